@@ -1,0 +1,129 @@
+#include "core/job.h"
+
+#include "core/clock.h"
+
+namespace fk {
+
+const char* JobStateName(JobState s) {
+  switch (s) {
+    case JobState::Idle: return "idle";
+    case JobState::Running: return "running";
+    case JobState::Done: return "done";
+    case JobState::Cancelled: return "cancelled";
+    case JobState::Failed: return "failed";
+  }
+  return "?";
+}
+
+void JobContext::Fail(std::string message) {
+  std::lock_guard<std::mutex> lock(mu_);
+  failed_ = true;
+  failure_ = std::move(message);
+}
+
+void JobContext::SetDetail(std::string detail) {
+  std::lock_guard<std::mutex> lock(mu_);
+  detail_ = std::move(detail);
+}
+
+std::string JobContext::Detail() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return detail_;
+}
+
+Job MakeJob(std::string label, JobStep step, std::function<void(JobState)> on_finish) {
+  Job j;
+  j.label = std::move(label);
+  j.step = std::move(step);
+  j.on_finish = std::move(on_finish);
+  return j;
+}
+
+JobRunner::~JobRunner() {
+  Cancel();
+  if (worker_.joinable()) worker_.join();
+}
+
+bool JobRunner::Start(Job job, bool threaded) {
+  if (Busy()) return false;
+  if (worker_.joinable()) worker_.join();
+  job_ = std::move(job);
+  ctx_ = std::make_unique<JobContext>();
+  error_.clear();
+  started_ms_ = NowMs();
+  ended_ms_ = 0;
+  state_.store(JobState::Running);
+#if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
+  threaded = false;  // a single-threaded page: slices on the UI loop only
+#endif
+  if (threaded) {
+    worker_ = std::thread([this] {
+      while (state_.load() == JobState::Running) {
+        if (ctx_->Cancelled()) { Finish(JobState::Cancelled); break; }
+        bool done = job_.step(*ctx_);
+        {
+          std::lock_guard<std::mutex> lock(ctx_->mu_);
+          if (ctx_->failed_) { error_ = ctx_->failure_; }
+        }
+        if (!error_.empty()) { Finish(JobState::Failed); break; }
+        if (done) { ctx_->SetProgress(1.f); Finish(JobState::Done); break; }
+      }
+    });
+  }
+  return true;
+}
+
+void JobRunner::Finish(JobState s) {
+  ended_ms_ = NowMs();
+  state_.store(s);
+  finish_pending_.store(true);
+}
+
+void JobRunner::Deliver() {
+  if (!finish_pending_.exchange(false)) return;
+  if (worker_.joinable()) worker_.join();
+  if (job_.on_finish) job_.on_finish(state_.load());
+}
+
+void JobRunner::Pump(double budget_ms) {
+  if (state_.load() == JobState::Running && !worker_.joinable()) {
+    const double deadline = NowMs() + budget_ms;
+    do {
+      if (ctx_->Cancelled()) { Finish(JobState::Cancelled); break; }
+      bool done = job_.step(*ctx_);
+      {
+        std::lock_guard<std::mutex> lock(ctx_->mu_);
+        if (ctx_->failed_) error_ = ctx_->failure_;
+      }
+      if (!error_.empty()) { Finish(JobState::Failed); break; }
+      if (done) { ctx_->SetProgress(1.f); Finish(JobState::Done); break; }
+    } while (NowMs() < deadline);
+  }
+  Deliver();
+}
+
+JobState JobRunner::RunToEnd() {
+  while (State() == JobState::Running) {
+    if (worker_.joinable()) {
+      std::this_thread::yield();
+      if (finish_pending_.load()) break;
+    } else {
+      Pump(1e9);
+    }
+  }
+  Deliver();
+  return State();
+}
+
+void JobRunner::Cancel() {
+  if (ctx_) ctx_->cancel_.store(true);
+}
+
+std::string JobRunner::Error() const { return error_; }
+
+double JobRunner::ElapsedMs() const {
+  if (state_.load() == JobState::Idle) return 0;
+  return (ended_ms_ > 0 ? ended_ms_ : NowMs()) - started_ms_;
+}
+
+}  // namespace fk

@@ -1,0 +1,95 @@
+// Long work without freezing a frame: a Job does its work in small slices, a
+// JobRunner drives it either from the UI loop (Pump with a time budget, the
+// only option in a single-threaded page) or on a worker thread natively.
+// Progress and Cancel are the same in both cases.
+//
+//   runner.Start(fk::MakeJob("Pruning", [&](fk::JobContext& ctx) {
+//     if (i == n) return true;           // finished
+//     DoOneLayer(i++); ctx.SetProgress(float(i) / n);
+//     return false;                      // more to do
+//   }));
+//   each frame: runner.Pump(8.0);  draw runner.Progress(), a Cancel button -> runner.Cancel()
+#pragma once
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "core/status.h"
+
+namespace fk {
+
+enum class JobState { Idle, Running, Done, Cancelled, Failed };
+const char* JobStateName(JobState s);
+
+class JobContext {
+ public:
+  void SetProgress(float p) { progress_.store(p < 0 ? 0 : (p > 1 ? 1 : p)); }
+  float Progress() const { return progress_.load(); }
+  bool Cancelled() const { return cancel_.load(); }
+  void Fail(std::string message);  // ends the job as Failed after this step
+  void SetDetail(std::string detail);  // e.g. "layer 12/52"
+  std::string Detail() const;
+
+ private:
+  friend class JobRunner;
+  std::atomic<float> progress_{0.f};
+  std::atomic<bool> cancel_{false};
+  mutable std::mutex mu_;
+  std::string failure_;
+  bool failed_ = false;
+  std::string detail_;
+};
+
+// One slice of work; returns true when the job is finished. Keep a slice short
+// (a few ms) so the page stays responsive when the job runs on the UI thread.
+using JobStep = std::function<bool(JobContext&)>;
+
+struct Job {
+  std::string label;
+  JobStep step;
+  std::function<void(JobState)> on_finish;  // runs on the thread that calls Pump
+};
+
+Job MakeJob(std::string label, JobStep step, std::function<void(JobState)> on_finish = {});
+
+class JobRunner {
+ public:
+  JobRunner() = default;
+  ~JobRunner();
+  JobRunner(const JobRunner&) = delete;
+  JobRunner& operator=(const JobRunner&) = delete;
+
+  // Starts a job; refuses (returns false) while another one runs.
+  // threaded=true runs it on a worker thread when the platform has threads.
+  bool Start(Job job, bool threaded = false);
+  // Runs slices until budget_ms is spent (sliced mode) and delivers on_finish
+  // (both modes). Call once a frame.
+  void Pump(double budget_ms);
+  // Runs the job to completion on this thread (CLI, tests).
+  JobState RunToEnd();
+  void Cancel();
+
+  JobState State() const { return state_.load(); }
+  bool Busy() const { return State() == JobState::Running || finish_pending_.load(); }
+  float Progress() const { return ctx_ ? ctx_->Progress() : 0.f; }
+  const std::string& Label() const { return job_.label; }
+  std::string Detail() const { return ctx_ ? ctx_->Detail() : std::string(); }
+  std::string Error() const;
+  double ElapsedMs() const;
+
+ private:
+  void Finish(JobState s);
+  void Deliver();
+  Job job_;
+  std::unique_ptr<JobContext> ctx_;
+  std::atomic<JobState> state_{JobState::Idle};
+  std::atomic<bool> finish_pending_{false};
+  std::thread worker_;
+  double started_ms_ = 0, ended_ms_ = 0;
+  std::string error_;
+};
+
+}  // namespace fk

@@ -1,0 +1,26 @@
+// What the platform entry point (native/ or wasm/) tells the core and UI about
+// the machine. The core never includes platform headers; it reads this struct.
+//
+//   fk::Platform p;  p.memory_in_use = &ReadRss;  p.hardware_threads = 2;
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace fk {
+
+struct Platform {
+  std::string target = "native";                     // "native" | "wasm"
+  int hardware_threads = 1;                          // usable for worker threads
+  bool threads_enabled = false;                      // jobs may run on a worker thread
+  std::function<uint64_t()> memory_in_use;           // bytes (RSS or wasm heap); may be empty
+  // Files: natively a path on disk; in the page a file in the virtual FS that
+  // the browser then downloads. Empty when not supported (headless tests).
+  std::function<void(const std::string& path)> offer_download;
+  std::function<void()> request_import;              // open the browser file picker
+  std::function<void()> persist;                     // flush user data (IDBFS) to storage
+  std::string data_dir = "data";                     // bundled data sets and models
+  std::string user_dir = ".";                        // persisted settings / user data
+};
+
+}  // namespace fk

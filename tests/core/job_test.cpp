@@ -1,0 +1,92 @@
+#include <doctest/doctest.h>
+
+#include "core/job.h"
+
+using fk::JobRunner;
+using fk::JobState;
+
+namespace {
+// A job that counts to n, one count per slice.
+fk::Job Counter(int* count, int n, JobState* finished = nullptr) {
+  return fk::MakeJob(
+      "count",
+      [count, n](fk::JobContext& ctx) {
+        ++*count;
+        ctx.SetProgress(float(*count) / float(n));
+        return *count >= n;
+      },
+      [finished](JobState s) {
+        if (finished) *finished = s;
+      });
+}
+}  // namespace
+
+TEST_CASE("core/job: a sliced job runs to the end across pumps and reports progress") {
+  JobRunner r;
+  int count = 0;
+  JobState finished = JobState::Idle;
+  REQUIRE(r.Start(Counter(&count, 1000, &finished)));
+  CHECK(r.State() == JobState::Running);
+  r.Pump(0.0);  // a zero budget still makes progress: at least one slice
+  CHECK(count >= 1);
+  CHECK(r.Progress() > 0.f);
+  CHECK(r.RunToEnd() == JobState::Done);
+  CHECK(count == 1000);
+  CHECK(r.Progress() == doctest::Approx(1.0));
+  CHECK(finished == JobState::Done);
+  CHECK_FALSE(r.Busy());
+}
+
+TEST_CASE("core/job: cancel stops a running job before it finishes") {
+  JobRunner r;
+  int count = 0;
+  JobState finished = JobState::Idle;
+  REQUIRE(r.Start(Counter(&count, 1 << 30, &finished)));
+  r.Pump(0.0);
+  r.Cancel();
+  r.Pump(1.0);
+  CHECK(r.State() == JobState::Cancelled);
+  CHECK(finished == JobState::Cancelled);
+  CHECK(count < (1 << 30));
+}
+
+TEST_CASE("core/job: a second job is refused while one runs, accepted after") {
+  JobRunner r;
+  int a = 0, b = 0;
+  REQUIRE(r.Start(Counter(&a, 10)));
+  CHECK_FALSE(r.Start(Counter(&b, 10)));
+  r.RunToEnd();
+  CHECK(r.Start(Counter(&b, 10)));
+  r.RunToEnd();
+  CHECK(b == 10);
+}
+
+TEST_CASE("core/job: a failing step ends the job as Failed with its message") {
+  JobRunner r;
+  REQUIRE(r.Start(fk::MakeJob("fail", [](fk::JobContext& ctx) {
+    ctx.Fail("model.fks: truncated at byte 12");
+    return false;
+  })));
+  CHECK(r.RunToEnd() == JobState::Failed);
+  CHECK(r.Error() == "model.fks: truncated at byte 12");
+}
+
+#if !defined(__EMSCRIPTEN__)
+TEST_CASE("core/job: a threaded job finishes on the worker and delivers on_finish on Pump") {
+  JobRunner r;
+  int count = 0;
+  JobState finished = JobState::Idle;
+  REQUIRE(r.Start(Counter(&count, 100000, &finished), /*threaded=*/true));
+  CHECK(r.RunToEnd() == JobState::Done);
+  CHECK(count == 100000);
+  CHECK(finished == JobState::Done);
+}
+
+TEST_CASE("core/job: a threaded job can be cancelled") {
+  JobRunner r;
+  int count = 0;
+  REQUIRE(r.Start(Counter(&count, 1 << 30), true));
+  r.Cancel();
+  CHECK(r.RunToEnd() == JobState::Cancelled);
+}
+#endif
