@@ -19,9 +19,9 @@ endif()
 
 add_library(imgui STATIC
   ${IMGUI_DIR}/imgui.cpp ${IMGUI_DIR}/imgui_draw.cpp ${IMGUI_DIR}/imgui_tables.cpp
-  ${IMGUI_DIR}/imgui_widgets.cpp ${IMGUI_DIR}/imgui_demo.cpp)
-target_include_directories(imgui SYSTEM PUBLIC ${IMGUI_DIR})
-target_compile_definitions(imgui PUBLIC IMGUI_DISABLE_OBSOLETE_FUNCTIONS)
+  ${IMGUI_DIR}/imgui_widgets.cpp ${IMGUI_DIR}/imgui_demo.cpp ${CMAKE_CURRENT_LIST_DIR}/fk_imassert.cpp)
+target_include_directories(imgui SYSTEM PUBLIC ${IMGUI_DIR} ${CMAKE_CURRENT_LIST_DIR})
+target_compile_definitions(imgui PUBLIC IMGUI_DISABLE_OBSOLETE_FUNCTIONS IMGUI_USER_CONFIG="fk_imconfig.h")
 if(EMSCRIPTEN)
   target_compile_definitions(imgui PUBLIC IMGUI_IMPL_OPENGL_ES3)
 endif()
@@ -32,7 +32,7 @@ add_library(imgui_glfw_gl3 STATIC
 target_include_directories(imgui_glfw_gl3 SYSTEM PUBLIC ${IMGUI_DIR}/backends)
 target_link_libraries(imgui_glfw_gl3 PUBLIC imgui)
 if(EMSCRIPTEN)
-  target_compile_options(imgui_glfw_gl3 PUBLIC "SHELL:-s USE_GLFW=3")
+  target_link_options(imgui_glfw_gl3 PUBLIC "SHELL:-s USE_GLFW=3")
 else()
   find_package(PkgConfig REQUIRED)
   pkg_check_modules(GLFW REQUIRED IMPORTED_TARGET glfw3)

@@ -1,1 +1,136 @@
-int main() { return 0; }
+// Desktop entry point: GLFW window + OpenGL 3 + ImGui backends around fk::ui::App.
+//   fieldkit [--frames N] [--run NAME] [--panel NAME] [--size WxH]
+#include <GLFW/glfw3.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <sys/stat.h>
+#include <thread>
+
+#include "imgui.h"
+#include "imgui_impl_glfw.h"
+#include "imgui_impl_opengl3.h"
+#include "ui/app.h"
+
+static uint64_t ResidentBytes() {
+  long pages = 0, resident = 0;
+  std::ifstream f("/proc/self/statm");
+  if (!(f >> pages >> resident)) return 0;
+  return uint64_t(resident) * uint64_t(sysconf(_SC_PAGESIZE));
+}
+
+static const char* kHelp =
+    "usage: fieldkit [--frames N] [--run NAME] [--panel NAME] [--size WxH]\n"
+    "  --frames N    render N frames, then exit cleanly (smoke tests)\n"
+    "  --run NAME    start an action on launch, as the page's ?run=NAME (e.g. system-bench)\n"
+    "  --panel NAME  open a panel (e.g. System)\n"
+    "  --size WxH    window size (default 1280x800)\n"
+    "User settings live in $XDG_CONFIG_HOME/fieldkit (or ~/.config/fieldkit).\n";
+
+int main(int argc, char** argv) {
+  long frames = -1;
+  int width = 1280, height = 800;
+  std::string run, panel;
+  for (int i = 1; i < argc; i++) {
+    const std::string a = argv[i];
+    auto next = [&](const char* what) -> std::string {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "fieldkit: %s needs a value\n", what);
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (a == "--help" || a == "-h") {
+      std::printf("%s", kHelp);
+      return 0;
+    } else if (a == "--frames") {
+      frames = std::atol(next("--frames").c_str());
+    } else if (a == "--run") {
+      run = next("--run");
+    } else if (a == "--panel") {
+      panel = next("--panel");
+    } else if (a == "--size") {
+      if (std::sscanf(next("--size").c_str(), "%dx%d", &width, &height) != 2 || width < 320 || height < 240) {
+        std::fprintf(stderr, "fieldkit: --size wants WxH, at least 320x240\n");
+        return 2;
+      }
+    } else {
+      std::fprintf(stderr, "fieldkit: unknown option %s (see --help)\n", a.c_str());
+      return 2;
+    }
+  }
+
+  glfwSetErrorCallback([](int code, const char* msg) { std::fprintf(stderr, "glfw error %d: %s\n", code, msg); });
+  if (!glfwInit()) {
+    std::fprintf(stderr, "fieldkit: cannot initialise GLFW (no display? set DISPLAY or use fieldkit-cli)\n");
+    return 1;
+  }
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 2);
+  glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+  glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GL_TRUE);
+  GLFWwindow* window = glfwCreateWindow(width, height, "Fieldkit", nullptr, nullptr);
+  if (!window) {
+    std::fprintf(stderr, "fieldkit: cannot create an OpenGL 3.2 window\n");
+    glfwTerminate();
+    return 1;
+  }
+  glfwMakeContextCurrent(window);
+  glfwSwapInterval(1);
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;  // layout is fixed by the app; settings are ours
+  ImGui_ImplGlfw_InitForOpenGL(window, true);
+  ImGui_ImplOpenGL3_Init("#version 150");
+
+  fk::Platform platform;
+  platform.target = "native";
+  platform.hardware_threads = int(std::max(1u, std::thread::hardware_concurrency()));
+  platform.threads_enabled = true;
+  platform.memory_in_use = ResidentBytes;
+  const char* xdg = std::getenv("XDG_CONFIG_HOME");
+  const char* home = std::getenv("HOME");
+  std::string user_dir = xdg ? std::string(xdg) + "/fieldkit" : std::string(home ? home : ".") + "/.config/fieldkit";
+  std::string parent = user_dir.substr(0, user_dir.rfind('/'));
+  mkdir(parent.c_str(), 0755);
+  mkdir(user_dir.c_str(), 0755);
+  platform.user_dir = user_dir;
+  platform.offer_download = [](const std::string& path) { std::fprintf(stderr, "fieldkit: saved %s\n", path.c_str()); };
+
+  fk::ui::App app;
+  app.Init(platform);
+  if (!panel.empty() && !app.OpenPanel(panel)) std::fprintf(stderr, "fieldkit: no panel named '%s'\n", panel.c_str());
+  if (!run.empty()) app.Run(run, {});
+
+  long frame = 0;
+  while (!glfwWindowShouldClose(window) && (frames < 0 || frame < frames)) {
+    glfwPollEvents();
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplGlfw_NewFrame();
+    if (io.DeltaTime <= 0) io.DeltaTime = 1e-4f;
+    ImGui::NewFrame();
+    app.Frame();
+    ImGui::Render();
+    int w, h;
+    glfwGetFramebufferSize(window, &w, &h);
+    glViewport(0, 0, w, h);
+    glClearColor(0.1f, 0.1f, 0.11f, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    glfwSwapBuffers(window);
+    frame++;
+  }
+  app.Shutdown();
+  ImGui_ImplOpenGL3_Shutdown();
+  ImGui_ImplGlfw_Shutdown();
+  ImGui::DestroyContext();
+  glfwDestroyWindow(window);
+  glfwTerminate();
+  return 0;
+}

@@ -1,0 +1,240 @@
+// [SECTION] AppState helpers
+// [SECTION] Style
+// [SECTION] Frame: sidebar, panel area, status bar
+// [SECTION] Hooks for the page and tests: status JSON, ?run=, settings
+#include "ui/app.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "core/build_info.h"
+#include "core/clock.h"
+#include "imgui.h"
+#include "ui/app_state.h"
+#include "ui/panels.h"
+#include "ui/widgets.h"
+
+namespace fk::ui {
+
+// [SECTION] AppState helpers
+
+void AppState::Log(const std::string& msg) {
+  log.push_back(msg);
+  while (log.size() > 200) log.pop_front();
+}
+
+void AppState::Error(const std::string& msg) {
+  errors.push_back(msg);
+  if (errors.size() > 50) errors.erase(errors.begin());
+  Log("error: " + msg);
+}
+
+App::App() : state_(std::make_unique<AppState>()) {}
+App::~App() = default;
+AppState& App::State() { return *state_; }
+
+// [SECTION] Style
+
+static void ApplyStyle() {
+  ImGuiStyle& s = ImGui::GetStyle();
+  ImGui::StyleColorsDark(&s);
+  s.WindowRounding = 0;
+  s.FrameRounding = 4;
+  s.GrabRounding = 4;
+  s.ChildRounding = 4;
+  s.PopupRounding = 4;
+  s.FramePadding = ImVec2(8, 5);
+  s.ItemSpacing = ImVec2(8, 7);
+  s.WindowPadding = ImVec2(12, 10);
+  s.ScrollbarSize = 12;
+  ImVec4* c = s.Colors;
+  c[ImGuiCol_WindowBg] = ImVec4(0.105f, 0.11f, 0.125f, 1.0f);
+  c[ImGuiCol_ChildBg] = ImVec4(0.08f, 0.085f, 0.095f, 1.0f);
+  c[ImGuiCol_FrameBg] = ImVec4(0.16f, 0.17f, 0.19f, 1.0f);
+  c[ImGuiCol_Button] = ImVec4(0.20f, 0.42f, 0.66f, 1.0f);
+  c[ImGuiCol_ButtonHovered] = ImVec4(0.26f, 0.52f, 0.80f, 1.0f);
+  c[ImGuiCol_ButtonActive] = ImVec4(0.18f, 0.36f, 0.58f, 1.0f);
+  c[ImGuiCol_Header] = ImVec4(0.20f, 0.42f, 0.66f, 0.55f);
+  c[ImGuiCol_HeaderHovered] = ImVec4(0.26f, 0.52f, 0.80f, 0.70f);
+  c[ImGuiCol_PlotHistogram] = ImVec4(0.34f, 0.61f, 0.84f, 1.0f);
+  c[ImGuiCol_TableRowBgAlt] = ImVec4(1, 1, 1, 0.03f);
+}
+
+void App::Init(const Platform& platform) {
+  AppState& app = *state_;
+  app.platform = platform;
+  app.settings_path = platform.user_dir + "/settings.json";
+  Status st = app.settings.Load(app.settings_path);
+  if (!st.ok()) app.Error(st.message());
+  const std::string panel = app.settings.Get("panel");
+  if (!panel.empty()) OpenPanel(panel);
+  ApplyStyle();
+  app.Log("Fieldkit " + GetBuildInfo().version + " (" + GetBuildInfo().git_hash + ") on " + platform.target);
+}
+
+void App::Shutdown() {
+  AppState& app = *state_;
+  app.jobs.Cancel();
+  app.jobs.RunToEnd();
+}
+
+// [SECTION] Frame: sidebar, panel area, status bar
+
+static void DrawSidebar(App& self, AppState& app) {
+  ImGui::PushStyleColor(ImGuiCol_Text, colors::kAccent);
+  ImGui::TextUnformatted("FIELDKIT");
+  ImGui::PopStyleColor();
+  ImGui::TextDisabled("on-device ML workflows");
+  ImGui::Separator();
+  ImGui::Spacing();
+  const auto& panels = Panels();
+  bool dev_header = false;
+  for (size_t i = 0; i < panels.size(); i++) {
+    if (panels[i].developer && !dev_header) {
+      ImGui::Spacing();
+      ImGui::TextDisabled("Developer");
+      dev_header = true;
+    }
+    if (ImGui::Selectable(panels[i].name, app.current_panel == int(i), 0, ImVec2(0, 26))) {
+      self.OpenPanel(panels[i].name);
+    }
+    const std::string id = std::string("nav.") + panels[i].name;
+    RecordItem(app, id.c_str());
+  }
+  const float footer = ImGui::GetTextLineHeightWithSpacing() * 2.2f;
+  ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), ImGui::GetWindowHeight() - footer));
+  ImGui::TextDisabled("%s | %s", GetBuildInfo().target.c_str(), GetBuildInfo().git_hash.c_str());
+  ImGui::TextDisabled("runs on your CPU only");
+}
+
+static void DrawStatusBar(AppState& app) {
+  ImGui::Separator();
+  ImGui::TextDisabled("%.1f ms/frame", app.last_frame_ms);
+  if (app.platform.memory_in_use) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("  |  %s in use", FormatBytes(double(app.platform.memory_in_use())).c_str());
+  }
+  if (!app.log.empty()) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("  |  %s", app.log.back().c_str());
+  }
+}
+
+void App::Frame() {
+  AppState& app = *state_;
+  const double t0 = NowMs();
+  ImGuiIO& io = ImGui::GetIO();
+  app.last_frame_ms = io.DeltaTime * 1000.0;
+  app.system.frame_ms[app.system.frame_ms_head] = float(app.last_frame_ms);
+  app.system.frame_ms_head = (app.system.frame_ms_head + 1) % 240;
+
+  ImGui::SetNextWindowPos(ImVec2(0, 0));
+  ImGui::SetNextWindowSize(io.DisplaySize);
+  ImGui::Begin("Fieldkit", nullptr,
+               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                   ImGuiWindowFlags_NoBringToFrontOnFocus);
+  const float status_h = ImGui::GetFrameHeightWithSpacing() + 4;
+  ImGui::BeginChild("sidebar", ImVec2(190, -status_h), true);
+  DrawSidebar(*this, app);
+  ImGui::EndChild();
+  ImGui::SameLine();
+  ImGui::BeginChild("panel", ImVec2(0, -status_h), false);
+  const auto& panels = Panels();
+  const PanelInfo& panel = panels[size_t(std::clamp(app.current_panel, 0, int(panels.size()) - 1))];
+  ImGui::SetWindowFontScale(1.25f);
+  ImGui::TextUnformatted(panel.name);
+  ImGui::SetWindowFontScale(1.0f);
+  ImGui::TextDisabled("%s", panel.summary);
+  JobBar(app);
+  if (!app.errors.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, colors::kBad);
+    ImGui::TextWrapped("%s", app.errors.back().c_str());
+    ImGui::PopStyleColor();
+    ImGui::SameLine();
+    if (ImGui::SmallButton("Dismiss")) app.errors.clear();
+  }
+  ImGui::Separator();
+  ImGui::BeginChild("panel_body", ImVec2(0, 0), false);
+  ImGui::PushID(panel.name);
+  panel.draw(app);
+  ImGui::PopID();
+  ImGui::EndChild();
+  ImGui::EndChild();
+  DrawStatusBar(app);
+  ImGui::End();
+  if (app.show_imgui_demo) ImGui::ShowDemoWindow(&app.show_imgui_demo);
+
+  // Work happens after drawing, within what is left of a ~16 ms frame.
+  const double used = NowMs() - t0;
+  app.jobs.Pump(std::max(4.0, 12.0 - used));
+  app.frame++;
+}
+
+// [SECTION] Hooks for the page and tests: status JSON, ?run=, settings
+
+bool App::OpenPanel(const std::string& name) {
+  const auto& panels = Panels();
+  for (size_t i = 0; i < panels.size(); i++) {
+    if (name == panels[i].name) {
+      if (state_->current_panel != int(i)) {
+        state_->current_panel = int(i);
+        SetSetting("panel", name);
+      }
+      return true;
+    }
+  }
+  return false;
+}
+
+void App::SetSetting(const std::string& key, const std::string& value) {
+  AppState& app = *state_;
+  app.settings.Set(key, value);
+  Status st = app.settings.Save(app.settings_path);
+  if (!st.ok()) {
+    app.Error(st.message());
+    return;
+  }
+  if (app.platform.persist) app.platform.persist();
+  app.persisted_at = NowMs();
+}
+
+bool App::Run(const std::string& name, const std::map<std::string, std::string>& params) {
+  AppState& app = *state_;
+  if (name == "system-bench") {
+    OpenPanel("System");
+    return StartSystemBench(app);
+  }
+  app.Error("unknown ?run= value '" + name + "' (known: system-bench)");
+  return false;
+}
+
+std::string App::StatusJson() const {
+  const AppState& app = *state_;
+  nlohmann::json j;
+  j["ready"] = app.frame > 0;
+  j["target"] = GetBuildInfo().target;
+  j["simd"] = GetBuildInfo().simd;
+  j["version"] = GetBuildInfo().version;
+  j["git_hash"] = GetBuildInfo().git_hash;
+  j["frame"] = app.frame;
+  j["panel"] = Panels()[size_t(app.current_panel)].name;
+  j["bench"] = app.system.last_result ? nlohmann::json::parse(app.system.last_result->ToJson()) : nlohmann::json();
+  j["job"] = {{"state", JobStateName(app.jobs.State())},
+              {"label", app.jobs.Label()},
+              {"progress", app.jobs.Progress()},
+              {"error", app.jobs.Error()}};
+  j["errors"] = app.errors;
+  nlohmann::json items = nlohmann::json::object();
+  for (auto& [k, r] : app.items) items[k] = {r.x, r.y, r.w, r.h};
+  j["items"] = items;
+  nlohmann::json settings = nlohmann::json::object();
+  for (auto& [k, v] : app.settings.Values()) settings[k] = v;
+  j["settings"] = settings;
+  j["persisted_at"] = app.persisted_at;
+  if (app.platform.memory_in_use) j["memory_bytes"] = app.platform.memory_in_use();
+  return j.dump();
+}
+
+}  // namespace fk::ui

@@ -1,0 +1,54 @@
+// AppState: everything the app owns. Panels get a reference; they keep no
+// static state of their own. Each workflow adds its model + panel state here.
+#pragma once
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/job.h"
+#include "core/platform.h"
+#include "core/settings.h"
+#include "kernels/microbench.h"
+#include "ui/panel_sparse_state.h"
+
+namespace fk::ui {
+
+// Screen rectangles of named widgets, for tests that click like a user.
+struct ItemRect {
+  float x, y, w, h;
+};
+
+struct SystemPanelState {
+  std::unique_ptr<kernels::MicroBench> bench;             // running benchmark, if any
+  std::optional<kernels::MicroBenchResult> last_result;    // shown and reported in status()
+  std::vector<kernels::MicroBenchResult> history;          // this session's runs
+  float frame_ms[240] = {};                                // ring buffer of frame times
+  int frame_ms_head = 0;
+};
+
+struct AppState {
+  Platform platform;
+  Settings settings;
+  std::string settings_path;
+  double persisted_at = 0;     // ms timestamp of the last successful persist
+  JobRunner jobs;              // one long-running job at a time, shown in the job bar
+  int current_panel = 0;
+  uint64_t frame = 0;
+  double last_frame_ms = 0;
+  bool show_gallery = false;
+  bool show_imgui_demo = false;
+  std::vector<std::string> errors;  // user-visible errors (also in status())
+  std::deque<std::string> log;      // recent messages for the log window
+  std::map<std::string, ItemRect> items;
+
+  SystemPanelState system;
+  SparsePanelState sparse;
+
+  void Log(const std::string& msg);
+  void Error(const std::string& msg);
+};
+
+}  // namespace fk::ui

@@ -1,0 +1,6 @@
+// State of the Sparse Inference panel (filled in with the sparse engine).
+#pragma once
+
+namespace fk::ui {
+struct SparsePanelState {};
+}  // namespace fk::ui

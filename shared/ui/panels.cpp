@@ -1,0 +1,17 @@
+#include "ui/panels.h"
+
+namespace fk::ui {
+
+const std::vector<PanelInfo>& Panels() {
+  static const std::vector<PanelInfo> kPanels = {
+      {"Sparse Inference", "Prune a MobileNetV2, store it sparse, and measure size and latency on this CPU.",
+       DrawSparsePanel, false},
+      {"System", "This build and this machine: target, SIMD, threads, memory, frame time, micro-benchmark.",
+       DrawSystemPanel, true},
+      {"Widget Gallery", "Every Fieldkit widget with its help text (living documentation).", DrawGalleryPanel,
+       true},
+  };
+  return kPanels;
+}
+
+}  // namespace fk::ui
