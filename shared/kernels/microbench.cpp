@@ -74,33 +74,39 @@ float MicroBench::Progress() const {
 double MicroBench::TimeBatch(const Task& t) {
   const int slot = t.kernel * 2 + (t.simd ? 1 : 0);
   const F32BlasVariant& v = t.simd ? simd_ : scalar_;
-  // Calibrate once per slot: how many calls fill batch_ms.
+  auto run = [&](long calls) {
+    for (long c = 0; c < calls; c++) {
+      if (t.kernel == 0) sink_ = sink_ + v.dot(a_.data(), b_.data(), a_.size());
+      else v.gemm(opt_.gemm_m, opt_.gemm_n, opt_.gemm_k, ga_.data(), gb_.data(), gc_.data());
+    }
+  };
+  // Chunk size: enough calls for ~1/8 of a batch, found once per slot. The
+  // first calls also warm up the engine (V8 tiers wasm up from a baseline
+  // compiler, so early timings are slow and must not be the only ones).
   if (calls_[slot] == 0) {
     long calls = 1;
     for (;;) {
       const double t0 = NowMs();
-      for (long c = 0; c < calls; c++) {
-        if (t.kernel == 0) sink_ = sink_ + v.dot(a_.data(), b_.data(), a_.size());
-        else v.gemm(opt_.gemm_m, opt_.gemm_n, opt_.gemm_k, ga_.data(), gb_.data(), gc_.data());
-      }
+      run(calls);
       const double ms = NowMs() - t0;
-      if (ms >= opt_.batch_ms * 0.5 || calls > (1L << 24)) {
-        calls_[slot] = std::max(1L, long(calls * opt_.batch_ms / std::max(ms, 1e-3)));
-        break;
-      }
-      calls *= 4;
+      if (ms >= opt_.batch_ms / 8 || calls > (1L << 24)) break;
+      calls *= 2;
     }
+    calls_[slot] = calls;
   }
-  const long calls = calls_[slot];
+  // A batch runs whole chunks until batch_ms has passed, so coarse timers
+  // (100 us in browsers without cross-origin isolation) cost < 3% accuracy.
+  long total = 0;
   const double t0 = NowMs();
-  for (long c = 0; c < calls; c++) {
-    if (t.kernel == 0) sink_ = sink_ + v.dot(a_.data(), b_.data(), a_.size());
-    else v.gemm(opt_.gemm_m, opt_.gemm_n, opt_.gemm_k, ga_.data(), gb_.data(), gc_.data());
-  }
-  const double ms = NowMs() - t0;
+  double ms = 0;
+  do {
+    run(calls_[slot]);
+    total += calls_[slot];
+    ms = NowMs() - t0;
+  } while (ms < opt_.batch_ms);
   const double flops = t.kernel == 0 ? 2.0 * double(opt_.dot_n)
                                      : 2.0 * double(opt_.gemm_m * opt_.gemm_n * opt_.gemm_k);
-  return Gflops(flops, double(calls), ms);
+  return Gflops(flops, double(total), ms);
 }
 
 bool MicroBench::Step() {

@@ -129,6 +129,7 @@ void App::Frame() {
   app.last_frame_ms = io.DeltaTime * 1000.0;
   app.system.frame_ms[app.system.frame_ms_head] = float(app.last_frame_ms);
   app.system.frame_ms_head = (app.system.frame_ms_head + 1) % 240;
+  app.system.frame_ms_count = std::min(app.system.frame_ms_count + 1, 240);
 
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSize(io.DisplaySize);

@@ -27,6 +27,7 @@ struct SystemPanelState {
   std::vector<kernels::MicroBenchResult> history;          // this session's runs
   float frame_ms[240] = {};                                // ring buffer of frame times
   int frame_ms_head = 0;
+  int frame_ms_count = 0;                                  // filled entries (<= 240)
 };
 
 struct AppState {

@@ -81,11 +81,12 @@ void DrawSystemPanel(AppState& app) {
   }
 
   // Frame-time history from the ring buffer (oldest first).
-  const int n = int(sizeof(st.frame_ms) / sizeof(st.frame_ms[0]));
+  const int cap = int(sizeof(st.frame_ms) / sizeof(st.frame_ms[0]));
+  const int n = st.frame_ms_count;
   double xs[240], ys[240];
   for (int i = 0; i < n; i++) {
     xs[i] = i - n + 1;
-    ys[i] = st.frame_ms[(st.frame_ms_head + i) % n];
+    ys[i] = st.frame_ms[(st.frame_ms_head - n + i + cap) % cap];
   }
   Plot ft("frametime", ImVec2(-1, 150), {"Frame time (last 240 frames)", "frame", "ms"});
   ft.Line("frame time", xs, ys, size_t(n), colors::kAccent2, false);

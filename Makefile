@@ -1,0 +1,41 @@
+# Fieldkit: the two commands a user needs are `make demo` and `make test`.
+#   make deps    install build/test dependencies (Debian packages + npm), idempotent, as root
+#   make build   native (build/native/) + browser (build/web/)
+#   make native  desktop app + CLI + native tests only
+#   make web     the static site only
+#   make demo    build, then serve build/web at http://127.0.0.1:8000
+#   make test    build, then every test (native + wasm doctest, serve.py, browser e2e, desktop smoke)
+SHELL := /bin/bash
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+PORT ?= 8000
+export NODE_PATH := /usr/share/nodejs
+
+NATIVE_CMAKE := build/cmake-native
+WASM_CMAKE := build/cmake-wasm
+
+.PHONY: all deps build native web demo test clean
+
+all: build
+
+deps:
+	@bash scripts/setup-deps.sh
+
+build: deps native web
+
+native:
+	@cmake -S . -B $(NATIVE_CMAKE) -G Ninja -DCMAKE_BUILD_TYPE=Release -DFIELDKIT_OUT_DIR=$(CURDIR)/build/native >/dev/null
+	@ninja -C $(NATIVE_CMAKE) -j $(JOBS) fieldkit fieldkit-cli fieldkit-tests
+
+web:
+	@emcmake cmake -S . -B $(WASM_CMAKE) -G Ninja -DCMAKE_BUILD_TYPE=Release -DFIELDKIT_OUT_DIR=$(CURDIR)/build/web >/dev/null
+	@ninja -C $(WASM_CMAKE) -j $(JOBS) fieldkit fieldkit_web_shell fieldkit-tests
+
+demo: build
+	@echo "Desktop app: build/native/fieldkit   CLI: build/native/fieldkit-cli --help"
+	@python3 serve.py --port $(PORT) --root build/web
+
+test: build
+	@bash scripts/test.sh
+
+clean:
+	rm -rf build

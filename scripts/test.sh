@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs every test stage after `make build`, keeps going after a failure so one
+# run shows everything, and ends with the native doctest summary.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export NODE_PATH=/usr/share/nodejs
+mkdir -p build/logs
+passed=0; failed=0; failures=()
+
+stage() {  # stage NAME COMMAND...
+  local name=$1; shift
+  echo "=== $name: $*"
+  local t0=$SECONDS
+  if "$@" 2>&1 | tee "build/logs/$name.log"; then
+    passed=$((passed + 1)); echo "=== $name: ok ($((SECONDS - t0)) s)"
+  else
+    failed=$((failed + 1)); failures+=("$name"); echo "=== $name: FAILED ($((SECONDS - t0)) s, log build/logs/$name.log)"
+  fi
+}
+
+# Tests that write files do so in a scratch dir, never in the tree.
+scratch=$(mktemp -d); trap 'rm -rf "$scratch"' EXIT
+stage wasm-doctest bash -c "cd '$scratch' && node --no-experimental-fetch '$PWD/build/cmake-wasm/bin/fieldkit-tests.js' --no-colors"
+stage serve python3 tests/serve_test.py
+stage e2e node tests/e2e/e2e.mjs --serve build/web --out build/e2e
+stage desktop bash tests/desktop_smoke.sh
+stage native-doctest bash -c "cd '$scratch' && '$PWD/build/native/fieldkit-tests' --no-colors"
+
+echo
+echo "screenshots: build/e2e/*.png, build/desktop/*.png"
+if [ $failed -gt 0 ]; then echo "failed stages: ${failures[*]}"; fi
+echo "stages: $passed passed, $failed failed"
+# The closing lines are the native doctest summary (the full suite), as promised in the README.
+tail -n 3 build/logs/native-doctest.log
+[ $failed -eq 0 ]
