@@ -207,6 +207,10 @@ bool App::Run(const std::string& name, const std::map<std::string, std::string>&
     OpenPanel("System");
     return StartSystemBench(app);
   }
+  if (name == "import") {
+    auto it = params.find("path");
+    return it != params.end() && ImportFile(app, it->second);
+  }
   app.Error("unknown ?run= value '" + name + "' (known: system-bench)");
   return false;
 }

@@ -30,6 +30,12 @@ struct SystemPanelState {
   int frame_ms_count = 0;                                  // filled entries (<= 240)
 };
 
+// A file brought in by the user (dropped/picked in the page, a path natively).
+struct ImportedFile {
+  std::string path;  // in the page: /imports/<name>
+  uint64_t bytes = 0;
+};
+
 struct AppState {
   Platform platform;
   Settings settings;
@@ -44,6 +50,8 @@ struct AppState {
   std::vector<std::string> errors;  // user-visible errors (also in status())
   std::deque<std::string> log;      // recent messages for the log window
   std::map<std::string, ItemRect> items;
+  std::vector<ImportedFile> imports;
+  char import_path[512] = "";       // native: path typed into the Files section
 
   SystemPanelState system;
   SparsePanelState sparse;

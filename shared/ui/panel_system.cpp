@@ -131,6 +131,7 @@ void DrawSystemPanel(AppState& app) {
     }
     ImGui::TreePop();
   }
+  DrawFilesSection(app);
 }
 
 }  // namespace fk::ui

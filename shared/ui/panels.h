@@ -1,6 +1,7 @@
 // The panel registry: every workflow panel is one row here (panels as data).
 // A panel is a thin view: it draws from AppState and starts jobs; no statics.
 #pragma once
+#include <string>
 #include <vector>
 
 namespace fk::ui {
@@ -22,5 +23,11 @@ void DrawGalleryPanel(AppState& app);
 
 // Actions shared by buttons and ?run= parameters.
 bool StartSystemBench(AppState& app);
+// Registers a user file (page: dropped/picked into /imports; desktop: a path)
+// and hands it to the panel that understands its type. False (and an error
+// the user sees) if it cannot be read.
+bool ImportFile(AppState& app, const std::string& path);
+// Files section: imported files, Import button, export of the settings file.
+void DrawFilesSection(AppState& app);
 
 }  // namespace fk::ui

@@ -4,12 +4,14 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include <nlohmann/json.hpp>
 
 #include "fk_imconfig.h"
 #include "imgui.h"
 #include "ui/app.h"
+#include "ui/app_state.h"
 #include "ui/panels.h"
 
 namespace {
@@ -93,4 +95,24 @@ TEST_CASE("ui/smoke: an unknown ?run= value is an error the user sees, not a cra
   auto status = nlohmann::json::parse(app.StatusJson());
   REQUIRE(status["errors"].size() == 1);
   CHECK(status["errors"][0].get<std::string>().find("no-such-thing") != std::string::npos);
+}
+
+TEST_CASE("ui/files: an imported file is listed; a missing one is a visible error") {
+  HeadlessImGui gui;
+  fk::Platform platform;
+  platform.user_dir = HeadlessImGui::UserDir(__func__);
+  fk::ui::App app;
+  app.Init(platform);
+  const std::string path = platform.user_dir + "/model.bin";
+  { std::ofstream(path, std::ios::binary) << std::string(1234, 'x'); }
+  CHECK(app.Run("import", {{"path", path}}));
+  REQUIRE(app.State().imports.size() == 1);
+  CHECK(app.State().imports[0].bytes == 1234);
+  CHECK_FALSE(app.Run("import", {{"path", platform.user_dir + "/missing.bin"}}));
+  auto status = nlohmann::json::parse(app.StatusJson());
+  REQUIRE(status["errors"].size() == 1);
+  CHECK(status["errors"][0].get<std::string>().find("missing.bin: cannot open") != std::string::npos);
+  app.OpenPanel("System");
+  for (int f = 0; f < 3; f++) gui.Frame(app);
+  CHECK(fk::ui::ImAssertFailures() == 0);
 }

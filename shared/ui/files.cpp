@@ -1,0 +1,68 @@
+// User files: import (page: drop/picker into /imports; desktop: a typed path)
+// and export (page: browser download; desktop: written next to the settings).
+#include <cstdio>
+#include <fstream>
+
+#include "imgui.h"
+#include "ui/app_state.h"
+#include "ui/panels.h"
+#include "ui/widgets.h"
+
+namespace fk::ui {
+
+bool ImportFile(AppState& app, const std::string& path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) {
+    app.Error(path + ": cannot open for reading");
+    return false;
+  }
+  ImportedFile f;
+  f.path = path;
+  f.bytes = uint64_t(in.tellg());
+  for (auto& existing : app.imports) {
+    if (existing.path == path) {
+      existing = f;  // re-import of the same name replaces the entry
+      app.Log("imported " + path + " (" + FormatBytes(double(f.bytes)) + ")");
+      return true;
+    }
+  }
+  app.imports.push_back(f);
+  app.Log("imported " + path + " (" + FormatBytes(double(f.bytes)) + ")");
+  return true;
+}
+
+void DrawFilesSection(AppState& app) {
+  SectionHeader("Files");
+  if (app.platform.request_import) {
+    if (ImGui::Button("Import file...")) app.platform.request_import();
+    RecordItem(app, "files.import");
+    HelpMarker("Or drop files anywhere on the page. They stay in this tab's memory; nothing is uploaded.");
+  } else {
+    ImGui::SetNextItemWidth(360);
+    const bool enter = ImGui::InputTextWithHint("##path", "path to a file", app.import_path,
+                                                sizeof app.import_path, ImGuiInputTextFlags_EnterReturnsTrue);
+    ImGui::SameLine();
+    if ((ImGui::Button("Import") || enter) && app.import_path[0]) ImportFile(app, app.import_path);
+  }
+  ImGui::SameLine();
+  if (ImGui::Button("Export settings")) {
+    if (app.platform.offer_download) app.platform.offer_download(app.settings_path);
+    else app.Log("settings are at " + app.settings_path);
+  }
+  if (app.imports.empty()) {
+    ImGui::TextDisabled("No files imported yet.");
+    return;
+  }
+  if (ImGui::BeginTable("imports", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp)) {
+    for (auto& f : app.imports) {
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(f.path.c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(FormatBytes(double(f.bytes)).c_str());
+    }
+    ImGui::EndTable();
+  }
+}
+
+}  // namespace fk::ui
