@@ -101,6 +101,7 @@ int main(int argc, char** argv) {
   mkdir(parent.c_str(), 0755);
   mkdir(user_dir.c_str(), 0755);
   platform.user_dir = user_dir;
+  platform.font_path = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
   platform.offer_download = [](const std::string& path) { std::fprintf(stderr, "fieldkit: saved %s\n", path.c_str()); };
 
   fk::ui::App app;

@@ -107,6 +107,7 @@ EMSCRIPTEN_KEEPALIVE void fk_on_fs_ready() {
   p.memory_in_use = WasmHeapBytes;
   p.user_dir = "/user";
   p.data_dir = "/data";
+  p.font_path = "/fonts/DejaVuSans.ttf";  // embedded at link time (wasm/CMakeLists.txt)
   p.persist = [] { fk_js_persist(); };
   p.offer_download = [](const std::string& path) { fk_js_download(path.c_str()); };
   p.request_import = [] { fk_js_request_import(); };

@@ -20,6 +20,7 @@ struct Platform {
   std::function<void()> request_import;              // open the browser file picker
   std::function<void()> persist;                     // flush user data (IDBFS) to storage
   std::string data_dir = "data";                     // bundled data sets and models
+  std::string font_path;                             // UI font (TTF); empty or missing = ImGui's built-in
   std::string user_dir = ".";                        // persisted settings / user data
 };
 

@@ -35,6 +35,12 @@ struct HeadlessImGui {
     return dir.string();
   }
   void Frame(fk::ui::App& app) {
+    ImGuiIO& io = ImGui::GetIO();
+    if (!io.Fonts->IsBuilt()) {  // App::Init may have added the UI font
+      unsigned char* pixels;
+      int w, h;
+      io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
+    }
     ImGui::NewFrame();
     app.Frame();
     ImGui::Render();
