@@ -13,6 +13,7 @@ const fk::cli::Command kCommands[] = {
     {"system", "machine info and the SIMD-vs-scalar micro-benchmark", fk::cli::SystemCommand},
     {"sparse", "prune, store and run MobileNet-style models sparse; size and latency benches",
      fk::cli::SparseCommand},
+    {"anomaly", "streaming windows, anomaly detection, alerts; NAB scoring and benches", fk::cli::AnomalyCommand},
 };
 
 void Usage(FILE* out) {

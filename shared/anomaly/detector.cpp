@@ -1,0 +1,134 @@
+#include "anomaly/detector.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace fk::anomaly {
+
+double NormalSurprise(double z) {
+  z = std::fabs(z);
+  // log10 of erfc(z / sqrt 2); erfc underflows near z = 38, so use the
+  // asymptotic tail there (exact enough for a score).
+  if (z < 30) return -std::log10(std::max(std::erfc(z / std::sqrt(2.0)), 1e-300));
+  return (z * z / 2 + std::log(z * std::sqrt(M_PI / 2))) / std::log(10.0);
+}
+
+double SurpriseToScore(double surprise, double half_decades) {
+  if (surprise <= 0) return 0;
+  return 1.0 - std::exp2(-surprise / half_decades);
+}
+
+SeriesDetector::SeriesDetector(DetectorParams p) : p_(p) {}
+
+size_t SeriesDetector::HistoryLen() const {
+  size_t per_day = step_s_ > 0 ? size_t(p_.history_days * 86400.0 / step_s_) : p_.min_history;
+  return std::clamp(per_day, p_.min_history, 4 * p_.min_history);
+}
+
+static double Median(std::vector<double>& v) {
+  if (v.empty()) return 0;
+  const size_t m = v.size() / 2;
+  std::nth_element(v.begin(), v.begin() + long(m), v.end());
+  return v[m];
+}
+
+void SeriesDetector::Refresh() {
+  scratch_.assign(ring_.begin(), ring_.begin() + long(filled_));
+  med_ = Median(scratch_);
+  double mean_ad = 0;
+  for (auto& v : scratch_) v = std::fabs(v - med_), mean_ad += v;
+  mean_ad /= double(std::max<size_t>(1, filled_));
+  mad_ = std::max(1.4826 * Median(scratch_), 1.2533 * mean_ad);
+  mad_ = std::max(mad_, 1e-9 * (1.0 + std::fabs(med_)));
+  scratch_.clear();
+  for (size_t i = 0; i < filled_; i++)
+    if (resid_ring_[i] >= 0) scratch_.push_back(resid_ring_[i]);
+  resid_mad_ = scratch_.size() > filled_ / 2 ? 1.4826 * Median(scratch_) : 0;
+  since_refresh_ = 0;
+}
+
+PointScore SeriesDetector::Update(int64_t t, double x) {
+  PointScore out;
+  if (n_ > 0 && t > last_t_ && gaps_.size() < 33) gaps_.push_back(double(t - last_t_));
+  if (n_ == 0 || t > last_t_) last_t_ = t;
+  n_++;
+  if (step_s_ == 0 && (gaps_.size() >= 33 || n_ == p_.warmup)) {
+    std::vector<double> g = gaps_;
+    step_s_ = g.empty() ? 300 : std::max(1.0, Median(g));
+    const size_t len = HistoryLen();
+    // Re-lay the ring at its final length, keeping what was seen.
+    std::vector<double> old(ring_.begin(), ring_.begin() + long(filled_));
+    ring_.assign(len, 0);
+    resid_ring_.assign(len, -1);
+    filled_ = std::min(old.size(), len);
+    std::copy(old.end() - long(filled_), old.end(), ring_.begin());
+    head_ = filled_ % len;
+    if (step_s_ < 86400 / 4) {
+      const double slot_s = std::max(step_s_, 900.0);
+      n_slots_ = size_t(std::max(1.0, 86400.0 / slot_s));
+      const size_t per_slot = p_.season_days * size_t(std::ceil(slot_s / step_s_));
+      slots_.assign(n_slots_, {});
+      for (auto& s : slots_) s.reserve(per_slot);
+      slot_head_.assign(n_slots_, 0);
+    }
+  }
+  if (ring_.empty()) ring_.assign(p_.warmup + 1, 0), resid_ring_.assign(p_.warmup + 1, -1);
+
+  // Score x against the past (before it joins the history).
+  double expected = med_, scale = mad_;
+  size_t slot = 0;
+  double seasonal = NAN;
+  if (n_slots_ > 0) {
+    const int64_t tod = ((t % 86400) + 86400) % 86400;
+    slot = std::min(n_slots_ - 1, size_t(double(tod) / (86400.0 / double(n_slots_))));
+    if (slots_[slot].size() >= 3) {
+      scratch_ = slots_[slot];
+      seasonal = Median(scratch_);
+    }
+  }
+  const bool ready = n_ > p_.warmup && step_s_ > 0;
+  if (ready) {
+    if (!std::isnan(seasonal) && resid_mad_ > 0 && resid_mad_ < 0.7 * mad_) {
+      expected = seasonal;
+      scale = std::max(resid_mad_, 1e-9 * (1.0 + std::fabs(seasonal)));
+    }
+    const double z = (x - expected) / scale;
+    out.surprise = NormalSurprise(z);
+    out.initializing = false;
+    double s = SurpriseToScore(out.surprise, p_.score_half_decades);
+    if (p_.onsets_only) {
+      // Report an excursion once: later points only count if more extreme
+      // than what was already reported within the suppression horizon.
+      if (quiet_left_ == 0) recent_max_ = 0;
+      if (s > recent_max_) {
+        recent_max_ = s;
+        quiet_left_ = size_t(p_.suppress_fraction * double(HistoryLen()));
+      } else {
+        s = 0;
+      }
+      if (quiet_left_ > 0) quiet_left_--;
+    }
+    out.score = s;
+  }
+  out.expected = expected;
+  out.lower = expected - 3 * scale;
+  out.upper = expected + 3 * scale;
+  out.severity = float(std::round(out.score * 1000.0) / 10.0);
+
+  // Learn.
+  const size_t cap = ring_.size();
+  ring_[head_] = x;
+  resid_ring_[head_] = std::isnan(seasonal) ? -1.0 : std::fabs(x - seasonal);
+  head_ = (head_ + 1) % cap;
+  filled_ = std::min(filled_ + 1, cap);
+  if (n_slots_ > 0) {
+    auto& s = slots_[slot];
+    const size_t per_slot = s.capacity();
+    if (s.size() < per_slot) s.push_back(x);
+    else s[slot_head_[slot]++ % per_slot] = x;
+  }
+  if (++since_refresh_ >= std::max<size_t>(1, cap / 32)) Refresh();
+  return out;
+}
+
+}  // namespace fk::anomaly

@@ -1,0 +1,74 @@
+// A streaming univariate anomaly detector: each new (time, value) gets a score
+// in [0, 1] (monotone in how improbable the point is under the recent past),
+// an expected value and range, and a severity 0-100. It never looks ahead and
+// learns as it goes; until it has seen enough points it is Initializing.
+// The model is an ensemble of robust tail probabilities (see detector.cpp for
+// the why of each part); NAB-style "report the onset once" suppression is an option.
+//
+//   fk::anomaly::SeriesDetector det;            // DetectorParams{} defaults
+//   for (auto& [t, x] : points) { fk::anomaly::PointScore s = det.Update(t, x); ... s.severity ... }
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace fk::anomaly {
+
+struct DetectorParams {
+  double history_days = 1.0;     // span of the "recent past" distribution
+  size_t min_history = 96;       // ... but at least this many points (and at most 4x)
+  size_t warmup = 64;            // points before any score (Initializing)
+  double shift_fraction = 1.0 / 12;  // level-shift probe length, as a fraction of the history
+  size_t season_days = 7;        // same-time-of-day values kept per slot
+  bool onsets_only = false;      // suppress repeats of an excursion already reported
+  double suppress_fraction = 1.0; // ... for this many histories after a report
+  double score_half_decades = 3.0; // tail probability 10^-x maps to score 0.5
+};
+
+struct PointScore {
+  double score = 0;       // [0, 1]; 0 while initializing
+  double surprise = 0;    // -log10 of the tail probability (unsuppressed)
+  double expected = 0;    // expected value
+  double lower = 0, upper = 0;  // expected range (about +-3 robust sigmas)
+  float severity = 0;     // 0-100 (score * 100)
+  bool initializing = true;
+};
+
+class SeriesDetector {
+ public:
+  explicit SeriesDetector(DetectorParams p = {});
+  PointScore Update(int64_t t, double x);
+  size_t seen() const { return n_; }
+  size_t needed() const { return p_.warmup; }  // points before scores start
+  bool initializing() const { return n_ < p_.warmup; }
+
+ private:
+  void Refresh();
+  size_t HistoryLen() const;
+  DetectorParams p_;
+  size_t n_ = 0;
+  int64_t last_t_ = 0;
+  std::vector<double> gaps_;      // first intervals, to infer the sampling step
+  double step_s_ = 0;             // inferred sampling interval
+  // Ring of recent values and residual magnitudes.
+  std::vector<double> ring_, resid_ring_;
+  size_t head_ = 0, filled_ = 0;
+  // Robust statistics of the history, refreshed every few points.
+  double med_ = 0, mad_ = 0, resid_mad_ = 0;
+  size_t since_refresh_ = 1 << 30;
+  // Seasonal slots: time-of-day -> last season_days values.
+  size_t n_slots_ = 0;
+  std::vector<std::vector<double>> slots_;
+  std::vector<size_t> slot_head_;
+  // Onset suppression.
+  double recent_max_ = 0;
+  size_t quiet_left_ = 0;
+  std::vector<double> scratch_;
+};
+
+// Tail probability helpers, exposed for tests: -log10 of the two-sided normal
+// tail of z, and the score mapping 1 - 2^(-surprise / half).
+double NormalSurprise(double z);
+double SurpriseToScore(double surprise, double half_decades);
+
+}  // namespace fk::anomaly

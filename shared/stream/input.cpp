@@ -1,0 +1,395 @@
+#include "stream/input.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+
+namespace fk::stream {
+
+// [SECTION] numbers
+
+bool ParseNumber(std::string_view s, double* out) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  if (s.empty() || s.size() > 64) return false;
+  char buf[72];
+  std::memcpy(buf, s.data(), s.size());
+  buf[s.size()] = '\0';
+  char* end = nullptr;
+  const double v = std::strtod(buf, &end);
+  if (end != buf + s.size() || !std::isfinite(v)) return false;  // "nan", "inf", "12abc"
+  *out = v;
+  return true;
+}
+
+// [SECTION] a flat JSON object reader
+// Only what a JSON Lines event needs: one object of scalar fields. Nested
+// objects/arrays are skipped (balanced), so extra structure does not reject a
+// line, but broken syntax does, with the byte offset in the message.
+namespace {
+
+enum class JType { String, Number, Bool, Null, Skipped };
+struct JField {
+  std::string key;
+  JType type;
+  std::string text;  // string contents (unescaped) or number text
+};
+
+class FlatJson {
+ public:
+  explicit FlatJson(std::string_view s) : s_(s) {}
+  bool Parse(std::vector<JField>* fields, std::string* err) {
+    Ws();
+    if (!Eat('{')) return Fail(err, "expected '{'");
+    Ws();
+    if (Eat('}')) return End(err);
+    while (true) {
+      JField f;
+      Ws();
+      if (!String(&f.key)) return Fail(err, "expected a quoted field name");
+      Ws();
+      if (!Eat(':')) return Fail(err, "expected ':' after \"" + f.key + "\"");
+      Ws();
+      if (!Value(&f)) return Fail(err, "bad value for \"" + f.key + "\"");
+      fields->push_back(std::move(f));
+      Ws();
+      if (Eat(',')) continue;
+      if (Eat('}')) return End(err);
+      return Fail(err, "expected ',' or '}'");
+    }
+  }
+
+ private:
+  bool End(std::string* err) {
+    Ws();
+    return i_ == s_.size() ? true : Fail(err, "trailing characters after the object");
+  }
+  bool Fail(std::string* err, const std::string& what) {
+    *err = "malformed JSON at byte " + std::to_string(i_ + 1) + ": " + what;
+    return false;
+  }
+  void Ws() {
+    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\r' || s_[i_] == '\n')) i_++;
+  }
+  bool Eat(char c) {
+    if (i_ < s_.size() && s_[i_] == c) {
+      i_++;
+      return true;
+    }
+    return false;
+  }
+  static void Utf8(unsigned cp, std::string* out) {
+    if (cp < 0x80) {
+      *out += char(cp);
+    } else if (cp < 0x800) {
+      *out += char(0xC0 | (cp >> 6));
+      *out += char(0x80 | (cp & 0x3F));
+    } else {
+      *out += char(0xE0 | (cp >> 12));
+      *out += char(0x80 | ((cp >> 6) & 0x3F));
+      *out += char(0x80 | (cp & 0x3F));
+    }
+  }
+  bool String(std::string* out) {
+    if (!Eat('"')) return false;
+    while (i_ < s_.size()) {
+      const char c = s_[i_++];
+      if (c == '"') return true;
+      if (static_cast<unsigned char>(c) < 0x20) return false;
+      if (c != '\\') {
+        *out += c;
+        continue;
+      }
+      if (i_ >= s_.size()) return false;
+      const char e = s_[i_++];
+      switch (e) {
+        case '"': *out += '"'; break;
+        case '\\': *out += '\\'; break;
+        case '/': *out += '/'; break;
+        case 'b': *out += '\b'; break;
+        case 'f': *out += '\f'; break;
+        case 'n': *out += '\n'; break;
+        case 'r': *out += '\r'; break;
+        case 't': *out += '\t'; break;
+        case 'u': {
+          if (i_ + 4 > s_.size()) return false;
+          unsigned cp = 0;
+          for (int k = 0; k < 4; k++) {
+            const char h = s_[i_++];
+            cp <<= 4;
+            if (h >= '0' && h <= '9') cp |= unsigned(h - '0');
+            else if (h >= 'a' && h <= 'f') cp |= unsigned(h - 'a' + 10);
+            else if (h >= 'A' && h <= 'F') cp |= unsigned(h - 'A' + 10);
+            else return false;
+          }
+          Utf8(cp, out);  // surrogate pairs pass through as two 3-byte units: fine for labels
+          break;
+        }
+        default: return false;
+      }
+    }
+    return false;
+  }
+  bool Skip() {  // a nested object or array, balanced, strings respected
+    int depth = 0;
+    while (i_ < s_.size()) {
+      const char c = s_[i_];
+      if (c == '"') {
+        std::string ignore;
+        if (!String(&ignore)) return false;
+        continue;
+      }
+      i_++;
+      if (c == '{' || c == '[') depth++;
+      if (c == '}' || c == ']') {
+        if (--depth == 0) return true;
+      }
+    }
+    return false;
+  }
+  bool Value(JField* f) {
+    if (i_ >= s_.size()) return false;
+    const char c = s_[i_];
+    if (c == '"') {
+      f->type = JType::String;
+      return String(&f->text);
+    }
+    if (c == '{' || c == '[') {
+      f->type = JType::Skipped;
+      return Skip();
+    }
+    if (s_.compare(i_, 4, "true") == 0 || s_.compare(i_, 5, "false") == 0) {
+      f->type = JType::Bool;
+      f->text = c == 't' ? "1" : "0";
+      i_ += c == 't' ? 4 : 5;
+      return true;
+    }
+    if (s_.compare(i_, 4, "null") == 0) {
+      f->type = JType::Null;
+      i_ += 4;
+      return true;
+    }
+    const size_t start = i_;
+    while (i_ < s_.size() && (std::strchr("+-.eE", s_[i_]) != nullptr || (s_[i_] >= '0' && s_[i_] <= '9'))) i_++;
+    if (i_ == start) return false;
+    f->type = JType::Number;
+    f->text.assign(s_.substr(start, i_ - start));
+    double v;
+    return ParseNumber(f->text, &v);
+  }
+
+  std::string_view s_;
+  size_t i_ = 0;
+};
+
+bool Contains(const std::vector<std::string>& v, const std::string& s) {
+  for (auto& x : v)
+    if (x == s) return true;
+  return false;
+}
+
+bool IsDefaultTimeField(const std::string& k) {
+  return k == "ts" || k == "time" || k == "timestamp" || k == "event_time" || k == "hop_time";
+}
+
+}  // namespace
+
+// [SECTION] JSON Lines
+
+JsonLinesParser::JsonLinesParser(Schema* schema, IngestOptions options, std::string source)
+    : schema_(schema), opt_(std::move(options)) {
+  report_.source = std::move(source);
+  report_.max_messages = opt_.max_messages;
+}
+
+void JsonLinesParser::ParseLine(std::string_view line, TimeS ingest_time, std::vector<Event>* out) {
+  line_no_++;
+  bool blank = true;
+  for (char c : line) blank = blank && (c == ' ' || c == '\t' || c == '\r');
+  if (blank) return;
+  report_.lines++;
+  std::vector<JField> fields;
+  std::string err;
+  if (!FlatJson(line).Parse(&fields, &err)) return report_.AddError(line_no_, err);
+
+  // Time first: a line without a usable time is rejected as a whole.
+  const JField* tf = nullptr;
+  for (auto& f : fields)
+    if (opt_.time_field.empty() ? IsDefaultTimeField(f.key) : f.key == opt_.time_field) {
+      tf = &f;
+      break;
+    }
+  TimeS t = ingest_time;
+  if (tf == nullptr) {
+    if (!opt_.ingest_time_fallback)
+      return report_.AddError(line_no_, "missing timestamp field \"" +
+                                            (opt_.time_field.empty() ? std::string("ts") : opt_.time_field) + "\"");
+  } else {
+    std::optional<TimeS> parsed;
+    if (tf->type == JType::String || tf->type == JType::Number) parsed = ParseTime(tf->text);
+    if (!parsed) return report_.AddError(line_no_, "unparsable timestamp \"" + tf->text + "\" in field \"" + tf->key + "\"");
+    t = *parsed;
+  }
+
+  DimValues dims;
+  for (auto& f : fields)
+    if (Contains(opt_.dimension_fields, f.key) && (f.type == JType::String || f.type == JType::Number))
+      dims.emplace_back(f.key, f.text);
+  const uint32_t dims_id = schema_->Dims(std::move(dims));
+
+  size_t made = 0;
+  std::string bad;
+  for (auto& f : fields) {
+    if (&f == tf || Contains(opt_.dimension_fields, f.key)) continue;
+    if (!opt_.measure_fields.empty() && !Contains(opt_.measure_fields, f.key)) continue;
+    double v;
+    const bool numeric = (f.type == JType::Number || f.type == JType::String) && ParseNumber(f.text, &v);
+    if (!numeric) {
+      if (f.type == JType::Null) continue;  // explicit "no value"
+      if (bad.empty()) bad = "non-numeric measure \"" + f.key + "\"" + (f.type == JType::String ? ": \"" + f.text + "\"" : "");
+      continue;
+    }
+    out->push_back(Event{t, schema_->Measure(f.key), dims_id, v});
+    made++;
+  }
+  report_.events += made;
+  if (made) report_.records++;
+  if (!bad.empty()) report_.AddError(line_no_, bad);
+  else if (made == 0) report_.AddError(line_no_, "no measure fields");
+}
+
+// [SECTION] CSV
+
+std::vector<std::string> SplitCsvLine(std::string_view line) {
+  std::vector<std::string> cells(1);
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); i++) {
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') cells.back() += '"', i++;
+      else if (c == '"') quoted = false;
+      else cells.back() += c;
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      cells.emplace_back();
+    } else if (c != '\r') {
+      cells.back() += c;
+    }
+  }
+  return cells;
+}
+
+CsvParser::CsvParser(Schema* schema, IngestOptions options, std::string source)
+    : schema_(schema), opt_(std::move(options)) {
+  report_.source = std::move(source);
+  report_.max_messages = opt_.max_messages;
+}
+
+void CsvParser::ParseLine(std::string_view line, std::vector<Event>* out) {
+  line_no_++;
+  bool blank = true;
+  for (char c : line) blank = blank && (c == ' ' || c == '\t' || c == '\r');
+  if (blank) return;
+  std::vector<std::string> cells = SplitCsvLine(line);
+  if (!have_header_) {
+    have_header_ = true;
+    header_ = cells;
+    for (size_t c = 0; c < cells.size(); c++) {
+      const std::string& k = cells[c];
+      if (time_col_ < 0 && (opt_.time_field.empty() ? IsDefaultTimeField(k) : k == opt_.time_field)) time_col_ = int(c);
+      else if (Contains(opt_.dimension_fields, k)) dim_cols_.push_back(int(c));
+      else if (opt_.measure_fields.empty() || Contains(opt_.measure_fields, k))
+        measure_cols_.emplace_back(int(c), schema_->Measure(k));
+    }
+    if (time_col_ < 0) report_.AddError(line_no_, "header has no timestamp column (ts, time, timestamp)");
+    return;
+  }
+  report_.lines++;
+  if (time_col_ < 0) return report_.AddError(line_no_, "no timestamp column");
+  if (cells.size() != header_.size())
+    return report_.AddError(line_no_, std::to_string(cells.size()) + " cells, header has " +
+                                          std::to_string(header_.size()));
+  const std::optional<TimeS> t = ParseTime(cells[size_t(time_col_)]);
+  if (!t) return report_.AddError(line_no_, "unparsable timestamp \"" + cells[size_t(time_col_)] + "\"");
+  DimValues dims;
+  for (int c : dim_cols_) dims.emplace_back(header_[size_t(c)], cells[size_t(c)]);
+  const uint32_t dims_id = schema_->Dims(std::move(dims));
+  size_t made = 0;
+  std::string bad;
+  for (auto& [c, m] : measure_cols_) {
+    const std::string& cell = cells[size_t(c)];
+    if (cell.empty()) continue;
+    double v;
+    if (!ParseNumber(cell, &v)) {
+      if (bad.empty()) bad = "non-numeric value \"" + cell + "\" in column \"" + header_[size_t(c)] + "\"";
+      continue;
+    }
+    out->push_back(Event{*t, m, dims_id, v});
+    made++;
+  }
+  report_.events += made;
+  if (made) report_.records++;
+  if (!bad.empty()) report_.AddError(line_no_, bad);
+}
+
+// [SECTION] files
+
+Status ForEachLine(const std::string& path, const std::function<bool(std::string_view)>& fn) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::Error(path + ": cannot open");
+  std::string carry;
+  std::vector<char> buf(1 << 20);
+  while (in) {
+    in.read(buf.data(), std::streamsize(buf.size()));
+    const size_t n = size_t(in.gcount());
+    if (n == 0) break;
+    size_t start = 0;
+    for (size_t i = 0; i < n; i++) {
+      if (buf[i] != '\n') continue;
+      std::string_view piece(buf.data() + start, i - start);
+      bool go;
+      if (!carry.empty()) {
+        carry.append(piece);
+        std::string_view l(carry);
+        if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+        go = fn(l);
+        carry.clear();
+      } else {
+        if (!piece.empty() && piece.back() == '\r') piece.remove_suffix(1);
+        go = fn(piece);
+      }
+      if (!go) return Status::Ok();
+      start = i + 1;
+    }
+    carry.append(buf.data() + start, n - start);
+  }
+  if (!carry.empty()) {
+    std::string_view l(carry);
+    if (l.back() == '\r') l.remove_suffix(1);
+    fn(l);
+  }
+  return Status::Ok();
+}
+
+Status ReadEventsFile(const std::string& path, Schema* schema, const IngestOptions& options, std::vector<Event>* out,
+                      IngestReport* report) {
+  const std::string name = path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
+  const bool csv = path.size() >= 4 && path.compare(path.size() - 4, 4, ".csv") == 0;
+  Status st;
+  if (csv) {
+    CsvParser p(schema, options, name);
+    st = ForEachLine(path, [&](std::string_view l) { p.ParseLine(l, out); return true; });
+    *report = p.report();
+  } else {
+    JsonLinesParser p(schema, options, name);
+    st = ForEachLine(path, [&](std::string_view l) { p.ParseLine(l, 0, out); return true; });
+    *report = p.report();
+  }
+  if (!st) return st;
+  if (report->lines == 0) report->AddError(0, "empty file (no data lines)");
+  return Status::Ok();
+}
+
+}  // namespace fk::stream

@@ -1,0 +1,87 @@
+// Readers that turn text into events: JSON Lines ({"car": 17, "ts": "...",
+// "camera_id": "cam1"}) and CSV (timestamp column + numeric measure columns).
+// Bad lines are counted in an IngestReport with "file:line: reason" messages;
+// the rest of the input is still processed. Files are read in chunks, so a
+// 200 MB file never needs 200 MB of string.
+//
+//   fk::stream::Schema schema;  std::vector<fk::stream::Event> events;
+//   fk::stream::JsonLinesParser p(&schema, {}, "cam.jsonl");
+//   fk::stream::ForEachLine("cam.jsonl", [&](std::string_view l) { p.ParseLine(l, 0, &events); return true; });
+//   if (p.report().bad_lines) puts(p.report().Summary().c_str());
+#pragma once
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "stream/event.h"
+
+namespace fk::stream {
+
+struct IngestOptions {
+  // Event-time field; "" = the first present of ts, time, timestamp, event_time, hop_time.
+  std::string time_field;
+  // Fields whose (string or number) values are dimensions, not measures.
+  std::vector<std::string> dimension_fields = {"camera_id", "locality"};
+  // Measures to keep; empty = every other field (each must then be numeric).
+  std::vector<std::string> measure_fields;
+  // When an event has no time field: use the ingest time passed to ParseLine
+  // (true) or reject the line (false).
+  bool ingest_time_fallback = false;
+  size_t max_messages = 5;  // error messages kept in the report
+};
+
+class JsonLinesParser {
+ public:
+  JsonLinesParser(Schema* schema, IngestOptions options, std::string source);
+  // Parses one line (1-based numbering is kept internally); appends its events.
+  // Never throws: problems are counted in report().
+  void ParseLine(std::string_view line, TimeS ingest_time, std::vector<Event>* out);
+  const IngestReport& report() const { return report_; }
+
+ private:
+  Schema* schema_;
+  IngestOptions opt_;
+  IngestReport report_;
+  size_t line_no_ = 0;
+};
+
+// CSV with a header row. One row gives one event per measure column (value =
+// the cell). Columns: the time column (options.time_field, or ts/time/timestamp/
+// event_time/hop_time), dimension columns, the rest are measures (or only
+// options.measure_fields). Empty cells are skipped silently (missing value);
+// non-numeric ones are errors.
+class CsvParser {
+ public:
+  CsvParser(Schema* schema, IngestOptions options, std::string source);
+  void ParseLine(std::string_view line, std::vector<Event>* out);
+  const IngestReport& report() const { return report_; }
+
+ private:
+  Schema* schema_;
+  IngestOptions opt_;
+  IngestReport report_;
+  size_t line_no_ = 0;
+  bool have_header_ = false;
+  int time_col_ = -1;
+  std::vector<int> dim_cols_;
+  std::vector<std::pair<int, uint32_t>> measure_cols_;  // (column, measure id)
+  std::vector<std::string> header_;
+};
+
+// Calls fn for every line of the file (without the newline; '\r' stripped),
+// reading 1 MB at a time. fn returns false to stop early.
+Status ForEachLine(const std::string& path, const std::function<bool(std::string_view)>& fn);
+
+// Reads a whole JSONL or CSV file (chosen by extension: .csv, else JSON Lines).
+Status ReadEventsFile(const std::string& path, Schema* schema, const IngestOptions& options,
+                      std::vector<Event>* out, IngestReport* report);
+
+// Splits one CSV line (double quotes, "" escapes; no embedded newlines).
+std::vector<std::string> SplitCsvLine(std::string_view line);
+
+// Parses a whole number/decimal with nothing else around it (spaces allowed).
+bool ParseNumber(std::string_view s, double* out);
+
+}  // namespace fk::stream

@@ -1,0 +1,56 @@
+// Where window records go: one JSON Lines object per record
+// ({"person":12,"car":56,"hop_time":"2021-06-05T16:55:00"}) and a time-prefixed
+// partition sink that appends each record under root/YYYY/MM/DD/HH/ (the hour
+// of the window end) — the layout the detector reads in continuous mode.
+//
+//   fk::stream::PartitionSink sink("out", {});
+//   for (auto& r : windower.TakeClosed()) sink.Write(r, schema);
+//   std::vector<std::string> hours = fk::stream::ListPartitionFiles("out", t0, t1);
+#pragma once
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "stream/event.h"
+#include "stream/window.h"
+
+namespace fk::stream {
+
+struct RecordFormat {
+  std::vector<Agg> aggs;                 // per measure id; missing -> Count
+  std::string time_key = "hop_time";     // key of the window-end stamp
+  bool include_dims = true;              // add "camera_id":"cam1" fields
+};
+
+// {"person":12,"car":56,"camera_id":"cam1","hop_time":"2021-06-05T16:55:00"}
+std::string RecordToJson(const WindowRecord& r, const Schema& schema, const RecordFormat& fmt = {});
+
+// "root/2021/06/05/16/" for a window ending 2021-06-05T16:55:00.
+std::string PartitionDir(const std::string& root, TimeS t);
+
+class PartitionSink {
+ public:
+  PartitionSink(std::string root, RecordFormat fmt = {}, std::string file_name = "records.jsonl");
+  Status Write(const WindowRecord& r, const Schema& schema);
+  void Close();
+  size_t files_opened() const { return files_opened_; }
+
+ private:
+  std::string root_, file_name_;
+  RecordFormat fmt_;
+  std::string current_dir_;
+  std::ofstream out_;
+  size_t files_opened_ = 0;
+};
+
+// Existing partition files for the hours from t0 to t1 (inclusive), in time
+// order — probing hour folders instead of listing directories keeps the core
+// free of platform directory APIs.
+std::vector<std::string> ListPartitionFiles(const std::string& root, TimeS t0, TimeS t1,
+                                            const std::string& file_name = "records.jsonl");
+
+// Creates a directory and its parents (like mkdir -p).
+Status MakeDirs(const std::string& path);
+
+}  // namespace fk::stream
