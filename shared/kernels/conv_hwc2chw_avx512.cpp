@@ -1,0 +1,13 @@
+// First layer 3x3s2 HWC -> CHW for avx512: conv_hwc2chw_impl.h with a tile of
+// 8 output channels x 2 Avx512 vectors of pixels.
+#include "kernels/conv_hwc2chw_impl.h"
+#include "kernels/vec_avx512.h"
+
+namespace fk::kernels {
+
+void f32_conv_hwc2chw_minmax_ukernel_3x3s2p1c3x8__avx512(size_t in_h, size_t in_w, size_t out_c, const float* input,
+                                                   const float* weights, float* output, MinMax c) {
+  ConvHwc2Chw3x3S2<8, 2>(Avx512{}, in_h, in_w, out_c, input, weights, output, c);
+}
+
+}  // namespace fk::kernels
