@@ -1,5 +1,330 @@
-// TEMPORARY until the sparse engine lands (issue #3); replaced in the same series of commits.
+// fieldkit-cli sparse bench|size|prune|info|run: the sparse-inference workflow
+// headless. The bench and size verbs use the same fk::nn::SparseBench /
+// ComputeSizeTable the Sparse Inference panel uses, so both print one JSON.
+#include <algorithm>
+#include <cstdio>
+#include <numeric>
+
 #include "cli.h"
+#include "core/clock.h"
+#include "core/rng.h"
+#include "nn/executor.h"
+#include "nn/model_file.h"
+#include "nn/sparse_bench.h"
+
 namespace fk::cli {
-int SparseCommand(const std::vector<std::string>&) { throw UsageError{"sparse: not built yet"}; }
+
+namespace {
+
+const char* kSparseHelp =
+    "usage: fieldkit-cli sparse <verb> [options]   (fieldkit-cli sparse <verb> --help)\n"
+    "\n"
+    "verbs:\n"
+    "  bench   time own-dense/own-sparse/xnnpack-dense/xnnpack-sparse on a pruned MobileNetV2\n"
+    "  size    .fks file bytes (dense/sparse x fp32/fp16) per sparsity\n"
+    "  prune   build MobileNetV2, prune it and write a .fks file\n"
+    "  info    validate a .fks file and summarise its layers\n"
+    "  run     run a .fks model once on a seeded image: top-5 and time\n";
+
+const char* kBenchHelp =
+    "usage: fieldkit-cli sparse bench [--model mobilenet_v2] [--width 1.0] [--size 224]\n"
+    "         [--sparsity 0,0.5,0.7,0.8,0.9] [--backend own-dense,own-sparse,xnnpack-dense,xnnpack-sparse]\n"
+    "         [--threads 1] [--runs 20] [--warmup 3] [--block 1|2|4] [--fp16] [--policy xnnpack|all]\n"
+    "         [--seed 1] [--layers] [--json] [--progress|--quiet]\n"
+    "\n"
+    "Per sparsity: prunes MobileNetV2 (policy PruneForLatencyOnXNNPack by default), saves and\n"
+    "reloads it as .fks, runs the scalar reference once, then times each backend on the same\n"
+    "weights and input, interleaving backends run by run. own-dense runs the pruned weights\n"
+    "densely (the fair baseline). XNNPACK times only xnn_invoke_runtime.\n"
+    "JSON: {\"results\":[{\"backend\",\"sparsity\",\"median_ms\",\"p10_ms\",\"p90_ms\",\"model_bytes\",\n"
+    "\"kernel\",\"max_rel_err\",\"runs\"}]}; max_rel_err = max|logits - ref| / max|ref| against the\n"
+    "scalar kernels (logits before softmax). --layers adds per-layer mean ms of the own backends\n"
+    "(\"layers\" in JSON).\n";
+
+const char* kSizeHelp =
+    "usage: fieldkit-cli sparse size [--sparsity 0,0.5,0.7,0.8,0.9] [--width 1.0] [--size 224]\n"
+    "         [--policy xnnpack|all] [--block 1|2|4] [--seed 1] [--json]\n"
+    "\n"
+    "Bytes of the .fks file, measured by serialising: dense fp32, dense fp16, sparse fp32 (CSR\n"
+    "1x1 layers), sparse fp16. JSON: {\"sizes\":[{\"sparsity\",\"dense_fp32\",\"dense_fp16\",\n"
+    "\"sparse_fp32\",\"sparse_fp16\"}]}.\n";
+
+const char* kPruneHelp =
+    "usage: fieldkit-cli sparse prune --sparsity S --out model.fks [--width 1.0] [--size 224]\n"
+    "         [--policy xnnpack|all] [--block 1|2|4] [--fp16] [--dense] [--seed 1] [--json]\n"
+    "\n"
+    "Builds MobileNetV2 with seeded weights, prunes it by magnitude to sparsity S (one shot),\n"
+    "strips the masks and writes a .fks file (CSR 1x1 layers unless --dense).\n";
+
+const char* kInfoHelp =
+    "usage: fieldkit-cli sparse info model.fks [--json] [--layers]\n"
+    "\n"
+    "Validates the file (magic, version, sizes, checksum, indices, shapes) and summarises it.\n"
+    "A corrupt file exits 1 with a message naming what is wrong and where.\n";
+
+const char* kRunHelp =
+    "usage: fieldkit-cli sparse run model.fks [--kernels best|scalar] [--dense] [--seed 7] [--json]\n"
+    "\n"
+    "Runs the model once on a seeded random image (sparse layers with spmm unless --dense);\n"
+    "prints the top-5 classes and the time.\n";
+
+nn::PrunePolicy ParsePolicy(const Args& a) {
+  const std::string p = a.Get("policy", "xnnpack");
+  if (p == "xnnpack") return nn::PrunePolicy::ForLatencyOnXNNPack;
+  if (p == "all") return nn::PrunePolicy::All;
+  throw UsageError{"--policy must be xnnpack or all, got '" + p + "'"};
+}
+
+int ParseBlock(const Args& a) {
+  const long b = a.GetInt("block", 1);
+  if (b != 1 && b != 2 && b != 4) throw UsageError{"--block must be 1, 2 or 4"};
+  return int(b);
+}
+
+void CheckWidthSize(float width, int size) {
+  if (!(width >= 0.35f - 1e-6f && width <= 1.4f + 1e-6f)) throw UsageError{"--width must be in 0.35..1.4"};
+  if (size < 96 || size > 224) throw UsageError{"--size must be in 96..224"};
+}
+
+std::string Positional1(const Args& a, const char* verb) {
+  if (a.Positional().size() != 2) throw UsageError{std::string(verb) + ": give exactly one model file (see --help)"};
+  return a.Positional()[1];
+}
+
+// [SECTION] bench
+
+int Bench(const Args& a) {
+  a.CheckKnown({"model", "width", "size", "sparsity", "backend", "threads", "runs", "warmup", "block", "fp16",
+                "policy", "seed", "json", "progress", "quiet", "layers", "help"});
+  nn::SparseBenchOptions o;
+  o.model = a.Get("model", o.model);
+  o.width = float(a.GetDouble("width", o.width));
+  o.size = int(a.GetInt("size", o.size));
+  o.sparsities = a.GetDoubleList("sparsity", o.sparsities);
+  o.backends = a.GetList("backend", nn::KnownBackends());
+  o.threads = int(a.GetInt("threads", 1));
+  o.runs = int(a.GetInt("runs", o.runs));
+  o.warmup = int(a.GetInt("warmup", o.warmup));
+  o.block = ParseBlock(a);
+  o.fp16 = a.Has("fp16");
+  o.policy = ParsePolicy(a);
+  o.seed = uint64_t(a.GetInt("seed", 1));
+  o.time_layers = a.Has("layers");
+  Status valid = nn::ValidateBenchOptions(o);
+  if (!valid) throw UsageError{valid.message()};
+
+  nn::SparseBench bench(o);
+  ProgressBar bar("sparse bench", ProgressWanted(a));
+  while (!bench.Step()) bar.Update(bench.Progress(), bench.Detail());
+  bar.Done();
+  if (!bench.status()) throw InputError{bench.status().message()};
+
+  if (a.Has("json")) {
+    std::string j = bench.ResultsJson();
+    if (o.time_layers) {
+      j.pop_back();  // reopen the object to add "layers"
+      j += ",\"layers\":[";
+      const auto& p = bench.LayerProfile();
+      for (size_t i = 0; i < p.size(); i++) {
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "\"sparsity\":%.4g,\"mean_ms\":%.4f}", p[i].sparsity, p[i].mean_ms);
+        j += std::string(i ? "," : "") + "{\"backend\":\"" + p[i].backend + "\",\"layer\":\"" + p[i].layer +
+             "\",\"op\":\"" + p[i].op + "\"," + buf;
+      }
+      j += "]}";
+    }
+    std::printf("%s\n", j.c_str());
+    return 0;
+  }
+  std::printf("MobileNetV2 %.2f @%d, policy %s, block %d%s, %d runs (+%d warmup), kernels %s\n", o.width, o.size,
+              nn::PrunePolicyName(o.policy), o.block, o.fp16 ? ", fp16 weights" : "", o.runs, o.warmup,
+              kernels::BestNnKernels().isa.c_str());
+  std::printf("%-15s %8s %10s %10s %10s %12s %11s  %s\n", "backend", "sparsity", "median_ms", "p10_ms", "p90_ms",
+              "model_bytes", "max_rel_err", "kernel");
+  for (auto& r : bench.Results())
+    std::printf("%-15s %8.2f %10.3f %10.3f %10.3f %12llu %11.2e  %s\n", r.backend.c_str(), r.sparsity, r.median_ms,
+                r.p10_ms, r.p90_ms, (unsigned long long)r.model_bytes, r.max_rel_err, r.kernel.c_str());
+  if (o.time_layers) {
+    std::printf("\nper-layer mean ms (own backends)\n");
+    for (auto& p : bench.LayerProfile())
+      std::printf("%-11s %5.2f %-28s %-16s %8.4f\n", p.backend.c_str(), p.sparsity, p.layer.c_str(), p.op.c_str(),
+                  p.mean_ms);
+  }
+  return 0;
+}
+
+// [SECTION] size
+
+int Size(const Args& a) {
+  a.CheckKnown({"sparsity", "width", "size", "policy", "block", "seed", "json", "help", "progress", "quiet"});
+  nn::SizeTableOptions o;
+  o.width = float(a.GetDouble("width", o.width));
+  o.size = int(a.GetInt("size", o.size));
+  CheckWidthSize(o.width, o.size);
+  o.sparsities = a.GetDoubleList("sparsity", o.sparsities);
+  for (double s : o.sparsities)
+    if (!(s >= 0 && s < 1)) throw UsageError{"--sparsity values must be in [0, 1)"};
+  o.policy = ParsePolicy(a);
+  o.block = ParseBlock(a);
+  o.seed = uint64_t(a.GetInt("seed", 1));
+  auto rows = nn::ComputeSizeTable(o);
+  if (!rows) throw InputError{rows.status().message()};
+  if (a.Has("json")) {
+    std::printf("%s\n", nn::SizeTableJson(*rows).c_str());
+    return 0;
+  }
+  std::printf("%8s %12s %12s %12s %12s\n", "sparsity", "dense_fp32", "dense_fp16", "sparse_fp32", "sparse_fp16");
+  for (auto& r : *rows)
+    std::printf("%8.2f %12llu %12llu %12llu %12llu\n", r.sparsity, (unsigned long long)r.dense_fp32,
+                (unsigned long long)r.dense_fp16, (unsigned long long)r.sparse_fp32, (unsigned long long)r.sparse_fp16);
+  return 0;
+}
+
+// [SECTION] prune
+
+int Prune(const Args& a) {
+  a.CheckKnown({"sparsity", "out", "width", "size", "policy", "block", "fp16", "dense", "seed", "json", "help",
+                "progress", "quiet"});
+  if (!a.Has("out")) throw UsageError{"prune: --out model.fks is required"};
+  if (!a.Has("sparsity")) throw UsageError{"prune: --sparsity is required"};
+  const double s = a.GetDouble("sparsity", 0);
+  if (!(s >= 0 && s < 1)) throw UsageError{"--sparsity must be in [0, 1)"};
+  nn::MobileNetV2Options mo;
+  mo.width = float(a.GetDouble("width", 1.0));
+  mo.input_size = int(a.GetInt("size", 224));
+  CheckWidthSize(mo.width, mo.input_size);
+  mo.seed = uint64_t(a.GetInt("seed", 1));
+  nn::PruneOptions po;
+  po.policy = ParsePolicy(a);
+  po.block = ParseBlock(a);
+  nn::Model m = nn::BuildMobileNetV2(mo);
+  Status st = nn::PruneToSparsity(m, s, po);
+  if (!st) throw InputError{st.message()};
+  nn::SaveOptions so;
+  so.fp16 = a.Has("fp16");
+  so.sparse = !a.Has("dense");
+  const std::string out = a.Get("out");
+  st = nn::SaveModel(m, out, so);
+  if (!st) throw InputError{st.message()};
+  size_t pruned = 0, zeros = 0;
+  for (auto& l : m.layers)
+    if (l.sparse) pruned += l.weights.size(), zeros += size_t(nn::LayerSparsity(l) * double(l.weights.size()) + 0.5);
+  auto bytes = nn::ReadFileBytes(out);
+  const unsigned long long n = bytes ? (unsigned long long)bytes->size() : 0ull;
+  if (a.Has("json"))
+    std::printf("{\"out\":\"%s\",\"bytes\":%llu,\"sparsity\":%.4g,\"pruned_weights\":%zu,\"zeros\":%zu}\n", out.c_str(),
+                n, s, pruned, zeros);
+  else
+    std::printf("wrote %s: %llu bytes; %zu of %zu weights in pruned layers are zero (%.1f%%)\n", out.c_str(), n, zeros,
+                pruned, pruned ? 100.0 * double(zeros) / double(pruned) : 0.0);
+  return 0;
+}
+
+// [SECTION] info
+
+int Info(const Args& a) {
+  a.CheckKnown({"json", "layers", "help"});
+  const std::string path = Positional1(a, "info");
+  auto bytes = nn::ReadFileBytes(path);
+  if (!bytes) throw InputError{bytes.status().message()};
+  auto info = nn::InspectModelBytes(bytes->data(), bytes->size(), path);
+  if (!info) throw InputError{info.status().message()};
+  auto model = nn::LoadModelBytes(bytes->data(), bytes->size(), path);
+  if (!model) throw InputError{model.status().message()};
+  uint64_t weights = 0, nonzeros = 0, csr = 0;
+  for (auto& l : info->layers) {
+    weights += l.weights;
+    nonzeros += l.nonzeros;
+    csr += l.storage == "csr";
+  }
+  if (a.Has("json")) {
+    std::printf("{\"file\":\"%s\",\"version\":%u,\"bytes\":%llu,\"fp16\":%s,\"arch\":\"%s\",\"input\":[%d,%d,%d],"
+                "\"layers\":%zu,\"csr_layers\":%llu,\"weights\":%llu,\"nonzeros\":%llu,\"classes\":%d}\n",
+                path.c_str(), info->version, (unsigned long long)info->file_bytes, info->fp16 ? "true" : "false",
+                model->arch.c_str(), model->in_h, model->in_w, model->in_c, info->layers.size(),
+                (unsigned long long)csr, (unsigned long long)weights, (unsigned long long)nonzeros, model->NumClasses());
+    return 0;
+  }
+  std::printf("%s: valid .fks v%u, %llu bytes, %s values\n", path.c_str(), info->version,
+              (unsigned long long)info->file_bytes, info->fp16 ? "fp16" : "fp32");
+  std::printf("model %s %.2f, input %dx%dx%d, %zu layers (%llu CSR), %d classes\n", model->arch.c_str(), model->width,
+              model->in_h, model->in_w, model->in_c, info->layers.size(), (unsigned long long)csr, model->NumClasses());
+  std::printf("weights %llu, nonzero %llu (%.1f%% zeros)\n", (unsigned long long)weights,
+              (unsigned long long)nonzeros, weights ? 100.0 * double(weights - nonzeros) / double(weights) : 0.0);
+  if (a.Has("layers"))
+    for (auto& l : info->layers)
+      if (l.storage != "none")
+        std::printf("  %-28s %-5s idx%-2d block %d  %9llu weights %9llu nonzero %9llu bytes\n", l.name.c_str(),
+                    l.storage.c_str(), l.index_bits, l.block, (unsigned long long)l.weights,
+                    (unsigned long long)l.nonzeros, (unsigned long long)l.bytes);
+  return 0;
+}
+
+// [SECTION] run
+
+int Run(const Args& a) {
+  a.CheckKnown({"kernels", "dense", "seed", "json", "help"});
+  const std::string path = Positional1(a, "run");
+  const std::string kname = a.Get("kernels", "best");
+  if (kname != "best" && kname != "scalar") throw UsageError{"--kernels must be best or scalar"};
+  auto model = nn::LoadModel(path);
+  if (!model) throw InputError{model.status().message()};
+  const auto& k = kname == "scalar" ? kernels::ScalarNnKernels() : kernels::BestNnKernels();
+  nn::ExecutorOptions eo;
+  eo.sparse = !a.Has("dense");
+  auto ex = nn::Executor::Create(*model, k, eo);
+  if (!ex) throw InputError{path + ": " + ex.status().message()};
+  Rng rng(uint64_t(a.GetInt("seed", 7)));
+  std::vector<float> img(ex->InputSize());
+  for (auto& v : img) v = rng.Uniform01();
+  const double t0 = NowMs();
+  ex->Run(img.data());
+  const double ms = NowMs() - t0;
+  const float* p = ex->Output();
+  std::vector<int> idx(ex->OutputSize());
+  std::iota(idx.begin(), idx.end(), 0);
+  const size_t top = std::min<size_t>(5, idx.size());
+  std::partial_sort(idx.begin(), idx.begin() + std::ptrdiff_t(top), idx.end(),
+                    [&](int x, int y) { return p[x] > p[y] || (p[x] == p[y] && x < y); });
+  if (a.Has("json")) {
+    std::printf("{\"file\":\"%s\",\"ms\":%.4f,\"kernel\":\"%s\",\"top5\":[", path.c_str(), ms, ex->Description().c_str());
+    for (size_t i = 0; i < top; i++) std::printf("%s{\"class\":%d,\"p\":%.6g}", i ? "," : "", idx[i], p[idx[i]]);
+    std::printf("]}\n");
+    return 0;
+  }
+  std::printf("%s: %.3f ms (%s, first run, includes cache warm-up)\n", path.c_str(), ms, ex->Description().c_str());
+  for (size_t i = 0; i < top; i++) std::printf("  class %4d  p=%.6f\n", idx[i], p[idx[i]]);
+  return 0;
+}
+
+}  // namespace
+
+int SparseCommand(const std::vector<std::string>& argv) {
+  Args args(argv, {"json", "help", "progress", "quiet", "fp16", "layers", "dense"});
+  const std::string verb = args.Positional().empty() ? "" : args.Positional()[0];
+  struct Verb {
+    const char* name;
+    const char* help;
+    int (*run)(const Args&);
+  };
+  const Verb verbs[] = {{"bench", kBenchHelp, Bench}, {"size", kSizeHelp, Size}, {"prune", kPruneHelp, Prune},
+                        {"info", kInfoHelp, Info},    {"run", kRunHelp, Run}};
+  for (auto& v : verbs) {
+    if (verb != v.name) continue;
+    if (args.Has("help")) {
+      std::printf("%s", v.help);
+      return 0;
+    }
+    if (std::string(v.name) != "info" && std::string(v.name) != "run" && args.Positional().size() > 1)
+      throw UsageError{std::string(v.name) + ": unexpected argument '" + args.Positional()[1] + "'"};
+    return v.run(args);
+  }
+  if (args.Has("help") || verb == "help") {
+    std::printf("%s", kSparseHelp);
+    return 0;
+  }
+  throw UsageError{verb.empty() ? "missing verb: bench, size, prune, info or run (see --help)"
+                                : "unknown verb '" + verb + "': bench, size, prune, info or run"};
+}
+
 }  // namespace fk::cli

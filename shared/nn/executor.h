@@ -1,0 +1,81 @@
+// Runs a Model with one NnKernels set (ScalarNnKernels() is the oracle).
+// Everything is prepared at Create: weights packed per kernel layout, sparse
+// 1x1 layers packed for spmm, activation buffers assigned by liveness. Run
+// does no allocation and no copies between layers.
+//
+//   auto ex = fk::nn::Executor::Create(model, fk::kernels::BestNnKernels());
+//   if (!ex) return ex.status();
+//   ex->Run(image_hwc);                          // in_h * in_w * 3 floats
+//   const float* probs = ex->Output();  const float* logits = ex->Logits();
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "kernels/nn_kernels.h"
+#include "nn/graph.h"
+
+namespace fk::nn {
+
+struct ExecutorOptions {
+  bool sparse = true;        // layers marked sparse run with spmm; false runs them with the dense conv1x1
+  bool time_layers = false;  // accumulate per-layer wall time (a clock read per layer)
+};
+
+class Executor {
+ public:
+  static Result<Executor> Create(const Model& m, const kernels::NnKernels& k, const ExecutorOptions& opt = {});
+
+  void Run(const float* input_hwc);
+
+  const float* Output() const { return Buffer(output_layer_); }  // last layer (probabilities)
+  size_t OutputSize() const { return output_size_; }
+  const float* Logits() const { return Buffer(logits_layer_); }  // before softmax
+  size_t NumLogits() const { return logits_size_; }
+  size_t InputSize() const { return input_size_; }
+  const float* LayerOutput(int layer) const { return Buffer(layer); }  // valid until reused by a later layer
+
+  // e.g. "own scalar: f32_spmm... (14 sparse 1x1 layers)" for the bench's "kernel" field.
+  const std::string& Description() const { return description_; }
+  size_t BufferBytes() const;  // activation memory after liveness sharing
+
+  // Per-layer time (time_layers): total ms since the last reset, and run count.
+  struct LayerTime {
+    std::string name, op;
+    double total_ms = 0;
+  };
+  const std::vector<LayerTime>& LayerTimes() const { return times_; }
+  int TimedRuns() const { return timed_runs_; }
+  void ResetTimes();
+
+ private:
+  enum class OpKind { FirstConv, DwConv, Conv1x1, Spmm, Add, GavgPool, Fc, Softmax };
+  struct Op {
+    OpKind kind = OpKind::Add;
+    int in = -1, in2 = -1, out = -1;  // buffer ids (-1 = model input)
+    size_t in_h = 0, in_w = 0, in_c = 0, out_c = 0, pixels = 0;
+    kernels::MinMax clamp;
+    std::vector<float> packed;   // dense layouts
+    kernels::SparsePacked sp;    // spmm
+    kernels::F32SpmmFn spmm = nullptr;
+    kernels::F32DwConvFn dw = nullptr;
+  };
+  const float* Buffer(int layer) const {
+    return layer < 0 ? nullptr : buffers_[size_t(layer_buffer_[size_t(layer)])].data();
+  }
+  void RunOp(const Op& op, const float* input);
+
+  const kernels::NnKernels* k_ = nullptr;
+  ExecutorOptions opt_;
+  std::vector<Op> ops_;
+  std::vector<std::vector<float>> buffers_;
+  std::vector<int> layer_buffer_;
+  int output_layer_ = -1, logits_layer_ = -1;
+  size_t output_size_ = 0, logits_size_ = 0, input_size_ = 0;
+  std::string description_;
+  std::vector<LayerTime> times_;
+  int timed_runs_ = 0;
+};
+
+}  // namespace fk::nn

@@ -1,0 +1,478 @@
+// .fks layout (little-endian):
+//   header  "FKSM" | u32 version | u64 payload bytes | u32 crc32(payload) | u32 0
+//   payload str arch | f32 width | u32 in_h, in_w, in_c | u32 flags (bit0 fp16) | u32 layer count
+//           per layer: u8 kind, act, storage (0 none, 1 dense, 2 csr), flags (bit0 sparse)
+//                      str name | i32 input, input2 | u32 in_c, out_c, kernel, stride, groups, block
+//             dense:   bias[out_c] | weights[WeightCount] (OIHW)
+//             csr:     u8 index_bits (8|16), u8 count_bits (16|32), u16 0 | u32 nnz (block columns)
+//                      | u32 index bytes | bias[out_c] | counts[out_c/block] | index codes
+//                      | values[nnz * block] (per nonzero, the block's channels in order)
+//   str = u16 length + bytes. Index codes: per row, the first channel then
+//   (gap - 1) to the next; a code equal to the maximum (255 / 65535) means
+//   "add the maximum and read another code", so any gap fits.
+#include "nn/model_file.h"
+
+#include <cstdio>
+#include <cstring>
+
+#include "nn/fp16.h"
+
+namespace fk::nn {
+
+// [SECTION] CRC32 (IEEE 802.3, reflected, as zlib)
+
+uint32_t Crc32(const uint8_t* data, size_t n, uint32_t crc) {
+  static uint32_t table[256];
+  static bool init = [] {
+    for (uint32_t i = 0; i < 256; i++) {
+      uint32_t c = i;
+      for (int k = 0; k < 8; k++) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+      table[i] = c;
+    }
+    return true;
+  }();
+  (void)init;
+  crc = ~crc;
+  for (size_t i = 0; i < n; i++) crc = table[(crc ^ data[i]) & 0xFFu] ^ (crc >> 8);
+  return ~crc;
+}
+
+namespace {
+
+enum Storage : uint8_t { kNone = 0, kDense = 1, kCsr = 2 };
+
+// [SECTION] Writer
+
+struct Writer {
+  std::vector<uint8_t> b;
+  void U8(uint8_t v) { b.push_back(v); }
+  void U16(uint16_t v) { U8(uint8_t(v)), U8(uint8_t(v >> 8)); }
+  void U32(uint32_t v) { U16(uint16_t(v)), U16(uint16_t(v >> 16)); }
+  void U64(uint64_t v) { U32(uint32_t(v)), U32(uint32_t(v >> 32)); }
+  void I32(int32_t v) { U32(uint32_t(v)); }
+  void F32(float f) {
+    uint32_t u;
+    std::memcpy(&u, &f, 4);
+    U32(u);
+  }
+  void Str(const std::string& s) {
+    U16(uint16_t(s.size()));
+    b.insert(b.end(), s.begin(), s.end());
+  }
+  void Value(float v, bool fp16) { fp16 ? U16(FloatToHalf(v)) : F32(v); }
+};
+
+void EncodeGap(std::vector<uint8_t>& out, uint32_t v, int bits) {
+  const uint32_t max = bits == 8 ? 0xFFu : 0xFFFFu;
+  auto put = [&](uint32_t c) {
+    out.push_back(uint8_t(c));
+    if (bits == 16) out.push_back(uint8_t(c >> 8));
+  };
+  while (v >= max) {
+    put(max);
+    v -= max;
+  }
+  put(v);
+}
+
+// Row patterns of a sparse 1x1 layer: for each block row, the input channels
+// where any of the block's weights is nonzero.
+std::vector<std::vector<uint32_t>> Pattern(const Layer& l, const std::vector<float>& w) {
+  const size_t in_c = size_t(l.in_c), block = size_t(l.block);
+  std::vector<std::vector<uint32_t>> rows(size_t(l.out_c) / block);
+  for (size_t r = 0; r < rows.size(); r++)
+    for (size_t c = 0; c < in_c; c++) {
+      bool nz = false;
+      for (size_t k = 0; k < block; k++) nz = nz || w[(r * block + k) * in_c + c] != 0.f;
+      if (nz) rows[r].push_back(uint32_t(c));
+    }
+  return rows;
+}
+
+std::vector<uint8_t> EncodeIndices(const std::vector<std::vector<uint32_t>>& rows, int bits) {
+  std::vector<uint8_t> out;
+  for (auto& r : rows)
+    for (size_t k = 0; k < r.size(); k++) EncodeGap(out, k == 0 ? r[0] : r[k] - r[k - 1] - 1, bits);
+  return out;
+}
+
+// [SECTION] Reader: every read is bounds-checked and errors name the byte offset
+
+struct Reader {
+  const uint8_t* p;
+  size_t n, pos;
+  std::string name;     // file name for messages
+  std::string where;    // "layer 3 'block_1_expand'"
+  Status err;
+
+  bool Fail(const std::string& what) {
+    if (err) err = Status::Error(name + ": " + what + (where.empty() ? "" : " (" + where + ")"));
+    return false;
+  }
+  bool Need(size_t bytes, const char* what) {
+    if (n - pos >= bytes) return true;
+    return Fail("truncated at byte " + std::to_string(pos) + " reading " + what + ": need " + std::to_string(bytes) +
+                " bytes, " + std::to_string(n - pos) + " remain");
+  }
+  size_t Remaining() const { return n - pos; }
+  bool U8(uint8_t& v, const char* what) {
+    if (!Need(1, what)) return false;
+    v = p[pos++];
+    return true;
+  }
+  bool U16(uint16_t& v, const char* what) {
+    if (!Need(2, what)) return false;
+    v = uint16_t(p[pos] | (p[pos + 1] << 8));
+    pos += 2;
+    return true;
+  }
+  bool U32(uint32_t& v, const char* what) {
+    if (!Need(4, what)) return false;
+    v = uint32_t(p[pos]) | uint32_t(p[pos + 1]) << 8 | uint32_t(p[pos + 2]) << 16 | uint32_t(p[pos + 3]) << 24;
+    pos += 4;
+    return true;
+  }
+  bool I32(int32_t& v, const char* what) {
+    uint32_t u;
+    if (!U32(u, what)) return false;
+    v = int32_t(u);
+    return true;
+  }
+  bool F32(float& f, const char* what) {
+    uint32_t u;
+    if (!U32(u, what)) return false;
+    std::memcpy(&f, &u, 4);
+    return true;
+  }
+  bool Str(std::string& s, size_t max_len, const char* what) {
+    uint16_t len;
+    if (!U16(len, what)) return false;
+    if (len > max_len) return Fail(std::string(what) + " length " + std::to_string(len) + " exceeds " + std::to_string(max_len));
+    if (!Need(len, what)) return false;
+    s.assign(reinterpret_cast<const char*>(p + pos), len);
+    pos += len;
+    return true;
+  }
+  // Reads `count` values after checking that they fit in the remaining bytes,
+  // so a corrupt count never causes a large allocation.
+  bool Values(std::vector<float>& out, uint64_t count, bool fp16, const char* what) {
+    const uint64_t bytes = count * (fp16 ? 2u : 4u);
+    if (count > (uint64_t(1) << 40) || bytes > Remaining())
+      return Fail(std::string(what) + ": " + std::to_string(count) + " values need " + std::to_string(bytes) +
+                  " bytes but only " + std::to_string(Remaining()) + " remain at byte " + std::to_string(pos));
+    out.resize(size_t(count));
+    for (auto& v : out) {
+      if (fp16) {
+        v = HalfToFloat(uint16_t(p[pos] | (p[pos + 1] << 8)));
+        pos += 2;
+      } else {
+        uint32_t u = uint32_t(p[pos]) | uint32_t(p[pos + 1]) << 8 | uint32_t(p[pos + 2]) << 16 | uint32_t(p[pos + 3]) << 24;
+        std::memcpy(&v, &u, 4);
+        pos += 4;
+      }
+    }
+    return true;
+  }
+};
+
+// [SECTION] Serialisation
+
+Status Serialise(const Model& m, const SaveOptions& opt, std::vector<uint8_t>& out) {
+  Writer w;
+  w.Str(m.arch);
+  w.F32(m.width);
+  w.U32(uint32_t(m.in_h)), w.U32(uint32_t(m.in_w)), w.U32(uint32_t(m.in_c));
+  w.U32(opt.fp16 ? 1u : 0u);
+  w.U32(uint32_t(m.layers.size()));
+  for (size_t i = 0; i < m.layers.size(); i++) {
+    const Layer& l = m.layers[i];
+    if (l.HasWeights() && (l.weights.size() != l.WeightCount() || l.bias.size() != size_t(l.out_c)))
+      return Status::Error("save: layer " + std::to_string(i) + " '" + l.name + "' has inconsistent weight sizes");
+    if (l.name.size() > 256) return Status::Error("save: layer " + std::to_string(i) + " name longer than 256 bytes");
+    std::vector<float> wts = l.weights;  // masks baked in: the file holds what runs
+    if (!l.mask.empty())
+      for (size_t k = 0; k < wts.size(); k++)
+        if (!l.mask[k]) wts[k] = 0.f;
+    const bool csr = opt.sparse && l.sparse && l.IsPointwise() && l.out_c % l.block == 0;
+    const uint8_t storage = !l.HasWeights() ? kNone : csr ? kCsr : kDense;
+    w.U8(uint8_t(l.kind)), w.U8(uint8_t(l.act)), w.U8(storage), w.U8(l.sparse ? 1 : 0);
+    w.Str(l.name);
+    w.I32(l.input), w.I32(l.input2);
+    for (int v : {l.in_c, l.out_c, l.kernel, l.stride, l.groups, l.block}) w.U32(uint32_t(v));
+    if (storage == kDense) {
+      for (float v : l.bias) w.Value(v, opt.fp16);
+      for (float v : wts) w.Value(v, opt.fp16);
+    } else if (storage == kCsr) {
+      const auto rows = Pattern(l, wts);
+      int bits = opt.index_bits;
+      std::vector<uint8_t> idx;
+      if (bits == 8 || bits == 16) {
+        idx = EncodeIndices(rows, bits);
+      } else {  // smallest that fits: compare the two encodings
+        auto i8 = EncodeIndices(rows, 8), i16 = EncodeIndices(rows, 16);
+        bits = i8.size() <= i16.size() ? 8 : 16;
+        idx = bits == 8 ? std::move(i8) : std::move(i16);
+      }
+      const int count_bits = l.in_c <= 0xFFFF ? 16 : 32;
+      uint64_t nnz = 0;
+      for (auto& r : rows) nnz += r.size();
+      w.U8(uint8_t(bits)), w.U8(uint8_t(count_bits)), w.U16(0);
+      w.U32(uint32_t(nnz));
+      w.U32(uint32_t(idx.size()));
+      for (float v : l.bias) w.Value(v, opt.fp16);
+      for (auto& r : rows) count_bits == 16 ? w.U16(uint16_t(r.size())) : w.U32(uint32_t(r.size()));
+      w.b.insert(w.b.end(), idx.begin(), idx.end());
+      const size_t in_c = size_t(l.in_c), block = size_t(l.block);
+      for (size_t r = 0; r < rows.size(); r++)
+        for (uint32_t c : rows[r])
+          for (size_t k = 0; k < block; k++) w.Value(wts[(r * block + k) * in_c + c], opt.fp16);
+    }
+  }
+  Writer h;
+  h.b.insert(h.b.end(), kFksMagic, kFksMagic + 4);
+  h.U32(kFksVersion);
+  h.U64(w.b.size());
+  h.U32(Crc32(w.b.data(), w.b.size()));
+  h.U32(0);
+  out = std::move(h.b);
+  out.insert(out.end(), w.b.begin(), w.b.end());
+  return Status::Ok();
+}
+
+// [SECTION] Parsing
+
+Status Parse(const uint8_t* data, size_t n, const std::string& name, Model* model, FileInfo* info) {
+  if (n < kFksHeaderBytes)
+    return Status::Error(name + ": file is " + std::to_string(n) + " bytes, shorter than the " +
+                         std::to_string(kFksHeaderBytes) + "-byte header (truncated or not a .fks model)");
+  if (std::memcmp(data, kFksMagic, 4) != 0) return Status::Error(name + ": not a Fieldkit sparse model (bad magic at byte 0)");
+  Reader r{data, n, 4, name, "", Status::Ok()};
+  uint32_t version = 0, crc = 0, reserved = 0, lo = 0, hi = 0;
+  r.U32(version, "version");
+  if (version == 0 || version > kFksVersion)
+    return Status::Error(name + ": format version " + std::to_string(version) + " is not supported (this build reads 1.." +
+                         std::to_string(kFksVersion) + ")");
+  r.U32(lo, "payload size"), r.U32(hi, "payload size"), r.U32(crc, "checksum"), r.U32(reserved, "reserved");
+  const uint64_t payload = uint64_t(lo) | uint64_t(hi) << 32;
+  if (payload != n - kFksHeaderBytes)
+    return Status::Error(name + ": header says " + std::to_string(payload) + " payload bytes but the file has " +
+                         std::to_string(n - kFksHeaderBytes) + (payload > n - kFksHeaderBytes ? " (truncated)" : " (trailing bytes)"));
+  const uint32_t actual = Crc32(data + kFksHeaderBytes, n - kFksHeaderBytes);
+  if (actual != crc) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "checksum mismatch (stored %08x, computed %08x): the file is corrupt", crc, actual);
+    return Status::Error(name + ": " + buf);
+  }
+  Model m;
+  uint32_t in_h, in_w, in_c, flags, count;
+  if (!r.Str(m.arch, 64, "arch") || !r.F32(m.width, "width") || !r.U32(in_h, "input height") ||
+      !r.U32(in_w, "input width") || !r.U32(in_c, "input channels") || !r.U32(flags, "flags") ||
+      !r.U32(count, "layer count"))
+    return r.err;
+  if (in_h > 4096 || in_w > 4096 || in_c > 65536 || in_h == 0 || in_w == 0 || in_c == 0)
+    return Status::Error(name + ": input shape " + std::to_string(in_h) + "x" + std::to_string(in_w) + "x" +
+                         std::to_string(in_c) + " is out of range");
+  if (flags > 1) return Status::Error(name + ": unknown flags " + std::to_string(flags));
+  const bool fp16 = flags & 1u;
+  constexpr size_t kMinLayerBytes = 4 + 2 + 8 + 24;
+  if (count == 0 || count > 100000 || uint64_t(count) * kMinLayerBytes > r.Remaining())
+    return Status::Error(name + ": layer count " + std::to_string(count) + " does not fit in the " +
+                         std::to_string(r.Remaining()) + " remaining bytes");
+  m.in_h = int(in_h), m.in_w = int(in_w), m.in_c = int(in_c);
+  if (info) {
+    info->version = version;
+    info->file_bytes = n;
+    info->fp16 = fp16;
+  }
+  m.layers.reserve(count);
+  for (uint32_t i = 0; i < count; i++) {
+    const size_t start = r.pos;
+    r.where = "layer " + std::to_string(i);
+    Layer l;
+    uint8_t kind, act, storage, lflags;
+    int32_t input, input2;
+    uint32_t dims[6];
+    if (!r.U8(kind, "layer kind") || !r.U8(act, "activation") || !r.U8(storage, "storage") || !r.U8(lflags, "layer flags"))
+      return r.err;
+    if (!r.Str(l.name, 256, "layer name")) return r.err;
+    r.where += " '" + l.name + "'";
+    if (!r.I32(input, "input") || !r.I32(input2, "input2")) return r.err;
+    const char* dim_names[6] = {"in_c", "out_c", "kernel", "stride", "groups", "block"};
+    for (int k = 0; k < 6; k++)
+      if (!r.U32(dims[k], dim_names[k])) return r.err;
+    if (kind < 1 || kind > 5) return r.Fail("unknown layer kind " + std::to_string(kind)), r.err;
+    if (act > 1) return r.Fail("unknown activation " + std::to_string(act)), r.err;
+    if (lflags > 1) return r.Fail("unknown layer flags " + std::to_string(lflags)), r.err;
+    if (dims[0] == 0 || dims[0] > 65536 || dims[1] == 0 || dims[1] > 65536 || dims[2] > 7 || dims[3] > 4 ||
+        dims[4] == 0 || dims[4] > dims[0] || dims[0] % dims[4] || (dims[5] != 1 && dims[5] != 2 && dims[5] != 4))
+      return r.Fail("hyper-parameters out of range (in_c " + std::to_string(dims[0]) + ", out_c " +
+                    std::to_string(dims[1]) + ", kernel " + std::to_string(dims[2]) + ", stride " +
+                    std::to_string(dims[3]) + ", groups " + std::to_string(dims[4]) + ", block " +
+                    std::to_string(dims[5]) + ")"),
+             r.err;
+    l.kind = LayerKind(kind);
+    l.act = Activation(act);
+    l.sparse = lflags & 1u;
+    l.input = input, l.input2 = input2;
+    l.in_c = int(dims[0]), l.out_c = int(dims[1]), l.kernel = int(dims[2]), l.stride = int(dims[3]);
+    l.groups = int(dims[4]), l.block = int(dims[5]);
+    if (storage != (l.HasWeights() ? (storage == kCsr ? kCsr : kDense) : kNone))
+      return r.Fail("storage " + std::to_string(storage) + " does not fit a " + LayerKindName(l.kind) + " layer"), r.err;
+    FileLayerInfo li;
+    li.name = l.name;
+    li.storage = storage == kNone ? "none" : storage == kDense ? "dense" : "csr";
+    li.block = l.block;
+    li.weights = l.WeightCount();
+    if (storage == kDense) {
+      if (!r.Values(l.bias, l.out_c, fp16, "bias") || !r.Values(l.weights, l.WeightCount(), fp16, "weights")) return r.err;
+      for (float v : l.weights) li.nonzeros += v != 0.f;
+    } else if (storage == kCsr) {
+      if (!l.IsPointwise() || l.out_c % l.block) return r.Fail("CSR storage needs a 1x1 stride-1 convolution whose out_c divides by block"), r.err;
+      uint8_t bits, count_bits;
+      uint16_t pad;
+      uint32_t nnz, idx_bytes;
+      if (!r.U8(bits, "index width") || !r.U8(count_bits, "count width") || !r.U16(pad, "padding") ||
+          !r.U32(nnz, "nonzero count") || !r.U32(idx_bytes, "index bytes"))
+        return r.err;
+      if ((bits != 8 && bits != 16) || (count_bits != 16 && count_bits != 32))
+        return r.Fail("index width " + std::to_string(bits) + " / count width " + std::to_string(count_bits) + " unsupported"), r.err;
+      const uint64_t rows = uint64_t(l.out_c) / uint64_t(l.block);
+      if (uint64_t(nnz) > rows * uint64_t(l.in_c)) return r.Fail("nonzero count " + std::to_string(nnz) + " exceeds out_c x in_c"), r.err;
+      if (!r.Values(l.bias, l.out_c, fp16, "bias")) return r.err;
+      if (!r.Need(rows * (count_bits / 8), "row counts")) return r.err;
+      std::vector<uint32_t> counts(rows);
+      uint64_t total = 0;
+      for (auto& c : counts) {
+        if (count_bits == 16) {
+          uint16_t v;
+          r.U16(v, "row count");
+          c = v;
+        } else {
+          r.U32(c, "row count");
+        }
+        if (c > uint32_t(l.in_c)) return r.Fail("row count " + std::to_string(c) + " exceeds in_c at byte " + std::to_string(r.pos)), r.err;
+        total += c;
+      }
+      if (total != nnz) return r.Fail("row counts sum to " + std::to_string(total) + ", header says " + std::to_string(nnz)), r.err;
+      if (!r.Need(idx_bytes, "index codes")) return r.err;
+      // Decode the index codes into a dense 0/1 pattern check as we go.
+      const size_t idx_end = r.pos + idx_bytes;
+      const uint32_t max_code = bits == 8 ? 0xFFu : 0xFFFFu;
+      std::vector<std::vector<uint32_t>> pattern(rows);
+      for (size_t row = 0; row < rows; row++) {
+        pattern[row].reserve(counts[row]);
+        int64_t prev = -1;
+        for (uint32_t k = 0; k < counts[row]; k++) {
+          uint64_t v = 0;
+          for (;;) {
+            if (r.pos + bits / 8 > idx_end) return r.Fail("index codes end early in row " + std::to_string(row)), r.err;
+            uint32_t code = r.p[r.pos];
+            if (bits == 16) code |= uint32_t(r.p[r.pos + 1]) << 8;
+            r.pos += size_t(bits / 8);
+            v += code;
+            if (code < max_code) break;
+            if (v > uint64_t(l.in_c)) break;  // already out of bounds; reported below
+          }
+          const uint64_t ch = uint64_t(prev + 1) + v;
+          if (ch >= uint64_t(l.in_c))
+            return r.Fail("row " + std::to_string(row) + " nonzero " + std::to_string(k) + ": input channel " +
+                          std::to_string(ch) + " out of bounds (in_c " + std::to_string(l.in_c) + ") at byte " +
+                          std::to_string(r.pos)),
+                   r.err;
+          pattern[row].push_back(uint32_t(ch));
+          prev = int64_t(ch);
+        }
+      }
+      if (r.pos != idx_end) return r.Fail(std::to_string(idx_end - r.pos) + " unused index bytes"), r.err;
+      std::vector<float> vals;
+      if (!r.Values(vals, uint64_t(nnz) * uint64_t(l.block), fp16, "values")) return r.err;
+      l.weights.assign(l.WeightCount(), 0.f);
+      const size_t in_c_ = size_t(l.in_c), block = size_t(l.block);
+      size_t vi = 0;
+      for (size_t row = 0; row < rows; row++)
+        for (uint32_t c : pattern[row])
+          for (size_t k = 0; k < block; k++) l.weights[(row * block + k) * in_c_ + c] = vals[vi++];
+      li.index_bits = bits;
+      li.nonzeros = uint64_t(nnz) * block;
+    }
+    li.bytes = r.pos - start;
+    if (info) info->layers.push_back(li);
+    m.layers.push_back(std::move(l));
+  }
+  r.where.clear();
+  if (r.pos != n) return Status::Error(name + ": " + std::to_string(n - r.pos) + " unexpected bytes after the last layer at byte " + std::to_string(r.pos));
+  Status s = m.InferShapes();
+  if (!s) return Status::Error(name + ": " + s.message());
+  if (model) *model = std::move(m);
+  return Status::Ok();
+}
+
+}  // namespace
+
+// [SECTION] Public API
+
+Result<std::vector<uint8_t>> SaveModelBytes(const Model& m, const SaveOptions& opt) {
+  std::vector<uint8_t> out;
+  Status s = Serialise(m, opt, out);
+  if (!s) return s;
+  return out;
+}
+
+Status SaveModel(const Model& m, const std::string& path, const SaveOptions& opt) {
+  auto bytes = SaveModelBytes(m, opt);
+  if (!bytes) return bytes.status();
+  FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) return Status::Error(path + ": cannot open for writing");
+  const size_t wrote = std::fwrite(bytes->data(), 1, bytes->size(), f);
+  const bool ok = std::fclose(f) == 0 && wrote == bytes->size();
+  return ok ? Status::Ok() : Status::Error(path + ": write failed (disk full?)");
+}
+
+Result<Model> LoadModelBytes(const uint8_t* data, size_t n, const std::string& name) {
+  Model m;
+  Status s = Parse(data, n, name, &m, nullptr);
+  if (!s) return s;
+  return m;
+}
+
+Result<std::vector<uint8_t>> ReadFileBytes(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return Status::Error(path + ": cannot open (missing or unreadable)");
+  std::vector<uint8_t> bytes;
+  uint8_t buf[65536];
+  size_t got;
+  while ((got = std::fread(buf, 1, sizeof buf, f)) > 0) bytes.insert(bytes.end(), buf, buf + got);
+  const bool err = std::ferror(f);
+  std::fclose(f);
+  if (err) return Status::Error(path + ": read error");
+  return bytes;
+}
+
+Result<Model> LoadModel(const std::string& path) {
+  auto bytes = ReadFileBytes(path);
+  if (!bytes) return bytes.status();
+  return LoadModelBytes(bytes->data(), bytes->size(), path);
+}
+
+Result<FileInfo> InspectModelBytes(const uint8_t* data, size_t n, const std::string& name) {
+  FileInfo info;
+  Status s = Parse(data, n, name, nullptr, &info);
+  if (!s) return s;
+  return info;
+}
+
+Result<ModelSizes> ComputeModelSizes(const Model& m) {
+  ModelSizes z;
+  uint64_t* slots[4] = {&z.dense_fp32, &z.dense_fp16, &z.sparse_fp32, &z.sparse_fp16};
+  for (int k = 0; k < 4; k++) {
+    SaveOptions o;
+    o.sparse = k >= 2;
+    o.fp16 = k % 2 == 1;
+    auto b = SaveModelBytes(m, o);
+    if (!b) return b.status();
+    *slots[k] = b->size();
+  }
+  return z;
+}
+
+}  // namespace fk::nn

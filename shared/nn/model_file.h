@@ -1,0 +1,63 @@
+// The sparse model file (.fks): a versioned little-endian binary with a CRC32
+// over the payload. Sparse 1x1 layers are stored CSR by output channel (or
+// block of channels) with 8- or 16-bit input-channel deltas (escape codes for
+// larger gaps, whichever is smaller per layer); everything else stays dense.
+// Values are fp32 or fp16. Loading validates everything and never trusts a count
+// before checking it against the bytes that remain.
+//
+//   fk::nn::SaveOptions so;  so.fp16 = true;
+//   fk::Status s = fk::nn::SaveModel(model, "m.fks", so);
+//   fk::Result<fk::nn::Model> r = fk::nn::LoadModel("m.fks");   // r.status().message() on failure
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "nn/graph.h"
+
+namespace fk::nn {
+
+constexpr char kFksMagic[4] = {'F', 'K', 'S', 'M'};
+constexpr uint32_t kFksVersion = 1;
+constexpr size_t kFksHeaderBytes = 24;  // magic, version, payload bytes (u64), crc32, reserved
+
+struct SaveOptions {
+  bool fp16 = false;    // values (weights and biases) as IEEE half, round to nearest even
+  bool sparse = true;   // CSR for layers marked sparse; false stores every layer dense
+  int index_bits = 0;   // 0 = smallest that fits per layer; 8 or 16 to force (tests)
+};
+
+uint32_t Crc32(const uint8_t* data, size_t n, uint32_t crc = 0);
+
+// Serialises a model (masks are baked in first: the file holds what runs).
+Result<std::vector<uint8_t>> SaveModelBytes(const Model& m, const SaveOptions& opt = {});
+Status SaveModel(const Model& m, const std::string& path, const SaveOptions& opt = {});
+
+// `name` prefixes every error message (the file name).
+Result<Model> LoadModelBytes(const uint8_t* data, size_t n, const std::string& name = "model");
+Result<Model> LoadModel(const std::string& path);
+
+// File sizes measured by actually serialising the model four ways.
+struct ModelSizes {
+  uint64_t dense_fp32 = 0, dense_fp16 = 0, sparse_fp32 = 0, sparse_fp16 = 0;
+};
+Result<ModelSizes> ComputeModelSizes(const Model& m);
+
+// What `fieldkit-cli sparse info` prints: per layer storage, index width, nnz.
+struct FileLayerInfo {
+  std::string name, storage;  // "none", "dense", "csr"
+  int index_bits = 0, block = 1;
+  uint64_t weights = 0, nonzeros = 0, bytes = 0;
+};
+struct FileInfo {
+  uint32_t version = 0;
+  uint64_t file_bytes = 0;
+  bool fp16 = false;
+  std::vector<FileLayerInfo> layers;
+};
+Result<FileInfo> InspectModelBytes(const uint8_t* data, size_t n, const std::string& name = "model");
+
+Result<std::vector<uint8_t>> ReadFileBytes(const std::string& path);
+
+}  // namespace fk::nn

@@ -1,0 +1,381 @@
+#include "nn/sparse_bench.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "core/clock.h"
+#include "core/rng.h"
+#include "kernels/microbench.h"
+#include "nn/executor.h"
+#include "nn/fp16.h"
+#include "nn/model_file.h"
+#include "nn/xnnpack_backend.h"
+
+namespace fk::nn {
+
+// [SECTION] Options, JSON helpers
+
+std::vector<std::string> KnownBackends() {
+  std::vector<std::string> b = {"own-dense", "own-sparse"};
+  if (XnnpackAvailable()) b.insert(b.end(), {"xnnpack-dense", "xnnpack-sparse"});
+  return b;
+}
+
+Status ValidateBenchOptions(const SparseBenchOptions& o) {
+  if (o.model != "mobilenet_v2") return Status::Error("--model: only mobilenet_v2 is supported, got '" + o.model + "'");
+  if (!(o.width >= 0.35f - 1e-6f && o.width <= 1.4f + 1e-6f)) return Status::Error("--width must be in 0.35..1.4");
+  if (o.size < 96 || o.size > 224) return Status::Error("--size must be in 96..224");
+  if (o.sparsities.empty()) return Status::Error("--sparsity: give at least one value");
+  for (double s : o.sparsities)
+    if (!(s >= 0 && s < 1)) return Status::Error("--sparsity: " + std::to_string(s) + " is not in [0, 1)");
+  if (o.backends.empty()) return Status::Error("--backend: give at least one backend");
+  const std::vector<std::string> all = {"own-dense", "own-sparse", "xnnpack-dense", "xnnpack-sparse"};
+  const auto known = KnownBackends();
+  for (auto& b : o.backends) {
+    if (std::find(all.begin(), all.end(), b) == all.end())
+      return Status::Error("--backend: unknown backend '" + b + "' (own-dense, own-sparse, xnnpack-dense, xnnpack-sparse)");
+    if (std::find(known.begin(), known.end(), b) == known.end())
+      return Status::Error("--backend: '" + b + "' is not available in this build (no XNNPACK)");
+  }
+  if (o.runs < 1 || o.runs > 10000) return Status::Error("--runs must be in 1..10000");
+  if (o.warmup < 0 || o.warmup > 1000) return Status::Error("--warmup must be in 0..1000");
+  if (o.block != 1 && o.block != 2 && o.block != 4) return Status::Error("--block must be 1, 2 or 4");
+  if (o.threads != 1) return Status::Error("--threads: only 1 is supported (the own kernels are single-threaded)");
+  return Status::Ok();
+}
+
+static std::string JsonString(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\', out += c;
+    else if (uint8_t(c) < 0x20) {
+      char b[8];
+      std::snprintf(b, sizeof b, "\\u%04x", c);
+      out += b;
+    } else out += c;
+  }
+  return out + "\"";
+}
+
+static std::string Num(double v, const char* fmt = "%.6g") {
+  if (!std::isfinite(v)) return "null";
+  char b[48];
+  std::snprintf(b, sizeof b, fmt, v);
+  return b;
+}
+
+std::string BenchResultJson(const BenchResult& r) {
+  return "{\"backend\":" + JsonString(r.backend) + ",\"sparsity\":" + Num(r.sparsity) +
+         ",\"median_ms\":" + Num(r.median_ms, "%.4f") + ",\"p10_ms\":" + Num(r.p10_ms, "%.4f") +
+         ",\"p90_ms\":" + Num(r.p90_ms, "%.4f") + ",\"model_bytes\":" + std::to_string(r.model_bytes) +
+         ",\"kernel\":" + JsonString(r.kernel) + ",\"max_rel_err\":" + Num(r.max_rel_err, "%.3e") +
+         ",\"runs\":" + std::to_string(r.runs) + "}";
+}
+
+static double Percentile(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const double pos = q * double(v.size() - 1);
+  const size_t i = size_t(pos);
+  const double f = pos - double(i);
+  return i + 1 < v.size() ? v[i] * (1 - f) + v[i + 1] * f : v[i];
+}
+
+// Norm-wise relative error with a tiny floor: the logits of a pruned random
+// network can be small, and an absolute floor would hide real differences.
+static double RelErr(const float* y, const float* ref, size_t n) { return kernels::MaxRelErr(y, ref, n, 1e-30); }
+
+// [SECTION] The bench job
+
+struct SparseBench::Impl {
+  SparseBenchOptions opt;
+  Status status;
+  const kernels::NnKernels* k = nullptr;
+  Model base;
+  std::vector<float> input;
+  std::vector<BenchResult> results;
+  std::vector<LayerProfileRow> profile;
+
+  // A timed slot: one requested backend, or the hidden dense XNNPACK runtime
+  // that xnnpack-sparse is compared with when xnnpack-dense is not requested.
+  struct Slot {
+    std::string backend;
+    bool reported = true;
+    std::unique_ptr<Executor> own;
+    std::unique_ptr<XnnpackRunner> xnn;
+    std::vector<double> ms;
+    double err = 0;
+    uint64_t bytes = 0;
+    std::string kernel;
+  };
+  std::vector<Slot> slots;
+
+  enum class Phase { Build, Prune, Reference, Setup, Run, Finish, Done } phase = Phase::Build;
+  size_t si = 0;  // sparsity index
+  int run = 0;    // warmup + timed runs
+  size_t slot = 0;
+  Model model;    // pruned and reloaded for the current sparsity
+  uint64_t dense_bytes = 0, sparse_bytes = 0;
+  std::vector<float> ref;
+  uint64_t steps_done = 0;
+
+  uint64_t StepsPerSparsity() const {
+    size_t n = opt.backends.size();
+    const bool hidden = Has("xnnpack-sparse") && !Has("xnnpack-dense");
+    return 4 + uint64_t(opt.warmup + opt.runs) * (n + (hidden ? 1 : 0));
+  }
+  bool Has(const std::string& b) const {
+    return std::find(opt.backends.begin(), opt.backends.end(), b) != opt.backends.end();
+  }
+  bool Fail(Status s) {
+    status = std::move(s);
+    phase = Phase::Done;
+    slots.clear();
+    return true;
+  }
+  double Sparsity() const { return opt.sparsities[si]; }
+  bool StepImpl();
+};
+
+SparseBench::SparseBench(SparseBenchOptions opt) : impl_(new Impl) {
+  impl_->opt = std::move(opt);
+  Status s = ValidateBenchOptions(impl_->opt);
+  if (!s) impl_->Fail(s);
+  impl_->k = impl_->opt.kernels ? impl_->opt.kernels : &kernels::BestNnKernels();
+}
+SparseBench::~SparseBench() = default;
+
+bool SparseBench::Step() {
+  if (impl_->phase == Impl::Phase::Done) return true;
+  const bool done = impl_->StepImpl();
+  impl_->steps_done++;
+  return done;
+}
+
+bool SparseBench::Impl::StepImpl() {
+  switch (phase) {
+    case Phase::Build: {
+      MobileNetV2Options mo;
+      mo.width = opt.width;
+      mo.input_size = opt.size;
+      mo.seed = opt.seed;
+      base = BuildMobileNetV2(mo);
+      Rng rng(opt.seed ^ 0xC0FFEEull);
+      input.resize(size_t(base.in_h) * size_t(base.in_w) * size_t(base.in_c));
+      for (auto& v : input) v = rng.Uniform01();
+      phase = Phase::Prune;
+      return false;
+    }
+    case Phase::Prune: {
+      Model m = base;
+      PruneOptions po;
+      po.policy = opt.policy;
+      po.block = opt.block;
+      Status s = PruneToSparsity(m, Sparsity(), po);
+      if (!s) return Fail(s);
+      // Every backend runs what the file holds: save sparse (fp16 if asked) and load it back.
+      SaveOptions so;
+      so.fp16 = opt.fp16;
+      auto sparse = SaveModelBytes(m, so);
+      so.sparse = false;
+      auto dense = SaveModelBytes(m, so);
+      if (!sparse || !dense) return Fail(sparse ? dense.status() : sparse.status());
+      auto loaded = LoadModelBytes(sparse->data(), sparse->size(), "bench model");
+      if (!loaded) return Fail(loaded.status());
+      model = std::move(*loaded);
+      sparse_bytes = sparse->size();
+      dense_bytes = dense->size();
+      phase = Phase::Reference;
+      return false;
+    }
+    case Phase::Reference: {
+      ExecutorOptions eo;
+      eo.sparse = false;
+      auto ex = Executor::Create(model, kernels::ScalarNnKernels(), eo);
+      if (!ex) return Fail(ex.status());
+      ex->Run(input.data());
+      ref.assign(ex->Logits(), ex->Logits() + ex->NumLogits());
+      phase = Phase::Setup;
+      return false;
+    }
+    case Phase::Setup: {
+      slots.clear();
+      std::vector<std::pair<std::string, bool>> want;
+      for (auto& b : opt.backends) want.push_back({b, true});
+      if (Has("xnnpack-sparse") && !Has("xnnpack-dense")) want.push_back({"xnnpack-dense", false});
+      for (auto& [b, reported] : want) {
+        Slot s;
+        s.backend = b;
+        s.reported = reported;
+        if (b == "own-dense" || b == "own-sparse") {
+          ExecutorOptions eo;
+          eo.sparse = b == "own-sparse";
+          eo.time_layers = opt.time_layers;
+          auto ex = Executor::Create(model, *k, eo);
+          if (!ex) return Fail(ex.status());
+          s.own = std::make_unique<Executor>(std::move(*ex));
+          s.kernel = s.own->Description();
+        } else {
+          XnnpackOptions xo;
+          xo.sparse_hint = b == "xnnpack-sparse";
+          auto rt = XnnpackRunner::Create(model, xo);
+          if (!rt) return Fail(rt.status());
+          s.xnn = std::move(*rt);
+          s.xnn->SetInput(input.data());  // constant input: the timed part is Invoke alone
+          s.kernel = xo.sparse_hint ? "xnnpack" : "xnnpack (dense, NHWC)";
+        }
+        s.bytes = b == "own-sparse" || b == "xnnpack-sparse" ? sparse_bytes : dense_bytes;
+        slots.push_back(std::move(s));
+      }
+      run = 0;
+      slot = 0;
+      phase = Phase::Run;
+      return false;
+    }
+    case Phase::Run: {
+      // Rotate the order each run so no backend always follows another.
+      Slot& s = slots[(slot + size_t(run)) % slots.size()];
+      const bool timed = run >= opt.warmup;
+      double ms = 0;
+      if (s.own) {
+        if (!timed && opt.time_layers) s.own->ResetTimes();
+        const double t0 = NowMs();
+        s.own->Run(input.data());
+        ms = NowMs() - t0;
+        if (run == 0) s.err = RelErr(s.own->Logits(), ref.data(), ref.size());
+      } else {
+        const double t0 = NowMs();
+        Status st = s.xnn->Invoke();
+        ms = NowMs() - t0;
+        if (!st) return Fail(st);
+        if (run == 0) {
+          if (s.xnn->OutputSize() != ref.size()) return Fail(Status::Error("xnnpack: output size differs from the reference"));
+          s.err = RelErr(s.xnn->Output(), ref.data(), ref.size());
+        }
+      }
+      if (timed) s.ms.push_back(ms);
+      if (++slot == slots.size()) {
+        slot = 0;
+        if (++run == opt.warmup + opt.runs) phase = Phase::Finish;
+      }
+      return false;
+    }
+    case Phase::Finish: {
+      double xnn_dense_median = 0;
+      for (auto& s : slots)
+        if (s.backend == "xnnpack-dense") xnn_dense_median = Percentile(s.ms, 0.5);
+      for (auto& s : slots) {
+        if (!s.reported) continue;
+        BenchResult r;
+        r.backend = s.backend;
+        r.sparsity = Sparsity();
+        r.median_ms = Percentile(s.ms, 0.5);
+        r.p10_ms = Percentile(s.ms, 0.1);
+        r.p90_ms = Percentile(s.ms, 0.9);
+        r.model_bytes = s.bytes;
+        r.max_rel_err = s.err;
+        r.runs = int(s.ms.size());
+        r.kernel = s.kernel;
+        if (s.backend == "xnnpack-sparse") {
+          // XNNPACK does not say which path it took; a sparse path that
+          // engaged would be clearly faster than the dense runtime.
+          const double ratio = xnn_dense_median > 0 ? r.median_ms / xnn_dense_median : 1.0;
+          char buf[128];
+          if (ratio < 0.85)
+            std::snprintf(buf, sizeof buf, "xnnpack (sparse path engaged: %.2fx the dense time)", ratio);
+          else
+            std::snprintf(buf, sizeof buf, "xnnpack (sparse hint ignored: fell back to dense, %.2fx the dense time)", ratio);
+          r.kernel = buf;
+        }
+        results.push_back(r);
+        if (s.own && opt.time_layers && s.own->TimedRuns() > 0)
+          for (auto& t : s.own->LayerTimes())
+            profile.push_back({s.backend, t.name, t.op, Sparsity(), t.total_ms / s.own->TimedRuns()});
+      }
+      slots.clear();
+      if (++si == opt.sparsities.size()) {
+        phase = Phase::Done;
+        return true;
+      }
+      phase = Phase::Prune;
+      return false;
+    }
+    case Phase::Done: return true;
+  }
+  return true;
+}
+
+float SparseBench::Progress() const {
+  if (impl_->phase == Impl::Phase::Done) return 1.f;
+  const double total = 1.0 + double(impl_->StepsPerSparsity()) * double(impl_->opt.sparsities.size());
+  return float(std::min(1.0, double(impl_->steps_done) / total));
+}
+
+std::string SparseBench::Detail() const {
+  const Impl& m = *impl_;
+  if (m.phase == Impl::Phase::Done) return m.status ? "done" : "failed";
+  if (m.phase == Impl::Phase::Build) return "building the model";
+  char buf[128];
+  const double s = m.opt.sparsities[m.si];
+  switch (m.phase) {
+    case Impl::Phase::Prune: std::snprintf(buf, sizeof buf, "sparsity %.2f: pruning", s); break;
+    case Impl::Phase::Reference: std::snprintf(buf, sizeof buf, "sparsity %.2f: scalar reference", s); break;
+    case Impl::Phase::Setup: std::snprintf(buf, sizeof buf, "sparsity %.2f: preparing backends", s); break;
+    case Impl::Phase::Run:
+      std::snprintf(buf, sizeof buf, "sparsity %.2f: %s %d/%d", s, m.run < m.opt.warmup ? "warmup" : "run",
+                    m.run < m.opt.warmup ? m.run + 1 : m.run - m.opt.warmup + 1,
+                    m.run < m.opt.warmup ? m.opt.warmup : m.opt.runs);
+      break;
+    default: std::snprintf(buf, sizeof buf, "sparsity %.2f", s);
+  }
+  return buf;
+}
+
+bool SparseBench::Done() const { return impl_->phase == Impl::Phase::Done; }
+const Status& SparseBench::status() const { return impl_->status; }
+const std::vector<BenchResult>& SparseBench::Results() const { return impl_->results; }
+const std::vector<LayerProfileRow>& SparseBench::LayerProfile() const { return impl_->profile; }
+const SparseBenchOptions& SparseBench::Options() const { return impl_->opt; }
+
+std::string SparseBench::ResultsJson() const {
+  std::string out = "{\"results\":[";
+  for (size_t i = 0; i < impl_->results.size(); i++) out += (i ? "," : "") + BenchResultJson(impl_->results[i]);
+  return out + "]}";
+}
+
+// [SECTION] Size table
+
+Result<std::vector<SizeRow>> ComputeSizeTable(const SizeTableOptions& o) {
+  MobileNetV2Options mo;
+  mo.width = o.width;
+  mo.input_size = o.size;
+  mo.seed = o.seed;
+  const Model base = BuildMobileNetV2(mo);
+  std::vector<SizeRow> rows;
+  for (double s : o.sparsities) {
+    Model m = base;
+    PruneOptions po;
+    po.policy = o.policy;
+    po.block = o.block;
+    Status st = PruneToSparsity(m, s, po);
+    if (!st) return st;
+    auto z = ComputeModelSizes(m);
+    if (!z) return z.status();
+    rows.push_back({s, z->dense_fp32, z->dense_fp16, z->sparse_fp32, z->sparse_fp16});
+  }
+  return rows;
+}
+
+std::string SizeTableJson(const std::vector<SizeRow>& rows) {
+  std::string out = "{\"sizes\":[";
+  for (size_t i = 0; i < rows.size(); i++) {
+    const SizeRow& r = rows[i];
+    out += std::string(i ? "," : "") + "{\"sparsity\":" + Num(r.sparsity) + ",\"dense_fp32\":" +
+           std::to_string(r.dense_fp32) + ",\"dense_fp16\":" + std::to_string(r.dense_fp16) +
+           ",\"sparse_fp32\":" + std::to_string(r.sparse_fp32) + ",\"sparse_fp16\":" + std::to_string(r.sparse_fp16) + "}";
+  }
+  return out + "]}";
+}
+
+}  // namespace fk::nn

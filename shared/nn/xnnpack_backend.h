@@ -1,0 +1,36 @@
+// The same Model through XNNPACK's subgraph API (native builds with XNNPACK
+// only; elsewhere Available() is false and Create fails cleanly). NHWC inside
+// XNNPACK, HWC input like our executor; weights mapped from our OIHW. The
+// runtime is built once; Invoke() is the only thing a benchmark should time.
+// Softmax is left out: Output() are the logits.
+//
+//   if (fk::nn::XnnpackAvailable()) {
+//     auto rt = fk::nn::XnnpackRunner::Create(model, {/*sparse_hint=*/true});
+//     rt->SetInput(image_hwc);  rt->Invoke();  const float* logits = rt->Output();
+//   }
+#pragma once
+#include <memory>
+#include <string>
+
+#include "core/status.h"
+#include "nn/graph.h"
+
+namespace fk::nn {
+
+bool XnnpackAvailable();
+
+struct XnnpackOptions {
+  bool sparse_hint = false;  // XNN_FLAG_HINT_SPARSE_INFERENCE (XNNPACK may ignore it)
+};
+
+class XnnpackRunner {
+ public:
+  virtual ~XnnpackRunner() = default;
+  static Result<std::unique_ptr<XnnpackRunner>> Create(const Model& m, const XnnpackOptions& opt = {});
+  virtual void SetInput(const float* input_hwc) = 0;  // copies into the runtime's input buffer
+  virtual Status Invoke() = 0;                        // xnn_invoke_runtime only
+  virtual const float* Output() const = 0;            // logits
+  virtual size_t OutputSize() const = 0;
+};
+
+}  // namespace fk::nn
