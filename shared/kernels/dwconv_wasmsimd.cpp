@@ -7,7 +7,7 @@ namespace fk::kernels {
 
 void f32_dwconv2d_chw_minmax_ukernel_3x3p1__wasmsimd(size_t in_h, size_t in_w, size_t channels, const float* input,
                                                     const float* weights, float* output, MinMax c) {
-  DwConv3x3S1(WasmSimd{}, in_h, in_w, channels, input, weights, output, c);
+  DwConv3x3S1<1>(WasmSimd{}, in_h, in_w, channels, input, weights, output, c);
 }
 
 void f32_dwconv2d_chw_minmax_ukernel_3x3s2p1__wasmsimd(size_t in_h, size_t in_w, size_t channels, const float* input,

@@ -5,6 +5,7 @@
 #include <immintrin.h>
 
 #include <cstddef>
+#include <cstdint>
 
 namespace fk::kernels {
 namespace {
@@ -20,11 +21,19 @@ struct Avx2 {
   T add(T a, T b) const { return _mm256_add_ps(a, b); }
   T max(T a, T b) const { return _mm256_max_ps(a, b); }
   T min(T a, T b) const { return _mm256_min_ps(a, b); }
+  // n <= 8 lanes. Loads use vmaskmovps (masked-off lanes are not read, so no
+  // fault); stores go through a stack temp because vmaskmovps stores are
+  // microcoded and very slow on AMD Zen.
+  static __m256i Mask(size_t n) {
+    static const int32_t kOnes[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kOnes + 8 - n));
+  }
   void store_partial(float* p, T v, size_t n) const {
     alignas(32) float tmp[8];
     _mm256_store_ps(tmp, v);
     for (size_t i = 0; i < n; i++) p[i] = tmp[i];
   }
+  T load_partial(const float* p, size_t n) const { return _mm256_maskload_ps(p, Mask(n)); }
   void deinterleave(T a, T b, T& even, T& odd) const {
     // shuffle_ps works per 128-bit lane: [a0 a2 b0 b2 | a4 a6 b4 b6]; fix the
     // 64-bit order to [a0 a2 a4 a6 b0 b2 b4 b6].

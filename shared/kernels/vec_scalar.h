@@ -18,6 +18,7 @@ struct ScalarVec {
   T max(T a, T b) const { return a > b ? a : b; }
   T min(T a, T b) const { return a < b ? a : b; }
   void store_partial(float* p, T v, size_t n) const { if (n) *p = v; }
+  T load_partial(const float* p, size_t n) const { return n ? *p : 0.f; }
   void deinterleave(T a, T b, T& even, T& odd) const { even = a; odd = b; }
 };
 

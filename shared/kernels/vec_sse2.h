@@ -19,10 +19,16 @@ struct Sse2 {
   T add(T a, T b) const { return _mm_add_ps(a, b); }
   T max(T a, T b) const { return _mm_max_ps(a, b); }
   T min(T a, T b) const { return _mm_min_ps(a, b); }
+  // n <= 4 lanes through a stack temp (no masked memory ops in this ISA).
   void store_partial(float* p, T v, size_t n) const {
     alignas(16) float tmp[4];
     _mm_store_ps(tmp, v);
     for (size_t i = 0; i < n; i++) p[i] = tmp[i];
+  }
+  T load_partial(const float* p, size_t n) const {
+    alignas(16) float tmp[4] = {0.f, 0.f, 0.f, 0.f};
+    for (size_t i = 0; i < n; i++) tmp[i] = p[i];
+    return _mm_load_ps(tmp);
   }
   void deinterleave(T a, T b, T& even, T& odd) const {
     even = _mm_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));

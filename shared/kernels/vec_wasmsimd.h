@@ -22,10 +22,16 @@ struct WasmSimd {
   // NaN/-0 semantics that need a multi-instruction sequence in V8.
   T max(T a, T b) const { return wasm_f32x4_pmax(a, b); }
   T min(T a, T b) const { return wasm_f32x4_pmin(a, b); }
+  // n <= 4 lanes through a stack temp (no masked memory ops in this ISA).
   void store_partial(float* p, T v, size_t n) const {
     alignas(16) float tmp[4];
     wasm_v128_store(tmp, v);
     for (size_t i = 0; i < n; i++) p[i] = tmp[i];
+  }
+  T load_partial(const float* p, size_t n) const {
+    alignas(16) float tmp[4] = {0.f, 0.f, 0.f, 0.f};
+    for (size_t i = 0; i < n; i++) tmp[i] = p[i];
+    return wasm_v128_load(tmp);
   }
   void deinterleave(T a, T b, T& even, T& odd) const {
     even = wasm_i32x4_shuffle(a, b, 0, 2, 4, 6);
