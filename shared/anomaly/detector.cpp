@@ -77,20 +77,24 @@ PointScore SeriesDetector::Update(int64_t t, double x) {
   // Score x against the past (before it joins the history).
   double expected = med_, scale = mad_;
   size_t slot = 0;
-  double seasonal = NAN;
+  double seasonal = NAN, slot_mad = 0;
   if (n_slots_ > 0) {
     const int64_t tod = ((t % 86400) + 86400) % 86400;
     slot = std::min(n_slots_ - 1, size_t(double(tod) / (86400.0 / double(n_slots_))));
     if (slots_[slot].size() >= 3) {
       scratch_ = slots_[slot];
       seasonal = Median(scratch_);
+      for (auto& v : scratch_) v = std::fabs(v - seasonal);
+      slot_mad = 1.4826 * Median(scratch_);
     }
   }
   const bool ready = n_ > p_.warmup && step_s_ > 0;
   if (ready) {
     if (!std::isnan(seasonal) && resid_mad_ > 0 && resid_mad_ < 0.7 * mad_) {
       expected = seasonal;
-      scale = std::max(resid_mad_, 1e-9 * (1.0 + std::fabs(seasonal)));
+      // The spread of this time of day (rush hours vary more than nights),
+      // never below the typical residual.
+      scale = std::max({resid_mad_, slot_mad, 1e-9 * (1.0 + std::fabs(seasonal))});
     }
     const double z = (x - expected) / scale;
     out.surprise = NormalSurprise(z);

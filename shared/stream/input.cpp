@@ -246,7 +246,7 @@ void JsonLinesParser::ParseLine(std::string_view line, TimeS ingest_time, std::v
     double v;
     const bool numeric = (f.type == JType::Number || f.type == JType::String) && ParseNumber(f.text, &v);
     if (!numeric) {
-      if (f.type == JType::Null) continue;  // explicit "no value"
+      if (f.type == JType::Null || f.type == JType::Skipped) continue;  // no value / nested: ignored
       if (bad.empty()) bad = "non-numeric measure \"" + f.key + "\"" + (f.type == JType::String ? ": \"" + f.text + "\"" : "");
       continue;
     }

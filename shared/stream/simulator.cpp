@@ -65,7 +65,11 @@ void CameraSimulator::SimulateMinute() {
         if (t0 < a0 || t0 >= a0 + a.duration_s) continue;
         if (a.kind == InjectedKind::Drop) rate = 0;
         if (a.kind == InjectedKind::LevelShift) rate *= a.value;
-        if (a.kind == InjectedKind::Jump) extra += a.value * 60.0 / double(std::max<int64_t>(60, a.duration_s));
+        if (a.kind == InjectedKind::Jump) {
+          // Exactly a.value extra events over the interval, spread by minute.
+          const double per_s = a.value / double(std::max<int64_t>(60, a.duration_s));
+          extra += std::round(double(t0 + 60 - a0) * per_s) - std::round(double(t0 - a0) * per_s);
+        }
       }
       // Poisson count: inversion for small rates, normal approximation above 30.
       int n;

@@ -1,0 +1,125 @@
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "stream/input.h"
+
+using namespace fk::stream;
+
+namespace {
+IngestReport ParseAll(const std::vector<std::string>& lines, std::vector<Event>* out, Schema* s,
+                      IngestOptions o = {}) {
+  JsonLinesParser p(s, o, "cam.jsonl");
+  for (auto& l : lines) p.ParseLine(l, 0, out);
+  return p.report();
+}
+std::string TempPath(const char* name) { return std::string("/tmp/fk_input_test_") + name; }
+}  // namespace
+
+TEST_CASE("stream/input: person and car events with dimensions parse into interned events") {
+  Schema s;
+  std::vector<Event> ev;
+  auto r = ParseAll({R"({"car": 17, "ts": "2021-06-05T16:52:10", "camera_id": "cam1"})",
+                     R"({"person":3,"time":"2021-06-05 16:53:00","camera_id":"cam2","locality":"north"})"},
+                    &ev, &s);
+  CHECK(r.bad_lines == 0);
+  REQUIRE(ev.size() == 2);
+  CHECK(s.MeasureName(ev[0].measure) == "car");
+  CHECK(ev[0].value == 17);
+  CHECK(s.DimsLabel(ev[0].dims) == "camera_id=cam1");
+  CHECK(s.DimsLabel(ev[1].dims) == "camera_id=cam2,locality=north");
+}
+
+TEST_CASE("stream/input: bad lines are counted with file:line messages and the rest is processed") {
+  Schema s;
+  std::vector<Event> ev;
+  auto r = ParseAll({R"({"car": 1, "ts": "2021-06-05T16:52:10"})",
+                     R"({"car": 2, "ts": "2021-06-05T16:52:11")",         // malformed: no closing brace
+                     R"({"car": 3})",                                     // missing timestamp
+                     R"({"car": 4, "ts": "not a time"})",                 // unparsable timestamp
+                     R"({"car": "red", "ts": "2021-06-05T16:52:12"})",    // non-numeric measure
+                     R"(["car", 5])",                                     // not an object
+                     "",                                                  // blank: ignored
+                     R"({"car": 6, "ts": "2021-06-05T16:52:13", "extra": {"nested": [1, 2]}})"},
+                    &ev, &s);
+  CHECK(r.lines == 7);
+  CHECK(r.bad_lines == 5);
+  CHECK(ev.size() == 2);
+  REQUIRE(r.messages.size() == 5);
+  CHECK(r.messages[0].rfind("cam.jsonl:2: malformed JSON", 0) == 0);
+  CHECK(r.messages[1] == "cam.jsonl:3: missing timestamp field \"ts\"");
+  CHECK(r.messages[2] == "cam.jsonl:4: unparsable timestamp \"not a time\" in field \"ts\"");
+  CHECK(r.messages[3] == "cam.jsonl:5: non-numeric measure \"car\": \"red\"");
+  CHECK(r.messages[4].rfind("cam.jsonl:6: malformed JSON", 0) == 0);
+  CHECK(r.Summary().find("5 bad") != std::string::npos);
+}
+
+TEST_CASE("stream/input: only the first few messages are kept, every bad line is counted") {
+  Schema s;
+  std::vector<Event> ev;
+  std::vector<std::string> lines(1000, "{oops");
+  auto r = ParseAll(lines, &ev, &s);
+  CHECK(r.bad_lines == 1000);
+  CHECK(r.messages.size() == 5);
+}
+
+TEST_CASE("stream/input: events without a time take the ingest time when configured") {
+  Schema s;
+  std::vector<Event> ev;
+  IngestOptions o;
+  o.ingest_time_fallback = true;
+  JsonLinesParser p(&s, o, "x");
+  p.ParseLine(R"({"car": 9})", 1622912100, &ev);
+  REQUIRE(ev.size() == 1);
+  CHECK(ev[0].time == 1622912100);
+}
+
+TEST_CASE("stream/input: CSV rows with bad cells are reported per line") {
+  Schema s;
+  std::vector<Event> ev;
+  CsvParser p(&s, {}, "m.csv");
+  for (const char* l : {"timestamp,value,camera_id", "2014-04-01 00:00:00,3.5,cam1", "2014-04-01 00:05:00,abc,cam1",
+                        "garbage,1,cam1", "2014-04-01 00:10:00,4", "2014-04-01 00:15:00,,cam1",
+                        "\"2014-04-01 00:20:00\",\"5\",\"cam,1\""})
+    p.ParseLine(l, &ev);
+  CHECK(ev.size() == 2);
+  CHECK(p.report().bad_lines == 3);
+  CHECK(p.report().messages[0] == "m.csv:3: non-numeric value \"abc\" in column \"value\"");
+  CHECK(p.report().messages[1] == "m.csv:4: unparsable timestamp \"garbage\"");
+  CHECK(s.DimsLabel(ev[1].dims) == "camera_id=cam,1");
+}
+
+TEST_CASE("stream/input: an empty file is an error in the report, not a crash") {
+  const std::string path = TempPath("empty.jsonl");
+  { std::ofstream f(path); }
+  Schema s;
+  std::vector<Event> ev;
+  IngestReport r;
+  REQUIRE(ReadEventsFile(path, &s, {}, &ev, &r).ok());
+  CHECK(ev.empty());
+  CHECK(r.bad_lines == 1);
+  CHECK(r.messages[0] == "fk_input_test_empty.jsonl:0: empty file (no data lines)");
+  CHECK_FALSE(ReadEventsFile("/tmp/does/not/exist.jsonl", &s, {}, &ev, &r).ok());
+}
+
+TEST_CASE("stream/input: a large file streams through in chunks with lines split across chunk borders") {
+  // 60k lines (~3.5 MB, > 3 read chunks), one broken line every 10k; CRLF endings.
+  const std::string path = TempPath("large.jsonl");
+  {
+    std::ofstream f(path, std::ios::binary);
+    for (int i = 0; i < 60000; i++) {
+      if (i % 10000 == 9999) f << "{\"car\": 1, \"ts\": \"2021-06-05T16:5\r\n";
+      else f << "{\"car\": " << i << ", \"ts\": \"2021-06-05T16:52:10\", \"camera_id\": \"cam1\"}\r\n";
+    }
+  }
+  Schema s;
+  std::vector<Event> ev;
+  IngestReport r;
+  REQUIRE(ReadEventsFile(path, &s, {}, &ev, &r).ok());
+  CHECK(r.lines == 60000);
+  CHECK(r.bad_lines == 6);
+  CHECK(ev.size() == 59994);
+  CHECK(ev.back().value == 59998);
+  std::remove(path.c_str());
+}

@@ -1,0 +1,51 @@
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "stream/sink.h"
+
+using namespace fk::stream;
+
+TEST_CASE("stream/sink: a window record becomes one JSON line stamped hop_time with the window end") {
+  Schema s;
+  const uint32_t person = s.Measure("person"), car = s.Measure("car");
+  WindowRecord r{*ParseTime("2021-06-05T16:50:00"), *ParseTime("2021-06-05T16:55:00"), 0, {}};
+  r.cells.resize(2);
+  r.cells[person].count = 12;
+  r.cells[car].count = 56;
+  CHECK(RecordToJson(r, s) == R"({"person":12,"car":56,"hop_time":"2021-06-05T16:55:00"})");
+  r.dims = s.Dims({{"camera_id", "cam1"}});
+  CHECK(RecordToJson(r, s) == R"({"person":12,"car":56,"camera_id":"cam1","hop_time":"2021-06-05T16:55:00"})");
+  RecordFormat avg;
+  avg.aggs = {Agg::Avg, Agg::Sum};
+  r.cells[car].sum = 7.5;
+  r.cells[person].sum = 30;
+  CHECK(RecordToJson(r, s, avg) == R"({"person":2.5,"car":7.5,"camera_id":"cam1","hop_time":"2021-06-05T16:55:00"})");
+}
+
+TEST_CASE("stream/sink: partitions are YYYY/MM/DD/HH folders of the window end, readable back in time order") {
+  CHECK(PartitionDir("out", *ParseTime("2021-06-05T16:55:00")) == "out/2021/06/05/16/");
+  CHECK(PartitionDir("out/", *ParseTime("2021-06-05T17:00:00")) == "out/2021/06/05/17/");
+  const std::string root = "/tmp/fk_sink_test";
+  std::filesystem::remove_all(root);
+  Schema s;
+  s.Measure("car");
+  PartitionSink sink(root);
+  for (const char* end : {"2021-06-05T16:55:00", "2021-06-05T17:00:00", "2021-06-05T17:05:00"}) {
+    WindowRecord r{*ParseTime(end) - 300, *ParseTime(end), 0, std::vector<WindowCell>(1)};
+    r.cells[0].count = 3;
+    REQUIRE(sink.Write(r, s).ok());
+  }
+  sink.Close();
+  auto files = ListPartitionFiles(root, *ParseTime("2021-06-05T16:00:00"), *ParseTime("2021-06-05T18:00:00"));
+  REQUIRE(files.size() == 2);
+  CHECK(files[0] == root + "/2021/06/05/16/records.jsonl");
+  CHECK(files[1] == root + "/2021/06/05/17/records.jsonl");
+  std::ifstream f(files[1]);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  CHECK(ss.str() == "{\"car\":3,\"hop_time\":\"2021-06-05T17:00:00\"}\n{\"car\":3,\"hop_time\":\"2021-06-05T17:05:00\"}\n");
+}
