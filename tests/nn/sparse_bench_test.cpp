@@ -1,0 +1,71 @@
+#include <doctest/doctest.h>
+
+#include "nn/sparse_bench.h"
+
+using namespace fk::nn;
+
+TEST_CASE("nn/sparse_bench: a small bench runs to the end with one result per backend and sparsity") {
+  SparseBenchOptions o;
+  o.width = 0.35f;
+  o.size = 96;
+  o.sparsities = {0.0, 0.9};
+  o.backends = KnownBackends();
+  o.runs = 2;
+  o.warmup = 1;
+  o.time_layers = true;
+  SparseBench b(o);
+  int steps = 0;
+  float last = 0;
+  while (!b.Step()) {
+    CHECK(b.Progress() >= last);
+    last = b.Progress();
+    REQUIRE(++steps < 1000);
+  }
+  REQUIRE_MESSAGE(b.status(), b.status().message());
+  CHECK(b.Progress() == 1.f);
+  REQUIRE(b.Results().size() == 2 * o.backends.size());
+  for (auto& r : b.Results()) {
+    CHECK(r.runs == 2);
+    CHECK(r.median_ms > 0);
+    CHECK(r.p10_ms <= r.median_ms);
+    CHECK(r.median_ms <= r.p90_ms);
+    CHECK(r.max_rel_err < 1e-4);
+    CHECK(r.model_bytes > 0);
+    CHECK_FALSE(r.kernel.empty());
+  }
+  CHECK_FALSE(b.LayerProfile().empty());
+  const std::string j = b.ResultsJson();
+  CHECK(j.rfind("{\"results\":[{\"backend\":\"", 0) == 0);
+  for (const char* key : {"\"sparsity\":", "\"median_ms\":", "\"p10_ms\":", "\"p90_ms\":", "\"model_bytes\":",
+                          "\"kernel\":", "\"max_rel_err\":"})
+    CHECK(j.find(key) != std::string::npos);
+}
+
+TEST_CASE("nn/sparse_bench: bad options fail with a message naming the option") {
+  SparseBenchOptions o;
+  o.backends = {"own-dense", "gpu"};
+  SparseBench b(o);
+  CHECK(b.Step());
+  REQUIRE_FALSE(b.status());
+  CHECK(b.status().message().find("gpu") != std::string::npos);
+  o = {};
+  o.sparsities = {1.0};
+  CHECK_FALSE(ValidateBenchOptions(o));
+  o = {};
+  o.threads = 2;
+  CHECK_FALSE(ValidateBenchOptions(o));
+}
+
+TEST_CASE("nn/sparse_bench: the size table shrinks with sparsity and serialises to JSON") {
+  SizeTableOptions o;
+  o.width = 0.35f;
+  o.size = 96;
+  o.sparsities = {0.0, 0.5, 0.9};
+  auto rows = ComputeSizeTable(o);
+  REQUIRE(rows);
+  REQUIRE(rows->size() == 3);
+  CHECK((*rows)[0].dense_fp32 == (*rows)[2].dense_fp32);  // dense files do not shrink
+  CHECK((*rows)[2].sparse_fp32 < (*rows)[1].sparse_fp32);
+  CHECK((*rows)[1].sparse_fp32 < (*rows)[0].sparse_fp32);
+  CHECK(SizeTableJson(*rows).rfind("{\"sizes\":[{\"sparsity\":0,\"dense_fp32\":", 0) == 0);
+}
