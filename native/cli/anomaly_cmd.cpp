@@ -9,16 +9,44 @@
 #include <nlohmann/json.hpp>
 
 #include "anomaly/detector.h"
+#include "anomaly/model.h"
 #include "anomaly/nab.h"
 #include "cli.h"
 #include "core/clock.h"
+#include "core/rng.h"
 #include "stream/input.h"
 #include "stream/sink.h"
+#include "stream/simulator.h"
+#include "stream/window.h"
 
 namespace fk::cli {
 
 static const char* kAnomalyHelp =
     "usage: fieldkit-cli anomaly nab      [--data DIR] [--out DIR] [--json]\n"
+    "       fieldkit-cli anomaly simulate [--days 7] [--cameras 1] [--seed 7] [--no-anomalies]\n"
+    "                                     [--events FILE.jsonl] [--records FILE.jsonl] [--partitions DIR]\n"
+    "                                     [--interval 300] [--lateness 60] [--hop S] [--json]\n"
+    "       fieldkit-cli anomaly backtest --input FILE.jsonl|.csv [detector options] [--train 0.3]\n"
+    "       fieldkit-cli anomaly detect   (--input FILE | --partitions DIR --from T --to T | --simulate)\n"
+    "                                     [detector options]\n"
+    "       fieldkit-cli anomaly bench    [--points 2000000] [--events 5000000] [--json]\n"
+    "\n"
+    "simulate: the roadside camera (person/car events, daily+weekly rhythm, injected jump\n"
+    "  cars 1->87 on day 4 03:10, persons drop to zero day 5 12:00, cars x3 day 6 08:00);\n"
+    "  writes raw events (JSONL), tumbling/hopping window records (JSONL, stamped with the\n"
+    "  window end as hop_time) and/or the YYYY/MM/DD/HH/ partition folders.\n"
+    "backtest: learns on the first --train share of the intervals, reports on the rest.\n"
+    "detect: continuous mode, scoring each interval as it closes (Initializing until\n"
+    "  64 intervals per series). --partitions reads the simulate/partition sink layout.\n"
+    "detector options: --interval 300|600|3600|86400  --measures car:count,person:count\n"
+    "  (count|sum|avg, up to 5)  --dimensions camera_id,locality  --time-field ts\n"
+    "  --offset S  --lateness S  --threshold 50 (severity of an anomaly)\n"
+    "  --rule name:threshold[:measure[:dimension]] (repeatable via commas; default default:70)\n"
+    "  --alerts FILE.jsonl (append fired alerts)  --hook CMD (native: run CMD per alert, the\n"
+    "  alert JSON on its stdin)  --scored FILE.csv (every scored point)  --json\n"
+    "  Bad input lines are counted and the first messages shown (file:line: reason).\n"
+    "bench: detector points/s on one core (a simulated 5-minute series) and windowing\n"
+    "  events/s (simulator events through 5-minute tumbling windows).\n"
     "\n"
     "nab: runs the streaming detector over NAB's realTraffic and realKnownCause\n"
     "  files (default --data ../shared/data/nab), writes DIR/<category>/<file>.csv\n"
@@ -46,6 +74,10 @@ void ApplyParam(anomaly::DetectorParams* p, const std::string& kv) {
   else if (k == "onsets_only") p->onsets_only = v != 0;
   else if (k == "suppress_fraction") p->suppress_fraction = v;
   else if (k == "score_half_decades") p->score_half_decades = v;
+  else if (k == "calibrate") p->calibrate = v != 0;
+  else if (k == "short_k") p->short_k = size_t(v);
+  else if (k == "calib_histories") p->calib_histories = v;
+  else if (k == "max_surprise") p->max_surprise = v;
   else throw UsageError{"unknown detector parameter '" + k + "'"};
 }
 
@@ -139,10 +171,209 @@ int NabVerb(const Args& args) {
   return 0;
 }
 
+
+// [SECTION] simulate / backtest / detect / bench
+
+stream::SimulatorOptions SimOptions(const Args& args) {
+  stream::SimulatorOptions o;
+  o.duration_s = int64_t(args.GetDouble("days", 7) * 86400);
+  o.cameras = int(args.GetInt("cameras", 1));
+  o.seed = uint64_t(args.GetInt("seed", 7));
+  if (args.Has("no-anomalies")) o.anomalies.clear();
+  if (o.duration_s <= 0 || o.cameras < 1 || o.cameras > 1000) throw UsageError{"--days > 0 and --cameras in 1..1000"};
+  return o;
+}
+
+int SimulateVerb(const Args& args) {
+  stream::Schema schema;
+  stream::CameraSimulator sim(SimOptions(args), &schema);
+  stream::WindowOptions wo;
+  wo.size_s = args.GetInt("interval", 300);
+  wo.hop_s = args.GetInt("hop", 0);
+  wo.allowed_lateness_s = args.GetInt("lateness", 60);
+  if (wo.size_s <= 0 || (wo.hop_s > 0 && wo.size_s % wo.hop_s != 0)) throw UsageError{"--interval > 0, a multiple of --hop"};
+  stream::Windower win(wo);
+  std::ofstream events, records;
+  if (args.Has("events") && !(events.open(args.Get("events")), events)) throw InputError{args.Get("events") + ": cannot write"};
+  if (args.Has("records") && !(records.open(args.Get("records")), records)) throw InputError{args.Get("records") + ": cannot write"};
+  std::unique_ptr<stream::PartitionSink> sink;
+  if (args.Has("partitions")) sink = std::make_unique<stream::PartitionSink>(args.Get("partitions"));
+  ProgressBar bar("anomaly simulate", ProgressWanted(args));
+  std::vector<stream::Event> ev;
+  auto drain = [&]() {
+    for (auto& r : win.TakeClosed()) {
+      if (records.is_open()) records << stream::RecordToJson(r, schema) << '\n';
+      if (sink) {
+        if (Status st = sink->Write(r, schema); !st) throw InputError{st.message()};
+      }
+    }
+  };
+  while (sim.Generate(8192, &ev)) {
+    for (auto& e : ev) {
+      if (events.is_open()) events << sim.ToJsonLine(e) << '\n';
+      win.Add(e);
+    }
+    ev.clear();
+    drain();
+    bar.Update(sim.Progress());
+  }
+  win.Flush();
+  drain();
+  bar.Done();
+  const auto& st = win.stats();
+  nlohmann::json j = {{"events", st.events}, {"late_events", st.late_events}, {"windows", st.windows},
+                      {"records", st.records}, {"partition_files", sink ? sink->files_opened() : 0}};
+  std::printf("%s\n", args.Has("json") ? j.dump().c_str() : j.dump(1).c_str());
+  return 0;
+}
+
+anomaly::ModelOptions ModelOpts(const Args& args) {
+  anomaly::ModelOptions mo;
+  auto& c = mo.config;
+  c.interval_s = args.GetInt("interval", 300);
+  if (args.Has("measures")) {
+    c.measures.clear();
+    for (auto& m : args.GetList("measures", {})) {
+      const size_t colon = m.find(':');
+      const std::string name = m.substr(0, colon), agg = colon == std::string::npos ? "count" : m.substr(colon + 1);
+      stream::Agg a = agg == "count" ? stream::Agg::Count : agg == "sum" ? stream::Agg::Sum : agg == "avg" ? stream::Agg::Avg
+                      : throw UsageError{"--measures: aggregation must be count, sum or avg (got '" + agg + "')"};
+      c.measures.push_back({name, a});
+    }
+  }
+  if (args.Has("dimensions")) c.dimensions = args.Get("dimensions").empty() ? std::vector<std::string>{} : args.GetList("dimensions", {});
+  c.timestamp_field = args.Get("time-field", "");
+  c.offset_s = args.GetInt("offset", 0);
+  c.allowed_lateness_s = args.GetInt("lateness", 60);
+  c.train_fraction = args.GetDouble("train", 0.3);
+  c.anomaly_threshold = float(args.GetDouble("threshold", 50));
+  if (Status st = c.Validate(); !st) throw UsageError{st.message()};
+  if (args.Has("rule")) {
+    mo.rules.clear();
+    for (auto& r : args.GetList("rule", {})) {
+      std::vector<std::string> p;
+      size_t a = 0;
+      for (size_t b; (b = r.find(':', a)) != std::string::npos; a = b + 1) p.push_back(r.substr(a, b - a));
+      p.push_back(r.substr(a));
+      anomaly::AlertRule rule;
+      rule.name = p[0];
+      if (p.size() > 1) rule.threshold = float(std::atof(p[1].c_str()));
+      if (p.size() > 2) rule.measure = p[2];
+      if (p.size() > 3) rule.dimension = p[3];
+      mo.rules.push_back(rule);
+    }
+  }
+  mo.alert_file = args.Get("alerts", "");
+  if (args.Has("hook")) {
+    // Native only: run the command once per alert, the alert JSON on its stdin.
+    const std::string cmd = args.Get("hook");
+    mo.on_alert = [cmd](const anomaly::Alert&, const std::string& json) {
+      if (FILE* p = popen(cmd.c_str(), "w")) {
+        std::fprintf(p, "%s\n", json.c_str());
+        if (pclose(p) != 0) std::fprintf(stderr, "fieldkit-cli anomaly: hook '%s' failed\n", cmd.c_str());
+      }
+    };
+  }
+  return mo;
+}
+
+int RunModel(const Args& args, anomaly::Mode mode) {
+  anomaly::ModelOptions mo = ModelOpts(args);
+  mo.config.mode = mode;
+  anomaly::AnomalyModel model(mo);
+  Status st;
+  if (args.Has("simulate")) {
+    st = model.StartSimulator(SimOptions(args));
+  } else if (args.Has("partitions")) {
+    const auto t0 = stream::ParseTime(args.Get("from")), t1 = stream::ParseTime(args.Get("to"));
+    if (!t0 || !t1) throw UsageError{"--partitions needs --from and --to timestamps"};
+    st = model.StartPartitions(args.Get("partitions"), *t0, *t1);
+  } else if (args.Has("input")) {
+    st = model.StartFile(args.Get("input"));
+  } else {
+    throw UsageError{"give --input FILE, --partitions DIR or --simulate"};
+  }
+  if (!st) throw InputError{st.message()};
+  ProgressBar bar(std::string("anomaly ") + anomaly::ModeName(mode), ProgressWanted(args));
+  while (!model.Step(50)) bar.Update(model.Progress(), anomaly::ModelStateName(model.state()));
+  bar.Done();
+  if (!model.ingest().messages.empty() || model.ingest().bad_lines)
+    std::fprintf(stderr, "%s\n", model.ingest().Summary().c_str());
+  if (args.Has("scored")) {
+    std::ofstream f(args.Get("scored"));
+    if (!f) throw InputError{args.Get("scored") + ": cannot write"};
+    f << "time,measure,series,value,expected,lower,upper,severity,anomaly\n";
+    char buf[200];
+    for (auto& s : model.series())
+      for (auto& p : s.points) {
+        std::snprintf(buf, sizeof buf, ",%.6g,%.6g,%.6g,%.6g,%.1f,%d\n", p.value, p.expected, p.lower, p.upper,
+                      double(p.severity), p.anomaly ? 1 : 0);
+        f << stream::FormatTime(p.time) << ',' << s.measure << ",\"" << s.dims_label << '"' << buf;
+      }
+  }
+  nlohmann::json j = nlohmann::json::parse(model.StatusJson());
+  j["bad_line_messages"] = model.ingest().messages;
+  nlohmann::json groups = nlohmann::json::array();
+  for (auto* g : model.GroupsBySeverity()) {
+    if (groups.size() >= size_t(args.GetInt("top", 10))) break;
+    nlohmann::json cj = nlohmann::json::array();
+    for (auto& c : g->contributions)
+      cj.push_back({{"measure", c.measure}, {"series", c.dims_label}, {"percent", c.percent}, {"severity", c.severity},
+                    {"value", c.value}, {"expected", c.expected}});
+    groups.push_back({{"id", g->id}, {"time", stream::FormatTime(g->time)}, {"score", g->score},
+                      {"primary_measure", g->primary_measure}, {"contributions", cj}});
+  }
+  j["top_groups"] = groups;
+  std::printf("%s\n", args.Has("json") ? j.dump().c_str() : j.dump(1).c_str());
+  return model.state() == anomaly::ModelState::Failed ? 1 : 0;
+}
+
+int BenchVerb(const Args& args) {
+  const long points = args.GetInt("points", 2000000), events = args.GetInt("events", 5000000);
+  if (points < 1000 || events < 1000) throw UsageError{"--points and --events >= 1000"};
+  // Detector: a 5-minute series with a daily rhythm and noise (generated before timing).
+  std::vector<double> xs(static_cast<size_t>(points), 0.0);
+  Rng rng(11);
+  for (long i = 0; i < points; i++)
+    xs[size_t(i)] = 50 + 20 * std::sin(2 * M_PI * double(i % 288) / 288.0) + 3 * rng.Normal();
+  anomaly::DetectorParams dp;
+  anomaly::SeriesDetector det(dp);
+  double sink = 0;
+  const Stopwatch sw;
+  for (long i = 0; i < points; i++) sink += det.Update(1600000000 + 300 * i, xs[size_t(i)]).score;
+  const double det_s = sw.ElapsedMs() / 1000.0;
+  // Windowing: simulator events (generated before timing) through 5-minute windows.
+  stream::Schema schema;
+  stream::SimulatorOptions so;
+  so.cameras = 20;
+  so.duration_s = 400LL * 86400;
+  stream::CameraSimulator sim(so, &schema);
+  std::vector<stream::Event> ev;
+  ev.reserve(size_t(events));
+  while (ev.size() < size_t(events) && sim.Generate(size_t(events) - ev.size(), &ev)) {
+  }
+  stream::Windower win({300, 0, 60});
+  size_t records = 0;
+  const Stopwatch sw2;
+  for (size_t i = 0; i < ev.size(); i++) {
+    win.Add(ev[i]);
+    if ((i & 4095) == 0) records += win.TakeClosed().size();
+  }
+  win.Flush();
+  records += win.TakeClosed().size();
+  const double win_s = sw2.ElapsedMs() / 1000.0;
+  nlohmann::json j = {{"detector_points_per_second", double(points) / det_s},
+                      {"window_events_per_second", double(ev.size()) / win_s},
+                      {"points", points}, {"events", ev.size()}, {"records", records},
+                      {"late_events", win.stats().late_events}, {"checksum", sink}};
+  std::printf("%s\n", args.Has("json") ? j.dump().c_str() : j.dump(1).c_str());
+  return 0;
+}
+
 }  // namespace
 
 int AnomalyCommand(const std::vector<std::string>& argv) {
-  Args args(argv, {"json", "help", "progress", "quiet", "per-file"});
+  Args args(argv, {"json", "help", "progress", "quiet", "per-file", "simulate", "no-anomalies"});
   if (args.Has("help")) {
     std::printf("%s", kAnomalyHelp);
     return 0;
@@ -151,6 +382,23 @@ int AnomalyCommand(const std::vector<std::string>& argv) {
   if (verb == "nab") {
     args.CheckKnown({"json", "help", "progress", "quiet", "per-file", "data", "out", "categories", "param", "scores", "scores-prefix"});
     return NabVerb(args);
+  }
+  const std::vector<std::string> model_opts = {"json", "help", "progress", "quiet", "input", "partitions", "from", "to",
+                                               "simulate", "days", "cameras", "seed", "no-anomalies", "interval",
+                                               "measures", "dimensions", "time-field", "offset", "lateness", "train",
+                                               "threshold", "rule", "alerts", "hook", "scored", "top"};
+  if (verb == "simulate") {
+    args.CheckKnown({"json", "help", "progress", "quiet", "days", "cameras", "seed", "no-anomalies", "events",
+                     "records", "partitions", "interval", "lateness", "hop"});
+    return SimulateVerb(args);
+  }
+  if (verb == "backtest" || verb == "detect") {
+    args.CheckKnown(model_opts);
+    return RunModel(args, verb == "backtest" ? anomaly::Mode::Backtest : anomaly::Mode::Continuous);
+  }
+  if (verb == "bench") {
+    args.CheckKnown({"json", "help", "progress", "quiet", "points", "events"});
+    return BenchVerb(args);
   }
   throw UsageError{verb.empty() ? "missing verb: nab, simulate, backtest, detect or bench"
                                 : "unknown verb '" + verb + "' (see --help)"};

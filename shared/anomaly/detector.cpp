@@ -47,6 +47,37 @@ void SeriesDetector::Refresh() {
   since_refresh_ = 0;
 }
 
+double SeriesDetector::Calibrate(double raw) {
+  // Short mean of the last short_k surprises ...
+  if (short_ring_.empty()) short_ring_.assign(std::max<size_t>(1, p_.short_k), 0);
+  if (short_filled_ == short_ring_.size()) short_sum_ -= short_ring_[short_head_];
+  short_ring_[short_head_] = raw;
+  short_sum_ += raw;
+  short_head_ = (short_head_ + 1) % short_ring_.size();
+  short_filled_ = std::min(short_filled_ + 1, short_ring_.size());
+  const double m = short_sum_ / double(short_filled_);
+  // ... against the mean and spread of this series' long surprise history.
+  if (cal_ring_.empty()) cal_ring_.assign(std::max<size_t>(16, size_t(p_.calib_histories * double(HistoryLen()))), 0);
+  double out = 0;
+  if (cal_filled_ >= 16) {
+    const double mu = cal_sum_ / double(cal_filled_);
+    const double var = std::max(0.0, cal_sumsq_ / double(cal_filled_) - mu * mu);
+    const double z = (m - mu) / std::max(std::sqrt(var), 0.05);
+    out = z > 0 ? NormalSurprise(z) : 0.0;
+  }
+  if (cal_filled_ == cal_ring_.size()) {
+    const double old = cal_ring_[cal_head_];
+    cal_sum_ -= old;
+    cal_sumsq_ -= old * old;
+  }
+  cal_ring_[cal_head_] = raw;
+  cal_sum_ += raw;
+  cal_sumsq_ += raw * raw;
+  cal_head_ = (cal_head_ + 1) % cal_ring_.size();
+  cal_filled_ = std::min(cal_filled_ + 1, cal_ring_.size());
+  return out;
+}
+
 PointScore SeriesDetector::Update(int64_t t, double x) {
   PointScore out;
   if (n_ > 0 && t > last_t_ && gaps_.size() < 33) gaps_.push_back(double(t - last_t_));
@@ -99,7 +130,9 @@ PointScore SeriesDetector::Update(int64_t t, double x) {
     const double z = (x - expected) / scale;
     out.surprise = NormalSurprise(z);
     out.initializing = false;
-    double s = SurpriseToScore(out.surprise, p_.score_half_decades);
+    double surprise = out.surprise;
+    if (p_.calibrate) surprise = Calibrate(std::min(out.surprise, p_.max_surprise));
+    double s = SurpriseToScore(surprise, p_.score_half_decades);
     if (p_.onsets_only) {
       // Report an excursion once: later points only count if more extreme
       // than what was already reported within the suppression horizon.
@@ -131,7 +164,7 @@ PointScore SeriesDetector::Update(int64_t t, double x) {
     if (s.size() < per_slot) s.push_back(x);
     else s[slot_head_[slot]++ % per_slot] = x;
   }
-  if (++since_refresh_ >= std::max<size_t>(1, cap / 32)) Refresh();
+  if (++since_refresh_ >= std::max<size_t>(1, cap / 8)) Refresh();
   return out;
 }
 

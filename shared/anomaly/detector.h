@@ -23,6 +23,10 @@ struct DetectorParams {
   bool onsets_only = false;      // suppress repeats of an excursion already reported
   double suppress_fraction = 1.0; // ... for this many histories after a report
   double score_half_decades = 3.0; // tail probability 10^-x maps to score 0.5
+  bool calibrate = false;        // score the surprise relative to this series' own surprise history
+  size_t short_k = 1;            // points averaged before calibration
+  double calib_histories = 8;    // length of the surprise history, in histories
+  double max_surprise = 50;      // cap on one point's surprise (decades)
 };
 
 struct PointScore {
@@ -44,6 +48,7 @@ class SeriesDetector {
 
  private:
   void Refresh();
+  double Calibrate(double raw_surprise);
   size_t HistoryLen() const;
   DetectorParams p_;
   size_t n_ = 0;
@@ -60,6 +65,10 @@ class SeriesDetector {
   size_t n_slots_ = 0;
   std::vector<std::vector<double>> slots_;
   std::vector<size_t> slot_head_;
+  // Calibration: rings of raw surprises (long, with running sums) and the last short_k.
+  std::vector<double> cal_ring_, short_ring_;
+  size_t cal_head_ = 0, cal_filled_ = 0, short_head_ = 0, short_filled_ = 0;
+  double cal_sum_ = 0, cal_sumsq_ = 0, short_sum_ = 0;
   // Onset suppression.
   double recent_max_ = 0;
   size_t quiet_left_ = 0;
