@@ -18,7 +18,63 @@ double SurpriseToScore(double surprise, double half_decades) {
   return 1.0 - std::exp2(-surprise / half_decades);
 }
 
+DetectorParams DetectorParams::Nab() {
+  DetectorParams p;
+  // NAB rewards the first detection early in a window and charges every
+  // further one outside it: report each excursion once (onsets), for half a
+  // history, and add the distribution-change flag for slow shape changes.
+  p.robust = false;
+  p.relative_entropy = true;
+  p.onsets_only = true;
+  p.suppress_fraction = 0.5;
+  p.min_history = 288;  // one day of 5-minute points; at least that many for coarser series
+  p.score_half_decades = 10;
+  return p;
+}
+
 SeriesDetector::SeriesDetector(DetectorParams p) : p_(p) {}
+
+bool SeriesDetector::RelativeEntropyFlag(double x) {
+  const size_t w = std::max<size_t>(4, p_.re_window), nb = std::max<size_t>(2, p_.re_bins);
+  if (re_ring_.empty()) re_ring_.assign(w, 0), re_min_ = re_max_ = x;
+  re_ring_[re_head_] = x;
+  re_head_ = (re_head_ + 1) % w;
+  re_filled_ = std::min(re_filled_ + 1, w);
+  // The range grows with what has been seen (a streaming detector cannot know
+  // the file's range in advance).
+  re_min_ = std::min(re_min_, x);
+  re_max_ = std::max(re_max_, x);
+  if (re_filled_ < w || re_max_ <= re_min_) return false;
+  const double step = (re_max_ - re_min_) / double(nb);
+  re_hist_.assign(nb, 0.0);
+  for (double v : re_ring_) {
+    long b = long(std::ceil((v - re_min_) / step));
+    b = std::clamp<long>(b, 0, long(nb) - 1);
+    re_hist_[size_t(b)] += 1.0 / double(w);
+  }
+  if (re_hyp_.empty()) {
+    re_hyp_.push_back(re_hist_);
+    re_count_.push_back(1);
+    return false;
+  }
+  int best = -1;
+  double best_stat = p_.re_chi2;
+  for (size_t j = 0; j < re_hyp_.size(); j++) {
+    double kl = 0;
+    bool disjoint = false;
+    for (size_t b = 0; b < nb && !disjoint; b++) {
+      if (re_hist_[b] <= 0) continue;
+      if (re_hyp_[j][b] <= 0) disjoint = true;
+      else kl += re_hist_[b] * std::log(re_hist_[b] / re_hyp_[j][b]);
+    }
+    const double stat = 2.0 * double(w) * kl;
+    if (!disjoint && stat < best_stat) best_stat = stat, best = int(j);
+  }
+  if (best >= 0) return ++re_count_[size_t(best)] <= 1;  // a hypothesis seen only once is still rare
+  re_hyp_.push_back(re_hist_);
+  re_count_.push_back(1);
+  return true;
+}
 
 size_t SeriesDetector::HistoryLen() const {
   size_t per_day = step_s_ > 0 ? size_t(p_.history_days * 86400.0 / step_s_) : p_.min_history;
@@ -94,6 +150,8 @@ PointScore SeriesDetector::Update(int64_t t, double x) {
     filled_ = std::min(old.size(), len);
     std::copy(old.end() - long(filled_), old.end(), ring_.begin());
     head_ = filled_ % len;
+    sum_ = sumsq_ = 0;
+    for (size_t i = 0; i < filled_; i++) sum_ += ring_[i], sumsq_ += ring_[i] * ring_[i];
     if (step_s_ < 86400 / 4) {
       const double slot_s = std::max(step_s_, 900.0);
       n_slots_ = size_t(std::max(1.0, 86400.0 / slot_s));
@@ -109,7 +167,7 @@ PointScore SeriesDetector::Update(int64_t t, double x) {
   double expected = med_, scale = mad_;
   size_t slot = 0;
   double seasonal = NAN, slot_mad = 0;
-  if (n_slots_ > 0) {
+  if (p_.robust && n_slots_ > 0) {
     const int64_t tod = ((t % 86400) + 86400) % 86400;
     slot = std::min(n_slots_ - 1, size_t(double(tod) / (86400.0 / double(n_slots_))));
     if (slots_[slot].size() >= 3) {
@@ -120,8 +178,14 @@ PointScore SeriesDetector::Update(int64_t t, double x) {
     }
   }
   const bool ready = n_ > p_.warmup && step_s_ > 0;
+  const bool re_flag = p_.relative_entropy && RelativeEntropyFlag(x);
+  if (!p_.robust && filled_ > 0) {
+    expected = sum_ / double(filled_);
+    scale = std::sqrt(std::max(0.0, sumsq_ / double(filled_) - expected * expected));
+    scale = std::max(scale, 1e-9 * (1.0 + std::fabs(expected)));
+  }
   if (ready) {
-    if (!std::isnan(seasonal) && resid_mad_ > 0 && resid_mad_ < 0.7 * mad_) {
+    if (p_.robust && !std::isnan(seasonal) && resid_mad_ > 0 && resid_mad_ < 0.7 * mad_) {
       expected = seasonal;
       // The spread of this time of day (rush hours vary more than nights),
       // never below the typical residual.
@@ -134,17 +198,17 @@ PointScore SeriesDetector::Update(int64_t t, double x) {
     if (p_.calibrate) surprise = Calibrate(std::min(out.surprise, p_.max_surprise));
     double s = SurpriseToScore(surprise, p_.score_half_decades);
     if (p_.onsets_only) {
-      // Report an excursion once: later points only count if more extreme
-      // than what was already reported within the suppression horizon.
-      if (quiet_left_ == 0) recent_max_ = 0;
-      if (s > recent_max_) {
-        recent_max_ = s;
-        quiet_left_ = size_t(p_.suppress_fraction * double(HistoryLen()));
-      } else {
-        s = 0;
-      }
-      if (quiet_left_ > 0) quiet_left_--;
+      // Report an excursion once: a point counts only if it is more extreme
+      // than every raw score of the last suppression horizon (a sliding max,
+      // so the rule holds at any threshold the user picks).
+      const size_t horizon = std::max<size_t>(1, size_t(p_.suppress_fraction * double(HistoryLen())));
+      while (!max_q_.empty() && max_q_.front().first + horizon < n_) max_q_.pop_front();
+      const double prev = max_q_.empty() ? -1.0 : max_q_.front().second;
+      while (!max_q_.empty() && max_q_.back().second <= s) max_q_.pop_back();
+      max_q_.emplace_back(n_, s);
+      if (s <= prev) s = 0;
     }
+    if (re_flag) s = std::max(s, p_.re_score);
     out.score = s;
   }
   out.expected = expected;
@@ -154,17 +218,20 @@ PointScore SeriesDetector::Update(int64_t t, double x) {
 
   // Learn.
   const size_t cap = ring_.size();
+  if (filled_ == cap) sum_ -= ring_[head_], sumsq_ -= ring_[head_] * ring_[head_];
+  sum_ += x;
+  sumsq_ += x * x;
   ring_[head_] = x;
   resid_ring_[head_] = std::isnan(seasonal) ? -1.0 : std::fabs(x - seasonal);
   head_ = (head_ + 1) % cap;
   filled_ = std::min(filled_ + 1, cap);
-  if (n_slots_ > 0) {
+  if (p_.robust && n_slots_ > 0) {
     auto& s = slots_[slot];
     const size_t per_slot = s.capacity();
     if (s.size() < per_slot) s.push_back(x);
     else s[slot_head_[slot]++ % per_slot] = x;
   }
-  if (++since_refresh_ >= std::max<size_t>(1, cap / 8)) Refresh();
+  if (p_.robust && ++since_refresh_ >= std::max<size_t>(1, cap / 8)) Refresh();
   return out;
 }
 

@@ -10,11 +10,25 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <deque>
+#include <utility>
 #include <vector>
 
 namespace fk::anomaly {
 
 struct DetectorParams {
+  // Point model: robust (median/MAD of the history, plus a time-of-day
+  // seasonal median when it explains the data better) or plain (mean/std of
+  // the history, O(1) per point).
+  bool robust = true;
+  // Distribution-change component (relative entropy against multiple
+  // hypotheses, Wang et al. 2011): a window whose value histogram matches no
+  // histogram seen before is flagged with score re_score.
+  bool relative_entropy = false;
+  size_t re_window = 52;         // points per histogram
+  size_t re_bins = 5;            // bins over the range seen so far
+  double re_chi2 = 13.2767;      // chi-square(0.99, bins - 1): 2 W KL above this = a different distribution
+  double re_score = 0.5;         // score of a flagged window
   double history_days = 1.0;     // span of the "recent past" distribution
   size_t min_history = 96;       // ... but at least this many points (and at most 4x)
   size_t warmup = 64;            // points before any score (Initializing)
@@ -27,6 +41,10 @@ struct DetectorParams {
   size_t short_k = 1;            // points averaged before calibration
   double calib_histories = 8;    // length of the surprise history, in histories
   double max_surprise = 50;      // cap on one point's surprise (decades)
+
+  // The settings `fieldkit-cli anomaly nab` uses for every NAB file (see
+  // docs/BENCHMARKS.md for why each is what it is).
+  static DetectorParams Nab();
 };
 
 struct PointScore {
@@ -65,13 +83,22 @@ class SeriesDetector {
   size_t n_slots_ = 0;
   std::vector<std::vector<double>> slots_;
   std::vector<size_t> slot_head_;
+  // Plain model: running sums over the ring.
+  double sum_ = 0, sumsq_ = 0;
+  // Relative entropy: hypotheses (histograms) and how often each was matched.
+  std::vector<double> re_ring_;
+  size_t re_head_ = 0, re_filled_ = 0;
+  double re_min_ = 0, re_max_ = 0;
+  std::vector<std::vector<double>> re_hyp_;
+  std::vector<int> re_count_;
+  std::vector<double> re_hist_;
+  bool RelativeEntropyFlag(double x);
   // Calibration: rings of raw surprises (long, with running sums) and the last short_k.
   std::vector<double> cal_ring_, short_ring_;
   size_t cal_head_ = 0, cal_filled_ = 0, short_head_ = 0, short_filled_ = 0;
   double cal_sum_ = 0, cal_sumsq_ = 0, short_sum_ = 0;
   // Onset suppression.
-  double recent_max_ = 0;
-  size_t quiet_left_ = 0;
+  std::deque<std::pair<size_t, double>> max_q_;  // (point index, raw score), decreasing
   std::vector<double> scratch_;
 };
 

@@ -47,3 +47,18 @@ TEST_CASE("anomaly/detector: constant input and time going backwards do not brea
   CHECK(std::isfinite(s.score));
   CHECK(s.score > 0.5);
 }
+
+TEST_CASE("anomaly/detector: the NAB preset reports an excursion once, then stays quiet while it lasts") {
+  SeriesDetector det(DetectorParams::Nab());
+  fk::Rng rng(5);
+  int64_t t = 1600000000;
+  for (int i = 0; i < 1000; i++, t += 300) det.Update(t, 10 + rng.Normal());
+  // A level shift of +8 sigma lasting 50 points: the first point scores, the rest do not
+  // (they are no more extreme than what was already reported).
+  const PointScore first = det.Update(t, 18), second = det.Update(t + 300, 18 + 0.1);
+  CHECK(first.score > 0.5);
+  CHECK(second.score < first.score);
+  size_t reported = 0;
+  for (int i = 2; i < 50; i++) reported += det.Update(t + 300 * i, 18 + 0.3 * rng.Normal()).score > first.score;
+  CHECK(reported == 0);
+}
