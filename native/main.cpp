@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <string>
 #include <sys/stat.h>
 #include <thread>
@@ -26,7 +27,8 @@ static uint64_t ResidentBytes() {
 static const char* kHelp =
     "usage: fieldkit [--frames N] [--run NAME] [--panel NAME] [--size WxH]\n"
     "  --frames N    render N frames, then exit cleanly (smoke tests)\n"
-    "  --run NAME    start an action on launch, as the page's ?run=NAME (e.g. system-bench)\n"
+    "  --run NAME[?k=v&...]  start an action on launch, as the page's ?run= (e.g. system-bench,\n"
+    "                sparse-bench?sparsity=0,0.9)\n"
     "  --panel NAME  open a panel (e.g. System)\n"
     "  --size WxH    window size (default 1280x800)\n"
     "User settings live in $XDG_CONFIG_HOME/fieldkit (or ~/.config/fieldkit).\n";
@@ -107,7 +109,21 @@ int main(int argc, char** argv) {
   fk::ui::App app;
   app.Init(platform);
   if (!panel.empty() && !app.OpenPanel(panel)) std::fprintf(stderr, "fieldkit: no panel named '%s'\n", panel.c_str());
-  if (!run.empty()) app.Run(run, {});
+  if (!run.empty()) {  // "name" or "name?k=v&k2=v2", like the page's ?run=
+    std::map<std::string, std::string> params;
+    const size_t q = run.find('?');
+    if (q != std::string::npos) {
+      std::string rest = run.substr(q + 1) + "&";
+      run = run.substr(0, q);
+      for (size_t start = 0, amp; (amp = rest.find('&', start)) != std::string::npos; start = amp + 1) {
+        const std::string kv = rest.substr(start, amp - start);
+        if (kv.empty()) continue;
+        const size_t eq = kv.find('=');
+        params[kv.substr(0, eq)] = eq == std::string::npos ? "" : kv.substr(eq + 1);
+      }
+    }
+    if (!app.Run(run, params)) std::fprintf(stderr, "fieldkit: --run %s did not start (see the app's error line)\n", run.c_str());
+  }
 
   long frame = 0;
   while (!glfwWindowShouldClose(window) && (frames < 0 || frame < frames)) {

@@ -227,11 +227,15 @@ bool App::Run(const std::string& name, const std::map<std::string, std::string>&
     OpenPanel("System");
     return StartSystemBench(app);
   }
+  if (name == "sparse-bench") {
+    OpenPanel("Sparse Inference");
+    return RunSparseBenchFromParams(app, params);
+  }
   if (name == "import") {
     auto it = params.find("path");
     return it != params.end() && ImportFile(app, it->second);
   }
-  app.Error("unknown ?run= value '" + name + "' (known: system-bench)");
+  app.Error("unknown ?run= value '" + name + "' (known: system-bench, sparse-bench)");
   return false;
 }
 
@@ -250,6 +254,15 @@ std::string App::StatusJson() const {
               {"label", app.jobs.Label()},
               {"progress", app.jobs.Progress()},
               {"error", app.jobs.Error()}};
+  j["sparse_bench"] = app.sparse.results_json.empty() ? nlohmann::json()
+                                                        : nlohmann::json::parse(app.sparse.results_json);
+  if (!app.sparse.sizes.empty()) {
+    nlohmann::json sizes = nlohmann::json::array();
+    for (auto& r : app.sparse.sizes)
+      sizes.push_back({{"sparsity", r.sparsity}, {"dense_fp32", r.dense_fp32}, {"dense_fp16", r.dense_fp16},
+                       {"sparse_fp32", r.sparse_fp32}, {"sparse_fp16", r.sparse_fp16}});
+    j["sparse_sizes"] = sizes;
+  }
   j["errors"] = app.errors;
   nlohmann::json items = nlohmann::json::object();
   for (auto& [k, r] : app.items) items[k] = {r.x, r.y, r.w, r.h};

@@ -1,5 +1,6 @@
 // User files: import (page: drop/picker into /imports; desktop: a typed path)
 // and export (page: browser download; desktop: written next to the settings).
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 
@@ -19,15 +20,13 @@ bool ImportFile(AppState& app, const std::string& path) {
   ImportedFile f;
   f.path = path;
   f.bytes = uint64_t(in.tellg());
-  for (auto& existing : app.imports) {
-    if (existing.path == path) {
-      existing = f;  // re-import of the same name replaces the entry
-      app.Log("imported " + path + " (" + FormatBytes(double(f.bytes)) + ")");
-      return true;
-    }
-  }
-  app.imports.push_back(f);
+  auto it = std::find_if(app.imports.begin(), app.imports.end(),
+                         [&](const ImportedFile& e) { return e.path == path; });
+  if (it != app.imports.end()) *it = f;  // re-import of the same name replaces the entry
+  else app.imports.push_back(f);
   app.Log("imported " + path + " (" + FormatBytes(double(f.bytes)) + ")");
+  // Hand the file to the panel that understands it.
+  if (path.size() > 4 && path.compare(path.size() - 4, 4, ".fks") == 0) ImportSparseModel(app, path);
   return true;
 }
 

@@ -1,6 +1,41 @@
-// State of the Sparse Inference panel (filled in with the sparse engine).
+// State of the Sparse Inference panel: the user's choices, the running bench
+// (owned here, stepped by the job runner), and the last results shown.
 #pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nn/model_file.h"
+#include "nn/sparse_bench.h"
 
 namespace fk::ui {
-struct SparsePanelState {};
+
+struct SparsePanelState {
+  // Choices (indices into the option tables in panel_sparse.cpp).
+  int width_idx = 3;                   // 1.0
+  int size_idx = 4;                    // 224
+  bool sparsity_on[6] = {true, true, true, true, true, false};
+  int policy = 0;                      // 0 = PruneForLatencyOnXNNPack, 1 = PruneAll
+  int block_idx = 0;                   // 1, 2, 4
+  bool fp16 = false;
+  int runs = 10;
+  std::vector<std::string> backends;   // filled from KnownBackends() on first draw
+  std::vector<char> backend_on;
+
+  // Work in flight (owned here; the job lambdas point into it).
+  std::unique_ptr<nn::SparseBench> bench;
+  std::vector<double> size_queue;      // sparsities still to measure
+  nn::SizeTableOptions size_opt;
+
+  // Results.
+  std::vector<nn::BenchResult> results;  // last finished bench
+  std::string results_json;              // {"results":[...]}, for status().sparse_bench
+  std::string results_label;             // "MobileNetV2 1.0 @224, ..." of those results
+  std::vector<nn::SizeRow> sizes;        // Figure 1
+  std::string sizes_label;
+  bool sizes_requested = false;          // computed once automatically on first view
+  std::string imported_info;             // summary of an imported .fks (or its error)
+  std::string last_export;               // path of the last exported .fks
+};
+
 }  // namespace fk::ui

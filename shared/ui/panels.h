@@ -1,6 +1,7 @@
 // The panel registry: every workflow panel is one row here (panels as data).
 // A panel is a thin view: it draws from AppState and starts jobs; no statics.
 #pragma once
+#include <map>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,9 @@ void DrawGalleryPanel(AppState& app);
 
 // Actions shared by buttons and ?run= parameters.
 bool StartSystemBench(AppState& app);
+// ?run=sparse-bench&sparsity=0,0.9[&width=&size=&runs=&block=&fp16=&backend=&policy=]
+bool RunSparseBenchFromParams(AppState& app, const std::map<std::string, std::string>& params);
+void ImportSparseModel(AppState& app, const std::string& path);  // summary or error in the panel
 // Registers a user file (page: dropped/picked into /imports; desktop: a path)
 // and hands it to the panel that understands its type. False (and an error
 // the user sees) if it cannot be read.

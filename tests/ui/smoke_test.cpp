@@ -122,3 +122,61 @@ TEST_CASE("ui/files: an imported file is listed; a missing one is a visible erro
   for (int f = 0; f < 3; f++) gui.Frame(app);
   CHECK(fk::ui::ImAssertFailures() == 0);
 }
+
+TEST_CASE("ui/sparse: ?run=sparse-bench fills status().sparse_bench while frames keep drawing") {
+  HeadlessImGui gui;
+  fk::Platform platform;
+  platform.user_dir = HeadlessImGui::UserDir(__func__);
+  fk::ui::App app;
+  app.Init(platform);
+  REQUIRE(app.Run("sparse-bench", {{"sparsity", "0,0.9"}, {"width", "0.35"}, {"size", "96"}, {"runs", "2"}}));
+  int frames = 0;
+  nlohmann::json status;
+  for (; frames < 5000; frames++) {
+    gui.Frame(app);
+    status = nlohmann::json::parse(app.StatusJson());
+    if (!status["sparse_bench"].is_null()) break;
+  }
+  CHECK(frames > 2);
+  CHECK(status["panel"] == "Sparse Inference");
+  REQUIRE(status["sparse_bench"]["results"].size() == 4);  // 2 backends x 2 sparsities
+  for (auto& r : status["sparse_bench"]["results"]) {
+    CHECK(r["median_ms"].get<double>() > 0);
+    CHECK(r["max_rel_err"].get<double>() <= 1e-4);
+    CHECK_FALSE(r["kernel"].get<std::string>().empty());
+  }
+  CHECK(fk::ui::ImAssertFailures() == 0);
+  app.Shutdown();
+}
+
+TEST_CASE("ui/sparse: bad ?run=sparse-bench parameters are errors the user sees") {
+  HeadlessImGui gui;
+  fk::Platform platform;
+  platform.user_dir = HeadlessImGui::UserDir(__func__);
+  fk::ui::App app;
+  app.Init(platform);
+  CHECK_FALSE(app.Run("sparse-bench", {{"sparsity", "abc"}}));
+  CHECK_FALSE(app.Run("sparse-bench", {{"sparsity", "1.5"}}));
+  CHECK_FALSE(app.Run("sparse-bench", {{"colour", "red"}}));
+  auto status = nlohmann::json::parse(app.StatusJson());
+  CHECK(status["errors"].size() == 3);
+  CHECK(status["job"]["state"] == "idle");
+}
+
+TEST_CASE("ui/sparse: importing a corrupt .fks shows the loader's message instead of crashing") {
+  HeadlessImGui gui;
+  fk::Platform platform;
+  platform.user_dir = HeadlessImGui::UserDir(__func__);
+  fk::ui::App app;
+  app.Init(platform);
+  const std::string path = platform.user_dir + "/broken.fks";
+  { std::ofstream(path, std::ios::binary) << "FKSM\x01\x00\x00\x00garbage"; }
+  CHECK(app.Run("import", {{"path", path}}));  // the file itself was read
+  auto status = nlohmann::json::parse(app.StatusJson());
+  REQUIRE(status["errors"].size() == 1);
+  CHECK(status["errors"][0].get<std::string>().find("broken.fks") != std::string::npos);
+  app.OpenPanel("Sparse Inference");
+  for (int f = 0; f < 3; f++) gui.Frame(app);
+  CHECK(fk::ui::ImAssertFailures() == 0);
+  app.Shutdown();
+}
