@@ -1,0 +1,247 @@
+#!/usr/bin/env python3
+"""Static file server for Fieldkit's web build (standard library only).
+
+    python3 serve.py [--port 8000] [--host 127.0.0.1] [--root build/web] [--isolate]
+
+Serves one directory and nothing outside it: `..`, percent-encoded dots or
+slashes, backslashes, absolute paths and symlinks that resolve outside the root
+all get 404. Directories serve their index.html (never a listing). Every
+response carries `Cache-Control: no-cache` so a rebuilt page is picked up on
+reload; `--isolate` adds the cross-origin isolation headers (COOP/COEP/CORP)
+a threaded (SharedArrayBuffer) build needs. `--port 0` picks a free port; the
+one line printed at start says which.
+"""
+import argparse
+import errno
+import http.server
+import os
+import posixpath
+import signal
+import socketserver
+import sys
+import urllib.parse
+
+# Explicit table: the platform's mimetypes database differs between machines
+# (and often lacks .wasm, which browsers then refuse to stream-compile).
+MIME_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".htm": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".wasm": "application/wasm",
+    ".json": "application/json",
+    ".map": "application/json",
+    ".css": "text/css; charset=utf-8",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".svg": "image/svg+xml",
+    ".ico": "image/x-icon",
+    ".txt": "text/plain; charset=utf-8",
+    ".csv": "text/csv; charset=utf-8",
+    ".md": "text/markdown; charset=utf-8",
+    ".ttf": "font/ttf",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+}
+DEFAULT_TYPE = "application/octet-stream"  # .data, .fks, .bin and anything unknown
+
+ISOLATION_HEADERS = (
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Cross-Origin-Embedder-Policy", "require-corp"),
+    ("Cross-Origin-Resource-Policy", "same-origin"),
+)
+
+
+def resolve_under(root, url_path):
+    """Maps a URL path to a real file path inside `root`, or None if it is not one.
+
+    `root` must already be a realpath. Rejects anything whose decoded segments
+    contain separators, NULs, drive letters or dot-dot, and anything that
+    passes through a path whose realpath (symlinks followed) leaves the root.
+    """
+    path = urllib.parse.urlsplit(url_path).path
+    # Decode once; a second round of decoding (%252e) stays literal and simply
+    # names a file that does not exist.
+    decoded = urllib.parse.unquote(path, errors="strict")
+    if "\x00" in decoded or "\\" in decoded:
+        return None
+    parts = []
+    for seg in decoded.split("/"):
+        if seg in ("", "."):
+            continue
+        if seg == ".." or ":" in seg:
+            return None
+        parts.append(seg)
+    # Every prefix must stay inside: a symlink out of the root is refused even
+    # when the rest of the path happens to lead back in (out/www/app.js).
+    real = root
+    for i in range(len(parts)):
+        real = os.path.realpath(os.path.join(root, *parts[:i + 1]))
+        if not is_inside(root, real):
+            return None
+    return real
+
+
+def is_inside(root, real):
+    return real == root or real.startswith(root + os.sep)
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    server_version = "FieldkitServe/1"
+    protocol_version = "HTTP/1.1"
+
+    # Set on the subclass built in main().
+    root = None
+    isolate = False
+    verbose = False
+
+    def do_GET(self):
+        self._serve(send_body=True)
+
+    def do_HEAD(self):
+        self._serve(send_body=False)
+
+    def _common_headers(self):
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        if self.isolate:
+            for name, value in ISOLATION_HEADERS:
+                self.send_header(name, value)
+
+    def _error(self, code, send_body):
+        body = ("%d %s\n" % (code, self.responses.get(code, ("",))[0])).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self._common_headers()
+        self.end_headers()
+        if send_body:
+            self.wfile.write(body)
+
+    def _serve(self, send_body):
+        try:
+            path = resolve_under(self.root, self.path)
+        except UnicodeDecodeError:
+            path = None
+        if path is None:
+            return self._error(404, send_body)
+        if os.path.isdir(path):
+            # /dir (no slash) -> redirect so relative URLs inside index.html resolve.
+            parts = urllib.parse.urlsplit(self.path)
+            if not parts.path.endswith("/"):
+                self.send_response(301)
+                # Leading slashes collapsed: "//host" in Location would leave the site.
+                query = "?" + parts.query if parts.query else ""
+                self.send_header("Location", "/" + parts.path.lstrip("/") + "/" + query)
+                self.send_header("Content-Length", "0")
+                self._common_headers()
+                self.end_headers()
+                return
+            path = os.path.realpath(os.path.join(path, "index.html"))
+            if not is_inside(self.root, path):
+                return self._error(404, send_body)
+        if not os.path.isfile(path):
+            return self._error(404, send_body)
+        try:
+            f = open(path, "rb")
+        except OSError as e:
+            return self._error(403 if e.errno == errno.EACCES else 404, send_body)
+        with f:
+            size = os.fstat(f.fileno()).st_size
+            ext = posixpath.splitext(path)[1].lower()
+            self.send_response(200)
+            self.send_header("Content-Type", MIME_TYPES.get(ext, DEFAULT_TYPE))
+            self.send_header("Content-Length", str(size))
+            self._common_headers()
+            self.end_headers()
+            if send_body:
+                try:
+                    while True:
+                        chunk = f.read(1 << 16)
+                        if not chunk:
+                            break
+                        self.wfile.write(chunk)
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True
+
+    # Anything else (POST, PUT, ...) is not something a static host does.
+    def _not_allowed(self):
+        self.send_response(405)
+        self.send_header("Allow", "GET, HEAD")
+        self.send_header("Content-Length", "0")
+        self._common_headers()
+        self.end_headers()
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _not_allowed
+
+    def log_message(self, fmt, *args):
+        if self.verbose:
+            sys.stderr.write("%s - %s\n" % (self.address_string(), fmt % args))
+
+    def log_request(self, code="-", size="-"):
+        # Quiet by default: only failures (4xx/5xx) go to stderr.
+        code_int = getattr(code, "value", code)
+        if self.verbose or (isinstance(code_int, int) and code_int >= 400):
+            sys.stderr.write('%s "%s" %s\n' % (self.address_string(), self.requestline, code_int))
+
+
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def parse_args(argv):
+    here = os.path.dirname(os.path.abspath(__file__))
+    p = argparse.ArgumentParser(description="Serve Fieldkit's static web build.")
+    p.add_argument("--port", type=int, default=8000, help="port (0 picks a free one; default 8000)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--root", default=os.path.join(here, "build", "web"),
+                   help="directory to serve (default build/web next to this script; "
+                        "a relative path is taken from the current directory)")
+    p.add_argument("--isolate", action="store_true",
+                   help="add Cross-Origin-Opener/Embedder/Resource-Policy headers (SharedArrayBuffer)")
+    p.add_argument("--verbose", "-v", action="store_true", help="log every request to stderr")
+    return p.parse_args(argv)
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    root = os.path.realpath(args.root)
+    if not os.path.isdir(root):
+        print("serve.py: root directory %s does not exist (run `make web` first?)" % args.root,
+              file=sys.stderr)
+        return 1
+    handler = type("BoundHandler", (Handler,),
+                   {"root": root, "isolate": args.isolate, "verbose": args.verbose})
+    try:
+        httpd = Server((args.host, args.port), handler)
+    except OSError as e:
+        if e.errno == errno.EADDRINUSE:
+            msg = "port %d on %s is already in use (try --port 0 or another port)" % (args.port, args.host)
+        else:
+            msg = "cannot listen on %s:%d: %s" % (args.host, args.port, e.strerror or e)
+        print("serve.py: " + msg, file=sys.stderr)
+        return 1
+    host, port = httpd.server_address[:2]
+    shown = "[%s]" % host if ":" in host else host
+    print("Serving %s at http://%s:%d/" % (root, shown, port), flush=True)
+    # SIGTERM (test harnesses, `kill`) exits as cleanly as Ctrl-C does.
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        httpd.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        httpd.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,115 @@
+// The browser test cases, as data: each is { name, fn(app, ctx), allowConsole?, appErrors? }.
+//   fn           gets an AppPage (lib/harness.mjs) with its own browser context; throw to fail.
+//   allowConsole regexps of console errors this case expects (beyond the harmless noise).
+//   appErrors    false to skip the "status().errors is empty" check after fn.
+// The runner saves <name>.png after every case. To add a workflow, append e.g.
+//   benchCase('sparse-bench-run', '?run=sparse-bench', (s) => s.sparse_bench, checkSparse)
+import { assert, CaseFailure, sleep } from './lib/harness.mjs';
+
+/** The System micro-benchmark result: both rates measured, in the browser. */
+export function checkBench(bench) {
+  assert(bench && typeof bench === 'object', `status().bench is ${JSON.stringify(bench)}, expected an object`);
+  assert(bench.scalar_gflops > 0, `bench.scalar_gflops = ${JSON.stringify(bench.scalar_gflops)}, expected > 0`);
+  assert(bench.simd_gflops > 0, `bench.simd_gflops = ${JSON.stringify(bench.simd_gflops)}, expected > 0`);
+  assert(bench.target === 'wasm', `bench.target = ${JSON.stringify(bench.target)}, expected "wasm"`);
+}
+
+/** A case that opens `query`, waits for pick(status) to be non-null, and checks it. */
+export function benchCase(name, query, pick, check, timeoutMs = 60000) {
+  return {
+    name,
+    async fn(app) {
+      await app.open(query);
+      await app.waitReady();
+      const s = await app.waitFor((st) => pick(st) != null, `the result of ${query}`, timeoutMs);
+      check(pick(s));
+      await app.waitFrames(3);
+    },
+  };
+}
+
+export const cases = [
+  {
+    name: 'load',
+    async fn(app) {
+      await app.open('');
+      const s = await app.waitReady(60000);
+      assert(s.target === 'wasm', `status().target = ${JSON.stringify(s.target)}, expected "wasm"`);
+      assert(s.simd === true, `status().simd = ${JSON.stringify(s.simd)}, expected true`);
+      const loaderShown = await app.page.evaluate(() => {
+        const el = document.getElementById('loader');
+        return !!el && !el.hidden && getComputedStyle(el).display !== 'none';
+      });
+      assert(!loaderShown, '#loader is still visible although status().ready is true');
+      await app.waitFrames(3);  // the main loop runs, not just initialised
+    },
+  },
+
+  {
+    name: 'system-bench-click',
+    async fn(app) {
+      await app.open('');
+      await app.waitReady();
+      await app.click('nav.System');
+      await app.waitFor((s) => s.panel === 'System', 'status().panel === "System" after clicking nav.System', 10000);
+      await app.click('system.run_bench');
+      const s = await app.waitFor((st) => st.bench != null, 'status().bench after clicking system.run_bench');
+      checkBench(s.bench);
+      await app.waitFrames(3);
+      await app.screenshot('system-bench');
+    },
+  },
+
+  benchCase('run-param', '?run=system-bench', (s) => s.bench, checkBench),
+
+  {
+    name: 'persistence',
+    async fn(app) {
+      await app.open('');
+      const s0 = await app.waitReady();
+      assert(s0.settings && typeof s0.settings === 'object',
+        `status().settings = ${JSON.stringify(s0.settings)}, expected an object`);
+      const value = `probe-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+      const hasSetter = await app.page.evaluate(() => typeof window.fieldkit.setSetting === 'function');
+      assert(hasSetter, 'window.fieldkit.setSetting is not a function');
+      await app.page.evaluate((v) => window.fieldkit.setSetting('e2e_probe', v), value);
+      await app.waitFor((s) => s.settings && s.settings.e2e_probe === value,
+        'status().settings.e2e_probe to show the value just set', 5000);
+      // persisted_at marks the save being issued; persisted_idb_at (page shell)
+      // marks FS.syncfs finishing the IndexedDB write. Reload only after the flush.
+      if ('persisted_idb_at' in s0) {
+        await app.waitFor((s) => s.persisted_idb_at !== s0.persisted_idb_at,
+          'status().persisted_idb_at to change (IndexedDB flush)', 10000);
+      } else if ('persisted_at' in s0) {
+        await app.waitFor((s) => s.persisted_at !== s0.persisted_at, 'status().persisted_at to change', 10000);
+        await sleep(1000);  // issued is not flushed: give FS.syncfs time
+      } else {
+        await sleep(1500);  // no marker at all in this build
+      }
+      await app.reload();
+      const after = await app.waitReady();
+      const got = after.settings ? after.settings.e2e_probe : undefined;
+      assert(got === value,
+        `after reload status().settings.e2e_probe = ${JSON.stringify(got)}, expected ${JSON.stringify(value)}`);
+    },
+  },
+
+  {
+    name: 'no-simd',
+    allowConsole: [/SIMD/i],
+    appErrors: false,
+    async fn(app) {
+      // Before any page script: every validate() says no, as on an engine without SIMD.
+      await app.open('', {
+        initScript: () => { WebAssembly.validate = () => false; },
+      });
+      const t0 = Date.now();
+      let text = null;
+      while ((text = await app.visibleErrorText()) === null && Date.now() - t0 < 15000) await sleep(100);
+      assert(text !== null, '#error is not visible 15 s after loading without WebAssembly SIMD');
+      assert(/SIMD/.test(text), `#error does not mention SIMD: "${text}"`);
+      const s = await app.status();
+      assert(!s || s.ready !== true, 'status().ready is true although the page refused to start');
+    },
+  },
+];

@@ -1,0 +1,165 @@
+#!/usr/bin/env node
+// Fieldkit browser end-to-end tests: headless Chromium (/usr/bin/chromium via
+// playwright-core) against the static page.
+//
+//   node tests/e2e/e2e.mjs [--serve build/web] [--url http://127.0.0.1:PORT/]
+//                          [--out build/e2e] [--only name[,name...]] [--list] [--isolate]
+//
+// Default: starts `python3 serve.py --port 0 --root <repo>/build/web` itself and
+// writes to <repo>/build/e2e; paths given as arguments are relative to the
+// current directory. --url tests an already running server.
+// Prints `ok - name` / `not ok - name: reason` (+ `#` detail lines), saves
+// <out>/<name>.png per case, ends with `e2e: N passed, N failed`; exit 1 on failure.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cases } from './cases.mjs';
+import {
+  AppPage, CaseFailure, VIEWPORT, describeStatus, launchBrowser, startServer,
+} from './lib/harness.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const REPO = path.resolve(HERE, '..', '..');
+const CASE_TIMEOUT_MS = 150000;
+
+function usage(code) {
+  const out = code ? console.error : console.log;
+  out('usage: node tests/e2e/e2e.mjs [--serve DIR | --url URL] [--out DIR] [--only a,b] [--list] [--isolate]');
+  out('  --serve DIR  start serve.py on a free port for DIR (default build/web)');
+  out('  --url URL    test a page that is already served (no serve.py started)');
+  out('  --out DIR    screenshots go here (default build/e2e)');
+  out('  --only LIST  run only these cases (comma-separated; repeatable)');
+  out('  --list       print the case names and exit');
+  out('  --isolate    pass --isolate to serve.py (COOP/COEP headers)');
+  out(`cases: ${cases.map((c) => c.name).join(', ')}`);
+  process.exit(code);
+}
+
+function parseArgs(argv) {
+  // Defaults are inside the repository; paths given on the command line are from the current directory.
+  const opts = {
+    serve: path.join(REPO, 'build', 'web'), url: null, out: path.join(REPO, 'build', 'e2e'),
+    only: [], list: false, isolate: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      if (i + 1 >= argv.length) { console.error(`e2e: ${a} needs a value`); usage(2); }
+      return argv[++i];
+    };
+    if (a === '--serve') opts.serve = value();
+    else if (a === '--url') opts.url = value();
+    else if (a === '--out') opts.out = value();
+    else if (a === '--only') opts.only.push(...value().split(',').filter(Boolean));
+    else if (a === '--list') opts.list = true;
+    else if (a === '--isolate') opts.isolate = true;
+    else if (a === '--help' || a === '-h') usage(0);
+    else { console.error(`e2e: unknown argument ${a}`); usage(2); }
+  }
+  return opts;
+}
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new CaseFailure(`${what} did not finish within ${ms / 1000} s`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+async function runCase(browser, baseUrl, outDir, tc) {
+  const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1 });
+  const app = new AppPage(context, baseUrl, outDir, { allowConsole: tc.allowConsole || [] });
+  let failure = null;
+  try {
+    await withTimeout(tc.fn(app), CASE_TIMEOUT_MS, `case ${tc.name}`);
+    await app.checkClean({ appErrors: tc.appErrors !== false });
+  } catch (e) {
+    failure = e;
+  }
+  if (app.page) {
+    try {
+      await app.screenshot(tc.name);
+    } catch (e) {
+      if (!failure) failure = new CaseFailure(`screenshot failed: ${e.message.split('\n')[0]}`);
+    }
+    if (failure) await app.status().catch(() => {});
+  }
+  await context.close().catch(() => {});
+  if (!failure) return { ok: true };
+  const details = [];
+  if (!(failure instanceof CaseFailure)) details.push(...(failure.stack || '').split('\n').slice(1, 4));
+  details.push(...(failure.details || []));
+  details.push(`last status(): ${describeStatus(app.lastStatus)}`);
+  if (app.consoleErrors.length && !(failure.details || []).some((d) => d.startsWith('console:'))) {
+    details.push(...app.consoleErrors.map((e) => `console: ${e}`));
+  }
+  const tail = app.consoleLog.slice(-8);
+  if (tail.length) details.push('last console lines:', ...tail.map((l) => `  ${l}`));
+  details.push(`screenshot: ${path.join(outDir, tc.name + '.png')}`);
+  const reason = (failure.message || String(failure)).split('\n')[0];
+  return { ok: false, reason, details };
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  if (opts.list) { for (const c of cases) console.log(c.name); return 0; }
+
+  const names = new Set(cases.map((c) => c.name));
+  const unknown = opts.only.filter((n) => !names.has(n));
+  if (unknown.length) {
+    console.error(`e2e: unknown case(s) ${unknown.join(', ')}; known: ${[...names].join(', ')}`);
+    return 2;
+  }
+  const selected = opts.only.length ? cases.filter((c) => opts.only.includes(c.name)) : cases;
+  const outDir = path.resolve(opts.out);
+  mkdirSync(outDir, { recursive: true });
+
+  let server = null;
+  let baseUrl = opts.url;
+  if (!baseUrl) {
+    const root = path.resolve(opts.serve);
+    server = await startServer(path.join(REPO, 'serve.py'), root, opts.isolate ? ['--isolate'] : []);
+    baseUrl = server.url;
+    console.log(`# serving ${root} at ${baseUrl}`);
+  } else {
+    if (!baseUrl.endsWith('/')) baseUrl += '/';
+    console.log(`# testing ${baseUrl}`);
+  }
+
+  let passed = 0, failed = 0;
+  let launched = null;
+  try {
+    launched = await launchBrowser();
+    console.log(`# chromium ${launched.browser.version()}, ${selected.length} case(s), screenshots in ${outDir}`);
+    for (const tc of selected) {
+      const t0 = Date.now();
+      const r = await runCase(launched.browser, baseUrl, outDir, tc);
+      const secs = ((Date.now() - t0) / 1000).toFixed(1);
+      if (r.ok) {
+        passed++;
+        console.log(`ok - ${tc.name} (${secs} s)`);
+      } else {
+        failed++;
+        console.log(`not ok - ${tc.name}: ${r.reason}`);
+        for (const d of r.details) console.log(`#   ${d}`);
+      }
+    }
+  } catch (e) {
+    failed++;
+    console.log(`not ok - harness: ${e.message.split('\n')[0]}`);
+  } finally {
+    if (launched) await launched.close();
+    if (server) await server.stop();
+  }
+  console.log(`e2e: ${passed} passed, ${failed} failed`);
+  return failed ? 1 : 0;
+}
+
+main().then((code) => process.exit(code), (e) => {
+  console.log(`not ok - harness: ${e.message}`);
+  console.log('e2e: 0 passed, 1 failed');
+  process.exit(1);
+});
