@@ -63,8 +63,8 @@ void Plot::Draw() {
   const plot::Ticks yt = plot::NiceTicks(ylo, yhi, std::max(2, int(size.y / (line_h * 2.5f))));
   float ytw = 0;
   for (double v : yt.values) ytw = std::max(ytw, ImGui::CalcTextSize(plot::FormatTick(v, yt.step).c_str()).x);
-  const float top = p0.y + (spec_.title[0] ? line_h * 1.6f : line_h * 0.6f);
-  const float left = p0.x + ytw + 10.0f + (spec_.y_label[0] ? line_h * 0.0f : 0.0f);
+  float top = p0.y + line_h * 1.8f;
+  const float left = p0.x + ytw + 10.0f;
   const float bottom = p1.y - line_h * (spec_.x_label[0] ? 2.6f : 1.6f);
   const float right = p1.x - 10.0f;
   if (right - left < 20 || bottom - top < 20) {
@@ -77,10 +77,27 @@ void Plot::Draw() {
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
   const ImU32 text_dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
 
-  if (spec_.title[0]) dl->AddText(ImVec2(p0.x + 8, p0.y + 4), text, spec_.title);
-  if (spec_.y_label[0]) {
-    const ImVec2 ts = ImGui::CalcTextSize(spec_.y_label);
-    dl->AddText(ImVec2(p1.x - ts.x - 8, p0.y + 4), text_dim, spec_.y_label);
+  // Title (with the y unit) on the left of the top row, legend on the right of
+  // it: outside the data area, so it never hides a bar or a spike.
+  std::string title = spec_.title;
+  if (spec_.y_label[0]) title += title.empty() ? spec_.y_label : std::string("  [") + spec_.y_label + "]";
+  dl->AddText(ImVec2(p0.x + 8, p0.y + 4), text, title.c_str());
+  {
+    float legend_w = 0;
+    for (auto& sr : series_) legend_w += ImGui::CalcTextSize(sr.label.c_str()).x + 28;
+    // Same row as the title when both fit, else a row of its own under it.
+    const bool own_row = ImGui::CalcTextSize(title.c_str()).x + legend_w + 24 > size.x;
+    const float ly = own_row ? p0.y + 4 + line_h * 1.3f : p0.y + 4;
+    float lx = p1.x - 8;
+    for (auto it = series_.rbegin(); it != series_.rend(); ++it) {
+      const ImVec2 ts = ImGui::CalcTextSize(it->label.c_str());
+      lx -= ts.x;
+      dl->AddText(ImVec2(lx, ly), text_dim, it->label.c_str());
+      lx -= 14;
+      dl->AddRectFilled(ImVec2(lx, ly + ts.y * 0.5f - 4), ImVec2(lx + 8, ly + ts.y * 0.5f + 4), it->color, 2);
+      lx -= 14;
+    }
+    if (own_row) top += line_h * 1.3f;
   }
   for (double v : yt.values) {
     const float y = Y(v);
@@ -171,16 +188,6 @@ void Plot::Draw() {
   }
   dl->PopClipRect();
 
-  // Legend (top right, inside the plot area).
-  float ly = top + 4;
-  for (auto& s : series_) {
-    const ImVec2 ts = ImGui::CalcTextSize(s.label.c_str());
-    const float lx = right - ts.x - 22;
-    dl->AddRectFilled(ImVec2(lx - 2, ly - 1), ImVec2(right - 2, ly + ts.y + 1), ImGui::GetColorU32(ImGuiCol_WindowBg, 0.75f));
-    dl->AddRectFilled(ImVec2(lx + 2, ly + ts.y * 0.5f - 4), ImVec2(lx + 10, ly + ts.y * 0.5f + 4), s.color, 2);
-    dl->AddText(ImVec2(lx + 16, ly), text, s.label.c_str());
-    ly += ts.y + 3;
-  }
   if (hovered && (!tip.empty() || !line_tip.empty())) {
     ImGui::BeginTooltip();
     ImGui::TextUnformatted(line_tip.empty() ? tip.c_str() : line_tip.c_str());
