@@ -28,6 +28,24 @@ export function benchCase(name, query, pick, check, timeoutMs = 60000) {
   };
 }
 
+/** The sparse bench results: every backend/sparsity measured, accurate, and the kernels named. */
+export function checkSparse(sb, { sparsities, backends }) {
+  assert(sb && Array.isArray(sb.results), `status().sparse_bench = ${JSON.stringify(sb)}, expected {results: [...]}`);
+  const want = sparsities.length * backends.length;
+  assert(sb.results.length === want, `sparse_bench has ${sb.results.length} results, expected ${want}`);
+  for (const r of sb.results) {
+    const tag = `${r.backend}@${r.sparsity}`;
+    assert(backends.includes(r.backend), `unexpected backend ${r.backend}`);
+    assert(sparsities.includes(r.sparsity), `unexpected sparsity ${r.sparsity}`);
+    for (const k of ['median_ms', 'p10_ms', 'p90_ms', 'model_bytes']) {
+      assert(r[k] > 0, `${tag}: ${k} = ${JSON.stringify(r[k])}, expected > 0`);
+    }
+    assert(r.p10_ms <= r.median_ms && r.median_ms <= r.p90_ms, `${tag}: p10 <= median <= p90 does not hold`);
+    assert(r.max_rel_err <= 1e-4, `${tag}: max_rel_err = ${r.max_rel_err}, expected <= 1e-4`);
+    assert(/wasmsimd/.test(r.kernel), `${tag}: kernel "${r.kernel}" is not a wasm SIMD kernel`);
+  }
+}
+
 export const cases = [
   {
     name: 'load',
@@ -110,6 +128,33 @@ export const cases = [
       assert(/SIMD/.test(text), `#error does not mention SIMD: "${text}"`);
       const s = await app.status();
       assert(!s || s.ready !== true, 'status().ready is true although the page refused to start');
+    },
+  },
+
+  // The issue's contract: ?run=sparse-bench&sparsity=0,0.9 runs own-dense and own-sparse on MobileNetV2 1.0@224.
+  benchCase('sparse-bench-run', '?run=sparse-bench&sparsity=0,0.9', (s) => s.sparse_bench,
+    (sb) => checkSparse(sb, { sparsities: [0, 0.9], backends: ['own-dense', 'own-sparse'] }), 180000),
+
+  {
+    // A user's path: open the panel (Figure 1 appears by itself), press the button, get Figure 2.
+    name: 'sparse-panel-click',
+    async fn(app) {
+      await app.open('');
+      await app.waitReady();
+      await app.click('nav.Sparse Inference');
+      await app.waitFor((s) => s.panel === 'Sparse Inference', 'status().panel === "Sparse Inference"', 10000);
+      const s1 = await app.waitFor((s) => Array.isArray(s.sparse_sizes) && s.job.state !== 'running',
+        'status().sparse_sizes (the size chart) after opening the panel', 120000);
+      const last = s1.sparse_sizes[s1.sparse_sizes.length - 1];
+      assert(last.sparsity === 0.9, `last size row is sparsity ${last.sparsity}, expected 0.9`);
+      assert(last.dense_fp32 / last.sparse_fp16 >= 2,
+        `sparse fp16 at 90% is only ${(last.dense_fp32 / last.sparse_fp16).toFixed(2)}x smaller than dense fp32`);
+      await app.click('sparse.run_bench');
+      await app.waitFor((s) => s.job.state === 'running' || s.sparse_bench != null, 'the benchmark job to start', 10000);
+      const s2 = await app.waitFor((s) => s.sparse_bench != null, 'status().sparse_bench after the click', 300000);
+      checkSparse(s2.sparse_bench, { sparsities: [0, 0.5, 0.7, 0.8, 0.9], backends: ['own-dense', 'own-sparse'] });
+      await app.waitFrames(3);
+      await app.screenshot('sparse-panel');
     },
   },
 ];
