@@ -355,6 +355,13 @@ Status Parse(const uint8_t* data, size_t n, const std::string& name, Model* mode
       }
       if (total != nnz) return r.Fail("row counts sum to " + std::to_string(total) + ", header says " + std::to_string(nnz)), r.err;
       if (!r.Need(idx_bytes, "index codes")) return r.err;
+      // Each nonzero needs at least one index code and `block` values: bound
+      // nnz by the bytes left before reserving anything per row.
+      const uint64_t min_bytes = uint64_t(nnz) * (uint64_t(bits / 8) + uint64_t(l.block) * (fp16 ? 2u : 4u));
+      if (min_bytes > r.Remaining())
+        return r.Fail("nonzero count " + std::to_string(nnz) + " needs at least " + std::to_string(min_bytes) +
+                      " bytes but only " + std::to_string(r.Remaining()) + " remain at byte " + std::to_string(r.pos)),
+               r.err;
       // Decode the index codes into a dense 0/1 pattern check as we go.
       const size_t idx_end = r.pos + idx_bytes;
       const uint32_t max_code = bits == 8 ? 0xFFu : 0xFFFFu;
