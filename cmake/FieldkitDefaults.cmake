@@ -11,6 +11,16 @@ if(NOT FIELDKIT_OUT_DIR)
 endif()
 set(CMAKE_RUNTIME_OUTPUT_DIRECTORY ${FIELDKIT_OUT_DIR})
 
+# Emscripten turns C++ exceptions into aborts by default; our core reports bad
+# input by Status, but parsers (nlohmann/json, std::sto*) and std::filesystem
+# can throw, and a malformed file in the browser must be a message, not a dead
+# tab. Emscripten 3.1.6 ships only the JS-based exception runtime (no
+# -fwasm-exceptions libc++ in its frozen cache).
+if(EMSCRIPTEN)
+  add_compile_options(-fexceptions)
+  add_link_options(-fexceptions)
+endif()
+
 find_program(CCACHE_PROGRAM ccache)
 if(CCACHE_PROGRAM AND NOT EMSCRIPTEN)
   set(CMAKE_CXX_COMPILER_LAUNCHER ${CCACHE_PROGRAM})
