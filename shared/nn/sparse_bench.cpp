@@ -346,25 +346,87 @@ std::string SparseBench::ResultsJson() const {
 
 // [SECTION] Size table
 
-Result<std::vector<SizeRow>> ComputeSizeTable(const SizeTableOptions& o) {
-  MobileNetV2Options mo;
-  mo.width = o.width;
-  mo.input_size = o.size;
-  mo.seed = o.seed;
-  const Model base = BuildMobileNetV2(mo);
+struct SizeTableBuilder::Impl {
+  SizeTableOptions opt;
+  Model base, pruned;
+  size_t sparsity_index = 0;
+  int stage = -1;  // -1 build; then per sparsity 0 prune, 1..4 serialise
+  SizeRow row;
   std::vector<SizeRow> rows;
-  for (double s : o.sparsities) {
-    Model m = base;
+  Status status;
+  bool done = false;
+};
+
+SizeTableBuilder::SizeTableBuilder(SizeTableOptions o) : impl_(std::make_unique<Impl>()) { impl_->opt = std::move(o); }
+SizeTableBuilder::~SizeTableBuilder() = default;
+const Status& SizeTableBuilder::status() const { return impl_->status; }
+const std::vector<SizeRow>& SizeTableBuilder::Rows() const { return impl_->rows; }
+
+float SizeTableBuilder::Progress() const {
+  const Impl& d = *impl_;
+  const size_t total = 1 + 5 * d.opt.sparsities.size();
+  const size_t done = d.done ? total : (d.stage < 0 ? 0 : 1 + 5 * d.sparsity_index + size_t(d.stage));
+  return float(done) / float(total);
+}
+
+std::string SizeTableBuilder::Detail() const {
+  const Impl& d = *impl_;
+  static const char* kWhat[] = {"pruning", "writing dense fp32", "writing dense fp16", "writing sparse fp32",
+                                "writing sparse fp16"};
+  if (d.done) return "done";
+  if (d.stage < 0) return "building MobileNetV2";
+  return "sparsity " + Num(d.opt.sparsities[d.sparsity_index]) + ": " + kWhat[d.stage];
+}
+
+bool SizeTableBuilder::Step() {
+  Impl& d = *impl_;
+  if (d.done) return true;
+  if (d.stage < 0) {
+    MobileNetV2Options mo;
+    mo.width = d.opt.width;
+    mo.input_size = d.opt.size;
+    mo.seed = d.opt.seed;
+    d.base = BuildMobileNetV2(mo);
+    d.stage = 0;
+  } else if (d.stage == 0) {
+    d.pruned = d.base;
     PruneOptions po;
-    po.policy = o.policy;
-    po.block = o.block;
-    Status st = PruneToSparsity(m, s, po);
-    if (!st) return st;
-    auto z = ComputeModelSizes(m);
-    if (!z) return z.status();
-    rows.push_back({s, z->dense_fp32, z->dense_fp16, z->sparse_fp32, z->sparse_fp16});
+    po.policy = d.opt.policy;
+    po.block = d.opt.block;
+    d.status = PruneToSparsity(d.pruned, d.opt.sparsities[d.sparsity_index], po);
+    if (!d.status) return d.done = true;
+    d.row = SizeRow{};
+    d.row.sparsity = d.opt.sparsities[d.sparsity_index];
+    d.stage = 1;
+  } else {
+    // Stages 1..4 as ComputeModelSizes orders them: dense/sparse × fp32/fp16.
+    const int k = d.stage - 1;
+    SaveOptions so;
+    so.sparse = k >= 2;
+    so.fp16 = k % 2 == 1;
+    auto bytes = SaveModelBytes(d.pruned, so);
+    if (!bytes) {
+      d.status = bytes.status();
+      return d.done = true;
+    }
+    uint64_t* slots[4] = {&d.row.dense_fp32, &d.row.dense_fp16, &d.row.sparse_fp32, &d.row.sparse_fp16};
+    *slots[k] = bytes->size();
+    if (++d.stage == 5) {
+      d.rows.push_back(d.row);
+      d.stage = 0;
+      if (++d.sparsity_index == d.opt.sparsities.size()) d.done = true;
+    }
   }
-  return rows;
+  if (d.opt.sparsities.empty()) d.done = true;
+  return d.done;
+}
+
+Result<std::vector<SizeRow>> ComputeSizeTable(const SizeTableOptions& o) {
+  SizeTableBuilder b(o);
+  while (!b.Step()) {
+  }
+  if (!b.status()) return b.status();
+  return b.Rows();
 }
 
 std::string SizeTableJson(const std::vector<SizeRow>& rows) {

@@ -104,7 +104,24 @@ struct SizeRow {
   double sparsity = 0;
   uint64_t dense_fp32 = 0, dense_fp16 = 0, sparse_fp32 = 0, sparse_fp16 = 0;
 };
-Result<std::vector<SizeRow>> ComputeSizeTable(const SizeTableOptions& o);
+// The size table in slices (build once; per sparsity one prune and four
+// serialisations), so the page never blocks a frame for a whole model:
+//   SizeTableBuilder b(o);  while (!b.Step()) ShowProgress(b.Progress(), b.Detail());
+class SizeTableBuilder {
+ public:
+  explicit SizeTableBuilder(SizeTableOptions o);
+  ~SizeTableBuilder();
+  bool Step();                 // true when finished or failed
+  float Progress() const;      // 0..1
+  std::string Detail() const;  // e.g. "sparsity 0.7: writing sparse fp16"
+  const Status& status() const;
+  const std::vector<SizeRow>& Rows() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+Result<std::vector<SizeRow>> ComputeSizeTable(const SizeTableOptions& o);  // runs a SizeTableBuilder
 std::string SizeTableJson(const std::vector<SizeRow>& rows);  // {"sizes":[{"sparsity":..,"dense_fp32":..,...}]}
 
 }  // namespace fk::nn

@@ -99,55 +99,45 @@ bool StartSparseBench(AppState& app, const nn::SparseBenchOptions& opt) {
           app.Log("sparse bench cancelled");
         }
         st.bench.reset();
-      }));
+      }),
+      app.platform.threads_enabled);  // desktop: a worker thread, so frames never wait on an inference
 }
 
-// Measures the size table one sparsity per slice (each builds, prunes and
-// serialises the model four ways).
+// Measures the size table in slices (nn::SizeTableBuilder: build once, then
+// per sparsity a prune and four serialisations).
 static bool StartSizeTable(AppState& app, const nn::SparseBenchOptions& o) {
   if (app.jobs.Busy()) return false;
-  SparsePanelState& st = app.sparse;
-  st.size_opt = nn::SizeTableOptions{};
-  st.size_opt.width = o.width;
-  st.size_opt.size = o.size;
-  st.size_opt.policy = o.policy;
-  st.size_opt.block = o.block;
-  st.size_queue = o.sparsities;
-  std::sort(st.size_queue.begin(), st.size_queue.end());
-  auto rows = std::make_shared<std::vector<nn::SizeRow>>();
-  const size_t total = st.size_queue.size();
+  nn::SizeTableOptions so;
+  so.width = o.width;
+  so.size = o.size;
+  so.policy = o.policy;
+  so.block = o.block;
+  so.seed = o.seed;
+  so.sparsities = o.sparsities;
+  std::sort(so.sparsities.begin(), so.sparsities.end());
+  auto builder = std::make_shared<nn::SizeTableBuilder>(so);
   char label[96];
   std::snprintf(label, sizeof label, "MobileNetV2 %.2g @%d, policy %s, block %d", o.width, o.size,
                 nn::PrunePolicyName(o.policy), o.block);
   const std::string sizes_label = label;
   return app.jobs.Start(MakeJob(
-      "Model sizes",
-      [&st, rows, total](JobContext& ctx) {
-        if (st.size_queue.empty()) return true;
-        nn::SizeTableOptions one = st.size_opt;
-        one.sparsities = {st.size_queue.front()};
-        char detail[64];
-        std::snprintf(detail, sizeof detail, "sparsity %.0f%%: prune and serialise 4 ways",
-                      st.size_queue.front() * 100);
-        ctx.SetDetail(detail);
-        auto r = nn::ComputeSizeTable(one);
-        if (!r.ok()) {
-          ctx.Fail(r.status().message());
-          return true;
-        }
-        rows->insert(rows->end(), r->begin(), r->end());
-        st.size_queue.erase(st.size_queue.begin());
-        ctx.SetProgress(float(total - st.size_queue.size()) / float(std::max<size_t>(1, total)));
-        return st.size_queue.empty();
-      },
-      [&app, rows, sizes_label](JobState s) {
-        if (s == JobState::Done) {
-          app.sparse.sizes = *rows;
-          app.sparse.sizes_label = sizes_label;
-        } else if (s == JobState::Failed) {
-          app.Error("model sizes: " + app.jobs.Error());
-        }
-      }));
+                            "Model sizes",
+                            [builder](JobContext& ctx) {
+                              const bool done = builder->Step();
+                              ctx.SetProgress(builder->Progress());
+                              ctx.SetDetail(builder->Detail());
+                              if (done && !builder->status().ok()) ctx.Fail(builder->status().message());
+                              return done;
+                            },
+                            [&app, builder, sizes_label](JobState s) {
+                              if (s == JobState::Done) {
+                                app.sparse.sizes = builder->Rows();
+                                app.sparse.sizes_label = sizes_label;
+                              } else if (s == JobState::Failed) {
+                                app.Error("model sizes: " + app.jobs.Error());
+                              }
+                            }),
+                        app.platform.threads_enabled);
 }
 
 // Builds, prunes and saves the model at the highest chosen sparsity, then
@@ -197,7 +187,8 @@ static bool StartExport(AppState& app, const nn::SparseBenchOptions& o) {
         app.sparse.last_export = path;
         app.Log("exported " + path);
         if (app.platform.offer_download) app.platform.offer_download(path);
-      }));
+      }),
+      app.platform.threads_enabled);
 }
 
 void ImportSparseModel(AppState& app, const std::string& path) {

@@ -24,8 +24,6 @@ struct SparsePanelState {
 
   // Work in flight (owned here; the job lambdas point into it).
   std::unique_ptr<nn::SparseBench> bench;
-  std::vector<double> size_queue;      // sparsities still to measure
-  nn::SizeTableOptions size_opt;
 
   // Results.
   std::vector<nn::BenchResult> results;  // last finished bench
