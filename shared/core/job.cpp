@@ -52,6 +52,8 @@ bool JobRunner::Start(Job job, bool threaded) {
   error_.clear();
   started_ms_ = NowMs();
   ended_ms_ = 0;
+  max_step_ms_ = 0;
+  max_step_detail_.clear();
   state_.store(JobState::Running);
 #if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
   threaded = false;  // a single-threaded page: slices on the UI loop only
@@ -90,7 +92,14 @@ void JobRunner::Pump(double budget_ms) {
     const double deadline = NowMs() + budget_ms;
     do {
       if (ctx_->Cancelled()) { Finish(JobState::Cancelled); break; }
+      const std::string detail = ctx_->Detail();
+      const double t0 = NowMs();
       bool done = job_.step(*ctx_);
+      const double step_ms = NowMs() - t0;
+      if (step_ms > max_step_ms_) {
+        max_step_ms_ = step_ms;
+        max_step_detail_ = detail;  // what the step was doing when it started
+      }
       {
         std::lock_guard<std::mutex> lock(ctx_->mu_);
         if (ctx_->failed_) error_ = ctx_->failure_;

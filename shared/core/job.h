@@ -79,6 +79,10 @@ class JobRunner {
   std::string Detail() const { return ctx_ ? ctx_->Detail() : std::string(); }
   std::string Error() const;
   double ElapsedMs() const;
+  // The longest single step of the current/last job and what it was doing:
+  // a step that long blocks a frame in the page, so it is worth seeing.
+  double MaxStepMs() const { return max_step_ms_; }
+  const std::string& MaxStepDetail() const { return max_step_detail_; }
 
  private:
   void Finish(JobState s);
@@ -89,6 +93,8 @@ class JobRunner {
   std::atomic<bool> finish_pending_{false};
   std::thread worker_;
   double started_ms_ = 0, ended_ms_ = 0;
+  double max_step_ms_ = 0;
+  std::string max_step_detail_;
   std::string error_;
 };
 

@@ -183,6 +183,10 @@ void Executor::RunOp(const Op& op, const float* input) {
   }
 }
 
+void Executor::RunOps(const float* input_hwc, size_t begin, size_t end) {
+  for (size_t i = begin; i < end && i < ops_.size(); i++) RunOp(ops_[i], input_hwc);
+}
+
 void Executor::Run(const float* input_hwc) {
   if (!opt_.time_layers) {
     for (const Op& op : ops_) RunOp(op, input_hwc);

@@ -28,6 +28,10 @@ class Executor {
   static Result<Executor> Create(const Model& m, const kernels::NnKernels& k, const ExecutorOptions& opt = {});
 
   void Run(const float* input_hwc);
+  // Runs ops [begin, end) only, so a caller can spread one slow inference (the
+  // scalar reference in the page) over several UI frames. Run = RunOps(0, NumOps()).
+  void RunOps(const float* input_hwc, size_t begin, size_t end);
+  size_t NumOps() const { return ops_.size(); }
 
   const float* Output() const { return Buffer(output_layer_); }  // last layer (probabilities)
   size_t OutputSize() const { return output_size_; }

@@ -21,19 +21,32 @@ namespace fk::nn {
 
 // [SECTION] CRC32 (IEEE 802.3, reflected, as zlib)
 
+// Slicing-by-8 CRC32 (IEEE): 8 bytes per step through 8 tables, ~5x the
+// byte-at-a-time loop; a 14 MB model is checksummed on every save and load.
 uint32_t Crc32(const uint8_t* data, size_t n, uint32_t crc) {
-  static uint32_t table[256];
+  static uint32_t table[8][256];
   static bool init = [] {
     for (uint32_t i = 0; i < 256; i++) {
       uint32_t c = i;
       for (int k = 0; k < 8; k++) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-      table[i] = c;
+      table[0][i] = c;
     }
+    for (uint32_t i = 0; i < 256; i++)
+      for (int t = 1; t < 8; t++) table[t][i] = (table[t - 1][i] >> 8) ^ table[0][table[t - 1][i] & 0xFFu];
     return true;
   }();
   (void)init;
   crc = ~crc;
-  for (size_t i = 0; i < n; i++) crc = table[(crc ^ data[i]) & 0xFFu] ^ (crc >> 8);
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const uint32_t lo = (uint32_t(data[i]) | uint32_t(data[i + 1]) << 8 | uint32_t(data[i + 2]) << 16 |
+                         uint32_t(data[i + 3]) << 24) ^ crc;
+    const uint32_t hi = uint32_t(data[i + 4]) | uint32_t(data[i + 5]) << 8 | uint32_t(data[i + 6]) << 16 |
+                        uint32_t(data[i + 7]) << 24;
+    crc = table[7][lo & 0xFFu] ^ table[6][(lo >> 8) & 0xFFu] ^ table[5][(lo >> 16) & 0xFFu] ^ table[4][lo >> 24] ^
+          table[3][hi & 0xFFu] ^ table[2][(hi >> 8) & 0xFFu] ^ table[1][(hi >> 16) & 0xFFu] ^ table[0][hi >> 24];
+  }
+  for (; i < n; i++) crc = table[0][(crc ^ data[i]) & 0xFFu] ^ (crc >> 8);
   return ~crc;
 }
 
@@ -42,6 +55,9 @@ namespace {
 enum Storage : uint8_t { kNone = 0, kDense = 1, kCsr = 2 };
 
 // [SECTION] Writer
+
+// x86 and wasm are little-endian, as the file is; other hosts take the byte loops.
+constexpr bool kLittleEndian = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
 
 struct Writer {
   std::vector<uint8_t> b;
@@ -60,6 +76,26 @@ struct Writer {
     b.insert(b.end(), s.begin(), s.end());
   }
   void Value(float v, bool fp16) { fp16 ? U16(FloatToHalf(v)) : F32(v); }
+  // Bulk values, little-endian: one resize instead of a push_back per byte.
+  void Values(const float* v, size_t n, bool fp16) {
+    const size_t at = b.size();
+    b.resize(at + n * (fp16 ? 2 : 4));
+    uint8_t* d = b.data() + at;
+    if (fp16) {
+      for (size_t i = 0; i < n; i++) {
+        const uint16_t h = FloatToHalf(v[i]);
+        d[2 * i] = uint8_t(h), d[2 * i + 1] = uint8_t(h >> 8);
+      }
+    } else if (kLittleEndian) {
+      std::memcpy(d, v, n * 4);
+    } else {
+      for (size_t i = 0; i < n; i++) {
+        uint32_t u;
+        std::memcpy(&u, &v[i], 4);
+        d[4 * i] = uint8_t(u), d[4 * i + 1] = uint8_t(u >> 8), d[4 * i + 2] = uint8_t(u >> 16), d[4 * i + 3] = uint8_t(u >> 24);
+      }
+    }
+  }
 };
 
 void EncodeGap(std::vector<uint8_t>& out, uint32_t v, int bits) {
@@ -161,6 +197,11 @@ struct Reader {
       return Fail(std::string(what) + ": " + std::to_string(count) + " values need " + std::to_string(bytes) +
                   " bytes but only " + std::to_string(Remaining()) + " remain at byte " + std::to_string(pos));
     out.resize(size_t(count));
+    if (!fp16 && kLittleEndian) {
+      std::memcpy(out.data(), p + pos, size_t(bytes));
+      pos += size_t(bytes);
+      return true;
+    }
     for (auto& v : out) {
       if (fp16) {
         v = HalfToFloat(uint16_t(p[pos] | (p[pos + 1] << 8)));
@@ -200,8 +241,8 @@ Status Serialise(const Model& m, const SaveOptions& opt, std::vector<uint8_t>& o
     w.I32(l.input), w.I32(l.input2);
     for (int v : {l.in_c, l.out_c, l.kernel, l.stride, l.groups, l.block}) w.U32(uint32_t(v));
     if (storage == kDense) {
-      for (float v : l.bias) w.Value(v, opt.fp16);
-      for (float v : wts) w.Value(v, opt.fp16);
+      w.Values(l.bias.data(), l.bias.size(), opt.fp16);
+      w.Values(wts.data(), wts.size(), opt.fp16);
     } else if (storage == kCsr) {
       const auto rows = Pattern(l, wts);
       int bits = opt.index_bits;

@@ -111,11 +111,19 @@ struct SparseBench::Impl {
   };
   std::vector<Slot> slots;
 
-  enum class Phase { Build, Prune, Reference, Setup, Run, Finish, Done } phase = Phase::Build;
+  // Each phase is one short step (the page runs steps between frames); the
+  // scalar reference runs one op per step, backends are created one per step.
+  enum class Phase { Build, Prune, SaveSparse, Load, SaveDense, RefCreate, RefRun, Setup, Run, Finish, Done } phase =
+      Phase::Build;
   size_t si = 0;  // sparsity index
   int run = 0;    // warmup + timed runs
   size_t slot = 0;
   Model model;    // pruned and reloaded for the current sparsity
+  Model pruned;   // before the .fks round trip
+  std::vector<uint8_t> sparse_file;
+  std::unique_ptr<Executor> ref_ex;
+  size_t ref_op = 0;
+  std::vector<std::pair<std::string, bool>> want;  // backends to set up (name, reported)
   uint64_t dense_bytes = 0, sparse_bytes = 0;
   std::vector<float> ref;
   uint64_t steps_done = 0;
@@ -123,7 +131,9 @@ struct SparseBench::Impl {
   uint64_t StepsPerSparsity() const {
     size_t n = opt.backends.size();
     const bool hidden = Has("xnnpack-sparse") && !Has("xnnpack-dense");
-    return 4 + uint64_t(opt.warmup + opt.runs) * (n + (hidden ? 1 : 0));
+    const uint64_t slots_n = n + (hidden ? 1 : 0);
+    const uint64_t ops = base.layers.empty() ? 64 : base.layers.size();  // ~ executor ops
+    return 6 + ops + slots_n + uint64_t(opt.warmup + opt.runs) * slots_n;
   }
   bool Has(const std::string& b) const {
     return std::find(opt.backends.begin(), opt.backends.end(), b) != opt.backends.end();
@@ -168,66 +178,92 @@ bool SparseBench::Impl::StepImpl() {
       return false;
     }
     case Phase::Prune: {
-      Model m = base;
+      pruned = base;
       PruneOptions po;
       po.policy = opt.policy;
       po.block = opt.block;
-      Status s = PruneToSparsity(m, Sparsity(), po);
+      Status s = PruneToSparsity(pruned, Sparsity(), po);
       if (!s) return Fail(s);
+      phase = Phase::SaveSparse;
+      return false;
+    }
+    case Phase::SaveSparse: {
       // Every backend runs what the file holds: save sparse (fp16 if asked) and load it back.
       SaveOptions so;
       so.fp16 = opt.fp16;
-      auto sparse = SaveModelBytes(m, so);
-      so.sparse = false;
-      auto dense = SaveModelBytes(m, so);
-      if (!sparse || !dense) return Fail(sparse ? dense.status() : sparse.status());
-      auto loaded = LoadModelBytes(sparse->data(), sparse->size(), "bench model");
-      if (!loaded) return Fail(loaded.status());
-      model = std::move(*loaded);
-      sparse_bytes = sparse->size();
-      dense_bytes = dense->size();
-      phase = Phase::Reference;
+      auto sparse = SaveModelBytes(pruned, so);
+      if (!sparse) return Fail(sparse.status());
+      sparse_file = std::move(*sparse);
+      sparse_bytes = sparse_file.size();
+      phase = Phase::Load;
       return false;
     }
-    case Phase::Reference: {
+    case Phase::Load: {
+      auto loaded = LoadModelBytes(sparse_file.data(), sparse_file.size(), "bench model");
+      if (!loaded) return Fail(loaded.status());
+      model = std::move(*loaded);
+      sparse_file = {};
+      phase = Phase::SaveDense;
+      return false;
+    }
+    case Phase::SaveDense: {
+      SaveOptions so;
+      so.fp16 = opt.fp16;
+      so.sparse = false;
+      auto dense = SaveModelBytes(pruned, so);
+      if (!dense) return Fail(dense.status());
+      dense_bytes = dense->size();
+      pruned = Model{};
+      phase = Phase::RefCreate;
+      return false;
+    }
+    case Phase::RefCreate: {
       ExecutorOptions eo;
       eo.sparse = false;
       auto ex = Executor::Create(model, kernels::ScalarNnKernels(), eo);
       if (!ex) return Fail(ex.status());
-      ex->Run(input.data());
-      ref.assign(ex->Logits(), ex->Logits() + ex->NumLogits());
+      ref_ex = std::make_unique<Executor>(std::move(*ex));
+      ref_op = 0;
+      phase = Phase::RefRun;
+      return false;
+    }
+    case Phase::RefRun: {
+      ref_ex->RunOps(input.data(), ref_op, ref_op + 1);
+      if (++ref_op < ref_ex->NumOps()) return false;
+      ref.assign(ref_ex->Logits(), ref_ex->Logits() + ref_ex->NumLogits());
+      ref_ex.reset();
+      slots.clear();
+      want.clear();
+      for (auto& b : opt.backends) want.push_back({b, true});
+      if (Has("xnnpack-sparse") && !Has("xnnpack-dense")) want.push_back({"xnnpack-dense", false});
       phase = Phase::Setup;
       return false;
     }
     case Phase::Setup: {
-      slots.clear();
-      std::vector<std::pair<std::string, bool>> want;
-      for (auto& b : opt.backends) want.push_back({b, true});
-      if (Has("xnnpack-sparse") && !Has("xnnpack-dense")) want.push_back({"xnnpack-dense", false});
-      for (auto& [b, reported] : want) {
-        Slot s;
-        s.backend = b;
-        s.reported = reported;
-        if (b == "own-dense" || b == "own-sparse") {
-          ExecutorOptions eo;
-          eo.sparse = b == "own-sparse";
-          eo.time_layers = opt.time_layers;
-          auto ex = Executor::Create(model, *k, eo);
-          if (!ex) return Fail(ex.status());
-          s.own = std::make_unique<Executor>(std::move(*ex));
-          s.kernel = s.own->Description();
-        } else {
-          XnnpackOptions xo;
-          xo.sparse_hint = b == "xnnpack-sparse";
-          auto rt = XnnpackRunner::Create(model, xo);
-          if (!rt) return Fail(rt.status());
-          s.xnn = std::move(*rt);
-          s.xnn->SetInput(input.data());  // constant input: the timed part is Invoke alone
-          s.kernel = xo.sparse_hint ? "xnnpack" : "xnnpack (dense, NHWC)";
-        }
-        s.bytes = b == "own-sparse" || b == "xnnpack-sparse" ? sparse_bytes : dense_bytes;
-        slots.push_back(std::move(s));
+      const auto [b, reported] = want[slots.size()];
+      Slot s;
+      s.backend = b;
+      s.reported = reported;
+      if (b == "own-dense" || b == "own-sparse") {
+        ExecutorOptions eo;
+        eo.sparse = b == "own-sparse";
+        eo.time_layers = opt.time_layers;
+        auto ex = Executor::Create(model, *k, eo);
+        if (!ex) return Fail(ex.status());
+        s.own = std::make_unique<Executor>(std::move(*ex));
+        s.kernel = s.own->Description();
+      } else {
+        XnnpackOptions xo;
+        xo.sparse_hint = b == "xnnpack-sparse";
+        auto rt = XnnpackRunner::Create(model, xo);
+        if (!rt) return Fail(rt.status());
+        s.xnn = std::move(*rt);
+        s.xnn->SetInput(input.data());  // constant input: the timed part is Invoke alone
+        s.kernel = xo.sparse_hint ? "xnnpack" : "xnnpack (dense, NHWC)";
       }
+      s.bytes = b == "own-sparse" || b == "xnnpack-sparse" ? sparse_bytes : dense_bytes;
+      slots.push_back(std::move(s));
+      if (slots.size() < want.size()) return false;
       run = 0;
       slot = 0;
       phase = Phase::Run;
@@ -320,7 +356,11 @@ std::string SparseBench::Detail() const {
   const double s = m.opt.sparsities[m.si];
   switch (m.phase) {
     case Impl::Phase::Prune: std::snprintf(buf, sizeof buf, "sparsity %.2f: pruning", s); break;
-    case Impl::Phase::Reference: std::snprintf(buf, sizeof buf, "sparsity %.2f: scalar reference", s); break;
+    case Impl::Phase::SaveSparse:
+    case Impl::Phase::Load:
+    case Impl::Phase::SaveDense: std::snprintf(buf, sizeof buf, "sparsity %.2f: .fks round trip", s); break;
+    case Impl::Phase::RefCreate:
+    case Impl::Phase::RefRun: std::snprintf(buf, sizeof buf, "sparsity %.2f: scalar reference", s); break;
     case Impl::Phase::Setup: std::snprintf(buf, sizeof buf, "sparsity %.2f: preparing backends", s); break;
     case Impl::Phase::Run:
       std::snprintf(buf, sizeof buf, "sparsity %.2f: %s %d/%d", s, m.run < m.opt.warmup ? "warmup" : "run",

@@ -248,12 +248,17 @@ std::string App::StatusJson() const {
   j["version"] = GetBuildInfo().version;
   j["git_hash"] = GetBuildInfo().git_hash;
   j["frame"] = app.frame;
+  float worst = 0;  // longest frame among the last 240: shows whether long work ever blocked the UI
+  for (int i = 0; i < app.system.frame_ms_count; i++) worst = std::max(worst, app.system.frame_ms[i]);
+  j["frame_ms_max"] = worst;
   j["panel"] = Panels()[size_t(app.current_panel)].name;
   j["bench"] = app.system.last_result ? nlohmann::json::parse(app.system.last_result->ToJson()) : nlohmann::json();
   j["job"] = {{"state", JobStateName(app.jobs.State())},
               {"label", app.jobs.Label()},
               {"progress", app.jobs.Progress()},
-              {"error", app.jobs.Error()}};
+              {"error", app.jobs.Error()},
+              {"max_step_ms", app.jobs.MaxStepMs()},
+              {"max_step_detail", app.jobs.MaxStepDetail()}};
   j["sparse_bench"] = app.sparse.results_json.empty() ? nlohmann::json()
                                                         : nlohmann::json::parse(app.sparse.results_json);
   if (!app.sparse.sizes.empty()) {
