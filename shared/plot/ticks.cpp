@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 
 namespace fk::plot {
@@ -84,6 +85,127 @@ std::vector<Point> DecimateMinMax(const double* xs, const double* ys, size_t n, 
     i = j;
   }
   return out;
+}
+
+}  // namespace fk::plot
+
+// [SECTION] time axes
+namespace fk::plot {
+namespace {
+
+// Civil date <-> days since 1970-01-01 (H. Hinnant's algorithms): plot math
+// stays free of the stream module, and month ticks need a real calendar.
+int64_t DaysFromCivil(int64_t y, int m, int d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+void CivilFromDays(int64_t z, int64_t* y, int* m, int* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  *d = int(doy - (153 * mp + 2) / 5 + 1);
+  *m = int(mp < 10 ? mp + 3 : mp - 9);
+  *y = yoe + era * 400 + (*m <= 2);
+}
+
+int64_t FloorDiv(int64_t a, int64_t b) {
+  const int64_t q = a / b;
+  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+constexpr double kDay = 86400.0;
+constexpr double kMonth = 30 * kDay;  // nominal, for choosing the step
+constexpr double kYear = 365 * kDay;
+const char* const kMonthNames[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+}  // namespace
+
+Ticks TimeTicks(double lo, double hi, int max_ticks) {
+  Ticks t;
+  if (!(hi > lo) || max_ticks < 2 || !std::isfinite(lo) || !std::isfinite(hi)) return t;
+  static constexpr double kSteps[] = {1,    5,    10,   15,    30,    60,    120,   300,   600,
+                                      900,  1800, 3600, 7200,  10800, 21600, 43200, kDay,  2 * kDay,
+                                      7 * kDay, kMonth, 3 * kMonth, 6 * kMonth, kYear};
+  double step = 0;
+  for (double s : kSteps) {
+    if ((hi - lo) / s <= max_ticks - 1 + 1e-9) {
+      step = s;
+      break;
+    }
+  }
+  if (step == 0) {  // decades and beyond: nice multiples of a year
+    const Ticks years = NiceTicks(lo / kYear, hi / kYear, max_ticks);
+    step = std::max(1.0, years.step) * kYear;
+  }
+  t.step = step;
+  if (step < kMonth) {
+    // Fixed-length units: multiples of the step from the epoch are round
+    // times in UTC (hours, midnights); weeks start on Thursdays, which is fine.
+    const double first = std::ceil(lo / step - 1e-9) * step;
+    for (double v = first; v <= hi + 1e-6; v += step) t.values.push_back(v);
+    return t;
+  }
+  // Calendar units: first day of every k-th month (or January of every k-th year).
+  const int months = step >= kYear ? int(std::lround(step / kYear)) * 12 : int(std::lround(step / kMonth));
+  int64_t y;
+  int m, d;
+  CivilFromDays(FloorDiv(int64_t(std::floor(lo)), 86400), &y, &m, &d);
+  int64_t index = y * 12 + (m - 1);  // months since year 0
+  index = FloorDiv(index, months) * months;
+  for (int guard = 0; guard < 10000; guard++, index += months) {
+    const double v = double(DaysFromCivil(FloorDiv(index, 12), int(index - FloorDiv(index, 12) * 12) + 1, 1)) * kDay;
+    if (v > hi + 1e-6) break;
+    if (v >= lo - 1e-6) t.values.push_back(v);
+  }
+  return t;
+}
+
+std::string FormatTimeTick(double t, double step) {
+  const int64_t s = int64_t(std::floor(t + 0.5));
+  const int64_t days = FloorDiv(s, 86400);
+  const int64_t sod = s - days * 86400;
+  int64_t y;
+  int m, d;
+  CivilFromDays(days, &y, &m, &d);
+  char buf[32];
+  if (step >= kYear) {
+    std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(y));
+  } else if (step >= kMonth) {
+    std::snprintf(buf, sizeof buf, "%s %lld", kMonthNames[m - 1], static_cast<long long>(y));
+  } else if (step >= kDay || sod == 0) {
+    std::snprintf(buf, sizeof buf, "%s %02d", kMonthNames[m - 1], d);
+  } else if (step < 60) {
+    std::snprintf(buf, sizeof buf, "%02d:%02d:%02d", int(sod / 3600), int(sod / 60 % 60), int(sod % 60));
+  } else {
+    std::snprintf(buf, sizeof buf, "%02d:%02d", int(sod / 3600), int(sod / 60 % 60));
+  }
+  return buf;
+}
+
+std::string FormatTimeFull(double t) {
+  const int64_t s = int64_t(std::floor(t + 0.5));
+  const int64_t days = FloorDiv(s, 86400);
+  const int64_t sod = s - days * 86400;
+  int64_t y;
+  int m, d;
+  CivilFromDays(days, &y, &m, &d);
+  char buf[48];
+  if (sod % 60)
+    std::snprintf(buf, sizeof buf, "%04lld-%02d-%02d %02d:%02d:%02d", static_cast<long long>(y), m, d,
+                  int(sod / 3600), int(sod / 60 % 60), int(sod % 60));
+  else
+    std::snprintf(buf, sizeof buf, "%04lld-%02d-%02d %02d:%02d", static_cast<long long>(y), m, d, int(sod / 3600),
+                  int(sod / 60 % 60));
+  return buf;
 }
 
 }  // namespace fk::plot
