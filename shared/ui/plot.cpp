@@ -1,3 +1,8 @@
+// [SECTION] Series
+// [SECTION] Ranges and layout
+// [SECTION] Axes and legend
+// [SECTION] Items: bars, bands, lines, markers
+// [SECTION] Hover
 #include "ui/plot.h"
 
 #include <algorithm>
@@ -10,18 +15,65 @@
 
 namespace fk::ui {
 
+// [SECTION] Series
+
 Plot::Plot(const char* id, ImVec2 size, PlotSpec spec) : id_(id), size_(size), spec_(spec) {}
 
 void Plot::Line(const char* label, const double* xs, const double* ys, size_t n, ImU32 color, bool markers) {
   if (!color) color = colors::Series(int(series_.size()));
-  series_.push_back({label, xs, ys, n, color, markers, false});
+  series_.push_back({label, xs, ys, n, color, markers, Kind::Line});
 }
 
 void Plot::SetCategories(const char* const* names, size_t n) { categories_.assign(names, names + n); }
 
 void Plot::Bars(const char* label, const double* values, ImU32 color) {
   if (!color) color = colors::Series(int(series_.size()));
-  series_.push_back({label, nullptr, values, categories_.size(), color, false, true});
+  series_.push_back({label, nullptr, values, categories_.size(), color, false, Kind::Bars});
+}
+
+void Plot::Band(const char* label, const double* xs, const double* lo, const double* hi, size_t n, ImU32 color) {
+  if (!color) color = (colors::Series(int(series_.size())) & ~IM_COL32_A_MASK) | IM_COL32(0, 0, 0, 60);
+  Series s{label, xs, lo, n, color, false, Kind::Band};
+  s.hi = hi;
+  series_.push_back(s);
+}
+
+void Plot::Scatter(const char* label, const double* xs, const double* ys, size_t n, const ImU32* colors,
+                   ImU32 legend_color, float radius) {
+  if (!legend_color) legend_color = colors::Series(int(series_.size()));
+  Series s{label, xs, ys, n, legend_color, true, Kind::Scatter};
+  s.colors = colors;
+  s.radius = radius;
+  series_.push_back(s);
+}
+
+void Plot::SetXLimits(double lo, double hi) {
+  has_xlim_ = hi > lo;
+  xlim_lo_ = lo;
+  xlim_hi_ = hi;
+}
+
+bool Plot::Hovered(double* x, double* y) const {
+  if (!hovered_) return false;
+  const ImVec2 m = ImGui::GetIO().MousePos;
+  if (m.x < left_ || m.x > right_ || m.y < top_ || m.y > bottom_) return false;
+  if (x) *x = xlo_ + (m.x - left_) / (right_ - left_) * (xhi_ - xlo_);
+  if (y) *y = ylo_ + (bottom_ - m.y) / (bottom_ - top_) * (yhi_ - ylo_);
+  return true;
+}
+
+ImVec2 Plot::ToScreen(double x, double y) const {
+  return ImVec2(float(left_ + (x - xlo_) / (xhi_ - xlo_) * (right_ - left_)),
+                float(bottom_ - (y - ylo_) / (yhi_ - ylo_) * (bottom_ - top_)));
+}
+
+// Indices [first, last) of an ascending xs inside [lo, hi], widened by one
+// point on each side so lines and bands run to the plot edges.
+static void VisibleSlice(const double* xs, size_t n, double lo, double hi, size_t* first, size_t* last) {
+  *first = size_t(std::lower_bound(xs, xs + n, lo) - xs);
+  *last = size_t(std::upper_bound(xs, xs + n, hi) - xs);
+  if (*first > 0) (*first)--;
+  if (*last < n) (*last)++;
 }
 
 void Plot::Draw() {
@@ -32,31 +84,49 @@ void Plot::Draw() {
   const ImVec2 p0 = ImGui::GetCursorScreenPos();
   ImGui::InvisibleButton("##plot", size);
   const bool hovered = ImGui::IsItemHovered();
+  hovered_ = hovered;
   const ImVec2 p1(p0.x + size.x, p0.y + size.y);
   const ImGuiStyle& style = ImGui::GetStyle();
   dl->AddRectFilled(p0, p1, ImGui::GetColorU32(ImGuiCol_FrameBg), style.FrameRounding);
 
+  // [SECTION] Ranges and layout
   const float line_h = ImGui::GetTextLineHeight();
   const bool has_bars = !categories_.empty() &&
-                        std::any_of(series_.begin(), series_.end(), [](const Series& s) { return s.bars; });
-  // Ranges.
+                        std::any_of(series_.begin(), series_.end(), [](const Series& s) { return s.kind == Kind::Bars; });
   double xlo = DBL_MAX, xhi = -DBL_MAX, ylo = DBL_MAX, yhi = -DBL_MAX;
+  auto grow_y = [&](double v) {
+    if (!std::isfinite(v)) return;
+    ylo = std::min(ylo, v);
+    yhi = std::max(yhi, v);
+  };
   for (auto& s : series_) {
-    for (size_t i = 0; i < s.n; i++) {
-      if (!std::isfinite(s.ys[i])) continue;
-      ylo = std::min(ylo, s.ys[i]);
-      yhi = std::max(yhi, s.ys[i]);
-      if (!s.bars) {
-        xlo = std::min(xlo, s.xs[i]);
-        xhi = std::max(xhi, s.xs[i]);
+    size_t first = 0, last = s.n;
+    if (has_xlim_ && s.kind != Kind::Bars) {
+      if (s.kind == Kind::Scatter) {  // any order: filter point by point below
+      } else {
+        first = size_t(std::lower_bound(s.xs, s.xs + s.n, xlim_lo_) - s.xs);
+        last = size_t(std::upper_bound(s.xs, s.xs + s.n, xlim_hi_) - s.xs);
       }
+    }
+    for (size_t i = first; i < last; i++) {
+      if (s.kind == Kind::Bars) {
+        grow_y(s.ys[i]);
+        continue;
+      }
+      if (has_xlim_ && (s.xs[i] < xlim_lo_ || s.xs[i] > xlim_hi_)) continue;
+      if (!std::isfinite(s.ys[i]) && !(s.hi && std::isfinite(s.hi[i]))) continue;
+      grow_y(s.ys[i]);
+      if (s.hi) grow_y(s.hi[i]);
+      xlo = std::min(xlo, s.xs[i]);
+      xhi = std::max(xhi, s.xs[i]);
     }
   }
   const bool empty = ylo > yhi;
   if (empty) ylo = 0, yhi = 1;
   if (has_bars) xlo = -0.5, xhi = double(categories_.size()) - 0.5;
+  if (has_xlim_) xlo = xlim_lo_, xhi = xlim_hi_;
   if (xlo > xhi) xlo = 0, xhi = 1;
-  if (xlo == xhi) xlo -= 0.5, xhi += 0.5;
+  if (xlo == xhi) xlo -= spec_.time_x ? 300 : 0.5, xhi += spec_.time_x ? 300 : 0.5;
   plot::NiceRange(&ylo, &yhi, spec_.y_from_zero);
 
   // Layout: title on top, y tick labels on the left, x ticks + label below.
@@ -68,6 +138,7 @@ void Plot::Draw() {
   const float bottom = p1.y - line_h * (spec_.x_label[0] ? 2.6f : 1.6f);
   const float right = p1.x - 10.0f;
   if (right - left < 20 || bottom - top < 20) {
+    hovered_ = false;
     ImGui::PopID();
     return;
   }
@@ -77,6 +148,7 @@ void Plot::Draw() {
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
   const ImU32 text_dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
 
+  // [SECTION] Axes and legend
   // Title (with the y unit) on the left of the top row, legend on the right of
   // it: outside the data area, so it never hides a bar or a spike.
   std::string title = spec_.title;
@@ -94,7 +166,14 @@ void Plot::Draw() {
       lx -= ts.x;
       dl->AddText(ImVec2(lx, ly), text_dim, it->label.c_str());
       lx -= 14;
-      dl->AddRectFilled(ImVec2(lx, ly + ts.y * 0.5f - 4), ImVec2(lx + 8, ly + ts.y * 0.5f + 4), it->color, 2);
+      const float cy = ly + ts.y * 0.5f;
+      if (it->kind == Kind::Scatter) {
+        dl->AddCircleFilled(ImVec2(lx + 4, cy), 4.5f, it->color);
+      } else if (it->kind == Kind::Band) {
+        dl->AddRectFilled(ImVec2(lx - 2, cy - 5), ImVec2(lx + 10, cy + 5), it->color, 2);
+      } else {
+        dl->AddRectFilled(ImVec2(lx, cy - 4), ImVec2(lx + 8, cy + 4), it->color, 2);
+      }
       lx -= 14;
     }
     if (own_row) top += line_h * 1.3f;
@@ -112,13 +191,17 @@ void Plot::Draw() {
       dl->AddText(ImVec2(X(double(c)) - ts.x * 0.5f, bottom + 4), text_dim, categories_[c].c_str());
     }
   } else {
-    const plot::Ticks xt = plot::NiceTicks(xlo, xhi, std::max(2, int((right - left) / 70.0f)));
+    // Time labels ("Jun 05", "14:30") are wider than numbers: fewer ticks.
+    const float spacing = spec_.time_x ? 90.0f : 70.0f;
+    const int max_ticks = std::max(2, int((right - left) / spacing));
+    const plot::Ticks xt = spec_.time_x ? plot::TimeTicks(xlo, xhi, max_ticks) : plot::NiceTicks(xlo, xhi, max_ticks);
     for (double v : xt.values) {
       const float x = X(v);
       dl->AddLine(ImVec2(x, top), ImVec2(x, bottom), grid);
-      const std::string s = plot::FormatTick(v, xt.step);
+      const std::string s = spec_.time_x ? plot::FormatTimeTick(v, xt.step) : plot::FormatTick(v, xt.step);
       const ImVec2 ts = ImGui::CalcTextSize(s.c_str());
-      dl->AddText(ImVec2(x - ts.x * 0.5f, bottom + 4), text_dim, s.c_str());
+      const float tx = std::clamp(x - ts.x * 0.5f, p0.x + 2, p1.x - ts.x - 2);
+      dl->AddText(ImVec2(tx, bottom + 4), text_dim, s.c_str());
     }
   }
   if (spec_.x_label[0]) {
@@ -132,23 +215,23 @@ void Plot::Draw() {
     dl->AddText(ImVec2((left + right - ts.x) * 0.5f, (top + bottom - ts.y) * 0.5f), text_dim, msg);
   }
 
+  // [SECTION] Items: bars, bands, lines, markers
   dl->PushClipRect(ImVec2(left, top - 4), ImVec2(right + 4, bottom + 1), true);
-  // Bars, grouped per category.
   int nbars = 0;
-  for (auto& s : series_) nbars += s.bars ? 1 : 0;
+  for (auto& s : series_) nbars += s.kind == Kind::Bars ? 1 : 0;
   const float slot = (right - left) / float(std::max<size_t>(1, categories_.size()));
   const float bw = slot * 0.8f / float(std::max(1, nbars));
   std::string tip;
   const ImVec2 mouse = ImGui::GetIO().MousePos;
   int bi = 0;
   for (auto& s : series_) {
-    if (!s.bars) continue;
+    if (s.kind != Kind::Bars) continue;
     for (size_t c = 0; c < s.n; c++) {
       if (!std::isfinite(s.ys[c])) continue;
       const float x0 = X(double(c)) - slot * 0.4f + bw * float(bi);
       const ImVec2 a(x0 + 1, Y(s.ys[c])), b(x0 + bw - 1, Y(std::max(0.0, ylo)));
       dl->AddRectFilled(ImVec2(a.x, std::min(a.y, b.y)), ImVec2(b.x, std::max(a.y, b.y)), s.color, 2.0f);
-      if (hovered && mouse.x >= a.x && mouse.x <= b.x) {
+      if (spec_.tooltip && hovered && mouse.x >= a.x && mouse.x <= b.x) {
         char buf[128];
         std::snprintf(buf, sizeof buf, spec_.y_format ? spec_.y_format : "%.3g", s.ys[c]);
         tip += categories_[c] + "  " + s.label + ": " + buf + "\n";
@@ -156,38 +239,125 @@ void Plot::Draw() {
     }
     bi++;
   }
-  // Lines.
+  const int columns = int(right - left);
+  // Bands first, under the lines: per pixel column the widest extent, then
+  // trapezoids between neighbouring columns (convex, so AddQuadFilled is exact).
+  for (auto& s : series_) {
+    if (s.kind != Kind::Band || s.n == 0) continue;
+    size_t first = 0, last = s.n;
+    VisibleSlice(s.xs, s.n, xlo, xhi, &first, &last);
+    struct Col {
+      float x, lo, hi;
+    };
+    std::vector<Col> cols;
+    const bool decimate = last - first > size_t(columns) * 2;
+    for (size_t i = first; i < last; i++) {
+      if (!std::isfinite(s.ys[i]) || !std::isfinite(s.hi[i])) continue;
+      const float x = X(s.xs[i]);
+      const float ya = Y(s.ys[i]), yb = Y(s.hi[i]);
+      if (decimate && !cols.empty() && std::floor(cols.back().x) == std::floor(x)) {
+        cols.back().lo = std::max(cols.back().lo, std::max(ya, yb));  // screen y grows downwards
+        cols.back().hi = std::min(cols.back().hi, std::min(ya, yb));
+        continue;
+      }
+      cols.push_back({decimate ? std::floor(x) : x, std::max(ya, yb), std::min(ya, yb)});
+    }
+    // One triangle strip, 2 vertices per column, no anti-aliasing fringe: a
+    // window's draw list has 16-bit indices (64k vertices) on WebGL.
+    size_t k = 0;
+    while (k + 1 < cols.size()) {
+      // Runs split at NaN gaps already (skipped points); draw per run of <= 8k columns.
+      const size_t run = std::min(cols.size() - k, size_t(8192));
+      const int nv = int(run) * 2, ni = int(run - 1) * 6;
+      dl->PrimReserve(ni, nv);
+      const ImVec2 uv = ImGui::GetFontTexUvWhitePixel();
+      const ImDrawIdx base = ImDrawIdx(dl->_VtxCurrentIdx);
+      for (size_t i = 0; i < run; i++) {
+        dl->PrimWriteVtx(ImVec2(cols[k + i].x, cols[k + i].hi), uv, s.color);
+        dl->PrimWriteVtx(ImVec2(cols[k + i].x, cols[k + i].lo), uv, s.color);
+      }
+      for (size_t i = 0; i + 1 < run; i++) {
+        const ImDrawIdx a = ImDrawIdx(base + i * 2);
+        dl->PrimWriteIdx(a);
+        dl->PrimWriteIdx(ImDrawIdx(a + 1));
+        dl->PrimWriteIdx(ImDrawIdx(a + 3));
+        dl->PrimWriteIdx(a);
+        dl->PrimWriteIdx(ImDrawIdx(a + 3));
+        dl->PrimWriteIdx(ImDrawIdx(a + 2));
+      }
+      k += run - 1;
+    }
+    if (cols.size() == 1) dl->AddLine(ImVec2(cols[0].x, cols[0].hi), ImVec2(cols[0].x, cols[0].lo), s.color, 3.0f);
+  }
   double best_d = 1e30;
   std::string line_tip;
   for (auto& s : series_) {
-    if (s.bars || s.n == 0) continue;
-    auto pts = plot::DecimateMinMax(s.xs, s.ys, s.n, xlo, xhi, int(right - left));
+    if (s.kind != Kind::Line || s.n == 0) continue;
+    size_t first = 0, last = s.n;
+    if (has_xlim_) VisibleSlice(s.xs, s.n, xlo, xhi, &first, &last);
+    auto pts = plot::DecimateMinMax(s.xs + first, s.ys + first, last - first, xlo, xhi, columns);
     std::vector<ImVec2> poly;
     poly.reserve(pts.size());
     for (auto& p : pts)
       if (std::isfinite(p.y)) poly.push_back(ImVec2(X(p.x), Y(p.y)));
     if (poly.size() >= 2) dl->AddPolyline(poly.data(), int(poly.size()), s.color, 0, 2.0f);
-    if (s.markers && s.n <= 200)
+    if (s.markers && last - first <= 200)
       for (auto& p : poly) dl->AddCircleFilled(p, 3.5f, s.color);
-    if (hovered) {
-      for (size_t i = 0; i < s.n; i++) {
+    if (spec_.tooltip && hovered) {
+      for (size_t i = first; i < last; i++) {
         const float dx = X(s.xs[i]) - mouse.x, dy = Y(s.ys[i]) - mouse.y;
         const double d = dx * dx + dy * dy;
         if (d < best_d && d < 400) {
           best_d = d;
-          char buf[160];
+          char buf[200];
           char val[64];
           std::snprintf(val, sizeof val, spec_.y_format ? spec_.y_format : "%.3g", s.ys[i]);
-          std::snprintf(buf, sizeof buf, "%s\n%s = %.3g\n%s = %s", s.label.c_str(),
-                        spec_.x_label[0] ? spec_.x_label : "x", s.xs[i], spec_.y_label[0] ? spec_.y_label : "y",
-                        val);
+          if (spec_.time_x)
+            std::snprintf(buf, sizeof buf, "%s\n%s\n%s = %s", s.label.c_str(), plot::FormatTimeFull(s.xs[i]).c_str(),
+                          spec_.y_label[0] ? spec_.y_label : "y", val);
+          else
+            std::snprintf(buf, sizeof buf, "%s\n%s = %.3g\n%s = %s", s.label.c_str(),
+                          spec_.x_label[0] ? spec_.x_label : "x", s.xs[i], spec_.y_label[0] ? spec_.y_label : "y",
+                          val);
           line_tip = buf;
         }
       }
     }
   }
+  // Markers last, on top; a dark rim keeps light colours visible on the line.
+  // Markers that would cover one another (same pixel column, close in y) are
+  // drawn once; past a few hundred they become squares (4 vertices, not ~40).
+  const ImU32 rim = IM_COL32(20, 20, 24, 220);
+  for (auto& s : series_) {
+    if (s.kind != Kind::Scatter) continue;
+    std::vector<size_t> keep;
+    float last_x = -1e9f, last_y = -1e9f;
+    for (size_t i = 0; i < s.n; i++) {
+      if (s.xs[i] < xlo || s.xs[i] > xhi || !std::isfinite(s.ys[i])) continue;
+      const float x = X(s.xs[i]), y = Y(s.ys[i]);
+      if (std::floor(x) == std::floor(last_x) && std::fabs(y - last_y) < s.radius) continue;
+      keep.push_back(i);
+      last_x = x, last_y = y;
+    }
+    const bool squares = keep.size() > 300;
+    for (size_t i : keep) {
+      const ImVec2 c(X(s.xs[i]), Y(s.ys[i]));
+      const ImU32 col = s.colors ? s.colors[i] : s.color;
+      if (squares) {
+        const float r = s.radius * 0.8f;
+        dl->AddRectFilled(ImVec2(c.x - r - 1, c.y - r - 1), ImVec2(c.x + r + 1, c.y + r + 1), rim);
+        dl->AddRectFilled(ImVec2(c.x - r, c.y - r), ImVec2(c.x + r, c.y + r), col);
+      } else {
+        dl->AddCircleFilled(c, s.radius + 1.5f, rim, 12);
+        dl->AddCircleFilled(c, s.radius, col, 12);
+      }
+    }
+  }
   dl->PopClipRect();
 
+  // [SECTION] Hover
+  xlo_ = xlo, xhi_ = xhi, ylo_ = ylo, yhi_ = yhi;
+  left_ = left, right_ = right, top_ = top, bottom_ = bottom;
   if (hovered && (!tip.empty() || !line_tip.empty())) {
     ImGui::BeginTooltip();
     ImGui::TextUnformatted(line_tip.empty() ? tip.c_str() : line_tip.c_str());
