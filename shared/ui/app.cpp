@@ -190,6 +190,7 @@ void App::Frame() {
   // Work happens after drawing, within what is left of a ~16 ms frame.
   const double used = NowMs() - t0;
   app.jobs.Pump(std::max(4.0, 12.0 - used));
+  PumpAnomalyStream(app, std::max(2.0, 14.0 - (NowMs() - t0)));  // the live stream, in slices
   app.frame++;
 }
 
@@ -231,11 +232,15 @@ bool App::Run(const std::string& name, const std::map<std::string, std::string>&
     OpenPanel("Sparse Inference");
     return RunSparseBenchFromParams(app, params);
   }
+  if (name == "anomaly-demo") {
+    OpenPanel("Anomalies");
+    return RunAnomalyDemoFromParams(app, params);
+  }
   if (name == "import") {
     auto it = params.find("path");
     return it != params.end() && ImportFile(app, it->second);
   }
-  app.Error("unknown ?run= value '" + name + "' (known: system-bench, sparse-bench)");
+  app.Error("unknown ?run= value '" + name + "' (known: system-bench, sparse-bench, anomaly-demo)");
   return false;
 }
 
@@ -268,6 +273,7 @@ std::string App::StatusJson() const {
                        {"sparse_fp32", r.sparse_fp32}, {"sparse_fp16", r.sparse_fp16}});
     j["sparse_sizes"] = sizes;
   }
+  j["anomaly"] = app.anomaly.model ? nlohmann::json::parse(app.anomaly.model->StatusJson()) : nlohmann::json();
   j["errors"] = app.errors;
   nlohmann::json items = nlohmann::json::object();
   for (auto& [k, r] : app.items) items[k] = {r.x, r.y, r.w, r.h};

@@ -12,6 +12,7 @@
 #include "core/platform.h"
 #include "core/settings.h"
 #include "kernels/microbench.h"
+#include "ui/panel_anomaly_state.h"
 #include "ui/panel_sparse_state.h"
 
 namespace fk::ui {
@@ -55,6 +56,7 @@ struct AppState {
 
   SystemPanelState system;
   SparsePanelState sparse;
+  AnomalyPanelState anomaly;
 
   void Log(const std::string& msg);
   void Error(const std::string& msg);

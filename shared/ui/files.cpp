@@ -26,7 +26,16 @@ bool ImportFile(AppState& app, const std::string& path) {
   else app.imports.push_back(f);
   app.Log("imported " + path + " (" + FormatBytes(double(f.bytes)) + ")");
   // Hand the file to the panel that understands it.
-  if (path.size() > 4 && path.compare(path.size() - 4, 4, ".fks") == 0) ImportSparseModel(app, path);
+  auto ends_with = [&](const char* ext) {
+    const size_t n = std::char_traits<char>::length(ext);
+    return path.size() > n && path.compare(path.size() - n, n, ext) == 0;
+  };
+  if (ends_with(".fks")) ImportSparseModel(app, path);
+  // Event data goes to the Anomalies panel when it is the one open (else it
+  // waits in the panel's file list).
+  if ((ends_with(".jsonl") || ends_with(".json") || ends_with(".csv")) &&
+      std::string(Panels()[size_t(app.current_panel)].name) == "Anomalies")
+    ImportAnomalyFile(app, path);
   return true;
 }
 

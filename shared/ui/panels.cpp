@@ -6,6 +6,8 @@ const std::vector<PanelInfo>& Panels() {
   static const std::vector<PanelInfo> kPanels = {
       {"Sparse Inference", "Prune a MobileNetV2, store it sparse, and measure size and latency on this CPU.",
        DrawSparsePanel, false},
+      {"Anomalies", "Events -> 5-minute windows -> detector with severity 0-100, anomaly groups, feedback, alerts.",
+       DrawAnomalyPanel, false},
       {"System", "This build and this machine: target, SIMD, threads, memory, frame time, micro-benchmark.",
        DrawSystemPanel, true},
       {"Widget Gallery", "Every Fieldkit widget with its help text (living documentation).", DrawGalleryPanel,

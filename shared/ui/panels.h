@@ -21,12 +21,22 @@ const std::vector<PanelInfo>& Panels();
 void DrawSystemPanel(AppState& app);
 void DrawSparsePanel(AppState& app);
 void DrawGalleryPanel(AppState& app);
+void DrawAnomalyPanel(AppState& app);
 
 // Actions shared by buttons and ?run= parameters.
 bool StartSystemBench(AppState& app);
 // ?run=sparse-bench&sparsity=0,0.9[&width=&size=&runs=&block=&fp16=&backend=&policy=]
 bool RunSparseBenchFromParams(AppState& app, const std::map<std::string, std::string>& params);
 void ImportSparseModel(AppState& app, const std::string& path);  // summary or error in the panel
+// ?run=anomaly-demo[&speed=&cameras=&days=&seed=]: opens nothing itself (App::Run
+// opens the panel) and starts the live simulator stream.
+bool RunAnomalyDemoFromParams(AppState& app, const std::map<std::string, std::string>& params);
+bool StartAnomalySimulator(AppState& app);
+void StopAnomalyStream(AppState& app);
+void ImportAnomalyFile(AppState& app, const std::string& path);  // scores a user's CSV/JSONL
+// Steps the anomaly pipeline for up to budget_ms (live: paced in event time);
+// called once per frame by App::Frame after drawing, like the job runner.
+void PumpAnomalyStream(AppState& app, double budget_ms);
 // Registers a user file (page: dropped/picked into /imports; desktop: a path)
 // and hands it to the panel that understands its type. False (and an error
 // the user sees) if it cannot be read.
