@@ -252,17 +252,22 @@ static ImU32 SeverityColor(float severity) {
 // Copies only the points added since the last frame: O(new points).
 static void SyncCharts(AnomalyPanelState& st) {
   const auto& series = st.model->series();
+  const auto& measures = st.model->options().config.measures;
   st.charts.resize(series.size());
   for (size_t i = 0; i < series.size(); i++) {
     AnomalyChartCache& c = st.charts[i];
     const auto& pts = series[i].points;
+    // Counts are never negative: the band stops at 0 instead of suggesting it.
+    const auto spec = std::find_if(measures.begin(), measures.end(),
+                                   [&](const anomaly::MeasureSpec& m) { return m.name == series[i].measure; });
+    const double floor = spec != measures.end() && spec->agg == stream::Agg::Count ? 0.0 : -INFINITY;
     for (; c.synced < pts.size(); c.synced++) {
       const anomaly::ScoredPoint& p = pts[c.synced];
       const double t = double(p.time);
       c.t.push_back(t);
       c.value.push_back(p.value);
       // No band while the detector is still learning: it has no expectation yet.
-      c.lower.push_back(p.initializing ? NAN : p.lower);
+      c.lower.push_back(p.initializing ? NAN : std::max(floor, p.lower));
       c.upper.push_back(p.initializing ? NAN : p.upper);
       if (p.anomaly) {
         c.anom_t.push_back(t);
@@ -465,7 +470,7 @@ static void DrawCharts(AnomalyPanelState& st) {
     const double range = kRanges[st.range_idx];
     const double end = st.anchor > 0 ? st.anchor : (c.t.empty() ? 0.0 : c.t.back());
     if (range > 0 && !c.t.empty()) p.SetXLimits(end - range, end + double(m.options().config.interval_s) * 0.5);
-    p.Band("expected range", c.t.data(), c.lower.data(), c.upper.data(), c.t.size(), IM_COL32(86, 156, 214, 60));
+    p.Band("expected range", c.t.data(), c.lower.data(), c.upper.data(), c.t.size(), IM_COL32(110, 170, 235, 80));
     p.Line("observed", c.t.data(), c.value.data(), c.t.size(), colors::kAccent, false);
     p.Scatter("anomaly (colour = severity)", c.anom_t.data(), c.anom_v.data(), c.anom_t.size(), c.anom_color.data(),
               colors::kBad);

@@ -50,7 +50,9 @@ struct AnomalyPanelState {
   float threshold = 50;         // severity from which a point is an anomaly
   int mode = 1;                 // 0 backtest, 1 continuous
   float train_fraction = 0.3f;  // backtest
-  int warmup = 64;              // intervals per series before scores start
+  // Intervals per series before scores start: one day at 5 minutes, so the
+  // detector has seen a whole daily rhythm before it calls a rush hour odd.
+  int warmup = 288;
 
   std::vector<AnomalyRuleEdit> rules = {AnomalyRuleEdit{}};
 
