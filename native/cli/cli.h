@@ -68,5 +68,6 @@ struct Command {
 int SystemCommand(const std::vector<std::string>& argv);
 int SparseCommand(const std::vector<std::string>& argv);
 int AnomalyCommand(const std::vector<std::string>& argv);
+int FeaturesCommand(const std::vector<std::string>& argv);
 
 }  // namespace fk::cli

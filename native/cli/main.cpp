@@ -14,6 +14,7 @@ const fk::cli::Command kCommands[] = {
     {"sparse", "prune, store and run MobileNet-style models sparse; size and latency benches",
      fk::cli::SparseCommand},
     {"anomaly", "streaming windows, anomaly detection, alerts; NAB scoring and benches", fk::cli::AnomalyCommand},
+    {"features", "feature store: groups, ingest, get/delete, point-in-time joins, verify", fk::cli::FeaturesCommand},
 };
 
 void Usage(FILE* out) {

@@ -1,0 +1,446 @@
+// fieldkit-cli features <verb>: the feature store from the command line
+// (create|ingest|put|get|batch-get|delete|delete-group|describe|list|pit|verify|bench).
+//
+// [SECTION] help and helpers
+// [SECTION] verbs
+// [SECTION] bench
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli.h"
+#include "core/clock.h"
+#include "core/rng.h"
+#include "features/ingest.h"
+#include "features/pit.h"
+#include "features/store.h"
+
+namespace fk::cli {
+
+using namespace fk::features;
+using nlohmann::json;
+
+// [SECTION] help and helpers
+
+static const char* kFeaturesHelp =
+    "usage: fieldkit-cli features <verb> --store DIR [options] [--json]\n"
+    "\n"
+    "  create       --group NAME --from-csv FILE --record-id COL --event-time COL\n"
+    "               [--description TEXT] [--ttl SECONDS] [--dry-run]   infer the schema (every row) and create\n"
+    "  ingest       --group NAME --file FILE [--threads N] [--batch-rows N] [--progress-jsonl]\n"
+    "               --progress-jsonl prints {\"durable\": N} on stdout after each fsync (N records in total)\n"
+    "  put          --group NAME --values 'f1=v1,f2=v2' [--ttl SECONDS]\n"
+    "  get          --group NAME --id ID [--features a,b]\n"
+    "  batch-get    --ids GROUP:ID,GROUP:ID,... | --group NAME --ids ID,ID   (at most 100 processed)\n"
+    "  delete       --group NAME --id ID [--event-time T] [--hard]   (T: Unix s or ISO-8601; default now)\n"
+    "  delete-group --group NAME            online records gone, offline files kept\n"
+    "  describe     --group NAME\n"
+    "  list\n"
+    "  pit          --entities FILE --id-col COL --time-col COL --groups G1,G2 [--features g__f,...] --out FILE\n"
+    "  verify       checks every log segment, group file and offline file: {\"ok\",\"records\",\"errors\"}\n"
+    "  bench        [--rows N] [--threads N] [--gets N] [--dir DIR]   ingest rate and GetRecord latency\n"
+    "\n"
+    "exit 0 ok, 1 bad input or store error, 2 bad arguments.\n";
+
+static std::unique_ptr<FeatureStore> OpenStore(const Args& a) {
+  const std::string dir = a.Get("store");
+  if (dir.empty()) throw UsageError{"missing --store DIR"};
+  auto s = FeatureStore::Open(dir);
+  if (!s) throw InputError{s.status().message()};
+  for (auto& n : (*s)->RecoveryNotes()) std::fprintf(stderr, "features: %s\n", n.c_str());
+  return std::move(*s);
+}
+
+static std::string Need(const Args& a, const char* key) {
+  const std::string v = a.Get(key);
+  if (v.empty()) throw UsageError{std::string("missing --") + key};
+  return v;
+}
+
+static json ValueJson(const FeatureValue& v) {
+  if (v.is_null) return nullptr;
+  if (v.type == FeatureType::Integral) return std::stoll(v.text);
+  if (v.type == FeatureType::Fractional) return std::stod(v.text);
+  return v.text;
+}
+
+static json RecordJson(const Record& r) {
+  json rec = json::object();
+  for (auto& v : r.values) rec[v.name] = ValueJson(v);
+  json j = {{"group", r.group}, {"id", r.id}, {"event_time", r.event_time}, {"record", rec}};
+  if (r.expires_at > 0) j["expires_at"] = FormatIso8601(r.expires_at);
+  return j;
+}
+
+static json GroupJson(const FeatureGroup& g) {
+  json defs = json::array();
+  for (auto& f : g.features) defs.push_back({{"name", f.name}, {"type", FeatureTypeName(f.type)}});
+  return {{"name", g.name},
+          {"description", g.description},
+          {"record_identifier_feature_name", g.record_id},
+          {"event_time_feature_name", g.event_time},
+          {"creation_time", FormatIso8601(g.created)},
+          {"ttl_seconds", g.ttl_seconds},
+          {"feature_definitions", defs}};
+}
+
+static void Emit(const Args& a, const json& j, const std::string& human) {
+  if (a.Has("json")) std::printf("%s\n", j.dump().c_str());
+  else std::printf("%s\n", human.c_str());
+}
+
+static double ParseTimeArg(const std::string& s, const char* flag) {
+  double t;
+  if (ParseFractional(s, &t) || ParseIso8601(s, &t)) return t;
+  throw UsageError{std::string("--") + flag + ": '" + s + "' is neither Unix seconds nor ISO-8601"};
+}
+
+static std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError{path + ": cannot open"};
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// [SECTION] verbs
+
+static int Create(const Args& a) {
+  InferOptions o;
+  o.name = Need(a, "group");
+  o.record_id = Need(a, "record-id");
+  o.event_time = Need(a, "event-time");
+  o.description = a.Get("description");
+  o.ttl_seconds = a.GetDouble("ttl", 0);
+  const std::string csv = Need(a, "from-csv");
+  auto inf = InferSchemaFromCsv(csv, o);
+  if (!inf) throw InputError{inf.status().message()};
+  json j = GroupJson(inf->group);
+  j["rows_scanned"] = inf->rows_scanned;
+  j["dropped_index_column"] = inf->dropped_index_column;
+  j["notes"] = inf->notes;
+  j["created"] = false;
+  if (!a.Has("dry-run")) {
+    auto s = OpenStore(a);
+    Status st = s->CreateGroup(inf->group);
+    if (!st) throw InputError{st.message()};
+    j = GroupJson(*s->DescribeGroup(o.name));
+    j["rows_scanned"] = inf->rows_scanned;
+    j["dropped_index_column"] = inf->dropped_index_column;
+    j["notes"] = inf->notes;
+    j["created"] = true;
+  }
+  std::string human = std::string(a.Has("dry-run") ? "inferred" : "created") + " group '" + o.name + "' from " +
+                      std::to_string(inf->rows_scanned) + " rows:\n";
+  for (auto& f : inf->group.features) human += "  " + f.name + "  " + FeatureTypeName(f.type) + "\n";
+  for (auto& n : inf->notes) human += "  note: " + n + "\n";
+  Emit(a, j, human);
+  return 0;
+}
+
+static int Ingest(const Args& a) {
+  auto s = OpenStore(a);
+  IngestOptions o;
+  o.threads = int(a.GetInt("threads", 1));
+  o.batch_rows = size_t(a.GetInt("batch-rows", long(o.batch_rows)));
+  if (o.threads < 1 || o.threads > 64) throw UsageError{"--threads must be in 1..64"};
+  if (o.batch_rows < 1) throw UsageError{"--batch-rows must be >= 1"};
+  const bool jsonl = a.Has("progress-jsonl");
+  if (jsonl)
+    s->SetOnDurable([](uint64_t n) {
+      std::printf("{\"durable\": %llu}\n", static_cast<unsigned long long>(n));
+      std::fflush(stdout);
+    });
+  IngestJob job(*s, Need(a, "group"), Need(a, "file"), o);
+  Stopwatch sw;
+  Status st = job.Start();
+  if (!st) throw InputError{st.message()};
+  ProgressBar bar("ingest", ProgressWanted(a));
+  while (!job.Step(50)) {
+    uint64_t done = 0;
+    for (auto& w : job.Workers()) done += w.rows_done;
+    bar.Update(job.TotalRows() ? float(double(done) / double(job.TotalRows())) : 1.f,
+               std::to_string(done) + "/" + std::to_string(job.TotalRows()));
+    usleep(20000);
+  }
+  bar.Done();
+  const double ingest_s = sw.ElapsedMs() / 1000;
+  st = job.Result();
+  Status cp = s->Checkpoint();  // offline partitions for this run
+  if (!st) throw InputError{st.message() + " (" + job.Summary() + ")"};
+  if (!cp) throw InputError{cp.message()};
+  json rejects = json::array();
+  for (auto& r : job.Rejects()) rejects.push_back({{"line", r.line}, {"reason", r.reason}});
+  json workers = json::array();
+  for (auto& w : job.Workers()) workers.push_back({{"rows", w.rows_total}, {"ingested", w.ingested}, {"rejected", w.rejected}});
+  json j = {{"ingested", job.Ingested()}, {"total", job.TotalRows()},   {"rejected", job.Rejected()},
+            {"rejects", rejects},         {"workers", workers},         {"seconds", ingest_s},
+            {"records_per_s", ingest_s > 0 ? double(job.Ingested()) / ingest_s : 0.0},
+            {"summary", job.Summary()}};
+  if (a.Has("json") || jsonl) std::printf("%s\n", j.dump().c_str());
+  else {
+    std::printf("%s in %.2f s\n", job.Summary().c_str(), ingest_s);
+    for (auto& r : job.Rejects()) std::printf("  line %llu: %s\n", static_cast<unsigned long long>(r.line), r.reason.c_str());
+  }
+  return 0;
+}
+
+static int PutVerb(const Args& a) {
+  auto s = OpenStore(a);
+  std::vector<std::pair<std::string, std::string>> vals;
+  for (auto& kv : a.GetList("values", {})) {
+    const size_t eq = kv.find('=');
+    if (eq == std::string::npos) throw UsageError{"--values: '" + kv + "' is not name=value"};
+    vals.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  PutOptions o;
+  o.ttl_seconds = a.GetDouble("ttl", 0);
+  Status st = s->Put(Need(a, "group"), vals, o);
+  if (!st) throw InputError{st.message()};
+  Emit(a, {{"ok", true}}, "ok");
+  return 0;
+}
+
+static int Get(const Args& a) {
+  auto s = OpenStore(a);
+  const std::string g = Need(a, "group"), id = Need(a, "id");
+  if (!s->DescribeGroup(g)) throw InputError{"group '" + g + "' not found"};
+  auto r = s->Get(g, id, a.GetList("features", {}));
+  if (!r) {
+    if (r.status().message().rfind("not found", 0) != 0) throw InputError{r.status().message()};
+    Emit(a, {{"found", false}, {"group", g}, {"id", id}, {"message", r.status().message()}}, r.status().message());
+    return 0;
+  }
+  json j = RecordJson(*r);
+  j["found"] = true;
+  std::string human;
+  for (auto& v : r->values) human += v.name + " = " + (v.is_null ? "null" : v.text) + "\n";
+  Emit(a, j, human);
+  return 0;
+}
+
+static int BatchGet(const Args& a) {
+  auto s = OpenStore(a);
+  std::vector<RecordIdentifier> ids;
+  const std::string group = a.Get("group");
+  for (auto& t : a.GetList("ids", {})) {
+    const size_t c = t.find(':');
+    if (!group.empty() && c == std::string::npos) ids.push_back({group, t});
+    else if (c != std::string::npos) ids.push_back({t.substr(0, c), t.substr(c + 1)});
+    else throw UsageError{"--ids: '" + t + "' needs GROUP:ID (or give --group)"};
+  }
+  if (ids.empty()) throw UsageError{"missing --ids"};
+  auto r = s->BatchGet(ids, a.GetList("features", {}));
+  json recs = json::array(), errs = json::array(), un = json::array();
+  for (auto& x : r.records) recs.push_back(RecordJson(x));
+  for (auto& e : r.errors) errs.push_back({{"group", e.group}, {"id", e.id}, {"code", e.code}, {"message", e.message}});
+  for (auto& u : r.unprocessed) un.push_back({{"group", u.group}, {"id", u.id}});
+  json j = {{"records", recs}, {"errors", errs}, {"unprocessed", un}};
+  Emit(a, j, j.dump(2));
+  return 0;
+}
+
+static int DeleteVerb(const Args& a) {
+  auto s = OpenStore(a);
+  const double t = a.Has("event-time") ? ParseTimeArg(a.Get("event-time"), "event-time") : s->Now();
+  Status st = s->Delete(Need(a, "group"), Need(a, "id"), t, a.Has("hard") ? DeleteMode::Hard : DeleteMode::Soft);
+  if (!st) throw InputError{st.message()};
+  Emit(a, {{"ok", true}, {"mode", a.Has("hard") ? "HardDelete" : "SoftDelete"}, {"event_time", t}}, "deleted");
+  return 0;
+}
+
+static int DeleteGroupVerb(const Args& a) {
+  auto s = OpenStore(a);
+  Status st = s->DeleteGroup(Need(a, "group"));
+  if (!st) throw InputError{st.message()};
+  Emit(a, {{"ok", true}}, "group deleted (offline files kept)");
+  return 0;
+}
+
+static int Describe(const Args& a) {
+  auto s = OpenStore(a);
+  auto g = s->DescribeGroup(Need(a, "group"));
+  if (!g) throw InputError{g.status().message()};
+  json j = GroupJson(*g);
+  for (auto& x : s->ListGroups())
+    if (x.name == g->name) j["online_records"] = x.online_records;
+  j["offline_store"] = s->Dir() + "/offline/" + g->name;
+  Emit(a, j, j.dump(2));
+  return 0;
+}
+
+static int List(const Args& a) {
+  auto s = OpenStore(a);
+  json groups = json::array();
+  std::string human;
+  for (auto& g : s->ListGroups()) {
+    groups.push_back({{"name", g.name}, {"creation_time", FormatIso8601(g.created)}, {"online_records", g.online_records}});
+    human += g.name + "  " + FormatIso8601(g.created) + "  " + std::to_string(g.online_records) + " records\n";
+  }
+  Emit(a, {{"groups", groups}}, human.empty() ? "no groups" : human);
+  return 0;
+}
+
+static int Pit(const Args& a) {
+  auto s = OpenStore(a);
+  const std::string ent = Need(a, "entities"), out = Need(a, "out");
+  PitOptions o;
+  o.features = a.GetList("features", {});
+  uint64_t rows = 0;
+  auto csv = PointInTimeJoinCsv(*s, ReadAll(ent), ent, Need(a, "id-col"), Need(a, "time-col"), a.GetList("groups", {}),
+                                o, &rows);
+  if (!csv) throw InputError{csv.status().message()};
+  std::ofstream f(out, std::ios::binary);
+  f << *csv;
+  if (!f) throw InputError{out + ": cannot write"};
+  Emit(a, {{"rows", rows}, {"out", out}}, "wrote " + std::to_string(rows) + " rows to " + out);
+  return 0;
+}
+
+static int Verify(const Args& a) {
+  const std::string dir = Need(a, "store");
+  json errs = json::array();
+  json j;
+  auto s = FeatureStore::Open(dir);
+  if (!s) {
+    // The store refused to open (corruption in the middle of a log): that is the finding.
+    errs.push_back({{"file", dir}, {"offset", 0}, {"message", s.status().message()}});
+    j = {{"ok", false}, {"records", 0}, {"errors", errs}};
+  } else {
+    VerifyReport r = (*s)->Verify();
+    for (auto& e : r.errors) errs.push_back({{"file", e.file}, {"offset", e.offset}, {"message", e.message}});
+    j = {{"ok", r.ok},         {"records", r.records}, {"log_records", r.log_records},
+         {"offline_rows", r.offline_rows}, {"errors", errs}, {"notes", r.notes}};
+  }
+  Emit(a, j, j.dump(2));
+  return j["ok"].get<bool>() ? 0 : 1;
+}
+
+// [SECTION] bench
+
+static std::string BenchCsv(uint64_t rows, uint64_t seed) {
+  Rng rng(seed);
+  std::string s = "id,ts";
+  for (int k = 0; k < 18; k++) s += ",f" + std::to_string(k);
+  s += '\n';
+  char buf[64];
+  for (uint64_t i = 0; i < rows; i++) {
+    s += "u" + std::to_string(i) + "," + std::to_string(1700000000 + i % 86400);
+    for (int k = 0; k < 18; k++) {
+      if (k % 3 == 0) std::snprintf(buf, sizeof buf, ",%u", rng.Below(100000));
+      else if (k % 3 == 1) std::snprintf(buf, sizeof buf, ",%.4f", double(rng.Normal()));
+      else std::snprintf(buf, sizeof buf, ",c%u", rng.Below(50));
+      s += buf;
+    }
+    s += '\n';
+  }
+  return s;
+}
+
+static int Bench(const Args& a) {
+  const long rows = a.GetInt("rows", 1000000), threads = a.GetInt("threads", 2), gets = a.GetInt("gets", 200000);
+  if (rows < 1 || threads < 1 || gets < 1) throw UsageError{"--rows, --threads, --gets must be >= 1"};
+  const std::string dir = a.Has("dir") ? a.Get("dir") : "/tmp/fk_features_bench_" + std::to_string(getpid());
+  std::filesystem::remove_all(dir);
+  const std::string csv_path = dir + ".csv";
+  {
+    std::ofstream f(csv_path, std::ios::binary);
+    f << BenchCsv(uint64_t(rows), 42);
+  }
+  json j;
+  {
+    auto s = FeatureStore::Open(dir);
+    if (!s) throw InputError{s.status().message()};
+    InferOptions io;
+    io.name = "bench";
+    io.record_id = "id";
+    io.event_time = "ts";
+    auto inf = InferSchemaFromCsv(csv_path, io);
+    if (!inf) throw InputError{inf.status().message()};
+    Status st = (*s)->CreateGroup(inf->group);
+    if (!st) throw InputError{st.message()};
+    uint64_t syncs = 0;
+    (*s)->SetOnDurable([&](uint64_t) { syncs++; });
+    IngestOptions o;
+    o.threads = int(threads);
+    o.batch_rows = size_t(a.GetInt("batch-rows", long(o.batch_rows)));
+    IngestJob job(**s, "bench", csv_path, o);
+    Stopwatch sw;
+    st = job.Run();
+    const double ingest_s = sw.ElapsedMs() / 1000;
+    if (!st) throw InputError{st.message()};
+    sw.Reset();
+    st = (*s)->Checkpoint();
+    const double cp_s = sw.ElapsedMs() / 1000;
+    if (!st) throw InputError{st.message()};
+    // GetRecord latency: random existing ids, each call timed alone.
+    Rng rng(7);
+    std::vector<double> us;
+    us.reserve(size_t(gets));
+    std::vector<std::string> ids;
+    for (long i = 0; i < gets; i++) ids.push_back("u" + std::to_string(rng.Below(uint32_t(rows))));
+    size_t found = 0;
+    for (auto& id : ids) {
+      const double t0 = NowMs();
+      auto r = (*s)->Get("bench", id);
+      us.push_back((NowMs() - t0) * 1000);
+      found += r.ok();
+    }
+    std::sort(us.begin(), us.end());
+    auto pct = [&](double p) { return us[std::min(us.size() - 1, size_t(p * double(us.size())))]; };
+    j = {{"rows", rows},
+         {"features", 20},
+         {"threads", threads},
+         {"batch_rows", o.batch_rows},
+         {"ingested", job.Ingested()},
+         {"ingest_seconds", ingest_s},
+         {"ingest_records_per_s", double(job.Ingested()) / ingest_s},
+         {"fsyncs", syncs},
+         {"offline_checkpoint_seconds", cp_s},
+         {"end_to_end_records_per_s", double(job.Ingested()) / (ingest_s + cp_s)},
+         {"csv_bytes", std::filesystem::file_size(csv_path)},
+         {"gets", gets},
+         {"gets_found", found},
+         {"get_p50_us", pct(0.5)},
+         {"get_p99_us", pct(0.99)},
+         {"get_max_us", us.back()}};
+  }
+  if (!a.Has("dir")) std::filesystem::remove_all(dir);
+  std::filesystem::remove(csv_path);
+  Emit(a, j, j.dump(2));
+  return 0;
+}
+
+int FeaturesCommand(const std::vector<std::string>& argv) {
+  Args a(argv, {"json", "help", "progress", "quiet", "progress-jsonl", "dry-run", "hard"});
+  if (a.Has("help") || a.Positional().empty()) {
+    std::printf("%s", kFeaturesHelp);
+    return a.Has("help") ? 0 : 2;
+  }
+  a.CheckKnown({"json", "help", "progress", "quiet", "progress-jsonl", "dry-run", "hard", "store", "group",
+                "from-csv", "record-id", "event-time", "description", "ttl", "file", "threads", "batch-rows",
+                "values", "id", "ids", "features", "entities", "id-col", "time-col", "groups", "out", "rows",
+                "gets", "dir"});
+  const std::string v = a.Positional()[0];
+  if (v == "create") return Create(a);
+  if (v == "ingest") return Ingest(a);
+  if (v == "put") return PutVerb(a);
+  if (v == "get") return Get(a);
+  if (v == "batch-get") return BatchGet(a);
+  if (v == "delete") return DeleteVerb(a);
+  if (v == "delete-group") return DeleteGroupVerb(a);
+  if (v == "describe") return Describe(a);
+  if (v == "list") return List(a);
+  if (v == "pit") return Pit(a);
+  if (v == "verify") return Verify(a);
+  if (v == "bench") return Bench(a);
+  throw UsageError{"unknown verb '" + v + "' (try --help)"};
+}
+
+}  // namespace fk::cli

@@ -1,0 +1,505 @@
+// Feature group rules, value parsing, CSV splitting and schema inference.
+//
+// [SECTION] types and groups
+// [SECTION] values (UTF-8, numbers, ISO-8601)
+// [SECTION] CSV
+// [SECTION] inference
+#include "features/schema.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace fk::features {
+
+// [SECTION] types and groups
+
+const char* FeatureTypeName(FeatureType t) {
+  switch (t) {
+    case FeatureType::Integral: return "Integral";
+    case FeatureType::Fractional: return "Fractional";
+    default: return "String";
+  }
+}
+
+bool ParseFeatureType(std::string_view s, FeatureType* out) {
+  if (s == "Integral") *out = FeatureType::Integral;
+  else if (s == "Fractional") *out = FeatureType::Fractional;
+  else if (s == "String") *out = FeatureType::String;
+  else return false;
+  return true;
+}
+
+int FeatureGroup::Index(std::string_view feature) const {
+  for (size_t i = 0; i < features.size(); i++)
+    if (features[i].name == feature) return int(i);
+  return -1;
+}
+
+static std::string Lower(std::string_view s) {
+  std::string r(s);
+  for (char& c : r) c = char(std::tolower(static_cast<unsigned char>(c)));
+  return r;
+}
+
+bool IsReservedName(std::string_view name) {
+  const std::string l = Lower(name);
+  return l == "is_deleted" || l == "write_time" || l == "api_invocation_time";
+}
+
+// SageMaker's rule for feature and group names: letters, digits, '_' and '-',
+// starting with a letter or digit, at most 64 characters. It also keeps names
+// safe as folder names in the offline store.
+static bool ValidName(std::string_view n) {
+  if (n.empty() || n.size() > 64 || !std::isalnum(static_cast<unsigned char>(n[0]))) return false;
+  for (char c : n)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') return false;
+  return true;
+}
+
+Status ValidateGroup(const FeatureGroup& g) {
+  if (!ValidName(g.name))
+    return Status::Error("group name '" + g.name + "': use 1-64 letters, digits, '_' or '-'");
+  if (g.features.empty()) return Status::Error("group '" + g.name + "': no features");
+  std::set<std::string> seen;
+  for (auto& f : g.features) {
+    if (IsReservedName(f.name))
+      return Status::Error("group '" + g.name + "': feature name '" + f.name +
+                           "' is reserved (is_deleted, write_time, api_invocation_time)");
+    if (!ValidName(f.name))
+      return Status::Error("group '" + g.name + "': feature name '" + f.name +
+                           "': use 1-64 letters, digits, '_' or '-'");
+    if (!seen.insert(Lower(f.name)).second)
+      return Status::Error("group '" + g.name + "': feature '" + f.name + "' appears twice");
+  }
+  const int id = g.RecordIdIndex(), et = g.EventTimeIndex();
+  if (id < 0) return Status::Error("group '" + g.name + "': record id feature '" + g.record_id + "' is not a feature");
+  if (et < 0) return Status::Error("group '" + g.name + "': event time feature '" + g.event_time + "' is not a feature");
+  if (id == et) return Status::Error("group '" + g.name + "': record id and event time must be different features");
+  if (g.features[size_t(id)].type == FeatureType::Fractional)
+    return Status::Error("group '" + g.name + "': record id '" + g.record_id + "' must be Integral or String");
+  if (g.features[size_t(et)].type == FeatureType::Integral)
+    return Status::Error("group '" + g.name + "': event time '" + g.event_time +
+                         "' must be Fractional (Unix s) or String (ISO-8601)");
+  if (!(g.ttl_seconds >= 0)) return Status::Error("group '" + g.name + "': ttl must be >= 0");
+  return Status::Ok();
+}
+
+std::string GroupToJson(const FeatureGroup& g) {
+  nlohmann::json j;
+  j["name"] = g.name;
+  j["description"] = g.description;
+  j["record_identifier_feature_name"] = g.record_id;
+  j["event_time_feature_name"] = g.event_time;
+  j["creation_time"] = g.created;
+  j["ttl_seconds"] = g.ttl_seconds;
+  j["uid"] = std::to_string(g.uid);  // a string: JSON numbers lose u64 precision in JS
+  auto& defs = j["feature_definitions"] = nlohmann::json::array();
+  for (auto& f : g.features) defs.push_back({{"name", f.name}, {"type", FeatureTypeName(f.type)}});
+  return j.dump(2);
+}
+
+Result<FeatureGroup> GroupFromJson(const std::string& text, const std::string& origin) {
+  try {
+    auto j = nlohmann::json::parse(text);
+    FeatureGroup g;
+    g.name = j.at("name").get<std::string>();
+    g.description = j.value("description", "");
+    g.record_id = j.at("record_identifier_feature_name").get<std::string>();
+    g.event_time = j.at("event_time_feature_name").get<std::string>();
+    g.created = j.value("creation_time", 0.0);
+    g.ttl_seconds = j.value("ttl_seconds", 0.0);
+    g.uid = std::stoull(j.at("uid").get<std::string>());
+    for (auto& d : j.at("feature_definitions")) {
+      FeatureDefinition f;
+      f.name = d.at("name").get<std::string>();
+      if (!ParseFeatureType(d.at("type").get<std::string>(), &f.type))
+        return Status::Error(origin + ": feature '" + f.name + "': unknown type");
+      g.features.push_back(f);
+    }
+    Status st = ValidateGroup(g);
+    if (!st) return Status::Error(origin + ": " + st.message());
+    return g;
+  } catch (const std::exception& e) {
+    return Status::Error(origin + ": not a feature group definition (" + e.what() + ")");
+  }
+}
+
+// [SECTION] values (UTF-8, numbers, ISO-8601)
+
+bool IsValidUtf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* end = p + s.size();
+  while (p < end) {
+    // ASCII fast path, 8 bytes at a time: almost every cell is plain ASCII.
+    while (end - p >= 8) {
+      uint64_t w;
+      std::memcpy(&w, p, 8);
+      if (w & 0x8080808080808080ull) break;
+      p += 8;
+    }
+    if (p >= end) break;
+    const unsigned c = *p;
+    if (c < 0x80) { p++; continue; }
+    int n;
+    uint32_t cp;
+    if ((c & 0xE0) == 0xC0) { n = 1; cp = c & 0x1F; }
+    else if ((c & 0xF0) == 0xE0) { n = 2; cp = c & 0x0F; }
+    else if ((c & 0xF8) == 0xF0) { n = 3; cp = c & 0x07; }
+    else return false;
+    if (end - p <= n) return false;
+    for (int i = 1; i <= n; i++) {
+      if ((p[i] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
+    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+      return false;
+    p += n + 1;
+  }
+  return true;
+}
+
+bool ParseIntegral(std::string_view s, int64_t* out) {
+  if (s.empty()) return false;
+  const char* b = s.data();
+  if (*b == '+') b++;
+  auto r = std::from_chars(b, s.data() + s.size(), *out);
+  return r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+
+bool ParseFractional(std::string_view s, double* out) {
+  if (s.empty() || s.size() > 64) return false;
+  // Only plain decimal numbers: strtod would also take "inf", "nan" and hex.
+  for (char c : s)
+    if (!(std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E'))
+      return false;
+#if !defined(__EMSCRIPTEN__)
+  // libstdc++ has floating-point from_chars (no copy, no locale); Emscripten's libc++ does not yet.
+  const char* b = s.data() + (s[0] == '+');
+  double v = 0;
+  auto r = std::from_chars(b, s.data() + s.size(), v);
+  if (r.ec != std::errc() || r.ptr != s.data() + s.size() || !std::isfinite(v)) return false;
+  *out = v;
+  return true;
+#else
+  char buf[72];
+  std::memcpy(buf, s.data(), s.size());
+  buf[s.size()] = 0;
+  char* end = nullptr;
+  const double v = std::strtod(buf, &end);
+  if (end != buf + s.size() || !std::isfinite(v)) return false;
+  *out = v;
+  return true;
+#endif
+}
+
+static int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {  // proleptic Gregorian, 1970-01-01 = 0
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = unsigned(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + int64_t(doe) - 719468;
+}
+
+static void CivilFromDays(int64_t z, int* y, int* m, int* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = unsigned(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  *d = int(doy - (153 * mp + 2) / 5 + 1);
+  *m = int(mp < 10 ? mp + 3 : mp - 9);
+  *y = int(int64_t(yoe) + era * 400 + (*m <= 2));
+}
+
+bool ParseIso8601(std::string_view s, double* unix_seconds) {
+  auto digits = [&](size_t pos, size_t n, int* v) {
+    if (pos + n > s.size()) return false;
+    int r = 0;
+    for (size_t i = 0; i < n; i++) {
+      const char c = s[pos + i];
+      if (c < '0' || c > '9') return false;
+      r = r * 10 + (c - '0');
+    }
+    *v = r;
+    return true;
+  };
+  int y, mo, d, h, mi, sec;
+  if (s.size() < 19 || !digits(0, 4, &y) || s[4] != '-' || !digits(5, 2, &mo) || s[7] != '-' ||
+      !digits(8, 2, &d) || (s[10] != 'T' && s[10] != ' ') || !digits(11, 2, &h) || s[13] != ':' ||
+      !digits(14, 2, &mi) || s[16] != ':' || !digits(17, 2, &sec))
+    return false;
+  static const int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] || h > 23 || mi > 59 || sec > 60) return false;
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (mo == 2 && d == 29 && !leap) return false;
+  size_t p = 19;
+  double frac = 0;
+  if (p < s.size() && s[p] == '.') {
+    double scale = 0.1;
+    size_t q = p + 1;
+    while (q < s.size() && s[q] >= '0' && s[q] <= '9') {
+      frac += (s[q] - '0') * scale;
+      scale *= 0.1;
+      q++;
+    }
+    if (q == p + 1) return false;
+    p = q;
+  }
+  int offset_min = 0;
+  if (p < s.size()) {
+    if (s[p] == 'Z') {
+      p++;
+    } else if (s[p] == '+' || s[p] == '-') {
+      int oh, om;
+      if (!digits(p + 1, 2, &oh)) return false;
+      size_t q = p + 3;
+      if (q < s.size() && s[q] == ':') q++;
+      if (!digits(q, 2, &om) || oh > 23 || om > 59) return false;
+      offset_min = (s[p] == '-' ? -1 : 1) * (oh * 60 + om);
+      p = q + 2;
+    }
+  }
+  if (p != s.size()) return false;
+  const int64_t days = DaysFromCivil(y, unsigned(mo), unsigned(d));
+  *unix_seconds = double(days * 86400 + h * 3600 + mi * 60 + sec - offset_min * 60) + frac;
+  return true;
+}
+
+std::string FormatIso8601(double t) {
+  double whole = std::floor(t);
+  int ms = int(std::lround((t - whole) * 1000));
+  if (ms == 1000) { whole += 1; ms = 0; }
+  const int64_t secs = int64_t(whole);
+  int64_t days = secs / 86400, rem = secs % 86400;
+  if (rem < 0) { rem += 86400; days--; }
+  int y, m, d;
+  CivilFromDays(days, &y, &m, &d);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y, m, d, int(rem / 3600),
+                int(rem / 60 % 60), int(rem % 60), ms);
+  return buf;
+}
+
+bool ParseEventTime(std::string_view s, FeatureType t, double* unix_seconds, std::string* why) {
+  if (s.empty()) { *why = "missing event time"; return false; }
+  if (t == FeatureType::String) {
+    if (ParseIso8601(s, unix_seconds)) return true;
+    *why = "event time '" + std::string(s.substr(0, 40)) + "' is not ISO-8601 (2024-03-01T12:00:00Z)";
+    return false;
+  }
+  if (ParseFractional(s, unix_seconds)) return true;
+  *why = "event time '" + std::string(s.substr(0, 40)) + "' is not Unix seconds";
+  return false;
+}
+
+bool CheckValue(std::string_view s, FeatureType t, std::string* why) {
+  if (s.empty() || t == FeatureType::String) return true;
+  if (t == FeatureType::Integral) {
+    int64_t v;
+    if (ParseIntegral(s, &v)) return true;
+    *why = "'" + std::string(s.substr(0, 40)) + "' is not Integral";
+    return false;
+  }
+  double v;
+  if (ParseFractional(s, &v)) return true;
+  *why = "'" + std::string(s.substr(0, 40)) + "' is not Fractional";
+  return false;
+}
+
+bool ReadFileBytes(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return false;
+  const std::streamoff n = in.tellg();
+  if (n < 0) return false;
+  out->resize(size_t(n));
+  in.seekg(0);
+  return bool(in.read(out->data(), n)) || n == 0;
+}
+
+// [SECTION] CSV
+
+bool CsvSplitter::Split(std::string_view line, std::string* why) {
+  cells_.clear();
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (line.find('"') == std::string_view::npos) {  // fast path: no quoting at all
+    size_t start = 0;
+    for (;;) {
+      const size_t c = line.find(',', start);
+      if (c == std::string_view::npos) {
+        cells_.push_back(line.substr(start));
+        return true;
+      }
+      cells_.push_back(line.substr(start, c - start));
+      start = c + 1;
+    }
+  }
+  // Unquoted text never grows, so reserving the line's size up front keeps
+  // views into buf_ valid while it fills.
+  buf_.clear();
+  buf_.reserve(line.size());
+  size_t i = 0;
+  for (;;) {
+    const size_t begin = buf_.size();
+    if (i < line.size() && line[i] == '"') {
+      i++;
+      for (;;) {
+        if (i >= line.size()) { *why = "unterminated quote"; return false; }
+        if (line[i] == '"') {
+          if (i + 1 < line.size() && line[i + 1] == '"') { buf_ += '"'; i += 2; continue; }
+          i++;
+          break;
+        }
+        buf_ += line[i++];
+      }
+      if (i < line.size() && line[i] != ',') { *why = "text after a closing quote"; return false; }
+    } else {
+      while (i < line.size() && line[i] != ',') {
+        if (line[i] == '"') { *why = "quote inside an unquoted cell"; return false; }
+        buf_ += line[i++];
+      }
+    }
+    cells_.push_back(std::string_view(buf_).substr(begin, buf_.size() - begin));
+    if (i >= line.size()) return true;
+    i++;  // the comma
+  }
+}
+
+void AppendCsvCell(std::string* out, std::string_view cell) {
+  if (cell.find_first_of(",\"\n\r") == std::string_view::npos) {
+    out->append(cell);
+    return;
+  }
+  *out += '"';
+  for (char c : cell) {
+    if (c == '"') *out += '"';
+    *out += c;
+  }
+  *out += '"';
+}
+
+// [SECTION] inference
+
+Result<InferredSchema> InferSchemaFromCsv(const std::string& path, const InferOptions& opt) {
+  std::string text;
+  if (!ReadFileBytes(path, &text)) return Status::Error(path + ": cannot open");
+  return InferSchemaFromCsvText(text, path, opt);
+}
+
+Result<InferredSchema> InferSchemaFromCsvText(std::string_view text, const std::string& origin,
+                                              const InferOptions& opt) {
+  CsvSplitter sp;
+  std::string why;
+  size_t pos = 0;
+  uint64_t line_no = 0;
+  auto next_line = [&](std::string_view* line) {
+    if (pos >= text.size()) return false;
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    *line = text.substr(pos, nl - pos);
+    pos = nl + 1;
+    line_no++;
+    return true;
+  };
+  std::string_view line;
+  if (!next_line(&line)) return Status::Error(origin + ": empty file (no header)");
+  if (!sp.Split(line, &why)) return Status::Error(origin + ":1: header: " + why);
+  std::vector<std::string> names(sp.Cells().begin(), sp.Cells().end());
+  const size_t ncol = names.size();
+  // Per column: could every non-empty value so far be Integral / Fractional?
+  std::vector<char> all_int(ncol, 1), all_num(ncol, 1), any(ncol, 0), index_like(ncol, 1);
+  std::vector<uint64_t> first_bad(ncol, 0);
+  InferredSchema out;
+  const int id_col = int(std::find(names.begin(), names.end(), opt.record_id) - names.begin());
+  const int et_col = int(std::find(names.begin(), names.end(), opt.event_time) - names.begin());
+  if (id_col >= int(ncol)) return Status::Error(origin + ":1: record id column '" + opt.record_id + "' not in header");
+  if (et_col >= int(ncol)) return Status::Error(origin + ":1: event time column '" + opt.event_time + "' not in header");
+  bool et_iso = true, et_num = true;
+  uint64_t row = 0;
+  while (next_line(&line)) {
+    if (line.empty() || line == "\r") continue;
+    if (!sp.Split(line, &why)) return Status::Error(origin + ":" + std::to_string(line_no) + ": " + why);
+    const auto& c = sp.Cells();
+    if (c.size() != ncol)
+      return Status::Error(origin + ":" + std::to_string(line_no) + ": " + std::to_string(c.size()) +
+                           " columns, header has " + std::to_string(ncol));
+    for (size_t k = 0; k < ncol; k++) {
+      if (c[k].empty()) continue;
+      any[k] = 1;
+      int64_t iv;
+      double dv;
+      const bool is_int = ParseIntegral(c[k], &iv);
+      if (!is_int) all_int[k] = 0;
+      if (!is_int && !ParseFractional(c[k], &dv)) {
+        if (all_num[k]) first_bad[k] = line_no;
+        all_num[k] = 0;
+      }
+      if (!is_int || iv != int64_t(row)) index_like[k] = 0;
+    }
+    double t;
+    if (et_iso && !ParseIso8601(c[size_t(et_col)], &t)) et_iso = false;
+    if (et_num && !ParseFractional(c[size_t(et_col)], &t)) et_num = false;
+    row++;
+  }
+  out.rows_scanned = row;
+  FeatureGroup& g = out.group;
+  g.name = opt.name;
+  g.description = opt.description;
+  g.record_id = opt.record_id;
+  g.event_time = opt.event_time;
+  g.ttl_seconds = opt.ttl_seconds;
+  for (size_t k = 0; k < ncol; k++) {
+    if (names[k].empty() || names[k] == "Unnamed: 0") {
+      // pandas writes its index as an unnamed first column: 0, 1, 2, ... It is
+      // not a feature; ingest skips unnamed columns by name too.
+      if (k == 0 && index_like[k]) {
+        out.dropped_index_column = true;
+        out.notes.push_back("column 1 is unnamed and counts 0..n-1: treated as an index and skipped");
+        continue;
+      }
+      return Status::Error(origin + ":1: column " + std::to_string(k + 1) + " has no name");
+    }
+    FeatureDefinition f;
+    f.name = names[k];
+    if (!any[k]) {
+      f.type = FeatureType::String;
+      out.notes.push_back(f.name + ": every value empty, String");
+    } else if (all_int[k]) {
+      f.type = FeatureType::Integral;
+    } else if (all_num[k]) {
+      f.type = FeatureType::Fractional;
+    } else {
+      f.type = FeatureType::String;
+      if (first_bad[k] > 2)  // the first rows looked numeric: say where that stopped
+        out.notes.push_back(f.name + ": String (line " + std::to_string(first_bad[k]) + " is not a number)");
+    }
+    if (int(k) == et_col) {
+      if (et_num) f.type = FeatureType::Fractional;
+      else if (et_iso) f.type = FeatureType::String;
+      else return Status::Error(origin + ": event time column '" + f.name +
+                                "' has values that are neither Unix seconds nor ISO-8601 in every row");
+    }
+    if (int(k) == id_col && f.type == FeatureType::Fractional) {
+      f.type = FeatureType::String;
+      out.notes.push_back(f.name + ": record id with decimals, kept as String");
+    }
+    g.features.push_back(f);
+  }
+  Status st = ValidateGroup(g);
+  if (!st) return Status::Error(origin + ": " + st.message());
+  return out;
+}
+
+}  // namespace fk::features

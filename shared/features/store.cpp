@@ -1,0 +1,705 @@
+// FeatureStore: recovery, groups, records, offline partitions, verification.
+//
+// [SECTION] files
+// [SECTION] open and recovery
+// [SECTION] groups
+// [SECTION] online store
+// [SECTION] offline store
+// [SECTION] verify and history
+#include "features/store.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace fs = std::filesystem;
+
+namespace fk::features {
+
+// [SECTION] files
+
+static bool ReadFile(const std::string& path, std::string* out) { return ReadFileBytes(path, out); }
+
+static void FsyncPath(const std::string& path, bool dir) {
+  const int fd = ::open(path.c_str(), dir ? O_RDONLY : O_WRONLY);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+// tmp + fsync + rename + fsync(dir): readers see the old or the new file, never half.
+static Status WriteFileAtomic(const std::string& path, const std::string& data, bool sync) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << data;
+    if (!out) return Status::Error(tmp + ": cannot write");
+  }
+  if (sync) FsyncPath(tmp, false);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) return Status::Error(path + ": cannot rename " + tmp);
+  if (sync) FsyncPath(fs::path(path).parent_path().string(), true);
+  return Status::Ok();
+}
+
+static std::string SegName(uint64_t n) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%06llu", static_cast<unsigned long long>(n));
+  return b;
+}
+
+static std::string FormatNumber(double v) {
+  char b[40];
+  std::snprintf(b, sizeof b, "%.6f", v);
+  std::string s = b;
+  while (s.back() == '0') s.pop_back();
+  if (s.back() == '.') s.pop_back();
+  return s;
+}
+
+static size_t ShardOf(std::string_view id) { return std::hash<std::string_view>()(id) % 16; }
+
+const FeatureValue* Record::Find(const std::string& name) const {
+  for (auto& v : values)
+    if (v.name == name) return &v;
+  return nullptr;
+}
+
+FeatureStore::FeatureStore(std::string dir, StoreOptions opt) : dir_(std::move(dir)), opt_(std::move(opt)) {}
+
+FeatureStore::~FeatureStore() { Checkpoint(); }
+
+double FeatureStore::Now() const {
+  if (opt_.now) return opt_.now();
+  using namespace std::chrono;
+  return duration<double>(system_clock::now().time_since_epoch()).count();
+}
+
+std::string FeatureStore::SegmentPath(uint64_t n) const { return dir_ + "/wal/" + SegName(n) + ".log"; }
+
+// [SECTION] open and recovery
+
+Result<std::unique_ptr<FeatureStore>> FeatureStore::Open(const std::string& dir, StoreOptions opt) {
+  std::unique_ptr<FeatureStore> s(new FeatureStore(dir, std::move(opt)));
+  try {
+    for (const char* sub : {"", "/groups", "/wal", "/offline"}) fs::create_directories(dir + sub);
+  } catch (const std::exception& e) {
+    return Status::Error(dir + ": cannot create store folders (" + e.what() + ")");
+  }
+  Status st = s->Recover();
+  if (!st) return st;
+  return s;
+}
+
+Status FeatureStore::Recover() {
+  try {
+    for (auto& e : fs::directory_iterator(dir_ + "/groups")) {
+      const std::string p = e.path().string();
+      if (e.path().extension() == ".tmp") { fs::remove(e.path()); continue; }  // a crash mid-write
+      if (e.path().extension() != ".json") continue;
+      std::string text;
+      if (!ReadFile(p, &text)) return Status::Error(p + ": cannot read");
+      auto g = GroupFromJson(text, p);
+      if (!g) return g.status();
+      auto gs = std::make_unique<GroupState>();
+      gs->def = *g;
+      groups_[g->name] = std::move(gs);
+    }
+    // Half-written offline parts are rewritten from the log below.
+    for (auto& e : fs::recursive_directory_iterator(dir_ + "/offline"))
+      if (e.is_regular_file() && e.path().extension() == ".tmp") fs::remove(e.path());
+    std::vector<uint64_t> segs;
+    for (auto& e : fs::directory_iterator(dir_ + "/wal")) {
+      if (e.path().extension() != ".log") continue;
+      segs.push_back(std::stoull(e.path().stem().string()));
+    }
+    std::sort(segs.begin(), segs.end());
+    for (size_t i = 0; i < segs.size(); i++) {
+      const std::string path = SegmentPath(segs[i]);
+      WalRecord r;
+      WalScan scan = ScanSegment(path, [&](std::string_view payload, uint64_t) {
+        DecodeWalPayload(payload, &r);
+        if (GroupState* gs = FindGroupUid(r.group_uid)) Apply(*gs, r, payload, next_seq_);
+        next_seq_++;
+      });
+      if (!scan.error) return scan.error;  // corruption: open nothing, change nothing
+      if (scan.torn_tail) {
+        if (i + 1 != segs.size())
+          return Status::Error(path + ": byte " + std::to_string(scan.valid_bytes) +
+                               ": damaged record in a sealed segment (not the log's tail)");
+        // A crash mid-append: those bytes were never acknowledged.
+        if (::truncate(path.c_str(), off_t(scan.valid_bytes)) != 0)
+          return Status::Error(path + ": cannot truncate the torn tail at byte " + std::to_string(scan.valid_bytes));
+        FsyncPath(path, false);
+        notes_.push_back(path + ": discarded a torn tail of " + std::to_string(scan.file_bytes - scan.valid_bytes) +
+                         " bytes at byte " + std::to_string(scan.valid_bytes));
+      }
+    }
+    for (uint64_t n : segs)
+      if (!fs::exists(dir_ + "/wal/" + SegName(n) + ".offline")) {
+        Status st = MaterializeSegment(n);
+        if (!st) return st;
+      }
+    // New writes go to a fresh segment: recovered ones stay sealed.
+    segment_ = segs.empty() ? 1 : segs.back() + 1;
+  } catch (const std::exception& e) {
+    return Status::Error(dir_ + ": cannot open store (" + e.what() + ")");
+  }
+  return Status::Ok();
+}
+
+Status FeatureStore::EnsureWriter() {
+  if (wal_.IsOpen()) return Status::Ok();
+  Status st = wal_.Open(SegmentPath(segment_), next_seq_, opt_.fsync);
+  if (!st) return st;
+  if (opt_.fsync) FsyncPath(dir_ + "/wal", true);  // the new file's name must survive too
+  wal_.SetOnDurable(on_durable_);
+  return Status::Ok();
+}
+
+void FeatureStore::ReserveOnline(const std::string& group, size_t records) {
+  GroupState* gs = FindGroup(group);
+  if (!gs) return;
+  for (auto& sh : gs->shards) {
+    std::lock_guard<std::mutex> lock(sh.mu);
+    sh.map.reserve(sh.map.size() + records / kShards + 1);
+  }
+}
+
+void FeatureStore::SetOnDurable(std::function<void(uint64_t)> fn) {
+  on_durable_ = std::move(fn);
+  wal_.SetOnDurable(on_durable_);
+}
+
+Status FeatureStore::WriteAndSync(const std::string& frames, uint64_t count, uint64_t* first_seq) {
+  Status st = EnsureWriter();
+  if (!st) return st;
+  uint64_t end;
+  st = wal_.Append(frames, count, first_seq, &end);
+  if (!st) return st;
+  return wal_.SyncTo(end);
+}
+
+Status FeatureStore::Checkpoint() {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  if (!wal_.IsOpen()) return Status::Ok();
+  Status st = wal_.Close();
+  next_seq_ = wal_.NextSeq();
+  const uint64_t seg = segment_++;
+  if (!st) return st;
+  return MaterializeSegment(seg);
+}
+
+// [SECTION] groups
+
+FeatureStore::GroupState* FeatureStore::FindGroup(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(groups_mu_);
+  auto it = groups_.find(name);
+  return it == groups_.end() ? nullptr : it->second.get();
+}
+
+FeatureStore::GroupState* FeatureStore::FindGroupUid(uint64_t uid) const {
+  std::lock_guard<std::mutex> lock(groups_mu_);
+  for (auto& [n, g] : groups_)
+    if (g->def.uid == uid) return g.get();
+  return nullptr;
+}
+
+static std::string OfflineSchemaJson(const FeatureGroup& g) {
+  nlohmann::json j;
+  j["format"] = "csv";
+  j["header"] = true;
+  j["table"] = g.name;
+  j["partition_keys"] = {"year", "month", "day", "hour"};
+  j["partitioned_by"] = g.event_time + " (UTC)";
+  auto& cols = j["columns"] = nlohmann::json::array();
+  for (auto& f : g.features) cols.push_back({{"name", f.name}, {"type", FeatureTypeName(f.type)}});
+  cols.push_back({{"name", "write_time"}, {"type", "String"}, {"format", "ISO-8601"}});
+  cols.push_back({{"name", "api_invocation_time"}, {"type", "String"}, {"format", "ISO-8601"}});
+  cols.push_back({{"name", "is_deleted"}, {"type", "Boolean"}});
+  return j.dump(2);
+}
+
+Status FeatureStore::CreateGroup(FeatureGroup g) {
+  Status st = ValidateGroup(g);
+  if (!st) return st;
+  std::lock_guard<std::mutex> wlock(write_mu_);
+  if (FindGroup(g.name)) return Status::Error("group '" + g.name + "' already exists");
+  const std::string offline = dir_ + "/offline/" + g.name;
+  const std::string schema = OfflineSchemaJson(g);
+  std::string old;
+  if (ReadFile(offline + "/schema.json", &old) && old != schema)
+    return Status::Error("group '" + g.name + "': the offline store keeps a deleted group's data with other columns at " +
+                         offline + "; choose another name");
+  g.created = Now();
+  // A uid never reused: a re-created name must not inherit a deleted group's log records.
+  uint64_t uid = uint64_t(std::max(0.0, g.created) * 1e6);
+  {
+    std::lock_guard<std::mutex> lock(groups_mu_);
+    for (auto& [n, gs] : groups_) uid = std::max(uid, gs->def.uid + 1);
+  }
+  std::string text;
+  if (ReadFile(dir_ + "/uid", &text)) uid = std::max<uint64_t>(uid, std::strtoull(text.c_str(), nullptr, 10) + 1);
+  g.uid = uid;
+  try {
+    fs::create_directories(offline);
+  } catch (const std::exception& e) {
+    return Status::Error(offline + ": " + e.what());
+  }
+  if (!(st = WriteFileAtomic(dir_ + "/uid", std::to_string(uid), opt_.fsync))) return st;
+  if (!(st = WriteFileAtomic(offline + "/schema.json", schema, opt_.fsync))) return st;
+  if (!(st = WriteFileAtomic(dir_ + "/groups/" + g.name + ".json", GroupToJson(g), opt_.fsync))) return st;
+  auto gs = std::make_unique<GroupState>();
+  gs->def = std::move(g);
+  std::lock_guard<std::mutex> lock(groups_mu_);
+  groups_[gs->def.name] = std::move(gs);
+  return Status::Ok();
+}
+
+Status FeatureStore::DeleteGroup(const std::string& name) {
+  if (!FindGroup(name)) return Status::Error("group '" + name + "' not found");
+  Status st = Checkpoint();  // its logged records reach the offline store first
+  if (!st) return st;
+  std::lock_guard<std::mutex> wlock(write_mu_);
+  const std::string p = dir_ + "/groups/" + name + ".json";
+  if (std::remove(p.c_str()) != 0) return Status::Error(p + ": cannot remove");
+  if (opt_.fsync) FsyncPath(dir_ + "/groups", true);
+  std::lock_guard<std::mutex> lock(groups_mu_);
+  groups_.erase(name);
+  return Status::Ok();
+}
+
+std::vector<GroupSummary> FeatureStore::ListGroups() const {
+  std::vector<GroupSummary> out;
+  std::lock_guard<std::mutex> lock(groups_mu_);
+  for (auto& [n, gs] : groups_) {
+    GroupSummary s;
+    s.name = n;
+    s.created = gs->def.created;
+    for (auto& sh : gs->shards) {
+      std::lock_guard<std::mutex> l(sh.mu);
+      for (auto& [id, e] : sh.map) s.online_records += !e.deleted;
+    }
+    out.push_back(s);
+  }
+  return out;
+}
+
+Result<FeatureGroup> FeatureStore::DescribeGroup(const std::string& name) const {
+  GroupState* gs = FindGroup(name);
+  if (!gs) return Status::Error("group '" + name + "' not found");
+  return gs->def;
+}
+
+// [SECTION] online store
+
+void FeatureStore::Apply(GroupState& gs, const WalRecord& r, std::string_view payload, uint64_t seq) {
+  const std::string_view id = r.values[size_t(gs.def.RecordIdIndex())];
+  Shard& sh = gs.shards[ShardOf(id)];
+  std::lock_guard<std::mutex> lock(sh.mu);
+  auto it = sh.map.find(std::string(id));
+  const bool exists = it != sh.map.end();
+  // Newest event time wins; equal times go to the later write.
+  const bool newer = !exists || r.event_time > it->second.event_time ||
+                     (r.op == WalOp::Put && r.event_time == it->second.event_time && seq > it->second.seq);
+  if (!newer) return;  // offline only
+  if (r.op == WalOp::HardDelete) {
+    if (exists) sh.map.erase(it);
+    return;
+  }
+  Entry& e = exists ? it->second : sh.map[std::string(id)];
+  e.event_time = r.event_time;
+  e.seq = seq;
+  e.deleted = r.op == WalOp::SoftDelete;
+  const double ttl = r.ttl_seconds > 0 ? r.ttl_seconds : gs.def.ttl_seconds;
+  e.expires_at = ttl > 0 ? r.event_time + ttl : 0;
+  if (e.deleted) e.payload.clear();
+  else e.payload.assign(payload.data(), payload.size());
+}
+
+Result<Record> FeatureStore::MakeRecord(const GroupState& gs, const Entry& e, const std::string& id,
+                                        const std::vector<std::string>& features) const {
+  WalRecord r;
+  if (!DecodeWalPayload(e.payload, &r) || r.values.size() != gs.def.features.size())
+    return Status::Error("group '" + gs.def.name + "' id '" + id + "': stored record does not decode");
+  Record out;
+  out.group = gs.def.name;
+  out.id = id;
+  out.event_time = e.event_time;
+  out.expires_at = e.expires_at;
+  auto add = [&](size_t k) {
+    FeatureValue v;
+    v.name = gs.def.features[k].name;
+    v.type = gs.def.features[k].type;
+    v.is_null = r.values[k].empty();
+    v.text.assign(r.values[k]);
+    out.values.push_back(std::move(v));
+  };
+  if (features.empty()) {
+    for (size_t k = 0; k < r.values.size(); k++) add(k);
+  } else {
+    for (auto& f : features) {
+      const int k = gs.def.Index(f);
+      if (k < 0) return Status::Error("group '" + gs.def.name + "': unknown feature '" + f + "'");
+      add(size_t(k));
+    }
+  }
+  return out;
+}
+
+Result<Record> FeatureStore::Get(const std::string& group, const std::string& id,
+                                 const std::vector<std::string>& features) const {
+  GroupState* gs = FindGroup(group);
+  if (!gs) return Status::Error("group '" + group + "' not found");
+  const Shard& sh = gs->shards[ShardOf(id)];
+  std::unique_lock<std::mutex> lock(sh.mu);
+  auto it = sh.map.find(id);
+  if (it == sh.map.end() || it->second.deleted) return Status::Error("not found: '" + id + "' in group '" + group + "'");
+  if (it->second.expires_at > 0 && Now() >= it->second.expires_at)
+    return Status::Error("not found: '" + id + "' in group '" + group + "' expired at " +
+                         FormatIso8601(it->second.expires_at));
+  const Entry e = it->second;
+  lock.unlock();
+  return MakeRecord(*gs, e, id, features);
+}
+
+BatchGetResult FeatureStore::BatchGet(const std::vector<RecordIdentifier>& ids,
+                                      const std::vector<std::string>& features) const {
+  BatchGetResult out;
+  for (size_t i = 0; i < ids.size(); i++) {
+    const auto& q = ids[i];
+    if (i >= kBatchGetLimit) {
+      out.unprocessed.push_back(q);
+      continue;
+    }
+    if (!FindGroup(q.group)) {
+      out.errors.push_back({q.group, q.id, "ResourceNotFound", "group '" + q.group + "' not found"});
+      continue;
+    }
+    auto r = Get(q.group, q.id, features);
+    if (r) out.records.push_back(std::move(*r));
+    else {
+      const bool nf = r.status().message().rfind("not found", 0) == 0;
+      out.errors.push_back({q.group, q.id, nf ? "RecordNotFound" : "ValidationError", r.status().message()});
+    }
+  }
+  return out;
+}
+
+Status FeatureStore::Put(const std::string& group, const std::vector<std::pair<std::string, std::string>>& values,
+                         const PutOptions& opt) {
+  GroupState* gs = FindGroup(group);
+  if (!gs) return Status::Error("group '" + group + "' not found");
+  const FeatureGroup& g = gs->def;
+  WalRecord r;
+  r.values.assign(g.features.size(), std::string_view());
+  for (auto& [name, text] : values) {
+    const int k = g.Index(name);
+    if (k < 0) return Status::Error("group '" + group + "': unknown feature '" + name + "'");
+    std::string why;
+    if (!IsValidUtf8(text)) return Status::Error("feature '" + name + "': not UTF-8");
+    if (k != g.EventTimeIndex() && !CheckValue(text, g.features[size_t(k)].type, &why)) return Status::Error("feature '" + name + "': " + why);
+    r.values[size_t(k)] = text;
+  }
+  if (r.values[size_t(g.RecordIdIndex())].empty()) return Status::Error("missing record id '" + g.record_id + "'");
+  std::string why;
+  const int et = g.EventTimeIndex();
+  if (!ParseEventTime(r.values[size_t(et)], g.features[size_t(et)].type, &r.event_time, &why))
+    return Status::Error("feature '" + g.event_time + "': " + why);
+  if (!(opt.ttl_seconds >= 0)) return Status::Error("ttl must be >= 0");
+  r.op = WalOp::Put;
+  r.group_uid = g.uid;
+  r.api_time_us = int64_t(Now() * 1e6);
+  r.ttl_seconds = opt.ttl_seconds;
+  std::string frame;
+  AppendWalFrame(&frame, r);
+  std::lock_guard<std::mutex> lock(write_mu_);
+  uint64_t seq;
+  Status st = WriteAndSync(frame, 1, &seq);
+  if (!st) return st;
+  Apply(*gs, r, std::string_view(frame).substr(kWalFrameHeader), seq);
+  return Status::Ok();
+}
+
+Status FeatureStore::Delete(const std::string& group, const std::string& id, double event_time, DeleteMode mode) {
+  GroupState* gs = FindGroup(group);
+  if (!gs) return Status::Error("group '" + group + "' not found");
+  if (id.empty()) return Status::Error("missing record id");
+  const FeatureGroup& g = gs->def;
+  std::lock_guard<std::mutex> lock(write_mu_);
+  if (mode == DeleteMode::Hard) {
+    const Shard& sh = gs->shards[ShardOf(id)];
+    std::lock_guard<std::mutex> l(sh.mu);
+    auto it = sh.map.find(id);
+    if (it != sh.map.end() && event_time <= it->second.event_time)
+      return Status::Error("ValidationError: event time " + FormatIso8601(event_time) +
+                           " is not later than the stored record's " + FormatIso8601(it->second.event_time) +
+                           "; nothing deleted, no marker written");
+  }
+  // The marker: same id, the delete's event time, every other feature null.
+  const int et = g.EventTimeIndex();
+  const std::string et_text = g.features[size_t(et)].type == FeatureType::String ? FormatIso8601(event_time)
+                                                                                  : FormatNumber(event_time);
+  WalRecord r;
+  r.op = mode == DeleteMode::Hard ? WalOp::HardDelete : WalOp::SoftDelete;
+  r.group_uid = g.uid;
+  r.event_time = event_time;
+  r.api_time_us = int64_t(Now() * 1e6);
+  r.values.assign(g.features.size(), std::string_view());
+  r.values[size_t(g.RecordIdIndex())] = id;
+  r.values[size_t(et)] = et_text;
+  std::string frame;
+  AppendWalFrame(&frame, r);
+  uint64_t seq;
+  Status st = WriteAndSync(frame, 1, &seq);
+  if (!st) return st;
+  Apply(*gs, r, std::string_view(frame).substr(kWalFrameHeader), seq);
+  return Status::Ok();
+}
+
+Status FeatureStore::AppendPuts(const FeatureGroup& g, const std::string& frames, const std::vector<PendingIndex>& idx) {
+  GroupState* gs = FindGroup(g.name);
+  if (!gs || gs->def.uid != g.uid) return Status::Error("group '" + g.name + "' was deleted during ingest");
+  {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    Status st = EnsureWriter();
+    if (!st) return st;
+  }
+  uint64_t first, end;
+  Status st = wal_.Append(frames, idx.size(), &first, &end);
+  if (!st) return st;
+  if (!(st = wal_.SyncTo(end))) return st;
+  // Durable: now visible. Apply compares (event_time, seq), so the order in
+  // which workers get here does not change the outcome.
+  WalRecord r;
+  for (size_t i = 0; i < idx.size(); i++) {
+    const size_t off = idx[i].frame_offset;
+    uint32_t len;
+    std::memcpy(&len, frames.data() + off + 4, 4);
+    const std::string_view payload(frames.data() + off + kWalFrameHeader, len);
+    DecodeWalPayload(payload, &r);
+    Apply(*gs, r, payload, first + i);
+  }
+  return Status::Ok();
+}
+
+// [SECTION] offline store
+
+Status FeatureStore::MaterializeSegment(uint64_t n) {
+  const std::string path = SegmentPath(n);
+  const std::string write_time = FormatIso8601(Now());
+  std::map<std::pair<std::string, int64_t>, std::string> parts;  // (group, hour) -> rows
+  WalRecord r;
+  std::map<uint64_t, GroupState*> by_uid;
+  int64_t last_api_us = -1;
+  std::string last_api;
+  WalScan scan = ScanSegment(path, [&](std::string_view payload, uint64_t) {
+    DecodeWalPayload(payload, &r);
+    auto found = by_uid.find(r.group_uid);
+    GroupState* gs = found != by_uid.end() ? found->second : (by_uid[r.group_uid] = FindGroupUid(r.group_uid));
+    if (!gs || r.values.size() != gs->def.features.size()) return;  // a group deleted after this log was sealed
+    const int64_t hour = int64_t(std::floor(r.event_time / 3600.0));
+    std::string& out = parts[{gs->def.name, hour}];
+    for (auto v : r.values) {
+      AppendCsvCell(&out, v);
+      out += ',';
+    }
+    out += write_time;
+    out += ',';
+    if (r.api_time_us != last_api_us) {  // one batch shares its api time: format it once
+      last_api_us = r.api_time_us;
+      last_api = FormatIso8601(double(r.api_time_us) / 1e6);
+    }
+    out += last_api;
+    out += r.op == WalOp::Put ? ",false\n" : ",true\n";
+  });
+  if (!scan.error) return scan.error;
+  try {
+    for (auto& [key, rows] : parts) {
+      GroupState* gs = FindGroup(key.first);
+      const std::string stamp = FormatIso8601(double(key.second) * 3600.0);  // 2024-03-01T12:...
+      const std::string folder = dir_ + "/offline/" + key.first + "/year=" + stamp.substr(0, 4) + "/month=" +
+                                 stamp.substr(5, 2) + "/day=" + stamp.substr(8, 2) + "/hour=" + stamp.substr(11, 2);
+      fs::create_directories(folder);
+      std::string header;
+      for (auto& f : gs->def.features) header += f.name + ",";
+      header += "write_time,api_invocation_time,is_deleted\n";
+      // The same name on a re-run after a crash: rewriting it is idempotent.
+      Status st = WriteFileAtomic(folder + "/part-" + SegName(n) + ".csv", header + rows, false);
+      if (!st) return st;
+    }
+  } catch (const std::exception& e) {
+    return Status::Error(dir_ + "/offline: " + e.what());
+  }
+#if defined(__linux__) && !defined(__EMSCRIPTEN__)
+  // One syncfs for all part files instead of one fsync each.
+  if (opt_.fsync) {
+    const int fd = ::open(dir_.c_str(), O_RDONLY);
+    if (fd >= 0) { ::syncfs(fd); ::close(fd); }
+  }
+#endif
+  return WriteFileAtomic(dir_ + "/wal/" + SegName(n) + ".offline", "", opt_.fsync);
+}
+
+// [SECTION] verify and history
+
+static void VerifyOfflineFile(const std::string& path, const FeatureGroup& g, VerifyReport* rep) {
+  std::string d;
+  if (!ReadFile(path, &d)) {
+    rep->errors.push_back({path, 0, "cannot read"});
+    return;
+  }
+  CsvSplitter sp;
+  std::string why;
+  size_t pos = 0;
+  uint64_t line_no = 0;
+  const size_t ncol = g.features.size() + 3;
+  const int et = g.EventTimeIndex();
+  while (pos < d.size()) {
+    size_t nl = d.find('\n', pos);
+    if (nl == std::string::npos) {
+      rep->errors.push_back({path, line_no + 1, "last line has no newline (truncated file)"});
+      return;
+    }
+    const std::string_view line(d.data() + pos, nl - pos);
+    pos = nl + 1;
+    line_no++;
+    auto bad = [&](const std::string& m) { rep->errors.push_back({path, line_no, m}); };
+    if (!sp.Split(line, &why)) { bad(why); return; }
+    const auto& c = sp.Cells();
+    if (line_no == 1) {
+      if (c.size() != ncol || c[0] != g.features[0].name || c[ncol - 1] != "is_deleted") {
+        bad("header does not match the group's schema");
+        return;
+      }
+      continue;
+    }
+    if (c.size() != ncol) { bad(std::to_string(c.size()) + " columns, expected " + std::to_string(ncol)); return; }
+    for (size_t k = 0; k < g.features.size(); k++)
+      if (!CheckValue(c[k], g.features[k].type, &why)) { bad(g.features[k].name + ": " + why); return; }
+    double t;
+    if (!ParseEventTime(c[size_t(et)], g.features[size_t(et)].type, &t, &why)) { bad(why); return; }
+    const std::string stamp = FormatIso8601(std::floor(t / 3600.0) * 3600.0);
+    if (path.find("/year=" + stamp.substr(0, 4) + "/month=" + stamp.substr(5, 2) + "/day=" + stamp.substr(8, 2) +
+                  "/hour=" + stamp.substr(11, 2) + "/") == std::string::npos) {
+      bad("event time " + stamp + " is outside this partition");
+      return;
+    }
+    if (c[ncol - 1] != "true" && c[ncol - 1] != "false") { bad("is_deleted is not true/false"); return; }
+    rep->offline_rows++;
+  }
+}
+
+VerifyReport FeatureStore::Verify() {
+  VerifyReport rep;
+  rep.notes = notes_;
+  Checkpoint();
+  try {
+    for (auto& e : fs::directory_iterator(dir_ + "/groups")) {
+      if (e.path().extension() != ".json") continue;
+      std::string text;
+      auto g = ReadFile(e.path().string(), &text) ? GroupFromJson(text, e.path().string())
+                                                  : Result<FeatureGroup>(Status::Error("unreadable"));
+      if (!g) rep.errors.push_back({e.path().string(), 0, g.status().message()});
+    }
+    std::vector<std::string> segs;
+    for (auto& e : fs::directory_iterator(dir_ + "/wal"))
+      if (e.path().extension() == ".log") segs.push_back(e.path().string());
+    std::sort(segs.begin(), segs.end());
+    for (auto& p : segs) {
+      WalRecord r;
+      WalScan s = ScanSegment(p, [&](std::string_view payload, uint64_t off) {
+        DecodeWalPayload(payload, &r);
+        GroupState* gs = FindGroupUid(r.group_uid);
+        if (gs && r.values.size() != gs->def.features.size())
+          rep.errors.push_back({p, off, "record has " + std::to_string(r.values.size()) + " values, group '" +
+                                            gs->def.name + "' has " + std::to_string(gs->def.features.size())});
+      });
+      rep.log_records += s.records;
+      if (!s.error) rep.errors.push_back({p, s.valid_bytes, s.error.message()});
+      else if (s.torn_tail) rep.errors.push_back({p, s.valid_bytes, "damaged bytes at the end of a sealed segment"});
+    }
+    std::map<std::string, FeatureGroup> defs;
+    {
+      std::lock_guard<std::mutex> lock(groups_mu_);
+      for (auto& [n, gs] : groups_) defs[n] = gs->def;
+    }
+    for (auto& top : fs::directory_iterator(dir_ + "/offline")) {
+      if (!top.is_directory()) continue;
+      const std::string table = top.path().filename().string();
+      FeatureGroup g;
+      if (defs.count(table)) g = defs[table];
+      else {
+        // A deleted group's offline data: check it against its own schema.json.
+        std::string text;
+        if (!ReadFile(top.path().string() + "/schema.json", &text)) {
+          rep.errors.push_back({top.path().string() + "/schema.json", 0, "missing"});
+          continue;
+        }
+        try {
+          auto j = nlohmann::json::parse(text);
+          g.name = table;
+          for (auto& c : j.at("columns")) {
+            FeatureDefinition f;
+            f.name = c.at("name").get<std::string>();
+            if (IsReservedName(f.name)) continue;
+            ParseFeatureType(c.at("type").get<std::string>(), &f.type);
+            g.features.push_back(f);
+          }
+          g.event_time = j.at("partitioned_by").get<std::string>();
+          g.event_time = g.event_time.substr(0, g.event_time.find(' '));
+        } catch (const std::exception& e) {
+          rep.errors.push_back({top.path().string() + "/schema.json", 0, e.what()});
+          continue;
+        }
+      }
+      for (auto& e : fs::recursive_directory_iterator(top.path()))
+        if (e.is_regular_file() && e.path().extension() == ".csv") VerifyOfflineFile(e.path().string(), g, &rep);
+    }
+  } catch (const std::exception& e) {
+    rep.errors.push_back({dir_, 0, e.what()});
+  }
+  for (auto& s : ListGroups()) rep.records += s.online_records;
+  rep.ok = rep.errors.empty();
+  return rep;
+}
+
+Result<std::unordered_map<std::string, std::vector<HistoryEntry>>> FeatureStore::History(const std::string& group) {
+  GroupState* gs = FindGroup(group);
+  if (!gs) return Status::Error("group '" + group + "' not found");
+  Status st = Checkpoint();  // every write is in a sealed segment
+  if (!st) return st;
+  std::unordered_map<std::string, std::vector<HistoryEntry>> h;
+  const size_t id_k = size_t(gs->def.RecordIdIndex());
+  uint64_t seq = 0;
+  std::vector<std::string> segs;
+  for (auto& e : fs::directory_iterator(dir_ + "/wal"))
+    if (e.path().extension() == ".log") segs.push_back(e.path().string());
+  std::sort(segs.begin(), segs.end());
+  for (auto& p : segs) {
+    WalRecord r;
+    WalScan s = ScanSegment(p, [&](std::string_view payload, uint64_t) {
+      seq++;
+      DecodeWalPayload(payload, &r);
+      if (r.group_uid != gs->def.uid) return;
+      h[std::string(r.values[id_k])].push_back({r.event_time, seq, r.op != WalOp::Put, std::string(payload)});
+    });
+    if (!s.error) return s.error;
+  }
+  for (auto& [id, v] : h)
+    std::stable_sort(v.begin(), v.end(), [](const HistoryEntry& a, const HistoryEntry& b) {
+      return a.event_time < b.event_time || (a.event_time == b.event_time && a.seq < b.seq);
+    });
+  return h;
+}
+
+}  // namespace fk::features

@@ -1,0 +1,235 @@
+// Write-ahead log: frames, CRC, scanning with torn-tail detection, and the
+// group-committing writer. POSIX file calls only (Emscripten's FS has them).
+#include "features/wal.h"
+
+#include "features/schema.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace fk::features {
+
+// Slicing-by-4 CRC-32 (IEEE): ingest checksums every byte it logs, so the
+// byte-at-a-time loop would cost more than parsing.
+static const uint32_t* CrcTables() {
+  static uint32_t t[4][256];
+  static bool init = [] {
+    for (uint32_t i = 0; i < 256; i++) {
+      uint32_t c = i;
+      for (int k = 0; k < 8; k++) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+      t[0][i] = c;
+    }
+    for (uint32_t i = 0; i < 256; i++)
+      for (int s = 1; s < 4; s++) t[s][i] = (t[s - 1][i] >> 8) ^ t[0][t[s - 1][i] & 0xFF];
+    return true;
+  }();
+  (void)init;
+  return &t[0][0];
+}
+
+uint32_t Crc32(const void* data, size_t n, uint32_t crc) {
+  const uint32_t* t = CrcTables();
+  const auto* p = static_cast<const unsigned char*>(data);
+  crc = ~crc;
+  while (n >= 4) {
+    crc ^= uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
+    crc = t[3 * 256 + (crc & 0xFF)] ^ t[2 * 256 + ((crc >> 8) & 0xFF)] ^ t[256 + ((crc >> 16) & 0xFF)] ^
+          t[crc >> 24];
+    p += 4;
+    n -= 4;
+  }
+  while (n--) crc = t[(crc ^ *p++) & 0xFF] ^ (crc >> 8);
+  return ~crc;
+}
+
+template <typename T>
+static void Put(std::string* out, T v) {
+  char b[sizeof(T)];
+  std::memcpy(b, &v, sizeof(T));  // little-endian on every target we build
+  out->append(b, sizeof(T));
+}
+
+void AppendWalFrame(std::string* out, const WalRecord& r) {
+  const size_t start = out->size();
+  out->append(kWalFrameHeader, '\0');
+  Put<uint8_t>(out, uint8_t(r.op));
+  Put<uint64_t>(out, r.group_uid);
+  Put<double>(out, r.event_time);
+  Put<int64_t>(out, r.api_time_us);
+  Put<double>(out, r.ttl_seconds);
+  Put<uint16_t>(out, uint16_t(r.values.size()));
+  for (auto v : r.values) {
+    Put<uint32_t>(out, uint32_t(v.size()));
+    out->append(v);
+  }
+  const uint32_t len = uint32_t(out->size() - start - kWalFrameHeader);
+  char* h = &(*out)[start];
+  std::memcpy(h, &kWalMagic, 4);
+  std::memcpy(h + 4, &len, 4);
+  const uint32_t crc = Crc32(h + kWalFrameHeader, len, Crc32(h + 4, 4));
+  std::memcpy(h + 8, &crc, 4);
+}
+
+bool DecodeWalPayload(std::string_view p, WalRecord* r) {
+  constexpr size_t kFixed = 1 + 8 + 8 + 8 + 8 + 2;
+  if (p.size() < kFixed) return false;
+  const char* q = p.data();
+  uint8_t op;
+  uint16_t n;
+  std::memcpy(&op, q, 1);
+  std::memcpy(&r->group_uid, q + 1, 8);
+  std::memcpy(&r->event_time, q + 9, 8);
+  std::memcpy(&r->api_time_us, q + 17, 8);
+  std::memcpy(&r->ttl_seconds, q + 25, 8);
+  std::memcpy(&n, q + 33, 2);
+  if (op < 1 || op > 3) return false;
+  r->op = WalOp(op);
+  r->values.clear();
+  size_t off = kFixed;
+  for (uint16_t i = 0; i < n; i++) {
+    uint32_t len;
+    if (off + 4 > p.size()) return false;
+    std::memcpy(&len, q + off, 4);
+    off += 4;
+    if (len > p.size() - off) return false;
+    r->values.push_back(p.substr(off, len));
+    off += len;
+  }
+  return off == p.size();
+}
+
+// Checks the frame at `off`; returns its total size, 0 if it is not a good frame.
+static size_t GoodFrameAt(const std::string& d, size_t off) {
+  if (d.size() - off < kWalFrameHeader) return 0;
+  uint32_t magic, len, crc;
+  std::memcpy(&magic, &d[off], 4);
+  std::memcpy(&len, &d[off + 4], 4);
+  std::memcpy(&crc, &d[off + 8], 4);
+  if (magic != kWalMagic || len > kWalMaxPayload || len > d.size() - off - kWalFrameHeader) return 0;
+  if (Crc32(&d[off + kWalFrameHeader], len, Crc32(&d[off + 4], 4)) != crc) return 0;
+  return kWalFrameHeader + len;
+}
+
+WalScan ScanSegment(const std::string& path, const std::function<void(std::string_view, uint64_t)>& fn) {
+  WalScan s;
+  std::string d;
+  if (!ReadFileBytes(path, &d)) {
+    s.error = Status::Error(path + ": cannot open");
+    return s;
+  }
+  s.file_bytes = d.size();
+  size_t off = 0;
+  while (off < d.size()) {
+    const size_t n = GoodFrameAt(d, off);
+    if (n == 0) break;
+    WalRecord probe;
+    if (!DecodeWalPayload(std::string_view(d).substr(off + kWalFrameHeader, n - kWalFrameHeader), &probe)) {
+      s.error = Status::Error(path + ": byte " + std::to_string(off) + ": record " + std::to_string(s.records) +
+                              " has a good checksum but does not decode");
+      return s;
+    }
+    if (fn) fn(std::string_view(d).substr(off + kWalFrameHeader, n - kWalFrameHeader), off);
+    off += n;
+    s.records++;
+  }
+  s.valid_bytes = off;
+  if (off == d.size()) return s;
+  // A bad frame. If a good frame starts anywhere after it, the damage is in
+  // the middle of the log (bit rot, an overwrite), not a crash mid-append.
+  for (size_t p = off + 1; p + kWalFrameHeader <= d.size(); p++) {
+    if (std::memcmp(&d[p], &kWalMagic, 4) != 0) continue;
+    if (GoodFrameAt(d, p)) {
+      s.error = Status::Error(path + ": byte " + std::to_string(off) + ": record " + std::to_string(s.records) +
+                              " is corrupt (checksum or length) and good records follow at byte " +
+                              std::to_string(p));
+      return s;
+    }
+  }
+  s.torn_tail = true;
+  return s;
+}
+
+WalWriter::~WalWriter() { Close(); }
+
+Status WalWriter::Open(const std::string& path, uint64_t first_seq, bool fsync) {
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND, 0644);
+  if (fd_ < 0) return Status::Error(path + ": cannot create (" + std::strerror(errno) + ")");
+  path_ = path;
+  fsync_ = fsync;
+  first_seq_ = next_seq_ = first_seq;
+  bytes_ = 0;
+  synced_ = 0;
+  marks_.clear();
+  return Status::Ok();
+}
+
+Status WalWriter::Append(std::string_view frames, uint64_t count, uint64_t* first_seq, uint64_t* end) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (fd_ < 0) return Status::Error("write-ahead log is not open");
+  size_t done = 0;
+  while (done < frames.size()) {
+    const ssize_t w = ::write(fd_, frames.data() + done, frames.size() - done);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) {
+      // A partial frame may be on disk now: stop using this segment, so the
+      // frame stays the segment's tail and recovery discards it.
+      ::close(fd_);
+      fd_ = -1;
+      return Status::Error(path_ + ": write failed at byte " + std::to_string(bytes_ + done) + " (" +
+                           std::strerror(errno) + ")");
+    }
+    done += size_t(w);
+  }
+  *first_seq = next_seq_;
+  next_seq_ += count;
+  bytes_ += frames.size();
+  *end = bytes_;
+  marks_.emplace_back(bytes_, next_seq_ - first_seq_);
+  return Status::Ok();
+}
+
+Status WalWriter::SyncTo(uint64_t end) {
+  if (synced_.load() >= end) return Status::Ok();
+  std::lock_guard<std::mutex> sync_lock(sync_mu_);
+  if (synced_.load() >= end) return Status::Ok();  // another caller's fsync covered us
+  uint64_t target, durable = 0;
+  int fd;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    target = bytes_;
+    fd = fd_;
+  }
+  if (fd < 0) return Status::Error(path_ + ": closed before sync");
+#if defined(__EMSCRIPTEN__)
+  const int rc = fsync_ ? ::fsync(fd) : 0;
+#else
+  const int rc = fsync_ ? ::fdatasync(fd) : 0;
+#endif
+  if (rc != 0) return Status::Error(path_ + ": fsync failed (" + std::strerror(errno) + ")");
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    while (!marks_.empty() && marks_.front().first <= target) {
+      durable = marks_.front().second;
+      marks_.pop_front();
+    }
+  }
+  synced_ = target;
+  if (durable && on_durable_) on_durable_(durable);
+  return Status::Ok();
+}
+
+Status WalWriter::Close() {
+  if (fd_ < 0) return Status::Ok();
+  Status st = SyncTo(bytes_);
+  std::lock_guard<std::mutex> lock(mu_);
+  ::close(fd_);
+  fd_ = -1;
+  return st;
+}
+
+}  // namespace fk::features
