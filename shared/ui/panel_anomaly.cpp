@@ -164,7 +164,7 @@ void StopAnomalyStream(AppState& app) {
   app.Log("anomalies: stopped");
 }
 
-// ?run=anomaly-demo[&speed=<event s per s>|max][&cameras=][&days=][&seed=]
+// ?run=anomaly-demo[&speed=<event s per s>|max][&cameras=][&days=][&seed=][&range=30min|1h|2h|6h|max]
 bool RunAnomalyDemoFromParams(AppState& app, const std::map<std::string, std::string>& params) {
   AnomalyPanelState& st = app.anomaly;
   try {
@@ -180,8 +180,16 @@ bool RunAnomalyDemoFromParams(AppState& app, const std::map<std::string, std::st
         st.days = std::stoi(v);
       } else if (k == "seed") {
         st.seed = std::stoi(v);
+      } else if (k == "range") {  // chart range: 30min, 1h, 2h, 6h or max
+        const char* keys[] = {"30min", "1h", "2h", "6h", "max"};
+        const auto it = std::find(std::begin(keys), std::end(keys), v);
+        if (it == std::end(keys)) {
+          app.Error("?run=anomaly-demo: range must be 30min, 1h, 2h, 6h or max (got '" + v + "')");
+          return false;
+        }
+        st.range_idx = int(it - std::begin(keys));
       } else {
-        app.Error("?run=anomaly-demo: unknown parameter '" + k + "' (known: speed, cameras, days, seed)");
+        app.Error("?run=anomaly-demo: unknown parameter '" + k + "' (known: speed, cameras, days, seed, range)");
         return false;
       }
     }
