@@ -30,6 +30,34 @@ void DrawGalleryPanel(AppState& app) {
   lines.Line("cosine", xs.data(), ys2.data(), kN);
   lines.Draw();
 
+  SectionHeader("Plot: time axis, band and coloured markers");
+  HelpMarker("PlotSpec::time_x puts UNIX seconds on x with calendar ticks (plot::TimeTicks: minutes, hours, "
+             "dates at midnight). Plot::Band shades lo..hi, Plot::Scatter takes one colour per point, "
+             "Plot::SetXLimits shows a slice (here the last 12 h of two days of 5-minute points).");
+  constexpr size_t kT = 576;  // two days at 5 minutes
+  std::vector<double> ts(kT), vs(kT), lo(kT), hi(kT), mx, my;
+  std::vector<ImU32> mc;
+  for (size_t i = 0; i < kT; i++) {
+    ts[i] = 1622505600.0 + 300.0 * double(i);  // 2021-06-01T00:00Z
+    const double daily = 20 + 15 * std::sin(double(i) / 288.0 * 6.2832);
+    vs[i] = daily + rng.Normal() * 2;
+    lo[i] = daily - 6;
+    hi[i] = daily + 6;
+    if (std::fabs(vs[i] - daily) > 4.5) {  // "anomalies": amber to red by distance
+      mx.push_back(ts[i]);
+      my.push_back(vs[i]);
+      mc.push_back(std::fabs(vs[i] - daily) > 5.5 ? colors::kBad : IM_COL32(250, 200, 60, 255));
+    }
+  }
+  PlotSpec tspec{"Time series with an expected band", "", "count"};
+  tspec.time_x = true;
+  Plot ts_plot("gallery_time", ImVec2(-1, 220), tspec);
+  ts_plot.SetXLimits(ts[kT - 1] - 12 * 3600, ts[kT - 1]);
+  ts_plot.Band("expected", ts.data(), lo.data(), hi.data(), kT);
+  ts_plot.Line("observed", ts.data(), vs.data(), kT, colors::kAccent, false);
+  ts_plot.Scatter("outliers", mx.data(), my.data(), mx.size(), mc.data(), colors::kBad);
+  ts_plot.Draw();
+
   SectionHeader("Plot: grouped bars");
   HelpMarker("Plot::SetCategories + Plot::Bars: one value per category per series.");
   const char* cats[] = {"0%", "50%", "70%", "80%", "90%"};
