@@ -103,7 +103,7 @@ TEST_CASE("ui/anomaly: a live stream is paced in event time and Stop ends it") {
   CHECK(fk::ui::ImAssertFailures() == 0);
 }
 
-TEST_CASE("ui/anomaly: a No on the top group lowers the severity of the same pattern later") {
+TEST_CASE("ui/anomaly: a No on the top group is recorded on the group while the stream goes on") {
   Gui gui;
   fk::Platform platform;
   platform.user_dir = Gui::UserDir(__func__);
