@@ -160,7 +160,10 @@ void IngestJob::ProcessBatch(Worker& w, size_t max_rows) {
     if (!ok) continue;
     if (r.values[id_k].empty()) { reject("missing record id '" + def_.record_id + "'"); continue; }
     if (!ParseEventTime(r.values[et_k], et_type, &r.event_time, &why)) { reject(def_.event_time + ": " + why); continue; }
-    idx.push_back({frames.size(), r.event_time, 0});
+    // Where AppendWalFrame will put the id: header, fixed fields, then (length, bytes) per value.
+    size_t id_off = frames.size() + kWalFrameHeader + kWalFixedPayload + 4;
+    for (size_t k = 0; k < id_k; k++) id_off += 4 + r.values[k].size();
+    idx.push_back({frames.size(), r.event_time, 0, id_off, r.values[id_k].size()});
     AppendWalFrame(&frames, r);
   }
   if (!idx.empty()) {

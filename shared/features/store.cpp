@@ -302,26 +302,25 @@ Result<FeatureGroup> FeatureStore::DescribeGroup(const std::string& name) const 
 
 // [SECTION] online store
 
-void FeatureStore::Apply(GroupState& gs, const WalRecord& r, std::string_view payload, uint64_t seq) {
-  const std::string_view id = r.values[size_t(gs.def.RecordIdIndex())];
+void FeatureStore::Apply(GroupState& gs, WalOp op, std::string_view id, double event_time, double ttl_seconds,
+                         std::string_view payload, uint64_t seq) {
   Shard& sh = gs.shards[ShardOf(id)];
   std::lock_guard<std::mutex> lock(sh.mu);
-  auto it = sh.map.find(std::string(id));
-  const bool exists = it != sh.map.end();
+  auto [it, inserted] = sh.map.try_emplace(std::string(id));
+  Entry& e = it->second;
   // Newest event time wins; equal times go to the later write.
-  const bool newer = !exists || r.event_time > it->second.event_time ||
-                     (r.op == WalOp::Put && r.event_time == it->second.event_time && seq > it->second.seq);
+  const bool newer = inserted || event_time > e.event_time ||
+                     (op == WalOp::Put && event_time == e.event_time && seq > e.seq);
   if (!newer) return;  // offline only
-  if (r.op == WalOp::HardDelete) {
-    if (exists) sh.map.erase(it);
+  if (op == WalOp::HardDelete) {
+    sh.map.erase(it);
     return;
   }
-  Entry& e = exists ? it->second : sh.map[std::string(id)];
-  e.event_time = r.event_time;
+  e.event_time = event_time;
   e.seq = seq;
-  e.deleted = r.op == WalOp::SoftDelete;
-  const double ttl = r.ttl_seconds > 0 ? r.ttl_seconds : gs.def.ttl_seconds;
-  e.expires_at = ttl > 0 ? r.event_time + ttl : 0;
+  e.deleted = op == WalOp::SoftDelete;
+  const double ttl = ttl_seconds > 0 ? ttl_seconds : gs.def.ttl_seconds;
+  e.expires_at = ttl > 0 ? event_time + ttl : 0;
   if (e.deleted) e.payload.clear();
   else e.payload.assign(payload.data(), payload.size());
 }
@@ -480,14 +479,13 @@ Status FeatureStore::AppendPuts(const FeatureGroup& g, const std::string& frames
   if (!(st = wal_.SyncTo(end))) return st;
   // Durable: now visible. Apply compares (event_time, seq), so the order in
   // which workers get here does not change the outcome.
-  WalRecord r;
   for (size_t i = 0; i < idx.size(); i++) {
-    const size_t off = idx[i].frame_offset;
+    const PendingIndex& p = idx[i];
     uint32_t len;
-    std::memcpy(&len, frames.data() + off + 4, 4);
-    const std::string_view payload(frames.data() + off + kWalFrameHeader, len);
-    DecodeWalPayload(payload, &r);
-    Apply(*gs, r, payload, first + i);
+    std::memcpy(&len, frames.data() + p.frame_offset + 4, 4);
+    const std::string_view payload(frames.data() + p.frame_offset + kWalFrameHeader, len);
+    Apply(*gs, WalOp::Put, std::string_view(frames.data() + p.id_offset, p.id_size), p.event_time, p.ttl_seconds,
+          payload, first + i);
   }
   return Status::Ok();
 }

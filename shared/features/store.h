@@ -140,6 +140,7 @@ class FeatureStore {
     size_t frame_offset;
     double event_time;
     double ttl_seconds;
+    size_t id_offset, id_size;  // the record id's bytes inside the frames buffer
   };
   // Appends frames of already-validated Puts for one group, waits for them to
   // be durable, then applies them to the online store.
@@ -169,7 +170,11 @@ class FeatureStore {
   Status Recover();
   Status EnsureWriter();
   Status MaterializeSegment(uint64_t segment);
-  void Apply(GroupState& gs, const WalRecord& r, std::string_view payload, uint64_t seq);
+  void Apply(GroupState& gs, const WalRecord& r, std::string_view payload, uint64_t seq) {
+    Apply(gs, r.op, r.values[size_t(gs.def.RecordIdIndex())], r.event_time, r.ttl_seconds, payload, seq);
+  }
+  void Apply(GroupState& gs, WalOp op, std::string_view id, double event_time, double ttl_seconds,
+             std::string_view payload, uint64_t seq);
   Result<Record> MakeRecord(const GroupState& gs, const Entry& e, const std::string& id,
                             const std::vector<std::string>& features) const;
   GroupState* FindGroup(const std::string& name) const;

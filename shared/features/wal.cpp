@@ -76,7 +76,8 @@ void AppendWalFrame(std::string* out, const WalRecord& r) {
 }
 
 bool DecodeWalPayload(std::string_view p, WalRecord* r) {
-  constexpr size_t kFixed = 1 + 8 + 8 + 8 + 8 + 2;
+  constexpr size_t kFixed = kWalFixedPayload;
+  static_assert(kFixed == 1 + 8 + 8 + 8 + 8 + 2, "payload layout");
   if (p.size() < kFixed) return false;
   const char* q = p.data();
   uint8_t op;

@@ -36,6 +36,7 @@ struct WalRecord {
 
 constexpr uint32_t kWalMagic = 0x4B465731;      // "1WFK" little-endian
 constexpr size_t kWalFrameHeader = 12;          // magic, payload bytes, crc
+constexpr size_t kWalFixedPayload = 35;         // op, uid, event time, api time, ttl, value count
 constexpr uint32_t kWalMaxPayload = 64u << 20;  // a larger length is corruption
 
 // Appends one framed record to `out`.
