@@ -1,5 +1,7 @@
 #include "plot/ticks.h"
 
+#include "core/civil.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -93,28 +95,8 @@ std::vector<Point> DecimateMinMax(const double* xs, const double* ys, size_t n, 
 namespace fk::plot {
 namespace {
 
-// Civil date <-> days since 1970-01-01 (H. Hinnant's algorithms): plot math
-// stays free of the stream module, and month ticks need a real calendar.
-int64_t DaysFromCivil(int64_t y, int m, int d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-void CivilFromDays(int64_t z, int64_t* y, int* m, int* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  *d = int(doy - (153 * mp + 2) / 5 + 1);
-  *m = int(mp < 10 ? mp + 3 : mp - 9);
-  *y = yoe + era * 400 + (*m <= 2);
-}
+using fk::CivilFromDays;
+using fk::DaysFromCivil;
 
 int64_t FloorDiv(int64_t a, int64_t b) {
   const int64_t q = a / b;

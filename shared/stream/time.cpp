@@ -1,31 +1,17 @@
 #include "stream/time.h"
 
+#include "core/civil.h"
+
 #include <cstdio>
 
 namespace fk::stream {
 
-// Days since 1970-01-01 for a proleptic Gregorian date (the "days from civil"
-// construction: shift the year to start in March so Feb 29 is the last day).
-static int64_t DaysFromCivil(int64_t y, int m, int d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
 static void CivilFromDays(int64_t z, int* y, int* m, int* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  *d = int(doy - (153 * mp + 2) / 5 + 1);
-  *m = int(mp < 10 ? mp + 3 : mp - 9);
-  *y = int(yoe + era * 400 + (*m <= 2));
+  int64_t year = 0;
+  fk::CivilFromDays(z, &year, m, d);
+  *y = int(year);
 }
+using fk::DaysFromCivil;
 
 CivilTime ToCivil(TimeS t) {
   const int64_t days = FloorDiv(t, 86400);

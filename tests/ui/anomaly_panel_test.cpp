@@ -13,48 +13,19 @@
 #include "fk_imconfig.h"
 #include "imgui.h"
 #include "ui/app.h"
+#include "headless_app.h"
 #include "ui/app_state.h"
 #include "ui/panels.h"
 #include "ui/plot.h"
 
 namespace {
-struct Gui {
-  Gui() {
-    ImGui::CreateContext();
-    ImGuiIO& io = ImGui::GetIO();
-    io.IniFilename = nullptr;
-    io.DisplaySize = ImVec2(1280, 800);
-    io.DeltaTime = 1.0f / 60.0f;
-    Build();
-  }
-  ~Gui() { ImGui::DestroyContext(); }
-  static void Build() {
-    unsigned char* pixels;
-    int w, h;
-    ImGui::GetIO().Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
-  }
-  static std::string UserDir(const char* name) {
-    auto dir = std::filesystem::temp_directory_path() / (std::string("fk_ui_") + name);
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-    return dir.string();
-  }
-  void Frame(fk::ui::App& app) {
-    if (!ImGui::GetIO().Fonts->IsBuilt()) Build();
-    ImGui::NewFrame();
-    app.Frame();
-    ImGui::Render();
-  }
-};
 nlohmann::json Status(fk::ui::App& app) { return nlohmann::json::parse(app.StatusJson()); }
 }  // namespace
 
 TEST_CASE("ui/anomaly: ?run=anomaly-demo streams the simulator; status().anomaly counts grow while frames draw") {
-  Gui gui;
-  fk::Platform platform;
-  platform.user_dir = Gui::UserDir(__func__);
-  fk::ui::App app;
-  app.Init(platform);
+  HeadlessApp h(__func__);
+  auto& gui = h.gui;
+  auto& app = h.app;
   CHECK(Status(app)["anomaly"].is_null());
   REQUIRE(app.Run("anomaly-demo", {{"speed", "max"}, {"days", "120"}}));  // ~0.6M events: many frames
   CHECK(Status(app)["panel"] == "Anomalies");
@@ -85,11 +56,9 @@ TEST_CASE("ui/anomaly: ?run=anomaly-demo streams the simulator; status().anomaly
 }
 
 TEST_CASE("ui/anomaly: a live stream is paced in event time and Stop ends it") {
-  Gui gui;
-  fk::Platform platform;
-  platform.user_dir = Gui::UserDir(__func__);
-  fk::ui::App app;
-  app.Init(platform);
+  HeadlessApp h(__func__);
+  auto& gui = h.gui;
+  auto& app = h.app;
   REQUIRE(app.Run("anomaly-demo", {{"speed", "3600"}}));  // 1 h of events per second
   for (int f = 0; f < 10; f++) gui.Frame(app);
   auto s = Status(app)["anomaly"];
@@ -104,11 +73,9 @@ TEST_CASE("ui/anomaly: a live stream is paced in event time and Stop ends it") {
 }
 
 TEST_CASE("ui/anomaly: a No on the top group is recorded on the group while the stream goes on") {
-  Gui gui;
-  fk::Platform platform;
-  platform.user_dir = Gui::UserDir(__func__);
-  fk::ui::App app;
-  app.Init(platform);
+  HeadlessApp h(__func__);
+  auto& gui = h.gui;
+  auto& app = h.app;
   REQUIRE(app.Run("anomaly-demo", {{"speed", "max"}, {"days", "3"}}));
   for (int f = 0; f < 5000 && Status(app)["anomaly"]["groups"].get<uint64_t>() == 0; f++) gui.Frame(app);
   fk::ui::AppState& st = app.State();
@@ -123,11 +90,10 @@ TEST_CASE("ui/anomaly: a No on the top group is recorded on the group while the 
 }
 
 TEST_CASE("ui/anomaly: an imported CSV is scored when the Anomalies panel is open") {
-  Gui gui;
-  fk::Platform platform;
-  platform.user_dir = Gui::UserDir(__func__);
-  fk::ui::App app;
-  app.Init(platform);
+  HeadlessApp h(__func__);
+  auto& gui = h.gui;
+  auto& app = h.app;
+  auto& platform = h.platform;
   REQUIRE(app.OpenPanel("Anomalies"));
   const std::string path = platform.user_dir + "/traffic.csv";
   {
@@ -151,7 +117,7 @@ TEST_CASE("ui/anomaly: an imported CSV is scored when the Anomalies panel is ope
 }
 
 TEST_CASE("ui/plot: 100k points with a band and markers draw in O(width) vertices") {
-  Gui gui;
+  HeadlessImGui gui;
   const size_t n = 100000;
   std::vector<double> t(n), v(n), lo(n), hi(n);
   for (size_t i = 0; i < n; i++) {

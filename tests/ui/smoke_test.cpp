@@ -11,49 +11,15 @@
 #include "fk_imconfig.h"
 #include "imgui.h"
 #include "ui/app.h"
+#include "headless_app.h"
 #include "ui/app_state.h"
 #include "ui/panels.h"
 
-namespace {
-struct HeadlessImGui {
-  HeadlessImGui() {
-    ImGui::CreateContext();
-    ImGuiIO& io = ImGui::GetIO();
-    io.IniFilename = nullptr;
-    io.DisplaySize = ImVec2(1280, 800);
-    io.DeltaTime = 1.0f / 60.0f;
-    unsigned char* pixels;
-    int w, h;
-    io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
-  }
-  ~HeadlessImGui() { ImGui::DestroyContext(); }
-  // A fresh user directory per test, so settings never leak between runs.
-  static std::string UserDir(const char* name) {
-    auto dir = std::filesystem::temp_directory_path() / (std::string("fk_ui_") + name);
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-    return dir.string();
-  }
-  void Frame(fk::ui::App& app) {
-    ImGuiIO& io = ImGui::GetIO();
-    if (!io.Fonts->IsBuilt()) {  // App::Init may have added the UI font
-      unsigned char* pixels;
-      int w, h;
-      io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
-    }
-    ImGui::NewFrame();
-    app.Frame();
-    ImGui::Render();
-  }
-};
-}  // namespace
 
 TEST_CASE("ui/smoke: every registered panel draws frames without ImGui assertions") {
-  HeadlessImGui gui;
-  fk::Platform platform;
-  platform.user_dir = HeadlessImGui::UserDir(__func__);
-  fk::ui::App app;
-  app.Init(platform);
+  HeadlessApp h(__func__);
+  auto& gui = h.gui;
+  auto& app = h.app;
   const int before = fk::ui::ImAssertFailures();
   for (const auto& panel : fk::ui::Panels()) {
     CAPTURE(panel.name);
@@ -68,11 +34,9 @@ TEST_CASE("ui/smoke: every registered panel draws frames without ImGui assertion
 }
 
 TEST_CASE("ui/smoke: the System benchmark runs as a sliced job and lands in status()") {
-  HeadlessImGui gui;
-  fk::Platform platform;
-  platform.user_dir = HeadlessImGui::UserDir(__func__);
-  fk::ui::App app;
-  app.Init(platform);
+  HeadlessApp h(__func__);
+  auto& gui = h.gui;
+  auto& app = h.app;
   REQUIRE(app.Run("system-bench", {}));
   int frames = 0;
   for (; frames < 2000; frames++) {
@@ -91,11 +55,9 @@ TEST_CASE("ui/smoke: the System benchmark runs as a sliced job and lands in stat
 }
 
 TEST_CASE("ui/smoke: an unknown ?run= value is an error the user sees, not a crash") {
-  HeadlessImGui gui;
-  fk::Platform platform;
-  platform.user_dir = HeadlessImGui::UserDir(__func__);
-  fk::ui::App app;
-  app.Init(platform);
+  HeadlessApp h(__func__);
+  auto& gui = h.gui;
+  auto& app = h.app;
   CHECK_FALSE(app.Run("no-such-thing", {}));
   gui.Frame(app);
   auto status = nlohmann::json::parse(app.StatusJson());
@@ -104,11 +66,10 @@ TEST_CASE("ui/smoke: an unknown ?run= value is an error the user sees, not a cra
 }
 
 TEST_CASE("ui/files: an imported file is listed; a missing one is a visible error") {
-  HeadlessImGui gui;
-  fk::Platform platform;
-  platform.user_dir = HeadlessImGui::UserDir(__func__);
-  fk::ui::App app;
-  app.Init(platform);
+  HeadlessApp h(__func__);
+  auto& gui = h.gui;
+  auto& app = h.app;
+  auto& platform = h.platform;
   const std::string path = platform.user_dir + "/model.bin";
   { std::ofstream(path, std::ios::binary) << std::string(1234, 'x'); }
   CHECK(app.Run("import", {{"path", path}}));
@@ -124,11 +85,9 @@ TEST_CASE("ui/files: an imported file is listed; a missing one is a visible erro
 }
 
 TEST_CASE("ui/sparse: ?run=sparse-bench fills status().sparse_bench while frames keep drawing") {
-  HeadlessImGui gui;
-  fk::Platform platform;
-  platform.user_dir = HeadlessImGui::UserDir(__func__);
-  fk::ui::App app;
-  app.Init(platform);
+  HeadlessApp h(__func__);
+  auto& gui = h.gui;
+  auto& app = h.app;
   REQUIRE(app.Run("sparse-bench", {{"sparsity", "0,0.9"}, {"width", "0.35"}, {"size", "96"}, {"runs", "2"}}));
   int frames = 0;
   nlohmann::json status;
@@ -150,11 +109,8 @@ TEST_CASE("ui/sparse: ?run=sparse-bench fills status().sparse_bench while frames
 }
 
 TEST_CASE("ui/sparse: bad ?run=sparse-bench parameters are errors the user sees") {
-  HeadlessImGui gui;
-  fk::Platform platform;
-  platform.user_dir = HeadlessImGui::UserDir(__func__);
-  fk::ui::App app;
-  app.Init(platform);
+  HeadlessApp h(__func__);
+  auto& app = h.app;
   CHECK_FALSE(app.Run("sparse-bench", {{"sparsity", "abc"}}));
   CHECK_FALSE(app.Run("sparse-bench", {{"sparsity", "1.5"}}));
   CHECK_FALSE(app.Run("sparse-bench", {{"colour", "red"}}));
@@ -164,11 +120,10 @@ TEST_CASE("ui/sparse: bad ?run=sparse-bench parameters are errors the user sees"
 }
 
 TEST_CASE("ui/sparse: importing a corrupt .fks shows the loader's message instead of crashing") {
-  HeadlessImGui gui;
-  fk::Platform platform;
-  platform.user_dir = HeadlessImGui::UserDir(__func__);
-  fk::ui::App app;
-  app.Init(platform);
+  HeadlessApp h(__func__);
+  auto& gui = h.gui;
+  auto& app = h.app;
+  auto& platform = h.platform;
   const std::string path = platform.user_dir + "/broken.fks";
   { std::ofstream(path, std::ios::binary) << "FKSM\x01\x00\x00\x00garbage"; }
   CHECK(app.Run("import", {{"path", path}}));  // the file itself was read

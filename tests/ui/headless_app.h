@@ -1,0 +1,61 @@
+// Test fixture for UI tests: an ImGui context with no renderer (draw lists are
+// built, nobody rasterises them) and an fk::ui::App with a fresh user dir.
+//   HeadlessApp h(__func__);  h.app.Run("system-bench", {});  h.Frames(10);  h.Status()["bench"]
+#pragma once
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "imgui.h"
+#include "ui/app.h"
+
+struct HeadlessImGui {
+  HeadlessImGui() {
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;
+    io.DisplaySize = ImVec2(1280, 800);
+    io.DeltaTime = 1.0f / 60.0f;
+    BuildFonts();
+  }
+  ~HeadlessImGui() { ImGui::DestroyContext(); }
+  HeadlessImGui(const HeadlessImGui&) = delete;
+  HeadlessImGui& operator=(const HeadlessImGui&) = delete;
+  static void BuildFonts() {  // again after App::Init added the UI font
+    unsigned char* pixels;
+    int w, h;
+    ImGui::GetIO().Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
+  }
+  // A fresh user directory per test, so settings never leak between runs.
+  static std::string UserDir(const std::string& name) {
+    auto dir = std::filesystem::temp_directory_path() / ("fk_ui_" + name);
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    return dir.string();
+  }
+  void Frame(fk::ui::App& app) {
+    if (!ImGui::GetIO().Fonts->IsBuilt()) BuildFonts();
+    ImGui::NewFrame();
+    app.Frame();
+    ImGui::Render();
+  }
+};
+
+struct HeadlessApp {
+  HeadlessImGui gui;  // first: the ImGui context outlives the app
+  fk::Platform platform;
+  fk::ui::App app;
+  explicit HeadlessApp(const std::string& name) {
+    platform.user_dir = HeadlessImGui::UserDir(name);
+    app.Init(platform);
+  }
+  ~HeadlessApp() { app.Shutdown(); }
+  void Frames(int n) {
+    for (int i = 0; i < n; i++) gui.Frame(app);
+  }
+  nlohmann::json Status() const { return nlohmann::json::parse(app_const().StatusJson()); }
+
+ private:
+  const fk::ui::App& app_const() const { return app; }
+};
