@@ -498,6 +498,9 @@ Status FeatureStore::MaterializeSegment(uint64_t n) {
   std::map<std::pair<std::string, int64_t>, std::string> parts;  // (group, hour) -> rows
   WalRecord r;
   std::map<uint64_t, GroupState*> by_uid;
+  std::string* cur = nullptr;
+  int64_t cur_hour = 0;
+  GroupState* cur_gs = nullptr;
   int64_t last_api_us = -1;
   std::string last_api;
   WalScan scan = ScanSegment(path, [&](std::string_view payload, uint64_t) {
@@ -506,7 +509,13 @@ Status FeatureStore::MaterializeSegment(uint64_t n) {
     GroupState* gs = found != by_uid.end() ? found->second : (by_uid[r.group_uid] = FindGroupUid(r.group_uid));
     if (!gs || r.values.size() != gs->def.features.size()) return;  // a group deleted after this log was sealed
     const int64_t hour = int64_t(std::floor(r.event_time / 3600.0));
-    std::string& out = parts[{gs->def.name, hour}];
+    // Runs of records share a partition: skip the map (and its key copy) for them.
+    if (!cur || hour != cur_hour || gs != cur_gs) {
+      cur = &parts[{gs->def.name, hour}];
+      cur_hour = hour;
+      cur_gs = gs;
+    }
+    std::string& out = *cur;
     for (auto v : r.values) {
       AppendCsvCell(&out, v);
       out += ',';
@@ -532,19 +541,14 @@ Status FeatureStore::MaterializeSegment(uint64_t n) {
       for (auto& f : gs->def.features) header += f.name + ",";
       header += "write_time,api_invocation_time,is_deleted\n";
       // The same name on a re-run after a crash: rewriting it is idempotent.
-      Status st = WriteFileAtomic(folder + "/part-" + SegName(n) + ".csv", header + rows, false);
+      rows.insert(0, header);
+      // fsync per part file: syncfs would also wait for every other dirty page on the disk.
+      Status st = WriteFileAtomic(folder + "/part-" + SegName(n) + ".csv", rows, opt_.fsync);
       if (!st) return st;
     }
   } catch (const std::exception& e) {
     return Status::Error(dir_ + "/offline: " + e.what());
   }
-#if defined(__linux__) && !defined(__EMSCRIPTEN__)
-  // One syncfs for all part files instead of one fsync each.
-  if (opt_.fsync) {
-    const int fd = ::open(dir_.c_str(), O_RDONLY);
-    if (fd >= 0) { ::syncfs(fd); ::close(fd); }
-  }
-#endif
   return WriteFileAtomic(dir_ + "/wal/" + SegName(n) + ".offline", "", opt_.fsync);
 }
 
