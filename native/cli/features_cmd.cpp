@@ -311,7 +311,16 @@ static int Verify(const Args& a) {
   auto s = FeatureStore::Open(dir);
   if (!s) {
     // The store refused to open (corruption in the middle of a log): that is the finding.
-    errs.push_back({{"file", dir}, {"offset", 0}, {"message", s.status().message()}});
+    // Messages read "<file>: byte <offset>: ..." when a log is damaged.
+    const std::string m = s.status().message();
+    std::string file = dir;
+    unsigned long long off = 0;
+    const size_t at = m.find(": byte ");
+    if (at != std::string::npos) {
+      file = m.substr(0, at);
+      off = std::strtoull(m.c_str() + at + 7, nullptr, 10);
+    }
+    errs.push_back({{"file", file}, {"offset", off}, {"message", m}});
     j = {{"ok", false}, {"records", 0}, {"errors", errs}};
   } else {
     VerifyReport r = (*s)->Verify();
