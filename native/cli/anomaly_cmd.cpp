@@ -85,6 +85,13 @@ void ApplyParam(anomaly::DetectorParams* p, const std::string& kv) {
   else if (k == "short_k") p->short_k = size_t(v);
   else if (k == "calib_histories") p->calib_histories = v;
   else if (k == "max_surprise") p->max_surprise = v;
+  else if (k == "re_rate") p->re_rate = v != 0;
+  else if (k == "re_half_decades") p->re_half_decades = v;
+  else if (k == "novelty") p->novelty = v != 0;
+  else if (k == "novelty_levels") p->novelty_levels = size_t(v);
+  else if (k == "novelty_cells") p->novelty_cells = size_t(v);
+  else if (k == "novelty_learn") p->novelty_learn = size_t(v);
+  else if (k == "suppress_half") p->suppress_half = v;
   else throw UsageError{"unknown detector parameter '" + k + "'"};
 }
 

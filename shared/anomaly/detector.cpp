@@ -20,15 +20,25 @@ double SurpriseToScore(double surprise, double half_decades) {
 
 DetectorParams DetectorParams::Nab() {
   DetectorParams p;
-  // NAB rewards the first detection early in a window and charges every
-  // further one outside it: report each excursion once (onsets), for half a
-  // history, and add the distribution-change flag for slow shape changes.
+  // Three tail-probability-like scores, combined by max, then reported at
+  // their onset only (NAB rewards the first detection early in a window and
+  // charges every further one outside it):
+  // - point surprise against the mean/std of the last day (at least 288 points);
+  // - value novelty: how far the value is from everything seen so far;
+  // - distribution change (relative entropy), scored by how rare such flags
+  //   have been in this series.
   p.robust = false;
   p.relative_entropy = true;
+  p.re_rate = true;
+  p.re_half_decades = 4;
+  p.novelty = true;
+  p.novelty_levels = 10;
+  p.novelty_cells = 8;
+  p.novelty_learn = 150;
   p.onsets_only = true;
-  p.suppress_fraction = 0.5;
-  p.min_history = 288;  // one day of 5-minute points; at least that many for coarser series
-  p.score_half_decades = 10;
+  p.suppress_half = 48;  // a report mutes lesser ones for a few hours of 5-minute points
+  p.min_history = 288;   // one day of 5-minute points; at least that many for coarser series
+  p.score_half_decades = 14;
   return p;
 }
 
@@ -37,6 +47,8 @@ SeriesDetector::SeriesDetector(DetectorParams p) : p_(p) {}
 bool SeriesDetector::RelativeEntropyFlag(double x) {
   const size_t w = std::max<size_t>(4, p_.re_window), nb = std::max<size_t>(2, p_.re_bins);
   if (re_ring_.empty()) re_ring_.assign(w, 0), re_min_ = re_max_ = x;
+  const double leaving = re_ring_[re_head_];
+  const bool was_full = re_filled_ == w;
   re_ring_[re_head_] = x;
   re_head_ = (re_head_ + 1) % w;
   re_filled_ = std::min(re_filled_ + 1, w);
@@ -46,34 +58,92 @@ bool SeriesDetector::RelativeEntropyFlag(double x) {
   re_max_ = std::max(re_max_, x);
   if (re_filled_ < w || re_max_ <= re_min_) return false;
   const double step = (re_max_ - re_min_) / double(nb);
-  re_hist_.assign(nb, 0.0);
-  for (double v : re_ring_) {
-    long b = long(std::ceil((v - re_min_) / step));
-    b = std::clamp<long>(b, 0, long(nb) - 1);
-    re_hist_[size_t(b)] += 1.0 / double(w);
+  auto bin = [&](double v) { return size_t(std::clamp<long>(long(std::ceil((v - re_min_) / step)), 0, long(nb) - 1)); };
+  if (!re_cnt_valid_ || !was_full || re_cnt_min_ != re_min_ || re_cnt_max_ != re_max_) {
+    re_cnt_.assign(nb, 0);
+    for (double v : re_ring_) re_cnt_[bin(v)]++;
+    re_cnt_min_ = re_min_, re_cnt_max_ = re_max_, re_cnt_valid_ = true;
+  } else {
+    re_cnt_[bin(leaving)]--;
+    re_cnt_[bin(x)]++;
   }
+  // Hypotheses are kept as log probabilities (-inf for an empty bin).
+  re_logp_.resize(nb);
+  for (size_t b = 0; b < nb; b++)
+    re_logp_[b] = re_cnt_[b] > 0 ? std::log(double(re_cnt_[b]) / double(w)) : -INFINITY;
   if (re_hyp_.empty()) {
-    re_hyp_.push_back(re_hist_);
+    re_hyp_.push_back(re_logp_);
     re_count_.push_back(1);
     return false;
   }
   int best = -1;
   double best_stat = p_.re_chi2;
   for (size_t j = 0; j < re_hyp_.size(); j++) {
+    const double* q = re_hyp_[j].data();
     double kl = 0;
     bool disjoint = false;
-    for (size_t b = 0; b < nb && !disjoint; b++) {
-      if (re_hist_[b] <= 0) continue;
-      if (re_hyp_[j][b] <= 0) disjoint = true;
-      else kl += re_hist_[b] * std::log(re_hist_[b] / re_hyp_[j][b]);
+    for (size_t b = 0; b < nb; b++) {
+      if (re_cnt_[b] == 0) continue;
+      if (std::isinf(q[b])) { disjoint = true; break; }
+      kl += double(re_cnt_[b]) / double(w) * (re_logp_[b] - q[b]);
     }
     const double stat = 2.0 * double(w) * kl;
     if (!disjoint && stat < best_stat) best_stat = stat, best = int(j);
   }
-  if (best >= 0) return ++re_count_[size_t(best)] <= 1;  // a hypothesis seen only once is still rare
-  re_hyp_.push_back(re_hist_);
+  re_windows_++;
+  if (best >= 0) {
+    const bool rare = ++re_count_[size_t(best)] <= 1;  // a hypothesis seen only once is still rare
+    re_flags_ += rare;
+    return rare;
+  }
+  re_flags_++;
+  re_hyp_.push_back(re_logp_);
   re_count_.push_back(1);
   return true;
+}
+
+static int64_t CellOf(double v) { return int64_t(std::clamp(std::floor(v), -4e18, 4e18)); }
+
+double SeriesDetector::Novelty(double x) {
+  if (!std::isfinite(x)) return 0;
+  const double levels = double(std::max<size_t>(2, p_.novelty_levels) - 1);
+  const double per_level = double(std::max<size_t>(1, p_.novelty_cells));
+  if (!nov_ready_) {
+    // The cell size comes from the first points (the past only); they are
+    // then replayed as visited.
+    nov_learn_.push_back(x);
+    if (nov_learn_.size() < std::max<size_t>(2, p_.novelty_learn)) return 0;
+    const auto [mn, mx] = std::minmax_element(nov_learn_.begin(), nov_learn_.end());
+    nov_lo_ = *mn;
+    double level = (*mx - *mn) / levels;
+    if (!(level > 0)) level = std::max(1e-9, 1e-3 * std::fabs(*mn));
+    nov_cell_ = level / per_level;
+    nov_min_ = *mn, nov_max_ = *mx;
+    for (double v : nov_learn_) nov_cells_.insert(CellOf((v - nov_lo_) / nov_cell_));
+    nov_learn_ = {};
+    nov_ready_ = true;
+    return 0;
+  }
+  const int64_t c = CellOf((x - nov_lo_) / nov_cell_);
+  double d = 0;
+  auto it = nov_cells_.lower_bound(c);
+  if (it == nov_cells_.end() || *it != c) {
+    int64_t cells = INT64_MAX;
+    if (it != nov_cells_.end()) cells = *it - c;
+    if (it != nov_cells_.begin()) cells = std::min(cells, c - *std::prev(it));
+    d = double(cells) * nov_cell_;
+    nov_cells_.insert(it, c);
+    if (nov_cells_.size() > (1u << 16)) {
+      // Bounded memory: coarsen the cells (halve the resolution).
+      std::set<int64_t> coarse;
+      for (int64_t v : nov_cells_) coarse.insert(v >= 0 ? v / 2 : -((-v + 1) / 2));
+      nov_cells_.swap(coarse);
+      nov_cell_ *= 2;
+    }
+  }
+  nov_min_ = std::min(nov_min_, x), nov_max_ = std::max(nov_max_, x);
+  const double unit = (nov_max_ - nov_min_) / levels;
+  return unit > 0 ? std::min(1.0, d / unit) : 0.0;
 }
 
 size_t SeriesDetector::HistoryLen() const {
@@ -179,6 +249,7 @@ PointScore SeriesDetector::Update(int64_t t, double x) {
   }
   const bool ready = n_ > p_.warmup && step_s_ > 0;
   const bool re_flag = p_.relative_entropy && RelativeEntropyFlag(x);
+  const double novelty = p_.novelty ? Novelty(x) : 0.0;
   if (!p_.robust && filled_ > 0) {
     expected = sum_ / double(filled_);
     scale = std::sqrt(std::max(0.0, sumsq_ / double(filled_) - expected * expected));
@@ -197,7 +268,22 @@ PointScore SeriesDetector::Update(int64_t t, double x) {
     double surprise = out.surprise;
     if (p_.calibrate) surprise = Calibrate(std::min(out.surprise, p_.max_surprise));
     double s = SurpriseToScore(surprise, p_.score_half_decades);
-    if (p_.onsets_only) {
+    // Combine by max before the onset rule, so one excursion seen by several
+    // parts is still reported once.
+    if (re_flag) {
+      const double rate = (double(re_flags_) + 1) / (double(re_windows_) + 2);
+      s = std::max(s, p_.re_rate ? SurpriseToScore(-std::log10(rate), p_.re_half_decades) : p_.re_score);
+    }
+    if (p_.novelty) s = std::max(s, novelty);
+    if (p_.onsets_only && p_.suppress_half > 0) {
+      // A point counts only if it beats every earlier raw score discounted by
+      // its age (halved every suppress_half points): threshold-free, and a big
+      // report does not hide a new, lesser one for long.
+      decay_max_ *= std::exp2(-1.0 / p_.suppress_half);
+      const double raw = s;
+      if (s <= decay_max_) s = 0;
+      decay_max_ = std::max(decay_max_, raw);
+    } else if (p_.onsets_only) {
       // Report an excursion once: a point counts only if it is more extreme
       // than every raw score of the last suppression horizon (a sliding max,
       // so the rule holds at any threshold the user picks).
@@ -208,7 +294,6 @@ PointScore SeriesDetector::Update(int64_t t, double x) {
       max_q_.emplace_back(n_, s);
       if (s <= prev) s = 0;
     }
-    if (re_flag) s = std::max(s, p_.re_score);
     out.score = s;
   }
   out.expected = expected;

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -28,14 +29,28 @@ struct DetectorParams {
   size_t re_window = 52;         // points per histogram
   size_t re_bins = 5;            // bins over the range seen so far
   double re_chi2 = 13.2767;      // chi-square(0.99, bins - 1): 2 W KL above this = a different distribution
-  double re_score = 0.5;         // score of a flagged window
+  double re_score = 0.5;         // score of a flagged window (without re_rate)
+  // Score a flagged window by how rare flags have been in this series so far:
+  // -log10((flags + 1) / (windows + 2)) decades, mapped with re_half_decades.
+  // A series whose distribution changes all the time gets low flag scores.
+  bool re_rate = false;
+  double re_half_decades = 4;
+  // Value novelty (in the spirit of contextOSE's "never seen this before"):
+  // the distance of the value to the nearest value seen so far, in units of
+  // (range seen so far) / (novelty_levels - 1), capped at 1. Values are kept as
+  // cells of 1/novelty_cells of a level of the first novelty_learn points.
+  bool novelty = false;
+  size_t novelty_levels = 10;
+  size_t novelty_cells = 8;
+  size_t novelty_learn = 150;
   double history_days = 1.0;     // span of the "recent past" distribution
   size_t min_history = 96;       // ... but at least this many points (and at most 4x)
   size_t warmup = 64;            // points before any score (Initializing)
   double shift_fraction = 1.0 / 12;  // level-shift probe length, as a fraction of the history
   size_t season_days = 7;        // same-time-of-day values kept per slot
   bool onsets_only = false;      // suppress repeats of an excursion already reported
-  double suppress_fraction = 1.0; // ... for this many histories after a report
+  double suppress_fraction = 1.0; // ... for this many histories after a report (sliding max)
+  double suppress_half = 0;      // > 0: instead, against a max that halves every suppress_half points
   double score_half_decades = 3.0; // tail probability 10^-x maps to score 0.5
   bool calibrate = false;        // score the surprise relative to this series' own surprise history
   size_t short_k = 1;            // points averaged before calibration
@@ -91,8 +106,19 @@ class SeriesDetector {
   double re_min_ = 0, re_max_ = 0;
   std::vector<std::vector<double>> re_hyp_;
   std::vector<int> re_count_;
-  std::vector<double> re_hist_;
+  std::vector<int> re_cnt_;         // histogram counts of the window under [re_cnt_min_, re_cnt_max_]
+  double re_cnt_min_ = 0, re_cnt_max_ = 0;
+  bool re_cnt_valid_ = false;
+  std::vector<double> re_logp_;     // log of the current window's probabilities
+  size_t re_flags_ = 0, re_windows_ = 0;
   bool RelativeEntropyFlag(double x);
+  // Novelty: visited cells (sorted), the learning points, the range so far.
+  double Novelty(double x);
+  std::vector<double> nov_learn_;
+  std::set<int64_t> nov_cells_;
+  double nov_lo_ = 0, nov_cell_ = 0, nov_min_ = 0, nov_max_ = 0;
+  bool nov_ready_ = false;
+  double decay_max_ = 0;            // onset rule with suppress_half
   // Calibration: rings of raw surprises (long, with running sums) and the last short_k.
   std::vector<double> cal_ring_, short_ring_;
   size_t cal_head_ = 0, cal_filled_ = 0, short_head_ = 0, short_filled_ = 0;

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "anomaly/detector.h"
@@ -14,7 +15,7 @@ TEST_CASE("anomaly/detector: initializing at first, then a spike scores high and
   double worst_normal = 0;
   for (int i = 0; i < 3000; i++, t += 300) {
     const double daily = 10 * std::sin(2 * M_PI * double(t % 86400) / 86400.0);
-    const double x = 50 + daily + rng.Normal();
+    const double x = 50 + daily + double(rng.Normal());
     const PointScore s = det.Update(t, x);
     if (i < 10) CHECK(s.initializing);
     if (i > 500) worst_normal = std::max(worst_normal, s.score);
@@ -52,13 +53,104 @@ TEST_CASE("anomaly/detector: the NAB preset reports an excursion once, then stay
   SeriesDetector det(DetectorParams::Nab());
   fk::Rng rng(5);
   int64_t t = 1600000000;
-  for (int i = 0; i < 1000; i++, t += 300) det.Update(t, 10 + rng.Normal());
+  for (int i = 0; i < 1000; i++, t += 300) det.Update(t, 10 + double(rng.Normal()));
   // A level shift of +8 sigma lasting 50 points: the first point scores, the rest do not
   // (they are no more extreme than what was already reported).
   const PointScore first = det.Update(t, 18), second = det.Update(t + 300, 18 + 0.1);
   CHECK(first.score > 0.5);
   CHECK(second.score < first.score);
   size_t reported = 0;
-  for (int i = 2; i < 50; i++) reported += det.Update(t + 300 * i, 18 + 0.3 * rng.Normal()).score > first.score;
+  for (int i = 2; i < 50; i++) reported += det.Update(t + 300 * i, 18 + 0.3 * double(rng.Normal())).score > first.score;
   CHECK(reported == 0);
+}
+
+namespace {
+// Only the part under test, with the point surprise muted (a huge half).
+DetectorParams OnlyParts(bool novelty, bool relative_entropy) {
+  DetectorParams p;
+  p.robust = false;
+  p.score_half_decades = 1e12;
+  p.novelty = novelty;
+  p.relative_entropy = relative_entropy;
+  p.re_rate = true;
+  return p;
+}
+}  // namespace
+
+TEST_CASE("anomaly/detector: novelty is the distance to the nearest value seen so far, in levels of the range so far") {
+  SeriesDetector det(OnlyParts(true, false));
+  fk::Rng rng(11);
+  int64_t t = 1600000000;
+  for (int i = 0; i < 600; i++, t += 300) det.Update(t, 10 * double(rng.Uniform01()));  // range about [0, 10]
+  const double beyond_a_little = det.Update(t += 300, 10.5).score;   // ~0.5 / (10 / 9) of a level
+  const double far_beyond = det.Update(t += 300, 30).score;          // more than a level: capped at 1
+  const double again = det.Update(t += 300, 30).score;               // seen now
+  const double familiar = det.Update(t += 300, 5).score;
+  CHECK(beyond_a_little > 0.2);
+  CHECK(beyond_a_little < 0.8);
+  CHECK(far_beyond == doctest::Approx(1.0));
+  CHECK(again < 1e-6);     // (the muted point surprise leaves a trace)
+  CHECK(familiar < 1e-6);
+  // The unit grew with the range (now [0, 30]): the same step beyond is less novel.
+  CHECK(det.Update(t += 300, 30.5).score < beyond_a_little);
+}
+
+TEST_CASE("anomaly/detector: novelty memory stays bounded and finite on an ever-widening series") {
+  SeriesDetector det(OnlyParts(true, false));
+  fk::Rng rng(12);
+  int64_t t = 1600000000;
+  double x = 0, worst = 0;
+  bool finite = true;
+  for (int i = 0; i < 100000; i++, t += 60) {
+    x += double(rng.Normal()) * (1 + i / 100);
+    const double s = det.Update(t, x).score;
+    finite = finite && std::isfinite(s);
+    worst = std::max(worst, s);
+  }
+  CHECK(finite);
+  CHECK(worst <= 1.0);
+}
+
+TEST_CASE("anomaly/detector: a distribution change scores higher in a steady series than in one that changes all the time") {
+  fk::Rng rng(13);
+  int64_t t = 1600000000;
+  // Steady: N(0, 1) for 3000 points, then a window of values piled in the upper tail.
+  SeriesDetector steady(OnlyParts(false, true));
+  for (int i = 0; i < 3000; i++, t += 300) steady.Update(t, double(rng.Normal()));
+  double steady_change = 0;
+  for (int i = 0; i < 80; i++, t += 300) steady_change = std::max(steady_change, steady.Update(t, 1.5 + 0.3 * double(rng.Uniform01())).score);
+  // Restless: a new level and spread every 60 points, inside the same range.
+  SeriesDetector restless(OnlyParts(false, true));
+  double restless_late = 0, level = 0, spread = 1;
+  for (int i = 0; i < 3080; i++, t += 300) {
+    if (i % 60 == 0) level = 4 * double(rng.Uniform01()) - 2, spread = 0.1 + double(rng.Uniform01());
+    const double s = restless.Update(t, std::clamp(level + spread * double(rng.Normal()), -3.0, 3.0)).score;
+    if (i >= 3000) restless_late = std::max(restless_late, s);
+  }
+  CHECK(steady_change > 0.2);
+  CHECK(restless_late < steady_change);
+}
+
+TEST_CASE("anomaly/detector: with a half-life the onset rule mutes a lesser repeat soon after a report but not a spike long after") {
+  DetectorParams p;
+  p.robust = false;
+  p.onsets_only = true;
+  p.suppress_half = 48;
+  p.min_history = 288;
+  p.score_half_decades = 14;
+  SeriesDetector det(p);
+  fk::Rng rng(14);
+  int64_t t = 1600000000;
+  auto noise = [&](int n) {
+    for (int i = 0; i < n; i++, t += 300) det.Update(t, 10 + double(rng.Normal()));
+  };
+  noise(1000);
+  const double first = det.Update(t += 300, 20).score;
+  noise(5);
+  const double soon = det.Update(t += 300, 19).score;  // a lesser repeat
+  noise(600);  // 12 half-lives, and both spikes have left the one-day history
+  const double later = det.Update(t += 300, 20).score;
+  CHECK(first > 0.5);
+  CHECK(soon == 0.0);
+  CHECK(later > 0.5);
 }
