@@ -19,6 +19,9 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#if !defined(__EMSCRIPTEN__)
+#include <thread>
+#endif
 
 #include <nlohmann/json.hpp>
 
@@ -495,41 +498,62 @@ Status FeatureStore::AppendPuts(const FeatureGroup& g, const std::string& frames
 Status FeatureStore::MaterializeSegment(uint64_t n) {
   const std::string path = SegmentPath(n);
   const std::string write_time = FormatIso8601(Now());
-  std::map<std::pair<std::string, int64_t>, std::string> parts;  // (group, hour) -> rows
-  WalRecord r;
-  std::map<uint64_t, GroupState*> by_uid;
-  std::string* cur = nullptr;
-  int64_t cur_hour = 0;
-  GroupState* cur_gs = nullptr;
-  int64_t last_api_us = -1;
-  std::string last_api;
-  WalScan scan = ScanSegment(path, [&](std::string_view payload, uint64_t) {
-    DecodeWalPayload(payload, &r);
-    auto found = by_uid.find(r.group_uid);
-    GroupState* gs = found != by_uid.end() ? found->second : (by_uid[r.group_uid] = FindGroupUid(r.group_uid));
-    if (!gs || r.values.size() != gs->def.features.size()) return;  // a group deleted after this log was sealed
-    const int64_t hour = int64_t(std::floor(r.event_time / 3600.0));
-    // Runs of records share a partition: skip the map (and its key copy) for them.
-    if (!cur || hour != cur_hour || gs != cur_gs) {
-      cur = &parts[{gs->def.name, hour}];
-      cur_hour = hour;
-      cur_gs = gs;
-    }
-    std::string& out = *cur;
-    for (auto v : r.values) {
-      AppendCsvCell(&out, v);
-      out += ',';
-    }
-    out += write_time;
-    out += ',';
-    if (r.api_time_us != last_api_us) {  // one batch shares its api time: format it once
-      last_api_us = r.api_time_us;
-      last_api = FormatIso8601(double(r.api_time_us) / 1e6);
-    }
-    out += last_api;
-    out += r.op == WalOp::Put ? ",false\n" : ",true\n";
-  });
+  std::string data;
+  if (!ReadFileBytes(path, &data)) return Status::Error(path + ": cannot read");
+  std::vector<std::string_view> payloads;
+  WalScan scan = ScanSegmentBuffer(path, data, [&](std::string_view p, uint64_t) { payloads.push_back(p); });
   if (!scan.error) return scan.error;
+  using Parts = std::map<std::pair<std::string, int64_t>, std::string>;  // (group, hour) -> CSV rows
+  auto format = [&](size_t begin, size_t end, Parts* parts) {
+    WalRecord r;
+    std::map<uint64_t, GroupState*> by_uid;
+    std::string* cur = nullptr;
+    int64_t cur_hour = 0, last_api_us = -1;
+    GroupState* cur_gs = nullptr;
+    std::string last_api;
+    for (size_t i = begin; i < end; i++) {
+      DecodeWalPayload(payloads[i], &r);
+      auto found = by_uid.find(r.group_uid);
+      GroupState* gs = found != by_uid.end() ? found->second : (by_uid[r.group_uid] = FindGroupUid(r.group_uid));
+      if (!gs || r.values.size() != gs->def.features.size()) continue;  // a group deleted after this log was sealed
+      const int64_t hour = int64_t(std::floor(r.event_time / 3600.0));
+      // Runs of records share a partition: skip the map (and its key copy) for them.
+      if (!cur || hour != cur_hour || gs != cur_gs) {
+        cur = &(*parts)[{gs->def.name, hour}];
+        cur_hour = hour;
+        cur_gs = gs;
+      }
+      std::string& out = *cur;
+      for (auto v : r.values) {
+        AppendCsvCell(&out, v);
+        out += ',';
+      }
+      out += write_time;
+      out += ',';
+      if (r.api_time_us != last_api_us) {  // one batch shares its api time: format it once
+        last_api_us = r.api_time_us;
+        last_api = FormatIso8601(double(r.api_time_us) / 1e6);
+      }
+      out += last_api;
+      out += r.op == WalOp::Put ? ",false\n" : ",true\n";
+    }
+  };
+  // Formatting is most of a big checkpoint: natively, halves in two threads,
+  // concatenated in log order afterwards so each file keeps the log's order.
+  std::vector<Parts> pieces(1);
+#if !defined(__EMSCRIPTEN__)
+  if (payloads.size() >= 100000) {
+    pieces.resize(2);
+    const size_t mid = payloads.size() / 2;
+    std::thread t([&] { format(mid, payloads.size(), &pieces[1]); });
+    format(0, mid, &pieces[0]);
+    t.join();
+  } else
+#endif
+    format(0, payloads.size(), &pieces[0]);
+  Parts& parts = pieces[0];
+  for (size_t k = 1; k < pieces.size(); k++)
+    for (auto& [key, rows] : pieces[k]) parts[key] += rows;
   try {
     for (auto& [key, rows] : parts) {
       GroupState* gs = FindGroup(key.first);

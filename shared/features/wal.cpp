@@ -117,12 +117,18 @@ static size_t GoodFrameAt(const std::string& d, size_t off) {
 }
 
 WalScan ScanSegment(const std::string& path, const std::function<void(std::string_view, uint64_t)>& fn) {
-  WalScan s;
   std::string d;
   if (!ReadFileBytes(path, &d)) {
+    WalScan s;
     s.error = Status::Error(path + ": cannot open");
     return s;
   }
+  return ScanSegmentBuffer(path, d, fn);
+}
+
+WalScan ScanSegmentBuffer(const std::string& path, const std::string& d,
+                          const std::function<void(std::string_view, uint64_t)>& fn) {
+  WalScan s;
   s.file_bytes = d.size();
   size_t off = 0;
   while (off < d.size()) {

@@ -57,6 +57,9 @@ struct WalScan {
 // error. A bad frame followed by a good one is corruption: error names the file
 // and byte offset, and fn has seen only the frames before it.
 WalScan ScanSegment(const std::string& path, const std::function<void(std::string_view, uint64_t)>& fn);
+// The same over bytes already in memory (views passed to fn point into data).
+WalScan ScanSegmentBuffer(const std::string& path, const std::string& data,
+                          const std::function<void(std::string_view, uint64_t)>& fn);
 
 class WalWriter {
  public:
