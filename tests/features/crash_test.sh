@@ -10,7 +10,7 @@ CLI=$(cd "$(dirname "$CLI")" && pwd)/$(basename "$CLI")
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 cd "$work"
 RANDOM=20240601  # fixed seed: the same kill points each run (timing still varies)
-rows=200000
+rows=500000
 awk -v n=$rows 'BEGIN { srand(42); printf "id,ts"; for (k = 0; k < 18; k++) printf ",f%d", k; printf "\n";
   for (i = 0; i < n; i++) { printf "u%d,%d", i, 1700000000 + i % 86400;
     for (k = 0; k < 18; k++) { if (k % 3 == 0) printf ",%d", int(rand() * 1e5); else if (k % 3 == 1) printf ",%.4f", rand(); else printf ",c%d", int(rand() * 50) }
