@@ -9,6 +9,9 @@
 #include "features/store.h"
 
 #include <fcntl.h>
+#if !defined(__EMSCRIPTEN__)
+#include <sys/file.h>
+#endif
 #include <unistd.h>
 
 #include <algorithm>
@@ -79,7 +82,10 @@ const FeatureValue* Record::Find(const std::string& name) const {
 
 FeatureStore::FeatureStore(std::string dir, StoreOptions opt) : dir_(std::move(dir)), opt_(std::move(opt)) {}
 
-FeatureStore::~FeatureStore() { Checkpoint(); }
+FeatureStore::~FeatureStore() {
+  Checkpoint();
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
+}
 
 double FeatureStore::Now() const {
   if (opt_.now) return opt_.now();
@@ -98,6 +104,13 @@ Result<std::unique_ptr<FeatureStore>> FeatureStore::Open(const std::string& dir,
   } catch (const std::exception& e) {
     return Status::Error(dir + ": cannot create store folders (" + e.what() + ")");
   }
+#if !defined(__EMSCRIPTEN__)
+  // One process per store: two writers would interleave segment numbers and
+  // each rebuild a stale online index. The kernel drops the lock on SIGKILL.
+  s->lock_fd_ = ::open((dir + "/LOCK").c_str(), O_RDWR | O_CREAT, 0644);
+  if (s->lock_fd_ < 0 || ::flock(s->lock_fd_, LOCK_EX | LOCK_NB) != 0)
+    return Status::Error(dir + "/LOCK: the store is open in another process");
+#endif
   Status st = s->Recover();
   if (!st) return st;
   return s;

@@ -192,6 +192,7 @@ class FeatureStore {
   uint64_t next_seq_ = 0;  // sequence of the next logged record
   std::function<void(uint64_t)> on_durable_;
   std::vector<std::string> notes_;
+  int lock_fd_ = -1;  // flock on DIR/LOCK (native)
 };
 
 }  // namespace fk::features

@@ -202,3 +202,17 @@ TEST_CASE("features/store: offline rows land in Hive partitions by event time wi
   CHECK(v.offline_rows == 2);
   CHECK(v.records == 2);
 }
+
+#if !defined(__EMSCRIPTEN__)
+TEST_CASE("features/store: a second open of the same store is refused while the first is open") {
+  const auto dir = ScratchDir("lock");
+  double now = 2e9;
+  auto a = OpenAt(dir, &now);
+  REQUIRE(a);
+  auto b = FeatureStore::Open(dir);
+  CHECK_FALSE(b.ok());
+  CHECK(b.status().message().find("another process") != std::string::npos);
+  a.reset();
+  CHECK(FeatureStore::Open(dir).ok());
+}
+#endif
