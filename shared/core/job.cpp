@@ -85,6 +85,40 @@ void JobRunner::Deliver() {
   if (!finish_pending_.exchange(false)) return;
   if (worker_.joinable()) worker_.join();
   if (job_.on_finish) job_.on_finish(state_.load());
+  if (!queue_.empty() && !Busy()) {  // on_finish may itself have started a job
+    auto next = std::move(queue_.front());
+    queue_.pop_front();
+    Start(std::move(next.first), next.second);
+  }
+}
+
+void JobRunner::Enqueue(Job job, bool threaded) {
+  if (!Busy() && queue_.empty()) {
+    Start(std::move(job), threaded);
+    return;
+  }
+  queue_.emplace_back(std::move(job), threaded);
+}
+
+bool JobRunner::Has(const std::string& label) const {
+  if (Busy() && job_.label == label) return true;
+  for (const auto& q : queue_)
+    if (q.first.label == label) return true;
+  return false;
+}
+
+std::vector<std::string> JobRunner::QueuedLabels() const {
+  std::vector<std::string> out;
+  for (const auto& q : queue_) out.push_back(q.first.label);
+  return out;
+}
+
+void JobRunner::CancelAll() {
+  auto dropped = std::move(queue_);
+  queue_.clear();
+  for (auto& q : dropped)
+    if (q.first.on_finish) q.first.on_finish(JobState::Cancelled);
+  Cancel();
 }
 
 void JobRunner::Pump(double budget_ms) {
@@ -112,15 +146,14 @@ void JobRunner::Pump(double budget_ms) {
 }
 
 JobState JobRunner::RunToEnd() {
-  while (State() == JobState::Running) {
-    if (worker_.joinable()) {
+  for (;;) {
+    if (State() == JobState::Running && worker_.joinable() && !finish_pending_.load()) {
       std::this_thread::yield();
-      if (finish_pending_.load()) break;
-    } else {
-      Pump(1e9);
+      continue;
     }
+    Pump(1e9);  // runs a sliced job to its end, delivers, starts the next queued one
+    if (!Busy() && queue_.empty()) break;
   }
-  Deliver();
   return State();
 }
 

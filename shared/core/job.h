@@ -11,11 +11,13 @@
 //   each frame: runner.Pump(8.0);  draw runner.Progress(), a Cancel button -> runner.Cancel()
 #pragma once
 #include <atomic>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "core/status.h"
 
@@ -65,6 +67,14 @@ class JobRunner {
   // Starts a job; refuses (returns false) while another one runs.
   // threaded=true runs it on a worker thread when the platform has threads.
   bool Start(Job job, bool threaded = false);
+  // Starts the job now when idle, else queues it to start when the jobs
+  // before it finish (a click never gets lost because a background job runs).
+  void Enqueue(Job job, bool threaded = false);
+  // True when a job with this label runs or waits in the queue.
+  bool Has(const std::string& label) const;
+  std::vector<std::string> QueuedLabels() const;
+  // Cancels the running job and drops the queue (their on_finish sees Cancelled).
+  void CancelAll();
   // Runs slices until budget_ms is spent (sliced mode) and delivers on_finish
   // (both modes). Call once a frame.
   void Pump(double budget_ms);
@@ -88,6 +98,7 @@ class JobRunner {
   void Finish(JobState s);
   void Deliver();
   Job job_;
+  std::deque<std::pair<Job, bool>> queue_;  // touched only on the Pump thread
   std::unique_ptr<JobContext> ctx_;
   std::atomic<JobState> state_{JobState::Idle};
   std::atomic<bool> finish_pending_{false};

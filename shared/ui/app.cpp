@@ -96,7 +96,7 @@ void App::Init(const Platform& platform) {
 
 void App::Shutdown() {
   AppState& app = *state_;
-  app.jobs.Cancel();
+  app.jobs.CancelAll();
   app.jobs.RunToEnd();
 }
 
@@ -263,7 +263,8 @@ std::string App::StatusJson() const {
               {"progress", app.jobs.Progress()},
               {"error", app.jobs.Error()},
               {"max_step_ms", app.jobs.MaxStepMs()},
-              {"max_step_detail", app.jobs.MaxStepDetail()}};
+              {"max_step_detail", app.jobs.MaxStepDetail()},
+              {"queued", app.jobs.QueuedLabels()}};
   j["sparse_bench"] = app.sparse.results_json.empty() ? nlohmann::json()
                                                         : nlohmann::json::parse(app.sparse.results_json);
   if (!app.sparse.sizes.empty()) {

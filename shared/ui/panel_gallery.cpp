@@ -71,11 +71,11 @@ void DrawGalleryPanel(AppState& app) {
   SectionHeader("Job bar");
   HelpMarker("Every long operation runs as a job: sliced between frames (or on a worker thread natively), "
              "with progress, detail text and Cancel. Start a demo job to see it at the top of the panel.");
-  const bool busy = app.jobs.Busy();
+  const bool busy = app.jobs.Has("Demo job");
   if (busy) ImGui::BeginDisabled();
   if (ImGui::Button("Start a 3-second demo job")) {
     auto t0 = std::make_shared<double>(-1.0);
-    app.jobs.Start(MakeJob("Demo job", [t0](JobContext& ctx) {
+    app.jobs.Enqueue(MakeJob("Demo job", [t0](JobContext& ctx) {
       // Busy-waits in 1 ms slices so the bar moves like real work.
       Stopwatch sw;
       while (sw.ElapsedMs() < 1.0) {

@@ -63,11 +63,17 @@ static std::string Describe(const nn::SparseBenchOptions& o) {
   return buf;
 }
 
+static const char* const kBenchLabel = "Latency benchmark";
+static const char* const kSizesLabel = "Model sizes";
+static const char* const kExportLabel = "Export .fks";
+
+// A sparse job is running or waiting: the panel's options are what it will use.
+static bool SparseJobPending(const AppState& app) {
+  return app.jobs.Has(kBenchLabel) || app.jobs.Has(kSizesLabel) || app.jobs.Has(kExportLabel);
+}
+
 bool StartSparseBench(AppState& app, const nn::SparseBenchOptions& opt) {
-  if (app.jobs.Busy()) {
-    app.Error("another job is running: " + app.jobs.Label());
-    return false;
-  }
+  if (app.jobs.Has(kBenchLabel)) return false;  // the job owns app.sparse.bench
   Status valid = nn::ValidateBenchOptions(opt);
   if (!valid.ok()) {
     app.Error("sparse bench: " + valid.message());
@@ -77,8 +83,8 @@ bool StartSparseBench(AppState& app, const nn::SparseBenchOptions& opt) {
   st.bench = std::make_unique<nn::SparseBench>(opt);
   nn::SparseBench* bench = st.bench.get();
   const std::string label = Describe(opt);
-  return app.jobs.Start(MakeJob(
-      "Latency benchmark",
+  app.jobs.Enqueue(MakeJob(
+      kBenchLabel,
       [bench](JobContext& ctx) {
         const bool done = bench->Step();
         ctx.SetProgress(bench->Progress());
@@ -101,12 +107,13 @@ bool StartSparseBench(AppState& app, const nn::SparseBenchOptions& opt) {
         st.bench.reset();
       }),
       app.platform.threads_enabled);  // desktop: a worker thread, so frames never wait on an inference
+  return true;
 }
 
 // Measures the size table in slices (nn::SizeTableBuilder: build once, then
 // per sparsity a prune and four serialisations).
 static bool StartSizeTable(AppState& app, const nn::SparseBenchOptions& o) {
-  if (app.jobs.Busy()) return false;
+  if (app.jobs.Has(kSizesLabel)) return false;
   nn::SizeTableOptions so;
   so.width = o.width;
   so.size = o.size;
@@ -120,8 +127,8 @@ static bool StartSizeTable(AppState& app, const nn::SparseBenchOptions& o) {
   std::snprintf(label, sizeof label, "MobileNetV2 %.2g @%d, policy %s, block %d", o.width, o.size,
                 nn::PrunePolicyName(o.policy), o.block);
   const std::string sizes_label = label;
-  return app.jobs.Start(MakeJob(
-                            "Model sizes",
+  app.jobs.Enqueue(MakeJob(
+                            kSizesLabel,
                             [builder](JobContext& ctx) {
                               const bool done = builder->Step();
                               ctx.SetProgress(builder->Progress());
@@ -138,12 +145,13 @@ static bool StartSizeTable(AppState& app, const nn::SparseBenchOptions& o) {
                               }
                             }),
                         app.platform.threads_enabled);
+  return true;
 }
 
 // Builds, prunes and saves the model at the highest chosen sparsity, then
 // offers it as a download (page) or reports the path (desktop).
 static bool StartExport(AppState& app, const nn::SparseBenchOptions& o) {
-  if (app.jobs.Busy() || o.sparsities.empty()) return false;
+  if (app.jobs.Has(kExportLabel) || o.sparsities.empty()) return false;
   const double s = *std::max_element(o.sparsities.begin(), o.sparsities.end());
   char name[128];
   std::snprintf(name, sizeof name, "mobilenet_v2_w%.2g_%d_s%02d%s.fks", o.width, o.size, int(std::lround(s * 100)),
@@ -152,8 +160,8 @@ static bool StartExport(AppState& app, const nn::SparseBenchOptions& o) {
   const std::string path = dir + "/" + name;
   auto model = std::make_shared<nn::Model>();
   auto stage = std::make_shared<int>(0);
-  return app.jobs.Start(MakeJob(
-      "Export .fks",
+  app.jobs.Enqueue(MakeJob(
+      kExportLabel,
       [o, s, path, model, stage](JobContext& ctx) {
         if (*stage == 0) {
           ctx.SetDetail("building MobileNetV2");
@@ -189,6 +197,7 @@ static bool StartExport(AppState& app, const nn::SparseBenchOptions& o) {
         if (app.platform.offer_download) app.platform.offer_download(path);
       }),
       app.platform.threads_enabled);
+  return true;
 }
 
 void ImportSparseModel(AppState& app, const std::string& path) {
@@ -383,7 +392,7 @@ static void DrawLatencyTable(SparsePanelState& st) {
 void DrawSparsePanel(AppState& app) {
   SparsePanelState& st = app.sparse;
   EnsureBackends(st);
-  const bool busy = app.jobs.Busy();
+  const bool busy = SparseJobPending(app);
 
   ImGui::TextWrapped(
       "Magnitude pruning zeroes the smallest weights of the 1x1 convolutions (TF Model Optimization semantics). "
@@ -446,7 +455,7 @@ void DrawSparsePanel(AppState& app) {
   if (!st.imported_info.empty()) ImGui::TextWrapped("imported: %s", st.imported_info.c_str());
 
   // Figure 1 appears without a click: sizes are computed, not timed.
-  if (!st.sizes_requested && !busy && valid.ok()) {
+  if (!st.sizes_requested && valid.ok()) {
     st.sizes_requested = true;
     StartSizeTable(app, opt);
   }

@@ -11,15 +11,14 @@
 
 namespace fk::ui {
 
+static const char* const kBenchLabel = "Micro-benchmark";
+
 bool StartSystemBench(AppState& app) {
-  if (app.jobs.Busy()) {
-    app.Error("another job is running: " + app.jobs.Label());
-    return false;
-  }
+  if (app.jobs.Has(kBenchLabel)) return false;  // one at a time: the job owns app.system.bench
   app.system.bench = std::make_unique<kernels::MicroBench>();
   kernels::MicroBench* bench = app.system.bench.get();
-  return app.jobs.Start(MakeJob(
-      "Micro-benchmark",
+  app.jobs.Enqueue(MakeJob(
+      kBenchLabel,
       [bench](JobContext& ctx) {
         const bool done = bench->Step();
         ctx.SetProgress(bench->Progress());
@@ -40,6 +39,7 @@ bool StartSystemBench(AppState& app) {
         }
         app.system.bench.reset();
       }));
+  return true;
 }
 
 static void DrawBenchResult(const kernels::MicroBenchResult& r) {
@@ -98,7 +98,7 @@ void DrawSystemPanel(AppState& app) {
       "Times an f32 dot product and a small GEMM with the scalar kernel and the widest SIMD kernel this "
       "CPU runs (%s), in the same core code natively and in the browser. Runs in slices: the UI stays live.",
       kernels::BestF32Blas().isa);
-  const bool busy = app.jobs.Busy();
+  const bool busy = app.jobs.Has(kBenchLabel);
   if (busy) ImGui::BeginDisabled();
   if (ImGui::Button("Run micro-benchmark")) StartSystemBench(app);
   RecordItem(app, "system.run_bench");

@@ -39,6 +39,13 @@ bool JobBar(AppState& app) {
   RecordItem(app, "job.cancel");
   const std::string detail = jobs.Detail();
   ImGui::TextDisabled("%s  %.1f s", detail.c_str(), jobs.ElapsedMs() / 1000.0);
+  const std::vector<std::string> queued = jobs.QueuedLabels();
+  if (!queued.empty()) {
+    std::string next;
+    for (const auto& l : queued) next += (next.empty() ? "" : ", ") + l;
+    ImGui::SameLine();
+    ImGui::TextDisabled("  then: %s", next.c_str());
+  }
   return true;
 }
 

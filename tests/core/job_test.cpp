@@ -90,3 +90,42 @@ TEST_CASE("core/job: a threaded job can be cancelled") {
   CHECK(r.RunToEnd() == JobState::Cancelled);
 }
 #endif
+
+TEST_CASE("core/job: an enqueued job waits for the running one, then starts by itself") {
+  JobRunner r;
+  int a = 0, b = 0;
+  JobState fa = JobState::Idle, fb = JobState::Idle;
+  r.Enqueue(Counter(&a, 5, &fa));  // idle runner: starts now
+  CHECK(r.State() == JobState::Running);
+  fk::Job second = Counter(&b, 7, &fb);
+  second.label = "second";
+  r.Enqueue(std::move(second));
+  CHECK(r.Has("count"));
+  CHECK(r.Has("second"));
+  CHECK_FALSE(r.Has("third"));
+  REQUIRE(r.QueuedLabels().size() == 1);
+  r.Pump(0.0);
+  CHECK(b == 0);  // nothing of the second job runs before the first ends
+  CHECK(r.RunToEnd() == JobState::Done);
+  CHECK(a == 5);
+  CHECK(b == 7);
+  CHECK(fa == JobState::Done);
+  CHECK(fb == JobState::Done);
+  CHECK(r.QueuedLabels().empty());
+  CHECK_FALSE(r.Has("second"));
+}
+
+TEST_CASE("core/job: CancelAll cancels the running job and tells the queued ones") {
+  JobRunner r;
+  int a = 0, b = 0;
+  JobState fa = JobState::Idle, fb = JobState::Idle;
+  r.Enqueue(Counter(&a, 1 << 30, &fa));
+  r.Enqueue(Counter(&b, 10, &fb));
+  r.Pump(0.0);
+  r.CancelAll();
+  CHECK(fb == JobState::Cancelled);
+  r.RunToEnd();
+  CHECK(fa == JobState::Cancelled);
+  CHECK(b == 0);
+  CHECK_FALSE(r.Busy());
+}

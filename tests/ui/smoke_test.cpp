@@ -54,6 +54,29 @@ TEST_CASE("ui/smoke: the System benchmark runs as a sliced job and lands in stat
   app.Shutdown();
 }
 
+TEST_CASE("ui/smoke: a benchmark asked for while the Sparse panel measures sizes waits its turn, then runs") {
+  // The page opens on Sparse Inference, which starts the model-size job by
+  // itself; a click on System > Run micro-benchmark during it must not be lost.
+  HeadlessApp h(__func__);
+  REQUIRE(h.app.OpenPanel("Sparse Inference"));
+  h.Frames(2);
+  auto s0 = h.Status();
+  REQUIRE(s0["job"]["state"] == "running");
+  REQUIRE(s0["job"]["label"] == "Model sizes");
+  REQUIRE(h.app.Run("system-bench", {}));
+  auto s1 = h.Status();
+  REQUIRE(s1["job"]["queued"].size() == 1);
+  CHECK(s1["job"]["queued"][0] == "Micro-benchmark");
+  CHECK_FALSE(h.app.Run("system-bench", {}));  // already waiting: not queued twice
+  int frames = 0;
+  for (; frames < 5000 && h.Status()["bench"].is_null(); frames++) h.Frames(1);
+  auto s2 = h.Status();
+  REQUIRE(s2["bench"].is_object());
+  CHECK(s2["bench"]["simd_gflops"].get<double>() > 0);
+  CHECK(s2["sparse_sizes"].is_array());  // the size job finished first
+  CHECK(s2["job"]["queued"].empty());
+}
+
 TEST_CASE("ui/smoke: an unknown ?run= value is an error the user sees, not a crash") {
   HeadlessApp h(__func__);
   auto& gui = h.gui;
