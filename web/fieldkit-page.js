@@ -83,11 +83,29 @@
   };
 
   // File import: drop anywhere or use the picker the app opens; files land in /imports.
+  // Copied in 8 MB slices with an await between them, so a 200 MB file never
+  // stops the app drawing frames (one arrayBuffer() + writeFile took ~5 s).
+  const IMPORT_CHUNK = 8 << 20;
   async function importFiles(files) {
+    const note = $('import-status');
     for (const f of files) {
-      const bytes = new Uint8Array(await f.arrayBuffer());
       const path = '/imports/' + f.name.replace(/[\/\\]/g, '_');
-      Module.FS.writeFile(path, bytes);
+      const stream = Module.FS.open(path, 'w');
+      // Sized once up front: MEMFS would otherwise regrow (and copy) the file as it fills.
+      Module.FS.truncate(path, f.size);
+      try {
+        for (let off = 0; off < f.size; off += IMPORT_CHUNK) {
+          const chunk = new Uint8Array(await f.slice(off, off + IMPORT_CHUNK).arrayBuffer());
+          Module.FS.write(stream, chunk, 0, chunk.length);
+          if (f.size > IMPORT_CHUNK) {
+            note.hidden = false;
+            note.textContent = `Importing ${f.name}: ${Math.round(100 * Math.min(1, (off + chunk.length) / f.size))}%`;
+          }
+        }
+      } finally {
+        Module.FS.close(stream);
+        note.hidden = true;
+      }
       Module.ccall('fk_on_file_imported', null, ['string'], [path]);
     }
   }

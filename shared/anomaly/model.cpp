@@ -51,8 +51,10 @@ Status DetectorConfig::Validate() const {
 // [SECTION] sources
 
 struct AnomalyModel::Source {
-  enum Kind { Simulator, Events, Records } kind = Events;
+  enum Kind { Simulator, Reading, Events, Records } kind = Events;
   std::unique_ptr<stream::CameraSimulator> sim;
+  std::unique_ptr<stream::EventFileReader> reader;  // Reading: the file, then Events
+  bool from_file = false;
   std::vector<stream::Event> events;  // Events: raw; Records: aggregated values stamped with the interval end
   size_t pos = 0;
   bool cancelled = false;
@@ -102,31 +104,38 @@ Status AnomalyModel::StartEvents(std::vector<stream::Event> events, std::unique_
   if (Status st = opt_.config.Validate(); !st) return Fail(&state_, &error_, st);
   schema_ = std::move(schema);
   Reset();
-  src_->kind = Source::Events;
-  if (!events.empty()) {
-    auto [lo, hi] = std::minmax_element(events.begin(), events.end(),
-                                        [](const stream::Event& a, const stream::Event& b) { return a.time < b.time; });
-    intervals_total_ = uint64_t((hi->time - lo->time) / opt_.config.interval_s + 1);
-  }
   src_->events = std::move(events);
+  BeginEvents();
   state_ = ModelState::Initializing;
   return Status::Ok();
 }
 
+// The events are all in memory: the span gives the backtest's split.
+void AnomalyModel::BeginEvents() {
+  src_->kind = Source::Events;
+  src_->pos = 0;
+  const auto& events = src_->events;
+  if (events.empty()) return;
+  auto [lo, hi] = std::minmax_element(events.begin(), events.end(),
+                                      [](const stream::Event& a, const stream::Event& b) { return a.time < b.time; });
+  intervals_total_ = uint64_t((hi->time - lo->time) / opt_.config.interval_s + 1);
+}
+
 Status AnomalyModel::StartFile(const std::string& path) {
-  auto schema = std::make_unique<stream::Schema>();
+  if (Status st = opt_.config.Validate(); !st) return Fail(&state_, &error_, st);
+  schema_ = std::make_unique<stream::Schema>();
+  Reset();
   stream::IngestOptions io;
   io.time_field = opt_.config.timestamp_field;
   io.dimension_fields = opt_.config.dimensions;
   for (auto& m : opt_.config.measures) io.measure_fields.push_back(m.name);
-  std::vector<stream::Event> events;
-  stream::IngestReport report;
-  if (Status st = stream::ReadEventsFile(path, schema.get(), io, &events, &report); !st)
-    return Fail(&state_, &error_, st);
-  Status st = StartEvents(std::move(events), std::move(schema));
-  ingest_ = report;
-  counts_.bad_lines = report.bad_lines;
-  return st;
+  auto reader = std::make_unique<stream::EventFileReader>();
+  if (Status st = reader->Open(path, schema_.get(), io); !st) return Fail(&state_, &error_, st);
+  src_->kind = Source::Reading;
+  src_->reader = std::move(reader);
+  src_->from_file = true;
+  state_ = ModelState::Initializing;
+  return Status::Ok();
 }
 
 Status AnomalyModel::StartPartitions(const std::string& root, stream::TimeS t0, stream::TimeS t1) {
@@ -261,6 +270,16 @@ bool AnomalyModel::Step(double budget_ms) {
   std::vector<stream::Event> batch;
   do {
     bool exhausted = src_->cancelled;
+    if (!exhausted && src_->kind == Source::Reading) {
+      // Parse the file first (the backtest split needs its whole span).
+      if (!src_->reader->Read(opt_.events_per_slice, &src_->events)) {
+        ingest_ = src_->reader->report();
+        counts_.bad_lines = ingest_.bad_lines;
+        src_->reader.reset();
+        BeginEvents();
+      }
+      continue;
+    }
     if (!exhausted && src_->kind == Source::Records) {
       // Pre-aggregated: one interval's records at a time, no windowing.
       auto& ev = src_->events;
@@ -319,11 +338,16 @@ void AnomalyModel::RunToEnd() {
   }
 }
 
+bool AnomalyModel::reading() const { return src_ && src_->kind == Source::Reading; }
+
 float AnomalyModel::Progress() const {
   if (state_ == ModelState::Done) return 1.f;
   if (!src_) return 0.f;
   if (src_->kind == Source::Simulator) return src_->sim->Progress();
-  return src_->events.empty() ? 1.f : float(double(src_->pos) / double(src_->events.size()));
+  // A file: reading is about a third of the work, scoring the rest.
+  if (src_->kind == Source::Reading) return 0.3f * src_->reader->Progress();
+  const float scored = src_->events.empty() ? 1.f : float(double(src_->pos) / double(src_->events.size()));
+  return src_->from_file ? 0.3f + 0.7f * scored : scored;
 }
 
 std::vector<const AnomalyGroup*> AnomalyModel::GroupsBySeverity() const {
@@ -389,6 +413,11 @@ float AnomalyModel::ApplyFeedback(const Series& s, const PointScore& p, double v
 
 std::string AnomalyModel::InitializingMessage() const {
   if (state_ != ModelState::Initializing) return "";
+  if (reading()) {
+    char buf[80];
+    std::snprintf(buf, sizeof buf, "Reading the file: %.0f%%", 100.0 * double(src_->reader->Progress()));
+    return buf;
+  }
   const size_t need = opt_.config.params.warmup;
   size_t have = need;
   for (auto& s : series_) have = std::min(have, s.detector.seen());

@@ -106,7 +106,9 @@ class AnomalyModel {
 
   // Sources (each resets the results).
   Status StartSimulator(const stream::SimulatorOptions& sim);
-  // Raw events from a JSONL/CSV file, windowed by config.interval_s.
+  // Raw events from a JSONL/CSV file, windowed by config.interval_s. The file
+  // is parsed in Step() slices first (reading() is true meanwhile; ingest()
+  // is complete once it is false), so a 200 MB file never blocks a frame.
   Status StartFile(const std::string& path);
   // Events already in memory (tests, the page's imported files).
   Status StartEvents(std::vector<stream::Event> events, std::unique_ptr<stream::Schema> schema);
@@ -127,6 +129,7 @@ class AnomalyModel {
   void SetRules(std::vector<AlertRule> r) { opt_.rules = std::move(r); }
 
   ModelState state() const { return state_; }
+  bool reading() const;
   float Progress() const;
   // "Initializing: needs 64 intervals (5 h 20 min of data) per series, has 12" or "".
   std::string InitializingMessage() const;
@@ -146,6 +149,7 @@ class AnomalyModel {
  private:
   struct Source;
   void Reset();
+  void BeginEvents();
   void ConsumeRecords(std::vector<stream::WindowRecord>& records);
   void ScorePoint(uint32_t measure_id, uint32_t dims, stream::TimeS t, double value, AnomalyGroup* group);
   void CloseInterval(AnomalyGroup* group);

@@ -336,59 +336,107 @@ void CsvParser::ParseLine(std::string_view line, std::vector<Event>* out) {
 
 // [SECTION] files
 
-Status ForEachLine(const std::string& path, const std::function<bool(std::string_view)>& fn) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Error(path + ": cannot open");
-  std::string carry;
-  std::vector<char> buf(1 << 20);
-  while (in) {
-    in.read(buf.data(), std::streamsize(buf.size()));
-    const size_t n = size_t(in.gcount());
-    if (n == 0) break;
-    size_t start = 0;
-    for (size_t i = 0; i < n; i++) {
-      if (buf[i] != '\n') continue;
-      std::string_view piece(buf.data() + start, i - start);
-      bool go;
-      if (!carry.empty()) {
-        carry.append(piece);
-        std::string_view l(carry);
-        if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
-        go = fn(l);
-        carry.clear();
-      } else {
-        if (!piece.empty() && piece.back() == '\r') piece.remove_suffix(1);
-        go = fn(piece);
+Status LineReader::Open(const std::string& path) {
+  in_.open(path, std::ios::binary | std::ios::ate);
+  if (!in_) return Status::Error(path + ": cannot open");
+  size_ = uint64_t(in_.tellg());
+  in_.seekg(0);
+  buf_.resize(1 << 20);
+  return Status::Ok();
+}
+
+bool LineReader::Read(size_t max_lines, const std::function<bool(std::string_view)>& fn) {
+  if (done_) return false;
+  for (size_t lines = 0; lines < max_lines;) {
+    if (pos_ == len_) {
+      in_.read(buf_.data(), std::streamsize(buf_.size()));
+      len_ = size_t(in_.gcount());
+      pos_ = 0;
+      if (len_ == 0) {  // end of file: the last line may have no newline
+        done_ = true;
+        consumed_ = size_;
+        if (carry_.empty()) return false;
+        std::string_view l(carry_);
+        if (l.back() == '\r') l.remove_suffix(1);
+        fn(l);
+        carry_.clear();
+        return false;
       }
-      if (!go) return Status::Ok();
-      start = i + 1;
     }
-    carry.append(buf.data() + start, n - start);
+    const char* start = buf_.data() + pos_;
+    const char* nl = static_cast<const char*>(std::memchr(start, '\n', len_ - pos_));
+    if (!nl) {  // no newline in the rest of the chunk: keep it for the next one
+      carry_.append(start, len_ - pos_);
+      consumed_ += len_ - pos_;
+      pos_ = len_;
+      continue;
+    }
+    std::string_view piece(start, size_t(nl - start));
+    consumed_ += piece.size() + 1;
+    pos_ += piece.size() + 1;
+    bool go;
+    if (!carry_.empty()) {
+      carry_.append(piece);
+      std::string_view l(carry_);
+      if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+      go = fn(l);
+      carry_.clear();
+    } else {
+      if (!piece.empty() && piece.back() == '\r') piece.remove_suffix(1);
+      go = fn(piece);
+    }
+    lines++;
+    if (!go) {
+      done_ = true;
+      return false;
+    }
   }
-  if (!carry.empty()) {
-    std::string_view l(carry);
-    if (l.back() == '\r') l.remove_suffix(1);
-    fn(l);
+  return true;
+}
+
+Status ForEachLine(const std::string& path, const std::function<bool(std::string_view)>& fn) {
+  LineReader r;
+  if (Status st = r.Open(path); !st) return st;
+  while (r.Read(size_t(1) << 20, fn)) {
   }
   return Status::Ok();
 }
 
-Status ReadEventsFile(const std::string& path, Schema* schema, const IngestOptions& options, std::vector<Event>* out,
-                      IngestReport* report) {
+EventFileReader::EventFileReader() = default;
+EventFileReader::~EventFileReader() = default;
+
+Status EventFileReader::Open(const std::string& path, Schema* schema, const IngestOptions& options) {
+  if (Status st = lines_.Open(path); !st) return st;
   const std::string name = path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
   const bool csv = path.size() >= 4 && path.compare(path.size() - 4, 4, ".csv") == 0;
-  Status st;
-  if (csv) {
-    CsvParser p(schema, options, name);
-    st = ForEachLine(path, [&](std::string_view l) { p.ParseLine(l, out); return true; });
-    *report = p.report();
-  } else {
-    JsonLinesParser p(schema, options, name);
-    st = ForEachLine(path, [&](std::string_view l) { p.ParseLine(l, 0, out); return true; });
-    *report = p.report();
+  if (csv) csv_ = std::make_unique<CsvParser>(schema, options, name);
+  else json_ = std::make_unique<JsonLinesParser>(schema, options, name);
+  return Status::Ok();
+}
+
+bool EventFileReader::Read(size_t max_lines, std::vector<Event>* out) {
+  if (done_) return false;
+  const bool more = csv_ ? lines_.Read(max_lines, [&](std::string_view l) { csv_->ParseLine(l, out); return true; })
+                         : lines_.Read(max_lines, [&](std::string_view l) { json_->ParseLine(l, 0, out); return true; });
+  if (more) return true;
+  done_ = true;
+  final_ = csv_ ? csv_->report() : json_->report();
+  if (final_.lines == 0) final_.AddError(0, "empty file (no data lines)");
+  return false;
+}
+
+const IngestReport& EventFileReader::report() const {
+  if (done_) return final_;
+  return csv_ ? csv_->report() : json_->report();
+}
+
+Status ReadEventsFile(const std::string& path, Schema* schema, const IngestOptions& options, std::vector<Event>* out,
+                      IngestReport* report) {
+  EventFileReader r;
+  if (Status st = r.Open(path, schema, options); !st) return st;
+  while (r.Read(size_t(1) << 20, out)) {
   }
-  if (!st) return st;
-  if (report->lines == 0) report->AddError(0, "empty file (no data lines)");
+  *report = r.report();
   return Status::Ok();
 }
 

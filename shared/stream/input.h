@@ -9,7 +9,10 @@
 //   fk::stream::ForEachLine("cam.jsonl", [&](std::string_view l) { p.ParseLine(l, 0, &events); return true; });
 //   if (p.report().bad_lines) puts(p.report().Summary().c_str());
 #pragma once
+#include <cstdint>
+#include <fstream>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -70,9 +73,51 @@ class CsvParser {
   std::vector<std::string> header_;
 };
 
+// Reads a file line by line in 1 MB chunks, as many lines per call as asked,
+// so a caller can spread a big file over many UI frames.
+//   LineReader r;  if (!r.Open(path)) ...;  while (r.Read(10000, fn)) show(r.Progress());
+class LineReader {
+ public:
+  Status Open(const std::string& path);
+  // Calls fn for up to max_lines lines (without the newline; '\r' stripped).
+  // Returns false once the file is exhausted (or fn returned false).
+  bool Read(size_t max_lines, const std::function<bool(std::string_view)>& fn);
+  float Progress() const { return size_ ? float(double(consumed_) / double(size_)) : 1.f; }
+
+ private:
+  std::ifstream in_;
+  std::vector<char> buf_;
+  size_t pos_ = 0, len_ = 0;   // unread part of buf_
+  std::string carry_;          // a line split across chunks
+  uint64_t size_ = 0, consumed_ = 0;
+  bool done_ = false;
+};
+
 // Calls fn for every line of the file (without the newline; '\r' stripped),
 // reading 1 MB at a time. fn returns false to stop early.
 Status ForEachLine(const std::string& path, const std::function<bool(std::string_view)>& fn);
+
+// Parses a JSONL or CSV file (chosen by extension: .csv, else JSON Lines) a
+// slice at a time, so a 200 MB import never blocks a frame of the page.
+//   EventFileReader r;  r.Open(path, &schema, {});  while (r.Read(20000, &events)) show(r.Progress());
+class EventFileReader {
+ public:
+  EventFileReader();
+  ~EventFileReader();
+  Status Open(const std::string& path, Schema* schema, const IngestOptions& options);
+  // Parses up to max_lines more lines into *out; false once the file is done.
+  bool Read(size_t max_lines, std::vector<Event>* out);
+  float Progress() const { return lines_.Progress(); }
+  // Complete once Read returned false (an empty file is reported there).
+  const IngestReport& report() const;
+
+ private:
+  LineReader lines_;
+  std::unique_ptr<CsvParser> csv_;
+  std::unique_ptr<JsonLinesParser> json_;
+  IngestReport final_;
+  bool done_ = false;
+};
 
 // Reads a whole JSONL or CSV file (chosen by extension: .csv, else JSON Lines).
 Status ReadEventsFile(const std::string& path, Schema* schema, const IngestOptions& options,

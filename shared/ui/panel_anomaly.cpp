@@ -133,7 +133,7 @@ bool StartAnomalySimulator(AppState& app) {
   return true;
 }
 
-// Reads the whole file first (AnomalyModel::StartFile), then scores it in slices.
+// Reads the file in slices (AnomalyModel::StartFile), then scores it in slices.
 static bool StartAnomalyFile(AppState& app, const std::string& path) {
   AnomalyPanelState& st = app.anomaly;
   EnsureDefaults(st);
@@ -144,8 +144,7 @@ static bool StartAnomalyFile(AppState& app, const std::string& path) {
   }
   st.source = 1;
   st.source_label = path;
-  if (m.ingest().bad_lines) app.Error(path + ": " + m.ingest().Summary());
-  app.Log("anomalies: scoring " + path);
+  app.Log("anomalies: reading " + path);
   return true;
 }
 
@@ -234,7 +233,12 @@ void PumpAnomalyStream(AppState& app, double budget_ms) {
       if (m.Step(0)) break;  // one slice per call
     }
   } else {
+    const bool was_reading = m.reading();
     m.Step(budget_ms);
+    if (was_reading && !m.reading()) {  // the whole file is parsed: say what was skipped
+      if (m.ingest().bad_lines) app.Error(st.source_label + ": " + m.ingest().Summary());
+      app.Log("anomalies: scoring " + st.source_label);
+    }
   }
   // Fired alerts also go to the app log (the status bar shows the latest).
   for (; st.alerts_logged < m.alerts().size(); st.alerts_logged++) {

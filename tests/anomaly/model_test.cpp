@@ -232,7 +232,14 @@ TEST_CASE("anomaly/model: a file with bad lines reports them and still detects o
   }
   AnomalyModel m;
   REQUIRE(m.StartFile(path).ok());
+  // The file is parsed a slice at a time: a frame never waits for all of it.
+  CHECK(m.reading());
+  m.Step(0);
+  CHECK(m.reading());
+  CHECK(m.Progress() < 0.3f);
+  CHECK(m.InitializingMessage().rfind("Reading the file:", 0) == 0);
   m.RunToEnd();
+  CHECK_FALSE(m.reading());
   CHECK(m.counts().bad_lines > 10);
   CHECK(m.ingest().messages.size() == 5);
   CHECK(m.counts().windows == 5 * 288);

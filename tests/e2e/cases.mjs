@@ -4,6 +4,9 @@
 //   appErrors    false to skip the "status().errors is empty" check after fn.
 // The runner saves <name>.png after every case. To add a workflow, append e.g.
 //   benchCase('sparse-bench-run', '?run=sparse-bench', (s) => s.sparse_bench, checkSparse)
+import { rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { assert, CaseFailure, sleep } from './lib/harness.mjs';
 
 /** The System micro-benchmark result: both rates measured, in the browser. */
@@ -190,6 +193,55 @@ export const cases = [
       await app.waitFor((st) => st.anomaly.state === 'done', 'the simulated week to end', 40000);
       await app.waitFrames(3);
       await app.screenshot('anomaly-panel');
+    },
+  },
+  {
+    // Bad input through the page: a ~20 MB JSON Lines import (more than one 8 MB import slice) with
+    // broken lines is copied in, parsed in slices and scored; the broken lines are counted and named.
+    name: 'anomaly-import',
+    appErrors: false,  // the bad-line report is an app error on purpose; checked below
+    async fn(app) {
+      const file = path.join(os.tmpdir(), `fk-e2e-cams-${process.pid}.jsonl`);
+      const lines = [];
+      const t0 = Date.parse('2021-06-01T00:00:00Z') / 1000;
+      let seed = 7;
+      const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+      for (let t = t0; t < t0 + 14 * 86400; t += 1) {
+        const hour = ((t - t0) % 86400) / 3600;
+        if (rand() < 0.35 + 0.3 * Math.sin((hour - 6) / 24 * 2 * Math.PI)) {
+          const ts = new Date(t * 1000).toISOString().slice(0, 19);
+          lines.push(`{"car":${Math.floor(rand() * 1e6)},"camera_id":"cam${1 + (t % 3)}","ts":"${ts}"}`);
+        }
+      }
+      const good = lines.length;
+      lines.splice(1000, 0, '{"car": oops}');
+      lines.splice(50000, 0, '{"car": 1, "ts": "not a time"}');
+      lines.splice(90000, 0, 'plain text');
+      writeFileSync(file, lines.join('\n') + '\n');
+      try {
+        await app.open('');
+        await app.waitReady();
+        await app.click('nav.Anomalies');
+        await app.waitFor((st) => st.panel === 'Anomalies', 'status().panel === "Anomalies"', 10000);
+        await app.waitFrames(300, 30000);  // past the page-load frames in status().frame_ms_max (last 240 frames)
+        const before = (await app.status()).frame_ms_max;
+        await app.page.setInputFiles('#file-input', file);
+        let worstFrame = 0;
+        const s = await app.waitFor((st) => {
+          worstFrame = Math.max(worstFrame, st.frame_ms_max || 0);
+          return st.anomaly && st.anomaly.state === 'done' && st.anomaly.events > 0;
+        }, 'status().anomaly.state === "done" after importing the file', 90000);
+        assert(s.anomaly.events === good, `status().anomaly.events = ${s.anomaly.events}, expected ${good}`);
+        assert(s.anomaly.bad_lines === 3, `status().anomaly.bad_lines = ${s.anomaly.bad_lines}, expected 3`);
+        const msg = (s.errors || []).join('\n');
+        assert(msg.includes(':1001: ') && msg.includes('3 bad'),
+          `status().errors should name the first bad line (…:1001: …) and count 3 bad: ${msg.slice(0, 300)}`);
+        console.log(`# anomaly-import: ${(statSync(file).size / 1e6).toFixed(1)} MB, ${JSON.stringify(s.anomaly)}; longest frame ${worstFrame.toFixed(0)} ms (${before.toFixed(0)} ms before the import)`);
+        await app.waitFrames(3);
+        await app.screenshot('anomaly-import');
+      } finally {
+        rmSync(file, { force: true });
+      }
     },
   },
 ];
