@@ -69,5 +69,6 @@ int SystemCommand(const std::vector<std::string>& argv);
 int SparseCommand(const std::vector<std::string>& argv);
 int AnomalyCommand(const std::vector<std::string>& argv);
 int FeaturesCommand(const std::vector<std::string>& argv);
+int RecommendCommand(const std::vector<std::string>& argv);
 
 }  // namespace fk::cli

@@ -1,0 +1,420 @@
+// fieldkit-cli recommend generate|train|eval|top|movielens — headless runs of
+// the contextual recommenders (shared/recommend).
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli.h"
+#include "core/clock.h"
+#include "recommend/data.h"
+#include "recommend/generate.h"
+#include "recommend/metrics.h"
+#include "recommend/model.h"
+#include "recommend/movielens.h"
+
+namespace fk::cli {
+
+static const char* kRecommendHelp =
+    "usage: fieldkit-cli recommend generate  [--out data/recommend] [--seed 7] [--users 1000] [--days 92]\n"
+    "                                        [--temp-effect 1.1] [--size-effect 0.6] [--json]\n"
+    "       fieldkit-cli recommend train     [--data DIR] [--model fm_context] [model options] [--json]\n"
+    "       fieldkit-cli recommend eval      [--data DIR] [--models LIST] [split options] [model options] [--json]\n"
+    "       fieldkit-cli recommend top       [--data DIR] --user ID|new [--persona P] [--context BAND|none]\n"
+    "                                        [--k 5] [--model fm_context] [--filter-purchased] [--json]\n"
+    "       fieldkit-cli recommend movielens [--data ../shared/data/movielens-100k] [--train ua.base]\n"
+    "                                        [--test ua.test] [--k 10] [--model ease] [--lambda 300]\n"
+    "                                        [--out FILE.csv] [--json]\n"
+    "\n"
+    "generate: the demo data set (a bottler's catalog, users with personas, daily weather of one\n"
+    "  city from 2020-03-25, view/add/purchase sessions with a planted temperature effect) written\n"
+    "  as DIR/items.csv, users.csv, weather_data.csv, interactions.csv.\n"
+    "DIR (--data) defaults to data/recommend (the bundled copy). Bad rows are skipped and counted.\n"
+    "Bands (daily average, C): very cold <5 <= cold <10 <= slightly cold <15 <= lukewarm <21 <=\n"
+    "  hot <= 28 < very hot.\n"
+    "models: popularity, popularity_in_context, item_knn, ease, fm_context, fm_no_context\n"
+    "  (fm = factorisation machine over user, persona, item, category, size [+ temperature band],\n"
+    "  BPR loss with the hardest of --negatives uniform negatives).\n"
+    "model options: --factors 24 --epochs 25 --lr 0.05 --reg 0.002 --negatives 3 --model-seed 1\n"
+    "  --lambda 300 (EASE)\n"
+    "split options (Personalize's holdout): --test-share 0.1 of users, their newest --holdout 0.1\n"
+    "  of interactions held out; --split-seed 1, or --split-seeds 1,2,3 (queries of all splits pooled).\n"
+    "eval: metrics per model over all test queries, and over hot-day (hot, very hot) and\n"
+    "  cold-day (cold, very cold) queries. JSON keys as the service names them:\n"
+    "  {\"models\":{\"fm_context\":{\"coverage\",\"mean_reciprocal_rank_at_25\",\n"
+    "  \"normalized_discounted_cumulative_gain_at_5|10|25\",\"precision_at_5|10|25\",\"queries\",\n"
+    "  \"hot_days\":{..},\"cold_days\":{..},\"train_seconds\"},..},\"data\":{..},\"split\":{..}}\n"
+    "top: trains the model and prints the top k for a user with and without the context, rank\n"
+    "  changes and each item's largest score contributions.\n"
+    "movielens: trains on --train, recommends the top k unrated items for every user in --test,\n"
+    "  writes FILE as CSV user_id,rank,item_id, prints {\"model\",\"precision_at_10\",\"ndcg_at_10\",\n"
+    "  \"seconds\"} (seconds = training + scoring). Every test rating counts as relevant.\n";
+
+namespace {
+
+// data/recommend relative to the working directory, else to the repository
+// this binary was built in (build/native/fieldkit-cli -> ../../data/recommend).
+std::string DefaultDataDir() {
+  if (std::filesystem::exists("data/recommend/items.csv")) return "data/recommend";
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    auto dir = exe.parent_path().parent_path().parent_path() / "data" / "recommend";
+    if (std::filesystem::exists(dir / "items.csv", ec)) return dir.string();
+  }
+  return "data/recommend";
+}
+
+recommend::RankerOptions ModelOptions(const Args& a) {
+  recommend::RankerOptions o;
+  o.factors = int(a.GetInt("factors", o.factors));
+  o.epochs = int(a.GetInt("epochs", o.epochs));
+  o.learning_rate = float(a.GetDouble("lr", o.learning_rate));
+  o.reg = float(a.GetDouble("reg", o.reg));
+  o.negatives = int(a.GetInt("negatives", o.negatives));
+  o.seed = uint64_t(a.GetInt("model-seed", long(o.seed)));
+  o.ease_lambda = a.GetDouble("lambda", o.ease_lambda);
+  if (o.factors < 1 || o.epochs < 0 || o.negatives < 1) throw UsageError{"--factors/--negatives must be >= 1"};
+  return o;
+}
+
+recommend::RankerKind Kind(const std::string& name) {
+  recommend::RankerKind k;
+  if (!recommend::ParseRankerKind(name, &k))
+    throw UsageError{"unknown model '" + name +
+                     "' (popularity, popularity_in_context, item_knn, ease, fm_context, fm_no_context)"};
+  return k;
+}
+
+nlohmann::json ReportJson(const recommend::LoadReport& r) {
+  return {{"rows", r.rows},          {"skipped", r.Skipped()},           {"malformed", r.bad_rows},
+          {"unknown_user", r.unknown_user}, {"unknown_item", r.unknown_item}, {"duplicates", r.duplicates},
+          {"bad_temperature", r.bad_temperature}, {"unknown_context", r.unknown_context},
+          {"messages", r.messages}};
+}
+
+struct Loaded {
+  recommend::Dataset ds;
+  recommend::LoadReport report;
+};
+
+void Load(const Args& a, Loaded* l) {
+  const std::string dir = a.Get("data", DefaultDataDir());
+  if (Status st = recommend::LoadDataset(dir, &l->ds, &l->report); !st) throw InputError{st.message()};
+  if (l->report.Skipped() || l->report.bad_temperature || l->report.unknown_context) {
+    std::fprintf(stderr, "fieldkit-cli recommend: %s: %s\n", dir.c_str(), l->report.Summary().c_str());
+    for (auto& m : l->report.messages) std::fprintf(stderr, "  %s\n", m.c_str());
+  }
+}
+
+// Fits and trains to the end, progress on stderr. Returns seconds.
+double Train(recommend::Ranker& r, const recommend::Dataset& ds, const std::vector<recommend::Interaction>& train,
+             ProgressBar* bar) {
+  const Stopwatch sw;
+  r.Fit(ds, train);
+  while (!r.TrainStep(20000)) bar->Update(r.Progress(), r.Detail());
+  return sw.ElapsedMs() / 1000.0;
+}
+
+nlohmann::json MetricsJson(const recommend::Metrics& m) { return nlohmann::json::parse(m.ToJson()); }
+
+int GenerateVerb(const Args& a) {
+  recommend::GenerateOptions o;
+  o.seed = uint64_t(a.GetInt("seed", long(o.seed)));
+  o.users = int(a.GetInt("users", o.users));
+  o.days = int(a.GetInt("days", o.days));
+  o.temp_effect = a.GetDouble("temp-effect", o.temp_effect);
+  o.size_effect = a.GetDouble("size-effect", o.size_effect);
+  if (o.users < 1 || o.days < 1) throw UsageError{"--users and --days must be >= 1"};
+  const std::string out = a.Get("out", "data/recommend");
+  const recommend::Dataset ds = recommend::Generate(o);
+  if (Status st = recommend::WriteDataset(out, ds); !st) throw InputError{st.message()};
+  const auto bands = recommend::CountByBand(ds);
+  nlohmann::json by_band = nlohmann::json::object();
+  for (int b = 0; b <= recommend::kNumBands; b++) by_band[recommend::BandName(recommend::Band(b))] = bands[size_t(b)];
+  nlohmann::json j = {{"out", out},
+                      {"items", ds.items.size()},
+                      {"users", ds.users.size()},
+                      {"weather_days", ds.weather.size()},
+                      {"interactions", ds.interactions.size()},
+                      {"interactions_by_band", by_band}};
+  std::printf("%s\n", a.Has("json") ? j.dump().c_str() : j.dump(1).c_str());
+  return 0;
+}
+
+recommend::SplitOptions SplitOpts(const Args& a) {
+  recommend::SplitOptions s;
+  s.test_users = a.GetDouble("test-share", s.test_users);
+  s.holdout = a.GetDouble("holdout", s.holdout);
+  s.seed = uint64_t(a.GetInt("split-seed", long(s.seed)));
+  if (!(s.test_users > 0 && s.test_users < 1) || !(s.holdout > 0 && s.holdout < 1))
+    throw UsageError{"--test-share and --holdout must be in (0, 1)"};
+  return s;
+}
+
+// Pools queries of several splits: per-query metrics weighted by query count,
+// coverage averaged.
+recommend::Metrics Pool(const std::vector<recommend::Metrics>& ms) {
+  recommend::Metrics p;
+  double cov = 0;
+  for (auto& m : ms) {
+    const double w = double(m.queries);
+    p.mrr_at_25 += w * m.mrr_at_25;
+    p.ndcg_at_5 += w * m.ndcg_at_5;
+    p.ndcg_at_10 += w * m.ndcg_at_10;
+    p.ndcg_at_25 += w * m.ndcg_at_25;
+    p.precision_at_5 += w * m.precision_at_5;
+    p.precision_at_10 += w * m.precision_at_10;
+    p.precision_at_25 += w * m.precision_at_25;
+    p.queries += m.queries;
+    cov += m.coverage;
+  }
+  const double n = double(std::max<size_t>(1, p.queries));
+  for (double* v : {&p.mrr_at_25, &p.ndcg_at_5, &p.ndcg_at_10, &p.ndcg_at_25, &p.precision_at_5,
+                    &p.precision_at_10, &p.precision_at_25})
+    *v /= n;
+  p.coverage = ms.empty() ? 0 : cov / double(ms.size());
+  return p;
+}
+
+nlohmann::json EvalOne(const Args& a, const Loaded& l, const std::vector<recommend::Split>& splits,
+                       recommend::RankerKind kind) {
+  std::vector<recommend::Metrics> all, hot, cold;
+  double secs = 0;
+  for (auto& split : splits) {
+    auto r = recommend::MakeRanker(kind, ModelOptions(a));
+    ProgressBar bar(std::string("train ") + recommend::RankerName(kind), ProgressWanted(a));
+    secs += Train(*r, l.ds, split.train, &bar);
+    bar.Done();
+    all.push_back(recommend::Evaluate(*r, l.ds, split, true));
+    hot.push_back(recommend::Evaluate(*r, l.ds, split, true, recommend::IsHotBand));
+    cold.push_back(recommend::Evaluate(*r, l.ds, split, true, recommend::IsColdBand));
+  }
+  nlohmann::json j = MetricsJson(Pool(all));
+  j["hot_days"] = MetricsJson(Pool(hot));
+  j["cold_days"] = MetricsJson(Pool(cold));
+  j["train_seconds"] = secs / double(std::max<size_t>(1, splits.size()));
+  return j;
+}
+
+int EvalVerb(const Args& a, bool single) {
+  Loaded l;
+  Load(a, &l);
+  std::vector<recommend::Split> splits;
+  size_t train_n = 0, test_users = 0, held_out = 0, queries = 0;
+  recommend::SplitOptions so = SplitOpts(a);
+  for (double seed : a.GetDoubleList("split-seeds", {double(so.seed)})) {
+    so.seed = uint64_t(seed);
+    splits.push_back(recommend::HoldoutSplit(l.ds, so));
+    train_n += splits.back().train.size();
+    test_users += splits.back().test_users;
+    held_out += splits.back().held_out;
+    queries += splits.back().queries.size();
+  }
+  std::vector<std::string> names =
+      single ? std::vector<std::string>{a.Get("model", "fm_context")}
+             : a.GetList("models", {"popularity", "popularity_in_context", "item_knn", "ease", "fm_no_context",
+                                    "fm_context"});
+  nlohmann::json models = nlohmann::json::object();
+  for (auto& n : names) models[n] = EvalOne(a, l, splits, Kind(n));
+  nlohmann::json j = {{"data", ReportJson(l.report)},
+                      {"split",
+                       {{"splits", splits.size()},
+                        {"train_interactions", train_n},
+                        {"test_users", test_users},
+                        {"held_out", held_out},
+                        {"queries", queries}}},
+                      {"models", models}};
+  if (a.Has("json")) {
+    std::printf("%s\n", j.dump().c_str());
+    return 0;
+  }
+  std::printf("%-22s %8s %8s %8s %8s %8s %8s %8s %8s | %8s %8s\n", "model", "coverage", "mrr@25", "ndcg@5",
+              "ndcg@10", "ndcg@25", "p@5", "p@10", "p@25", "hot n@10", "cold n@10");
+  for (auto& [name, m] : models.items())
+    std::printf("%-22s %8.4f %8.4f %8.4f %8.4f %8.4f %8.4f %8.4f %8.4f | %8.4f %8.4f\n", name.c_str(),
+                m["coverage"].get<double>(), m["mean_reciprocal_rank_at_25"].get<double>(),
+                m["normalized_discounted_cumulative_gain_at_5"].get<double>(),
+                m["normalized_discounted_cumulative_gain_at_10"].get<double>(),
+                m["normalized_discounted_cumulative_gain_at_25"].get<double>(), m["precision_at_5"].get<double>(),
+                m["precision_at_10"].get<double>(), m["precision_at_25"].get<double>(),
+                m["hot_days"]["normalized_discounted_cumulative_gain_at_10"].get<double>(),
+                m["cold_days"]["normalized_discounted_cumulative_gain_at_10"].get<double>());
+  std::printf("queries: %zu over %zu split(s) (%zu test users, %zu held-out interactions; hot-day %zu, cold-day %zu)\n",
+              queries, splits.size(), test_users, held_out, models.begin()->at("hot_days")["queries"].get<size_t>(),
+              models.begin()->at("cold_days")["queries"].get<size_t>());
+  return 0;
+}
+
+int TopVerb(const Args& a) {
+  Loaded l;
+  Load(a, &l);
+  const std::string user = a.Get("user", "");
+  if (user.empty()) throw UsageError{"--user ID (or --user new) is required"};
+  recommend::Query q;
+  if (user != "new") {
+    auto it = l.ds.user_index.find(user);
+    if (it == l.ds.user_index.end()) throw InputError{"user '" + user + "' is not in users.csv (use --user new)"};
+    q.user = int(it->second);
+    q.persona = l.ds.user_persona[it->second];
+  }
+  if (a.Has("persona")) {
+    q.persona = l.ds.PersonaIndex(a.Get("persona"));
+    if (q.persona < 0) throw UsageError{"unknown persona '" + a.Get("persona") + "'"};
+  }
+  recommend::Band band = recommend::Band::Unknown;
+  const std::string ctx = a.Get("context", "none");
+  if (ctx != "none" && !recommend::ParseBand(ctx, &band))
+    throw UsageError{"--context: '" + ctx + "' is not a band (very_cold, cold, slightly_cold, lukewarm, hot, very_hot)"};
+  const size_t k = size_t(a.GetInt("k", 5));
+  auto r = recommend::MakeRanker(Kind(a.Get("model", "fm_context")), ModelOptions(a));
+  ProgressBar bar("train", ProgressWanted(a));
+  Train(*r, l.ds, l.ds.interactions, &bar);
+  bar.Done();
+  const bool filter = a.Has("filter-purchased");
+  auto without = recommend::Recommend(*r, q, k, filter);
+  recommend::Query qc = q;
+  qc.band = band;
+  auto with = recommend::Recommend(*r, qc, k, filter);
+  auto list = [&](const std::vector<recommend::Scored>& v, const std::vector<recommend::Scored>& other,
+                  const recommend::Query& qq) {
+    nlohmann::json out = nlohmann::json::array();
+    for (size_t i = 0; i < v.size(); i++) {
+      const auto& it = l.ds.items[v[i].item];
+      int other_rank = 0;
+      for (size_t j = 0; j < other.size(); j++)
+        if (other[j].item == v[i].item) other_rank = int(j + 1);
+      nlohmann::json why = nlohmann::json::array();
+      for (auto& f : r->Explain(qq, v[i].item, 3)) why.push_back({{"factor", f.label}, {"value", f.value}});
+      out.push_back({{"rank", i + 1}, {"item_id", it.id}, {"name", it.name}, {"category", it.category},
+                     {"size", it.size}, {"score", v[i].score}, {"rank_other", other_rank}, {"why", why}});
+    }
+    return out;
+  };
+  nlohmann::json j = {{"user", user},
+                      {"persona", q.persona >= 0 ? l.ds.personas[size_t(q.persona)] : ""},
+                      {"context", recommend::BandName(band)},
+                      {"model", r ? recommend::RankerName(r->Kind()) : ""},
+                      {"without_context", list(without, with, q)},
+                      {"with_context", list(with, without, qc)}};
+  if (a.Has("json")) {
+    std::printf("%s\n", j.dump().c_str());
+    return 0;
+  }
+  std::printf("user %s (%s), model %s\n", user.c_str(), j["persona"].get<std::string>().c_str(),
+              j["model"].get<std::string>().c_str());
+  for (const char* side : {"without_context", "with_context"}) {
+    std::printf("\n%s%s:\n", side, std::string(side) == "with_context" ? (" = " + ctx).c_str() : "");
+    for (auto& e : j[side]) {
+      const int other = e["rank_other"].get<int>(), rank = e["rank"].get<int>();
+      std::string change = other == 0 ? "new" : other == rank ? "=" : (other > rank ? "up " : "down ") + std::to_string(std::abs(other - rank));
+      std::printf("  %d. item %-4s %-28s %-6s", rank, e["item_id"].get<std::string>().c_str(),
+                  e["name"].get<std::string>().c_str(), change.c_str());
+      for (auto& f : e["why"]) std::printf("  [%s %+.2f]", f["factor"].get<std::string>().c_str(), f["value"].get<double>());
+      std::printf("\n");
+    }
+  }
+  return 0;
+}
+
+int MovieLensVerb(const Args& a) {
+  const std::string dir = a.Get("data", "../shared/data/movielens-100k");
+  const std::string train_name = a.Get("train", "ua.base"), test_name = a.Get("test", "ua.test");
+  auto path = [&](const std::string& f) { return f.find('/') != std::string::npos ? f : dir + "/" + f; };
+  const size_t k = size_t(a.GetInt("k", 10));
+  if (k < 1) throw UsageError{"--k must be >= 1"};
+  recommend::MovieLensSplit s;
+  if (Status st = recommend::LoadMovieLensSplit(path(train_name), path(test_name), &s); !st)
+    throw InputError{st.message()};
+  if (s.bad_lines) std::fprintf(stderr, "fieldkit-cli recommend: %zu bad lines skipped; first: %s\n", s.bad_lines,
+                                s.first_error.c_str());
+  const recommend::RankerKind kind = Kind(a.Get("model", "ease"));
+  auto r = recommend::MakeRanker(kind, ModelOptions(a));
+  const Stopwatch sw;
+  ProgressBar bar("train", ProgressWanted(a));
+  const double train_s = Train(*r, s.ds, s.train, &bar);
+  bar.Done();
+  std::ofstream out;
+  if (a.Has("out")) {
+    out.open(a.Get("out"));
+    if (!out) throw InputError{a.Get("out") + ": cannot open for writing"};
+    out << "user_id,rank,item_id\n";
+  }
+  double p = 0, ndcg = 0;
+  for (auto& q : s.test) {
+    recommend::Query query;
+    query.user = int(q.user);
+    auto top = recommend::Recommend(*r, query, k, false, /*filter_seen=*/true);
+    std::vector<uint32_t> ranked;
+    for (size_t i = 0; i < top.size(); i++) {
+      ranked.push_back(top[i].item);
+      if (out.is_open()) out << s.ds.users[q.user].id << ',' << (i + 1) << ',' << s.ds.items[top[i].item].id << '\n';
+    }
+    // Precision and NDCG at k (k may differ from the accumulator's fixed cut-offs).
+    size_t hits = 0;
+    double dcg = 0, idcg = 0;
+    for (size_t i = 0; i < ranked.size(); i++)
+      if (std::find(q.relevant.begin(), q.relevant.end(), ranked[i]) != q.relevant.end())
+        hits++, dcg += 1.0 / std::log2(double(i) + 2.0);
+    for (size_t i = 0; i < std::min(k, q.relevant.size()); i++) idcg += 1.0 / std::log2(double(i) + 2.0);
+    p += double(hits) / double(k);
+    ndcg += idcg > 0 ? dcg / idcg : 0.0;
+  }
+  if (out.is_open() && !out) throw InputError{a.Get("out") + ": write failed"};
+  const double n = double(std::max<size_t>(1, s.test.size()));
+  const std::string kk = std::to_string(k);
+  nlohmann::json j = {{"model", recommend::RankerName(kind)},
+                      {"precision_at_" + kk, p / n},
+                      {"ndcg_at_" + kk, ndcg / n},
+                      {"seconds", sw.ElapsedMs() / 1000.0},
+                      {"train_seconds", train_s},
+                      {"users", s.test.size()},
+                      {"train_ratings", s.train.size()},
+                      {"items", s.ds.items.size()}};
+  std::printf("%s\n", a.Has("json") ? j.dump().c_str() : j.dump(1).c_str());
+  return 0;
+}
+
+}  // namespace
+
+int RecommendCommand(const std::vector<std::string>& argv) {
+  Args args(argv, {"json", "help", "progress", "quiet", "filter-purchased"});
+  if (args.Has("help")) {
+    std::printf("%s", kRecommendHelp);
+    return 0;
+  }
+  const std::string verb = args.Positional().empty() ? "" : args.Positional()[0];
+  const std::vector<std::string> common = {"json", "help", "progress", "quiet", "data", "factors", "epochs", "lr",
+                                           "reg", "negatives", "model-seed", "lambda"};
+  auto known = [&](std::vector<std::string> extra) {
+    extra.insert(extra.end(), common.begin(), common.end());
+    args.CheckKnown(extra);
+  };
+  if (verb == "generate") {
+    args.CheckKnown({"json", "help", "progress", "quiet", "out", "seed", "users", "days", "temp-effect", "size-effect"});
+    return GenerateVerb(args);
+  }
+  if (verb == "train") {
+    known({"model", "test-share", "holdout", "split-seed", "split-seeds"});
+    return EvalVerb(args, true);
+  }
+  if (verb == "eval") {
+    known({"models", "test-share", "holdout", "split-seed", "split-seeds"});
+    return EvalVerb(args, false);
+  }
+  if (verb == "top") {
+    known({"model", "user", "persona", "context", "k", "filter-purchased"});
+    return TopVerb(args);
+  }
+  if (verb == "movielens") {
+    known({"model", "train", "test", "k", "out"});
+    return MovieLensVerb(args);
+  }
+  throw UsageError{verb.empty() ? "missing verb: generate, train, eval, top or movielens"
+                                : "unknown verb '" + verb + "' (see --help)"};
+}
+
+}  // namespace fk::cli
