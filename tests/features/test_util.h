@@ -10,8 +10,10 @@
 
 namespace fk::features::test {
 
+// Under the temp dir, never the current directory (a run from the repo root
+// would litter it).
 inline std::string ScratchDir(const std::string& name) {
-  const std::string d = "fk_features_" + name;
+  const std::string d = (std::filesystem::temp_directory_path() / ("fk_features_" + name)).string();
   std::filesystem::remove_all(d);
   return d;
 }
