@@ -13,6 +13,7 @@
 #include "core/settings.h"
 #include "kernels/microbench.h"
 #include "ui/panel_anomaly_state.h"
+#include "ui/panel_recommend_state.h"
 #include "ui/panel_sparse_state.h"
 
 namespace fk::ui {
@@ -57,6 +58,7 @@ struct AppState {
   SystemPanelState system;
   SparsePanelState sparse;
   AnomalyPanelState anomaly;
+  RecommendPanelState recommend;
 
   void Log(const std::string& msg);
   void Error(const std::string& msg);

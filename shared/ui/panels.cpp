@@ -8,6 +8,8 @@ const std::vector<PanelInfo>& Panels() {
        DrawSparsePanel, false},
       {"Anomalies", "Events -> 5-minute windows -> detector with severity 0-100, anomaly groups, feedback, alerts.",
        DrawAnomalyPanel, false},
+      {"Recommendations", "Interactions with weather context -> context-aware ranker vs baselines, cold users, metrics.",
+       DrawRecommendPanel, false},
       {"System", "This build and this machine: target, SIMD, threads, memory, frame time, micro-benchmark.",
        DrawSystemPanel, true},
       {"Widget Gallery", "Every Fieldkit widget with its help text (living documentation).", DrawGalleryPanel,

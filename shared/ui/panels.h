@@ -22,6 +22,7 @@ void DrawSystemPanel(AppState& app);
 void DrawSparsePanel(AppState& app);
 void DrawGalleryPanel(AppState& app);
 void DrawAnomalyPanel(AppState& app);
+void DrawRecommendPanel(AppState& app);
 
 // Actions shared by buttons and ?run= parameters.
 bool StartSystemBench(AppState& app);
@@ -37,6 +38,10 @@ void ImportAnomalyFile(AppState& app, const std::string& path);  // scores a use
 // Steps the anomaly pipeline for up to budget_ms (live: paced in event time);
 // called once per frame by App::Frame after drawing, like the job runner.
 void PumpAnomalyStream(AppState& app, double budget_ms);
+// ?run=recommend-demo[&user=170|new][&context=cold][&data=DIR]: trains on the
+// bundled data (<data_dir>/recommend) in slices; status().recommend fills in.
+bool RunRecommendDemoFromParams(AppState& app, const std::map<std::string, std::string>& params);
+std::string RecommendStatusJson(AppState& app);  // JSON for status().recommend ("null" before any data)
 // Registers a user file (page: dropped/picked into /imports; desktop: a path)
 // and hands it to the panel that understands its type. False (and an error
 // the user sees) if it cannot be read.

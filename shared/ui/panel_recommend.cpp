@@ -1,0 +1,468 @@
+// Recommendations panel: the bottler demo data (interactions per temperature
+// band), a sliced train job (five rankers on Personalize's holdout, then their
+// offline metrics), a user or a new user with a persona, a context, and the
+// context-aware model's top 5 with and without that context side by side with
+// rank changes and each item's largest score contributions. A thin view over
+// shared/recommend: all work happens in the job, a few ms per slice.
+// [SECTION] The load/train job (also used by ?run=recommend-demo)
+// [SECTION] Status for window.fieldkit.status().recommend
+// [SECTION] Drawing
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "core/clock.h"
+#include "imgui.h"
+#include "ui/app_state.h"
+#include "ui/panels.h"
+#include "ui/plot.h"
+#include "ui/widgets.h"
+
+namespace fk::ui {
+
+using recommend::Band;
+using recommend::RankerKind;
+
+// [SECTION] The load/train job
+
+static const RankerKind kRecommendModels[] = {RankerKind::Popularity, RankerKind::PopularityInContext,
+                                              RankerKind::ItemKnn, RankerKind::FmNoContext, RankerKind::FmContext};
+static constexpr size_t kNumModels = sizeof(kRecommendModels) / sizeof(kRecommendModels[0]);
+static const char* kTrainLabel = "Train recommenders";
+static const char* kLoadLabel = "Load recommendation data";
+
+static std::string DataDir(const AppState& app) {
+  return app.recommend.data_dir.empty() ? app.platform.data_dir + "/recommend" : app.recommend.data_dir;
+}
+
+namespace {
+// Everything the job carries between slices.
+struct RecommendJob {
+  AppState* app = nullptr;
+  bool train = false;
+  int phase = 0;  // 0 small files, 1 interactions (sliced), 2 models (sliced), 3 done
+  std::unique_ptr<recommend::Dataset> ds;
+  recommend::LoadReport report;
+  std::unique_ptr<recommend::InteractionReader> reader;
+  size_t model = 0;
+  std::unique_ptr<recommend::Ranker> ranker;
+  bool trained = false;  // the current ranker is trained; its evaluation is the next slice
+  RecommendMetricsRow row;
+  double t0 = 0, model_t0 = 0;
+
+  bool Fail(JobContext& ctx, const std::string& msg) {
+    app->recommend.load_error = msg;
+    ctx.Fail(msg);
+    return true;
+  }
+
+  bool Step(JobContext& ctx) {
+    RecommendPanelState& st = app->recommend;
+    if (phase == 0) {
+      t0 = NowMs();
+      if (st.ds) {  // already loaded: straight to training
+        phase = 2;
+        return StartTraining();
+      }
+      const std::string dir = DataDir(*app);
+      ds = std::make_unique<recommend::Dataset>();
+      Status s = recommend::ReadItems(dir + "/items.csv", ds.get(), &report);
+      if (s) s = recommend::ReadUsers(dir + "/users.csv", ds.get(), &report);
+      if (s) s = recommend::ReadWeather(dir + "/weather_data.csv", ds.get(), &report);
+      reader = std::make_unique<recommend::InteractionReader>(ds.get(), &report);
+      if (s) s = reader->Open(dir + "/interactions.csv");
+      if (!s) return Fail(ctx, s.message());
+      phase = 1;
+      ctx.SetDetail("reading interactions.csv");
+      return false;
+    }
+    if (phase == 1) {
+      const bool more = reader->Step(2000);
+      ctx.SetProgress((train ? 0.15f : 1.f) * reader->Progress());
+      if (more) return false;
+      if (Status s = reader->Finish(); !s) return Fail(ctx, s.message());
+      if (ds->interactions.empty()) return Fail(ctx, DataDir(*app) + "/interactions.csv: no valid interactions");
+      const auto counts = recommend::CountByBand(*ds);
+      for (int b = 0; b <= recommend::kNumBands; b++) st.band_counts[b] = double(counts[size_t(b)]);
+      st.models.clear();  // they point into the old data set
+      st.trained = false;
+      st.ds = std::move(ds);
+      st.report = report;
+      st.load_error.clear();
+      st.cache_key.clear();
+      if (report.Skipped() || report.bad_temperature) app->Log("recommend: " + report.Summary());
+      if (!train) return true;
+      phase = 2;
+      return StartTraining();
+    }
+    if (phase == 2) {
+      if (!ranker) {
+        ranker = recommend::MakeRanker(kRecommendModels[model], {});
+        model_t0 = NowMs();
+        ranker->Fit(*st.ds, st.split->train);
+        return false;
+      }
+      if (!trained) {
+        trained = ranker->TrainStep(2500);
+        ctx.SetProgress(0.15f + 0.85f * (float(model) + ranker->Progress()) / float(kNumModels));
+        ctx.SetDetail(std::string(recommend::RankerName(kRecommendModels[model])) + " " + ranker->Detail());
+        return false;
+      }
+      // Evaluation: all queries in one slice, hot and cold days in the next (each a few ms).
+      if (row.model.empty()) {
+        row.model = recommend::RankerName(kRecommendModels[model]);
+        row.all = recommend::Evaluate(*ranker, *st.ds, *st.split, true);
+        ctx.SetDetail(row.model + ": offline metrics");
+        return false;
+      }
+      row.hot = recommend::Evaluate(*ranker, *st.ds, *st.split, true, recommend::IsHotBand);
+      row.cold = recommend::Evaluate(*ranker, *st.ds, *st.split, true, recommend::IsColdBand);
+      row.train_s = (NowMs() - model_t0) / 1000.0;
+      st.metrics.push_back(row);
+      row = RecommendMetricsRow();
+      trained = false;
+      st.models.push_back(std::move(ranker));
+      if (++model < kNumModels) return false;
+      st.trained = true;
+      st.train_s = (NowMs() - t0) / 1000.0;
+      st.cache_key.clear();
+      phase = 3;
+      return true;
+    }
+    return true;
+  }
+
+  bool StartTraining() {
+    RecommendPanelState& st = app->recommend;
+    st.models.clear();
+    st.metrics.clear();
+    st.trained = false;
+    st.split = std::make_unique<recommend::Split>(recommend::HoldoutSplit(*st.ds, {}));
+    return false;
+  }
+};
+}  // namespace
+
+static void StartRecommendJob(AppState& app, bool train) {
+  if (app.jobs.Has(kTrainLabel) || (!train && app.jobs.Has(kLoadLabel))) return;
+  auto job = std::make_shared<RecommendJob>();
+  job->app = &app;
+  job->train = train;
+  app.recommend.load_error.clear();
+  app.jobs.Enqueue(MakeJob(
+      train ? kTrainLabel : kLoadLabel, [job](JobContext& ctx) { return job->Step(ctx); },
+      [&app, train](JobState s) {
+        if (s == JobState::Failed) app.Error("recommendations: " + app.jobs.Error());
+        else if (s == JobState::Cancelled) app.Log(train ? "recommend: training cancelled" : "recommend: load cancelled");
+        else if (s == JobState::Done && train)
+          app.Log("recommend: trained " + std::to_string(kNumModels) + " models in " +
+                  std::to_string(app.recommend.train_s).substr(0, 4) + " s");
+      }));
+}
+
+// ?run=recommend-demo[&user=170][&context=cold][&data=DIR]
+bool RunRecommendDemoFromParams(AppState& app, const std::map<std::string, std::string>& params) {
+  RecommendPanelState& st = app.recommend;
+  for (auto& [k, v] : params) {
+    if (k == "user") {
+      st.new_user = v == "new";
+      if (!st.new_user) std::snprintf(st.user_id, sizeof st.user_id, "%s", v.c_str());
+    } else if (k == "context") {
+      Band b;
+      if (!recommend::ParseBand(v, &b) || b == Band::Unknown) {
+        app.Error("?run=recommend-demo: context must be very_cold, cold, slightly_cold, lukewarm, hot or very_hot");
+        return false;
+      }
+      st.band = int(b);
+    } else if (k == "data") {
+      st.data_dir = v;
+      st.ds.reset();
+      st.models.clear();
+    } else {
+      app.Error("?run=recommend-demo: unknown parameter '" + k + "' (known: user, context, data)");
+      return false;
+    }
+  }
+  st.cache_key.clear();
+  StartRecommendJob(app, true);
+  return true;
+}
+
+// Recomputes the two top-5 lists when a pick changed (cheap: ~100 items).
+static void UpdateLists(RecommendPanelState& st) {
+  if (!st.trained || st.models.empty()) return;
+  char key[96];
+  std::snprintf(key, sizeof key, "%s|%d|%d|%d|%d", st.user_id, st.new_user, st.new_persona, st.band,
+                st.filter_purchased);
+  if (st.cache_key == key) return;
+  st.cache_key = key;
+  st.user_error.clear();
+  recommend::Query q;
+  if (st.new_user) {
+    q.persona = st.new_persona;
+  } else {
+    auto it = st.ds->user_index.find(st.user_id);
+    if (it == st.ds->user_index.end()) {
+      st.user_error = std::string("user '") + st.user_id + "' is not in users.csv";
+      st.without_ctx.clear();
+      st.with_ctx.clear();
+      return;
+    }
+    q.user = int(it->second);
+    q.persona = st.ds->user_persona[it->second];
+  }
+  const recommend::Ranker& fm = *st.models.back();  // fm_context
+  st.query = q;
+  st.without_ctx = recommend::Recommend(fm, q, 5, st.filter_purchased);
+  recommend::Query qc = q;
+  qc.band = Band(st.band);
+  st.with_ctx = recommend::Recommend(fm, qc, 5, st.filter_purchased);
+}
+
+// [SECTION] Status for window.fieldkit.status().recommend
+
+std::string RecommendStatusJson(AppState& app) {
+  RecommendPanelState& st = app.recommend;
+  if (!st.ds && !app.jobs.Has(kTrainLabel) && !app.jobs.Has(kLoadLabel)) return "null";
+  nlohmann::json j;
+  j["state"] = st.trained ? "trained" : app.jobs.Has(kTrainLabel) ? "training" : st.ds ? "loaded" : "loading";
+  if (st.ds) {
+    nlohmann::json by_band = nlohmann::json::object();
+    for (int b = 0; b <= recommend::kNumBands; b++) by_band[recommend::BandName(Band(b))] = st.band_counts[b];
+    j["data"] = {{"items", st.ds->items.size()},
+                 {"users", st.ds->users.size()},
+                 {"interactions", st.ds->interactions.size()},
+                 {"weather_days", st.ds->weather.size()},
+                 {"skipped", st.report.Skipped()},
+                 {"interactions_by_band", by_band}};
+  }
+  if (!st.trained) return j.dump();
+  nlohmann::json metrics = nlohmann::json::object();
+  for (auto& r : st.metrics) {
+    nlohmann::json m = nlohmann::json::parse(r.all.ToJson());
+    m["hot_days"] = nlohmann::json::parse(r.hot.ToJson());
+    m["cold_days"] = nlohmann::json::parse(r.cold.ToJson());
+    m["train_seconds"] = r.train_s;
+    metrics[r.model] = m;
+  }
+  j["metrics"] = metrics;
+  j["train_seconds"] = st.train_s;
+  UpdateLists(st);
+  auto ids = [&](const std::vector<recommend::Scored>& v) {
+    std::vector<std::string> out;
+    for (auto& s : v) out.push_back(st.ds->items[s.item].id);
+    return out;
+  };
+  j["top"] = {{"model", "fm_context"},
+              {"user", st.new_user ? "new" : st.user_id},
+              {"persona", st.query.persona >= 0 ? st.ds->personas[size_t(st.query.persona)] : ""},
+              {"context", recommend::BandName(Band(st.band))},
+              {"without_context", ids(st.without_ctx)},
+              {"with_context", ids(st.with_ctx)},
+              {"error", st.user_error}};
+  return j.dump();
+}
+
+// [SECTION] Drawing
+
+static void DrawDataSection(AppState& app) {
+  RecommendPanelState& st = app.recommend;
+  SectionHeader("Data");
+  if (!st.ds) {
+    if (!st.load_error.empty()) {
+      ImGui::TextColored(ImColor(colors::kBad), "%s", st.load_error.c_str());
+      if (ImGui::Button("Retry")) StartRecommendJob(app, false);
+    } else {
+      ImGui::TextDisabled("reading %s ...", DataDir(app).c_str());
+    }
+    return;
+  }
+  const auto& ds = *st.ds;
+  ImGui::Text("%zu items, %zu users (%zu personas), %zu interactions, %zu days of weather  (%s)", ds.items.size(),
+              ds.users.size(), ds.personas.size(), ds.interactions.size(), ds.weather.size(), DataDir(app).c_str());
+  if (st.report.Skipped() || st.report.bad_temperature || st.report.unknown_context) {
+    ImGui::TextColored(ImColor(colors::kAccent2), "%s", st.report.Summary().c_str());
+    if (ImGui::IsItemHovered() && !st.report.messages.empty()) {
+      ImGui::BeginTooltip();
+      for (auto& m : st.report.messages) ImGui::TextUnformatted(m.c_str());
+      ImGui::EndTooltip();
+    }
+  }
+  static const char* const kBands[] = {"very cold\n<5", "cold\n5-10",  "slightly cold\n10-15", "lukewarm\n15-21",
+                                       "hot\n21-28",    "very hot\n>28", "unknown"};
+  const int n = st.band_counts[recommend::kNumBands] > 0 ? recommend::kNumBands + 1 : recommend::kNumBands;
+  PlotSpec spec;
+  spec.title = "Interactions per temperature band (daily average, C)";
+  spec.y_label = "interactions";
+  spec.y_format = "%.0f";
+  Plot p("rec_bands", ImVec2(-1, 170), spec);
+  p.SetCategories(kBands, size_t(n));
+  p.Bars("interactions", st.band_counts, colors::kAccent);
+  p.Draw();
+  ImGui::SameLine();
+  HelpMarker("Bands of the day's average temperature: each boundary belongs to the warmer band, except 28 C, "
+             "which is still hot. The generated data plants the effect: hot days favour cold drinks and big "
+             "bottles, cold days hot drinks (fieldkit-cli recommend generate --help).");
+}
+
+static void DrawList(AppState& app, const char* id, const char* title, const std::vector<recommend::Scored>& list,
+                     const std::vector<recommend::Scored>& other, const recommend::Query& q, bool mark) {
+  RecommendPanelState& st = app.recommend;
+  const recommend::Ranker& fm = *st.models.back();
+  ImGui::TextUnformatted(title);
+  if (!ImGui::BeginTable(id, 4, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit))
+    return;
+  ImGui::TableSetupColumn("#");
+  ImGui::TableSetupColumn("item");
+  ImGui::TableSetupColumn(mark ? "change" : "");
+  ImGui::TableSetupColumn("why (largest contributions)", ImGuiTableColumnFlags_WidthStretch);
+  ImGui::TableHeadersRow();
+  for (size_t i = 0; i < list.size(); i++) {
+    const auto& it = st.ds->items[list[i].item];
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    ImGui::Text("%zu", i + 1);
+    ImGui::TableNextColumn();
+    ImGui::Text("%s  %s", it.id.c_str(), it.name.c_str());
+    ImGui::TableNextColumn();
+    if (mark) {
+      int before = 0;
+      for (size_t j = 0; j < other.size(); j++)
+        if (other[j].item == list[i].item) before = int(j + 1);
+      if (before == 0) ImGui::TextColored(ImColor(colors::kAccent2), "new");
+      else if (before > int(i + 1)) ImGui::TextColored(ImColor(colors::kGood), "up %d", before - int(i + 1));
+      else if (before < int(i + 1)) ImGui::TextColored(ImColor(colors::kBad), "down %d", int(i + 1) - before);
+      else ImGui::TextDisabled("=");
+    }
+    ImGui::TableNextColumn();
+    // The context's whole share first (the sum of its pairs), then the largest single factor.
+    std::string why;
+    char buf[160];
+    if (q.band != Band::Unknown) {
+      const std::string prefix = std::string(recommend::BandName(q.band)) + " day x ";
+      float ctx = 0;
+      for (auto& f : fm.Explain(q, list[i].item, 64))
+        if (f.label.compare(0, prefix.size(), prefix) == 0) ctx += f.value;
+      std::snprintf(buf, sizeof buf, "%s day %+.2f;  ", recommend::BandName(q.band), ctx);
+      why = buf;
+    }
+    for (auto& f : fm.Explain(q, list[i].item, 1)) {
+      std::snprintf(buf, sizeof buf, "%s %+.2f", f.label.c_str(), f.value);
+      why += buf;
+    }
+    ImGui::TextUnformatted(why.c_str());
+    if (ImGui::IsItemHovered()) {
+      ImGui::BeginTooltip();
+      ImGui::Text("%s (%s, %s): score %.3f", it.name.c_str(), it.category.c_str(), it.size.c_str(), list[i].score);
+      for (auto& f : fm.Explain(q, list[i].item, 6)) ImGui::Text("%+.3f  %s", f.value, f.label.c_str());
+      ImGui::EndTooltip();
+    }
+  }
+  ImGui::EndTable();
+}
+
+static void DrawRecommendations(AppState& app) {
+  RecommendPanelState& st = app.recommend;
+  SectionHeader("Top 5 with and without context (context-aware FM)");
+  ImGui::Checkbox("new user", &st.new_user);
+  RecordItem(app, "recommend.new_user");
+  ImGui::SameLine();
+  if (!st.new_user) {
+    ImGui::SetNextItemWidth(90);
+    ImGui::InputText("user id", st.user_id, sizeof st.user_id);
+    RecordItem(app, "recommend.user");
+  } else {
+    ImGui::SetNextItemWidth(220);
+    const char* preview = st.new_persona >= 0 ? st.ds->personas[size_t(st.new_persona)].c_str() : "(no persona)";
+    if (ImGui::BeginCombo("persona", preview)) {
+      if (ImGui::Selectable("(no persona)", st.new_persona < 0)) st.new_persona = -1;
+      for (size_t p = 0; p < st.ds->personas.size(); p++)
+        if (ImGui::Selectable(st.ds->personas[p].c_str(), st.new_persona == int(p))) st.new_persona = int(p);
+      ImGui::EndCombo();
+    }
+  }
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(150);
+  if (ImGui::BeginCombo("context", recommend::BandName(Band(st.band)))) {
+    for (int b = 0; b < recommend::kNumBands; b++)
+      if (ImGui::Selectable(recommend::BandName(Band(b)), st.band == b)) st.band = b;
+    ImGui::EndCombo();
+  }
+  RecordItem(app, "recommend.context");
+  ImGui::SameLine();
+  ImGui::Checkbox("filter purchased", &st.filter_purchased);
+  UpdateLists(st);
+  if (!st.user_error.empty()) {
+    ImGui::TextColored(ImColor(colors::kBad), "%s (tick \"new user\" for a cold start)", st.user_error.c_str());
+    return;
+  }
+  const std::string who = st.new_user ? std::string("new user") : std::string("user ") + st.user_id;
+  ImGui::TextDisabled("%s, persona %s", who.c_str(),
+                      st.query.persona >= 0 ? st.ds->personas[size_t(st.query.persona)].c_str() : "unknown");
+  const float w = (ImGui::GetContentRegionAvail().x - 12) / 2;
+  ImGui::BeginChild("rec_without", ImVec2(w, 150), false);
+  DrawList(app, "rec_without_t", "Without context", st.without_ctx, st.with_ctx, st.query, false);
+  ImGui::EndChild();
+  ImGui::SameLine(0, 12);
+  ImGui::BeginChild("rec_with", ImVec2(w, 150), false);
+  recommend::Query qc = st.query;
+  qc.band = Band(st.band);
+  const std::string title = std::string("With context: ") + recommend::BandName(Band(st.band)) + " day";
+  DrawList(app, "rec_with_t", title.c_str(), st.with_ctx, st.without_ctx, qc, true);
+  ImGui::EndChild();
+}
+
+static void DrawMetrics(AppState& app) {
+  RecommendPanelState& st = app.recommend;
+  SectionHeader("Offline metrics (Personalize's holdout: newest 10% of 10% of users)");
+  ImGui::TextDisabled("%zu queries (%zu test users); hot-day = hot or very hot, cold-day = cold or very cold",
+                      st.split ? st.split->queries.size() : 0, st.split ? st.split->test_users : 0);
+  if (!ImGui::BeginTable("rec_metrics", 11,
+                         ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit))
+    return;
+  for (const char* h : {"model", "coverage", "MRR@25", "NDCG@5", "NDCG@10", "NDCG@25", "P@5", "P@10", "P@25",
+                        "NDCG@10 hot", "NDCG@10 cold"})
+    ImGui::TableSetupColumn(h);
+  ImGui::TableHeadersRow();
+  for (auto& r : st.metrics) {
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(r.model.c_str());
+    for (double v : {r.all.coverage, r.all.mrr_at_25, r.all.ndcg_at_5, r.all.ndcg_at_10, r.all.ndcg_at_25,
+                     r.all.precision_at_5, r.all.precision_at_10, r.all.precision_at_25, r.hot.ndcg_at_10,
+                     r.cold.ndcg_at_10}) {
+      ImGui::TableNextColumn();
+      ImGui::Text("%.4f", v);
+    }
+  }
+  ImGui::EndTable();
+  ImGui::TextDisabled("trained and evaluated in %.2f s on this CPU", st.train_s);
+}
+
+void DrawRecommendPanel(AppState& app) {
+  RecommendPanelState& st = app.recommend;
+  if (!st.ds && st.load_error.empty() && !app.jobs.Has(kLoadLabel) && !app.jobs.Has(kTrainLabel))
+    StartRecommendJob(app, false);
+  const bool busy = app.jobs.Has(kTrainLabel);
+  if (busy) ImGui::BeginDisabled();
+  if (ImGui::Button(st.trained ? "Retrain" : "Train")) StartRecommendJob(app, true);
+  RecordItem(app, "recommend.train");
+  if (busy) ImGui::EndDisabled();
+  ImGui::SameLine();
+  HelpMarker("Trains popularity, popularity in context, item-kNN and a factorisation machine (user, persona, item, "
+             "category, size) without and with the temperature band, on all but the newest interactions of 10% "
+             "of users, then scores those held-out interactions. Runs in slices with a progress bar and Cancel.");
+  ImGui::SameLine();
+  ImGui::TextDisabled("fieldkit-cli recommend eval runs the same headless");
+  DrawDataSection(app);
+  if (!st.trained) {
+    ImGui::TextDisabled(busy ? "training..." : "Train to see recommendations and metrics.");
+    return;
+  }
+  DrawRecommendations(app);
+  DrawMetrics(app);
+}
+
+}  // namespace fk::ui
