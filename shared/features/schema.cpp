@@ -426,15 +426,26 @@ Result<InferredSchema> InferSchemaFromCsvText(std::string_view text, const std::
   const int et_col = int(std::find(names.begin(), names.end(), opt.event_time) - names.begin());
   if (id_col >= int(ncol)) return Status::Error(origin + ":1: record id column '" + opt.record_id + "' not in header");
   if (et_col >= int(ncol)) return Status::Error(origin + ":1: event time column '" + opt.event_time + "' not in header");
-  bool et_iso = true, et_num = true;
-  uint64_t row = 0;
+  // Event time: count the non-empty values each format reads, so a few bad
+  // rows (rejected later by ingest, with a reason) do not decide the type.
+  uint64_t et_iso = 0, et_num = 0, et_values = 0;
+  uint64_t row = 0, skipped = 0, data_row = 0;  // data_row counts skipped rows too (pandas' index does)
+  auto skip = [&](const std::string& reason) {
+    // A malformed row says nothing about the types; ingest rejects it per row.
+    if (++skipped <= 3) out.notes.push_back("line " + std::to_string(line_no) + ": " + reason + " (skipped; ingest rejects it)");
+  };
   while (next_line(&line)) {
     if (line.empty() || line == "\r") continue;
-    if (!sp.Split(line, &why)) return Status::Error(origin + ":" + std::to_string(line_no) + ": " + why);
+    const uint64_t this_row = data_row++;
+    if (!sp.Split(line, &why)) {
+      skip(why);
+      continue;
+    }
     const auto& c = sp.Cells();
-    if (c.size() != ncol)
-      return Status::Error(origin + ":" + std::to_string(line_no) + ": " + std::to_string(c.size()) +
-                           " columns, header has " + std::to_string(ncol));
+    if (c.size() != ncol) {
+      skip(std::to_string(c.size()) + " columns, header has " + std::to_string(ncol));
+      continue;
+    }
     for (size_t k = 0; k < ncol; k++) {
       if (c[k].empty()) continue;
       any[k] = 1;
@@ -446,13 +457,18 @@ Result<InferredSchema> InferSchemaFromCsvText(std::string_view text, const std::
         if (all_num[k]) first_bad[k] = line_no;
         all_num[k] = 0;
       }
-      if (!is_int || iv != int64_t(row)) index_like[k] = 0;
+      if (!is_int || iv != int64_t(this_row)) index_like[k] = 0;
     }
     double t;
-    if (et_iso && !ParseIso8601(c[size_t(et_col)], &t)) et_iso = false;
-    if (et_num && !ParseFractional(c[size_t(et_col)], &t)) et_num = false;
+    const std::string_view et = c[size_t(et_col)];
+    if (!et.empty()) {
+      et_values++;
+      et_iso += ParseIso8601(et, &t);
+      et_num += ParseFractional(et, &t);
+    }
     row++;
   }
+  if (skipped > 3) out.notes.push_back(std::to_string(skipped) + " malformed rows skipped in all");
   out.rows_scanned = row;
   FeatureGroup& g = out.group;
   g.name = opt.name;
@@ -482,14 +498,19 @@ Result<InferredSchema> InferSchemaFromCsvText(std::string_view text, const std::
       f.type = FeatureType::Fractional;
     } else {
       f.type = FeatureType::String;
-      if (first_bad[k] > 2)  // the first rows looked numeric: say where that stopped
+      if (first_bad[k] > 2 && int(k) != et_col)  // the first rows looked numeric: say where that stopped
         out.notes.push_back(f.name + ": String (line " + std::to_string(first_bad[k]) + " is not a number)");
     }
     if (int(k) == et_col) {
-      if (et_num) f.type = FeatureType::Fractional;
-      else if (et_iso) f.type = FeatureType::String;
-      else return Status::Error(origin + ": event time column '" + f.name +
-                                "' has values that are neither Unix seconds nor ISO-8601 in every row");
+      if (et_num == 0 && et_iso == 0)
+        return Status::Error(origin + ": event time column '" + f.name +
+                             "' has no value that is Unix seconds or ISO-8601");
+      f.type = et_num >= et_iso ? FeatureType::Fractional : FeatureType::String;
+      const uint64_t good = std::max(et_num, et_iso);
+      if (good < et_values)
+        out.notes.push_back(f.name + ": " + (et_num >= et_iso ? "Unix seconds" : "ISO-8601") + " in " +
+                            std::to_string(good) + " of " + std::to_string(et_values) +
+                            " rows; ingest rejects the others");
     }
     if (int(k) == id_col && f.type == FeatureType::Fractional) {
       f.type = FeatureType::String;

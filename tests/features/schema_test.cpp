@@ -55,8 +55,23 @@ TEST_CASE("features/schema: reserved and invalid names are refused") {
   auto noet = InferSchemaFromCsvText("id,when,v\na,1,1\n", "t.csv", Opts());
   CHECK_FALSE(noet.ok());
   CHECK(noet.status().message().find("'ts'") != std::string::npos);
-  auto badet = InferSchemaFromCsvText("id,ts\na,1\nb,yesterday\n", "t.csv", Opts());
+  auto badet = InferSchemaFromCsvText("id,ts\na,now\nb,yesterday\n", "t.csv", Opts());
   CHECK_FALSE(badet.ok());
+}
+
+TEST_CASE("features/schema: a few bad rows do not decide the types; they are noted") {
+  // Ragged row, broken quote, one event time in the wrong format: skipped or
+  // outvoted here, rejected per row by ingest.
+  auto r = InferSchemaFromCsvText("id,ts,n\na,1,1\nb,2\nc,\"x,3\nd,yesterday,4\ne,5,5\n", "t.csv", Opts());
+  REQUIRE(r.ok());
+  CHECK(r->rows_scanned == 3);
+  CHECK(TypeOf(*r, "ts") == FeatureType::Fractional);
+  CHECK(TypeOf(*r, "n") == FeatureType::Integral);
+  std::string notes;
+  for (auto& n : r->notes) notes += n + "\n";
+  CHECK(notes.find("line 3: 2 columns, header has 3") != std::string::npos);
+  CHECK(notes.find("line 4:") != std::string::npos);
+  CHECK(notes.find("Unix seconds in 2 of 3 rows") != std::string::npos);
 }
 
 TEST_CASE("features/schema: ISO-8601 event times parse with offsets and fractions; bad ones do not") {
