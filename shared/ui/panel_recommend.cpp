@@ -60,26 +60,39 @@ struct RecommendJob {
 
   bool Step(JobContext& ctx) {
     RecommendPanelState& st = app->recommend;
-    if (phase == 0) {
-      t0 = NowMs();
-      if (st.ds) {  // already loaded: straight to training
-        phase = 2;
-        return StartTraining();
-      }
+    if (phase == 0) {  // one small file per slice, so the longest slice names its file
       const std::string dir = DataDir(*app);
-      ds = std::make_unique<recommend::Dataset>();
-      Status s = recommend::ReadItems(dir + "/items.csv", ds.get(), &report);
-      if (s) s = recommend::ReadUsers(dir + "/users.csv", ds.get(), &report);
-      if (s) s = recommend::ReadWeather(dir + "/weather_data.csv", ds.get(), &report);
-      reader = std::make_unique<recommend::InteractionReader>(ds.get(), &report);
-      if (s) s = reader->Open(dir + "/interactions.csv");
+      if (!ds) {
+        t0 = NowMs();
+        if (st.ds) {  // already loaded: straight to training
+          phase = 2;
+          return StartTraining();
+        }
+        ds = std::make_unique<recommend::Dataset>();
+        ctx.SetDetail("reading items.csv");
+        return false;
+      }
+      Status s;
+      if (ds->items.empty()) {
+        s = recommend::ReadItems(dir + "/items.csv", ds.get(), &report);
+        if (s && ds->items.empty()) s = Status::Error(dir + "/items.csv: no valid items");
+        ctx.SetDetail("reading users.csv");
+      } else if (ds->users.empty()) {
+        s = recommend::ReadUsers(dir + "/users.csv", ds.get(), &report);
+        if (s && ds->users.empty()) s = Status::Error(dir + "/users.csv: no valid users");
+        ctx.SetDetail("reading weather_data.csv");
+      } else {
+        s = recommend::ReadWeather(dir + "/weather_data.csv", ds.get(), &report);
+        reader = std::make_unique<recommend::InteractionReader>(ds.get(), &report);
+        if (s) s = reader->Open(dir + "/interactions.csv");
+        phase = 1;
+        ctx.SetDetail("reading interactions.csv");
+      }
       if (!s) return Fail(ctx, s.message());
-      phase = 1;
-      ctx.SetDetail("reading interactions.csv");
       return false;
     }
     if (phase == 1) {
-      const bool more = reader->Step(2000);
+      const bool more = reader->Step(1000);
       ctx.SetProgress((train ? 0.15f : 1.f) * reader->Progress());
       if (more) return false;
       if (Status s = reader->Finish(); !s) return Fail(ctx, s.message());
@@ -87,6 +100,8 @@ struct RecommendJob {
       const auto counts = recommend::CountByBand(*ds);
       for (int b = 0; b <= recommend::kNumBands; b++) st.band_counts[b] = double(counts[size_t(b)]);
       st.models.clear();  // they point into the old data set
+      st.split.reset();
+      st.metrics.clear();
       st.trained = false;
       st.ds = std::move(ds);
       st.report = report;
@@ -95,9 +110,11 @@ struct RecommendJob {
       if (report.Skipped() || report.bad_temperature) app->Log("recommend: " + report.Summary());
       if (!train) return true;
       phase = 2;
-      return StartTraining();
+      ctx.SetDetail("holdout split");
+      return false;  // the split is the next slice
     }
     if (phase == 2) {
+      if (!st.split) return StartTraining();
       if (!ranker) {
         ranker = recommend::MakeRanker(kRecommendModels[model], {});
         model_t0 = NowMs();
@@ -136,6 +153,7 @@ struct RecommendJob {
 
   bool StartTraining() {
     RecommendPanelState& st = app->recommend;
+    st.split.reset();
     st.models.clear();
     st.metrics.clear();
     st.trained = false;
@@ -312,11 +330,12 @@ static void DrawList(AppState& app, const char* id, const char* title, const std
   RecommendPanelState& st = app.recommend;
   const recommend::Ranker& fm = *st.models.back();
   ImGui::TextUnformatted(title);
-  if (!ImGui::BeginTable(id, 4, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit))
+  if (!ImGui::BeginTable(id, mark ? 4 : 3,
+                         ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit))
     return;
   ImGui::TableSetupColumn("#");
   ImGui::TableSetupColumn("item");
-  ImGui::TableSetupColumn(mark ? "change" : "");
+  if (mark) ImGui::TableSetupColumn("change");
   ImGui::TableSetupColumn("why (largest contributions)", ImGuiTableColumnFlags_WidthStretch);
   ImGui::TableHeadersRow();
   for (size_t i = 0; i < list.size(); i++) {
@@ -326,8 +345,8 @@ static void DrawList(AppState& app, const char* id, const char* title, const std
     ImGui::Text("%zu", i + 1);
     ImGui::TableNextColumn();
     ImGui::Text("%s  %s", it.id.c_str(), it.name.c_str());
-    ImGui::TableNextColumn();
     if (mark) {
+      ImGui::TableNextColumn();
       int before = 0;
       for (size_t j = 0; j < other.size(); j++)
         if (other[j].item == list[i].item) before = int(j + 1);

@@ -276,7 +276,7 @@ export const cases = [
         `top-5 lists: ${JSON.stringify(r.top)}`);
       await app.waitFrames(3);  // the trained panel draws its pickers from the next frame on
       assert((await app.status()).items['recommend.context'], 'the context picker recommend.context is not on screen');
-      console.log(`# recommend-demo: trained in ${r.train_seconds.toFixed(2)} s in the page; NDCG@10 fm_context ${ndcg('fm_context').toFixed(4)}, fm_no_context ${ndcg('fm_no_context').toFixed(4)}, popularity ${ndcg('popularity').toFixed(4)}; top ${JSON.stringify(r.top.without_context)} -> cold ${JSON.stringify(r.top.with_context)}; longest frame ${worstFrame.toFixed(0)} ms`);
+      console.log(`# recommend-demo: trained in ${r.train_seconds.toFixed(2)} s in the page; NDCG@10 fm_context ${ndcg('fm_context').toFixed(4)}, fm_no_context ${ndcg('fm_no_context').toFixed(4)}, popularity ${ndcg('popularity').toFixed(4)}; top ${JSON.stringify(r.top.without_context)} -> cold ${JSON.stringify(r.top.with_context)}; longest frame ${worstFrame.toFixed(0)} ms, longest job slice ${s.job.max_step_ms.toFixed(0)} ms (${s.job.max_step_detail})`);
       await app.waitFrames(3);
       await app.screenshot('recommend-panel');
     },

@@ -55,6 +55,24 @@ TEST_CASE("ui/recommend: ?run=recommend-demo trains in slices; status().recommen
   CHECK(fk::ui::ImAssertFailures() == 0);
 }
 
+TEST_CASE("ui/recommend: Cancel stops training between slices; Train again finishes") {
+  HeadlessApp h(__func__);
+  const std::string dir = HeadlessImGui::UserDir("recommend_cancel_data");
+  fk::recommend::GenerateOptions o;
+  o.users = 200;
+  REQUIRE(fk::recommend::WriteDataset(dir, fk::recommend::Generate(o)));
+  REQUIRE(h.app.Run("recommend-demo", {{"data", dir}}));
+  h.Frames(3);
+  h.app.State().jobs.Cancel();
+  h.Frames(3);
+  CHECK(h.Status()["job"]["state"] == "cancelled");
+  CHECK(h.Status()["recommend"]["state"] != "trained");
+  REQUIRE(h.app.Run("recommend-demo", {}));
+  for (int f = 0; f < 3000 && h.Status()["recommend"]["state"] != "trained"; f++) h.Frames(1);
+  CHECK(h.Status()["recommend"]["state"] == "trained");
+  CHECK(fk::ui::ImAssertFailures() == 0);
+}
+
 TEST_CASE("ui/recommend: a missing data folder is reported, nothing crashes") {
   HeadlessApp h(__func__);
   REQUIRE(h.app.Run("recommend-demo", {{"data", "/nonexistent/recommend"}}));
