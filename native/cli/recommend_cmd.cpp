@@ -38,7 +38,7 @@ static const char* kRecommendHelp =
     "models: popularity, popularity_in_context, item_knn, ease, fm_context, fm_no_context\n"
     "  (fm = factorisation machine over user, persona, item, category, size [+ temperature band],\n"
     "  BPR loss with the hardest of --negatives uniform negatives).\n"
-    "model options: --factors 24 --epochs 25 --lr 0.05 --reg 0.002 --negatives 3 --model-seed 1\n"
+    "model options: --factors 24 --epochs 25 --lr 0.05 --reg 0.002 --reg-user 0.02 --negatives 3 --model-seed 1\n"
     "  --lambda 300 (EASE)\n"
     "split options (Personalize's holdout): --test-share 0.1 of users, their newest --holdout 0.1\n"
     "  of interactions held out; --split-seed 1, or --split-seeds 1,2,3 (queries of all splits pooled).\n"
@@ -74,6 +74,7 @@ recommend::RankerOptions ModelOptions(const Args& a) {
   o.epochs = int(a.GetInt("epochs", o.epochs));
   o.learning_rate = float(a.GetDouble("lr", o.learning_rate));
   o.reg = float(a.GetDouble("reg", o.reg));
+  o.reg_user = float(a.GetDouble("reg-user", o.reg_user));
   o.negatives = int(a.GetInt("negatives", o.negatives));
   o.seed = uint64_t(a.GetInt("model-seed", long(o.seed)));
   o.ease_lambda = a.GetDouble("lambda", o.ease_lambda);
@@ -388,7 +389,7 @@ int RecommendCommand(const std::vector<std::string>& argv) {
   }
   const std::string verb = args.Positional().empty() ? "" : args.Positional()[0];
   const std::vector<std::string> common = {"json", "help", "progress", "quiet", "data", "factors", "epochs", "lr",
-                                           "reg", "negatives", "model-seed", "lambda"};
+                                           "reg", "reg-user", "negatives", "model-seed", "lambda"};
   auto known = [&](std::vector<std::string> extra) {
     extra.insert(extra.end(), common.begin(), common.end());
     args.CheckKnown(extra);
