@@ -1,5 +1,5 @@
 // fieldkit-cli features <verb>: the feature store from the command line
-// (create|ingest|put|get|batch-get|delete|delete-group|describe|list|pit|verify|bench).
+// (create|ingest|put|get|batch-get|delete|delete-group|describe|list|pit|verify|bench|demo-data).
 //
 // [SECTION] help and helpers
 // [SECTION] verbs
@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "core/clock.h"
 #include "core/rng.h"
+#include "features/demo_data.h"
 #include "features/ingest.h"
 #include "features/pit.h"
 #include "features/store.h"
@@ -45,6 +46,8 @@ static const char* kFeaturesHelp =
     "  list\n"
     "  pit          --entities FILE --id-col COL --time-col COL --groups G1,G2 [--features g__f,...] --out FILE\n"
     "  verify       checks every log segment, group file and offline file: {\"ok\",\"records\",\"errors\"}\n"
+    "  demo-data    --out DIR [--seed N] [--customers N]   writes DIR/customers.csv (with 3 bad rows) and\n"
+    "               DIR/orders.csv (entities for pit); data/features/ is made by this\n"
     "  bench        [--rows N] [--threads N] [--gets N] [--dir DIR]   ingest rate and GetRecord latency\n"
     "\n"
     "exit 0 ok, 1 bad input or store error, 2 bad arguments.\n";
@@ -332,6 +335,29 @@ static int Verify(const Args& a) {
   return j["ok"].get<bool>() ? 0 : 1;
 }
 
+static int DemoDataVerb(const Args& a) {
+  const std::string dir = Need(a, "out");
+  DemoDataOptions o;
+  o.seed = uint64_t(a.GetInt("seed", long(o.seed)));
+  o.customers = int(a.GetInt("customers", o.customers));
+  if (o.customers < 3 || o.customers > 100000) throw UsageError{"--customers must be in 3..100000"};
+  const DemoData d = MakeDemoData(o);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  for (auto [name, text] : {std::pair<const char*, const std::string*>{"customers.csv", &d.customers_csv},
+                            {"orders.csv", &d.orders_csv}}) {
+    const std::string path = dir + "/" + name;
+    std::ofstream f(path, std::ios::binary);
+    f << *text;
+    if (!f) throw InputError{path + ": cannot write"};
+  }
+  Emit(a, {{"customers_csv", dir + "/customers.csv"}, {"customer_rows", d.customer_rows}, {"bad_rows", d.bad_rows},
+           {"orders_csv", dir + "/orders.csv"}, {"order_rows", d.order_rows}},
+       "wrote " + dir + "/customers.csv (" + std::to_string(d.customer_rows) + " rows, " +
+           std::to_string(d.bad_rows) + " bad) and " + dir + "/orders.csv (" + std::to_string(d.order_rows) + " rows)");
+  return 0;
+}
+
 // [SECTION] bench
 
 static std::string BenchCsv(uint64_t rows, uint64_t seed) {
@@ -444,7 +470,7 @@ int FeaturesCommand(const std::vector<std::string>& argv) {
   a.CheckKnown({"json", "help", "progress", "quiet", "progress-jsonl", "dry-run", "hard", "store", "group",
                 "from-csv", "record-id", "event-time", "description", "ttl", "file", "threads", "batch-rows",
                 "values", "id", "ids", "features", "entities", "id-col", "time-col", "groups", "out", "rows",
-                "gets", "dir"});
+                "gets", "dir", "seed", "customers"});
   const std::string v = a.Positional()[0];
   if (v == "create") return Create(a);
   if (v == "ingest") return Ingest(a);
@@ -458,6 +484,7 @@ int FeaturesCommand(const std::vector<std::string>& argv) {
   if (v == "pit") return Pit(a);
   if (v == "verify") return Verify(a);
   if (v == "bench") return Bench(a);
+  if (v == "demo-data") return DemoDataVerb(a);
   throw UsageError{"unknown verb '" + v + "' (try --help)"};
 }
 
