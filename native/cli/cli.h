@@ -69,6 +69,7 @@ int SystemCommand(const std::vector<std::string>& argv);
 int SparseCommand(const std::vector<std::string>& argv);
 int AnomalyCommand(const std::vector<std::string>& argv);
 int FeaturesCommand(const std::vector<std::string>& argv);
+int ForecastCommand(const std::vector<std::string>& argv);
 int RecommendCommand(const std::vector<std::string>& argv);
 
 }  // namespace fk::cli

@@ -15,6 +15,8 @@ const fk::cli::Command kCommands[] = {
      fk::cli::SparseCommand},
     {"anomaly", "streaming windows, anomaly detection, alerts; NAB scoring and benches", fk::cli::AnomalyCommand},
     {"features", "feature store: groups, ingest, get/delete, point-in-time joins, verify", fk::cli::FeaturesCommand},
+    {"forecast", "forecasts: prepare data sets, ETS/Theta/Comb with quantiles, backtests; M3 evaluation",
+     fk::cli::ForecastCommand},
     {"recommend", "contextual recommendations: generate, train, eval, top; MovieLens evaluation",
      fk::cli::RecommendCommand},
 };

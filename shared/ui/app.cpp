@@ -240,11 +240,15 @@ bool App::Run(const std::string& name, const std::map<std::string, std::string>&
     OpenPanel("Recommendations");
     return RunRecommendDemoFromParams(app, params);
   }
+  if (name == "forecast-demo") {
+    OpenPanel("Forecasts");
+    return RunForecastDemoFromParams(app, params);
+  }
   if (name == "import") {
     auto it = params.find("path");
     return it != params.end() && ImportFile(app, it->second);
   }
-  app.Error("unknown ?run= value '" + name + "' (known: system-bench, sparse-bench, anomaly-demo, recommend-demo)");
+  app.Error("unknown ?run= value '" + name + "' (known: system-bench, sparse-bench, anomaly-demo, recommend-demo, forecast-demo)");
   return false;
 }
 
@@ -280,6 +284,7 @@ std::string App::StatusJson() const {
   }
   j["anomaly"] = app.anomaly.model ? nlohmann::json::parse(app.anomaly.model->StatusJson()) : nlohmann::json();
   j["recommend"] = nlohmann::json::parse(RecommendStatusJson(*state_));
+  j["forecast"] = nlohmann::json::parse(ForecastStatusJson(*state_));
   j["errors"] = app.errors;
   nlohmann::json items = nlohmann::json::object();
   for (auto& [k, r] : app.items) items[k] = {r.x, r.y, r.w, r.h};

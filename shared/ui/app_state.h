@@ -13,6 +13,7 @@
 #include "core/settings.h"
 #include "kernels/microbench.h"
 #include "ui/panel_anomaly_state.h"
+#include "ui/panel_forecast_state.h"
 #include "ui/panel_recommend_state.h"
 #include "ui/panel_sparse_state.h"
 
@@ -59,6 +60,7 @@ struct AppState {
   SparsePanelState sparse;
   AnomalyPanelState anomaly;
   RecommendPanelState recommend;
+  ForecastPanelState forecast;
 
   void Log(const std::string& msg);
   void Error(const std::string& msg);

@@ -23,6 +23,7 @@ void DrawSparsePanel(AppState& app);
 void DrawGalleryPanel(AppState& app);
 void DrawAnomalyPanel(AppState& app);
 void DrawRecommendPanel(AppState& app);
+void DrawForecastPanel(AppState& app);
 
 // Actions shared by buttons and ?run= parameters.
 bool StartSystemBench(AppState& app);
@@ -42,6 +43,11 @@ void PumpAnomalyStream(AppState& app, double budget_ms);
 // bundled data (<data_dir>/recommend) in slices; status().recommend fills in.
 bool RunRecommendDemoFromParams(AppState& app, const std::map<std::string, std::string>& params);
 std::string RecommendStatusJson(AppState& app);  // JSON for status().recommend ("null" before any data)
+// ?run=forecast-demo[&data=DIR][&freq=D][&horizon=14][&windows=2][&models=snaive,ets,theta,comb,etsx]:
+// loads <data_dir>/forecast (sales, related, items), prepares per product and day and runs the
+// backtest as a sliced job; status().forecast then holds the accuracy table.
+bool RunForecastDemoFromParams(AppState& app, const std::map<std::string, std::string>& params);
+std::string ForecastStatusJson(AppState& app);  // "null" before anything was loaded
 // Registers a user file (page: dropped/picked into /imports; desktop: a path)
 // and hands it to the panel that understands its type. False (and an error
 // the user sees) if it cannot be read.

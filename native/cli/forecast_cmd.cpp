@@ -1,0 +1,485 @@
+// fieldkit-cli forecast m3|prepare|fit|backtest|eval|demo — headless runs of
+// shared/forecast: data preparation, models with quantiles, backtests, and
+// the M3 monthly evaluation.
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "cli.h"
+#include "forecast/accuracy.h"
+#include "forecast/dataset.h"
+#include "forecast/demo.h"
+#include "forecast/m3.h"
+#include "forecast/models.h"
+#include "forecast/prepare.h"
+
+namespace fk::cli {
+
+static const char* kForecastHelp =
+    "usage: fieldkit-cli forecast m3       [--data ../shared/data/m3-monthly] [--model NAME|best] [--out FILE] [--json]\n"
+    "       fieldkit-cli forecast prepare  --target FILE [prepare options] [--out FILE] [--report] [--json]\n"
+    "       fieldkit-cli forecast fit      --target FILE [prepare options] [--model NAME] [--horizon H]\n"
+    "                                      [--quantiles 0.1,0.5,0.9] [--related FILE] [--out FILE] [--json]\n"
+    "       fieldkit-cli forecast backtest --target FILE [prepare options] [--models snaive,ets,theta,comb]\n"
+    "                                      [--horizon H] [--windows 1..5] [--offset N>=H] [--quantiles ..]\n"
+    "                                      [--related FILE] [--json]\n"
+    "       fieldkit-cli forecast eval     --actual FILE --forecast FILE [--quantiles ..] [--json]\n"
+    "       fieldkit-cli forecast demo     [--out data/forecast] [--seed 7] [--json]\n"
+    "\n"
+    "models: snaive, ets (AICc over R's 15-model family), theta (M3 standard),\n"
+    "  comb (mean of ets, theta, damped ets), etsx (regression on the related\n"
+    "  series with ETS errors). best = comb (the best measured on M3 monthly).\n"
+    "m3: fits every series on its train part only, forecasts the 18 test points,\n"
+    "  writes FILE as series_id,h,forecast and prints\n"
+    "  {\"model\",\"smape\",\"mase\",\"seconds\",\"series\"} with --json.\n"
+    "prepare options (the target CSV: a timestamp column, a numeric target column,\n"
+    "  the rest are dimensions):\n"
+    "  --dims product[,country]  dimensions to keep; 'none' aggregates everything\n"
+    "                            (default: all dimensions)\n"
+    "  --freq D                  1min..59min, 1H..23H, 1D..6D, 1W..4W, 1M..11M, Q, Y\n"
+    "  --agg sum|avg|first|min|max   (default sum)\n"
+    "  --timestamp COL --value COL   column names when they can not be guessed\n"
+    "  --zero-to-null            treat zeros as missing before filling\n"
+    "  --middlefill M --backfill M   zero|nan|value:X|median|mean|min|max (default zero)\n"
+    "  --eol keep|drop|null      end-of-life items: keep, drop from training, or null-fill\n"
+    "prepare prints the aggregated table as CSV timestamp,item_id,<value column>\n"
+    "  (only the buckets that had rows; messages about the input go to stderr).\n";
+
+namespace {
+
+std::vector<double> ParseLevels(const Args& args) {
+  std::vector<double> levels = args.GetDoubleList("quantiles", {0.1, 0.5, 0.9});
+  if (levels.empty() || levels.size() > 5) throw UsageError{"--quantiles: choose 1 to 5 levels"};
+  for (double q : levels)
+    if (!(q >= 0.01 && q <= 0.99)) throw UsageError{"--quantiles: " + std::to_string(q) + " is outside 0.01..0.99"};
+  return levels;
+}
+
+forecast::ModelKind ParseModel(const std::string& name) {
+  if (name == "best") return forecast::ModelKind::Comb;
+  forecast::ModelKind k;
+  if (!forecast::ParseModelKind(name, &k)) throw UsageError{"unknown model '" + name + "' (snaive, ets, theta, comb, etsx, best)"};
+  return k;
+}
+
+int M3Verb(const Args& args) {
+  const std::string data = args.Get("data", "../shared/data/m3-monthly");
+  const std::string model_name = args.Get("model", "best");
+  const forecast::ModelKind kind = ParseModel(model_name);
+  std::vector<forecast::M3Series> series;
+  if (Status st = forecast::LoadM3(data, &series); !st) throw InputError{st.message()};
+  ProgressBar bar("forecast m3", ProgressWanted(args));
+  const forecast::M3Result r = forecast::RunM3(series, kind, [&](size_t i, size_t n) {
+    if (i % 16 == 0 || i == n) bar.Update(float(i) / float(n), series[i - 1].id);
+  });
+  bar.Done();
+  if (args.Has("out")) {
+    const std::string out = args.Get("out");
+    std::ofstream f(out);
+    if (!f) throw InputError{out + ": cannot write"};
+    f << "series_id,h,forecast\n";
+    char buf[64];
+    for (size_t i = 0; i < series.size(); i++)
+      for (size_t j = 0; j < r.forecasts[i].size(); j++) {
+        std::snprintf(buf, sizeof buf, ",%zu,%.10g\n", j + 1, r.forecasts[i][j]);
+        f << series[i].id << buf;
+      }
+    if (!f) throw InputError{out + ": write failed"};
+  }
+  nlohmann::json j;
+  j["model"] = forecast::ModelName(kind);  // "best" resolves to comb
+  if (model_name == "best") j["requested"] = "best";
+  j["smape"] = r.smape;
+  j["mase"] = r.mase;
+  j["seconds"] = r.seconds;
+  j["series"] = series.size();
+  if (args.Has("json")) std::printf("%s\n", j.dump().c_str());
+  else
+    std::printf("%s: sMAPE %.3f  MASE %.4f  %.2f s for %zu series\n", j["model"].get<std::string>().c_str(), r.smape,
+                r.mase, r.seconds, series.size());
+  return 0;
+}
+
+
+// [SECTION] prepare / fit / backtest / eval / demo
+
+struct Prepared {
+  forecast::Panel panel;
+  forecast::TargetDataset target;
+  std::vector<std::string> messages;
+};
+
+void Note(const std::string& m) { std::fprintf(stderr, "fieldkit-cli forecast: %s\n", m.c_str()); }
+
+Prepared Prepare(const Args& args, bool fill) {
+  if (!args.Has("target")) throw UsageError{"--target FILE is required"};
+  auto table = forecast::ReadCsvTable(args.Get("target"));
+  if (!table) throw InputError{table.status().message()};
+  forecast::TargetOptions to;
+  to.timestamp_col = args.Get("timestamp", "");
+  to.value_col = args.Get("value", "");
+  auto target = forecast::ParseTarget(*table, to);
+  if (!target) throw InputError{target.status().message()};
+  Prepared p;
+  p.target = std::move(*target);
+  for (auto& e : p.target.errors) p.messages.push_back(e);
+  if (p.target.bad_rows > p.target.errors.size())
+    p.messages.push_back(std::to_string(p.target.bad_rows) + " bad rows in all (first 20 shown), skipped");
+  forecast::AggregateOptions ao;
+  if (args.Has("dims")) {
+    ao.keep_all_dims = false;
+    for (auto& d : args.GetList("dims", {}))
+      if (d != "none") ao.dims.push_back(d);
+  }
+  std::string err;
+  if (!forecast::ParseFrequency(args.Get("freq", "D"), &ao.freq, &err)) throw UsageError{"--freq: " + err};
+  if (!forecast::ParseAgg(args.Get("agg", "sum"), &ao.agg)) throw UsageError{"--agg: sum, avg, first, min or max"};
+  p.panel = forecast::Aggregate(p.target, ao);
+  p.panel.value_name = "demand";
+  for (auto& m : p.panel.messages) p.messages.push_back(m);
+  if (p.panel.series.empty()) throw InputError{args.Get("target") + ": nothing left to aggregate"};
+  if (fill) {
+    forecast::FillOptions fo;
+    fo.zero_to_null = args.Has("zero-to-null");
+    if (!forecast::ParseFill(args.Get("middlefill", "zero"), &fo.middle)) throw UsageError{"--middlefill: zero|nan|value:X|median|mean|min|max"};
+    if (!forecast::ParseFill(args.Get("backfill", "zero"), &fo.back)) throw UsageError{"--backfill: zero|nan|value:X|median|mean|min|max"};
+    const std::string eol = args.Get("eol", "keep");
+    if (eol == "drop") fo.eol = forecast::EolAction::Drop;
+    else if (eol == "null") fo.eol = forecast::EolAction::Null;
+    else if (eol != "keep") throw UsageError{"--eol: keep, drop or null"};
+    for (auto& m : forecast::ApplyFill(&p.panel, fo)) p.messages.push_back(m);
+  }
+  return p;
+}
+
+const std::vector<std::string> kPrepareFlags = {"target", "dims", "freq", "agg", "timestamp", "value", "zero-to-null",
+                                                "middlefill", "backfill", "eol", "json", "progress", "quiet"};
+std::vector<std::string> With(std::vector<std::string> a, const std::vector<std::string>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+nlohmann::json QualityJson(const forecast::Panel& panel) {
+  nlohmann::json items = nlohmann::json::array();
+  for (auto& q : forecast::QualityReport(panel))
+    items.push_back({{"item_id", q.item_id}, {"observed", q.observed}, {"density", q.density}, {"gaps", q.gaps},
+                     {"longest_gap", q.longest_gap}, {"zero_runs", q.zero_runs}, {"longest_zero_run", q.longest_zero_run},
+                     {"end_of_life", q.end_of_life}, {"new", q.is_new},
+                     {"first", forecast::FormatDate(panel.TimeAt(q.first), panel.format)}});
+  return items;
+}
+
+int PrepareVerb(const Args& args) {
+  Prepared p = Prepare(args, false);
+  for (auto& m : p.messages) Note(m);
+  const std::string csv = forecast::PanelToCsv(p.panel);
+  if (args.Has("out")) {
+    std::ofstream f(args.Get("out"));
+    f << csv;
+    if (!f) throw InputError{args.Get("out") + ": cannot write"};
+  }
+  if (args.Has("json")) {
+    nlohmann::json j;
+    j["series"] = p.panel.series.size();
+    j["buckets"] = p.panel.length;
+    j["freq"] = p.panel.freq.Name();
+    j["messages"] = p.messages;
+    j["quality"] = QualityJson(p.panel);
+    std::printf("%s\n", j.dump().c_str());
+    return 0;
+  }
+  if (!args.Has("out")) std::fputs(csv.c_str(), stdout);
+  if (args.Has("report")) {
+    std::fprintf(stderr, "%-28s %8s %8s %5s %8s %9s %4s %4s\n", "item", "observed", "density", "gaps", "longest",
+                 "zero_runs", "EOL", "new");
+    for (auto& q : forecast::QualityReport(p.panel))
+      std::fprintf(stderr, "%-28s %8zu %8.3f %5zu %8zu %9zu %4s %4s\n", q.item_id.c_str(), q.observed, q.density, q.gaps,
+                   q.longest_gap, q.zero_runs, q.end_of_life ? "yes" : "", q.is_new ? "yes" : "");
+  }
+  return 0;
+}
+
+std::vector<std::vector<std::vector<double>>> LoadRelated(const Args& args, const forecast::Panel& panel, int horizon) {
+  if (!args.Has("related")) return {};
+  auto table = forecast::ReadCsvTable(args.Get("related"));
+  if (!table) throw InputError{table.status().message()};
+  std::vector<std::string> keys;
+  for (auto& k : panel.dim_names)
+    for (auto& h : table->header)
+      if (h == k) keys.push_back(k);
+  auto rel = forecast::ParseRelated(*table, keys);
+  if (!rel) throw InputError{rel.status().message()};
+  for (auto& e : rel->errors) Note(e);
+  std::vector<std::string> msgs;
+  auto out = forecast::AlignRelated(*rel, panel, horizon, {}, &msgs);
+  for (auto& m : msgs) Note(m);
+  return out;
+}
+
+int FitVerb(const Args& args) {
+  Prepared p = Prepare(args, true);
+  for (auto& m : p.messages) Note(m);
+  const int h = int(args.GetInt("horizon", p.panel.freq.SeasonalPeriod() > 1 ? p.panel.freq.SeasonalPeriod() * 2 : 8));
+  if (h < 1 || h > 10000) throw UsageError{"--horizon must be 1..10000"};
+  const forecast::ModelKind kind = ParseModel(args.Get("model", "comb"));
+  const std::vector<double> levels = ParseLevels(args);
+  const auto related = kind == forecast::ModelKind::EtsX ? LoadRelated(args, p.panel, h)
+                                                          : std::vector<std::vector<std::vector<double>>>{};
+  const int period = p.panel.freq.SeasonalPeriod();
+  std::string csv = "item_id,timestamp,mean";
+  for (double q : levels) {
+    char b[16];
+    std::snprintf(b, sizeof b, ",p%g", q * 100);
+    csv += b;
+  }
+  csv += "\n";
+  nlohmann::json jitems = nlohmann::json::array();
+  std::map<std::string, std::vector<forecast::Forecast>> by_item;
+  auto emit = [&](const std::string& item, const forecast::Forecast& f) {
+    char b[48];
+    for (int j = 0; j < h; j++) {
+      csv += item + "," + forecast::FormatDate(p.panel.TimeAt(p.panel.length + size_t(j)), p.panel.format);
+      std::snprintf(b, sizeof b, ",%.6g", f.mean[size_t(j)]);
+      csv += b;
+      for (size_t q = 0; q < levels.size(); q++) {
+        std::snprintf(b, sizeof b, ",%.6g", f.quantiles[q][size_t(j)]);
+        csv += b;
+      }
+      csv += "\n";
+    }
+    jitems.push_back({{"item_id", item}, {"model", f.detail}, {"message", f.message}});
+  };
+  std::map<std::string, forecast::Forecast> fitted;
+  for (size_t i = 0; i < p.panel.series.size(); i++) {
+    const auto& s = p.panel.series[i];
+    std::vector<double> y = forecast::ModelInput(s);
+    for (size_t t = 1; t < y.size(); t++)  // nan-filled gaps: carry the last value into the fit
+      if (std::isnan(y[t])) y[t] = y[t - 1];
+    forecast::ModelSpec spec{kind, period, 7, 400};
+    forecast::Forecast f;
+    if (kind == forecast::ModelKind::EtsX && !related.empty()) {
+      const size_t off = p.panel.length - y.size();
+      std::vector<std::vector<double>> x(related[i].begin() + long(off), related[i].end());
+      auto r = forecast::FitPredictWithRelated(y, x, spec, h, levels);
+      f = r.forecast;
+      f.message += (f.message.empty() ? "" : "; ") + std::string("related features ") +
+                   (r.helpful ? "helpful" : "not helpful") + " by AICc";
+    } else {
+      f = forecast::FitPredict(y, spec, h, levels);
+    }
+    if (!f.message.empty()) Note(s.item_id + ": " + f.message);
+    fitted[s.item_id] = f;
+    emit(s.item_id, f);
+  }
+  if (args.Has("cold-start")) {
+    if (!args.Has("metadata")) throw UsageError{"--cold-start ITEM needs --metadata FILE"};
+    auto table = forecast::ReadCsvTable(args.Get("metadata"));
+    if (!table) throw InputError{table.status().message()};
+    auto meta = forecast::ParseMetadata(*table);
+    if (!meta) throw InputError{meta.status().message()};
+    for (auto& e : meta->errors) Note(e);
+    for (auto& item : args.GetList("cold-start", {})) {
+      const auto similar = forecast::SimilarItems(*meta, item, p.panel);
+      if (similar.empty()) throw InputError{"cold start " + item + ": no item in " + args.Get("metadata") + " shares a field with it"};
+      forecast::Forecast f = fitted[similar[0]];
+      for (size_t k = 1; k < similar.size(); k++)
+        for (int j = 0; j < h; j++) {
+          f.mean[size_t(j)] += fitted[similar[k]].mean[size_t(j)];
+          for (size_t q = 0; q < levels.size(); q++) f.quantiles[q][size_t(j)] += fitted[similar[k]].quantiles[q][size_t(j)];
+        }
+      const double n = double(similar.size());
+      for (auto& v : f.mean) v /= n;
+      for (auto& qv : f.quantiles)
+        for (auto& v : qv) v /= n;
+      std::string from;
+      for (auto& s : similar) from += (from.empty() ? "" : ",") + s;
+      f.detail = "cold start: mean of " + from;
+      f.message.clear();
+      Note(item + ": " + f.detail);
+      emit(item, f);
+    }
+  }
+  if (args.Has("out")) {
+    std::ofstream out(args.Get("out"));
+    out << csv;
+    if (!out) throw InputError{args.Get("out") + ": cannot write"};
+  }
+  if (args.Has("json")) {
+    std::printf("%s\n", nlohmann::json{{"items", jitems}, {"horizon", h}, {"messages", p.messages}}.dump().c_str());
+  } else if (!args.Has("out")) {
+    std::fputs(csv.c_str(), stdout);
+  }
+  return 0;
+}
+
+nlohmann::json MetricsJson(const forecast::Metrics& m) {
+  nlohmann::json wql;
+  for (size_t i = 0; i < m.levels.size(); i++) {
+    char b[16];
+    std::snprintf(b, sizeof b, "p%g", m.levels[i] * 100);
+    wql[b] = m.wql[i];
+  }
+  return {{"wql", wql}, {"avg_wql", m.avg_wql}, {"wape", m.wape}, {"rmse", m.rmse},
+          {"mape", m.mape}, {"mase", m.mase}, {"points", m.points}};
+}
+
+int BacktestVerb(const Args& args) {
+  Prepared p = Prepare(args, true);
+  for (auto& m : p.messages) Note(m);
+  forecast::BacktestOptions o;
+  o.period = p.panel.freq.SeasonalPeriod();
+  o.horizon = int(args.GetInt("horizon", o.period > 1 ? o.period * 2 : 8));
+  o.windows = int(args.GetInt("windows", 1));
+  o.offset = int(args.GetInt("offset", 0));
+  o.levels = ParseLevels(args);
+  o.models.clear();
+  for (auto& m : args.GetList("models", {"snaive", "ets", "theta", "comb"})) o.models.push_back(ParseModel(m));
+  if (std::string e = forecast::ValidateBacktestOptions(o); !e.empty()) throw UsageError{e};
+  bool want_related = false;
+  for (auto m : o.models) want_related |= m == forecast::ModelKind::EtsX;
+  if (want_related && !args.Has("related")) throw UsageError{"model etsx needs --related FILE"};
+  const auto related = want_related ? LoadRelated(args, p.panel, 0) : std::vector<std::vector<std::vector<double>>>{};
+  std::vector<forecast::BacktestSeries> series;
+  for (size_t i = 0; i < p.panel.series.size(); i++) {
+    forecast::BacktestSeries s;
+    s.id = p.panel.series[i].item_id;
+    s.values = forecast::ModelInput(p.panel.series[i]);
+    if (s.values.size() < 2) {
+      Note(s.id + ": fewer than 2 values; left out of the backtest");
+      continue;
+    }
+    if (!related.empty())
+      s.related.assign(related[i].begin() + long(p.panel.length - s.values.size()), related[i].end());
+    series.push_back(std::move(s));
+  }
+  forecast::Backtest bt(std::move(series), o);
+  for (auto& w : bt.warnings) Note(w);
+  ProgressBar bar("forecast backtest", ProgressWanted(args));
+  while (!bt.Step(50)) bar.Update(bt.Progress());
+  bar.Done();
+  nlohmann::json models = nlohmann::json::array();
+  for (auto& r : bt.results()) {
+    nlohmann::json m = MetricsJson(r.overall);
+    m["model"] = forecast::ModelName(r.model);
+    m["seconds"] = r.seconds;
+    models.push_back(m);
+  }
+  if (args.Has("json")) {
+    std::printf("%s\n", nlohmann::json{{"models", models}, {"related", bt.RelatedVerdict()}, {"horizon", o.horizon},
+                                       {"windows", o.windows}, {"offset", bt.options().offset},
+                                       {"series", bt.series().size()}}.dump().c_str());
+    return 0;
+  }
+  std::printf("%-8s %8s %8s %8s %10s %8s %8s\n", "model", "avg_wQL", "WAPE", "MAPE", "RMSE", "MASE", "seconds");
+  for (auto& m : models)
+    std::printf("%-8s %8.4f %8.4f %8.4f %10.4g %8.4f %8.3f\n", m["model"].get<std::string>().c_str(),
+                m["avg_wql"].get<double>(), m["wape"].get<double>(), m["mape"].get<double>(), m["rmse"].get<double>(),
+                m["mase"].get<double>(), m["seconds"].get<double>());
+  if (!bt.RelatedVerdict().empty()) std::printf("%s\n", bt.RelatedVerdict().c_str());
+  return 0;
+}
+
+int EvalVerb(const Args& args) {
+  if (!args.Has("actual") || !args.Has("forecast")) throw UsageError{"--actual FILE and --forecast FILE are required"};
+  auto at = forecast::ReadCsvTable(args.Get("actual"));
+  if (!at) throw InputError{at.status().message()};
+  auto actual = forecast::ParseTarget(*at, {});
+  if (!actual) throw InputError{actual.status().message()};
+  for (auto& e : actual->errors) Note(e);
+  if (actual->dim_cols.size() != 1) throw InputError{args.Get("actual") + ": expected timestamp,item_id,value columns"};
+  auto ft = forecast::ReadCsvTable(args.Get("forecast"));
+  if (!ft) throw InputError{ft.status().message()};
+  // The fit output: item_id,timestamp,mean,pNN...
+  const auto& hdr = ft->header;
+  if (hdr.size() < 3 || hdr[0] != "item_id" || hdr[1] != "timestamp" || hdr[2] != "mean")
+    throw InputError{args.Get("forecast") + ": expected item_id,timestamp,mean[,p10,...] (the output of forecast fit)"};
+  std::vector<double> levels;
+  for (size_t c = 3; c < hdr.size(); c++) {
+    if (hdr[c].size() < 2 || hdr[c][0] != 'p') throw InputError{args.Get("forecast") + ": column " + hdr[c] + " is not pNN"};
+    levels.push_back(std::atof(hdr[c].c_str() + 1) / 100);
+  }
+  std::map<std::pair<std::string, int64_t>, double> truth;
+  for (size_t r = 0; r < actual->time.size(); r++) truth[{actual->dims[r][0], actual->time[r]}] = actual->value[r];
+  forecast::MetricSums sums;
+  sums.levels = levels;
+  size_t unmatched = 0;
+  for (size_t r = 0; r < ft->rows.size(); r++) {
+    const auto& row = ft->rows[r];
+    int64_t ts;
+    forecast::DateFormat fmt;
+    if (row.size() != hdr.size() || !forecast::ParseDate(row[1], &ts, &fmt)) {
+      Note(args.Get("forecast") + ":" + std::to_string(ft->lines[r]) + ": malformed row; skipped");
+      continue;
+    }
+    auto it = truth.find({row[0], ts});
+    if (it == truth.end()) {
+      unmatched++;
+      continue;
+    }
+    std::vector<double> q;
+    for (size_t c = 3; c < row.size(); c++) q.push_back(std::atof(row[c].c_str()));
+    sums.Add(it->second, std::atof(row[2].c_str()), q, 0);
+  }
+  if (unmatched) Note(std::to_string(unmatched) + " forecast rows have no actual value; not scored");
+  const forecast::Metrics m = forecast::Finish(sums);
+  nlohmann::json j = MetricsJson(m);
+  if (args.Has("json")) std::printf("%s\n", j.dump().c_str());
+  else std::printf("%s\n", j.dump(2).c_str());
+  return 0;
+}
+
+int DemoVerb(const Args& args) {
+  const std::string out = args.Get("out", "data/forecast");
+  const uint64_t seed = uint64_t(args.GetInt("seed", 7));
+  if (Status st = forecast::WriteDemo(out, seed); !st) throw InputError{st.message()};
+  if (args.Has("json")) std::printf("%s\n", nlohmann::json{{"dir", out}, {"seed", seed}}.dump().c_str());
+  else std::printf("wrote %s/sales.csv, related.csv, items.csv (seed %llu)\n", out.c_str(), (unsigned long long)seed);
+  return 0;
+}
+
+}  // namespace
+
+int ForecastCommand(const std::vector<std::string>& argv) {
+  if (argv.empty() || argv[0] == "--help" || argv[0] == "-h") {
+    std::fputs(kForecastHelp, argv.empty() ? stderr : stdout);
+    return argv.empty() ? 2 : 0;
+  }
+  const std::string verb = argv[0];
+  Args args(std::vector<std::string>(argv.begin() + 1, argv.end()),
+            {"json", "progress", "quiet", "report", "zero-to-null", "help"});
+  if (args.Has("help")) {
+    std::fputs(kForecastHelp, stdout);
+    return 0;
+  }
+  if (verb == "m3") {
+    args.CheckKnown({"data", "model", "out", "json", "progress", "quiet"});
+    return M3Verb(args);
+  }
+  if (verb == "prepare") {
+    args.CheckKnown(With(kPrepareFlags, {"out", "report"}));
+    return PrepareVerb(args);
+  }
+  if (verb == "fit") {
+    args.CheckKnown(With(kPrepareFlags, {"out", "model", "horizon", "quantiles", "related", "cold-start", "metadata"}));
+    return FitVerb(args);
+  }
+  if (verb == "backtest") {
+    args.CheckKnown(With(kPrepareFlags, {"models", "horizon", "windows", "offset", "quantiles", "related"}));
+    return BacktestVerb(args);
+  }
+  if (verb == "eval") {
+    args.CheckKnown({"actual", "forecast", "json", "quiet", "progress"});
+    return EvalVerb(args);
+  }
+  if (verb == "demo") {
+    args.CheckKnown({"out", "seed", "json"});
+    return DemoVerb(args);
+  }
+  throw UsageError{"unknown verb '" + verb + "' (m3, prepare, fit, backtest, eval, demo)"};
+}
+
+}  // namespace fk::cli

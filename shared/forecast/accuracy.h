@@ -1,0 +1,97 @@
+// Forecast accuracy and backtests as Amazon Forecast reports them: wQL at each
+// quantile and their average, WAPE, RMSE, MAPE, MASE, over 1-5 backtest
+// windows whose ends are `offset` steps apart (offset >= horizon). Actuals that
+// are NaN (nan-filled gaps) are left out of every metric; zero-filled gaps
+// count as real zeros, which is why the two fills give different numbers.
+//
+//   fk::forecast::Backtest bt(series, opts);
+//   while (!bt.Step(8.0)) show(bt.Progress());     // sliced: one fit per step
+//   bt.results()[model].overall.wape
+#pragma once
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "forecast/models.h"
+
+namespace fk::forecast {
+
+// sMAPE as in M3 (0-200) and MASE against the in-sample seasonal naive error.
+double Smape(const std::vector<double>& actual, const std::vector<double>& forecast);
+double MaseScale(const std::vector<double>& history, int period);  // mean |y_t - y_{t-m}|
+
+// Sums over points, turned into metrics by Finish().
+struct MetricSums {
+  std::vector<double> levels;
+  std::vector<double> pinball;  // per level: sum of tau max(y-q,0) + (1-tau) max(q-y,0)
+  double abs_y = 0, abs_err = 0, sq_err = 0, ape = 0, scaled = 0;
+  size_t points = 0, ape_points = 0, scaled_points = 0;
+  void Add(double y, double mean, const std::vector<double>& q, double mase_scale);
+  void Merge(const MetricSums& o);
+};
+struct Metrics {
+  std::vector<double> levels;
+  std::vector<double> wql;   // per level
+  double avg_wql = 0, wape = 0, rmse = 0, mape = 0, mase = 0;
+  size_t points = 0;
+};
+Metrics Finish(const MetricSums& s);
+
+struct BacktestOptions {
+  int horizon = 12;
+  int windows = 1;            // 1..5
+  int offset = 0;             // steps between window ends; 0 = horizon
+  int period = 12;
+  std::vector<double> levels = {0.1, 0.5, 0.9};  // up to 5 in [0.01, 0.99]
+  std::vector<ModelKind> models = {ModelKind::SeasonalNaive, ModelKind::Ets, ModelKind::Theta, ModelKind::Comb};
+  uint64_t seed = 7;
+};
+// Checks the ranges above; an empty string means fine.
+std::string ValidateBacktestOptions(const BacktestOptions& o);
+
+struct WindowForecast {
+  size_t series = 0;
+  int window = 0;       // 0 = the latest window
+  size_t start = 0;     // index of the first forecast step in the series
+  Forecast forecast;
+};
+struct ModelAccuracy {
+  ModelKind model = ModelKind::Ets;
+  Metrics overall;
+  std::vector<Metrics> per_window;
+  std::vector<WindowForecast> forecasts;
+  double seconds = 0;
+};
+
+// One input series: values (NaN = missing actual), optional related features
+// (one row per step, at least values.size() rows) used by ModelKind::EtsX.
+struct BacktestSeries {
+  std::string id;
+  std::vector<double> values;
+  std::vector<std::vector<double>> related;
+};
+
+class Backtest {
+ public:
+  Backtest(std::vector<BacktestSeries> series, BacktestOptions options);
+  // Runs fits until budget_ms is spent (at least one); true when finished.
+  bool Step(double budget_ms);
+  float Progress() const { return total_ ? float(done_) / float(total_) : 1.f; }
+  bool Done() const { return done_ >= total_; }
+  const std::vector<ModelAccuracy>& results() const { return results_; }
+  const std::vector<BacktestSeries>& series() const { return series_; }
+  const BacktestOptions& options() const { return opt_; }
+  // Per series and window: related features helped EtsX over Ets (wQL), when both ran.
+  std::string RelatedVerdict() const;
+  std::vector<std::string> warnings;   // skipped series and why
+
+ private:
+  void RunOne(size_t model, size_t series, int window);
+  std::vector<BacktestSeries> series_;
+  BacktestOptions opt_;
+  std::vector<ModelAccuracy> results_;
+  std::vector<std::vector<MetricSums>> sums_;  // [model][window]
+  size_t total_ = 0, done_ = 0;
+};
+
+}  // namespace fk::forecast

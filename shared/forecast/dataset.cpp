@@ -1,0 +1,338 @@
+#include "forecast/dataset.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+#include "core/civil.h"
+#include "stream/input.h"
+
+namespace fk::forecast {
+
+namespace {
+
+const char* kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
+const char* kMonthNames[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
+  if (pos + n > s.size()) return false;
+  int v = 0;
+  for (size_t i = pos; i < pos + n; i++) {
+    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  *out = v;
+  return true;
+}
+
+int DaysInMonth(int y, int m) {
+  static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 && leap ? 29 : d[m - 1];
+}
+
+std::string Trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return std::string(s);
+}
+
+std::string Lower(std::string s) {
+  for (auto& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+bool ParseDate(std::string_view in, int64_t* seconds, DateFormat* format) {
+  const std::string s = Trim(in);
+  int y = 0, mo = 0, d = 0, hh = 0, mi = 0, ss = 0;
+  // 01-Jan (the seed's year-less dates; year 2000 is a leap year so 29-Feb parses)
+  if (s.size() == 6 && s[2] == '-' && Digits(s, 0, 2, &d)) {
+    const std::string mon = Lower(s.substr(3));
+    for (int k = 0; k < 12; k++)
+      if (mon == kMonths[k]) mo = k + 1;
+    if (!mo || d < 1 || d > DaysInMonth(2000, mo)) return false;
+    *seconds = DaysFromCivil(2000, mo, d) * 86400;
+    *format = DateFormat::DayMonth;
+    return true;
+  }
+  if (!Digits(s, 0, 4, &y) || s.size() < 7 || s[4] != '-' || !Digits(s, 5, 2, &mo) || mo < 1 || mo > 12) return false;
+  if (s.size() == 7) {
+    *seconds = DaysFromCivil(y, mo, 1) * 86400;
+    *format = DateFormat::YearMonth;
+    return true;
+  }
+  if (s.size() < 10 || s[7] != '-' || !Digits(s, 8, 2, &d) || d < 1 || d > DaysInMonth(y, mo)) return false;
+  if (s.size() == 10) {
+    *seconds = DaysFromCivil(y, mo, d) * 86400;
+    *format = DateFormat::Date;
+    return true;
+  }
+  if ((s[10] != ' ' && s[10] != 'T') || !Digits(s, 11, 2, &hh) || s.size() < 16 || s[13] != ':' ||
+      !Digits(s, 14, 2, &mi))
+    return false;
+  size_t end = 16;
+  if (s.size() >= 19 && s[16] == ':') {
+    if (!Digits(s, 17, 2, &ss)) return false;
+    end = 19;
+  }
+  if (end < s.size() && !(s.size() == end + 1 && s[end] == 'Z')) return false;
+  if (hh > 23 || mi > 59 || ss > 59) return false;
+  *seconds = DaysFromCivil(y, mo, d) * 86400 + hh * 3600 + mi * 60 + ss;
+  *format = DateFormat::DateTime;
+  return true;
+}
+
+std::string FormatDate(int64_t seconds, DateFormat format) {
+  int64_t days = seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
+  const int64_t rem = seconds - days * 86400;
+  int64_t y;
+  int m, d;
+  CivilFromDays(days, &y, &m, &d);
+  char buf[32];
+  switch (format) {
+    case DateFormat::DayMonth: std::snprintf(buf, sizeof buf, "%02d-%s", d, kMonthNames[m - 1]); break;
+    case DateFormat::YearMonth: std::snprintf(buf, sizeof buf, "%04lld-%02d", (long long)y, m); break;
+    case DateFormat::Date: std::snprintf(buf, sizeof buf, "%04lld-%02d-%02d", (long long)y, m, d); break;
+    case DateFormat::DateTime:
+      std::snprintf(buf, sizeof buf, "%04lld-%02d-%02d %02d:%02d:%02d", (long long)y, m, d, int(rem / 3600),
+                    int(rem / 60 % 60), int(rem % 60));
+      break;
+  }
+  return buf;
+}
+
+Result<CsvTable> ParseCsvText(std::string_view text, const std::string& name) {
+  CsvTable t;
+  t.name = name;
+  size_t line = 0, pos = 0;
+  while (pos <= text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    std::string_view l = text.substr(pos, nl - pos);
+    pos = nl + 1;
+    ++line;
+    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+    if (Trim(l).empty()) {
+      if (nl == text.size()) break;
+      continue;
+    }
+    auto cells = stream::SplitCsvLine(l);
+    for (auto& c : cells) c = Trim(c);
+    if (t.header.empty()) {
+      t.header = std::move(cells);
+    } else {
+      t.rows.push_back(std::move(cells));
+      t.lines.push_back(line);
+    }
+    if (nl == text.size()) break;
+  }
+  if (t.header.empty()) return Status::Error(name + ": empty file (expected a header line)");
+  return t;
+}
+
+Result<CsvTable> ReadCsvTable(const std::string& path) {
+  std::string text;
+  Status st = stream::ForEachLine(path, [&](std::string_view l) {
+    text.append(l);
+    text.push_back('\n');
+    return true;
+  });
+  if (!st) return st;
+  return ParseCsvText(text, path);
+}
+
+namespace {
+
+int FindCol(const CsvTable& t, const std::string& name) {
+  for (size_t i = 0; i < t.header.size(); i++)
+    if (Lower(t.header[i]) == Lower(name)) return int(i);
+  return -1;
+}
+
+int GuessTimeCol(const CsvTable& t) {
+  for (const char* n : {"timestamp", "date", "time", "datetime", "ref_date"})
+    if (int c = FindCol(t, n); c >= 0) return c;
+  for (size_t c = 0; c < t.header.size(); c++) {
+    int64_t s;
+    DateFormat f;
+    if (!t.rows.empty() && c < t.rows[0].size() && ParseDate(t.rows[0][c], &s, &f)) return int(c);
+  }
+  return -1;
+}
+
+bool NumericColumn(const CsvTable& t, size_t c) {
+  size_t seen = 0;
+  for (size_t r = 0; r < t.rows.size() && seen < 50; r++) {
+    if (c >= t.rows[r].size() || t.rows[r][c].empty()) continue;
+    double v;
+    if (!stream::ParseNumber(t.rows[r][c], &v)) return false;
+    seen++;
+  }
+  return seen > 0;
+}
+
+std::string Where(const CsvTable& t, size_t r, const std::string& field) {
+  return t.name + ":" + std::to_string(t.lines[r]) + ": field " + field + ": ";
+}
+
+}  // namespace
+
+Result<TargetDataset> ParseTarget(const CsvTable& t, const TargetOptions& o) {
+  TargetDataset d;
+  d.name = t.name;
+  const int tc = o.timestamp_col.empty() ? GuessTimeCol(t) : FindCol(t, o.timestamp_col);
+  if (tc < 0)
+    return Status::Error(t.name + ": no timestamp column" +
+                         (o.timestamp_col.empty() ? std::string(" (name one with --timestamp)") : " '" + o.timestamp_col + "'"));
+  int vc = -1;
+  if (!o.value_col.empty()) {
+    vc = FindCol(t, o.value_col);
+    if (vc < 0) return Status::Error(t.name + ": no column '" + o.value_col + "'");
+  } else {
+    for (const char* n : {"target_value", "demand", "sales", "value", "target", "quantity"})
+      if ((vc = FindCol(t, n)) >= 0) break;
+    for (size_t c = 0; vc < 0 && c < t.header.size(); c++)
+      if (int(c) != tc && NumericColumn(t, c)) vc = int(c);
+    if (vc < 0) return Status::Error(t.name + ": no numeric target column (name one with --value)");
+  }
+  d.time_col = t.header[size_t(tc)];
+  d.value_col = t.header[size_t(vc)];
+  std::vector<size_t> dim_idx;
+  for (size_t c = 0; c < t.header.size(); c++)
+    if (int(c) != tc && int(c) != vc) d.dim_cols.push_back(t.header[c]), dim_idx.push_back(c);
+  bool have_format = false;
+  size_t mixed = 0;
+  auto bad = [&](const std::string& m) {
+    if (d.errors.size() < 20) d.errors.push_back(m);
+    d.bad_rows++;
+  };
+  for (size_t r = 0; r < t.rows.size(); r++) {
+    const auto& row = t.rows[r];
+    if (row.size() != t.header.size()) {
+      bad(t.name + ":" + std::to_string(t.lines[r]) + ": " + std::to_string(row.size()) + " fields, the header has " +
+          std::to_string(t.header.size()));
+      continue;
+    }
+    int64_t ts;
+    DateFormat f;
+    if (!ParseDate(row[size_t(tc)], &ts, &f)) {
+      bad(Where(t, r, d.time_col) + "'" + row[size_t(tc)] + "' is not a date (01-Jan, 1991-01, 1991-01-31, 1991-01-31 12:00:00)");
+      continue;
+    }
+    if (!have_format) d.format = f, have_format = true;
+    else if (f != d.format) mixed++;
+    double v = NAN;
+    if (!row[size_t(vc)].empty() && !stream::ParseNumber(row[size_t(vc)], &v)) {
+      bad(Where(t, r, d.value_col) + "'" + row[size_t(vc)] + "' is not a number");
+      continue;
+    }
+    d.time.push_back(ts);
+    d.value.push_back(v);
+    std::vector<std::string> dims;
+    for (size_t c : dim_idx) dims.push_back(row[c]);
+    d.dims.push_back(std::move(dims));
+    d.line.push_back(t.lines[r]);
+  }
+  if (mixed) {
+    // A finer format wins so no row loses precision in the output.
+    d.errors.push_back(t.name + ": " + std::to_string(mixed) + " rows use another date format than line " +
+                       std::to_string(t.lines.empty() ? 0 : t.lines[0]) + " (mixed frequencies?)");
+    d.format = DateFormat::DateTime;
+  }
+  if (d.time.empty()) return Status::Error(t.name + ": no usable rows" + (d.errors.empty() ? "" : " (" + d.errors[0] + ")"));
+  return d;
+}
+
+Result<RelatedDataset> ParseRelated(const CsvTable& t, const std::vector<std::string>& key_cols) {
+  RelatedDataset d;
+  d.name = t.name;
+  const int tc = GuessTimeCol(t);
+  if (tc < 0) return Status::Error(t.name + ": no timestamp column");
+  d.time_col = t.header[size_t(tc)];
+  std::vector<size_t> key_idx, feat_idx;
+  for (auto& k : key_cols) {
+    const int c = FindCol(t, k);
+    if (c < 0) return Status::Error(t.name + ": no key column '" + k + "' (the target's dimensions)");
+    key_idx.push_back(size_t(c));
+    d.key_cols.push_back(t.header[size_t(c)]);
+  }
+  for (size_t c = 0; c < t.header.size(); c++) {
+    if (int(c) == tc || std::find(key_idx.begin(), key_idx.end(), c) != key_idx.end()) continue;
+    if (!NumericColumn(t, c)) {  // a finer key (e.g. store when forecasting per product): averaged over later
+      key_idx.push_back(c);
+      d.key_cols.push_back(t.header[c]);
+      continue;
+    }
+    feat_idx.push_back(c);
+    d.feature_cols.push_back(t.header[c]);
+  }
+  if (d.feature_cols.empty()) return Status::Error(t.name + ": no numeric feature columns");
+  if (d.feature_cols.size() > 13)
+    return Status::Error(t.name + ": " + std::to_string(d.feature_cols.size()) + " features, at most 13 are allowed");
+  for (size_t r = 0; r < t.rows.size(); r++) {
+    const auto& row = t.rows[r];
+    auto bad = [&](const std::string& m) {
+      if (d.errors.size() < 20) d.errors.push_back(m);
+      d.bad_rows++;
+    };
+    if (row.size() != t.header.size()) {
+      bad(t.name + ":" + std::to_string(t.lines[r]) + ": wrong number of fields");
+      continue;
+    }
+    int64_t ts;
+    DateFormat f;
+    if (!ParseDate(row[size_t(tc)], &ts, &f)) {
+      bad(Where(t, r, d.time_col) + "'" + row[size_t(tc)] + "' is not a date");
+      continue;
+    }
+    std::vector<double> feats;
+    bool ok = true;
+    for (size_t c : feat_idx) {
+      double v = NAN;
+      if (!row[c].empty() && !stream::ParseNumber(row[c], &v)) {
+        bad(Where(t, r, t.header[c]) + "'" + row[c] + "' is not a number");
+        ok = false;
+        break;
+      }
+      feats.push_back(v);
+    }
+    if (!ok) continue;
+    std::vector<std::string> keys;
+    for (size_t c : key_idx) keys.push_back(row[c]);
+    d.time.push_back(ts);
+    d.keys.push_back(std::move(keys));
+    d.features.push_back(std::move(feats));
+  }
+  return d;
+}
+
+Result<ItemMetadata> ParseMetadata(const CsvTable& t) {
+  ItemMetadata m;
+  m.name = t.name;
+  if (t.header.size() < 2) return Status::Error(t.name + ": item metadata needs the item id and at least one field");
+  if (t.header.size() > 10)
+    return Status::Error(t.name + ": " + std::to_string(t.header.size()) + " columns, at most 10 (item id + 9 fields)");
+  m.item_col = t.header[0];
+  m.fields.assign(t.header.begin() + 1, t.header.end());
+  for (size_t r = 0; r < t.rows.size(); r++) {
+    const auto& row = t.rows[r];
+    if (row.size() != t.header.size() || row[0].empty()) {
+      m.errors.push_back(t.name + ":" + std::to_string(t.lines[r]) + ": expected " + std::to_string(t.header.size()) +
+                         " fields with a non-empty " + m.item_col);
+      continue;
+    }
+    if (m.items.count(row[0])) {
+      m.errors.push_back(t.name + ":" + std::to_string(t.lines[r]) + ": field " + m.item_col + ": '" + row[0] +
+                         "' repeats an earlier row; the first is kept");
+      continue;
+    }
+    m.items[row[0]] = std::vector<std::string>(row.begin() + 1, row.end());
+  }
+  return m;
+}
+
+}  // namespace fk::forecast
