@@ -71,5 +71,6 @@ int AnomalyCommand(const std::vector<std::string>& argv);
 int FeaturesCommand(const std::vector<std::string>& argv);
 int ForecastCommand(const std::vector<std::string>& argv);
 int RecommendCommand(const std::vector<std::string>& argv);
+int LabelsCommand(const std::vector<std::string>& argv);
 
 }  // namespace fk::cli

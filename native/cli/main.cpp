@@ -19,6 +19,8 @@ const fk::cli::Command kCommands[] = {
      fk::cli::ForecastCommand},
     {"recommend", "contextual recommendations: generate, train, eval, top; MovieLens evaluation",
      fk::cli::RecommendCommand},
+    {"labels", "label review: logo data set, v1 -> v2 loop with a simulated reviewer, eval, manifest check",
+     fk::cli::LabelsCommand},
 };
 
 void Usage(FILE* out) {

@@ -1,0 +1,277 @@
+// fieldkit-cli labels generate|loop|eval|check — the model-assisted labelling
+// workflow headless: the logo data set, the v1 -> v2 loop with a simulated
+// reviewer, scoring prediction manifests, and validating a manifest.
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "cli.h"
+#include "labels/generate.h"
+#include "labels/loop.h"
+#include "labels/manifest.h"
+#include "labels/metrics.h"
+
+namespace fk::cli {
+
+static const char* kLabelsHelp =
+    "usage: fieldkit-cli labels generate --out DIR [--seed 7] [--width 160 --height 120]\n"
+    "       fieldkit-cli labels loop     --data DIR --simulate-reviewer [--out DIR] [--threshold 0.7]\n"
+    "                                    [--accept-iou 0.7] [--seed 1] [--param k=v,k=v] [--json]\n"
+    "       fieldkit-cli labels eval     --truth M.manifest --pred M.manifest [--threshold 0.5] [--json]\n"
+    "       fieldkit-cli labels check    --manifest M.manifest [--images]\n"
+    "       fieldkit-cli labels draw     --manifest M.manifest --out DIR [--images-from DIR] [--threshold 0]\n"
+    "\n"
+    "generate: the seeded logo data set (classes smile, cloud): DIR/{v1,v2,test}/NNNN.png and\n"
+    "  DIR/{v1,v2,test}.manifest (Ground Truth object-detection, paths relative to the manifest).\n"
+    "loop: trains v1 on v1, pre-labels v2, a simulated reviewer fixes the proposals against the\n"
+    "  truth (accept if IoU >= accept-iou and class right, else adjust/delete/add), trains v2 on\n"
+    "  v1 + reviewed v2, evaluates both on test (P/R/F1 at IoU >= 0.5, confidence >= threshold).\n"
+    "  --out writes v2_reviewed.manifest, v2_verification.manifest, test_predictions_v1.manifest,\n"
+    "  test_predictions_v2.manifest and test_predictions_v2.coco.json.\n"
+    "  JSON: {\"v1\":{\"precision\",\"recall\",\"f1\",\"assumed_threshold\",\"f1_at_assumed\",\"per_class\"},\n"
+    "  \"v2\":{...},\"accepted_unchanged\",\"adjusted\",\"deleted\",\"added\",\"proposed\",\n"
+    "  \"accepted_share\",\"effort_saved\",\"train_seconds_v1\",\"train_seconds_v2\",\"prelabel_seconds_v2\"}\n"
+    "eval: scores a prediction manifest against a truth manifest (matched by source-ref).\n"
+    "check: reads a manifest and lists every problem (file:line: field); --images also decodes\n"
+    "  the images. Exit 1 when there is any problem.\n"
+    "draw: writes DIR/<name>.png with the manifest's boxes drawn (class 0 green, 1 magenta, others\n"
+    "  yellow); --images-from resolves source-refs against another folder (prediction manifests).\n";
+
+namespace {
+
+nlohmann::json EvalJson(const labels::Evaluation& e, const labels::Manifest& m) {
+  nlohmann::json per = nlohmann::json::object();
+  for (size_t c = 0; c < e.per_class.size(); c++) {
+    auto it = m.class_map.find(int(c));
+    const std::string name = it == m.class_map.end() ? std::to_string(c) : it->second;
+    per[name] = {{"precision", e.per_class[c].precision}, {"recall", e.per_class[c].recall}, {"f1", e.per_class[c].f1}};
+  }
+  return {{"precision", e.overall.precision},
+          {"recall", e.overall.recall},
+          {"f1", e.overall.f1},
+          {"tp", e.overall.tp},
+          {"fp", e.overall.fp},
+          {"fn", e.overall.fn},
+          {"threshold", e.threshold},
+          {"assumed_threshold", e.assumed_threshold},
+          {"f1_at_assumed", e.assumed.f1},
+          {"per_class", per}};
+}
+
+void PrintProblems(const std::vector<std::string>& problems) {
+  const size_t shown = std::min<size_t>(problems.size(), 20);
+  for (size_t i = 0; i < shown; i++) std::fprintf(stderr, "fieldkit-cli labels: %s\n", problems[i].c_str());
+  if (problems.size() > shown) std::fprintf(stderr, "fieldkit-cli labels: ... and %zu more\n", problems.size() - shown);
+}
+
+void WriteText(const std::string& path, const std::string& text) {
+  std::ofstream f(path);
+  if (!f) throw InputError{path + ": cannot write"};
+  f << text;
+}
+
+int Generate(const Args& a) {
+  const std::string out = a.Get("out");
+  if (out.empty()) throw UsageError{"generate needs --out DIR"};
+  std::string summary;
+  Status st = labels::GenerateLogoDataSet(out, uint64_t(a.GetInt("seed", 7)), &summary, int(a.GetInt("width", 160)),
+                                          int(a.GetInt("height", 120)));
+  if (!st) throw InputError{st.message()};
+  std::printf("%s", summary.c_str());
+  return 0;
+}
+
+int Loop(const Args& a) {
+  const std::string data = a.Get("data");
+  if (data.empty()) throw UsageError{"loop needs --data DIR"};
+  if (!a.Has("simulate-reviewer"))
+    throw UsageError{"loop runs headless only with --simulate-reviewer (the person's review is the Label Review panel)"};
+  labels::LoopOptions o;
+  o.threshold = float(a.GetDouble("threshold", o.threshold));
+  o.reviewer.accept_iou = float(a.GetDouble("accept-iou", o.reviewer.accept_iou));
+  o.detector.seed = uint64_t(a.GetInt("seed", long(o.detector.seed)));
+  for (const std::string& kv : a.GetList("param", {})) {
+    const size_t eq = kv.find('=');
+    if (eq == std::string::npos) throw UsageError{"--param wants key=value, got '" + kv + "'"};
+    const std::string k = kv.substr(0, eq);
+    const double v = std::atof(kv.c_str() + eq + 1);
+    labels::DetectorOptions& d = o.detector;
+    if (k == "window_cells") d.window_cells = int(v);
+    else if (k == "min_object") d.min_object = float(v);
+    else if (k == "max_object") d.max_object = float(v);
+    else if (k == "scale_step") d.scale_step = float(v);
+    else if (k == "nms_iou") d.nms_iou = float(v);
+    else if (k == "mining_rounds") d.mining_rounds = int(v);
+    else if (k == "epochs") d.epochs = int(v);
+    else if (k == "mining_cap") d.mining_cap = int(v);
+    else if (k == "l2") d.l2 = float(v);
+    else throw UsageError{"--param: unknown detector option '" + k + "'"};
+  }
+  ProgressBar bar("labels loop", ProgressWanted(a));
+  int stage = 0;
+  Result<labels::LoopResult> r = labels::RunLoop(data, o, [&](const std::string& s) { bar.Update(float(stage++) / 5.f, s); });
+  bar.Done();
+  if (!r) throw InputError{r.status().message()};
+  PrintProblems(r->problems);
+  const std::string out = a.Get("out");
+  if (!out.empty()) {
+    Status st = labels::WriteManifest(r->v2_reviewed, out + "/v2_reviewed.manifest");
+    if (st) st = labels::WriteManifest(r->test_predictions_v1, out + "/test_predictions_v1.manifest");
+    if (st) st = labels::WriteManifest(r->test_predictions_v2, out + "/test_predictions_v2.manifest");
+    if (!st) throw InputError{st.message()};
+    WriteText(out + "/v2_verification.manifest",
+              labels::VerificationToString(r->verification, "verify-bounding-box", o.job_name + "/verify",
+                                           labels::NowIso8601()));
+    WriteText(out + "/test_predictions_v2.coco.json", labels::CocoToString(r->test_predictions_v2));
+  }
+  const labels::ReviewStats& s = r->review;
+  if (a.Has("json")) {
+    nlohmann::json j = {{"v1", EvalJson(r->v1, r->test_predictions_v1)},
+                        {"v2", EvalJson(r->v2, r->test_predictions_v2)},
+                        {"accepted_unchanged", s.accepted_unchanged},
+                        {"adjusted", s.adjusted},
+                        {"deleted", s.deleted},
+                        {"added", s.added},
+                        {"proposed", s.proposed},
+                        {"accepted_share", s.AcceptedShare()},
+                        {"effort_saved", s.EffortSaved()},
+                        {"train_seconds_v1", r->train_seconds_v1},
+                        {"train_seconds_v2", r->train_seconds_v2},
+                        {"prelabel_seconds_v2", r->prelabel_seconds},
+                        {"detector_v1", r->detector_v1},
+                        {"detector_v2", r->detector_v2},
+                        {"problems", r->problems.size()}};
+    std::printf("%s\n", j.dump().c_str());
+  } else {
+    std::printf("v1 (trained on v1, %.2f s): P %.3f R %.3f F1 %.3f (assumed threshold %.2f -> F1 %.3f)\n",
+                r->train_seconds_v1, r->v1.overall.precision, r->v1.overall.recall, r->v1.overall.f1,
+                r->v1.assumed_threshold, r->v1.assumed.f1);
+    std::printf("v2 (v1 + reviewed v2, %.2f s): P %.3f R %.3f F1 %.3f (assumed threshold %.2f -> F1 %.3f)\n",
+                r->train_seconds_v2, r->v2.overall.precision, r->v2.overall.recall, r->v2.overall.f1,
+                r->v2.assumed_threshold, r->v2.assumed.f1);
+    std::printf("review of %d proposals: %d accepted unchanged (%.0f%%), %d adjusted, %d deleted, %d added; "
+                "effort saved %.0f%% vs drawing every box\n",
+                s.proposed, s.accepted_unchanged, 100 * s.AcceptedShare(), s.adjusted, s.deleted, s.added,
+                100 * s.EffortSaved());
+  }
+  return 0;
+}
+
+int Eval(const Args& a) {
+  if (!a.Has("truth") || !a.Has("pred")) throw UsageError{"eval needs --truth M --pred M"};
+  std::vector<std::string> problems;
+  Result<labels::Manifest> t = labels::ReadManifest(a.Get("truth"), &problems);
+  if (!t) throw InputError{t.status().message()};
+  Result<labels::Manifest> p = labels::ReadManifest(a.Get("pred"), &problems);
+  if (!p) throw InputError{p.status().message()};
+  PrintProblems(problems);
+  std::map<std::string, const labels::LabeledImage*> by_ref;
+  for (auto& im : p->images) by_ref[im.source_ref] = &im;
+  std::vector<std::vector<labels::Box>> truth, pred;
+  for (auto& im : t->images) {
+    truth.push_back(im.boxes);
+    auto it = by_ref.find(im.source_ref);
+    pred.push_back(it == by_ref.end() ? std::vector<labels::Box>{} : it->second->boxes);
+  }
+  const int classes = t->class_map.empty() ? 0 : t->class_map.rbegin()->first + 1;
+  labels::Evaluation e = labels::Evaluate(truth, pred, float(a.GetDouble("threshold", 0.5)), classes);
+  if (a.Has("json")) {
+    std::printf("%s\n", EvalJson(e, *t).dump().c_str());
+  } else {
+    std::printf("P %.3f R %.3f F1 %.3f (TP %d FP %d FN %d); assumed threshold %.2f -> F1 %.3f\n", e.overall.precision,
+                e.overall.recall, e.overall.f1, e.overall.tp, e.overall.fp, e.overall.fn, e.assumed_threshold,
+                e.assumed.f1);
+  }
+  return 0;
+}
+
+int Check(const Args& a) {
+  const std::string path = a.Get("manifest");
+  if (path.empty()) throw UsageError{"check needs --manifest M"};
+  std::vector<std::string> problems;
+  size_t n = 0;
+  if (a.Has("images")) {
+    Result<labels::LabelSet> s = labels::LoadLabelSet(path);
+    if (!s) throw InputError{s.status().message()};
+    problems = s->problems;
+    n = s->images.size();
+  } else {
+    Result<labels::Manifest> m = labels::ReadManifest(path, &problems);
+    if (!m) throw InputError{m.status().message()};
+    n = m->images.size();
+  }
+  for (auto& p : problems) std::printf("%s\n", p.c_str());
+  std::printf("%zu images usable, %zu problems\n", n, problems.size());
+  return problems.empty() ? 0 : 1;
+}
+
+int Draw(const Args& a) {
+  const std::string path = a.Get("manifest"), out = a.Get("out");
+  if (path.empty() || out.empty()) throw UsageError{"draw needs --manifest M --out DIR"};
+  std::vector<std::string> problems;
+  Result<labels::Manifest> m = labels::ReadManifest(path, &problems);
+  if (!m) throw InputError{m.status().message()};
+  if (a.Has("images-from")) m->dir = a.Get("images-from");
+  PrintProblems(problems);
+  const float thr = float(a.GetDouble("threshold", 0));
+  int n = 0;
+  for (auto& li : m->images) {
+    Result<labels::Image> img = labels::LoadImage(m->ResolvePath(li.source_ref));
+    if (!img) {
+      std::fprintf(stderr, "fieldkit-cli labels: %s\n", img.status().message().c_str());
+      continue;
+    }
+    for (auto& b : li.boxes) {
+      if (b.confidence < thr) continue;
+      const bool c0 = b.class_id == 0, c1 = b.class_id == 1;
+      labels::DrawRect(&*img, b.left, b.top, b.width, b.height, c0 ? 0 : 255, c0 ? 255 : (c1 ? 0 : 255),
+                       c1 ? 255 : 0);
+    }
+    std::string name = li.source_ref;
+    for (char& ch : name)
+      if (ch == '/') ch = '_';
+    Status st = labels::SavePng(*img, out + "/" + name);
+    if (!st) throw InputError{st.message()};
+    n++;
+  }
+  std::printf("%d images drawn into %s\n", n, out.c_str());
+  return 0;
+}
+
+}  // namespace
+
+int LabelsCommand(const std::vector<std::string>& argv) {
+  Args a(argv, {"json", "help", "progress", "quiet", "simulate-reviewer", "images"});
+  if (a.Has("help") || a.Positional().empty()) {
+    std::printf("%s", kLabelsHelp);
+    return a.Has("help") ? 0 : 2;
+  }
+  const std::string verb = a.Positional()[0];
+  if (verb == "generate") {
+    a.CheckKnown({"help", "out", "seed", "width", "height"});
+    return Generate(a);
+  }
+  if (verb == "loop") {
+    a.CheckKnown({"json", "help", "progress", "quiet", "data", "simulate-reviewer", "out", "threshold", "accept-iou",
+                  "seed", "param"});
+    return Loop(a);
+  }
+  if (verb == "eval") {
+    a.CheckKnown({"json", "help", "truth", "pred", "threshold"});
+    return Eval(a);
+  }
+  if (verb == "check") {
+    a.CheckKnown({"help", "manifest", "images"});
+    return Check(a);
+  }
+  if (verb == "draw") {
+    a.CheckKnown({"help", "manifest", "out", "images-from", "threshold"});
+    return Draw(a);
+  }
+  throw UsageError{"unknown verb '" + verb + "' (generate, loop, eval, check, draw)"};
+}
+
+}  // namespace fk::cli

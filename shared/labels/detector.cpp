@@ -1,0 +1,489 @@
+// [SECTION] Features (HOG cells, FHOG-style normalisation)
+// [SECTION] Pyramid and scanning
+// [SECTION] Training (logistic regression, hard-negative mining)
+#include "labels/detector.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "core/rng.h"
+#include "kernels/f32_blas.h"
+
+namespace fk::labels {
+
+// [SECTION] Features (HOG cells, FHOG-style normalisation)
+
+namespace {
+
+constexpr int kBins = 9;
+
+std::vector<float> ResizeGray(const std::vector<float>& g, int w, int h, int nw, int nh) {
+  std::vector<float> out(size_t(nw) * size_t(nh));
+  const float sx = float(w) / float(nw), sy = float(h) / float(nh);
+  for (int y = 0; y < nh; y++) {
+    const float fy = std::clamp((float(y) + 0.5f) * sy - 0.5f, 0.f, float(h - 1));
+    const int y0 = std::min(int(fy), h - 2 < 0 ? 0 : h - 2);
+    const float ty = std::min(fy - float(y0), 1.f);
+    const int y1 = std::min(y0 + 1, h - 1);
+    for (int x = 0; x < nw; x++) {
+      const float fx = std::clamp((float(x) + 0.5f) * sx - 0.5f, 0.f, float(w - 1));
+      const int x0 = std::min(int(fx), w - 2 < 0 ? 0 : w - 2);
+      const float tx = std::min(fx - float(x0), 1.f);
+      const int x1 = std::min(x0 + 1, w - 1);
+      const float a = g[size_t(y0) * size_t(w) + size_t(x0)], b = g[size_t(y0) * size_t(w) + size_t(x1)];
+      const float c = g[size_t(y1) * size_t(w) + size_t(x0)], d = g[size_t(y1) * size_t(w) + size_t(x1)];
+      out[size_t(y) * size_t(nw) + size_t(x)] = (a * (1 - tx) + b * tx) * (1 - ty) + (c * (1 - tx) + d * tx) * ty;
+    }
+  }
+  return out;
+}
+
+float Sigmoid(float s) { return 1.f / (1.f + std::exp(-s)); }
+
+}  // namespace
+
+FeatureMap ComputeFeatures(const std::vector<float>& gray, int width, int height, int cell, float grad_scale) {
+  FeatureMap m;
+  m.cw = width / cell;
+  m.ch = height / cell;
+  if (m.cw < 1 || m.ch < 1) return m;
+  std::vector<float> hist(size_t(m.cw) * size_t(m.ch) * kBins, 0.f);
+  std::vector<float> mag_sum(size_t(m.cw) * size_t(m.ch), 0.f), mag_max(size_t(m.cw) * size_t(m.ch), 0.f);
+  // Unsigned orientation (contrast polarity does not matter: logos come in any colour).
+  for (int y = 1; y < m.ch * cell && y < height - 1; y++) {
+    const float* row = &gray[size_t(y) * size_t(width)];
+    const int cy = y / cell;
+    for (int x = 1; x < m.cw * cell && x < width - 1; x++) {
+      const float gx = row[x + 1] - row[x - 1];
+      const float gy = row[x + width] - row[x - width];
+      const float mag = std::sqrt(gx * gx + gy * gy);
+      if (mag < 1e-4f) continue;
+      const size_t ci = size_t(cy) * size_t(m.cw) + size_t(x / cell);
+      mag_sum[ci] += mag;
+      mag_max[ci] = std::max(mag_max[ci], mag);
+      float ang = std::atan2(gy, gx);
+      if (ang < 0) ang += 3.14159265f;
+      const float pos = ang * (float(kBins) / 3.14159265f) - 0.5f;
+      int b0 = int(std::floor(pos));
+      const float t = pos - float(b0);
+      const int b1 = (b0 + 1 + kBins) % kBins;
+      b0 = (b0 + kBins) % kBins;
+      float* hc = &hist[(size_t(cy) * size_t(m.cw) + size_t(x / cell)) * kBins];
+      hc[b0] += mag * (1 - t);
+      hc[b1] += mag * t;
+    }
+  }
+  std::vector<float> energy(size_t(m.cw) * size_t(m.ch));
+  for (size_t i = 0; i < energy.size(); i++) {
+    float e = 0;
+    for (int b = 0; b < kBins; b++) e += hist[i * kBins + size_t(b)] * hist[i * kBins + size_t(b)];
+    energy[i] = e;
+  }
+  auto E = [&](int x, int y) {
+    x = std::clamp(x, 0, m.cw - 1);
+    y = std::clamp(y, 0, m.ch - 1);
+    return energy[size_t(y) * size_t(m.cw) + size_t(x)];
+  };
+  m.f.assign(size_t(m.cw) * size_t(m.ch) * kFeat, 0.f);
+  for (int y = 0; y < m.ch; y++) {
+    for (int x = 0; x < m.cw; x++) {
+      float inv[4];
+      int k = 0;
+      for (int by = -1; by <= 0; by++)
+        for (int bx = -1; bx <= 0; bx++)
+          inv[k++] = 1.f / std::sqrt(E(x + bx, y + by) + E(x + bx + 1, y + by) + E(x + bx, y + by + 1) +
+                                     E(x + bx + 1, y + by + 1) + 1e-4f);
+      const float* h = &hist[(size_t(y) * size_t(m.cw) + size_t(x)) * kBins];
+      float* out = &m.f[(size_t(y) * size_t(m.cw) + size_t(x)) * kFeat];
+      for (int b = 0; b < kBins; b++) {
+        float s = 0;
+        for (int q = 0; q < 4; q++) {
+          const float v = std::min(h[b] * inv[q], 0.2f);
+          s += v;
+          out[kBins + q] += v * 0.2357f;
+        }
+        out[b] = 0.5f * s;
+      }
+      const size_t ci = size_t(y) * size_t(m.cw) + size_t(x);
+      out[kBins + 4] = std::min(1.f, mag_sum[ci] * grad_scale / float(cell * cell) * 4.f);
+      out[kBins + 5] = std::min(1.f, mag_max[ci] * grad_scale * 1.5f);
+    }
+  }
+  return m;
+}
+
+// [SECTION] Pyramid and scanning
+
+std::vector<Detector::Level> Detector::Pyramid(const Image& img) const {
+  std::vector<Level> levels;
+  if (models_.empty() || img.empty()) return levels;
+  // Levels put objects of min..max_object px onto the windows' inner size.
+  int inner_lo = 1 << 30, inner_hi = 0;
+  for (const ClassModel& m : models_) {
+    const int inner = std::max(m.wc, m.hc) - 2;
+    inner_lo = std::min(inner_lo, inner);
+    inner_hi = std::max(inner_hi, inner);
+  }
+  const float f_hi = float(inner_hi * opt_.cell) / opt_.min_object;
+  const float f_lo = float(inner_lo * opt_.cell) / opt_.max_object;
+  const std::vector<float> gray = ToGray(img);
+  for (float f = f_hi; f >= f_lo * 0.999f; f /= opt_.scale_step) {
+    const int nw = int(std::lround(float(img.width) * f)), nh = int(std::lround(float(img.height) * f));
+    if (nw < 3 * opt_.cell || nh < 3 * opt_.cell) break;
+    Level lv;
+    lv.f = float(nw) / float(img.width);
+    lv.map = ComputeFeatures(ResizeGray(gray, img.width, img.height, nw, nh), nw, nh, opt_.cell, std::max(1.f, lv.f));
+    levels.push_back(std::move(lv));
+  }
+  return levels;
+}
+
+Box Detector::WindowBox(const ClassModel& m, const Level& lv, int x, int y) const {
+  const float c = float(opt_.cell) / lv.f;
+  return Box{float(x + 1) * c, float(y + 1) * c, float(m.wc - 2) * c, float(m.hc - 2) * c, 0, 0, false};
+}
+
+void Detector::Scan(const ClassModel& m, int c, const Level& lv, float min_score, std::vector<Box>* out) const {
+  static const kernels::F32DotFn dot = kernels::BestF32Blas().dot;
+  const FeatureMap& fm = lv.map;
+  const size_t row = size_t(m.wc) * kFeat;
+  for (int y = 0; y + m.hc <= fm.ch; y++) {
+    for (int x = 0; x + m.wc <= fm.cw; x++) {
+      float s = m.b;
+      for (int j = 0; j < m.hc; j++)
+        s += dot(&m.w[size_t(j) * row], &fm.f[(size_t(y + j) * size_t(fm.cw) + size_t(x)) * kFeat], row);
+      if (s < min_score) continue;
+      Box b = WindowBox(m, lv, x, y);
+      b.class_id = c;
+      b.confidence = s;  // raw score; callers map it through the sigmoid
+      out->push_back(b);
+    }
+  }
+}
+
+std::vector<Box> Detector::Detect(const Image& img) const {
+  std::vector<Box> all;
+  if (!trained()) return all;
+  const float min_score = std::log(opt_.min_confidence / (1 - opt_.min_confidence));
+  for (const Level& lv : Pyramid(img))
+    for (size_t c = 0; c < models_.size(); c++) Scan(models_[c], int(c), lv, min_score, &all);
+  for (Box& b : all) b.confidence = Sigmoid(b.confidence);
+  std::vector<Box> kept = Nms(std::move(all), opt_.nms_iou, false);
+  std::vector<Box> out;
+  for (Box& b : kept)
+    if (ClipBox(&b, img.width, img.height)) out.push_back(b);
+  return out;
+}
+
+// [SECTION] Training (logistic regression, hard-negative mining)
+
+namespace {
+
+struct Sample {
+  std::vector<float> x;
+  float y;  // 1 or 0
+};
+
+// Mini-batch Adam on logistic loss + L2. The optimiser state lives across
+// calls (the trainer runs one epoch per slice); lr decays as 1/sqrt(epoch).
+struct Adam {
+  std::vector<float> m1, m2;
+  int t = 0;
+  int epoch = 0;
+};
+
+void FitLogistic(const std::vector<Sample>& data, int epochs, float l2, uint64_t seed, std::vector<float>* w, float* b,
+                 Adam* adam) {
+  if (data.empty()) return;
+  const size_t d = w->size();
+  size_t npos = 0;
+  for (auto& s : data) npos += s.y > 0.5f;
+  const size_t nneg = data.size() - npos;
+  // Positives weighted up only mildly: full balancing inflates the confidence
+  // of every near-miss window and the 0.5 threshold stops meaning anything.
+  const float wpos = npos && nneg ? std::min(4.f, float(nneg) / float(npos)) : 1.f;
+  const float wneg = 1.f;
+  if (adam->m1.size() != d + 1) {
+    adam->m1.assign(d + 1, 0.f);
+    adam->m2.assign(d + 1, 0.f);
+    adam->t = 0;
+  }
+  std::vector<float>& m1 = adam->m1;
+  std::vector<float>& m2 = adam->m2;
+  std::vector<float> g(d + 1, 0.f);
+  std::vector<size_t> order(data.size());
+  for (size_t i = 0; i < order.size(); i++) order[i] = i;
+  Rng rng(seed);
+  const float b1 = 0.9f, b2 = 0.999f;
+  const size_t batch = 32;
+  static const kernels::F32DotFn dot = kernels::BestF32Blas().dot;
+  for (int e = 0; e < epochs; e++) {
+    const float lr = 0.01f / std::sqrt(1.f + float(adam->epoch++));
+    for (size_t i = order.size(); i > 1; i--) std::swap(order[i - 1], order[rng.Below(uint32_t(i))]);
+    for (size_t s0 = 0; s0 < order.size(); s0 += batch) {
+      std::fill(g.begin(), g.end(), 0.f);
+      const size_t s1 = std::min(order.size(), s0 + batch);
+      for (size_t k = s0; k < s1; k++) {
+        const Sample& s = data[order[k]];
+        const float p = Sigmoid(dot(w->data(), s.x.data(), d) + *b);
+        const float err = (p - s.y) * (s.y > 0.5f ? wpos : wneg);
+        for (size_t j = 0; j < d; j++) g[j] += err * s.x[j];
+        g[d] += err;
+      }
+      const float inv = 1.f / float(s1 - s0);
+      adam->t++;
+      const float c1 = 1.f - std::pow(b1, float(adam->t)), c2 = 1.f - std::pow(b2, float(adam->t));
+      for (size_t j = 0; j <= d; j++) {
+        float gj = g[j] * inv + (j < d ? l2 * (*w)[j] : 0.f);
+        m1[j] = b1 * m1[j] + (1 - b1) * gj;
+        m2[j] = b2 * m2[j] + (1 - b2) * gj * gj;
+        const float step = lr * (m1[j] / c1) / (std::sqrt(m2[j] / c2) + 1e-8f);
+        if (j < d) (*w)[j] -= step;
+        else *b -= step;
+      }
+    }
+  }
+}
+
+std::vector<float> WindowFeatures(const FeatureMap& fm, int x, int y, int wc, int hc) {
+  std::vector<float> v(size_t(wc) * size_t(hc) * kFeat);
+  for (int j = 0; j < hc; j++)
+    std::copy_n(&fm.f[(size_t(y + j) * size_t(fm.cw) + size_t(x)) * kFeat], size_t(wc) * kFeat,
+                &v[size_t(j) * size_t(wc) * kFeat]);
+  return v;
+}
+
+}  // namespace
+
+struct DetectorTrainer::State {
+  Detector* d;
+  std::vector<const Image*> images;
+  std::vector<std::vector<Box>> truth;
+  int num_classes;
+  std::vector<std::vector<Detector::Level>> pyr;
+  enum class Phase { Setup, Features, Collect, Fit, Mine, FitMined, Done } phase = Phase::Setup;
+  int c = 0;        // class being trained
+  size_t i = 0;     // image index within a phase
+  int epoch = 0;
+  int round = 0;
+  std::vector<Sample> data;
+  std::vector<std::pair<float, Sample>> hard;
+  Adam adam;
+  Rng rng{1};
+  float MaxIoU(const Box& w, size_t img, bool same_class_only) const {
+    float best = 0;
+    for (const Box& t : truth[img])
+      if (!same_class_only || t.class_id == c) best = std::max(best, IoU(w, t));
+    return best;
+  }
+};
+
+DetectorTrainer::DetectorTrainer(Detector* d, std::vector<const Image*> images, std::vector<std::vector<Box>> truth,
+                                 int num_classes)
+    : s_(std::make_unique<State>()) {
+  s_->d = d;
+  s_->images = std::move(images);
+  s_->truth = std::move(truth);
+  s_->num_classes = num_classes;
+  s_->rng = Rng(d->opt_.seed);
+}
+DetectorTrainer::~DetectorTrainer() = default;
+bool DetectorTrainer::Done() const { return s_->phase == State::Phase::Done; }
+
+float DetectorTrainer::Progress() const {
+  using P = State::Phase;
+  const State& s = *s_;
+  if (s.phase == P::Done) return 1.f;
+  if (s.phase == P::Setup || s.phase == P::Features)
+    return 0.1f * float(s.i) / float(std::max<size_t>(1, s.images.size()));
+  const DetectorOptions& o = s.d->opt_;
+  // Per class: collect, fit, mining rounds (scan + fit) in equal-ish parts.
+  const float parts = 2.f + 2.f * float(o.mining_rounds);
+  float part = 0;
+  const float n = float(std::max<size_t>(1, s.images.size()));
+  if (s.phase == P::Collect) part = float(s.i) / n;
+  if (s.phase == P::Fit) part = 1.f + float(s.epoch) / float(std::max(1, o.epochs));
+  if (s.phase == P::Mine) part = 2.f + 2.f * float(s.round) + float(s.i) / n;
+  if (s.phase == P::FitMined) part = 3.f + 2.f * float(s.round) + float(s.epoch) / float(std::max(1, o.epochs / 2));
+  return 0.1f + 0.9f * (float(s.c) + part / parts) / float(std::max(1, s.num_classes));
+}
+
+std::string DetectorTrainer::Stage() const {
+  using P = State::Phase;
+  const State& s = *s_;
+  switch (s.phase) {
+    case P::Setup: return "setup";
+    case P::Features: return "features " + std::to_string(s.i) + "/" + std::to_string(s.images.size());
+    case P::Collect: return "class " + std::to_string(s.c) + " samples";
+    case P::Fit: return "class " + std::to_string(s.c) + " epoch " + std::to_string(s.epoch);
+    case P::Mine: return "class " + std::to_string(s.c) + " mining round " + std::to_string(s.round + 1);
+    case P::FitMined: return "class " + std::to_string(s.c) + " refit " + std::to_string(s.round + 1);
+    case P::Done: return "done";
+  }
+  return "";
+}
+
+Status DetectorTrainer::Step() {
+  using P = State::Phase;
+  State& s = *s_;
+  Detector& d = *s.d;
+  const DetectorOptions& o = d.opt_;
+  switch (s.phase) {
+    case P::Setup: {
+      if (s.images.size() != s.truth.size()) return Status::Error("detector: images and labels differ in count");
+      if (s.num_classes < 1) return Status::Error("detector: no classes");
+      // Window shape per class from the median aspect of its boxes.
+      std::vector<std::vector<float>> aspects(size_t(s.num_classes));
+      for (auto& t : s.truth)
+        for (const Box& b : t)
+          if (b.class_id >= 0 && b.class_id < s.num_classes && b.height > 0)
+            aspects[size_t(b.class_id)].push_back(b.width / b.height);
+      d.models_.assign(size_t(s.num_classes), Detector::ClassModel{});
+      for (int c = 0; c < s.num_classes; c++) {
+        auto& a = aspects[size_t(c)];
+        if (a.empty()) {
+          d.models_.clear();
+          return Status::Error("detector: no training boxes for class " + std::to_string(c));
+        }
+        std::nth_element(a.begin(), a.begin() + long(a.size() / 2), a.end());
+        const float aspect = std::clamp(a[a.size() / 2], 0.25f, 4.f);
+        Detector::ClassModel& m = d.models_[size_t(c)];
+        m.wc = std::max(3, int(std::lround(std::sqrt(float(o.window_cells) * aspect)))) + 2;
+        m.hc = std::max(3, int(std::lround(std::sqrt(float(o.window_cells) / aspect)))) + 2;
+        m.w.assign(size_t(m.wc) * size_t(m.hc) * kFeat, 0.f);
+      }
+      s.pyr.resize(s.images.size());
+      s.phase = P::Features;
+      s.i = 0;
+      return Status::Ok();
+    }
+    case P::Features: {
+      if (s.i < s.images.size()) {
+        s.pyr[s.i] = d.Pyramid(*s.images[s.i]);
+        s.i++;
+        return Status::Ok();
+      }
+      s.phase = P::Collect;
+      s.i = 0;
+      s.c = 0;
+      return Status::Ok();
+    }
+    case P::Collect: {
+      if (s.i >= s.images.size()) {
+        s.phase = P::Fit;
+        s.epoch = 0;
+        return Status::Ok();
+      }
+      const size_t i = s.i++;
+      Detector::ClassModel& m = d.models_[size_t(s.c)];
+      for (const Detector::Level& lv : s.pyr[i]) {
+        const int nx = lv.map.cw - m.wc + 1, ny = lv.map.ch - m.hc + 1;
+        if (nx <= 0 || ny <= 0) continue;
+        // Positives: windows close to a true box (jittered in position and scale by the pyramid).
+        for (const Box& t : s.truth[i]) {
+          if (t.class_id != s.c) continue;
+          const int x0 = int(t.left * lv.f / float(o.cell)) - 1, y0 = int(t.top * lv.f / float(o.cell)) - 1;
+          for (int y = y0 - 1; y <= y0 + 1; y++)
+            for (int x = x0 - 1; x <= x0 + 1; x++) {
+              if (x < 0 || y < 0 || x >= nx || y >= ny) continue;
+              if (IoU(d.WindowBox(m, lv, x, y), t) >= 0.6f)
+                s.data.push_back({WindowFeatures(lv.map, x, y, m.wc, m.hc), 1.f});
+            }
+        }
+        // Random negatives (the other class's logos included).
+        for (int k = 0; k < 25; k++) {
+          const int x = int(s.rng.Below(uint32_t(nx))), y = int(s.rng.Below(uint32_t(ny)));
+          if (s.MaxIoU(d.WindowBox(m, lv, x, y), i, false) < 0.3f)
+            s.data.push_back({WindowFeatures(lv.map, x, y, m.wc, m.hc), 0.f});
+        }
+      }
+      return Status::Ok();
+    }
+    case P::Fit:
+    case P::FitMined: {
+      Detector::ClassModel& m = d.models_[size_t(s.c)];
+      const int epochs = s.phase == P::Fit ? o.epochs : std::max(1, o.epochs / 2);
+      if (s.epoch < epochs) {
+        FitLogistic(s.data, 1, o.l2, o.seed + uint64_t(s.c) * 1000u + uint64_t(s.round) * 100u + uint64_t(s.epoch),
+                    &m.w, &m.b, &s.adam);
+        s.epoch++;
+        return Status::Ok();
+      }
+      if (s.phase == P::FitMined) s.round++;
+      if (s.round < o.mining_rounds) {
+        s.phase = P::Mine;
+        s.i = 0;
+        s.hard.clear();
+        return Status::Ok();
+      }
+      m.positives = 0;
+      for (auto& x : s.data) m.positives += x.y > 0.5f;
+      m.negatives = int(s.data.size()) - m.positives;
+      s.data.clear();
+      s.adam = Adam{};
+      s.c++;
+      s.round = 0;
+      s.i = 0;
+      s.phase = s.c < s.num_classes ? P::Collect : P::Done;
+      if (s.phase == P::Done) s.pyr.clear();
+      return Status::Ok();
+    }
+    case P::Mine: {
+      Detector::ClassModel& m = d.models_[size_t(s.c)];
+      if (s.i < s.images.size()) {
+        const size_t i = s.i++;
+        // Hard negatives: confident windows that are not this class's objects.
+        for (const Detector::Level& lv : s.pyr[i]) {
+          std::vector<Box> hits;
+          d.Scan(m, s.c, lv, -1.f, &hits);
+          for (const Box& h : hits) {
+            if (s.MaxIoU(h, i, true) >= 0.3f) continue;
+            const int x = int(std::lround(h.left * lv.f / float(o.cell))) - 1;
+            const int y = int(std::lround(h.top * lv.f / float(o.cell))) - 1;
+            s.hard.push_back({h.confidence, {WindowFeatures(lv.map, x, y, m.wc, m.hc), 0.f}});
+          }
+        }
+        return Status::Ok();
+      }
+      if (s.hard.empty()) {  // nothing confusing left: this class is done
+        s.round = o.mining_rounds;
+        s.phase = P::FitMined;
+        s.epoch = std::max(1, o.epochs / 2);
+        return Status::Ok();
+      }
+      std::sort(s.hard.begin(), s.hard.end(), [](auto& a, auto& b) { return a.first > b.first; });
+      if (s.hard.size() > size_t(o.mining_cap)) s.hard.resize(size_t(o.mining_cap));
+      for (auto& h : s.hard) s.data.push_back(std::move(h.second));
+      s.hard.clear();
+      s.phase = P::FitMined;
+      s.epoch = 0;
+      return Status::Ok();
+    }
+    case P::Done: return Status::Ok();
+  }
+  return Status::Ok();
+}
+
+Status Detector::Train(const std::vector<const Image*>& images, const std::vector<std::vector<Box>>& truth,
+                       int num_classes) {
+  DetectorTrainer t(this, images, truth, num_classes);
+  while (!t.Done()) {
+    Status st = t.Step();
+    if (!st) return st;
+  }
+  return Status::Ok();
+}
+
+std::string Detector::Describe() const {
+  std::string s;
+  for (size_t c = 0; c < models_.size(); c++) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%sclass %zu: %dx%d cells, %d pos / %d neg", c ? "; " : "", c, models_[c].wc - 2,
+                  models_[c].hc - 2, models_[c].positives, models_[c].negatives);
+    s += buf;
+  }
+  return s;
+}
+
+}  // namespace fk::labels

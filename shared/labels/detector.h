@@ -1,0 +1,104 @@
+// A small trainable object detector for the label-review loop: HOG-style
+// gradient features (cells of 4 px, 9 orientations, 4-way block normalisation
+// plus 4 energy terms, as Felzenszwalb's FHOG) over an image pyramid, one
+// linear logistic classifier per class with a window shaped like that class's
+// boxes, trained with hard-negative mining, then NMS. Trains on a handful of
+// images in well under a second and scans a 160x120 image in a few ms; the
+// choice is explained and measured in docs/BENCHMARKS.md ("Label review").
+//
+//   Detector d;
+//   Status st = d.Train(images, truth, /*num_classes=*/2);
+//   std::vector<Box> boxes = d.Detect(image);   // confidences in 0..1, NMS done
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "labels/box.h"
+#include "labels/image.h"
+
+namespace fk::labels {
+
+struct DetectorOptions {
+  int cell = 4;                  // px per HOG cell
+  int window_cells = 56;         // object area in cells (window shape follows the class's box aspect)
+  float min_object = 18;         // px, smallest object side searched
+  float max_object = 90;         // px, largest
+  float scale_step = 1.16f;      // between pyramid levels
+  float min_confidence = 0.05f;  // boxes below are not returned at all
+  float nms_iou = 0.3f;
+  int mining_rounds = 2;
+  int mining_cap = 1500;         // hard negatives added per round (the most confident first)
+  int epochs = 30;
+  float l2 = 3e-3f;
+  uint64_t seed = 1;
+};
+
+// HOG feature map of a grey image: cw x ch cells, kFeat floats per cell.
+struct FeatureMap {
+  int cw = 0, ch = 0;
+  std::vector<float> f;
+};
+// Per cell: 9 orientation bins + 4 block energies (contrast-normalised, as FHOG)
+// + mean and max gradient magnitude (NOT normalised: logos have strong edges,
+// textured backgrounds weak ones, which normalisation alone hides).
+// grad_scale undoes the pyramid's resampling (edges of an upsampled image are softer).
+constexpr int kFeat = 15;
+FeatureMap ComputeFeatures(const std::vector<float>& gray, int width, int height, int cell, float grad_scale = 1.f);
+
+class DetectorTrainer;
+
+class Detector {
+ public:
+  explicit Detector(DetectorOptions o = {}) : opt_(o) {}
+  // images[i] with truth[i]. Fails on no boxes at all or mismatched sizes.
+  Status Train(const std::vector<const Image*>& images, const std::vector<std::vector<Box>>& truth, int num_classes);
+  std::vector<Box> Detect(const Image& img) const;
+  bool trained() const { return !models_.empty(); }
+  int num_classes() const { return int(models_.size()); }
+  std::string Describe() const;  // "smile 14x7 cells, 122 pos / 3190 neg; ..."
+
+ private:
+  friend class DetectorTrainer;
+  struct ClassModel {
+    int wc = 0, hc = 0;  // window in cells including a one-cell context margin
+    std::vector<float> w;
+    float b = 0;
+    int positives = 0, negatives = 0;
+  };
+  struct Level {
+    float f;  // pixels of this level per original pixel
+    FeatureMap map;
+  };
+  std::vector<Level> Pyramid(const Image& img) const;
+  // Raw scores of all windows of class c at one level above `min_score`.
+  void Scan(const ClassModel& m, int c, const Level& lv, float min_score, std::vector<Box>* out) const;
+  Box WindowBox(const ClassModel& m, const Level& lv, int x, int y) const;
+  DetectorOptions opt_;
+  std::vector<ClassModel> models_;
+};
+
+// Training in slices (the page is single-threaded: a frame must not wait for a
+// whole training run). Each Step() does one bounded piece: one image's
+// pyramid, one epoch, one image's mining scan. Detector::Train runs it to the end.
+//   DetectorTrainer t(&det, images, truth, 2);
+//   while (!t.Done()) { Status s = t.Step(); if (!s) break; }   // progress: t.Progress()
+class DetectorTrainer {
+ public:
+  // images/truth must outlive the trainer.
+  DetectorTrainer(Detector* d, std::vector<const Image*> images, std::vector<std::vector<Box>> truth, int num_classes);
+  ~DetectorTrainer();
+  Status Step();
+  bool Done() const;
+  float Progress() const;
+  std::string Stage() const;  // "features 3/8", "class 1 epoch 12/30", ...
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
+
+}  // namespace fk::labels

@@ -1,0 +1,307 @@
+#include "labels/manifest.h"
+
+#include <cmath>
+#include <ctime>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace fk::labels {
+
+using nlohmann::json;
+
+std::string Manifest::ResolvePath(const std::string& source_ref) const {
+  if (source_ref.empty() || source_ref[0] == '/' || dir.empty()) return source_ref;
+  return dir + "/" + source_ref;
+}
+
+std::string NowIso8601() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+#if defined(_WIN32)
+  gmtime_s(&tm, &t);
+#else
+  gmtime_r(&t, &tm);
+#endif
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S.000000", &tm);
+  return buf;
+}
+
+namespace {
+
+// Number field: present and numeric, else a message naming it.
+bool Num(const json& o, const char* key, double* out, std::string* why) {
+  auto it = o.find(key);
+  if (it == o.end()) {
+    *why = std::string("missing field '") + key + "'";
+    return false;
+  }
+  if (!it->is_number()) {
+    *why = std::string("field '") + key + "' is not a number";
+    return false;
+  }
+  *out = it->get<double>();
+  if (!std::isfinite(*out)) {
+    *why = std::string("field '") + key + "' is not finite";
+    return false;
+  }
+  return true;
+}
+
+std::string FindLabelAttribute(const json& j) {
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (j.contains(it.key() + "-metadata")) return it.key();
+  }
+  return "";
+}
+
+}  // namespace
+
+Result<Manifest> ParseManifest(const std::string& text, const std::string& name, std::vector<std::string>* problems,
+                               const std::string& label_attribute) {
+  Manifest m;
+  m.label_attribute = label_attribute;
+  std::istringstream in(text);
+  std::string line;
+  int lineno = 0;
+  auto report = [&](const std::string& msg) {
+    if (problems) problems->push_back(name + ":" + std::to_string(lineno) + ": " + msg);
+  };
+  while (std::getline(in, line)) {
+    lineno++;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    json j;
+    try {
+      j = json::parse(line);
+    } catch (const std::exception& e) {
+      report(std::string("not valid JSON (") + e.what() + ")");
+      continue;
+    }
+    if (!j.is_object()) {
+      report("line is not a JSON object");
+      continue;
+    }
+    if (!j.contains("source-ref") || !j["source-ref"].is_string()) {
+      report("missing field 'source-ref'");
+      continue;
+    }
+    std::string attr = m.label_attribute.empty() ? FindLabelAttribute(j) : m.label_attribute;
+    if (attr.empty()) {
+      report("no label attribute (a key with a '<key>-metadata' sibling)");
+      continue;
+    }
+    if (m.label_attribute.empty()) m.label_attribute = attr;
+    const std::string meta_key = attr + "-metadata";
+    if (!j.contains(attr) || !j[attr].is_object()) {
+      report("missing field '" + attr + "'");
+      continue;
+    }
+    if (!j.contains(meta_key) || !j[meta_key].is_object()) {
+      report("missing field '" + meta_key + "'");
+      continue;
+    }
+    const json& lab = j[attr];
+    const json& meta = j[meta_key];
+    LabeledImage img;
+    img.source_ref = j["source-ref"].get<std::string>();
+    if (!lab.contains("image_size") || !lab["image_size"].is_array() || lab["image_size"].empty() ||
+        !lab["image_size"][0].is_object()) {
+      report("missing field '" + attr + ".image_size'");
+      continue;
+    }
+    std::string why;
+    double w = 0, h = 0, d = 3;
+    const json& sz = lab["image_size"][0];
+    if (!Num(sz, "width", &w, &why) || !Num(sz, "height", &h, &why)) {
+      report(attr + ".image_size[0]: " + why);
+      continue;
+    }
+    if (sz.contains("depth")) Num(sz, "depth", &d, &why);
+    if (w < 1 || h < 1 || w > 8192 || h > 8192) {
+      report(attr + ".image_size[0]: size " + std::to_string(int(w)) + "x" + std::to_string(int(h)) +
+             " out of range (1..8192)");
+      continue;
+    }
+    img.width = int(w);
+    img.height = int(h);
+    img.depth = int(d);
+    if (!lab.contains("annotations") || !lab["annotations"].is_array()) {
+      report("missing field '" + attr + ".annotations'");
+      continue;
+    }
+    // class-map first: annotations are checked against it.
+    if (meta.contains("class-map") && meta["class-map"].is_object()) {
+      for (auto it = meta["class-map"].begin(); it != meta["class-map"].end(); ++it) {
+        char* end = nullptr;
+        const long id = std::strtol(it.key().c_str(), &end, 10);
+        if (end == it.key().c_str() || *end || !it->is_string()) {
+          report(meta_key + ".class-map: bad entry '" + it.key() + "'");
+          continue;
+        }
+        auto found = m.class_map.find(int(id));
+        if (found == m.class_map.end()) m.class_map[int(id)] = it->get<std::string>();
+      }
+    } else {
+      report("missing field '" + meta_key + ".class-map'");
+    }
+    const json* objects = meta.contains("objects") && meta["objects"].is_array() ? &meta["objects"] : nullptr;
+    const json& anns = lab["annotations"];
+    for (size_t k = 0; k < anns.size(); k++) {
+      const std::string where = attr + ".annotations[" + std::to_string(k) + "]";
+      if (!anns[k].is_object()) {
+        report(where + ": not an object");
+        continue;
+      }
+      double cid = 0, l = 0, t = 0, bw = 0, bh = 0;
+      if (!Num(anns[k], "class_id", &cid, &why) || !Num(anns[k], "left", &l, &why) ||
+          !Num(anns[k], "top", &t, &why) || !Num(anns[k], "width", &bw, &why) ||
+          !Num(anns[k], "height", &bh, &why)) {
+        report(where + ": " + why);
+        continue;
+      }
+      if (!m.class_map.count(int(cid))) {
+        report(where + ": unknown class_id " + std::to_string(int(cid)) + " (not in class-map)");
+        continue;
+      }
+      Box b{float(l), float(t), float(bw), float(bh), int(cid), 1.f, false};
+      if (objects && k < objects->size() && (*objects)[k].is_object()) {
+        const json& o = (*objects)[k];
+        if (o.contains("confidence") && o["confidence"].is_number()) b.confidence = o["confidence"].get<float>();
+        if (o.contains("adjusted") && o["adjusted"].is_boolean()) b.adjusted = o["adjusted"].get<bool>();
+      }
+      if (bw <= 0 || bh <= 0) {
+        report(where + ": empty box (width/height <= 0)");
+        continue;
+      }
+      if (l < 0 || t < 0 || l + bw > w || t + bh > h) {
+        Box c = b;
+        if (!ClipBox(&c, img.width, img.height)) {
+          report(where + ": box lies outside the " + std::to_string(img.width) + "x" + std::to_string(img.height) +
+                 " image (dropped)");
+          continue;
+        }
+        report(where + ": box extends outside the " + std::to_string(img.width) + "x" +
+               std::to_string(img.height) + " image (clipped)");
+        b = c;
+      }
+      img.boxes.push_back(b);
+    }
+    if (meta.contains("human-annotated") && meta["human-annotated"].is_string())
+      img.human_annotated = meta["human-annotated"].get<std::string>() == "yes";
+    if (meta.contains("creation-date") && meta["creation-date"].is_string())
+      img.creation_date = meta["creation-date"].get<std::string>();
+    if (meta.contains("job-name") && meta["job-name"].is_string()) img.job_name = meta["job-name"].get<std::string>();
+    m.images.push_back(std::move(img));
+  }
+  if (m.label_attribute.empty()) m.label_attribute = "bounding-box";
+  return m;
+}
+
+Result<Manifest> ReadManifest(const std::string& path, std::vector<std::string>* problems,
+                              const std::string& label_attribute) {
+  std::ifstream f(path);
+  if (!f) return Status::Error(path + ": cannot open manifest");
+  std::stringstream ss;
+  ss << f.rdbuf();
+  Result<Manifest> r = ParseManifest(ss.str(), path, problems, label_attribute);
+  if (r) {
+    const size_t slash = path.find_last_of('/');
+    r->dir = slash == std::string::npos ? "." : path.substr(0, slash);
+  }
+  return r;
+}
+
+static float Round2(float v) { return std::round(v * 100.f) / 100.f; }
+
+std::string ManifestToString(const Manifest& m) {
+  std::string out;
+  json cmap = json::object();
+  for (auto& [id, n] : m.class_map) cmap[std::to_string(id)] = n;
+  for (const LabeledImage& img : m.images) {
+    json anns = json::array(), objs = json::array();
+    bool any_adjusted = false;
+    for (const Box& b : img.boxes) {
+      anns.push_back({{"class_id", b.class_id},
+                      {"left", Round2(b.left)},
+                      {"top", Round2(b.top)},
+                      {"width", Round2(b.width)},
+                      {"height", Round2(b.height)}});
+      json o = {{"confidence", std::round(b.confidence * 10000.f) / 10000.f}};
+      if (b.adjusted) {
+        o["adjusted"] = true;
+        any_adjusted = true;
+      }
+      objs.push_back(o);
+    }
+    json j;
+    j["source-ref"] = img.source_ref;
+    j[m.label_attribute] = {{"image_size", json::array({{{"width", img.width}, {"height", img.height},
+                                                         {"depth", img.depth}}})},
+                            {"annotations", anns}};
+    json meta = {{"objects", objs},
+                 {"class-map", cmap},
+                 {"type", "groundtruth/object-detection"},
+                 {"human-annotated", img.human_annotated ? "yes" : "no"},
+                 {"creation-date", img.creation_date.empty() ? NowIso8601() : img.creation_date},
+                 {"job-name", img.job_name.empty() ? "labeling-job/" + m.label_attribute : img.job_name}};
+    if (img.human_annotated) meta["adjustment-status"] = any_adjusted ? "adjusted" : "unadjusted";
+    j[m.label_attribute + "-metadata"] = meta;
+    out += j.dump() + "\n";
+  }
+  return out;
+}
+
+Status WriteManifest(const Manifest& m, const std::string& path) {
+  std::ofstream f(path);
+  if (!f) return Status::Error(path + ": cannot write manifest");
+  f << ManifestToString(m);
+  if (!f) return Status::Error(path + ": write failed");
+  return Status::Ok();
+}
+
+std::string VerificationToString(const std::vector<Verification>& v, const std::string& attribute,
+                                 const std::string& job_name, const std::string& creation_date) {
+  std::string out;
+  for (const Verification& x : v) {
+    json j;
+    j["source-ref"] = x.source_ref;
+    j[attribute] = x.correct ? 0 : 1;
+    j[attribute + "-metadata"] = {{"class-name", x.correct ? "correct" : "needs-fix"},
+                                  {"class-map", {{"0", "correct"}, {"1", "needs-fix"}}},
+                                  {"confidence", std::round(x.confidence * 10000.f) / 10000.f},
+                                  {"type", "groundtruth/label-verification"},
+                                  {"job-name", job_name},
+                                  {"human-annotated", "yes"},
+                                  {"creation-date", creation_date}};
+    out += j.dump() + "\n";
+  }
+  return out;
+}
+
+std::string CocoToString(const Manifest& m) {
+  json images = json::array(), anns = json::array(), cats = json::array();
+  int ann_id = 1;
+  for (size_t i = 0; i < m.images.size(); i++) {
+    const LabeledImage& img = m.images[i];
+    images.push_back({{"id", i + 1}, {"file_name", img.source_ref}, {"width", img.width}, {"height", img.height}});
+    for (const Box& b : img.boxes) {
+      anns.push_back({{"id", ann_id++},
+                      {"image_id", i + 1},
+                      {"category_id", b.class_id},
+                      {"bbox", {Round2(b.left), Round2(b.top), Round2(b.width), Round2(b.height)}},
+                      {"area", Round2(b.area())},
+                      {"iscrowd", 0},
+                      {"score", std::round(b.confidence * 10000.f) / 10000.f}});
+    }
+  }
+  for (auto& [id, n] : m.class_map) cats.push_back({{"id", id}, {"name", n}, {"supercategory", "logo"}});
+  json j = {{"info", {{"description", "Fieldkit label review export"}}},
+            {"images", images},
+            {"annotations", anns},
+            {"categories", cats}};
+  return j.dump(1);
+}
+
+}  // namespace fk::labels

@@ -1,0 +1,73 @@
+// Reviewing proposals: one ReviewItem per image holds the detector's proposals
+// and the boxes as the reviewer leaves them; the effort statistics (accepted
+// unchanged / adjusted / deleted / added) follow from comparing the two, so the
+// panel's editor and the simulated reviewer count the same way. Undo/redo are
+// snapshots of the box list.
+//
+//   ReviewItem it = MakeReviewItem("v2/0003.png", w, h, proposals, /*threshold=*/0.5f);
+//   SimulateReviewer(truth, &it, {});          // or edit it.boxes through Edit()/Undo()
+//   ReviewStats s = it.Stats();                // s.accepted_unchanged, s.EffortSaved()
+#pragma once
+#include <string>
+#include <vector>
+
+#include "labels/box.h"
+
+namespace fk::labels {
+
+// Seconds a person spends per box: the assumptions behind "effort saved"
+// (drawing a tight box from scratch vs. glancing at a good one).
+struct EffortModel {
+  double draw_s = 7.0;    // draw a new box and pick its class
+  double adjust_s = 3.5;  // drag/resize or reclassify a proposal
+  double delete_s = 1.0;  // delete a false positive
+  double accept_s = 0.5;  // look at a correct proposal and accept it
+};
+
+struct ReviewStats {
+  int proposed = 0, accepted_unchanged = 0, adjusted = 0, deleted = 0, added = 0;
+  double seconds = 0;  // measured time spent (the panel) or 0
+  void Add(const ReviewStats& o);
+  double EffortSeconds(const EffortModel& m = {}) const;
+  double FromScratchSeconds(const EffortModel& m = {}) const;  // drawing every final box
+  double EffortSaved(const EffortModel& m = {}) const;          // 1 - effort / from scratch
+  double AcceptedShare() const { return proposed ? double(accepted_unchanged) / proposed : 0; }
+};
+
+struct ReviewBox {
+  Box box;
+  int origin = -1;  // index into ReviewItem::proposed, -1 = drawn by the reviewer
+};
+
+struct ReviewItem {
+  std::string source_ref;
+  int width = 0, height = 0;
+  std::vector<Box> all_proposals;  // everything the detector returned
+  std::vector<Box> proposed;       // those at/above the threshold: what the reviewer was shown
+  std::vector<ReviewBox> boxes;    // the current state
+  bool reviewed = false;           // accepted/finished by the reviewer
+  double seconds = 0;              // time spent on this image
+  float min_confidence = 1.f;      // lowest proposal confidence (queue order)
+  std::vector<std::vector<ReviewBox>> undo, redo;
+
+  // Re-filters proposals at a new threshold; only while untouched.
+  void SetThreshold(float threshold);
+  void Edit();  // call before changing `boxes`: records an undo snapshot
+  bool Undo();
+  bool Redo();
+  ReviewStats Stats() const;
+  std::vector<Box> FinalBoxes() const;  // adjusted boxes marked, confidences kept for accepted ones
+};
+
+ReviewItem MakeReviewItem(std::string source_ref, int width, int height, std::vector<Box> proposals, float threshold);
+
+struct ReviewerOptions {
+  float accept_iou = 0.7f;  // a proposal this close to the truth, right class, is accepted as is
+  float match_iou = 0.2f;   // below this a proposal is a false positive (deleted)
+};
+// Fixes the item against the truth as a careful person would: keep good
+// proposals, move/reclassify near ones onto the true box, delete the rest,
+// draw what was missed. Marks the item reviewed.
+void SimulateReviewer(const std::vector<Box>& truth, ReviewItem* item, const ReviewerOptions& opt);
+
+}  // namespace fk::labels

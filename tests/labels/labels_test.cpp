@@ -1,0 +1,246 @@
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "labels/box.h"
+#include "labels/generate.h"
+#include "labels/image.h"
+#include "labels/loop.h"
+#include "labels/manifest.h"
+#include "labels/metrics.h"
+#include "labels/review.h"
+
+using namespace fk::labels;
+
+namespace {
+std::string TempDir(const char* name) {
+  auto dir = std::filesystem::temp_directory_path() / (std::string("fk_lab_") + name);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir.string();
+}
+void Write(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
+bool AnyContains(const std::vector<std::string>& v, const std::string& s) {
+  for (auto& x : v)
+    if (x.find(s) != std::string::npos) return true;
+  return false;
+}
+std::string Line(const std::string& ann, const std::string& extra_meta = "") {
+  return R"({"source-ref":"a.png","bounding-box":{"image_size":[{"width":100,"height":80,"depth":3}],"annotations":[)" +
+         ann + R"(]},"bounding-box-metadata":{"objects":[{"confidence":0.9}],"class-map":{"0":"smile","1":"cloud"},)" +
+         extra_meta + R"("type":"groundtruth/object-detection","human-annotated":"yes","creation-date":"2026-01-01T00:00:00","job-name":"j"}})";
+}
+}  // namespace
+
+TEST_CASE("labels/image: PNG round trip keeps every pixel") {
+  Image img(7, 5);
+  for (size_t i = 0; i < img.rgb.size(); i++) img.rgb[i] = uint8_t(i * 37);
+  const std::vector<uint8_t> png = EncodePng(img);
+  fk::Result<Image> back = DecodeImage(png.data(), png.size(), "t.png");
+  REQUIRE(back.ok());
+  CHECK(back->width == 7);
+  CHECK(back->height == 5);
+  CHECK(back->rgb == img.rgb);
+}
+
+TEST_CASE("labels/image: corrupt, truncated and empty files are refused with the file name") {
+  Image img(16, 16);
+  std::vector<uint8_t> png = EncodePng(img);
+  std::vector<uint8_t> cut(png.begin(), png.begin() + long(png.size() / 2));
+  auto r = DecodeImage(cut.data(), cut.size(), "cut.png");
+  CHECK_FALSE(r.ok());
+  CHECK(r.status().message().find("cut.png") != std::string::npos);
+  const std::string junk = "this is not an image at all";
+  auto j = DecodeImage(reinterpret_cast<const uint8_t*>(junk.data()), junk.size(), "junk.jpg");
+  CHECK_FALSE(j.ok());
+  CHECK(j.status().message().find("junk.jpg: not a PNG or JPEG") != std::string::npos);
+  CHECK_FALSE(DecodeImage(nullptr, 0, "empty.png").ok());
+  CHECK_FALSE(LoadImage("/nonexistent/x.png").ok());
+}
+
+TEST_CASE("labels/image: an image over 8192x8192 is refused from its header, before decoding") {
+  // A PNG signature and an IHDR claiming 9000 x 20 pixels, and no pixel data at all:
+  // if the decoder ran it would fail on the missing IDAT, not on the size.
+  const uint8_t head[] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 'I', 'H', 'D', 'R',
+                          0, 0, 0x23, 0x28, 0, 0, 0, 20, 8, 2, 0, 0, 0, 0, 0, 0, 0};
+  auto r = DecodeImage(head, sizeof head, "huge.png");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find("9000x20, larger than the 8192x8192 limit") != std::string::npos);
+}
+
+TEST_CASE("labels/box: IoU and NMS") {
+  Box a{0, 0, 10, 10, 0, 0.9f};
+  Box b{5, 0, 10, 10, 0, 0.8f};
+  CHECK(IoU(a, b) == doctest::Approx(50.0 / 150.0));
+  CHECK(IoU(a, Box{20, 20, 5, 5}) == 0.f);
+  Box c{1, 1, 10, 10, 0, 0.5f};  // overlaps a strongly: suppressed, and pulls the kept box a little
+  Box far{50, 50, 10, 10, 1, 0.7f};
+  auto kept = Nms({c, a, far}, 0.3f);
+  REQUIRE(kept.size() == 2);
+  CHECK(kept[0].confidence == doctest::Approx(0.9f));
+  CHECK(kept[0].left > 0.f);
+  CHECK(kept[0].left < 1.f);
+  CHECK(kept[1].class_id == 1);
+}
+
+TEST_CASE("labels/manifest: write then read gives the same boxes, class map and confidences") {
+  Manifest m;
+  m.class_map = {{0, "smile"}, {1, "cloud"}};
+  LabeledImage li;
+  li.source_ref = "v2/0001.png";
+  li.width = 160;
+  li.height = 120;
+  li.boxes = {Box{10, 20, 30, 15, 0, 0.875f, false}, Box{50, 40, 40, 30, 1, 1.f, true}};
+  m.images.push_back(li);
+  const std::string text = ManifestToString(m);
+  CHECK(text.find("\"type\":\"groundtruth/object-detection\"") != std::string::npos);
+  CHECK(text.find("\"adjustment-status\":\"adjusted\"") != std::string::npos);
+  std::vector<std::string> problems;
+  auto r = ParseManifest(text, "m", &problems);
+  REQUIRE(r.ok());
+  CHECK(problems.empty());
+  REQUIRE(r->images.size() == 1);
+  CHECK(r->label_attribute == "bounding-box");
+  CHECK(r->class_map.at(1) == "cloud");
+  const auto& bx = r->images[0].boxes;
+  REQUIRE(bx.size() == 2);
+  CHECK(bx[0].confidence == doctest::Approx(0.875f));
+  CHECK_FALSE(bx[0].adjusted);
+  CHECK(bx[1].adjusted);
+  CHECK(bx[1].width == doctest::Approx(40));
+  const std::string coco = CocoToString(*r);
+  CHECK(coco.find("\"categories\"") != std::string::npos);
+  const std::string ver = VerificationToString({{"a.png", false, 1.f}}, "verify", "job", "2026");
+  CHECK(ver.find("groundtruth/label-verification") != std::string::npos);
+}
+
+TEST_CASE("labels/manifest: bad lines get one message each naming line and field; good lines are kept") {
+  const std::string text = Line(R"({"class_id":0,"left":1,"top":2,"width":10,"height":10})") + "\n" +  // 1 ok
+                           "{not json\n" +                                                                 // 2
+                           R"({"bounding-box":{},"bounding-box-metadata":{}})" + "\n" +                   // 3 no source-ref
+                           Line(R"({"class_id":0,"top":2,"width":10,"height":10})") + "\n" +               // 4 no left
+                           Line(R"({"class_id":7,"left":1,"top":2,"width":10,"height":10})") + "\n" +      // 5 class 7
+                           Line(R"({"class_id":1,"left":95,"top":2,"width":10,"height":10})") + "\n" +     // 6 clipped
+                           Line(R"({"class_id":1,"left":200,"top":2,"width":10,"height":10})") + "\n" +    // 7 outside
+                           R"({"source-ref":"b.png","bounding-box":{"annotations":[]},"bounding-box-metadata":{"class-map":{}}})" + "\n";  // 8
+  std::vector<std::string> p;
+  auto r = ParseManifest(text, "t.manifest", &p);
+  REQUIRE(r.ok());
+  CHECK(AnyContains(p, "t.manifest:2: not valid JSON"));
+  CHECK(AnyContains(p, "t.manifest:3: missing field 'source-ref'"));
+  CHECK(AnyContains(p, "t.manifest:4: bounding-box.annotations[0]: missing field 'left'"));
+  CHECK(AnyContains(p, "t.manifest:5: bounding-box.annotations[0]: unknown class_id 7"));
+  CHECK(AnyContains(p, "t.manifest:6: bounding-box.annotations[0]: box extends outside the 100x80 image (clipped)"));
+  CHECK(AnyContains(p, "t.manifest:7: bounding-box.annotations[0]: box lies outside the 100x80 image (dropped)"));
+  CHECK(AnyContains(p, "t.manifest:8: missing field 'bounding-box.image_size'"));
+  // Lines 1, 4, 5, 6, 7 are images (their bad boxes dropped); 2, 3 and 8 are not.
+  REQUIRE(r->images.size() == 5);
+  CHECK(r->images[0].boxes.size() == 1);
+  CHECK(r->images[3].boxes.size() == 1);
+  CHECK(r->images[3].boxes[0].right() == doctest::Approx(100));
+  CHECK(r->images[4].boxes.empty());
+}
+
+TEST_CASE("labels/metrics: precision, recall, F1 at IoU 0.5 and the assumed threshold") {
+  std::vector<std::vector<Box>> truth = {{Box{0, 0, 10, 10, 0}, Box{20, 20, 10, 10, 1}}, {Box{0, 0, 10, 10, 1}}};
+  std::vector<std::vector<Box>> pred = {
+      {Box{1, 0, 10, 10, 0, 0.9f}, Box{20, 20, 10, 10, 0, 0.8f} /*wrong class*/, Box{60, 60, 5, 5, 1, 0.3f}},
+      {Box{0, 1, 10, 10, 1, 0.6f}, Box{0, 0, 10, 10, 1, 0.55f} /*duplicate*/}};
+  Evaluation e = Evaluate(truth, pred, 0.5f, 2);
+  CHECK(e.overall.tp == 2);
+  CHECK(e.overall.fp == 2);
+  CHECK(e.overall.fn == 1);
+  CHECK(e.overall.precision == doctest::Approx(0.5));
+  CHECK(e.overall.recall == doctest::Approx(2.0 / 3.0));
+  CHECK(e.per_class[0].tp == 1);
+  CHECK(e.per_class[1].fn == 1);
+  // Best F1 is reached at 0.6 (3 predictions, 2 right): P 2/3, R 2/3.
+  CHECK(e.assumed_threshold == doctest::Approx(0.6f));
+  CHECK(e.assumed.f1 == doctest::Approx(2.0 / 3.0));
+}
+
+TEST_CASE("labels/review: the simulated reviewer accepts, adjusts, deletes and adds; undo restores") {
+  std::vector<Box> truth = {Box{0, 0, 20, 20, 0}, Box{40, 40, 20, 20, 1}, Box{80, 0, 20, 20, 0}};
+  std::vector<Box> proposals = {Box{1, 0, 20, 20, 0, 0.9f},    // IoU 0.9: accepted
+                                Box{44, 44, 20, 20, 1, 0.8f},  // IoU 0.47: adjusted
+                                Box{100, 60, 10, 10, 0, 0.7f}, // nothing there: deleted
+                                Box{0, 60, 10, 10, 1, 0.2f}};  // below the threshold: never shown
+  ReviewItem it = MakeReviewItem("x.png", 120, 80, proposals, 0.5f);
+  CHECK(it.proposed.size() == 3);
+  SimulateReviewer(truth, &it, ReviewerOptions{});
+  ReviewStats s = it.Stats();
+  CHECK(s.proposed == 3);
+  CHECK(s.accepted_unchanged == 1);
+  CHECK(s.adjusted == 1);
+  CHECK(s.deleted == 1);
+  CHECK(s.added == 1);
+  CHECK(s.EffortSaved() > 0.0);
+  CHECK(s.EffortSaved() < 1.0);
+  auto fin = it.FinalBoxes();
+  REQUIRE(fin.size() == 3);
+  CHECK(fin[1].adjusted);
+  CHECK(it.Undo());
+  CHECK(it.Stats().accepted_unchanged == 3);
+  CHECK(it.Redo());
+  CHECK(it.Stats().added == 1);
+}
+
+TEST_CASE("labels/generate: the same seed gives the same pixels; boxes lie inside the image") {
+  GeneratedImage a = GenerateLogoImage(42, 160, 120, 4), b = GenerateLogoImage(42, 160, 120, 4);
+  CHECK(a.image.rgb == b.image.rgb);
+  REQUIRE(a.boxes.size() == b.boxes.size());
+  CHECK_FALSE(a.boxes.empty());
+  for (const Box& x : a.boxes) {
+    CHECK(x.left >= 0);
+    CHECK(x.right() <= 160);
+    CHECK(x.bottom() <= 120);
+  }
+  CHECK(GenerateLogoImage(43, 160, 120, 4).image.rgb != a.image.rgb);
+  CHECK(GenerateLogoImage(44, 160, 120, 0).boxes.empty());
+}
+
+TEST_CASE("labels/loop: a set with a corrupt and a missing image keeps the others and names both") {
+  const std::string d = TempDir("set");
+  GeneratedImage g = GenerateLogoImage(5, 160, 120, 3);
+  REQUIRE(SavePng(g.image, d + "/ok.png").ok());
+  Write(d + "/bad.png", "\x89PNG\r\n\x1a\nnot really");
+  Manifest m;
+  m.class_map = {{0, "smile"}, {1, "cloud"}};
+  for (const char* ref : {"ok.png", "bad.png", "gone.png"}) {
+    LabeledImage li;
+    li.source_ref = ref;
+    li.width = 160;
+    li.height = 120;
+    li.boxes = g.boxes;
+    m.images.push_back(li);
+  }
+  REQUIRE(WriteManifest(m, d + "/m.manifest").ok());
+  auto set = LoadLabelSet(d + "/m.manifest");
+  REQUIRE(set.ok());
+  CHECK(set->images.size() == 1);
+  CHECK(AnyContains(set->problems, "bad.png"));
+  CHECK(AnyContains(set->problems, "gone.png: cannot open"));
+}
+
+TEST_CASE("labels/detector: trained on the bundled v1 split it finds most logos of the first test images") {
+  const std::string dir = std::string(FIELDKIT_SOURCE_DIR) + "/data/logos";
+  auto v1 = LoadLabelSet(dir + "/v1.manifest");
+  auto test = LoadLabelSet(dir + "/test.manifest");
+  REQUIRE(v1.ok());
+  REQUIRE(test.ok());
+  CHECK(v1->problems.empty());
+  Detector d;
+  REQUIRE(d.Train(v1->ImagePtrs(), v1->Truth(), 2).ok());
+  std::vector<std::vector<Box>> truth, pred;
+  for (size_t i = 0; i < 12; i++) {
+    truth.push_back(test->manifest.images[i].boxes);
+    pred.push_back(d.Detect(test->images[i]));
+  }
+  Evaluation e = Evaluate(truth, pred, 0.5f, 2);
+  CHECK(e.assumed.f1 > 0.6);
+  // An untrained detector says nothing rather than crashing.
+  CHECK(Detector().Detect(test->images[0]).empty());
+  // Training without boxes of a class is refused with a message.
+  CHECK_FALSE(Detector().Train({&test->images[0]}, {{}}, 2).ok());
+}
