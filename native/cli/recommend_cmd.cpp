@@ -21,10 +21,11 @@ namespace fk::cli {
 static const char* kRecommendHelp =
     "usage: fieldkit-cli recommend generate  [--out data/recommend] [--seed 7] [--users 1000] [--days 92]\n"
     "                                        [--temp-effect 1.1] [--size-effect 0.6] [--json]\n"
-    "       fieldkit-cli recommend train     [--data DIR] [--model fm_context] [model options] [--json]\n"
+    "       fieldkit-cli recommend train     [--data DIR] [--model fm_context] [model options] [--out MODEL.json] [--json]\n"
     "       fieldkit-cli recommend eval      [--data DIR] [--models LIST] [split options] [model options] [--json]\n"
     "       fieldkit-cli recommend top       [--data DIR] --user ID|new [--persona P] [--context BAND|none]\n"
-    "                                        [--k 5] [--model fm_context] [--filter-purchased] [--json]\n"
+    "                                        [--k 5] [--model fm_context | --model-file MODEL.json]\n"
+    "                                        [--filter-purchased] [--json]\n"
     "       fieldkit-cli recommend movielens [--data ../shared/data/movielens-100k] [--train ua.base]\n"
     "                                        [--test ua.test] [--k 10] [--model ease] [--lambda 300]\n"
     "                                        [--out FILE.csv] [--json]\n"
@@ -47,7 +48,9 @@ static const char* kRecommendHelp =
     "  {\"models\":{\"fm_context\":{\"coverage\",\"mean_reciprocal_rank_at_25\",\n"
     "  \"normalized_discounted_cumulative_gain_at_5|10|25\",\"precision_at_5|10|25\",\"queries\",\n"
     "  \"hot_days\":{..},\"cold_days\":{..},\"train_seconds\"},..},\"data\":{..},\"split\":{..}}\n"
-    "top: trains the model and prints the top k for a user with and without the context, rank\n"
+    "train: the model's holdout metrics (as eval); --out also trains it on every interaction and\n"
+    "  saves it (FM models) for top --model-file.\n"
+    "top: trains the model (or loads --model-file) and prints the top k for a user with and without the context, rank\n"
     "  changes and each item's largest score contributions.\n"
     "movielens: trains on --train, recommends the top k unrated items for every user in --test,\n"
     "  writes FILE as CSV user_id,rank,item_id, prints {\"model\",\"precision_at_10\",\"ndcg_at_10\",\n"
@@ -221,6 +224,16 @@ int EvalVerb(const Args& a, bool single) {
                                     "fm_context"});
   nlohmann::json models = nlohmann::json::object();
   for (auto& n : names) models[n] = EvalOne(a, l, splits, Kind(n));
+  std::string saved;
+  if (single && a.Has("out")) {  // the deployable model: every interaction, not the holdout's training part
+    auto r = recommend::MakeRanker(Kind(names[0]), ModelOptions(a));
+    ProgressBar bar("train (all interactions)", ProgressWanted(a));
+    const double secs = Train(*r, l.ds, l.ds.interactions, &bar);
+    bar.Done();
+    if (Status st = recommend::SaveRanker(*r, a.Get("out")); !st) throw InputError{st.message()};
+    saved = a.Get("out");
+    models[names[0]]["saved_train_seconds"] = secs;
+  }
   nlohmann::json j = {{"data", ReportJson(l.report)},
                       {"split",
                        {{"splits", splits.size()},
@@ -229,6 +242,7 @@ int EvalVerb(const Args& a, bool single) {
                         {"held_out", held_out},
                         {"queries", queries}}},
                       {"models", models}};
+  if (!saved.empty()) j["out"] = saved;
   if (a.Has("json")) {
     std::printf("%s\n", j.dump().c_str());
     return 0;
@@ -271,10 +285,17 @@ int TopVerb(const Args& a) {
   if (ctx != "none" && !recommend::ParseBand(ctx, &band))
     throw UsageError{"--context: '" + ctx + "' is not a band (very_cold, cold, slightly_cold, lukewarm, hot, very_hot)"};
   const size_t k = size_t(a.GetInt("k", 5));
-  auto r = recommend::MakeRanker(Kind(a.Get("model", "fm_context")), ModelOptions(a));
-  ProgressBar bar("train", ProgressWanted(a));
-  Train(*r, l.ds, l.ds.interactions, &bar);
-  bar.Done();
+  std::unique_ptr<recommend::Ranker> r;
+  if (a.Has("model-file")) {
+    auto loaded = recommend::LoadRanker(a.Get("model-file"), l.ds);
+    if (!loaded) throw InputError{loaded.status().message()};
+    r = std::move(*loaded);
+  } else {
+    r = recommend::MakeRanker(Kind(a.Get("model", "fm_context")), ModelOptions(a));
+    ProgressBar bar("train", ProgressWanted(a));
+    Train(*r, l.ds, l.ds.interactions, &bar);
+    bar.Done();
+  }
   const bool filter = a.Has("filter-purchased");
   auto without = recommend::Recommend(*r, q, k, filter);
   recommend::Query qc = q;
@@ -311,7 +332,9 @@ int TopVerb(const Args& a) {
     std::printf("\n%s%s:\n", side, std::string(side) == "with_context" ? (" = " + ctx).c_str() : "");
     for (auto& e : j[side]) {
       const int other = e["rank_other"].get<int>(), rank = e["rank"].get<int>();
-      std::string change = other == 0 ? "new" : other == rank ? "=" : (other > rank ? "up " : "down ") + std::to_string(std::abs(other - rank));
+      // Rank changes are marked on the with-context list, relative to the list without.
+      const bool mark = std::string(side) == "with_context";
+      std::string change = !mark ? "" : other == 0 ? "new" : other == rank ? "=" : (other > rank ? "up " : "down ") + std::to_string(std::abs(other - rank));
       std::printf("  %d. item %-4s %-28s %-6s", rank, e["item_id"].get<std::string>().c_str(),
                   e["name"].get<std::string>().c_str(), change.c_str());
       for (auto& f : e["why"]) std::printf("  [%s %+.2f]", f["factor"].get<std::string>().c_str(), f["value"].get<double>());
@@ -399,7 +422,7 @@ int RecommendCommand(const std::vector<std::string>& argv) {
     return GenerateVerb(args);
   }
   if (verb == "train") {
-    known({"model", "test-share", "holdout", "split-seed", "split-seeds"});
+    known({"model", "test-share", "holdout", "split-seed", "split-seeds", "out"});
     return EvalVerb(args, true);
   }
   if (verb == "eval") {
@@ -407,7 +430,7 @@ int RecommendCommand(const std::vector<std::string>& argv) {
     return EvalVerb(args, false);
   }
   if (verb == "top") {
-    known({"model", "user", "persona", "context", "k", "filter-purchased"});
+    known({"model", "model-file", "user", "persona", "context", "k", "filter-purchased"});
     return TopVerb(args);
   }
   if (verb == "movielens") {

@@ -9,6 +9,11 @@
 #include <cmath>
 #include <cstdio>
 
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
 #include "core/rng.h"
 
 namespace fk::recommend {
@@ -345,6 +350,55 @@ class Fm : public Ranker {
   }
 
   float Progress() const override { return total_ ? float(done_) / float(total_) : 1.f; }
+
+  // The trained parameters with the vocabulary sizes they were made for.
+  nlohmann::json ToJson() const {
+    return {{"format", "fieldkit-recommend-fm-1"},
+            {"model", RankerName(Kind())},
+            {"factors", k_},
+            {"users", vu_.size() / k_},
+            {"items", vi_.size() / k_},
+            {"personas", vp_.size() / k_},
+            {"categories", vc_.size() / k_},
+            {"sizes", vs_.size() / k_},
+            {"vu", vu_}, {"vp", vp_}, {"vb", vb_}, {"vi", vi_}, {"vc", vc_}, {"vs", vs_},
+            {"bi", bi_}, {"bc", bc_}, {"bs", bs_}};
+  }
+  // Restores parameters saved by ToJson for this data set (history from all its interactions).
+  Status FromJson(const nlohmann::json& j, const Dataset& ds, const std::string& path) {
+    BuildHistory(ds, ds.interactions);
+    ds_ = &ds;
+    k_ = j.at("factors").get<size_t>();
+    auto need = [&](const char* key, size_t n) {
+      if (j.at(key).get<size_t>() == n) return Status::Ok();
+      return Status::Error(path + ": model has " + std::to_string(j.at(key).get<size_t>()) + " " + key +
+                           ", the data set " + std::to_string(n) + " (trained on other data?)");
+    };
+    for (auto [key, n] : {std::pair<const char*, size_t>{"users", ds.users.size()}, {"items", ds.items.size()},
+                          {"personas", std::max<size_t>(1, ds.personas.size())},
+                          {"categories", std::max<size_t>(1, ds.categories.size())},
+                          {"sizes", std::max<size_t>(1, ds.sizes.size())}})
+      if (Status st = need(key, n); !st) return st;
+    struct Field {
+      const char* key;
+      std::vector<float>* v;
+      size_t n;
+    };
+    for (auto& f : {Field{"vu", &vu_, ds.users.size() * k_}, Field{"vp", &vp_, std::max<size_t>(1, ds.personas.size()) * k_},
+                    Field{"vb", &vb_, size_t(kNumBands) * k_}, Field{"vi", &vi_, ds.items.size() * k_},
+                    Field{"vc", &vc_, std::max<size_t>(1, ds.categories.size()) * k_},
+                    Field{"vs", &vs_, std::max<size_t>(1, ds.sizes.size()) * k_}, Field{"bi", &bi_, ds.items.size()},
+                    Field{"bc", &bc_, std::max<size_t>(1, ds.categories.size())},
+                    Field{"bs", &bs_, std::max<size_t>(1, ds.sizes.size())}}) {
+      *f.v = j.at(f.key).get<std::vector<float>>();
+      if (f.v->size() != f.n)
+        return Status::Error(path + ": field " + f.key + " has " + std::to_string(f.v->size()) + " values, expected " +
+                             std::to_string(f.n));
+    }
+    total_ = done_ = 1;
+    return Status::Ok();
+  }
+
   std::string Detail() const override {
     char buf[96];
     std::snprintf(buf, sizeof buf, "epoch %zu/%d, BPR loss %.3f", train_.empty() ? 0 : done_ / train_.size(),
@@ -430,6 +484,40 @@ class Fm : public Ranker {
 };
 
 }  // namespace
+
+Status SaveRanker(const Ranker& r, const std::string& path) {
+  const Fm* fm = dynamic_cast<const Fm*>(&r);
+  if (!fm) return Status::Error(std::string("only the FM models are saved (") + RankerName(r.Kind()) +
+                                " retrains in well under a second)");
+  std::ofstream out(path);
+  if (!out) return Status::Error(path + ": cannot open for writing");
+  out << fm->ToJson().dump() << '\n';
+  if (!out) return Status::Error(path + ": write failed");
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<Ranker>> LoadRanker(const std::string& path, const Dataset& ds) {
+  std::ifstream in(path);
+  if (!in) return Status::Error(path + ": cannot open");
+  std::stringstream text;
+  text << in.rdbuf();
+  try {
+    const nlohmann::json j = nlohmann::json::parse(text.str());
+    if (j.value("format", "") != "fieldkit-recommend-fm-1")
+      return Status::Error(path + ": not a fieldkit FM model (format fieldkit-recommend-fm-1)");
+    RankerKind kind;
+    if (!ParseRankerKind(j.at("model").get<std::string>(), &kind) ||
+        (kind != RankerKind::FmContext && kind != RankerKind::FmNoContext))
+      return Status::Error(path + ": unknown model '" + j.at("model").get<std::string>() + "'");
+    RankerOptions opt;
+    opt.factors = j.at("factors").get<int>();
+    auto fm = std::make_unique<Fm>(opt, kind == RankerKind::FmContext);
+    if (Status st = fm->FromJson(j, ds, path); !st) return st;
+    return std::unique_ptr<Ranker>(std::move(fm));
+  } catch (const std::exception& e) {
+    return Status::Error(path + ": " + e.what());
+  }
+}
 
 std::unique_ptr<Ranker> MakeRanker(RankerKind kind, const RankerOptions& opt) {
   switch (kind) {

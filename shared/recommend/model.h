@@ -5,7 +5,8 @@
 // context-aware variant — the temperature band. Every ranker scores all items
 // for a Query; Recommend() turns scores into a top-k, optionally without the
 // user's purchased items. Cold users (user = -1) are scored from their
-// persona (if any) and the context alone.
+// persona (if any) and the context alone. Fit keeps a pointer to the Dataset:
+// keep it alive (and unchanged) while the ranker is in use.
 //
 //   auto m = fk::recommend::MakeRanker(fk::recommend::RankerKind::FmContext, {});
 //   m->Fit(ds, train);  while (!m->TrainStep(20000)) {}   // sliced: one step per frame
@@ -84,6 +85,12 @@ class Ranker {
 };
 
 std::unique_ptr<Ranker> MakeRanker(RankerKind kind, const RankerOptions& opt);
+
+// A trained FM as JSON (the other rankers retrain in well under a second), and
+// back for the same data set; a model made for other data is refused with a
+// message naming the mismatch. The loaded ranker's history is all of ds.
+Status SaveRanker(const Ranker& r, const std::string& path);
+Result<std::unique_ptr<Ranker>> LoadRanker(const std::string& path, const Dataset& ds);
 
 // Top k by score; ties by item index. filter_purchased drops what the user bought
 // in training (filter_seen drops everything they interacted with, as MovieLens wants).

@@ -128,6 +128,35 @@ TEST_CASE("recommend/model: the context-aware FM recovers the planted temperatur
   CHECK(c.ndcg_at_10 > 1.5 * pp.ndcg_at_10);
 }
 
+TEST_CASE("recommend/model: a saved FM loads back with the same scores; other data is refused") {
+  GenerateOptions go;
+  go.users = 150;
+  const Dataset ds = Generate(go);
+  RankerOptions o;
+  o.epochs = 3;
+  auto fm = MakeRanker(RankerKind::FmContext, o);
+  fm->Fit(ds, ds.interactions);
+  while (!fm->TrainStep(100000)) {}
+  const std::string path = (std::filesystem::temp_directory_path() / "fk_rec_model.json").string();
+  REQUIRE(SaveRanker(*fm, path));
+  auto loaded = LoadRanker(path, ds);
+  REQUIRE(loaded.ok());
+  CHECK((*loaded)->Kind() == RankerKind::FmContext);
+  const Query q{3, ds.user_persona[3], Band::Hot};
+  std::vector<float> a, b;
+  fm->Score(q, &a);
+  (*loaded)->Score(q, &b);
+  CHECK(a == b);
+  go.users = 151;
+  const Dataset other = Generate(go);
+  auto refused = LoadRanker(path, other);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().message().find("model has 150 users") != std::string::npos);
+  auto pop = MakeRanker(RankerKind::Popularity, {});
+  CHECK_FALSE(SaveRanker(*pop, path));
+  CHECK_FALSE(LoadRanker(path + ".missing", ds).ok());
+}
+
 TEST_CASE("recommend/movielens: ratings files load into one query per test user; bad lines are counted") {
   const auto dir = std::filesystem::temp_directory_path() / "fk_rec_ml";
   std::filesystem::create_directories(dir);
