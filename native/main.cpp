@@ -24,6 +24,22 @@ static uint64_t ResidentBytes() {
   return uint64_t(resident) * uint64_t(sysconf(_SC_PAGESIZE));
 }
 
+// RGBA8 textures for pictures drawn by panels (GL 1.1 calls: in every GL header).
+static uint64_t CreateTexture(const uint8_t* rgba, int width, int height) {
+  GLuint tex = 0;
+  glGenTextures(1, &tex);
+  glBindTexture(GL_TEXTURE_2D, tex);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);  // pixels stay crisp when zoomed
+  glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, width, height, 0, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
+  return tex;
+}
+static void DestroyTexture(uint64_t tex) {
+  const GLuint t = GLuint(tex);
+  glDeleteTextures(1, &t);
+}
+
 static const char* kHelp =
     "usage: fieldkit [--frames N] [--run NAME] [--panel NAME] [--size WxH]\n"
     "  --frames N    render N frames, then exit cleanly (smoke tests)\n"
@@ -105,6 +121,8 @@ int main(int argc, char** argv) {
   platform.user_dir = user_dir;
   platform.font_path = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
   platform.offer_download = [](const std::string& path) { std::fprintf(stderr, "fieldkit: saved %s\n", path.c_str()); };
+  platform.create_texture = CreateTexture;
+  platform.destroy_texture = DestroyTexture;
 
   fk::ui::App app;
   app.Init(platform);

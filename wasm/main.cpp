@@ -111,6 +111,22 @@ EMSCRIPTEN_KEEPALIVE void fk_on_fs_ready() {
   p.persist = [] { fk_js_persist(); };
   p.offer_download = [](const std::string& path) { fk_js_download(path.c_str()); };
   p.request_import = [] { fk_js_request_import(); };
+  p.create_texture = [](const uint8_t* rgba, int width, int height) -> uint64_t {
+    GLuint tex = 0;
+    glGenTextures(1, &tex);
+    glBindTexture(GL_TEXTURE_2D, tex);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);  // WebGL: NPOT textures need clamp
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, width, height, 0, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
+    return tex;
+  };
+  p.destroy_texture = [](uint64_t tex) {
+    const GLuint t = GLuint(tex);
+    glDeleteTextures(1, &t);
+  };
   w.app.Init(p);
   w.started = true;
   emscripten_set_main_loop_arg(Frame, nullptr, 0, false);

@@ -22,6 +22,11 @@ struct Platform {
   std::string data_dir = "data";                     // bundled data sets and models
   std::string font_path;                             // UI font (TTF); empty or missing = ImGui's built-in
   std::string user_dir = ".";                        // persisted settings / user data
+  // Pictures drawn by panels (Label Review): uploads RGBA8 pixels as a texture
+  // the ImGui renderer can draw and returns its ImTextureID (a GL texture name);
+  // 0 or empty when there is no renderer (headless tests draw no picture).
+  std::function<uint64_t(const uint8_t* rgba, int width, int height)> create_texture;
+  std::function<void(uint64_t texture)> destroy_texture;
 };
 
 }  // namespace fk

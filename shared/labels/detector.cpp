@@ -186,16 +186,19 @@ struct Sample {
 };
 
 // Mini-batch Adam on logistic loss + L2. The optimiser state lives across
-// calls (the trainer runs one epoch per slice); lr decays as 1/sqrt(epoch).
+// calls (the trainer runs an epoch over several slices); lr decays as
+// 1/sqrt(epoch). Returns true when the epoch is complete.
 struct Adam {
   std::vector<float> m1, m2;
   int t = 0;
   int epoch = 0;
+  std::vector<size_t> order;  // this epoch's shuffled sample order
+  size_t cursor = 0;          // next sample of the epoch
 };
 
-void FitLogistic(const std::vector<Sample>& data, int epochs, float l2, uint64_t seed, std::vector<float>* w, float* b,
-                 Adam* adam) {
-  if (data.empty()) return;
+bool FitLogisticChunk(const std::vector<Sample>& data, float l2, uint64_t seed, std::vector<float>* w, float* b,
+                      Adam* adam, size_t max_samples) {
+  if (data.empty()) return true;
   const size_t d = w->size();
   size_t npos = 0;
   for (auto& s : data) npos += s.y > 0.5f;
@@ -209,41 +212,49 @@ void FitLogistic(const std::vector<Sample>& data, int epochs, float l2, uint64_t
     adam->m2.assign(d + 1, 0.f);
     adam->t = 0;
   }
+  if (adam->cursor == 0 || adam->order.size() != data.size()) {
+    adam->order.resize(data.size());
+    for (size_t i = 0; i < adam->order.size(); i++) adam->order[i] = i;
+    Rng rng(seed);
+    for (size_t i = adam->order.size(); i > 1; i--) std::swap(adam->order[i - 1], adam->order[rng.Below(uint32_t(i))]);
+    adam->cursor = 0;
+  }
   std::vector<float>& m1 = adam->m1;
   std::vector<float>& m2 = adam->m2;
+  const std::vector<size_t>& order = adam->order;
   std::vector<float> g(d + 1, 0.f);
-  std::vector<size_t> order(data.size());
-  for (size_t i = 0; i < order.size(); i++) order[i] = i;
-  Rng rng(seed);
   const float b1 = 0.9f, b2 = 0.999f;
   const size_t batch = 32;
   static const kernels::F32DotFn dot = kernels::BestF32Blas().dot;
-  for (int e = 0; e < epochs; e++) {
-    const float lr = 0.01f / std::sqrt(1.f + float(adam->epoch++));
-    for (size_t i = order.size(); i > 1; i--) std::swap(order[i - 1], order[rng.Below(uint32_t(i))]);
-    for (size_t s0 = 0; s0 < order.size(); s0 += batch) {
-      std::fill(g.begin(), g.end(), 0.f);
-      const size_t s1 = std::min(order.size(), s0 + batch);
-      for (size_t k = s0; k < s1; k++) {
-        const Sample& s = data[order[k]];
-        const float p = Sigmoid(dot(w->data(), s.x.data(), d) + *b);
-        const float err = (p - s.y) * (s.y > 0.5f ? wpos : wneg);
-        for (size_t j = 0; j < d; j++) g[j] += err * s.x[j];
-        g[d] += err;
-      }
-      const float inv = 1.f / float(s1 - s0);
-      adam->t++;
-      const float c1 = 1.f - std::pow(b1, float(adam->t)), c2 = 1.f - std::pow(b2, float(adam->t));
-      for (size_t j = 0; j <= d; j++) {
-        float gj = g[j] * inv + (j < d ? l2 * (*w)[j] : 0.f);
-        m1[j] = b1 * m1[j] + (1 - b1) * gj;
-        m2[j] = b2 * m2[j] + (1 - b2) * gj * gj;
-        const float step = lr * (m1[j] / c1) / (std::sqrt(m2[j] / c2) + 1e-8f);
-        if (j < d) (*w)[j] -= step;
-        else *b -= step;
-      }
+  const float lr = 0.01f / std::sqrt(1.f + float(adam->epoch));
+  const size_t stop = std::min(order.size(), adam->cursor + std::max(batch, max_samples));
+  for (size_t s0 = adam->cursor; s0 < stop; s0 += batch) {
+    std::fill(g.begin(), g.end(), 0.f);
+    const size_t s1 = std::min(order.size(), s0 + batch);
+    for (size_t k = s0; k < s1; k++) {
+      const Sample& s = data[order[k]];
+      const float p = Sigmoid(dot(w->data(), s.x.data(), d) + *b);
+      const float err = (p - s.y) * (s.y > 0.5f ? wpos : wneg);
+      for (size_t j = 0; j < d; j++) g[j] += err * s.x[j];
+      g[d] += err;
     }
+    const float inv = 1.f / float(s1 - s0);
+    adam->t++;
+    const float c1 = 1.f - std::pow(b1, float(adam->t)), c2 = 1.f - std::pow(b2, float(adam->t));
+    for (size_t j = 0; j <= d; j++) {
+      float gj = g[j] * inv + (j < d ? l2 * (*w)[j] : 0.f);
+      m1[j] = b1 * m1[j] + (1 - b1) * gj;
+      m2[j] = b2 * m2[j] + (1 - b2) * gj * gj;
+      const float step = lr * (m1[j] / c1) / (std::sqrt(m2[j] / c2) + 1e-8f);
+      if (j < d) (*w)[j] -= step;
+      else *b -= step;
+    }
+    adam->cursor = s1;
   }
+  if (adam->cursor < order.size()) return false;
+  adam->cursor = 0;
+  adam->epoch++;
+  return true;
 }
 
 std::vector<float> WindowFeatures(const FeatureMap& fm, int x, int y, int wc, int hc) {
@@ -405,9 +416,10 @@ Status DetectorTrainer::Step() {
       Detector::ClassModel& m = d.models_[size_t(s.c)];
       const int epochs = s.phase == P::Fit ? o.epochs : std::max(1, o.epochs / 2);
       if (s.epoch < epochs) {
-        FitLogistic(s.data, 1, o.l2, o.seed + uint64_t(s.c) * 1000u + uint64_t(s.round) * 100u + uint64_t(s.epoch),
-                    &m.w, &m.b, &s.adam);
-        s.epoch++;
+        // ~2000 samples per slice: a v2 epoch (~15k windows) spreads over several frames.
+        if (FitLogisticChunk(s.data, o.l2, o.seed + uint64_t(s.c) * 1000u + uint64_t(s.round) * 100u + uint64_t(s.epoch),
+                             &m.w, &m.b, &s.adam, 2048))
+          s.epoch++;
         return Status::Ok();
       }
       if (s.phase == P::FitMined) s.round++;

@@ -16,32 +16,50 @@ std::vector<const Image*> LabelSet::ImagePtrs() const {
   return p;
 }
 
-Result<LabelSet> LoadLabelSet(const std::string& manifest_path) {
+Result<LabelSet> OpenLabelSet(const std::string& manifest_path) {
   LabelSet set;
+  set.path = manifest_path;
   Result<Manifest> m = ReadManifest(manifest_path, &set.problems);
   if (!m) return m.status();
   set.manifest.label_attribute = m->label_attribute;
   set.manifest.class_map = m->class_map;
   set.manifest.dir = m->dir;
-  for (LabeledImage& li : m->images) {
-    Result<Image> img = LoadImage(m->ResolvePath(li.source_ref));
-    if (!img) {
-      set.problems.push_back(manifest_path + ": " + li.source_ref + ": " + img.status().message() + " (image skipped)");
-      continue;
-    }
-    if (img->width != li.width || img->height != li.height) {
-      set.problems.push_back(manifest_path + ": " + li.source_ref + ": image_size " + std::to_string(li.width) + "x" +
-                             std::to_string(li.height) + " but the file is " + std::to_string(img->width) + "x" +
-                             std::to_string(img->height) + " (using the file's size)");
-      li.width = img->width;
-      li.height = img->height;
-      std::vector<Box> kept;
-      for (Box b : li.boxes)
-        if (ClipBox(&b, li.width, li.height)) kept.push_back(b);
-      li.boxes = kept;
-    }
-    set.manifest.images.push_back(std::move(li));
-    set.images.push_back(std::move(*img));
+  set.pending = std::move(m->images);
+  return set;
+}
+
+bool LoadNextImage(LabelSet* set) {
+  if (set->next >= set->pending.size()) {
+    set->pending.clear();
+    set->next = 0;
+    return false;
+  }
+  LabeledImage li = std::move(set->pending[set->next++]);
+  Result<Image> img = LoadImage(set->manifest.ResolvePath(li.source_ref));
+  if (!img) {
+    set->problems.push_back(set->path + ": " + li.source_ref + ": " + img.status().message() + " (image skipped)");
+    return true;
+  }
+  if (img->width != li.width || img->height != li.height) {
+    set->problems.push_back(set->path + ": " + li.source_ref + ": image_size " + std::to_string(li.width) + "x" +
+                            std::to_string(li.height) + " but the file is " + std::to_string(img->width) + "x" +
+                            std::to_string(img->height) + " (using the file's size)");
+    li.width = img->width;
+    li.height = img->height;
+    std::vector<Box> kept;
+    for (Box b : li.boxes)
+      if (ClipBox(&b, li.width, li.height)) kept.push_back(b);
+    li.boxes = kept;
+  }
+  set->manifest.images.push_back(std::move(li));
+  set->images.push_back(std::move(*img));
+  return true;
+}
+
+Result<LabelSet> LoadLabelSet(const std::string& manifest_path) {
+  Result<LabelSet> set = OpenLabelSet(manifest_path);
+  if (!set) return set;
+  while (LoadNextImage(&*set)) {
   }
   return set;
 }

@@ -26,10 +26,17 @@ struct LabelSet {
   Manifest manifest;
   std::vector<Image> images;  // parallel to manifest.images
   std::vector<std::string> problems;
+  std::string path;                    // the manifest file
+  std::vector<LabeledImage> pending;   // listed but not decoded yet (OpenLabelSet)
+  size_t next = 0;                     // next pending image
   std::vector<std::vector<Box>> Truth() const;
   std::vector<const Image*> ImagePtrs() const;
 };
 Result<LabelSet> LoadLabelSet(const std::string& manifest_path);
+// The same in steps (the page decodes one image per job slice):
+//   Result<LabelSet> s = OpenLabelSet(path);  while (LoadNextImage(&*s)) {}
+Result<LabelSet> OpenLabelSet(const std::string& manifest_path);
+bool LoadNextImage(LabelSet* set);  // false when every listed image was tried
 
 struct LoopOptions {
   float threshold = 0.7f;  // confidence at which proposals are shown and metrics taken

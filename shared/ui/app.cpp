@@ -98,6 +98,7 @@ void App::Shutdown() {
   AppState& app = *state_;
   app.jobs.CancelAll();
   app.jobs.RunToEnd();
+  ReleaseLabelTextures(app);  // while the renderer still exists
 }
 
 // [SECTION] Frame: sidebar, panel area, status bar
@@ -244,11 +245,15 @@ bool App::Run(const std::string& name, const std::map<std::string, std::string>&
     OpenPanel("Forecasts");
     return RunForecastDemoFromParams(app, params);
   }
+  if (name == "labels-demo") {
+    OpenPanel("Label Review");
+    return RunLabelsDemoFromParams(app, params);
+  }
   if (name == "import") {
     auto it = params.find("path");
     return it != params.end() && ImportFile(app, it->second);
   }
-  app.Error("unknown ?run= value '" + name + "' (known: system-bench, sparse-bench, anomaly-demo, recommend-demo, forecast-demo)");
+  app.Error("unknown ?run= value '" + name + "' (known: system-bench, sparse-bench, anomaly-demo, recommend-demo, forecast-demo, labels-demo)");
   return false;
 }
 
@@ -284,6 +289,7 @@ std::string App::StatusJson() const {
   }
   j["anomaly"] = app.anomaly.model ? nlohmann::json::parse(app.anomaly.model->StatusJson()) : nlohmann::json();
   j["recommend"] = nlohmann::json::parse(RecommendStatusJson(*state_));
+  j["labels"] = nlohmann::json::parse(LabelsStatusJson(*state_));
   j["forecast"] = nlohmann::json::parse(ForecastStatusJson(*state_));
   j["errors"] = app.errors;
   nlohmann::json items = nlohmann::json::object();

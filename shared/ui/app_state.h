@@ -14,6 +14,7 @@
 #include "kernels/microbench.h"
 #include "ui/panel_anomaly_state.h"
 #include "ui/panel_forecast_state.h"
+#include "ui/panel_labels_state.h"
 #include "ui/panel_recommend_state.h"
 #include "ui/panel_sparse_state.h"
 
@@ -60,6 +61,7 @@ struct AppState {
   SparsePanelState sparse;
   AnomalyPanelState anomaly;
   RecommendPanelState recommend;
+  LabelsPanelState labels;
   ForecastPanelState forecast;
 
   void Log(const std::string& msg);

@@ -31,6 +31,9 @@ bool ImportFile(AppState& app, const std::string& path) {
     return path.size() > n && path.compare(path.size() - n, n, ext) == 0;
   };
   if (ends_with(".fks")) ImportSparseModel(app, path);
+  // Pictures join the Label Review queue (pre-labelled when v1 is trained).
+  if (ends_with(".png") || ends_with(".PNG") || ends_with(".jpg") || ends_with(".JPG") || ends_with(".jpeg"))
+    ImportLabelImage(app, path);
   // Event data goes to the Anomalies panel when it is the one open (else it
   // waits in the panel's file list).
   if ((ends_with(".jsonl") || ends_with(".json") || ends_with(".csv")) &&

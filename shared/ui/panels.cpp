@@ -10,6 +10,8 @@ const std::vector<PanelInfo>& Panels() {
        DrawAnomalyPanel, false},
       {"Recommendations", "Interactions with weather context -> context-aware ranker vs baselines, cold users, metrics.",
        DrawRecommendPanel, false},
+      {"Label Review", "Train a detector on 8 images, review its boxes on 30 more, export Ground Truth manifests, retrain.",
+       DrawLabelsPanel, false},
       {"Forecasts", "Sales records -> aggregate to the question, fill gaps -> ETS/Theta/Comb with P10-P90, backtests.",
        DrawForecastPanel, false},
       {"System", "This build and this machine: target, SIMD, threads, memory, frame time, micro-benchmark.",

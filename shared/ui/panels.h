@@ -23,6 +23,7 @@ void DrawSparsePanel(AppState& app);
 void DrawGalleryPanel(AppState& app);
 void DrawAnomalyPanel(AppState& app);
 void DrawRecommendPanel(AppState& app);
+void DrawLabelsPanel(AppState& app);
 void DrawForecastPanel(AppState& app);
 
 // Actions shared by buttons and ?run= parameters.
@@ -43,6 +44,12 @@ void PumpAnomalyStream(AppState& app, double budget_ms);
 // bundled data (<data_dir>/recommend) in slices; status().recommend fills in.
 bool RunRecommendDemoFromParams(AppState& app, const std::map<std::string, std::string>& params);
 std::string RecommendStatusJson(AppState& app);  // JSON for status().recommend ("null" before any data)
+// ?run=labels-demo[&data=DIR][&threshold=0.7]: trains v1 on <data_dir>/logos/v1 and
+// pre-labels v2 in one sliced job (then scores v1 on the test split); status().labels.
+bool RunLabelsDemoFromParams(AppState& app, const std::map<std::string, std::string>& params);
+std::string LabelsStatusJson(AppState& app);  // "null" before anything was loaded
+void ImportLabelImage(AppState& app, const std::string& path);  // a user's PNG/JPEG into the review queue
+void ReleaseLabelTextures(AppState& app);  // before the renderer goes away
 // ?run=forecast-demo[&data=DIR][&freq=D][&horizon=14][&windows=2][&models=snaive,ets,theta,comb,etsx]:
 // loads <data_dir>/forecast (sales, related, items), prepares per product and day and runs the
 // backtest as a sliced job; status().forecast then holds the accuracy table.

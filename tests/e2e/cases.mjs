@@ -281,4 +281,30 @@ export const cases = [
       await app.screenshot('recommend-panel');
     },
   },
+  {
+    // The issue's contract: ?run=labels-demo trains v1 on the bundled v1 images (preloaded at /data/logos),
+    // pre-labels v2 in slices and scores v1 on the test split; status().labels holds counts and v1 F1.
+    name: 'labels-demo',
+    async fn(app) {
+      await app.open('?run=labels-demo');
+      await app.waitReady();
+      let worstFrame = 0;
+      const s = await app.waitFor((st) => {
+        worstFrame = Math.max(worstFrame, st.frame_ms_max || 0);
+        return st.labels && st.labels.state === 'ready';
+      }, 'status().labels.state === "ready"', 40000);
+      const l = s.labels;
+      assert(s.panel === 'Label Review', `status().panel = ${JSON.stringify(s.panel)}, expected "Label Review"`);
+      assert(l.images.v1 === 8 && l.images.v2 === 30 && l.images.test === 100, `status().labels.images = ${JSON.stringify(l.images)}`);
+      assert(l.prelabeled === 30, `status().labels.prelabeled = ${l.prelabeled}, expected 30`);
+      assert(l.proposals > 10, `status().labels.proposals = ${l.proposals}`);
+      assert(l.v1 && l.v1.f1 > 0.5 && l.v1.f1 <= 1, `status().labels.v1 = ${JSON.stringify(l.v1)}`);
+      await app.waitFrames(3);
+      const s2 = await app.status();
+      assert(s2.labels.texture === true, 'the image was not uploaded as a texture (status().labels.texture false)');
+      assert(s2.items['labels.canvas'], 'the review canvas labels.canvas is not on screen');
+      console.log(`# labels-demo: v1 trained in ${(l.train_ms_v1 / 1000).toFixed(2)} s in the page, 30 v2 images pre-labelled in ${(l.prelabel_ms_v2 / 1000).toFixed(2)} s, test scored in ${(l.eval_ms_v1 / 1000).toFixed(2)} s; ${l.proposals} proposals; v1 test F1 ${l.v1.f1.toFixed(3)} (P ${l.v1.precision.toFixed(3)} R ${l.v1.recall.toFixed(3)}); longest frame ${worstFrame.toFixed(0)} ms, longest job slice ${s.job.max_step_ms.toFixed(0)} ms (${s.job.max_step_detail})`);
+      await app.screenshot('labels-panel');
+    },
+  },
 ];

@@ -10,6 +10,7 @@
 #include "labels/manifest.h"
 #include "labels/metrics.h"
 #include "labels/review.h"
+#include "logo_data.h"
 
 using namespace fk::labels;
 
@@ -223,8 +224,8 @@ TEST_CASE("labels/loop: a set with a corrupt and a missing image keeps the other
   CHECK(AnyContains(set->problems, "gone.png: cannot open"));
 }
 
-TEST_CASE("labels/detector: trained on the bundled v1 split it finds most logos of the first test images") {
-  const std::string dir = std::string(FIELDKIT_SOURCE_DIR) + "/data/logos";
+TEST_CASE("labels/detector: trained on the v1 split it finds most logos of the first test images") {
+  const std::string dir = LogoDataParent() + "/logos";
   auto v1 = LoadLabelSet(dir + "/v1.manifest");
   auto test = LoadLabelSet(dir + "/test.manifest");
   REQUIRE(v1.ok());

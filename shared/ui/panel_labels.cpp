@@ -1,0 +1,790 @@
+// The Label Review panel: a thin view over fk::labels. Jobs (sliced, with
+// progress and Cancel) train v1 and pre-label v2, score on the test split, and
+// train v2 on the reviewed images; the editor shows one image with its boxes.
+// [SECTION] Jobs: train v1 + pre-label, train v2, evaluation
+// [SECTION] Queue, textures, export
+// [SECTION] Editor: image, boxes, mouse and keys
+// [SECTION] Panel
+// [SECTION] ?run=labels-demo and status().labels
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/clock.h"
+#include "imgui.h"
+#include "labels/manifest.h"
+#include "ui/app_state.h"
+#include "ui/panels.h"
+#include "ui/plot.h"
+#include "ui/widgets.h"
+
+namespace fk::ui {
+
+namespace {
+
+constexpr const char* kV1Job = "Label review: train v1, pre-label v2";
+constexpr const char* kV2Job = "Label review: train v2 on the reviewed images";
+
+// [SECTION] Jobs: train v1 + pre-label, train v2, evaluation
+
+std::string DataDir(AppState& app) {
+  LabelsPanelState& st = app.labels;
+  return st.data_dir.empty() ? app.platform.data_dir + "/logos" : st.data_dir;
+}
+
+void SortQueue(LabelsPanelState& st) {
+  const int cur = st.order.empty() ? -1 : st.order[size_t(std::clamp(st.pos, 0, int(st.order.size()) - 1))];
+  st.order.resize(st.items.size());
+  for (size_t i = 0; i < st.order.size(); i++) st.order[i] = int(i);
+  if (st.lowest_first) {
+    std::stable_sort(st.order.begin(), st.order.end(), [&](int a, int b) {
+      return st.items[size_t(a)].min_confidence < st.items[size_t(b)].min_confidence;
+    });
+  }
+  st.pos = 0;
+  for (size_t i = 0; i < st.order.size(); i++)
+    if (st.order[i] == cur) st.pos = int(i);
+}
+
+int CurrentItem(const LabelsPanelState& st) {
+  if (st.order.empty()) return -1;
+  return st.order[size_t(std::clamp(st.pos, 0, int(st.order.size()) - 1))];
+}
+
+// Evaluation of a detector on the test split, one image per call.
+size_t TestCount(const LabelsPanelState& st) {
+  const size_t n = st.test ? st.test->images.size() : 0;
+  return st.test_limit > 0 ? std::min(n, size_t(st.test_limit)) : n;
+}
+
+std::vector<std::vector<labels::Box>> TestTruth(const LabelsPanelState& st) {
+  std::vector<std::vector<labels::Box>> t = st.test->Truth();
+  t.resize(TestCount(st));
+  return t;
+}
+
+bool EvalStep(LabelsPanelState& st, const labels::Detector& det, JobContext& ctx, float base, float span) {
+  const size_t n = TestCount(st);
+  if (st.job_i < n) {
+    st.job_pred.push_back(det.Detect(st.test->images[st.job_i]));
+    st.job_i++;
+    ctx.SetProgress(base + span * float(st.job_i) / float(n));
+    ctx.SetDetail("test image " + std::to_string(st.job_i) + "/" + std::to_string(n));
+    return false;
+  }
+  return true;
+}
+
+// Opens the three manifests, then decodes one image per call; true when all are in.
+bool LoadSetsStep(AppState& app, JobContext& ctx) {
+  LabelsPanelState& st = app.labels;
+  const std::string dir = DataDir(app);
+  std::optional<labels::LabelSet>* slots[3] = {&st.v1, &st.v2, &st.test};
+  const char* names[3] = {"v1", "v2", "test"};
+  for (int k = 0; k < 3; k++) {
+    if (!*slots[k]) {
+      Result<labels::LabelSet> r = labels::OpenLabelSet(dir + "/" + names[k] + ".manifest");
+      if (!r) {
+        ctx.Fail(r.status().message());
+        return true;
+      }
+      *slots[k] = std::move(*r);
+      return false;
+    }
+    labels::LabelSet& set = **slots[k];
+    if (!set.pending.empty()) {
+      labels::LoadNextImage(&set);
+      ctx.SetDetail(std::string("decoding ") + names[k] + " " + std::to_string(set.next) + "/" +
+                    std::to_string(set.pending.size()));
+      return false;
+    }
+  }
+  st.problems.clear();
+  for (auto* slot : slots) st.problems.insert(st.problems.end(), (*slot)->problems.begin(), (*slot)->problems.end());
+  for (auto& p : st.problems) app.Log("labels: " + p);
+  return true;
+}
+
+void StartV1Job(AppState& app) {
+  if (app.jobs.Has(kV1Job)) return;
+  LabelsPanelState& st = app.labels;
+  st.v1.reset();
+  st.v2.reset();
+  st.test.reset();
+  st.eval_v1.reset();
+  st.eval_v2.reset();
+  auto phase = std::make_shared<int>(0);
+  app.jobs.Enqueue(MakeJob(
+      kV1Job,
+      [&app, phase](JobContext& ctx) {
+        LabelsPanelState& s = app.labels;
+        if (ctx.Cancelled()) return true;
+        switch (*phase) {
+          case 0:  // the three splits, one PNG per slice
+            if (!LoadSetsStep(app, ctx)) return false;
+            if (ctx.Cancelled() || !s.v1 || !s.v2 || !s.test || !s.v1->pending.empty() || !s.test->pending.empty() ||
+                !s.v2->pending.empty())
+              return true;  // failed (the job shows why)
+            s.det_v1 = std::make_unique<labels::Detector>();
+            s.trainer = std::make_unique<labels::DetectorTrainer>(s.det_v1.get(), s.v1->ImagePtrs(), s.v1->Truth(),
+                                                                  int(s.v1->manifest.class_map.size()));
+            s.job_t0 = NowMs();
+            s.job_ms = 0;
+            *phase = 1;
+            return false;
+          case 1: {  // training, one bounded slice per call
+            const double t = NowMs();
+            Status stt = s.trainer->Step();
+            s.job_ms += NowMs() - t;
+            if (!stt) {
+              ctx.Fail(stt.message());
+              return true;
+            }
+            ctx.SetProgress(0.5f * s.trainer->Progress());
+            ctx.SetDetail("v1 " + s.trainer->Stage());
+            if (!s.trainer->Done()) return false;
+            s.train_ms_v1 = s.job_ms;
+            s.trainer.reset();
+            s.items.clear();
+            s.images.clear();
+            s.truth.clear();
+            s.has_truth.clear();
+            s.prelabeled = 0;
+            s.job_ms = 0;
+            s.job_i = 0;
+            *phase = 2;
+            return false;
+          }
+          case 2: {  // pre-label v2, one image per call
+            if (s.job_i < s.v2->images.size()) {
+              const double t = NowMs();
+              const labels::LabeledImage& li = s.v2->manifest.images[s.job_i];
+              std::vector<labels::Box> p = s.det_v1->Detect(s.v2->images[s.job_i]);
+              s.job_ms += NowMs() - t;
+              s.items.push_back(labels::MakeReviewItem(li.source_ref, li.width, li.height, std::move(p), s.threshold));
+              s.images.push_back(s.v2->images[s.job_i]);
+              s.truth.push_back(li.boxes);
+              s.has_truth.push_back(true);
+              s.job_i++;
+              s.prelabeled = int(s.job_i);
+              ctx.SetProgress(0.5f + 0.1f * float(s.job_i) / float(s.v2->images.size()));
+              ctx.SetDetail("pre-label " + std::to_string(s.job_i) + "/" + std::to_string(s.v2->images.size()));
+              return false;
+            }
+            s.prelabel_ms = s.job_ms;
+            s.texture_item = -1;
+            s.selected = -1;
+            SortQueue(s);
+            s.pos = 0;  // start at the head of the queue (the least confident image)
+            s.job_i = 0;
+            s.job_pred.clear();
+            s.job_ms = NowMs();
+            *phase = 3;
+            return false;
+          }
+          default: {  // v1 on the held-out test split
+            if (!EvalStep(s, *s.det_v1, ctx, 0.6f, 0.4f)) return false;
+            s.eval_v1 = labels::Evaluate(TestTruth(s), s.job_pred, s.threshold,
+                                         int(s.test->manifest.class_map.size()));
+            s.eval_ms_v1 = NowMs() - s.job_ms;
+            s.job_pred.clear();
+            char buf[160];
+            std::snprintf(buf, sizeof buf, "v1 trained in %.2f s, %d images pre-labelled in %.2f s; test F1 %.3f",
+                          s.train_ms_v1 / 1000, s.prelabeled, s.prelabel_ms / 1000, s.eval_v1->overall.f1);
+            s.message = buf;
+            app.Log(buf);
+            return true;
+          }
+        }
+      }));
+  st.message = "training v1 on " + DataDir(app) + "/v1 ...";
+}
+
+void StartV2Job(AppState& app) {
+  LabelsPanelState& st = app.labels;
+  if (app.jobs.Has(kV2Job) || !st.v1 || !st.test) return;
+  // v1 images plus every reviewed queue image with its reviewed boxes.
+  auto imgs = std::make_shared<std::vector<const labels::Image*>>(st.v1->ImagePtrs());
+  auto truth = std::make_shared<std::vector<std::vector<labels::Box>>>(st.v1->Truth());
+  int reviewed = 0;
+  for (size_t i = 0; i < st.items.size(); i++) {
+    if (!st.items[i].reviewed) continue;
+    imgs->push_back(&st.images[i]);
+    truth->push_back(st.items[i].FinalBoxes());
+    reviewed++;
+  }
+  if (reviewed == 0) {
+    app.Error("Label review: review some images first (Enter accepts an image), then train v2");
+    return;
+  }
+  auto phase = std::make_shared<int>(0);
+  st.det_v2 = std::make_unique<labels::Detector>();
+  st.trainer = std::make_unique<labels::DetectorTrainer>(st.det_v2.get(), *imgs, *truth,
+                                                         int(st.v1->manifest.class_map.size()));
+  st.trained_v2_on = reviewed;
+  st.eval_v2.reset();
+  st.job_ms = 0;
+  app.jobs.Enqueue(MakeJob(kV2Job, [&app, phase, imgs, truth](JobContext& ctx) {
+    LabelsPanelState& s = app.labels;
+    if (ctx.Cancelled()) return true;
+    if (*phase == 0) {
+      const double t = NowMs();
+      Status stt = s.trainer->Step();
+      s.job_ms += NowMs() - t;
+      if (!stt) {
+        ctx.Fail(stt.message());
+        return true;
+      }
+      ctx.SetProgress(0.7f * s.trainer->Progress());
+      ctx.SetDetail("v2 " + s.trainer->Stage());
+      if (!s.trainer->Done()) return false;
+      s.train_ms_v2 = s.job_ms;
+      s.trainer.reset();
+      s.job_i = 0;
+      s.job_pred.clear();
+      *phase = 1;
+      return false;
+    }
+    if (!EvalStep(s, *s.det_v2, ctx, 0.7f, 0.3f)) return false;
+    s.eval_v2 = labels::Evaluate(TestTruth(s), s.job_pred, s.threshold, int(s.test->manifest.class_map.size()));
+    s.job_pred.clear();
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "v2 trained on v1 + %d reviewed images in %.2f s; test F1 %.3f", s.trained_v2_on,
+                  s.train_ms_v2 / 1000, s.eval_v2->overall.f1);
+    s.message = buf;
+    app.Log(buf);
+    return true;
+  }));
+}
+
+// [SECTION] Queue, textures, export
+
+void EnsureTexture(AppState& app, int item) {
+  LabelsPanelState& st = app.labels;
+  if (st.texture_item == item) return;
+  if (st.texture && app.platform.destroy_texture) app.platform.destroy_texture(st.texture);
+  st.texture = 0;
+  st.texture_item = item;
+  if (item < 0 || !app.platform.create_texture) return;
+  const labels::Image& img = st.images[size_t(item)];
+  std::vector<uint8_t> rgba(size_t(img.width) * size_t(img.height) * 4);
+  for (size_t p = 0; p < size_t(img.width) * size_t(img.height); p++) {
+    rgba[p * 4 + 0] = img.rgb[p * 3 + 0];
+    rgba[p * 4 + 1] = img.rgb[p * 3 + 1];
+    rgba[p * 4 + 2] = img.rgb[p * 3 + 2];
+    rgba[p * 4 + 3] = 255;
+  }
+  st.texture = app.platform.create_texture(rgba.data(), img.width, img.height);
+}
+
+void Go(LabelsPanelState& st, int pos) {
+  if (st.order.empty()) return;
+  st.pos = std::clamp(pos, 0, int(st.order.size()) - 1);
+  st.selected = -1;
+  st.drag = 0;
+}
+
+labels::ReviewStats StatsOf(const LabelsPanelState& st, int from, int to) {  // positions [from, to) in the queue
+  labels::ReviewStats s;
+  for (int k = std::max(0, from); k < std::min(to, int(st.order.size())); k++) {
+    const labels::ReviewItem& it = st.items[size_t(st.order[size_t(k)])];
+    if (it.reviewed) s.Add(it.Stats());
+  }
+  return s;
+}
+
+labels::Manifest ReviewedManifest(const LabelsPanelState& st) {
+  labels::Manifest m;
+  m.class_map = st.v2 ? st.v2->manifest.class_map : std::map<int, std::string>{{0, "smile"}, {1, "cloud"}};
+  m.label_attribute = st.v2 ? st.v2->manifest.label_attribute : "bounding-box";
+  const std::string date = labels::NowIso8601();
+  for (const labels::ReviewItem& it : st.items) {
+    if (!it.reviewed) continue;
+    labels::LabeledImage li;
+    li.source_ref = it.source_ref;
+    li.width = it.width;
+    li.height = it.height;
+    li.boxes = it.FinalBoxes();
+    li.creation_date = date;
+    li.job_name = "fieldkit-label-review";
+    m.images.push_back(std::move(li));
+  }
+  return m;
+}
+
+void Export(AppState& app, const char* what) {
+  LabelsPanelState& st = app.labels;
+  const labels::Manifest m = ReviewedManifest(st);
+  std::string text, name = what;
+  if (name == "manifest") {
+    text = labels::ManifestToString(m);
+    name = "v2_reviewed.manifest";
+  } else if (name == "verification") {
+    std::vector<labels::Verification> v;
+    for (const labels::ReviewItem& it : st.items) {
+      if (!it.reviewed) continue;
+      const labels::ReviewStats s = it.Stats();
+      v.push_back({it.source_ref, s.adjusted == 0 && s.deleted == 0 && s.added == 0, 1.f});
+    }
+    text = labels::VerificationToString(v, "verify-bounding-box", "fieldkit-label-review/verify", labels::NowIso8601());
+    name = "v2_verification.manifest";
+  } else {
+    text = labels::CocoToString(m);
+    name = "v2_reviewed.coco.json";
+  }
+  const std::string path = app.platform.user_dir + "/" + name;
+  std::ofstream f(path);
+  f << text;
+  if (!f) {
+    app.Error(path + ": cannot write");
+    return;
+  }
+  f.close();
+  st.message = "exported " + std::to_string(m.images.size()) + " reviewed images to " + path;
+  app.Log(st.message);
+  if (app.platform.offer_download) app.platform.offer_download(path);
+}
+
+// [SECTION] Editor: image, boxes, mouse and keys
+
+ImU32 ClassColor(int c) { return c == 0 ? IM_COL32(80, 220, 120, 255) : c == 1 ? IM_COL32(240, 90, 230, 255) : IM_COL32(250, 220, 60, 255); }
+
+std::string ClassName(const LabelsPanelState& st, int c) {
+  if (st.v1) {
+    auto it = st.v1->manifest.class_map.find(c);
+    if (it != st.v1->manifest.class_map.end()) return it->second;
+  }
+  return std::to_string(c);
+}
+
+void Accept(LabelsPanelState& st, labels::ReviewItem& it) {
+  it.reviewed = true;
+  st.message = "accepted " + it.source_ref;
+  Go(st, st.pos + 1);
+}
+
+void HandleKeys(AppState& app, labels::ReviewItem& it) {
+  LabelsPanelState& st = app.labels;
+  ImGuiIO& io = ImGui::GetIO();
+  if (io.WantTextInput) return;
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Enter)) || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_KeyPadEnter))) {
+    Accept(st, it);
+    return;
+  }
+  if ((ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Delete)) || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Backspace))) &&
+      st.selected >= 0 && st.selected < int(it.boxes.size())) {
+    it.Edit();
+    it.boxes.erase(it.boxes.begin() + st.selected);
+    st.selected = -1;
+  }
+  if (io.KeyCtrl && ImGui::IsKeyPressed('Z')) {
+    if (io.KeyShift) it.Redo();
+    else it.Undo();
+    st.selected = -1;
+  } else if (io.KeyCtrl && ImGui::IsKeyPressed('Y')) {
+    it.Redo();
+    st.selected = -1;
+  }
+  if (!io.KeyCtrl) {
+    const int classes = st.v1 ? int(st.v1->manifest.class_map.size()) : 2;
+    for (int c = 0; c < std::min(classes, 9); c++) {
+      if (!ImGui::IsKeyPressed('1' + c)) continue;
+      st.draw_class = c;
+      if (st.selected >= 0 && st.selected < int(it.boxes.size()) && it.boxes[size_t(st.selected)].box.class_id != c) {
+        it.Edit();
+        it.boxes[size_t(st.selected)].box.class_id = c;
+      }
+    }
+    if (ImGui::IsKeyPressed('N') || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow))) Go(st, st.pos + 1);
+    if (ImGui::IsKeyPressed('P') || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_LeftArrow))) Go(st, st.pos - 1);
+  }
+}
+
+void DrawEditor(AppState& app, int item, ImVec2 size) {
+  LabelsPanelState& st = app.labels;
+  labels::ReviewItem& it = st.items[size_t(item)];
+  EnsureTexture(app, item);
+  ImGuiIO& io = ImGui::GetIO();
+  const ImVec2 p0 = ImGui::GetCursorScreenPos();
+  ImGui::InvisibleButton("canvas", size, ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight |
+                                             ImGuiButtonFlags_MouseButtonMiddle);
+  RecordItem(app, "labels.canvas");
+  const bool hovered = ImGui::IsItemHovered(), active = ImGui::IsItemActive();
+  const float fit = std::min(size.x / float(it.width), size.y / float(it.height));
+  const float scale = fit * st.zoom;
+  const ImVec2 origin(p0.x + (size.x - float(it.width) * scale) * 0.5f + st.pan_x,
+                      p0.y + (size.y - float(it.height) * scale) * 0.5f + st.pan_y);
+  auto to_img = [&](ImVec2 s) { return ImVec2((s.x - origin.x) / scale, (s.y - origin.y) / scale); };
+  auto to_scr = [&](float x, float y) { return ImVec2(origin.x + x * scale, origin.y + y * scale); };
+  // Zoom about the cursor with the wheel.
+  if (hovered && io.MouseWheel != 0) {
+    const ImVec2 m = to_img(io.MousePos);
+    const float z = std::clamp(st.zoom * (io.MouseWheel > 0 ? 1.2f : 1 / 1.2f), 0.5f, 12.f);
+    const float ns = fit * z;
+    // Keep the image point under the mouse fixed.
+    st.pan_x += (origin.x + m.x * scale) - (origin.x + m.x * ns) + (float(it.width) * (scale - ns)) * 0.5f;
+    st.pan_y += (origin.y + m.y * scale) - (origin.y + m.y * ns) + (float(it.height) * (scale - ns)) * 0.5f;
+    st.zoom = z;
+  }
+  const ImVec2 mi = to_img(io.MousePos);
+  // Press: pick a box (corner = resize, inside = move) or start drawing; right/middle drag pans.
+  if (hovered && (ImGui::IsMouseClicked(ImGuiMouseButton_Right) || ImGui::IsMouseClicked(ImGuiMouseButton_Middle))) {
+    st.drag = 4;
+  } else if (hovered && ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
+    const float grab = 6.f / scale;
+    st.drag = 3;
+    st.selected = -1;
+    float best_area = 1e30f;
+    for (size_t k = 0; k < it.boxes.size(); k++) {
+      const labels::Box& b = it.boxes[k].box;
+      const bool corner = std::fabs(mi.x - b.right()) <= grab && std::fabs(mi.y - b.bottom()) <= grab;
+      const bool inside = mi.x >= b.left && mi.x <= b.right() && mi.y >= b.top && mi.y <= b.bottom();
+      if ((corner || inside) && (corner || b.area() < best_area)) {
+        st.selected = int(k);
+        st.drag = corner ? 2 : 1;
+        best_area = corner ? -1.f : b.area();
+      }
+    }
+    st.drag_x = mi.x;
+    st.drag_y = mi.y;
+    st.drag_changed = false;
+    it.Edit();  // snapshot now; dropped again below if nothing changed
+    if (st.drag == 3) {
+      it.boxes.push_back({labels::Box{mi.x, mi.y, 0, 0, st.draw_class, 1.f, false}, -1});
+      st.selected = int(it.boxes.size()) - 1;
+    }
+    if (st.selected >= 0) st.drag_orig = it.boxes[size_t(st.selected)].box;
+  }
+  if (active && st.drag == 4) {
+    st.pan_x += io.MouseDelta.x;
+    st.pan_y += io.MouseDelta.y;
+  } else if (active && st.drag >= 1 && st.drag <= 3 && st.selected >= 0 && st.selected < int(it.boxes.size())) {
+    labels::Box& b = it.boxes[size_t(st.selected)].box;
+    const float dx = mi.x - st.drag_x, dy = mi.y - st.drag_y;
+    if (std::fabs(dx) + std::fabs(dy) > 0.5f) st.drag_changed = true;
+    if (st.drag_changed) {
+      const labels::Box o = st.drag_orig;
+      if (st.drag == 1) {
+        b.left = std::clamp(o.left + dx, 0.f, float(it.width) - o.width);
+        b.top = std::clamp(o.top + dy, 0.f, float(it.height) - o.height);
+      } else if (st.drag == 2) {
+        b.width = std::clamp(o.width + dx, 2.f, float(it.width) - o.left);
+        b.height = std::clamp(o.height + dy, 2.f, float(it.height) - o.top);
+      } else {
+        const float x0 = std::clamp(std::min(st.drag_x, mi.x), 0.f, float(it.width));
+        const float y0 = std::clamp(std::min(st.drag_y, mi.y), 0.f, float(it.height));
+        const float x1 = std::clamp(std::max(st.drag_x, mi.x), 0.f, float(it.width));
+        const float y1 = std::clamp(std::max(st.drag_y, mi.y), 0.f, float(it.height));
+        b.left = x0;
+        b.top = y0;
+        b.width = x1 - x0;
+        b.height = y1 - y0;
+      }
+    }
+  }
+  if (st.drag != 0 && !active) {  // released
+    if (st.drag == 3 && st.selected >= 0 && st.selected < int(it.boxes.size()) &&
+        (!st.drag_changed || it.boxes[size_t(st.selected)].box.width < 3 || it.boxes[size_t(st.selected)].box.height < 3)) {
+      it.boxes.erase(it.boxes.begin() + st.selected);  // a click, not a box
+      st.selected = -1;
+      st.drag_changed = false;
+    }
+    if (st.drag != 4 && !st.drag_changed && !it.undo.empty()) it.undo.pop_back();
+    st.drag = 0;
+  }
+  // Keys act on the image whenever this panel is open (it is the whole page);
+  // HandleKeys stands back while a text field has the keyboard.
+  HandleKeys(app, it);
+  if (!it.reviewed) it.seconds += double(io.DeltaTime);
+
+  // Draw: picture (or a placeholder without a renderer), boxes, handles.
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->PushClipRect(p0, ImVec2(p0.x + size.x, p0.y + size.y), true);
+  dl->AddRectFilled(p0, ImVec2(p0.x + size.x, p0.y + size.y), IM_COL32(20, 22, 26, 255));
+  const ImVec2 a = to_scr(0, 0), b = to_scr(float(it.width), float(it.height));
+  if (st.texture) dl->AddImage(reinterpret_cast<ImTextureID>(uintptr_t(st.texture)), a, b);
+  else dl->AddRect(a, b, colors::kMuted);
+  for (size_t k = 0; k < it.boxes.size(); k++) {
+    const labels::ReviewBox& rb = it.boxes[k];
+    const ImU32 col = ClassColor(rb.box.class_id);
+    const ImVec2 q0 = to_scr(rb.box.left, rb.box.top), q1 = to_scr(rb.box.right(), rb.box.bottom());
+    const bool sel = int(k) == st.selected;
+    dl->AddRect(q0, q1, col, 0, 0, sel ? 3.f : 2.f);
+    if (sel) dl->AddRectFilled(ImVec2(q1.x - 4, q1.y - 4), ImVec2(q1.x + 4, q1.y + 4), col);
+    char lab[64];
+    if (rb.origin >= 0) std::snprintf(lab, sizeof lab, "%s %.2f", ClassName(st, rb.box.class_id).c_str(), rb.box.confidence);
+    else std::snprintf(lab, sizeof lab, "%s (new)", ClassName(st, rb.box.class_id).c_str());
+    dl->AddRectFilled(ImVec2(q0.x, q0.y - 16), ImVec2(q0.x + ImGui::CalcTextSize(lab).x + 6, q0.y), col);
+    dl->AddText(ImVec2(q0.x + 3, q0.y - 15), IM_COL32(0, 0, 0, 255), lab);
+  }
+  dl->PopClipRect();
+}
+
+// [SECTION] Panel
+
+void DrawStatsTable(const char* id, const labels::ReviewStats& s) {
+  if (!ImGui::BeginTable(id, 7, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit)) return;
+  for (const char* h : {"proposed", "accepted", "adjusted", "deleted", "added", "time", "effort saved"})
+    ImGui::TableSetupColumn(h);
+  ImGui::TableHeadersRow();
+  ImGui::TableNextRow();
+  const int v[5] = {s.proposed, s.accepted_unchanged, s.adjusted, s.deleted, s.added};
+  for (int k = 0; k < 5; k++) {
+    ImGui::TableSetColumnIndex(k);
+    ImGui::Text("%d", v[k]);
+  }
+  ImGui::TableSetColumnIndex(5);
+  ImGui::Text("%.0f s", s.seconds);
+  ImGui::TableSetColumnIndex(6);
+  ImGui::Text("%.0f%%", 100 * s.EffortSaved());
+  ImGui::EndTable();
+}
+
+void DrawResults(AppState& app) {
+  LabelsPanelState& st = app.labels;
+  SectionHeader("v1 vs v2 on the held-out test split");
+  if (!st.eval_v1) {
+    ImGui::TextDisabled("Train v1 first.");
+    return;
+  }
+  if (ImGui::BeginTable("labels.results", 6, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit)) {
+    for (const char* h : {"model", "precision", "recall", "F1", "assumed threshold", "F1 there"}) ImGui::TableSetupColumn(h);
+    ImGui::TableHeadersRow();
+    auto row = [](const char* name, const labels::Evaluation& e) {
+      ImGui::TableNextRow();
+      ImGui::TableSetColumnIndex(0);
+      ImGui::TextUnformatted(name);
+      const double v[5] = {e.overall.precision, e.overall.recall, e.overall.f1, e.assumed_threshold, e.assumed.f1};
+      for (int k = 0; k < 5; k++) {
+        ImGui::TableSetColumnIndex(k + 1);
+        ImGui::Text("%.3f", v[k]);
+      }
+    };
+    row("v1", *st.eval_v1);
+    if (st.eval_v2) row("v2", *st.eval_v2);
+    ImGui::EndTable();
+  }
+  static const char* const kCats[] = {"precision", "recall", "F1"};
+  const double a[3] = {st.eval_v1->overall.precision, st.eval_v1->overall.recall, st.eval_v1->overall.f1};
+  double b[3] = {0, 0, 0};
+  if (st.eval_v2) {
+    b[0] = st.eval_v2->overall.precision;
+    b[1] = st.eval_v2->overall.recall;
+    b[2] = st.eval_v2->overall.f1;
+  }
+  PlotSpec spec;
+  spec.title = "Test split (IoU >= 0.5)";
+  spec.y_format = "%.3f";
+  Plot p("labels.chart", ImVec2(-1, 180), spec);
+  p.SetCategories(kCats, 3);
+  p.Bars("v1", a, colors::Series(0));
+  if (st.eval_v2) p.Bars("v2", b, colors::Series(1));
+  p.Draw();
+  RecordItem(app, "labels.chart");
+}
+
+}  // namespace
+
+void DrawLabelsPanel(AppState& app) {
+  LabelsPanelState& st = app.labels;
+  const bool busy = app.jobs.Has(kV1Job) || app.jobs.Has(kV2Job);
+  ImGui::BeginDisabled(busy);
+  if (ImGui::Button(st.det_v1 ? "Retrain v1 + pre-label v2" : "Train v1 + pre-label v2")) StartV1Job(app);
+  RecordItem(app, "labels.train_v1");
+  ImGui::SameLine();
+  ImGui::BeginDisabled(st.items.empty());
+  if (ImGui::Button("Train v2 on reviewed")) StartV2Job(app);
+  RecordItem(app, "labels.train_v2");
+  ImGui::SameLine();
+  if (ImGui::Button("Simulate reviewer on the rest")) {
+    int n = 0;
+    for (size_t i = 0; i < st.items.size(); i++) {
+      if (st.items[i].reviewed || !st.has_truth[i]) continue;
+      labels::SimulateReviewer(st.truth[i], &st.items[i], {});
+      n++;
+    }
+    st.message = "simulated reviewer fixed " + std::to_string(n) + " images against the bundled truth";
+  }
+  RecordItem(app, "labels.simulate");
+  ImGui::SameLine();
+  HelpMarker("Fixes every unreviewed v2 image against the data set's ground truth as a careful person would "
+             "(keep proposals with IoU >= 0.7 and the right class, move/reclassify near ones, delete the rest, "
+             "draw what was missed) - the CLI's `labels loop --simulate-reviewer`.");
+  ImGui::EndDisabled();
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  ImGui::BeginDisabled(st.items.empty());
+  if (ImGui::Button("Export...")) ImGui::OpenPopup("labels.export");
+  ImGui::EndDisabled();
+  if (ImGui::BeginPopup("labels.export")) {
+    if (ImGui::Selectable("Ground Truth object-detection manifest")) Export(app, "manifest");
+    if (ImGui::Selectable("Ground Truth label-verification manifest")) Export(app, "verification");
+    if (ImGui::Selectable("COCO instances JSON")) Export(app, "coco");
+    ImGui::EndPopup();
+  }
+  if (!st.message.empty()) ImGui::TextDisabled("%s", st.message.c_str());
+  if (!st.problems.empty()) {
+    ImGui::TextColored(ImVec4(0.9f, 0.6f, 0.3f, 1), "%zu problems in the data set", st.problems.size());
+    if (ImGui::IsItemHovered()) {
+      ImGui::BeginTooltip();
+      for (size_t k = 0; k < std::min<size_t>(st.problems.size(), 12); k++) ImGui::TextUnformatted(st.problems[k].c_str());
+      ImGui::EndTooltip();
+    }
+  }
+  if (st.items.empty()) {
+    ImGui::Spacing();
+    ImGui::TextWrapped("Train v1 on the 8 bundled v1 images; it then proposes boxes on the 30 v2 images. Review them "
+                       "here (Enter accepts an image, drag to move, drag the corner to resize, drag on empty space to "
+                       "draw, 1/2 sets the class, Delete removes, Ctrl+Z/Y undo/redo, wheel zooms, right-drag pans), "
+                       "export the Ground Truth manifest and train v2. PNG/JPEG files you drop join the queue.");
+    DrawResults(app);
+    return;
+  }
+  if (st.order.size() != st.items.size()) SortQueue(st);  // items arrive while pre-labelling runs
+  // Left: the queue in batches.
+  ImGui::BeginChild("labels.queue", ImVec2(230, 0), true);
+  if (ImGui::Checkbox("lowest confidence first", &st.lowest_first)) SortQueue(st);
+  ImGui::SetNextItemWidth(-1);
+  if (ImGui::SliderFloat("##thr", &st.threshold, 0.05f, 0.95f, "show >= %.2f")) {
+    for (auto& it : st.items) it.SetThreshold(st.threshold);
+    SortQueue(st);
+  }
+  RecordItem(app, "labels.threshold");
+  const int jobs = (int(st.order.size()) + st.batch_size - 1) / st.batch_size;
+  for (int j = 0; j < jobs; j++) {
+    const labels::ReviewStats js = StatsOf(st, j * st.batch_size, (j + 1) * st.batch_size);
+    char head[64];
+    std::snprintf(head, sizeof head, "Job %d  (%d accepted, %d fixed)##job%d", j + 1, js.accepted_unchanged,
+                  js.adjusted + js.deleted + js.added, j);
+    if (!ImGui::CollapsingHeader(head, j == st.pos / st.batch_size ? ImGuiTreeNodeFlags_DefaultOpen : 0)) continue;
+    for (int k = j * st.batch_size; k < std::min((j + 1) * st.batch_size, int(st.order.size())); k++) {
+      const labels::ReviewItem& it = st.items[size_t(st.order[size_t(k)])];
+      char row[96];
+      std::snprintf(row, sizeof row, "%s %s  %zu  %.2f##q%d", it.reviewed ? "[x]" : "[ ]", it.source_ref.c_str(),
+                    it.boxes.size(), it.proposed.empty() ? 1.0 : double(it.min_confidence), k);
+      if (ImGui::Selectable(row, k == st.pos)) Go(st, k);
+    }
+  }
+  ImGui::EndChild();
+  ImGui::SameLine();
+  // Right: the editor and the stats.
+  ImGui::BeginChild("labels.work", ImVec2(0, 0), false);
+  const int item = CurrentItem(st);
+  labels::ReviewItem& it = st.items[size_t(item)];
+  if (ImGui::Button("< Prev")) Go(st, st.pos - 1);
+  ImGui::SameLine();
+  if (ImGui::Button("Accept all (Enter)")) Accept(st, it);
+  RecordItem(app, "labels.accept");
+  ImGui::SameLine();
+  if (ImGui::Button("Next >")) Go(st, st.pos + 1);
+  ImGui::SameLine();
+  if (ImGui::Button("Undo")) it.Undo();
+  ImGui::SameLine();
+  if (ImGui::Button("Redo")) it.Redo();
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(110);
+  ImGui::SliderFloat("zoom", &st.zoom, 0.5f, 12.f, "%.1fx");
+  ImGui::SameLine();
+  if (ImGui::SmallButton("fit")) {
+    st.zoom = 1;
+    st.pan_x = st.pan_y = 0;
+  }
+  ImGui::Text("%d/%zu  %s  %s  new boxes: %s (keys 1-2)", st.pos + 1, st.order.size(), it.source_ref.c_str(),
+              it.reviewed ? "reviewed" : "to review", ClassName(st, st.draw_class).c_str());
+  const float canvas_h = std::max(200.f, ImGui::GetContentRegionAvail().y - 330.f);
+  DrawEditor(app, item, ImVec2(ImGui::GetContentRegionAvail().x, canvas_h));
+  SectionHeader("This image");
+  DrawStatsTable("labels.image_stats", it.Stats());
+  SectionHeader("This job and all reviewed images");
+  const int j = st.pos / st.batch_size;
+  DrawStatsTable("labels.job_stats", StatsOf(st, j * st.batch_size, (j + 1) * st.batch_size));
+  DrawStatsTable("labels.all_stats", StatsOf(st, 0, int(st.order.size())));
+  DrawResults(app);
+  ImGui::EndChild();
+}
+
+void ReleaseLabelTextures(AppState& app) {
+  LabelsPanelState& st = app.labels;
+  if (st.texture && app.platform.destroy_texture) app.platform.destroy_texture(st.texture);
+  st.texture = 0;
+  st.texture_item = -1;
+}
+
+void ImportLabelImage(AppState& app, const std::string& path) {
+  LabelsPanelState& st = app.labels;
+  Result<labels::Image> img = labels::LoadImage(path);
+  if (!img) {
+    app.Error(img.status().message());
+    return;
+  }
+  std::vector<labels::Box> p = st.det_v1 ? st.det_v1->Detect(*img) : std::vector<labels::Box>{};
+  st.items.push_back(labels::MakeReviewItem(path, img->width, img->height, std::move(p), st.threshold));
+  st.images.push_back(std::move(*img));
+  st.truth.emplace_back();
+  st.has_truth.push_back(false);
+  SortQueue(st);
+  st.message = "added " + path + " to the review queue" + (st.det_v1 ? " with v1's proposals" : " (no model yet: draw boxes)");
+}
+
+// [SECTION] ?run=labels-demo and status().labels
+
+bool RunLabelsDemoFromParams(AppState& app, const std::map<std::string, std::string>& params) {
+  LabelsPanelState& st = app.labels;
+  for (auto& [k, v] : params) {
+    if (k == "data") {
+      st.data_dir = v;
+    } else if (k == "threshold") {
+      st.threshold = std::clamp(float(std::atof(v.c_str())), 0.01f, 0.99f);
+    } else if (k == "test") {
+      st.test_limit = std::max(0, std::atoi(v.c_str()));
+    } else {
+      app.Error("?run=labels-demo: unknown parameter '" + k + "' (known: data, threshold, test)");
+      return false;
+    }
+  }
+  StartV1Job(app);
+  return true;
+}
+
+std::string LabelsStatusJson(AppState& app) {
+  LabelsPanelState& st = app.labels;
+  if (!st.v1 && !app.jobs.Has(kV1Job)) return "null";
+  nlohmann::json j;
+  j["state"] = app.jobs.Has(kV1Job) ? "training_v1" : app.jobs.Has(kV2Job) ? "training_v2" : st.eval_v1 ? "ready" : "loading";
+  j["images"] = {{"v1", st.v1 ? st.v1->images.size() : 0},
+                 {"v2", st.v2 ? st.v2->images.size() : 0},
+                 {"test", st.test ? st.test->images.size() : 0}};
+  j["test_scored"] = TestCount(st);
+  j["problems"] = st.problems.size();
+  j["prelabeled"] = st.prelabeled;
+  int proposals = 0, reviewed = 0;
+  for (auto& it : st.items) {
+    proposals += int(it.proposed.size());
+    reviewed += it.reviewed;
+  }
+  j["queue"] = st.items.size();
+  j["proposals"] = proposals;
+  j["reviewed"] = reviewed;
+  const labels::ReviewStats s = StatsOf(st, 0, int(st.order.size()));
+  j["review"] = {{"accepted_unchanged", s.accepted_unchanged}, {"adjusted", s.adjusted}, {"deleted", s.deleted},
+                 {"added", s.added}, {"effort_saved", s.EffortSaved()}};
+  j["threshold"] = st.threshold;
+  j["train_ms_v1"] = st.train_ms_v1;
+  j["prelabel_ms_v2"] = st.prelabel_ms;
+  j["eval_ms_v1"] = st.eval_ms_v1;
+  j["texture"] = st.texture != 0;
+  auto ev = [](const std::optional<labels::Evaluation>& e) {
+    if (!e) return nlohmann::json();
+    return nlohmann::json{{"precision", e->overall.precision}, {"recall", e->overall.recall}, {"f1", e->overall.f1},
+                          {"assumed_threshold", e->assumed_threshold}, {"f1_at_assumed", e->assumed.f1}};
+  };
+  j["v1"] = ev(st.eval_v1);
+  j["v2"] = ev(st.eval_v2);
+  if (st.eval_v2) j["train_ms_v2"] = st.train_ms_v2;
+  return j.dump();
+}
+
+}  // namespace fk::ui
