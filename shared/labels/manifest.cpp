@@ -213,7 +213,9 @@ Result<Manifest> ReadManifest(const std::string& path, std::vector<std::string>*
   return r;
 }
 
-static float Round2(float v) { return std::round(v * 100.f) / 100.f; }
+// Doubles, so the JSON says 18.67 and not 18.670000076293945.
+static double Round2(float v) { return std::round(double(v) * 100.0) / 100.0; }
+static double Round4(float v) { return std::round(double(v) * 10000.0) / 10000.0; }
 
 std::string ManifestToString(const Manifest& m) {
   std::string out;
@@ -228,7 +230,7 @@ std::string ManifestToString(const Manifest& m) {
                       {"top", Round2(b.top)},
                       {"width", Round2(b.width)},
                       {"height", Round2(b.height)}});
-      json o = {{"confidence", std::round(b.confidence * 10000.f) / 10000.f}};
+      json o = {{"confidence", Round4(b.confidence)}};
       if (b.adjusted) {
         o["adjusted"] = true;
         any_adjusted = true;
@@ -270,7 +272,7 @@ std::string VerificationToString(const std::vector<Verification>& v, const std::
     j[attribute] = x.correct ? 0 : 1;
     j[attribute + "-metadata"] = {{"class-name", x.correct ? "correct" : "needs-fix"},
                                   {"class-map", {{"0", "correct"}, {"1", "needs-fix"}}},
-                                  {"confidence", std::round(x.confidence * 10000.f) / 10000.f},
+                                  {"confidence", Round4(x.confidence)},
                                   {"type", "groundtruth/label-verification"},
                                   {"job-name", job_name},
                                   {"human-annotated", "yes"},
@@ -293,7 +295,7 @@ std::string CocoToString(const Manifest& m) {
                       {"bbox", {Round2(b.left), Round2(b.top), Round2(b.width), Round2(b.height)}},
                       {"area", Round2(b.area())},
                       {"iscrowd", 0},
-                      {"score", std::round(b.confidence * 10000.f) / 10000.f}});
+                      {"score", Round4(b.confidence)}});
     }
   }
   for (auto& [id, n] : m.class_map) cats.push_back({{"id", id}, {"name", n}, {"supercategory", "logo"}});
