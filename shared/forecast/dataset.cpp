@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstdint>
 #include <cstring>
 
 #include "core/civil.h"
@@ -105,36 +106,39 @@ std::string FormatDate(int64_t seconds, DateFormat format) {
   return buf;
 }
 
+bool ParseCsvChunk(std::string_view text, size_t* pos, size_t* line, size_t max_lines, CsvTable* t) {
+  size_t done = 0;
+  while (*pos < text.size() && done < max_lines) {
+    size_t nl = text.find('\n', *pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    std::string_view l = text.substr(*pos, nl - *pos);
+    *pos = nl + 1;
+    ++*line;
+    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+    if (Trim(l).empty()) continue;
+    auto cells = stream::SplitCsvLine(l);
+    for (auto& c : cells) c = Trim(c);
+    if (t->header.empty()) {
+      t->header = std::move(cells);
+    } else {
+      t->rows.push_back(std::move(cells));
+      t->lines.push_back(*line);
+    }
+    done++;
+  }
+  return *pos >= text.size();
+}
+
 Result<CsvTable> ParseCsvText(std::string_view text, const std::string& name) {
   CsvTable t;
   t.name = name;
-  size_t line = 0, pos = 0;
-  while (pos <= text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
-    std::string_view l = text.substr(pos, nl - pos);
-    pos = nl + 1;
-    ++line;
-    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
-    if (Trim(l).empty()) {
-      if (nl == text.size()) break;
-      continue;
-    }
-    auto cells = stream::SplitCsvLine(l);
-    for (auto& c : cells) c = Trim(c);
-    if (t.header.empty()) {
-      t.header = std::move(cells);
-    } else {
-      t.rows.push_back(std::move(cells));
-      t.lines.push_back(line);
-    }
-    if (nl == text.size()) break;
-  }
+  size_t pos = 0, line = 0;
+  ParseCsvChunk(text, &pos, &line, SIZE_MAX, &t);
   if (t.header.empty()) return Status::Error(name + ": empty file (expected a header line)");
   return t;
 }
 
-Result<CsvTable> ReadCsvTable(const std::string& path) {
+Result<std::string> ReadTextFile(const std::string& path) {
   std::string text;
   Status st = stream::ForEachLine(path, [&](std::string_view l) {
     text.append(l);
@@ -142,7 +146,13 @@ Result<CsvTable> ReadCsvTable(const std::string& path) {
     return true;
   });
   if (!st) return st;
-  return ParseCsvText(text, path);
+  return text;
+}
+
+Result<CsvTable> ReadCsvTable(const std::string& path) {
+  auto text = ReadTextFile(path);
+  if (!text) return text.status();
+  return ParseCsvText(*text, path);
 }
 
 namespace {

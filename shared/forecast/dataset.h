@@ -33,6 +33,10 @@ struct CsvTable {
 };
 Result<CsvTable> ReadCsvTable(const std::string& path);
 Result<CsvTable> ParseCsvText(std::string_view text, const std::string& name);
+// Sliced parsing for the page: up to max_lines more lines of text from *pos
+// (line counts lines read so far); true when the text is done.
+bool ParseCsvChunk(std::string_view text, size_t* pos, size_t* line, size_t max_lines, CsvTable* t);
+Result<std::string> ReadTextFile(const std::string& path);
 
 struct TargetOptions {
   std::string timestamp_col;  // empty: guess (named timestamp/date/time, or the first date column)

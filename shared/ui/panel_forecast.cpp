@@ -51,59 +51,50 @@ void DefaultPaths(AppState& app) {
 
 // [SECTION] data, preparation, job
 
-bool LoadTarget(AppState& app) {
-  ForecastPanelState& st = app.forecast;
+void ClearData(ForecastPanelState& st) {
   st.load_messages.clear();
   st.target.reset();
   st.related.reset();
   st.metadata.reset();
   st.prepared = false;
-  auto table = forecast::ReadCsvTable(st.target_path);
-  if (!table) {
-    app.Error("forecasts: " + table.status().message());
-    return false;
-  }
-  auto t = forecast::ParseTarget(*table, {});
-  if (!t) {
-    app.Error("forecasts: " + t.status().message());
-    return false;
-  }
-  st.target = std::move(*t);
-  for (auto& e : st.target->errors) st.load_messages.push_back(e);
-  // Default question for the retail demo: per product, across stores.
-  st.keep_dim.assign(st.target->dim_cols.size(), 0);
-  if (!st.keep_dim.empty()) st.keep_dim[0] = 1;
-  return true;
 }
 
-void LoadOptional(AppState& app) {
+// Turns one parsed CSV into its data set (kind 0 target, 1 related, 2 metadata).
+bool FinishTable(AppState& app, int kind, const forecast::CsvTable& table) {
   ForecastPanelState& st = app.forecast;
-  if (!st.target) return;
-  if (st.related_path[0]) {
-    auto table = forecast::ReadCsvTable(st.related_path);
+  if (kind == 0) {
+    auto t = forecast::ParseTarget(table, {});
+    if (!t) {
+      app.Error("forecasts: " + t.status().message());
+      return false;
+    }
+    st.target = std::move(*t);
+    for (auto& e : st.target->errors) st.load_messages.push_back(e);
+    // Default question for the retail demo: per product, across stores.
+    st.keep_dim.assign(st.target->dim_cols.size(), 0);
+    if (!st.keep_dim.empty()) st.keep_dim[0] = 1;
+  } else if (kind == 1) {
     std::vector<std::string> keys;
-    if (table)
-      for (auto& d : st.target->dim_cols)
-        for (auto& h : table->header)
-          if (h == d) keys.push_back(d);
-    auto r = table ? forecast::ParseRelated(*table, keys) : Result<forecast::RelatedDataset>(table.status());
-    if (r) {
-      st.related = std::move(*r);
-      for (auto& e : st.related->errors) st.load_messages.push_back(e);
-    } else {
+    for (auto& d : st.target->dim_cols)
+      for (auto& h : table.header)
+        if (h == d) keys.push_back(d);
+    auto r = forecast::ParseRelated(table, keys);
+    if (!r) {
       st.load_messages.push_back("related: " + r.status().message());
+      return true;
     }
-  }
-  if (st.metadata_path[0]) {
-    auto table = forecast::ReadCsvTable(st.metadata_path);
-    auto m = table ? forecast::ParseMetadata(*table) : Result<forecast::ItemMetadata>(table.status());
-    if (m) {
-      st.metadata = std::move(*m);
-      for (auto& e : st.metadata->errors) st.load_messages.push_back(e);
-    } else {
+    st.related = std::move(*r);
+    for (auto& e : st.related->errors) st.load_messages.push_back(e);
+  } else {
+    auto m = forecast::ParseMetadata(table);
+    if (!m) {
       st.load_messages.push_back("metadata: " + m.status().message());
+      return true;
     }
+    st.metadata = std::move(*m);
+    for (auto& e : st.metadata->errors) st.load_messages.push_back(e);
   }
+  return true;
 }
 
 forecast::Fill FillAt(int i) {
@@ -112,9 +103,7 @@ forecast::Fill FillAt(int i) {
   return f;
 }
 
-void Prepare(AppState& app) {
-  ForecastPanelState& st = app.forecast;
-  if (!st.target) return;
+forecast::AggregateOptions AggOptions(const ForecastPanelState& st) {
   forecast::AggregateOptions o;
   o.keep_all_dims = false;
   for (size_t i = 0; i < st.keep_dim.size(); i++)
@@ -122,29 +111,48 @@ void Prepare(AppState& app) {
   std::string err;
   forecast::ParseFrequency(kFreqs[st.freq], &o.freq, &err);
   o.agg = forecast::AggMethod(st.agg);
-  st.panel = forecast::Aggregate(*st.target, o);
-  st.prepare_messages = st.panel.messages;
-  st.levels.clear();
-  for (const char* lf : {"M", "Y"}) {
-    if (o.freq.unit == lf[0] && o.freq.n == 1) continue;
+  return o;
+}
+
+// Preparation in steps (each a slice of the job): 0 aggregate, 1-2 the
+// coarser levels for the charts, 3 quality + fills + related alignment.
+void PrepareStep(AppState& app, int step) {
+  ForecastPanelState& st = app.forecast;
+  if (!st.target) return;
+  const forecast::AggregateOptions o = AggOptions(st);
+  std::string err;
+  if (step == 0) {
+    st.prepared = false;
+    st.panel = forecast::Aggregate(*st.target, o);
+    st.prepare_messages = st.panel.messages;
+    st.levels.clear();
+    st.backtest.reset();
+    st.backtest_done = false;
+    st.future.clear();
+  } else if (step == 1 || step == 2) {
+    const char* lf = step == 1 ? "M" : "Y";
+    if (o.freq.unit == lf[0] && o.freq.n == 1) return;
     forecast::AggregateOptions lo = o;
     forecast::ParseFrequency(lf, &lo.freq, &err);
     st.levels.push_back(forecast::Aggregate(*st.target, lo));
+  } else {
+    forecast::FillOptions fo;
+    fo.zero_to_null = st.zero_to_null;
+    fo.middle = FillAt(st.middle_fill);
+    fo.back = FillAt(st.back_fill);
+    fo.eol = forecast::EolAction(st.eol);
+    st.quality = forecast::QualityReport(st.panel);  // before the fills: what the data looks like
+    for (auto& m : forecast::ApplyFill(&st.panel, fo)) st.prepare_messages.push_back(m);
+    st.related_x.clear();
+    if (st.related)
+      forecast::AlignRelated(*st.related, st.panel, st.horizon, {}, &st.prepare_messages).swap(st.related_x);
+    st.prepared = !st.panel.series.empty();
+    st.selected = 0;
   }
-  forecast::FillOptions fo;
-  fo.zero_to_null = st.zero_to_null;
-  fo.middle = FillAt(st.middle_fill);
-  fo.back = FillAt(st.back_fill);
-  fo.eol = forecast::EolAction(st.eol);
-  st.quality = forecast::QualityReport(st.panel);  // before the fills: what the data looks like
-  for (auto& m : forecast::ApplyFill(&st.panel, fo)) st.prepare_messages.push_back(m);
-  st.related_x.clear();
-  if (st.related) forecast::AlignRelated(*st.related, st.panel, st.horizon, {}, &st.prepare_messages).swap(st.related_x);
-  st.prepared = !st.panel.series.empty();
-  st.selected = 0;
-  st.backtest.reset();
-  st.backtest_done = false;
-  st.future.clear();
+}
+
+void Prepare(AppState& app) {
+  for (int i = 0; i < 4; i++) PrepareStep(app, i);
 }
 
 struct ForecastJob {
@@ -152,25 +160,76 @@ struct ForecastJob {
   bool run_backtest = true;
   int stage = 0;
   double t0 = 0;
+  // Loading state.
+  int file = 0;
+  bool reading = false;
+  std::string text;
+  forecast::CsvTable table;
+  size_t pos = 0, line = 0;
+  int prep_step = 0;
   bool Step(JobContext& ctx) {
     ForecastPanelState& st = app->forecast;
     switch (stage) {
-      case 0:
-        ctx.SetDetail("reading the target series");
-        if (!st.target && !LoadTarget(*app)) {
-          ctx.Fail("cannot load " + std::string(st.target_path));
+      case 0: {
+        // Loading, a slice at a time: read a file, parse 1500 lines per slice, build the data set.
+        const char* paths[3] = {st.target_path, st.related_path, st.metadata_path};
+        if (file == 0 && text.empty() && st.target) {
+          stage = 1;  // already loaded
+          return false;
+        }
+        if (file == 3 || (file > 0 && !st.target)) {
+          stage = 1;
+          return false;
+        }
+        if (!paths[file][0]) {
+          file++;
+          return false;
+        }
+        if (!reading) {
+          ctx.SetDetail(std::string("reading ") + paths[file]);
+          auto t = forecast::ReadTextFile(paths[file]);
+          if (!t) {
+            if (file == 0) {
+              ctx.Fail(t.status().message());
+              return true;
+            }
+            st.load_messages.push_back(t.status().message());
+            file++;
+            return false;
+          }
+          text = std::move(*t);
+          table = forecast::CsvTable{};
+          table.name = paths[file];
+          pos = line = 0;
+          reading = true;
+          return false;
+        }
+        ctx.SetDetail(std::string("parsing ") + paths[file]);
+        if (!forecast::ParseCsvChunk(text, &pos, &line, 1500, &table)) {
+          ctx.SetProgress(0.1f * float(pos) / float(text.size() + 1));
+          return false;
+        }
+        reading = false;
+        text.clear();
+        if (table.header.empty() && file == 0) {
+          ctx.Fail(table.name + ": empty file (expected a header line)");
           return true;
         }
-        stage = 1;
+        if (!FinishTable(*app, file, table) && file == 0) {
+          ctx.Fail("cannot load " + table.name);
+          return true;
+        }
+        file++;
         return false;
+      }
       case 1:
-        ctx.SetDetail("reading related series and item metadata");
-        if (!st.related && !st.metadata) LoadOptional(*app);
-        stage = 2;
-        return false;
-      case 2:
         ctx.SetDetail("aggregating and filling");
-        if (!st.prepared) Prepare(*app);
+        if (st.prepared && prep_step == 0) {
+          prep_step = 4;
+        } else if (prep_step < 4) {
+          PrepareStep(*app, prep_step++);
+          return false;
+        }
         if (!st.prepared) {
           ctx.Fail("nothing to forecast after preparation");
           return true;
@@ -198,6 +257,7 @@ struct ForecastJob {
         }
         ColdStart();
         st.backtest_done = true;
+        st.show_results = true;
         st.backtest_s = (ImGui::GetTime() - t0);
         return true;
       }
@@ -361,7 +421,7 @@ bool RunForecastDemoFromParams(AppState& app, const std::map<std::string, std::s
     if (k == "data") {
       st.data_dir = v;
       st.target_path[0] = 0;
-      st.target.reset();
+      ClearData(st);
     } else if (k == "freq") {
       int found = -1;
       for (int i = 0; i < int(sizeof kFreqs / sizeof *kFreqs); i++)
@@ -525,10 +585,7 @@ void DrawDataSection(AppState& app) {
   ImGui::InputText("item metadata (optional)", st.metadata_path, sizeof st.metadata_path);
   if (busy) ImGui::BeginDisabled();
   if (ImGui::Button("Load")) {
-    st.target.reset();
-    st.related.reset();
-    st.metadata.reset();
-    st.prepared = false;
+    ClearData(st);
     StartForecastJob(app, false);
   }
   RecordItem(app, "forecast.load");
@@ -639,7 +696,10 @@ void DrawPrepareSection(AppState& app) {
     }
     ImGui::TreePop();
   }
-  // Series picker + the aggregation-level charts.
+}
+
+void DrawSeriesPicker(AppState& app) {
+  ForecastPanelState& st = app.forecast;
   if (st.selected >= int(st.panel.series.size())) st.selected = 0;
   ImGui::SetNextItemWidth(200);
   if (ImGui::BeginCombo("series", st.panel.series[size_t(st.selected)].item_id.c_str())) {
@@ -651,6 +711,13 @@ void DrawPrepareSection(AppState& app) {
   ImGui::SameLine();
   HelpMarker("The same series at several aggregation levels with a least-squares trend line, and its seasonal "
              "profile: pick the level where the pattern repeats (a yearly view with one bump does not).");
+}
+
+void DrawChartsSection(AppState& app) {
+  ForecastPanelState& st = app.forecast;
+  if (!st.prepared) return;
+  if (!ImGui::CollapsingHeader("Aggregation levels and seasonal profile", ImGuiTreeNodeFlags_DefaultOpen)) return;
+  if (!st.backtest_done) DrawSeriesPicker(app);
   const float w = (ImGui::GetContentRegionAvail().x - 2 * ImGui::GetStyle().ItemSpacing.x) / 3;
   const std::string& item = st.panel.series[size_t(st.selected)].item_id;
   LevelChart(st.panel, item, "forecast.level0", w);
@@ -663,7 +730,10 @@ void DrawPrepareSection(AppState& app) {
 
 void DrawModelsSection(AppState& app) {
   ForecastPanelState& st = app.forecast;
-  if (!st.prepared) return;
+  if (!st.prepared) {
+    ImGui::TextDisabled("Load and prepare the data first (first tab).");
+    return;
+  }
   SectionHeader("Models and backtest");
   static const char* const kNames[] = {"seasonal naive", "ETS (AICc)", "Theta", "Comb", "ETS + related"};
   for (int i = 0; i < 5; i++) {
@@ -700,6 +770,7 @@ void DrawResults(AppState& app) {
   const auto& res = st.backtest->results();
   const auto& opt = st.backtest->options();
   SectionHeader("Accuracy (all series, all windows)");
+  DrawSeriesPicker(app);
   const int cols = 7 + int(opt.levels.size());
   if (ImGui::BeginTable("forecast.accuracy", cols, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg)) {
     ImGui::TableSetupColumn("model");
@@ -783,12 +854,25 @@ void DrawResults(AppState& app) {
 }  // namespace
 
 void DrawForecastPanel(AppState& app) {
+  ForecastPanelState& st = app.forecast;
   DefaultPaths(app);
   ImGui::TextDisabled("fieldkit-cli forecast prepare|fit|backtest|eval runs the same headless");
-  DrawDataSection(app);
-  DrawPrepareSection(app);
-  DrawModelsSection(app);
-  DrawResults(app);
+  if (!ImGui::BeginTabBar("forecast.tabs")) return;
+  if (ImGui::BeginTabItem("Data and preparation")) {
+    DrawDataSection(app);
+    DrawPrepareSection(app);
+    DrawChartsSection(app);
+    ImGui::EndTabItem();
+  }
+  // A finished backtest brings its tab to the front once.
+  const bool show = st.show_results;
+  st.show_results = false;
+  if (ImGui::BeginTabItem("Models, backtest and forecast", nullptr, show ? ImGuiTabItemFlags_SetSelected : 0)) {
+    DrawModelsSection(app);
+    DrawResults(app);
+    ImGui::EndTabItem();
+  }
+  ImGui::EndTabBar();
 }
 
 }  // namespace fk::ui

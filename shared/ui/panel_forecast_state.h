@@ -51,6 +51,7 @@ struct ForecastPanelState {
   std::string cold_start;               // "throw-blanket: mean of duvet, ..."
   std::vector<double> cold_start_mean;
   std::string message;                  // last export / error line
+  bool show_results = false;            // select the results tab on the next frame
 };
 
 }  // namespace fk::ui

@@ -156,12 +156,15 @@ void Plot::Draw() {
   dl->AddText(ImVec2(p0.x + 8, p0.y + 4), text, title.c_str());
   {
     float legend_w = 0;
-    for (auto& sr : series_) legend_w += ImGui::CalcTextSize(sr.label.c_str()).x + 28;
+    // A series with an empty label stays out of the legend (e.g. repeated backtest windows).
+    for (auto& sr : series_)
+      if (!sr.label.empty()) legend_w += ImGui::CalcTextSize(sr.label.c_str()).x + 28;
     // Same row as the title when both fit, else a row of its own under it.
     const bool own_row = ImGui::CalcTextSize(title.c_str()).x + legend_w + 24 > size.x;
     const float ly = own_row ? p0.y + 4 + line_h * 1.3f : p0.y + 4;
     float lx = p1.x - 8;
     for (auto it = series_.rbegin(); it != series_.rend(); ++it) {
+      if (it->label.empty()) continue;
       const ImVec2 ts = ImGui::CalcTextSize(it->label.c_str());
       lx -= ts.x;
       dl->AddText(ImVec2(lx, ly), text_dim, it->label.c_str());

@@ -245,6 +245,37 @@ export const cases = [
     },
   },
   {
+    // The issue's contract: ?run=forecast-demo loads the bundled demo data (preloaded at /data/forecast),
+    // prepares it per product and day and runs the backtest as a sliced job; status().forecast then holds
+    // the accuracy table (wQL per quantile and average, WAPE, RMSE, MAPE, MASE per model).
+    name: 'forecast-demo',
+    async fn(app) {
+      await app.open('?run=forecast-demo');
+      await app.waitReady();
+      let worstFrame = 0;
+      const s = await app.waitFor((st) => {
+        worstFrame = Math.max(worstFrame, st.frame_ms_max || 0);
+        return st.forecast && st.forecast.state === 'done';
+      }, 'status().forecast.state === "done"', 40000);
+      const f = s.forecast;
+      assert(s.panel === 'Forecasts', `status().panel = ${JSON.stringify(s.panel)}, expected "Forecasts"`);
+      assert(Array.isArray(f.accuracy) && f.accuracy.length >= 4, `status().forecast.accuracy = ${JSON.stringify(f.accuracy)}`);
+      for (const m of f.accuracy) {
+        for (const k of ['avg_wql', 'wape', 'rmse', 'mape', 'mase']) {
+          assert(typeof m[k] === 'number' && m[k] >= 0, `accuracy ${m.model}.${k} = ${JSON.stringify(m[k])}`);
+        }
+        for (const q of ['p10', 'p50', 'p90']) assert(typeof m.wql[q] === 'number', `accuracy ${m.model}.wql.${q} missing`);
+      }
+      const byModel = Object.fromEntries(f.accuracy.map((m) => [m.model, m]));
+      assert(byModel.ets.avg_wql < byModel.snaive.avg_wql, `ets avg wQL ${byModel.ets.avg_wql} should beat seasonal naive ${byModel.snaive.avg_wql}`);
+      assert(f.series === 4 && f.end_of_life === 1, `series ${f.series}, end_of_life ${f.end_of_life}`);
+      console.log(`# forecast-demo: ${f.series} series, ${f.windows} windows x ${f.horizon} days in ${f.seconds.toFixed(2)} s in the page; avg wQL ${f.accuracy.map((m) => `${m.model} ${m.avg_wql.toFixed(4)}`).join(', ')}; best ${f.best}; ${f.related}; longest frame ${worstFrame.toFixed(0)} ms, longest job slice ${s.job.max_step_ms.toFixed(0)} ms (${s.job.max_step_detail})`);
+      await app.waitFrames(3);
+      assert((await app.status()).items['forecast.export'], 'the export button forecast.export is not on screen');
+      await app.screenshot('forecast-panel');
+    },
+  },
+  {
     // The issue's contract: ?run=recommend-demo trains on the bundled data (preloaded at /data/recommend) in
     // slices; status().recommend then holds the metrics table and the top 5 for one user with and without a
     // context.

@@ -1,10 +1,13 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <vector>
 
 #include "core/rng.h"
 #include "forecast/accuracy.h"
+#include "forecast/m3.h"
 #include "forecast/models.h"
 
 using namespace fk::forecast;
@@ -162,4 +165,34 @@ TEST_CASE("forecast/backtest: windows, offsets and zero-fill vs nan-fill") {
   CHECK(r[1].forecasts[0].start == 54);  // latest window: the last 6 points
   CHECK(r[1].forecasts[1].start == 48);
   CHECK(r[1].overall.mase < r[0].overall.mase);
+}
+
+TEST_CASE("forecast/m3: the long CSV loads per series; bad rows name file, line and field") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / "fk_m3_test";
+  fs::create_directories(dir);
+  auto write = [&](const std::string& text) {
+    std::ofstream(dir / "m3_monthly_long.csv") << text;
+  };
+  std::string csv = "series_id,t,value,split\n";
+  for (int t = 1; t <= 66; t++)  // 48 train + 18 test, seasonal with a trend
+    csv += "N1," + std::to_string(t) + "," + std::to_string(100 + (t % 12) * 5 + t) + "," + (t > 48 ? "test" : "train") + "\n";
+  write(csv);
+  std::vector<M3Series> s;
+  REQUIRE(LoadM3(dir.string(), &s));
+  REQUIRE(s.size() == 1);
+  CHECK(s[0].train.size() == 48);
+  CHECK(s[0].test.size() == 18);
+  const M3Result r = RunM3(s, ModelKind::Theta);
+  CHECK(r.forecasts[0].size() == 18);
+  CHECK(r.smape < 5);
+  CHECK(r.mase < 1);
+  write("series_id,t,value,split\nN1,1,12,train\nN1,2,x,train\n");
+  s.clear();
+  CHECK(LoadM3(dir.string(), &s).message() == (dir / "m3_monthly_long.csv").string() + ":3: field value: 'x' is not a number");
+  write("series_id,t,value,split\nN1,1,12,holdout\n");
+  s.clear();
+  CHECK(LoadM3(dir.string(), &s).message().find(":2: field split: 'holdout' is neither train nor test") != std::string::npos);
+  s.clear();
+  CHECK_FALSE(LoadM3((dir / "missing").string(), &s));
 }
