@@ -189,8 +189,11 @@ Panel Aggregate(const TargetDataset& d, const AggregateOptions& o) {
     } else {
       raw_times[key].push_back(d.time[r]);
     }
-    if (d.value[r] < 0 && !negatives++)
-      first_neg = d.name + ":" + std::to_string(d.line[r]) + ": field " + d.value_col + " = " + std::to_string(d.value[r]);
+    if (d.value[r] < 0 && !negatives++) {
+      char v[32];
+      std::snprintf(v, sizeof v, "%g", d.value[r]);
+      first_neg = d.name + ":" + std::to_string(d.line[r]) + ": field " + d.value_col + " = " + v;
+    }
   }
   if (dups)
     p.messages.push_back(std::to_string(dups) + " duplicate (timestamp, item) rows (" + first_dup + "): combined with " +
