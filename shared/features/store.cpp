@@ -28,6 +28,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/clock.h"
+
 namespace fs = std::filesystem;
 
 namespace fk::features {
@@ -83,7 +85,7 @@ const FeatureValue* Record::Find(const std::string& name) const {
 FeatureStore::FeatureStore(std::string dir, StoreOptions opt) : dir_(std::move(dir)), opt_(std::move(opt)) {}
 
 FeatureStore::~FeatureStore() {
-  Checkpoint();
+  Checkpoint();  // also finishes a stepwise one
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
 }
 
@@ -206,6 +208,10 @@ Status FeatureStore::WriteAndSync(const std::string& frames, uint64_t count, uin
 }
 
 Status FeatureStore::Checkpoint() {
+  for (bool done = !stepping_; !done;) {  // a stepwise checkpoint in progress goes first
+    Status st = CheckpointStep(1e12, &done);
+    if (!st) return st;
+  }
   std::lock_guard<std::mutex> lock(write_mu_);
   if (!wal_.IsOpen()) return Status::Ok();
   Status st = wal_.Close();
@@ -314,6 +320,19 @@ Result<FeatureGroup> FeatureStore::DescribeGroup(const std::string& name) const 
   GroupState* gs = FindGroup(name);
   if (!gs) return Status::Error("group '" + name + "' not found");
   return gs->def;
+}
+
+std::vector<std::string> FeatureStore::RecordIds(const std::string& group) const {
+  std::vector<std::string> out;
+  GroupState* gs = FindGroup(group);
+  if (!gs) return out;
+  for (auto& sh : gs->shards) {
+    std::lock_guard<std::mutex> l(sh.mu);
+    for (auto& [id, e] : sh.map)
+      if (!e.deleted) out.push_back(id);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 // [SECTION] online store
@@ -508,7 +527,65 @@ Status FeatureStore::AppendPuts(const FeatureGroup& g, const std::string& frames
 
 // [SECTION] offline store
 
+using Parts = std::map<std::pair<std::string, int64_t>, std::string>;  // (group, hour) -> CSV rows
+struct FeatureStore::SegmentParts {
+  uint64_t segment = 0;
+  bool prepared = false;
+  Parts parts;
+  Parts::iterator next;
+};
+
 Status FeatureStore::MaterializeSegment(uint64_t n) {
+  SegmentParts sp;
+  Status st = PrepareSegment(n, &sp);
+  while (st && sp.next != sp.parts.end()) st = WriteSegmentPart(sp);
+  if (!st) return st;
+  return WriteFileAtomic(dir_ + "/wal/" + SegName(n) + ".offline", "", opt_.fsync);
+}
+
+Status FeatureStore::CheckpointStep(double budget_ms, bool* done) {
+  *done = false;
+  const double t0 = NowMs();
+  if (!stepping_) {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    if (!wal_.IsOpen()) {
+      *done = true;
+      return Status::Ok();
+    }
+    Status st = wal_.Close();
+    next_seq_ = wal_.NextSeq();
+    stepping_ = std::make_unique<SegmentParts>();
+    stepping_->segment = segment_++;
+    if (!st) {
+      stepping_.reset();
+      return st;
+    }
+    return Status::Ok();
+  }
+  SegmentParts& sp = *stepping_;
+  Status st;
+  if (!sp.prepared) {
+    st = PrepareSegment(sp.segment, &sp);
+    if (!st || NowMs() - t0 >= budget_ms * 0.5) {
+      if (!st) stepping_.reset();
+      return st;
+    }
+  }
+  // At least one part file a slice, however small the budget.
+  for (bool first = true; sp.next != sp.parts.end() && (first || NowMs() - t0 < budget_ms); first = false) {
+    if (!(st = WriteSegmentPart(sp))) {
+      stepping_.reset();
+      return st;
+    }
+  }
+  if (sp.next != sp.parts.end()) return Status::Ok();
+  const uint64_t n = sp.segment;
+  stepping_.reset();
+  *done = true;
+  return WriteFileAtomic(dir_ + "/wal/" + SegName(n) + ".offline", "", opt_.fsync);
+}
+
+Status FeatureStore::PrepareSegment(uint64_t n, SegmentParts* out) {
   const std::string path = SegmentPath(n);
   const std::string write_time = FormatIso8601(Now());
   std::string data;
@@ -516,7 +593,6 @@ Status FeatureStore::MaterializeSegment(uint64_t n) {
   std::vector<std::string_view> payloads;
   WalScan scan = ScanSegmentBuffer(path, data, [&](std::string_view p, uint64_t) { payloads.push_back(p); });
   if (!scan.error) return scan.error;
-  using Parts = std::map<std::pair<std::string, int64_t>, std::string>;  // (group, hour) -> CSV rows
   auto format = [&](size_t begin, size_t end, Parts* parts) {
     WalRecord r;
     std::map<uint64_t, GroupState*> by_uid;
@@ -567,9 +643,21 @@ Status FeatureStore::MaterializeSegment(uint64_t n) {
   Parts& parts = pieces[0];
   for (size_t k = 1; k < pieces.size(); k++)
     for (auto& [key, rows] : pieces[k]) parts[key] += rows;
+  out->segment = n;
+  out->parts = std::move(parts);
+  out->next = out->parts.begin();
+  out->prepared = true;
+  return Status::Ok();
+}
+
+Status FeatureStore::WriteSegmentPart(SegmentParts& sp) {
+  const uint64_t n = sp.segment;
+  auto& [key, rows] = *sp.next;
+  ++sp.next;
   try {
-    for (auto& [key, rows] : parts) {
+    {
       GroupState* gs = FindGroup(key.first);
+      if (!gs) return Status::Ok();  // deleted between slices of a stepwise checkpoint
       const std::string stamp = FormatIso8601(double(key.second) * 3600.0);  // 2024-03-01T12:...
       const std::string folder = dir_ + "/offline/" + key.first + "/year=" + stamp.substr(0, 4) + "/month=" +
                                  stamp.substr(5, 2) + "/day=" + stamp.substr(8, 2) + "/hour=" + stamp.substr(11, 2);
@@ -586,7 +674,7 @@ Status FeatureStore::MaterializeSegment(uint64_t n) {
   } catch (const std::exception& e) {
     return Status::Error(dir_ + "/offline: " + e.what());
   }
-  return WriteFileAtomic(dir_ + "/wal/" + SegName(n) + ".offline", "", opt_.fsync);
+  return Status::Ok();
 }
 
 // [SECTION] verify and history

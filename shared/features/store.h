@@ -108,6 +108,8 @@ class FeatureStore {
   Status DeleteGroup(const std::string& name);  // online records gone, offline files kept
   std::vector<GroupSummary> ListGroups() const;
   Result<FeatureGroup> DescribeGroup(const std::string& name) const;
+  // Ids of the live (not deleted) online records, sorted: for browsing a group.
+  std::vector<std::string> RecordIds(const std::string& group) const;
 
   // Records. Put takes every feature by name (missing = null); durable on return.
   Status Put(const std::string& group, const std::vector<std::pair<std::string, std::string>>& values,
@@ -124,6 +126,10 @@ class FeatureStore {
 
   // Seals the current log segment and writes its offline partitions.
   Status Checkpoint();
+  // The same in slices for a UI thread (the page has no threads): the first
+  // call seals the segment, later ones write partitions for about budget_ms.
+  // *done when nothing is left; a crash in between is finished on Open.
+  Status CheckpointStep(double budget_ms, bool* done);
   // Every log segment, group file and offline file, read strictly.
   VerifyReport Verify();
 
@@ -170,6 +176,10 @@ class FeatureStore {
   Status Recover();
   Status EnsureWriter();
   Status MaterializeSegment(uint64_t segment);
+  struct SegmentParts;  // a sealed segment formatted into offline part files, not yet written
+  Status PrepareSegment(uint64_t segment, SegmentParts* out);
+  Status WriteSegmentPart(SegmentParts& sp);  // the next part file
+  std::unique_ptr<SegmentParts> stepping_;  // CheckpointStep's segment in progress
   void Apply(GroupState& gs, const WalRecord& r, std::string_view payload, uint64_t seq) {
     Apply(gs, r.op, r.values[size_t(gs.def.RecordIdIndex())], r.event_time, r.ttl_seconds, payload, seq);
   }
