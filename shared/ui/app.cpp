@@ -249,6 +249,10 @@ bool App::Run(const std::string& name, const std::map<std::string, std::string>&
     OpenPanel("Label Review");
     return RunLabelsDemoFromParams(app, params);
   }
+  if (name == "features-demo") {
+    OpenPanel("Feature Store");
+    return RunFeaturesDemoFromParams(app, params);
+  }
   if (name == "import") {
     auto it = params.find("path");
     return it != params.end() && ImportFile(app, it->second);
@@ -291,6 +295,7 @@ std::string App::StatusJson() const {
   j["recommend"] = nlohmann::json::parse(RecommendStatusJson(*state_));
   j["labels"] = nlohmann::json::parse(LabelsStatusJson(*state_));
   j["forecast"] = nlohmann::json::parse(ForecastStatusJson(*state_));
+  j["features"] = nlohmann::json::parse(FeaturesStatusJson(app));
   j["errors"] = app.errors;
   nlohmann::json items = nlohmann::json::object();
   for (auto& [k, r] : app.items) items[k] = {r.x, r.y, r.w, r.h};

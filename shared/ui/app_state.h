@@ -13,6 +13,7 @@
 #include "core/settings.h"
 #include "kernels/microbench.h"
 #include "ui/panel_anomaly_state.h"
+#include "ui/panel_features_state.h"
 #include "ui/panel_forecast_state.h"
 #include "ui/panel_labels_state.h"
 #include "ui/panel_recommend_state.h"
@@ -60,6 +61,7 @@ struct AppState {
   SystemPanelState system;
   SparsePanelState sparse;
   AnomalyPanelState anomaly;
+  FeaturesPanelState features;
   RecommendPanelState recommend;
   LabelsPanelState labels;
   ForecastPanelState forecast;

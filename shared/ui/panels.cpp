@@ -14,6 +14,8 @@ const std::vector<PanelInfo>& Panels() {
        DrawLabelsPanel, false},
       {"Forecasts", "Sales records -> aggregate to the question, fill gaps -> ETS/Theta/Comb with P10-P90, backtests.",
        DrawForecastPanel, false},
+      {"Feature Store", "Feature groups from CSVs, ingest with per-worker progress, records, point-in-time training sets.",
+       DrawFeaturesPanel, false},
       {"System", "This build and this machine: target, SIMD, threads, memory, frame time, micro-benchmark.",
        DrawSystemPanel, true},
       {"Widget Gallery", "Every Fieldkit widget with its help text (living documentation).", DrawGalleryPanel,

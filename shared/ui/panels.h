@@ -22,6 +22,7 @@ void DrawSystemPanel(AppState& app);
 void DrawSparsePanel(AppState& app);
 void DrawGalleryPanel(AppState& app);
 void DrawAnomalyPanel(AppState& app);
+void DrawFeaturesPanel(AppState& app);
 void DrawRecommendPanel(AppState& app);
 void DrawLabelsPanel(AppState& app);
 void DrawForecastPanel(AppState& app);
@@ -55,6 +56,15 @@ void ReleaseLabelTextures(AppState& app);  // before the renderer goes away
 // backtest as a sliced job; status().forecast then holds the accuracy table.
 bool RunForecastDemoFromParams(AppState& app, const std::map<std::string, std::string>& params);
 std::string ForecastStatusJson(AppState& app);  // "null" before anything was loaded
+// ?run=features-demo[&threads=N]: creates the group 'customers' from the bundled
+// <data_dir>/features/customers.csv (replacing an earlier one), ingests it, writes
+// the offline partitions and builds the point-in-time set for orders.csv, as one job.
+bool RunFeaturesDemoFromParams(AppState& app, const std::map<std::string, std::string>& params);
+bool LoadFeaturesCsv(AppState& app, const std::string& path);  // header + inferred schema into the editor
+// Ingest as a job; pit_entities non-empty: then the training set for that entity CSV.
+bool StartFeaturesIngest(AppState& app, const std::string& group, const std::string& file,
+                         const std::string& pit_entities);
+std::string FeaturesStatusJson(const AppState& app);  // status().features
 // Registers a user file (page: dropped/picked into /imports; desktop: a path)
 // and hands it to the panel that understands its type. False (and an error
 // the user sees) if it cannot be read.

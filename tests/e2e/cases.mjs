@@ -338,4 +338,48 @@ export const cases = [
       await app.screenshot('labels-panel');
     },
   },
+  {
+    // The issue's contract: ?run=features-demo creates the group 'customers' from the bundled
+    // /data/features/customers.csv, ingests it in slices (one worker in the page; its 3 bad rows rejected with
+    // reasons), writes the offline partitions and the point-in-time set for orders.csv. The store lives in
+    // IndexedDB (/user/features): after the flush, a page load without ?run= finds the group and its records.
+    name: 'features-demo',
+    async fn(app) {
+      await app.open('?run=features-demo');
+      await app.waitReady();
+      let worstFrame = 0;
+      const s = await app.waitFor((st) => {
+        worstFrame = Math.max(worstFrame, st.frame_ms_max || 0);
+        return st.features && (st.features.state === 'done' || st.features.state === 'failed');
+      }, 'status().features.state === "done"', 30000);
+      const f = s.features;
+      assert(f.state === 'done', `status().features.state = ${f.state}; errors ${JSON.stringify(s.errors)}`);
+      assert(s.panel === 'Feature Store', `status().panel = ${JSON.stringify(s.panel)}, expected "Feature Store"`);
+      assert(f.ingested === 4000 && f.failed === 3 && f.total === 4003,
+        `status().features ingested/failed/total = ${f.ingested}/${f.failed}/${f.total}, expected 4000/3/4003`);
+      assert(f.summary === 'ingested 4000 of 4003 rows (3 rejected)', `status().features.summary = ${f.summary}`);
+      assert(f.workers.length === 1 && f.workers[0].done === 4003, `one worker in the page: ${JSON.stringify(f.workers)}`);
+      const reasons = f.rejects.map((r) => `${r.line}: ${r.reason}`).join('; ');
+      assert(f.rejects.length === 3 && reasons.includes('columns') && reasons.includes('missing record id') &&
+        reasons.includes('ISO-8601'), `status().features.rejects: ${reasons}`);
+      assert(f.pit.state === 'done' && f.pit.rows === 1500, `status().features.pit = ${JSON.stringify(f.pit)}`);
+      const g = f.groups.find((x) => x.name === 'customers');
+      assert(g && g.records === 400, `status().features.groups = ${JSON.stringify(f.groups)}`);
+      console.log(`# features-demo: ${f.summary}; rejected ${reasons}; training set ${f.pit.rows} rows; longest frame ${worstFrame.toFixed(0)} ms, longest job slice ${s.job.max_step_ms.toFixed(0)} ms (${s.job.max_step_detail})`);
+      await app.waitFrames(3);
+      await app.screenshot('features-panel');
+      // Durability in the browser: one more save, wait for its IndexedDB flush, then load the page afresh.
+      const before = (await app.status()).persisted_idb_at;
+      await app.page.evaluate(() => window.fieldkit.setSetting('e2e_features', String(Date.now())));
+      await app.waitFor((st) => st.persisted_idb_at !== before, 'status().persisted_idb_at to change (IndexedDB flush)', 10000);
+      await app.open('');
+      await app.waitReady();
+      const r = await app.waitFor((st) => st.features && st.features.groups.length > 0,
+        'status().features.groups after the reload', 15000);
+      const g2 = r.features.groups.find((x) => x.name === 'customers');
+      assert(g2 && g2.records === 400, `after reload status().features.groups = ${JSON.stringify(r.features.groups)}`);
+      assert(r.features.state === 'idle', `after reload nothing was re-ingested: state ${r.features.state}`);
+      console.log(`# features-demo: after a reload the group 'customers' holds ${g2.records} records (created ${g2.created})`);
+    },
+  },
 ];
