@@ -24,6 +24,8 @@ stage wasm-doctest bash -c "cd '$scratch' && node --no-experimental-fetch '$PWD/
 stage serve python3 tests/serve_test.py
 stage e2e node tests/e2e/e2e.mjs --serve build/web --out build/e2e
 stage desktop bash tests/desktop_smoke.sh
+# Feature store: 20 SIGKILLs mid-ingest through the real CLI; every acknowledged record must be there.
+stage features-crash bash tests/features/crash_test.sh build/native/fieldkit-cli
 stage native-doctest bash -c "cd '$scratch' && '$PWD/build/native/fieldkit-tests' --no-colors"
 
 echo
