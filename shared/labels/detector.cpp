@@ -115,9 +115,9 @@ FeatureMap ComputeFeatures(const std::vector<float>& gray, int width, int height
 
 // [SECTION] Pyramid and scanning
 
-std::vector<Detector::Level> Detector::Pyramid(const Image& img) const {
-  std::vector<Level> levels;
-  if (models_.empty() || img.empty()) return levels;
+std::vector<float> Detector::LevelScales(const Image& img) const {
+  std::vector<float> scales;
+  if (models_.empty() || img.empty()) return scales;
   // Levels put objects of min..max_object px onto the windows' inner size.
   int inner_lo = 1 << 30, inner_hi = 0;
   for (const ClassModel& m : models_) {
@@ -127,15 +127,28 @@ std::vector<Detector::Level> Detector::Pyramid(const Image& img) const {
   }
   const float f_hi = float(inner_hi * opt_.cell) / opt_.min_object;
   const float f_lo = float(inner_lo * opt_.cell) / opt_.max_object;
-  const std::vector<float> gray = ToGray(img);
   for (float f = f_hi; f >= f_lo * 0.999f; f /= opt_.scale_step) {
     const int nw = int(std::lround(float(img.width) * f)), nh = int(std::lround(float(img.height) * f));
     if (nw < 3 * opt_.cell || nh < 3 * opt_.cell) break;
-    Level lv;
-    lv.f = float(nw) / float(img.width);
-    lv.map = ComputeFeatures(ResizeGray(gray, img.width, img.height, nw, nh), nw, nh, opt_.cell, std::max(1.f, lv.f));
-    levels.push_back(std::move(lv));
+    scales.push_back(f);
   }
+  return scales;
+}
+
+Detector::Level Detector::BuildLevel(const std::vector<float>& gray, int width, int height, float f) const {
+  const int nw = int(std::lround(float(width) * f)), nh = int(std::lround(float(height) * f));
+  Level lv;
+  lv.f = float(nw) / float(width);
+  lv.map = ComputeFeatures(ResizeGray(gray, width, height, nw, nh), nw, nh, opt_.cell, std::max(1.f, lv.f));
+  return lv;
+}
+
+std::vector<Detector::Level> Detector::Pyramid(const Image& img) const {
+  std::vector<Level> levels;
+  const std::vector<float> scales = LevelScales(img);
+  if (scales.empty()) return levels;
+  const std::vector<float> gray = ToGray(img);
+  for (float f : scales) levels.push_back(BuildLevel(gray, img.width, img.height, f));
   return levels;
 }
 
@@ -162,18 +175,35 @@ void Detector::Scan(const ClassModel& m, int c, const Level& lv, float min_score
   }
 }
 
-std::vector<Box> Detector::Detect(const Image& img) const {
-  std::vector<Box> all;
-  if (!trained()) return all;
-  const float min_score = std::log(opt_.min_confidence / (1 - opt_.min_confidence));
-  for (const Level& lv : Pyramid(img))
-    for (size_t c = 0; c < models_.size(); c++) Scan(models_[c], int(c), lv, min_score, &all);
-  for (Box& b : all) b.confidence = Sigmoid(b.confidence);
-  std::vector<Box> kept = Nms(std::move(all), opt_.nms_iou, false);
-  std::vector<Box> out;
+bool Detector::DetectStep(const Image& img, DetectState* st) const {
+  if (!trained()) return true;
+  if (st->gray.empty() && st->next == 0) {
+    st->scales = LevelScales(img);
+    st->gray = ToGray(img);
+    st->raw.clear();
+  }
+  if (st->next < st->scales.size()) {
+    const float min_score = std::log(opt_.min_confidence / (1 - opt_.min_confidence));
+    const Level lv = BuildLevel(st->gray, img.width, img.height, st->scales[st->next++]);
+    for (size_t c = 0; c < models_.size(); c++) Scan(models_[c], int(c), lv, min_score, &st->raw);
+    if (st->next < st->scales.size()) return false;
+  }
+  for (Box& b : st->raw) b.confidence = Sigmoid(b.confidence);
+  std::vector<Box> kept = Nms(std::move(st->raw), opt_.nms_iou, false);
+  st->boxes.clear();
   for (Box& b : kept)
-    if (ClipBox(&b, img.width, img.height)) out.push_back(b);
-  return out;
+    if (ClipBox(&b, img.width, img.height)) st->boxes.push_back(b);
+  st->raw.clear();
+  st->gray.clear();
+  st->next = 0;
+  return true;
+}
+
+std::vector<Box> Detector::Detect(const Image& img) const {
+  DetectState st;
+  while (!DetectStep(img, &st)) {
+  }
+  return st.boxes;
 }
 
 // [SECTION] Training (logistic regression, hard-negative mining)

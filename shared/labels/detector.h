@@ -57,6 +57,14 @@ class Detector {
   // images[i] with truth[i]. Fails on no boxes at all or mismatched sizes.
   Status Train(const std::vector<const Image*>& images, const std::vector<std::vector<Box>>& truth, int num_classes);
   std::vector<Box> Detect(const Image& img) const;
+  // The same in steps, one pyramid level per call (a few ms each): true when
+  // done, the boxes then in st->boxes. A fresh DetectState per image.
+  struct DetectState {
+    std::vector<float> scales, gray;
+    size_t next = 0;
+    std::vector<Box> raw, boxes;
+  };
+  bool DetectStep(const Image& img, DetectState* st) const;
   bool trained() const { return !models_.empty(); }
   int num_classes() const { return int(models_.size()); }
   std::string Describe() const;  // "smile 14x7 cells, 122 pos / 3190 neg; ..."
@@ -74,6 +82,8 @@ class Detector {
     FeatureMap map;
   };
   std::vector<Level> Pyramid(const Image& img) const;
+  std::vector<float> LevelScales(const Image& img) const;  // pixels per original pixel, largest first
+  Level BuildLevel(const std::vector<float>& gray, int width, int height, float f) const;
   // Raw scores of all windows of class c at one level above `min_score`.
   void Scan(const ClassModel& m, int c, const Level& lv, float min_score, std::vector<Box>* out) const;
   Box WindowBox(const ClassModel& m, const Level& lv, int x, int y) const;

@@ -69,7 +69,9 @@ std::vector<std::vector<labels::Box>> TestTruth(const LabelsPanelState& st) {
 bool EvalStep(LabelsPanelState& st, const labels::Detector& det, JobContext& ctx, float base, float span) {
   const size_t n = TestCount(st);
   if (st.job_i < n) {
-    st.job_pred.push_back(det.Detect(st.test->images[st.job_i]));
+    if (!det.DetectStep(st.test->images[st.job_i], &st.detect)) return false;
+    st.job_pred.push_back(std::move(st.detect.boxes));
+    st.detect = {};
     st.job_i++;
     ctx.SetProgress(base + span * float(st.job_i) / float(n));
     ctx.SetDetail("test image " + std::to_string(st.job_i) + "/" + std::to_string(n));
@@ -114,6 +116,7 @@ void StartV1Job(AppState& app) {
   st.v1.reset();
   st.v2.reset();
   st.test.reset();
+  st.detect = {};
   st.eval_v1.reset();
   st.eval_v2.reset();
   auto phase = std::make_shared<int>(0);
@@ -162,8 +165,11 @@ void StartV1Job(AppState& app) {
             if (s.job_i < s.v2->images.size()) {
               const double t = NowMs();
               const labels::LabeledImage& li = s.v2->manifest.images[s.job_i];
-              std::vector<labels::Box> p = s.det_v1->Detect(s.v2->images[s.job_i]);
+              const bool done = s.det_v1->DetectStep(s.v2->images[s.job_i], &s.detect);
               s.job_ms += NowMs() - t;
+              if (!done) return false;
+              std::vector<labels::Box> p = std::move(s.detect.boxes);
+              s.detect = {};
               s.items.push_back(labels::MakeReviewItem(li.source_ref, li.width, li.height, std::move(p), s.threshold));
               s.images.push_back(s.v2->images[s.job_i]);
               s.truth.push_back(li.boxes);
@@ -226,6 +232,7 @@ void StartV2Job(AppState& app) {
                                                          int(st.v1->manifest.class_map.size()));
   st.trained_v2_on = reviewed;
   st.eval_v2.reset();
+  st.detect = {};
   st.job_ms = 0;
   app.jobs.Enqueue(MakeJob(kV2Job, [&app, phase, imgs, truth](JobContext& ctx) {
     LabelsPanelState& s = app.labels;

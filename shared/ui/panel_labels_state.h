@@ -52,6 +52,7 @@ struct LabelsPanelState {
   size_t job_i = 0;
   double job_t0 = 0, job_ms = 0;
   std::vector<std::vector<labels::Box>> job_pred;
+  labels::Detector::DetectState detect;  // the image being scanned, one pyramid level per slice
 };
 
 }  // namespace fk::ui
