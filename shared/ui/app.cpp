@@ -257,7 +257,7 @@ bool App::Run(const std::string& name, const std::map<std::string, std::string>&
     auto it = params.find("path");
     return it != params.end() && ImportFile(app, it->second);
   }
-  app.Error("unknown ?run= value '" + name + "' (known: system-bench, sparse-bench, anomaly-demo, recommend-demo, forecast-demo, labels-demo)");
+  app.Error("unknown ?run= value '" + name + "' (known: system-bench, sparse-bench, anomaly-demo, recommend-demo, forecast-demo, labels-demo, features-demo)");
   return false;
 }
 
