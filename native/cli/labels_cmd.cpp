@@ -3,6 +3,7 @@
 // reviewer, scoring prediction manifests, and validating a manifest.
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 
@@ -18,7 +19,7 @@ namespace fk::cli {
 
 static const char* kLabelsHelp =
     "usage: fieldkit-cli labels generate --out DIR [--seed 7] [--width 160 --height 120]\n"
-    "       fieldkit-cli labels loop     --data DIR --simulate-reviewer [--out DIR] [--threshold 0.7]\n"
+    "       fieldkit-cli labels loop     --data DIR --simulate-reviewer [--out DIR] [--threshold T]\n"
     "                                    [--accept-iou 0.7] [--seed 1] [--param k=v,k=v] [--json]\n"
     "       fieldkit-cli labels eval     --truth M.manifest --pred M.manifest [--threshold 0.5] [--json]\n"
     "       fieldkit-cli labels check    --manifest M.manifest [--images]\n"
@@ -29,6 +30,9 @@ static const char* kLabelsHelp =
     "loop: trains v1 on v1, pre-labels v2, a simulated reviewer fixes the proposals against the\n"
     "  truth (accept if IoU >= accept-iou and class right, else adjust/delete/add), trains v2 on\n"
     "  v1 + reviewed v2, evaluates both on test (P/R/F1 at IoU >= 0.5, confidence >= threshold).\n"
+    "  Each model's threshold is chosen on its own training images by 3-fold cross-validation\n"
+    "  (never on test); --threshold T overrides it for both. The test set's F1-maximising\n"
+    "  \"assumed threshold\" is reported beside it, as Rekognition Custom Labels does.\n"
     "  --out writes v2_reviewed.manifest, v2_verification.manifest, test_predictions_v1.manifest,\n"
     "  test_predictions_v2.manifest and test_predictions_v2.coco.json.\n"
     "  JSON: {\"v1\":{\"precision\",\"recall\",\"f1\",\"assumed_threshold\",\"f1_at_assumed\",\"per_class\"},\n"
@@ -90,7 +94,10 @@ int Loop(const Args& a) {
   if (!a.Has("simulate-reviewer"))
     throw UsageError{"loop runs headless only with --simulate-reviewer (the person's review is the Label Review panel)"};
   labels::LoopOptions o;
-  o.threshold = float(a.GetDouble("threshold", o.threshold));
+  if (a.Has("threshold")) {
+    o.threshold = float(a.GetDouble("threshold", 0.5));
+    if (!(o.threshold >= 0.f && o.threshold <= 1.f)) throw UsageError{"--threshold wants a confidence in 0..1"};
+  }
   o.reviewer.accept_iou = float(a.GetDouble("accept-iou", o.reviewer.accept_iou));
   o.detector.seed = uint64_t(a.GetInt("seed", long(o.detector.seed)));
   for (const std::string& kv : a.GetList("param", {})) {
@@ -108,7 +115,14 @@ int Loop(const Args& a) {
     else if (k == "epochs") d.epochs = int(v);
     else if (k == "mining_cap") d.mining_cap = int(v);
     else if (k == "l2") d.l2 = float(v);
+    else if (k == "calibration_folds") d.calibration_folds = int(v);
     else throw UsageError{"--param: unknown detector option '" + k + "'"};
+  }
+  const std::string out = a.Get("out");
+  if (!out.empty()) {  // before the run: a bad --out should not cost a training
+    std::error_code ec;
+    std::filesystem::create_directories(out, ec);
+    if (ec || !std::filesystem::is_directory(out)) throw InputError{out + ": cannot create the output folder"};
   }
   ProgressBar bar("labels loop", ProgressWanted(a));
   int stage = 0;
@@ -116,7 +130,6 @@ int Loop(const Args& a) {
   bar.Done();
   if (!r) throw InputError{r.status().message()};
   PrintProblems(r->problems);
-  const std::string out = a.Get("out");
   if (!out.empty()) {
     Status st = labels::WriteManifest(r->v2_reviewed, out + "/v2_reviewed.manifest");
     if (st) st = labels::WriteManifest(r->test_predictions_v1, out + "/test_predictions_v1.manifest");
@@ -143,15 +156,19 @@ int Loop(const Args& a) {
                         {"prelabel_seconds_v2", r->prelabel_seconds},
                         {"detector_v1", r->detector_v1},
                         {"detector_v2", r->detector_v2},
+                        {"calibration_v1", r->calibration_v1},
+                        {"calibration_v2", r->calibration_v2},
                         {"problems", r->problems.size()}};
     std::printf("%s\n", j.dump().c_str());
   } else {
-    std::printf("v1 (trained on v1, %.2f s): P %.3f R %.3f F1 %.3f (assumed threshold %.2f -> F1 %.3f)\n",
-                r->train_seconds_v1, r->v1.overall.precision, r->v1.overall.recall, r->v1.overall.f1,
+    std::printf("v1 (trained on v1, %.2f s): P %.3f R %.3f F1 %.3f at %.2f (test's assumed threshold %.2f -> F1 %.3f)\n",
+                r->train_seconds_v1, r->v1.overall.precision, r->v1.overall.recall, r->v1.overall.f1, r->v1.threshold,
                 r->v1.assumed_threshold, r->v1.assumed.f1);
-    std::printf("v2 (v1 + reviewed v2, %.2f s): P %.3f R %.3f F1 %.3f (assumed threshold %.2f -> F1 %.3f)\n",
-                r->train_seconds_v2, r->v2.overall.precision, r->v2.overall.recall, r->v2.overall.f1,
+    std::printf("   %s\n", r->calibration_v1.c_str());
+    std::printf("v2 (v1 + reviewed v2, %.2f s): P %.3f R %.3f F1 %.3f at %.2f (test's assumed threshold %.2f -> F1 %.3f)\n",
+                r->train_seconds_v2, r->v2.overall.precision, r->v2.overall.recall, r->v2.overall.f1, r->v2.threshold,
                 r->v2.assumed_threshold, r->v2.assumed.f1);
+    std::printf("   %s\n", r->calibration_v2.c_str());
     std::printf("review of %d proposals: %d accepted unchanged (%.0f%%), %d adjusted, %d deleted, %d added; "
                 "effort saved %.0f%% vs drawing every box\n",
                 s.proposed, s.accepted_unchanged, 100 * s.AcceptedShare(), s.adjusted, s.deleted, s.added,

@@ -47,7 +47,23 @@ std::vector<Box> Nms(std::vector<Box> boxes, float iou_threshold, bool per_class
     }
     kept.push_back(k);
   }
-  return kept;
+  // The cluster averages move boxes: two kept boxes can end up on the same
+  // object (each cluster pulled toward it). Keep only the more confident.
+  std::vector<Box> out;
+  for (const Box& k : kept) {
+    bool dup = false;
+    for (const Box& o : out) {
+      if (per_class && o.class_id != k.class_id) continue;
+      const float iou = IoU(k, o);
+      const float inter = iou > 0 ? iou * (k.area() + o.area()) / (1 + iou) : 0.f;
+      if (iou > iou_threshold || inter / std::max(1e-6f, std::min(k.area(), o.area())) >= 0.7f) {
+        dup = true;
+        break;
+      }
+    }
+    if (!dup) out.push_back(k);
+  }
+  return out;
 }
 
 bool ClipBox(Box* b, int width, int height) {

@@ -9,6 +9,7 @@
 
 #include "core/rng.h"
 #include "kernels/f32_blas.h"
+#include "labels/metrics.h"
 
 namespace fk::labels {
 
@@ -40,6 +41,12 @@ std::vector<float> ResizeGray(const std::vector<float>& g, int w, int h, int nw,
 }
 
 float Sigmoid(float s) { return 1.f / (1.f + std::exp(-s)); }
+
+std::string FormatFloat(float v, int digits = 2) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, double(v));
+  return buf;
+}
 
 }  // namespace
 
@@ -303,15 +310,23 @@ struct DetectorTrainer::State {
   std::vector<std::vector<Box>> truth;
   int num_classes;
   std::vector<std::vector<Detector::Level>> pyr;
-  enum class Phase { Setup, Features, Collect, Fit, Mine, FitMined, Done } phase = Phase::Setup;
+  enum class Phase { Setup, Features, Collect, Fit, Mine, FitMined, CvTrain, CvDetect, Done } phase = Phase::Setup;
   int c = 0;        // class being trained
   size_t i = 0;     // image index within a phase
+  size_t lvl = 0;   // pyramid level within image i (features, mining)
+  std::vector<float> scales, gray;  // image i's levels and grey pixels while its pyramid is built
   int epoch = 0;
   int round = 0;
   std::vector<Sample> data;
   std::vector<std::pair<float, Sample>> hard;
   Adam adam;
   Rng rng{1};
+  // Calibration: fold f trains on images with i % folds != f and predicts the rest.
+  int folds = 0, fold = 0;
+  std::unique_ptr<Detector> fold_det;
+  std::unique_ptr<DetectorTrainer> fold_trainer;
+  Detector::DetectState detect;
+  std::vector<std::vector<Box>> oof;  // out-of-fold predictions per image
   float MaxIoU(const Box& w, size_t img, bool same_class_only) const {
     float best = 0;
     for (const Box& t : truth[img])
@@ -336,8 +351,18 @@ float DetectorTrainer::Progress() const {
   using P = State::Phase;
   const State& s = *s_;
   if (s.phase == P::Done) return 1.f;
+  // The main model is one share, each calibration fold (k-1)/k of one (it
+  // trains on that part of the images) plus its detection pass.
+  const float k = float(s.folds);
+  const float main_share = s.folds > 1 ? 1.f / (1.f + k - 1.f) : 1.f;
+  if (s.phase == P::CvTrain || s.phase == P::CvDetect) {
+    float in_fold = 0;
+    if (s.phase == P::CvTrain && s.fold_trainer) in_fold = 0.9f * s.fold_trainer->Progress();
+    if (s.phase == P::CvDetect) in_fold = 0.9f + 0.1f * float(s.i) / float(std::max<size_t>(1, s.images.size()));
+    return main_share + (1.f - main_share) * (float(s.fold) + in_fold) / k;
+  }
   if (s.phase == P::Setup || s.phase == P::Features)
-    return 0.1f * float(s.i) / float(std::max<size_t>(1, s.images.size()));
+    return main_share * 0.1f * float(s.i) / float(std::max<size_t>(1, s.images.size()));
   const DetectorOptions& o = s.d->opt_;
   // Per class: collect, fit, mining rounds (scan + fit) in equal-ish parts.
   const float parts = 2.f + 2.f * float(o.mining_rounds);
@@ -347,7 +372,7 @@ float DetectorTrainer::Progress() const {
   if (s.phase == P::Fit) part = 1.f + float(s.epoch) / float(std::max(1, o.epochs));
   if (s.phase == P::Mine) part = 2.f + 2.f * float(s.round) + float(s.i) / n;
   if (s.phase == P::FitMined) part = 3.f + 2.f * float(s.round) + float(s.epoch) / float(std::max(1, o.epochs / 2));
-  return 0.1f + 0.9f * (float(s.c) + part / parts) / float(std::max(1, s.num_classes));
+  return main_share * (0.1f + 0.9f * (float(s.c) + part / parts) / float(std::max(1, s.num_classes)));
 }
 
 std::string DetectorTrainer::Stage() const {
@@ -360,6 +385,10 @@ std::string DetectorTrainer::Stage() const {
     case P::Fit: return "class " + std::to_string(s.c) + " epoch " + std::to_string(s.epoch);
     case P::Mine: return "class " + std::to_string(s.c) + " mining round " + std::to_string(s.round + 1);
     case P::FitMined: return "class " + std::to_string(s.c) + " refit " + std::to_string(s.round + 1);
+    case P::CvTrain:
+      return "calibration fold " + std::to_string(s.fold + 1) + "/" + std::to_string(s.folds) + ": " +
+             (s.fold_trainer ? s.fold_trainer->Stage() : std::string("setup"));
+    case P::CvDetect: return "calibration fold " + std::to_string(s.fold + 1) + "/" + std::to_string(s.folds) + ": detect";
     case P::Done: return "done";
   }
   return "";
@@ -400,9 +429,19 @@ Status DetectorTrainer::Step() {
       return Status::Ok();
     }
     case P::Features: {
-      if (s.i < s.images.size()) {
-        s.pyr[s.i] = d.Pyramid(*s.images[s.i]);
-        s.i++;
+      if (s.i < s.images.size()) {  // one pyramid level per step (a whole pyramid took up to 46 ms in the page)
+        const Image& img = *s.images[s.i];
+        if (s.lvl == 0) {
+          s.scales = d.LevelScales(img);
+          s.gray = s.scales.empty() ? std::vector<float>{} : ToGray(img);
+          s.pyr[s.i].clear();
+        }
+        if (s.lvl < s.scales.size()) s.pyr[s.i].push_back(d.BuildLevel(s.gray, img.width, img.height, s.scales[s.lvl++]));
+        if (s.lvl >= s.scales.size()) {
+          s.lvl = 0;
+          s.gray.clear();
+          s.i++;
+        }
         return Status::Ok();
       }
       s.phase = P::Collect;
@@ -467,16 +506,95 @@ Status DetectorTrainer::Step() {
       s.c++;
       s.round = 0;
       s.i = 0;
-      s.phase = s.c < s.num_classes ? P::Collect : P::Done;
-      if (s.phase == P::Done) s.pyr.clear();
+      if (s.c < s.num_classes) {
+        s.phase = P::Collect;
+        return Status::Ok();
+      }
+      s.pyr.clear();
+      d.threshold_ = o.default_threshold;
+      d.calibration_ = "threshold " + FormatFloat(o.default_threshold) + " (default, not calibrated)";
+      s.folds = std::min(o.calibration_folds, int(s.images.size()));
+      if (s.folds < 2) {
+        s.phase = P::Done;
+        return Status::Ok();
+      }
+      s.fold = 0;
+      s.oof.assign(s.images.size(), {});
+      s.phase = P::CvTrain;
+      return Status::Ok();
+    }
+    case P::CvTrain: {
+      if (!s.fold_trainer) {
+        std::vector<const Image*> imgs;
+        std::vector<std::vector<Box>> truth;
+        for (size_t i = 0; i < s.images.size(); i++)
+          if (int(i % size_t(s.folds)) != s.fold) {
+            imgs.push_back(s.images[i]);
+            truth.push_back(s.truth[i]);
+          }
+        DetectorOptions fo = o;
+        fo.calibration_folds = 0;
+        s.fold_det = std::make_unique<Detector>(fo);
+        s.fold_trainer = std::make_unique<DetectorTrainer>(s.fold_det.get(), std::move(imgs), std::move(truth),
+                                                           s.num_classes);
+      }
+      Status st = s.fold_trainer->Step();
+      if (!st) {  // e.g. a fold without any box of some class: keep the default threshold, say why
+        d.calibration_ = "threshold " + FormatFloat(o.default_threshold) + " (default: calibration fold " +
+                         std::to_string(s.fold + 1) + " could not train: " + st.message() + ")";
+        s.fold_trainer.reset();
+        s.fold_det.reset();
+        s.oof.clear();
+        s.phase = P::Done;
+        return Status::Ok();
+      }
+      if (!s.fold_trainer->Done()) return Status::Ok();
+      s.fold_trainer.reset();
+      s.phase = P::CvDetect;
+      s.i = size_t(s.fold);
+      s.detect = {};
+      return Status::Ok();
+    }
+    case P::CvDetect: {
+      if (s.i < s.images.size()) {  // one pyramid level per step
+        if (s.fold_det->DetectStep(*s.images[s.i], &s.detect)) {
+          s.oof[s.i] = std::move(s.detect.boxes);
+          s.detect = {};
+          s.i += size_t(s.folds);
+        }
+        return Status::Ok();
+      }
+      s.fold_det.reset();
+      if (++s.fold < s.folds) {
+        s.phase = P::CvTrain;
+        return Status::Ok();
+      }
+      const Evaluation e = Evaluate(s.truth, s.oof, o.default_threshold, s.num_classes);
+      if (e.assumed.tp > 0) {
+        d.threshold_ = e.assumed_threshold;
+        d.calibration_ = "threshold " + FormatFloat(d.threshold_) + " from " + std::to_string(s.folds) +
+                         "-fold CV on " + std::to_string(s.images.size()) + " training images (out-of-fold F1 " +
+                         FormatFloat(float(e.assumed.f1), 3) + ")";
+      } else {
+        d.calibration_ = "threshold " + FormatFloat(o.default_threshold) +
+                         " (default: no out-of-fold detection matched a box)";
+      }
+      s.oof.clear();
+      s.phase = P::Done;
       return Status::Ok();
     }
     case P::Mine: {
       Detector::ClassModel& m = d.models_[size_t(s.c)];
-      if (s.i < s.images.size()) {
-        const size_t i = s.i++;
+      if (s.i < s.images.size()) {  // one pyramid level per step
+        const size_t i = s.i;
+        if (s.lvl >= s.pyr[i].size()) {
+          s.lvl = 0;
+          s.i++;
+          return Status::Ok();
+        }
         // Hard negatives: confident windows that are not this class's objects.
-        for (const Detector::Level& lv : s.pyr[i]) {
+        {
+          const Detector::Level& lv = s.pyr[i][s.lvl++];
           std::vector<Box> hits;
           d.Scan(m, s.c, lv, -1.f, &hits);
           for (const Box& h : hits) {
@@ -525,6 +643,7 @@ std::string Detector::Describe() const {
                   models_[c].hc - 2, models_[c].positives, models_[c].negatives);
     s += buf;
   }
+  if (!models_.empty()) s += "; " + calibration_;
   return s;
 }
 

@@ -109,6 +109,8 @@ Result<LoopResult> RunLoop(const std::string& data_dir, const LoopOptions& opt,
   if (!st) return Status::Error(data_dir + "/v1.manifest: " + st.message());
   r.train_seconds_v1 = (NowMs() - t0) / 1000.0;
   r.detector_v1 = d1.Describe();
+  r.threshold_v1 = opt.threshold >= 0 ? opt.threshold : d1.threshold();
+  r.calibration_v1 = d1.calibration();
 
   say("pre-labelling v2");
   t0 = NowMs();
@@ -122,7 +124,7 @@ Result<LoopResult> RunLoop(const std::string& data_dir, const LoopOptions& opt,
   LabelSet reviewed = *v2;  // v2 images with the reviewed labels (what v2 trains on)
   for (size_t i = 0; i < v2->images.size(); i++) {
     const LabeledImage& li = v2->manifest.images[i];
-    ReviewItem it = MakeReviewItem(li.source_ref, li.width, li.height, proposals[i], opt.threshold);
+    ReviewItem it = MakeReviewItem(li.source_ref, li.width, li.height, proposals[i], r.threshold_v1);
     SimulateReviewer(li.boxes, &it, opt.reviewer);
     const ReviewStats s = it.Stats();
     r.review.Add(s);
@@ -149,11 +151,13 @@ Result<LoopResult> RunLoop(const std::string& data_dir, const LoopOptions& opt,
   if (!st) return Status::Error("v2 training: " + st.message());
   r.train_seconds_v2 = (NowMs() - t0) / 1000.0;
   r.detector_v2 = d2.Describe();
+  r.threshold_v2 = opt.threshold >= 0 ? opt.threshold : d2.threshold();
+  r.calibration_v2 = d2.calibration();
 
   say("evaluating on test");
   const std::vector<std::vector<Box>> p1 = Predict(d1, *test), p2 = Predict(d2, *test);
-  r.v1 = Evaluate(test->Truth(), p1, opt.threshold, classes);
-  r.v2 = Evaluate(test->Truth(), p2, opt.threshold, classes);
+  r.v1 = Evaluate(test->Truth(), p1, r.threshold_v1, classes);
+  r.v2 = Evaluate(test->Truth(), p2, r.threshold_v2, classes);
   r.test_predictions_v1 = PredictionManifest(*test, p1, opt.job_name + "/v1");
   r.test_predictions_v2 = PredictionManifest(*test, p2, opt.job_name + "/v2");
   return r;

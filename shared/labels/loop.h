@@ -39,7 +39,9 @@ Result<LabelSet> OpenLabelSet(const std::string& manifest_path);
 bool LoadNextImage(LabelSet* set);  // false when every listed image was tried
 
 struct LoopOptions {
-  float threshold = 0.7f;  // confidence at which proposals are shown and metrics taken
+  // Confidence at which proposals are shown and metrics taken. < 0: each
+  // model's own threshold, chosen by cross-validation on its training images.
+  float threshold = -1.f;
   ReviewerOptions reviewer;
   DetectorOptions detector;
   std::string job_name = "fieldkit-label-review";
@@ -53,6 +55,8 @@ struct LoopResult {
   std::vector<Verification> verification;  // per v2 image: proposals right as they were?
   std::vector<std::string> problems;
   std::string detector_v1, detector_v2;  // Detector::Describe()
+  float threshold_v1 = 0, threshold_v2 = 0;  // what each model's proposals and metrics used
+  std::string calibration_v1, calibration_v2;
 };
 
 // `progress(stage)` is called between stages (CLI progress on stderr).

@@ -60,6 +60,30 @@ size_t TestCount(const LabelsPanelState& st) {
   return st.test_limit > 0 ? std::min(n, size_t(st.test_limit)) : n;
 }
 
+// One bounded training slice of s.trainer (timed into s.job_ms); the job's
+// progress runs 0..share over the training. kFailed has already failed the job.
+enum class TrainSlice { kMore, kDone, kFailed };
+TrainSlice TrainStep(LabelsPanelState& s, JobContext& ctx, float share, const char* tag) {
+  const double t = NowMs();
+  const Status st = s.trainer->Step();
+  s.job_ms += NowMs() - t;
+  if (!st) {
+    ctx.Fail(st.message());
+    return TrainSlice::kFailed;
+  }
+  ctx.SetProgress(share * s.trainer->Progress());
+  ctx.SetDetail(std::string(tag) + " " + s.trainer->Stage());
+  if (!s.trainer->Done()) return TrainSlice::kMore;
+  s.trainer.reset();
+  return TrainSlice::kDone;
+}
+
+// The threshold a model's proposals and metrics use: its own (cross-validated
+// on its training images) unless the page was opened with &threshold=T.
+float ModelThreshold(const LabelsPanelState& st, const labels::Detector& d) {
+  return st.threshold_override >= 0 ? st.threshold_override : d.threshold();
+}
+
 std::vector<std::vector<labels::Box>> TestTruth(const LabelsPanelState& st) {
   std::vector<std::vector<labels::Box>> t = st.test->Truth();
   t.resize(TestCount(st));
@@ -139,18 +163,10 @@ void StartV1Job(AppState& app) {
             *phase = 1;
             return false;
           case 1: {  // training, one bounded slice per call
-            const double t = NowMs();
-            Status stt = s.trainer->Step();
-            s.job_ms += NowMs() - t;
-            if (!stt) {
-              ctx.Fail(stt.message());
-              return true;
-            }
-            ctx.SetProgress(0.5f * s.trainer->Progress());
-            ctx.SetDetail("v1 " + s.trainer->Stage());
-            if (!s.trainer->Done()) return false;
+            const TrainSlice ts = TrainStep(s, ctx, 0.5f, "v1");
+            if (ts != TrainSlice::kDone) return ts == TrainSlice::kFailed;
             s.train_ms_v1 = s.job_ms;
-            s.trainer.reset();
+            s.threshold = ModelThreshold(s, *s.det_v1);  // the review slider starts at the model's own
             s.items.clear();
             s.images.clear();
             s.truth.clear();
@@ -193,7 +209,7 @@ void StartV1Job(AppState& app) {
           }
           default: {  // v1 on the held-out test split
             if (!EvalStep(s, *s.det_v1, ctx, 0.6f, 0.4f)) return false;
-            s.eval_v1 = labels::Evaluate(TestTruth(s), s.job_pred, s.threshold,
+            s.eval_v1 = labels::Evaluate(TestTruth(s), s.job_pred, ModelThreshold(s, *s.det_v1),
                                          int(s.test->manifest.class_map.size()));
             s.eval_ms_v1 = NowMs() - s.job_ms;
             s.job_pred.clear();
@@ -238,25 +254,17 @@ void StartV2Job(AppState& app) {
     LabelsPanelState& s = app.labels;
     if (ctx.Cancelled()) return true;
     if (*phase == 0) {
-      const double t = NowMs();
-      Status stt = s.trainer->Step();
-      s.job_ms += NowMs() - t;
-      if (!stt) {
-        ctx.Fail(stt.message());
-        return true;
-      }
-      ctx.SetProgress(0.7f * s.trainer->Progress());
-      ctx.SetDetail("v2 " + s.trainer->Stage());
-      if (!s.trainer->Done()) return false;
+      const TrainSlice ts = TrainStep(s, ctx, 0.7f, "v2");
+      if (ts != TrainSlice::kDone) return ts == TrainSlice::kFailed;
       s.train_ms_v2 = s.job_ms;
-      s.trainer.reset();
       s.job_i = 0;
       s.job_pred.clear();
       *phase = 1;
       return false;
     }
     if (!EvalStep(s, *s.det_v2, ctx, 0.7f, 0.3f)) return false;
-    s.eval_v2 = labels::Evaluate(TestTruth(s), s.job_pred, s.threshold, int(s.test->manifest.class_map.size()));
+    s.eval_v2 = labels::Evaluate(TestTruth(s), s.job_pred, ModelThreshold(s, *s.det_v2),
+                                 int(s.test->manifest.class_map.size()));
     s.job_pred.clear();
     char buf[128];
     std::snprintf(buf, sizeof buf, "v2 trained on v1 + %d reviewed images in %.2f s; test F1 %.3f", s.trained_v2_on,
@@ -505,7 +513,16 @@ void DrawEditor(AppState& app, int item, ImVec2 size) {
   // Keys act on the image whenever this panel is open (it is the whole page);
   // HandleKeys stands back while a text field has the keyboard.
   HandleKeys(app, it);
-  if (!it.reviewed) it.seconds += double(io.DeltaTime);
+  // Review time: only while no labels job runs (the image may still change
+  // under a running pre-label) and the person was active in the last 30 s
+  // (a page left open over lunch is not labelling effort).
+  bool input = io.MouseDelta.x != 0 || io.MouseDelta.y != 0 || ImGui::IsAnyMouseDown() || io.MouseWheel != 0 ||
+               !io.InputQueueCharacters.empty();
+  for (bool k : io.KeysDown) input = input || k;
+  if (input) st.last_input_s = ImGui::GetTime();
+  const bool job = app.jobs.Has(kV1Job) || app.jobs.Has(kV2Job);
+  if (!it.reviewed && !job && ImGui::GetTime() - st.last_input_s < 30.0)
+    it.seconds += double(std::min(io.DeltaTime, 1.f));
 
   // Draw: picture (or a placeholder without a renderer), boxes, handles.
   ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -557,23 +574,28 @@ void DrawResults(AppState& app) {
     ImGui::TextDisabled("Train v1 first.");
     return;
   }
-  if (ImGui::BeginTable("labels.results", 6, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit)) {
-    for (const char* h : {"model", "precision", "recall", "F1", "assumed threshold", "F1 there"}) ImGui::TableSetupColumn(h);
+  if (ImGui::BeginTable("labels.results", 7, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit)) {
+    for (const char* h : {"model", "threshold", "precision", "recall", "F1", "test's assumed threshold", "F1 there"})
+      ImGui::TableSetupColumn(h);
     ImGui::TableHeadersRow();
-    auto row = [](const char* name, const labels::Evaluation& e) {
+    auto row = [](const char* name, const labels::Evaluation& e, const labels::Detector* d) {
       ImGui::TableNextRow();
       ImGui::TableSetColumnIndex(0);
       ImGui::TextUnformatted(name);
-      const double v[5] = {e.overall.precision, e.overall.recall, e.overall.f1, e.assumed_threshold, e.assumed.f1};
-      for (int k = 0; k < 5; k++) {
+      if (d && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", d->calibration().c_str());
+      const double v[6] = {e.threshold, e.overall.precision, e.overall.recall, e.overall.f1, e.assumed_threshold,
+                           e.assumed.f1};
+      for (int k = 0; k < 6; k++) {
         ImGui::TableSetColumnIndex(k + 1);
-        ImGui::Text("%.3f", v[k]);
+        ImGui::Text(k == 0 || k == 4 ? "%.2f" : "%.3f", v[k]);
       }
     };
-    row("v1", *st.eval_v1);
-    if (st.eval_v2) row("v2", *st.eval_v2);
+    row("v1", *st.eval_v1, st.det_v1.get());
+    if (st.eval_v2) row("v2", *st.eval_v2, st.det_v2.get());
     ImGui::EndTable();
   }
+  ImGui::TextDisabled("Each model's threshold comes from cross-validation on its own training images; the test's "
+                      "assumed threshold is the one that would maximise F1 there (as the service reports).");
   static const char* const kCats[] = {"precision", "recall", "F1"};
   const double a[3] = {st.eval_v1->overall.precision, st.eval_v1->overall.recall, st.eval_v1->overall.f1};
   double b[3] = {0, 0, 0};
@@ -744,7 +766,8 @@ bool RunLabelsDemoFromParams(AppState& app, const std::map<std::string, std::str
     if (k == "data") {
       st.data_dir = v;
     } else if (k == "threshold") {
-      st.threshold = std::clamp(float(std::atof(v.c_str())), 0.01f, 0.99f);
+      st.threshold_override = std::clamp(float(std::atof(v.c_str())), 0.01f, 0.99f);
+      st.threshold = st.threshold_override;
     } else if (k == "test") {
       st.test_limit = std::max(0, std::atoi(v.c_str()));
     } else {
@@ -786,7 +809,8 @@ std::string LabelsStatusJson(AppState& app) {
   auto ev = [](const std::optional<labels::Evaluation>& e) {
     if (!e) return nlohmann::json();
     return nlohmann::json{{"precision", e->overall.precision}, {"recall", e->overall.recall}, {"f1", e->overall.f1},
-                          {"assumed_threshold", e->assumed_threshold}, {"f1_at_assumed", e->assumed.f1}};
+                          {"threshold", e->threshold}, {"assumed_threshold", e->assumed_threshold},
+                          {"f1_at_assumed", e->assumed.f1}};
   };
   j["v1"] = ev(st.eval_v1);
   j["v2"] = ev(st.eval_v2);

@@ -29,7 +29,8 @@ struct LabelsPanelState {
   int batch_size = 10;     // images per review job
   int pos = 0;             // index into order
   int test_limit = 0;      // score on the first N test images only (0 = all; ?run=...&test=N)
-  float threshold = 0.7f;  // proposals below are hidden (the CLI loop's default too)
+  float threshold = 0.5f;  // proposals below are hidden; set to v1's calibrated threshold once trained
+  float threshold_override = -1.f;  // ?run=labels-demo&threshold=T: used instead of each model's own
   // Editor.
   int selected = -1;       // box index in the current item
   int draw_class = 0;
@@ -38,6 +39,7 @@ struct LabelsPanelState {
   float drag_x = 0, drag_y = 0;  // image coords at the press
   labels::Box drag_orig;
   bool drag_changed = false;
+  double last_input_s = -1e9;  // ImGui::GetTime() of the last mouse/key input (review time counts only near it)
   uint64_t texture = 0;
   int texture_item = -1;
   // Results.

@@ -45,8 +45,9 @@ void PumpAnomalyStream(AppState& app, double budget_ms);
 // bundled data (<data_dir>/recommend) in slices; status().recommend fills in.
 bool RunRecommendDemoFromParams(AppState& app, const std::map<std::string, std::string>& params);
 std::string RecommendStatusJson(AppState& app);  // JSON for status().recommend ("null" before any data)
-// ?run=labels-demo[&data=DIR][&threshold=0.7]: trains v1 on <data_dir>/logos/v1 and
+// ?run=labels-demo[&data=DIR][&threshold=T][&test=N]: trains v1 on <data_dir>/logos/v1 and
 // pre-labels v2 in one sliced job (then scores v1 on the test split); status().labels.
+// Without threshold each model uses its own, from cross-validation on its training images.
 bool RunLabelsDemoFromParams(AppState& app, const std::map<std::string, std::string>& params);
 std::string LabelsStatusJson(AppState& app);  // "null" before anything was loaded
 void ImportLabelImage(AppState& app, const std::string& path);  // a user's PNG/JPEG into the review queue

@@ -83,6 +83,13 @@ TEST_CASE("labels/box: IoU and NMS") {
   CHECK(kept[0].left > 0.f);
   CHECK(kept[0].left < 1.f);
   CHECK(kept[1].class_id == 1);
+  // a's cluster average (a with m) moves toward j, which a alone did not
+  // suppress (IoU 0.25): after averaging they overlap 0.38, one object, one box.
+  Box m{3, 0, 10, 10, 0, 0.89f}, j{6, 0, 10, 10, 0, 0.8f};
+  CHECK(IoU(a, j) < 0.3f);
+  auto one = Nms({a, m, j}, 0.3f);
+  REQUIRE(one.size() == 1);
+  CHECK(one[0].confidence == doctest::Approx(0.9f));
 }
 
 TEST_CASE("labels/manifest: write then read gives the same boxes, class map and confidences") {
@@ -238,8 +245,40 @@ TEST_CASE("labels/detector: trained on the v1 split it finds most logos of the f
     truth.push_back(test->manifest.images[i].boxes);
     pred.push_back(d.Detect(test->images[i]));
   }
-  Evaluation e = Evaluate(truth, pred, 0.5f, 2);
+  Evaluation e = Evaluate(truth, pred, d.threshold(), 2);
   CHECK(e.assumed.f1 > 0.6);
+  CHECK(e.overall.f1 > 0.5);  // at the model's own threshold, chosen without these images
+  // The threshold came from 3-fold cross-validation on the 8 training images.
+  INFO(d.calibration());
+  CHECK(d.calibration().find("3-fold CV on 8 training images") != std::string::npos);
+  CHECK(d.threshold() > 0.05f);
+  CHECK(d.threshold() < 0.99f);
+  // Without calibration the threshold is the option's default, and says so.
+  DetectorOptions no_cv;
+  no_cv.calibration_folds = 0;
+  no_cv.default_threshold = 0.6f;
+  Detector d0(no_cv);
+  REQUIRE(d0.Train(v1->ImagePtrs(), v1->Truth(), 2).ok());
+  CHECK(d0.threshold() == 0.6f);
+  CHECK(d0.calibration().find("not calibrated") != std::string::npos);
+  // A fold that cannot train (class 1 only in one image) keeps the default and names the fold.
+  std::vector<const Image*> few;
+  std::vector<std::vector<Box>> few_truth;
+  for (size_t i = 0; i < v1->images.size() && few.size() < 3; i++) {
+    std::vector<Box> b;
+    for (const Box& x : v1->manifest.images[i].boxes)
+      if (x.class_id == 0 || few.empty()) b.push_back(x);
+    bool has1 = false;
+    for (const Box& x : b) has1 = has1 || x.class_id == 1;
+    if (few.empty() && !has1) continue;  // the first image must hold a class-1 box
+    few.push_back(&v1->images[i]);
+    few_truth.push_back(b);
+  }
+  REQUIRE(few.size() == 3);
+  Detector d3;
+  REQUIRE(d3.Train(few, few_truth, 2).ok());
+  CHECK(d3.threshold() == DetectorOptions{}.default_threshold);
+  CHECK(d3.calibration().find("could not train") != std::string::npos);
   // An untrained detector says nothing rather than crashing.
   CHECK(Detector().Detect(test->images[0]).empty());
   // Training without boxes of a class is refused with a message.

@@ -47,6 +47,11 @@ TEST_CASE("ui/labels: ?run=labels-demo trains v1, pre-labels v2; review keys and
   CHECK(l["prelabeled"] == 30);
   CHECK(l["proposals"].get<int>() > 10);
   CHECK(l["v1"]["f1"].get<double>() > 0.5);
+  // v1 is scored, and the review slider starts, at v1's own cross-validated threshold.
+  REQUIRE(h.app.State().labels.det_v1);
+  const double thr = h.app.State().labels.det_v1->threshold();
+  CHECK(l["v1"]["threshold"].get<double>() == doctest::Approx(thr));
+  CHECK(l["threshold"].get<double>() == doctest::Approx(thr));
   CHECK(l["texture"] == false);  // no renderer here: no picture, still no crash
   auto& st = h.app.State().labels;
   h.Frames(2);
@@ -57,6 +62,15 @@ TEST_CASE("ui/labels: ?run=labels-demo trains v1, pre-labels v2; review keys and
 
   // Delete the first box of the current image, undo it, then accept with Enter.
   const int item = st.order[size_t(st.pos)];
+  // Review time counts only near the person's input: idle frames add nothing, moving the mouse does.
+  const double idle = st.items[size_t(item)].seconds;
+  h.Frames(10);
+  CHECK(st.items[size_t(item)].seconds == idle);
+  ImGui::GetIO().MousePos = ImVec2(5, 5);
+  h.Frames(1);
+  ImGui::GetIO().MousePos = ImVec2(9, 7);
+  h.Frames(3);
+  CHECK(st.items[size_t(item)].seconds > idle);
   const size_t boxes = st.items[size_t(item)].boxes.size();
   if (boxes > 0) {
     st.selected = 0;
