@@ -195,7 +195,10 @@ bool Detector::DetectStep(const Image& img, DetectState* st) const {
     for (size_t c = 0; c < models_.size(); c++) Scan(models_[c], int(c), lv, min_score, &st->raw);
     if (st->next < st->scales.size()) return false;
   }
-  for (Box& b : st->raw) b.confidence = Sigmoid(b.confidence);
+  for (Box& b : st->raw) {
+    const ClassModel& m = models_[size_t(b.class_id)];
+    b.confidence = Sigmoid(m.cal_a * b.confidence + m.cal_b);
+  }
   std::vector<Box> kept = Nms(std::move(st->raw), opt_.nms_iou, false);
   st->boxes.clear();
   for (Box& b : kept)
@@ -334,6 +337,61 @@ struct DetectorTrainer::State {
     return best;
   }
 };
+
+// Platt scaling per class on out-of-fold detections: p(TP) = sigmoid(a*s + b)
+// with s the raw window score (logit of the uncalibrated confidence). A few
+// Newton steps on the logistic loss with a weak pull toward the identity
+// (a=1, b=0): a class with few detections stays close to its raw scores.
+// Rewrites `oof` confidences with the fit. False when no class had enough.
+bool DetectorTrainer::FitScoreCalibration(const std::vector<std::vector<Box>>& truth,
+                                          std::vector<std::vector<Box>>* oof,
+                                          std::vector<Detector::ClassModel>* models) {
+  const std::vector<ScoredBox> m = MatchPredictions(truth, *oof);
+  bool any = false;
+  auto logit = [](float p) {
+    p = std::clamp(p, 1e-6f, 1.f - 1e-6f);
+    return std::log(p / (1 - p));
+  };
+  for (size_t c = 0; c < models->size(); c++) {
+    int tp = 0, fp = 0;
+    for (const ScoredBox& x : m)
+      if (x.class_id == int(c)) (x.tp ? tp : fp)++;
+    if (tp < 3 || fp < 1) continue;
+    double a = 1, b = 0;
+    const double lambda = 1.0;
+    for (int it = 0; it < 25; it++) {
+      double ga = lambda * (a - 1), gb = lambda * b, haa = lambda, hab = 0, hbb = lambda;
+      for (const ScoredBox& x : m) {
+        if (x.class_id != int(c)) continue;
+        const double sc = logit(x.confidence);
+        const double p = 1 / (1 + std::exp(-(a * sc + b)));
+        const double e = p - (x.tp ? 1 : 0), w = p * (1 - p);
+        ga += e * sc;
+        gb += e;
+        haa += w * sc * sc;
+        hab += w * sc;
+        hbb += w;
+      }
+      const double det = haa * hbb - hab * hab;
+      if (!(det > 1e-12)) break;
+      const double da = (hbb * ga - hab * gb) / det, db = (haa * gb - hab * ga) / det;
+      a -= da;
+      b -= db;
+      if (std::abs(da) + std::abs(db) < 1e-6) break;
+    }
+    if (!(a > 0.05) || !std::isfinite(b)) continue;  // must stay increasing in the score
+    (*models)[c].cal_a = float(a);
+    (*models)[c].cal_b = float(b);
+    any = true;
+  }
+  if (!any) return false;
+  for (auto& img : *oof)
+    for (Box& bx : img) {
+      const Detector::ClassModel& cm = (*models)[size_t(bx.class_id)];
+      bx.confidence = Sigmoid(cm.cal_a * logit(bx.confidence) + cm.cal_b);
+    }
+  return true;
+}
 
 DetectorTrainer::DetectorTrainer(Detector* d, std::vector<const Image*> images, std::vector<std::vector<Box>> truth,
                                  int num_classes)
@@ -569,10 +627,12 @@ Status DetectorTrainer::Step() {
         s.phase = P::CvTrain;
         return Status::Ok();
       }
+      std::string how = "threshold";
+      if (o.calibrate_scores && FitScoreCalibration(s.truth, &s.oof, &d.models_)) how = "per-class score calibration and threshold";
       const Evaluation e = Evaluate(s.truth, s.oof, o.default_threshold, s.num_classes);
       if (e.assumed.tp > 0) {
         d.threshold_ = e.assumed_threshold;
-        d.calibration_ = "threshold " + FormatFloat(d.threshold_) + " from " + std::to_string(s.folds) +
+        d.calibration_ = "threshold " + FormatFloat(d.threshold_) + " (" + how + ") from " + std::to_string(s.folds) +
                          "-fold CV on " + std::to_string(s.images.size()) + " training images (out-of-fold F1 " +
                          FormatFloat(float(e.assumed.f1), 3) + ")";
       } else {

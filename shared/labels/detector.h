@@ -41,6 +41,10 @@ struct DetectorOptions {
   // the threshold stays at default_threshold.
   int calibration_folds = 3;
   float default_threshold = 0.5f;
+  // Also map each class's scores through a logistic fit (Platt scaling) on
+  // the out-of-fold detections, so one confidence means the same for every
+  // class: P(this box is a true logo).
+  bool calibrate_scores = true;
 };
 
 // HOG feature map of a grey image: cw x ch cells, kFeat floats per cell.
@@ -86,6 +90,7 @@ class Detector {
     std::vector<float> w;
     float b = 0;
     int positives = 0, negatives = 0;
+    float cal_a = 1, cal_b = 0;  // confidence = sigmoid(cal_a * raw score + cal_b)
   };
   struct Level {
     float f;  // pixels of this level per original pixel
@@ -120,6 +125,8 @@ class DetectorTrainer {
   std::string Stage() const;  // "features 3/8", "class 1 epoch 12/30", ...
 
  private:
+  static bool FitScoreCalibration(const std::vector<std::vector<Box>>& truth, std::vector<std::vector<Box>>* oof,
+                                  std::vector<Detector::ClassModel>* models);
   struct State;
   std::unique_ptr<State> s_;
 };

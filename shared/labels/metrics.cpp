@@ -14,11 +14,7 @@ namespace {
 
 // Every prediction (any confidence) marked TP/FP once; the counts at a
 // threshold are then prefix sums over predictions sorted by confidence.
-struct Scored {
-  float confidence;
-  int class_id;
-  bool tp;
-};
+using Scored = ScoredBox;
 
 std::vector<Scored> Match(const std::vector<std::vector<Box>>& truth, const std::vector<std::vector<Box>>& pred,
                           float iou) {
@@ -46,6 +42,11 @@ std::vector<Scored> Match(const std::vector<std::vector<Box>>& truth, const std:
 }
 
 }  // namespace
+
+std::vector<ScoredBox> MatchPredictions(const std::vector<std::vector<Box>>& truth,
+                                        const std::vector<std::vector<Box>>& predicted, float iou) {
+  return Match(truth, predicted, iou);
+}
 
 Evaluation Evaluate(const std::vector<std::vector<Box>>& truth, const std::vector<std::vector<Box>>& predicted,
                     float threshold, int num_classes, float iou) {

@@ -32,4 +32,14 @@ struct Evaluation {
 Evaluation Evaluate(const std::vector<std::vector<Box>>& truth, const std::vector<std::vector<Box>>& predicted,
                     float threshold, int num_classes, float iou = 0.5f);
 
+// Every prediction with its match outcome (the same greedy matching), image by
+// image in descending confidence: what score calibration fits on.
+struct ScoredBox {
+  float confidence;
+  int class_id;
+  bool tp;
+};
+std::vector<ScoredBox> MatchPredictions(const std::vector<std::vector<Box>>& truth,
+                                        const std::vector<std::vector<Box>>& predicted, float iou = 0.5f);
+
 }  // namespace fk::labels

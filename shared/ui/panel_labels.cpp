@@ -647,11 +647,15 @@ void DrawLabelsPanel(AppState& app) {
   ImGui::SameLine();
   ImGui::BeginDisabled(st.items.empty());
   if (ImGui::Button("Export...")) ImGui::OpenPopup("labels.export");
+  RecordItem(app, "labels.export");
   ImGui::EndDisabled();
   if (ImGui::BeginPopup("labels.export")) {
     if (ImGui::Selectable("Ground Truth object-detection manifest")) Export(app, "manifest");
+    RecordItem(app, "labels.export.manifest");
     if (ImGui::Selectable("Ground Truth label-verification manifest")) Export(app, "verification");
+    RecordItem(app, "labels.export.verification");
     if (ImGui::Selectable("COCO instances JSON")) Export(app, "coco");
+    RecordItem(app, "labels.export.coco");
     ImGui::EndPopup();
   }
   if (!st.message.empty()) ImGui::TextDisabled("%s", st.message.c_str());

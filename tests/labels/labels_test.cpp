@@ -251,6 +251,7 @@ TEST_CASE("labels/detector: trained on the v1 split it finds most logos of the f
   // The threshold came from 3-fold cross-validation on the 8 training images.
   INFO(d.calibration());
   CHECK(d.calibration().find("3-fold CV on 8 training images") != std::string::npos);
+  CHECK(d.calibration().find("per-class score calibration") != std::string::npos);
   CHECK(d.threshold() > 0.05f);
   CHECK(d.threshold() < 0.99f);
   // Without calibration the threshold is the option's default, and says so.
