@@ -594,8 +594,10 @@ void DrawResults(AppState& app) {
     if (st.eval_v2) row("v2", *st.eval_v2, st.det_v2.get());
     ImGui::EndTable();
   }
+  ImGui::PushTextWrapPos(0.f);
   ImGui::TextDisabled("Each model's threshold comes from cross-validation on its own training images; the test's "
                       "assumed threshold is the one that would maximise F1 there (as the service reports).");
+  ImGui::PopTextWrapPos();
   static const char* const kCats[] = {"precision", "recall", "F1"};
   const double a[3] = {st.eval_v1->overall.precision, st.eval_v1->overall.recall, st.eval_v1->overall.f1};
   double b[3] = {0, 0, 0};
