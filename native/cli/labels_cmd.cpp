@@ -34,7 +34,8 @@ static const char* kLabelsHelp =
     "  (never on test); --threshold T overrides it for both. The test set's F1-maximising\n"
     "  \"assumed threshold\" is reported beside it, as Rekognition Custom Labels does.\n"
     "  --out writes v2_reviewed.manifest, v2_verification.manifest, test_predictions_v1.manifest,\n"
-    "  test_predictions_v2.manifest and test_predictions_v2.coco.json.\n"
+    "  test_predictions_v2.manifest, test_predictions_v2.coco.json and v2_proposals_v1.manifest\n"
+    "  (v1's boxes on v2 at every confidence, before the review).\n"
     "  JSON: {\"v1\":{\"precision\",\"recall\",\"f1\",\"assumed_threshold\",\"f1_at_assumed\",\"per_class\"},\n"
     "  \"v2\":{...},\"accepted_unchanged\",\"adjusted\",\"deleted\",\"added\",\"proposed\",\n"
     "  \"accepted_share\",\"effort_saved\",\"train_seconds_v1\",\"train_seconds_v2\",\"prelabel_seconds_v2\"}\n"
@@ -134,6 +135,7 @@ int Loop(const Args& a) {
     Status st = labels::WriteManifest(r->v2_reviewed, out + "/v2_reviewed.manifest");
     if (st) st = labels::WriteManifest(r->test_predictions_v1, out + "/test_predictions_v1.manifest");
     if (st) st = labels::WriteManifest(r->test_predictions_v2, out + "/test_predictions_v2.manifest");
+    if (st) st = labels::WriteManifest(r->v2_proposals, out + "/v2_proposals_v1.manifest");
     if (!st) throw InputError{st.message()};
     WriteText(out + "/v2_verification.manifest",
               labels::VerificationToString(r->verification, "verify-bounding-box", o.job_name + "/verify",

@@ -116,6 +116,7 @@ Result<LoopResult> RunLoop(const std::string& data_dir, const LoopOptions& opt,
   t0 = NowMs();
   std::vector<std::vector<Box>> proposals = Predict(d1, *v2);
   r.prelabel_seconds = (NowMs() - t0) / 1000.0;
+  r.v2_proposals = PredictionManifest(*v2, proposals, opt.job_name + "/v1-prelabel");
 
   say("simulated review of v2");
   r.v2_reviewed.label_attribute = v2->manifest.label_attribute;

@@ -52,6 +52,7 @@ struct LoopResult {
   ReviewStats review;
   double train_seconds_v1 = 0, train_seconds_v2 = 0, prelabel_seconds = 0;
   Manifest v2_reviewed, test_predictions_v1, test_predictions_v2;
+  Manifest v2_proposals;  // what v1 proposed on v2 (all confidences) before the review
   std::vector<Verification> verification;  // per v2 image: proposals right as they were?
   std::vector<std::string> problems;
   std::string detector_v1, detector_v2;  // Detector::Describe()
