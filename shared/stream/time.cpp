@@ -73,7 +73,7 @@ std::optional<TimeS> ParseTime(std::string_view s) {
     return neg ? -v : v;
   }
   size_t i = 0;
-  int y, mo, d, h = 0, mi = 0, sec = 0;
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;  // set by Digits before use; zeroed for -Wmaybe-uninitialized
   if (!Digits(s, &i, 4, &y) || i >= s.size() || s[i++] != '-') return std::nullopt;
   if (!Digits(s, &i, 2, &mo) || i >= s.size() || s[i++] != '-') return std::nullopt;
   if (!Digits(s, &i, 2, &d)) return std::nullopt;
