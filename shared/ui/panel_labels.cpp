@@ -112,6 +112,7 @@ bool LoadSetsStep(AppState& app, JobContext& ctx) {
   const char* names[3] = {"v1", "v2", "test"};
   for (int k = 0; k < 3; k++) {
     if (!*slots[k]) {
+      ctx.SetDetail(std::string("reading ") + names[k] + ".manifest");
       Result<labels::LabelSet> r = labels::OpenLabelSet(dir + "/" + names[k] + ".manifest");
       if (!r) {
         ctx.Fail(r.status().message());
@@ -122,9 +123,9 @@ bool LoadSetsStep(AppState& app, JobContext& ctx) {
     }
     labels::LabelSet& set = **slots[k];
     if (!set.pending.empty()) {
-      labels::LoadNextImage(&set);
-      ctx.SetDetail(std::string("decoding ") + names[k] + " " + std::to_string(set.next) + "/" +
+      ctx.SetDetail(std::string("decoding ") + names[k] + " " + std::to_string(set.next + 1) + "/" +
                     std::to_string(set.pending.size()));
+      labels::LoadNextImage(&set);
       return false;
     }
   }
