@@ -339,6 +339,21 @@ bool ParseFill(const std::string& s, Fill* out) {
   return false;
 }
 
+bool ParseRelatedFill(const std::string& s, Fill* out, std::string* error) {
+  Fill f;
+  if (!ParseFill(s, &f)) {
+    *error = "'" + s + "' is not a fill method (zero, value:X, median, mean, min, max)";
+    return false;
+  }
+  if (f.kind == FillKind::NaN || f.kind == FillKind::None) {
+    *error = "'" + s + "' is not allowed for a related time series: models need a value at every step "
+             "(zero, value:X, median, mean, min, max)";
+    return false;
+  }
+  *out = f;
+  return true;
+}
+
 std::string FillName(const Fill& f) {
   switch (f.kind) {
     case FillKind::None: return "none";
@@ -560,6 +575,51 @@ std::vector<std::vector<std::vector<double>>> AlignRelated(const RelatedDataset&
     }
     if (!any && messages) messages->push_back("item " + p.series[i].item_id + ": no related rows; features set to 0");
   }
+  return out;
+}
+
+std::string RelatedToCsv(const Panel& p, const RelatedDataset& r,
+                         const std::vector<std::vector<std::vector<double>>>& aligned) {
+  std::string out = "timestamp,item_id";
+  for (auto& f : r.feature_cols) out += "," + f;
+  out += "\n";
+  const size_t len = aligned.empty() ? 0 : aligned[0].size();
+  char buf[48];
+  for (size_t t = 0; t < len; t++) {
+    const std::string ts = FormatDate(p.TimeAt(t), p.format);
+    for (size_t i = 0; i < aligned.size() && i < p.series.size(); i++) {
+      out += ts + "," + p.series[i].item_id;
+      for (double v : aligned[i][t]) {
+        std::snprintf(buf, sizeof buf, ",%.10g", v);
+        out += buf;
+      }
+      out += "\n";
+    }
+  }
+  return out;
+}
+
+Panel SplitHoldout(Panel* panel, size_t h) {
+  Panel out;
+  out.value_name = panel->value_name;
+  out.dim_names = panel->dim_names;
+  out.freq = panel->freq;
+  out.format = panel->format;
+  if (h == 0 || h >= panel->length) return out;
+  const size_t keep = panel->length - h;
+  out.first_bucket = panel->first_bucket + int64_t(keep);
+  out.length = h;
+  for (auto& s : panel->series) {
+    PanelSeries t;
+    t.item_id = s.item_id;
+    t.dims = s.dims;
+    t.values.assign(s.values.begin() + long(keep), s.values.end());
+    t.rows.assign(s.rows.begin() + long(keep), s.rows.end());
+    s.values.resize(keep);
+    s.rows.resize(keep);
+    out.series.push_back(std::move(t));
+  }
+  panel->length = keep;
   return out;
 }
 
