@@ -30,7 +30,12 @@ namespace {
 const char* const kJobLabel = "Forecast backtest";
 const char* const kFreqs[] = {"H", "6H", "D", "W", "M", "Q", "Y"};
 const char* const kAggs[] = {"sum", "avg", "first", "min", "max"};
-const char* const kFills[] = {"nan", "zero", "median", "mean", "min", "max"};
+const char* const kFills[] = {"nan", "zero", "median", "mean", "min", "max", "value"};
+// Related series: no nan (models need a value at every step), as the service.
+const char* const kRelatedFills[] = {"zero", "median", "mean", "min", "max", "value"};
+const char* const kRelatedFillNames[] = {"related middlefill", "related backfill", "related futurefill"};
+const char* const kRelatedFillIds[] = {"forecast.related_middlefill", "forecast.related_backfill",
+                                       "forecast.related_futurefill"};
 const char* const kEol[] = {"keep", "drop", "null"};
 const forecast::ModelKind kModels[] = {forecast::ModelKind::SeasonalNaive, forecast::ModelKind::Ets,
                                        forecast::ModelKind::Theta, forecast::ModelKind::Comb,
@@ -97,10 +102,30 @@ bool FinishTable(AppState& app, int kind, const forecast::CsvTable& table) {
   return true;
 }
 
-forecast::Fill FillAt(int i) {
+forecast::Fill FillFrom(const char* name, double value) {
   forecast::Fill f;
-  forecast::ParseFill(kFills[i], &f);
+  if (std::string(name) == "value") return forecast::Fill{forecast::FillKind::Value, value};
+  forecast::ParseFill(name, &f);
   return f;
+}
+
+forecast::RelatedFill RelatedFills(const ForecastPanelState& st) {
+  forecast::RelatedFill r;
+  forecast::Fill* f[3] = {&r.middle, &r.back, &r.future};
+  for (int i = 0; i < 3; i++) *f[i] = FillFrom(kRelatedFills[st.related_fill[i]], st.related_value[i]);
+  return r;
+}
+
+// "median" / "value:3" -> index (+ value) into a fill list; false when not in it.
+bool FillIndex(const forecast::Fill& f, const char* const* names, int n, int* index, double* value) {
+  const std::string want = f.kind == forecast::FillKind::Value ? "value" : forecast::FillName(f);
+  for (int i = 0; i < n; i++)
+    if (want == names[i]) {
+      *index = i;
+      if (f.kind == forecast::FillKind::Value) *value = f.value;
+      return true;
+    }
+  return false;
 }
 
 forecast::AggregateOptions AggOptions(const ForecastPanelState& st) {
@@ -138,14 +163,19 @@ void PrepareStep(AppState& app, int step) {
   } else {
     forecast::FillOptions fo;
     fo.zero_to_null = st.zero_to_null;
-    fo.middle = FillAt(st.middle_fill);
-    fo.back = FillAt(st.back_fill);
+    fo.middle = FillFrom(kFills[st.middle_fill], st.middle_value);
+    fo.back = FillFrom(kFills[st.back_fill], st.back_value);
     fo.eol = forecast::EolAction(st.eol);
     st.quality = forecast::QualityReport(st.panel);  // before the fills: what the data looks like
     for (auto& m : forecast::ApplyFill(&st.panel, fo)) st.prepare_messages.push_back(m);
     st.related_x.clear();
-    if (st.related)
-      forecast::AlignRelated(*st.related, st.panel, st.horizon, {}, &st.prepare_messages).swap(st.related_x);
+    if (st.related) {
+      const forecast::RelatedFill rf = RelatedFills(st);
+      forecast::AlignRelated(*st.related, st.panel, st.horizon, rf, &st.prepare_messages).swap(st.related_x);
+      st.prepare_messages.push_back("related series filled: middlefill " + forecast::FillName(rf.middle) +
+                                    ", backfill " + forecast::FillName(rf.back) + ", futurefill " +
+                                    forecast::FillName(rf.future));
+    }
     st.prepared = !st.panel.series.empty();
     st.selected = 0;
   }
@@ -241,7 +271,7 @@ struct ForecastJob {
       case 3: {
         const bool done = st.backtest->Step(8.0);
         ctx.SetProgress(0.1f + 0.8f * st.backtest->Progress());
-        ctx.SetDetail("backtest " + std::to_string(int(st.backtest->Progress() * 100)) + "%");
+        ctx.SetDetail("backtest " + std::to_string(int(st.backtest->Progress() * 100)) + "% (one ETS candidate per unit)");
         if (done) {
           FinishBacktest();
           stage = 4;
@@ -249,9 +279,14 @@ struct ForecastJob {
         return false;
       }
       case 4: {
-        // Future forecasts with the best model, one series per slice.
+        // Future forecasts with the best model: one ETS candidate fit per slice.
         if (st.future_done < st.panel.series.size()) {
-          FitFuture(st.future_done++);
+          if (!st.future_task) StartFuture(st.future_done);
+          ctx.SetDetail("forecast " + st.panel.series[st.future_done].item_id + " with " + st.best_model);
+          if (st.future_task->Step()) {
+            st.future[st.future_done++] = st.future_task->regression().forecast;
+            st.future_task.reset();
+          }
           ctx.SetProgress(0.9f + 0.1f * float(st.future_done) / float(st.panel.series.size()));
           return false;
         }
@@ -291,6 +326,7 @@ struct ForecastJob {
     for (auto& w : st.backtest->warnings) st.prepare_messages.push_back(w);
     st.future.clear();
     st.future_done = 0;
+    st.future_task.reset();
     st.chart_model = 0;
   }
   void FinishBacktest() {
@@ -304,7 +340,7 @@ struct ForecastJob {
     st.related_verdict = st.backtest->RelatedVerdict();
     st.future.assign(st.panel.series.size(), forecast::Forecast{});
   }
-  void FitFuture(size_t i) {
+  void StartFuture(size_t i) {
     ForecastPanelState& st = app->forecast;
     const auto& opt = st.backtest->options();
     forecast::ModelKind kind;
@@ -316,9 +352,10 @@ struct ForecastJob {
     if (kind == forecast::ModelKind::EtsX && !st.related_x.empty()) {
       std::vector<std::vector<double>> x(st.related_x[i].begin() + long(st.panel.length - y.size()),
                                          st.related_x[i].end());
-      st.future[i] = forecast::FitPredictWithRelated(y, x, spec, opt.horizon, opt.levels).forecast;
+      st.future_task =
+          std::make_unique<forecast::ForecastTask>(std::move(y), std::move(x), spec, opt.horizon, opt.levels);
     } else {
-      st.future[i] = forecast::FitPredict(y, spec, opt.horizon, opt.levels);
+      st.future_task = std::make_unique<forecast::ForecastTask>(std::move(y), spec, opt.horizon, opt.levels);
     }
   }
   void ColdStart() {
@@ -452,8 +489,27 @@ bool RunForecastDemoFromParams(AppState& app, const std::map<std::string, std::s
           if (kModels[i] == m) st.use_model[i] = true;
         pos = c + 1;
       }
+    } else if (k == "middlefill" || k == "backfill") {
+      forecast::Fill f;
+      if (!forecast::ParseFill(v, &f) ||
+          !FillIndex(f, kFills, IM_ARRAYSIZE(kFills), k == "middlefill" ? &st.middle_fill : &st.back_fill,
+                     k == "middlefill" ? &st.middle_value : &st.back_value)) {
+        app.Error("?run=forecast-demo: " + k + " must be nan, zero, median, mean, min, max or value:X (got '" + v + "')");
+        return false;
+      }
+    } else if (k == "related_middlefill" || k == "related_backfill" || k == "related_futurefill") {
+      const int i = k == "related_middlefill" ? 0 : k == "related_backfill" ? 1 : 2;
+      forecast::Fill f;
+      std::string err;
+      if (!forecast::ParseRelatedFill(v, &f, &err) ||
+          !FillIndex(f, kRelatedFills, IM_ARRAYSIZE(kRelatedFills), &st.related_fill[i], &st.related_value[i])) {
+        app.Error("?run=forecast-demo: " + k + ": " + (err.empty() ? "'" + v + "' is not a fill method" : err));
+        return false;
+      }
     } else {
-      app.Error("?run=forecast-demo: unknown parameter '" + k + "' (known: data, freq, horizon, windows, models)");
+      app.Error("?run=forecast-demo: unknown parameter '" + k +
+                "' (known: data, freq, horizon, windows, models, middlefill, backfill, related_middlefill, "
+                "related_backfill, related_futurefill)");
       return false;
     }
   }
@@ -461,6 +517,29 @@ bool RunForecastDemoFromParams(AppState& app, const std::map<std::string, std::s
   st.prepared = false;
   StartForecastJob(app, true);
   return true;
+}
+
+// A target CSV imported by the user (dropped, picked or ?run=import): loaded
+// and prepared as a job with the current choices; the backtest stays the
+// user's click. The demo's related and metadata files do not belong to it.
+void ImportForecastTarget(AppState& app, const std::string& path, const std::string& why) {
+  ForecastPanelState& st = app.forecast;
+  for (size_t i = 0; i < Panels().size(); i++)
+    if (std::string(Panels()[i].name) == "Forecasts") app.current_panel = int(i);
+  if (app.jobs.Has(kJobLabel)) {
+    app.Error("forecasts: " + path + " not loaded: a forecast job is running; import it again when it is done");
+    return;
+  }
+  ClearData(st);
+  std::snprintf(st.target_path, sizeof st.target_path, "%s", path.c_str());
+  st.related_path[0] = st.metadata_path[0] = 0;
+  st.backtest.reset();
+  st.backtest_done = false;
+  st.future.clear();
+  st.future_task.reset();
+  st.message = "imported " + path + " as the target series (" + why + ")";
+  app.Log("forecasts: " + st.message);
+  StartForecastJob(app, false);
 }
 
 std::string ForecastStatusJson(AppState& app) {
@@ -478,6 +557,14 @@ std::string ForecastStatusJson(AppState& app) {
     for (auto& q : st.quality) eol += q.end_of_life, fresh += q.is_new;
     j["end_of_life"] = eol;
     j["new_items"] = fresh;
+    const forecast::RelatedFill rf = RelatedFills(st);
+    j["fills"] = {{"middlefill", forecast::FillName(FillFrom(kFills[st.middle_fill], st.middle_value))},
+                  {"backfill", forecast::FillName(FillFrom(kFills[st.back_fill], st.back_value))},
+                  {"related_middlefill", forecast::FillName(rf.middle)},
+                  {"related_backfill", forecast::FillName(rf.back)},
+                  {"related_futurefill", forecast::FillName(rf.future)}};
+    j["related_features"] = st.related_x.empty() ? 0 : st.related_x[0].empty() ? 0 : st.related_x[0][0].size();
+    j["target_path"] = st.target_path;
   }
   if (st.backtest_done && st.backtest) {
     nlohmann::json acc = nlohmann::json::array();
@@ -627,9 +714,19 @@ void DrawPrepareSection(AppState& app) {
   ImGui::Checkbox("zeros as null", &st.zero_to_null);
   ImGui::SetNextItemWidth(90);
   ImGui::Combo("middlefill", &st.middle_fill, kFills, IM_ARRAYSIZE(kFills));
+  if (std::string(kFills[st.middle_fill]) == "value") {
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(70);
+    ImGui::InputDouble("##middle_value", &st.middle_value);
+  }
   ImGui::SameLine();
   ImGui::SetNextItemWidth(90);
   ImGui::Combo("backfill", &st.back_fill, kFills, IM_ARRAYSIZE(kFills));
+  if (std::string(kFills[st.back_fill]) == "value") {
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(70);
+    ImGui::InputDouble("##back_value", &st.back_value);
+  }
   ImGui::SameLine();
   ImGui::SetNextItemWidth(80);
   ImGui::Combo("end-of-life items", &st.eol, kEol, IM_ARRAYSIZE(kEol));
@@ -638,6 +735,24 @@ void DrawPrepareSection(AppState& app) {
              "its last value to the end, no frontfill (a new item starts when it starts). median/mean/min/max use "
              "the last 64 values before a gap. End-of-life items (only blanks/zeros until the end) can be dropped "
              "(their forecast is zero) or null-filled.");
+  if (st.related) {
+    for (int i = 0; i < 3; i++) {
+      if (i) ImGui::SameLine();
+      ImGui::SetNextItemWidth(80);
+      ImGui::Combo(kRelatedFillNames[i], &st.related_fill[i], kRelatedFills, IM_ARRAYSIZE(kRelatedFills));
+      RecordItem(app, kRelatedFillIds[i]);
+      if (std::string(kRelatedFills[st.related_fill[i]]) == "value") {
+        ImGui::SameLine();
+        ImGui::SetNextItemWidth(60);
+        ImGui::InputDouble((std::string("##related_value") + char('0' + i)).c_str(), &st.related_value[i]);
+      }
+    }
+    ImGui::SameLine();
+    HelpMarker("Filling the related series (price, promo): middlefill between an item's first and last related "
+               "value, backfill from its last value to the end of the target data, futurefill over the forecast "
+               "horizon. No nan: the models need a value at every step, so the service allows zero, value, "
+               "median, mean, min and max only.");
+  }
   if (ImGui::Button("Prepare")) Prepare(app);
   RecordItem(app, "forecast.prepare");
   if (!st.prepared) return;
