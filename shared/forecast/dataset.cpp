@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 
 #include "core/civil.h"
@@ -343,6 +344,53 @@ Result<ItemMetadata> ParseMetadata(const CsvTable& t) {
     m.items[row[0]] = std::vector<std::string>(row.begin() + 1, row.end());
   }
   return m;
+}
+
+// [SECTION] guessing what an imported CSV is
+
+CsvGuess GuessForecastCsv(const CsvTable& t, std::string* reason) {
+  int date_col = -1, value_col = -1, item_col = -1, numeric = 0;
+  for (size_t c = 0; c < t.header.size(); c++) {
+    const std::string name = Lower(Trim(t.header[c]));
+    std::string first;  // first non-empty cell
+    for (auto& row : t.rows)
+      if (c < row.size() && !Trim(row[c]).empty()) {
+        first = Trim(row[c]);
+        break;
+      }
+    int64_t sec;
+    DateFormat fmt;
+    char* end = nullptr;
+    const bool is_number = !first.empty() && (std::strtod(first.c_str(), &end), end && *end == 0);
+    if (date_col < 0 && !first.empty() && ParseDate(first, &sec, &fmt)) {
+      date_col = int(c);
+      continue;
+    }
+    if (is_number) numeric++;
+    for (const char* n : {"target_value", "demand", "sales", "quantity", "units"})
+      if (name == n && is_number && value_col < 0) value_col = int(c);
+    for (const char* n : {"item_id", "item", "product", "product_id", "sku"})
+      if (name == n && item_col < 0) item_col = int(c);
+  }
+  auto col = [&](int c) { return "'" + t.header[size_t(c)] + "'"; };
+  if (date_col >= 0 && value_col >= 0) {
+    *reason = "a date column " + col(date_col) + ", a target column " + col(value_col) +
+              (item_col >= 0 ? ", an item column " + col(item_col) : std::string());
+    return CsvGuess::ForecastTarget;
+  }
+  if (date_col >= 0 && item_col >= 0 && numeric > 0) {
+    *reason = "a date column " + col(date_col) + ", an item column " + col(item_col) + " and " +
+              std::to_string(numeric) + " numeric column(s) but none named like a target (target_value, demand, "
+              "sales, quantity, units)";
+    return CsvGuess::ItemSeries;
+  }
+  if (date_col >= 0 && numeric > 0) {
+    *reason = "a date column " + col(date_col) + " and " + std::to_string(numeric) +
+              " numeric column(s), no item or target column";
+    return CsvGuess::TimeSeries;
+  }
+  *reason = date_col < 0 ? "no column of dates (01-Jan, 1991-01, 1991-01-31, ISO date-times)" : "no numeric column";
+  return CsvGuess::Other;
 }
 
 }  // namespace fk::forecast

@@ -77,4 +77,17 @@ struct ItemMetadata {
 };
 Result<ItemMetadata> ParseMetadata(const CsvTable& table);
 
+// [SECTION] guessing what an imported CSV is (routing a dropped file)
+
+// From the header and the first rows: a forecast target (a date column and a
+// value column named like a target: target_value, demand, sales, quantity,
+// units), an item series (dates, an item column - item_id, item, product,
+// product_id, sku - and numbers but no target-named column: a related series
+// such as price/promo, or a target under another name), a plain time series
+// (dates and numbers only: one forecast series or anomaly events alike), or
+// neither. UNIX-second timestamps are not dates here (the anomaly readers
+// take those). *reason names the columns that decided.
+enum class CsvGuess { ForecastTarget, ItemSeries, TimeSeries, Other };
+CsvGuess GuessForecastCsv(const CsvTable& head, std::string* reason);
+
 }  // namespace fk::forecast

@@ -282,3 +282,27 @@ TEST_CASE("forecast/related and metadata: alignment, fills, limits, similar item
   CHECK(meta->errors[0].find("i.csv:5: field product: 'new' repeats") == 0);
   CHECK(SimilarItems(*meta, "new", p) == std::vector<std::string>{"a", "b"});
 }
+
+TEST_CASE("forecast/guess: a dropped CSV is told apart by its columns: target, item series, time series, other") {
+  auto guess = [](const std::string& text, std::string* why) {
+    auto t = ParseCsvText(text, "x.csv");
+    REQUIRE(t.ok());
+    return GuessForecastCsv(*t, why);
+  };
+  std::string why;
+  CHECK(guess(kSeedSales, &why) == CsvGuess::ForecastTarget);  // 01-Jan dates, Sales
+  CHECK(why == "a date column 'Date', a target column 'Sales'");
+  CHECK(guess("timestamp,item_id,target_value\n2023-01-01,a,3\n", &why) == CsvGuess::ForecastTarget);
+  CHECK(why == "a date column 'timestamp', a target column 'target_value', an item column 'item_id'");
+  // The demo's related series: dates, an item column and prices, no target.
+  CHECK(guess("timestamp,product,store,price,promo\n2022-01-01,bath-towel,Store-1,12.00,0\n", &why) ==
+        CsvGuess::ItemSeries);
+  CHECK(why.find("an item column 'product' and 2 numeric column(s) but none named like a target") != std::string::npos);
+  CHECK(guess("month,value\n1991-01,3\n1991-02,4\n", &why) == CsvGuess::TimeSeries);
+  // Anomaly events with UNIX seconds and the feature store's customers: not forecast data.
+  CHECK(guess("timestamp,value\n1622505600,20\n", &why) == CsvGuess::Other);
+  CHECK(why.find("no column of dates") == 0);
+  CHECK(guess("customer_id,event_time,age,city\nC0000,2024-03-01T10:24:59Z,41,Seattle\n", &why) != CsvGuess::ForecastTarget);
+  CHECK(guess("product,category\nbath-towel,bath\n", &why) == CsvGuess::Other);  // item metadata
+  CHECK(guess("date,sales\n2023-01-01,\n", &why) == CsvGuess::Other);             // no number to go on
+}
