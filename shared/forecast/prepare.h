@@ -10,6 +10,7 @@
 //   fk::forecast::ApplyFill(&p, fill);                  // then p.series[i].values feed the models
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,22 @@ struct Panel {
   int FindSeries(const std::string& item_id) const;
 };
 Panel Aggregate(const TargetDataset& data, const AggregateOptions& options);
+// The same in slices for a UI thread: Step(rows) reads up to `rows` more raw
+// rows (true when all are read), Finish() builds the panel (reading whatever
+// is left). Aggregate() is this run in one go, so the panels are identical.
+// data must outlive the Aggregation.
+class Aggregation {
+ public:
+  Aggregation(const TargetDataset& data, const AggregateOptions& options);
+  ~Aggregation();
+  bool Step(size_t rows);
+  float Progress() const;
+  Panel Finish();  // once
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
 // timestamp,item_id,<value> for the buckets that had records, by time then item.
 std::string PanelToCsv(const Panel& panel);
 

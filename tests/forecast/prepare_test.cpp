@@ -306,3 +306,30 @@ TEST_CASE("forecast/guess: a dropped CSV is told apart by its columns: target, i
   CHECK(guess("product,category\nbath-towel,bath\n", &why) == CsvGuess::Other);  // item metadata
   CHECK(guess("date,sales\n2023-01-01,\n", &why) == CsvGuess::Other);             // no number to go on
 }
+
+TEST_CASE("forecast/aggregate: in slices of one row the panel and its messages equal one Aggregate call") {
+  const TargetDataset d = Load(std::string(kSeedSales) + "01-Jan,Product A,3,Store-1,Canada\n"  // a duplicate
+                                                         "04-Jan,Product C,-2,Store-1,US\n");   // negative demand
+  for (const char* freq : {"D", "W"}) {
+    INFO(freq);
+    AggregateOptions o;
+    o.keep_all_dims = false;
+    o.dims = {"Product ID", "nope"};
+    std::string err;
+    REQUIRE(ParseFrequency(freq, &o.freq, &err));
+    const Panel whole = Aggregate(d, o);
+    Aggregation a(d, o);
+    int steps = 0;
+    while (!a.Step(1)) steps++;
+    CHECK(steps + 1 == int(d.time.size()));
+    CHECK(a.Progress() == 1.f);
+    const Panel sliced = a.Finish();
+    CHECK(PanelToCsv(sliced) == PanelToCsv(whole));
+    CHECK(sliced.messages == whole.messages);
+    CHECK(sliced.length == whole.length);
+    CHECK(sliced.first_bucket == whole.first_bucket);
+    CHECK(whole.messages.size() >= 3);  // unknown dimension, duplicate, negative
+    REQUIRE(sliced.series.size() == whole.series.size());
+    for (size_t i = 0; i < whole.series.size(); i++) CHECK(sliced.series[i].rows == whole.series[i].rows);
+  }
+}
