@@ -192,36 +192,51 @@ std::string Where(const CsvTable& t, size_t r, const std::string& field) {
 
 }  // namespace
 
-Result<TargetDataset> ParseTarget(const CsvTable& t, const TargetOptions& o) {
-  TargetDataset d;
+TargetParser::TargetParser(const CsvTable& t, const TargetOptions& o) : t_(&t) {
+  TargetDataset& d = d_;
   d.name = t.name;
   const int tc = o.timestamp_col.empty() ? GuessTimeCol(t) : FindCol(t, o.timestamp_col);
-  if (tc < 0)
-    return Status::Error(t.name + ": no timestamp column" +
-                         (o.timestamp_col.empty() ? std::string(" (name one with --timestamp)") : " '" + o.timestamp_col + "'"));
+  if (tc < 0) {
+    status_ = Status::Error(t.name + ": no timestamp column" +
+                            (o.timestamp_col.empty() ? std::string(" (name one with --timestamp)")
+                                                     : " '" + o.timestamp_col + "'"));
+    return;
+  }
   int vc = -1;
   if (!o.value_col.empty()) {
     vc = FindCol(t, o.value_col);
-    if (vc < 0) return Status::Error(t.name + ": no column '" + o.value_col + "'");
+    if (vc < 0) {
+      status_ = Status::Error(t.name + ": no column '" + o.value_col + "'");
+      return;
+    }
   } else {
     for (const char* n : {"target_value", "demand", "sales", "value", "target", "quantity"})
       if ((vc = FindCol(t, n)) >= 0) break;
     for (size_t c = 0; vc < 0 && c < t.header.size(); c++)
       if (int(c) != tc && NumericColumn(t, c)) vc = int(c);
-    if (vc < 0) return Status::Error(t.name + ": no numeric target column (name one with --value)");
+    if (vc < 0) {
+      status_ = Status::Error(t.name + ": no numeric target column (name one with --value)");
+      return;
+    }
   }
+  tc_ = tc, vc_ = vc;
   d.time_col = t.header[size_t(tc)];
   d.value_col = t.header[size_t(vc)];
-  std::vector<size_t> dim_idx;
   for (size_t c = 0; c < t.header.size(); c++)
-    if (int(c) != tc && int(c) != vc) d.dim_cols.push_back(t.header[c]), dim_idx.push_back(c);
-  bool have_format = false;
-  size_t mixed = 0;
+    if (int(c) != tc && int(c) != vc) d.dim_cols.push_back(t.header[c]), dim_idx_.push_back(c);
+}
+
+bool TargetParser::Step(size_t rows) {
+  if (!status_) return true;
+  const CsvTable& t = *t_;
+  TargetDataset& d = d_;
+  const size_t tc = size_t(tc_), vc = size_t(vc_);
   auto bad = [&](const std::string& m) {
     if (d.errors.size() < 20) d.errors.push_back(m);
     d.bad_rows++;
   };
-  for (size_t r = 0; r < t.rows.size(); r++) {
+  const size_t end = std::min(t.rows.size(), next_ + std::max<size_t>(rows, 1));
+  for (size_t r = next_; r < end; r++) {
     const auto& row = t.rows[r];
     if (row.size() != t.header.size()) {
       bad(t.name + ":" + std::to_string(t.lines[r]) + ": " + std::to_string(row.size()) + " fields, the header has " +
@@ -230,32 +245,49 @@ Result<TargetDataset> ParseTarget(const CsvTable& t, const TargetOptions& o) {
     }
     int64_t ts;
     DateFormat f;
-    if (!ParseDate(row[size_t(tc)], &ts, &f)) {
-      bad(Where(t, r, d.time_col) + "'" + row[size_t(tc)] + "' is not a date (01-Jan, 1991-01, 1991-01-31, 1991-01-31 12:00:00)");
+    if (!ParseDate(row[tc], &ts, &f)) {
+      bad(Where(t, r, d.time_col) + "'" + row[tc] + "' is not a date (01-Jan, 1991-01, 1991-01-31, 1991-01-31 12:00:00)");
       continue;
     }
-    if (!have_format) d.format = f, have_format = true;
-    else if (f != d.format) mixed++;
+    if (!have_format_) d.format = f, have_format_ = true;
+    else if (f != d.format) mixed_++;
     double v = NAN;
-    if (!row[size_t(vc)].empty() && !stream::ParseNumber(row[size_t(vc)], &v)) {
-      bad(Where(t, r, d.value_col) + "'" + row[size_t(vc)] + "' is not a number");
+    if (!row[vc].empty() && !stream::ParseNumber(row[vc], &v)) {
+      bad(Where(t, r, d.value_col) + "'" + row[vc] + "' is not a number");
       continue;
     }
     d.time.push_back(ts);
     d.value.push_back(v);
     std::vector<std::string> dims;
-    for (size_t c : dim_idx) dims.push_back(row[c]);
+    for (size_t c : dim_idx_) dims.push_back(row[c]);
     d.dims.push_back(std::move(dims));
     d.line.push_back(t.lines[r]);
   }
-  if (mixed) {
+  next_ = end;
+  return next_ >= t.rows.size();
+}
+
+float TargetParser::Progress() const { return t_->rows.empty() ? 1.f : float(next_) / float(t_->rows.size()); }
+
+Result<TargetDataset> TargetParser::Finish() {
+  if (!status_) return status_;
+  while (!Step(size_t(-1) / 2)) {
+  }
+  const CsvTable& t = *t_;
+  TargetDataset& d = d_;
+  if (mixed_) {
     // A finer format wins so no row loses precision in the output.
-    d.errors.push_back(t.name + ": " + std::to_string(mixed) + " rows use another date format than line " +
+    d.errors.push_back(t.name + ": " + std::to_string(mixed_) + " rows use another date format than line " +
                        std::to_string(t.lines.empty() ? 0 : t.lines[0]) + " (mixed frequencies?)");
     d.format = DateFormat::DateTime;
   }
   if (d.time.empty()) return Status::Error(t.name + ": no usable rows" + (d.errors.empty() ? "" : " (" + d.errors[0] + ")"));
-  return d;
+  return std::move(d);
+}
+
+Result<TargetDataset> ParseTarget(const CsvTable& t, const TargetOptions& o) {
+  TargetParser p(t, o);
+  return p.Finish();
 }
 
 Result<RelatedDataset> ParseRelated(const CsvTable& t, const std::vector<std::string>& key_cols) {

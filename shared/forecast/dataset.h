@@ -54,6 +54,25 @@ struct TargetDataset {
   size_t bad_rows = 0;
 };
 Result<TargetDataset> ParseTarget(const CsvTable& table, const TargetOptions& options);
+// The same in slices for a UI thread: the constructor picks the columns,
+// Step(rows) converts up to `rows` more rows (true when done), Finish() gives
+// what ParseTarget gives (it is this run in one go). table must outlive it.
+class TargetParser {
+ public:
+  TargetParser(const CsvTable& table, const TargetOptions& options);
+  bool Step(size_t rows);
+  float Progress() const;
+  Result<TargetDataset> Finish();  // once
+
+ private:
+  const CsvTable* t_;
+  Status status_;  // a column problem found by the constructor
+  TargetDataset d_;
+  int tc_ = -1, vc_ = -1;
+  std::vector<size_t> dim_idx_;
+  size_t next_ = 0, mixed_ = 0;
+  bool have_format_ = false;
+};
 
 struct RelatedDataset {
   std::string name, time_col;

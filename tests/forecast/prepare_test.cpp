@@ -333,3 +333,30 @@ TEST_CASE("forecast/aggregate: in slices of one row the panel and its messages e
     for (size_t i = 0; i < whole.series.size(); i++) CHECK(sliced.series[i].rows == whole.series[i].rows);
   }
 }
+
+TEST_CASE("forecast/dates: the target parsed a row at a time equals ParseTarget, bad rows and all") {
+  auto table = ParseCsvText(std::string(kSeedSales) + "32-Jan,Product A,1,Store-1,Canada\n01-Jan,Product A,x,Store-1,US\n"
+                                                      "02-Jan,Product B\n2000-01-05,Product B,2,Store-1,US\n",
+                            "sales.csv");
+  REQUIRE(table.ok());
+  auto whole = ParseTarget(*table, {});
+  REQUIRE(whole.ok());
+  TargetParser p(*table, {});
+  int steps = 0;
+  while (!p.Step(1)) steps++;
+  CHECK(p.Progress() == 1.f);
+  auto sliced = p.Finish();
+  REQUIRE(sliced.ok());
+  CHECK(steps + 1 == int(table->rows.size()));
+  CHECK(sliced->time == whole->time);
+  CHECK(sliced->dims == whole->dims);
+  CHECK(sliced->line == whole->line);
+  CHECK(sliced->errors == whole->errors);
+  CHECK(sliced->bad_rows == 3);
+  CHECK(sliced->format == whole->format);
+  CHECK(sliced->errors.back().find("rows use another date format") != std::string::npos);
+  auto none = ParseCsvText("a,b\nx,y\n", "none.csv");
+  TargetParser q(*none, {});
+  CHECK(q.Step(10));
+  CHECK(q.Finish().status().message() == "none.csv: no timestamp column (name one with --timestamp)");
+}
