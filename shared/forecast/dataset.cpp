@@ -290,16 +290,24 @@ Result<TargetDataset> ParseTarget(const CsvTable& t, const TargetOptions& o) {
   return p.Finish();
 }
 
-Result<RelatedDataset> ParseRelated(const CsvTable& t, const std::vector<std::string>& key_cols) {
-  RelatedDataset d;
+RelatedParser::RelatedParser(const CsvTable& t, const std::vector<std::string>& key_cols) : t_(&t) {
+  RelatedDataset& d = d_;
+  std::vector<size_t>& key_idx = key_idx_;
+  std::vector<size_t>& feat_idx = feat_idx_;
   d.name = t.name;
   const int tc = GuessTimeCol(t);
-  if (tc < 0) return Status::Error(t.name + ": no timestamp column");
+  tc_ = tc;
+  if (tc < 0) {
+    status_ = Status::Error(t.name + ": no timestamp column");
+    return;
+  }
   d.time_col = t.header[size_t(tc)];
-  std::vector<size_t> key_idx, feat_idx;
   for (auto& k : key_cols) {
     const int c = FindCol(t, k);
-    if (c < 0) return Status::Error(t.name + ": no key column '" + k + "' (the target's dimensions)");
+    if (c < 0) {
+      status_ = Status::Error(t.name + ": no key column '" + k + "' (the target's dimensions)");
+      return;
+    }
     key_idx.push_back(size_t(c));
     d.key_cols.push_back(t.header[size_t(c)]);
   }
@@ -313,10 +321,25 @@ Result<RelatedDataset> ParseRelated(const CsvTable& t, const std::vector<std::st
     feat_idx.push_back(c);
     d.feature_cols.push_back(t.header[c]);
   }
-  if (d.feature_cols.empty()) return Status::Error(t.name + ": no numeric feature columns");
-  if (d.feature_cols.size() > 13)
-    return Status::Error(t.name + ": " + std::to_string(d.feature_cols.size()) + " features, at most 13 are allowed");
-  for (size_t r = 0; r < t.rows.size(); r++) {
+  if (d.feature_cols.empty()) {
+    status_ = Status::Error(t.name + ": no numeric feature columns");
+    return;
+  }
+  if (d.feature_cols.size() > 13) {
+    status_ = Status::Error(t.name + ": " + std::to_string(d.feature_cols.size()) + " features, at most 13 are allowed");
+    return;
+  }
+}
+
+bool RelatedParser::Step(size_t rows) {
+  if (!status_) return true;
+  const CsvTable& t = *t_;
+  RelatedDataset& d = d_;
+  const int tc = tc_;
+  const std::vector<size_t>& key_idx = key_idx_;
+  const std::vector<size_t>& feat_idx = feat_idx_;
+  const size_t end = std::min(t.rows.size(), next_ + std::max<size_t>(rows, 1));
+  for (size_t r = next_; r < end; r++) {
     const auto& row = t.rows[r];
     auto bad = [&](const std::string& m) {
       if (d.errors.size() < 20) d.errors.push_back(m);
@@ -350,7 +373,20 @@ Result<RelatedDataset> ParseRelated(const CsvTable& t, const std::vector<std::st
     d.keys.push_back(std::move(keys));
     d.features.push_back(std::move(feats));
   }
-  return d;
+  next_ = end;
+  return next_ >= t.rows.size();
+}
+
+Result<RelatedDataset> RelatedParser::Finish() {
+  if (!status_) return status_;
+  while (!Step(size_t(-1) / 2)) {
+  }
+  return std::move(d_);
+}
+
+Result<RelatedDataset> ParseRelated(const CsvTable& t, const std::vector<std::string>& key_cols) {
+  RelatedParser p(t, key_cols);
+  return p.Finish();
 }
 
 Result<ItemMetadata> ParseMetadata(const CsvTable& t) {

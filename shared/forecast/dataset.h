@@ -87,6 +87,21 @@ struct RelatedDataset {
 // key_cols: the columns that identify a series (must exist in the table);
 // other non-numeric columns become keys too, numeric ones features.
 Result<RelatedDataset> ParseRelated(const CsvTable& table, const std::vector<std::string>& key_cols);
+// The same in slices (as TargetParser): ParseRelated is this run in one go.
+class RelatedParser {
+ public:
+  RelatedParser(const CsvTable& table, const std::vector<std::string>& key_cols);
+  bool Step(size_t rows);  // true when every row is converted
+  Result<RelatedDataset> Finish();  // once
+
+ private:
+  const CsvTable* t_;
+  Status status_;
+  RelatedDataset d_;
+  int tc_ = -1;
+  std::vector<size_t> key_idx_, feat_idx_;
+  size_t next_ = 0;
+};
 
 struct ItemMetadata {
   std::string name, item_col;

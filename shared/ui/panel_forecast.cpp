@@ -79,21 +79,30 @@ bool SetTarget(AppState& app, Result<forecast::TargetDataset> t) {
   return true;
 }
 
+// The target's dimensions that the related table has: its series keys.
+std::vector<std::string> RelatedKeys(const ForecastPanelState& st, const forecast::CsvTable& table) {
+  std::vector<std::string> keys;
+  for (auto& d : st.target->dim_cols)
+    for (auto& h : table.header)
+      if (h == d) keys.push_back(d);
+  return keys;
+}
+
+void SetRelated(AppState& app, Result<forecast::RelatedDataset> r) {
+  ForecastPanelState& st = app.forecast;
+  if (!r) {
+    st.load_messages.push_back("related: " + r.status().message());
+    return;
+  }
+  st.related = std::move(*r);
+  for (auto& e : st.related->errors) st.load_messages.push_back(e);
+}
+
 bool FinishTable(AppState& app, int kind, const forecast::CsvTable& table) {
   ForecastPanelState& st = app.forecast;
   if (kind == 0) return SetTarget(app, forecast::ParseTarget(table, {}));
   if (kind == 1) {
-    std::vector<std::string> keys;
-    for (auto& d : st.target->dim_cols)
-      for (auto& h : table.header)
-        if (h == d) keys.push_back(d);
-    auto r = forecast::ParseRelated(table, keys);
-    if (!r) {
-      st.load_messages.push_back("related: " + r.status().message());
-      return true;
-    }
-    st.related = std::move(*r);
-    for (auto& e : st.related->errors) st.load_messages.push_back(e);
+    SetRelated(app, forecast::ParseRelated(table, RelatedKeys(st, table)));
   } else {
     auto m = forecast::ParseMetadata(table);
     if (!m) {
@@ -144,8 +153,9 @@ forecast::AggregateOptions AggOptions(const ForecastPanelState& st) {
 }
 
 // Preparation in steps: 0 aggregate, 1-2 the coarser levels for the charts,
-// 3 quality + fills + related alignment. The aggregations read `rows` raw
+// 3 quality + fills, 4 related alignment. The aggregations read `rows` raw
 // rows per call (a slice of the job); true when the step is complete.
+constexpr int kPrepareSteps = 5;
 bool PrepareSlice(AppState& app, int step, std::unique_ptr<forecast::Aggregation>* agg, size_t rows) {
   ForecastPanelState& st = app.forecast;
   if (!st.target) return true;
@@ -184,8 +194,11 @@ bool PrepareSlice(AppState& app, int step, std::unique_ptr<forecast::Aggregation
   fo.middle = FillFrom(kFills[st.middle_fill], st.middle_value);
   fo.back = FillFrom(kFills[st.back_fill], st.back_value);
   fo.eol = forecast::EolAction(st.eol);
-  st.quality = forecast::QualityReport(st.panel);  // before the fills: what the data looks like
-  for (auto& m : forecast::ApplyFill(&st.panel, fo)) st.prepare_messages.push_back(m);
+  if (step == 3) {
+    st.quality = forecast::QualityReport(st.panel);  // before the fills: what the data looks like
+    for (auto& m : forecast::ApplyFill(&st.panel, fo)) st.prepare_messages.push_back(m);
+    return true;
+  }
   st.related_x.clear();
   if (st.related) {
     const forecast::RelatedFill rf = RelatedFills(st);
@@ -200,7 +213,7 @@ bool PrepareSlice(AppState& app, int step, std::unique_ptr<forecast::Aggregation
 }
 
 void Prepare(AppState& app) {
-  for (int i = 0; i < 4; i++) {
+  for (int i = 0; i < kPrepareSteps; i++) {
     std::unique_ptr<forecast::Aggregation> agg;
     while (!PrepareSlice(app, i, &agg, size_t(-1) / 2)) {
     }
@@ -220,6 +233,7 @@ struct ForecastJob {
   size_t pos = 0, line = 0;
   bool parsed = false;                                // the CSV text of the current file is split into cells
   std::unique_ptr<forecast::TargetParser> target_rows;  // target rows converted 1500 per slice
+  std::unique_ptr<forecast::RelatedParser> related_rows;  // the same for the related series
   int prep_step = 0;
   std::unique_ptr<forecast::Aggregation> agg;  // the aggregation in progress
   bool Step(JobContext& ctx) {
@@ -290,6 +304,16 @@ struct ForecastJob {
           file++;
           return false;
         }
+        if (file == 1 && st.target) {
+          if (!related_rows) related_rows = std::make_unique<forecast::RelatedParser>(table, RelatedKeys(st, table));
+          ctx.SetDetail(std::string("reading the rows of ") + paths[file]);
+          if (!related_rows->Step(1500)) return false;
+          SetRelated(*app, related_rows->Finish());
+          related_rows.reset();
+          reading = parsed = false;
+          file++;
+          return false;
+        }
         reading = parsed = false;
         if (!FinishTable(*app, file, table) && file == 0) {
           ctx.Fail("cannot load " + table.name);
@@ -301,8 +325,8 @@ struct ForecastJob {
       case 1:
         ctx.SetDetail("aggregating and filling");
         if (st.prepared && prep_step == 0) {
-          prep_step = 4;
-        } else if (prep_step < 4) {
+          prep_step = kPrepareSteps;
+        } else if (prep_step < kPrepareSteps) {
           // 1500 raw rows per slice, like the CSV parsing: a whole aggregation of
           // the demo's 6,800 rows was the page's longest slice (18-30 ms).
           if (PrepareSlice(*app, prep_step, &agg, 1500)) prep_step++;

@@ -360,3 +360,28 @@ TEST_CASE("forecast/dates: the target parsed a row at a time equals ParseTarget,
   CHECK(q.Step(10));
   CHECK(q.Finish().status().message() == "none.csv: no timestamp column (name one with --timestamp)");
 }
+
+TEST_CASE("forecast/related: the related series parsed a row at a time equals ParseRelated") {
+  auto rt = ParseCsvText("timestamp,product,store,price,promo\n2023-01-01,a,s1,10,0\n2023-01-02,a,s1,12,0\n"
+                         "2023-01-02,b,s2,5,1\nbad,b,s2,5,1\n2023-01-03,b\n2023-01-03,b,s1,,1\n",
+                         "r.csv");
+  REQUIRE(rt.ok());
+  auto whole = ParseRelated(*rt, {"product"});
+  REQUIRE(whole.ok());
+  RelatedParser p(*rt, {"product"});
+  int steps = 0;
+  while (!p.Step(1)) steps++;
+  CHECK(steps + 1 == int(rt->rows.size()));
+  auto sliced = p.Finish();
+  REQUIRE(sliced.ok());
+  CHECK(sliced->key_cols == whole->key_cols);
+  CHECK(sliced->keys == whole->keys);
+  CHECK(sliced->time == whole->time);
+  CHECK(sliced->errors == whole->errors);
+  CHECK(sliced->bad_rows == 2);  // the date 'bad' and the short row
+  CHECK(sliced->feature_cols == std::vector<std::string>{"price", "promo"});
+  REQUIRE(sliced->features.size() == 4);
+  CHECK(std::isnan(sliced->features[3][0]));  // a blank price stays missing
+  CHECK(RelatedParser(*rt, {"country"}).Finish().status().message() ==
+        "r.csv: no key column 'country' (the target's dimensions)");
+}
