@@ -182,6 +182,8 @@ void Note(const std::string& m) { std::fprintf(stderr, "fieldkit-cli forecast: %
 
 Prepared Prepare(const Args& args, bool fill) {
   if (!args.Has("target")) throw UsageError{"--target FILE is required"};
+  for (const char* f : {"related-middlefill", "related-backfill", "related-futurefill"})
+    if (args.Has(f) && !args.Has("related")) throw UsageError{std::string("--") + f + " needs --related FILE"};
   auto table = forecast::ReadCsvTable(args.Get("target"));
   if (!table) throw InputError{table.status().message()};
   forecast::TargetOptions to;
