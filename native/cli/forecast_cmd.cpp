@@ -1,8 +1,10 @@
 // fieldkit-cli forecast m3|prepare|fit|backtest|eval|demo — headless runs of
 // shared/forecast: data preparation, models with quantiles, backtests, and
 // the M3 monthly evaluation.
+#include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -22,20 +24,30 @@ namespace fk::cli {
 static const char* kForecastHelp =
     "usage: fieldkit-cli forecast m3       [--data ../shared/data/m3-monthly] [--model NAME|best] [--out FILE] [--json]\n"
     "       fieldkit-cli forecast prepare  --target FILE [prepare options] [--out FILE] [--report] [--json]\n"
-    "       fieldkit-cli forecast fit      --target FILE [prepare options] [--model NAME] [--horizon H]\n"
-    "                                      [--quantiles 0.1,0.5,0.9] [--related FILE] [--out FILE] [--json]\n"
+    "                                      [--holdout H --holdout-out FILE]\n"
+    "                                      [--related FILE [related fills] --related-out FILE [--horizon H]]\n"
+    "       fieldkit-cli forecast fit      --target FILE [prepare options] [--model NAME|best] [--horizon H]\n"
+    "                                      [--quantiles 0.1,0.5,0.9] [--related FILE [related fills]]\n"
+    "                                      [--out FILE] [--json]\n"
     "       fieldkit-cli forecast backtest --target FILE [prepare options] [--models snaive,ets,theta,comb]\n"
     "                                      [--horizon H] [--windows 1..5] [--offset N>=H] [--quantiles ..]\n"
-    "                                      [--related FILE] [--json]\n"
-    "       fieldkit-cli forecast eval     --actual FILE --forecast FILE [--quantiles ..] [--json]\n"
+    "                                      [--related FILE [related fills]] [--json]\n"
+    "       fieldkit-cli forecast eval     --actual FILE --forecast FILE [--history FILE [--freq D]] [--json]\n"
     "       fieldkit-cli forecast demo     [--out data/forecast] [--seed 7] [--json]\n"
     "\n"
     "models: snaive, ets (AICc over R's 15-model family), theta (M3 standard),\n"
     "  comb (mean of ets, theta, damped ets), etsx (regression on the related\n"
-    "  series with ETS errors). best = comb (the best measured on M3 monthly).\n"
+    "  series with ETS errors).\n"
+    "best (m3, fit): one model for all series, chosen on an in-sample holdout:\n"
+    "  the last H points of every history (H = the horizon) are forecast from\n"
+    "  the rest by snaive, theta, ets and comb; the lowest mean sMAPE wins and is\n"
+    "  refitted on the whole history. Nothing after the history is ever seen.\n"
+    "  \"model\" then names the chosen model, \"requested\" is \"best\" and\n"
+    "  \"selection\" holds the holdout sMAPE per candidate.\n"
     "m3: fits every series on its train part only, forecasts the 18 test points,\n"
     "  writes FILE as series_id,h,forecast and prints\n"
-    "  {\"model\",\"smape\",\"mase\",\"seconds\",\"series\"} with --json.\n"
+    "  {\"model\",\"smape\",\"mase\",\"seconds\",\"series\"} with --json\n"
+    "  (seconds include best's selection).\n"
     "prepare options (the target CSV: a timestamp column, a numeric target column,\n"
     "  the rest are dimensions):\n"
     "  --dims product[,country]  dimensions to keep; 'none' aggregates everything\n"
@@ -46,8 +58,30 @@ static const char* kForecastHelp =
     "  --zero-to-null            treat zeros as missing before filling\n"
     "  --middlefill M --backfill M   zero|nan|value:X|median|mean|min|max (default zero)\n"
     "  --eol keep|drop|null      end-of-life items: keep, drop from training, or null-fill\n"
+    "related fills (Amazon Forecast's featurization for related time series; the\n"
+    "  related CSV: timestamp, the target's dimension columns, numeric features):\n"
+    "  --related-middlefill M    gaps between an item's first and last related value\n"
+    "  --related-backfill M      after its last related value to the end of the target data\n"
+    "  --related-futurefill M    the forecast horizon after the end of the target data\n"
+    "                            M: zero|value:X|median|mean|min|max (default median;\n"
+    "                            nan is refused: models need a value at every step)\n"
     "prepare prints the aggregated table as CSV timestamp,item_id,<value column>\n"
-    "  (only the buckets that had rows; messages about the input go to stderr).\n";
+    "  (only the buckets that had rows; messages about the input go to stderr).\n"
+    "  --holdout H --holdout-out FILE: the last H buckets go to FILE (same form)\n"
+    "  and are left out of the output, so fit can train on the rest and eval can\n"
+    "  score the forecast against actuals it never saw.\n"
+    "  --related FILE --related-out FILE: the related features aligned to the\n"
+    "  prepared items and grid, filled as above, plus --horizon H future rows.\n"
+    "eval scores fit's output (item_id,timestamp,mean,pNN...) against actuals\n"
+    "  (timestamp,item_id,value, e.g. prepare --holdout-out) matched on item and\n"
+    "  time: wQL per quantile, WAPE, RMSE, MAPE, points; MASE with --history\n"
+    "  (the data the forecast was fitted on; --freq for its seasonal period).\n"
+    "  No matching (item, time) is an error, not zero scores.\n"
+    "example (score a forecast on held-out data):\n"
+    "  fieldkit-cli forecast prepare --target data/forecast/sales.csv --dims product --freq D \\\n"
+    "      --holdout 14 --holdout-out actual.csv --out train.csv\n"
+    "  fieldkit-cli forecast fit --target train.csv --freq D --horizon 14 --model comb --out f.csv\n"
+    "  fieldkit-cli forecast eval --actual actual.csv --forecast f.csv --history train.csv --freq D\n";
 
 namespace {
 
@@ -59,23 +93,51 @@ std::vector<double> ParseLevels(const Args& args) {
   return levels;
 }
 
-forecast::ModelKind ParseModel(const std::string& name) {
-  if (name == "best") return forecast::ModelKind::Comb;
+// "best" is resolved by the caller (a selection on an in-sample holdout).
+forecast::ModelKind ParseModel(const std::string& name, bool best_ok) {
   forecast::ModelKind k;
-  if (!forecast::ParseModelKind(name, &k)) throw UsageError{"unknown model '" + name + "' (snaive, ets, theta, comb, etsx, best)"};
+  if (name == "best" && best_ok) return forecast::ModelKind::Comb;
+  if (name == "best")
+    throw UsageError{"--models: 'best' is a selection, not a model; the backtest compares the models you list"};
+  if (!forecast::ParseModelKind(name, &k))
+    throw UsageError{"unknown model '" + name + "' (snaive, ets, theta, comb, etsx" + (best_ok ? ", best)" : ")")};
   return k;
+}
+
+nlohmann::json SelectionJson(const forecast::ModelSelection& sel) {
+  nlohmann::json sm = nlohmann::json::object();
+  for (auto& [k, v] : sel.smape) sm[forecast::ModelName(k)] = v;
+  return {{"chosen", forecast::ModelName(sel.chosen)}, {"holdout", sel.holdout}, {"series_used", sel.series_used},
+          {"holdout_smape", sm}};
 }
 
 int M3Verb(const Args& args) {
   const std::string data = args.Get("data", "../shared/data/m3-monthly");
   const std::string model_name = args.Get("model", "best");
-  const forecast::ModelKind kind = ParseModel(model_name);
+  forecast::ModelKind kind = ParseModel(model_name, true);
   std::vector<forecast::M3Series> series;
   if (Status st = forecast::LoadM3(data, &series); !st) throw InputError{st.message()};
   ProgressBar bar("forecast m3", ProgressWanted(args));
-  const forecast::M3Result r = forecast::RunM3(series, kind, [&](size_t i, size_t n) {
-    if (i % 16 == 0 || i == n) bar.Update(float(i) / float(n), series[i - 1].id);
+  const bool best = model_name == "best";
+  forecast::ModelSelection sel;
+  double select_s = 0;
+  if (best) {
+    // Chosen on the train parts only: their last 18 points are the holdout.
+    const auto t0 = std::chrono::steady_clock::now();
+    std::vector<std::vector<double>> histories;
+    for (auto& s : series) histories.push_back(s.train);
+    const int h = series.empty() ? 18 : int(series[0].test.size());
+    sel = forecast::SelectModelOnHoldout(histories, series.empty() ? 12 : series[0].period, h, [&](size_t i, size_t n) {
+      if (i % 16 == 0 || i == n) bar.Update(0.5f * float(i) / float(n), "selecting: " + series[i - 1].id);
+    });
+    kind = sel.chosen;
+    select_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
+  const float base = best ? 0.5f : 0.f;
+  forecast::M3Result r = forecast::RunM3(series, kind, [&](size_t i, size_t n) {
+    if (i % 16 == 0 || i == n) bar.Update(base + (1 - base) * float(i) / float(n), series[i - 1].id);
   });
+  r.seconds += select_s;
   bar.Done();
   if (args.Has("out")) {
     const std::string out = args.Get("out");
@@ -91,16 +153,19 @@ int M3Verb(const Args& args) {
     if (!f) throw InputError{out + ": write failed"};
   }
   nlohmann::json j;
-  j["model"] = forecast::ModelName(kind);  // "best" resolves to comb
-  if (model_name == "best") j["requested"] = "best";
+  j["model"] = forecast::ModelName(kind);  // for best: the model the holdout chose, whose forecasts are in FILE
+  if (best) {
+    j["requested"] = "best";
+    j["selection"] = SelectionJson(sel);
+  }
   j["smape"] = r.smape;
   j["mase"] = r.mase;
   j["seconds"] = r.seconds;
   j["series"] = series.size();
   if (args.Has("json")) std::printf("%s\n", j.dump().c_str());
   else
-    std::printf("%s: sMAPE %.3f  MASE %.4f  %.2f s for %zu series\n", j["model"].get<std::string>().c_str(), r.smape,
-                r.mase, r.seconds, series.size());
+    std::printf("%s%s: sMAPE %.3f  MASE %.4f  %.2f s for %zu series\n", j["model"].get<std::string>().c_str(),
+                best ? " (best on the train holdout)" : "", r.smape, r.mase, r.seconds, series.size());
   return 0;
 }
 
@@ -117,6 +182,8 @@ void Note(const std::string& m) { std::fprintf(stderr, "fieldkit-cli forecast: %
 
 Prepared Prepare(const Args& args, bool fill) {
   if (!args.Has("target")) throw UsageError{"--target FILE is required"};
+  for (const char* f : {"related-middlefill", "related-backfill", "related-futurefill"})
+    if (args.Has(f) && !args.Has("related")) throw UsageError{std::string("--") + f + " needs --related FILE"};
   auto table = forecast::ReadCsvTable(args.Get("target"));
   if (!table) throw InputError{table.status().message()};
   forecast::TargetOptions to;
@@ -158,6 +225,7 @@ Prepared Prepare(const Args& args, bool fill) {
 
 const std::vector<std::string> kPrepareFlags = {"target", "dims", "freq", "agg", "timestamp", "value", "zero-to-null",
                                                 "middlefill", "backfill", "eol", "json", "progress", "quiet"};
+const std::vector<std::string> kRelatedFlags = {"related", "related-middlefill", "related-backfill", "related-futurefill"};
 std::vector<std::string> With(std::vector<std::string> a, const std::vector<std::string>& b) {
   a.insert(a.end(), b.begin(), b.end());
   return a;
@@ -173,9 +241,40 @@ nlohmann::json QualityJson(const forecast::Panel& panel) {
   return items;
 }
 
+std::vector<std::vector<std::vector<double>>> LoadRelated(const Args& args, const forecast::Panel& panel, int horizon,
+                                                          forecast::RelatedDataset* out_related = nullptr);
+
 int PrepareVerb(const Args& args) {
   Prepared p = Prepare(args, false);
   for (auto& m : p.messages) Note(m);
+  if (args.Has("holdout") != args.Has("holdout-out"))
+    throw UsageError{"--holdout H and --holdout-out FILE go together"};
+  size_t held = 0;
+  if (args.Has("holdout")) {
+    const long long h = args.GetInt("holdout", 0);
+    if (h < 1 || size_t(h) >= p.panel.length)
+      throw UsageError{"--holdout " + std::to_string(h) + ": must be 1.." + std::to_string(p.panel.length - 1) + " (" +
+                       args.Get("target") + " has " + std::to_string(p.panel.length) + " " + p.panel.freq.Name() +
+                       " buckets)"};
+    forecast::Panel hold = forecast::SplitHoldout(&p.panel, size_t(h));
+    std::ofstream f(args.Get("holdout-out"));
+    f << forecast::PanelToCsv(hold);
+    if (!f) throw InputError{args.Get("holdout-out") + ": cannot write"};
+    held = size_t(h);
+    Note("held out the last " + std::to_string(h) + " buckets (" + forecast::FormatDate(hold.TimeAt(0), hold.format) +
+         " .. " + forecast::FormatDate(hold.TimeAt(hold.length - 1), hold.format) + ") in " + args.Get("holdout-out"));
+  }
+  if (args.Has("related") != args.Has("related-out"))
+    throw UsageError{"prepare: --related FILE and --related-out FILE go together"};
+  if (args.Has("related")) {
+    const long long h = args.GetInt("horizon", 0);
+    if (h < 0 || h > 10000) throw UsageError{"--horizon must be 0..10000"};
+    forecast::RelatedDataset rel;
+    const auto aligned = LoadRelated(args, p.panel, int(h), &rel);
+    std::ofstream f(args.Get("related-out"));
+    f << forecast::RelatedToCsv(p.panel, rel, aligned);
+    if (!f) throw InputError{args.Get("related-out") + ": cannot write"};
+  }
   const std::string csv = forecast::PanelToCsv(p.panel);
   if (args.Has("out")) {
     std::ofstream f(args.Get("out"));
@@ -187,6 +286,7 @@ int PrepareVerb(const Args& args) {
     j["series"] = p.panel.series.size();
     j["buckets"] = p.panel.length;
     j["freq"] = p.panel.freq.Name();
+    j["held_out"] = held;
     j["messages"] = p.messages;
     j["quality"] = QualityJson(p.panel);
     std::printf("%s\n", j.dump().c_str());
@@ -203,8 +303,24 @@ int PrepareVerb(const Args& args) {
   return 0;
 }
 
-std::vector<std::vector<std::vector<double>>> LoadRelated(const Args& args, const forecast::Panel& panel, int horizon) {
+forecast::RelatedFill RelatedFills(const Args& args) {
+  forecast::RelatedFill fill;
+  std::string err;
+  if (!forecast::ParseRelatedFill(args.Get("related-middlefill", "median"), &fill.middle, &err))
+    throw UsageError{"--related-middlefill: " + err};
+  if (!forecast::ParseRelatedFill(args.Get("related-backfill", "median"), &fill.back, &err))
+    throw UsageError{"--related-backfill: " + err};
+  if (!forecast::ParseRelatedFill(args.Get("related-futurefill", "median"), &fill.future, &err))
+    throw UsageError{"--related-futurefill: " + err};
+  return fill;
+}
+
+std::vector<std::vector<std::vector<double>>> LoadRelated(const Args& args, const forecast::Panel& panel, int horizon,
+                                                          forecast::RelatedDataset* out_related) {
+  for (const char* f : {"related-middlefill", "related-backfill", "related-futurefill"})
+    if (args.Has(f) && !args.Has("related")) throw UsageError{std::string("--") + f + " needs --related FILE"};
   if (!args.Has("related")) return {};
+  const forecast::RelatedFill fill = RelatedFills(args);
   auto table = forecast::ReadCsvTable(args.Get("related"));
   if (!table) throw InputError{table.status().message()};
   std::vector<std::string> keys;
@@ -215,8 +331,11 @@ std::vector<std::vector<std::vector<double>>> LoadRelated(const Args& args, cons
   if (!rel) throw InputError{rel.status().message()};
   for (auto& e : rel->errors) Note(e);
   std::vector<std::string> msgs;
-  auto out = forecast::AlignRelated(*rel, panel, horizon, {}, &msgs);
+  auto out = forecast::AlignRelated(*rel, panel, horizon, fill, &msgs);
   for (auto& m : msgs) Note(m);
+  Note(args.Get("related") + ": related fills middlefill " + forecast::FillName(fill.middle) + ", backfill " +
+       forecast::FillName(fill.back) + ", futurefill " + forecast::FillName(fill.future));
+  if (out_related) *out_related = std::move(*rel);
   return out;
 }
 
@@ -225,11 +344,28 @@ int FitVerb(const Args& args) {
   for (auto& m : p.messages) Note(m);
   const int h = int(args.GetInt("horizon", p.panel.freq.SeasonalPeriod() > 1 ? p.panel.freq.SeasonalPeriod() * 2 : 8));
   if (h < 1 || h > 10000) throw UsageError{"--horizon must be 1..10000"};
-  const forecast::ModelKind kind = ParseModel(args.Get("model", "comb"));
+  forecast::ModelKind kind = ParseModel(args.Get("model", "comb"), true);
   const std::vector<double> levels = ParseLevels(args);
+  const int period = p.panel.freq.SeasonalPeriod();
+  nlohmann::json selection;
+  if (args.Get("model", "comb") == "best") {
+    std::vector<std::vector<double>> histories;
+    for (auto& s : p.panel.series) {
+      std::vector<double> y = forecast::ModelInput(s);
+      for (size_t t = 1; t < y.size(); t++)
+        if (std::isnan(y[t])) y[t] = y[t - 1];
+      histories.push_back(std::move(y));
+    }
+    const forecast::ModelSelection sel = forecast::SelectModelOnHoldout(histories, period, h);
+    kind = sel.chosen;
+    selection = SelectionJson(sel);
+    Note("best: " + std::string(forecast::ModelName(kind)) + " (lowest sMAPE on each history's last " +
+         std::to_string(h) + " points, " + std::to_string(sel.series_used) + " series long enough)");
+  }
+  if (args.Has("related") && kind != forecast::ModelKind::EtsX)
+    Note("--related is used by model etsx only; ignored for " + std::string(forecast::ModelName(kind)));
   const auto related = kind == forecast::ModelKind::EtsX ? LoadRelated(args, p.panel, h)
                                                           : std::vector<std::vector<std::vector<double>>>{};
-  const int period = p.panel.freq.SeasonalPeriod();
   std::string csv = "item_id,timestamp,mean";
   for (double q : levels) {
     char b[16];
@@ -309,7 +445,9 @@ int FitVerb(const Args& args) {
     if (!out) throw InputError{args.Get("out") + ": cannot write"};
   }
   if (args.Has("json")) {
-    std::printf("%s\n", nlohmann::json{{"items", jitems}, {"horizon", h}, {"messages", p.messages}}.dump().c_str());
+    nlohmann::json j{{"items", jitems}, {"horizon", h}, {"model", forecast::ModelName(kind)}, {"messages", p.messages}};
+    if (!selection.is_null()) j["selection"] = selection;
+    std::printf("%s\n", j.dump().c_str());
   } else if (!args.Has("out")) {
     std::fputs(csv.c_str(), stdout);
   }
@@ -337,7 +475,7 @@ int BacktestVerb(const Args& args) {
   o.offset = int(args.GetInt("offset", 0));
   o.levels = ParseLevels(args);
   o.models.clear();
-  for (auto& m : args.GetList("models", {"snaive", "ets", "theta", "comb"})) o.models.push_back(ParseModel(m));
+  for (auto& m : args.GetList("models", {"snaive", "ets", "theta", "comb"})) o.models.push_back(ParseModel(m, false));
   if (std::string e = forecast::ValidateBacktestOptions(o); !e.empty()) throw UsageError{e};
   bool want_related = false;
   for (auto m : o.models) want_related |= m == forecast::ModelKind::EtsX;
@@ -387,46 +525,27 @@ int EvalVerb(const Args& args) {
   if (!args.Has("actual") || !args.Has("forecast")) throw UsageError{"--actual FILE and --forecast FILE are required"};
   auto at = forecast::ReadCsvTable(args.Get("actual"));
   if (!at) throw InputError{at.status().message()};
-  auto actual = forecast::ParseTarget(*at, {});
-  if (!actual) throw InputError{actual.status().message()};
-  for (auto& e : actual->errors) Note(e);
-  if (actual->dim_cols.size() != 1) throw InputError{args.Get("actual") + ": expected timestamp,item_id,value columns"};
   auto ft = forecast::ReadCsvTable(args.Get("forecast"));
   if (!ft) throw InputError{ft.status().message()};
-  // The fit output: item_id,timestamp,mean,pNN...
-  const auto& hdr = ft->header;
-  if (hdr.size() < 3 || hdr[0] != "item_id" || hdr[1] != "timestamp" || hdr[2] != "mean")
-    throw InputError{args.Get("forecast") + ": expected item_id,timestamp,mean[,p10,...] (the output of forecast fit)"};
-  std::vector<double> levels;
-  for (size_t c = 3; c < hdr.size(); c++) {
-    if (hdr[c].size() < 2 || hdr[c][0] != 'p') throw InputError{args.Get("forecast") + ": column " + hdr[c] + " is not pNN"};
-    levels.push_back(std::atof(hdr[c].c_str() + 1) / 100);
+  std::optional<forecast::CsvTable> history;
+  if (args.Has("history")) {
+    auto ht = forecast::ReadCsvTable(args.Get("history"));
+    if (!ht) throw InputError{ht.status().message()};
+    history = std::move(*ht);
   }
-  std::map<std::pair<std::string, int64_t>, double> truth;
-  for (size_t r = 0; r < actual->time.size(); r++) truth[{actual->dims[r][0], actual->time[r]}] = actual->value[r];
-  forecast::MetricSums sums;
-  sums.levels = levels;
-  size_t unmatched = 0;
-  for (size_t r = 0; r < ft->rows.size(); r++) {
-    const auto& row = ft->rows[r];
-    int64_t ts;
-    forecast::DateFormat fmt;
-    if (row.size() != hdr.size() || !forecast::ParseDate(row[1], &ts, &fmt)) {
-      Note(args.Get("forecast") + ":" + std::to_string(ft->lines[r]) + ": malformed row; skipped");
-      continue;
-    }
-    auto it = truth.find({row[0], ts});
-    if (it == truth.end()) {
-      unmatched++;
-      continue;
-    }
-    std::vector<double> q;
-    for (size_t c = 3; c < row.size(); c++) q.push_back(std::atof(row[c].c_str()));
-    sums.Add(it->second, std::atof(row[2].c_str()), q, 0);
-  }
-  if (unmatched) Note(std::to_string(unmatched) + " forecast rows have no actual value; not scored");
-  const forecast::Metrics m = forecast::Finish(sums);
-  nlohmann::json j = MetricsJson(m);
+  forecast::Frequency freq;
+  std::string err;
+  if (!forecast::ParseFrequency(args.Get("freq", "D"), &freq, &err)) throw UsageError{"--freq: " + err};
+  auto r = forecast::EvaluateForecastTable(*at, *ft, history ? &*history : nullptr, freq.SeasonalPeriod());
+  if (!r) throw InputError{r.status().message()};
+  for (auto& m : r->messages) Note(m);
+  if (r->unmatched_forecasts)
+    Note(std::to_string(r->unmatched_forecasts) + " forecast rows have no actual value in " + args.Get("actual") +
+         "; not scored");
+  nlohmann::json j = MetricsJson(r->metrics);
+  if (!r->has_mase) j["mase"] = nullptr;  // unknown without the history, not 0
+  j["items"] = r->items;
+  j["unmatched_forecasts"] = r->unmatched_forecasts;
   if (args.Has("json")) std::printf("%s\n", j.dump().c_str());
   else std::printf("%s\n", j.dump(2).c_str());
   return 0;
@@ -460,19 +579,19 @@ int ForecastCommand(const std::vector<std::string>& argv) {
     return M3Verb(args);
   }
   if (verb == "prepare") {
-    args.CheckKnown(With(kPrepareFlags, {"out", "report"}));
+    args.CheckKnown(With(With(kPrepareFlags, kRelatedFlags), {"out", "report", "holdout", "holdout-out", "related-out", "horizon"}));
     return PrepareVerb(args);
   }
   if (verb == "fit") {
-    args.CheckKnown(With(kPrepareFlags, {"out", "model", "horizon", "quantiles", "related", "cold-start", "metadata"}));
+    args.CheckKnown(With(With(kPrepareFlags, kRelatedFlags), {"out", "model", "horizon", "quantiles", "cold-start", "metadata"}));
     return FitVerb(args);
   }
   if (verb == "backtest") {
-    args.CheckKnown(With(kPrepareFlags, {"models", "horizon", "windows", "offset", "quantiles", "related"}));
+    args.CheckKnown(With(With(kPrepareFlags, kRelatedFlags), {"models", "horizon", "windows", "offset", "quantiles"}));
     return BacktestVerb(args);
   }
   if (verb == "eval") {
-    args.CheckKnown({"actual", "forecast", "json", "quiet", "progress"});
+    args.CheckKnown({"actual", "forecast", "history", "freq", "json", "quiet", "progress"});
     return EvalVerb(args);
   }
   if (verb == "demo") {

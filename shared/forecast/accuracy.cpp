@@ -1,8 +1,11 @@
 #include "forecast/accuracy.h"
 
+#include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
 
 namespace fk::forecast {
 
@@ -101,11 +104,13 @@ Backtest::Backtest(std::vector<BacktestSeries> series, BacktestOptions options)
   total_ = opt_.models.size() * series_.size() * size_t(opt_.windows);
 }
 
-void Backtest::RunOne(size_t mi, size_t si, int w) {
+Backtest::~Backtest() = default;
+
+bool Backtest::StartOne(size_t mi, size_t si, int w) {
   const BacktestSeries& s = series_[si];
   const size_t n = s.values.size();
   const size_t cut_back = size_t(opt_.offset) * size_t(w + 1);
-  if (n < size_t(opt_.offset) * size_t(opt_.windows) + 3) return;
+  if (n < size_t(opt_.offset) * size_t(opt_.windows) + 3) return false;
   const size_t train_n = n - cut_back;
   // Models need gap-free history: the caller fills; NaNs left (nan fill) are
   // carried forward here so a fit never sees them.
@@ -116,18 +121,35 @@ void Backtest::RunOne(size_t mi, size_t si, int w) {
     last = v;
   }
   const int h = std::min<int>(opt_.horizon, int(n - train_n));
-  ModelSpec spec{opt_.models[mi], opt_.period, opt_.seed + si * 31 + size_t(w), 400};
+  const ModelSpec spec{opt_.models[mi], opt_.period, opt_.seed + si * 31 + size_t(w), 400};
+  if (spec.kind == ModelKind::EtsX && !s.related.empty()) {
+    std::vector<std::vector<double>> x(s.related.begin(),
+                                       s.related.begin() + long(std::min(s.related.size(), train_n + size_t(h))));
+    task_ = std::make_unique<ForecastTask>(std::move(train), std::move(x), spec, h, opt_.levels);
+  } else {
+    task_ = std::make_unique<ForecastTask>(std::move(train), spec, h, opt_.levels);
+  }
+  task_train_n_ = train_n;
+  return true;
+}
+
+void Backtest::FinishOne(size_t mi, size_t si, int w) {
+  const BacktestSeries& s = series_[si];
+  const size_t train_n = task_train_n_;
   WindowForecast wf;
   wf.series = si;
   wf.window = w;
   wf.start = train_n;
-  if (spec.kind == ModelKind::EtsX && !s.related.empty()) {
-    std::vector<std::vector<double>> x(s.related.begin(), s.related.begin() + long(std::min(s.related.size(), train_n + size_t(h))));
-    wf.forecast = FitPredictWithRelated(train, x, spec, h, opt_.levels).forecast;
-  } else {
-    wf.forecast = FitPredict(train, spec, h, opt_.levels);
+  wf.forecast = task_->result();
+  task_.reset();
+  std::vector<double> train(s.values.begin(), s.values.begin() + long(train_n));
+  double last = NAN;
+  for (auto& v : train) {  // the same carried-forward history the model saw
+    if (std::isnan(v)) v = std::isnan(last) ? 0.0 : last;
+    last = v;
   }
   const double scale = MaseScale(train, opt_.period);
+  const int h = int(wf.forecast.mean.size());
   std::vector<double> q(opt_.levels.size());
   for (int j = 0; j < h; j++) {
     for (size_t k = 0; k < q.size(); k++) q[k] = wf.forecast.quantiles[k][size_t(j)];
@@ -144,18 +166,24 @@ bool Backtest::Step(double budget_ms) {
     const size_t si = rest / size_t(opt_.windows);
     const int w = int(rest % size_t(opt_.windows));
     const auto s0 = std::chrono::steady_clock::now();
-    RunOne(mi, si, w);
+    bool finished = true;
+    if (task_ || StartOne(mi, si, w)) {
+      finished = task_->Step();
+      if (finished) FinishOne(mi, si, w);
+    }
     results_[mi].seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - s0).count();
-    done_++;
-    if (done_ % per_model == 0 || done_ == total_) {
-      MetricSums all;
-      all.levels = opt_.levels;
-      results_[mi].per_window.clear();
-      for (auto& ws : sums_[mi]) {
-        results_[mi].per_window.push_back(Finish(ws));
-        all.Merge(ws);
+    if (finished) {
+      done_++;
+      if (done_ % per_model == 0 || done_ == total_) {
+        MetricSums all;
+        all.levels = opt_.levels;
+        results_[mi].per_window.clear();
+        for (auto& ws : sums_[mi]) {
+          results_[mi].per_window.push_back(Finish(ws));
+          all.Merge(ws);
+        }
+        results_[mi].overall = Finish(all);
       }
-      results_[mi].overall = Finish(all);
     }
     if (std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() >= budget_ms) break;
   }
@@ -175,6 +203,161 @@ std::string Backtest::RelatedVerdict() const {
   std::snprintf(buf, sizeof buf, "related time series %s: avg wQL %.4f with vs %.4f without",
                 helpful ? "helpful" : "not helpful", etsx->overall.avg_wql, ets->overall.avg_wql);
   return buf;
+}
+
+// [SECTION] scoring a forecast file against actuals
+
+namespace {
+
+// (item, time) -> value from a timestamp,item_id,value table (prepare's output).
+Status ReadActuals(const CsvTable& table, const char* role, std::map<std::pair<std::string, int64_t>, double>* out,
+                   std::vector<std::string>* messages) {
+  auto parsed = ParseTarget(table, {});
+  if (!parsed) return parsed.status();
+  const TargetDataset& d = *parsed;
+  for (auto& e : d.errors) messages->push_back(e);
+  if (d.dim_cols.size() != 1)
+    return Status::Error(table.name + ": the " + std::string(role) +
+                         " file needs exactly the columns timestamp,item_id,value (the output of forecast prepare); "
+                         "found " + std::to_string(d.dim_cols.size()) + " dimension columns");
+  for (size_t r = 0; r < d.time.size(); r++) {
+    const auto key = std::make_pair(d.dims[r][0], d.time[r]);
+    if (out->count(key))
+      messages->push_back(table.name + ":" + std::to_string(d.line[r]) + ": item " + key.first + " at " +
+                          FormatDate(key.second, d.format) + " appears again; the later row is used");
+    (*out)[key] = d.value[r];
+  }
+  return Status::Ok();
+}
+
+bool ParseNumberCell(const std::string& s, double* v) {
+  if (s.empty()) return false;
+  char* end = nullptr;
+  *v = std::strtod(s.c_str(), &end);
+  return end && *end == 0 && std::isfinite(*v);
+}
+
+}  // namespace
+
+Result<EvalResult> EvaluateForecastTable(const CsvTable& actual_table, const CsvTable& ft, const CsvTable* history,
+                                         int period) {
+  EvalResult r;
+  std::map<std::pair<std::string, int64_t>, double> actual, hist;
+  if (Status st = ReadActuals(actual_table, "actual", &actual, &r.messages); !st) return st;
+  if (actual.empty()) return Status::Error(actual_table.name + ": no actual values to score against");
+  const auto& hdr = ft.header;
+  if (hdr.size() < 3 || hdr[0] != "item_id" || hdr[1] != "timestamp" || hdr[2] != "mean")
+    return Status::Error(ft.name + ":1: expected the header item_id,timestamp,mean[,p10,...] (the output of forecast fit)");
+  std::vector<double> levels;
+  for (size_t c = 3; c < hdr.size(); c++) {
+    double pct = 0;
+    if (hdr[c].size() < 2 || hdr[c][0] != 'p' || !ParseNumberCell(hdr[c].substr(1), &pct) || !(pct > 0 && pct < 100))
+      return Status::Error(ft.name + ":1: column " + std::to_string(c + 1) + " '" + hdr[c] +
+                           "' is not a quantile column pNN (0 < NN < 100)");
+    levels.push_back(pct / 100);
+  }
+  // Each item's MASE scale from its history, in time order.
+  std::map<std::string, double> scale;
+  if (history) {
+    if (Status st = ReadActuals(*history, "history", &hist, &r.messages); !st) return st;
+    std::map<std::string, std::vector<double>> series;
+    for (auto& [key, v] : hist) series[key.first].push_back(v);  // map order: by item, then time
+    for (auto& [item, v] : series) scale[item] = MaseScale(v, period);
+  }
+  MetricSums sums;
+  sums.levels = levels;
+  std::map<std::string, bool> items;
+  std::vector<double> q(levels.size());
+  for (size_t row = 0; row < ft.rows.size(); row++) {
+    const auto& cells = ft.rows[row];
+    const std::string where = ft.name + ":" + std::to_string(ft.lines[row]);
+    if (cells.size() != hdr.size()) {
+      r.messages.push_back(where + ": " + std::to_string(cells.size()) + " fields, expected " +
+                           std::to_string(hdr.size()) + "; skipped");
+      continue;
+    }
+    int64_t ts;
+    DateFormat fmt;
+    if (!ParseDate(cells[1], &ts, &fmt)) {
+      r.messages.push_back(where + ": field timestamp: '" + cells[1] + "' is not a date; skipped");
+      continue;
+    }
+    double mean = 0;
+    bool bad = !ParseNumberCell(cells[2], &mean);
+    size_t bad_col = 2;
+    for (size_t c = 3; c < cells.size() && !bad; c++)
+      if (!ParseNumberCell(cells[c], &q[c - 3])) bad = true, bad_col = c;
+    if (bad) {
+      r.messages.push_back(where + ": field " + hdr[bad_col] + ": '" + cells[bad_col] + "' is not a number; skipped");
+      continue;
+    }
+    auto it = actual.find({cells[0], ts});
+    if (it == actual.end()) {
+      r.unmatched_forecasts++;
+      continue;
+    }
+    double sc = 0;
+    if (history) {
+      auto jt = scale.find(cells[0]);
+      if (jt == scale.end() || !(jt->second > 0)) {
+        if (!items.count(cells[0]))
+          r.messages.push_back("item " + cells[0] + ": no history (or a constant one) in " + history->name +
+                               "; left out of MASE");
+      } else {
+        sc = jt->second;
+      }
+    }
+    items[cells[0]] = true;
+    if (!std::isnan(it->second)) r.matched++;
+    sums.Add(it->second, mean, q, sc);
+  }
+  if (r.matched == 0)
+    return Status::Error("no forecast row of " + ft.name + " has an actual value in " + actual_table.name + " (" +
+                         std::to_string(ft.rows.size()) + " forecast rows, " + std::to_string(actual.size()) +
+                         " actual rows): items and timestamps must overlap; hold out the last points of the data "
+                         "(forecast prepare --holdout H) and fit on the rest");
+  r.items = items.size();
+  r.metrics = Finish(sums);
+  r.has_mase = history && sums.scaled_points > 0;
+  return r;
+}
+
+// [SECTION] "best" on an in-sample holdout
+
+ModelSelection SelectModelOnHoldout(const std::vector<std::vector<double>>& histories, int period, int holdout,
+                                    const std::function<void(size_t, size_t)>& progress) {
+  const ModelKind kinds[] = {ModelKind::SeasonalNaive, ModelKind::Theta, ModelKind::Ets, ModelKind::Comb};
+  ModelSelection sel;
+  sel.holdout = holdout;
+  double sum[4] = {0, 0, 0, 0};
+  for (size_t i = 0; i < histories.size(); i++) {
+    const auto& y = histories[i];
+    if (holdout >= 1 && y.size() >= size_t(holdout) + 3) {
+      std::vector<double> fit(y.begin(), y.end() - holdout), held(y.end() - holdout, y.end());
+      const ModelSpec spec{ModelKind::Comb, period, 7, 0};
+      ForecastTask comb(fit, spec, holdout, {});  // one ETS selection gives ets, theta and comb
+      while (!comb.Step()) {
+      }
+      const std::vector<double>* f[4] = {nullptr, &comb.parts()[1].mean, &comb.parts()[0].mean, &comb.result().mean};
+      const Forecast naive = FitPredict(fit, ModelSpec{ModelKind::SeasonalNaive, period, 7, 0}, holdout, {});
+      f[0] = &naive.mean;
+      for (int k = 0; k < 4; k++) sum[k] += Smape(held, *f[k]);
+      sel.series_used++;
+    }
+    if (progress) progress(i + 1, histories.size());
+  }
+  size_t best = 3;  // Comb when no history is long enough
+  for (size_t k = 0; k < 4; k++) {
+    const double mean = sel.series_used ? sum[k] / double(sel.series_used) : 0.0;
+    sel.smape.emplace_back(kinds[k], mean);
+  }
+  if (sel.series_used) {
+    best = 0;
+    for (size_t k = 1; k < 4; k++)
+      if (sel.smape[k].second < sel.smape[best].second) best = k;
+  }
+  sel.chosen = kinds[best];
+  return sel;
 }
 
 }  // namespace fk::forecast

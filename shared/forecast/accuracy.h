@@ -5,13 +5,17 @@
 // count as real zeros, which is why the two fills give different numbers.
 //
 //   fk::forecast::Backtest bt(series, opts);
-//   while (!bt.Step(8.0)) show(bt.Progress());     // sliced: one fit per step
+//   while (!bt.Step(8.0)) show(bt.Progress());     // sliced: one ETS candidate fit per unit
 //   bt.results()[model].overall.wape
 #pragma once
 #include <cstddef>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "core/status.h"
+#include "forecast/dataset.h"
 #include "forecast/models.h"
 
 namespace fk::forecast {
@@ -74,7 +78,11 @@ struct BacktestSeries {
 class Backtest {
  public:
   Backtest(std::vector<BacktestSeries> series, BacktestOptions options);
-  // Runs fits until budget_ms is spent (at least one); true when finished.
+  ~Backtest();
+  // Runs units of work until budget_ms is spent (at least one); true when
+  // finished. A unit is one ETS candidate fit (a ForecastTask step), so a
+  // call overshoots the budget by one fit at most. Any budget gives the same
+  // results, bit for bit.
   bool Step(double budget_ms);
   float Progress() const { return total_ ? float(done_) / float(total_) : 1.f; }
   bool Done() const { return done_ >= total_; }
@@ -86,12 +94,48 @@ class Backtest {
   std::vector<std::string> warnings;   // skipped series and why
 
  private:
-  void RunOne(size_t model, size_t series, int window);
+  bool StartOne(size_t model, size_t series, int window);  // false: series too short, nothing to fit
+  void FinishOne(size_t model, size_t series, int window);
   std::vector<BacktestSeries> series_;
+  std::unique_ptr<ForecastTask> task_;   // the fit in progress
+  size_t task_train_n_ = 0;
   BacktestOptions opt_;
   std::vector<ModelAccuracy> results_;
   std::vector<std::vector<MetricSums>> sums_;  // [model][window]
   size_t total_ = 0, done_ = 0;
 };
+
+// [SECTION] scoring a forecast file against actuals (fieldkit-cli forecast eval)
+
+// Scores forecast rows (item_id,timestamp,mean[,pNN...], the output of
+// `forecast fit`) against actual rows (timestamp,item_id,value, the output of
+// `forecast prepare`) matched on (item, time). history (optional, same form
+// as actual: the data the forecast was fitted on) gives each item's MASE
+// scale (in-sample seasonal naive error with `period`); without it MASE is
+// not reported. Errors (not zeros) when nothing matches, naming both files.
+struct EvalResult {
+  Metrics metrics;
+  bool has_mase = false;
+  size_t matched = 0, unmatched_forecasts = 0, items = 0;
+  std::vector<std::string> messages;  // malformed rows, items without history
+};
+Result<EvalResult> EvaluateForecastTable(const CsvTable& actual, const CsvTable& forecast, const CsvTable* history,
+                                         int period);
+
+// [SECTION] "best": one model chosen on an in-sample holdout
+
+// For each history the last `holdout` points are forecast from the rest and
+// scored with sMAPE (M3's); the candidate with the lowest mean over the
+// histories long enough (holdout + 3 points) is chosen. Only the histories
+// are seen, never anything after them. The candidates are seasonal naive,
+// Theta, ETS and Comb, all four from one ETS selection per history.
+struct ModelSelection {
+  ModelKind chosen = ModelKind::Comb;
+  int holdout = 0;
+  size_t series_used = 0;
+  std::vector<std::pair<ModelKind, double>> smape;  // per candidate, mean over series_used
+};
+ModelSelection SelectModelOnHoldout(const std::vector<std::vector<double>>& histories, int period, int holdout,
+                                    const std::function<void(size_t, size_t)>& progress = {});
 
 }  // namespace fk::forecast

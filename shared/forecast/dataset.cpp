@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 
 #include "core/civil.h"
@@ -191,36 +192,51 @@ std::string Where(const CsvTable& t, size_t r, const std::string& field) {
 
 }  // namespace
 
-Result<TargetDataset> ParseTarget(const CsvTable& t, const TargetOptions& o) {
-  TargetDataset d;
+TargetParser::TargetParser(const CsvTable& t, const TargetOptions& o) : t_(&t) {
+  TargetDataset& d = d_;
   d.name = t.name;
   const int tc = o.timestamp_col.empty() ? GuessTimeCol(t) : FindCol(t, o.timestamp_col);
-  if (tc < 0)
-    return Status::Error(t.name + ": no timestamp column" +
-                         (o.timestamp_col.empty() ? std::string(" (name one with --timestamp)") : " '" + o.timestamp_col + "'"));
+  if (tc < 0) {
+    status_ = Status::Error(t.name + ": no timestamp column" +
+                            (o.timestamp_col.empty() ? std::string(" (name one with --timestamp)")
+                                                     : " '" + o.timestamp_col + "'"));
+    return;
+  }
   int vc = -1;
   if (!o.value_col.empty()) {
     vc = FindCol(t, o.value_col);
-    if (vc < 0) return Status::Error(t.name + ": no column '" + o.value_col + "'");
+    if (vc < 0) {
+      status_ = Status::Error(t.name + ": no column '" + o.value_col + "'");
+      return;
+    }
   } else {
     for (const char* n : {"target_value", "demand", "sales", "value", "target", "quantity"})
       if ((vc = FindCol(t, n)) >= 0) break;
     for (size_t c = 0; vc < 0 && c < t.header.size(); c++)
       if (int(c) != tc && NumericColumn(t, c)) vc = int(c);
-    if (vc < 0) return Status::Error(t.name + ": no numeric target column (name one with --value)");
+    if (vc < 0) {
+      status_ = Status::Error(t.name + ": no numeric target column (name one with --value)");
+      return;
+    }
   }
+  tc_ = tc, vc_ = vc;
   d.time_col = t.header[size_t(tc)];
   d.value_col = t.header[size_t(vc)];
-  std::vector<size_t> dim_idx;
   for (size_t c = 0; c < t.header.size(); c++)
-    if (int(c) != tc && int(c) != vc) d.dim_cols.push_back(t.header[c]), dim_idx.push_back(c);
-  bool have_format = false;
-  size_t mixed = 0;
+    if (int(c) != tc && int(c) != vc) d.dim_cols.push_back(t.header[c]), dim_idx_.push_back(c);
+}
+
+bool TargetParser::Step(size_t rows) {
+  if (!status_) return true;
+  const CsvTable& t = *t_;
+  TargetDataset& d = d_;
+  const size_t tc = size_t(tc_), vc = size_t(vc_);
   auto bad = [&](const std::string& m) {
     if (d.errors.size() < 20) d.errors.push_back(m);
     d.bad_rows++;
   };
-  for (size_t r = 0; r < t.rows.size(); r++) {
+  const size_t end = std::min(t.rows.size(), next_ + std::max<size_t>(rows, 1));
+  for (size_t r = next_; r < end; r++) {
     const auto& row = t.rows[r];
     if (row.size() != t.header.size()) {
       bad(t.name + ":" + std::to_string(t.lines[r]) + ": " + std::to_string(row.size()) + " fields, the header has " +
@@ -229,44 +245,69 @@ Result<TargetDataset> ParseTarget(const CsvTable& t, const TargetOptions& o) {
     }
     int64_t ts;
     DateFormat f;
-    if (!ParseDate(row[size_t(tc)], &ts, &f)) {
-      bad(Where(t, r, d.time_col) + "'" + row[size_t(tc)] + "' is not a date (01-Jan, 1991-01, 1991-01-31, 1991-01-31 12:00:00)");
+    if (!ParseDate(row[tc], &ts, &f)) {
+      bad(Where(t, r, d.time_col) + "'" + row[tc] + "' is not a date (01-Jan, 1991-01, 1991-01-31, 1991-01-31 12:00:00)");
       continue;
     }
-    if (!have_format) d.format = f, have_format = true;
-    else if (f != d.format) mixed++;
+    if (!have_format_) d.format = f, have_format_ = true;
+    else if (f != d.format) mixed_++;
     double v = NAN;
-    if (!row[size_t(vc)].empty() && !stream::ParseNumber(row[size_t(vc)], &v)) {
-      bad(Where(t, r, d.value_col) + "'" + row[size_t(vc)] + "' is not a number");
+    if (!row[vc].empty() && !stream::ParseNumber(row[vc], &v)) {
+      bad(Where(t, r, d.value_col) + "'" + row[vc] + "' is not a number");
       continue;
     }
     d.time.push_back(ts);
     d.value.push_back(v);
     std::vector<std::string> dims;
-    for (size_t c : dim_idx) dims.push_back(row[c]);
+    for (size_t c : dim_idx_) dims.push_back(row[c]);
     d.dims.push_back(std::move(dims));
     d.line.push_back(t.lines[r]);
   }
-  if (mixed) {
+  next_ = end;
+  return next_ >= t.rows.size();
+}
+
+float TargetParser::Progress() const { return t_->rows.empty() ? 1.f : float(next_) / float(t_->rows.size()); }
+
+Result<TargetDataset> TargetParser::Finish() {
+  if (!status_) return status_;
+  while (!Step(size_t(-1) / 2)) {
+  }
+  const CsvTable& t = *t_;
+  TargetDataset& d = d_;
+  if (mixed_) {
     // A finer format wins so no row loses precision in the output.
-    d.errors.push_back(t.name + ": " + std::to_string(mixed) + " rows use another date format than line " +
+    d.errors.push_back(t.name + ": " + std::to_string(mixed_) + " rows use another date format than line " +
                        std::to_string(t.lines.empty() ? 0 : t.lines[0]) + " (mixed frequencies?)");
     d.format = DateFormat::DateTime;
   }
   if (d.time.empty()) return Status::Error(t.name + ": no usable rows" + (d.errors.empty() ? "" : " (" + d.errors[0] + ")"));
-  return d;
+  return std::move(d);
 }
 
-Result<RelatedDataset> ParseRelated(const CsvTable& t, const std::vector<std::string>& key_cols) {
-  RelatedDataset d;
+Result<TargetDataset> ParseTarget(const CsvTable& t, const TargetOptions& o) {
+  TargetParser p(t, o);
+  return p.Finish();
+}
+
+RelatedParser::RelatedParser(const CsvTable& t, const std::vector<std::string>& key_cols) : t_(&t) {
+  RelatedDataset& d = d_;
+  std::vector<size_t>& key_idx = key_idx_;
+  std::vector<size_t>& feat_idx = feat_idx_;
   d.name = t.name;
   const int tc = GuessTimeCol(t);
-  if (tc < 0) return Status::Error(t.name + ": no timestamp column");
+  tc_ = tc;
+  if (tc < 0) {
+    status_ = Status::Error(t.name + ": no timestamp column");
+    return;
+  }
   d.time_col = t.header[size_t(tc)];
-  std::vector<size_t> key_idx, feat_idx;
   for (auto& k : key_cols) {
     const int c = FindCol(t, k);
-    if (c < 0) return Status::Error(t.name + ": no key column '" + k + "' (the target's dimensions)");
+    if (c < 0) {
+      status_ = Status::Error(t.name + ": no key column '" + k + "' (the target's dimensions)");
+      return;
+    }
     key_idx.push_back(size_t(c));
     d.key_cols.push_back(t.header[size_t(c)]);
   }
@@ -280,10 +321,25 @@ Result<RelatedDataset> ParseRelated(const CsvTable& t, const std::vector<std::st
     feat_idx.push_back(c);
     d.feature_cols.push_back(t.header[c]);
   }
-  if (d.feature_cols.empty()) return Status::Error(t.name + ": no numeric feature columns");
-  if (d.feature_cols.size() > 13)
-    return Status::Error(t.name + ": " + std::to_string(d.feature_cols.size()) + " features, at most 13 are allowed");
-  for (size_t r = 0; r < t.rows.size(); r++) {
+  if (d.feature_cols.empty()) {
+    status_ = Status::Error(t.name + ": no numeric feature columns");
+    return;
+  }
+  if (d.feature_cols.size() > 13) {
+    status_ = Status::Error(t.name + ": " + std::to_string(d.feature_cols.size()) + " features, at most 13 are allowed");
+    return;
+  }
+}
+
+bool RelatedParser::Step(size_t rows) {
+  if (!status_) return true;
+  const CsvTable& t = *t_;
+  RelatedDataset& d = d_;
+  const int tc = tc_;
+  const std::vector<size_t>& key_idx = key_idx_;
+  const std::vector<size_t>& feat_idx = feat_idx_;
+  const size_t end = std::min(t.rows.size(), next_ + std::max<size_t>(rows, 1));
+  for (size_t r = next_; r < end; r++) {
     const auto& row = t.rows[r];
     auto bad = [&](const std::string& m) {
       if (d.errors.size() < 20) d.errors.push_back(m);
@@ -317,7 +373,20 @@ Result<RelatedDataset> ParseRelated(const CsvTable& t, const std::vector<std::st
     d.keys.push_back(std::move(keys));
     d.features.push_back(std::move(feats));
   }
-  return d;
+  next_ = end;
+  return next_ >= t.rows.size();
+}
+
+Result<RelatedDataset> RelatedParser::Finish() {
+  if (!status_) return status_;
+  while (!Step(size_t(-1) / 2)) {
+  }
+  return std::move(d_);
+}
+
+Result<RelatedDataset> ParseRelated(const CsvTable& t, const std::vector<std::string>& key_cols) {
+  RelatedParser p(t, key_cols);
+  return p.Finish();
 }
 
 Result<ItemMetadata> ParseMetadata(const CsvTable& t) {
@@ -343,6 +412,53 @@ Result<ItemMetadata> ParseMetadata(const CsvTable& t) {
     m.items[row[0]] = std::vector<std::string>(row.begin() + 1, row.end());
   }
   return m;
+}
+
+// [SECTION] guessing what an imported CSV is
+
+CsvGuess GuessForecastCsv(const CsvTable& t, std::string* reason) {
+  int date_col = -1, value_col = -1, item_col = -1, numeric = 0;
+  for (size_t c = 0; c < t.header.size(); c++) {
+    const std::string name = Lower(Trim(t.header[c]));
+    std::string first;  // first non-empty cell
+    for (auto& row : t.rows)
+      if (c < row.size() && !Trim(row[c]).empty()) {
+        first = Trim(row[c]);
+        break;
+      }
+    int64_t sec;
+    DateFormat fmt;
+    char* end = nullptr;
+    const bool is_number = !first.empty() && (std::strtod(first.c_str(), &end), end && *end == 0);
+    if (date_col < 0 && !first.empty() && ParseDate(first, &sec, &fmt)) {
+      date_col = int(c);
+      continue;
+    }
+    if (is_number) numeric++;
+    for (const char* n : {"target_value", "demand", "sales", "quantity", "units"})
+      if (name == n && is_number && value_col < 0) value_col = int(c);
+    for (const char* n : {"item_id", "item", "product", "product_id", "sku"})
+      if (name == n && item_col < 0) item_col = int(c);
+  }
+  auto col = [&](int c) { return "'" + t.header[size_t(c)] + "'"; };
+  if (date_col >= 0 && value_col >= 0) {
+    *reason = "a date column " + col(date_col) + ", a target column " + col(value_col) +
+              (item_col >= 0 ? ", an item column " + col(item_col) : std::string());
+    return CsvGuess::ForecastTarget;
+  }
+  if (date_col >= 0 && item_col >= 0 && numeric > 0) {
+    *reason = "a date column " + col(date_col) + ", an item column " + col(item_col) + " and " +
+              std::to_string(numeric) + " numeric column(s) but none named like a target (target_value, demand, "
+              "sales, quantity, units)";
+    return CsvGuess::ItemSeries;
+  }
+  if (date_col >= 0 && numeric > 0) {
+    *reason = "a date column " + col(date_col) + " and " + std::to_string(numeric) +
+              " numeric column(s), no item or target column";
+    return CsvGuess::TimeSeries;
+  }
+  *reason = date_col < 0 ? "no column of dates (01-Jan, 1991-01, 1991-01-31, ISO date-times)" : "no numeric column";
+  return CsvGuess::Other;
 }
 
 }  // namespace fk::forecast

@@ -54,6 +54,25 @@ struct TargetDataset {
   size_t bad_rows = 0;
 };
 Result<TargetDataset> ParseTarget(const CsvTable& table, const TargetOptions& options);
+// The same in slices for a UI thread: the constructor picks the columns,
+// Step(rows) converts up to `rows` more rows (true when done), Finish() gives
+// what ParseTarget gives (it is this run in one go). table must outlive it.
+class TargetParser {
+ public:
+  TargetParser(const CsvTable& table, const TargetOptions& options);
+  bool Step(size_t rows);
+  float Progress() const;
+  Result<TargetDataset> Finish();  // once
+
+ private:
+  const CsvTable* t_;
+  Status status_;  // a column problem found by the constructor
+  TargetDataset d_;
+  int tc_ = -1, vc_ = -1;
+  std::vector<size_t> dim_idx_;
+  size_t next_ = 0, mixed_ = 0;
+  bool have_format_ = false;
+};
 
 struct RelatedDataset {
   std::string name, time_col;
@@ -68,6 +87,21 @@ struct RelatedDataset {
 // key_cols: the columns that identify a series (must exist in the table);
 // other non-numeric columns become keys too, numeric ones features.
 Result<RelatedDataset> ParseRelated(const CsvTable& table, const std::vector<std::string>& key_cols);
+// The same in slices (as TargetParser): ParseRelated is this run in one go.
+class RelatedParser {
+ public:
+  RelatedParser(const CsvTable& table, const std::vector<std::string>& key_cols);
+  bool Step(size_t rows);  // true when every row is converted
+  Result<RelatedDataset> Finish();  // once
+
+ private:
+  const CsvTable* t_;
+  Status status_;
+  RelatedDataset d_;
+  int tc_ = -1;
+  std::vector<size_t> key_idx_, feat_idx_;
+  size_t next_ = 0;
+};
 
 struct ItemMetadata {
   std::string name, item_col;
@@ -76,5 +110,18 @@ struct ItemMetadata {
   std::vector<std::string> errors;
 };
 Result<ItemMetadata> ParseMetadata(const CsvTable& table);
+
+// [SECTION] guessing what an imported CSV is (routing a dropped file)
+
+// From the header and the first rows: a forecast target (a date column and a
+// value column named like a target: target_value, demand, sales, quantity,
+// units), an item series (dates, an item column - item_id, item, product,
+// product_id, sku - and numbers but no target-named column: a related series
+// such as price/promo, or a target under another name), a plain time series
+// (dates and numbers only: one forecast series or anomaly events alike), or
+// neither. UNIX-second timestamps are not dates here (the anomaly readers
+// take those). *reason names the columns that decided.
+enum class CsvGuess { ForecastTarget, ItemSeries, TimeSeries, Other };
+CsvGuess GuessForecastCsv(const CsvTable& head, std::string* reason);
 
 }  // namespace fk::forecast

@@ -472,12 +472,11 @@ EtsFit FitEts(const std::vector<double>& y, const EtsConfig& c, int period) {
   return fit;
 }
 
-EtsFit FitEtsAuto(const std::vector<double>& y, int period, bool damped_only, EtsFit* best_damped) {
+EtsSelection::EtsSelection(const std::vector<double>& y, int period, bool damped_only) : y_(&y), period_(period) {
   bool positive = !y.empty();
   for (double v : y)
     if (!(v > 0)) positive = false;
   const bool can_season = period >= 2 && int(y.size()) >= 2 * period + 2;
-  EtsFit best;
   for (int me = 0; me <= 1; me++) {
     if (me && !positive) continue;
     for (int tr = 0; tr <= 2; tr++) {  // N, A, Ad
@@ -490,13 +489,44 @@ EtsFit FitEtsAuto(const std::vector<double>& y, int period, bool damped_only, Et
         c.trend = tr ? 1 : 0;
         c.damped = tr == 2;
         c.season = se;
-        EtsFit f = FitEts(y, c, period);
-        if (best_damped && c.damped && f.ok && f.aicc < best_damped->aicc) *best_damped = f;
-        if (f.ok && f.aicc < best.aicc) best = f;
+        configs_.push_back(c);
       }
     }
   }
-  return best;
+}
+
+EtsSelection EtsSelection::Additive(const std::vector<double>& y, int period) {
+  EtsSelection s;
+  s.y_ = &y;
+  s.period_ = period;
+  const bool can_season = period >= 2 && int(y.size()) >= 2 * period + 2;
+  for (int tr = 0; tr <= 2; tr++)
+    for (int se = 0; se <= (can_season ? 1 : 0); se++) {
+      EtsConfig c;
+      c.trend = tr ? 1 : 0;
+      c.damped = tr == 2;
+      c.season = se;
+      s.configs_.push_back(c);
+    }
+  return s;
+}
+
+bool EtsSelection::Step() {
+  if (Done()) return true;
+  const EtsConfig& c = configs_[next_++];
+  EtsFit f = FitEts(*y_, c, period_);
+  // Strict < keeps the first of equal AICc values, in the family's order.
+  if (c.damped && f.ok && f.aicc < best_damped_.aicc) best_damped_ = f;
+  if (f.ok && f.aicc < best_.aicc) best_ = std::move(f);
+  return Done();
+}
+
+EtsFit FitEtsAuto(const std::vector<double>& y, int period, bool damped_only, EtsFit* best_damped) {
+  EtsSelection sel(y, period, damped_only);
+  while (!sel.Step()) {
+  }
+  if (best_damped && sel.BestDamped().ok && sel.BestDamped().aicc < best_damped->aicc) *best_damped = sel.BestDamped();
+  return sel.Best();
 }
 
 std::vector<double> EtsPointForecast(const EtsFit& fit, int h) {
@@ -685,57 +715,102 @@ Forecast FromEtsFit(const EtsFit& fit, const ModelSpec& spec, int h, const std::
   return f;
 }
 
-Forecast EtsForecast(const std::vector<double>& y, const ModelSpec& spec, int h, const std::vector<double>& levels,
-                     EtsFit* best_damped) {
-  EtsFit fit = FitEtsAuto(y, spec.period, false, best_damped);
-  if (!fit.ok) {
+// ETS from a finished selection; Theta when no candidate could be fitted.
+Forecast EtsFromSelection(const EtsSelection& sel, const std::vector<double>& y, const ModelSpec& spec, int h,
+                          const std::vector<double>& levels) {
+  if (!sel.Best().ok) {
     Forecast f = ThetaForecast(y, spec.period, h, levels);
     f.message = "ETS could not be fitted (" + std::to_string(y.size()) + " points); used Theta";
     return f;
   }
-  return FromEtsFit(fit, spec, h, levels);
+  return FromEtsFit(sel.Best(), spec, h, levels);
+}
+
+// Equal-weight mean of ETS, Theta and damped ETS: forecast errors of the
+// three are far from perfectly correlated, so the mean beats each of them.
+Forecast CombOf(const std::vector<Forecast>& parts, int h, const std::vector<double>& levels) {
+  Forecast f = parts[1];
+  for (int j = 0; j < h; j++) {
+    f.mean[size_t(j)] = (parts[0].mean[size_t(j)] + parts[1].mean[size_t(j)] + parts[2].mean[size_t(j)]) / 3;
+    for (size_t q = 0; q < levels.size(); q++)  // quantile averaging (Vincentization)
+      f.quantiles[q][size_t(j)] =
+          (parts[0].quantiles[q][size_t(j)] + parts[1].quantiles[q][size_t(j)] + parts[2].quantiles[q][size_t(j)]) / 3;
+  }
+  f.detail = "mean of " + parts[0].detail + ", " + parts[1].detail + ", " + parts[2].detail;
+  return f;
 }
 
 }  // namespace
 
 Forecast FitPredict(const std::vector<double>& y, const ModelSpec& spec, int h, const std::vector<double>& levels) {
-  if (y.empty()) {
-    Forecast f;
-    f.ok = false;
-    f.message = "no history";
-    f.mean.assign(size_t(h), 0.0);
-    f.levels = levels;
-    f.quantiles.assign(levels.size(), f.mean);
-    return f;
+  ForecastTask t(y, spec, h, levels);
+  while (!t.Step()) {
   }
-  if (y.size() < 3) {  // a constant forecast is all two points support
-    Forecast f = SeasonalNaiveForecast(y, 1, h, levels);
-    f.message = "only " + std::to_string(y.size()) + " point(s): naive forecast";
-    return f;
-  }
-  switch (spec.kind) {
-    case ModelKind::SeasonalNaive: return SeasonalNaiveForecast(y, spec.period, h, levels);
-    case ModelKind::Theta: return ThetaForecast(y, spec.period, h, levels);
-    case ModelKind::Ets:
-    case ModelKind::EtsX: return EtsForecast(y, spec, h, levels, nullptr);
-    case ModelKind::Comb: {
-      // Equal-weight mean of ETS, Theta and damped ETS: forecast errors of the
-      // three are far from perfectly correlated, so the mean beats each of them.
-      EtsFit damped;  // the best damped model comes out of the same selection pass
-      Forecast parts[3] = {EtsForecast(y, spec, h, levels, &damped), ThetaForecast(y, spec.period, h, levels), {}};
-      parts[2] = damped.ok ? FromEtsFit(damped, spec, h, levels) : parts[0];
-      Forecast f = parts[1];
-      for (int j = 0; j < h; j++) {
-        f.mean[size_t(j)] = (parts[0].mean[size_t(j)] + parts[1].mean[size_t(j)] + parts[2].mean[size_t(j)]) / 3;
-        for (size_t q = 0; q < levels.size(); q++)  // quantile averaging (Vincentization)
-          f.quantiles[q][size_t(j)] = (parts[0].quantiles[q][size_t(j)] + parts[1].quantiles[q][size_t(j)] +
-                                       parts[2].quantiles[q][size_t(j)]) / 3;
-      }
-      f.detail = "mean of " + parts[0].detail + ", " + parts[1].detail + ", " + parts[2].detail;
-      return f;
+  return t.result();
+}
+
+ForecastTask::ForecastTask(std::vector<double> y, const ModelSpec& spec, int h, std::vector<double> levels)
+    : y_(std::move(y)), spec_(spec), h_(h), levels_(std::move(levels)) {}
+
+ForecastTask::ForecastTask(std::vector<double> y, std::vector<std::vector<double>> x, const ModelSpec& spec, int h,
+                           std::vector<double> levels)
+    : y_(std::move(y)), x_(std::move(x)), spec_(spec), h_(h), levels_(std::move(levels)), related_(true) {}
+
+ForecastTask::~ForecastTask() = default;
+
+bool ForecastTask::Step() {
+  if (done_) return true;
+  steps_++;
+  done_ = related_ ? StepRelated() : StepUnivariate();
+  return done_;
+}
+
+// Phase 0 decides; models that need an ETS selection create it (1) and step
+// it, one candidate per call; the call after the last candidate builds the forecast.
+bool ForecastTask::StepUnivariate() {
+  Forecast& out = reg_.forecast;
+  const int h = h_;
+  if (phase_ == 0) {
+    if (y_.empty()) {
+      out.ok = false;
+      out.message = "no history";
+      out.mean.assign(size_t(h), 0.0);
+      out.levels = levels_;
+      out.quantiles.assign(levels_.size(), out.mean);
+      return true;
     }
+    if (y_.size() < 3) {  // a constant forecast is all two points support
+      out = SeasonalNaiveForecast(y_, 1, h, levels_);
+      out.message = "only " + std::to_string(y_.size()) + " point(s): naive forecast";
+      return true;
+    }
+    switch (spec_.kind) {
+      case ModelKind::SeasonalNaive: out = SeasonalNaiveForecast(y_, spec_.period, h, levels_); return true;
+      case ModelKind::Theta: out = ThetaForecast(y_, spec_.period, h, levels_); return true;
+      case ModelKind::Ets:
+      case ModelKind::EtsX:
+      case ModelKind::Comb:
+        sel_ = std::make_unique<EtsSelection>(y_, spec_.period);
+        phase_ = 1;
+        return false;
+    }
+    out = SeasonalNaiveForecast(y_, spec_.period, h, levels_);
+    return true;
   }
-  return SeasonalNaiveForecast(y, spec.period, h, levels);
+  if (phase_ == 1) {
+    if (sel_->Step()) phase_ = 2;
+    return false;
+  }
+  if (spec_.kind == ModelKind::Comb) {
+    // The best damped model comes out of the same selection pass.
+    parts_ = {EtsFromSelection(*sel_, y_, spec_, h, levels_), ThetaForecast(y_, spec_.period, h, levels_), {}};
+    parts_[2] = sel_->BestDamped().ok ? FromEtsFit(sel_->BestDamped(), spec_, h, levels_) : parts_[0];
+    out = CombOf(parts_, h, levels_);
+  } else {
+    out = EtsFromSelection(*sel_, y_, spec_, h, levels_);
+  }
+  sel_.reset();
+  return true;
 }
 
 // [SECTION] regression with ETS errors
@@ -768,70 +843,92 @@ std::vector<double> LeastSquares(const std::vector<std::vector<double>>& X, cons
   return b;
 }
 
-EtsFit FitEtsAdditive(const std::vector<double>& y, int period) {
-  EtsFit best;
-  const bool can_season = period >= 2 && int(y.size()) >= 2 * period + 2;
-  for (int tr = 0; tr <= 2; tr++)
-    for (int se = 0; se <= (can_season ? 1 : 0); se++) {
-      EtsConfig c;
-      c.trend = tr ? 1 : 0;
-      c.damped = tr == 2;
-      c.season = se;
-      EtsFit f = FitEts(y, c, period);
-      if (f.ok && f.aicc < best.aicc) best = f;
-    }
-  return best;
-}
 }  // namespace
 
 RegressionResult FitPredictWithRelated(const std::vector<double>& y, const std::vector<std::vector<double>>& x,
                                        const ModelSpec& spec, int h, const std::vector<double>& levels) {
-  RegressionResult r;
-  const size_t n = y.size();
-  const size_t k = x.empty() ? 0 : x[0].size();
-  if (k == 0 || x.size() < n + size_t(h) || n < 8) {
-    r.forecast = FitPredict(y, ModelSpec{ModelKind::Ets, spec.period, spec.seed, spec.sample_paths}, h, levels);
-    r.forecast.message = "no related features for the history and horizon: plain ETS";
-    return r;
+  ForecastTask t(y, x, spec, h, levels);
+  while (!t.Step()) {
   }
-  std::vector<std::vector<double>> X(n, std::vector<double>(k + 1, 1.0));
-  for (size_t t = 0; t < n; t++)
-    for (size_t i = 0; i < k; i++) X[t][i + 1] = x[t][i];
-  const std::vector<double> beta = LeastSquares(X, y);
-  std::vector<double> resid(n);
-  for (size_t t = 0; t < n; t++) {
-    double fit = 0;
-    for (size_t i = 0; i <= k; i++) fit += beta[i] * X[t][i];
-    resid[t] = y[t] - fit;
+  return t.regression();
+}
+
+// Phase 0 checks the inputs and solves the regression; 1 steps the additive
+// ETS selection on y (for the AICc comparison), 2 the one on the residuals,
+// 3 builds the forecast. Fallbacks to plain ETS run as a sub-task (phase 9).
+bool ForecastTask::StepRelated() {
+  RegressionResult& r = reg_;
+  const size_t n = y_.size();
+  const size_t k = x_.empty() ? 0 : x_[0].size();
+  const ModelSpec plain{ModelKind::Ets, spec_.period, spec_.seed, spec_.sample_paths};
+  if (phase_ == 9) {
+    if (!sub_->Step()) return false;
+    const std::string why = r.forecast.message;
+    r.forecast = sub_->result();
+    r.forecast.message = why;
+    sub_.reset();
+    return true;
   }
-  const EtsFit plain = FitEtsAdditive(y, spec.period);
-  const EtsFit err = FitEtsAdditive(resid, spec.period);
+  if (phase_ == 0) {
+    if (k == 0 || x_.size() < n + size_t(h_) || n < 8) {
+      r.forecast.message = "no related features for the history and horizon: plain ETS";
+      sub_ = std::make_unique<ForecastTask>(y_, plain, h_, levels_);
+      phase_ = 9;
+      return false;
+    }
+    std::vector<std::vector<double>> X(n, std::vector<double>(k + 1, 1.0));
+    for (size_t t = 0; t < n; t++)
+      for (size_t i = 0; i < k; i++) X[t][i + 1] = x_[t][i];
+    beta_ = LeastSquares(X, y_);
+    resid_.resize(n);
+    for (size_t t = 0; t < n; t++) {
+      double fit = 0;
+      for (size_t i = 0; i <= k; i++) fit += beta_[i] * X[t][i];
+      resid_[t] = y_[t] - fit;
+    }
+    sel_ = std::make_unique<EtsSelection>(EtsSelection::Additive(y_, spec_.period));
+    sel_err_ = std::make_unique<EtsSelection>(EtsSelection::Additive(resid_, spec_.period));
+    phase_ = 1;
+    return false;
+  }
+  if (phase_ == 1) {
+    if (sel_->Step()) phase_ = 2;
+    return false;
+  }
+  if (phase_ == 2) {
+    if (sel_err_->Step()) phase_ = 3;
+    return false;
+  }
+  const EtsFit& err = sel_err_->Best();
   if (!err.ok) {
-    r.forecast = FitPredict(y, ModelSpec{ModelKind::Ets, spec.period, spec.seed, spec.sample_paths}, h, levels);
     r.forecast.message = "ETS on the regression residuals failed: plain ETS";
-    return r;
+    sub_ = std::make_unique<ForecastTask>(y_, plain, h_, levels_);
+    phase_ = 9;
+    return false;
   }
-  r.coef.assign(beta.begin() + 1, beta.end());
+  r.coef.assign(beta_.begin() + 1, beta_.end());
   r.aicc_with = err.aicc + 2.0 * double(k + 1);  // the coefficients are parameters too
-  r.aicc_without = plain.aicc;
+  r.aicc_without = sel_->Best().aicc;
   r.helpful = r.aicc_with + 2 < r.aicc_without;
   Forecast& f = r.forecast;
-  f.mean = EtsPointForecast(err, h);
-  std::vector<double> reg(static_cast<size_t>(h));
-  for (int j = 0; j < h; j++) {
-    double v = beta[0];
-    for (size_t i = 0; i < k; i++) v += beta[i + 1] * x[n + size_t(j)][i];
+  f.mean = EtsPointForecast(err, h_);
+  std::vector<double> reg(static_cast<size_t>(h_));
+  for (int j = 0; j < h_; j++) {
+    double v = beta_[0];
+    for (size_t i = 0; i < k; i++) v += beta_[i + 1] * x_[n + size_t(j)][i];
     reg[size_t(j)] = v;
     f.mean[size_t(j)] += v;
   }
-  if (!levels.empty()) {
-    auto paths = EtsSimulate(err, h, spec.sample_paths, spec.seed);
+  if (!levels_.empty()) {
+    auto paths = EtsSimulate(err, h_, spec_.sample_paths, spec_.seed);
     for (auto& p : paths)
-      for (int j = 0; j < h; j++) p[size_t(j)] += reg[size_t(j)];
-    QuantilesFromPaths(paths, levels, &f);
+      for (int j = 0; j < h_; j++) p[size_t(j)] += reg[size_t(j)];
+    QuantilesFromPaths(paths, levels_, &f);
   }
   f.detail = "regression + " + err.config.Name() + " errors";
-  return r;
+  sel_.reset();
+  sel_err_.reset();
+  return true;
 }
 
 }  // namespace fk::forecast

@@ -6,8 +6,14 @@
 //   fk::forecast::ModelSpec spec{fk::forecast::ModelKind::Theta, 12};
 //   fk::forecast::Forecast f = fk::forecast::FitPredict(y, spec, 18, {0.1, 0.5, 0.9});
 //   f.mean[h], f.quantiles[q][h]
+//
+// For a UI thread the same fit runs resumably, one ETS candidate per step:
+//   fk::forecast::ForecastTask t(y, spec, 18, {0.1, 0.5, 0.9});
+//   while (!t.Step()) {}            // or one Step() per slice
+//   t.result()                      // bit-identical to FitPredict
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -51,6 +57,48 @@ struct RegressionResult {
 RegressionResult FitPredictWithRelated(const std::vector<double>& y, const std::vector<std::vector<double>>& x,
                                        const ModelSpec& spec, int h, const std::vector<double>& levels);
 
+class EtsSelection;  // below
+
+// FitPredict / FitPredictWithRelated in small steps for a UI thread: each
+// Step() does one ETS candidate fit or the cheap rest (Theta, naive,
+// simulation for quantiles). Both functions above are this task run to the
+// end, so stepping gives bit-identical forecasts. Owns copies of y and x.
+class ForecastTask {
+ public:
+  ForecastTask(std::vector<double> y, const ModelSpec& spec, int h, std::vector<double> levels);
+  // Regression with ETS errors (etsx) on the related features x (history + h rows).
+  ForecastTask(std::vector<double> y, std::vector<std::vector<double>> x, const ModelSpec& spec, int h,
+               std::vector<double> levels);
+  ~ForecastTask();
+  ForecastTask(const ForecastTask&) = delete;  // the selections point into y_
+  ForecastTask& operator=(const ForecastTask&) = delete;
+
+  bool Step();  // true when the forecast is ready
+  bool Done() const { return done_; }
+  size_t Steps() const { return steps_; }        // Step() calls so far
+  const Forecast& result() const { return reg_.forecast; }
+  const RegressionResult& regression() const { return reg_; }
+  // Comb only, when done: its parts {ets, theta, damped ets} (the same
+  // forecasts the ets and theta models give), so one pass scores all three.
+  const std::vector<Forecast>& parts() const { return parts_; }
+
+ private:
+  bool StepUnivariate();
+  bool StepRelated();
+  std::vector<double> y_, resid_, beta_;
+  std::vector<std::vector<double>> x_;
+  ModelSpec spec_;
+  int h_ = 0;
+  std::vector<double> levels_;
+  bool related_ = false, done_ = false;
+  int phase_ = 0;
+  size_t steps_ = 0;
+  std::unique_ptr<EtsSelection> sel_, sel_err_;
+  std::unique_ptr<ForecastTask> sub_;  // etsx falling back to plain ETS
+  RegressionResult reg_;
+  std::vector<Forecast> parts_;
+};
+
 // [SECTION] building blocks (exposed for tests and the panel's charts)
 
 // ETS configuration: error A/M, trend N/A/Ad, season N/A/M.
@@ -76,6 +124,32 @@ EtsFit FitEts(const std::vector<double>& y, const EtsConfig& config, int period)
 // with multiplicative season excluded; M error/season only for positive data).
 // best_damped, when given, receives the best damped-trend fit of the same pass.
 EtsFit FitEtsAuto(const std::vector<double>& y, int period, bool damped_only = false, EtsFit* best_damped = nullptr);
+
+// The same selection, resumable: Step() fits one candidate model (on ~700
+// daily points one ETS fit is ~1/15 of a whole selection, which is what keeps
+// a UI slice short). y must outlive the selection. FitEtsAuto runs this to the
+// end, so the two give identical fits.
+class EtsSelection {
+ public:
+  // R's default family (as FitEtsAuto).
+  EtsSelection(const std::vector<double>& y, int period, bool damped_only = false);
+  // Additive error only, trend N/A/Ad, season N/A (the errors of etsx).
+  static EtsSelection Additive(const std::vector<double>& y, int period);
+  bool Step();  // fits the next candidate; true when every candidate is done
+  bool Done() const { return next_ >= configs_.size(); }
+  size_t Candidates() const { return configs_.size(); }
+  const std::vector<EtsConfig>& Configs() const { return configs_; }
+  const EtsFit& Best() const { return best_; }
+  const EtsFit& BestDamped() const { return best_damped_; }  // ok == false when no damped fit
+
+ private:
+  EtsSelection() = default;
+  const std::vector<double>* y_ = nullptr;
+  int period_ = 1;
+  std::vector<EtsConfig> configs_;
+  size_t next_ = 0;
+  EtsFit best_, best_damped_;
+};
 std::vector<double> EtsPointForecast(const EtsFit& fit, int h);
 // Sample paths for quantiles: paths x h.
 std::vector<std::vector<double>> EtsSimulate(const EtsFit& fit, int h, int paths, uint64_t seed);

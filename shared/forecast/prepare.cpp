@@ -154,11 +154,31 @@ struct Cell {
 
 }  // namespace
 
-Panel Aggregate(const TargetDataset& d, const AggregateOptions& o) {
+struct Aggregation::State {
+  const TargetDataset* d = nullptr;
+  AggregateOptions o;
   Panel p;
+  std::vector<size_t> keep;
+  size_t next = 0;  // next raw row
+  // Duplicates and spacing per raw series (timestamp + every dimension).
+  std::unordered_map<std::string, size_t> seen;
+  std::map<std::string, std::vector<int64_t>> raw_times;
+  size_t dups = 0, negatives = 0;
+  std::string first_dup, first_neg;
+  // Rows grouped by the kept dimensions.
+  std::map<std::string, size_t> index;
+  std::vector<std::map<int64_t, Cell>> cells;
+  int64_t bmin = INT64_MAX, bmax = INT64_MIN;
+};
+
+Aggregation::Aggregation(const TargetDataset& d, const AggregateOptions& o) : s_(std::make_unique<State>()) {
+  State& st = *s_;
+  st.d = &d;
+  st.o = o;
+  Panel& p = st.p;
   p.freq = o.freq;
   p.format = d.format;
-  std::vector<size_t> keep;
+  std::vector<size_t>& keep = st.keep;
   if (o.keep_all_dims) {
     for (size_t i = 0; i < d.dim_cols.size(); i++) keep.push_back(i);
   } else {
@@ -175,36 +195,77 @@ Panel Aggregate(const TargetDataset& d, const AggregateOptions& o) {
     }
   }
   for (size_t k : keep) p.dim_names.push_back(d.dim_cols[k]);
+}
 
-  // Duplicates and spacing per raw series (timestamp + every dimension).
-  std::unordered_map<std::string, size_t> seen;
-  std::map<std::string, std::vector<int64_t>> raw_times;
-  size_t dups = 0, negatives = 0;
-  std::string first_dup, first_neg;
-  for (size_t r = 0; r < d.time.size(); r++) {
-    const std::string key = JoinKey(d.dims[r], '\x1f');
-    auto [it, fresh] = seen.emplace(std::to_string(d.time[r]) + '\x1e' + key, d.line[r]);
+Aggregation::~Aggregation() = default;
+
+float Aggregation::Progress() const {
+  return s_->d->time.empty() ? 1.f : float(s_->next) / float(s_->d->time.size());
+}
+
+bool Aggregation::Step(size_t rows) {
+  State& st = *s_;
+  const TargetDataset& d = *st.d;
+  const AggregateOptions& o = st.o;
+  const size_t end = std::min(d.time.size(), st.next + std::max<size_t>(rows, 1));
+  for (size_t r = st.next; r < end; r++) {
+    const std::string raw_key = JoinKey(d.dims[r], '\x1f');
+    auto [it, fresh] = st.seen.emplace(std::to_string(d.time[r]) + '\x1e' + raw_key, d.line[r]);
     if (!fresh) {
-      if (!dups++) first_dup = "line " + std::to_string(d.line[r]) + " repeats line " + std::to_string(it->second);
+      if (!st.dups++) st.first_dup = "line " + std::to_string(d.line[r]) + " repeats line " + std::to_string(it->second);
     } else {
-      raw_times[key].push_back(d.time[r]);
+      st.raw_times[raw_key].push_back(d.time[r]);
     }
-    if (d.value[r] < 0 && !negatives++) {
+    if (d.value[r] < 0 && !st.negatives++) {
       char v[32];
       std::snprintf(v, sizeof v, "%g", d.value[r]);
-      first_neg = d.name + ":" + std::to_string(d.line[r]) + ": field " + d.value_col + " = " + v;
+      st.first_neg = d.name + ":" + std::to_string(d.line[r]) + ": field " + d.value_col + " = " + v;
     }
+    std::vector<std::string> kd;
+    for (size_t k : st.keep) kd.push_back(d.dims[r][k]);
+    const std::string key = JoinKey(kd, '\x1f');
+    auto jt = st.index.find(key);
+    if (jt == st.index.end()) {
+      jt = st.index.emplace(key, st.p.series.size()).first;
+      PanelSeries s;
+      s.dims = kd;
+      s.item_id = kd.empty() ? "all" : JoinKey(kd, '_');
+      st.p.series.push_back(std::move(s));
+      st.cells.emplace_back();
+    }
+    const int64_t b = BucketOf(d.time[r], o.freq);
+    st.bmin = std::min(st.bmin, b), st.bmax = std::max(st.bmax, b);
+    Cell& c = st.cells[jt->second][b];
+    c.rows++;
+    double v = d.value[r];
+    if (v < 0 && o.negative_to_null) v = NAN;
+    if (std::isnan(v)) continue;
+    if (c.n == 0 || d.time[r] < c.first_t) c.first = v, c.first_t = d.time[r];
+    c.min = c.n ? std::min(c.min, v) : v;
+    c.max = c.n ? std::max(c.max, v) : v;
+    c.sum += v;
+    c.n++;
   }
-  if (dups)
-    p.messages.push_back(std::to_string(dups) + " duplicate (timestamp, item) rows (" + first_dup + "): combined with " +
-                         AggName(o.agg) + ", not double-counted silently");
-  if (negatives)
-    p.messages.push_back(std::to_string(negatives) + " negative demand values (first " + first_neg + ")" +
+  st.next = end;
+  return st.next >= d.time.size();
+}
+
+Panel Aggregation::Finish() {
+  while (!Step(size_t(-1) / 2)) {
+  }
+  State& st = *s_;
+  const AggregateOptions& o = st.o;
+  Panel& p = st.p;
+  if (st.dups)
+    p.messages.push_back(std::to_string(st.dups) + " duplicate (timestamp, item) rows (" + st.first_dup +
+                         "): combined with " + AggName(o.agg) + ", not double-counted silently");
+  if (st.negatives)
+    p.messages.push_back(std::to_string(st.negatives) + " negative demand values (first " + st.first_neg + ")" +
                          (o.negative_to_null ? ": treated as missing" : ": kept"));
   std::map<std::string, size_t> freq_count;
   std::map<std::string, std::string> freq_example;
   int64_t finest = INT64_MAX;
-  for (auto& [key, ts] : raw_times) {
+  for (auto& [key, ts] : st.raw_times) {
     std::sort(ts.begin(), ts.end());
     int64_t gap = INT64_MAX;
     for (size_t i = 1; i < ts.size(); i++) gap = std::min(gap, ts[i] - ts[i - 1]);
@@ -226,53 +287,23 @@ Panel Aggregate(const TargetDataset& d, const AggregateOptions& o) {
       p.messages.push_back(std::string("the data is ") + GapName(finest) + " but --freq " + o.freq.Name() +
                            " is finer: most buckets will be empty (the data's granularity must be <= the forecast's)");
   }
-
-  // Group rows by the kept dimensions.
-  std::map<std::string, size_t> index;
-  std::vector<std::map<int64_t, Cell>> cells;
-  int64_t bmin = INT64_MAX, bmax = INT64_MIN;
-  for (size_t r = 0; r < d.time.size(); r++) {
-    std::vector<std::string> kd;
-    for (size_t k : keep) kd.push_back(d.dims[r][k]);
-    const std::string key = JoinKey(kd, '\x1f');
-    auto it = index.find(key);
-    if (it == index.end()) {
-      it = index.emplace(key, p.series.size()).first;
-      PanelSeries s;
-      s.dims = kd;
-      s.item_id = kd.empty() ? "all" : JoinKey(kd, '_');
-      p.series.push_back(std::move(s));
-      cells.emplace_back();
-    }
-    const int64_t b = BucketOf(d.time[r], o.freq);
-    bmin = std::min(bmin, b), bmax = std::max(bmax, b);
-    Cell& c = cells[it->second][b];
-    c.rows++;
-    double v = d.value[r];
-    if (v < 0 && o.negative_to_null) v = NAN;
-    if (std::isnan(v)) continue;
-    if (c.n == 0 || d.time[r] < c.first_t) c.first = v, c.first_t = d.time[r];
-    c.min = c.n ? std::min(c.min, v) : v;
-    c.max = c.n ? std::max(c.max, v) : v;
-    c.sum += v;
-    c.n++;
-  }
-  if (p.series.empty()) return p;
+  if (p.series.empty()) return std::move(p);
+  const int64_t bmin = st.bmin, bmax = st.bmax;
   if (bmax - bmin + 1 > 5000000) {
     p.messages.push_back("the data spans " + std::to_string(bmax - bmin + 1) + " buckets of " + o.freq.Name() +
                          "; choose a coarser frequency");
     p.series.clear();
-    return p;
+    return std::move(p);
   }
   p.first_bucket = bmin;
   p.length = size_t(bmax - bmin + 1);
   // Sorted by item (the order std::map gives the keys) so output is stable.
   std::vector<PanelSeries> sorted;
-  for (auto& [key, i] : index) {
+  for (auto& [key, i] : st.index) {
     PanelSeries s = std::move(p.series[i]);
     s.values.assign(p.length, NAN);
     s.rows.assign(p.length, 0);
-    for (auto& [b, c] : cells[i]) {
+    for (auto& [b, c] : st.cells[i]) {
       const size_t at = size_t(b - bmin);
       s.rows[at] = c.rows;
       if (!c.n) continue;
@@ -293,7 +324,12 @@ Panel Aggregate(const TargetDataset& d, const AggregateOptions& o) {
     sorted.push_back(std::move(s));
   }
   p.series = std::move(sorted);
-  return p;
+  return std::move(p);
+}
+
+Panel Aggregate(const TargetDataset& d, const AggregateOptions& o) {
+  Aggregation a(d, o);
+  return a.Finish();
 }
 
 std::string PanelToCsv(const Panel& p) {
@@ -337,6 +373,21 @@ bool ParseFill(const std::string& s, Fill* out) {
     return true;
   }
   return false;
+}
+
+bool ParseRelatedFill(const std::string& s, Fill* out, std::string* error) {
+  Fill f;
+  if (!ParseFill(s, &f)) {
+    *error = "'" + s + "' is not a fill method (zero, value:X, median, mean, min, max)";
+    return false;
+  }
+  if (f.kind == FillKind::NaN || f.kind == FillKind::None) {
+    *error = "'" + s + "' is not allowed for a related time series: models need a value at every step "
+             "(zero, value:X, median, mean, min, max)";
+    return false;
+  }
+  *out = f;
+  return true;
 }
 
 std::string FillName(const Fill& f) {
@@ -560,6 +611,51 @@ std::vector<std::vector<std::vector<double>>> AlignRelated(const RelatedDataset&
     }
     if (!any && messages) messages->push_back("item " + p.series[i].item_id + ": no related rows; features set to 0");
   }
+  return out;
+}
+
+std::string RelatedToCsv(const Panel& p, const RelatedDataset& r,
+                         const std::vector<std::vector<std::vector<double>>>& aligned) {
+  std::string out = "timestamp,item_id";
+  for (auto& f : r.feature_cols) out += "," + f;
+  out += "\n";
+  const size_t len = aligned.empty() ? 0 : aligned[0].size();
+  char buf[48];
+  for (size_t t = 0; t < len; t++) {
+    const std::string ts = FormatDate(p.TimeAt(t), p.format);
+    for (size_t i = 0; i < aligned.size() && i < p.series.size(); i++) {
+      out += ts + "," + p.series[i].item_id;
+      for (double v : aligned[i][t]) {
+        std::snprintf(buf, sizeof buf, ",%.10g", v);
+        out += buf;
+      }
+      out += "\n";
+    }
+  }
+  return out;
+}
+
+Panel SplitHoldout(Panel* panel, size_t h) {
+  Panel out;
+  out.value_name = panel->value_name;
+  out.dim_names = panel->dim_names;
+  out.freq = panel->freq;
+  out.format = panel->format;
+  if (h == 0 || h >= panel->length) return out;
+  const size_t keep = panel->length - h;
+  out.first_bucket = panel->first_bucket + int64_t(keep);
+  out.length = h;
+  for (auto& s : panel->series) {
+    PanelSeries t;
+    t.item_id = s.item_id;
+    t.dims = s.dims;
+    t.values.assign(s.values.begin() + long(keep), s.values.end());
+    t.rows.assign(s.rows.begin() + long(keep), s.rows.end());
+    s.values.resize(keep);
+    s.rows.resize(keep);
+    out.series.push_back(std::move(t));
+  }
+  panel->length = keep;
   return out;
 }
 

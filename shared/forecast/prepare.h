@@ -10,6 +10,7 @@
 //   fk::forecast::ApplyFill(&p, fill);                  // then p.series[i].values feed the models
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,22 @@ struct Panel {
   int FindSeries(const std::string& item_id) const;
 };
 Panel Aggregate(const TargetDataset& data, const AggregateOptions& options);
+// The same in slices for a UI thread: Step(rows) reads up to `rows` more raw
+// rows (true when all are read), Finish() builds the panel (reading whatever
+// is left). Aggregate() is this run in one go, so the panels are identical.
+// data must outlive the Aggregation.
+class Aggregation {
+ public:
+  Aggregation(const TargetDataset& data, const AggregateOptions& options);
+  ~Aggregation();
+  bool Step(size_t rows);
+  float Progress() const;
+  Panel Finish();  // once
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
 // timestamp,item_id,<value> for the buckets that had records, by time then item.
 std::string PanelToCsv(const Panel& panel);
 
@@ -101,12 +118,26 @@ std::vector<std::string> ApplyFill(Panel* panel, const FillOptions& options);
 // The part of a series the models see: from its first value to the end.
 std::vector<double> ModelInput(const PanelSeries& s);
 
+// Holds out the last h buckets of the common grid (1 <= h < length): returns
+// them as a panel of their own (same items and dims, grid starting where the
+// held-out part starts) and shortens *panel to the rest. For scoring a
+// forecast fitted on the rest against actuals it never saw.
+Panel SplitHoldout(Panel* panel, size_t h);
+
 // [SECTION] related series, item metadata
 
-// Related fills (Amazon Forecast has no default for these; nan is not allowed).
+// Related fills (Amazon Forecast has no default for these; we use median; nan
+// is not allowed: zero, value, median, mean, min, max per its featurization docs).
 struct RelatedFill {
   Fill middle{FillKind::Median, 0}, back{FillKind::Median, 0}, future{FillKind::Median, 0};
 };
+// Like ParseFill, for a related feature: false with *error saying why ("nan"
+// and "none" are refused; the service needs a number for every step).
+bool ParseRelatedFill(const std::string& s, Fill* out, std::string* error);
+// timestamp,item_id,<features> for every bucket of the grid and the horizon
+// after it, as AlignRelated filled them (for `forecast prepare --related`).
+std::string RelatedToCsv(const Panel& panel, const RelatedDataset& related,
+                         const std::vector<std::vector<std::vector<double>>>& aligned);
 // Aggregates the related features to the panel's items and grid (mean per
 // bucket), extended by `horizon` future buckets (futurefill); leading gaps take
 // the first value. Returns [series][bucket][feature]; messages name items

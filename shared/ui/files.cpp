@@ -4,12 +4,28 @@
 #include <cstdio>
 #include <fstream>
 
+#include "forecast/dataset.h"
 #include "imgui.h"
 #include "ui/app_state.h"
 #include "ui/panels.h"
 #include "ui/widgets.h"
 
 namespace fk::ui {
+
+namespace {
+// The first 20 lines are enough to tell a forecast target from other CSVs.
+forecast::CsvGuess GuessCsvFile(const std::string& path, std::string* why) {
+  std::ifstream in(path);
+  std::string head, line;
+  for (int i = 0; i < 20 && std::getline(in, line); i++) head += line + "\n";
+  auto table = forecast::ParseCsvText(head, path);
+  if (!table) {
+    *why = table.status().message();
+    return forecast::CsvGuess::Other;
+  }
+  return forecast::GuessForecastCsv(*table, why);
+}
+}  // namespace
 
 bool ImportFile(AppState& app, const std::string& path) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
@@ -34,10 +50,36 @@ bool ImportFile(AppState& app, const std::string& path) {
   // Pictures join the Label Review queue (pre-labelled when v1 is trained).
   if (ends_with(".png") || ends_with(".PNG") || ends_with(".jpg") || ends_with(".JPG") || ends_with(".jpeg"))
     ImportLabelImage(app, path);
+  // CSVs by their header and first rows: a forecast target (dates plus an
+  // item or target column) goes to Forecasts; a bare time series (dates and
+  // numbers) is a forecast series or anomaly events alike, so it goes to the
+  // one of the two panels that is open, or waits with a message saying so.
   // Event data goes to the Anomalies panel when it is the one open (else it
   // waits in the panel's file list).
-  if ((ends_with(".jsonl") || ends_with(".json") || ends_with(".csv")) &&
-      std::string(Panels()[size_t(app.current_panel)].name) == "Anomalies")
+  const std::string open_panel = Panels()[size_t(app.current_panel)].name;
+  if (ends_with(".csv") || ends_with(".CSV")) {
+    std::string why;
+    const forecast::CsvGuess guess = GuessCsvFile(path, &why);
+    if (guess == forecast::CsvGuess::ForecastTarget) {
+      ImportForecastTarget(app, path, why);
+      return true;
+    }
+    if (guess == forecast::CsvGuess::TimeSeries && open_panel == "Forecasts") {
+      ImportForecastTarget(app, path, why);
+      return true;
+    }
+    if (guess == forecast::CsvGuess::ItemSeries && open_panel != "Feature Store") {
+      app.Log(path + ": " + why + " - a related series (price, promo) or a target under another name: in the "
+              "Forecasts panel give its path as the related or the target file (it stays in the file list)");
+      return true;
+    }
+    if (guess == forecast::CsvGuess::TimeSeries && open_panel != "Anomalies" && open_panel != "Feature Store") {
+      app.Log(path + ": " + why + " - either one forecast series or anomaly events; open the Forecasts or the "
+              "Anomalies panel and import it again (it stays in the file list)");
+      return true;
+    }
+  }
+  if ((ends_with(".jsonl") || ends_with(".json") || ends_with(".csv") || ends_with(".CSV")) && open_panel == "Anomalies")
     ImportAnomalyFile(app, path);
   return true;
 }

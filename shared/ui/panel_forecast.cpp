@@ -30,7 +30,12 @@ namespace {
 const char* const kJobLabel = "Forecast backtest";
 const char* const kFreqs[] = {"H", "6H", "D", "W", "M", "Q", "Y"};
 const char* const kAggs[] = {"sum", "avg", "first", "min", "max"};
-const char* const kFills[] = {"nan", "zero", "median", "mean", "min", "max"};
+const char* const kFills[] = {"nan", "zero", "median", "mean", "min", "max", "value"};
+// Related series: no nan (models need a value at every step), as the service.
+const char* const kRelatedFills[] = {"zero", "median", "mean", "min", "max", "value"};
+const char* const kRelatedFillNames[] = {"related middlefill", "related backfill", "related futurefill"};
+const char* const kRelatedFillIds[] = {"forecast.related_middlefill", "forecast.related_backfill",
+                                       "forecast.related_futurefill"};
 const char* const kEol[] = {"keep", "drop", "null"};
 const forecast::ModelKind kModels[] = {forecast::ModelKind::SeasonalNaive, forecast::ModelKind::Ets,
                                        forecast::ModelKind::Theta, forecast::ModelKind::Comb,
@@ -60,31 +65,44 @@ void ClearData(ForecastPanelState& st) {
 }
 
 // Turns one parsed CSV into its data set (kind 0 target, 1 related, 2 metadata).
+bool SetTarget(AppState& app, Result<forecast::TargetDataset> t) {
+  ForecastPanelState& st = app.forecast;
+  if (!t) {
+    app.Error("forecasts: " + t.status().message());
+    return false;
+  }
+  st.target = std::move(*t);
+  for (auto& e : st.target->errors) st.load_messages.push_back(e);
+  // Default question for the retail demo: per product, across stores.
+  st.keep_dim.assign(st.target->dim_cols.size(), 0);
+  if (!st.keep_dim.empty()) st.keep_dim[0] = 1;
+  return true;
+}
+
+// The target's dimensions that the related table has: its series keys.
+std::vector<std::string> RelatedKeys(const ForecastPanelState& st, const forecast::CsvTable& table) {
+  std::vector<std::string> keys;
+  for (auto& d : st.target->dim_cols)
+    for (auto& h : table.header)
+      if (h == d) keys.push_back(d);
+  return keys;
+}
+
+void SetRelated(AppState& app, Result<forecast::RelatedDataset> r) {
+  ForecastPanelState& st = app.forecast;
+  if (!r) {
+    st.load_messages.push_back("related: " + r.status().message());
+    return;
+  }
+  st.related = std::move(*r);
+  for (auto& e : st.related->errors) st.load_messages.push_back(e);
+}
+
 bool FinishTable(AppState& app, int kind, const forecast::CsvTable& table) {
   ForecastPanelState& st = app.forecast;
-  if (kind == 0) {
-    auto t = forecast::ParseTarget(table, {});
-    if (!t) {
-      app.Error("forecasts: " + t.status().message());
-      return false;
-    }
-    st.target = std::move(*t);
-    for (auto& e : st.target->errors) st.load_messages.push_back(e);
-    // Default question for the retail demo: per product, across stores.
-    st.keep_dim.assign(st.target->dim_cols.size(), 0);
-    if (!st.keep_dim.empty()) st.keep_dim[0] = 1;
-  } else if (kind == 1) {
-    std::vector<std::string> keys;
-    for (auto& d : st.target->dim_cols)
-      for (auto& h : table.header)
-        if (h == d) keys.push_back(d);
-    auto r = forecast::ParseRelated(table, keys);
-    if (!r) {
-      st.load_messages.push_back("related: " + r.status().message());
-      return true;
-    }
-    st.related = std::move(*r);
-    for (auto& e : st.related->errors) st.load_messages.push_back(e);
+  if (kind == 0) return SetTarget(app, forecast::ParseTarget(table, {}));
+  if (kind == 1) {
+    SetRelated(app, forecast::ParseRelated(table, RelatedKeys(st, table)));
   } else {
     auto m = forecast::ParseMetadata(table);
     if (!m) {
@@ -97,10 +115,30 @@ bool FinishTable(AppState& app, int kind, const forecast::CsvTable& table) {
   return true;
 }
 
-forecast::Fill FillAt(int i) {
+forecast::Fill FillFrom(const char* name, double value) {
   forecast::Fill f;
-  forecast::ParseFill(kFills[i], &f);
+  if (std::string(name) == "value") return forecast::Fill{forecast::FillKind::Value, value};
+  forecast::ParseFill(name, &f);
   return f;
+}
+
+forecast::RelatedFill RelatedFills(const ForecastPanelState& st) {
+  forecast::RelatedFill r;
+  forecast::Fill* f[3] = {&r.middle, &r.back, &r.future};
+  for (int i = 0; i < 3; i++) *f[i] = FillFrom(kRelatedFills[st.related_fill[i]], st.related_value[i]);
+  return r;
+}
+
+// "median" / "value:3" -> index (+ value) into a fill list; false when not in it.
+bool FillIndex(const forecast::Fill& f, const char* const* names, int n, int* index, double* value) {
+  const std::string want = f.kind == forecast::FillKind::Value ? "value" : forecast::FillName(f);
+  for (int i = 0; i < n; i++)
+    if (want == names[i]) {
+      *index = i;
+      if (f.kind == forecast::FillKind::Value) *value = f.value;
+      return true;
+    }
+  return false;
 }
 
 forecast::AggregateOptions AggOptions(const ForecastPanelState& st) {
@@ -114,45 +152,72 @@ forecast::AggregateOptions AggOptions(const ForecastPanelState& st) {
   return o;
 }
 
-// Preparation in steps (each a slice of the job): 0 aggregate, 1-2 the
-// coarser levels for the charts, 3 quality + fills + related alignment.
-void PrepareStep(AppState& app, int step) {
+// Preparation in steps: 0 aggregate, 1-2 the coarser levels for the charts,
+// 3 quality + fills, 4 related alignment. The aggregations read `rows` raw
+// rows per call (a slice of the job); true when the step is complete.
+constexpr int kPrepareSteps = 5;
+bool PrepareSlice(AppState& app, int step, std::unique_ptr<forecast::Aggregation>* agg, size_t rows) {
   ForecastPanelState& st = app.forecast;
-  if (!st.target) return;
+  if (!st.target) return true;
   const forecast::AggregateOptions o = AggOptions(st);
   std::string err;
   if (step == 0) {
-    st.prepared = false;
-    st.panel = forecast::Aggregate(*st.target, o);
+    if (!*agg) {
+      st.prepared = false;
+      st.levels.clear();
+      st.backtest.reset();
+      st.backtest_done = false;
+      st.future.clear();
+      *agg = std::make_unique<forecast::Aggregation>(*st.target, o);
+    }
+    if (!(*agg)->Step(rows)) return false;
+    st.panel = (*agg)->Finish();
+    agg->reset();
     st.prepare_messages = st.panel.messages;
-    st.levels.clear();
-    st.backtest.reset();
-    st.backtest_done = false;
-    st.future.clear();
-  } else if (step == 1 || step == 2) {
+    return true;
+  }
+  if (step == 1 || step == 2) {
     const char* lf = step == 1 ? "M" : "Y";
-    if (o.freq.unit == lf[0] && o.freq.n == 1) return;
-    forecast::AggregateOptions lo = o;
-    forecast::ParseFrequency(lf, &lo.freq, &err);
-    st.levels.push_back(forecast::Aggregate(*st.target, lo));
-  } else {
-    forecast::FillOptions fo;
-    fo.zero_to_null = st.zero_to_null;
-    fo.middle = FillAt(st.middle_fill);
-    fo.back = FillAt(st.back_fill);
-    fo.eol = forecast::EolAction(st.eol);
+    if (o.freq.unit == lf[0] && o.freq.n == 1) return true;
+    if (!*agg) {
+      forecast::AggregateOptions lo = o;
+      forecast::ParseFrequency(lf, &lo.freq, &err);
+      *agg = std::make_unique<forecast::Aggregation>(*st.target, lo);
+    }
+    if (!(*agg)->Step(rows)) return false;
+    st.levels.push_back((*agg)->Finish());
+    agg->reset();
+    return true;
+  }
+  forecast::FillOptions fo;
+  fo.zero_to_null = st.zero_to_null;
+  fo.middle = FillFrom(kFills[st.middle_fill], st.middle_value);
+  fo.back = FillFrom(kFills[st.back_fill], st.back_value);
+  fo.eol = forecast::EolAction(st.eol);
+  if (step == 3) {
     st.quality = forecast::QualityReport(st.panel);  // before the fills: what the data looks like
     for (auto& m : forecast::ApplyFill(&st.panel, fo)) st.prepare_messages.push_back(m);
-    st.related_x.clear();
-    if (st.related)
-      forecast::AlignRelated(*st.related, st.panel, st.horizon, {}, &st.prepare_messages).swap(st.related_x);
-    st.prepared = !st.panel.series.empty();
-    st.selected = 0;
+    return true;
   }
+  st.related_x.clear();
+  if (st.related) {
+    const forecast::RelatedFill rf = RelatedFills(st);
+    forecast::AlignRelated(*st.related, st.panel, st.horizon, rf, &st.prepare_messages).swap(st.related_x);
+    st.prepare_messages.push_back("related series filled: middlefill " + forecast::FillName(rf.middle) +
+                                  ", backfill " + forecast::FillName(rf.back) + ", futurefill " +
+                                  forecast::FillName(rf.future));
+  }
+  st.prepared = !st.panel.series.empty();
+  st.selected = 0;
+  return true;
 }
 
 void Prepare(AppState& app) {
-  for (int i = 0; i < 4; i++) PrepareStep(app, i);
+  for (int i = 0; i < kPrepareSteps; i++) {
+    std::unique_ptr<forecast::Aggregation> agg;
+    while (!PrepareSlice(app, i, &agg, size_t(-1) / 2)) {
+    }
+  }
 }
 
 struct ForecastJob {
@@ -166,12 +231,17 @@ struct ForecastJob {
   std::string text;
   forecast::CsvTable table;
   size_t pos = 0, line = 0;
+  bool parsed = false;                                // the CSV text of the current file is split into cells
+  std::unique_ptr<forecast::TargetParser> target_rows;  // target rows converted 1500 per slice
+  std::unique_ptr<forecast::RelatedParser> related_rows;  // the same for the related series
   int prep_step = 0;
+  std::unique_ptr<forecast::Aggregation> agg;  // the aggregation in progress
   bool Step(JobContext& ctx) {
     ForecastPanelState& st = app->forecast;
     switch (stage) {
       case 0: {
-        // Loading, a slice at a time: read a file, parse 1500 lines per slice, build the data set.
+        // Loading, a slice at a time: read a file, split 500 lines per slice into cells (the first
+        // 1500-line chunk took 15 ms in the page), build the data set.
         const char* paths[3] = {st.target_path, st.related_path, st.metadata_path};
         if (file == 0 && text.empty() && st.target) {
           stage = 1;  // already loaded
@@ -204,17 +274,47 @@ struct ForecastJob {
           reading = true;
           return false;
         }
-        ctx.SetDetail(std::string("parsing ") + paths[file]);
-        if (!forecast::ParseCsvChunk(text, &pos, &line, 1500, &table)) {
-          ctx.SetProgress(0.1f * float(pos) / float(text.size() + 1));
+        if (!parsed) {
+          ctx.SetDetail(std::string("parsing ") + paths[file]);
+          if (!forecast::ParseCsvChunk(text, &pos, &line, 500, &table)) {
+            ctx.SetProgress(0.1f * float(pos) / float(text.size() + 1));
+            return false;
+          }
+          parsed = true;
+          text.clear();
+          if (table.header.empty() && file == 0) {
+            ctx.Fail(table.name + ": empty file (expected a header line)");
+            return true;
+          }
           return false;
         }
-        reading = false;
-        text.clear();
-        if (table.header.empty() && file == 0) {
-          ctx.Fail(table.name + ": empty file (expected a header line)");
-          return true;
+        if (file == 0) {
+          // Dates and numbers of the target, 1500 rows per slice: the whole
+          // table in one call was the page's longest slice (16-21 ms).
+          if (!target_rows) target_rows = std::make_unique<forecast::TargetParser>(table, forecast::TargetOptions{});
+          ctx.SetDetail(std::string("reading the rows of ") + paths[file]);
+          if (!target_rows->Step(1500)) return false;
+          const bool ok = SetTarget(*app, target_rows->Finish());
+          target_rows.reset();
+          reading = parsed = false;
+          if (!ok) {
+            ctx.Fail("cannot load " + table.name);
+            return true;
+          }
+          file++;
+          return false;
         }
+        if (file == 1 && st.target) {
+          if (!related_rows) related_rows = std::make_unique<forecast::RelatedParser>(table, RelatedKeys(st, table));
+          ctx.SetDetail(std::string("reading the rows of ") + paths[file]);
+          if (!related_rows->Step(1500)) return false;
+          SetRelated(*app, related_rows->Finish());
+          related_rows.reset();
+          reading = parsed = false;
+          file++;
+          return false;
+        }
+        reading = parsed = false;
         if (!FinishTable(*app, file, table) && file == 0) {
           ctx.Fail("cannot load " + table.name);
           return true;
@@ -225,9 +325,12 @@ struct ForecastJob {
       case 1:
         ctx.SetDetail("aggregating and filling");
         if (st.prepared && prep_step == 0) {
-          prep_step = 4;
-        } else if (prep_step < 4) {
-          PrepareStep(*app, prep_step++);
+          prep_step = kPrepareSteps;
+        } else if (prep_step < kPrepareSteps) {
+          // 1500 raw rows per slice, like the CSV parsing: a whole aggregation of
+          // the demo's 6,800 rows was the page's longest slice (18-30 ms).
+          if (PrepareSlice(*app, prep_step, &agg, 1500)) prep_step++;
+          else ctx.SetDetail("aggregating " + std::to_string(int(agg->Progress() * 100)) + "%");
           return false;
         }
         if (!st.prepared) {
@@ -241,7 +344,7 @@ struct ForecastJob {
       case 3: {
         const bool done = st.backtest->Step(8.0);
         ctx.SetProgress(0.1f + 0.8f * st.backtest->Progress());
-        ctx.SetDetail("backtest " + std::to_string(int(st.backtest->Progress() * 100)) + "%");
+        ctx.SetDetail("backtest " + std::to_string(int(st.backtest->Progress() * 100)) + "% (one ETS candidate per unit)");
         if (done) {
           FinishBacktest();
           stage = 4;
@@ -249,9 +352,14 @@ struct ForecastJob {
         return false;
       }
       case 4: {
-        // Future forecasts with the best model, one series per slice.
+        // Future forecasts with the best model: one ETS candidate fit per slice.
         if (st.future_done < st.panel.series.size()) {
-          FitFuture(st.future_done++);
+          if (!st.future_task) StartFuture(st.future_done);
+          ctx.SetDetail("forecast " + st.panel.series[st.future_done].item_id + " with " + st.best_model);
+          if (st.future_task->Step()) {
+            st.future[st.future_done++] = st.future_task->regression().forecast;
+            st.future_task.reset();
+          }
           ctx.SetProgress(0.9f + 0.1f * float(st.future_done) / float(st.panel.series.size()));
           return false;
         }
@@ -291,6 +399,7 @@ struct ForecastJob {
     for (auto& w : st.backtest->warnings) st.prepare_messages.push_back(w);
     st.future.clear();
     st.future_done = 0;
+    st.future_task.reset();
     st.chart_model = 0;
   }
   void FinishBacktest() {
@@ -304,7 +413,7 @@ struct ForecastJob {
     st.related_verdict = st.backtest->RelatedVerdict();
     st.future.assign(st.panel.series.size(), forecast::Forecast{});
   }
-  void FitFuture(size_t i) {
+  void StartFuture(size_t i) {
     ForecastPanelState& st = app->forecast;
     const auto& opt = st.backtest->options();
     forecast::ModelKind kind;
@@ -316,9 +425,10 @@ struct ForecastJob {
     if (kind == forecast::ModelKind::EtsX && !st.related_x.empty()) {
       std::vector<std::vector<double>> x(st.related_x[i].begin() + long(st.panel.length - y.size()),
                                          st.related_x[i].end());
-      st.future[i] = forecast::FitPredictWithRelated(y, x, spec, opt.horizon, opt.levels).forecast;
+      st.future_task =
+          std::make_unique<forecast::ForecastTask>(std::move(y), std::move(x), spec, opt.horizon, opt.levels);
     } else {
-      st.future[i] = forecast::FitPredict(y, spec, opt.horizon, opt.levels);
+      st.future_task = std::make_unique<forecast::ForecastTask>(std::move(y), spec, opt.horizon, opt.levels);
     }
   }
   void ColdStart() {
@@ -452,8 +562,27 @@ bool RunForecastDemoFromParams(AppState& app, const std::map<std::string, std::s
           if (kModels[i] == m) st.use_model[i] = true;
         pos = c + 1;
       }
+    } else if (k == "middlefill" || k == "backfill") {
+      forecast::Fill f;
+      if (!forecast::ParseFill(v, &f) ||
+          !FillIndex(f, kFills, IM_ARRAYSIZE(kFills), k == "middlefill" ? &st.middle_fill : &st.back_fill,
+                     k == "middlefill" ? &st.middle_value : &st.back_value)) {
+        app.Error("?run=forecast-demo: " + k + " must be nan, zero, median, mean, min, max or value:X (got '" + v + "')");
+        return false;
+      }
+    } else if (k == "related_middlefill" || k == "related_backfill" || k == "related_futurefill") {
+      const int i = k == "related_middlefill" ? 0 : k == "related_backfill" ? 1 : 2;
+      forecast::Fill f;
+      std::string err;
+      if (!forecast::ParseRelatedFill(v, &f, &err) ||
+          !FillIndex(f, kRelatedFills, IM_ARRAYSIZE(kRelatedFills), &st.related_fill[i], &st.related_value[i])) {
+        app.Error("?run=forecast-demo: " + k + ": " + (err.empty() ? "'" + v + "' is not a fill method" : err));
+        return false;
+      }
     } else {
-      app.Error("?run=forecast-demo: unknown parameter '" + k + "' (known: data, freq, horizon, windows, models)");
+      app.Error("?run=forecast-demo: unknown parameter '" + k +
+                "' (known: data, freq, horizon, windows, models, middlefill, backfill, related_middlefill, "
+                "related_backfill, related_futurefill)");
       return false;
     }
   }
@@ -461,6 +590,29 @@ bool RunForecastDemoFromParams(AppState& app, const std::map<std::string, std::s
   st.prepared = false;
   StartForecastJob(app, true);
   return true;
+}
+
+// A target CSV imported by the user (dropped, picked or ?run=import): loaded
+// and prepared as a job with the current choices; the backtest stays the
+// user's click. The demo's related and metadata files do not belong to it.
+void ImportForecastTarget(AppState& app, const std::string& path, const std::string& why) {
+  ForecastPanelState& st = app.forecast;
+  for (size_t i = 0; i < Panels().size(); i++)
+    if (std::string(Panels()[i].name) == "Forecasts") app.current_panel = int(i);
+  if (app.jobs.Has(kJobLabel)) {
+    app.Error("forecasts: " + path + " not loaded: a forecast job is running; import it again when it is done");
+    return;
+  }
+  ClearData(st);
+  std::snprintf(st.target_path, sizeof st.target_path, "%s", path.c_str());
+  st.related_path[0] = st.metadata_path[0] = 0;
+  st.backtest.reset();
+  st.backtest_done = false;
+  st.future.clear();
+  st.future_task.reset();
+  st.message = "imported " + path + " as the target series (" + why + ")";
+  app.Log("forecasts: " + st.message);
+  StartForecastJob(app, false);
 }
 
 std::string ForecastStatusJson(AppState& app) {
@@ -478,6 +630,14 @@ std::string ForecastStatusJson(AppState& app) {
     for (auto& q : st.quality) eol += q.end_of_life, fresh += q.is_new;
     j["end_of_life"] = eol;
     j["new_items"] = fresh;
+    const forecast::RelatedFill rf = RelatedFills(st);
+    j["fills"] = {{"middlefill", forecast::FillName(FillFrom(kFills[st.middle_fill], st.middle_value))},
+                  {"backfill", forecast::FillName(FillFrom(kFills[st.back_fill], st.back_value))},
+                  {"related_middlefill", forecast::FillName(rf.middle)},
+                  {"related_backfill", forecast::FillName(rf.back)},
+                  {"related_futurefill", forecast::FillName(rf.future)}};
+    j["related_features"] = st.related_x.empty() ? 0 : st.related_x[0].empty() ? 0 : st.related_x[0][0].size();
+    j["target_path"] = st.target_path;
   }
   if (st.backtest_done && st.backtest) {
     nlohmann::json acc = nlohmann::json::array();
@@ -627,9 +787,19 @@ void DrawPrepareSection(AppState& app) {
   ImGui::Checkbox("zeros as null", &st.zero_to_null);
   ImGui::SetNextItemWidth(90);
   ImGui::Combo("middlefill", &st.middle_fill, kFills, IM_ARRAYSIZE(kFills));
+  if (std::string(kFills[st.middle_fill]) == "value") {
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(70);
+    ImGui::InputDouble("##middle_value", &st.middle_value);
+  }
   ImGui::SameLine();
   ImGui::SetNextItemWidth(90);
   ImGui::Combo("backfill", &st.back_fill, kFills, IM_ARRAYSIZE(kFills));
+  if (std::string(kFills[st.back_fill]) == "value") {
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(70);
+    ImGui::InputDouble("##back_value", &st.back_value);
+  }
   ImGui::SameLine();
   ImGui::SetNextItemWidth(80);
   ImGui::Combo("end-of-life items", &st.eol, kEol, IM_ARRAYSIZE(kEol));
@@ -638,6 +808,24 @@ void DrawPrepareSection(AppState& app) {
              "its last value to the end, no frontfill (a new item starts when it starts). median/mean/min/max use "
              "the last 64 values before a gap. End-of-life items (only blanks/zeros until the end) can be dropped "
              "(their forecast is zero) or null-filled.");
+  if (st.related) {
+    for (int i = 0; i < 3; i++) {
+      if (i) ImGui::SameLine();
+      ImGui::SetNextItemWidth(80);
+      ImGui::Combo(kRelatedFillNames[i], &st.related_fill[i], kRelatedFills, IM_ARRAYSIZE(kRelatedFills));
+      RecordItem(app, kRelatedFillIds[i]);
+      if (std::string(kRelatedFills[st.related_fill[i]]) == "value") {
+        ImGui::SameLine();
+        ImGui::SetNextItemWidth(60);
+        ImGui::InputDouble((std::string("##related_value") + char('0' + i)).c_str(), &st.related_value[i]);
+      }
+    }
+    ImGui::SameLine();
+    HelpMarker("Filling the related series (price, promo): middlefill between an item's first and last related "
+               "value, backfill from its last value to the end of the target data, futurefill over the forecast "
+               "horizon. No nan: the models need a value at every step, so the service allows zero, value, "
+               "median, mean, min and max only.");
+  }
   if (ImGui::Button("Prepare")) Prepare(app);
   RecordItem(app, "forecast.prepare");
   if (!st.prepared) return;

@@ -28,6 +28,10 @@ struct ForecastPanelState {
   int agg = 0;                          // AggMethod
   bool zero_to_null = false;
   int middle_fill = 1, back_fill = 1;   // index into kFills: zero
+  double middle_value = 0, back_value = 0;        // for kFills "value"
+  // Related fills (middlefill, backfill, futurefill): index into kRelatedFills, median.
+  int related_fill[3] = {1, 1, 1};
+  double related_value[3] = {0, 0, 0};            // for kRelatedFills "value"
   int eol = 1;                          // keep, drop, null
   // Prepared data.
   bool prepared = false;
@@ -48,6 +52,7 @@ struct ForecastPanelState {
   std::string best_model, related_verdict;
   std::vector<forecast::Forecast> future;  // per panel series: best model, horizon steps after the data
   size_t future_done = 0;
+  std::unique_ptr<forecast::ForecastTask> future_task;  // the future fit in progress (one ETS candidate per slice)
   std::string cold_start;               // "throw-blanket: mean of duvet, ..."
   std::vector<double> cold_start_mean;
   std::string message;                  // last export / error line

@@ -196,3 +196,131 @@ TEST_CASE("forecast/m3: the long CSV loads per series; bad rows name file, line 
   s.clear();
   CHECK_FALSE(LoadM3((dir / "missing").string(), &s));
 }
+
+// [SECTION] resumable fits: one ETS candidate per step, bit-identical results
+
+namespace {
+// The selection spelled out independently: R's family in its order, lowest AICc, first of ties.
+EtsFit OracleSelection(const std::vector<double>& y, int period, EtsFit* best_damped) {
+  bool positive = true;
+  for (double v : y) positive &= v > 0;
+  const bool can_season = int(y.size()) >= 2 * period + 2;
+  EtsFit best;
+  for (int me = 0; me <= (positive ? 1 : 0); me++)
+    for (int tr = 0; tr <= 2; tr++)
+      for (int se = 0; se <= (can_season ? 2 : 0); se++) {
+        if (se == 2 && !me) continue;
+        EtsConfig c;
+        c.mult_error = me, c.trend = tr ? 1 : 0, c.damped = tr == 2, c.season = se;
+        const EtsFit f = FitEts(y, c, period);
+        if (f.ok && f.aicc < best.aicc) best = f;
+        if (f.ok && c.damped && f.aicc < best_damped->aicc) *best_damped = f;
+      }
+  return best;
+}
+}  // namespace
+
+TEST_CASE("forecast/resumable: ETS selection one candidate per step equals the whole selection, bit for bit") {
+  const std::vector<double> y = Seasonal(96, 0.04, 5);
+  EtsFit oracle_damped;
+  const EtsFit oracle = OracleSelection(y, 12, &oracle_damped);
+  REQUIRE(oracle.ok);
+  EtsSelection sel(y, 12);
+  CHECK(sel.Candidates() == 15);  // positive, long enough for a season: R's whole family
+  size_t steps = 0;
+  while (!sel.Step()) steps++;
+  CHECK(steps + 1 == 15);
+  CHECK(sel.Best().config.Name() == oracle.config.Name());
+  CHECK(sel.Best().aicc == oracle.aicc);  // exact: the same arithmetic in the same order
+  CHECK(sel.Best().alpha == oracle.alpha);
+  CHECK(sel.Best().season == oracle.season);
+  CHECK(sel.BestDamped().config.Name() == oracle_damped.config.Name());
+  CHECK(sel.BestDamped().aicc == oracle_damped.aicc);
+  std::vector<double> with_zero = y;
+  with_zero[10] = 0;  // not positive: additive error only
+  CHECK(EtsSelection(with_zero, 12).Candidates() == 6);
+  CHECK(EtsSelection::Additive(y, 12).Candidates() == 6);
+  CHECK(EtsSelection::Additive(std::vector<double>(20, 1.0), 12).Candidates() == 3);  // too short for a season
+}
+
+TEST_CASE("forecast/resumable: a ForecastTask stepped once per call gives the forecasts of the oracle") {
+  const std::vector<double> y = Seasonal(84, 0.05, 11);
+  const std::vector<double> levels = {0.1, 0.5, 0.9};
+  const int h = 18;
+  EtsFit damped;
+  const EtsFit best = OracleSelection(y, 12, &damped);
+  for (ModelKind k : {ModelKind::SeasonalNaive, ModelKind::Theta, ModelKind::Ets, ModelKind::Comb}) {
+    INFO(ModelName(k));
+    const ModelSpec spec{k, 12, 3, 200};
+    ForecastTask t(y, spec, h, levels);
+    size_t calls = 0;
+    while (!t.Step()) calls++;
+    const Forecast& f = t.result();
+    const Forecast whole = FitPredict(y, spec, h, levels);
+    CHECK(f.mean == whole.mean);
+    CHECK(f.quantiles == whole.quantiles);
+    CHECK(f.detail == whole.detail);
+    if (k == ModelKind::Ets) {
+      CHECK(calls == 16);  // decide, 15 candidates, build
+      CHECK(f.mean == EtsPointForecast(best, h));
+      CHECK(f.detail == best.config.Name());
+    }
+    if (k == ModelKind::Comb) {
+      const std::vector<double> e = EtsPointForecast(best, h), d = EtsPointForecast(damped, h);
+      const std::vector<double> th = FitPredict(y, ModelSpec{ModelKind::Theta, 12}, h, {}).mean;
+      for (int j = 0; j < h; j++) CHECK(f.mean[size_t(j)] == (e[size_t(j)] + th[size_t(j)] + d[size_t(j)]) / 3);
+      REQUIRE(t.parts().size() == 3);
+      CHECK(t.parts()[0].mean == e);
+      CHECK(t.parts()[1].mean == th);
+    }
+    if (k == ModelKind::SeasonalNaive || k == ModelKind::Theta) CHECK(calls == 0);  // one step does it
+  }
+  // Regression with ETS errors: two additive selections (6 + 6 candidates) in steps.
+  fk::Rng rng(4);
+  std::vector<std::vector<double>> x(84 + 6, std::vector<double>(1));
+  std::vector<double> yy(84);
+  for (size_t t = 0; t < x.size(); t++) x[t][0] = (t % 7 < 2) ? 1.0 : 0.0;
+  for (size_t t = 0; t < yy.size(); t++) yy[t] = 40 + 15 * x[t][0] + rng.Normal();
+  ForecastTask rt(yy, x, ModelSpec{ModelKind::EtsX, 12, 5, 100}, 6, levels);
+  size_t calls = 0;
+  while (!rt.Step()) calls++;
+  CHECK(calls == 13);  // solve, 12 candidates, build
+  const RegressionResult whole = FitPredictWithRelated(yy, x, ModelSpec{ModelKind::EtsX, 12, 5, 100}, 6, levels);
+  CHECK(rt.result().mean == whole.forecast.mean);
+  CHECK(rt.result().quantiles == whole.forecast.quantiles);
+  CHECK(rt.regression().coef == whole.coef);
+}
+
+TEST_CASE("forecast/resumable: a backtest in one-fit slices equals the same backtest in one call") {
+  BacktestOptions o;
+  o.horizon = 6;
+  o.period = 12;
+  o.windows = 2;
+  o.models = {ModelKind::SeasonalNaive, ModelKind::Ets, ModelKind::Theta, ModelKind::Comb, ModelKind::EtsX};
+  std::vector<BacktestSeries> series;
+  for (uint64_t s = 0; s < 3; s++) {
+    BacktestSeries b{"s" + std::to_string(s), Seasonal(72, 0.05, 20 + s), {}};
+    for (size_t t = 0; t < b.values.size(); t++) b.related.push_back({double(t % 5 == 0)});
+    series.push_back(b);
+  }
+  Backtest sliced(series, o), whole(series, o);
+  size_t slices = 0;
+  while (!sliced.Step(0)) slices++;  // a zero budget: exactly one unit of work per call
+  CHECK(whole.Step(1e12));
+  CHECK(slices > 3 * 2 * 15);  // far more slices than fits: ETS selections were split
+  REQUIRE(sliced.results().size() == whole.results().size());
+  for (size_t m = 0; m < whole.results().size(); m++) {
+    const auto& a = sliced.results()[m];
+    const auto& b = whole.results()[m];
+    INFO(ModelName(b.model));
+    CHECK(a.overall.avg_wql == b.overall.avg_wql);
+    CHECK(a.overall.wape == b.overall.wape);
+    CHECK(a.overall.mase == b.overall.mase);
+    CHECK(a.overall.points == 3 * 2 * 6);
+    REQUIRE(a.forecasts.size() == b.forecasts.size());
+    for (size_t i = 0; i < a.forecasts.size(); i++) {
+      CHECK(a.forecasts[i].forecast.mean == b.forecasts[i].forecast.mean);
+      CHECK(a.forecasts[i].forecast.quantiles == b.forecasts[i].forecast.quantiles);
+    }
+  }
+}

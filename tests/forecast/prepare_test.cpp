@@ -282,3 +282,106 @@ TEST_CASE("forecast/related and metadata: alignment, fills, limits, similar item
   CHECK(meta->errors[0].find("i.csv:5: field product: 'new' repeats") == 0);
   CHECK(SimilarItems(*meta, "new", p) == std::vector<std::string>{"a", "b"});
 }
+
+TEST_CASE("forecast/guess: a dropped CSV is told apart by its columns: target, item series, time series, other") {
+  auto guess = [](const std::string& text, std::string* why) {
+    auto t = ParseCsvText(text, "x.csv");
+    REQUIRE(t.ok());
+    return GuessForecastCsv(*t, why);
+  };
+  std::string why;
+  CHECK(guess(kSeedSales, &why) == CsvGuess::ForecastTarget);  // 01-Jan dates, Sales
+  CHECK(why == "a date column 'Date', a target column 'Sales'");
+  CHECK(guess("timestamp,item_id,target_value\n2023-01-01,a,3\n", &why) == CsvGuess::ForecastTarget);
+  CHECK(why == "a date column 'timestamp', a target column 'target_value', an item column 'item_id'");
+  // The demo's related series: dates, an item column and prices, no target.
+  CHECK(guess("timestamp,product,store,price,promo\n2022-01-01,bath-towel,Store-1,12.00,0\n", &why) ==
+        CsvGuess::ItemSeries);
+  CHECK(why.find("an item column 'product' and 2 numeric column(s) but none named like a target") != std::string::npos);
+  CHECK(guess("month,value\n1991-01,3\n1991-02,4\n", &why) == CsvGuess::TimeSeries);
+  // Anomaly events with UNIX seconds and the feature store's customers: not forecast data.
+  CHECK(guess("timestamp,value\n1622505600,20\n", &why) == CsvGuess::Other);
+  CHECK(why.find("no column of dates") == 0);
+  CHECK(guess("customer_id,event_time,age,city\nC0000,2024-03-01T10:24:59Z,41,Seattle\n", &why) != CsvGuess::ForecastTarget);
+  CHECK(guess("product,category\nbath-towel,bath\n", &why) == CsvGuess::Other);  // item metadata
+  CHECK(guess("date,sales\n2023-01-01,\n", &why) == CsvGuess::Other);             // no number to go on
+}
+
+TEST_CASE("forecast/aggregate: in slices of one row the panel and its messages equal one Aggregate call") {
+  const TargetDataset d = Load(std::string(kSeedSales) + "01-Jan,Product A,3,Store-1,Canada\n"  // a duplicate
+                                                         "04-Jan,Product C,-2,Store-1,US\n");   // negative demand
+  for (const char* freq : {"D", "W"}) {
+    INFO(freq);
+    AggregateOptions o;
+    o.keep_all_dims = false;
+    o.dims = {"Product ID", "nope"};
+    std::string err;
+    REQUIRE(ParseFrequency(freq, &o.freq, &err));
+    const Panel whole = Aggregate(d, o);
+    Aggregation a(d, o);
+    int steps = 0;
+    while (!a.Step(1)) steps++;
+    CHECK(steps + 1 == int(d.time.size()));
+    CHECK(a.Progress() == 1.f);
+    const Panel sliced = a.Finish();
+    CHECK(PanelToCsv(sliced) == PanelToCsv(whole));
+    CHECK(sliced.messages == whole.messages);
+    CHECK(sliced.length == whole.length);
+    CHECK(sliced.first_bucket == whole.first_bucket);
+    CHECK(whole.messages.size() >= 3);  // unknown dimension, duplicate, negative
+    REQUIRE(sliced.series.size() == whole.series.size());
+    for (size_t i = 0; i < whole.series.size(); i++) CHECK(sliced.series[i].rows == whole.series[i].rows);
+  }
+}
+
+TEST_CASE("forecast/dates: the target parsed a row at a time equals ParseTarget, bad rows and all") {
+  auto table = ParseCsvText(std::string(kSeedSales) + "32-Jan,Product A,1,Store-1,Canada\n01-Jan,Product A,x,Store-1,US\n"
+                                                      "02-Jan,Product B\n2000-01-05,Product B,2,Store-1,US\n",
+                            "sales.csv");
+  REQUIRE(table.ok());
+  auto whole = ParseTarget(*table, {});
+  REQUIRE(whole.ok());
+  TargetParser p(*table, {});
+  int steps = 0;
+  while (!p.Step(1)) steps++;
+  CHECK(p.Progress() == 1.f);
+  auto sliced = p.Finish();
+  REQUIRE(sliced.ok());
+  CHECK(steps + 1 == int(table->rows.size()));
+  CHECK(sliced->time == whole->time);
+  CHECK(sliced->dims == whole->dims);
+  CHECK(sliced->line == whole->line);
+  CHECK(sliced->errors == whole->errors);
+  CHECK(sliced->bad_rows == 3);
+  CHECK(sliced->format == whole->format);
+  CHECK(sliced->errors.back().find("rows use another date format") != std::string::npos);
+  auto none = ParseCsvText("a,b\nx,y\n", "none.csv");
+  TargetParser q(*none, {});
+  CHECK(q.Step(10));
+  CHECK(q.Finish().status().message() == "none.csv: no timestamp column (name one with --timestamp)");
+}
+
+TEST_CASE("forecast/related: the related series parsed a row at a time equals ParseRelated") {
+  auto rt = ParseCsvText("timestamp,product,store,price,promo\n2023-01-01,a,s1,10,0\n2023-01-02,a,s1,12,0\n"
+                         "2023-01-02,b,s2,5,1\nbad,b,s2,5,1\n2023-01-03,b\n2023-01-03,b,s1,,1\n",
+                         "r.csv");
+  REQUIRE(rt.ok());
+  auto whole = ParseRelated(*rt, {"product"});
+  REQUIRE(whole.ok());
+  RelatedParser p(*rt, {"product"});
+  int steps = 0;
+  while (!p.Step(1)) steps++;
+  CHECK(steps + 1 == int(rt->rows.size()));
+  auto sliced = p.Finish();
+  REQUIRE(sliced.ok());
+  CHECK(sliced->key_cols == whole->key_cols);
+  CHECK(sliced->keys == whole->keys);
+  CHECK(sliced->time == whole->time);
+  CHECK(sliced->errors == whole->errors);
+  CHECK(sliced->bad_rows == 2);  // the date 'bad' and the short row
+  CHECK(sliced->feature_cols == std::vector<std::string>{"price", "promo"});
+  REQUIRE(sliced->features.size() == 4);
+  CHECK(std::isnan(sliced->features[3][0]));  // a blank price stays missing
+  CHECK(RelatedParser(*rt, {"country"}).Finish().status().message() ==
+        "r.csv: no key column 'country' (the target's dimensions)");
+}

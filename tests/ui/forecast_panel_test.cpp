@@ -4,6 +4,8 @@
 // parameters and a missing folder are errors the user sees, not crashes.
 #include <doctest/doctest.h>
 
+#include <fstream>
+
 #include <nlohmann/json.hpp>
 
 #include "forecast/demo.h"
@@ -56,4 +58,89 @@ TEST_CASE("ui/forecast: bad ?run=forecast-demo parameters and a missing folder a
   bool missing = false;
   for (auto& e : s["errors"]) missing |= e.get<std::string>().find("/nonexistent/forecast/sales.csv") != std::string::npos;
   CHECK(missing);
+}
+
+TEST_CASE("ui/forecast: related fills from ?run=forecast-demo reach the aligned features; nan is refused") {
+  HeadlessApp h(__func__);
+  const std::string dir = HeadlessImGui::UserDir("forecast_fills");
+  REQUIRE(fk::forecast::WriteDemo(dir, 7));
+  CHECK_FALSE(h.app.Run("forecast-demo", {{"data", dir}, {"related_backfill", "nan"}}));
+  CHECK(h.Status()["errors"][0].get<std::string>().find(
+            "related_backfill: 'nan' is not allowed for a related time series") != std::string::npos);
+  REQUIRE(h.app.Run("forecast-demo", {{"data", dir}, {"models", "snaive"}, {"horizon", "35"},
+                                      {"related_middlefill", "zero"}, {"related_futurefill", "value:-1"},
+                                      {"backfill", "value:2"}}));
+  nlohmann::json f;
+  for (int frames = 0; frames < 5000; frames++) {
+    h.Frames(1);
+    f = h.Status()["forecast"];
+    if (f.is_object() && f["state"] == "done") break;
+  }
+  REQUIRE(f["state"] == "done");
+  CHECK(f["fills"]["related_middlefill"] == "zero");
+  CHECK(f["fills"]["related_backfill"] == "median");
+  CHECK(f["fills"]["related_futurefill"] == "value:-1");
+  CHECK(f["fills"]["backfill"] == "value:2");
+  CHECK(f["related_features"] == 2);  // price, promo
+  const auto& st = h.app.State().forecast;
+  REQUIRE(!st.related_x.empty());
+  // The demo's related file covers 28 days past the sales; the rest of the 35-day horizon is futurefill.
+  const size_t last = st.panel.length + 34;
+  REQUIRE(st.related_x[0].size() == last + 1);
+  CHECK(st.related_x[0][last][0] == -1);
+  CHECK(st.related_x[0][st.panel.length + 27][0] > 0);  // a real price, not filled
+  bool said = false;
+  for (auto& m : f["messages"]) said |= m.get<std::string>() == "related series filled: middlefill zero, backfill median, futurefill value:-1";
+  CHECK(said);
+}
+
+TEST_CASE("ui/forecast: an imported target CSV is routed to Forecasts by its columns; a bare series waits with a message") {
+  HeadlessApp h(__func__);
+  const std::string dir = HeadlessImGui::UserDir("forecast_import");
+  REQUIRE(fk::forecast::WriteDemo(dir, 7));
+  REQUIRE(h.app.OpenPanel("System"));
+  REQUIRE(h.app.Run("import", {{"path", dir + "/sales.csv"}}));
+  CHECK(h.Status()["panel"] == "Forecasts");
+  nlohmann::json f;
+  for (int frames = 0; frames < 3000; frames++) {
+    h.Frames(1);
+    f = h.Status()["forecast"];
+    if (f.is_object() && f["state"] == "prepared") break;
+  }
+  REQUIRE(f["state"] == "prepared");
+  CHECK(f["target_path"] == dir + "/sales.csv");
+  CHECK(f["series"] == 4);  // per product; the end-of-life lamp dropped
+  CHECK(f["related_features"] == 0);  // the demo's related file is not attached to a user's target
+
+  // A related series dropped on its own is not taken for a target.
+  const size_t before = h.app.State().log.size();
+  REQUIRE(h.app.Run("import", {{"path", dir + "/related.csv"}}));
+  CHECK(h.Status()["forecast"]["target_path"] == dir + "/sales.csv");
+  bool said = false;
+  for (size_t i = before; i < h.app.State().log.size(); i++)
+    said |= h.app.State().log[i].find("a related series (price, promo) or a target under another name") != std::string::npos;
+  CHECK(said);
+
+  // Dates and one number column: a forecast series or anomaly events; the open panel decides.
+  const std::string bare = dir + "/monthly.csv";
+  {
+    std::ofstream out(bare);
+    out << "month,value\n";
+    for (int y = 2015; y < 2020; y++)
+      for (int m = 1; m <= 12; m++) out << y << '-' << (m < 10 ? "0" : "") << m << ',' << 100 + 10 * (m % 4) + y << '\n';
+  }
+  REQUIRE(h.app.OpenPanel("System"));
+  REQUIRE(h.app.Run("import", {{"path", bare}}));
+  CHECK(h.Status()["panel"] == "System");
+  CHECK(h.app.State().log.back().find("either one forecast series or anomaly events; open the Forecasts or the "
+                                      "Anomalies panel") != std::string::npos);
+  REQUIRE(h.app.OpenPanel("Forecasts"));
+  REQUIRE(h.app.Run("import", {{"path", bare}}));
+  for (int frames = 0; frames < 3000; frames++) {
+    h.Frames(1);
+    f = h.Status()["forecast"];
+    if (f.is_object() && f["state"] == "prepared" && f["target_path"] == bare) break;
+  }
+  CHECK(f["target_path"] == bare);
+  CHECK(f["series"] == 1);
 }
