@@ -117,6 +117,10 @@ int Loop(const Args& a) {
     else if (k == "mining_cap") d.mining_cap = int(v);
     else if (k == "l2") d.l2 = float(v);
     else if (k == "calibration_folds") d.calibration_folds = int(v);
+    else if (k == "box_regression") d.box_regression = v != 0;
+    else if (k == "box_ridge") d.box_ridge = float(v);
+    else if (k == "box_samples") d.box_samples = int(v);
+    else if (k == "size_margin") d.size_margin = float(v);
     else throw UsageError{"--param: unknown detector option '" + k + "'"};
   }
   const std::string out = a.Get("out");

@@ -4,6 +4,7 @@
 #include "labels/detector.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 
@@ -41,6 +42,25 @@ std::vector<float> ResizeGray(const std::vector<float>& g, int w, int h, int nw,
 }
 
 float Sigmoid(float s) { return 1.f / (1.f + std::exp(-s)); }
+
+// Box regression targets, R-CNN's parametrisation: centre offset in window
+// sizes, log of the size ratio. Clamped: a window far off is not trusted to move far.
+void BoxDelta(const Box& window, const Box& truth, float t[4]) {
+  t[0] = (truth.left + 0.5f * truth.width - window.left - 0.5f * window.width) / window.width;
+  t[1] = (truth.top + 0.5f * truth.height - window.top - 0.5f * window.height) / window.height;
+  t[2] = std::log(truth.width / window.width);
+  t[3] = std::log(truth.height / window.height);
+}
+Box ApplyBoxDelta(Box b, const float t[4]) {
+  const float dx = std::clamp(t[0], -0.3f, 0.3f), dy = std::clamp(t[1], -0.3f, 0.3f);
+  const float dw = std::clamp(t[2], -0.4f, 0.4f), dh = std::clamp(t[3], -0.4f, 0.4f);
+  const float cx = b.left + (0.5f + dx) * b.width, cy = b.top + (0.5f + dy) * b.height;
+  b.width *= std::exp(dw);
+  b.height *= std::exp(dh);
+  b.left = cx - 0.5f * b.width;
+  b.top = cy - 0.5f * b.height;
+  return b;
+}
 
 std::string FormatFloat(float v, int digits = 2) {
   char buf[32];
@@ -164,10 +184,15 @@ Box Detector::WindowBox(const ClassModel& m, const Level& lv, int x, int y) cons
   return Box{float(x + 1) * c, float(y + 1) * c, float(m.wc - 2) * c, float(m.hc - 2) * c, 0, 0, false};
 }
 
-void Detector::Scan(const ClassModel& m, int c, const Level& lv, float min_score, std::vector<Box>* out) const {
+void Detector::Scan(const ClassModel& m, int c, const Level& lv, float min_score, std::vector<Box>* out,
+                    bool regress) const {
   static const kernels::F32DotFn dot = kernels::BestF32Blas().dot;
   const FeatureMap& fm = lv.map;
   const size_t row = size_t(m.wc) * kFeat;
+  const size_t dim = row * size_t(m.hc);
+  regress = regress && m.reg.size() == 4 * dim;
+  const float side = float(std::max(m.wc, m.hc) - 2) * float(opt_.cell) / lv.f;
+  if (regress && (side < m.min_side || side > m.max_side)) return;
   for (int y = 0; y + m.hc <= fm.ch; y++) {
     for (int x = 0; x + m.wc <= fm.cw; x++) {
       float s = m.b;
@@ -175,6 +200,16 @@ void Detector::Scan(const ClassModel& m, int c, const Level& lv, float min_score
         s += dot(&m.w[size_t(j) * row], &fm.f[(size_t(y + j) * size_t(fm.cw) + size_t(x)) * kFeat], row);
       if (s < min_score) continue;
       Box b = WindowBox(m, lv, x, y);
+      if (regress) {
+        float t[4];
+        for (int k = 0; k < 4; k++) {
+          t[k] = m.reg_b[k];
+          for (int j = 0; j < m.hc; j++)
+            t[k] += dot(&m.reg[size_t(k) * dim + size_t(j) * row],
+                        &fm.f[(size_t(y + j) * size_t(fm.cw) + size_t(x)) * kFeat], row);
+        }
+        b = ApplyBoxDelta(b, t);
+      }
       b.class_id = c;
       b.confidence = s;  // raw score; callers map it through the sigmoid
       out->push_back(b);
@@ -192,7 +227,7 @@ bool Detector::DetectStep(const Image& img, DetectState* st) const {
   if (st->next < st->scales.size()) {
     const float min_score = std::log(opt_.min_confidence / (1 - opt_.min_confidence));
     const Level lv = BuildLevel(st->gray, img.width, img.height, st->scales[st->next++]);
-    for (size_t c = 0; c < models_.size(); c++) Scan(models_[c], int(c), lv, min_score, &st->raw);
+    for (size_t c = 0; c < models_.size(); c++) Scan(models_[c], int(c), lv, min_score, &st->raw, true);
     if (st->next < st->scales.size()) return false;
   }
   for (Box& b : st->raw) {
@@ -313,7 +348,7 @@ struct DetectorTrainer::State {
   std::vector<std::vector<Box>> truth;
   int num_classes;
   std::vector<std::vector<Detector::Level>> pyr;
-  enum class Phase { Setup, Features, Collect, Fit, Mine, FitMined, CvTrain, CvDetect, Done } phase = Phase::Setup;
+  enum class Phase { Setup, Features, Collect, Fit, Mine, FitMined, BoxReg, CvTrain, CvDetect, Done } phase = Phase::Setup;
   int c = 0;        // class being trained
   size_t i = 0;     // image index within a phase
   size_t lvl = 0;   // pyramid level within image i (features, mining)
@@ -324,6 +359,15 @@ struct DetectorTrainer::State {
   std::vector<std::pair<float, Sample>> hard;
   Adam adam;
   Rng rng{1};
+  // Box regression of class c: windows near its true boxes (a reservoir
+  // sample), their targets, and the Gram matrix filled a few rows per step.
+  std::vector<std::vector<float>> rx;
+  std::vector<std::array<float, 4>> ry;
+  size_t reg_seen = 0, gram_row = 0;
+  bool reg_done = false;
+  std::vector<double> gram;
+  std::vector<float> reg_mean;
+  Rng reg_rng{2};
   // Calibration: fold f trains on images with i % folds != f and predicts the rest.
   int folds = 0, fold = 0;
   std::unique_ptr<Detector> fold_det;
@@ -430,6 +474,8 @@ float DetectorTrainer::Progress() const {
   if (s.phase == P::Fit) part = 1.f + float(s.epoch) / float(std::max(1, o.epochs));
   if (s.phase == P::Mine) part = 2.f + 2.f * float(s.round) + float(s.i) / n;
   if (s.phase == P::FitMined) part = 3.f + 2.f * float(s.round) + float(s.epoch) / float(std::max(1, o.epochs / 2));
+  if (s.phase == P::BoxReg) part = parts;
+  part = std::min(part, parts);
   return main_share * (0.1f + 0.9f * (float(s.c) + part / parts) / float(std::max(1, s.num_classes)));
 }
 
@@ -443,6 +489,7 @@ std::string DetectorTrainer::Stage() const {
     case P::Fit: return "class " + std::to_string(s.c) + " epoch " + std::to_string(s.epoch);
     case P::Mine: return "class " + std::to_string(s.c) + " mining round " + std::to_string(s.round + 1);
     case P::FitMined: return "class " + std::to_string(s.c) + " refit " + std::to_string(s.round + 1);
+    case P::BoxReg: return "class " + std::to_string(s.c) + " box regression";
     case P::CvTrain:
       return "calibration fold " + std::to_string(s.fold + 1) + "/" + std::to_string(s.folds) + ": " +
              (s.fold_trainer ? s.fold_trainer->Stage() : std::string("setup"));
@@ -480,6 +527,17 @@ Status DetectorTrainer::Step() {
         m.wc = std::max(3, int(std::lround(std::sqrt(float(o.window_cells) * aspect)))) + 2;
         m.hc = std::max(3, int(std::lround(std::sqrt(float(o.window_cells) / aspect)))) + 2;
         m.w.assign(size_t(m.wc) * size_t(m.hc) * kFeat, 0.f);
+        if (o.size_margin > 1.f) {
+          float lo = 1e9f, hi = 0;
+          for (auto& t : s.truth)
+            for (const Box& b : t)
+              if (b.class_id == c) {
+                lo = std::min(lo, std::max(b.width, b.height));
+                hi = std::max(hi, std::max(b.width, b.height));
+              }
+          m.min_side = lo / o.size_margin;
+          m.max_side = hi * o.size_margin;
+        }
       }
       s.pyr.resize(s.images.size());
       s.phase = P::Features;
@@ -528,6 +586,30 @@ Status DetectorTrainer::Step() {
               if (IoU(d.WindowBox(m, lv, x, y), t) >= 0.6f)
                 s.data.push_back({WindowFeatures(lv.map, x, y, m.wc, m.hc), 1.f});
             }
+          if (o.box_regression)  // a wider ring for the regression: it must learn to move windows that are off
+            for (int y = y0 - 2; y <= y0 + 2; y++)
+              for (int x = x0 - 2; x <= x0 + 2; x++) {
+                if (x < 0 || y < 0 || x >= nx || y >= ny) continue;
+                const Box w = d.WindowBox(m, lv, x, y);
+                if (IoU(w, t) < 0.45f) continue;
+                std::array<float, 4> tg;
+                BoxDelta(w, t, tg.data());
+                const size_t cap = size_t(std::max(8, o.box_samples));
+                size_t slot = s.rx.size();
+                if (s.rx.size() >= cap) {
+                  slot = s.reg_rng.Below(uint32_t(s.reg_seen + 1));
+                  if (slot >= cap) {
+                    s.reg_seen++;
+                    continue;
+                  }
+                } else {
+                  s.rx.emplace_back();
+                  s.ry.emplace_back();
+                }
+                s.reg_seen++;
+                s.rx[slot] = WindowFeatures(lv.map, x, y, m.wc, m.hc);
+                s.ry[slot] = tg;
+              }
         }
         // Random negatives (the other class's logos included).
         for (int k = 0; k < 25; k++) {
@@ -556,10 +638,19 @@ Status DetectorTrainer::Step() {
         s.hard.clear();
         return Status::Ok();
       }
+      if (o.box_regression && !s.reg_done && s.rx.size() >= 8) {
+        s.phase = P::BoxReg;
+        s.gram_row = 0;
+        return Status::Ok();
+      }
       m.positives = 0;
       for (auto& x : s.data) m.positives += x.y > 0.5f;
       m.negatives = int(s.data.size()) - m.positives;
       s.data.clear();
+      s.rx.clear();
+      s.ry.clear();
+      s.reg_seen = 0;
+      s.reg_done = false;
       s.adam = Adam{};
       s.c++;
       s.round = 0;
@@ -632,9 +723,12 @@ Status DetectorTrainer::Step() {
       const Evaluation e = Evaluate(s.truth, s.oof, o.default_threshold, s.num_classes);
       if (e.assumed.tp > 0) {
         d.threshold_ = e.assumed_threshold;
+        // What a reviewer would accept as is (a proxy measured on the training images only).
+        const Evaluation tight = Evaluate(s.truth, s.oof, d.threshold_, s.num_classes, 0.7f);
         d.calibration_ = "threshold " + FormatFloat(d.threshold_) + " (" + how + ") from " + std::to_string(s.folds) +
                          "-fold CV on " + std::to_string(s.images.size()) + " training images (out-of-fold F1 " +
-                         FormatFloat(float(e.assumed.f1), 3) + ")";
+                         FormatFloat(float(e.assumed.f1), 3) + ", " + FormatFloat(float(100 * tight.overall.precision), 0) +
+                         " % of its boxes within IoU 0.7 of a true box)";
       } else {
         d.calibration_ = "threshold " + FormatFloat(o.default_threshold) +
                          " (default: no out-of-fold detection matched a box)";
@@ -678,6 +772,81 @@ Status DetectorTrainer::Step() {
       s.hard.clear();
       s.phase = P::FitMined;
       s.epoch = 0;
+      return Status::Ok();
+    }
+    case P::BoxReg: {
+      // Kernel (dual) ridge regression: with a few hundred windows of ~1400
+      // features the n x n system is the small one. Centred, so no bias term is
+      // shrunk. Rows of the Gram matrix a few at a time (a step stays ~ms).
+      Detector::ClassModel& m = d.models_[size_t(s.c)];
+      const size_t n = s.rx.size(), dim = s.rx[0].size();
+      static const kernels::F32DotFn dot = kernels::BestF32Blas().dot;
+      if (s.gram_row == 0 && s.gram.size() != n * n) {
+        s.reg_mean.assign(dim, 0.f);
+        for (auto& x : s.rx)
+          for (size_t j = 0; j < dim; j++) s.reg_mean[j] += x[j] / float(n);
+        for (auto& x : s.rx)
+          for (size_t j = 0; j < dim; j++) x[j] -= s.reg_mean[j];
+        s.gram.assign(n * n, 0.0);
+        return Status::Ok();
+      }
+      if (s.gram_row < n) {
+        const size_t rows = std::max<size_t>(1, size_t(3e6) / (n * dim));
+        for (size_t r = s.gram_row; r < std::min(n, s.gram_row + rows); r++)
+          for (size_t c = 0; c <= r; c++) s.gram[r * n + c] = s.gram[c * n + r] = dot(s.rx[r].data(), s.rx[c].data(), dim);
+        s.gram_row = std::min(n, s.gram_row + rows);
+        return Status::Ok();
+      }
+      std::array<double, 4> ymean{};
+      for (auto& y : s.ry)
+        for (int k = 0; k < 4; k++) ymean[size_t(k)] += y[size_t(k)] / double(n);
+      double tr = 0;
+      for (size_t i = 0; i < n; i++) tr += s.gram[i * n + i];
+      const double lambda = std::max(1e-9, double(o.box_ridge) * tr / double(n));
+      std::vector<double>& L = s.gram;  // Cholesky in place (lower triangle)
+      for (size_t i = 0; i < n; i++) L[i * n + i] += lambda;
+      bool ok = true;
+      for (size_t j = 0; j < n && ok; j++) {
+        double dsum = L[j * n + j];
+        for (size_t k = 0; k < j; k++) dsum -= L[j * n + k] * L[j * n + k];
+        if (!(dsum > 0)) {
+          ok = false;
+          break;
+        }
+        const double djj = std::sqrt(dsum);
+        L[j * n + j] = djj;
+        for (size_t i = j + 1; i < n; i++) {
+          double v = L[i * n + j];
+          for (size_t k = 0; k < j; k++) v -= L[i * n + k] * L[j * n + k];
+          L[i * n + j] = v / djj;
+        }
+      }
+      if (ok) {
+        m.reg.assign(4 * dim, 0.f);
+        std::vector<double> a(n);
+        for (int k = 0; k < 4; k++) {
+          for (size_t i = 0; i < n; i++) {  // forward: L z = y - mean
+            double v = double(s.ry[i][size_t(k)]) - ymean[size_t(k)];
+            for (size_t j = 0; j < i; j++) v -= L[i * n + j] * a[j];
+            a[i] = v / L[i * n + i];
+          }
+          for (size_t i = n; i-- > 0;) {  // back: L^T alpha = z
+            double v = a[i];
+            for (size_t j = i + 1; j < n; j++) v -= L[j * n + i] * a[j];
+            a[i] = v / L[i * n + i];
+          }
+          float* w = &m.reg[size_t(k) * dim];
+          for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < dim; j++) w[j] += float(a[i]) * s.rx[i][j];
+          m.reg_b[k] = float(ymean[size_t(k)]) - dot(w, s.reg_mean.data(), dim);
+        }
+      }
+      s.gram.clear();
+      s.gram.shrink_to_fit();
+      s.reg_done = true;
+      s.phase = P::FitMined;  // falls through to finishing the class
+      s.epoch = std::max(1, o.epochs / 2);
+      s.round = o.mining_rounds;
       return Status::Ok();
     }
     case P::Done: return Status::Ok();

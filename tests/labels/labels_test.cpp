@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -284,4 +286,69 @@ TEST_CASE("labels/detector: trained on the v1 split it finds most logos of the f
   CHECK(Detector().Detect(test->images[0]).empty());
   // Training without boxes of a class is refused with a message.
   CHECK_FALSE(Detector().Train({&test->images[0]}, {{}}, 2).ok());
+}
+
+TEST_CASE("labels/detector: box regression moves boxes closer to the truth; sizes stay in the trained range") {
+  const std::string dir = LogoDataParent() + "/logos";
+  auto v1 = LoadLabelSet(dir + "/v1.manifest");
+  auto test = LoadLabelSet(dir + "/test.manifest");
+  REQUIRE(v1.ok());
+  REQUIRE(test.ok());
+  // Mean IoU and the share within IoU 0.7 of the confident boxes that hit a true box (IoU >= 0.5, same class).
+  auto localisation = [&](const Detector& d, double* tight) {
+    double sum = 0;
+    int n = 0, close = 0;
+    for (size_t i = 0; i < 25; i++)
+      for (const Box& p : d.Detect(test->images[i])) {
+        if (p.confidence < 0.5f) continue;
+        float best = 0;
+        for (const Box& t : test->manifest.images[i].boxes)
+          if (t.class_id == p.class_id) best = std::max(best, IoU(p, t));
+        if (best < 0.5f) continue;
+        sum += best;
+        n++;
+        close += best >= 0.7f;
+      }
+    REQUIRE(n > 10);
+    *tight = double(close) / n;
+    return sum / n;
+  };
+  DetectorOptions o;
+  o.calibration_folds = 0;  // the calibration is not what this checks
+  o.size_margin = 0;
+  DetectorOptions plain = o;
+  plain.box_regression = false;
+  Detector with(o), without(plain);
+  REQUIRE(with.Train(v1->ImagePtrs(), v1->Truth(), 2).ok());
+  REQUIRE(without.Train(v1->ImagePtrs(), v1->Truth(), 2).ok());
+  double tight_with = 0, tight_without = 0;
+  const double iou_with = localisation(with, &tight_with), iou_without = localisation(without, &tight_without);
+  INFO("mean IoU " << iou_without << " -> " << iou_with << ", within 0.7 " << tight_without << " -> " << tight_with);
+  CHECK(iou_with > iou_without + 0.02);
+  CHECK(tight_with > tight_without);
+
+  // With the size range on, no box is reported at a size far outside the training boxes' longer sides.
+  float lo = 1e9f, hi = 0;
+  for (auto& t : v1->Truth())
+    for (const Box& b : t) {
+      lo = std::min(lo, std::max(b.width, b.height));
+      hi = std::max(hi, std::max(b.width, b.height));
+    }
+  DetectorOptions ranged = o;
+  ranged.size_margin = 1.4f;
+  Detector r(ranged);
+  REQUIRE(r.Train(v1->ImagePtrs(), v1->Truth(), 2).ok());
+  int checked = 0;
+  for (size_t i = 0; i < 25; i++)
+    for (const Box& p : r.Detect(test->images[i])) {
+      const Image& im = test->images[i];
+      if (p.left <= 0.5f || p.top <= 0.5f || p.right() >= float(im.width) - 0.5f || p.bottom() >= float(im.height) - 0.5f)
+        continue;  // clipped at the border: smaller than its window
+      const float side = std::max(p.width, p.height);
+      // The window's size within [lo/1.4, hi*1.4]; the regression may then scale it by e^±0.4; one pyramid step of slack.
+      CHECK(side >= lo / 1.4f / std::exp(0.4f) / 1.16f);
+      CHECK(side <= hi * 1.4f * std::exp(0.4f) * 1.16f);
+      checked++;
+    }
+  CHECK(checked > 10);
 }
