@@ -2,7 +2,8 @@
 // gradient features (cells of 4 px, 9 orientations, 4-way block normalisation
 // plus 4 energy terms, as Felzenszwalb's FHOG) over an image pyramid, one
 // linear logistic classifier per class with a window shaped like that class's
-// boxes, trained with hard-negative mining, then NMS. Trains on a handful of
+// boxes, trained with hard-negative mining, a ridge box regression per class
+// (windows have one shape; rotated logos' boxes do not), then NMS. Trains on a handful of
 // images in well under a second and scans a 160x120 image in a few ms; the
 // choice is explained and measured in docs/BENCHMARKS.md ("Label review").
 //
