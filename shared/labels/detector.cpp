@@ -586,7 +586,7 @@ Status DetectorTrainer::Step() {
               if (IoU(d.WindowBox(m, lv, x, y), t) >= 0.6f)
                 s.data.push_back({WindowFeatures(lv.map, x, y, m.wc, m.hc), 1.f});
             }
-          if (o.box_regression)  // a wider ring for the regression: it must learn to move windows that are off
+          if (o.box_regression && t.width > 0 && t.height > 0)  // a wider ring: it must learn to move windows that are off
             for (int y = y0 - 2; y <= y0 + 2; y++)
               for (int x = x0 - 2; x <= x0 + 2; x++) {
                 if (x < 0 || y < 0 || x >= nx || y >= ny) continue;
