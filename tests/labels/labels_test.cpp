@@ -23,6 +23,10 @@ std::string TempDir(const char* name) {
   std::filesystem::create_directories(dir);
   return dir.string();
 }
+// A split of the generated logo set (the bundled data/logos' seed).
+fk::Result<LabelSet> LoadLogoSplit(const std::string& name) {
+  return LoadLabelSet(LogoDataParent() + "/logos/" + name + ".manifest");
+}
 void Write(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
 bool AnyContains(const std::vector<std::string>& v, const std::string& s) {
   for (auto& x : v)
@@ -234,9 +238,8 @@ TEST_CASE("labels/loop: a set with a corrupt and a missing image keeps the other
 }
 
 TEST_CASE("labels/detector: trained on the v1 split it finds most logos of the first test images") {
-  const std::string dir = LogoDataParent() + "/logos";
-  auto v1 = LoadLabelSet(dir + "/v1.manifest");
-  auto test = LoadLabelSet(dir + "/test.manifest");
+  auto v1 = LoadLogoSplit("v1");
+  auto test = LoadLogoSplit("test");
   REQUIRE(v1.ok());
   REQUIRE(test.ok());
   CHECK(v1->problems.empty());
@@ -289,9 +292,8 @@ TEST_CASE("labels/detector: trained on the v1 split it finds most logos of the f
 }
 
 TEST_CASE("labels/detector: box regression moves boxes closer to the truth; sizes stay in the trained range") {
-  const std::string dir = LogoDataParent() + "/logos";
-  auto v1 = LoadLabelSet(dir + "/v1.manifest");
-  auto test = LoadLabelSet(dir + "/test.manifest");
+  auto v1 = LoadLogoSplit("v1");
+  auto test = LoadLogoSplit("test");
   REQUIRE(v1.ok());
   REQUIRE(test.ok());
   // Mean IoU and the share within IoU 0.7 of the confident boxes that hit a true box (IoU >= 0.5, same class).
