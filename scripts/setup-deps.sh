@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 PKGS=(build-essential cmake ninja-build ccache pkg-config python3
       emscripten libimgui-dev libxnnpack-dev libpthreadpool-dev
       nlohmann-json3-dev doctest-dev libstb-dev libglfw3-dev
-      chromium chromium-driver xvfb imagemagick xz-utils nodejs fonts-dejavu-core)
+      chromium chromium-driver xvfb x11-utils imagemagick xz-utils nodejs fonts-dejavu-core)
 
 missing=()
 for p in "${PKGS[@]}"; do

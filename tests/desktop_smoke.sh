@@ -53,19 +53,39 @@ else
 fi
 
 # --- 2. Xvfb on a display number it picks itself (no clash with other runs) -
-# -displayfd makes Xvfb choose a free display and write it once it accepts clients.
-Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$work/display" 2>"$work/xvfb.log" &
-xvfb_pid=$!
-for _ in $(seq 100); do
-  [ -s "$work/display" ] && break
-  kill -0 "$xvfb_pid" 2>/dev/null || break
-  sleep 0.1
+# -displayfd makes Xvfb choose a free display and write it once it accepts
+# clients. A display is used only after a client (xdpyinfo) got through: once
+# in CI Xvfb reported :0 and the app could not open it, so a display that does
+# not answer is replaced by a fresh server (the log says why), up to 3 times.
+start_xvfb() {
+  if [ -n "$xvfb_pid" ]; then kill "$xvfb_pid" 2>/dev/null; wait "$xvfb_pid" 2>/dev/null; xvfb_pid=""; fi
+  : >"$work/display"
+  Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$work/display" 2>"$work/xvfb.log" &
+  xvfb_pid=$!
+  for _ in $(seq 100); do
+    [ -s "$work/display" ] && break
+    kill -0 "$xvfb_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  [ -s "$work/display" ] || return 1
+  export DISPLAY=":$(tr -d '[:space:]' <"$work/display")"
+  command -v xdpyinfo >/dev/null || return 0
+  for _ in $(seq 50); do
+    xdpyinfo >/dev/null 2>&1 && return 0
+    kill -0 "$xvfb_pid" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+xvfb_ok=0
+for attempt in 1 2 3; do
+  if start_xvfb; then xvfb_ok=1; break; fi
+  echo "# Xvfb attempt $attempt: ${DISPLAY:-no display} did not answer: $(tail -n 3 "$work/xvfb.log" | tr '\n' ' ')"
 done
-if [ ! -s "$work/display" ]; then
+if [ "$xvfb_ok" -ne 1 ]; then
   not_ok xvfb "Xvfb did not start: $(tail -n 3 "$work/xvfb.log" | tr '\n' ' ')"
   finish
 fi
-export DISPLAY=":$(tr -d '[:space:]' <"$work/display")"
 echo "# Xvfb on $DISPLAY (pid $xvfb_pid)"
 
 # --- 3. run N frames, screenshot while the window is up, exit code 0 -------
@@ -94,6 +114,11 @@ while :; do
   done
   wait "$app_pid"; rc=$?
   app_pid=""
+  if [ "$rc" -ne 0 ] && [ "${display_retries:-0}" -lt 2 ] && grep -q "Failed to open display" "$work/app.log"; then
+    display_retries=$((${display_retries:-0} + 1))
+    echo "# the app could not open $DISPLAY ($(tail -n 2 "$work/xvfb.log" | tr '\n' ' ')); fresh Xvfb, retry $display_retries"
+    if start_xvfb; then echo "# Xvfb on $DISPLAY (pid $xvfb_pid)"; continue; fi
+  fi
   if [ "$shot_ok" -eq 1 ] || [ "$rc" -ne 0 ] || [ $((frames * 5)) -gt "$MAX_FRAMES" ]; then break; fi
   echo "# the app finished $frames frames before the screenshot; retrying with $((frames * 5))"
   frames=$((frames * 5))
