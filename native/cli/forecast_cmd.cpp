@@ -536,7 +536,8 @@ int EvalVerb(const Args& args) {
   forecast::Frequency freq;
   std::string err;
   if (!forecast::ParseFrequency(args.Get("freq", "D"), &freq, &err)) throw UsageError{"--freq: " + err};
-  auto r = forecast::EvaluateForecastTable(*at, *ft, history ? &*history : nullptr, freq.SeasonalPeriod());
+  auto r = forecast::EvaluateForecastTable(*at, *ft, history ? &*history : nullptr, freq,
+                                               freq.SeasonalPeriod());
   if (!r) throw InputError{r.status().message()};
   for (auto& m : r->messages) Note(m);
   if (r->unmatched_forecasts)

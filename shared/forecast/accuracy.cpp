@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <map>
 
+#include "forecast/prepare.h"
+
 namespace fk::forecast {
 
 double Smape(const std::vector<double>& actual, const std::vector<double>& forecast) {
@@ -240,7 +242,7 @@ bool ParseNumberCell(const std::string& s, double* v) {
 }  // namespace
 
 Result<EvalResult> EvaluateForecastTable(const CsvTable& actual_table, const CsvTable& ft, const CsvTable* history,
-                                         int period) {
+                                         const Frequency& freq, int period) {
   EvalResult r;
   std::map<std::pair<std::string, int64_t>, double> actual, hist;
   if (Status st = ReadActuals(actual_table, "actual", &actual, &r.messages); !st) return st;
@@ -260,9 +262,29 @@ Result<EvalResult> EvaluateForecastTable(const CsvTable& actual_table, const Csv
   std::map<std::string, double> scale;
   if (history) {
     if (Status st = ReadActuals(*history, "history", &hist, &r.messages); !st) return st;
-    std::map<std::string, std::vector<double>> series;
-    for (auto& [key, v] : hist) series[key.first].push_back(v);  // map order: by item, then time
-    for (auto& [item, v] : series) scale[item] = MaseScale(v, period);
+    // Map order is by item, then time: each item's rows are consecutive. Rows
+    // land in their bucket of freq; dates absent from the file stay NaN.
+    std::map<std::string, std::vector<std::pair<int64_t, double>>> series;
+    for (auto& [key, v] : hist) series[key.first].push_back({BucketOf(key.second, freq), v});
+    for (auto& [item, pts] : series) {
+      const int64_t first = pts.front().first, span = pts.back().first - first + 1;
+      if (span > int64_t(50'000'000)) {
+        r.messages.push_back("item " + item + ": history spans " + std::to_string(span) + " buckets of " +
+                             freq.Name() + "; left out of MASE");
+        continue;
+      }
+      std::vector<double> grid(size_t(span), std::nan(""));
+      size_t shared = 0;
+      for (auto& [b, v] : pts) {
+        double& cell = grid[size_t(b - first)];
+        shared += !std::isnan(cell);
+        cell = v;
+      }
+      if (shared)
+        r.messages.push_back("item " + item + ": " + std::to_string(shared) + " history rows share a " + freq.Name() +
+                             " bucket with an earlier row (is --freq the history's frequency?); the later is used");
+      scale[item] = MaseScale(grid, period);
+    }
   }
   MetricSums sums;
   sums.levels = levels;

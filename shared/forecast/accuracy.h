@@ -20,6 +20,8 @@
 
 namespace fk::forecast {
 
+struct Frequency;  // prepare.h
+
 // sMAPE as in M3 (0-200) and MASE against the in-sample seasonal naive error.
 double Smape(const std::vector<double>& actual, const std::vector<double>& forecast);
 double MaseScale(const std::vector<double>& history, int period);  // mean |y_t - y_{t-m}|
@@ -111,8 +113,9 @@ class Backtest {
 // `forecast fit`) against actual rows (timestamp,item_id,value, the output of
 // `forecast prepare`) matched on (item, time). history (optional, same form
 // as actual: the data the forecast was fitted on) gives each item's MASE
-// scale (in-sample seasonal naive error with `period`); without it MASE is
-// not reported. Errors (not zeros) when nothing matches, naming both files.
+// scale: the in-sample seasonal naive error with `period` buckets of `freq`,
+// the history laid on freq's grid so a missing date is a gap (skipped), never
+// a shift; without it MASE is not reported. Errors (not zeros) when nothing matches, naming both files.
 struct EvalResult {
   Metrics metrics;
   bool has_mase = false;
@@ -120,7 +123,7 @@ struct EvalResult {
   std::vector<std::string> messages;  // malformed rows, items without history
 };
 Result<EvalResult> EvaluateForecastTable(const CsvTable& actual, const CsvTable& forecast, const CsvTable* history,
-                                         int period);
+                                         const Frequency& freq, int period);
 
 // [SECTION] "best": one model chosen on an in-sample holdout
 

@@ -45,12 +45,14 @@ const char* kHistory =
     "2023-01-02,b,1\n"
     "2023-01-03,b,1\n";
 
+const Frequency kDaily{'D', 1};
+
 }  // namespace
 
 TEST_CASE("forecast/eval: a forecast file scored against actuals matches the hand computation") {
   const CsvTable actual = Table(kActual, "actual.csv"), forecast = Table(kForecast, "f.csv");
   const CsvTable history = Table(kHistory, "train.csv");
-  auto r = EvaluateForecastTable(actual, forecast, &history, 1);
+  auto r = EvaluateForecastTable(actual, forecast, &history, kDaily, 1);
   REQUIRE(r.ok());
   const Metrics& m = r->metrics;
   CHECK(r->matched == 4);
@@ -74,17 +76,40 @@ TEST_CASE("forecast/eval: a forecast file scored against actuals matches the han
   for (auto& msg : r->messages) b_named |= msg.find("item b: no history") == 0;
   CHECK(b_named);
 
-  auto no_hist = EvaluateForecastTable(actual, forecast, nullptr, 1);
+  auto no_hist = EvaluateForecastTable(actual, forecast, nullptr, kDaily, 1);
   REQUIRE(no_hist.ok());
   CHECK_FALSE(no_hist->has_mase);
   CHECK(no_hist->metrics.wape == doctest::Approx(7.0 / 34));
+}
+
+TEST_CASE("forecast/eval: MASE's scale follows the calendar: a missing date is a gap, not a shift") {
+  // Item a has no row on 2023-01-01. On the daily grid the naive in-sample
+  // errors are |12 - 10| and |33 - 30| (scale 2.5); pairing rows would also
+  // count |30 - 12| as one step.
+  const CsvTable history = Table(
+      "timestamp,item_id,demand\n"
+      "2022-12-30,a,10\n"
+      "2022-12-31,a,12\n"
+      "2023-01-02,a,30\n"
+      "2023-01-03,a,33\n",
+      "gappy.csv");
+  auto r = EvaluateForecastTable(Table(kActual, "actual.csv"), Table(kForecast, "f.csv"), &history, kDaily, 1);
+  REQUIRE(r.ok());
+  CHECK(r->has_mase);
+  CHECK(r->metrics.mase == doctest::Approx((2.0 / 2.5 + 2.0 / 2.5) / 2));
+  // Weekly buckets: 12-30/12-31 fall in one week and 01-02/01-03 in the next
+  // (the later row of a bucket is used), so the scale is |33 - 12| = 21.
+  auto weekly = EvaluateForecastTable(Table(kActual, "actual.csv"), Table(kForecast, "f.csv"), &history,
+                                      Frequency{'W', 1}, 1);
+  REQUIRE(weekly.ok());
+  CHECK(weekly->metrics.mase == doctest::Approx(2.0 / 21));
 }
 
 TEST_CASE("forecast/eval: no overlapping points, bad headers and bad rows are errors or messages, never zeros") {
   const CsvTable actual = Table(kActual, "actual.csv");
   SUBCASE("forecast dates after the actuals") {
     const CsvTable later = Table("item_id,timestamp,mean\na,2023-02-01,3\nb,2023-02-01,3\n", "later.csv");
-    auto r = EvaluateForecastTable(actual, later, nullptr, 1);
+    auto r = EvaluateForecastTable(actual, later, nullptr, kDaily, 1);
     REQUIRE_FALSE(r.ok());
     const std::string& e = r.status().message();
     CHECK(e.find("no forecast row of later.csv has an actual value in actual.csv") == 0);
@@ -92,20 +117,20 @@ TEST_CASE("forecast/eval: no overlapping points, bad headers and bad rows are er
   }
   SUBCASE("other items") {
     const CsvTable other = Table("item_id,timestamp,mean\nz,2023-01-04,3\n", "other.csv");
-    CHECK_FALSE(EvaluateForecastTable(actual, other, nullptr, 1).ok());
+    CHECK_FALSE(EvaluateForecastTable(actual, other, nullptr, kDaily, 1).ok());
   }
   SUBCASE("a header that is not fit's output") {
     const CsvTable bad = Table("item_id,timestamp,mean,q10\na,2023-01-04,3,1\n", "q.csv");
-    auto r = EvaluateForecastTable(actual, bad, nullptr, 1);
+    auto r = EvaluateForecastTable(actual, bad, nullptr, kDaily, 1);
     REQUIRE_FALSE(r.ok());
     CHECK(r.status().message() == "q.csv:1: column 4 'q10' is not a quantile column pNN (0 < NN < 100)");
     const CsvTable swapped = Table("timestamp,item_id,mean\n2023-01-04,a,3\n", "s.csv");
-    CHECK(EvaluateForecastTable(actual, swapped, nullptr, 1).status().message().find("s.csv:1: expected the header") == 0);
+    CHECK(EvaluateForecastTable(actual, swapped, nullptr, kDaily, 1).status().message().find("s.csv:1: expected the header") == 0);
   }
   SUBCASE("actuals with extra dimensions") {
     const CsvTable raw = Table("date,product,sales,store\n2023-01-04,a,1,s1\n", "raw.csv");
     const CsvTable f = Table("item_id,timestamp,mean\na,2023-01-04,3\n", "f.csv");
-    auto r = EvaluateForecastTable(raw, f, nullptr, 1);
+    auto r = EvaluateForecastTable(raw, f, nullptr, kDaily, 1);
     REQUIRE_FALSE(r.ok());
     CHECK(r.status().message().find("raw.csv: the actual file needs exactly the columns timestamp,item_id,value") == 0);
   }
@@ -113,7 +138,7 @@ TEST_CASE("forecast/eval: no overlapping points, bad headers and bad rows are er
     const CsvTable f = Table("item_id,timestamp,mean,p50\na,2023-01-04,12,12\na,Jan 5th,18,18\na,2023-01-05,x,18\n"
                              "b,2023-01-05,2\n",
                              "f.csv");
-    auto r = EvaluateForecastTable(actual, f, nullptr, 1);
+    auto r = EvaluateForecastTable(actual, f, nullptr, kDaily, 1);
     REQUIRE(r.ok());
     CHECK(r->matched == 1);
     REQUIRE(r->messages.size() == 3);
@@ -159,7 +184,7 @@ TEST_CASE("forecast/holdout: the last H buckets split off; prepare -> fit -> eva
               std::to_string(f.mean[j]) + "," + std::to_string(f.quantiles[0][j]) + "\n";
   }
   auto r = EvaluateForecastTable(Table(PanelToCsv(hold), "actual.csv"), Table(fcsv, "f.csv"),
-                                 nullptr, 1);
+                                 nullptr, kDaily, 1);
   REQUIRE(r.ok());
   CHECK(r->matched == 4);
   // a: 7 vs 8, 9; b: 0 vs 4, 2. |e| = 1 + 2 + 4 + 2 = 9 over |y| = 23.
