@@ -693,9 +693,14 @@ void DrawLabelsPanel(AppState& app) {
   for (int j = 0; j < jobs; j++) {
     const labels::ReviewStats js = StatsOf(st, j * st.batch_size, (j + 1) * st.batch_size);
     char head[64];
-    std::snprintf(head, sizeof head, "Job %d  (%d accepted, %d fixed)##job%d", j + 1, js.accepted_unchanged,
+    // Short enough for the queue's width; the tooltip spells it out.
+    std::snprintf(head, sizeof head, "Job %d: %d ok, %d fixed##job%d", j + 1, js.accepted_unchanged,
                   js.adjusted + js.deleted + js.added, j);
-    if (!ImGui::CollapsingHeader(head, j == st.pos / st.batch_size ? ImGuiTreeNodeFlags_DefaultOpen : 0)) continue;
+    const bool open = ImGui::CollapsingHeader(head, j == st.pos / st.batch_size ? ImGuiTreeNodeFlags_DefaultOpen : 0);
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("job %d: %d boxes accepted unchanged, %d adjusted, %d deleted, %d added", j + 1,
+                        js.accepted_unchanged, js.adjusted, js.deleted, js.added);
+    if (!open) continue;
     for (int k = j * st.batch_size; k < std::min((j + 1) * st.batch_size, int(st.order.size())); k++) {
       const labels::ReviewItem& it = st.items[size_t(st.order[size_t(k)])];
       char row[96];
