@@ -455,13 +455,53 @@ EtsFit FitEts(const std::vector<double>& y, const EtsConfig& c, int period) {
   // 30 evaluations per parameter: on M3 monthly a tighter search (90 per
   // parameter plus a restart) took 2x longer for the same accuracy (sMAPE
   // 14.39 vs 14.30, MASE 0.864 both), since the AICc choice moves little.
-  const std::vector<double> p = NelderMead(obj, x0, 0.1, 30 * int(x0.size()), &best);
+  std::vector<double> p = NelderMead(obj, x0, 0.1, 30 * int(x0.size()), &best);
   if (!std::isfinite(best)) return fit;
+  // The initial seasonal states start from a classical decomposition; R's ets
+  // optimises them with the rest, and so does this second, short search over
+  // all parameters (the m - 1 free seasonal states nudged by up to half the
+  // figure's range; the last one keeps the sum). On the M3 monthly training
+  // parts' last 18 points (`forecast m3 --model best`, "holdout_smape"), ETS
+  // went 15.80 -> 15.66 / 15.55 / 15.55 / 15.62 / 15.65 sMAPE with 3 / 5 / 8 /
+  // 10 / 20 evaluations per parameter: 5 is used (about 1.6x the time).
+  EtsInit fin = init;
+  constexpr int kSeasonEvalsPerParam = 5;
+  if (c.season && fast) {
+    double lo = init.s0[0], hi = init.s0[0];
+    for (double v : init.s0) lo = std::min(lo, v), hi = std::max(hi, v);
+    const double range = hi - lo + 1e-9;
+    const size_t k0 = p.size();
+    std::vector<double> x1 = p;
+    x1.resize(k0 + size_t(m - 1), 0.5);
+    std::vector<double> s0(static_cast<size_t>(m));
+    auto seasonal = [&](const std::vector<double>& q) {
+      double sum = 0;
+      for (size_t j = 0; j + 1 < size_t(m); j++) s0[j] = init.s0[j] + (q[k0 + j] - 0.5) * range, sum += s0[j];
+      s0[size_t(m - 1)] = (c.season == 2 ? double(m) : 0.0) - sum;
+      if (c.season == 2)
+        for (double v : s0)
+          if (!(v > 0)) return false;
+      return true;
+    };
+    auto obj2 = [&](const std::vector<double>& q) {
+      double a, b, g, ph, l0, b0;
+      unpack(q, &a, &b, &g, &ph, &l0, &b0);
+      return seasonal(q) ? fast(y, m, s0.data(), a, b, g, ph, l0, b0) : kInf;
+    };
+    double best2;
+    std::vector<double> q = NelderMead(obj2, x1, 0.05, kSeasonEvalsPerParam * int(x1.size()), &best2);
+    if (std::isfinite(best2) && best2 < best && seasonal(q)) {
+      fin.s0 = s0;
+      q.resize(k0);
+      p = std::move(q);
+      best = best2;
+    }
+  }
   double a, b, g, ph, l0, b0;
   unpack(p, &a, &b, &g, &ph, &l0, &b0);
   EtsState st{};
   double sse = 0;
-  const double lik = EtsLik(y, c, m, init, a, b, g, ph, l0, b0, &st, &fit.season, &sse);
+  const double lik = EtsLik(y, c, m, fin, a, b, g, ph, l0, b0, &st, &fit.season, &sse);
   if (!std::isfinite(lik)) return fit;
   fit.alpha = a, fit.beta = b, fit.gamma = g, fit.phi = ph;
   fit.level = st.l, fit.trend = st.b;
