@@ -132,7 +132,9 @@ void JobRunner::Pump(double budget_ms) {
       const double step_ms = NowMs() - t0;
       if (step_ms > max_step_ms_) {
         max_step_ms_ = step_ms;
-        max_step_detail_ = detail;  // what the step was doing when it started
+        // What the step was doing when it started; a job's first step starts
+        // before anything was said, so then what it said it did.
+        max_step_detail_ = detail.empty() ? ctx_->Detail() : detail;
       }
       {
         std::lock_guard<std::mutex> lock(ctx_->mu_);

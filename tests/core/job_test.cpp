@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <string>
+
 #include "core/job.h"
 
 using fk::JobRunner;
@@ -128,4 +131,24 @@ TEST_CASE("core/job: CancelAll cancels the running job and tells the queued ones
   CHECK(fa == JobState::Cancelled);
   CHECK(b == 0);
   CHECK_FALSE(r.Busy());
+}
+
+TEST_CASE("core/job: the longest step is named, the first one by what it said it did") {
+  JobRunner r;
+  int step = 0;
+  REQUIRE(r.Start(fk::MakeJob("named", [&step](fk::JobContext& ctx) {
+    // The first step is the slow one and says what it did only as it ends.
+    if (step == 0) {
+      const auto t0 = std::chrono::steady_clock::now();
+      while (std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(20)) {
+      }
+      ctx.SetDetail("reading the file");
+    } else {
+      ctx.SetDetail("step " + std::to_string(step));
+    }
+    return ++step >= 3;
+  })));
+  CHECK(r.RunToEnd() == JobState::Done);
+  CHECK(r.MaxStepMs() >= 20.0);
+  CHECK(r.MaxStepDetail() == "reading the file");
 }
