@@ -56,11 +56,15 @@ fi
 # -displayfd makes Xvfb choose a free display and write it once it accepts
 # clients. A display is used only after a client (xdpyinfo) got through: once
 # in CI Xvfb reported :0 and the app could not open it, so a display that does
-# not answer is replaced by a fresh server (the log says why), up to 3 times.
-start_xvfb() {
+# not answer is replaced by a fresh server (the log says why), up to 3 times;
+# a retry asks for a random high display number, away from whatever made the
+# first one fail.
+start_xvfb() {  # [display number]
+  local want=()
+  [ -n "${1:-}" ] && want=(":$1")
   if [ -n "$xvfb_pid" ]; then kill "$xvfb_pid" 2>/dev/null; wait "$xvfb_pid" 2>/dev/null; xvfb_pid=""; fi
   : >"$work/display"
-  Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$work/display" 2>"$work/xvfb.log" &
+  Xvfb "${want[@]}" -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$work/display" 2>"$work/xvfb.log" &
   xvfb_pid=$!
   for _ in $(seq 100); do
     [ -s "$work/display" ] && break
@@ -79,7 +83,8 @@ start_xvfb() {
 }
 xvfb_ok=0
 for attempt in 1 2 3; do
-  if start_xvfb; then xvfb_ok=1; break; fi
+  if [ "$attempt" -eq 1 ]; then start_xvfb && { xvfb_ok=1; break; }
+  else start_xvfb $((100 + RANDOM % 800)) && { xvfb_ok=1; break; }; fi
   echo "# Xvfb attempt $attempt: ${DISPLAY:-no display} did not answer: $(tail -n 3 "$work/xvfb.log" | tr '\n' ' ')"
 done
 if [ "$xvfb_ok" -ne 1 ]; then
@@ -117,7 +122,7 @@ while :; do
   if [ "$rc" -ne 0 ] && [ "${display_retries:-0}" -lt 2 ] && grep -q "Failed to open display" "$work/app.log"; then
     display_retries=$((${display_retries:-0} + 1))
     echo "# the app could not open $DISPLAY ($(tail -n 2 "$work/xvfb.log" | tr '\n' ' ')); fresh Xvfb, retry $display_retries"
-    if start_xvfb; then echo "# Xvfb on $DISPLAY (pid $xvfb_pid)"; continue; fi
+    if start_xvfb $((100 + RANDOM % 800)); then echo "# Xvfb on $DISPLAY (pid $xvfb_pid)"; continue; fi
   fi
   if [ "$shot_ok" -eq 1 ] || [ "$rc" -ne 0 ] || [ $((frames * 5)) -gt "$MAX_FRAMES" ]; then break; fi
   echo "# the app finished $frames frames before the screenshot; retrying with $((frames * 5))"
