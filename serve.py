@@ -231,10 +231,14 @@ def main(argv=None):
         return 1
     host, port = httpd.server_address[:2]
     shown = "[%s]" % host if ":" in host else host
-    print("Serving %s at http://%s:%d/" % (root, shown, port), flush=True)
-    # SIGTERM (test harnesses, `kill`) exits as cleanly as Ctrl-C does.
+    # SIGTERM (test harnesses, `kill`) exits as cleanly as Ctrl-C does. SIGINT
+    # is set too: a process started in the background by a non-interactive
+    # shell inherits SIGINT ignored, and Python then leaves it ignored. Both
+    # before the banner, so a signal sent as soon as it is read is handled.
     signal.signal(signal.SIGTERM, _raise_interrupt)
+    signal.signal(signal.SIGINT, _raise_interrupt)
     try:
+        print("Serving %s at http://%s:%d/" % (root, shown, port), flush=True)
         httpd.serve_forever()
     except KeyboardInterrupt:
         pass

@@ -65,10 +65,10 @@ def make_tree(tmp):
 class Server:
     """serve.py as a subprocess; reads the banner to learn the port."""
 
-    def __init__(self, *args):
+    def __init__(self, *args, preexec_fn=None):
         self.proc = subprocess.Popen(
             [sys.executable, SERVE, "--port", "0", *args],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=preexec_fn)
         self.banner = self.proc.stdout.readline().rstrip("\n")
         m = BANNER.match(self.banner)
         if not m:
@@ -306,6 +306,19 @@ class ServeErrors(unittest.TestCase):
             server.proc.send_signal(signal.SIGINT)  # as Ctrl-C
             rc = server.proc.wait(timeout=10)
             self.assertEqual(rc, 0)
+            self.assertNotIn("Traceback", server.proc.stderr.read())
+        finally:
+            server.stop()
+
+    def test_ctrl_c_exits_even_when_started_with_sigint_ignored(self):
+        # What a background job of a non-interactive shell (`serve.py &` in a
+        # script, a CI runner) inherits; Python would keep SIGINT ignored.
+        tmp = tempfile.mkdtemp(prefix="fk-serve-test-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        server = Server("--root", tmp, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+        try:
+            server.proc.send_signal(signal.SIGINT)
+            self.assertEqual(server.proc.wait(timeout=10), 0)
             self.assertNotIn("Traceback", server.proc.stderr.read())
         finally:
             server.stop()
