@@ -132,9 +132,10 @@ void JobRunner::Pump(double budget_ms) {
       const double step_ms = NowMs() - t0;
       if (step_ms > max_step_ms_) {
         max_step_ms_ = step_ms;
-        // What the step was doing when it started; a job's first step starts
-        // before anything was said, so then what it said it did.
-        max_step_detail_ = detail.empty() ? ctx_->Detail() : detail;
+        // What the step was doing when it started. A job's first step starts
+        // before it said anything (and what it says after may already be the
+        // next step's), so it is named as the first step.
+        max_step_detail_ = detail.empty() ? "first step of " + job_.label : detail;
       }
       {
         std::lock_guard<std::mutex> lock(ctx_->mu_);
