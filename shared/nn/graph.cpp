@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/rng.h"
-
 namespace fk::nn {
 
 const char* LayerKindName(LayerKind k) {
@@ -124,21 +122,23 @@ int MakeDivisible(double v, int divisor) {
 
 namespace {
 
+// Lays out the graph; weights are drawn later, in layer order, by
+// MobileNetV2Build (sd[i] > 0 marks a layer with weights to draw).
 struct Builder {
   Model& m;
-  Rng rng;
+  std::vector<float>& sd;
   int last = -1;  // index of the latest layer
 
   // He-style init: std = gain * sqrt(1 / fan_in). gain sqrt(2) before ReLU6;
   // 1 for linear layers; residual branches get a smaller gain so the sum of
   // 17 blocks keeps a roughly constant scale instead of growing with depth.
+  // Called just before the layer is pushed.
   void Init(Layer& l, double gain) {
     const size_t fan_in = l.WeightCount() / size_t(l.out_c);
-    const float sd = float(gain / std::sqrt(double(fan_in)));
     l.weights.resize(l.WeightCount());
-    for (auto& w : l.weights) w = sd * rng.Normal();
     l.bias.resize(size_t(l.out_c));
-    for (auto& b : l.bias) b = rng.Uniform(-0.05f, 0.1f);
+    sd.resize(m.layers.size() + 1, 0.f);
+    sd[m.layers.size()] = float(gain / std::sqrt(double(fan_in)));
   }
   int Conv(const std::string& name, int out_c, int kernel, int stride, bool depthwise, Activation act, double gain) {
     Layer l;
@@ -172,13 +172,14 @@ struct Builder {
 
 }  // namespace
 
-Model BuildMobileNetV2(const MobileNetV2Options& opt) {
-  Model m;
+MobileNetV2Build::MobileNetV2Build(const MobileNetV2Options& opt, size_t values_per_step)
+    : rng_(opt.seed * 0x9E3779B97F4A7C15ull + 0x5EED), per_step_(std::max<size_t>(1, values_per_step)) {
+  Model& m = m_;
   m.arch = "mobilenet_v2";
   m.width = opt.width;
   m.in_h = m.in_w = opt.input_size;
   m.in_c = 3;
-  Builder b{m, Rng(opt.seed * 0x9E3779B97F4A7C15ull + 0x5EED)};
+  Builder b{m, sd_};
   const double relu_gain = std::sqrt(2.0);
   const Activation relu6 = Activation::Relu6;
 
@@ -217,7 +218,41 @@ Model BuildMobileNetV2(const MobileNetV2Options& opt) {
   }
   b.Simple("softmax", LayerKind::Softmax);
   m.InferShapes();  // always succeeds for the builder's own graph; fills shapes
-  return m;
+  sd_.resize(m.layers.size(), 0.f);
+  for (size_t i = 0; i < m.layers.size(); i++)
+    if (sd_[i] > 0) total_ += m.layers[i].weights.size() + m.layers[i].bias.size();
+}
+
+bool MobileNetV2Build::Step() {
+  // The draw order is fixed: each layer's weights, then its biases, layer by
+  // layer; a step only decides where to pause, never what is drawn.
+  size_t budget = per_step_;
+  while (layer_ < m_.layers.size() && budget > 0) {
+    Layer& l = m_.layers[layer_];
+    if (!(sd_[layer_] > 0)) {
+      layer_++;
+      continue;
+    }
+    const size_t nw = l.weights.size(), n = nw + l.bias.size();
+    const size_t end = std::min(n, pos_ + budget);
+    for (size_t i = pos_; i < end; i++) {
+      if (i < nw) l.weights[i] = sd_[layer_] * rng_.Normal();
+      else l.bias[i - nw] = rng_.Uniform(-0.05f, 0.1f);
+    }
+    budget -= end - pos_;
+    drawn_ += end - pos_;
+    pos_ = end;
+    if (pos_ == n) layer_++, pos_ = 0;
+  }
+  while (layer_ < m_.layers.size() && !(sd_[layer_] > 0)) layer_++;
+  return Done();
+}
+
+Model BuildMobileNetV2(const MobileNetV2Options& opt) {
+  MobileNetV2Build b(opt, size_t(-1));
+  while (!b.Step()) {
+  }
+  return b.Take();
 }
 
 }  // namespace fk::nn

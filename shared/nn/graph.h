@@ -7,10 +7,12 @@
 //   fk::nn::Model m = fk::nn::BuildMobileNetV2(o);   // seeded He-style weights
 //   fk::Status s = m.InferShapes();                  // validates and fills shapes
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "core/rng.h"
 #include "core/status.h"
 
 namespace fk::nn {
@@ -75,7 +77,28 @@ struct MobileNetV2Options {
 // below 90% of v and never below `divisor`.
 int MakeDivisible(double v, int divisor = 8);
 
-Model BuildMobileNetV2(const MobileNetV2Options& opt);
+Model BuildMobileNetV2(const MobileNetV2Options& opt);  // runs a MobileNetV2Build to the end
+
+// The same model in slices, so the page never spends a frame on a whole
+// build: the graph at once, then the weights in their fixed draw order, at
+// most values_per_step per Step. Bit-identical for any slice size.
+//   MobileNetV2Build b(o);  while (!b.Step()) ShowProgress(b.Progress());  Model m = b.Take();
+class MobileNetV2Build {
+ public:
+  explicit MobileNetV2Build(const MobileNetV2Options& opt, size_t values_per_step = size_t(1) << 18);
+  bool Step();  // true when every weight is drawn
+  bool Done() const { return layer_ >= m_.layers.size(); }
+  float Progress() const { return total_ ? float(double(drawn_) / double(total_)) : 1.f; }
+  Model Take() { return std::move(m_); }  // after Step() returned true
+
+ private:
+  Model m_;
+  Rng rng_;
+  std::vector<float> sd_;  // per layer: the weights' standard deviation; 0 = no weights
+  size_t per_step_;
+  size_t layer_ = 0, pos_ = 0;  // next value to draw
+  size_t drawn_ = 0, total_ = 0;
+};
 
 // Output spatial size of a conv with padding kernel/2 (matches the kernels).
 inline int ConvOutSize(int in, int kernel, int stride) { return (in + 2 * (kernel / 2) - kernel) / stride + 1; }

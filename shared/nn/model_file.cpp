@@ -218,94 +218,120 @@ struct Reader {
 
 // [SECTION] Serialisation
 
-Status Serialise(const Model& m, const SaveOptions& opt, std::vector<uint8_t>& out) {
-  Writer w;
+// The model's own fields, after the file header (which is written last).
+void WriteModelHead(Writer& w, const Model& m, const SaveOptions& opt) {
   w.Str(m.arch);
   w.F32(m.width);
   w.U32(uint32_t(m.in_h)), w.U32(uint32_t(m.in_w)), w.U32(uint32_t(m.in_c));
   w.U32(opt.fp16 ? 1u : 0u);
   w.U32(uint32_t(m.layers.size()));
-  for (size_t i = 0; i < m.layers.size(); i++) {
-    const Layer& l = m.layers[i];
-    if (l.HasWeights() && (l.weights.size() != l.WeightCount() || l.bias.size() != size_t(l.out_c)))
-      return Status::Error("save: layer " + std::to_string(i) + " '" + l.name + "' has inconsistent weight sizes");
-    if (l.name.size() > 256) return Status::Error("save: layer " + std::to_string(i) + " name longer than 256 bytes");
-    std::vector<float> wts = l.weights;  // masks baked in: the file holds what runs
-    if (!l.mask.empty())
-      for (size_t k = 0; k < wts.size(); k++)
-        if (!l.mask[k]) wts[k] = 0.f;
-    const bool csr = opt.sparse && l.sparse && l.IsPointwise() && l.out_c % l.block == 0;
-    const uint8_t storage = !l.HasWeights() ? kNone : csr ? kCsr : kDense;
-    w.U8(uint8_t(l.kind)), w.U8(uint8_t(l.act)), w.U8(storage), w.U8(l.sparse ? 1 : 0);
-    w.Str(l.name);
-    w.I32(l.input), w.I32(l.input2);
-    for (int v : {l.in_c, l.out_c, l.kernel, l.stride, l.groups, l.block}) w.U32(uint32_t(v));
-    if (storage == kDense) {
-      w.Values(l.bias.data(), l.bias.size(), opt.fp16);
-      w.Values(wts.data(), wts.size(), opt.fp16);
-    } else if (storage == kCsr) {
-      const auto rows = Pattern(l, wts);
-      int bits = opt.index_bits;
-      std::vector<uint8_t> idx;
-      if (bits == 8 || bits == 16) {
-        idx = EncodeIndices(rows, bits);
-      } else {  // smallest that fits: compare the two encodings
-        auto i8 = EncodeIndices(rows, 8), i16 = EncodeIndices(rows, 16);
-        bits = i8.size() <= i16.size() ? 8 : 16;
-        idx = bits == 8 ? std::move(i8) : std::move(i16);
-      }
-      const int count_bits = l.in_c <= 0xFFFF ? 16 : 32;
-      uint64_t nnz = 0;
-      for (auto& r : rows) nnz += r.size();
-      w.U8(uint8_t(bits)), w.U8(uint8_t(count_bits)), w.U16(0);
-      w.U32(uint32_t(nnz));
-      w.U32(uint32_t(idx.size()));
-      for (float v : l.bias) w.Value(v, opt.fp16);
-      for (auto& r : rows) count_bits == 16 ? w.U16(uint16_t(r.size())) : w.U32(uint32_t(r.size()));
-      w.b.insert(w.b.end(), idx.begin(), idx.end());
-      const size_t in_c = size_t(l.in_c), block = size_t(l.block);
-      for (size_t r = 0; r < rows.size(); r++)
-        for (uint32_t c : rows[r])
-          for (size_t k = 0; k < block; k++) w.Value(wts[(r * block + k) * in_c + c], opt.fp16);
+}
+
+// One layer's record.
+Status WriteLayer(Writer& w, const Model& m, size_t i, const SaveOptions& opt) {
+  const Layer& l = m.layers[i];
+  if (l.HasWeights() && (l.weights.size() != l.WeightCount() || l.bias.size() != size_t(l.out_c)))
+    return Status::Error("save: layer " + std::to_string(i) + " '" + l.name + "' has inconsistent weight sizes");
+  if (l.name.size() > 256) return Status::Error("save: layer " + std::to_string(i) + " name longer than 256 bytes");
+  std::vector<float> wts = l.weights;  // masks baked in: the file holds what runs
+  if (!l.mask.empty())
+    for (size_t k = 0; k < wts.size(); k++)
+      if (!l.mask[k]) wts[k] = 0.f;
+  const bool csr = opt.sparse && l.sparse && l.IsPointwise() && l.out_c % l.block == 0;
+  const uint8_t storage = !l.HasWeights() ? kNone : csr ? kCsr : kDense;
+  w.U8(uint8_t(l.kind)), w.U8(uint8_t(l.act)), w.U8(storage), w.U8(l.sparse ? 1 : 0);
+  w.Str(l.name);
+  w.I32(l.input), w.I32(l.input2);
+  for (int v : {l.in_c, l.out_c, l.kernel, l.stride, l.groups, l.block}) w.U32(uint32_t(v));
+  if (storage == kDense) {
+    w.Values(l.bias.data(), l.bias.size(), opt.fp16);
+    w.Values(wts.data(), wts.size(), opt.fp16);
+  } else if (storage == kCsr) {
+    const auto rows = Pattern(l, wts);
+    int bits = opt.index_bits;
+    std::vector<uint8_t> idx;
+    if (bits == 8 || bits == 16) {
+      idx = EncodeIndices(rows, bits);
+    } else {  // smallest that fits: compare the two encodings
+      auto i8 = EncodeIndices(rows, 8), i16 = EncodeIndices(rows, 16);
+      bits = i8.size() <= i16.size() ? 8 : 16;
+      idx = bits == 8 ? std::move(i8) : std::move(i16);
     }
+    const int count_bits = l.in_c <= 0xFFFF ? 16 : 32;
+    uint64_t nnz = 0;
+    for (auto& r : rows) nnz += r.size();
+    w.U8(uint8_t(bits)), w.U8(uint8_t(count_bits)), w.U16(0);
+    w.U32(uint32_t(nnz));
+    w.U32(uint32_t(idx.size()));
+    for (float v : l.bias) w.Value(v, opt.fp16);
+    for (auto& r : rows) count_bits == 16 ? w.U16(uint16_t(r.size())) : w.U32(uint32_t(r.size()));
+    w.b.insert(w.b.end(), idx.begin(), idx.end());
+    const size_t in_c = size_t(l.in_c), block = size_t(l.block);
+    for (size_t r = 0; r < rows.size(); r++)
+      for (uint32_t c : rows[r])
+        for (size_t k = 0; k < block; k++) w.Value(wts[(r * block + k) * in_c + c], opt.fp16);
   }
+  return Status::Ok();
+}
+
+// The 24-byte file header, over the space reserved at the front of `b`.
+void WriteFileHeader(std::vector<uint8_t>& b, uint32_t crc) {
   Writer h;
   h.b.insert(h.b.end(), kFksMagic, kFksMagic + 4);
   h.U32(kFksVersion);
-  h.U64(w.b.size());
-  h.U32(Crc32(w.b.data(), w.b.size()));
+  h.U64(b.size() - kFksHeaderBytes);
+  h.U32(crc);
   h.U32(0);
-  out = std::move(h.b);
-  out.insert(out.end(), w.b.begin(), w.b.end());
-  return Status::Ok();
+  std::memcpy(b.data(), h.b.data(), kFksHeaderBytes);
 }
 
 // [SECTION] Parsing
 
-Status Parse(const uint8_t* data, size_t n, const std::string& name, Model* model, FileInfo* info) {
+// Parsing runs in steps (ModelLoader): the file header, the checksum in
+// chunks, the model's fields, a layer per step, then the end checks.
+struct ParseState {
+  Reader r{nullptr, 0, 0, "", "", Status::Ok()};
+  std::string name;
+  uint32_t version = 0, crc = 0, count = 0;
+  bool fp16 = false;
+  Model m;
+  FileInfo info;
+};
+
+Status ParseFileHeader(const uint8_t* data, size_t n, const std::string& name, ParseState& st) {
   if (n < kFksHeaderBytes)
     return Status::Error(name + ": file is " + std::to_string(n) + " bytes, shorter than the " +
                          std::to_string(kFksHeaderBytes) + "-byte header (truncated or not a .fks model)");
   if (std::memcmp(data, kFksMagic, 4) != 0) return Status::Error(name + ": not a Fieldkit sparse model (bad magic at byte 0)");
-  Reader r{data, n, 4, name, "", Status::Ok()};
-  uint32_t version = 0, crc = 0, reserved = 0, lo = 0, hi = 0;
+  st.r = Reader{data, n, 4, name, "", Status::Ok()};
+  Reader& r = st.r;
+  uint32_t& version = st.version;
+  uint32_t reserved = 0, lo = 0, hi = 0;
   r.U32(version, "version");
   if (version == 0 || version > kFksVersion)
     return Status::Error(name + ": format version " + std::to_string(version) + " is not supported (this build reads 1.." +
                          std::to_string(kFksVersion) + ")");
-  r.U32(lo, "payload size"), r.U32(hi, "payload size"), r.U32(crc, "checksum"), r.U32(reserved, "reserved");
+  r.U32(lo, "payload size"), r.U32(hi, "payload size"), r.U32(st.crc, "checksum"), r.U32(reserved, "reserved");
   const uint64_t payload = uint64_t(lo) | uint64_t(hi) << 32;
   if (payload != n - kFksHeaderBytes)
     return Status::Error(name + ": header says " + std::to_string(payload) + " payload bytes but the file has " +
                          std::to_string(n - kFksHeaderBytes) + (payload > n - kFksHeaderBytes ? " (truncated)" : " (trailing bytes)"));
-  const uint32_t actual = Crc32(data + kFksHeaderBytes, n - kFksHeaderBytes);
-  if (actual != crc) {
-    char buf[96];
-    std::snprintf(buf, sizeof buf, "checksum mismatch (stored %08x, computed %08x): the file is corrupt", crc, actual);
-    return Status::Error(name + ": " + buf);
-  }
-  Model m;
-  uint32_t in_h, in_w, in_c, flags, count;
+  return Status::Ok();
+}
+
+Status CrcMismatch(const std::string& name, uint32_t stored, uint32_t actual) {
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "checksum mismatch (stored %08x, computed %08x): the file is corrupt", stored, actual);
+  return Status::Error(name + ": " + buf);
+}
+
+Status ParseModelHead(ParseState& st) {
+  Reader& r = st.r;
+  const std::string& name = st.name;
+  Model& m = st.m;
+  const size_t n = r.n;
+  uint32_t in_h, in_w, in_c, flags;
+  uint32_t& count = st.count;
   if (!r.Str(m.arch, 64, "arch") || !r.F32(m.width, "width") || !r.U32(in_h, "input height") ||
       !r.U32(in_w, "input width") || !r.U32(in_c, "input channels") || !r.U32(flags, "flags") ||
       !r.U32(count, "layer count"))
@@ -314,144 +340,153 @@ Status Parse(const uint8_t* data, size_t n, const std::string& name, Model* mode
     return Status::Error(name + ": input shape " + std::to_string(in_h) + "x" + std::to_string(in_w) + "x" +
                          std::to_string(in_c) + " is out of range");
   if (flags > 1) return Status::Error(name + ": unknown flags " + std::to_string(flags));
-  const bool fp16 = flags & 1u;
+  st.fp16 = flags & 1u;
   constexpr size_t kMinLayerBytes = 4 + 2 + 8 + 24;
   if (count == 0 || count > 100000 || uint64_t(count) * kMinLayerBytes > r.Remaining())
     return Status::Error(name + ": layer count " + std::to_string(count) + " does not fit in the " +
                          std::to_string(r.Remaining()) + " remaining bytes");
   m.in_h = int(in_h), m.in_w = int(in_w), m.in_c = int(in_c);
-  if (info) {
-    info->version = version;
-    info->file_bytes = n;
-    info->fp16 = fp16;
-  }
+  st.info.version = st.version;
+  st.info.file_bytes = n;
+  st.info.fp16 = st.fp16;
   m.layers.reserve(count);
-  for (uint32_t i = 0; i < count; i++) {
-    const size_t start = r.pos;
-    r.where = "layer " + std::to_string(i);
-    Layer l;
-    uint8_t kind, act, storage, lflags;
-    int32_t input, input2;
-    uint32_t dims[6];
-    if (!r.U8(kind, "layer kind") || !r.U8(act, "activation") || !r.U8(storage, "storage") || !r.U8(lflags, "layer flags"))
+  return Status::Ok();
+}
+
+Status ParseLayer(ParseState& st, uint32_t i) {
+  Reader& r = st.r;
+  const bool fp16 = st.fp16;
+  const size_t start = r.pos;
+  r.where = "layer " + std::to_string(i);
+  Layer l;
+  uint8_t kind, act, storage, lflags;
+  int32_t input, input2;
+  uint32_t dims[6];
+  if (!r.U8(kind, "layer kind") || !r.U8(act, "activation") || !r.U8(storage, "storage") || !r.U8(lflags, "layer flags"))
+    return r.err;
+  if (!r.Str(l.name, 256, "layer name")) return r.err;
+  r.where += " '" + l.name + "'";
+  if (!r.I32(input, "input") || !r.I32(input2, "input2")) return r.err;
+  const char* dim_names[6] = {"in_c", "out_c", "kernel", "stride", "groups", "block"};
+  for (int k = 0; k < 6; k++)
+    if (!r.U32(dims[k], dim_names[k])) return r.err;
+  if (kind < 1 || kind > 5) return r.Fail("unknown layer kind " + std::to_string(kind)), r.err;
+  if (act > 1) return r.Fail("unknown activation " + std::to_string(act)), r.err;
+  if (lflags > 1) return r.Fail("unknown layer flags " + std::to_string(lflags)), r.err;
+  if (dims[0] == 0 || dims[0] > 65536 || dims[1] == 0 || dims[1] > 65536 || dims[2] > 7 || dims[3] > 4 ||
+      dims[4] == 0 || dims[4] > dims[0] || dims[0] % dims[4] || (dims[5] != 1 && dims[5] != 2 && dims[5] != 4))
+    return r.Fail("hyper-parameters out of range (in_c " + std::to_string(dims[0]) + ", out_c " +
+                  std::to_string(dims[1]) + ", kernel " + std::to_string(dims[2]) + ", stride " +
+                  std::to_string(dims[3]) + ", groups " + std::to_string(dims[4]) + ", block " +
+                  std::to_string(dims[5]) + ")"),
+           r.err;
+  l.kind = LayerKind(kind);
+  l.act = Activation(act);
+  l.sparse = lflags & 1u;
+  l.input = input, l.input2 = input2;
+  l.in_c = int(dims[0]), l.out_c = int(dims[1]), l.kernel = int(dims[2]), l.stride = int(dims[3]);
+  l.groups = int(dims[4]), l.block = int(dims[5]);
+  if (storage != (l.HasWeights() ? (storage == kCsr ? kCsr : kDense) : kNone))
+    return r.Fail("storage " + std::to_string(storage) + " does not fit a " + LayerKindName(l.kind) + " layer"), r.err;
+  FileLayerInfo li;
+  li.name = l.name;
+  li.storage = storage == kNone ? "none" : storage == kDense ? "dense" : "csr";
+  li.block = l.block;
+  li.weights = l.WeightCount();
+  if (storage == kDense) {
+    if (!r.Values(l.bias, l.out_c, fp16, "bias") || !r.Values(l.weights, l.WeightCount(), fp16, "weights")) return r.err;
+    for (float v : l.weights) li.nonzeros += v != 0.f;
+  } else if (storage == kCsr) {
+    if (!l.IsPointwise() || l.out_c % l.block) return r.Fail("CSR storage needs a 1x1 stride-1 convolution whose out_c divides by block"), r.err;
+    uint8_t bits, count_bits;
+    uint16_t pad;
+    uint32_t nnz, idx_bytes;
+    if (!r.U8(bits, "index width") || !r.U8(count_bits, "count width") || !r.U16(pad, "padding") ||
+        !r.U32(nnz, "nonzero count") || !r.U32(idx_bytes, "index bytes"))
       return r.err;
-    if (!r.Str(l.name, 256, "layer name")) return r.err;
-    r.where += " '" + l.name + "'";
-    if (!r.I32(input, "input") || !r.I32(input2, "input2")) return r.err;
-    const char* dim_names[6] = {"in_c", "out_c", "kernel", "stride", "groups", "block"};
-    for (int k = 0; k < 6; k++)
-      if (!r.U32(dims[k], dim_names[k])) return r.err;
-    if (kind < 1 || kind > 5) return r.Fail("unknown layer kind " + std::to_string(kind)), r.err;
-    if (act > 1) return r.Fail("unknown activation " + std::to_string(act)), r.err;
-    if (lflags > 1) return r.Fail("unknown layer flags " + std::to_string(lflags)), r.err;
-    if (dims[0] == 0 || dims[0] > 65536 || dims[1] == 0 || dims[1] > 65536 || dims[2] > 7 || dims[3] > 4 ||
-        dims[4] == 0 || dims[4] > dims[0] || dims[0] % dims[4] || (dims[5] != 1 && dims[5] != 2 && dims[5] != 4))
-      return r.Fail("hyper-parameters out of range (in_c " + std::to_string(dims[0]) + ", out_c " +
-                    std::to_string(dims[1]) + ", kernel " + std::to_string(dims[2]) + ", stride " +
-                    std::to_string(dims[3]) + ", groups " + std::to_string(dims[4]) + ", block " +
-                    std::to_string(dims[5]) + ")"),
-             r.err;
-    l.kind = LayerKind(kind);
-    l.act = Activation(act);
-    l.sparse = lflags & 1u;
-    l.input = input, l.input2 = input2;
-    l.in_c = int(dims[0]), l.out_c = int(dims[1]), l.kernel = int(dims[2]), l.stride = int(dims[3]);
-    l.groups = int(dims[4]), l.block = int(dims[5]);
-    if (storage != (l.HasWeights() ? (storage == kCsr ? kCsr : kDense) : kNone))
-      return r.Fail("storage " + std::to_string(storage) + " does not fit a " + LayerKindName(l.kind) + " layer"), r.err;
-    FileLayerInfo li;
-    li.name = l.name;
-    li.storage = storage == kNone ? "none" : storage == kDense ? "dense" : "csr";
-    li.block = l.block;
-    li.weights = l.WeightCount();
-    if (storage == kDense) {
-      if (!r.Values(l.bias, l.out_c, fp16, "bias") || !r.Values(l.weights, l.WeightCount(), fp16, "weights")) return r.err;
-      for (float v : l.weights) li.nonzeros += v != 0.f;
-    } else if (storage == kCsr) {
-      if (!l.IsPointwise() || l.out_c % l.block) return r.Fail("CSR storage needs a 1x1 stride-1 convolution whose out_c divides by block"), r.err;
-      uint8_t bits, count_bits;
-      uint16_t pad;
-      uint32_t nnz, idx_bytes;
-      if (!r.U8(bits, "index width") || !r.U8(count_bits, "count width") || !r.U16(pad, "padding") ||
-          !r.U32(nnz, "nonzero count") || !r.U32(idx_bytes, "index bytes"))
-        return r.err;
-      if ((bits != 8 && bits != 16) || (count_bits != 16 && count_bits != 32))
-        return r.Fail("index width " + std::to_string(bits) + " / count width " + std::to_string(count_bits) + " unsupported"), r.err;
-      const uint64_t rows = uint64_t(l.out_c) / uint64_t(l.block);
-      if (uint64_t(nnz) > rows * uint64_t(l.in_c)) return r.Fail("nonzero count " + std::to_string(nnz) + " exceeds out_c x in_c"), r.err;
-      if (!r.Values(l.bias, l.out_c, fp16, "bias")) return r.err;
-      if (!r.Need(rows * (count_bits / 8), "row counts")) return r.err;
-      std::vector<uint32_t> counts(rows);
-      uint64_t total = 0;
-      for (auto& c : counts) {
-        if (count_bits == 16) {
-          uint16_t v;
-          r.U16(v, "row count");
-          c = v;
-        } else {
-          r.U32(c, "row count");
-        }
-        if (c > uint32_t(l.in_c)) return r.Fail("row count " + std::to_string(c) + " exceeds in_c at byte " + std::to_string(r.pos)), r.err;
-        total += c;
+    if ((bits != 8 && bits != 16) || (count_bits != 16 && count_bits != 32))
+      return r.Fail("index width " + std::to_string(bits) + " / count width " + std::to_string(count_bits) + " unsupported"), r.err;
+    const uint64_t rows = uint64_t(l.out_c) / uint64_t(l.block);
+    if (uint64_t(nnz) > rows * uint64_t(l.in_c)) return r.Fail("nonzero count " + std::to_string(nnz) + " exceeds out_c x in_c"), r.err;
+    if (!r.Values(l.bias, l.out_c, fp16, "bias")) return r.err;
+    if (!r.Need(rows * (count_bits / 8), "row counts")) return r.err;
+    std::vector<uint32_t> counts(rows);
+    uint64_t total = 0;
+    for (auto& c : counts) {
+      if (count_bits == 16) {
+        uint16_t v;
+        r.U16(v, "row count");
+        c = v;
+      } else {
+        r.U32(c, "row count");
       }
-      if (total != nnz) return r.Fail("row counts sum to " + std::to_string(total) + ", header says " + std::to_string(nnz)), r.err;
-      if (!r.Need(idx_bytes, "index codes")) return r.err;
-      // Each nonzero needs at least one index code and `block` values: bound
-      // nnz by the bytes left before reserving anything per row.
-      const uint64_t min_bytes = uint64_t(nnz) * (uint64_t(bits / 8) + uint64_t(l.block) * (fp16 ? 2u : 4u));
-      if (min_bytes > r.Remaining())
-        return r.Fail("nonzero count " + std::to_string(nnz) + " needs at least " + std::to_string(min_bytes) +
-                      " bytes but only " + std::to_string(r.Remaining()) + " remain at byte " + std::to_string(r.pos)),
-               r.err;
-      // Decode the index codes into a dense 0/1 pattern check as we go.
-      const size_t idx_end = r.pos + idx_bytes;
-      const uint32_t max_code = bits == 8 ? 0xFFu : 0xFFFFu;
-      std::vector<std::vector<uint32_t>> pattern(rows);
-      for (size_t row = 0; row < rows; row++) {
-        pattern[row].reserve(counts[row]);
-        int64_t prev = -1;
-        for (uint32_t k = 0; k < counts[row]; k++) {
-          uint64_t v = 0;
-          for (;;) {
-            if (r.pos + bits / 8 > idx_end) return r.Fail("index codes end early in row " + std::to_string(row)), r.err;
-            uint32_t code = r.p[r.pos];
-            if (bits == 16) code |= uint32_t(r.p[r.pos + 1]) << 8;
-            r.pos += size_t(bits / 8);
-            v += code;
-            if (code < max_code) break;
-            if (v > uint64_t(l.in_c)) break;  // already out of bounds; reported below
-          }
-          const uint64_t ch = uint64_t(prev + 1) + v;
-          if (ch >= uint64_t(l.in_c))
-            return r.Fail("row " + std::to_string(row) + " nonzero " + std::to_string(k) + ": input channel " +
-                          std::to_string(ch) + " out of bounds (in_c " + std::to_string(l.in_c) + ") at byte " +
-                          std::to_string(r.pos)),
-                   r.err;
-          pattern[row].push_back(uint32_t(ch));
-          prev = int64_t(ch);
-        }
-      }
-      if (r.pos != idx_end) return r.Fail(std::to_string(idx_end - r.pos) + " unused index bytes"), r.err;
-      std::vector<float> vals;
-      if (!r.Values(vals, uint64_t(nnz) * uint64_t(l.block), fp16, "values")) return r.err;
-      l.weights.assign(l.WeightCount(), 0.f);
-      const size_t in_c_ = size_t(l.in_c), block = size_t(l.block);
-      size_t vi = 0;
-      for (size_t row = 0; row < rows; row++)
-        for (uint32_t c : pattern[row])
-          for (size_t k = 0; k < block; k++) l.weights[(row * block + k) * in_c_ + c] = vals[vi++];
-      li.index_bits = bits;
-      li.nonzeros = uint64_t(nnz) * block;
+      if (c > uint32_t(l.in_c)) return r.Fail("row count " + std::to_string(c) + " exceeds in_c at byte " + std::to_string(r.pos)), r.err;
+      total += c;
     }
-    li.bytes = r.pos - start;
-    if (info) info->layers.push_back(li);
-    m.layers.push_back(std::move(l));
+    if (total != nnz) return r.Fail("row counts sum to " + std::to_string(total) + ", header says " + std::to_string(nnz)), r.err;
+    if (!r.Need(idx_bytes, "index codes")) return r.err;
+    // Each nonzero needs at least one index code and `block` values: bound
+    // nnz by the bytes left before reserving anything per row.
+    const uint64_t min_bytes = uint64_t(nnz) * (uint64_t(bits / 8) + uint64_t(l.block) * (fp16 ? 2u : 4u));
+    if (min_bytes > r.Remaining())
+      return r.Fail("nonzero count " + std::to_string(nnz) + " needs at least " + std::to_string(min_bytes) +
+                    " bytes but only " + std::to_string(r.Remaining()) + " remain at byte " + std::to_string(r.pos)),
+             r.err;
+    // Decode the index codes into a dense 0/1 pattern check as we go.
+    const size_t idx_end = r.pos + idx_bytes;
+    const uint32_t max_code = bits == 8 ? 0xFFu : 0xFFFFu;
+    std::vector<std::vector<uint32_t>> pattern(rows);
+    for (size_t row = 0; row < rows; row++) {
+      pattern[row].reserve(counts[row]);
+      int64_t prev = -1;
+      for (uint32_t k = 0; k < counts[row]; k++) {
+        uint64_t v = 0;
+        for (;;) {
+          if (r.pos + bits / 8 > idx_end) return r.Fail("index codes end early in row " + std::to_string(row)), r.err;
+          uint32_t code = r.p[r.pos];
+          if (bits == 16) code |= uint32_t(r.p[r.pos + 1]) << 8;
+          r.pos += size_t(bits / 8);
+          v += code;
+          if (code < max_code) break;
+          if (v > uint64_t(l.in_c)) break;  // already out of bounds; reported below
+        }
+        const uint64_t ch = uint64_t(prev + 1) + v;
+        if (ch >= uint64_t(l.in_c))
+          return r.Fail("row " + std::to_string(row) + " nonzero " + std::to_string(k) + ": input channel " +
+                        std::to_string(ch) + " out of bounds (in_c " + std::to_string(l.in_c) + ") at byte " +
+                        std::to_string(r.pos)),
+                 r.err;
+        pattern[row].push_back(uint32_t(ch));
+        prev = int64_t(ch);
+      }
+    }
+    if (r.pos != idx_end) return r.Fail(std::to_string(idx_end - r.pos) + " unused index bytes"), r.err;
+    std::vector<float> vals;
+    if (!r.Values(vals, uint64_t(nnz) * uint64_t(l.block), fp16, "values")) return r.err;
+    l.weights.assign(l.WeightCount(), 0.f);
+    const size_t in_c_ = size_t(l.in_c), block = size_t(l.block);
+    size_t vi = 0;
+    for (size_t row = 0; row < rows; row++)
+      for (uint32_t c : pattern[row])
+        for (size_t k = 0; k < block; k++) l.weights[(row * block + k) * in_c_ + c] = vals[vi++];
+    li.index_bits = bits;
+    li.nonzeros = uint64_t(nnz) * block;
   }
+  li.bytes = r.pos - start;
+  st.info.layers.push_back(li);
+  st.m.layers.push_back(std::move(l));
+  return Status::Ok();
+}
+
+Status ParseFinish(ParseState& st) {
+  Reader& r = st.r;
+  const std::string& name = st.name;
+  const size_t n = r.n;
+  Model& m = st.m;
   r.where.clear();
   if (r.pos != n) return Status::Error(name + ": " + std::to_string(n - r.pos) + " unexpected bytes after the last layer at byte " + std::to_string(r.pos));
   Status s = m.InferShapes();
   if (!s) return Status::Error(name + ": " + s.message());
-  if (model) *model = std::move(m);
   return Status::Ok();
 }
 
@@ -459,28 +494,142 @@ Status Parse(const uint8_t* data, size_t n, const std::string& name, Model* mode
 
 // [SECTION] Public API
 
+struct ModelSaver::Impl {
+  const Model& m;
+  SaveOptions opt;
+  Writer w;
+  size_t next = 0;          // next layer to write
+  size_t crc_pos = kFksHeaderBytes;
+  uint32_t crc = 0;         // of the payload written so far
+  bool started = false, done = false;
+  Status status;
+};
+
+ModelSaver::ModelSaver(const Model& m, const SaveOptions& opt) : impl_(new Impl{m, opt, {}, 0, kFksHeaderBytes, 0, false, false, Status::Ok()}) {}
+ModelSaver::~ModelSaver() = default;
+const Status& ModelSaver::status() const { return impl_->status; }
+float ModelSaver::Progress() const {
+  return impl_->done ? 1.f : float(impl_->next) / float(impl_->m.layers.size() + 1);
+}
+
+bool ModelSaver::Step() {
+  Impl& d = *impl_;
+  if (d.done) return true;
+  if (!d.started) {
+    d.w.b.assign(kFksHeaderBytes, 0);  // the header goes here last: size and checksum are known then
+    WriteModelHead(d.w, d.m, d.opt);
+    d.started = true;
+  } else if (d.next < d.m.layers.size()) {
+    d.status = WriteLayer(d.w, d.m, d.next++, d.opt);
+    if (!d.status) return d.done = true;
+  }
+  // The checksum follows the bytes as they are written: no second pass over the file.
+  d.crc = Crc32(d.w.b.data() + d.crc_pos, d.w.b.size() - d.crc_pos, d.crc);
+  d.crc_pos = d.w.b.size();
+  if (d.next < d.m.layers.size()) return false;
+  WriteFileHeader(d.w.b, d.crc);
+  return d.done = true;
+}
+
+std::vector<uint8_t> ModelSaver::Take() { return std::move(impl_->w.b); }
+
+struct ModelLoader::Impl {
+  const uint8_t* data;
+  size_t n;
+  ParseState st;
+  int phase = 0;  // 0 file header, 1 checksum, 2 model fields, 3 layers, 4 end checks, 5 done
+  size_t crc_pos = kFksHeaderBytes;
+  uint32_t crc = 0;
+  uint32_t next = 0;
+  Status status;
+};
+
+ModelLoader::ModelLoader(const uint8_t* data, size_t n, const std::string& name) : impl_(new Impl{data, n, {}, 0, kFksHeaderBytes, 0, 0, Status::Ok()}) {
+  impl_->st.name = name;
+}
+ModelLoader::~ModelLoader() = default;
+const Status& ModelLoader::status() const { return impl_->status; }
+Model ModelLoader::Take() { return std::move(impl_->st.m); }
+const FileInfo& ModelLoader::Info() const { return impl_->st.info; }
+
+float ModelLoader::Progress() const {
+  const Impl& d = *impl_;
+  if (d.phase >= 5) return 1.f;
+  // The checksum is half the work, the layers the other half.
+  const double crc = d.n > kFksHeaderBytes ? double(d.crc_pos - kFksHeaderBytes) / double(d.n - kFksHeaderBytes) : 1.0;
+  const double layers = d.st.count ? double(d.next) / double(d.st.count) : 0.0;
+  return float(0.5 * crc + 0.5 * layers);
+}
+
+bool ModelLoader::Step() {
+  Impl& d = *impl_;
+  auto fail = [&](Status s) {
+    d.status = std::move(s);
+    d.phase = 5;
+    return true;
+  };
+  switch (d.phase) {
+    case 0:
+      if (Status s = ParseFileHeader(d.data, d.n, d.st.name, d.st); !s) return fail(s);
+      d.phase = 1;
+      return false;
+    case 1: {
+      constexpr size_t kChunk = size_t(4) << 20;  // ~1-3 ms of checksum
+      const size_t end = std::min(d.n, d.crc_pos + kChunk);
+      d.crc = Crc32(d.data + d.crc_pos, end - d.crc_pos, d.crc);
+      d.crc_pos = end;
+      if (end < d.n) return false;
+      if (d.crc != d.st.crc) return fail(CrcMismatch(d.st.name, d.st.crc, d.crc));
+      d.phase = 2;
+      return false;
+    }
+    case 2:
+      if (Status s = ParseModelHead(d.st); !s) return fail(s);
+      d.phase = 3;
+      return false;
+    case 3:
+      if (d.next < d.st.count) {
+        if (Status s = ParseLayer(d.st, d.next++); !s) return fail(s);
+        return false;
+      }
+      d.phase = 4;
+      return false;
+    case 4:
+      if (Status s = ParseFinish(d.st); !s) return fail(s);
+      d.phase = 5;
+      return true;
+    default: return true;
+  }
+}
+
 Result<std::vector<uint8_t>> SaveModelBytes(const Model& m, const SaveOptions& opt) {
-  std::vector<uint8_t> out;
-  Status s = Serialise(m, opt, out);
-  if (!s) return s;
-  return out;
+  ModelSaver saver(m, opt);
+  while (!saver.Step()) {
+  }
+  if (!saver.status()) return saver.status();
+  return saver.Take();
 }
 
 Status SaveModel(const Model& m, const std::string& path, const SaveOptions& opt) {
   auto bytes = SaveModelBytes(m, opt);
   if (!bytes) return bytes.status();
+  return WriteFileBytes(path, *bytes);
+}
+
+Status WriteFileBytes(const std::string& path, const std::vector<uint8_t>& bytes) {
   FILE* f = std::fopen(path.c_str(), "wb");
   if (!f) return Status::Error(path + ": cannot open for writing");
-  const size_t wrote = std::fwrite(bytes->data(), 1, bytes->size(), f);
-  const bool ok = std::fclose(f) == 0 && wrote == bytes->size();
+  const size_t wrote = std::fwrite(bytes.data(), 1, bytes.size(), f);
+  const bool ok = std::fclose(f) == 0 && wrote == bytes.size();
   return ok ? Status::Ok() : Status::Error(path + ": write failed (disk full?)");
 }
 
 Result<Model> LoadModelBytes(const uint8_t* data, size_t n, const std::string& name) {
-  Model m;
-  Status s = Parse(data, n, name, &m, nullptr);
-  if (!s) return s;
-  return m;
+  ModelLoader loader(data, n, name);
+  while (!loader.Step()) {
+  }
+  if (!loader.status()) return loader.status();
+  return loader.Take();
 }
 
 Result<std::vector<uint8_t>> ReadFileBytes(const std::string& path) {
@@ -503,10 +652,11 @@ Result<Model> LoadModel(const std::string& path) {
 }
 
 Result<FileInfo> InspectModelBytes(const uint8_t* data, size_t n, const std::string& name) {
-  FileInfo info;
-  Status s = Parse(data, n, name, nullptr, &info);
-  if (!s) return s;
-  return info;
+  ModelLoader loader(data, n, name);
+  while (!loader.Step()) {
+  }
+  if (!loader.status()) return loader.status();
+  return loader.Info();
 }
 
 Result<ModelSizes> ComputeModelSizes(const Model& m) {

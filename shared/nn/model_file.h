@@ -10,6 +10,7 @@
 //   fk::Result<fk::nn::Model> r = fk::nn::LoadModel("m.fks");   // r.status().message() on failure
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,41 @@ Status SaveModel(const Model& m, const std::string& path, const SaveOptions& opt
 Result<Model> LoadModelBytes(const uint8_t* data, size_t n, const std::string& name = "model");
 Result<Model> LoadModel(const std::string& path);
 
+// The same save and load in slices, so the page never spends a frame on a
+// whole model: a layer per Step (the checksum follows as bytes are written;
+// loading checks it in 4 MB chunks first). Same bytes, same model, same
+// messages as SaveModelBytes / LoadModelBytes, which run these to the end.
+//   ModelSaver s(model, so);  while (!s.Step()) ShowProgress(s.Progress());  bytes = s.Take();
+class ModelSaver {
+ public:
+  ModelSaver(const Model& m, const SaveOptions& opt = {});  // m must outlive the saver
+  ~ModelSaver();
+  bool Step();  // true when finished or failed
+  const Status& status() const;
+  float Progress() const;
+  std::vector<uint8_t> Take();  // the file's bytes, once Step() returned true with an ok status
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+struct FileInfo;
+class ModelLoader {
+ public:
+  ModelLoader(const uint8_t* data, size_t n, const std::string& name = "model");  // data must outlive the loader
+  ~ModelLoader();
+  bool Step();  // true when finished or failed
+  const Status& status() const;
+  float Progress() const;
+  Model Take();                  // once Step() returned true with an ok status
+  const FileInfo& Info() const;  // what InspectModelBytes returns
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 // File sizes measured by actually serialising the model four ways.
 struct ModelSizes {
   uint64_t dense_fp32 = 0, dense_fp16 = 0, sparse_fp32 = 0, sparse_fp16 = 0;
@@ -59,5 +95,6 @@ struct FileInfo {
 Result<FileInfo> InspectModelBytes(const uint8_t* data, size_t n, const std::string& name = "model");
 
 Result<std::vector<uint8_t>> ReadFileBytes(const std::string& path);
+Status WriteFileBytes(const std::string& path, const std::vector<uint8_t>& bytes);  // whole file, names the path on failure
 
 }  // namespace fk::nn

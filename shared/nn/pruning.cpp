@@ -161,22 +161,52 @@ Status PruneLayer(Layer& l, double sparsity, int block, bool block_l2) {
   return Status::Ok();
 }
 
+namespace {
+Status PruneOne(Layer& l, double sparsity, const PruneOptions& opt) {
+  Status s = PruneLayer(l, sparsity, opt.block, opt.block_l2);
+  if (s && l.IsPointwise()) l.sparse = true;
+  return s;
+}
+}  // namespace
+
 Status PruneLayers(Model& m, double sparsity, const PruneOptions& opt) {
   auto layers = PrunableLayers(m, opt);
   if (!layers) return layers.status();
-  for (int i : *layers) {
-    Layer& l = m.layers[size_t(i)];
-    Status s = PruneLayer(l, sparsity, opt.block, opt.block_l2);
-    if (!s) return s;
-    if (l.IsPointwise()) l.sparse = true;
-  }
+  for (int i : *layers)
+    if (Status s = PruneOne(m.layers[size_t(i)], sparsity, opt); !s) return s;
   return Status::Ok();
 }
 
 Status PruneToSparsity(Model& m, double sparsity, const PruneOptions& opt) {
-  Status s = PruneLayers(m, sparsity, opt);
-  if (s) Strip(m);
-  return s;
+  PruneTask t(m, sparsity, opt);
+  while (!t.Step()) {
+  }
+  return t.status();
+}
+
+PruneTask::PruneTask(Model& m, double sparsity, const PruneOptions& opt) : m_(m), sparsity_(sparsity), opt_(opt) {
+  auto layers = PrunableLayers(m, opt);
+  if (!layers) {
+    status_ = layers.status();
+    done_ = true;
+    return;
+  }
+  layers_ = std::move(*layers);
+}
+
+bool PruneTask::Step() {
+  if (done_) return true;
+  if (next_ < layers_.size()) {
+    status_ = PruneOne(m_.layers[size_t(layers_[next_++])], sparsity_, opt_);
+    if (!status_) done_ = true;
+    return done_;
+  }
+  Strip(m_);  // as PruneToSparsity: after every layer is pruned
+  return done_ = true;
+}
+
+float PruneTask::Progress() const {
+  return done_ ? 1.f : float(next_) / float(layers_.size() + 1);
 }
 
 void Strip(Model& m) {

@@ -92,7 +92,27 @@ Status PruneLayer(Layer& l, double sparsity, int block = 1, bool block_l2 = true
 Status PruneLayers(Model& m, double sparsity, const PruneOptions& opt);
 
 // One-shot "prune to sparsity s" (the demo/bench path): PruneLayers + Strip.
-Status PruneToSparsity(Model& m, double sparsity, const PruneOptions& opt);
+Status PruneToSparsity(Model& m, double sparsity, const PruneOptions& opt);  // runs a PruneTask to the end
+
+// PruneToSparsity in slices, one layer per Step and the Strip last, so the
+// page never spends a frame on a whole model. `m` must outlive the task.
+//   PruneTask t(model, 0.9, po);  while (!t.Step()) ShowProgress(t.Progress());  if (!t.status()) ...
+class PruneTask {
+ public:
+  PruneTask(Model& m, double sparsity, const PruneOptions& opt);
+  bool Step();  // true when finished or failed
+  const Status& status() const { return status_; }
+  float Progress() const;
+
+ private:
+  Model& m_;
+  double sparsity_;
+  PruneOptions opt_;
+  std::vector<int> layers_;
+  size_t next_ = 0;
+  bool done_ = false;
+  Status status_;
+};
 
 // Bakes masks into weights (w *= mask) and drops them, as tfmot's strip_pruning.
 void Strip(Model& m);

@@ -118,8 +118,12 @@ struct SparseBench::Impl {
   size_t si = 0;  // sparsity index
   int run = 0;    // warmup + timed runs
   size_t slot = 0;
+  std::unique_ptr<MobileNetV2Build> build;  // Phase::Build, a slice of weights per step
   Model model;    // pruned and reloaded for the current sparsity
   Model pruned;   // before the .fks round trip
+  std::unique_ptr<PruneTask> prune;  // Phase::Prune, a layer per step
+  std::unique_ptr<ModelSaver> saver;    // SaveSparse / SaveDense, a layer per step
+  std::unique_ptr<ModelLoader> loader;  // Load, checksum chunks then a layer per step
   std::vector<uint8_t> sparse_file;
   std::unique_ptr<Executor> ref_ex;
   size_t ref_op = 0;
@@ -133,7 +137,7 @@ struct SparseBench::Impl {
     const bool hidden = Has("xnnpack-sparse") && !Has("xnnpack-dense");
     const uint64_t slots_n = n + (hidden ? 1 : 0);
     const uint64_t ops = base.layers.empty() ? 64 : base.layers.size();  // ~ executor ops
-    return 6 + ops + slots_n + uint64_t(opt.warmup + opt.runs) * slots_n;
+    return 6 + 5 * ops + slots_n + uint64_t(opt.warmup + opt.runs) * slots_n;  // ops: reference, pruning, 3 file passes
   }
   bool Has(const std::string& b) const {
     return std::find(opt.backends.begin(), opt.backends.end(), b) != opt.backends.end();
@@ -166,11 +170,16 @@ bool SparseBench::Step() {
 bool SparseBench::Impl::StepImpl() {
   switch (phase) {
     case Phase::Build: {
-      MobileNetV2Options mo;
-      mo.width = opt.width;
-      mo.input_size = opt.size;
-      mo.seed = opt.seed;
-      base = BuildMobileNetV2(mo);
+      if (!build) {
+        MobileNetV2Options mo;
+        mo.width = opt.width;
+        mo.input_size = opt.size;
+        mo.seed = opt.seed;
+        build = std::make_unique<MobileNetV2Build>(mo);
+      }
+      if (!build->Step()) return false;
+      base = build->Take();
+      build.reset();
       Rng rng(opt.seed ^ 0xC0FFEEull);
       input.resize(size_t(base.in_h) * size_t(base.in_w) * size_t(base.in_c));
       for (auto& v : input) v = rng.Uniform01();
@@ -178,41 +187,56 @@ bool SparseBench::Impl::StepImpl() {
       return false;
     }
     case Phase::Prune: {
-      pruned = base;
-      PruneOptions po;
-      po.policy = opt.policy;
-      po.block = opt.block;
-      Status s = PruneToSparsity(pruned, Sparsity(), po);
+      if (!prune) {
+        pruned = base;
+        PruneOptions po;
+        po.policy = opt.policy;
+        po.block = opt.block;
+        prune = std::make_unique<PruneTask>(pruned, Sparsity(), po);
+      }
+      if (!prune->Step()) return false;
+      Status s = prune->status();
+      prune.reset();
       if (!s) return Fail(s);
       phase = Phase::SaveSparse;
       return false;
     }
     case Phase::SaveSparse: {
       // Every backend runs what the file holds: save sparse (fp16 if asked) and load it back.
-      SaveOptions so;
-      so.fp16 = opt.fp16;
-      auto sparse = SaveModelBytes(pruned, so);
-      if (!sparse) return Fail(sparse.status());
-      sparse_file = std::move(*sparse);
+      if (!saver) {
+        SaveOptions so;
+        so.fp16 = opt.fp16;
+        saver = std::make_unique<ModelSaver>(pruned, so);
+      }
+      if (!saver->Step()) return false;
+      if (!saver->status()) return Fail(saver->status());
+      sparse_file = saver->Take();
+      saver.reset();
       sparse_bytes = sparse_file.size();
       phase = Phase::Load;
       return false;
     }
     case Phase::Load: {
-      auto loaded = LoadModelBytes(sparse_file.data(), sparse_file.size(), "bench model");
-      if (!loaded) return Fail(loaded.status());
-      model = std::move(*loaded);
+      if (!loader) loader = std::make_unique<ModelLoader>(sparse_file.data(), sparse_file.size(), "bench model");
+      if (!loader->Step()) return false;
+      if (!loader->status()) return Fail(loader->status());
+      model = loader->Take();
+      loader.reset();
       sparse_file = {};
       phase = Phase::SaveDense;
       return false;
     }
     case Phase::SaveDense: {
-      SaveOptions so;
-      so.fp16 = opt.fp16;
-      so.sparse = false;
-      auto dense = SaveModelBytes(pruned, so);
-      if (!dense) return Fail(dense.status());
-      dense_bytes = dense->size();
+      if (!saver) {
+        SaveOptions so;
+        so.fp16 = opt.fp16;
+        so.sparse = false;
+        saver = std::make_unique<ModelSaver>(pruned, so);
+      }
+      if (!saver->Step()) return false;
+      if (!saver->status()) return Fail(saver->status());
+      dense_bytes = saver->Take().size();
+      saver.reset();
       pruned = Model{};
       phase = Phase::RefCreate;
       return false;
@@ -344,7 +368,7 @@ bool SparseBench::Impl::StepImpl() {
 
 float SparseBench::Progress() const {
   if (impl_->phase == Impl::Phase::Done) return 1.f;
-  const double total = 1.0 + double(impl_->StepsPerSparsity()) * double(impl_->opt.sparsities.size());
+  const double total = 16.0 + double(impl_->StepsPerSparsity()) * double(impl_->opt.sparsities.size());  // ~16 build steps
   return float(std::min(1.0, double(impl_->steps_done) / total));
 }
 
@@ -389,6 +413,9 @@ std::string SparseBench::ResultsJson() const {
 struct SizeTableBuilder::Impl {
   SizeTableOptions opt;
   Model base, pruned;
+  std::unique_ptr<MobileNetV2Build> build;  // stage -1, a slice of weights per step
+  std::unique_ptr<PruneTask> prune;         // stage 0, a layer per step
+  std::unique_ptr<ModelSaver> saver;        // stages 1..4, a layer per step
   size_t sparsity_index = 0;
   int stage = -1;  // -1 build; then per sparsity 0 prune, 1..4 serialise
   SizeRow row;
@@ -422,35 +449,48 @@ bool SizeTableBuilder::Step() {
   Impl& d = *impl_;
   if (d.done) return true;
   if (d.stage < 0) {
-    MobileNetV2Options mo;
-    mo.width = d.opt.width;
-    mo.input_size = d.opt.size;
-    mo.seed = d.opt.seed;
-    d.base = BuildMobileNetV2(mo);
+    if (!d.build) {
+      MobileNetV2Options mo;
+      mo.width = d.opt.width;
+      mo.input_size = d.opt.size;
+      mo.seed = d.opt.seed;
+      d.build = std::make_unique<MobileNetV2Build>(mo);
+    }
+    if (!d.build->Step()) return false;
+    d.base = d.build->Take();
+    d.build.reset();
     d.stage = 0;
   } else if (d.stage == 0) {
-    d.pruned = d.base;
-    PruneOptions po;
-    po.policy = d.opt.policy;
-    po.block = d.opt.block;
-    d.status = PruneToSparsity(d.pruned, d.opt.sparsities[d.sparsity_index], po);
+    if (!d.prune) {
+      d.pruned = d.base;
+      PruneOptions po;
+      po.policy = d.opt.policy;
+      po.block = d.opt.block;
+      d.prune = std::make_unique<PruneTask>(d.pruned, d.opt.sparsities[d.sparsity_index], po);
+    }
+    if (!d.prune->Step()) return false;
+    d.status = d.prune->status();
+    d.prune.reset();
     if (!d.status) return d.done = true;
     d.row = SizeRow{};
     d.row.sparsity = d.opt.sparsities[d.sparsity_index];
     d.stage = 1;
   } else {
-    // Stages 1..4 as ComputeModelSizes orders them: dense/sparse × fp32/fp16.
+    // Stages 1..4 as ComputeModelSizes orders them: dense/sparse × fp32/fp16,
+    // each a real serialisation, a layer per step.
     const int k = d.stage - 1;
-    SaveOptions so;
-    so.sparse = k >= 2;
-    so.fp16 = k % 2 == 1;
-    auto bytes = SaveModelBytes(d.pruned, so);
-    if (!bytes) {
-      d.status = bytes.status();
-      return d.done = true;
+    if (!d.saver) {
+      SaveOptions so;
+      so.sparse = k >= 2;
+      so.fp16 = k % 2 == 1;
+      d.saver = std::make_unique<ModelSaver>(d.pruned, so);
     }
+    if (!d.saver->Step()) return false;
+    d.status = d.saver->status();
+    if (!d.status) return d.done = true;
     uint64_t* slots[4] = {&d.row.dense_fp32, &d.row.dense_fp16, &d.row.sparse_fp32, &d.row.sparse_fp16};
-    *slots[k] = bytes->size();
+    *slots[k] = d.saver->Take().size();
+    d.saver.reset();
     if (++d.stage == 5) {
       d.rows.push_back(d.row);
       d.stage = 0;

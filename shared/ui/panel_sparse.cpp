@@ -160,29 +160,54 @@ static bool StartExport(AppState& app, const nn::SparseBenchOptions& o) {
   const std::string path = dir + "/" + name;
   auto model = std::make_shared<nn::Model>();
   auto stage = std::make_shared<int>(0);
+  // Building, pruning and saving run in slices (weights, then a layer per step).
+  auto build = std::make_shared<std::unique_ptr<nn::MobileNetV2Build>>();
+  auto prune = std::make_shared<std::unique_ptr<nn::PruneTask>>();
+  auto saver = std::make_shared<std::unique_ptr<nn::ModelSaver>>();
   app.jobs.Enqueue(MakeJob(
       kExportLabel,
-      [o, s, path, model, stage](JobContext& ctx) {
+      [o, s, path, model, stage, build, prune, saver](JobContext& ctx) {
         if (*stage == 0) {
           ctx.SetDetail("building MobileNetV2");
-          nn::MobileNetV2Options mo;
-          mo.width = o.width;
-          mo.input_size = o.size;
-          mo.seed = o.seed;
-          *model = nn::BuildMobileNetV2(mo);
+          if (!*build) {
+            nn::MobileNetV2Options mo;
+            mo.width = o.width;
+            mo.input_size = o.size;
+            mo.seed = o.seed;
+            *build = std::make_unique<nn::MobileNetV2Build>(mo);
+          }
+          const bool built = (*build)->Step();
+          ctx.SetProgress((*build)->Progress() / 3.f);
+          if (!built) return false;
+          *model = (*build)->Take();
+          build->reset();
         } else if (*stage == 1) {
           ctx.SetDetail("pruning");
-          nn::PruneOptions po;
-          po.policy = o.policy;
-          po.block = o.block;
-          Status st = nn::PruneToSparsity(*model, s, po);
-          if (!st.ok()) ctx.Fail(st.message());
+          if (!*prune) {
+            nn::PruneOptions po;
+            po.policy = o.policy;
+            po.block = o.block;
+            *prune = std::make_unique<nn::PruneTask>(*model, s, po);
+          }
+          const bool pruned = (*prune)->Step();
+          ctx.SetProgress((1.f + (*prune)->Progress()) / 3.f);
+          if (!pruned) return false;
+          if (!(*prune)->status().ok()) ctx.Fail((*prune)->status().message());
+          prune->reset();
         } else {
           ctx.SetDetail("writing " + path);
-          nn::SaveOptions so;
-          so.fp16 = o.fp16;
-          Status st = nn::SaveModel(*model, path, so);
+          if (!*saver) {
+            nn::SaveOptions so;
+            so.fp16 = o.fp16;
+            *saver = std::make_unique<nn::ModelSaver>(*model, so);
+          }
+          const bool saved = (*saver)->Step();
+          ctx.SetProgress((2.f + (*saver)->Progress()) / 3.f);
+          if (!saved) return false;
+          Status st = (*saver)->status();
+          if (st.ok()) st = nn::WriteFileBytes(path, (*saver)->Take());
           if (!st.ok()) ctx.Fail(st.message());
+          saver->reset();
         }
         ctx.SetProgress(float(++*stage) / 3.f);
         return *stage == 3;

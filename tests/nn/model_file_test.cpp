@@ -270,3 +270,57 @@ TEST_CASE("nn/model_file: save and load through a file path; a missing file is n
   REQUIRE_FALSE(missing);
   CHECK(missing.status().message().find("does/not/exist.fks") == 0);
 }
+
+TEST_CASE("nn/model_file: ModelSaver and ModelLoader pause between layers and give the one-call bytes and model") {
+  const Model m = PrunedNet(0.7, 2);
+  for (bool fp16 : {false, true}) {
+    SaveOptions so;
+    so.fp16 = fp16;
+    const auto whole = SaveModelBytes(m, so);
+    REQUIRE(whole.ok());
+    ModelSaver saver(m, so);
+    int steps = 1;
+    float last = 0;
+    bool monotone = true;
+    while (!saver.Step()) {
+      steps++;
+      monotone &= saver.Progress() >= last;
+      last = saver.Progress();
+    }
+    CAPTURE(fp16);
+    CHECK(monotone);
+    CHECK(saver.status());
+    CHECK(steps == int(m.layers.size()) + 1);  // the model's fields, then a layer per step
+    const std::vector<uint8_t> bytes = saver.Take();
+    CHECK(bytes == *whole);
+
+    ModelLoader loader(bytes.data(), bytes.size(), "sliced.fks");
+    int lsteps = 1;
+    while (!loader.Step()) lsteps++;
+    REQUIRE(loader.status());
+    CHECK(lsteps >= int(m.layers.size()));
+    CHECK(loader.Info().layers.size() == m.layers.size());
+    const Model back = loader.Take();
+    const auto again = SaveModelBytes(back, so);
+    REQUIRE(again.ok());
+    CHECK(*again == bytes);
+  }
+  // A save that fails part-way stops there with the one-call message.
+  Model bad = m;
+  bad.layers[3].bias.pop_back();
+  ModelSaver saver(bad, {});
+  while (!saver.Step()) {
+  }
+  CHECK_FALSE(saver.status());
+  CHECK(saver.status().message() == SaveModelBytes(bad, {}).status().message());
+  CHECK(saver.status().message().find(bad.layers[3].name) != std::string::npos);
+  // A corrupt file: the sliced loader stops with the same message.
+  auto bytes = SaveModelBytes(m, {});
+  REQUIRE(bytes.ok());
+  (*bytes)[bytes->size() / 2] ^= 0x40;
+  ModelLoader loader(bytes->data(), bytes->size(), "bad.fks");
+  while (!loader.Step()) {
+  }
+  CHECK_FALSE(loader.status());
+  CHECK(loader.status().message().find("bad.fks: checksum mismatch") == 0);
+}

@@ -184,3 +184,72 @@ TEST_CASE("nn/pruning: the XNNPACK policy rejects a model that does not start wi
   REQUIRE_FALSE(s);
   CHECK(s.message().find("global average pooling") != std::string::npos);
 }
+
+namespace {
+bool SameWeights(const Model& a, const Model& b) {
+  if (a.layers.size() != b.layers.size()) return false;
+  for (size_t i = 0; i < a.layers.size(); i++) {
+    const Layer &x = a.layers[i], &y = b.layers[i];
+    if (x.name != y.name || x.weights != y.weights || x.bias != y.bias || x.mask != y.mask || x.sparse != y.sparse)
+      return false;
+  }
+  return true;
+}
+}  // namespace
+
+TEST_CASE("nn/graph: MobileNetV2 built in slices of any size is the one-shot model, bit for bit") {
+  MobileNetV2Options o;
+  o.width = 0.35f;
+  o.input_size = 96;
+  o.num_classes = 10;
+  o.seed = 5;
+  const Model whole = BuildMobileNetV2(o);
+  REQUIRE(whole.ParameterCount() > 100000);
+  for (size_t per_step : {size_t(1), size_t(977), size_t(1) << 18}) {
+    MobileNetV2Build b(o, per_step);
+    int steps = 0;
+    float last = -1;
+    bool monotone = true;
+    while (!b.Step()) {
+      steps++;
+      monotone &= b.Progress() >= last;
+      last = b.Progress();
+    }
+    CAPTURE(per_step);
+    CHECK(monotone);
+    CHECK(b.Progress() == doctest::Approx(1.0));
+    CHECK(steps + 1 >= int(whole.ParameterCount() / per_step));  // it really paused
+    CHECK(SameWeights(b.Take(), whole));
+  }
+}
+
+TEST_CASE("nn/pruning: PruneTask, a layer per step, equals PruneLayers + Strip; a bad graph fails at once") {
+  const Model base = SmallNet();
+  for (PrunePolicy policy : {PrunePolicy::ForLatencyOnXNNPack, PrunePolicy::All}) {
+    for (int block : {1, 2}) {
+      PruneOptions po;
+      po.policy = policy;
+      po.block = block;
+      Model expected = base;
+      REQUIRE(PruneLayers(expected, 0.8, po));
+      Strip(expected);
+      Model m = base;
+      PruneTask t(m, 0.8, po);
+      int steps = 0;
+      while (!t.Step()) steps++;
+      CAPTURE(block);
+      CHECK(t.status());
+      CHECK(steps == int(PrunableLayers(base, po)->size()));  // a layer per step, then the strip
+      CHECK(SameWeights(m, expected));
+    }
+  }
+  Model bad = base;
+  bad.layers[1].kernel = 5;  // not a graph XNNPACK's sparse path runs
+  PruneOptions po;
+  Model before = bad;
+  PruneTask t(bad, 0.5, po);
+  CHECK(t.Step());
+  CHECK_FALSE(t.status());
+  CHECK(t.status().message().find(bad.layers[1].name) != std::string::npos);
+  CHECK(SameWeights(bad, before));  // nothing touched
+}
