@@ -495,6 +495,7 @@ Status ParseFinish(ParseState& st) {
 // [SECTION] Public API
 
 struct ModelSaver::Impl {
+  Impl(const Model& model, const SaveOptions& o) : m(model), opt(o) {}
   const Model& m;
   SaveOptions opt;
   Writer w;
@@ -505,7 +506,7 @@ struct ModelSaver::Impl {
   Status status;
 };
 
-ModelSaver::ModelSaver(const Model& m, const SaveOptions& opt) : impl_(new Impl{m, opt, {}, 0, kFksHeaderBytes, 0, false, false, Status::Ok()}) {}
+ModelSaver::ModelSaver(const Model& m, const SaveOptions& opt) : impl_(std::make_unique<Impl>(m, opt)) {}
 ModelSaver::~ModelSaver() = default;
 const Status& ModelSaver::status() const { return impl_->status; }
 float ModelSaver::Progress() const {
@@ -534,6 +535,7 @@ bool ModelSaver::Step() {
 std::vector<uint8_t> ModelSaver::Take() { return std::move(impl_->w.b); }
 
 struct ModelLoader::Impl {
+  Impl(const uint8_t* d, size_t size, const std::string& name) : data(d), n(size) { st.name = name; }
   const uint8_t* data;
   size_t n;
   ParseState st;
@@ -544,9 +546,8 @@ struct ModelLoader::Impl {
   Status status;
 };
 
-ModelLoader::ModelLoader(const uint8_t* data, size_t n, const std::string& name) : impl_(new Impl{data, n, {}, 0, kFksHeaderBytes, 0, 0, Status::Ok()}) {
-  impl_->st.name = name;
-}
+ModelLoader::ModelLoader(const uint8_t* data, size_t n, const std::string& name)
+    : impl_(std::make_unique<Impl>(data, n, name)) {}
 ModelLoader::~ModelLoader() = default;
 const Status& ModelLoader::status() const { return impl_->status; }
 Model ModelLoader::Take() { return std::move(impl_->st.m); }
