@@ -103,6 +103,9 @@ TEST_CASE("forecast/eval: MASE's scale follows the calendar: a missing date is a
                                       Frequency{'W', 1}, 1);
   REQUIRE(weekly.ok());
   CHECK(weekly->metrics.mase == doctest::Approx(2.0 / 21));
+  bool named = false;  // two rows in one bucket is reported, not summed in silence
+  for (auto& msg : weekly->messages) named |= msg.find("item a: 2 history rows share a W bucket") == 0;
+  CHECK(named);
 }
 
 TEST_CASE("forecast/eval: no overlapping points, bad headers and bad rows are errors or messages, never zeros") {
