@@ -4,7 +4,9 @@
 #   make native  desktop app + CLI + native tests only
 #   make web     the static site only
 #   make demo    build, then serve build/web at http://127.0.0.1:8000
-#   make test    build, then every test (native + wasm doctest, serve.py, browser e2e, desktop smoke)
+#   make test    build, then every test (native + wasm doctest, serve.py, browser e2e, desktop smoke,
+#                the native doctest suite again under ASan + UBSan)
+#   make sanitize  the ASan + UBSan build of the native doctest suite only (build/asan/)
 SHELL := /bin/bash
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PORT ?= 8000
@@ -12,8 +14,9 @@ export NODE_PATH := /usr/share/nodejs
 
 NATIVE_CMAKE := build/cmake-native
 WASM_CMAKE := build/cmake-wasm
+ASAN_CMAKE := build/cmake-asan
 
-.PHONY: all deps build native web demo test clean
+.PHONY: all deps build native web sanitize demo test clean
 
 all: build
 
@@ -30,11 +33,17 @@ web:
 	@emcmake cmake -S . -B $(WASM_CMAKE) -G Ninja -DCMAKE_BUILD_TYPE=Release -DFIELDKIT_OUT_DIR=$(CURDIR)/build/web >/dev/null
 	@ninja -C $(WASM_CMAKE) -j $(JOBS) fieldkit fieldkit_web_shell fieldkit-tests
 
+# -O1 -g: readable reports, and the suite still runs in minutes.
+sanitize:
+	@cmake -S . -B $(ASAN_CMAKE) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
+	  -DCMAKE_C_FLAGS_DEBUG="-O1 -g" -DFIELDKIT_SANITIZE=ON -DFIELDKIT_OUT_DIR=$(CURDIR)/build/asan >/dev/null
+	@ninja -C $(ASAN_CMAKE) -j $(JOBS) fieldkit-tests
+
 demo: build
 	@echo "Desktop app: build/native/fieldkit   CLI: build/native/fieldkit-cli --help"
 	@python3 serve.py --port $(PORT) --root build/web
 
-test: build
+test: build sanitize
 	@bash scripts/test.sh
 
 clean:

@@ -21,6 +21,18 @@ if(EMSCRIPTEN)
   add_link_options(-fexceptions)
 endif()
 
+# ASan + UBSan over the whole native tree (build/cmake-asan, `make test` runs the
+# doctest suite under it). UB is fatal (-fno-sanitize-recover) so a report fails
+# the stage instead of scrolling by; frame pointers keep the stacks readable.
+option(FIELDKIT_SANITIZE "Native: build with AddressSanitizer + UndefinedBehaviorSanitizer" OFF)
+if(FIELDKIT_SANITIZE)
+  if(EMSCRIPTEN)
+    message(FATAL_ERROR "FIELDKIT_SANITIZE is for the native build only")
+  endif()
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
 find_program(CCACHE_PROGRAM ccache)
 if(CCACHE_PROGRAM AND NOT EMSCRIPTEN)
   set(CMAKE_CXX_COMPILER_LAUNCHER ${CCACHE_PROGRAM})

@@ -26,6 +26,10 @@ stage e2e node tests/e2e/e2e.mjs --serve build/web --out build/e2e
 stage desktop bash tests/desktop_smoke.sh
 # Feature store: 20 SIGKILLs mid-ingest through the real CLI; every acknowledged record must be there.
 stage features-crash bash tests/features/crash_test.sh build/native/fieldkit-cli
+# The same native suite built with ASan + UBSan (make sanitize): any report fails the stage.
+# halt_on_error keeps the first report readable; leaks are errors (detect_leaks is on by default).
+stage native-sanitize bash -c "cd '$scratch' && ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 '$PWD/build/asan/fieldkit-tests' --no-colors"
 stage native-doctest bash -c "cd '$scratch' && '$PWD/build/native/fieldkit-tests' --no-colors"
 
 echo
