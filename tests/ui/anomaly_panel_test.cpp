@@ -29,15 +29,10 @@ TEST_CASE("ui/anomaly: ?run=anomaly-demo streams the simulator; status().anomaly
   CHECK(Status(app)["anomaly"].is_null());
   REQUIRE(app.Run("anomaly-demo", {{"speed", "max"}, {"days", "120"}}));  // ~0.6M events: many frames
   CHECK(Status(app)["panel"] == "Anomalies");
-  nlohmann::json s;
-  uint64_t windows_mid = 0;
-  int frames = 0;
-  for (; frames < 20000; frames++) {
-    gui.Frame(app);
-    s = Status(app)["anomaly"];
-    if (frames == 3) windows_mid = s["windows"].get<uint64_t>();
-    if (s["state"] == "done") break;
-  }
+  h.Frames(4);
+  const uint64_t windows_mid = Status(app)["anomaly"]["windows"].get<uint64_t>();
+  const int frames = 4 + h.FramesUntil([](const nlohmann::json& st) { return st["anomaly"]["state"] == "done"; });
+  const nlohmann::json s = Status(app)["anomaly"];
   CHECK(frames > 3);  // it took several frames: the stream runs in slices
   CHECK(windows_mid > 0);
   CHECK(s["windows"].get<uint64_t>() > windows_mid);
@@ -77,14 +72,16 @@ TEST_CASE("ui/anomaly: a No on the top group is recorded on the group while the 
   auto& gui = h.gui;
   auto& app = h.app;
   REQUIRE(app.Run("anomaly-demo", {{"speed", "max"}, {"days", "3"}}));
-  for (int f = 0; f < 5000 && Status(app)["anomaly"]["groups"].get<uint64_t>() == 0; f++) gui.Frame(app);
+  h.FramesUntil([](const nlohmann::json& s) { return s["anomaly"]["groups"].get<uint64_t>() > 0; });
   fk::ui::AppState& st = app.State();
   REQUIRE(st.anomaly.model);
   REQUIRE(!st.anomaly.model->groups().empty());
-  const auto* top = st.anomaly.model->GroupsBySeverity()[0];
-  st.anomaly.model->SetFeedback(top->id, fk::anomaly::Verdict::No);
+  // An id, not a pointer: the stream goes on and appends groups, which may
+  // move the vector the pointer pointed into.
+  const uint64_t top_id = st.anomaly.model->GroupsBySeverity()[0]->id;
+  st.anomaly.model->SetFeedback(top_id, fk::anomaly::Verdict::No);
   for (int f = 0; f < 3; f++) gui.Frame(app);
-  CHECK(st.anomaly.model->groups()[top->id - 1].verdict == fk::anomaly::Verdict::No);
+  CHECK(st.anomaly.model->groups()[top_id - 1].verdict == fk::anomaly::Verdict::No);
   CHECK(fk::ui::ImAssertFailures() == 0);
   app.Shutdown();
 }
@@ -108,7 +105,7 @@ TEST_CASE("ui/anomaly: an imported CSV is scored when the Anomalies panel is ope
   std::snprintf(st.measures[0].name, sizeof st.measures[0].name, "value");
   st.measures[0].agg = 2;  // AVG
   REQUIRE(app.Run("import", {{"path", path}}));
-  for (int f = 0; f < 2000 && Status(app)["anomaly"]["state"] != "done"; f++) gui.Frame(app);
+  h.FramesUntil([](const nlohmann::json& s) { return s["anomaly"]["state"] == "done"; });
   auto s = Status(app)["anomaly"];
   CHECK(s["state"] == "done");
   CHECK(s["windows"].get<uint64_t>() >= 599);

@@ -36,13 +36,9 @@ TEST_CASE("ui/features: ?run=features-demo ingests in slices, rejects 3 rows, bu
 #endif
   REQUIRE(h.app.Run("features-demo", {}));
   CHECK(h.Status()["panel"] == "Feature Store");
-  int frames = 0;
-  nlohmann::json f;
-  for (; frames < 3000; frames++) {
-    h.Frames(1);
-    f = h.Status()["features"];
-    if (f["state"] == "done" || f["state"] == "failed") break;
-  }
+  const int frames = h.FramesUntil(
+      [](const nlohmann::json& s) { return s["features"]["state"] == "done" || s["features"]["state"] == "failed"; });
+  nlohmann::json f = h.Status()["features"];
   REQUIRE(f["state"] == "done");
   CHECK(frames > 1);
   CHECK(f["ingested"] == 4000);

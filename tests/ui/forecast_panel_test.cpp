@@ -18,13 +18,8 @@ TEST_CASE("ui/forecast: ?run=forecast-demo backtests in slices; status().forecas
   REQUIRE(fk::forecast::WriteDemo(dir, 7));
   REQUIRE(h.app.Run("forecast-demo", {{"data", dir}, {"horizon", "14"}, {"windows", "2"}}));
   CHECK(h.Status()["panel"] == "Forecasts");
-  int frames = 0;
-  nlohmann::json f;
-  for (; frames < 5000; frames++) {
-    h.Frames(1);
-    f = h.Status()["forecast"];
-    if (f.is_object() && f["state"] == "done") break;
-  }
+  const int frames = h.FramesUntil([](const nlohmann::json& s) { return s["forecast"].value("state", "") == "done"; });
+  nlohmann::json f = h.Status()["forecast"];
   REQUIRE(f["state"] == "done");
   CHECK(frames > 5);  // loading, preparing and the backtest took many slices
   CHECK(f["series"] == 4);  // the end-of-life lamp is dropped by default
@@ -70,12 +65,8 @@ TEST_CASE("ui/forecast: related fills from ?run=forecast-demo reach the aligned 
   REQUIRE(h.app.Run("forecast-demo", {{"data", dir}, {"models", "snaive"}, {"horizon", "35"},
                                       {"related_middlefill", "zero"}, {"related_futurefill", "value:-1"},
                                       {"backfill", "value:2"}}));
-  nlohmann::json f;
-  for (int frames = 0; frames < 5000; frames++) {
-    h.Frames(1);
-    f = h.Status()["forecast"];
-    if (f.is_object() && f["state"] == "done") break;
-  }
+  h.FramesUntil([](const nlohmann::json& s) { return s["forecast"].value("state", "") == "done"; });
+  nlohmann::json f = h.Status()["forecast"];
   REQUIRE(f["state"] == "done");
   CHECK(f["fills"]["related_middlefill"] == "zero");
   CHECK(f["fills"]["related_backfill"] == "median");
@@ -101,12 +92,8 @@ TEST_CASE("ui/forecast: an imported target CSV is routed to Forecasts by its col
   REQUIRE(h.app.OpenPanel("System"));
   REQUIRE(h.app.Run("import", {{"path", dir + "/sales.csv"}}));
   CHECK(h.Status()["panel"] == "Forecasts");
-  nlohmann::json f;
-  for (int frames = 0; frames < 3000; frames++) {
-    h.Frames(1);
-    f = h.Status()["forecast"];
-    if (f.is_object() && f["state"] == "prepared") break;
-  }
+  h.FramesUntil([](const nlohmann::json& s) { return s["forecast"].value("state", "") == "prepared"; });
+  nlohmann::json f = h.Status()["forecast"];
   REQUIRE(f["state"] == "prepared");
   CHECK(f["target_path"] == dir + "/sales.csv");
   CHECK(f["series"] == 4);  // per product; the end-of-life lamp dropped
@@ -136,11 +123,10 @@ TEST_CASE("ui/forecast: an imported target CSV is routed to Forecasts by its col
                                       "Anomalies panel") != std::string::npos);
   REQUIRE(h.app.OpenPanel("Forecasts"));
   REQUIRE(h.app.Run("import", {{"path", bare}}));
-  for (int frames = 0; frames < 3000; frames++) {
-    h.Frames(1);
-    f = h.Status()["forecast"];
-    if (f.is_object() && f["state"] == "prepared" && f["target_path"] == bare) break;
-  }
+  h.FramesUntil([&bare](const nlohmann::json& s) {
+    return s["forecast"].value("state", "") == "prepared" && s["forecast"].value("target_path", "") == bare;
+  });
+  f = h.Status()["forecast"];
   CHECK(f["target_path"] == bare);
   CHECK(f["series"] == 1);
 }

@@ -2,6 +2,7 @@
 // built, nobody rasterises them) and an fk::ui::App with a fresh user dir.
 //   HeadlessApp h(__func__);  h.app.Run("system-bench", {});  h.Frames(10);  h.Status()["bench"]
 #pragma once
+#include <chrono>
 #include <filesystem>
 #include <string>
 
@@ -53,6 +54,20 @@ struct HeadlessApp {
   ~HeadlessApp() { app.Shutdown(); }
   void Frames(int n) {
     for (int i = 0; i < n; i++) gui.Frame(app);
+  }
+  // Runs frames until done(Status()) holds or `seconds` of wall time pass, and
+  // returns the frames run. A deadline, not a frame count: how many frames a
+  // job needs depends on the machine's load and on sanitizers (a frame pumps
+  // jobs for a few ms, and threaded jobs progress whatever the frame count).
+  template <class Done>
+  int FramesUntil(Done done, double seconds = 600) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    int frames = 0;
+    while (!done(Status()) && std::chrono::steady_clock::now() < deadline) {
+      gui.Frame(app);
+      frames++;
+    }
+    return frames;
   }
   nlohmann::json Status() const { return nlohmann::json::parse(app_const().StatusJson()); }
 

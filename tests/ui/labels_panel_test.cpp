@@ -32,13 +32,8 @@ TEST_CASE("ui/labels: ?run=labels-demo trains v1, pre-labels v2; review keys and
   h.app.State().platform.data_dir = LogoDataParent();  // <dir>/logos, as the bundle
   REQUIRE(h.app.Run("labels-demo", {{"test", "25"}}));  // 25 test images keep the test short
   CHECK(h.Status()["panel"] == "Label Review");
-  int frames = 0;
-  nlohmann::json l;
-  for (; frames < 20000; frames++) {
-    h.Frames(1);
-    l = h.Status()["labels"];
-    if (l.is_object() && l["state"] == "ready") break;
-  }
+  int frames = h.FramesUntil([](const nlohmann::json& s) { return s["labels"].value("state", "") == "ready"; });
+  nlohmann::json l = h.Status()["labels"];
   REQUIRE(l["state"] == "ready");
   CHECK(frames > 30);  // many slices, not one long step
   CHECK(l["images"]["v1"] == 8);
@@ -141,11 +136,8 @@ TEST_CASE("ui/labels: ?run=labels-demo trains v1, pre-labels v2; review keys and
   io.MouseDown[0] = true;
   h.Frames(1);
   io.MouseDown[0] = false;
-  for (frames = 0; frames < 40000; frames++) {
-    h.Frames(1);
-    l = h.Status()["labels"];
-    if (l["v2"].is_object()) break;
-  }
+  h.FramesUntil([](const nlohmann::json& s) { return s["labels"]["v2"].is_object(); });
+  l = h.Status()["labels"];
   REQUIRE(l["v2"].is_object());
   CHECK(l["v2"]["f1"].get<double>() > 0.5);  // (v2 beating v1 on the full split is the CLI loop's number)
   CHECK(fk::ui::ImAssertFailures() == 0);

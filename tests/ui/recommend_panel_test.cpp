@@ -19,13 +19,8 @@ TEST_CASE("ui/recommend: ?run=recommend-demo trains in slices; status().recommen
   REQUIRE(fk::recommend::WriteDataset(dir, fk::recommend::Generate({})));
   REQUIRE(h.app.Run("recommend-demo", {{"data", dir}, {"context", "cold"}}));
   CHECK(h.Status()["panel"] == "Recommendations");
-  int frames = 0;
-  nlohmann::json r;
-  for (; frames < 5000; frames++) {
-    h.Frames(1);
-    r = h.Status()["recommend"];
-    if (r.is_object() && r["state"] == "trained") break;
-  }
+  const int frames = h.FramesUntil([](const nlohmann::json& s) { return s["recommend"].value("state", "") == "trained"; });
+  nlohmann::json r = h.Status()["recommend"];
   REQUIRE(r["state"] == "trained");
   CHECK(frames > 5);  // loading and training took many slices
   CHECK(r["data"]["items"].get<int>() >= 90);
@@ -67,8 +62,9 @@ TEST_CASE("ui/recommend: Cancel stops training between slices; Train again finis
   // start-up job may run first and the training waits in the queue). A job
   // starts at a frame's end and steps from the next, so it is caught unstarted.
   auto& jobs = h.app.State().jobs;
-  for (int f = 0; f < 20000 && !(jobs.State() == fk::JobState::Running && jobs.Label() == std::string("Train recommenders")); f++)
-    h.Frames(1);
+  h.FramesUntil([&jobs](const nlohmann::json&) {
+    return jobs.State() == fk::JobState::Running && jobs.Label() == std::string("Train recommenders");
+  });
   REQUIRE(jobs.Label() == std::string("Train recommenders"));
   jobs.Cancel();
   h.Frames(3);
@@ -77,7 +73,7 @@ TEST_CASE("ui/recommend: Cancel stops training between slices; Train again finis
   CHECK(std::find(log.begin(), log.end(), "recommend: training cancelled") != log.end());
   CHECK(h.Status()["recommend"]["state"] != "trained");
   REQUIRE(h.app.Run("recommend-demo", {}));
-  for (int f = 0; f < 20000 && h.Status()["recommend"]["state"] != "trained"; f++) h.Frames(1);
+  h.FramesUntil([](const nlohmann::json& s) { return s["recommend"]["state"] == "trained"; });
   CHECK(h.Status()["recommend"]["state"] == "trained");
   CHECK(fk::ui::ImAssertFailures() == 0);
 }

@@ -38,11 +38,7 @@ TEST_CASE("ui/smoke: the System benchmark runs as a sliced job and lands in stat
   auto& gui = h.gui;
   auto& app = h.app;
   REQUIRE(app.Run("system-bench", {}));
-  int frames = 0;
-  for (; frames < 2000; frames++) {
-    gui.Frame(app);
-    if (!nlohmann::json::parse(app.StatusJson())["bench"].is_null()) break;
-  }
+  const int frames = h.FramesUntil([](const nlohmann::json& s) { return !s["bench"].is_null(); });
   auto status = nlohmann::json::parse(app.StatusJson());
   CHECK(frames > 1);  // it took several frames: the UI kept drawing meanwhile
   REQUIRE(status["bench"].is_object());
@@ -68,8 +64,7 @@ TEST_CASE("ui/smoke: a benchmark asked for while the Sparse panel measures sizes
   REQUIRE(s1["job"]["queued"].size() == 1);
   CHECK(s1["job"]["queued"][0] == "Micro-benchmark");
   CHECK_FALSE(h.app.Run("system-bench", {}));  // already waiting: not queued twice
-  int frames = 0;
-  for (; frames < 5000 && h.Status()["bench"].is_null(); frames++) h.Frames(1);
+  h.FramesUntil([](const nlohmann::json& s) { return !s["bench"].is_null(); });
   auto s2 = h.Status();
   REQUIRE(s2["bench"].is_object());
   CHECK(s2["bench"]["simd_gflops"].get<double>() > 0);
@@ -109,16 +104,10 @@ TEST_CASE("ui/files: an imported file is listed; a missing one is a visible erro
 
 TEST_CASE("ui/sparse: ?run=sparse-bench fills status().sparse_bench while frames keep drawing") {
   HeadlessApp h(__func__);
-  auto& gui = h.gui;
   auto& app = h.app;
   REQUIRE(app.Run("sparse-bench", {{"sparsity", "0,0.9"}, {"width", "0.35"}, {"size", "96"}, {"runs", "2"}}));
-  int frames = 0;
-  nlohmann::json status;
-  for (; frames < 5000; frames++) {
-    gui.Frame(app);
-    status = nlohmann::json::parse(app.StatusJson());
-    if (!status["sparse_bench"].is_null()) break;
-  }
+  const int frames = h.FramesUntil([](const nlohmann::json& s) { return !s["sparse_bench"].is_null(); });
+  nlohmann::json status = nlohmann::json::parse(app.StatusJson());
   CHECK(frames > 2);
   CHECK(status["panel"] == "Sparse Inference");
   REQUIRE(status["sparse_bench"]["results"].size() == 4);  // 2 backends x 2 sparsities
