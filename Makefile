@@ -1,5 +1,6 @@
 # Fieldkit: the two commands a user needs are `make demo` and `make test`.
-#   make deps    install build/test dependencies (Debian packages + npm), idempotent, as root
+#   make deps    install what make demo needs (Debian packages, ImGui sources), idempotent, as root
+#   make deps-test  install what make test adds (chromium, Xvfb, npm + playwright-core), as root
 #   make build   native (build/native/) + browser (build/web/)
 #   make native  desktop app + CLI + native tests only
 #   make web     the static site only
@@ -16,34 +17,38 @@ NATIVE_CMAKE := build/cmake-native
 WASM_CMAKE := build/cmake-wasm
 ASAN_CMAKE := build/cmake-asan
 
-.PHONY: all deps build native web sanitize demo test clean
+.PHONY: all deps deps-test build native web sanitize demo test clean
 
 all: build
 
 deps:
-	@bash scripts/setup-deps.sh
+	@bash scripts/setup-deps.sh build
+
+deps-test:
+	@bash scripts/setup-deps.sh test
 
 build: deps native web
 
 native:
-	@cmake -S . -B $(NATIVE_CMAKE) -G Ninja -DCMAKE_BUILD_TYPE=Release -DFIELDKIT_OUT_DIR=$(CURDIR)/build/native >/dev/null
+	@cmake -S . -B $(NATIVE_CMAKE) -G Ninja -DCMAKE_BUILD_TYPE=Release -DFIELDKIT_OUT_DIR=$(CURDIR)/build/native
 	@ninja -C $(NATIVE_CMAKE) -j $(JOBS) fieldkit fieldkit-cli fieldkit-tests
 
 web:
-	@emcmake cmake -S . -B $(WASM_CMAKE) -G Ninja -DCMAKE_BUILD_TYPE=Release -DFIELDKIT_OUT_DIR=$(CURDIR)/build/web >/dev/null
+	@emcmake cmake -S . -B $(WASM_CMAKE) -G Ninja -DCMAKE_BUILD_TYPE=Release -DFIELDKIT_OUT_DIR=$(CURDIR)/build/web
 	@ninja -C $(WASM_CMAKE) -j $(JOBS) fieldkit fieldkit_web_shell fieldkit-tests
 
 # -O1 -g: readable reports, and the suite still runs in minutes.
 sanitize:
 	@cmake -S . -B $(ASAN_CMAKE) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
-	  -DCMAKE_C_FLAGS_DEBUG="-O1 -g" -DFIELDKIT_SANITIZE=ON -DFIELDKIT_OUT_DIR=$(CURDIR)/build/asan >/dev/null
+	  -DCMAKE_C_FLAGS_DEBUG="-O1 -g" -DFIELDKIT_SANITIZE=ON -DFIELDKIT_OUT_DIR=$(CURDIR)/build/asan
 	@ninja -C $(ASAN_CMAKE) -j $(JOBS) fieldkit-tests
 
 demo: build
 	@echo "Desktop app: build/native/fieldkit   CLI: build/native/fieldkit-cli --help"
 	@python3 serve.py --port $(PORT) --root build/web
 
-test: build sanitize
+# Test dependencies first, so a failing download shows before the long builds.
+test: deps deps-test build sanitize
 	@bash scripts/test.sh
 
 clean:
