@@ -1,6 +1,9 @@
 // RGB8 images for the labelling workflow: decode PNG/JPEG (stb_image) with the
 // size checked from the header before any pixel is decoded, write PNG, and a
 // few drawing/sampling helpers the generator and detector share.
+// DecodeImage/LoadImage are the only way the repo decodes an image: they read
+// the header themselves and, for a JPEG, check every segment stb would trust
+// (Huffman and quantisation tables, frame and scan headers) before stb runs.
 //
 //   fk::Result<fk::labels::Image> r = fk::labels::LoadImage("data/logos/v1/0000.png");
 //   if (!r) puts(r.status().message().c_str());
