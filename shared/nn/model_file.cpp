@@ -197,6 +197,7 @@ struct Reader {
       return Fail(std::string(what) + ": " + std::to_string(count) + " values need " + std::to_string(bytes) +
                   " bytes but only " + std::to_string(Remaining()) + " remain at byte " + std::to_string(pos));
     out.resize(size_t(count));
+    if (count == 0) return true;  // out.data() may be null: no memcpy from it
     if (!fp16 && kLittleEndian) {
       std::memcpy(out.data(), p + pos, size_t(bytes));
       pos += size_t(bytes);
@@ -294,6 +295,7 @@ struct ParseState {
   std::string name;
   uint32_t version = 0, crc = 0, count = 0;
   bool fp16 = false;
+  uint64_t weights = 0;  // weights of the layers read so far (the kFksMaxWeights budget)
   Model m;
   FileInfo info;
 };
@@ -388,6 +390,27 @@ Status ParseLayer(ParseState& st, uint32_t i) {
   l.groups = int(dims[4]), l.block = int(dims[5]);
   if (storage != (l.HasWeights() ? (storage == kCsr ? kCsr : kDense) : kNone))
     return r.Fail("storage " + std::to_string(storage) + " does not fit a " + LayerKindName(l.kind) + " layer"), r.err;
+  // What WeightCount() multiplies must be valid before anything is sized by it
+  // (a kernel of 0 made a dense layer of no weights; Model::InferShapes checks
+  // the rest once every layer is read).
+  if (l.kind == LayerKind::Conv && (l.kernel < 1 || l.kernel % 2 == 0 || l.stride < 1 || l.out_c % l.groups))
+    return r.Fail("kernel " + std::to_string(l.kernel) + ", stride " + std::to_string(l.stride) + ", groups " +
+                  std::to_string(l.groups) + " (a convolution needs an odd kernel 1..7, stride 1..4 and groups dividing in_c " +
+                  std::to_string(l.in_c) + " and out_c " + std::to_string(l.out_c) + ")"),
+           r.err;
+  // Counted in 64 bits: Layer::WeightCount()'s size_t is 32 bits in wasm, where
+  // 65536 x 65536 would wrap. Under the budget, WeightCount() is exact.
+  const uint64_t layer_weights =
+      l.kind == LayerKind::Conv ? uint64_t(l.out_c) * uint64_t(l.in_c / l.groups) * uint64_t(l.kernel) * uint64_t(l.kernel)
+      : l.kind == LayerKind::FullyConnected ? uint64_t(l.out_c) * uint64_t(l.in_c) : 0;
+  st.weights += layer_weights;
+  if (st.weights > kFksMaxWeights)
+    return r.Fail(std::string(LayerKindName(l.kind)) + " of in_c " + std::to_string(l.in_c) + ", out_c " +
+                  std::to_string(l.out_c) + ", kernel " + std::to_string(l.kernel) + ", groups " +
+                  std::to_string(l.groups) + " has " + std::to_string(layer_weights) + " weights, bringing the model to " +
+                  std::to_string(st.weights) + ", over the limit of " + std::to_string(kFksMaxWeights) +
+                  " (refused before allocating)"),
+           r.err;
   FileLayerInfo li;
   li.name = l.name;
   li.storage = storage == kNone ? "none" : storage == kDense ? "dense" : "csr";
@@ -487,6 +510,17 @@ Status ParseFinish(ParseState& st) {
   if (r.pos != n) return Status::Error(name + ": " + std::to_string(n - r.pos) + " unexpected bytes after the last layer at byte " + std::to_string(r.pos));
   Status s = m.InferShapes();
   if (!s) return Status::Error(name + ": " + s.message());
+  // Shapes are known now: refuse a model whose activations no executor could allocate.
+  if (uint64_t(m.in_h) * uint64_t(m.in_w) * uint64_t(m.in_c) > kFksMaxActivation)
+    return Status::Error(name + ": input " + std::to_string(m.in_h) + "x" + std::to_string(m.in_w) + "x" +
+                         std::to_string(m.in_c) + " holds more than " + std::to_string(kFksMaxActivation) + " values");
+  for (size_t i = 0; i < m.layers.size(); i++) {
+    const Layer& l = m.layers[i];
+    if (uint64_t(l.out_h) * uint64_t(l.out_w) * uint64_t(l.out_c) > kFksMaxActivation)
+      return Status::Error(name + ": layer " + std::to_string(i) + " '" + l.name + "': output " + std::to_string(l.out_h) +
+                           "x" + std::to_string(l.out_w) + "x" + std::to_string(l.out_c) + " holds more than " +
+                           std::to_string(kFksMaxActivation) + " values");
+  }
   return Status::Ok();
 }
 

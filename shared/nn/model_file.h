@@ -22,6 +22,12 @@ namespace fk::nn {
 constexpr char kFksMagic[4] = {'F', 'K', 'S', 'M'};
 constexpr uint32_t kFksVersion = 1;
 constexpr size_t kFksHeaderBytes = 24;  // magic, version, payload bytes (u64), crc32, reserved
+// Loading refuses a model with more weights than this (256 MB as fp32, ~10x
+// MobileNetV2 1.4) before allocating them: a CSR layer expands to dense from
+// a few bytes per row, so the file's size alone does not bound it.
+constexpr uint64_t kFksMaxWeights = uint64_t(1) << 26;
+// ... or a layer whose output holds more values than this (the executors allocate it).
+constexpr uint64_t kFksMaxActivation = uint64_t(1) << 26;
 
 struct SaveOptions {
   bool fp16 = false;    // values (weights and biases) as IEEE half, round to nearest even
