@@ -279,6 +279,11 @@ bool ParseIso8601(std::string_view s, double* unix_seconds) {
 }
 
 std::string FormatIso8601(double t) {
+  if (!EventTimeInRange(t)) {  // int64 conversion below would be undefined for 1e300 or NaN
+    char b[48];
+    std::snprintf(b, sizeof b, "out-of-range time %g", t);
+    return b;
+  }
   double whole = std::floor(t);
   int ms = int(std::lround((t - whole) * 1000));
   if (ms == 1000) { whole += 1; ms = 0; }
@@ -296,12 +301,16 @@ std::string FormatIso8601(double t) {
 bool ParseEventTime(std::string_view s, FeatureType t, double* unix_seconds, std::string* why) {
   if (s.empty()) { *why = "missing event time"; return false; }
   if (t == FeatureType::String) {
-    if (ParseIso8601(s, unix_seconds)) return true;
-    *why = "event time '" + std::string(s.substr(0, 40)) + "' is not ISO-8601 (2024-03-01T12:00:00Z)";
+    if (!ParseIso8601(s, unix_seconds)) {
+      *why = "event time '" + std::string(s.substr(0, 40)) + "' is not ISO-8601 (2024-03-01T12:00:00Z)";
+      return false;
+    }
+  } else if (!ParseFractional(s, unix_seconds)) {
+    *why = "event time '" + std::string(s.substr(0, 40)) + "' is not Unix seconds";
     return false;
   }
-  if (ParseFractional(s, unix_seconds)) return true;
-  *why = "event time '" + std::string(s.substr(0, 40)) + "' is not Unix seconds";
+  if (EventTimeInRange(*unix_seconds)) return true;
+  *why = "event time '" + std::string(s.substr(0, 40)) + "' is outside years 0000..9999";
   return false;
 }
 

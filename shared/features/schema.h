@@ -53,8 +53,15 @@ bool ParseIntegral(std::string_view s, int64_t* out);
 bool ParseFractional(std::string_view s, double* out);  // finite decimal/exponent numbers
 // ISO-8601 "2024-03-01T12:00:00[.fff][Z|+hh:mm]" (a space may replace the T) -> Unix s.
 bool ParseIso8601(std::string_view s, double* unix_seconds);
-std::string FormatIso8601(double unix_seconds);  // "2024-03-01T12:00:00.000Z"
-// Event time by the event-time feature's type; false with a reason on failure.
+// Event times the store keeps: years 0000..9999 (ISO-8601's four digits and the
+// offline store's year= partitions). Outside, a time is refused, not converted.
+constexpr double kMinEventTime = -62167219200.0;  // 0000-01-01T00:00:00Z
+constexpr double kMaxEventTime = 253402300800.0;  // 10000-01-01T00:00:00Z, excluded
+inline bool EventTimeInRange(double t) { return t >= kMinEventTime && t < kMaxEventTime; }
+// "2024-03-01T12:00:00.000Z"; a time outside the range above gives "out-of-range time <t>".
+std::string FormatIso8601(double unix_seconds);
+// Event time by the event-time feature's type, within the range above; false
+// with a reason on failure.
 bool ParseEventTime(std::string_view s, FeatureType t, double* unix_seconds, std::string* why);
 // Checks one value against its type; empty text is null and passes (callers
 // reject a null record id or event time themselves).

@@ -76,6 +76,32 @@ static std::string FormatNumber(double v) {
 
 static size_t ShardOf(std::string_view id) { return std::hash<std::string_view>()(id) % 16; }
 
+// A logged record whose CRC passed can still be wrong for its group (a bug, a
+// crafted or damaged file): checked field by field before anything indexes
+// its values or converts its times. false with the field and why.
+static bool CheckLogged(const WalRecord& r, const FeatureGroup& g, std::string* why) {
+  auto fail = [&](const std::string& w) {
+    if (why) *why = w;
+    return false;
+  };
+  if (r.values.size() != g.features.size())
+    return fail("value count " + std::to_string(r.values.size()) + ", group '" + g.name + "' has " +
+                std::to_string(g.features.size()) + " features");
+  if (r.values[size_t(g.RecordIdIndex())].empty()) return fail("record id '" + g.record_id + "' is empty");
+  char num[40];
+  if (!EventTimeInRange(r.event_time)) {
+    std::snprintf(num, sizeof num, "%g", r.event_time);
+    return fail("event time " + std::string(num) + " is outside years 0000..9999");
+  }
+  if (!(r.ttl_seconds >= 0)) {
+    std::snprintf(num, sizeof num, "%g", r.ttl_seconds);
+    return fail("ttl " + std::string(num) + " is not >= 0");
+  }
+  if (!EventTimeInRange(double(r.api_time_us) / 1e6))
+    return fail("api invocation time " + std::to_string(r.api_time_us) + " us is outside years 0000..9999");
+  return true;
+}
+
 const FeatureValue* Record::Find(const std::string& name) const {
   for (auto& v : values)
     if (v.name == name) return &v;
@@ -144,10 +170,18 @@ Status FeatureStore::Recover() {
     for (size_t i = 0; i < segs.size(); i++) {
       const std::string path = SegmentPath(segs[i]);
       WalRecord r;
-      WalScan scan = ScanSegment(path, [&](std::string_view payload, uint64_t) {
-        DecodeWalPayload(payload, &r);
-        if (GroupState* gs = FindGroupUid(r.group_uid)) Apply(*gs, r, payload, next_seq_);
+      uint64_t frame = 0;
+      WalScan scan = ScanSegment(path, [&](std::string_view payload, uint64_t offset) {
+        DecodeWalPayload(payload, &r);  // ScanSegment checked that it decodes
+        std::string why;
+        if (GroupState* gs = FindGroupUid(r.group_uid)) {
+          // A bad record is skipped and named; the ones around it still count.
+          if (CheckLogged(r, gs->def, &why)) Apply(*gs, r, payload, next_seq_);
+          else notes_.push_back(path + ": byte " + std::to_string(offset) + ": record " + std::to_string(frame) +
+                                " of group '" + gs->def.name + "' skipped: " + why);
+        }
         next_seq_++;
+        frame++;
       });
       if (!scan.error) return scan.error;  // corruption: open nothing, change nothing
       if (scan.torn_tail) {
@@ -469,6 +503,8 @@ Status FeatureStore::Delete(const std::string& group, const std::string& id, dou
   if (!gs) return Status::Error("group '" + group + "' not found");
   if (id.empty()) return Status::Error("missing record id");
   const FeatureGroup& g = gs->def;
+  if (!EventTimeInRange(event_time))
+    return Status::Error("ValidationError: event time " + FormatIso8601(event_time) + " (years 0000..9999)");
   std::lock_guard<std::mutex> lock(write_mu_);
   if (mode == DeleteMode::Hard) {
     const Shard& sh = gs->shards[ShardOf(id)];
@@ -604,7 +640,8 @@ Status FeatureStore::PrepareSegment(uint64_t n, SegmentParts* out) {
       DecodeWalPayload(payloads[i], &r);
       auto found = by_uid.find(r.group_uid);
       GroupState* gs = found != by_uid.end() ? found->second : (by_uid[r.group_uid] = FindGroupUid(r.group_uid));
-      if (!gs || r.values.size() != gs->def.features.size()) continue;  // a group deleted after this log was sealed
+      // A group deleted after this log was sealed, or a bad record Recover named.
+      if (!gs || !CheckLogged(r, gs->def, nullptr)) continue;
       const int64_t hour = int64_t(std::floor(r.event_time / 3600.0));
       // Runs of records share a partition: skip the map (and its key copy) for them.
       if (!cur || hour != cur_hour || gs != cur_gs) {
@@ -747,9 +784,8 @@ VerifyReport FeatureStore::Verify() {
       WalScan s = ScanSegment(p, [&](std::string_view payload, uint64_t off) {
         DecodeWalPayload(payload, &r);
         GroupState* gs = FindGroupUid(r.group_uid);
-        if (gs && r.values.size() != gs->def.features.size())
-          rep.errors.push_back({p, off, "record has " + std::to_string(r.values.size()) + " values, group '" +
-                                            gs->def.name + "' has " + std::to_string(gs->def.features.size())});
+        std::string why;
+        if (gs && !CheckLogged(r, gs->def, &why)) rep.errors.push_back({p, off, "record skipped: " + why});
       });
       rep.log_records += s.records;
       if (!s.error) rep.errors.push_back({p, s.valid_bytes, s.error.message()});
@@ -817,7 +853,7 @@ Result<std::unordered_map<std::string, std::vector<HistoryEntry>>> FeatureStore:
     WalScan s = ScanSegment(p, [&](std::string_view payload, uint64_t) {
       seq++;
       DecodeWalPayload(payload, &r);
-      if (r.group_uid != gs->def.uid) return;
+      if (r.group_uid != gs->def.uid || !CheckLogged(r, gs->def, nullptr)) return;  // Recover named a bad one
       h[std::string(r.values[id_k])].push_back({r.event_time, seq, r.op != WalOp::Put, std::string(payload)});
     });
     if (!s.error) return s.error;
