@@ -82,6 +82,8 @@ recommend::RankerOptions ModelOptions(const Args& a) {
   o.seed = uint64_t(a.GetInt("model-seed", long(o.seed)));
   o.ease_lambda = a.GetDouble("lambda", o.ease_lambda);
   if (o.factors < 1 || o.epochs < 0 || o.negatives < 1) throw UsageError{"--factors/--negatives must be >= 1"};
+  if (o.factors > recommend::kMaxFactors)
+    throw UsageError{"--factors must be <= " + std::to_string(recommend::kMaxFactors) + " (what a saved model may hold)"};
   return o;
 }
 

@@ -18,6 +18,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_number.h"
+
 namespace fk::features {
 
 // [SECTION] types and groups
@@ -115,8 +117,10 @@ Result<FeatureGroup> GroupFromJson(const std::string& text, const std::string& o
     g.description = j.value("description", "");
     g.record_id = j.at("record_identifier_feature_name").get<std::string>();
     g.event_time = j.at("event_time_feature_name").get<std::string>();
-    g.created = j.value("creation_time", 0.0);
-    g.ttl_seconds = j.value("ttl_seconds", 0.0);
+    std::string why;
+    if ((j.contains("creation_time") && !JsonNumberAt(j, "creation_time", kMinEventTime, kMaxEventTime, &g.created, &why)) ||
+        (j.contains("ttl_seconds") && !JsonNumberAt(j, "ttl_seconds", 0, 1e15, &g.ttl_seconds, &why)))
+      return Status::Error(origin + ": " + why);
     g.uid = std::stoull(j.at("uid").get<std::string>());
     for (auto& d : j.at("feature_definitions")) {
       FeatureDefinition f;

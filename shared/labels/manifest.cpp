@@ -1,11 +1,16 @@
 #include "labels/manifest.h"
 
+#include <cerrno>
+#include <climits>
 #include <cmath>
 #include <ctime>
 #include <fstream>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
+
+#include "core/json_number.h"
+#include "labels/image.h"
 
 namespace fk::labels {
 
@@ -31,24 +36,9 @@ std::string NowIso8601() {
 
 namespace {
 
-// Number field: present and numeric, else a message naming it.
-bool Num(const json& o, const char* key, double* out, std::string* why) {
-  auto it = o.find(key);
-  if (it == o.end()) {
-    *why = std::string("missing field '") + key + "'";
-    return false;
-  }
-  if (!it->is_number()) {
-    *why = std::string("field '") + key + "' is not a number";
-    return false;
-  }
-  *out = it->get<double>();
-  if (!std::isfinite(*out)) {
-    *why = std::string("field '") + key + "' is not finite";
-    return false;
-  }
-  return true;
-}
+// Box coordinates beyond this are not a typo of a pixel position in an image
+// of at most kMaxImageSide (8192) px; they are refused before becoming floats.
+constexpr double kMaxCoordinate = 1e6;
 
 std::string FindLabelAttribute(const json& j) {
   for (auto it = j.begin(); it != j.end(); ++it) {
@@ -112,16 +102,11 @@ Result<Manifest> ParseManifest(const std::string& text, const std::string& name,
       continue;
     }
     std::string why;
-    double w = 0, h = 0, d = 3;
+    int64_t w = 0, h = 0, d = 3;
     const json& sz = lab["image_size"][0];
-    if (!Num(sz, "width", &w, &why) || !Num(sz, "height", &h, &why)) {
+    if (!JsonIntAt(sz, "width", 1, kMaxImageSide, &w, &why) || !JsonIntAt(sz, "height", 1, kMaxImageSide, &h, &why) ||
+        (sz.contains("depth") && !JsonIntAt(sz, "depth", 1, 4, &d, &why))) {
       report(attr + ".image_size[0]: " + why);
-      continue;
-    }
-    if (sz.contains("depth")) Num(sz, "depth", &d, &why);
-    if (w < 1 || h < 1 || w > 8192 || h > 8192) {
-      report(attr + ".image_size[0]: size " + std::to_string(int(w)) + "x" + std::to_string(int(h)) +
-             " out of range (1..8192)");
       continue;
     }
     img.width = int(w);
@@ -135,8 +120,9 @@ Result<Manifest> ParseManifest(const std::string& text, const std::string& name,
     if (meta.contains("class-map") && meta["class-map"].is_object()) {
       for (auto it = meta["class-map"].begin(); it != meta["class-map"].end(); ++it) {
         char* end = nullptr;
+        errno = 0;
         const long id = std::strtol(it.key().c_str(), &end, 10);
-        if (end == it.key().c_str() || *end || !it->is_string()) {
+        if (end == it.key().c_str() || *end || errno || id < 0 || id > INT32_MAX || !it->is_string()) {
           report(meta_key + ".class-map: bad entry '" + it.key() + "'");
           continue;
         }
@@ -154,21 +140,28 @@ Result<Manifest> ParseManifest(const std::string& text, const std::string& name,
         report(where + ": not an object");
         continue;
       }
-      double cid = 0, l = 0, t = 0, bw = 0, bh = 0;
-      if (!Num(anns[k], "class_id", &cid, &why) || !Num(anns[k], "left", &l, &why) ||
-          !Num(anns[k], "top", &t, &why) || !Num(anns[k], "width", &bw, &why) ||
-          !Num(anns[k], "height", &bh, &why)) {
+      int64_t cid = 0;
+      double l = 0, t = 0, bw = 0, bh = 0;
+      const json& a = anns[k];
+      if (!JsonIntAt(a, "class_id", 0, INT32_MAX, &cid, &why) ||
+          !JsonNumberAt(a, "left", -kMaxCoordinate, kMaxCoordinate, &l, &why) ||
+          !JsonNumberAt(a, "top", -kMaxCoordinate, kMaxCoordinate, &t, &why) ||
+          !JsonNumberAt(a, "width", -kMaxCoordinate, kMaxCoordinate, &bw, &why) ||
+          !JsonNumberAt(a, "height", -kMaxCoordinate, kMaxCoordinate, &bh, &why)) {
         report(where + ": " + why);
         continue;
       }
       if (!m.class_map.count(int(cid))) {
-        report(where + ": unknown class_id " + std::to_string(int(cid)) + " (not in class-map)");
+        report(where + ": unknown class_id " + std::to_string(cid) + " (not in class-map)");
         continue;
       }
       Box b{float(l), float(t), float(bw), float(bh), int(cid), 1.f, false};
       if (objects && k < objects->size() && (*objects)[k].is_object()) {
         const json& o = (*objects)[k];
-        if (o.contains("confidence") && o["confidence"].is_number()) b.confidence = o["confidence"].get<float>();
+        double conf = 1;
+        if (o.contains("confidence") && !JsonNumberAt(o, "confidence", 0, 1, &conf, &why))
+          report(meta_key + ".objects[" + std::to_string(k) + "]: " + why + " (the box is kept with confidence 1)");
+        b.confidence = float(conf);
         if (o.contains("adjusted") && o["adjusted"].is_boolean()) b.adjusted = o["adjusted"].get<bool>();
       }
       if (bw <= 0 || bh <= 0) {

@@ -6,6 +6,8 @@
 #include "recommend/model.h"
 
 #include <algorithm>
+#include <cfloat>
+#include <climits>
 #include <cmath>
 #include <cstdio>
 
@@ -14,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_number.h"
 #include "core/rng.h"
 
 namespace fk::recommend {
@@ -368,11 +371,16 @@ class Fm : public Ranker {
   Status FromJson(const nlohmann::json& j, const Dataset& ds, const std::string& path) {
     BuildHistory(ds, ds.interactions);
     ds_ = &ds;
-    k_ = j.at("factors").get<size_t>();
+    std::string why;
+    int64_t factors = 0;
+    if (!JsonIntAt(j, "factors", 1, kMaxFactors, &factors, &why)) return Status::Error(path + ": " + why);
+    k_ = size_t(factors);
     auto need = [&](const char* key, size_t n) {
-      if (j.at(key).get<size_t>() == n) return Status::Ok();
-      return Status::Error(path + ": model has " + std::to_string(j.at(key).get<size_t>()) + " " + key +
-                           ", the data set " + std::to_string(n) + " (trained on other data?)");
+      int64_t have = 0;
+      if (!JsonIntAt(j, key, 0, INT32_MAX, &have, &why)) return Status::Error(path + ": " + why);
+      if (uint64_t(have) == n) return Status::Ok();
+      return Status::Error(path + ": model has " + std::to_string(have) + " " + key + ", the data set " +
+                           std::to_string(n) + " (trained on other data?)");
     };
     for (auto [key, n] : {std::pair<const char*, size_t>{"users", ds.users.size()}, {"items", ds.items.size()},
                           {"personas", std::max<size_t>(1, ds.personas.size())},
@@ -390,10 +398,18 @@ class Fm : public Ranker {
                     Field{"vs", &vs_, std::max<size_t>(1, ds.sizes.size()) * k_}, Field{"bi", &bi_, ds.items.size()},
                     Field{"bc", &bc_, std::max<size_t>(1, ds.categories.size())},
                     Field{"bs", &bs_, std::max<size_t>(1, ds.sizes.size())}}) {
-      *f.v = j.at(f.key).get<std::vector<float>>();
-      if (f.v->size() != f.n)
-        return Status::Error(path + ": field " + f.key + " has " + std::to_string(f.v->size()) + " values, expected " +
-                             std::to_string(f.n));
+      const nlohmann::json& a = j.at(f.key);
+      if (!a.is_array() || a.size() != f.n)
+        return Status::Error(path + ": field " + f.key + " has " + std::to_string(a.is_array() ? a.size() : 0) +
+                             " values, expected " + std::to_string(f.n));
+      // Each value checked as a float before it becomes one (1e300 would not fit).
+      f.v->resize(f.n);
+      for (size_t i = 0; i < f.n; i++) {
+        double v = 0;
+        if (!JsonNumber(a[i], std::string(f.key) + "[" + std::to_string(i) + "]", -FLT_MAX, FLT_MAX, &v, &why))
+          return Status::Error(path + ": " + why);
+        (*f.v)[i] = float(v);
+      }
     }
     total_ = done_ = 1;
     return Status::Ok();
@@ -510,7 +526,10 @@ Result<std::unique_ptr<Ranker>> LoadRanker(const std::string& path, const Datase
         (kind != RankerKind::FmContext && kind != RankerKind::FmNoContext))
       return Status::Error(path + ": unknown model '" + j.at("model").get<std::string>() + "'");
     RankerOptions opt;
-    opt.factors = j.at("factors").get<int>();
+    int64_t factors = 0;
+    std::string why;
+    if (!JsonIntAt(j, "factors", 1, kMaxFactors, &factors, &why)) return Status::Error(path + ": " + why);
+    opt.factors = int(factors);
     auto fm = std::make_unique<Fm>(opt, kind == RankerKind::FmContext);
     if (Status st = fm->FromJson(j, ds, path); !st) return st;
     return std::unique_ptr<Ranker>(std::move(fm));

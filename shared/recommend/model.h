@@ -31,10 +31,12 @@ enum class RankerKind { Popularity, PopularityInContext, ItemKnn, Ease, FmContex
 const char* RankerName(RankerKind k);  // "popularity", ..., "fm_context", "fm_no_context"
 bool ParseRankerKind(const std::string& s, RankerKind* out);
 
+constexpr int kMaxFactors = 1024;  // factorisation machine size a model file may declare (and training accepts)
+
 struct RankerOptions {
   uint64_t seed = 1;
   // Factorisation machine.
-  int factors = 24;
+  int factors = 24;  // 1..kMaxFactors
   int epochs = 25;           // passes over the training interactions
   float learning_rate = 0.05f;
   float reg = 0.002f;        // L2 on factors and biases

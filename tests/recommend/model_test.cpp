@@ -3,6 +3,9 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "recommend/generate.h"
 #include "recommend/metrics.h"
@@ -171,4 +174,53 @@ TEST_CASE("recommend/movielens: ratings files load into one query per test user;
   CHECK(s.test[1].relevant.size() == 2);
   CHECK(s.ds.items.size() == 3);
   CHECK_FALSE(LoadMovieLensSplit((dir / "none").string(), (dir / "a.test").string(), &s));
+}
+
+TEST_CASE("recommend/model: numbers in a saved FM file are range-checked before conversion, naming the field") {
+  GenerateOptions go;
+  go.users = 40;
+  const Dataset ds = Generate(go);
+  RankerOptions o;
+  o.epochs = 1;
+  auto fm = MakeRanker(RankerKind::FmContext, o);
+  fm->Fit(ds, ds.interactions);
+  while (!fm->TrainStep(100000)) {}
+  const std::string path = (std::filesystem::temp_directory_path() / "fk_rec_numbers.json").string();
+  REQUIRE(SaveRanker(*fm, path));
+  std::string good;
+  {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    good = ss.str();
+  }
+  const auto j = nlohmann::json::parse(good);
+  struct Case {
+    const char* key;
+    nlohmann::json value;
+    const char* message;
+  };
+  const Case cases[] = {
+      {"factors", 1e10, "field 'factors' = 1e+10 is outside 1..1024"},
+      {"factors", 0, "field 'factors' = 0 is outside 1..1024"},
+      {"users", -1, "field 'users' = -1 is outside 0..2147483647"},
+      {"items", 2.5, "field 'items' = 2.5 is not a whole number"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.key);
+    nlohmann::json bad = j;
+    bad[c.key] = c.value;
+    std::ofstream(path) << bad.dump();
+    auto r = LoadRanker(path, ds);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message() == path + ": " + c.message);
+  }
+  nlohmann::json bad = j;
+  bad["vu"][3] = 1e300;  // beyond float
+  std::ofstream(path) << bad.dump();
+  auto r = LoadRanker(path, ds);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find(path + ": field 'vu[3]' = 1e+300 is outside -3.40282") == 0);
+  std::ofstream(path) << good;
+  CHECK(LoadRanker(path, ds).ok());
 }
