@@ -208,6 +208,7 @@ Prepared Prepare(const Args& args, bool fill) {
   p.panel = forecast::Aggregate(p.target, ao);
   p.panel.value_name = "demand";
   for (auto& m : p.panel.messages) p.messages.push_back(m);
+  if (!p.panel.refused.empty()) throw InputError{p.panel.refused};
   if (p.panel.series.empty()) throw InputError{args.Get("target") + ": nothing left to aggregate"};
   if (fill) {
     forecast::FillOptions fo;

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <climits>
+#include <cstdint>
 #include <cstdio>
 #include <map>
 #include <unordered_map>
@@ -250,6 +252,66 @@ bool Aggregation::Step(size_t rows) {
   return st.next >= d.time.size();
 }
 
+// Every item gets the whole grid from the first to the last bucket, so its
+// size is decided by the extreme dates, not by the rows: one row dated
+// 1010-01-01 among rows of 2022 made ~370,000 daily buckets per item from a
+// 1 KB file. Checked before the grid is allocated; true (and p.refused set,
+// series cleared) when the grid is refused.
+bool Aggregation::RefuseGrid(State& st) {
+  const TargetDataset& d = *st.d;
+  const Frequency& f = st.o.freq;
+  Panel& p = st.p;
+  const uint64_t span = uint64_t(st.bmax - st.bmin) + 1, rows = d.time.size();
+  auto refuse = [&](const std::string& why) {
+    p.refused = why;
+    p.messages.push_back(why);
+    p.series.clear();
+    return true;
+  };
+  // An outlying date: the grid is mostly empty (over 100 buckets per distinct
+  // bucket with data) because one gap between dates with data is more than
+  // half of it. Regular sparse data (monthly rows at --freq D) has no such gap.
+  std::vector<int64_t> used;
+  for (auto& cells : st.cells)
+    for (auto& [b, c] : cells) used.push_back(b);
+  std::sort(used.begin(), used.end());
+  used.erase(std::unique(used.begin(), used.end()), used.end());
+  if (span >= 1000 && span > 100 * uint64_t(used.size()) && used.size() >= 2) {
+    size_t at = 1;  // the widest gap is between used[at - 1] and used[at]
+    for (size_t i = 2; i < used.size(); i++)
+      if (used[i] - used[i - 1] > used[at] - used[at - 1]) at = i;
+    const uint64_t gap = uint64_t(used[at] - used[at - 1]);
+    if (gap * 2 > span) {
+      // The side with fewer buckets holds the outliers; name its first row in the file.
+      const bool early = at < used.size() - at;
+      const int64_t lo = early ? INT64_MIN : used[at], hi = early ? used[at - 1] : INT64_MAX;
+      size_t first = SIZE_MAX, count = 0;
+      for (size_t r = 0; r < rows; r++) {
+        const int64_t b = BucketOf(d.time[r], f);
+        if (b < lo || b > hi) continue;
+        if (first == SIZE_MAX) first = r;
+        count++;
+      }
+      const int64_t rest_lo = early ? used[at] : used.front(), rest_hi = early ? used.back() : used[at - 1];
+      return refuse(d.name + ":" + std::to_string(d.line[first]) + ": date " + FormatDate(d.time[first], d.format) +
+                    (count > 1 ? " (and " + std::to_string(count - 1) + " more rows)" : "") + " lies " +
+                    std::to_string(gap) + " buckets of " + f.Name() + (early ? " before" : " after") +
+                    " the rest of the data (" + FormatDate(BucketStart(rest_lo, f), d.format) + " .. " +
+                    FormatDate(BucketStart(rest_hi, f), d.format) + "): every item would get " +
+                    std::to_string(span) + " buckets for " + std::to_string(rows) + " rows. Fix or remove " +
+                    (count > 1 ? "those rows" : "that row") + ", or choose a coarser frequency");
+    }
+  }
+  // Any other grid far larger than its rows (dates spread over centuries at
+  // --freq H, say): at most 4096 cells per row, 2 M cells whatever the rows.
+  const uint64_t cells = span * uint64_t(p.series.size());
+  if (span > 5000000 || cells > std::max<uint64_t>(uint64_t(1) << 21, 4096 * rows))
+    return refuse(d.name + ": the data spans " + std::to_string(span) + " buckets of " + f.Name() + " for " +
+                  std::to_string(p.series.size()) + " items (" + std::to_string(cells) + " cells from " +
+                  std::to_string(rows) + " rows); choose a coarser frequency or check the dates");
+  return false;
+}
+
 Panel Aggregation::Finish() {
   while (!Step(size_t(-1) / 2)) {
   }
@@ -288,13 +350,8 @@ Panel Aggregation::Finish() {
                            " is finer: most buckets will be empty (the data's granularity must be <= the forecast's)");
   }
   if (p.series.empty()) return std::move(p);
+  if (RefuseGrid(st)) return std::move(p);
   const int64_t bmin = st.bmin, bmax = st.bmax;
-  if (bmax - bmin + 1 > 5000000) {
-    p.messages.push_back("the data spans " + std::to_string(bmax - bmin + 1) + " buckets of " + o.freq.Name() +
-                         "; choose a coarser frequency");
-    p.series.clear();
-    return std::move(p);
-  }
   p.first_bucket = bmin;
   p.length = size_t(bmax - bmin + 1);
   // Sorted by item (the order std::map gives the keys) so output is stable.

@@ -55,6 +55,10 @@ struct Panel {
   size_t length = 0;
   std::vector<PanelSeries> series;
   std::vector<std::string> messages;  // duplicates, negatives, mixed frequencies, short/empty series
+  // Set (and `series` left empty) when the rows cannot be shaped into a grid:
+  // an outlying date ("sales.csv:7: date 1010-01-01 is ... fix or remove that
+  // row") or a grid far larger than the rows justify. Also in `messages`.
+  std::string refused;
   int64_t TimeAt(size_t i) const { return BucketStart(first_bucket + int64_t(i), freq); }
   int FindSeries(const std::string& item_id) const;
 };
@@ -73,6 +77,7 @@ class Aggregation {
 
  private:
   struct State;
+  static bool RefuseGrid(State& st);
   std::unique_ptr<State> s_;
 };
 // timestamp,item_id,<value> for the buckets that had records, by time then item.
