@@ -232,13 +232,16 @@ void StartV2Job(AppState& app) {
   // v1 images plus every reviewed queue image with its reviewed boxes.
   auto imgs = std::make_shared<std::vector<const labels::Image*>>(st.v1->ImagePtrs());
   auto truth = std::make_shared<std::vector<std::vector<labels::Box>>>(st.v1->Truth());
-  int reviewed = 0;
+  // Copies, not pointers into st.images: the trainer keeps its pointers for the
+  // whole job, and an image dropped meanwhile grows st.images, which may move.
+  auto queued = std::make_shared<std::vector<labels::Image>>();
   for (size_t i = 0; i < st.items.size(); i++) {
     if (!st.items[i].reviewed) continue;
-    imgs->push_back(&st.images[i]);
+    queued->push_back(st.images[i]);
     truth->push_back(st.items[i].FinalBoxes());
-    reviewed++;
   }
+  for (const labels::Image& im : *queued) imgs->push_back(&im);
+  const int reviewed = int(queued->size());
   if (reviewed == 0) {
     app.Error("Label review: review some images first (Enter accepts an image), then train v2");
     return;
@@ -251,7 +254,7 @@ void StartV2Job(AppState& app) {
   st.eval_v2.reset();
   st.detect = {};
   st.job_ms = 0;
-  app.jobs.Enqueue(MakeJob(kV2Job, [&app, phase, imgs, truth](JobContext& ctx) {
+  app.jobs.Enqueue(MakeJob(kV2Job, [&app, phase, imgs, truth, queued](JobContext& ctx) {
     LabelsPanelState& s = app.labels;
     if (ctx.Cancelled()) return true;
     if (*phase == 0) {

@@ -1,0 +1,56 @@
+// v2 trains in slices over many frames on pointers to its images; a user may
+// drop images into the review queue meanwhile, which grows (and may move) the
+// queue's image vector. The trainer must not point into it (the sanitizer
+// build saw this as a heap-use-after-free before v2 trained on copies).
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "fk_imconfig.h"
+#include "headless_app.h"
+#include "labels/image.h"
+#include "labels/review.h"
+#include "../labels/logo_data.h"
+#include "ui/app_state.h"
+#include "ui/panels.h"
+
+TEST_CASE("ui/labels: images dropped while v2 trains join the queue and v2 still trains on what was reviewed") {
+  HeadlessApp h(__func__);
+  h.app.State().platform.data_dir = LogoDataParent();
+  REQUIRE(h.app.Run("labels-demo", {{"test", "5"}}));
+  h.FramesUntil([](const nlohmann::json& s) { return s["labels"].value("state", "") == "ready"; });
+  REQUIRE(h.Status()["labels"]["state"] == "ready");
+  auto& st = h.app.State().labels;
+  for (size_t i = 0; i < 6 && i < st.items.size(); i++) fk::labels::SimulateReviewer(st.truth[i], &st.items[i], {});
+  h.Frames(2);
+  const size_t queue = st.items.size();
+  // A user's own image to drop, many times.
+  fk::labels::Image img(64, 48);
+  const std::string path = h.platform.user_dir + "/dropped.png";
+  REQUIRE(fk::labels::SavePng(img, path));
+  // Train v2 through its button, as a user would.
+  ImGuiIO& io = ImGui::GetIO();
+  const auto b = h.Status()["items"]["labels.train_v2"];
+  io.MousePos = ImVec2(b[0].get<float>() + 5, b[1].get<float>() + 5);
+  h.Frames(1);
+  io.MouseDown[0] = true;
+  h.Frames(1);
+  io.MouseDown[0] = false;
+  h.Frames(1);  // a button fires on release
+  REQUIRE(h.Status()["labels"]["state"] == "training_v2");
+  int dropped = 0;
+  h.FramesUntil([&](const nlohmann::json& s) {
+    if (s["labels"]["state"] == "training_v2" && dropped < 64) {
+      fk::ui::ImportLabelImage(h.app.State(), path);  // the vector doubles several times
+      dropped++;
+    }
+    return s["labels"]["v2"].is_object();
+  });
+  const nlohmann::json l = h.Status()["labels"];
+  REQUIRE(l["v2"].is_object());
+  CHECK(dropped > 1);  // some landed while v2 was training
+  CHECK(st.items.size() == queue + size_t(dropped));
+  CHECK(l["v2"]["f1"].is_number());
+}
