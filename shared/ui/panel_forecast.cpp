@@ -527,6 +527,11 @@ nlohmann::json MetricsJson(const forecast::Metrics& m) {
 // ?run=forecast-demo[&data=DIR][&freq=D][&horizon=14][&windows=2][&models=snaive,ets,...]
 bool RunForecastDemoFromParams(AppState& app, const std::map<std::string, std::string>& params) {
   ForecastPanelState& st = app.forecast;
+  // Other data clears the data set the running job's aggregation points into.
+  if (params.count("data") && app.jobs.Has(kJobLabel)) {
+    app.Error("?run=forecast-demo: data cannot change while a forecast job runs; run it again when it is done");
+    return false;
+  }
   for (auto& [k, v] : params) {
     if (k == "data") {
       st.data_dir = v;

@@ -777,6 +777,12 @@ void ImportLabelImage(AppState& app, const std::string& path) {
 
 bool RunLabelsDemoFromParams(AppState& app, const std::map<std::string, std::string>& params) {
   LabelsPanelState& st = app.labels;
+  // A running v2 trains on v1's images, which training v1 again replaces (the
+  // buttons are disabled then; fieldkit.run() must refuse too).
+  if (app.jobs.Has(kV1Job) || app.jobs.Has(kV2Job)) {
+    app.Error("?run=labels-demo: a labels job is running; run it again when it is done");
+    return false;
+  }
   for (auto& [k, v] : params) {
     if (k == "data") {
       st.data_dir = v;

@@ -183,6 +183,11 @@ static void StartRecommendJob(AppState& app, bool train) {
 // ?run=recommend-demo[&user=170][&context=cold][&data=DIR]
 bool RunRecommendDemoFromParams(AppState& app, const std::map<std::string, std::string>& params) {
   RecommendPanelState& st = app.recommend;
+  // Other data replaces the data set the running job and its models point into.
+  if (params.count("data") && (app.jobs.Has(kTrainLabel) || app.jobs.Has(kLoadLabel))) {
+    app.Error("?run=recommend-demo: data cannot change while a recommendations job runs; run it again when it is done");
+    return false;
+  }
   for (auto& [k, v] : params) {
     if (k == "user") {
       st.new_user = v == "new";

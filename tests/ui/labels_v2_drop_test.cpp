@@ -1,7 +1,8 @@
 // v2 trains in slices over many frames on pointers to its images; a user may
 // drop images into the review queue meanwhile, which grows (and may move) the
-// queue's image vector. The trainer must not point into it (the sanitizer
-// build saw this as a heap-use-after-free before v2 trained on copies).
+// queue's image vector. The trainer must not point into it (a heap-use-after-
+// free under ASan before v2 trained on copies), and fieldkit.run() must not
+// retrain v1 (whose images v2 also trains on) while v2 runs.
 #include <doctest/doctest.h>
 
 #include <string>
@@ -40,6 +41,9 @@ TEST_CASE("ui/labels: images dropped while v2 trains join the queue and v2 still
   io.MouseDown[0] = false;
   h.Frames(1);  // a button fires on release
   REQUIRE(h.Status()["labels"]["state"] == "training_v2");
+  // fieldkit.run() cannot retrain v1 under it either (that replaces v1's images, which v2 trains on).
+  CHECK_FALSE(h.app.Run("labels-demo", {}));
+  CHECK(h.Status()["labels"]["state"] == "training_v2");
   int dropped = 0;
   h.FramesUntil([&](const nlohmann::json& s) {
     if (s["labels"]["state"] == "training_v2" && dropped < 64) {
