@@ -276,13 +276,25 @@ Status LoadNabCorpus(const std::string& dir, const std::vector<std::string>& cat
       std::unordered_map<int64_t, size_t> row_of;
       for (size_t i = 0; i < f.times.size(); i++) row_of.emplace(f.times[i], i);
       const std::string key = cat + "/" + name;
-      if (labels.contains(key)) {
-        for (auto& w : labels[key]) {
-          const auto a = stream::ParseTime(w.at(0).get<std::string>());
-          const auto b = stream::ParseTime(w.at(1).get<std::string>());
+      if (labels.is_object() && labels.contains(key)) {
+        // The scorer walks the windows in order: each must be a [start, end]
+        // pair of the file's timestamps, after the previous one.
+        const nlohmann::json& wins = labels[key];
+        if (!wins.is_array()) return Status::Error(labels_path + ": " + key + ": expected a list of [start, end] windows");
+        for (size_t k = 0; k < wins.size(); k++) {
+          const nlohmann::json& w = wins[k];
+          const std::string where = labels_path + ": " + key + ": window " + std::to_string(k + 1);
+          if (!w.is_array() || w.size() != 2 || !w[0].is_string() || !w[1].is_string())
+            return Status::Error(where + " is not a [\"start\", \"end\"] pair of timestamps");
+          const auto a = stream::ParseTime(w[0].get<std::string>());
+          const auto b = stream::ParseTime(w[1].get<std::string>());
           if (!a || !b || !row_of.count(*a) || !row_of.count(*b))
-            return Status::Error(labels_path + ": window of " + key + " has a timestamp not in the data file");
-          f.windows.emplace_back(row_of[*a], row_of[*b]);
+            return Status::Error(where + " has a timestamp not in the data file");
+          const NabWindow win(row_of[*a], row_of[*b]);
+          if (win.first > win.second) return Status::Error(where + " ends before it starts");
+          if (!f.windows.empty() && win.first <= f.windows.back().second)
+            return Status::Error(where + " overlaps or precedes the window before it");
+          f.windows.push_back(win);
         }
       }
       out->push_back(std::move(f));

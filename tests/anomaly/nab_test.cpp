@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 
 #include "anomaly/nab.h"
 
@@ -131,4 +133,49 @@ TEST_CASE("anomaly/nab: the corpus sweep picks the threshold that maximises the 
   CHECK(best.score == doctest::Approx(NabScoreFile(f, NabStandard(), best.threshold).score));
   CHECK(best.counts.tp == 1);
   CHECK(best.counts.fp == 1);
+}
+
+namespace {
+// A one-file corpus in the current folder: nab_corpus/labels + nab_corpus/data/t/f.csv (12 rows, 5 min apart).
+fk::Status LoadWithLabels(const std::string& labels, std::vector<NabFile>* out) {
+  std::filesystem::create_directories("nab_corpus/labels");
+  std::filesystem::create_directories("nab_corpus/data/t");
+  std::ofstream("nab_corpus/labels/combined_windows.json") << labels;
+  std::ofstream csv("nab_corpus/data/t/f.csv");
+  csv << "timestamp,value\n";
+  for (int i = 0; i < 12; i++) csv << "2014-04-01 00:" << (i < 2 ? "0" : "") << i * 5 << ":00," << i << "\n";
+  csv.close();
+  out->clear();
+  return LoadNabCorpus("nab_corpus", {"t"}, out);
+}
+}  // namespace
+
+TEST_CASE("anomaly/nab: label windows are [start, end] pairs in order; anything else is a message, not a crash") {
+  std::vector<NabFile> files;
+  fk::Status st = LoadWithLabels(
+      R"({"t/f.csv": [["2014-04-01 00:10:00.000000", "2014-04-01 00:20:00.000000"], ["2014-04-01 00:40:00", "2014-04-01 00:45:00"]]})",
+      &files);
+  REQUIRE(st.ok());
+  REQUIRE(files.size() == 1);
+  CHECK(files[0].windows == std::vector<NabWindow>{{2, 4}, {8, 9}});
+  const char* bad[][2] = {
+      {R"({"t/f.csv": [["2014-04-01 00:10:00"]]})", "window 1 is not a [\"start\", \"end\"] pair"},
+      {R"({"t/f.csv": [[1, 2]]})", "window 1 is not a [\"start\", \"end\"] pair"},
+      {R"({"t/f.csv": "2014-04-01 00:10:00"})", "expected a list of [start, end] windows"},
+      {R"({"t/f.csv": [["2014-04-01 00:20:00", "2014-04-01 00:10:00"]]})", "window 1 ends before it starts"},
+      {R"({"t/f.csv": [["2014-04-01 00:10:00", "2014-04-01 00:30:00"], ["2014-04-01 00:20:00", "2014-04-01 00:40:00"]]})",
+       "window 2 overlaps or precedes the window before it"},
+      {R"({"t/f.csv": [["2014-04-01 00:10:00", "2014-04-01 03:00:00"]]})", "window 1 has a timestamp not in the data file"},
+  };
+  for (auto& b : bad) {
+    st = LoadWithLabels(b[0], &files);
+    INFO(b[0] << " -> " << st.message());
+    CHECK(!st.ok());
+    CHECK(st.message().find("nab_corpus/labels/combined_windows.json: t/f.csv: ") == 0);
+    CHECK(st.message().find(b[1]) != std::string::npos);
+  }
+  // Labels that are not an object name no windows (every file is scored without any).
+  REQUIRE(LoadWithLabels("[1, 2]", &files).ok());
+  CHECK(files[0].windows.empty());
+  std::filesystem::remove_all("nab_corpus");
 }
