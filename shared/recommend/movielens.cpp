@@ -32,10 +32,14 @@ Status ReadRatings(const std::string& path, std::vector<Rating>* out, MovieLensS
     }
     f.push_back(cur);
     double rating, ts;
+    const char* why = nullptr;
     if (f.size() < 4 || f[0].empty() || f[1].empty() || !stream::ParseNumber(f[2], &rating) ||
-        !stream::ParseNumber(f[3], &ts)) {
-      if (s->bad_lines++ == 0)
-        s->first_error = path + ":" + std::to_string(line) + ": expected user<TAB>item<TAB>rating<TAB>timestamp";
+        !stream::ParseNumber(f[3], &ts))
+      why = "expected user<TAB>item<TAB>rating<TAB>timestamp";
+    else if (!(ts >= 0 && ts <= 4e9))  // also keeps the int64 conversion below defined
+      why = "timestamp is not Unix seconds (0 to 4e9)";
+    if (why) {
+      if (s->bad_lines++ == 0) s->first_error = path + ":" + std::to_string(line) + ": " + why;
       return true;
     }
     out->push_back({f[0], f[1], int64_t(ts)});
