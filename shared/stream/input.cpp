@@ -1,5 +1,6 @@
 #include "stream/input.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -341,7 +342,9 @@ Status LineReader::Open(const std::string& path) {
   if (!in_) return Status::Error(path + ": cannot open");
   size_ = uint64_t(in_.tellg());
   in_.seekg(0);
-  buf_.resize(1 << 20);
+  // Chunks of 1 MB, but no more than the file needs (a small import, or every
+  // reader of a multi-file data set, would otherwise zero a megabyte each).
+  buf_.resize(size_t(std::clamp<uint64_t>(size_, 4096, uint64_t(1) << 20)));
   return Status::Ok();
 }
 
