@@ -1,12 +1,15 @@
 // Desktop entry point: GLFW window + OpenGL 3 + ImGui backends around fk::ui::App.
 //   fieldkit [--frames N] [--run NAME] [--panel NAME] [--size WxH]
 #include <GLFW/glfw3.h>
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <string>
 #include <sys/stat.h>
@@ -35,6 +38,22 @@ static uint64_t CreateTexture(const uint8_t* rgba, int width, int height) {
   glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, width, height, 0, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
   return tex;
 }
+// The page's IndexedDB flush, natively: the user dir's files are already
+// written; syncfs makes their file system write them to the disk (a few ms)
+// and reports a write-back error (ENOSPC, EIO) the writes themselves missed.
+static void SyncUserDir(const std::string& dir, const std::function<void(bool, const std::string&)>& done) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd < 0) {
+    done(false, dir + ": " + std::strerror(errno));
+    return;
+  }
+  const int r = ::syncfs(fd);
+  const int err = errno;
+  ::close(fd);
+  if (r != 0) done(false, dir + ": syncfs: " + std::strerror(err));
+  else done(true, "");
+}
+
 static void DestroyTexture(uint64_t tex) {
   const GLuint t = GLuint(tex);
   glDeleteTextures(1, &t);
@@ -119,6 +138,7 @@ int main(int argc, char** argv) {
   mkdir(parent.c_str(), 0755);
   mkdir(user_dir.c_str(), 0755);
   platform.user_dir = user_dir;
+  platform.persist = [user_dir](std::function<void(bool, const std::string&)> done) { SyncUserDir(user_dir, done); };
   platform.font_path = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
   platform.offer_download = [](const std::string& path) { std::fprintf(stderr, "fieldkit: saved %s\n", path.c_str()); };
   platform.create_texture = CreateTexture;

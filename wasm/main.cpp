@@ -13,7 +13,9 @@
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
 #include "imgui_impl_opengl3.h"
+#include "core/persist.h"
 #include "ui/app.h"
+#include "ui/app_state.h"
 
 namespace {
 
@@ -22,6 +24,8 @@ struct Web {
   fk::ui::App app;
   std::string status;  // keeps the string returned to JS alive
   bool started = false;
+  std::string load_error;              // IndexedDB could not be read at start
+  fk::PersistQueue::Done persist_done;  // the flush in flight reports here (fk_on_persisted)
 };
 Web* g_web = nullptr;
 
@@ -30,24 +34,129 @@ Web* g_web = nullptr;
 EM_JS(int, fk_js_width, (), { return window.innerWidth; });
 EM_JS(int, fk_js_height, (), { return window.innerHeight; });
 
-// Mounts IDBFS at /user and loads it; calls fk_on_fs_ready() when done.
+// Mounts IDBFS at /user and loads it; calls fk_on_fs_ready(error) when done.
 EM_JS(void, fk_js_mount_user_fs, (), {
   FS.mkdir('/user');
   FS.mount(IDBFS, {}, '/user');
   FS.mkdir('/imports');
   FS.mkdir('/exports');
   FS.syncfs(true, function(err) {
-    if (err) console.warn('fieldkit: could not load saved data:', err);
-    Module._fk_on_fs_ready();
+    var msg = '';
+    if (err) {
+      msg = String(err.name ? err.name + ': ' + err.message : err.message || err);
+      console.warn('fieldkit: could not load saved data:', err);
+    }
+    Module.ccall('fk_on_fs_ready', null, ['string'], [msg]);
   });
 });
 
-// Flushes /user to IndexedDB; reports completion so tests can wait for it.
+// Flushes /user to IndexedDB and calls fk_on_persisted(ok, error) exactly
+// once; fk::PersistQueue decides when and retries. Not FS.syncfs: IDBFS's
+// (emscripten 3.1.6) error handlers read `this.error` inside arrow functions
+// (undefined: a failed write is reported as success), it never listens for a
+// transaction's abort (a quota error ends there: the callback never runs),
+// keeps a closed database cached forever, and reads the files across an
+// asynchronous gap (a file written in between is stored newer than the rest).
+// Here the files are read in one synchronous turn (a consistent snapshot),
+// written in one 'strict' transaction, and every failure is reported. The
+// database's timestamps are remembered after a success, so a flush started
+// from pagehide issues its writes before the page goes.
 EM_JS(void, fk_js_persist, (), {
-  FS.syncfs(false, function(err) {
-    if (err) { console.warn('fieldkit: could not save to IndexedDB:', err); return; }
-    Module._fk_on_persisted();
-  });
+  var mountpoint = '/user';
+  var state = Module.fkFlush || (Module.fkFlush = { remote: null });
+  var finished = false;
+  function done(err) {
+    if (finished) return;
+    finished = true;
+    var msg = '';
+    if (err) {
+      msg = String(err.name ? err.name + ': ' + (err.message || '') : (err.message || err));
+      state.remote = null;  // read the database again next time
+      var db = IDBFS.dbs[mountpoint];
+      delete IDBFS.dbs[mountpoint];  // reopen next time: the connection may be closed or broken
+      if (db) { try { db.close(); } catch (e) {} }
+    }
+    Module.ccall('fk_on_persisted', null, ['number', 'string'], [err ? 0 : 1, msg]);
+  }
+  function openDb(cb) {
+    var cached = IDBFS.dbs[mountpoint];
+    if (cached) return cb(null, cached);
+    var req;
+    try { req = IDBFS.indexedDB().open(mountpoint, IDBFS.DB_VERSION); } catch (e) { return cb(e); }
+    req.onupgradeneeded = function(e) {
+      var db = e.target.result, tx = e.target.transaction;
+      var st = db.objectStoreNames.contains(IDBFS.DB_STORE_NAME) ? tx.objectStore(IDBFS.DB_STORE_NAME)
+                                                                 : db.createObjectStore(IDBFS.DB_STORE_NAME);
+      if (!st.indexNames.contains('timestamp')) st.createIndex('timestamp', 'timestamp', { unique: false });
+    };
+    req.onsuccess = function() {
+      var db = req.result;
+      db.onclose = function() { if (IDBFS.dbs[mountpoint] === db) delete IDBFS.dbs[mountpoint]; state.remote = null; };
+      IDBFS.dbs[mountpoint] = db;
+      cb(null, db);
+    };
+    req.onerror = function(e) { e.preventDefault(); cb(req.error || new Error('indexedDB.open failed')); };
+    req.onblocked = function() { cb(new Error('IndexedDB is blocked by another tab of this page')); };
+  }
+  function readRemote(db, cb) {
+    var entries = {}, tx;
+    try { tx = db.transaction([IDBFS.DB_STORE_NAME], 'readonly'); } catch (e) { return cb(e); }
+    tx.onabort = function() { cb(tx.error || new Error('reading IndexedDB was aborted')); };
+    tx.oncomplete = function() { cb(null, entries); };
+    tx.objectStore(IDBFS.DB_STORE_NAME).index('timestamp').openKeyCursor().onsuccess = function(e) {
+      var c = e.target.result;
+      if (!c) return;
+      entries[c.primaryKey] = c.key.getTime();
+      c.continue();
+    };
+  }
+  function write(db, remote) {
+    // One synchronous turn from here to the last put: nothing else writes meanwhile.
+    var now = Date.now(), local, puts = [], dels = [], next = {};
+    IDBFS.getLocalSet(FS.lookupPath(mountpoint).node.mount, function(err, set) { if (err) throw err; local = set.entries; });
+    Object.keys(local).sort().forEach(function(path) {
+      var t = local[path].timestamp.getTime();
+      // A file changed later in this same millisecond would look unchanged next
+      // time: store it a millisecond older, so the next flush looks again.
+      var stored = t >= now ? t - 1 : t;
+      next[path] = stored;
+      if (remote[path] === t || remote[path] === stored) { next[path] = remote[path]; return; }
+      IDBFS.loadLocalEntry(path, function(err, entry) {
+        if (err) throw err;
+        entry.timestamp = new Date(stored);
+        puts.push([path, entry]);
+      });
+    });
+    Object.keys(remote).forEach(function(path) { if (!(path in local)) dels.push(path); });
+    dels.sort().reverse();
+    if (!puts.length && !dels.length) { state.remote = next; return done(null); }
+    var tx = db.transaction([IDBFS.DB_STORE_NAME], 'readwrite', { durability: 'strict' });
+    var store = tx.objectStore(IDBFS.DB_STORE_NAME);
+    tx.oncomplete = function() { state.remote = next; done(null); };
+    tx.onabort = function() { done(tx.error || new Error('the IndexedDB write was aborted')); };
+    try {
+      puts.forEach(function(p) { store.put(p[1], p[0]); });
+      dels.forEach(function(p) { store.delete(p); });
+    } catch (e) {
+      try { tx.abort(); } catch (e2) {}
+      done(e);
+    }
+  }
+  try {
+    openDb(function(err, db) {
+      if (err) return done(err);
+      if (state.remote) {
+        try { write(db, state.remote); } catch (e) { done(e); }
+        return;
+      }
+      readRemote(db, function(err, remote) {
+        if (err) return done(err);
+        try { write(db, remote); } catch (e) { done(e); }
+      });
+    });
+  } catch (e) {
+    done(e);
+  }
 });
 
 // Offers a file from the virtual FS as a browser download.
@@ -98,8 +207,9 @@ void Frame(void*) {
 
 extern "C" {
 
-EMSCRIPTEN_KEEPALIVE void fk_on_fs_ready() {
+EMSCRIPTEN_KEEPALIVE void fk_on_fs_ready(const char* load_error) {
   Web& w = *g_web;
+  w.load_error = load_error ? load_error : "";
   fk::Platform p;
   p.target = "wasm";
   p.hardware_threads = 1;
@@ -108,7 +218,10 @@ EMSCRIPTEN_KEEPALIVE void fk_on_fs_ready() {
   p.user_dir = "/user";
   p.data_dir = "/data";
   p.font_path = "/fonts/DejaVuSans.ttf";  // embedded at link time (wasm/CMakeLists.txt)
-  p.persist = [] { fk_js_persist(); };
+  p.persist = [](fk::PersistQueue::Done done) {
+    g_web->persist_done = std::move(done);
+    fk_js_persist();
+  };
   p.offer_download = [](const std::string& path) { fk_js_download(path.c_str()); };
   p.request_import = [] { fk_js_request_import(); };
   p.create_texture = [](const uint8_t* rgba, int width, int height) -> uint64_t {
@@ -128,14 +241,25 @@ EMSCRIPTEN_KEEPALIVE void fk_on_fs_ready() {
     glDeleteTextures(1, &t);
   };
   w.app.Init(p);
+  if (!w.load_error.empty())
+    w.app.State().Error("could not load your saved data from IndexedDB (" + w.load_error +
+                        "): the app starts without it, and saving may fail too");
   w.started = true;
   emscripten_set_main_loop_arg(Frame, nullptr, 0, false);
   EM_ASM({ if (window.fieldkitPage) window.fieldkitPage.onAppStarted(); });
 }
 
-EMSCRIPTEN_KEEPALIVE void fk_on_persisted() {
-  // persisted_at is set when the save is issued; this marks the IndexedDB flush.
-  EM_ASM({ if (window.fieldkitPage) window.fieldkitPage.persistedAt = Date.now(); });
+// The flush fk_js_persist started has ended (ok = 1) or failed (error says why).
+EMSCRIPTEN_KEEPALIVE void fk_on_persisted(int ok, const char* error) {
+  if (!g_web) return;
+  fk::PersistQueue::Done done = std::move(g_web->persist_done);
+  g_web->persist_done = nullptr;
+  if (done) done(ok != 0, error ? error : "");
+}
+
+// visibilitychange (hidden) and pagehide: flush what is not saved yet.
+EMSCRIPTEN_KEEPALIVE void fk_persist_flush() {
+  if (g_web && g_web->started) g_web->app.FlushPersist();
 }
 
 EMSCRIPTEN_KEEPALIVE const char* fk_status() {

@@ -3,12 +3,13 @@
 // scripts and the browser tests:
 //   fieldkit.status()            -> the app's status object (JSON-parsed)
 //   fieldkit.run(name, params)   -> same as opening the page with ?run=name&k=v
-//   fieldkit.setSetting(k, v)    -> persisted in IndexedDB (survives reload)
+//   fieldkit.setSetting(k, v)    -> persisted in IndexedDB (survives reload);
+//                                   status().persist says when a save is stored
 //   fieldkit.openPanel(name)
 (function () {
   'use strict';
   const $ = (id) => document.getElementById(id);
-  const page = { appStarted: false, persistedAt: 0 };
+  const page = { appStarted: false };
   window.fieldkitPage = page;
 
   function fail(message) {
@@ -60,9 +61,7 @@
   const api = {
     status() {
       if (!page.appStarted) return { ready: false, target: 'wasm', simd: hasSimd(), bench: null };
-      const s = JSON.parse(Module.ccall('fk_status', 'string', [], []));
-      s.persisted_idb_at = page.persistedAt;
-      return s;
+      return JSON.parse(Module.ccall('fk_status', 'string', [], []));
     },
     run(name, params) {
       const q = params ? Object.entries(params).map(([k, v]) => k + '=' + v).join('&') : '';
@@ -72,6 +71,15 @@
     openPanel(name) { return Module.ccall('fk_open_panel', 'number', ['string'], [name]) === 1; },
   };
   window.fieldkit = api;
+
+  // Leaving or hiding the page may be the last chance to store what is not
+  // stored yet: flush now instead of at the next frame or retry (a hidden tab
+  // draws no frames). The app decides whether anything is left to flush.
+  function flushSaves() {
+    if (page.appStarted) Module.ccall('fk_persist_flush', null, [], []);
+  }
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') flushSaves(); });
+  window.addEventListener('pagehide', flushSaves);
 
   page.onAppStarted = function () {
     page.appStarted = true;

@@ -18,7 +18,11 @@ struct Platform {
   // the browser then downloads. Empty when not supported (headless tests).
   std::function<void(const std::string& path)> offer_download;
   std::function<void()> request_import;              // open the browser file picker
-  std::function<void()> persist;                     // flush user data (IDBFS) to storage
+  // Flushes user data (the user dir) to durable storage: IDBFS -> IndexedDB in
+  // the page, syncfs natively. Calls done(ok, error) exactly once, possibly
+  // before returning; never called again before that (fk::PersistQueue, in
+  // core/persist.h, owns the when and the retries). Empty: nothing to flush.
+  std::function<void(std::function<void(bool ok, const std::string& error)> done)> persist;
   std::string data_dir = "data";                     // bundled data sets and models
   std::string font_path;                             // UI font (TTF); empty or missing = ImGui's built-in
   std::string user_dir = ".";                        // persisted settings / user data

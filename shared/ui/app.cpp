@@ -5,6 +5,7 @@
 #include "ui/app.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -29,6 +30,46 @@ void AppState::Error(const std::string& msg) {
   errors.push_back(msg);
   if (errors.size() > 50) errors.erase(errors.begin());
   Log("error: " + msg);
+}
+
+// While flushes keep failing, one error says so (and stays: Dismiss only hides
+// it until the next frame); it goes when a flush succeeds, and the log says so.
+// A single failure is not shown: a retry follows within a second, and one
+// flush can fail on a race (a file removed while it was read).
+static void UpdatePersistError(AppState& app) {
+  const PersistReport r = app.persist.Report();
+  std::string want;
+  if (r.failures >= 2) {
+    const bool page = app.platform.target == "wasm";
+    char retry[64] = "; retrying now";
+    if (!r.in_flight && r.retry_at > 0) {
+      using namespace std::chrono;
+      const double now = duration<double, std::milli>(system_clock::now().time_since_epoch()).count();
+      std::snprintf(retry, sizeof retry, "; retrying in %.0f s", std::max(0.0, (r.retry_at - now) / 1000.0));
+    }
+    want = std::string("Your latest changes are NOT saved: ") +
+           (page ? "the browser's storage (IndexedDB) refused them" : "writing to " + app.platform.user_dir + " failed") +
+           " (" + r.last_error + "); " + std::to_string(r.failures) + (r.failures == 1 ? " attempt" : " attempts") +
+           " failed" + retry + (page ? ". Keep this tab open." : ".");
+  }
+  // The retry countdown changes every second: compare without it.
+  auto stem = [](const std::string& m) { return m.substr(0, m.find("; retrying")); };
+  const auto it = std::find(app.errors.begin(), app.errors.end(), app.persist_error);
+  const bool shown = !app.persist_error.empty() && it != app.errors.end();
+  if (!want.empty() && shown && stem(*it) == stem(want)) {
+    *it = want;
+    app.persist_error = want;
+    return;
+  }
+  if (shown) app.errors.erase(it);
+  if (want.empty()) {
+    if (!app.persist_error.empty()) app.Log("saved again: storage accepted the changes");
+    app.persist_error.clear();
+    return;
+  }
+  app.errors.push_back(want);
+  if (!shown) app.Log("error: " + want);
+  app.persist_error = want;
 }
 
 App::App() : state_(std::make_unique<AppState>()) {}
@@ -84,6 +125,11 @@ static void LoadFont(AppState& app) {
 void App::Init(const Platform& platform) {
   AppState& app = *state_;
   app.platform = platform;
+  // Read at each flush, so a test can install a hook after Init.
+  app.persist.SetSync([&app](PersistQueue::Done done) {
+    if (app.platform.persist) app.platform.persist(std::move(done));
+    else done(true, "");
+  });
   app.settings_path = platform.user_dir + "/settings.json";
   Status st = app.settings.Load(app.settings_path);
   if (!st.ok()) app.Error(st.message());
@@ -137,6 +183,16 @@ static void DrawStatusBar(AppState& app) {
     ImGui::SameLine();
     ImGui::TextDisabled("  |  %s in use", FormatBytes(double(app.platform.memory_in_use())).c_str());
   }
+  const PersistReport pr = app.persist.Report();
+  if (pr.failures == 0) app.items.erase("status.not_saved");
+  if (pr.failures > 0) {
+    ImGui::SameLine();
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(colors::kBad), "  |  NOT SAVED (%d failed)", pr.failures);
+    RecordItem(app, "status.not_saved");
+  } else if (pr.in_flight || pr.pending) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("  |  saving...");
+  }
   if (!app.log.empty()) {
     ImGui::SameLine();
     ImGui::TextDisabled("  |  %s", app.log.back().c_str());
@@ -146,6 +202,8 @@ static void DrawStatusBar(AppState& app) {
 void App::Frame() {
   AppState& app = *state_;
   const double t0 = NowMs();
+  app.persist.Tick();  // a retry that is due
+  UpdatePersistError(app);
   ImGuiIO& io = ImGui::GetIO();
   app.last_frame_ms = io.DeltaTime * 1000.0;
   app.system.frame_ms[app.system.frame_ms_head] = float(app.last_frame_ms);
@@ -171,11 +229,15 @@ void App::Frame() {
   ImGui::TextDisabled("%s", panel.summary);
   JobBar(app);
   if (!app.errors.empty()) {
-    ImGui::PushStyleColor(ImGuiCol_Text, colors::kBad);
-    ImGui::TextWrapped("%s", app.errors.back().c_str());
-    ImGui::PopStyleColor();
-    ImGui::SameLine();
+    // The button first: after wrapped text it would land past the panel's edge.
     if (ImGui::SmallButton("Dismiss")) app.errors.clear();
+    ImGui::SameLine();
+    ImGui::PushStyleColor(ImGuiCol_Text, colors::kBad);
+    ImGui::TextWrapped("%s", app.errors.empty() ? "" : app.errors.back().c_str());
+    ImGui::PopStyleColor();
+    RecordItem(app, "app.error");  // tests check the error is on screen
+  } else {
+    app.items.erase("app.error");
   }
   ImGui::Separator();
   ImGui::BeginChild("panel_body", ImVec2(0, 0), false);
@@ -219,8 +281,12 @@ void App::SetSetting(const std::string& key, const std::string& value) {
     app.Error(st.message());
     return;
   }
-  if (app.platform.persist) app.platform.persist();
-  app.persisted_at = NowMs();
+  app.Persist();
+}
+
+void App::FlushPersist() {
+  state_->persist.Flush();
+  UpdatePersistError(*state_);
 }
 
 bool App::Run(const std::string& name, const std::map<std::string, std::string>& params) {
@@ -303,7 +369,12 @@ std::string App::StatusJson() const {
   nlohmann::json settings = nlohmann::json::object();
   for (auto& [k, v] : app.settings.Values()) settings[k] = v;
   j["settings"] = settings;
-  j["persisted_at"] = app.persisted_at;
+  const PersistReport pr = app.persist.Report();
+  j["persist"] = {{"in_flight", pr.in_flight},
+                  {"pending", pr.pending},
+                  {"last_ok_at", pr.last_ok_at},
+                  {"last_error", pr.last_error},
+                  {"failures", pr.failures}};
   if (app.platform.memory_in_use) j["memory_bytes"] = app.platform.memory_in_use();
   return j.dump();
 }

@@ -32,6 +32,8 @@ class App {
   // `?run=<name>&k=v...`: starts a named action (e.g. "system-bench"); false if unknown.
   bool Run(const std::string& name, const std::map<std::string, std::string>& params);
   void SetSetting(const std::string& key, const std::string& value);
+  // The page is being hidden or closed: flush unsaved data now (see PersistQueue::Flush).
+  void FlushPersist();
   bool OpenPanel(const std::string& name);
   AppState& State();
 

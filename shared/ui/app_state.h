@@ -2,6 +2,7 @@
 // static state of their own. Each workflow adds its model + panel state here.
 #pragma once
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "core/job.h"
+#include "core/persist.h"
 #include "core/platform.h"
 #include "core/settings.h"
 #include "kernels/microbench.h"
@@ -45,7 +47,10 @@ struct AppState {
   Platform platform;
   Settings settings;
   std::string settings_path;
-  double persisted_at = 0;     // ms timestamp of the last successful persist
+  // Flushes of the user dir to durable storage (IndexedDB in the page): a
+  // save is "done" only once a flush after it succeeded (Persist's on_saved).
+  PersistQueue persist;
+  std::string persist_error;   // the persistence error now in `errors`, if any
   JobRunner jobs;              // one long-running job at a time, shown in the job bar
   int current_panel = 0;
   uint64_t frame = 0;
@@ -68,6 +73,8 @@ struct AppState {
 
   void Log(const std::string& msg);
   void Error(const std::string& msg);
+  // Call after writing user data: flushes it; on_saved runs once it is stored.
+  uint64_t Persist(std::function<void()> on_saved = {}) { return persist.Request(std::move(on_saved)); }
 };
 
 }  // namespace fk::ui

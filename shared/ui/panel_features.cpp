@@ -3,8 +3,10 @@
 // it as a job with one progress bar per worker and the rejected rows with
 // reasons, list/describe groups, browse/get/delete records, and build a
 // point-in-time training set from an entity CSV and download it. Long work
-// (ingest, offline checkpoint, the join) runs as app.jobs slices; the page
-// persists the store (IDBFS under /user) after every write.
+// (ingest, offline checkpoint, the join) runs as app.jobs slices. Every write
+// is flushed to storage (IDBFS under /user in the page: app.Persist), and an
+// ingest says "done" only once that flush succeeded; an ingest cut off by a
+// reload or a crash is listed on open with Resume (features/ingest.h).
 // [SECTION] Store and actions (also used by ?run=features-demo)
 // [SECTION] Create
 // [SECTION] Ingest
@@ -15,6 +17,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #if !defined(__EMSCRIPTEN__)
 #include <future>
 #endif
@@ -42,9 +45,15 @@ static const char* kTypeNames[] = {"Integral", "Fractional", "String"};
 static std::string DemoCustomers(const AppState& app) { return app.platform.data_dir + "/features/customers.csv"; }
 static std::string DemoOrders(const AppState& app) { return app.platform.data_dir + "/features/orders.csv"; }
 
-static void Persist(AppState& app) {
-  if (app.platform.persist) app.platform.persist();
-  app.persisted_at = NowMs();
+static void Persist(AppState& app) { app.Persist(); }
+
+// The store's interrupted ingests, again (after an ingest ends or a group goes).
+static void RefreshInterrupted(AppState& app) {
+  FeaturesPanelState& st = app.features;
+  if (!st.store) return;
+  std::vector<std::string> notes;
+  st.interrupted = ff::FindInterruptedIngests(*st.store, &notes);
+  for (auto& n : notes) app.Log("feature store: " + n);
 }
 
 static ff::FeatureStore* EnsureStore(AppState& app) {
@@ -62,6 +71,8 @@ static ff::FeatureStore* EnsureStore(AppState& app) {
   }
   st.store = std::move(*s);
   for (auto& n : st.store->RecoveryNotes()) app.Log("feature store: " + n);
+  RefreshInterrupted(app);
+  for (auto& p : st.interrupted) app.Log("feature store: " + p.Describe());
   const auto groups = st.store->ListGroups();
   if (!groups.empty() && st.selected.empty()) st.selected = groups.front().name;
   return st.store.get();
@@ -206,9 +217,13 @@ static bool BuildTrainingSet(AppState& app, const std::string& group, const std:
 }
 
 // Ingest, then write the offline partitions (checkpoint), then, for the demo,
-// the training set: one job, each stage in slices or one short call.
+// the training set: one job, each stage in slices or one short call. With
+// `resume`, the ingest continues an interrupted one from its progress marker.
+// The marker is flushed to storage before the first row and about every
+// second after (less often when a flush takes long: IDBFS stores a whole
+// changed file each time), so a reload at any point leaves word of it.
 bool StartFeaturesIngest(AppState& app, const std::string& group, const std::string& file,
-                         const std::string& pit_entities) {
+                         const std::string& pit_entities, const ff::IngestProgress* resume) {
   FeaturesPanelState& st = app.features;
   if (!EnsureStore(app)) return false;
   if (app.jobs.Has(kIngestJob)) {
@@ -218,10 +233,21 @@ bool StartFeaturesIngest(AppState& app, const std::string& group, const std::str
   st.ingest_group = group;
   st.ingest_file = file;
   st.state = "ingesting";
+  const uint64_t run = ++st.run;
   st.ingested = st.failed = st.total = 0;
   st.workers.clear();
   st.rejects.clear();
   st.summary.clear();
+  auto from = std::make_shared<std::optional<ff::IngestProgress>>();
+  if (resume) *from = *resume;
+  st.interrupted.erase(std::remove_if(st.interrupted.begin(), st.interrupted.end(),
+                                      [&](const ff::IngestProgress& p) { return p.group == group; }),
+                       st.interrupted.end());
+  struct Flush {
+    uint64_t marker_ticket = 0;  // the first marker's flush
+    double last = 0, interval_ms = 1000;
+  };
+  auto flush = std::make_shared<Flush>();
   auto stage = std::make_shared<int>(0);
   auto t0 = std::make_shared<double>(NowMs());
 #if !defined(__EMSCRIPTEN__)
@@ -231,24 +257,37 @@ bool StartFeaturesIngest(AppState& app, const std::string& group, const std::str
 #endif
   app.jobs.Enqueue(MakeJob(
       kIngestJob,
-      [&app, stage, t0, checkpoint, group, file, pit_entities](JobContext& ctx) {
+      [&app, stage, t0, checkpoint, group, file, pit_entities, from, flush](JobContext& ctx) {
         FeaturesPanelState& s = app.features;
         if (*stage == 0) {
           ff::IngestOptions o;
           o.threads = app.platform.threads_enabled ? std::max(1, s.threads) : 1;
+          o.track_progress = true;
           s.ingest = std::make_unique<ff::IngestJob>(*s.store, group, file, o);
-          Status r = s.ingest->Start();
+          Status r = *from ? s.ingest->Resume(**from) : s.ingest->Start();
           if (!r) {
             ctx.Fail(r.message());
             return true;
           }
           s.total = s.ingest->TotalRows();
+          s.workers = s.ingest->Workers();
+          s.ingested = s.ingest->Ingested();
+          s.failed = s.ingest->Rejected();
+          flush->marker_ticket = app.Persist();
+          flush->last = NowMs();
           *t0 = NowMs();
           *stage = 1;
-          ctx.SetDetail("ingesting " + Basename(file));
+          ctx.SetDetail("saving the ingest's progress marker");
           return false;
         }
+        if (*stage == 1 && !app.persist.Saved(flush->marker_ticket) && app.persist.Report().failures == 0)
+          return false;  // until the marker is stored (a failing store is said in the page; go on then)
         if (*stage == 1) {
+          if (NowMs() - flush->last >= flush->interval_ms && !app.persist.Report().in_flight) {
+            const double asked = NowMs();
+            flush->last = asked;
+            app.Persist([flush, asked] { flush->interval_ms = std::max(1000.0, 4 * (NowMs() - asked)); });
+          }
           const bool done = s.ingest->Step(8.0);  // threads natively: just looks; page: one worker's slice
           s.workers = s.ingest->Workers();
           s.ingested = s.ingest->Ingested();
@@ -314,9 +353,9 @@ bool StartFeaturesIngest(AppState& app, const std::string& group, const std::str
         }
         return true;
       },
-      [&app](JobState js) {
+      [&app, run](JobState js) {
         FeaturesPanelState& s = app.features;
-        if (s.ingest) {  // cancelled mid-ingest: what was acknowledged stays
+        if (s.ingest) {  // cancelled mid-ingest: what was acknowledged stays, and the marker says where it stopped
           s.ingest->Cancel();
           s.workers = s.ingest->Workers();
           s.ingested = s.ingest->Ingested();
@@ -325,11 +364,18 @@ bool StartFeaturesIngest(AppState& app, const std::string& group, const std::str
           s.summary = s.ingest->Summary();
           s.ingest.reset();
         }
-        s.state = js == JobState::Done ? "done" : js == JobState::Cancelled ? "cancelled" : "failed";
         if (js == JobState::Failed) app.Error("feature store: " + app.jobs.Error());
         s.ids_stale = true;
-        Persist(app);  // the page's store lives in IDBFS: flush it now
-        app.Log("feature store: " + s.summary);
+        RefreshInterrupted(app);
+        // The page's store lives in IDBFS: the outcome is shown once it is stored.
+        const std::string outcome = js == JobState::Done ? "done" : js == JobState::Cancelled ? "cancelled" : "failed";
+        s.state = "saving";
+        app.Persist([&app, run, outcome] {
+          FeaturesPanelState& f = app.features;
+          if (f.run != run) return;  // a newer ingest owns the state
+          f.state = outcome;
+          app.Log("feature store: " + f.summary + (outcome == "done" ? ", saved" : " (" + outcome + ")"));
+        });
       }));
   return true;
 }
@@ -351,7 +397,7 @@ static bool StartTrainingSet(AppState& app, const std::string& group, const std:
         s.pit_state = js == JobState::Done ? "done" : "failed";
         if (js == JobState::Failed) app.Error("training set: " + app.jobs.Error());
         if (js != JobState::Done) return;
-        Persist(app);  // the join checkpoints the log
+        Persist(app);  // the join checkpoints the log (the set itself is a download)
         app.Log("training set: " + std::to_string(s.pit_rows) + " rows in " + s.pit_path);
         if (app.platform.offer_download) app.platform.offer_download(s.pit_path);
       }));
@@ -371,6 +417,7 @@ bool RunFeaturesDemoFromParams(AppState& app, const std::map<std::string, std::s
       app.Error("demo: " + s.message());
       return false;
     }
+    RefreshInterrupted(app);  // an interrupted ingest into the old group goes with it
   }
   if (!Infer(app, "customer_id", "event_time") || !CreateGroupFromEdit(app)) return false;
   auto it = params.find("threads");
@@ -482,11 +529,53 @@ static void DrawCreate(AppState& app) {
 
 // [SECTION] Ingest
 
+// Ingests that stopped before the end: where, and Resume (or Discard).
+static void DrawInterrupted(AppState& app) {
+  FeaturesPanelState& st = app.features;
+  if (st.interrupted.empty()) return;
+  SectionHeader("Interrupted ingests");
+  const bool busy = app.jobs.Has(kIngestJob);
+  for (size_t i = 0; i < st.interrupted.size(); i++) {
+    const ff::IngestProgress p = st.interrupted[i];  // a copy: the buttons below change the list
+    ImGui::PushID(int(i));
+    ImGui::PushStyleColor(ImGuiCol_Text, colors::kAccent2);
+    ImGui::TextWrapped("The %s (%llu ingested, %llu rejected so far).", p.Describe().c_str(),
+                       static_cast<unsigned long long>(p.Ingested()), static_cast<unsigned long long>(p.Rejected()));
+    ImGui::PopStyleColor();
+    std::error_code ec;
+    const bool have_file = std::filesystem::exists(p.file, ec);
+    ImGui::BeginDisabled(busy || !have_file);
+    if (ImGui::Button("Resume")) StartFeaturesIngest(app, p.group, p.file, "", &p);
+    ImGui::EndDisabled();
+    if (i == 0) RecordItem(app, "features.resume");
+    ImGui::SameLine();
+    ImGui::BeginDisabled(busy);
+    if (ImGui::Button("Discard")) {
+      Status s = ff::DiscardIngestProgress(*st.store, p.group);
+      if (!s) app.Error(s.message());
+      else app.Log("feature store: gave up resuming the " + p.Describe());
+      RefreshInterrupted(app);
+      Persist(app);
+    }
+    ImGui::EndDisabled();
+    if (i == 0) RecordItem(app, "features.discard");
+    ImGui::SameLine();
+    if (!have_file)
+      ImGui::TextDisabled("%s is not here any more: import the same file again to resume", p.file.c_str());
+    else
+      ImGui::TextDisabled("continues after the last stored row: none twice, none lost");
+    ImGui::PopID();
+  }
+}
+
 static void DrawIngest(AppState& app) {
   FeaturesPanelState& st = app.features;
   if (st.state == "idle") return;
   SectionHeader("Ingest");
-  ImGui::Text("%s -> group '%s': %s", Basename(st.ingest_file).c_str(), st.ingest_group.c_str(), st.state.c_str());
+  const char* state = st.state == "saving"
+                          ? (app.platform.target == "wasm" ? "saving to the browser's storage (IndexedDB)..." : "saving...")
+                          : st.state.c_str();
+  ImGui::Text("%s -> group '%s': %s", Basename(st.ingest_file).c_str(), st.ingest_group.c_str(), state);
   for (size_t i = 0; i < st.workers.size(); i++) {
     const auto& w = st.workers[i];
     const float p = w.rows_total ? float(double(w.rows_done) / double(w.rows_total)) : 1.f;
@@ -564,6 +653,7 @@ static void DrawGroups(AppState& app) {
       app.Log("group '" + def->name + "' deleted (offline files kept)");
       st.selected.clear();
       st.ids_stale = true;
+      RefreshInterrupted(app);
       Persist(app);
     }
   }
@@ -688,6 +778,7 @@ void DrawFeaturesPanel(AppState& app) {
   ImGui::TextDisabled("Store: %s (%s)", st.store_dir.c_str(),
                       app.platform.target == "wasm" ? "IndexedDB, kept across reloads" : "a folder on disk");
   DrawCreate(app);
+  DrawInterrupted(app);
   DrawIngest(app);
   DrawGroups(app);
   DrawRecords(app);
@@ -723,6 +814,12 @@ std::string FeaturesStatusJson(const AppState& app) {
   for (auto& r : st.rejects) rejects.push_back({{"line", r.line}, {"reason", r.reason}});
   j["rejects"] = rejects;
   j["pit"] = {{"state", st.pit_state}, {"rows", st.pit_rows}, {"path", st.pit_path}};
+  nlohmann::json interrupted = nlohmann::json::array();
+  for (auto& p : st.interrupted)
+    interrupted.push_back({{"group", p.group}, {"file", p.file}, {"state", p.state}, {"rows_done", p.RowsDone()},
+                           {"total", p.total_rows}, {"ingested", p.Ingested()}, {"rejected", p.Rejected()},
+                           {"message", p.Describe()}});
+  j["interrupted"] = interrupted;
   return j.dump();
 }
 

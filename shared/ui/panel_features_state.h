@@ -41,7 +41,11 @@ struct FeaturesPanelState {
   // Ingest (a job; one worker in the page, hardware threads natively).
   std::unique_ptr<features::IngestJob> ingest;
   std::string ingest_group, ingest_file;
-  std::string state = "idle";  // idle | ingesting | checkpoint | training-set | done | failed | cancelled
+  // idle | ingesting | checkpoint | training-set | saving (flushing to storage) | done | failed | cancelled
+  std::string state = "idle";
+  uint64_t run = 0;  // counts ingests: a late "saved" of an earlier one leaves a newer one's state alone
+  // Ingests that stopped before the end (a reload, a crash, Cancel): shown with Resume.
+  std::vector<features::IngestProgress> interrupted;
   int threads = 2;
   uint64_t ingested = 0, failed = 0, total = 0;
   std::vector<features::WorkerProgress> workers;

@@ -5,6 +5,10 @@
 #include <string>
 #include <vector>
 
+namespace fk::features {
+struct IngestProgress;
+}
+
 namespace fk::ui {
 
 struct AppState;
@@ -65,8 +69,9 @@ void ImportForecastTarget(AppState& app, const std::string& path, const std::str
 bool RunFeaturesDemoFromParams(AppState& app, const std::map<std::string, std::string>& params);
 bool LoadFeaturesCsv(AppState& app, const std::string& path);  // header + inferred schema into the editor
 // Ingest as a job; pit_entities non-empty: then the training set for that entity CSV.
+// resume: continue that interrupted ingest (features::FindInterruptedIngests) instead.
 bool StartFeaturesIngest(AppState& app, const std::string& group, const std::string& file,
-                         const std::string& pit_entities);
+                         const std::string& pit_entities, const features::IngestProgress* resume = nullptr);
 std::string FeaturesStatusJson(const AppState& app);  // status().features
 // Registers a user file (page: dropped/picked into /imports; desktop: a path)
 // and hands it to the panel that understands its type. False (and an error

@@ -30,7 +30,10 @@ TEST_CASE("ui/features: ?run=features-demo ingests in slices, rejects 3 rows, bu
   HeadlessApp h(__func__);
   h.app.State().platform.data_dir = WriteDemo("features_data");
   int persisted = 0;
-  h.app.State().platform.persist = [&] { persisted++; };
+  h.app.State().platform.persist = [&](auto done) {
+    persisted++;
+    done(true, "");
+  };
 #if !defined(__EMSCRIPTEN__)
   h.app.State().platform.threads_enabled = true;  // as the desktop app: 2 ingest workers, checkpoint off the UI thread
 #endif
