@@ -38,6 +38,31 @@ ReviewItem MakeReviewItem(std::string source_ref, int width, int height, std::ve
   return it;
 }
 
+std::vector<QueueSlot> PlanRetrainQueue(const std::vector<ReviewItem>& old, const std::vector<bool>& old_imported,
+                                        const std::vector<std::string>& fresh_refs) {
+  std::vector<QueueSlot> plan;
+  std::vector<bool> placed(old.size(), false);
+  auto imported = [&](size_t i) { return i < old_imported.size() && old_imported[i]; };
+  for (size_t f = 0; f < fresh_refs.size(); f++) {
+    QueueSlot slot;
+    slot.fresh_index = int(f);
+    for (size_t i = 0; i < old.size(); i++) {
+      if (placed[i] || imported(i) || old[i].source_ref != fresh_refs[f]) continue;
+      placed[i] = true;  // this image's old item: superseded unless touched
+      if (old[i].Touched()) slot = {int(i), -1, false, -1};
+      else slot.replaces = int(i);
+      break;
+    }
+    plan.push_back(slot);
+  }
+  for (size_t i = 0; i < old.size(); i++) {
+    if (placed[i]) continue;
+    if (imported(i)) plan.push_back({int(i), -1, !old[i].Touched(), -1});
+    else if (old[i].Touched()) plan.push_back({int(i), -1, false, -1});
+  }
+  return plan;
+}
+
 void ReviewItem::SetThreshold(float threshold) {
   if (reviewed || !undo.empty()) return;
   proposed.clear();

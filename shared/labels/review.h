@@ -50,6 +50,8 @@ struct ReviewItem {
   float min_confidence = 1.f;      // lowest proposal confidence (queue order)
   std::vector<std::vector<ReviewBox>> undo, redo;
 
+  // The reviewer's work is in it (reviewed, or a box edited): proposals must not replace it.
+  bool Touched() const { return reviewed || !undo.empty(); }
   // Re-filters proposals at a new threshold; only while untouched.
   void SetThreshold(float threshold);
   void Edit();  // call before changing `boxes`: records an undo snapshot
@@ -60,6 +62,23 @@ struct ReviewItem {
 };
 
 ReviewItem MakeReviewItem(std::string source_ref, int width, int height, std::vector<Box> proposals, float threshold);
+
+// The queue after a retrain (Train v1 again): the new model proposes boxes
+// again, but never over the reviewer's work. One slot per item of the new
+// queue, in order: the data set's images first (`fresh_refs`, as pre-labelled),
+// then everything else of the old queue. A touched old item (Touched()) is
+// kept as it is, boxes, review and undo history; an untouched data-set item
+// takes the new proposals; every image the user imported stays, untouched
+// ones with the new model's proposals. Only untouched data-set items the data
+// set no longer lists are dropped.
+struct QueueSlot {
+  int old_index = -1;      // keep this item of the old queue (its image too) ...
+  int fresh_index = -1;    // ... or pre-label this image of the data set
+  bool repropose = false;  // with old_index: an untouched import; run the new model on its image
+  int replaces = -1;       // with fresh_index: the untouched old item of that image (back if the retrain stops)
+};
+std::vector<QueueSlot> PlanRetrainQueue(const std::vector<ReviewItem>& old, const std::vector<bool>& old_imported,
+                                        const std::vector<std::string>& fresh_refs);
 
 struct ReviewerOptions {
   float accept_iou = 0.7f;  // a proposal this close to the truth, right class, is accepted as is

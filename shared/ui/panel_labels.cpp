@@ -135,6 +135,26 @@ bool LoadSetsStep(AppState& app, JobContext& ctx) {
   return true;
 }
 
+// The rest of a retrain's plan, as the queue was, when the job stops before
+// the plan is done (Cancel, a failure): nothing the user had goes missing.
+void RestoreUnplanned(LabelsPanelState& s) {
+  for (size_t k = s.job_i; k < s.plan.size(); k++) {
+    const labels::QueueSlot& slot = s.plan[k];
+    const int keep = slot.old_index >= 0 ? slot.old_index : slot.replaces;  // not pre-labelled: the old item
+    if (keep < 0) continue;
+    const size_t o = size_t(keep);
+    s.items.push_back(std::move(s.prev_items[o]));
+    s.images.push_back(std::move(s.prev_images[o]));
+    s.truth.push_back(std::move(s.prev_truth[o]));
+    s.has_truth.push_back(s.prev_has_truth[o]);
+  }
+  s.plan.clear();
+  s.prev_items.clear();
+  s.prev_images.clear();
+  s.prev_truth.clear();
+  s.prev_has_truth.clear();
+}
+
 void StartV1Job(AppState& app) {
   if (app.jobs.Has(kV1Job)) return;
   LabelsPanelState& st = app.labels;
@@ -168,35 +188,72 @@ void StartV1Job(AppState& app) {
             if (ts != TrainSlice::kDone) return ts == TrainSlice::kFailed;
             s.train_ms_v1 = s.job_ms;
             s.threshold = ModelThreshold(s, *s.det_v1);  // the review slider starts at the model's own
+            // The queue is rebuilt from what it holds now: reviews and imports stay.
+            s.prev_items = std::move(s.items);
+            s.prev_images = std::move(s.images);
+            s.prev_truth = std::move(s.truth);
+            s.prev_has_truth = std::move(s.has_truth);
             s.items.clear();
             s.images.clear();
             s.truth.clear();
             s.has_truth.clear();
+            s.order.clear();  // its indices were into the old queue (the panel sorts the new one)
+            s.pos = 0;
+            {
+              std::vector<bool> imported;
+              for (bool t : s.prev_has_truth) imported.push_back(!t);
+              std::vector<std::string> refs;
+              for (auto& li : s.v2->manifest.images) refs.push_back(li.source_ref);
+              s.plan = labels::PlanRetrainQueue(s.prev_items, imported, refs);
+            }
+            s.texture_item = -1;
+            s.selected = -1;
             s.prelabeled = 0;
             s.job_ms = 0;
             s.job_i = 0;
             *phase = 2;
             return false;
           }
-          case 2: {  // pre-label v2, one image per call
-            if (s.job_i < s.v2->images.size()) {
-              const double t = NowMs();
-              const labels::LabeledImage& li = s.v2->manifest.images[s.job_i];
-              const bool done = s.det_v1->DetectStep(s.v2->images[s.job_i], &s.detect);
-              s.job_ms += NowMs() - t;
-              if (!done) return false;
-              std::vector<labels::Box> p = std::move(s.detect.boxes);
-              s.detect = {};
-              s.items.push_back(labels::MakeReviewItem(li.source_ref, li.width, li.height, std::move(p), s.threshold));
-              s.images.push_back(s.v2->images[s.job_i]);
-              s.truth.push_back(li.boxes);
-              s.has_truth.push_back(true);
+          case 2: {  // pre-label v2 (and untouched imports), one image per call; keep the rest as it was
+            if (s.job_i < s.plan.size()) {
+              const labels::QueueSlot& slot = s.plan[s.job_i];
+              if (slot.old_index >= 0 && !slot.repropose) {
+                const size_t o = size_t(slot.old_index);
+                s.items.push_back(std::move(s.prev_items[o]));
+                s.images.push_back(std::move(s.prev_images[o]));
+                s.truth.push_back(std::move(s.prev_truth[o]));
+                s.has_truth.push_back(s.prev_has_truth[o]);
+              } else {
+                const labels::Image& img = slot.fresh_index >= 0 ? s.v2->images[size_t(slot.fresh_index)]
+                                                                 : s.prev_images[size_t(slot.old_index)];
+                const double t = NowMs();
+                const bool done = s.det_v1->DetectStep(img, &s.detect);
+                s.job_ms += NowMs() - t;
+                if (!done) return false;
+                std::vector<labels::Box> p = std::move(s.detect.boxes);
+                s.detect = {};
+                if (slot.fresh_index >= 0) {
+                  const labels::LabeledImage& li = s.v2->manifest.images[size_t(slot.fresh_index)];
+                  s.items.push_back(labels::MakeReviewItem(li.source_ref, li.width, li.height, std::move(p), s.threshold));
+                  s.images.push_back(img);
+                  s.truth.push_back(li.boxes);
+                  s.has_truth.push_back(true);
+                  s.prelabeled++;
+                } else {
+                  const size_t o = size_t(slot.old_index);
+                  const labels::ReviewItem& was = s.prev_items[o];
+                  s.items.push_back(labels::MakeReviewItem(was.source_ref, was.width, was.height, std::move(p), s.threshold));
+                  s.images.push_back(std::move(s.prev_images[o]));
+                  s.truth.emplace_back();
+                  s.has_truth.push_back(false);
+                }
+              }
               s.job_i++;
-              s.prelabeled = int(s.job_i);
-              ctx.SetProgress(0.5f + 0.1f * float(s.job_i) / float(s.v2->images.size()));
-              ctx.SetDetail("pre-label " + std::to_string(s.job_i) + "/" + std::to_string(s.v2->images.size()));
+              ctx.SetProgress(0.5f + 0.1f * float(s.job_i) / float(s.plan.size()));
+              ctx.SetDetail("pre-label " + std::to_string(s.job_i) + "/" + std::to_string(s.plan.size()));
               return false;
             }
+            RestoreUnplanned(s);  // the plan is done: this only clears it
             s.prelabel_ms = s.job_ms;
             s.texture_item = -1;
             s.selected = -1;
@@ -222,6 +279,14 @@ void StartV1Job(AppState& app) {
             return true;
           }
         }
+      },
+      [&app](JobState) {
+        LabelsPanelState& s = app.labels;
+        if (s.plan.empty()) return;
+        RestoreUnplanned(s);  // cancelled or failed mid-way: the rest of the queue as it was
+        s.detect = {};
+        s.texture_item = -1;
+        SortQueue(s);
       }));
   st.message = "training v1 on " + DataDir(app) + "/v1 ...";
 }

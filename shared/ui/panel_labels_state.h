@@ -55,6 +55,13 @@ struct LabelsPanelState {
   double job_t0 = 0, job_ms = 0;
   std::vector<std::vector<labels::Box>> job_pred;
   labels::Detector::DetectState detect;  // the image being scanned, one pyramid level per slice
+  // A retrain rebuilds the queue slot by slot (labels::PlanRetrainQueue) from
+  // the queue as it was: the reviewer's work and the user's imports are kept.
+  std::vector<labels::QueueSlot> plan;
+  std::vector<labels::ReviewItem> prev_items;
+  std::vector<labels::Image> prev_images;
+  std::vector<std::vector<labels::Box>> prev_truth;
+  std::vector<bool> prev_has_truth;
 };
 
 }  // namespace fk::ui
