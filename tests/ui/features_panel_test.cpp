@@ -60,8 +60,9 @@ TEST_CASE("ui/features: ?run=features-demo ingests in slices, rejects 3 rows, bu
   h.Frames(3);
   auto s = h.Status();
   CHECK(s["items"].contains("features.get"));
-  INFO("longest job step: " << s["job"]["max_step_detail"]);
-  CHECK(s["job"]["max_step_ms"].get<double>() < 200);
+  // No wall-clock bound on the longest slice here: load and sanitizers stretch any such
+  // limit. It is a benchmark figure (the e2e run prints it for the page); that the work
+  // was sliced at all is checked by the frame count above.
   // A soft delete through the store the panel holds, then a "reload".
   auto& st = h.app.State().features;
   REQUIRE(st.store->Delete("customers", "C0005", st.store->Now(), fk::features::DeleteMode::Soft).ok());
