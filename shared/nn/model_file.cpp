@@ -14,6 +14,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <new>
 
 #include "nn/fp16.h"
 
@@ -624,7 +625,14 @@ bool ModelLoader::Step() {
       return false;
     case 3:
       if (d.next < d.st.count) {
-        if (Status s = ParseLayer(d.st, d.next++); !s) return fail(s);
+        // Within the weight budget a layer can still be more than this
+        // device has (a phone's page): say so, as for any other bad file.
+        try {
+          if (Status s = ParseLayer(d.st, d.next++); !s) return fail(s);
+        } catch (const std::bad_alloc&) {
+          return fail(Status::Error(d.st.name + ": not enough memory for layer " + std::to_string(d.next - 1) + " (" +
+                                    std::to_string(d.st.weights) + " weights so far)"));
+        }
         return false;
       }
       d.phase = 4;
