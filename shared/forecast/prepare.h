@@ -56,8 +56,9 @@ struct Panel {
   std::vector<PanelSeries> series;
   std::vector<std::string> messages;  // duplicates, negatives, mixed frequencies, short/empty series
   // Set (and `series` left empty) when the rows cannot be shaped into a grid:
-  // an outlying date ("sales.csv:7: date 1010-01-01 is ... fix or remove that
-  // row") or a grid far larger than the rows justify. Also in `messages`.
+  // an outlying date ("sales.csv:7: date 1010-01-01 lies 369626 buckets of D
+  // before ... Fix or remove that row, ...") or a grid far larger than the rows
+  // justify. Also in `messages`.
   std::string refused;
   int64_t TimeAt(size_t i) const { return BucketStart(first_bucket + int64_t(i), freq); }
   int FindSeries(const std::string& item_id) const;
