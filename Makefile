@@ -8,6 +8,8 @@
 #   make test    build, then every test (native + wasm doctest, serve.py, browser e2e, desktop smoke,
 #                the native doctest suite again under ASan + UBSan)
 #   make sanitize  the ASan + UBSan build of the native doctest suite only (build/asan/)
+#   make fuzz    every libFuzzer harness of tests/fuzz for FUZZ_SECONDS (60) each, FUZZ_JOBS (1) at a
+#                time (clang, build/fuzz/); one summary line per harness, non-zero on any finding
 SHELL := /bin/bash
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PORT ?= 8000
@@ -17,7 +19,7 @@ NATIVE_CMAKE := build/cmake-native
 WASM_CMAKE := build/cmake-wasm
 ASAN_CMAKE := build/cmake-asan
 
-.PHONY: all deps deps-test build native web sanitize demo test clean
+.PHONY: all deps deps-test build native web sanitize fuzz demo test clean
 
 all: build
 
@@ -42,6 +44,11 @@ sanitize:
 	@cmake -S . -B $(ASAN_CMAKE) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
 	  -DCMAKE_C_FLAGS_DEBUG="-O1 -g" -DFIELDKIT_SANITIZE=ON -DFIELDKIT_OUT_DIR=$(CURDIR)/build/asan
 	@ninja -C $(ASAN_CMAKE) -j $(JOBS) fieldkit-tests
+
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS ?= 1
+fuzz:
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) JOBS=$(JOBS) bash scripts/fuzz.sh
 
 demo: build
 	@echo "Desktop app: build/native/fieldkit   CLI: build/native/fieldkit-cli --help"

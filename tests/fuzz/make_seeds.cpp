@@ -1,0 +1,406 @@
+// Writes the committed seed corpora (tests/fuzz/corpus/<harness>/) from the
+// repo's own generators and the bundled data/ files, a few small valid inputs
+// per harness. Run by hand after a format changes:
+//   build/fuzz/bin/fuzz_make_seeds tests/fuzz/corpus
+// Deterministic: the same sources give the same bytes.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <stb/stb_image_write.h>
+
+#include "core/settings.h"
+#include "features/store.h"
+#include "fuzz_target.h"
+#include "labels/image.h"
+#include "labels/manifest.h"
+#include "nn/model_file.h"
+#include "stream/input.h"
+#include "stream/simulator.h"
+#include "stream/time.h"
+#include "targets/fuzz_fixtures.h"
+
+namespace fs = std::filesystem;
+using namespace fk;
+
+namespace {
+
+std::string g_out;
+int g_files = 0;
+
+void Write(const std::string& harness, const std::string& name, std::string_view bytes) {
+  const fs::path p = fs::path(g_out) / harness / name;
+  fs::create_directories(p.parent_path());
+  std::ofstream f(p, std::ios::binary | std::ios::trunc);
+  f.write(bytes.data(), std::streamsize(bytes.size()));
+  if (!f) {
+    std::fprintf(stderr, "%s: cannot write\n", p.c_str());
+    std::exit(1);
+  }
+  g_files++;
+}
+
+std::string Data(const std::string& rel) {
+  std::ifstream f(std::string(FIELDKIT_SOURCE_DIR) + "/data/" + rel, std::ios::binary);
+  if (!f) {
+    std::fprintf(stderr, "data/%s: cannot read\n", rel.c_str());
+    std::exit(1);
+  }
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+// The first n lines (header included) of a data/ file.
+std::string Head(const std::string& rel, size_t n) {
+  std::istringstream in(Data(rel));
+  std::string out, line;
+  for (size_t i = 0; i < n && std::getline(in, line); i++) out += line + "\n";
+  return out;
+}
+
+// Several files as one input (fuzz_target.h: SplitParts).
+std::string Join(std::initializer_list<std::string> parts) {
+  std::string out;
+  for (auto it = parts.begin(); it != parts.end(); ++it) {
+    if (it != parts.begin()) out += fuzz::kPartSeparator;
+    out += *it;
+  }
+  return out;
+}
+
+void StreamSeeds() {
+  stream::SimulatorOptions so;
+  so.duration_s = 3600;
+  so.cameras = 2;
+  so.start = 1622527200;  // 06:00: a few events a minute
+  stream::Schema schema;
+  stream::CameraSimulator sim(so, &schema);
+  std::vector<stream::Event> ev;
+  sim.Generate(40, &ev);
+  std::string jsonl, csv = "ts,camera_id,car,person\n";
+  for (auto& e : ev) {
+    jsonl += sim.ToJsonLine(e) + "\n";
+    const bool car = schema.MeasureName(e.measure) == "car";
+    csv += stream::FormatTime(e.time) + "," + schema.DimsValues(e.dims)[0].second + "," + (car ? "1" : "") + "," +
+           (car ? "" : "1") + "\n";
+  }
+  Write("stream_jsonl", "simulator.jsonl", jsonl);
+  Write("stream_jsonl", "window_records.jsonl",
+        "{\"person\":12,\"car\":56,\"camera_id\":\"cam1\",\"hop_time\":\"2021-06-05T16:55:00\"}\n"
+        "{\"person\":3,\"car\":7,\"camera_id\":\"cam2\",\"locality\":\"north\",\"hop_time\":\"2021-06-05T17:00:00\"}\n"
+        "{\"car\":17,\"time\":1622911920,\"camera_id\":\"cam1\"}\n"
+        "{\"car\":18,\"timestamp\":1622911920123}\n");
+  Write("stream_csv", "simulator.csv", csv);
+  Write("stream_csv", "epoch.csv",
+        "time,camera_id,locality,speed,count\r\n"
+        "1622911920,cam1,north,48.5,3\r\n"
+        "1622912220,cam2,\"south, east\",,1\r\n"
+        "2021-06-05 16:57:00,cam1,north,51,2\r\n");
+}
+
+void ForecastSeeds() {
+  Write("forecast_target", "sales_head.csv", Head("forecast/sales.csv", 40));
+  std::string monthly = "date,item_id,demand\n";
+  for (int m = 0; m < 24; m++) {
+    char row[64];
+    std::snprintf(row, sizeof row, "%04d-%02d,%s,%d\n", 1991 + m / 12, 1 + m % 12, m % 3 ? "A" : "B", 100 + m * 7 % 23);
+    monthly += row;
+  }
+  Write("forecast_target", "monthly.csv", monthly);
+  std::string hourly = "timestamp,target_value,store,country\n";
+  for (int h = 0; h < 30; h++) {
+    char row[80];
+    std::snprintf(row, sizeof row, "2022-03-01 %02d:%s,%s,Store-1,US\n", h % 24, h < 24 ? "00:00" : "30",
+                  h % 7 == 3 ? "" : std::to_string(h * 3 % 11).c_str());
+    hourly += row;
+  }
+  Write("forecast_target", "hourly.csv", hourly);
+  Write("forecast_target", "day_month.csv", "timestamp,sales\n01-Jan,3\n02-Jan,5\n04-Jan,-1\n05-Jan,0\n05-Jan,2\n");
+  Write("forecast_related", "related_head.csv", Head("forecast/related.csv", 30));
+  Write("forecast_related", "product_only.csv",
+        "timestamp,product,price,promo,holiday\n2022-01-01,mug,4.5,1,yes\n2022-01-02,mug,,0,no\n"
+        "2022-02-10,bed-sheet,30,1,no\n2022-03-01,bath-towel,12,0,no\n");
+  Write("forecast_metadata", "items.csv", Data("forecast/items.csv"));
+  Write("forecast_metadata", "extra_fields.csv",
+        "item_id,category,brand,color\nmug,kitchen,acme,red\nbed-sheet,bedding,acme,white\nnew-item,kitchen,,red\n");
+}
+
+void LabelsSeeds() {
+  Write("labels_manifest", "object_detection.manifest", Head("logos/v1.manifest", 3));
+  labels::Manifest m;
+  m.class_map = {{0, "smile"}, {1, "cloud"}};
+  labels::LabeledImage img;
+  img.source_ref = "v2/0001.png";
+  img.width = 160;
+  img.height = 120;
+  img.boxes = {{10, 12, 30, 20, 0, 0.83f, true}, {140, 100, 40, 40, 1, 0.4f, false}};  // the second is clipped
+  img.creation_date = "2026-11-28T00:00:00.000000";
+  img.job_name = "labeling-job/logos-v2";
+  m.images = {img};
+  Write("labels_manifest", "adjusted.manifest", labels::ManifestToString(m));
+  Write("labels_manifest", "verification.manifest",
+        labels::VerificationToString({{"v2/0001.png", true, 0.97f}, {"v2/0002.png", false, 0.5f}}, "verify-boxes",
+                                     "labeling-job/verify", "2026-11-28T00:00:00.000000"));
+
+  auto logo = labels::LoadImage(std::string(FIELDKIT_SOURCE_DIR) + "/data/logos/v1/0000.png");
+  if (!logo) {
+    std::fprintf(stderr, "%s\n", logo.status().message().c_str());
+    std::exit(1);
+  }
+  // A 32x24 crop around the first box (44,16 72x35): small, and not flat.
+  labels::Image crop(32, 24);
+  for (int y = 0; y < 24; y++)
+    for (int x = 0; x < 32; x++) std::copy(logo->At(60 + x, 20 + y), logo->At(60 + x, 20 + y) + 3, crop.At(x, y));
+  const std::vector<uint8_t> png = labels::EncodePng(crop);
+  Write("labels_image", "logo_crop.png", std::string_view(reinterpret_cast<const char*>(png.data()), png.size()));
+  std::string jpg;
+  auto append = [](void* ctx, void* data, int size) { static_cast<std::string*>(ctx)->append(static_cast<char*>(data), size_t(size)); };
+  stbi_write_jpg_to_func(append, &jpg, crop.width, crop.height, 3, crop.rgb.data(), 60);
+  Write("labels_image", "logo_crop.jpg", jpg);
+  labels::Image tiny(3, 2);
+  tiny.At(1, 1)[0] = 255;
+  const std::vector<uint8_t> tpng = labels::EncodePng(tiny);
+  Write("labels_image", "tiny.png", std::string_view(reinterpret_cast<const char*>(tpng.data()), tpng.size()));
+}
+
+// A small net with every layer kind and storage: first conv, depthwise, a
+// pruned 1x1 (CSR), a residual add, pooling, a classifier and softmax.
+nn::Model TinyModel(int block) {
+  nn::Model m;
+  m.arch = "fuzz_tiny";
+  m.width = 0.25f;
+  m.in_h = m.in_w = 8;
+  m.in_c = 3;
+  auto conv = [&](const char* name, int input, int in_c, int out_c, int k, int s, int groups, bool relu) {
+    nn::Layer l;
+    l.name = name;
+    l.input = input;
+    l.in_c = in_c, l.out_c = out_c, l.kernel = k, l.stride = s, l.groups = groups;
+    l.act = relu ? nn::Activation::Relu6 : nn::Activation::None;
+    l.weights.resize(l.WeightCount());
+    for (size_t i = 0; i < l.weights.size(); i++) l.weights[i] = float(int(i * 7 % 13) - 6) * 0.05f;
+    l.bias.assign(size_t(out_c), 0.01f);
+    m.layers.push_back(l);
+  };
+  conv("conv0", -1, 3, 8, 3, 2, 1, true);
+  conv("dw1", 0, 8, 8, 3, 1, 8, true);
+  conv("pw2", 1, 8, 8, 1, 1, 1, false);
+  nn::Layer& pw = m.layers.back();
+  pw.sparse = true;
+  pw.block = block;
+  for (size_t i = 0; i < pw.weights.size(); i++)
+    if ((i / 8 / size_t(block)) % 2 == (i % 8) % 2) pw.weights[i] = 0.f;  // half pruned, the same per block
+  nn::Layer add;
+  add.name = "add3";
+  add.kind = nn::LayerKind::Add;
+  add.input = 2, add.input2 = 0, add.in_c = add.out_c = 8;
+  m.layers.push_back(add);
+  nn::Layer pool;
+  pool.name = "pool4";
+  pool.kind = nn::LayerKind::GlobalAvgPool;
+  pool.input = 3, pool.in_c = pool.out_c = 8;
+  m.layers.push_back(pool);
+  nn::Layer fc;
+  fc.name = "fc5";
+  fc.kind = nn::LayerKind::FullyConnected;
+  fc.input = 4, fc.in_c = 8, fc.out_c = 4;
+  fc.weights.assign(32, 0.125f);
+  fc.bias.assign(4, 0.f);
+  m.layers.push_back(fc);
+  nn::Layer sm;
+  sm.name = "softmax6";
+  sm.kind = nn::LayerKind::Softmax;
+  sm.input = 5, sm.in_c = sm.out_c = 4;
+  m.layers.push_back(sm);
+  Status st = m.InferShapes();
+  if (!st) {
+    std::fprintf(stderr, "tiny model: %s\n", st.message().c_str());
+    std::exit(1);
+  }
+  return m;
+}
+
+void ModelSeeds() {
+  struct Variant {
+    const char* name;
+    int block;
+    nn::SaveOptions opt;
+  };
+  const Variant variants[] = {{"sparse_fp32.fks", 1, {false, true, 0}},
+                              {"sparse_fp16_idx16.fks", 1, {true, true, 16}},
+                              {"sparse_block2.fks", 2, {false, true, 8}},
+                              {"dense_fp16.fks", 1, {true, false, 0}}};
+  for (const Variant& v : variants) {
+    auto bytes = nn::SaveModelBytes(TinyModel(v.block), v.opt);
+    if (!bytes) {
+      std::fprintf(stderr, "%s: %s\n", v.name, bytes.status().message().c_str());
+      std::exit(1);
+    }
+    Write("nn_model_file", v.name, std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()));
+  }
+}
+
+void FeaturesSeeds() {
+  for (const char* h : {"features_schema", "features_ingest"}) {
+    Write(h, "customers_head.csv", Head("features/customers.csv", 16));
+    Write(h, "orders_head.csv", Head("features/orders.csv", 16));
+    Write(h, "unix_time.csv",
+          ",user_id,ts,score,note\n0,7,1700000000.5,0.25,\"a, quoted\"\n1,8,1700000100,1e3,\n2,7,1700000200,-2,x\n");
+  }
+  // A real store's log: puts, a later put over one id, a soft and a hard delete.
+  const std::string dir = fuzz::ScratchDir() + "/seed-store";
+  fs::remove_all(dir);
+  features::StoreOptions so;
+  so.now = [] { return fuzz::kFuzzStoreNow; };
+  so.fsync = false;
+  std::string log;
+  {
+    auto store = features::FeatureStore::Open(dir, so);
+    if (!store) {
+      std::fprintf(stderr, "%s\n", store.status().message().c_str());
+      std::exit(1);
+    }
+    features::FeatureStore& s = **store;
+    features::FeatureGroup g = fuzz::FuzzGroup();
+    Status st = s.CreateGroup(g);
+    auto def = s.DescribeGroup(g.name);
+    if (!st || !def || def->uid != g.uid) {
+      std::fprintf(stderr, "the fixed group's uid is not what CreateGroup gives: fix FuzzGroup()\n");
+      std::exit(1);
+    }
+    const char* rows[][5] = {{"C0001", "2024-03-01T10:24:59Z", "41", "Seattle", "303.06"},
+                             {"C0002", "2024-03-01T11:00:00Z", "", "Denver", ""},
+                             {"C0001", "2024-03-01T11:30:00Z", "42", "Seattle", "310.5"},
+                             {"C0003", "2024-02-28T23:59:59.250Z", "19", "", "0"}};
+    for (auto& r : rows)
+      if (!(st = s.Put(g.name, {{"customer_id", r[0]}, {"event_time", r[1]}, {"age", r[2]}, {"city", r[3]},
+                               {"spend_30d", r[4]}}, features::PutOptions{r[0][4] == '3' ? 3600.0 : 0.0}))) {
+        std::fprintf(stderr, "put: %s\n", st.message().c_str());
+        std::exit(1);
+      }
+    s.Delete(g.name, "C0002", 1709294000, features::DeleteMode::Soft);
+    s.Delete(g.name, "C0003", 1709294000, features::DeleteMode::Hard);
+  }
+  std::ifstream f(dir + "/wal/000001.log", std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  log = ss.str();
+  fs::remove_all(dir);
+  if (log.empty()) {
+    std::fprintf(stderr, "the seed store wrote no log\n");
+    std::exit(1);
+  }
+  Write("features_wal", "log.bin", std::string(1, '\x01') + log);                             // frames repaired (none need it)
+  Write("features_wal", "torn_tail.bin", std::string(1, '\0') + log.substr(0, log.size() - 9));  // a crash mid-append
+}
+
+void MiscSeeds() {
+  {
+    Settings s;
+    s.Set("theme", "dark");
+    s.Set("panel", "Forecasts");
+    s.Set("forecast.freq", "W");
+    const std::string p = fuzz::ScratchDir() + "/settings.json";
+    s.Save(p);
+    std::ifstream f(p, std::ios::binary);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    Write("core_settings", "settings.json", ss.str());
+    Write("core_settings", "escapes.json", "{\"path\": \"C:\\\\data\\\\x.csv\", \"name\": \"caf\\u00e9 \\ud83d\\ude00\"}\n");
+  }
+  {
+    // Personalize CSVs: the first items, users and days, and the bundled
+    // interactions between them.
+    const std::string items = Head("recommend/items.csv", 21), users = Head("recommend/users.csv", 21),
+                      weather = Head("recommend/weather_data.csv", 12);
+    std::set<std::string> item_ids, user_ids;
+    auto ids = [](const std::string& csv, std::set<std::string>* out) {
+      std::istringstream in(csv);
+      std::string line;
+      std::getline(in, line);
+      while (std::getline(in, line)) out->insert(line.substr(0, line.find(',')));
+    };
+    ids(items, &item_ids);
+    ids(users, &user_ids);
+    std::istringstream in(Data("recommend/interactions.csv"));
+    std::string line, inter, ml_train, ml_test;
+    std::getline(in, line);
+    inter = line + "\n";
+    size_t n = 0;
+    while (n < 30 && std::getline(in, line)) {
+      const size_t a = line.find(','), b = line.find(',', a + 1);
+      if (!user_ids.count(line.substr(0, a)) || !item_ids.count(line.substr(a + 1, b - a - 1))) continue;
+      inter += line + "\n";
+      // The same events as MovieLens ratings (user, item, rating 1-5, time).
+      const size_t c = line.find(',', b + 1);
+      std::string& ml = n % 4 == 3 ? ml_test : ml_train;
+      ml += line.substr(0, a) + "\t" + line.substr(a + 1, b - a - 1) + "\t" + std::to_string(1 + n % 5) + "\t" +
+            line.substr(b + 1, c - b - 1) + "\n";
+      n++;
+    }
+    if (n < 10) {
+      std::fprintf(stderr, "too few bundled interactions between the first users and items\n");
+      std::exit(1);
+    }
+    Write("recommend_data", "bundled_head.txt", Join({items, users, weather, inter}));
+    Write("recommend_data", "temperatures.txt",
+          Join({"ITEM_ID,CATEGORY\n1,tea\n2,water\n", "USER_ID\n10\n11\n", "date,avg_temp_c\n2020-03-25,23.0\n",
+                "USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE,DAILY_TEMPERATURE\n10,1,1585132098,view,very_hot\n"
+                "11,2,1585132099,purchase,4.5\n10,2,1585132100,add,\n"}));
+    Write("recommend_movielens", "split.txt", Join({ml_train, ml_test}));
+    Write("recommend_movielens", "colons.txt", Join({"1::10::5::978300760\n2::10::3::978302109\n", "1::20::4::978301968\n"}));
+  }
+  {
+    std::string csv = "timestamp,value\n";
+    for (int i = 0; i < 40; i++) {
+      char row[64];
+      std::snprintf(row, sizeof row, "2014-04-01 %02d:%02d:00,%g\n", i * 5 / 60, i * 5 % 60, i == 30 ? 95.5 : 20.0 + i % 4);
+      csv += row;
+    }
+    Write("anomaly_nab", "one_window.txt",
+          Join({"{\"fuzz/f.csv\": [[\"2014-04-01 02:20:00.000000\", \"2014-04-01 02:40:00.000000\"]]}\n", csv}));
+    Write("anomaly_nab", "no_labels.txt", Join({"{}\n", csv.substr(0, 200)}));
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: fuzz_make_seeds <repo>/tests/fuzz/corpus\n");
+    return 2;
+  }
+  g_out = argv[1];
+  StreamSeeds();
+  ForecastSeeds();
+  LabelsSeeds();
+  ModelSeeds();
+  FeaturesSeeds();
+  MiscSeeds();
+  // Every seed must be accepted by its target as it stands.
+  int bad = 0;
+  for (const fuzz::Target& t : fuzz::Targets()) {
+    const fs::path d = fs::path(g_out) / t.name;
+    if (!fs::is_directory(d)) {
+      std::fprintf(stderr, "%s: no seeds\n", t.name);
+      bad++;
+      continue;
+    }
+    for (auto& e : fs::directory_iterator(d)) {
+      std::ifstream f(e.path(), std::ios::binary);
+      std::stringstream ss;
+      ss << f.rdbuf();
+      const std::string s = ss.str();
+      const fuzz::Outcome o = t.fn(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+      std::printf("%-20s %-28s %6zu B  %s\n", t.name, e.path().filename().c_str(), s.size(),
+                  o.ok ? "ok" : o.message.c_str());
+      for (auto& b : o.broken) std::printf("    BROKEN: %s\n", b.c_str());
+      bad += int(!o.broken.empty());
+    }
+  }
+  std::printf("%d files written to %s\n", g_files, g_out.c_str());
+  return bad ? 1 : 0;
+}
