@@ -14,6 +14,9 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PORT ?= 8000
 export NODE_PATH := /usr/share/nodejs
+# ccache (when installed) keys on paths relative to the checkout, so a second clone
+# (CI's) reuses what the first one compiled instead of rebuilding from nothing.
+export CCACHE_BASEDIR := $(CURDIR)
 
 NATIVE_CMAKE := build/cmake-native
 WASM_CMAKE := build/cmake-wasm
