@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <utility>
 
 // stb is compiled here once, for the core only, and only this file calls it:
 // DecodeImage is the one way in, and it hands stb nothing it has not checked.
@@ -53,6 +54,31 @@ Status PngSize(const uint8_t* p, size_t n, const std::string& name, uint32_t* w,
   *w = Be32(p + 16);
   *h = Be32(p + 20);
   return Status::Ok();
+}
+
+// stb_image 2.27 copies an IDAT chunk's data with memcpy even when it is
+// empty, into a buffer it allocates only for a non-empty one: an empty first
+// IDAT is memcpy(NULL, p, 0), undefined behaviour (a fuzzer's file). An empty
+// IDAT carries no data, so a copy of the file without such chunks decodes to
+// the same pixels. Returns false (no copy) when the file has none.
+bool WithoutEmptyIdat(const uint8_t* p, size_t n, std::vector<uint8_t>* out) {
+  std::vector<std::pair<size_t, size_t>> keep;  // byte ranges to copy
+  size_t pos = 8, from = 0;
+  while (n - pos >= 12) {
+    const uint32_t len = Be32(p + pos);
+    if (len > n - pos - 12) break;  // truncated: stb reports it
+    if (len == 0 && std::memcmp(p + pos + 4, "IDAT", 4) == 0) {
+      keep.emplace_back(from, pos);
+      from = pos + 12;
+    }
+    if (std::memcmp(p + pos + 4, "IEND", 4) == 0) break;
+    pos += 12 + size_t(len);
+  }
+  if (keep.empty()) return false;
+  keep.emplace_back(from, n);
+  out->clear();
+  for (auto [a, b] : keep) out->insert(out->end(), p + a, p + b);
+  return true;
 }
 
 // Walks a JPEG's segments the way stb_image 2.27 reads them and checks what
@@ -251,6 +277,8 @@ Result<Image> DecodeImage(const uint8_t* bytes, size_t size, const std::string& 
                          ", larger than the " + std::to_string(kMaxImageSide) + "x" +
                          std::to_string(kMaxImageSide) + " limit (refused before decoding)");
   }
+  std::vector<uint8_t> png;
+  if (bytes[0] == 0x89 && WithoutEmptyIdat(bytes, size, &png)) bytes = png.data(), size = png.size();
   int dw = 0, dh = 0, dc = 0;
   uint8_t* px = stbi_load_from_memory(bytes, int(size), &dw, &dh, &dc, 3);
   if (!px) return Status::Error(name + ": truncated or corrupt image (" + stbi_failure_reason() + ")");
