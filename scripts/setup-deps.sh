@@ -144,7 +144,7 @@ fi
 if [ $need_src -eq 1 ]; then
   apt_update
   mkdir -p third_party
-  step "downloading Dear ImGui's sources (Debian source package imgui, about 1.5 MB)" \
+  step "downloading Dear ImGui's sources (Debian source package imgui, 0.7 MB)" \
     bash -c 'cd third_party && apt-get source --download-only imgui'
   test -f "$IMGUI_TARBALL" || { echo "setup-deps: apt-get source imgui did not produce $IMGUI_TARBALL (log: $LOG)" >&2; exit 1; }
 fi
