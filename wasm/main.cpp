@@ -26,6 +26,7 @@ struct Web {
   bool started = false;
   std::string load_error;              // IndexedDB could not be read at start
   fk::PersistQueue::Done persist_done;  // the flush in flight reports here (fk_on_persisted)
+  int persist_id = 0;                   // which flush that is: one given up on (timeout) may answer late
 };
 Web* g_web = nullptr;
 
@@ -45,6 +46,15 @@ EM_JS(void, fk_js_mount_user_fs, (), {
     if (err) {
       msg = String(err.name ? err.name + ': ' + err.message : err.message || err);
       console.warn('fieldkit: could not load saved data:', err);
+    } else {
+      // Loaded: every file now carries the timestamp the database holds for it,
+      // which is what fk_js_persist compares against (no reading it back).
+      var remote = {};
+      IDBFS.getLocalSet(FS.lookupPath('/user').node.mount, function(e, set) {
+        if (e) { remote = null; return; }
+        Object.keys(set.entries).forEach(function(p) { remote[p] = set.entries[p].timestamp.getTime(); });
+      });
+      Module.fkFlush = { remote: remote, db: null, busy: 0 };
     }
     Module.ccall('fk_on_fs_ready', null, ['string'], [msg]);
   });
@@ -59,28 +69,42 @@ EM_JS(void, fk_js_mount_user_fs, (), {
 // asynchronous gap (a file written in between is stored newer than the rest).
 // Here the files are read in one synchronous turn (a consistent snapshot),
 // written in one 'strict' transaction, and every failure is reported. The
-// database's timestamps are remembered after a success, so a flush started
-// from pagehide issues its writes before the page goes.
-EM_JS(void, fk_js_persist, (), {
+// database's timestamps are known from the load and from each success, so a
+// flush only writes what changed, and one started from pagehide issues its
+// writes before the page goes. Nothing reads them back with a cursor: a cursor
+// takes a main-thread task per entry, and with a busy page (a frame between
+// tasks) reading 1700 entries took minutes. After a failure (the database may
+// hold anything: a transaction given up on may still commit, the browser may
+// have cleared it) the next flush writes every file and removes what the
+// database holds beyond them, from one getAllKeys. The flushes use their own
+// connection, opened again after a failure or a flush that never answered.
+EM_JS(void, fk_js_persist, (int flush_id), {
   var mountpoint = '/user';
-  var state = Module.fkFlush || (Module.fkFlush = { remote: null });
+  var state = Module.fkFlush || (Module.fkFlush = { remote: null, db: null, busy: 0 });
   var finished = false;
+  function dropDb() {
+    state.remote = null;  // read the database again next time
+    if (state.db) { try { state.db.close(); } catch (e) {} }
+    state.db = null;
+  }
+  if (state.busy) dropDb();  // the flush before never answered: do not queue behind it
+  state.busy = flush_id;
+  state.stage = 'opening the database';
+  state.t = Date.now();
   function done(err) {
     if (finished) return;
     finished = true;
+    if (state.busy === flush_id) state.busy = 0;
+    state.stage = err ? 'failed: ' + err : 'done';
     var msg = '';
     if (err) {
       msg = String(err.name ? err.name + ': ' + (err.message || '') : (err.message || err));
-      state.remote = null;  // read the database again next time
-      var db = IDBFS.dbs[mountpoint];
-      delete IDBFS.dbs[mountpoint];  // reopen next time: the connection may be closed or broken
-      if (db) { try { db.close(); } catch (e) {} }
+      if (state.busy === 0) dropDb();  // the connection may be closed or broken, the database anything
     }
-    Module.ccall('fk_on_persisted', null, ['number', 'string'], [err ? 0 : 1, msg]);
+    Module.ccall('fk_on_persisted', null, ['number', 'number', 'string'], [flush_id, err ? 0 : 1, msg]);
   }
   function openDb(cb) {
-    var cached = IDBFS.dbs[mountpoint];
-    if (cached) return cb(null, cached);
+    if (state.db) return cb(null, state.db);
     var req;
     try { req = IDBFS.indexedDB().open(mountpoint, IDBFS.DB_VERSION); } catch (e) { return cb(e); }
     req.onupgradeneeded = function(e) {
@@ -91,23 +115,23 @@ EM_JS(void, fk_js_persist, (), {
     };
     req.onsuccess = function() {
       var db = req.result;
-      db.onclose = function() { if (IDBFS.dbs[mountpoint] === db) delete IDBFS.dbs[mountpoint]; state.remote = null; };
-      IDBFS.dbs[mountpoint] = db;
+      db.onclose = function() { if (state.db === db) { state.db = null; state.remote = null; } };
+      if (state.busy !== flush_id) { db.close(); return; }  // given up on meanwhile
+      state.db = db;
       cb(null, db);
     };
     req.onerror = function(e) { e.preventDefault(); cb(req.error || new Error('indexedDB.open failed')); };
     req.onblocked = function() { cb(new Error('IndexedDB is blocked by another tab of this page')); };
   }
+  // Paths the database holds, each with an unknown timestamp (-1: rewritten).
   function readRemote(db, cb) {
+    state.stage = 'listing what the database holds';
     var entries = {}, tx;
     try { tx = db.transaction([IDBFS.DB_STORE_NAME], 'readonly'); } catch (e) { return cb(e); }
     tx.onabort = function() { cb(tx.error || new Error('reading IndexedDB was aborted')); };
     tx.oncomplete = function() { cb(null, entries); };
-    tx.objectStore(IDBFS.DB_STORE_NAME).index('timestamp').openKeyCursor().onsuccess = function(e) {
-      var c = e.target.result;
-      if (!c) return;
-      entries[c.primaryKey] = c.key.getTime();
-      c.continue();
+    tx.objectStore(IDBFS.DB_STORE_NAME).getAllKeys().onsuccess = function(e) {
+      e.target.result.forEach(function(k) { entries[k] = -1; });
     };
   }
   function write(db, remote) {
@@ -129,10 +153,11 @@ EM_JS(void, fk_js_persist, (), {
     });
     Object.keys(remote).forEach(function(path) { if (!(path in local)) dels.push(path); });
     dels.sort().reverse();
-    if (!puts.length && !dels.length) { state.remote = next; return done(null); }
+    if (!puts.length && !dels.length) { if (state.busy === flush_id) state.remote = next; return done(null); }
+    state.stage = 'writing ' + puts.length + ' files, removing ' + dels.length;
     var tx = db.transaction([IDBFS.DB_STORE_NAME], 'readwrite', { durability: 'strict' });
     var store = tx.objectStore(IDBFS.DB_STORE_NAME);
-    tx.oncomplete = function() { state.remote = next; done(null); };
+    tx.oncomplete = function() { if (state.busy === flush_id) state.remote = next; done(null); };
     tx.onabort = function() { done(tx.error || new Error('the IndexedDB write was aborted')); };
     try {
       puts.forEach(function(p) { store.put(p[1], p[0]); });
@@ -220,7 +245,7 @@ EMSCRIPTEN_KEEPALIVE void fk_on_fs_ready(const char* load_error) {
   p.font_path = "/fonts/DejaVuSans.ttf";  // embedded at link time (wasm/CMakeLists.txt)
   p.persist = [](fk::PersistQueue::Done done) {
     g_web->persist_done = std::move(done);
-    fk_js_persist();
+    fk_js_persist(++g_web->persist_id);
   };
   p.offer_download = [](const std::string& path) { fk_js_download(path.c_str()); };
   p.request_import = [] { fk_js_request_import(); };
@@ -250,8 +275,8 @@ EMSCRIPTEN_KEEPALIVE void fk_on_fs_ready(const char* load_error) {
 }
 
 // The flush fk_js_persist started has ended (ok = 1) or failed (error says why).
-EMSCRIPTEN_KEEPALIVE void fk_on_persisted(int ok, const char* error) {
-  if (!g_web) return;
+EMSCRIPTEN_KEEPALIVE void fk_on_persisted(int flush_id, int ok, const char* error) {
+  if (!g_web || flush_id != g_web->persist_id) return;  // a flush the queue gave up on
   fk::PersistQueue::Done done = std::move(g_web->persist_done);
   g_web->persist_done = nullptr;
   if (done) done(ok != 0, error ? error : "");

@@ -125,10 +125,17 @@ static void LoadFont(AppState& app) {
 void App::Init(const Platform& platform) {
   AppState& app = *state_;
   app.platform = platform;
-  // Read at each flush, so a test can install a hook after Init.
+  // Read at each flush, so a test can install a hook after Init. The page's
+  // flush answers between frames: status().errors follows at once.
   app.persist.SetSync([&app](PersistQueue::Done done) {
-    if (app.platform.persist) app.platform.persist(std::move(done));
-    else done(true, "");
+    if (!app.platform.persist) {
+      done(true, "");
+      return;
+    }
+    app.platform.persist([&app, done = std::move(done)](bool ok, const std::string& error) {
+      done(ok, error);
+      UpdatePersistError(app);
+    });
   });
   app.settings_path = platform.user_dir + "/settings.json";
   Status st = app.settings.Load(app.settings_path);

@@ -74,7 +74,7 @@ async function runCase(browser, baseUrl, outDir, tc) {
   const app = new AppPage(context, baseUrl, outDir, { allowConsole: tc.allowConsole || [] });
   let failure = null;
   try {
-    await withTimeout(tc.fn(app), CASE_TIMEOUT_MS, `case ${tc.name}`);
+    await withTimeout(tc.fn(app), tc.timeoutMs || CASE_TIMEOUT_MS, `case ${tc.name}`);
     await app.checkClean({ appErrors: tc.appErrors !== false });
   } catch (e) {
     failure = e;

@@ -6,6 +6,7 @@
 // Usage (see cases.mjs):
 //   await app.open('?run=system-bench'); await app.waitReady();
 //   await app.click('nav.System'); const s = await app.waitFor((s) => s.bench, 'bench result');
+//   const t = await app.pageNow(); ...a save...; await app.waitSaved(t);   // it is in IndexedDB now
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -164,6 +165,33 @@ export class AppPage {
     return this.waitFor((s) => s.ready === true, 'status().ready', timeoutMs);
   }
 
+  /** The page's clock (Date.now(), ms), to compare with status().persist.last_ok_at. */
+  pageNow() {
+    return this.page.evaluate(() => Date.now());
+  }
+
+  /**
+   * Waits until everything saved since `sinceMs` (page clock) is in IndexedDB:
+   * a flush succeeded after it and none is in flight or pending (a flush that
+   * was in flight at the save leaves the save pending, so this never passes early).
+   */
+  waitSaved(sinceMs, what = 'the save', timeoutMs = 30000) {
+    return this.waitFor((s) => s.persist && !s.persist.in_flight && !s.persist.pending &&
+      s.persist.failures === 0 && s.persist.last_ok_at >= sinceMs,
+    `${what} to reach IndexedDB (status().persist: no flush in flight or pending, last_ok_at >= ${sinceMs})`, timeoutMs);
+  }
+
+  /**
+   * Starts `n` busy-looping Workers in the page (CPU load that competes with the
+   * app for the machine's cores); they end with the page.
+   */
+  async burnCpu(n = 1) {
+    await this.page.evaluate((count) => {
+      const url = URL.createObjectURL(new Blob(['for (;;) {}'], { type: 'text/javascript' }));
+      window.__fkBurners = (window.__fkBurners || []).concat(Array.from({ length: count }, () => new Worker(url)));
+    }, n);
+  }
+
   /** Waits until the app has drawn `n` more frames (so the last change is on screen). */
   async waitFrames(n = 3, timeoutMs = 10000) {
     const f0 = (await this.status()).frame;
@@ -192,8 +220,9 @@ export class AppPage {
   }
 
   /**
-   * Clicks a widget with the real mouse at its centre. Down and up are ~80 ms
-   * apart so ImGui's GLFW backend sees them in different frames.
+   * Clicks a widget with the real mouse at its centre. Move, down and up each
+   * wait for the app to draw frames, so ImGui's GLFW backend sees them in
+   * different frames however slow the frames are (a loaded machine).
    */
   async click(id) {
     const [x, y, w, h] = await this.item(id);
@@ -201,11 +230,11 @@ export class AppPage {
     assert(cx >= 0 && cy >= 0 && cx < VIEWPORT.width && cy < VIEWPORT.height,
       `widget "${id}" centre (${cx}, ${cy}) is outside the ${VIEWPORT.width}x${VIEWPORT.height} viewport`);
     await this.page.mouse.move(cx, cy);
-    await sleep(50);
+    await this.waitFrames(2);
     await this.page.mouse.down();
-    await sleep(80);
+    await this.waitFrames(2);
     await this.page.mouse.up();
-    await sleep(80);
+    await this.waitFrames(2);
   }
 
   async screenshot(name) {
