@@ -74,6 +74,11 @@ run_one() {  # run_one HARNESS: fuzzes, then writes build/fuzz/logs/HARNESS.summ
   leaks=$(find "$art" -name 'leak-*' | wc -l)
   timeouts=$(find "$art" -name 'timeout-*' | wc -l)
   ooms=$(find "$art" -name 'oom-*' | wc -l)
+  # A child that crashed or was killed leaves its scratch folder (fuzz_target.h: ScratchDir).
+  local d
+  for d in /dev/shm/fk-fuzz-* "${TMPDIR:-/tmp}"/fk-fuzz-*; do
+    [ -d "$d" ] && ! kill -0 "${d##*-}" 2>/dev/null && rm -rf "$d"
+  done
   printf '%-20s execs %10s  exec/s %6s  crashes %d  leaks %d  timeouts %d  ooms %d\n' \
     "$h" "$execs" "$rate" "$crashes" "$leaks" "$timeouts" "$ooms" >"$build/logs/$h.summary"
 }
