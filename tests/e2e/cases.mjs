@@ -418,7 +418,9 @@ export const cases = [
     // 5 of 15 reloads. Now "done" means stored: 20 times in a row, with a busy-looping Worker in the page
     // competing for the CPU, reload 1 s after "done" and count the records that came back.
     name: 'features-reload-under-load',
-    timeoutMs: 240000,  // ~80 s on 2 cores with one busy; room for a machine busier than that
+    // Each run's time is the page's frame rate: 233 s measured with load average 9-10 on 2 cores (a frame
+    // every ~300 ms: the job pump gets 12 ms of each); the limit leaves room for a machine that busy.
+    timeoutMs: 420000,
     async fn(app) {
       const RELOADS = 20, AFTER_DONE_MS = 1000;
       // The page comes back on the panel it showed last: the Feature Store, so no other panel's job (the
@@ -500,7 +502,9 @@ export const cases = [
       const ok = await app.waitSaved(t0, 'the retried save');
       assert(ok.persist.last_error === '' && !ok.errors.some((e) => /NOT saved/.test(e)),
         `after the retry: persist ${JSON.stringify(ok.persist)}, errors ${JSON.stringify(ok.errors)}`);
-      assert(!ok.items['app.error'] || ok.errors.length > 0, 'the error is still drawn after the retry stored the save');
+      // status().items is what the last drawn frame showed: wait for a frame after the save.
+      await app.waitFor((st) => !st.items['app.error'] || st.errors.length > 0,
+        'the error to leave the screen after the retry stored the save', 15000);
       // A closed database (what the browser does when it reclaims storage): the flush fails once, reopens it.
       const t1 = await app.pageNow();
       const closed = await app.page.evaluate(() => {
