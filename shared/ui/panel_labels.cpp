@@ -427,6 +427,7 @@ void Export(AppState& app, const char* what) {
     return;
   }
   f.close();
+  app.Persist();  // in the user dir: IndexedDB in the page
   st.message = "exported " + std::to_string(m.images.size()) + " reviewed images to " + path;
   app.Log(st.message);
   if (app.platform.offer_download) app.platform.offer_download(path);
