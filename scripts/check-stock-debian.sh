@@ -239,7 +239,7 @@ test_s=$((SECONDS - t0))
 stop_inside
 summary=$(grep -E '^([0-9:]{8} )?(stages: |\[doctest\] (test cases|assertions):)' "$LOG" | tail -n 3 \
            | sed -E 's/^[0-9:]{8} //' | tr '\n' ' ' | sed 's/ *$//' || true)
-result "make test" "$status" "$test_s" "${detail:+$detail; }$summary"
+result "make test" "$status" "$test_s" "$detail${detail:+${summary:+; }}$summary"
 [ "$status" = pass ] || fail_tail
 
 # --- 5. what a new user downloads ---------------------------------------------------
