@@ -37,6 +37,17 @@ EM_JS(int, fk_js_height, (), { return window.innerHeight; });
 
 // Mounts IDBFS at /user and loads it; calls fk_on_fs_ready(error) when done.
 EM_JS(void, fk_js_mount_user_fs, (), {
+  // Emscripten 3.1.6's FS.rename leaves the file it replaces in the name table:
+  // after the new one is deleted, open and stat find the replaced one again
+  // (readdir does not). Every atomic save (temporary file, then rename) does that.
+  var rename = FS.rename;
+  FS.rename = function(oldPath, newPath) {
+    var replaced = null, moved = null;
+    try { replaced = FS.lookupPath(newPath).node; } catch (e) {}
+    try { moved = FS.lookupPath(oldPath).node; } catch (e) {}
+    rename(oldPath, newPath);
+    if (replaced && replaced !== moved) FS.hashRemoveNode(replaced);
+  };
   FS.mkdir('/user');
   FS.mount(IDBFS, {}, '/user');
   FS.mkdir('/imports');

@@ -184,6 +184,10 @@ static Status WriteMarker(const std::string& path, const std::string& text) {
     out << text;
     if (!out) return Status::Error(tmp + ": cannot write the ingest progress marker");
   }
+  // Emscripten's (3.1.6) rename over a file keeps the replaced one in its name
+  // table: once the marker is removed, open and stat find an old marker again
+  // (readdir does not). Removing first avoids it; nothing runs in between.
+  std::remove(path.c_str());
 #endif
   if (std::rename(tmp.c_str(), path.c_str()) != 0) return Status::Error(path + ": cannot replace");
   return Status::Ok();

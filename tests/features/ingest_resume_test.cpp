@@ -110,11 +110,7 @@ TEST_CASE("features/ingest resume: a reload mid-ingest is found on open and resu
   CHECK(rejects[0].line == 52);
   CHECK(rejects[0].reason.find("ts") != std::string::npos);
   CheckComplete(*s, good);
-  // Known gap (issue #13 note): in the wasm build the finished ingest's marker file is still
-  // there (removed natively); not understood yet, so checked natively only until fixed.
-#if !defined(__EMSCRIPTEN__)
   CHECK_FALSE(std::filesystem::exists(IngestProgressPath(*s, "users")));  // ended complete: no marker
-#endif
   CHECK(FindInterruptedIngests(*s).empty());
 }
 
@@ -205,11 +201,7 @@ TEST_CASE("features/ingest resume: another file, a re-created group or a damaged
   CHECK(FindInterruptedIngests(*s, &notes).empty());
   REQUIRE(notes.size() == 1);
   CHECK(notes[0].find("the group was deleted since") != std::string::npos);
-  // Known gap (issue #13 note): in the wasm build the finished ingest's marker file is still
-  // there (removed natively); not understood yet, so checked natively only until fixed.
-#if !defined(__EMSCRIPTEN__)
   CHECK_FALSE(std::filesystem::exists(path));
-#endif
   IngestJob stale(*s, "users", csv, "users.csv", Sliced());
   CHECK(stale.Resume(found[0]).message().find("deleted and created again") != std::string::npos);
 }
