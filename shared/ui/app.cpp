@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -45,7 +46,7 @@ static void UpdatePersistError(AppState& app) {
     if (!r.in_flight && r.retry_at > 0) {
       using namespace std::chrono;
       const double now = duration<double, std::milli>(system_clock::now().time_since_epoch()).count();
-      std::snprintf(retry, sizeof retry, "; retrying in %.0f s", std::max(0.0, (r.retry_at - now) / 1000.0));
+      std::snprintf(retry, sizeof retry, "; retrying in %.0f s", std::max(1.0, std::ceil((r.retry_at - now) / 1000.0)));
     }
     want = std::string("Your latest changes are NOT saved: ") +
            (page ? "the browser's storage (IndexedDB) refused them" : "writing to " + app.platform.user_dir + " failed") +
