@@ -17,6 +17,7 @@
 #include "forecast/demo.h"
 #include "forecast/m3.h"
 #include "forecast/models.h"
+#include "forecast/pipeline.h"
 #include "forecast/prepare.h"
 
 namespace fk::cli {
@@ -172,137 +173,7 @@ int M3Verb(const Args& args) {
 
 // [SECTION] prepare / fit / backtest / eval / demo
 
-struct Prepared {
-  forecast::Panel panel;
-  forecast::TargetDataset target;
-  std::vector<std::string> messages;
-};
-
 void Note(const std::string& m) { std::fprintf(stderr, "fieldkit-cli forecast: %s\n", m.c_str()); }
-
-Prepared Prepare(const Args& args, bool fill) {
-  if (!args.Has("target")) throw UsageError{"--target FILE is required"};
-  for (const char* f : {"related-middlefill", "related-backfill", "related-futurefill"})
-    if (args.Has(f) && !args.Has("related")) throw UsageError{std::string("--") + f + " needs --related FILE"};
-  auto table = forecast::ReadCsvTable(args.Get("target"));
-  if (!table) throw InputError{table.status().message()};
-  forecast::TargetOptions to;
-  to.timestamp_col = args.Get("timestamp", "");
-  to.value_col = args.Get("value", "");
-  auto target = forecast::ParseTarget(*table, to);
-  if (!target) throw InputError{target.status().message()};
-  Prepared p;
-  p.target = std::move(*target);
-  for (auto& e : p.target.errors) p.messages.push_back(e);
-  if (p.target.bad_rows > p.target.errors.size())
-    p.messages.push_back(std::to_string(p.target.bad_rows) + " bad rows in all (first 20 shown), skipped");
-  forecast::AggregateOptions ao;
-  if (args.Has("dims")) {
-    ao.keep_all_dims = false;
-    for (auto& d : args.GetList("dims", {}))
-      if (d != "none") ao.dims.push_back(d);
-  }
-  std::string err;
-  if (!forecast::ParseFrequency(args.Get("freq", "D"), &ao.freq, &err)) throw UsageError{"--freq: " + err};
-  if (!forecast::ParseAgg(args.Get("agg", "sum"), &ao.agg)) throw UsageError{"--agg: sum, avg, first, min or max"};
-  p.panel = forecast::Aggregate(p.target, ao);
-  p.panel.value_name = "demand";
-  for (auto& m : p.panel.messages) p.messages.push_back(m);
-  if (!p.panel.refused.empty()) throw InputError{p.panel.refused};
-  if (p.panel.series.empty()) throw InputError{args.Get("target") + ": nothing left to aggregate"};
-  if (fill) {
-    forecast::FillOptions fo;
-    fo.zero_to_null = args.Has("zero-to-null");
-    if (!forecast::ParseFill(args.Get("middlefill", "zero"), &fo.middle)) throw UsageError{"--middlefill: zero|nan|value:X|median|mean|min|max"};
-    if (!forecast::ParseFill(args.Get("backfill", "zero"), &fo.back)) throw UsageError{"--backfill: zero|nan|value:X|median|mean|min|max"};
-    const std::string eol = args.Get("eol", "keep");
-    if (eol == "drop") fo.eol = forecast::EolAction::Drop;
-    else if (eol == "null") fo.eol = forecast::EolAction::Null;
-    else if (eol != "keep") throw UsageError{"--eol: keep, drop or null"};
-    for (auto& m : forecast::ApplyFill(&p.panel, fo)) p.messages.push_back(m);
-  }
-  return p;
-}
-
-const std::vector<std::string> kPrepareFlags = {"target", "dims", "freq", "agg", "timestamp", "value", "zero-to-null",
-                                                "middlefill", "backfill", "eol", "json", "progress", "quiet"};
-const std::vector<std::string> kRelatedFlags = {"related", "related-middlefill", "related-backfill", "related-futurefill"};
-std::vector<std::string> With(std::vector<std::string> a, const std::vector<std::string>& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  return a;
-}
-
-nlohmann::json QualityJson(const forecast::Panel& panel) {
-  nlohmann::json items = nlohmann::json::array();
-  for (auto& q : forecast::QualityReport(panel))
-    items.push_back({{"item_id", q.item_id}, {"observed", q.observed}, {"density", q.density}, {"gaps", q.gaps},
-                     {"longest_gap", q.longest_gap}, {"zero_runs", q.zero_runs}, {"longest_zero_run", q.longest_zero_run},
-                     {"end_of_life", q.end_of_life}, {"new", q.is_new},
-                     {"first", forecast::FormatDate(panel.TimeAt(q.first), panel.format)}});
-  return items;
-}
-
-std::vector<std::vector<std::vector<double>>> LoadRelated(const Args& args, const forecast::Panel& panel, int horizon,
-                                                          forecast::RelatedDataset* out_related = nullptr);
-
-int PrepareVerb(const Args& args) {
-  Prepared p = Prepare(args, false);
-  for (auto& m : p.messages) Note(m);
-  if (args.Has("holdout") != args.Has("holdout-out"))
-    throw UsageError{"--holdout H and --holdout-out FILE go together"};
-  size_t held = 0;
-  if (args.Has("holdout")) {
-    const long long h = args.GetInt("holdout", 0);
-    if (h < 1 || size_t(h) >= p.panel.length)
-      throw UsageError{"--holdout " + std::to_string(h) + ": must be 1.." + std::to_string(p.panel.length - 1) + " (" +
-                       args.Get("target") + " has " + std::to_string(p.panel.length) + " " + p.panel.freq.Name() +
-                       " buckets)"};
-    forecast::Panel hold = forecast::SplitHoldout(&p.panel, size_t(h));
-    std::ofstream f(args.Get("holdout-out"));
-    f << forecast::PanelToCsv(hold);
-    if (!f) throw InputError{args.Get("holdout-out") + ": cannot write"};
-    held = size_t(h);
-    Note("held out the last " + std::to_string(h) + " buckets (" + forecast::FormatDate(hold.TimeAt(0), hold.format) +
-         " .. " + forecast::FormatDate(hold.TimeAt(hold.length - 1), hold.format) + ") in " + args.Get("holdout-out"));
-  }
-  if (args.Has("related") != args.Has("related-out"))
-    throw UsageError{"prepare: --related FILE and --related-out FILE go together"};
-  if (args.Has("related")) {
-    const long long h = args.GetInt("horizon", 0);
-    if (h < 0 || h > 10000) throw UsageError{"--horizon must be 0..10000"};
-    forecast::RelatedDataset rel;
-    const auto aligned = LoadRelated(args, p.panel, int(h), &rel);
-    std::ofstream f(args.Get("related-out"));
-    f << forecast::RelatedToCsv(p.panel, rel, aligned);
-    if (!f) throw InputError{args.Get("related-out") + ": cannot write"};
-  }
-  const std::string csv = forecast::PanelToCsv(p.panel);
-  if (args.Has("out")) {
-    std::ofstream f(args.Get("out"));
-    f << csv;
-    if (!f) throw InputError{args.Get("out") + ": cannot write"};
-  }
-  if (args.Has("json")) {
-    nlohmann::json j;
-    j["series"] = p.panel.series.size();
-    j["buckets"] = p.panel.length;
-    j["freq"] = p.panel.freq.Name();
-    j["held_out"] = held;
-    j["messages"] = p.messages;
-    j["quality"] = QualityJson(p.panel);
-    std::printf("%s\n", j.dump().c_str());
-    return 0;
-  }
-  if (!args.Has("out")) std::fputs(csv.c_str(), stdout);
-  if (args.Has("report")) {
-    std::fprintf(stderr, "%-28s %8s %8s %5s %8s %9s %4s %4s\n", "item", "observed", "density", "gaps", "longest",
-                 "zero_runs", "EOL", "new");
-    for (auto& q : forecast::QualityReport(p.panel))
-      std::fprintf(stderr, "%-28s %8zu %8.3f %5zu %8zu %9zu %4s %4s\n", q.item_id.c_str(), q.observed, q.density, q.gaps,
-                   q.longest_gap, q.zero_runs, q.end_of_life ? "yes" : "", q.is_new ? "yes" : "");
-  }
-  return 0;
-}
 
 forecast::RelatedFill RelatedFills(const Args& args) {
   forecast::RelatedFill fill;
@@ -316,57 +187,183 @@ forecast::RelatedFill RelatedFills(const Args& args) {
   return fill;
 }
 
-std::vector<std::vector<std::vector<double>>> LoadRelated(const Args& args, const forecast::Panel& panel, int horizon,
-                                                          forecast::RelatedDataset* out_related) {
+// The prepare options every verb shares, as forecast::Pipeline options (the
+// Forecasts panel maps its choices to the same options): load and prepare only.
+forecast::PipelineOptions PipelineFrom(const Args& args, bool fill, bool use_related) {
+  if (!args.Has("target")) throw UsageError{"--target FILE is required"};
   for (const char* f : {"related-middlefill", "related-backfill", "related-futurefill"})
     if (args.Has(f) && !args.Has("related")) throw UsageError{std::string("--") + f + " needs --related FILE"};
-  if (!args.Has("related")) return {};
-  const forecast::RelatedFill fill = RelatedFills(args);
-  auto table = forecast::ReadCsvTable(args.Get("related"));
-  if (!table) throw InputError{table.status().message()};
-  std::vector<std::string> keys;
-  for (auto& k : panel.dim_names)
-    for (auto& h : table->header)
-      if (h == k) keys.push_back(k);
-  auto rel = forecast::ParseRelated(*table, keys);
-  if (!rel) throw InputError{rel.status().message()};
-  for (auto& e : rel->errors) Note(e);
-  std::vector<std::string> msgs;
-  auto out = forecast::AlignRelated(*rel, panel, horizon, fill, &msgs);
-  for (auto& m : msgs) Note(m);
-  Note(args.Get("related") + ": related fills middlefill " + forecast::FillName(fill.middle) + ", backfill " +
-       forecast::FillName(fill.back) + ", futurefill " + forecast::FillName(fill.future));
-  if (out_related) *out_related = std::move(*rel);
-  return out;
+  forecast::PipelineOptions o;
+  o.strict_inputs = true;
+  o.target_path = args.Get("target");
+  o.target.timestamp_col = args.Get("timestamp", "");
+  o.target.value_col = args.Get("value", "");
+  if (args.Has("dims")) {
+    o.aggregate.keep_all_dims = false;
+    for (auto& d : args.GetList("dims", {}))
+      if (d != "none") o.aggregate.dims.push_back(d);
+  }
+  std::string err;
+  if (!forecast::ParseFrequency(args.Get("freq", "D"), &o.aggregate.freq, &err)) throw UsageError{"--freq: " + err};
+  if (!forecast::ParseAgg(args.Get("agg", "sum"), &o.aggregate.agg)) throw UsageError{"--agg: sum, avg, first, min or max"};
+  o.fill = fill;
+  if (fill) {
+    o.fills.zero_to_null = args.Has("zero-to-null");
+    if (!forecast::ParseFill(args.Get("middlefill", "zero"), &o.fills.middle))
+      throw UsageError{"--middlefill: zero|nan|value:X|median|mean|min|max"};
+    if (!forecast::ParseFill(args.Get("backfill", "zero"), &o.fills.back))
+      throw UsageError{"--backfill: zero|nan|value:X|median|mean|min|max"};
+    const std::string eol = args.Get("eol", "keep");
+    if (eol == "drop") o.fills.eol = forecast::EolAction::Drop;
+    else if (eol == "null") o.fills.eol = forecast::EolAction::Null;
+    else if (eol != "keep") throw UsageError{"--eol: keep, drop or null"};
+  }
+  if (args.Has("related")) {
+    o.related_fills = RelatedFills(args);
+    if (use_related) o.related_path = args.Get("related");
+  }
+  o.horizon = 0;
+  o.backtest = false;
+  o.future = forecast::FutureModel::None;
+  o.last = forecast::PipelineStage::Prepare;
+  return o;
+}
+
+// Runs the pipeline to its end with a progress bar; its messages go to stderr
+// (and *messages, for --json), its failure is the command's.
+std::unique_ptr<forecast::Pipeline> RunPipeline(const forecast::PipelineOptions& o, const Args& args,
+                                                std::vector<std::string>* messages) {
+  auto p = std::make_unique<forecast::Pipeline>(o);
+  {
+    ProgressBar bar("forecast", ProgressWanted(args));
+    while (!p->Step(50)) bar.Update(p->Progress(), p->Detail());
+    bar.Done();
+  }
+  const auto& d = p->data();
+  for (auto* list : {&d.in.messages, &d.prepare_messages})
+    for (auto& m : *list) {
+      Note(m);
+      messages->push_back(m);
+    }
+  if (p->failed()) throw InputError{p->error()};
+  return p;
+}
+
+const std::vector<std::string> kPrepareFlags = {"target", "dims", "freq", "agg", "timestamp", "value", "zero-to-null",
+                                                "middlefill", "backfill", "eol", "json", "progress", "quiet"};
+const std::vector<std::string> kRelatedFlags = {"related", "related-middlefill", "related-backfill", "related-futurefill"};
+std::vector<std::string> With(std::vector<std::string> a, const std::vector<std::string>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+nlohmann::json QualityJson(const std::vector<forecast::QualityItem>& quality, const forecast::Panel& panel) {
+  nlohmann::json items = nlohmann::json::array();
+  for (auto& q : quality)
+    items.push_back({{"item_id", q.item_id}, {"observed", q.observed}, {"density", q.density}, {"gaps", q.gaps},
+                     {"longest_gap", q.longest_gap}, {"zero_runs", q.zero_runs}, {"longest_zero_run", q.longest_zero_run},
+                     {"end_of_life", q.end_of_life}, {"new", q.is_new},
+                     {"first", forecast::FormatDate(panel.TimeAt(q.first), panel.format)}});
+  return items;
+}
+
+int PrepareVerb(const Args& args) {
+  if (args.Has("holdout") != args.Has("holdout-out"))
+    throw UsageError{"--holdout H and --holdout-out FILE go together"};
+  if (args.Has("related") != args.Has("related-out"))
+    throw UsageError{"prepare: --related FILE and --related-out FILE go together"};
+  forecast::PipelineOptions o = PipelineFrom(args, false, true);
+  const long long horizon = args.GetInt("horizon", 0);
+  if (horizon < 0 || horizon > 10000) throw UsageError{"--horizon must be 0..10000"};
+  o.horizon = int(horizon);
+  std::vector<std::string> messages;
+  auto p = RunPipeline(o, args, &messages);
+  const forecast::PipelineData& d = p->data();
+  forecast::Panel panel = d.panel;
+  size_t held = 0;
+  if (args.Has("holdout")) {
+    const long long h = args.GetInt("holdout", 0);
+    if (h < 1 || size_t(h) >= panel.length)
+      throw UsageError{"--holdout " + std::to_string(h) + ": must be 1.." + std::to_string(panel.length - 1) + " (" +
+                       args.Get("target") + " has " + std::to_string(panel.length) + " " + panel.freq.Name() +
+                       " buckets)"};
+    forecast::Panel hold = forecast::SplitHoldout(&panel, size_t(h));
+    std::ofstream f(args.Get("holdout-out"));
+    f << forecast::PanelToCsv(hold);
+    if (!f) throw InputError{args.Get("holdout-out") + ": cannot write"};
+    held = size_t(h);
+    Note("held out the last " + std::to_string(h) + " buckets (" + forecast::FormatDate(hold.TimeAt(0), hold.format) +
+         " .. " + forecast::FormatDate(hold.TimeAt(hold.length - 1), hold.format) + ") in " + args.Get("holdout-out"));
+  }
+  if (args.Has("related")) {
+    // Aligned to what is left after the holdout: the held-out buckets are the
+    // first of the horizon, as they are for a fit on this output.
+    std::vector<std::string> msgs;
+    const auto aligned = held ? forecast::AlignRelated(*d.in.related, panel, o.horizon, o.related_fills, &msgs)
+                              : d.related_x;
+    for (auto& m : msgs) Note(m);
+    std::ofstream f(args.Get("related-out"));
+    f << forecast::RelatedToCsv(panel, *d.in.related, aligned);
+    if (!f) throw InputError{args.Get("related-out") + ": cannot write"};
+  }
+  const std::string csv = forecast::PanelToCsv(panel);
+  if (args.Has("out")) {
+    std::ofstream f(args.Get("out"));
+    f << csv;
+    if (!f) throw InputError{args.Get("out") + ": cannot write"};
+  }
+  if (args.Has("json")) {
+    nlohmann::json j;
+    j["series"] = panel.series.size();
+    j["buckets"] = panel.length;
+    j["freq"] = panel.freq.Name();
+    j["held_out"] = held;
+    j["messages"] = messages;
+    j["quality"] = QualityJson(d.quality, d.panel);
+    std::printf("%s\n", j.dump().c_str());
+    return 0;
+  }
+  if (!args.Has("out")) std::fputs(csv.c_str(), stdout);
+  if (args.Has("report")) {
+    std::fprintf(stderr, "%-28s %8s %8s %5s %8s %9s %4s %4s\n", "item", "observed", "density", "gaps", "longest",
+                 "zero_runs", "EOL", "new");
+    for (auto& q : d.quality)
+      std::fprintf(stderr, "%-28s %8zu %8.3f %5zu %8zu %9zu %4s %4s\n", q.item_id.c_str(), q.observed, q.density, q.gaps,
+                   q.longest_gap, q.zero_runs, q.end_of_life ? "yes" : "", q.is_new ? "yes" : "");
+  }
+  return 0;
 }
 
 int FitVerb(const Args& args) {
-  Prepared p = Prepare(args, true);
-  for (auto& m : p.messages) Note(m);
-  const int h = int(args.GetInt("horizon", p.panel.freq.SeasonalPeriod() > 1 ? p.panel.freq.SeasonalPeriod() * 2 : 8));
+  const std::string model = args.Get("model", "comb");
+  const forecast::ModelKind kind = ParseModel(model, true);
+  const bool etsx = model != "best" && kind == forecast::ModelKind::EtsX;
+  if (args.Has("related") && !etsx)
+    Note("--related is used by model etsx only; ignored for " + model);
+  if (args.Has("cold-start") && !args.Has("metadata")) throw UsageError{"--cold-start ITEM needs --metadata FILE"};
+  forecast::PipelineOptions o = PipelineFrom(args, true, etsx);
+  const int period = o.aggregate.freq.SeasonalPeriod();
+  const int h = int(args.GetInt("horizon", period > 1 ? period * 2 : 8));
   if (h < 1 || h > 10000) throw UsageError{"--horizon must be 1..10000"};
-  forecast::ModelKind kind = ParseModel(args.Get("model", "comb"), true);
-  const std::vector<double> levels = ParseLevels(args);
-  const int period = p.panel.freq.SeasonalPeriod();
-  nlohmann::json selection;
-  if (args.Get("model", "comb") == "best") {
-    std::vector<std::vector<double>> histories;
-    for (auto& s : p.panel.series) {
-      std::vector<double> y = forecast::ModelInput(s);
-      for (size_t t = 1; t < y.size(); t++)
-        if (std::isnan(y[t])) y[t] = y[t - 1];
-      histories.push_back(std::move(y));
-    }
-    const forecast::ModelSelection sel = forecast::SelectModelOnHoldout(histories, period, h);
-    kind = sel.chosen;
-    selection = SelectionJson(sel);
-    Note("best: " + std::string(forecast::ModelName(kind)) + " (lowest sMAPE on each history's last " +
-         std::to_string(h) + " points, " + std::to_string(sel.series_used) + " series long enough)");
+  o.horizon = h;
+  o.backtest_options.levels = ParseLevels(args);
+  o.future = model == "best" ? forecast::FutureModel::BestOnHoldout : forecast::FutureModel::Fixed;
+  o.future_model = kind;
+  if (args.Has("cold-start")) {
+    o.metadata_path = args.Get("metadata");
+    o.cold_start_items = args.GetList("cold-start", {});
   }
-  if (args.Has("related") && kind != forecast::ModelKind::EtsX)
-    Note("--related is used by model etsx only; ignored for " + std::string(forecast::ModelName(kind)));
-  const auto related = kind == forecast::ModelKind::EtsX ? LoadRelated(args, p.panel, h)
-                                                          : std::vector<std::vector<std::vector<double>>>{};
+  o.last = forecast::PipelineStage::ColdStart;
+  std::vector<std::string> messages;
+  auto p = RunPipeline(o, args, &messages);
+  const forecast::PipelineData& d = p->data();
+  const std::vector<double>& levels = o.backtest_options.levels;
+  nlohmann::json selection;
+  if (d.selection) {
+    selection = SelectionJson(*d.selection);
+    Note("best: " + std::string(forecast::ModelName(d.future_kind)) + " (lowest sMAPE on each history's last " +
+         std::to_string(h) + " points, " + std::to_string(d.selection->series_used) + " series long enough)");
+  }
   std::string csv = "item_id,timestamp,mean";
   for (double q : levels) {
     char b[16];
@@ -375,11 +372,10 @@ int FitVerb(const Args& args) {
   }
   csv += "\n";
   nlohmann::json jitems = nlohmann::json::array();
-  std::map<std::string, std::vector<forecast::Forecast>> by_item;
   auto emit = [&](const std::string& item, const forecast::Forecast& f) {
     char b[48];
     for (int j = 0; j < h; j++) {
-      csv += item + "," + forecast::FormatDate(p.panel.TimeAt(p.panel.length + size_t(j)), p.panel.format);
+      csv += item + "," + forecast::FormatDate(d.panel.TimeAt(d.panel.length + size_t(j)), d.panel.format);
       std::snprintf(b, sizeof b, ",%.6g", f.mean[size_t(j)]);
       csv += b;
       for (size_t q = 0; q < levels.size(); q++) {
@@ -390,55 +386,13 @@ int FitVerb(const Args& args) {
     }
     jitems.push_back({{"item_id", item}, {"model", f.detail}, {"message", f.message}});
   };
-  std::map<std::string, forecast::Forecast> fitted;
-  for (size_t i = 0; i < p.panel.series.size(); i++) {
-    const auto& s = p.panel.series[i];
-    std::vector<double> y = forecast::ModelInput(s);
-    for (size_t t = 1; t < y.size(); t++)  // nan-filled gaps: carry the last value into the fit
-      if (std::isnan(y[t])) y[t] = y[t - 1];
-    forecast::ModelSpec spec{kind, period, 7, 400};
-    forecast::Forecast f;
-    if (kind == forecast::ModelKind::EtsX && !related.empty()) {
-      const size_t off = p.panel.length - y.size();
-      std::vector<std::vector<double>> x(related[i].begin() + long(off), related[i].end());
-      auto r = forecast::FitPredictWithRelated(y, x, spec, h, levels);
-      f = r.forecast;
-      f.message += (f.message.empty() ? "" : "; ") + std::string("related features ") +
-                   (r.helpful ? "helpful" : "not helpful") + " by AICc";
-    } else {
-      f = forecast::FitPredict(y, spec, h, levels);
-    }
-    if (!f.message.empty()) Note(s.item_id + ": " + f.message);
-    fitted[s.item_id] = f;
-    emit(s.item_id, f);
+  for (size_t i = 0; i < d.panel.series.size(); i++) {
+    if (!d.future[i].message.empty()) Note(d.panel.series[i].item_id + ": " + d.future[i].message);
+    emit(d.panel.series[i].item_id, d.future[i]);
   }
-  if (args.Has("cold-start")) {
-    if (!args.Has("metadata")) throw UsageError{"--cold-start ITEM needs --metadata FILE"};
-    auto table = forecast::ReadCsvTable(args.Get("metadata"));
-    if (!table) throw InputError{table.status().message()};
-    auto meta = forecast::ParseMetadata(*table);
-    if (!meta) throw InputError{meta.status().message()};
-    for (auto& e : meta->errors) Note(e);
-    for (auto& item : args.GetList("cold-start", {})) {
-      const auto similar = forecast::SimilarItems(*meta, item, p.panel);
-      if (similar.empty()) throw InputError{"cold start " + item + ": no item in " + args.Get("metadata") + " shares a field with it"};
-      forecast::Forecast f = fitted[similar[0]];
-      for (size_t k = 1; k < similar.size(); k++)
-        for (int j = 0; j < h; j++) {
-          f.mean[size_t(j)] += fitted[similar[k]].mean[size_t(j)];
-          for (size_t q = 0; q < levels.size(); q++) f.quantiles[q][size_t(j)] += fitted[similar[k]].quantiles[q][size_t(j)];
-        }
-      const double n = double(similar.size());
-      for (auto& v : f.mean) v /= n;
-      for (auto& qv : f.quantiles)
-        for (auto& v : qv) v /= n;
-      std::string from;
-      for (auto& s : similar) from += (from.empty() ? "" : ",") + s;
-      f.detail = "cold start: mean of " + from;
-      f.message.clear();
-      Note(item + ": " + f.detail);
-      emit(item, f);
-    }
+  for (auto& c : d.cold_start) {
+    Note(c.item + ": " + c.forecast.detail);
+    emit(c.item, c.forecast);
   }
   if (args.Has("out")) {
     std::ofstream out(args.Get("out"));
@@ -446,7 +400,8 @@ int FitVerb(const Args& args) {
     if (!out) throw InputError{args.Get("out") + ": cannot write"};
   }
   if (args.Has("json")) {
-    nlohmann::json j{{"items", jitems}, {"horizon", h}, {"model", forecast::ModelName(kind)}, {"messages", p.messages}};
+    nlohmann::json j{{"items", jitems}, {"horizon", h}, {"model", forecast::ModelName(d.future_kind)},
+                     {"messages", messages}};
     if (!selection.is_null()) j["selection"] = selection;
     std::printf("%s\n", j.dump().c_str());
   } else if (!args.Has("out")) {
@@ -455,61 +410,38 @@ int FitVerb(const Args& args) {
   return 0;
 }
 
-nlohmann::json MetricsJson(const forecast::Metrics& m) {
-  nlohmann::json wql;
-  for (size_t i = 0; i < m.levels.size(); i++) {
-    char b[16];
-    std::snprintf(b, sizeof b, "p%g", m.levels[i] * 100);
-    wql[b] = m.wql[i];
-  }
-  return {{"wql", wql}, {"avg_wql", m.avg_wql}, {"wape", m.wape}, {"rmse", m.rmse},
-          {"mape", m.mape}, {"mase", m.mase}, {"points", m.points}};
-}
-
 int BacktestVerb(const Args& args) {
-  Prepared p = Prepare(args, true);
-  for (auto& m : p.messages) Note(m);
-  forecast::BacktestOptions o;
-  o.period = p.panel.freq.SeasonalPeriod();
-  o.horizon = int(args.GetInt("horizon", o.period > 1 ? o.period * 2 : 8));
-  o.windows = int(args.GetInt("windows", 1));
-  o.offset = int(args.GetInt("offset", 0));
-  o.levels = ParseLevels(args);
-  o.models.clear();
-  for (auto& m : args.GetList("models", {"snaive", "ets", "theta", "comb"})) o.models.push_back(ParseModel(m, false));
-  if (std::string e = forecast::ValidateBacktestOptions(o); !e.empty()) throw UsageError{e};
+  forecast::BacktestOptions bo;
+  bo.windows = int(args.GetInt("windows", 1));
+  bo.offset = int(args.GetInt("offset", 0));
+  bo.levels = ParseLevels(args);
+  bo.models.clear();
+  for (auto& m : args.GetList("models", {"snaive", "ets", "theta", "comb"})) bo.models.push_back(ParseModel(m, false));
   bool want_related = false;
-  for (auto m : o.models) want_related |= m == forecast::ModelKind::EtsX;
+  for (auto m : bo.models) want_related |= m == forecast::ModelKind::EtsX;
   if (want_related && !args.Has("related")) throw UsageError{"model etsx needs --related FILE"};
-  const auto related = want_related ? LoadRelated(args, p.panel, 0) : std::vector<std::vector<std::vector<double>>>{};
-  std::vector<forecast::BacktestSeries> series;
-  for (size_t i = 0; i < p.panel.series.size(); i++) {
-    forecast::BacktestSeries s;
-    s.id = p.panel.series[i].item_id;
-    s.values = forecast::ModelInput(p.panel.series[i]);
-    if (s.values.size() < 2) {
-      Note(s.id + ": fewer than 2 values; left out of the backtest");
-      continue;
-    }
-    if (!related.empty())
-      s.related.assign(related[i].begin() + long(p.panel.length - s.values.size()), related[i].end());
-    series.push_back(std::move(s));
-  }
-  forecast::Backtest bt(std::move(series), o);
-  for (auto& w : bt.warnings) Note(w);
-  ProgressBar bar("forecast backtest", ProgressWanted(args));
-  while (!bt.Step(50)) bar.Update(bt.Progress());
-  bar.Done();
+  forecast::PipelineOptions o = PipelineFrom(args, true, want_related);
+  const int period = o.aggregate.freq.SeasonalPeriod();
+  bo.period = period;
+  bo.horizon = int(args.GetInt("horizon", period > 1 ? period * 2 : 8));
+  if (std::string e = forecast::ValidateBacktestOptions(bo); !e.empty()) throw UsageError{e};
+  o.horizon = bo.horizon;
+  o.backtest = true;
+  o.backtest_options = bo;
+  o.last = forecast::PipelineStage::Backtest;
+  std::vector<std::string> messages;
+  auto p = RunPipeline(o, args, &messages);
+  const forecast::Backtest& bt = *p->data().backtest;
   nlohmann::json models = nlohmann::json::array();
   for (auto& r : bt.results()) {
-    nlohmann::json m = MetricsJson(r.overall);
+    nlohmann::json m = forecast::MetricsJson(r.overall);
     m["model"] = forecast::ModelName(r.model);
     m["seconds"] = r.seconds;
     models.push_back(m);
   }
   if (args.Has("json")) {
-    std::printf("%s\n", nlohmann::json{{"models", models}, {"related", bt.RelatedVerdict()}, {"horizon", o.horizon},
-                                       {"windows", o.windows}, {"offset", bt.options().offset},
+    std::printf("%s\n", nlohmann::json{{"models", models}, {"related", bt.RelatedVerdict()}, {"horizon", bo.horizon},
+                                       {"windows", bo.windows}, {"offset", bt.options().offset},
                                        {"series", bt.series().size()}}.dump().c_str());
     return 0;
   }
@@ -544,7 +476,7 @@ int EvalVerb(const Args& args) {
   if (r->unmatched_forecasts)
     Note(std::to_string(r->unmatched_forecasts) + " forecast rows have no actual value in " + args.Get("actual") +
          "; not scored");
-  nlohmann::json j = MetricsJson(r->metrics);
+  nlohmann::json j = forecast::MetricsJson(r->metrics);
   if (!r->has_mase) j["mase"] = nullptr;  // unknown without the history, not 0
   j["items"] = r->items;
   j["unmatched_forecasts"] = r->unmatched_forecasts;

@@ -3,10 +3,12 @@
 // look at the series at several aggregation levels with a trend line and a
 // seasonal profile, then backtest the models (a sliced job with progress and
 // Cancel) and read the accuracy table, the P10-P90 fans and the windows.
-// All work is in shared/forecast; this file draws and starts jobs.
+// The work is forecast::Pipeline (shared/forecast/pipeline.h), the same object
+// `fieldkit-cli forecast` runs; this file maps the panel's choices to its
+// options, starts it as a job and draws its data.
 //
 // Index
-// [SECTION] data, preparation, job
+// [SECTION] choices -> pipeline options, the job
 // [SECTION] ?run=forecast-demo and status().forecast
 // [SECTION] drawing
 #include <cmath>
@@ -17,6 +19,7 @@
 
 #include "core/job.h"
 #include "forecast/models.h"
+#include "forecast/pipeline.h"
 #include "imgui.h"
 #include "ui/app_state.h"
 #include "ui/panels.h"
@@ -54,65 +57,32 @@ void DefaultPaths(AppState& app) {
   std::snprintf(st.metadata_path, sizeof st.metadata_path, "%s/items.csv", d.c_str());
 }
 
-// [SECTION] data, preparation, job
+// [SECTION] choices -> pipeline options, the job
+
+// The pipeline's data, or null before anything was loaded.
+const forecast::PipelineData* Data(const ForecastPanelState& st) { return st.pipe ? &st.pipe->data() : nullptr; }
+const forecast::TargetDataset* Target(const ForecastPanelState& st) {
+  const auto* d = Data(st);
+  return d && d->in.target ? &*d->in.target : nullptr;
+}
+bool Prepared(const ForecastPanelState& st) {
+  const auto* d = Data(st);
+  return d && d->prepared;
+}
+
+// The panel's one-line summary of the first cold-start item.
+std::string ColdStartLine(const ForecastPanelState& st) {
+  const auto* d = Data(st);
+  if (!d || d->cold_start.empty()) return "";
+  const auto& c = d->cold_start.front();
+  std::string from;
+  for (auto& s : c.similar) from += (from.empty() ? "" : ", ") + s;
+  return c.item + ": no history; mean forecast of the similar items " + from;
+}
 
 void ClearData(ForecastPanelState& st) {
-  st.load_messages.clear();
-  st.target.reset();
-  st.related.reset();
-  st.metadata.reset();
-  st.prepared = false;
-}
-
-// Turns one parsed CSV into its data set (kind 0 target, 1 related, 2 metadata).
-bool SetTarget(AppState& app, Result<forecast::TargetDataset> t) {
-  ForecastPanelState& st = app.forecast;
-  if (!t) {
-    app.Error("forecasts: " + t.status().message());
-    return false;
-  }
-  st.target = std::move(*t);
-  for (auto& e : st.target->errors) st.load_messages.push_back(e);
-  // Default question for the retail demo: per product, across stores.
-  st.keep_dim.assign(st.target->dim_cols.size(), 0);
-  if (!st.keep_dim.empty()) st.keep_dim[0] = 1;
-  return true;
-}
-
-// The target's dimensions that the related table has: its series keys.
-std::vector<std::string> RelatedKeys(const ForecastPanelState& st, const forecast::CsvTable& table) {
-  std::vector<std::string> keys;
-  for (auto& d : st.target->dim_cols)
-    for (auto& h : table.header)
-      if (h == d) keys.push_back(d);
-  return keys;
-}
-
-void SetRelated(AppState& app, Result<forecast::RelatedDataset> r) {
-  ForecastPanelState& st = app.forecast;
-  if (!r) {
-    st.load_messages.push_back("related: " + r.status().message());
-    return;
-  }
-  st.related = std::move(*r);
-  for (auto& e : st.related->errors) st.load_messages.push_back(e);
-}
-
-bool FinishTable(AppState& app, int kind, const forecast::CsvTable& table) {
-  ForecastPanelState& st = app.forecast;
-  if (kind == 0) return SetTarget(app, forecast::ParseTarget(table, {}));
-  if (kind == 1) {
-    SetRelated(app, forecast::ParseRelated(table, RelatedKeys(st, table)));
-  } else {
-    auto m = forecast::ParseMetadata(table);
-    if (!m) {
-      st.load_messages.push_back("metadata: " + m.status().message());
-      return true;
-    }
-    st.metadata = std::move(*m);
-    for (auto& e : st.metadata->errors) st.load_messages.push_back(e);
-  }
-  return true;
+  st.pipe.reset();
+  st.backtest_done = false;
 }
 
 forecast::Fill FillFrom(const char* name, double value) {
@@ -141,339 +111,114 @@ bool FillIndex(const forecast::Fill& f, const char* const* names, int n, int* in
   return false;
 }
 
-forecast::AggregateOptions AggOptions(const ForecastPanelState& st) {
-  forecast::AggregateOptions o;
-  o.keep_all_dims = false;
-  for (size_t i = 0; i < st.keep_dim.size(); i++)
-    if (st.keep_dim[i]) o.dims.push_back(st.target->dim_cols[i]);
+// The panel's choices as pipeline options: load only, prepare, or the whole
+// run (backtest, future forecasts of the best model, cold start).
+forecast::PipelineOptions Options(const ForecastPanelState& st, forecast::PipelineStage last) {
+  forecast::PipelineOptions o;
+  o.target_path = st.target_path;
+  o.related_path = st.related_path;
+  o.metadata_path = st.metadata_path;
+  o.last = last;
+  o.aggregate.keep_all_dims = false;
+  if (const auto* t = Target(st))
+    for (size_t i = 0; i < st.keep_dim.size() && i < t->dim_cols.size(); i++)
+      if (st.keep_dim[i]) o.aggregate.dims.push_back(t->dim_cols[i]);
   std::string err;
-  forecast::ParseFrequency(kFreqs[st.freq], &o.freq, &err);
-  o.agg = forecast::AggMethod(st.agg);
+  forecast::ParseFrequency(kFreqs[st.freq], &o.aggregate.freq, &err);
+  o.aggregate.agg = forecast::AggMethod(st.agg);
+  o.level_freqs = {"M", "Y"};
+  o.fills.zero_to_null = st.zero_to_null;
+  o.fills.middle = FillFrom(kFills[st.middle_fill], st.middle_value);
+  o.fills.back = FillFrom(kFills[st.back_fill], st.back_value);
+  o.fills.eol = forecast::EolAction(st.eol);
+  o.related_fills = RelatedFills(st);
+  o.horizon = st.horizon;
+  o.backtest_options.windows = st.windows;
+  o.backtest_options.models.clear();
+  const bool related = Data(st) && Data(st)->in.related;
+  for (int i = 0; i < 5; i++)
+    if (st.use_model[i] && (kModels[i] != forecast::ModelKind::EtsX || related))
+      o.backtest_options.models.push_back(kModels[i]);
+  if (o.backtest_options.models.empty()) o.backtest_options.models.push_back(forecast::ModelKind::Ets);
+  o.future = forecast::FutureModel::BestOfBacktest;
   return o;
 }
 
-// Preparation in steps: 0 aggregate, 1-2 the coarser levels for the charts,
-// 3 quality + fills, 4 related alignment. The aggregations read `rows` raw
-// rows per call (a slice of the job); true when the step is complete.
-constexpr int kPrepareSteps = 5;
-bool PrepareSlice(AppState& app, int step, std::unique_ptr<forecast::Aggregation>* agg, size_t rows) {
-  ForecastPanelState& st = app.forecast;
-  if (!st.target) return true;
-  const forecast::AggregateOptions o = AggOptions(st);
-  std::string err;
-  if (step == 0) {
-    if (!*agg) {
-      st.prepared = false;
-      st.levels.clear();
-      st.backtest.reset();
-      st.backtest_done = false;
-      st.future.clear();
-      *agg = std::make_unique<forecast::Aggregation>(*st.target, o);
-    }
-    if (!(*agg)->Step(rows)) return false;
-    st.panel = (*agg)->Finish();
-    agg->reset();
-    st.prepare_messages = st.panel.messages;
-    return true;
-  }
-  if (step == 1 || step == 2) {
-    const char* lf = step == 1 ? "M" : "Y";
-    if (o.freq.unit == lf[0] && o.freq.n == 1) return true;
-    if (!*agg) {
-      forecast::AggregateOptions lo = o;
-      forecast::ParseFrequency(lf, &lo.freq, &err);
-      *agg = std::make_unique<forecast::Aggregation>(*st.target, lo);
-    }
-    if (!(*agg)->Step(rows)) return false;
-    st.levels.push_back((*agg)->Finish());
-    agg->reset();
-    return true;
-  }
-  forecast::FillOptions fo;
-  fo.zero_to_null = st.zero_to_null;
-  fo.middle = FillFrom(kFills[st.middle_fill], st.middle_value);
-  fo.back = FillFrom(kFills[st.back_fill], st.back_value);
-  fo.eol = forecast::EolAction(st.eol);
-  if (step == 3) {
-    st.quality = forecast::QualityReport(st.panel);  // before the fills: what the data looks like
-    for (auto& m : forecast::ApplyFill(&st.panel, fo)) st.prepare_messages.push_back(m);
-    return true;
-  }
-  st.related_x.clear();
-  if (st.related) {
-    const forecast::RelatedFill rf = RelatedFills(st);
-    forecast::AlignRelated(*st.related, st.panel, st.horizon, rf, &st.prepare_messages).swap(st.related_x);
-    st.prepare_messages.push_back("related series filled: middlefill " + forecast::FillName(rf.middle) +
-                                  ", backfill " + forecast::FillName(rf.back) + ", futurefill " +
-                                  forecast::FillName(rf.future));
-  }
-  st.prepared = !st.panel.series.empty();
-  st.selected = 0;
-  return true;
-}
-
-void Prepare(AppState& app) {
-  for (int i = 0; i < kPrepareSteps; i++) {
-    std::unique_ptr<forecast::Aggregation> agg;
-    while (!PrepareSlice(app, i, &agg, size_t(-1) / 2)) {
-    }
-  }
-}
-
+// Loads when nothing is loaded yet (then picks the default question: per the
+// first dimension), prepares with the current choices, and with `forecast`
+// backtests, forecasts the future with the best model and cold-starts.
 struct ForecastJob {
   AppState* app;
-  bool run_backtest = true;
-  int stage = 0;
+  forecast::PipelineStage goal;
+  bool loading = false;
   double t0 = 0;
-  // Loading state.
-  int file = 0;
-  bool reading = false;
-  std::string text;
-  forecast::CsvTable table;
-  size_t pos = 0, line = 0;
-  bool parsed = false;                                // the CSV text of the current file is split into cells
-  std::unique_ptr<forecast::TargetParser> target_rows;  // target rows converted 1500 per slice
-  std::unique_ptr<forecast::RelatedParser> related_rows;  // the same for the related series
-  int prep_step = 0;
-  std::unique_ptr<forecast::Aggregation> agg;  // the aggregation in progress
   bool Step(JobContext& ctx) {
     ForecastPanelState& st = app->forecast;
-    switch (stage) {
-      case 0: {
-        // Loading, a slice at a time: read a file, split 500 lines per slice into cells (the first
-        // 1500-line chunk took 15 ms in the page), build the data set.
-        const char* paths[3] = {st.target_path, st.related_path, st.metadata_path};
-        if (file == 0 && text.empty() && st.target) {
-          stage = 1;  // already loaded
-          return false;
-        }
-        if (file == 3 || (file > 0 && !st.target)) {
-          stage = 1;
-          return false;
-        }
-        if (!paths[file][0]) {
-          file++;
-          return false;
-        }
-        if (!reading) {
-          ctx.SetDetail(std::string("reading ") + paths[file]);
-          auto t = forecast::ReadTextFile(paths[file]);
-          if (!t) {
-            if (file == 0) {
-              ctx.Fail(t.status().message());
-              return true;
-            }
-            st.load_messages.push_back(t.status().message());
-            file++;
-            return false;
-          }
-          text = std::move(*t);
-          table = forecast::CsvTable{};
-          table.name = paths[file];
-          pos = line = 0;
-          reading = true;
-          return false;
-        }
-        if (!parsed) {
-          ctx.SetDetail(std::string("parsing ") + paths[file]);
-          if (!forecast::ParseCsvChunk(text, &pos, &line, 500, &table)) {
-            ctx.SetProgress(0.1f * float(pos) / float(text.size() + 1));
-            return false;
-          }
-          parsed = true;
-          text.clear();
-          if (table.header.empty() && file == 0) {
-            ctx.Fail(table.name + ": empty file (expected a header line)");
-            return true;
-          }
-          return false;
-        }
-        if (file == 0) {
-          // Dates and numbers of the target, 1500 rows per slice: the whole
-          // table in one call was the page's longest slice (16-21 ms).
-          if (!target_rows) target_rows = std::make_unique<forecast::TargetParser>(table, forecast::TargetOptions{});
-          ctx.SetDetail(std::string("reading the rows of ") + paths[file]);
-          if (!target_rows->Step(1500)) return false;
-          const bool ok = SetTarget(*app, target_rows->Finish());
-          target_rows.reset();
-          reading = parsed = false;
-          if (!ok) {
-            ctx.Fail("cannot load " + table.name);
-            return true;
-          }
-          file++;
-          return false;
-        }
-        if (file == 1 && st.target) {
-          if (!related_rows) related_rows = std::make_unique<forecast::RelatedParser>(table, RelatedKeys(st, table));
-          ctx.SetDetail(std::string("reading the rows of ") + paths[file]);
-          if (!related_rows->Step(1500)) return false;
-          SetRelated(*app, related_rows->Finish());
-          related_rows.reset();
-          reading = parsed = false;
-          file++;
-          return false;
-        }
-        reading = parsed = false;
-        if (!FinishTable(*app, file, table) && file == 0) {
-          ctx.Fail("cannot load " + table.name);
-          return true;
-        }
-        file++;
-        return false;
-      }
-      case 1:
-        ctx.SetDetail("aggregating and filling");
-        if (st.prepared && prep_step == 0) {
-          prep_step = kPrepareSteps;
-        } else if (prep_step < kPrepareSteps) {
-          // 1500 raw rows per slice, like the CSV parsing: a whole aggregation of
-          // the demo's 6,800 rows was the page's longest slice (18-30 ms).
-          if (PrepareSlice(*app, prep_step, &agg, 1500)) prep_step++;
-          else ctx.SetDetail("aggregating " + std::to_string(int(agg->Progress() * 100)) + "%");
-          return false;
-        }
-        if (!st.prepared) {
-          ctx.Fail("nothing to forecast after preparation");
-          return true;
-        }
-        if (!run_backtest) return true;
-        StartBacktest();
-        stage = 3;
-        return false;
-      case 3: {
-        const bool done = st.backtest->Step(8.0);
-        ctx.SetProgress(0.1f + 0.8f * st.backtest->Progress());
-        ctx.SetDetail("backtest " + std::to_string(int(st.backtest->Progress() * 100)) + "% (one ETS candidate per unit)");
-        if (done) {
-          FinishBacktest();
-          stage = 4;
-        }
-        return false;
-      }
-      case 4: {
-        // Future forecasts with the best model: one ETS candidate fit per slice.
-        if (st.future_done < st.panel.series.size()) {
-          if (!st.future_task) StartFuture(st.future_done);
-          ctx.SetDetail("forecast " + st.panel.series[st.future_done].item_id + " with " + st.best_model);
-          if (st.future_task->Step()) {
-            st.future[st.future_done++] = st.future_task->regression().forecast;
-            st.future_task.reset();
-          }
-          ctx.SetProgress(0.9f + 0.1f * float(st.future_done) / float(st.panel.series.size()));
-          return false;
-        }
-        ColdStart();
-        st.backtest_done = true;
-        st.show_results = true;
-        st.backtest_s = (ImGui::GetTime() - t0);
-        return true;
-      }
+    const bool done = st.pipe->Step(8.0);
+    ctx.SetProgress(loading ? 0.1f * st.pipe->Progress() : 0.1f + 0.9f * st.pipe->Progress());
+    ctx.SetDetail(st.pipe->Detail());
+    if (!done) return false;
+    if (st.pipe->failed()) {
+      ctx.Fail(st.pipe->error());
+      return true;
     }
-    return true;
-  }
-  void StartBacktest() {
-    ForecastPanelState& st = app->forecast;
-    forecast::BacktestOptions o;
-    o.period = st.panel.freq.SeasonalPeriod();
-    o.horizon = st.horizon;
-    o.windows = st.windows;
-    o.models.clear();
-    for (int i = 0; i < 5; i++)
-      if (st.use_model[i] && (kModels[i] != forecast::ModelKind::EtsX || !st.related_x.empty()))
-        o.models.push_back(kModels[i]);
-    if (o.models.empty()) o.models.push_back(forecast::ModelKind::Ets);
-    std::vector<forecast::BacktestSeries> series;
-    st.backtest_series.clear();
-    for (size_t i = 0; i < st.panel.series.size(); i++) {
-      forecast::BacktestSeries s;
-      s.id = st.panel.series[i].item_id;
-      s.values = forecast::ModelInput(st.panel.series[i]);
-      if (s.values.size() < 2) continue;
-      if (!st.related_x.empty())
-        s.related.assign(st.related_x[i].begin() + long(st.panel.length - s.values.size()), st.related_x[i].end());
-      series.push_back(std::move(s));
-      st.backtest_series.push_back(i);
+    if (loading) {
+      loading = false;
+      // Default question for the retail demo: per product, across stores.
+      st.keep_dim.assign(Target(st)->dim_cols.size(), 0);
+      if (!st.keep_dim.empty()) st.keep_dim[0] = 1;
+      forecast::PipelineOptions o = Options(st, goal);  // before the data moves: the options read it
+      st.pipe = std::make_unique<forecast::Pipeline>(std::move(o), st.pipe->TakeData(false));
+      return false;
     }
-    st.backtest = std::make_unique<forecast::Backtest>(std::move(series), o);
-    for (auto& w : st.backtest->warnings) st.prepare_messages.push_back(w);
-    st.future.clear();
-    st.future_done = 0;
-    st.future_task.reset();
+    if (goal == forecast::PipelineStage::Prepare) return true;
+    st.selected = 0;
     st.chart_model = 0;
-  }
-  void FinishBacktest() {
-    ForecastPanelState& st = app->forecast;
-    const auto& res = st.backtest->results();
-    size_t best = 0;
-    for (size_t i = 1; i < res.size(); i++)
-      if (res[i].overall.avg_wql < res[best].overall.avg_wql) best = i;
-    st.best_model = forecast::ModelName(res[best].model);
-    st.chart_model = int(best);
-    st.related_verdict = st.backtest->RelatedVerdict();
-    st.future.assign(st.panel.series.size(), forecast::Forecast{});
-  }
-  void StartFuture(size_t i) {
-    ForecastPanelState& st = app->forecast;
-    const auto& opt = st.backtest->options();
-    forecast::ModelKind kind;
-    forecast::ParseModelKind(st.best_model, &kind);
-    std::vector<double> y = forecast::ModelInput(st.panel.series[i]);
-    for (size_t t = 1; t < y.size(); t++)
-      if (std::isnan(y[t])) y[t] = y[t - 1];
-    forecast::ModelSpec spec{kind, opt.period, opt.seed, 400};
-    if (kind == forecast::ModelKind::EtsX && !st.related_x.empty()) {
-      std::vector<std::vector<double>> x(st.related_x[i].begin() + long(st.panel.length - y.size()),
-                                         st.related_x[i].end());
-      st.future_task =
-          std::make_unique<forecast::ForecastTask>(std::move(y), std::move(x), spec, opt.horizon, opt.levels);
-    } else {
-      st.future_task = std::make_unique<forecast::ForecastTask>(std::move(y), spec, opt.horizon, opt.levels);
-    }
-  }
-  void ColdStart() {
-    ForecastPanelState& st = app->forecast;
-    st.cold_start.clear();
-    st.cold_start_mean.clear();
-    if (!st.metadata) return;
-    for (auto& [item, fields] : st.metadata->items) {
-      if (st.panel.FindSeries(item) >= 0) continue;
-      const auto similar = forecast::SimilarItems(*st.metadata, item, st.panel);
-      if (similar.empty()) continue;
-      st.cold_start_mean.assign(size_t(st.horizon), 0.0);
-      std::string from;
-      for (auto& s : similar) {
-        const auto& f = st.future[size_t(st.panel.FindSeries(s))];
-        for (size_t j = 0; j < st.cold_start_mean.size() && j < f.mean.size(); j++)
-          st.cold_start_mean[j] += f.mean[j] / double(similar.size());
-        from += (from.empty() ? "" : ", ") + s;
-      }
-      st.cold_start = item + ": no history; mean forecast of the similar items " + from;
-      return;  // one cold-start item is shown
-    }
+    const auto& res = st.pipe->data().backtest->results();
+    for (size_t i = 0; i < res.size(); i++)
+      if (res[i].model == st.pipe->data().future_kind) st.chart_model = int(i);
+    st.backtest_done = true;
+    st.show_results = true;
+    st.backtest_s = ImGui::GetTime() - t0;
+    return true;
   }
 };
 
-void StartForecastJob(AppState& app, bool run_backtest) {
+void StartForecastJob(AppState& app, forecast::PipelineStage goal) {
+  ForecastPanelState& st = app.forecast;
   if (app.jobs.Has(kJobLabel)) return;
   auto job = std::make_shared<ForecastJob>();
   job->app = &app;
-  job->run_backtest = run_backtest;
+  job->goal = goal;
   job->t0 = ImGui::GetTime();
-  app.forecast.backtest_done = false;
+  job->loading = !Target(st);
+  if (job->loading) {
+    st.pipe = std::make_unique<forecast::Pipeline>(Options(st, forecast::PipelineStage::Load));
+  } else {
+    // The choices may have changed: prepare again. The options read the
+    // loaded data, so they are made before it moves.
+    forecast::PipelineOptions o = Options(st, goal);
+    st.pipe = std::make_unique<forecast::Pipeline>(std::move(o), st.pipe->TakeData(false));
+  }
+  st.backtest_done = false;
   app.jobs.Enqueue(MakeJob(
       kJobLabel, [job](JobContext& ctx) { return job->Step(ctx); },
       [&app](JobState s) {
+        const ForecastPanelState& st = app.forecast;
         if (s == JobState::Failed) app.Error("forecasts: " + app.jobs.Error());
         else if (s == JobState::Cancelled) app.Log("forecasts: backtest cancelled");
-        else if (app.forecast.backtest_done) app.Log("forecasts: backtest done; best model " + app.forecast.best_model);
+        else if (st.backtest_done)
+          app.Log(std::string("forecasts: backtest done; best model ") +
+                  forecast::ModelName(st.pipe->data().future_kind));
       }));
 }
 
 void ExportCsv(AppState& app) {
   ForecastPanelState& st = app.forecast;
-  if (st.future.empty() || !st.backtest) return;
-  const auto& levels = st.backtest->options().levels;
+  const auto* d = Data(st);
+  if (!st.backtest_done || !d || d->future.empty()) return;
+  const auto& levels = st.pipe->options().backtest_options.levels;
+  const std::string model = forecast::ModelName(d->future_kind);
   std::string csv = "item_id,timestamp,model,mean";
   char b[64];
   for (double q : levels) {
@@ -481,11 +226,11 @@ void ExportCsv(AppState& app) {
     csv += b;
   }
   csv += "\n";
-  for (size_t i = 0; i < st.future.size(); i++) {
-    const auto& f = st.future[i];
+  for (size_t i = 0; i < d->future.size(); i++) {
+    const auto& f = d->future[i];
     for (size_t j = 0; j < f.mean.size(); j++) {
-      csv += st.panel.series[i].item_id + "," +
-             forecast::FormatDate(st.panel.TimeAt(st.panel.length + j), st.panel.format) + "," + st.best_model;
+      csv += d->panel.series[i].item_id + "," +
+             forecast::FormatDate(d->panel.TimeAt(d->panel.length + j), d->panel.format) + "," + model;
       std::snprintf(b, sizeof b, ",%.6g", f.mean[j]);
       csv += b;
       for (size_t q = 0; q < levels.size(); q++) {
@@ -503,21 +248,10 @@ void ExportCsv(AppState& app) {
     return;
   }
   out.close();
-  st.message = "exported " + std::to_string(st.future.size()) + " series x " + std::to_string(st.horizon) +
+  st.message = "exported " + std::to_string(d->future.size()) + " series x " + std::to_string(st.horizon) +
                " steps to " + path;
   app.Log(st.message);
   if (app.platform.offer_download) app.platform.offer_download(path);
-}
-
-nlohmann::json MetricsJson(const forecast::Metrics& m) {
-  nlohmann::json wql = nlohmann::json::object();
-  for (size_t i = 0; i < m.levels.size(); i++) {
-    char b[16];
-    std::snprintf(b, sizeof b, "p%g", m.levels[i] * 100);
-    wql[b] = m.wql[i];
-  }
-  return {{"wql", wql}, {"avg_wql", m.avg_wql}, {"wape", m.wape}, {"rmse", m.rmse}, {"mape", m.mape},
-          {"mase", m.mase}, {"points", m.points}};
 }
 
 }  // namespace
@@ -527,7 +261,7 @@ nlohmann::json MetricsJson(const forecast::Metrics& m) {
 // ?run=forecast-demo[&data=DIR][&freq=D][&horizon=14][&windows=2][&models=snaive,ets,...]
 bool RunForecastDemoFromParams(AppState& app, const std::map<std::string, std::string>& params) {
   ForecastPanelState& st = app.forecast;
-  // Other data clears the data set the running job's aggregation points into.
+  // Other data clears the data set the running job's pipeline works on.
   if (params.count("data") && app.jobs.Has(kJobLabel)) {
     app.Error("?run=forecast-demo: data cannot change while a forecast job runs; run it again when it is done");
     return false;
@@ -592,8 +326,7 @@ bool RunForecastDemoFromParams(AppState& app, const std::map<std::string, std::s
     }
   }
   DefaultPaths(app);
-  st.prepared = false;
-  StartForecastJob(app, true);
+  StartForecastJob(app, forecast::PipelineStage::ColdStart);
   return true;
 }
 
@@ -611,54 +344,37 @@ void ImportForecastTarget(AppState& app, const std::string& path, const std::str
   ClearData(st);
   std::snprintf(st.target_path, sizeof st.target_path, "%s", path.c_str());
   st.related_path[0] = st.metadata_path[0] = 0;
-  st.backtest.reset();
-  st.backtest_done = false;
-  st.future.clear();
-  st.future_task.reset();
   st.message = "imported " + path + " as the target series (" + why + ")";
   app.Log("forecasts: " + st.message);
-  StartForecastJob(app, false);
+  StartForecastJob(app, forecast::PipelineStage::Prepare);
 }
 
 std::string ForecastStatusJson(AppState& app) {
   ForecastPanelState& st = app.forecast;
-  if (!st.target && !app.jobs.Has(kJobLabel)) return "null";
-  nlohmann::json j;
-  j["state"] = st.backtest_done ? "done" : app.jobs.Has(kJobLabel) ? "running" : st.prepared ? "prepared" : "loaded";
-  if (st.prepared) {
-    j["series"] = st.panel.series.size();
-    j["buckets"] = st.panel.length;
-    j["freq"] = st.panel.freq.Name();
-    j["dims"] = st.panel.dim_names;
-    j["messages"] = st.prepare_messages;
-    size_t eol = 0, fresh = 0;
-    for (auto& q : st.quality) eol += q.end_of_life, fresh += q.is_new;
-    j["end_of_life"] = eol;
-    j["new_items"] = fresh;
+  if (!Target(st) && !app.jobs.Has(kJobLabel)) return "null";
+  const bool prepared = Prepared(st);
+  // The pipeline's own status, with the panel's choices and its summary of
+  // the cold start (one line, as the panel shows it).
+  nlohmann::json j = st.pipe ? st.pipe->StatusJson() : nlohmann::json::object();
+  j.erase("stage");
+  j.erase("error");
+  j.erase("cold_start");
+  if (!st.backtest_done) {
+    for (const char* k : {"accuracy", "best", "related", "horizon", "windows"}) j.erase(k);
+  }
+  j["state"] = st.backtest_done ? "done" : app.jobs.Has(kJobLabel) ? "running" : prepared ? "prepared" : "loaded";
+  if (prepared) {
     const forecast::RelatedFill rf = RelatedFills(st);
     j["fills"] = {{"middlefill", forecast::FillName(FillFrom(kFills[st.middle_fill], st.middle_value))},
                   {"backfill", forecast::FillName(FillFrom(kFills[st.back_fill], st.back_value))},
                   {"related_middlefill", forecast::FillName(rf.middle)},
                   {"related_backfill", forecast::FillName(rf.back)},
                   {"related_futurefill", forecast::FillName(rf.future)}};
-    j["related_features"] = st.related_x.empty() ? 0 : st.related_x[0].empty() ? 0 : st.related_x[0][0].size();
     j["target_path"] = st.target_path;
   }
-  if (st.backtest_done && st.backtest) {
-    nlohmann::json acc = nlohmann::json::array();
-    for (auto& r : st.backtest->results()) {
-      nlohmann::json m = MetricsJson(r.overall);
-      m["model"] = forecast::ModelName(r.model);
-      m["seconds"] = r.seconds;
-      acc.push_back(m);
-    }
-    j["accuracy"] = acc;
-    j["best"] = st.best_model;
-    j["related"] = st.related_verdict;
-    j["horizon"] = st.backtest->options().horizon;
-    j["windows"] = st.backtest->options().windows;
+  if (st.backtest_done) {
     j["seconds"] = st.backtest_s;
-    j["cold_start"] = st.cold_start;
+    j["cold_start"] = ColdStartLine(st);
   }
   return j.dump();
 }
@@ -751,7 +467,7 @@ void DrawDataSection(AppState& app) {
   if (busy) ImGui::BeginDisabled();
   if (ImGui::Button("Load")) {
     ClearData(st);
-    StartForecastJob(app, false);
+    StartForecastJob(app, forecast::PipelineStage::Prepare);
   }
   RecordItem(app, "forecast.load");
   if (busy) ImGui::EndDisabled();
@@ -760,25 +476,29 @@ void DrawDataSection(AppState& app) {
              "target column, the rest are dimensions (product, store, country...). Related: the same keys plus up "
              "to 13 numeric features (price, promo) covering the forecast horizon too. Metadata: item id + up to 9 "
              "fields (category, colour...). In the page, dropped files are under /imports/.");
-  if (st.target) {
+  const forecast::PipelineData* d = Data(st);
+  if (const forecast::TargetDataset* t = Target(st)) {
     std::string dims;
-    for (auto& d : st.target->dim_cols) dims += (dims.empty() ? "" : ", ") + d;
-    ImGui::Text("target: %zu rows, dimensions %s, value column '%s'%s%s", st.target->time.size(), dims.c_str(),
-                st.target->value_col.c_str(), st.related ? "; related loaded" : "",
-                st.metadata ? "; metadata loaded" : "");
+    for (auto& dim : t->dim_cols) dims += (dims.empty() ? "" : ", ") + dim;
+    ImGui::Text("target: %zu rows, dimensions %s, value column '%s'%s%s", t->time.size(), dims.c_str(),
+                t->value_col.c_str(), d->in.related ? "; related loaded" : "",
+                d->in.metadata ? "; metadata loaded" : "");
   }
-  for (auto& m : st.load_messages) ImGui::TextColored(ImVec4(0.9f, 0.6f, 0.3f, 1), "%s", m.c_str());
+  if (d)
+    for (auto& m : d->in.messages) ImGui::TextColored(ImVec4(0.9f, 0.6f, 0.3f, 1), "%s", m.c_str());
 }
 
 void DrawPrepareSection(AppState& app) {
   ForecastPanelState& st = app.forecast;
-  if (!st.target) return;
+  const forecast::TargetDataset* t = Target(st);
+  if (!t) return;
+  const forecast::PipelineData& d = *Data(st);
   SectionHeader("Shape to the question");
   ImGui::TextUnformatted("keep dimensions:");
   for (size_t i = 0; i < st.keep_dim.size(); i++) {
     ImGui::SameLine();
     bool v = st.keep_dim[i] != 0;
-    if (ImGui::Checkbox(st.target->dim_cols[i].c_str(), &v)) st.keep_dim[i] = v;
+    if (ImGui::Checkbox(t->dim_cols[i].c_str(), &v)) st.keep_dim[i] = v;
   }
   ImGui::SameLine();
   HelpMarker("Dimensions not kept are aggregated away: keep product to answer 'how many of product A', keep "
@@ -813,7 +533,7 @@ void DrawPrepareSection(AppState& app) {
              "its last value to the end, no frontfill (a new item starts when it starts). median/mean/min/max use "
              "the last 64 values before a gap. End-of-life items (only blanks/zeros until the end) can be dropped "
              "(their forecast is zero) or null-filled.");
-  if (st.related) {
+  if (d.in.related) {
     for (int i = 0; i < 3; i++) {
       if (i) ImGui::SameLine();
       ImGui::SetNextItemWidth(80);
@@ -831,42 +551,45 @@ void DrawPrepareSection(AppState& app) {
                "horizon. No nan: the models need a value at every step, so the service allows zero, value, "
                "median, mean, min and max only.");
   }
-  if (ImGui::Button("Prepare")) Prepare(app);
+  const bool busy = app.jobs.Has(kJobLabel);
+  if (busy) ImGui::BeginDisabled();
+  if (ImGui::Button("Prepare")) StartForecastJob(app, forecast::PipelineStage::Prepare);
   RecordItem(app, "forecast.prepare");
-  if (!st.prepared) return;
+  if (busy) ImGui::EndDisabled();
+  if (!d.prepared) return;
   ImGui::SameLine();
-  ImGui::Text("%zu series x %zu buckets of %s", st.panel.series.size(), st.panel.length, st.panel.freq.Name().c_str());
-  for (auto& m : st.prepare_messages) ImGui::TextColored(ImVec4(0.9f, 0.6f, 0.3f, 1), "%s", m.c_str());
+  ImGui::Text("%zu series x %zu buckets of %s", d.panel.series.size(), d.panel.length, d.panel.freq.Name().c_str());
+  for (auto& m : d.prepare_messages) ImGui::TextColored(ImVec4(0.9f, 0.6f, 0.3f, 1), "%s", m.c_str());
 
   if (ImGui::TreeNode("Preview and data quality")) {
-    const int cols = int(std::min<size_t>(st.panel.series.size(), 8)) + 1;
+    const int cols = int(std::min<size_t>(d.panel.series.size(), 8)) + 1;
     if (ImGui::BeginTable("forecast.preview", cols, ImGuiTableFlags_Borders | ImGuiTableFlags_ScrollY,
                           ImVec2(0, 180))) {
       ImGui::TableSetupScrollFreeze(0, 1);
       ImGui::TableSetupColumn("timestamp");
-      for (int c = 1; c < cols; c++) ImGui::TableSetupColumn(st.panel.series[size_t(c - 1)].item_id.c_str());
+      for (int c = 1; c < cols; c++) ImGui::TableSetupColumn(d.panel.series[size_t(c - 1)].item_id.c_str());
       ImGui::TableHeadersRow();
       ImGuiListClipper clip;
-      clip.Begin(int(st.panel.length));
+      clip.Begin(int(d.panel.length));
       while (clip.Step())
         for (int t = clip.DisplayStart; t < clip.DisplayEnd; t++) {
           ImGui::TableNextRow();
           ImGui::TableNextColumn();
-          ImGui::TextUnformatted(forecast::FormatDate(st.panel.TimeAt(size_t(t)), st.panel.format).c_str());
+          ImGui::TextUnformatted(forecast::FormatDate(d.panel.TimeAt(size_t(t)), d.panel.format).c_str());
           for (int c = 1; c < cols; c++) {
             ImGui::TableNextColumn();
-            const double v = st.panel.series[size_t(c - 1)].values[size_t(t)];
+            const double v = d.panel.series[size_t(c - 1)].values[size_t(t)];
             if (std::isnan(v)) ImGui::TextDisabled("-");
             else ImGui::Text("%.6g", v);
           }
         }
       ImGui::EndTable();
     }
-    if (ImGui::BeginTable("forecast.quality", 8, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg)) {
+    if (ImGui::BeginTable("forecad.quality", 8, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg)) {
       for (const char* h : {"item", "observed", "density", "gaps", "longest gap", "zero runs", "end of life", "new"})
         ImGui::TableSetupColumn(h);
       ImGui::TableHeadersRow();
-      for (auto& q : st.quality) {
+      for (auto& q : d.quality) {
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
         ImGui::TextUnformatted(q.item_id.c_str());
@@ -893,11 +616,12 @@ void DrawPrepareSection(AppState& app) {
 
 void DrawSeriesPicker(AppState& app) {
   ForecastPanelState& st = app.forecast;
-  if (st.selected >= int(st.panel.series.size())) st.selected = 0;
+  const forecast::Panel& panel = Data(st)->panel;
+  if (st.selected >= int(panel.series.size())) st.selected = 0;
   ImGui::SetNextItemWidth(200);
-  if (ImGui::BeginCombo("series", st.panel.series[size_t(st.selected)].item_id.c_str())) {
-    for (size_t i = 0; i < st.panel.series.size(); i++)
-      if (ImGui::Selectable(st.panel.series[i].item_id.c_str(), int(i) == st.selected)) st.selected = int(i);
+  if (ImGui::BeginCombo("series", panel.series[size_t(st.selected)].item_id.c_str())) {
+    for (size_t i = 0; i < panel.series.size(); i++)
+      if (ImGui::Selectable(panel.series[i].item_id.c_str(), int(i) == st.selected)) st.selected = int(i);
     ImGui::EndCombo();
   }
   RecordItem(app, "forecast.series");
@@ -908,22 +632,23 @@ void DrawSeriesPicker(AppState& app) {
 
 void DrawChartsSection(AppState& app) {
   ForecastPanelState& st = app.forecast;
-  if (!st.prepared) return;
+  if (!Prepared(st)) return;
+  const forecast::PipelineData& d = *Data(st);
   if (!ImGui::CollapsingHeader("Aggregation levels and seasonal profile", ImGuiTreeNodeFlags_DefaultOpen)) return;
   if (!st.backtest_done) DrawSeriesPicker(app);
   const float w = (ImGui::GetContentRegionAvail().x - 2 * ImGui::GetStyle().ItemSpacing.x) / 3;
-  const std::string& item = st.panel.series[size_t(st.selected)].item_id;
-  LevelChart(st.panel, item, "forecast.level0", w);
-  for (size_t l = 0; l < st.levels.size() && l < 2; l++) {
+  const std::string& item = d.panel.series[size_t(st.selected)].item_id;
+  LevelChart(d.panel, item, "forecast.level0", w);
+  for (size_t l = 0; l < d.levels.size() && l < 2; l++) {
     ImGui::SameLine();
-    LevelChart(st.levels[l], item, l == 0 ? "forecast.level1" : "forecast.level2", w);
+    LevelChart(d.levels[l], item, l == 0 ? "forecast.level1" : "forecast.level2", w);
   }
-  SeasonalProfile(st.panel, size_t(st.selected), w);
+  SeasonalProfile(d.panel, size_t(st.selected), w);
 }
 
 void DrawModelsSection(AppState& app) {
   ForecastPanelState& st = app.forecast;
-  if (!st.prepared) {
+  if (!Prepared(st)) {
     ImGui::TextDisabled("Load and prepare the data first (first tab).");
     return;
   }
@@ -931,9 +656,9 @@ void DrawModelsSection(AppState& app) {
   static const char* const kNames[] = {"seasonal naive", "ETS (AICc)", "Theta", "Comb", "ETS + related"};
   for (int i = 0; i < 5; i++) {
     if (i) ImGui::SameLine();
-    if (i == 4 && st.related_x.empty()) ImGui::BeginDisabled();
+    if (i == 4 && Data(st)->related_x.empty()) ImGui::BeginDisabled();
     ImGui::Checkbox(kNames[i], &st.use_model[i]);
-    if (i == 4 && st.related_x.empty()) ImGui::EndDisabled();
+    if (i == 4 && Data(st)->related_x.empty()) ImGui::EndDisabled();
   }
   ImGui::SetNextItemWidth(100);
   ImGui::InputInt("horizon", &st.horizon);
@@ -945,8 +670,7 @@ void DrawModelsSection(AppState& app) {
   const bool busy = app.jobs.Has(kJobLabel);
   if (busy) ImGui::BeginDisabled();
   if (ImGui::Button("Run backtest")) {
-    Prepare(app);  // the horizon sizes the related features too
-    StartForecastJob(app, true);
+    StartForecastJob(app, forecast::PipelineStage::ColdStart);  // prepares again: the horizon sizes the related features too
   }
   RecordItem(app, "forecast.run");
   if (busy) ImGui::EndDisabled();
@@ -959,9 +683,10 @@ void DrawModelsSection(AppState& app) {
 
 void DrawResults(AppState& app) {
   ForecastPanelState& st = app.forecast;
-  if (!st.backtest_done || !st.backtest) return;
-  const auto& res = st.backtest->results();
-  const auto& opt = st.backtest->options();
+  const forecast::PipelineData* dp = Data(st);
+  if (!st.backtest_done || !dp || !dp->backtest) return;
+  const auto& res = dp->backtest->results();
+  const auto& opt = dp->backtest->options();
   SectionHeader("Accuracy (all series, all windows)");
   DrawSeriesPicker(app);
   const int cols = 7 + int(opt.levels.size());
@@ -976,7 +701,7 @@ void DrawResults(AppState& app) {
       const auto& m = res[i].overall;
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
-      const bool best = st.best_model == forecast::ModelName(res[i].model);
+      const bool best = dp->future_kind == res[i].model;
       if (ImGui::Selectable((std::string(forecast::ModelName(res[i].model)) + (best ? " (best)" : "")).c_str(),
                             st.chart_model == int(i), ImGuiSelectableFlags_SpanAllColumns))
         st.chart_model = int(i);
@@ -991,18 +716,18 @@ void DrawResults(AppState& app) {
     }
     ImGui::EndTable();
   }
-  if (!st.related_verdict.empty()) ImGui::TextUnformatted(st.related_verdict.c_str());
-  if (!st.cold_start.empty()) ImGui::TextUnformatted(("cold start " + st.cold_start).c_str());
+  if (!dp->related_verdict.empty()) ImGui::TextUnformatted(dp->related_verdict.c_str());
+  if (const std::string cs = ColdStartLine(st); !cs.empty()) ImGui::TextUnformatted(("cold start " + cs).c_str());
   // History + backtest windows (P10-P90 band, P50 line) + the future fan of the best model.
   const size_t si = size_t(st.selected);
   size_t bi = SIZE_MAX;
-  for (size_t k = 0; k < st.backtest_series.size(); k++)
-    if (st.backtest_series[k] == si) bi = k;
-  const auto& series = st.panel.series[si];
+  for (size_t k = 0; k < dp->backtest_series.size(); k++)
+    if (dp->backtest_series[k] == si) bi = k;
+  const auto& series = dp->panel.series[si];
   std::vector<double> hx, hy;
-  const size_t show = std::min(st.panel.length, size_t(opt.offset * opt.windows + 4 * opt.horizon));
-  for (size_t t = st.panel.length - show; t < st.panel.length; t++) {
-    hx.push_back(double(st.panel.TimeAt(t)));
+  const size_t show = std::min(dp->panel.length, size_t(opt.offset * opt.windows + 4 * opt.horizon));
+  for (size_t t = dp->panel.length - show; t < dp->panel.length; t++) {
+    hx.push_back(double(dp->panel.TimeAt(t)));
     hy.push_back(series.values[t]);
   }
   const std::string title = series.item_id + ": history, backtest windows and forecast (" +
@@ -1015,26 +740,26 @@ void DrawResults(AppState& app) {
   Plot plot("forecast.fan", ImVec2(-1, 260), spec);
   std::vector<std::vector<double>> keep;  // the plot borrows these until Draw()
   keep.reserve(64);
-  const size_t offset = st.panel.length - (bi == SIZE_MAX ? 0 : st.backtest->series()[bi].values.size());
+  const size_t offset = dp->panel.length - (bi == SIZE_MAX ? 0 : dp->backtest->series()[bi].values.size());
   if (bi != SIZE_MAX)
     for (auto& wf : res[size_t(st.chart_model)].forecasts) {
       if (wf.series != bi) continue;
       keep.emplace_back();
       auto& x = keep.back();
-      for (size_t j = 0; j < wf.forecast.mean.size(); j++) x.push_back(double(st.panel.TimeAt(offset + wf.start + j)));
+      for (size_t j = 0; j < wf.forecast.mean.size(); j++) x.push_back(double(dp->panel.TimeAt(offset + wf.start + j)));
       const size_t mid = opt.levels.size() / 2;
       plot.Band(wf.window == 0 ? "backtest P10-P90" : "", x.data(), wf.forecast.quantiles.front().data(),
                 wf.forecast.quantiles.back().data(), x.size(), IM_COL32(230, 145, 56, 70));
       plot.Line(wf.window == 0 ? "backtest P50" : "", x.data(), wf.forecast.quantiles[mid].data(), x.size(),
                 colors::kAccent2, false);
     }
-  if (si < st.future.size() && !st.future[si].mean.empty()) {
+  if (si < dp->future.size() && !dp->future[si].mean.empty()) {
     keep.emplace_back();
     auto& x = keep.back();
-    for (size_t j = 0; j < st.future[si].mean.size(); j++) x.push_back(double(st.panel.TimeAt(st.panel.length + j)));
-    plot.Band("forecast P10-P90", x.data(), st.future[si].quantiles.front().data(),
-              st.future[si].quantiles.back().data(), x.size(), IM_COL32(106, 190, 115, 70));
-    plot.Line("forecast mean", x.data(), st.future[si].mean.data(), x.size(), colors::kGood, false);
+    for (size_t j = 0; j < dp->future[si].mean.size(); j++) x.push_back(double(dp->panel.TimeAt(dp->panel.length + j)));
+    plot.Band("forecast P10-P90", x.data(), dp->future[si].quantiles.front().data(),
+              dp->future[si].quantiles.back().data(), x.size(), IM_COL32(106, 190, 115, 70));
+    plot.Line("forecast mean", x.data(), dp->future[si].mean.data(), x.size(), colors::kGood, false);
   }
   plot.Line("actual", hx.data(), hy.data(), hx.size(), colors::kAccent, false);
   plot.Draw();

@@ -1,28 +1,20 @@
-// State of the Forecasts panel: the three data sets as loaded, the user's
-// preparation choices (dimensions, frequency, aggregation, fills), the
-// prepared panel with its quality report and the aggregation-level views,
-// and the backtest (run as a sliced job) with the future forecasts it ends with.
+// State of the Forecasts panel: the user's choices (files, dimensions,
+// frequency, aggregation, fills, models) and the forecast::Pipeline that ran
+// them (loaded data, prepared panel, backtest, future forecasts).
 #pragma once
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "forecast/accuracy.h"
-#include "forecast/dataset.h"
-#include "forecast/prepare.h"
+#include "forecast/pipeline.h"
 
 namespace fk::ui {
 
 struct ForecastPanelState {
   std::string data_dir;  // "" = <platform data_dir>/forecast
   char target_path[256] = "", related_path[256] = "", metadata_path[256] = "";
-  // Loaded data sets.
-  std::optional<forecast::TargetDataset> target;
-  std::optional<forecast::RelatedDataset> related;
-  std::optional<forecast::ItemMetadata> metadata;
-  std::vector<std::string> load_messages;
-  // Preparation choices.
+  // Preparation choices (the panel maps them to forecast::PipelineOptions).
   std::vector<char> keep_dim;           // one per target dimension
   int freq = 2;                         // index into kFreqs (panel_forecast.cpp): D
   int agg = 0;                          // AggMethod
@@ -33,28 +25,16 @@ struct ForecastPanelState {
   int related_fill[3] = {1, 1, 1};
   double related_value[3] = {0, 0, 0};            // for kRelatedFills "value"
   int eol = 1;                          // keep, drop, null
-  // Prepared data.
-  bool prepared = false;
-  forecast::Panel panel;
-  std::vector<forecast::QualityItem> quality;
-  std::vector<std::string> prepare_messages;
-  std::vector<forecast::Panel> levels;  // the same dims at coarser frequencies (M, Y), for the level charts
-  std::vector<std::vector<std::vector<double>>> related_x;  // [series][bucket][feature], history + horizon
-  int selected = 0;                     // series shown in the charts
-  // Models and backtest.
+  // Models and backtest choices.
   bool use_model[5] = {true, true, true, true, true};  // snaive, ets, theta, comb, etsx
   int horizon = 14, windows = 2;
-  std::unique_ptr<forecast::Backtest> backtest;
-  std::vector<size_t> backtest_series;  // panel series index of each backtest series
-  bool backtest_done = false;
+  // The run: the data sets as loaded, the prepared panel, the backtest, the
+  // future forecasts and the cold start (pipe->data()). Null before a load.
+  std::unique_ptr<forecast::Pipeline> pipe;
+  bool backtest_done = false;           // the last run went all the way
   double backtest_s = 0;
-  int chart_model = 0;                  // index into backtest results
-  std::string best_model, related_verdict;
-  std::vector<forecast::Forecast> future;  // per panel series: best model, horizon steps after the data
-  size_t future_done = 0;
-  std::unique_ptr<forecast::ForecastTask> future_task;  // the future fit in progress (one ETS candidate per slice)
-  std::string cold_start;               // "throw-blanket: mean of duvet, ..."
-  std::vector<double> cold_start_mean;
+  int selected = 0;                     // series shown in the charts
+  int chart_model = 0;                  // index into the backtest results
   std::string message;                  // last export / error line
   bool show_results = false;            // select the results tab on the next frame
 };

@@ -73,13 +73,14 @@ TEST_CASE("ui/forecast: related fills from ?run=forecast-demo reach the aligned 
   CHECK(f["fills"]["related_futurefill"] == "value:-1");
   CHECK(f["fills"]["backfill"] == "value:2");
   CHECK(f["related_features"] == 2);  // price, promo
-  const auto& st = h.app.State().forecast;
-  REQUIRE(!st.related_x.empty());
+  REQUIRE(h.app.State().forecast.pipe);
+  const auto& d = h.app.State().forecast.pipe->data();
+  REQUIRE(!d.related_x.empty());
   // The demo's related file covers 28 days past the sales; the rest of the 35-day horizon is futurefill.
-  const size_t last = st.panel.length + 34;
-  REQUIRE(st.related_x[0].size() == last + 1);
-  CHECK(st.related_x[0][last][0] == -1);
-  CHECK(st.related_x[0][st.panel.length + 27][0] > 0);  // a real price, not filled
+  const size_t last = d.panel.length + 34;
+  REQUIRE(d.related_x[0].size() == last + 1);
+  CHECK(d.related_x[0][last][0] == -1);
+  CHECK(d.related_x[0][d.panel.length + 27][0] > 0);  // a real price, not filled
   bool said = false;
   for (auto& m : f["messages"]) said |= m.get<std::string>() == "related series filled: middlefill zero, backfill median, futurefill value:-1";
   CHECK(said);

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <string>
 
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 #include "imgui.h"
@@ -28,9 +30,11 @@ struct HeadlessImGui {
     int w, h;
     ImGui::GetIO().Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
   }
-  // A fresh user directory per test, so settings never leak between runs.
+  // A fresh user directory per test, so settings never leak between runs;
+  // the process id keeps two suites running at once (CI and a developer's
+  // run, or native and ASan) out of each other's files.
   static std::string UserDir(const std::string& name) {
-    auto dir = std::filesystem::temp_directory_path() / ("fk_ui_" + name);
+    auto dir = std::filesystem::temp_directory_path() / ("fk_ui_" + name + "_" + std::to_string(getpid()));
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     return dir.string();

@@ -28,8 +28,9 @@ TEST_CASE("ui/forecast: other data while the forecast job runs is refused; the j
   REQUIRE(h.app.Run("forecast-demo", {{"data", dir}, {"horizon", "14"}, {"windows", "1"}}));
   // Once the target is loaded the job aggregates it, then backtests, over many slices.
   const auto& st = h.app.State().forecast;
-  h.FramesUntil([&st](const nlohmann::json&) { return st.target.has_value(); });
-  REQUIRE(st.target.has_value());
+  auto loaded = [&st] { return st.pipe && st.pipe->data().in.target.has_value(); };
+  h.FramesUntil([&loaded](const nlohmann::json&) { return loaded(); });
+  REQUIRE(loaded());
   REQUIRE(h.app.State().jobs.Has("Forecast backtest"));
   CHECK_FALSE(h.app.Run("forecast-demo", {{"data", dir + "/elsewhere"}}));
   CHECK(Logged(h.app.State(), "data cannot change while a forecast job runs"));
