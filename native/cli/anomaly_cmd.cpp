@@ -12,6 +12,7 @@
 #include "anomaly/model.h"
 #include "anomaly/nab.h"
 #include "cli.h"
+#include "core/json_write.h"
 #include "core/clock.h"
 #include "core/rng.h"
 #include "stream/input.h"
@@ -171,7 +172,7 @@ int NabVerb(const Args& args) {
   j["files"] = files.size();
   if (args.Has("json")) {
     if (args.Has("per-file")) j["per_file"] = per_file;
-    std::printf("%s\n", j.dump().c_str());
+    EmitJson(j);
     return 0;
   }
   for (auto& [name, v] : per_file.items())
@@ -237,7 +238,8 @@ int SimulateVerb(const Args& args) {
   const auto& st = win.stats();
   nlohmann::json j = {{"events", st.events}, {"late_events", st.late_events}, {"windows", st.windows},
                       {"records", st.records}, {"partition_files", sink ? sink->files_opened() : 0}};
-  std::printf("%s\n", args.Has("json") ? j.dump().c_str() : j.dump(1).c_str());
+  if (args.Has("json")) EmitJson(j);
+  else std::printf("%s\n", DumpJson(j, 1).c_str());
   return 0;
 }
 
@@ -338,7 +340,8 @@ int RunModel(const Args& args, anomaly::Mode mode) {
                       {"primary_measure", g->primary_measure}, {"contributions", cj}});
   }
   j["top_groups"] = groups;
-  std::printf("%s\n", args.Has("json") ? j.dump().c_str() : j.dump(1).c_str());
+  if (args.Has("json")) EmitJson(j);
+  else std::printf("%s\n", DumpJson(j, 1).c_str());
   return model.state() == anomaly::ModelState::Failed ? 1 : 0;
 }
 
@@ -384,7 +387,8 @@ int BenchVerb(const Args& args) {
                       {"window_events_per_second", double(ev.size()) / win_s},
                       {"points", points}, {"events", ev.size()}, {"records", records},
                       {"late_events", win.stats().late_events}, {"checksum", sink}};
-  std::printf("%s\n", args.Has("json") ? j.dump().c_str() : j.dump(1).c_str());
+  if (args.Has("json")) EmitJson(j);
+  else std::printf("%s\n", DumpJson(j, 1).c_str());
   return 0;
 }
 

@@ -5,6 +5,10 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include <nlohmann/json.hpp>
+
+#include "core/json_write.h"
+
 namespace fk::cli {
 
 Args::Args(std::vector<std::string> argv, std::vector<std::string> flags_without_value) {
@@ -94,6 +98,8 @@ void Args::CheckKnown(const std::vector<std::string>& known) const {
     if (!ok) throw UsageError{"unknown option --" + kv.first + " (see --help)"};
   }
 }
+
+void EmitJson(const nlohmann::json& j) { std::printf("%s\n", DumpJson(j).c_str()); }
 
 bool ProgressWanted(const Args& args) {
   if (args.Has("quiet")) return false;

@@ -4,7 +4,8 @@
 //
 // Conventions every subcommand keeps:
 //  - `--help` prints usage and exits 0;
-//  - `--json` prints exactly one JSON object on stdout (nothing else there);
+//  - `--json` prints exactly one JSON object on stdout (nothing else there),
+//    through EmitJson;
 //  - progress goes to stderr (ProgressBar), only when stderr is a terminal or
 //    --progress is given;
 //  - bad arguments or input: one line "fieldkit-cli: <what>" on stderr, exit 2
@@ -12,6 +13,8 @@
 #pragma once
 #include <string>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 namespace fk::cli {
 
@@ -57,6 +60,11 @@ class ProgressBar {
   bool done_ = false;
 };
 bool ProgressWanted(const Args& args);  // --progress, or stderr is a TTY (and not --quiet)
+
+// The one line of --json output on stdout. Dumped with fk::DumpJson, so
+// invalid UTF-8 in a user's path or name becomes U+FFFD instead of throwing
+// after the work is done.
+void EmitJson(const nlohmann::json& j);
 
 // A subcommand: argv excludes "fieldkit-cli" and the command name itself.
 struct Command {

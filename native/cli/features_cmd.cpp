@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.h"
+#include "core/json_write.h"
 #include "core/clock.h"
 #include "core/rng.h"
 #include "features/demo_data.h"
@@ -95,7 +96,7 @@ static json GroupJson(const FeatureGroup& g) {
 }
 
 static void Emit(const Args& a, const json& j, const std::string& human) {
-  if (a.Has("json")) std::printf("%s\n", j.dump().c_str());
+  if (a.Has("json")) EmitJson(j);
   else std::printf("%s\n", human.c_str());
 }
 
@@ -187,7 +188,7 @@ static int Ingest(const Args& a) {
             {"rejects", rejects},         {"workers", workers},         {"seconds", ingest_s},
             {"records_per_s", ingest_s > 0 ? double(job.Ingested()) / ingest_s : 0.0},
             {"summary", job.Summary()}};
-  if (a.Has("json") || jsonl) std::printf("%s\n", j.dump().c_str());
+  if (a.Has("json") || jsonl) EmitJson(j);
   else {
     std::printf("%s in %.2f s\n", job.Summary().c_str(), ingest_s);
     for (auto& r : job.Rejects()) std::printf("  line %llu: %s\n", static_cast<unsigned long long>(r.line), r.reason.c_str());
@@ -246,7 +247,7 @@ static int BatchGet(const Args& a) {
   for (auto& e : r.errors) errs.push_back({{"group", e.group}, {"id", e.id}, {"code", e.code}, {"message", e.message}});
   for (auto& u : r.unprocessed) un.push_back({{"group", u.group}, {"id", u.id}});
   json j = {{"records", recs}, {"errors", errs}, {"unprocessed", un}};
-  Emit(a, j, j.dump(2));
+  Emit(a, j, DumpJson(j, 2));
   return 0;
 }
 
@@ -275,7 +276,7 @@ static int Describe(const Args& a) {
   for (auto& x : s->ListGroups())
     if (x.name == g->name) j["online_records"] = x.online_records;
   j["offline_store"] = s->Dir() + "/offline/" + g->name;
-  Emit(a, j, j.dump(2));
+  Emit(a, j, DumpJson(j, 2));
   return 0;
 }
 
@@ -331,7 +332,7 @@ static int Verify(const Args& a) {
     j = {{"ok", r.ok},         {"records", r.records}, {"log_records", r.log_records},
          {"offline_rows", r.offline_rows}, {"errors", errs}, {"notes", r.notes}};
   }
-  Emit(a, j, j.dump(2));
+  Emit(a, j, DumpJson(j, 2));
   return j["ok"].get<bool>() ? 0 : 1;
 }
 
@@ -457,7 +458,7 @@ static int Bench(const Args& a) {
   }
   if (!a.Has("dir")) std::filesystem::remove_all(dir);
   std::filesystem::remove(csv_path);
-  Emit(a, j, j.dump(2));
+  Emit(a, j, DumpJson(j, 2));
   return 0;
 }
 

@@ -168,7 +168,7 @@ int Loop(const Args& a) {
                         {"calibration_v1", r->calibration_v1},
                         {"calibration_v2", r->calibration_v2},
                         {"problems", r->problems.size()}};
-    std::printf("%s\n", j.dump().c_str());
+    EmitJson(j);
   } else {
     std::printf("v1 (trained on v1, %.2f s): P %.3f R %.3f F1 %.3f at %.2f (test's assumed threshold %.2f -> F1 %.3f)\n",
                 r->train_seconds_v1, r->v1.overall.precision, r->v1.overall.recall, r->v1.overall.f1, r->v1.threshold,
@@ -205,7 +205,7 @@ int Eval(const Args& a) {
   const int classes = t->class_map.empty() ? 0 : t->class_map.rbegin()->first + 1;
   labels::Evaluation e = labels::Evaluate(truth, pred, float(a.GetDouble("threshold", 0.5)), classes);
   if (a.Has("json")) {
-    std::printf("%s\n", EvalJson(e, *t).dump().c_str());
+    EmitJson(EvalJson(e, *t));
   } else {
     std::printf("P %.3f R %.3f F1 %.3f (TP %d FP %d FN %d); assumed threshold %.2f -> F1 %.3f\n", e.overall.precision,
                 e.overall.recall, e.overall.f1, e.overall.tp, e.overall.fp, e.overall.fn, e.assumed_threshold,

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.h"
+#include "core/json_write.h"
 #include "core/clock.h"
 #include "recommend/data.h"
 #include "recommend/generate.h"
@@ -147,7 +148,8 @@ int GenerateVerb(const Args& a) {
                       {"weather_days", ds.weather.size()},
                       {"interactions", ds.interactions.size()},
                       {"interactions_by_band", by_band}};
-  std::printf("%s\n", a.Has("json") ? j.dump().c_str() : j.dump(1).c_str());
+  if (a.Has("json")) EmitJson(j);
+  else std::printf("%s\n", DumpJson(j, 1).c_str());
   return 0;
 }
 
@@ -246,7 +248,7 @@ int EvalVerb(const Args& a, bool single) {
                       {"models", models}};
   if (!saved.empty()) j["out"] = saved;
   if (a.Has("json")) {
-    std::printf("%s\n", j.dump().c_str());
+    EmitJson(j);
     return 0;
   }
   std::printf("%-22s %8s %8s %8s %8s %8s %8s %8s %8s | %8s %8s\n", "model", "coverage", "mrr@25", "ndcg@5",
@@ -325,7 +327,7 @@ int TopVerb(const Args& a) {
                       {"without_context", list(without, with, q)},
                       {"with_context", list(with, without, qc)}};
   if (a.Has("json")) {
-    std::printf("%s\n", j.dump().c_str());
+    EmitJson(j);
     return 0;
   }
   std::printf("user %s (%s), model %s\n", user.c_str(), j["persona"].get<std::string>().c_str(),
@@ -400,7 +402,8 @@ int MovieLensVerb(const Args& a) {
                       {"users", s.test.size()},
                       {"train_ratings", s.train.size()},
                       {"items", s.ds.items.size()}};
-  std::printf("%s\n", a.Has("json") ? j.dump().c_str() : j.dump(1).c_str());
+  if (a.Has("json")) EmitJson(j);
+  else std::printf("%s\n", DumpJson(j, 1).c_str());
   return 0;
 }
 

@@ -35,7 +35,7 @@ int SystemCommand(const std::vector<std::string>& argv) {
                         {"cpu_features", kernels::CpuFeaturesString()},
                         {"hardware_threads", std::thread::hardware_concurrency()},
                         {"simd_isa", kernels::BestF32Blas().isa}};
-    if (args.Has("json")) std::printf("%s\n", j.dump().c_str());
+    if (args.Has("json")) EmitJson(j);
     else
       for (auto& [k, v] : j.items()) std::printf("%-16s %s\n", k.c_str(), v.dump().c_str());
     return 0;
