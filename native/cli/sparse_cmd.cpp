@@ -5,8 +5,11 @@
 #include <cstdio>
 #include <numeric>
 
+#include <nlohmann/json.hpp>
+
 #include "cli.h"
 #include "core/clock.h"
+#include "core/json_write.h"
 #include "core/rng.h"
 #include "nn/executor.h"
 #include "nn/model_file.h"
@@ -120,20 +123,18 @@ int Bench(const Args& a) {
   if (!bench.status()) throw InputError{bench.status().message()};
 
   if (a.Has("json")) {
-    std::string j = bench.ResultsJson();
+    nlohmann::json j = bench.ResultsJson();
     if (o.time_layers) {
-      j.pop_back();  // reopen the object to add "layers"
-      j += ",\"layers\":[";
-      const auto& p = bench.LayerProfile();
-      for (size_t i = 0; i < p.size(); i++) {
-        char buf[96];
-        std::snprintf(buf, sizeof buf, "\"sparsity\":%.4g,\"mean_ms\":%.4f}", p[i].sparsity, p[i].mean_ms);
-        j += std::string(i ? "," : "") + "{\"backend\":\"" + p[i].backend + "\",\"layer\":\"" + p[i].layer +
-             "\",\"op\":\"" + p[i].op + "\"," + buf;
-      }
-      j += "]}";
+      nlohmann::json layers = nlohmann::json::array();
+      for (auto& p : bench.LayerProfile())
+        layers.push_back({{"backend", p.backend},
+                          {"layer", p.layer},
+                          {"op", p.op},
+                          {"sparsity", JsonNumberAs(p.sparsity, "%.4g")},
+                          {"mean_ms", JsonNumberAs(p.mean_ms, "%.4f")}});
+      j["layers"] = layers;
     }
-    std::printf("%s\n", j.c_str());
+    EmitJson(j);
     return 0;
   }
   std::printf("MobileNetV2 %.2f @%d, policy %s, block %d%s, %d runs (+%d warmup), kernels %s\n", o.width, o.size,
@@ -170,7 +171,7 @@ int Size(const Args& a) {
   auto rows = nn::ComputeSizeTable(o);
   if (!rows) throw InputError{rows.status().message()};
   if (a.Has("json")) {
-    std::printf("%s\n", nn::SizeTableJson(*rows).c_str());
+    EmitJson(nn::SizeTableJson(*rows));
     return 0;
   }
   std::printf("%8s %12s %12s %12s %12s\n", "sparsity", "dense_fp32", "dense_fp16", "sparse_fp32", "sparse_fp16");
@@ -212,8 +213,11 @@ int Prune(const Args& a) {
   auto bytes = nn::ReadFileBytes(out);
   const unsigned long long n = bytes ? (unsigned long long)bytes->size() : 0ull;
   if (a.Has("json"))
-    std::printf("{\"out\":\"%s\",\"bytes\":%llu,\"sparsity\":%.4g,\"pruned_weights\":%zu,\"zeros\":%zu}\n", out.c_str(),
-                n, s, pruned, zeros);
+    EmitJson({{"out", out},
+              {"bytes", n},
+              {"sparsity", JsonNumberAs(s, "%.4g")},
+              {"pruned_weights", pruned},
+              {"zeros", zeros}});
   else
     std::printf("wrote %s: %llu bytes; %zu of %zu weights in pruned layers are zero (%.1f%%)\n", out.c_str(), n, zeros,
                 pruned, pruned ? 100.0 * double(zeros) / double(pruned) : 0.0);
@@ -238,11 +242,17 @@ int Info(const Args& a) {
     csr += l.storage == "csr";
   }
   if (a.Has("json")) {
-    std::printf("{\"file\":\"%s\",\"version\":%u,\"bytes\":%llu,\"fp16\":%s,\"arch\":\"%s\",\"input\":[%d,%d,%d],"
-                "\"layers\":%zu,\"csr_layers\":%llu,\"weights\":%llu,\"nonzeros\":%llu,\"classes\":%d}\n",
-                path.c_str(), info->version, (unsigned long long)info->file_bytes, info->fp16 ? "true" : "false",
-                model->arch.c_str(), model->in_h, model->in_w, model->in_c, info->layers.size(),
-                (unsigned long long)csr, (unsigned long long)weights, (unsigned long long)nonzeros, model->NumClasses());
+    EmitJson({{"file", path},
+              {"version", info->version},
+              {"bytes", info->file_bytes},
+              {"fp16", info->fp16},
+              {"arch", model->arch},
+              {"input", nlohmann::json::array({model->in_h, model->in_w, model->in_c})},
+              {"layers", info->layers.size()},
+              {"csr_layers", csr},
+              {"weights", weights},
+              {"nonzeros", nonzeros},
+              {"classes", model->NumClasses()}});
     return 0;
   }
   std::printf("%s: valid .fks v%u, %llu bytes, %s values\n", path.c_str(), info->version,
@@ -287,9 +297,9 @@ int Run(const Args& a) {
   std::partial_sort(idx.begin(), idx.begin() + std::ptrdiff_t(top), idx.end(),
                     [&](int x, int y) { return p[x] > p[y] || (p[x] == p[y] && x < y); });
   if (a.Has("json")) {
-    std::printf("{\"file\":\"%s\",\"ms\":%.4f,\"kernel\":\"%s\",\"top5\":[", path.c_str(), ms, ex->Description().c_str());
-    for (size_t i = 0; i < top; i++) std::printf("%s{\"class\":%d,\"p\":%.6g}", i ? "," : "", idx[i], p[idx[i]]);
-    std::printf("]}\n");
+    nlohmann::json top5 = nlohmann::json::array();
+    for (size_t i = 0; i < top; i++) top5.push_back({{"class", idx[i]}, {"p", JsonNumberAs(p[idx[i]], "%.6g")}});
+    EmitJson({{"file", path}, {"ms", JsonNumberAs(ms, "%.4f")}, {"kernel", ex->Description()}, {"top5", top5}});
     return 0;
   }
   std::printf("%s: %.3f ms (%s, first run, includes cache warm-up)\n", path.c_str(), ms, ex->Description().c_str());

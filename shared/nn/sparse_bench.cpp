@@ -4,7 +4,10 @@
 #include <cmath>
 #include <cstdio>
 
+#include <nlohmann/json.hpp>
+
 #include "core/clock.h"
+#include "core/json_write.h"
 #include "core/rng.h"
 #include "kernels/microbench.h"
 #include "nn/executor.h"
@@ -45,32 +48,30 @@ Status ValidateBenchOptions(const SparseBenchOptions& o) {
   return Status::Ok();
 }
 
-static std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\', out += c;
-    else if (uint8_t(c) < 0x20) {
-      char b[8];
-      std::snprintf(b, sizeof b, "\\u%04x", c);
-      out += b;
-    } else out += c;
-  }
-  return out + "\"";
-}
-
-static std::string Num(double v, const char* fmt = "%.6g") {
-  if (!std::isfinite(v)) return "null";
+static std::string Num(double v) {
   char b[48];
-  std::snprintf(b, sizeof b, fmt, v);
+  std::snprintf(b, sizeof b, "%.6g", v);
   return b;
 }
 
-std::string BenchResultJson(const BenchResult& r) {
-  return "{\"backend\":" + JsonString(r.backend) + ",\"sparsity\":" + Num(r.sparsity) +
-         ",\"median_ms\":" + Num(r.median_ms, "%.4f") + ",\"p10_ms\":" + Num(r.p10_ms, "%.4f") +
-         ",\"p90_ms\":" + Num(r.p90_ms, "%.4f") + ",\"model_bytes\":" + std::to_string(r.model_bytes) +
-         ",\"kernel\":" + JsonString(r.kernel) + ",\"max_rel_err\":" + Num(r.max_rel_err, "%.3e") +
-         ",\"runs\":" + std::to_string(r.runs) + "}";
+// Numbers as the bench has always printed them (sparsity "%.6g", times "%.4f",
+// errors "%.3e"): nlohmann writes the rounded value, null if not finite.
+nlohmann::json BenchResultJson(const BenchResult& r) {
+  return {{"backend", r.backend},
+          {"sparsity", JsonNumberAs(r.sparsity, "%.6g")},
+          {"median_ms", JsonNumberAs(r.median_ms, "%.4f")},
+          {"p10_ms", JsonNumberAs(r.p10_ms, "%.4f")},
+          {"p90_ms", JsonNumberAs(r.p90_ms, "%.4f")},
+          {"model_bytes", r.model_bytes},
+          {"kernel", r.kernel},
+          {"max_rel_err", JsonNumberAs(r.max_rel_err, "%.3e")},
+          {"runs", r.runs}};
+}
+
+nlohmann::json BenchResultsJson(const std::vector<BenchResult>& results) {
+  nlohmann::json out = nlohmann::json::array();
+  for (auto& r : results) out.push_back(BenchResultJson(r));
+  return {{"results", out}};
 }
 
 static double Percentile(std::vector<double> v, double q) {
@@ -402,11 +403,7 @@ const std::vector<BenchResult>& SparseBench::Results() const { return impl_->res
 const std::vector<LayerProfileRow>& SparseBench::LayerProfile() const { return impl_->profile; }
 const SparseBenchOptions& SparseBench::Options() const { return impl_->opt; }
 
-std::string SparseBench::ResultsJson() const {
-  std::string out = "{\"results\":[";
-  for (size_t i = 0; i < impl_->results.size(); i++) out += (i ? "," : "") + BenchResultJson(impl_->results[i]);
-  return out + "]}";
-}
+nlohmann::json SparseBench::ResultsJson() const { return BenchResultsJson(impl_->results); }
 
 // [SECTION] Size table
 
@@ -509,15 +506,15 @@ Result<std::vector<SizeRow>> ComputeSizeTable(const SizeTableOptions& o) {
   return b.Rows();
 }
 
-std::string SizeTableJson(const std::vector<SizeRow>& rows) {
-  std::string out = "{\"sizes\":[";
-  for (size_t i = 0; i < rows.size(); i++) {
-    const SizeRow& r = rows[i];
-    out += std::string(i ? "," : "") + "{\"sparsity\":" + Num(r.sparsity) + ",\"dense_fp32\":" +
-           std::to_string(r.dense_fp32) + ",\"dense_fp16\":" + std::to_string(r.dense_fp16) +
-           ",\"sparse_fp32\":" + std::to_string(r.sparse_fp32) + ",\"sparse_fp16\":" + std::to_string(r.sparse_fp16) + "}";
-  }
-  return out + "]}";
+nlohmann::json SizeTableJson(const std::vector<SizeRow>& rows) {
+  nlohmann::json out = nlohmann::json::array();
+  for (auto& r : rows)
+    out.push_back({{"sparsity", JsonNumberAs(r.sparsity, "%.6g")},
+                   {"dense_fp32", r.dense_fp32},
+                   {"dense_fp16", r.dense_fp16},
+                   {"sparse_fp32", r.sparse_fp32},
+                   {"sparse_fp16", r.sparse_fp16}});
+  return {{"sizes", out}};
 }
 
 }  // namespace fk::nn

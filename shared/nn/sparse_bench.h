@@ -8,7 +8,7 @@
 //   fk::nn::SparseBench bench(o);
 //   while (!bench.Step()) ShowProgress(bench.Progress(), bench.Detail());  // UI: a few Steps a frame
 //   if (!bench.status()) Report(bench.status().message());
-//   std::string json = bench.ResultsJson();  // {"results":[{"backend":..,"sparsity":..,...}]}
+//   nlohmann::json json = bench.ResultsJson();  // {"results":[{"backend":..,"sparsity":..,...}]}
 //   auto sizes = fk::nn::ComputeSizeTable({});  // bytes per format, for the size chart
 //
 // JSON per result: backend ("own-dense" | "own-sparse" | "xnnpack-dense" |
@@ -22,6 +22,8 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "core/status.h"
 #include "kernels/nn_kernels.h"
@@ -79,7 +81,7 @@ class SparseBench {
   bool Done() const;
   const Status& status() const;  // not ok if the bench failed (bad options, backend error)
   const std::vector<BenchResult>& Results() const;  // grows as sparsities finish
-  std::string ResultsJson() const;                  // {"results":[...]}
+  nlohmann::json ResultsJson() const;               // {"results":[...]}
   const std::vector<LayerProfileRow>& LayerProfile() const;
   const SparseBenchOptions& Options() const;
 
@@ -88,7 +90,8 @@ class SparseBench {
   std::unique_ptr<Impl> impl_;
 };
 
-std::string BenchResultJson(const BenchResult& r);  // one object of the "results" array
+nlohmann::json BenchResultJson(const BenchResult& r);  // one object of the "results" array
+nlohmann::json BenchResultsJson(const std::vector<BenchResult>& results);  // {"results":[...]}
 
 // [SECTION] Size table (bytes of the .fks file, measured by serialising)
 
@@ -122,6 +125,6 @@ class SizeTableBuilder {
   std::unique_ptr<Impl> impl_;
 };
 Result<std::vector<SizeRow>> ComputeSizeTable(const SizeTableOptions& o);  // runs a SizeTableBuilder
-std::string SizeTableJson(const std::vector<SizeRow>& rows);  // {"sizes":[{"sparsity":..,"dense_fp32":..,...}]}
+nlohmann::json SizeTableJson(const std::vector<SizeRow>& rows);  // {"sizes":[{"sparsity":..,"dense_fp32":..,...}]}
 
 }  // namespace fk::nn

@@ -356,15 +356,9 @@ std::string App::StatusJson() const {
               {"max_step_ms", app.jobs.MaxStepMs()},
               {"max_step_detail", app.jobs.MaxStepDetail()},
               {"queued", app.jobs.QueuedLabels()}};
-  j["sparse_bench"] = app.sparse.results_json.empty() ? nlohmann::json()
-                                                        : nlohmann::json::parse(app.sparse.results_json);
-  if (!app.sparse.sizes.empty()) {
-    nlohmann::json sizes = nlohmann::json::array();
-    for (auto& r : app.sparse.sizes)
-      sizes.push_back({{"sparsity", r.sparsity}, {"dense_fp32", r.dense_fp32}, {"dense_fp16", r.dense_fp16},
-                       {"sparse_fp32", r.sparse_fp32}, {"sparse_fp16", r.sparse_fp16}});
-    j["sparse_sizes"] = sizes;
-  }
+  // A finished bench sets results and results_label together (an empty label: none yet).
+  j["sparse_bench"] = app.sparse.results_label.empty() ? nlohmann::json() : nn::BenchResultsJson(app.sparse.results);
+  if (!app.sparse.sizes.empty()) j["sparse_sizes"] = nn::SizeTableJson(app.sparse.sizes)["sizes"];
   j["anomaly"] = app.anomaly.model ? nlohmann::json::parse(app.anomaly.model->StatusJson()) : nlohmann::json();
   j["recommend"] = nlohmann::json::parse(RecommendStatusJson(*state_));
   j["labels"] = nlohmann::json::parse(LabelsStatusJson(*state_));

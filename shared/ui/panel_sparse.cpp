@@ -96,7 +96,6 @@ bool StartSparseBench(AppState& app, const nn::SparseBenchOptions& opt) {
         SparsePanelState& st = app.sparse;
         if (s == JobState::Done) {
           st.results = st.bench->Results();
-          st.results_json = st.bench->ResultsJson();
           st.results_label = label;
           app.Log("sparse bench done: " + label);
         } else if (s == JobState::Failed) {

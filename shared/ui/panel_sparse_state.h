@@ -27,7 +27,6 @@ struct SparsePanelState {
 
   // Results.
   std::vector<nn::BenchResult> results;  // last finished bench
-  std::string results_json;              // {"results":[...]}, for status().sparse_bench
   std::string results_label;             // "MobileNetV2 1.0 @224, ..." of those results
   std::vector<nn::SizeRow> sizes;        // Figure 1
   std::string sizes_label;

@@ -1,5 +1,9 @@
 #include <doctest/doctest.h>
 
+#include <string>
+
+#include <nlohmann/json.hpp>
+
 #include "nn/sparse_bench.h"
 
 using namespace fk::nn;
@@ -34,11 +38,19 @@ TEST_CASE("nn/sparse_bench: a small bench runs to the end with one result per ba
     CHECK_FALSE(r.kernel.empty());
   }
   CHECK_FALSE(b.LayerProfile().empty());
-  const std::string j = b.ResultsJson();
-  CHECK(j.rfind("{\"results\":[{\"backend\":\"", 0) == 0);
-  for (const char* key : {"\"sparsity\":", "\"median_ms\":", "\"p10_ms\":", "\"p90_ms\":", "\"model_bytes\":",
-                          "\"kernel\":", "\"max_rel_err\":"})
-    CHECK(j.find(key) != std::string::npos);
+  const nlohmann::json j = b.ResultsJson();
+  REQUIRE(j["results"].size() == b.Results().size());
+  const nlohmann::json& r0 = j["results"][0];
+  CHECK(r0.size() == 9);
+  for (const char* key : {"backend", "sparsity", "median_ms", "p10_ms", "p90_ms", "model_bytes", "kernel",
+                          "max_rel_err", "runs"})
+    CHECK(r0.contains(key));
+  CHECK(r0["backend"] == b.Results()[0].backend);
+  CHECK(r0["sparsity"] == 0);
+  CHECK(r0["runs"] == 2);
+  // Times as "%.4f" printed them: rounded to 0.1 us, no float noise.
+  CHECK(r0["median_ms"].get<double>() == doctest::Approx(b.Results()[0].median_ms).epsilon(1e-3));
+  CHECK(r0["median_ms"].dump().size() <= std::to_string(int(b.Results()[0].median_ms)).size() + 5);
 }
 
 TEST_CASE("nn/sparse_bench: bad options fail with a message naming the option") {
@@ -67,5 +79,9 @@ TEST_CASE("nn/sparse_bench: the size table shrinks with sparsity and serialises 
   CHECK((*rows)[0].dense_fp32 == (*rows)[2].dense_fp32);  // dense files do not shrink
   CHECK((*rows)[2].sparse_fp32 < (*rows)[1].sparse_fp32);
   CHECK((*rows)[1].sparse_fp32 < (*rows)[0].sparse_fp32);
-  CHECK(SizeTableJson(*rows).rfind("{\"sizes\":[{\"sparsity\":0,\"dense_fp32\":", 0) == 0);
+  const nlohmann::json j = SizeTableJson(*rows);
+  REQUIRE(j["sizes"].size() == 3);
+  CHECK(j["sizes"][0]["sparsity"].dump() == "0");  // as "%.6g" printed it
+  CHECK(j["sizes"][1]["sparsity"] == 0.5);
+  CHECK(j["sizes"][2]["sparse_fp32"] == (*rows)[2].sparse_fp32);
 }
