@@ -327,7 +327,7 @@ int RunModel(const Args& args, anomaly::Mode mode) {
         f << stream::FormatTime(p.time) << ',' << s.measure << ",\"" << s.dims_label << '"' << buf;
       }
   }
-  nlohmann::json j = nlohmann::json::parse(model.StatusJson());
+  nlohmann::json j = model.StatusJson();
   j["bad_line_messages"] = model.ingest().messages;
   nlohmann::json groups = nlohmann::json::array();
   for (auto* g : model.GroupsBySeverity()) {

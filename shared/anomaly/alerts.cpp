@@ -2,28 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <map>
 
+#include <nlohmann/json.hpp>
+
+#include "core/json_write.h"
 #include "stream/time.h"
 
 namespace fk::anomaly {
-
-std::string JsonEscape(const std::string& s) {
-  std::string o = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') o += '\\', o += c;
-    else if (c == '\n') o += "\\n";
-    else if (static_cast<unsigned char>(c) < 0x20) {
-      char b[8];
-      std::snprintf(b, sizeof b, "\\u%04x", unsigned(c));
-      o += b;
-    } else {
-      o += c;
-    }
-  }
-  return o + "\"";
-}
 
 static void Normalise(std::vector<Contribution>* cs) {
   double total = 0;
@@ -75,24 +61,29 @@ std::optional<Alert> EvaluateRule(const AlertRule& rule, const AnomalyGroup& gro
   return a;
 }
 
+// ordered_json keeps the keys in the documented order, so a line reads as it
+// always did; numbers as the old printf formats showed them.
 std::string AlertToJson(const Alert& a) {
-  char buf[256];
-  std::string s = "{\"alert\":" + JsonEscape(a.rule);
-  std::snprintf(buf, sizeof buf, ",\"group_id\":%llu,\"timestamp\":\"%s\",\"score\":%.1f,\"impacted_measure\":",
-                static_cast<unsigned long long>(a.group_id), stream::FormatTime(a.time).c_str(), double(a.score));
-  s += buf + JsonEscape(a.impacted_measure) + ",\"dimension_contributions\":[";
-  for (size_t i = 0; i < a.contributions.size(); i++) {
-    const Contribution& c = a.contributions[i];
-    if (i) s += ',';
-    std::string dim = "", val = "";
+  nlohmann::ordered_json contributions = nlohmann::ordered_json::array();
+  for (const Contribution& c : a.contributions) {
+    std::string dim, val;
     if (!c.dims.empty()) dim = c.dims[0].first, val = c.dims[0].second;
-    s += "{\"dimension\":" + JsonEscape(dim) + ",\"value\":" + JsonEscape(val) + ",\"series\":" +
-         JsonEscape(c.dims_label) + ",\"measure\":" + JsonEscape(c.measure);
-    std::snprintf(buf, sizeof buf, ",\"contribution\":%.1f,\"severity\":%.1f,\"value_observed\":%.6g,\"value_expected\":%.6g}",
-                  double(c.percent), double(c.severity), c.value, c.expected);
-    s += buf;
+    contributions.push_back({{"dimension", dim},
+                             {"value", val},
+                             {"series", c.dims_label},
+                             {"measure", c.measure},
+                             {"contribution", JsonNumberAs(c.percent, "%.1f")},
+                             {"severity", JsonNumberAs(c.severity, "%.1f")},
+                             {"value_observed", JsonNumberAs(c.value, "%.6g")},
+                             {"value_expected", JsonNumberAs(c.expected, "%.6g")}});
   }
-  return s + "]}";
+  const nlohmann::ordered_json j = {{"alert", a.rule},
+                                    {"group_id", a.group_id},
+                                    {"timestamp", stream::FormatTime(a.time)},
+                                    {"score", JsonNumberAs(a.score, "%.1f")},
+                                    {"impacted_measure", a.impacted_measure},
+                                    {"dimension_contributions", contributions}};
+  return DumpJson(j);
 }
 
 }  // namespace fk::anomaly

@@ -67,7 +67,4 @@ std::optional<Alert> EvaluateRule(const AlertRule& rule, const AnomalyGroup& gro
 //  "value":"cam1","measure":"car","contribution":100.0,"value_observed":87,"value_expected":1.2}]}
 std::string AlertToJson(const Alert& a);
 
-// Minimal JSON string escaping for the hand-written JSON of this module.
-std::string JsonEscape(const std::string& s);
-
 }  // namespace fk::anomaly

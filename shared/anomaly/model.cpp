@@ -5,7 +5,10 @@
 #include <cstdio>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
 #include "core/clock.h"
+#include "core/json_write.h"
 #include "stream/sink.h"
 
 // Index
@@ -429,21 +432,21 @@ std::string AnomalyModel::InitializingMessage() const {
   return buf;
 }
 
-std::string AnomalyModel::StatusJson() const {
-  char buf[640];
-  std::snprintf(buf, sizeof buf,
-                "{\"state\":\"%s\",\"mode\":\"%s\",\"windows\":%llu,\"events\":%llu,\"late_events\":%llu,"
-                "\"series\":%zu,\"points\":%llu,\"anomalies\":%llu,\"groups\":%llu,\"alerts\":%llu,"
-                "\"bad_lines\":%llu,\"progress\":%.3f,\"initializing\":",
-                ModelStateName(state_), ModeName(opt_.config.mode), static_cast<unsigned long long>(counts_.windows),
-                static_cast<unsigned long long>(counts_.events), static_cast<unsigned long long>(counts_.late_events),
-                series_.size(), static_cast<unsigned long long>(counts_.points),
-                static_cast<unsigned long long>(counts_.anomalies), static_cast<unsigned long long>(counts_.groups),
-                static_cast<unsigned long long>(counts_.alerts), static_cast<unsigned long long>(counts_.bad_lines),
-                double(Progress()));
-  std::string s = buf + JsonEscape(InitializingMessage());
-  s += ",\"error\":" + JsonEscape(error_) + "}";
-  return s;
+nlohmann::json AnomalyModel::StatusJson() const {
+  return {{"state", ModelStateName(state_)},
+          {"mode", ModeName(opt_.config.mode)},
+          {"windows", counts_.windows},
+          {"events", counts_.events},
+          {"late_events", counts_.late_events},
+          {"series", series_.size()},
+          {"points", counts_.points},
+          {"anomalies", counts_.anomalies},
+          {"groups", counts_.groups},
+          {"alerts", counts_.alerts},
+          {"bad_lines", counts_.bad_lines},
+          {"progress", JsonNumberAs(Progress(), "%.3f")},
+          {"initializing", InitializingMessage()},
+          {"error", error_}};
 }
 
 }  // namespace fk::anomaly

@@ -8,13 +8,15 @@
 //   model.StartSimulator(fk::stream::SimulatorOptions{});
 //   while (!model.Step(8.0)) { draw(model.series(), model.groups()); }
 //   model.SetFeedback(model.groups()[0].id, fk::anomaly::Verdict::No);
-//   std::string status = model.StatusJson();   // {"state":"done","windows":..,"anomalies":..,...}
+//   nlohmann::json status = model.StatusJson();   // {"state":"done","windows":..,"anomalies":..,...}
 #pragma once
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "anomaly/alerts.h"
 #include "anomaly/detector.h"
@@ -143,8 +145,9 @@ class AnomalyModel {
   const std::string& error() const { return error_; }
   const ModelOptions& options() const { return opt_; }
   // {"state":"running","mode":"continuous","windows":..,"events":..,"late_events":..,"series":..,
-  //  "points":..,"anomalies":..,"groups":..,"alerts":..,"bad_lines":..,"progress":..,"initializing":".."}
-  std::string StatusJson() const;
+  //  "points":..,"anomalies":..,"groups":..,"alerts":..,"bad_lines":..,"progress":..,"initializing":"..",
+  //  "error":".."}
+  nlohmann::json StatusJson() const;
 
  private:
   struct Source;

@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include <nlohmann/json.hpp>
+
+#include "core/json_write.h"
+
 namespace fk::stream {
 
 const char* InjectedKindName(InjectedKind k) {
@@ -123,10 +127,10 @@ float CameraSimulator::Progress() const {
 }
 
 std::string CameraSimulator::ToJsonLine(const Event& e) const {
-  std::string s = "{\"" + schema_->MeasureName(e.measure) + "\":" + std::to_string(uint64_t(e.value));
-  for (auto& [k, v] : schema_->DimsValues(e.dims)) s += ",\"" + k + "\":\"" + v + "\"";
-  s += ",\"ts\":\"" + FormatTime(e.time) + "\"}";
-  return s;
+  nlohmann::ordered_json j = {{schema_->MeasureName(e.measure), uint64_t(e.value)}};  // keys in this order
+  for (auto& [k, v] : schema_->DimsValues(e.dims)) j[k] = v;
+  j["ts"] = FormatTime(e.time);
+  return DumpJson(j);
 }
 
 }  // namespace fk::stream

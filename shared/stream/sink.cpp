@@ -4,58 +4,24 @@
 #include <cstdio>
 #include <filesystem>
 
+#include <nlohmann/json.hpp>
+
+#include "core/json_write.h"
+
 namespace fk::stream {
 
-static void AppendJsonString(std::string* out, const std::string& s) {
-  *out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"': *out += "\\\""; break;
-      case '\\': *out += "\\\\"; break;
-      case '\n': *out += "\\n"; break;
-      case '\r': *out += "\\r"; break;
-      case '\t': *out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", unsigned(c));
-          *out += buf;
-        } else {
-          *out += c;
-        }
-    }
-  }
-  *out += '"';
-}
-
-static void AppendNumber(std::string* out, double v) {
-  char buf[32];
-  if (v == std::floor(v) && std::fabs(v) < 1e15) std::snprintf(buf, sizeof buf, "%.0f", v);
-  else std::snprintf(buf, sizeof buf, "%.6g", v);
-  *out += buf;
-}
-
+// ordered_json keeps the line's order (measures, dimensions, time); whole
+// numbers print as integers, others with 6 significant digits, NaN as null.
 std::string RecordToJson(const WindowRecord& r, const Schema& schema, const RecordFormat& fmt) {
-  std::string s = "{";
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
   for (size_t m = 0; m < r.cells.size() && m < schema.MeasureCount(); m++) {
-    if (s.size() > 1) s += ',';
-    AppendJsonString(&s, schema.MeasureName(uint32_t(m)));
-    s += ':';
-    AppendNumber(&s, r.cells[m].Value(m < fmt.aggs.size() ? fmt.aggs[m] : Agg::Count));
+    const double v = r.cells[m].Value(m < fmt.aggs.size() ? fmt.aggs[m] : Agg::Count);
+    j[schema.MeasureName(uint32_t(m))] = JsonNumberAs(v, v == std::floor(v) && std::fabs(v) < 1e15 ? "%.0f" : "%.6g");
   }
   if (fmt.include_dims)
-    for (auto& [k, v] : schema.DimsValues(r.dims)) {
-      if (s.size() > 1) s += ',';
-      AppendJsonString(&s, k);
-      s += ':';
-      AppendJsonString(&s, v);
-    }
-  if (s.size() > 1) s += ',';
-  AppendJsonString(&s, fmt.time_key);
-  s += ':';
-  AppendJsonString(&s, FormatTime(r.end));
-  s += '}';
-  return s;
+    for (auto& [k, v] : schema.DimsValues(r.dims)) j[k] = v;
+  j[fmt.time_key] = FormatTime(r.end);
+  return DumpJson(j);
 }
 
 std::string PartitionDir(const std::string& root, TimeS t) {

@@ -359,7 +359,7 @@ std::string App::StatusJson() const {
   // A finished bench sets results and results_label together (an empty label: none yet).
   j["sparse_bench"] = app.sparse.results_label.empty() ? nlohmann::json() : nn::BenchResultsJson(app.sparse.results);
   if (!app.sparse.sizes.empty()) j["sparse_sizes"] = nn::SizeTableJson(app.sparse.sizes)["sizes"];
-  j["anomaly"] = app.anomaly.model ? nlohmann::json::parse(app.anomaly.model->StatusJson()) : nlohmann::json();
+  j["anomaly"] = app.anomaly.model ? app.anomaly.model->StatusJson() : nlohmann::json();
   j["recommend"] = nlohmann::json::parse(RecommendStatusJson(*state_));
   j["labels"] = nlohmann::json::parse(LabelsStatusJson(*state_));
   j["forecast"] = nlohmann::json::parse(ForecastStatusJson(*state_));

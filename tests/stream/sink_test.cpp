@@ -1,9 +1,12 @@
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "stream/sink.h"
 
@@ -24,6 +27,22 @@ TEST_CASE("stream/sink: a window record becomes one JSON line stamped hop_time w
   r.cells[car].sum = 7.5;
   r.cells[person].sum = 30;
   CHECK(RecordToJson(r, s, avg) == R"({"person":2.5,"car":7.5,"camera_id":"cam1","hop_time":"2021-06-05T16:55:00"})");
+}
+
+TEST_CASE("stream/sink: odd dimension values and a NaN average still give one strict JSON line") {
+  Schema s;
+  s.Measure("car");
+  WindowRecord r{*ParseTime("2021-06-05T16:50:00"), *ParseTime("2021-06-05T16:55:00"), 0, std::vector<WindowCell>(1)};
+  r.dims = s.Dims({{"camera_id", "q\"b\\s\n\xC3\xA9 \xFF"}});  // quote, backslash, newline, e-acute, stray byte
+  r.cells[0].count = 1;
+  r.cells[0].sum = std::nan("");  // a NaN measure value
+  RecordFormat avg;
+  avg.aggs = {Agg::Avg};
+  const std::string line = RecordToJson(r, s, avg);
+  CHECK(line == "{\"car\":null,\"camera_id\":\"q\\\"b\\\\s\\n\xC3\xA9 \xEF\xBF\xBD\",\"hop_time\":\"2021-06-05T16:55:00\"}");
+  const auto j = nlohmann::json::parse(line);  // strict: throws on NaN, raw newlines or invalid UTF-8
+  CHECK(j["car"].is_null());
+  CHECK(j["camera_id"] == "q\"b\\s\n\xC3\xA9 \xEF\xBF\xBD");
 }
 
 TEST_CASE("stream/sink: partitions are YYYY/MM/DD/HH folders of the window end, readable back in time order") {
