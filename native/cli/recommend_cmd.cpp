@@ -126,8 +126,6 @@ double Train(recommend::Ranker& r, const recommend::Dataset& ds, const std::vect
   return sw.ElapsedMs() / 1000.0;
 }
 
-nlohmann::json MetricsJson(const recommend::Metrics& m) { return nlohmann::json::parse(m.ToJson()); }
-
 int GenerateVerb(const Args& a) {
   recommend::GenerateOptions o;
   o.seed = uint64_t(a.GetInt("seed", long(o.seed)));
@@ -201,9 +199,9 @@ nlohmann::json EvalOne(const Args& a, const Loaded& l, const std::vector<recomme
     hot.push_back(recommend::Evaluate(*r, l.ds, split, true, recommend::IsHotBand));
     cold.push_back(recommend::Evaluate(*r, l.ds, split, true, recommend::IsColdBand));
   }
-  nlohmann::json j = MetricsJson(Pool(all));
-  j["hot_days"] = MetricsJson(Pool(hot));
-  j["cold_days"] = MetricsJson(Pool(cold));
+  nlohmann::json j = Pool(all).ToJson();
+  j["hot_days"] = Pool(hot).ToJson();
+  j["cold_days"] = Pool(cold).ToJson();
   j["train_seconds"] = secs / double(std::max<size_t>(1, splits.size()));
   return j;
 }

@@ -50,7 +50,7 @@ int SystemCommand(const std::vector<std::string>& argv) {
     bar.Done();
     const auto& r = bench.Result();
     if (args.Has("json")) {
-      std::printf("%s\n", r.ToJson().c_str());
+      EmitJson(r.ToJson());
     } else {
       std::printf("target %s, SIMD kernel %s\n", r.target.c_str(), r.simd_isa.c_str());
       std::printf("GEMM 64x64x64  scalar %7.2f GFLOP/s  SIMD %7.2f GFLOP/s  (%.1fx)\n", r.scalar_gflops,

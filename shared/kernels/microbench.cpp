@@ -32,17 +32,16 @@ double MaxRelErr(const float* a, const float* b, size_t n, double floor) {
   return worst / scale;
 }
 
-std::string MicroBenchResult::ToJson() const {
-  nlohmann::json j = {{"target", target},
-                      {"simd_isa", simd_isa},
-                      {"scalar_gflops", scalar_gflops},
-                      {"simd_gflops", simd_gflops},
-                      {"dot_scalar_gflops", dot_scalar_gflops},
-                      {"dot_simd_gflops", dot_simd_gflops},
-                      {"speedup", speedup},
-                      {"max_rel_err", max_rel_err},
-                      {"seconds", seconds}};
-  return j.dump();
+nlohmann::json MicroBenchResult::ToJson() const {
+  return {{"target", target},
+          {"simd_isa", simd_isa},
+          {"scalar_gflops", scalar_gflops},
+          {"simd_gflops", simd_gflops},
+          {"dot_scalar_gflops", dot_scalar_gflops},
+          {"dot_simd_gflops", dot_simd_gflops},
+          {"speedup", speedup},
+          {"max_rel_err", max_rel_err},
+          {"seconds", seconds}};
 }
 
 MicroBench::MicroBench(MicroBenchOptions opt) : opt_(opt) {

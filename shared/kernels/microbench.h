@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "kernels/f32_blas.h"
 
 namespace fk::kernels {
@@ -34,7 +36,7 @@ struct MicroBenchResult {
   double speedup = 0;           // simd_gflops / scalar_gflops
   double max_rel_err = 0;       // SIMD vs scalar outputs (GEMM and dot)
   double seconds = 0;           // wall time of the whole benchmark
-  std::string ToJson() const;
+  nlohmann::json ToJson() const;
 };
 
 // GFLOP/s from a flop count per call, number of calls and elapsed ms.

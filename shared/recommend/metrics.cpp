@@ -52,17 +52,16 @@ Split HoldoutSplit(const Dataset& ds, const SplitOptions& opt) {
   return s;
 }
 
-std::string Metrics::ToJson() const {
-  nlohmann::json j = {{"coverage", coverage},
-                      {"mean_reciprocal_rank_at_25", mrr_at_25},
-                      {"normalized_discounted_cumulative_gain_at_5", ndcg_at_5},
-                      {"normalized_discounted_cumulative_gain_at_10", ndcg_at_10},
-                      {"normalized_discounted_cumulative_gain_at_25", ndcg_at_25},
-                      {"precision_at_5", precision_at_5},
-                      {"precision_at_10", precision_at_10},
-                      {"precision_at_25", precision_at_25},
-                      {"queries", queries}};
-  return j.dump();
+nlohmann::json Metrics::ToJson() const {
+  return {{"coverage", coverage},
+          {"mean_reciprocal_rank_at_25", mrr_at_25},
+          {"normalized_discounted_cumulative_gain_at_5", ndcg_at_5},
+          {"normalized_discounted_cumulative_gain_at_10", ndcg_at_10},
+          {"normalized_discounted_cumulative_gain_at_25", ndcg_at_25},
+          {"precision_at_5", precision_at_5},
+          {"precision_at_10", precision_at_10},
+          {"precision_at_25", precision_at_25},
+          {"queries", queries}};
 }
 
 void MetricsAccumulator::Add(const std::vector<uint32_t>& ranked, const std::vector<uint32_t>& relevant) {

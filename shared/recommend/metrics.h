@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "recommend/model.h"
 
 namespace fk::recommend {
@@ -46,7 +48,7 @@ struct Metrics {
   double ndcg_at_5 = 0, ndcg_at_10 = 0, ndcg_at_25 = 0;
   double precision_at_5 = 0, precision_at_10 = 0, precision_at_25 = 0;
   size_t queries = 0;
-  std::string ToJson() const;  // Personalize's key names, plus "queries"
+  nlohmann::json ToJson() const;  // Personalize's key names, plus "queries"
 };
 
 // One query's lists: ranked items against its relevant set, accumulated.

@@ -13,6 +13,7 @@
 
 #include "core/build_info.h"
 #include "core/clock.h"
+#include "core/json_write.h"
 #include "imgui.h"
 #include "ui/app_state.h"
 #include "ui/panels.h"
@@ -348,7 +349,7 @@ std::string App::StatusJson() const {
   for (int i = 0; i < app.system.frame_ms_count; i++) worst = std::max(worst, app.system.frame_ms[i]);
   j["frame_ms_max"] = worst;
   j["panel"] = Panels()[size_t(app.current_panel)].name;
-  j["bench"] = app.system.last_result ? nlohmann::json::parse(app.system.last_result->ToJson()) : nlohmann::json();
+  j["bench"] = app.system.last_result ? app.system.last_result->ToJson() : nlohmann::json();
   j["job"] = {{"state", JobStateName(app.jobs.State())},
               {"label", app.jobs.Label()},
               {"progress", app.jobs.Progress()},
@@ -360,10 +361,10 @@ std::string App::StatusJson() const {
   j["sparse_bench"] = app.sparse.results_label.empty() ? nlohmann::json() : nn::BenchResultsJson(app.sparse.results);
   if (!app.sparse.sizes.empty()) j["sparse_sizes"] = nn::SizeTableJson(app.sparse.sizes)["sizes"];
   j["anomaly"] = app.anomaly.model ? app.anomaly.model->StatusJson() : nlohmann::json();
-  j["recommend"] = nlohmann::json::parse(RecommendStatusJson(*state_));
-  j["labels"] = nlohmann::json::parse(LabelsStatusJson(*state_));
+  j["recommend"] = RecommendStatusJson(*state_);
+  j["labels"] = LabelsStatusJson(*state_);
   j["forecast"] = nlohmann::json::parse(ForecastStatusJson(*state_));
-  j["features"] = nlohmann::json::parse(FeaturesStatusJson(app));
+  j["features"] = FeaturesStatusJson(app);
   j["errors"] = app.errors;
   nlohmann::json items = nlohmann::json::object();
   for (auto& [k, r] : app.items) items[k] = {r.x, r.y, r.w, r.h};
@@ -378,7 +379,7 @@ std::string App::StatusJson() const {
                   {"last_error", pr.last_error},
                   {"failures", pr.failures}};
   if (app.platform.memory_in_use) j["memory_bytes"] = app.platform.memory_in_use();
-  return j.dump();
+  return DumpJson(j);  // an imported file's odd name in errors or paths must not throw
 }
 
 }  // namespace fk::ui

@@ -787,7 +787,7 @@ void DrawFeaturesPanel(AppState& app) {
   DrawFilesSection(app);
 }
 
-std::string FeaturesStatusJson(const AppState& app) {
+nlohmann::json FeaturesStatusJson(const AppState& app) {
   const FeaturesPanelState& st = app.features;
   nlohmann::json j;
   j["state"] = st.state;
@@ -820,7 +820,7 @@ std::string FeaturesStatusJson(const AppState& app) {
                            {"total", p.total_rows}, {"ingested", p.Ingested()}, {"rejected", p.Rejected()},
                            {"message", p.Describe()}});
   j["interrupted"] = interrupted;
-  return j.dump();
+  return j;
 }
 
 }  // namespace fk::ui

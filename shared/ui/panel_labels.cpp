@@ -866,9 +866,9 @@ bool RunLabelsDemoFromParams(AppState& app, const std::map<std::string, std::str
   return true;
 }
 
-std::string LabelsStatusJson(AppState& app) {
+nlohmann::json LabelsStatusJson(AppState& app) {
   LabelsPanelState& st = app.labels;
-  if (!st.v1 && !app.jobs.Has(kV1Job)) return "null";
+  if (!st.v1 && !app.jobs.Has(kV1Job)) return nullptr;
   nlohmann::json j;
   j["state"] = app.jobs.Has(kV1Job) ? "training_v1" : app.jobs.Has(kV2Job) ? "training_v2" : st.eval_v1 ? "ready" : "loading";
   j["images"] = {{"v1", st.v1 ? st.v1->images.size() : 0},
@@ -902,7 +902,7 @@ std::string LabelsStatusJson(AppState& app) {
   j["v1"] = ev(st.eval_v1);
   j["v2"] = ev(st.eval_v2);
   if (st.eval_v2) j["train_ms_v2"] = st.train_ms_v2;
-  return j.dump();
+  return j;
 }
 
 }  // namespace fk::ui

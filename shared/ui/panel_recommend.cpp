@@ -246,9 +246,9 @@ static void UpdateLists(RecommendPanelState& st) {
 
 // [SECTION] Status for window.fieldkit.status().recommend
 
-std::string RecommendStatusJson(AppState& app) {
+nlohmann::json RecommendStatusJson(AppState& app) {
   RecommendPanelState& st = app.recommend;
-  if (!st.ds && !app.jobs.Has(kTrainLabel) && !app.jobs.Has(kLoadLabel)) return "null";
+  if (!st.ds && !app.jobs.Has(kTrainLabel) && !app.jobs.Has(kLoadLabel)) return nullptr;
   nlohmann::json j;
   j["state"] = st.trained ? "trained" : app.jobs.Has(kTrainLabel) ? "training" : st.ds ? "loaded" : "loading";
   if (st.ds) {
@@ -261,12 +261,12 @@ std::string RecommendStatusJson(AppState& app) {
                  {"skipped", st.report.Skipped()},
                  {"interactions_by_band", by_band}};
   }
-  if (!st.trained) return j.dump();
+  if (!st.trained) return j;
   nlohmann::json metrics = nlohmann::json::object();
   for (auto& r : st.metrics) {
-    nlohmann::json m = nlohmann::json::parse(r.all.ToJson());
-    m["hot_days"] = nlohmann::json::parse(r.hot.ToJson());
-    m["cold_days"] = nlohmann::json::parse(r.cold.ToJson());
+    nlohmann::json m = r.all.ToJson();
+    m["hot_days"] = r.hot.ToJson();
+    m["cold_days"] = r.cold.ToJson();
     m["train_seconds"] = r.train_s;
     metrics[r.model] = m;
   }
@@ -285,7 +285,7 @@ std::string RecommendStatusJson(AppState& app) {
               {"without_context", ids(st.without_ctx)},
               {"with_context", ids(st.with_ctx)},
               {"error", st.user_error}};
-  return j.dump();
+  return j;
 }
 
 // [SECTION] Drawing

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 namespace fk::features {
 struct IngestProgress;
 }
@@ -48,12 +50,12 @@ void PumpAnomalyStream(AppState& app, double budget_ms);
 // ?run=recommend-demo[&user=170|new][&context=cold][&data=DIR]: trains on the
 // bundled data (<data_dir>/recommend) in slices; status().recommend fills in.
 bool RunRecommendDemoFromParams(AppState& app, const std::map<std::string, std::string>& params);
-std::string RecommendStatusJson(AppState& app);  // JSON for status().recommend ("null" before any data)
+nlohmann::json RecommendStatusJson(AppState& app);  // status().recommend (null before any data)
 // ?run=labels-demo[&data=DIR][&threshold=T][&test=N]: trains v1 on <data_dir>/logos/v1 and
 // pre-labels v2 in one sliced job (then scores v1 on the test split); status().labels.
 // Without threshold each model uses its own, from cross-validation on its training images.
 bool RunLabelsDemoFromParams(AppState& app, const std::map<std::string, std::string>& params);
-std::string LabelsStatusJson(AppState& app);  // "null" before anything was loaded
+nlohmann::json LabelsStatusJson(AppState& app);  // null before anything was loaded
 void ImportLabelImage(AppState& app, const std::string& path);  // a user's PNG/JPEG into the review queue
 void ReleaseLabelTextures(AppState& app);  // before the renderer goes away
 // ?run=forecast-demo[&data=DIR][&freq=D][&horizon=14][&windows=2][&models=snaive,ets,theta,comb,etsx]:
@@ -72,7 +74,7 @@ bool LoadFeaturesCsv(AppState& app, const std::string& path);  // header + infer
 // resume: continue that interrupted ingest (features::FindInterruptedIngests) instead.
 bool StartFeaturesIngest(AppState& app, const std::string& group, const std::string& file,
                          const std::string& pit_entities, const features::IngestProgress* resume = nullptr);
-std::string FeaturesStatusJson(const AppState& app);  // status().features
+nlohmann::json FeaturesStatusJson(const AppState& app);  // status().features
 // Registers a user file (page: dropped/picked into /imports; desktop: a path)
 // and hands it to the panel that understands its type. False (and an error
 // the user sees) if it cannot be read.
