@@ -163,7 +163,7 @@ int M3Verb(const Args& args) {
   j["mase"] = r.mase;
   j["seconds"] = r.seconds;
   j["series"] = series.size();
-  if (args.Has("json")) std::printf("%s\n", j.dump().c_str());
+  if (args.Has("json")) EmitJson(j);
   else
     std::printf("%s%s: sMAPE %.3f  MASE %.4f  %.2f s for %zu series\n", j["model"].get<std::string>().c_str(),
                 best ? " (best on the train holdout)" : "", r.smape, r.mase, r.seconds, series.size());
@@ -320,7 +320,7 @@ int PrepareVerb(const Args& args) {
     j["held_out"] = held;
     j["messages"] = messages;
     j["quality"] = QualityJson(d.quality, d.panel);
-    std::printf("%s\n", j.dump().c_str());
+    EmitJson(j);
     return 0;
   }
   if (!args.Has("out")) std::fputs(csv.c_str(), stdout);
@@ -403,7 +403,7 @@ int FitVerb(const Args& args) {
     nlohmann::json j{{"items", jitems}, {"horizon", h}, {"model", forecast::ModelName(d.future_kind)},
                      {"messages", messages}};
     if (!selection.is_null()) j["selection"] = selection;
-    std::printf("%s\n", j.dump().c_str());
+    EmitJson(j);
   } else if (!args.Has("out")) {
     std::fputs(csv.c_str(), stdout);
   }
@@ -440,9 +440,8 @@ int BacktestVerb(const Args& args) {
     models.push_back(m);
   }
   if (args.Has("json")) {
-    std::printf("%s\n", nlohmann::json{{"models", models}, {"related", bt.RelatedVerdict()}, {"horizon", bo.horizon},
-                                       {"windows", bo.windows}, {"offset", bt.options().offset},
-                                       {"series", bt.series().size()}}.dump().c_str());
+    EmitJson({{"models", models}, {"related", bt.RelatedVerdict()}, {"horizon", bo.horizon},
+              {"windows", bo.windows}, {"offset", bt.options().offset}, {"series", bt.series().size()}});
     return 0;
   }
   std::printf("%-8s %8s %8s %8s %10s %8s %8s\n", "model", "avg_wQL", "WAPE", "MAPE", "RMSE", "MASE", "seconds");
@@ -480,7 +479,7 @@ int EvalVerb(const Args& args) {
   if (!r->has_mase) j["mase"] = nullptr;  // unknown without the history, not 0
   j["items"] = r->items;
   j["unmatched_forecasts"] = r->unmatched_forecasts;
-  if (args.Has("json")) std::printf("%s\n", j.dump().c_str());
+  if (args.Has("json")) EmitJson(j);
   else std::printf("%s\n", j.dump(2).c_str());
   return 0;
 }
@@ -489,7 +488,7 @@ int DemoVerb(const Args& args) {
   const std::string out = args.Get("out", "data/forecast");
   const uint64_t seed = uint64_t(args.GetInt("seed", 7));
   if (Status st = forecast::WriteDemo(out, seed); !st) throw InputError{st.message()};
-  if (args.Has("json")) std::printf("%s\n", nlohmann::json{{"dir", out}, {"seed", seed}}.dump().c_str());
+  if (args.Has("json")) EmitJson({{"dir", out}, {"seed", seed}});
   else std::printf("wrote %s/sales.csv, related.csv, items.csv (seed %llu)\n", out.c_str(), (unsigned long long)seed);
   return 0;
 }
