@@ -12,6 +12,7 @@
 #include "core/json_write.h"
 #include "core/clock.h"
 #include "recommend/data.h"
+#include "recommend/experiment.h"
 #include "recommend/generate.h"
 #include "recommend/metrics.h"
 #include "recommend/model.h"
@@ -96,25 +97,26 @@ recommend::RankerKind Kind(const std::string& name) {
   return k;
 }
 
-nlohmann::json ReportJson(const recommend::LoadReport& r) {
-  return {{"rows", r.rows},          {"skipped", r.Skipped()},           {"malformed", r.bad_rows},
-          {"unknown_user", r.unknown_user}, {"unknown_item", r.unknown_item}, {"duplicates", r.duplicates},
-          {"bad_temperature", r.bad_temperature}, {"unknown_context", r.unknown_context},
-          {"messages", r.messages}};
-}
-
-struct Loaded {
-  recommend::Dataset ds;
-  recommend::LoadReport report;
-};
-
-void Load(const Args& a, Loaded* l) {
-  const std::string dir = a.Get("data", DefaultDataDir());
-  if (Status st = recommend::LoadDataset(dir, &l->ds, &l->report); !st) throw InputError{st.message()};
-  if (l->report.Skipped() || l->report.bad_temperature || l->report.unknown_context) {
-    std::fprintf(stderr, "fieldkit-cli recommend: %s: %s\n", dir.c_str(), l->report.Summary().c_str());
-    for (auto& m : l->report.messages) std::fprintf(stderr, "  %s\n", m.c_str());
+// Runs the experiment to the end, progress on stderr; the load report's
+// skipped rows on stderr once the data set is read. Errors in the data are
+// InputErrors naming the file.
+void Run(const Args& a, recommend::Experiment* e, const std::string& label) {
+  ProgressBar bar(label, ProgressWanted(a));
+  bool reported = e->loaded();  // started from data read (and reported) before
+  for (bool done = false; !done;) {
+    done = e->Step(100.0);
+    if (!reported && e->loaded()) {
+      reported = true;
+      const recommend::LoadReport& r = e->data().report;
+      if (r.Skipped() || r.bad_temperature || r.unknown_context) {
+        std::fprintf(stderr, "fieldkit-cli recommend: %s: %s\n", e->options().data_dir.c_str(), r.Summary().c_str());
+        for (auto& m : r.messages) std::fprintf(stderr, "  %s\n", m.c_str());
+      }
+    }
+    bar.Update(e->Progress(), e->Detail());
   }
+  bar.Done();
+  if (e->failed()) throw InputError{e->error()};
 }
 
 // Fits and trains to the end, progress on stderr. Returns seconds.
@@ -161,89 +163,31 @@ recommend::SplitOptions SplitOpts(const Args& a) {
   return s;
 }
 
-// Pools queries of several splits: per-query metrics weighted by query count,
-// coverage averaged.
-recommend::Metrics Pool(const std::vector<recommend::Metrics>& ms) {
-  recommend::Metrics p;
-  double cov = 0;
-  for (auto& m : ms) {
-    const double w = double(m.queries);
-    p.mrr_at_25 += w * m.mrr_at_25;
-    p.ndcg_at_5 += w * m.ndcg_at_5;
-    p.ndcg_at_10 += w * m.ndcg_at_10;
-    p.ndcg_at_25 += w * m.ndcg_at_25;
-    p.precision_at_5 += w * m.precision_at_5;
-    p.precision_at_10 += w * m.precision_at_10;
-    p.precision_at_25 += w * m.precision_at_25;
-    p.queries += m.queries;
-    cov += m.coverage;
-  }
-  const double n = double(std::max<size_t>(1, p.queries));
-  for (double* v : {&p.mrr_at_25, &p.ndcg_at_5, &p.ndcg_at_10, &p.ndcg_at_25, &p.precision_at_5,
-                    &p.precision_at_10, &p.precision_at_25})
-    *v /= n;
-  p.coverage = ms.empty() ? 0 : cov / double(ms.size());
-  return p;
-}
-
-nlohmann::json EvalOne(const Args& a, const Loaded& l, const std::vector<recommend::Split>& splits,
-                       recommend::RankerKind kind) {
-  std::vector<recommend::Metrics> all, hot, cold;
-  double secs = 0;
-  for (auto& split : splits) {
-    auto r = recommend::MakeRanker(kind, ModelOptions(a));
-    ProgressBar bar(std::string("train ") + recommend::RankerName(kind), ProgressWanted(a));
-    secs += Train(*r, l.ds, split.train, &bar);
-    bar.Done();
-    all.push_back(recommend::Evaluate(*r, l.ds, split, true));
-    hot.push_back(recommend::Evaluate(*r, l.ds, split, true, recommend::IsHotBand));
-    cold.push_back(recommend::Evaluate(*r, l.ds, split, true, recommend::IsColdBand));
-  }
-  nlohmann::json j = Pool(all).ToJson();
-  j["hot_days"] = Pool(hot).ToJson();
-  j["cold_days"] = Pool(cold).ToJson();
-  j["train_seconds"] = secs / double(std::max<size_t>(1, splits.size()));
-  return j;
-}
-
 int EvalVerb(const Args& a, bool single) {
-  Loaded l;
-  Load(a, &l);
-  std::vector<recommend::Split> splits;
-  size_t train_n = 0, test_users = 0, held_out = 0, queries = 0;
-  recommend::SplitOptions so = SplitOpts(a);
-  for (double seed : a.GetDoubleList("split-seeds", {double(so.seed)})) {
-    so.seed = uint64_t(seed);
-    splits.push_back(recommend::HoldoutSplit(l.ds, so));
-    train_n += splits.back().train.size();
-    test_users += splits.back().test_users;
-    held_out += splits.back().held_out;
-    queries += splits.back().queries.size();
-  }
-  std::vector<std::string> names =
+  recommend::ExperimentOptions o;
+  o.data_dir = a.Get("data", DefaultDataDir());
+  o.ranker = ModelOptions(a);
+  o.split = SplitOpts(a);
+  for (double seed : a.GetDoubleList("split-seeds", {double(o.split.seed)})) o.split_seeds.push_back(uint64_t(seed));
+  const std::vector<std::string> names =
       single ? std::vector<std::string>{a.Get("model", "fm_context")}
              : a.GetList("models", {"popularity", "popularity_in_context", "item_knn", "ease", "fm_no_context",
                                     "fm_context"});
-  nlohmann::json models = nlohmann::json::object();
-  for (auto& n : names) models[n] = EvalOne(a, l, splits, Kind(n));
+  for (auto& n : names) o.models.push_back(Kind(n));
+  // The deployable model: every interaction, not the holdout's training part.
+  if (single && a.Has("out")) o.full_model = o.models[0];
+  o.train_samples = 20000;  // no frame to keep short here; the results do not depend on it
+  recommend::Experiment e(o);
+  Run(a, &e, "train");
+  const nlohmann::json status = e.StatusJson();
+  nlohmann::json models = status["models"];
   std::string saved;
-  if (single && a.Has("out")) {  // the deployable model: every interaction, not the holdout's training part
-    auto r = recommend::MakeRanker(Kind(names[0]), ModelOptions(a));
-    ProgressBar bar("train (all interactions)", ProgressWanted(a));
-    const double secs = Train(*r, l.ds, l.ds.interactions, &bar);
-    bar.Done();
-    if (Status st = recommend::SaveRanker(*r, a.Get("out")); !st) throw InputError{st.message()};
+  if (o.full_model) {
+    if (Status st = recommend::SaveRanker(*e.data().full, a.Get("out")); !st) throw InputError{st.message()};
     saved = a.Get("out");
-    models[names[0]]["saved_train_seconds"] = secs;
+    models[names[0]]["saved_train_seconds"] = e.data().full_train_seconds;
   }
-  nlohmann::json j = {{"data", ReportJson(l.report)},
-                      {"split",
-                       {{"splits", splits.size()},
-                        {"train_interactions", train_n},
-                        {"test_users", test_users},
-                        {"held_out", held_out},
-                        {"queries", queries}}},
-                      {"models", models}};
+  nlohmann::json j = {{"data", status["report"]}, {"split", status["split"]}, {"models", models}};
   if (!saved.empty()) j["out"] = saved;
   if (a.Has("json")) {
     EmitJson(j);
@@ -261,53 +205,60 @@ int EvalVerb(const Args& a, bool single) {
                 m["hot_days"]["normalized_discounted_cumulative_gain_at_10"].get<double>(),
                 m["cold_days"]["normalized_discounted_cumulative_gain_at_10"].get<double>());
   std::printf("queries: %zu over %zu split(s) (%zu test users, %zu held-out interactions; hot-day %zu, cold-day %zu)\n",
-              queries, splits.size(), test_users, held_out, models.begin()->at("hot_days")["queries"].get<size_t>(),
+              j["split"]["queries"].get<size_t>(), e.data().splits.size(), j["split"]["test_users"].get<size_t>(),
+              j["split"]["held_out"].get<size_t>(), models.begin()->at("hot_days")["queries"].get<size_t>(),
               models.begin()->at("cold_days")["queries"].get<size_t>());
   return 0;
 }
 
 int TopVerb(const Args& a) {
-  Loaded l;
-  Load(a, &l);
   const std::string user = a.Get("user", "");
   if (user.empty()) throw UsageError{"--user ID (or --user new) is required"};
-  recommend::Query q;
-  if (user != "new") {
-    auto it = l.ds.user_index.find(user);
-    if (it == l.ds.user_index.end()) throw InputError{"user '" + user + "' is not in users.csv (use --user new)"};
-    q.user = int(it->second);
-    q.persona = l.ds.user_persona[it->second];
-  }
+  recommend::ExperimentOptions o;
+  o.data_dir = a.Get("data", DefaultDataDir());
+  o.ranker = ModelOptions(a);
+  recommend::Experiment loading(o);  // no models: loads only
+  Run(a, &loading, "load");
+  const recommend::Dataset& ds = *loading.data().ds;  // stays where it is when the data moves on
+  recommend::TopRequest req;
+  req.user = user;
+  req.new_user = user == "new";
+  if (!req.new_user && !ds.user_index.count(user))
+    throw InputError{"user '" + user + "' is not in users.csv (use --user new)"};
   if (a.Has("persona")) {
-    q.persona = l.ds.PersonaIndex(a.Get("persona"));
-    if (q.persona < 0) throw UsageError{"unknown persona '" + a.Get("persona") + "'"};
+    req.persona = ds.PersonaIndex(a.Get("persona"));
+    if (req.persona < 0) throw UsageError{"unknown persona '" + a.Get("persona") + "'"};
   }
-  recommend::Band band = recommend::Band::Unknown;
   const std::string ctx = a.Get("context", "none");
-  if (ctx != "none" && !recommend::ParseBand(ctx, &band))
+  if (ctx != "none" && !recommend::ParseBand(ctx, &req.band))
     throw UsageError{"--context: '" + ctx + "' is not a band (very_cold, cold, slightly_cold, lukewarm, hot, very_hot)"};
-  const size_t k = size_t(a.GetInt("k", 5));
-  std::unique_ptr<recommend::Ranker> r;
+  const recommend::Band band = req.band;
+  req.k = size_t(a.GetInt("k", 5));
+  req.filter_purchased = a.Has("filter-purchased");
+  std::unique_ptr<recommend::Ranker> from_file;
+  std::unique_ptr<recommend::Experiment> trained;
   if (a.Has("model-file")) {
-    auto loaded = recommend::LoadRanker(a.Get("model-file"), l.ds);
+    auto loaded = recommend::LoadRanker(a.Get("model-file"), ds);
     if (!loaded) throw InputError{loaded.status().message()};
-    r = std::move(*loaded);
+    from_file = std::move(*loaded);
   } else {
-    r = recommend::MakeRanker(Kind(a.Get("model", "fm_context")), ModelOptions(a));
-    ProgressBar bar("train", ProgressWanted(a));
-    Train(*r, l.ds, l.ds.interactions, &bar);
-    bar.Done();
+    o.full_model = Kind(a.Get("model", "fm_context"));
+    o.train_samples = 20000;
+    trained = std::make_unique<recommend::Experiment>(o, loading.TakeData());
+    Run(a, trained.get(), "train");
   }
-  const bool filter = a.Has("filter-purchased");
-  auto without = recommend::Recommend(*r, q, k, filter);
+  const recommend::Ranker* r = from_file ? from_file.get() : trained->data().full.get();
+  const recommend::TopLists top = recommend::TopForUser(ds, *r, req);
+  const recommend::Query& q = top.query;
   recommend::Query qc = q;
   qc.band = band;
-  auto with = recommend::Recommend(*r, qc, k, filter);
+  const auto& without = top.without_context;
+  const auto& with = top.with_context;
   auto list = [&](const std::vector<recommend::Scored>& v, const std::vector<recommend::Scored>& other,
                   const recommend::Query& qq) {
     nlohmann::json out = nlohmann::json::array();
     for (size_t i = 0; i < v.size(); i++) {
-      const auto& it = l.ds.items[v[i].item];
+      const auto& it = ds.items[v[i].item];
       int other_rank = 0;
       for (size_t j = 0; j < other.size(); j++)
         if (other[j].item == v[i].item) other_rank = int(j + 1);
@@ -319,7 +270,7 @@ int TopVerb(const Args& a) {
     return out;
   };
   nlohmann::json j = {{"user", user},
-                      {"persona", q.persona >= 0 ? l.ds.personas[size_t(q.persona)] : ""},
+                      {"persona", q.persona >= 0 ? ds.personas[size_t(q.persona)] : ""},
                       {"context", recommend::BandName(band)},
                       {"model", r ? recommend::RankerName(r->Kind()) : ""},
                       {"without_context", list(without, with, q)},

@@ -2,8 +2,9 @@
 // band), a sliced train job (five rankers on Personalize's holdout, then their
 // offline metrics), a user or a new user with a persona, a context, and the
 // context-aware model's top 5 with and without that context side by side with
-// rank changes and each item's largest score contributions. A thin view over
-// shared/recommend: all work happens in the job, a few ms per slice.
+// rank changes and each item's largest score contributions. A view over
+// recommend::Experiment (shared/recommend/experiment.h), the object
+// `fieldkit-cli recommend eval` runs too: the job steps it one unit at a time.
 // [SECTION] The load/train job (also used by ?run=recommend-demo)
 // [SECTION] Status for window.fieldkit.status().recommend
 // [SECTION] Drawing
@@ -37,128 +38,70 @@ static std::string DataDir(const AppState& app) {
   return app.recommend.data_dir.empty() ? app.platform.data_dir + "/recommend" : app.recommend.data_dir;
 }
 
+// The data set once it is read, else null.
+static const recommend::Dataset* Data(const RecommendPanelState& st) {
+  return st.exp && st.exp->loaded() ? st.exp->data().ds.get() : nullptr;
+}
+// Every model trained and evaluated.
+static bool Trained(const RecommendPanelState& st) {
+  return st.exp && st.exp->finished() && !st.exp->data().results.empty();
+}
+
+// The panel's choices as the experiment's options. The units of work keep
+// their defaults (1000 interaction lines, 2500 training samples): a few ms
+// each in the page.
+static recommend::ExperimentOptions Options(const AppState& app, bool train) {
+  recommend::ExperimentOptions o;
+  o.data_dir = DataDir(app);
+  if (train) o.models.assign(kRecommendModels, kRecommendModels + kNumModels);
+  return o;
+}
+
 namespace {
-// Everything the job carries between slices.
+// Runs recommend::Experiment one unit per job step (the job runner fills a
+// frame's budget with steps).
 struct RecommendJob {
   AppState* app = nullptr;
   bool train = false;
-  int phase = 0;  // 0 small files, 1 interactions (sliced), 2 models (sliced), 3 done
-  std::unique_ptr<recommend::Dataset> ds;
-  recommend::LoadReport report;
-  std::unique_ptr<recommend::InteractionReader> reader;
-  size_t model = 0;
-  std::unique_ptr<recommend::Ranker> ranker;
-  bool trained = false;  // the current ranker is trained; its evaluation is the next slice
-  RecommendMetricsRow row;
-  double t0 = 0, model_t0 = 0;
-
-  bool Fail(JobContext& ctx, const std::string& msg) {
-    app->recommend.load_error = msg;
-    ctx.Fail(msg);
-    return true;
-  }
+  bool started = false;
+  double t0 = 0;
 
   bool Step(JobContext& ctx) {
     RecommendPanelState& st = app->recommend;
-    if (phase == 0) {  // one small file per slice, so the longest slice names its file
-      const std::string dir = DataDir(*app);
-      if (!ds) {
-        t0 = NowMs();
-        if (st.ds) {  // already loaded: straight to training
-          phase = 2;
-          return StartTraining();
-        }
-        ds = std::make_unique<recommend::Dataset>();
-        ctx.SetDetail("reading items.csv");
-        return false;
-      }
-      Status s;
-      if (ds->items.empty()) {
-        s = recommend::ReadItems(dir + "/items.csv", ds.get(), &report);
-        if (s && ds->items.empty()) s = Status::Error(dir + "/items.csv: no valid items");
-        ctx.SetDetail("reading users.csv");
-      } else if (ds->users.empty()) {
-        s = recommend::ReadUsers(dir + "/users.csv", ds.get(), &report);
-        if (s && ds->users.empty()) s = Status::Error(dir + "/users.csv: no valid users");
-        ctx.SetDetail("reading weather_data.csv");
+    if (!started) {  // made here, not when queued: a load job queued before may have read the data since
+      started = true;
+      t0 = NowMs();
+      if (Data(st)) {
+        if (!train) return true;
+        st.exp = std::make_unique<recommend::Experiment>(Options(*app, true), st.exp->TakeData());
       } else {
-        s = recommend::ReadWeather(dir + "/weather_data.csv", ds.get(), &report);
-        reader = std::make_unique<recommend::InteractionReader>(ds.get(), &report);
-        if (s) s = reader->Open(dir + "/interactions.csv");
-        phase = 1;
-        ctx.SetDetail("reading interactions.csv");
+        st.exp = std::make_unique<recommend::Experiment>(Options(*app, train));
       }
-      if (!s) return Fail(ctx, s.message());
+      st.cache_key.clear();
+      ctx.SetDetail(st.exp->Detail());
       return false;
     }
-    if (phase == 1) {
-      const bool more = reader->Step(1000);
-      ctx.SetProgress((train ? 0.15f : 1.f) * reader->Progress());
-      if (more) return false;
-      if (Status s = reader->Finish(); !s) return Fail(ctx, s.message());
-      if (ds->interactions.empty()) return Fail(ctx, DataDir(*app) + "/interactions.csv: no valid interactions");
-      const auto counts = recommend::CountByBand(*ds);
+    recommend::Experiment& e = *st.exp;
+    const bool was_loaded = e.loaded();
+    const bool done = e.Step(0.0);  // one unit
+    ctx.SetProgress(e.Progress());
+    ctx.SetDetail(e.Detail());
+    if (!was_loaded && e.loaded()) {
+      const auto& counts = e.data().band_counts;
       for (int b = 0; b <= recommend::kNumBands; b++) st.band_counts[b] = double(counts[size_t(b)]);
-      st.models.clear();  // they point into the old data set
-      st.split.reset();
-      st.metrics.clear();
-      st.trained = false;
-      st.ds = std::move(ds);
-      st.report = report;
       st.load_error.clear();
-      st.cache_key.clear();
+      const recommend::LoadReport& report = e.data().report;
       if (report.Skipped() || report.bad_temperature) app->Log("recommend: " + report.Summary());
-      if (!train) return true;
-      phase = 2;
-      ctx.SetDetail("holdout split");
-      return false;  // the split is the next slice
     }
-    if (phase == 2) {
-      if (!st.split) return StartTraining();
-      if (!ranker) {
-        ranker = recommend::MakeRanker(kRecommendModels[model], {});
-        model_t0 = NowMs();
-        ranker->Fit(*st.ds, st.split->train);
-        return false;
-      }
-      if (!trained) {
-        trained = ranker->TrainStep(2500);
-        ctx.SetProgress(0.15f + 0.85f * (float(model) + ranker->Progress()) / float(kNumModels));
-        ctx.SetDetail(std::string(recommend::RankerName(kRecommendModels[model])) + " " + ranker->Detail());
-        return false;
-      }
-      // Evaluation: all queries in one slice, hot and cold days in the next (each a few ms).
-      if (row.model.empty()) {
-        row.model = recommend::RankerName(kRecommendModels[model]);
-        row.all = recommend::Evaluate(*ranker, *st.ds, *st.split, true);
-        ctx.SetDetail(row.model + ": offline metrics");
-        return false;
-      }
-      row.hot = recommend::Evaluate(*ranker, *st.ds, *st.split, true, recommend::IsHotBand);
-      row.cold = recommend::Evaluate(*ranker, *st.ds, *st.split, true, recommend::IsColdBand);
-      row.train_s = (NowMs() - model_t0) / 1000.0;
-      st.metrics.push_back(row);
-      row = RecommendMetricsRow();
-      trained = false;
-      st.models.push_back(std::move(ranker));
-      if (++model < kNumModels) return false;
-      st.trained = true;
-      st.train_s = (NowMs() - t0) / 1000.0;
-      st.cache_key.clear();
-      phase = 3;
+    if (!done) return false;
+    if (e.failed()) {
+      st.load_error = e.error();
+      ctx.Fail(e.error());
       return true;
     }
+    if (train) st.train_s = (NowMs() - t0) / 1000.0;
+    st.cache_key.clear();
     return true;
-  }
-
-  bool StartTraining() {
-    RecommendPanelState& st = app->recommend;
-    st.split.reset();
-    st.models.clear();
-    st.metrics.clear();
-    st.trained = false;
-    st.split = std::make_unique<recommend::Split>(recommend::HoldoutSplit(*st.ds, {}));
-    return false;
   }
 };
 }  // namespace
@@ -201,8 +144,7 @@ bool RunRecommendDemoFromParams(AppState& app, const std::map<std::string, std::
       st.band = int(b);
     } else if (k == "data") {
       st.data_dir = v;
-      st.ds.reset();
-      st.models.clear();
+      st.exp.reset();
     } else {
       app.Error("?run=recommend-demo: unknown parameter '" + k + "' (known: user, context, data)");
       return false;
@@ -215,72 +157,50 @@ bool RunRecommendDemoFromParams(AppState& app, const std::map<std::string, std::
 
 // Recomputes the two top-5 lists when a pick changed (cheap: ~100 items).
 static void UpdateLists(RecommendPanelState& st) {
-  if (!st.trained || st.models.empty()) return;
+  if (!Trained(st)) return;
   char key[96];
   std::snprintf(key, sizeof key, "%s|%d|%d|%d|%d", st.user_id, st.new_user, st.new_persona, st.band,
                 st.filter_purchased);
   if (st.cache_key == key) return;
   st.cache_key = key;
-  st.user_error.clear();
-  recommend::Query q;
-  if (st.new_user) {
-    q.persona = st.new_persona;
-  } else {
-    auto it = st.ds->user_index.find(st.user_id);
-    if (it == st.ds->user_index.end()) {
-      st.user_error = std::string("user '") + st.user_id + "' is not in users.csv";
-      st.without_ctx.clear();
-      st.with_ctx.clear();
-      return;
-    }
-    q.user = int(it->second);
-    q.persona = st.ds->user_persona[it->second];
-  }
-  const recommend::Ranker& fm = *st.models.back();  // fm_context
-  st.query = q;
-  st.without_ctx = recommend::Recommend(fm, q, 5, st.filter_purchased);
-  recommend::Query qc = q;
-  qc.band = Band(st.band);
-  st.with_ctx = recommend::Recommend(fm, qc, 5, st.filter_purchased);
+  recommend::TopRequest req;
+  req.user = st.user_id;
+  req.new_user = st.new_user;
+  req.persona = st.new_user ? st.new_persona : -1;
+  req.band = Band(st.band);
+  req.k = 5;
+  req.filter_purchased = st.filter_purchased;
+  recommend::TopLists top = recommend::TopForUser(*Data(st), *st.exp->Model(RankerKind::FmContext), req);
+  st.user_error = top.error;
+  if (top.error.empty()) st.query = top.query;
+  st.without_ctx = std::move(top.without_context);
+  st.with_ctx = std::move(top.with_context);
 }
 
 // [SECTION] Status for window.fieldkit.status().recommend
 
 nlohmann::json RecommendStatusJson(AppState& app) {
   RecommendPanelState& st = app.recommend;
-  if (!st.ds && !app.jobs.Has(kTrainLabel) && !app.jobs.Has(kLoadLabel)) return nullptr;
+  const recommend::Dataset* ds = Data(st);
+  if (!ds && !app.jobs.Has(kTrainLabel) && !app.jobs.Has(kLoadLabel)) return nullptr;
   nlohmann::json j;
-  j["state"] = st.trained ? "trained" : app.jobs.Has(kTrainLabel) ? "training" : st.ds ? "loaded" : "loading";
-  if (st.ds) {
-    nlohmann::json by_band = nlohmann::json::object();
-    for (int b = 0; b <= recommend::kNumBands; b++) by_band[recommend::BandName(Band(b))] = st.band_counts[b];
-    j["data"] = {{"items", st.ds->items.size()},
-                 {"users", st.ds->users.size()},
-                 {"interactions", st.ds->interactions.size()},
-                 {"weather_days", st.ds->weather.size()},
-                 {"skipped", st.report.Skipped()},
-                 {"interactions_by_band", by_band}};
-  }
-  if (!st.trained) return j;
-  nlohmann::json metrics = nlohmann::json::object();
-  for (auto& r : st.metrics) {
-    nlohmann::json m = r.all.ToJson();
-    m["hot_days"] = r.hot.ToJson();
-    m["cold_days"] = r.cold.ToJson();
-    m["train_seconds"] = r.train_s;
-    metrics[r.model] = m;
-  }
-  j["metrics"] = metrics;
+  const bool trained = Trained(st);
+  j["state"] = trained ? "trained" : app.jobs.Has(kTrainLabel) ? "training" : ds ? "loaded" : "loading";
+  if (!ds) return j;
+  const nlohmann::json e = st.exp->StatusJson();
+  j["data"] = e["dataset"];
+  if (!trained) return j;
+  j["metrics"] = e["models"];
   j["train_seconds"] = st.train_s;
   UpdateLists(st);
   auto ids = [&](const std::vector<recommend::Scored>& v) {
     std::vector<std::string> out;
-    for (auto& s : v) out.push_back(st.ds->items[s.item].id);
+    for (auto& s : v) out.push_back(ds->items[s.item].id);
     return out;
   };
   j["top"] = {{"model", "fm_context"},
               {"user", st.new_user ? "new" : st.user_id},
-              {"persona", st.query.persona >= 0 ? st.ds->personas[size_t(st.query.persona)] : ""},
+              {"persona", st.query.persona >= 0 ? ds->personas[size_t(st.query.persona)] : ""},
               {"context", recommend::BandName(Band(st.band))},
               {"without_context", ids(st.without_ctx)},
               {"with_context", ids(st.with_ctx)},
@@ -293,7 +213,7 @@ nlohmann::json RecommendStatusJson(AppState& app) {
 static void DrawDataSection(AppState& app) {
   RecommendPanelState& st = app.recommend;
   SectionHeader("Data");
-  if (!st.ds) {
+  if (!Data(st)) {
     if (!st.load_error.empty()) {
       ImGui::TextColored(ImColor(colors::kBad), "%s", st.load_error.c_str());
       if (ImGui::Button("Retry")) StartRecommendJob(app, false);
@@ -302,14 +222,15 @@ static void DrawDataSection(AppState& app) {
     }
     return;
   }
-  const auto& ds = *st.ds;
+  const auto& ds = *Data(st);
+  const recommend::LoadReport& report = st.exp->data().report;
   ImGui::Text("%zu items, %zu users (%zu personas), %zu interactions, %zu days of weather  (%s)", ds.items.size(),
               ds.users.size(), ds.personas.size(), ds.interactions.size(), ds.weather.size(), DataDir(app).c_str());
-  if (st.report.Skipped() || st.report.bad_temperature || st.report.unknown_context) {
-    ImGui::TextColored(ImColor(colors::kAccent2), "%s", st.report.Summary().c_str());
-    if (ImGui::IsItemHovered() && !st.report.messages.empty()) {
+  if (report.Skipped() || report.bad_temperature || report.unknown_context) {
+    ImGui::TextColored(ImColor(colors::kAccent2), "%s", report.Summary().c_str());
+    if (ImGui::IsItemHovered() && !report.messages.empty()) {
       ImGui::BeginTooltip();
-      for (auto& m : st.report.messages) ImGui::TextUnformatted(m.c_str());
+      for (auto& m : report.messages) ImGui::TextUnformatted(m.c_str());
       ImGui::EndTooltip();
     }
   }
@@ -333,7 +254,8 @@ static void DrawDataSection(AppState& app) {
 static void DrawList(AppState& app, const char* id, const char* title, const std::vector<recommend::Scored>& list,
                      const std::vector<recommend::Scored>& other, const recommend::Query& q, bool mark) {
   RecommendPanelState& st = app.recommend;
-  const recommend::Ranker& fm = *st.models.back();
+  const recommend::Ranker& fm = *st.exp->Model(RankerKind::FmContext);
+  const recommend::Dataset& ds = *Data(st);
   ImGui::TextUnformatted(title);
   if (!ImGui::BeginTable(id, mark ? 4 : 3,
                          ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit))
@@ -344,7 +266,7 @@ static void DrawList(AppState& app, const char* id, const char* title, const std
   ImGui::TableSetupColumn("why (largest contributions)", ImGuiTableColumnFlags_WidthStretch);
   ImGui::TableHeadersRow();
   for (size_t i = 0; i < list.size(); i++) {
-    const auto& it = st.ds->items[list[i].item];
+    const auto& it = ds.items[list[i].item];
     ImGui::TableNextRow();
     ImGui::TableNextColumn();
     ImGui::Text("%zu", i + 1);
@@ -389,6 +311,7 @@ static void DrawList(AppState& app, const char* id, const char* title, const std
 
 static void DrawRecommendations(AppState& app) {
   RecommendPanelState& st = app.recommend;
+  const recommend::Dataset& ds = *Data(st);
   SectionHeader("Top 5 with and without context (context-aware FM)");
   ImGui::Checkbox("new user", &st.new_user);
   RecordItem(app, "recommend.new_user");
@@ -399,11 +322,11 @@ static void DrawRecommendations(AppState& app) {
     RecordItem(app, "recommend.user");
   } else {
     ImGui::SetNextItemWidth(220);
-    const char* preview = st.new_persona >= 0 ? st.ds->personas[size_t(st.new_persona)].c_str() : "(no persona)";
+    const char* preview = st.new_persona >= 0 ? ds.personas[size_t(st.new_persona)].c_str() : "(no persona)";
     if (ImGui::BeginCombo("persona", preview)) {
       if (ImGui::Selectable("(no persona)", st.new_persona < 0)) st.new_persona = -1;
-      for (size_t p = 0; p < st.ds->personas.size(); p++)
-        if (ImGui::Selectable(st.ds->personas[p].c_str(), st.new_persona == int(p))) st.new_persona = int(p);
+      for (size_t p = 0; p < ds.personas.size(); p++)
+        if (ImGui::Selectable(ds.personas[p].c_str(), st.new_persona == int(p))) st.new_persona = int(p);
       ImGui::EndCombo();
     }
   }
@@ -424,7 +347,7 @@ static void DrawRecommendations(AppState& app) {
   }
   const std::string who = st.new_user ? std::string("new user") : std::string("user ") + st.user_id;
   ImGui::TextDisabled("%s, persona %s", who.c_str(),
-                      st.query.persona >= 0 ? st.ds->personas[size_t(st.query.persona)].c_str() : "unknown");
+                      st.query.persona >= 0 ? ds.personas[size_t(st.query.persona)].c_str() : "unknown");
   const float w = (ImGui::GetContentRegionAvail().x - 12) / 2;
   ImGui::BeginChild("rec_without", ImVec2(w, 150), false);
   DrawList(app, "rec_without_t", "Without context", st.without_ctx, st.with_ctx, st.query, false);
@@ -441,8 +364,9 @@ static void DrawRecommendations(AppState& app) {
 static void DrawMetrics(AppState& app) {
   RecommendPanelState& st = app.recommend;
   SectionHeader("Offline metrics (Personalize's holdout: newest 10% of 10% of users)");
+  const auto& splits = st.exp->data().splits;
   ImGui::TextDisabled("%zu queries (%zu test users); hot-day = hot or very hot, cold-day = cold or very cold",
-                      st.split ? st.split->queries.size() : 0, st.split ? st.split->test_users : 0);
+                      splits.empty() ? 0 : splits[0].queries.size(), splits.empty() ? 0 : splits[0].test_users);
   if (!ImGui::BeginTable("rec_metrics", 11,
                          ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit))
     return;
@@ -450,10 +374,10 @@ static void DrawMetrics(AppState& app) {
                         "NDCG@10 hot", "NDCG@10 cold"})
     ImGui::TableSetupColumn(h);
   ImGui::TableHeadersRow();
-  for (auto& r : st.metrics) {
+  for (auto& r : st.exp->data().results) {
     ImGui::TableNextRow();
     ImGui::TableNextColumn();
-    ImGui::TextUnformatted(r.model.c_str());
+    ImGui::TextUnformatted(r.name.c_str());
     for (double v : {r.all.coverage, r.all.mrr_at_25, r.all.ndcg_at_5, r.all.ndcg_at_10, r.all.ndcg_at_25,
                      r.all.precision_at_5, r.all.precision_at_10, r.all.precision_at_25, r.hot.ndcg_at_10,
                      r.cold.ndcg_at_10}) {
@@ -467,11 +391,12 @@ static void DrawMetrics(AppState& app) {
 
 void DrawRecommendPanel(AppState& app) {
   RecommendPanelState& st = app.recommend;
-  if (!st.ds && st.load_error.empty() && !app.jobs.Has(kLoadLabel) && !app.jobs.Has(kTrainLabel))
+  if (!Data(st) && st.load_error.empty() && !app.jobs.Has(kLoadLabel) && !app.jobs.Has(kTrainLabel))
     StartRecommendJob(app, false);
   const bool busy = app.jobs.Has(kTrainLabel);
   if (busy) ImGui::BeginDisabled();
-  if (ImGui::Button(st.trained ? "Retrain" : "Train")) StartRecommendJob(app, true);
+  const bool trained = Trained(st);
+  if (ImGui::Button(trained ? "Retrain" : "Train")) StartRecommendJob(app, true);
   RecordItem(app, "recommend.train");
   if (busy) ImGui::EndDisabled();
   ImGui::SameLine();
@@ -481,7 +406,7 @@ void DrawRecommendPanel(AppState& app) {
   ImGui::SameLine();
   ImGui::TextDisabled("fieldkit-cli recommend eval runs the same headless");
   DrawDataSection(app);
-  if (!st.trained) {
+  if (!trained) {
     ImGui::TextDisabled(busy ? "training..." : "Train to see recommendations and metrics.");
     return;
   }

@@ -1,36 +1,23 @@
-// State of the Recommendations panel: the loaded data set (read in slices by
-// the load/train job), the trained rankers with their offline metrics, and
-// the user's picks (user or new user, persona, context, filter) with the
-// cached top-5 lists they produce.
+// State of the Recommendations panel: the recommend::Experiment the load and
+// train jobs run (the data set, the split, the trained rankers with their
+// offline metrics), and the user's picks (user or new user, persona, context,
+// filter) with the cached top-5 lists they produce.
 #pragma once
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "recommend/data.h"
-#include "recommend/metrics.h"
-#include "recommend/model.h"
+#include "recommend/experiment.h"
 
 namespace fk::ui {
 
-struct RecommendMetricsRow {
-  std::string model;                // RankerName
-  recommend::Metrics all, hot, cold;  // all test queries; hot-day and cold-day queries
-  double train_s = 0;
-};
-
 struct RecommendPanelState {
   std::string data_dir;             // "" = <platform data_dir>/recommend
-  // Data (owned here; the rankers keep a pointer to it).
-  std::unique_ptr<recommend::Dataset> ds;
-  recommend::LoadReport report;
+  // The run: the loaded data set and, after training, the splits, rankers and
+  // metrics (exp->data()). Null before a load; a new run takes the data set on.
+  std::unique_ptr<recommend::Experiment> exp;
   std::string load_error;
-  double band_counts[recommend::kNumBands + 1] = {};  // interactions per band, last = unknown
-  // Training and evaluation.
-  std::unique_ptr<recommend::Split> split;
-  std::vector<std::unique_ptr<recommend::Ranker>> models;  // kRecommendModels order (panel_recommend.cpp)
-  std::vector<RecommendMetricsRow> metrics;
-  bool trained = false;
+  double band_counts[recommend::kNumBands + 1] = {};  // interactions per band, last = unknown (the chart's bars)
   double train_s = 0;               // wall time of the whole train job
   // Picks.
   char user_id[24] = "170";
