@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <optional>
 #include <fstream>
 #include <iostream>
@@ -22,7 +23,9 @@
 
 namespace fk::cli {
 
-static const char* kForecastHelp =
+// {middlefill}, {backfill} and {related} are the fill methods of the core's
+// table (forecast::FillMethods), filled in by ForecastHelp().
+static const char* kForecastHelpTemplate =
     "usage: fieldkit-cli forecast m3       [--data ../shared/data/m3-monthly] [--model NAME|best] [--out FILE] [--json]\n"
     "       fieldkit-cli forecast prepare  --target FILE [prepare options] [--out FILE] [--report] [--json]\n"
     "                                      [--holdout H --holdout-out FILE]\n"
@@ -57,14 +60,15 @@ static const char* kForecastHelp =
     "  --agg sum|avg|first|min|max   (default sum)\n"
     "  --timestamp COL --value COL   column names when they can not be guessed\n"
     "  --zero-to-null            treat zeros as missing before filling\n"
-    "  --middlefill M --backfill M   zero|nan|value:X|median|mean|min|max (default zero)\n"
+    "  --middlefill M            {middlefill} (default zero)\n"
+    "  --backfill M              {backfill} (default zero)\n"
     "  --eol keep|drop|null      end-of-life items: keep, drop from training, or null-fill\n"
     "related fills (Amazon Forecast's featurization for related time series; the\n"
     "  related CSV: timestamp, the target's dimension columns, numeric features):\n"
     "  --related-middlefill M    gaps between an item's first and last related value\n"
     "  --related-backfill M      after its last related value to the end of the target data\n"
     "  --related-futurefill M    the forecast horizon after the end of the target data\n"
-    "                            M: zero|value:X|median|mean|min|max (default median;\n"
+    "                            M: {related} (default median;\n"
     "                            nan is refused: models need a value at every step)\n"
     "prepare prints the aggregated table as CSV timestamp,item_id,<value column>\n"
     "  (only the buckets that had rows; messages about the input go to stderr).\n"
@@ -83,6 +87,17 @@ static const char* kForecastHelp =
     "      --holdout 14 --holdout-out actual.csv --out train.csv\n"
     "  fieldkit-cli forecast fit --target train.csv --freq D --horizon 14 --model comb --out f.csv\n"
     "  fieldkit-cli forecast eval --actual actual.csv --forecast f.csv --history train.csv --freq D\n";
+
+static std::string ForecastHelp() {
+  std::string h = kForecastHelpTemplate;
+  const std::pair<const char*, forecast::FillUse> uses[] = {
+      {"{middlefill}", forecast::kFillMiddle}, {"{backfill}", forecast::kFillBack}, {"{related}", forecast::kFillRelated}};
+  for (auto& [token, use] : uses) {
+    const size_t at = h.find(token);
+    if (at != std::string::npos) h.replace(at, std::strlen(token), forecast::JoinChoices(forecast::FillChoices(use)));
+  }
+  return h;
+}
 
 namespace {
 
@@ -209,10 +224,10 @@ forecast::PipelineOptions PipelineFrom(const Args& args, bool fill, bool use_rel
   o.fill = fill;
   if (fill) {
     o.fills.zero_to_null = args.Has("zero-to-null");
-    if (!forecast::ParseFill(args.Get("middlefill", "zero"), &o.fills.middle))
-      throw UsageError{"--middlefill: zero|nan|value:X|median|mean|min|max"};
-    if (!forecast::ParseFill(args.Get("backfill", "zero"), &o.fills.back))
-      throw UsageError{"--backfill: zero|nan|value:X|median|mean|min|max"};
+    if (!forecast::ParseFillFor(args.Get("middlefill", "zero"), forecast::kFillMiddle, &o.fills.middle, &err))
+      throw UsageError{"--middlefill: " + err};
+    if (!forecast::ParseFillFor(args.Get("backfill", "zero"), forecast::kFillBack, &o.fills.back, &err))
+      throw UsageError{"--backfill: " + err};
     const std::string eol = args.Get("eol", "keep");
     if (eol == "drop") o.fills.eol = forecast::EolAction::Drop;
     else if (eol == "null") o.fills.eol = forecast::EolAction::Null;
@@ -497,14 +512,14 @@ int DemoVerb(const Args& args) {
 
 int ForecastCommand(const std::vector<std::string>& argv) {
   if (argv.empty() || argv[0] == "--help" || argv[0] == "-h") {
-    std::fputs(kForecastHelp, argv.empty() ? stderr : stdout);
+    std::fputs(ForecastHelp().c_str(), argv.empty() ? stderr : stdout);
     return argv.empty() ? 2 : 0;
   }
   const std::string verb = argv[0];
   Args args(std::vector<std::string>(argv.begin() + 1, argv.end()),
             {"json", "progress", "quiet", "report", "zero-to-null", "help"});
   if (args.Has("help")) {
-    std::fputs(kForecastHelp, stdout);
+    std::fputs(ForecastHelp().c_str(), stdout);
     return 0;
   }
   if (verb == "m3") {

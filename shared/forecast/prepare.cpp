@@ -413,55 +413,82 @@ std::string PanelToCsv(const Panel& p) {
 
 // [SECTION] fills, end-of-life, quality
 
+const std::vector<FillMethod>& FillMethods() {
+  static const std::vector<FillMethod> methods = {
+      {FillKind::Zero, "zero", kFillMiddle | kFillBack | kFillRelated, "0 (no sale was a sale of zero)"},
+      {FillKind::NaN, "nan", kFillMiddle | kFillBack, "left missing: not scored, carried forward into fits"},
+      {FillKind::Value, "value", kFillMiddle | kFillBack | kFillRelated, "value:X, a number of your choice"},
+      {FillKind::Median, "median", kFillMiddle | kFillBack | kFillRelated, "median of the 64 values before the gap"},
+      {FillKind::Mean, "mean", kFillMiddle | kFillBack | kFillRelated, "mean of the 64 values before the gap"},
+      {FillKind::Min, "min", kFillMiddle | kFillBack | kFillRelated, "minimum of the 64 values before the gap"},
+      {FillKind::Max, "max", kFillMiddle | kFillBack | kFillRelated, "maximum of the 64 values before the gap"},
+      {FillKind::None, "none", 0, "no fill (as nan; frontfill is always none)"},
+  };
+  return methods;
+}
+
+std::vector<std::string> FillChoices(FillUse use) {
+  std::vector<std::string> out;
+  for (auto& m : FillMethods())
+    if (m.uses & use) out.push_back(m.kind == FillKind::Value ? std::string(m.name) + ":X" : m.name);
+  return out;
+}
+
+std::string JoinChoices(const std::vector<std::string>& choices, const char* sep) {
+  std::string out;
+  for (auto& c : choices) out += (out.empty() ? "" : sep) + c;
+  return out;
+}
+
 bool ParseFill(const std::string& s, Fill* out) {
-  static const std::pair<const char*, FillKind> kinds[] = {
-      {"none", FillKind::None}, {"zero", FillKind::Zero}, {"nan", FillKind::NaN},   {"median", FillKind::Median},
-      {"mean", FillKind::Mean}, {"min", FillKind::Min},   {"max", FillKind::Max}};
-  for (auto& [name, k] : kinds)
-    if (s == name) {
-      *out = Fill{k, 0};
+  for (auto& m : FillMethods()) {
+    if (m.kind == FillKind::Value) continue;
+    if (s == m.name) {
+      *out = Fill{m.kind, 0};
       return true;
     }
+  }
   if (s.rfind("value", 0) == 0 && s.size() > 6 && (s[5] == ':' || s[5] == '=')) {
     char* end = nullptr;
     const double v = std::strtod(s.c_str() + 6, &end);
-    if (*end != 0) return false;
+    if (*end != 0 || !std::isfinite(v)) return false;
     *out = Fill{FillKind::Value, v};
     return true;
   }
   return false;
 }
 
-bool ParseRelatedFill(const std::string& s, Fill* out, std::string* error) {
+bool ParseFillFor(const std::string& s, FillUse use, Fill* out, std::string* error) {
+  const std::string choices = JoinChoices(FillChoices(use), ", ");
   Fill f;
   if (!ParseFill(s, &f)) {
-    *error = "'" + s + "' is not a fill method (zero, value:X, median, mean, min, max)";
+    *error = "'" + s + "' is not a fill method (" + choices + ")";
     return false;
   }
-  if (f.kind == FillKind::NaN || f.kind == FillKind::None) {
-    *error = "'" + s + "' is not allowed for a related time series: models need a value at every step "
-             "(zero, value:X, median, mean, min, max)";
-    return false;
-  }
+  for (auto& m : FillMethods())
+    if (m.kind == f.kind && !(m.uses & use)) {
+      *error = "'" + s + "' is not allowed " +
+               (use == kFillRelated ? std::string("for a related time series: models need a value at every step")
+                                    : std::string("here")) +
+               " (" + choices + ")";
+      return false;
+    }
   *out = f;
   return true;
 }
 
+bool ParseRelatedFill(const std::string& s, Fill* out, std::string* error) {
+  return ParseFillFor(s, kFillRelated, out, error);
+}
+
 std::string FillName(const Fill& f) {
-  switch (f.kind) {
-    case FillKind::None: return "none";
-    case FillKind::Zero: return "zero";
-    case FillKind::NaN: return "nan";
-    case FillKind::Value: {
-      char b[32];
-      std::snprintf(b, sizeof b, "value:%g", f.value);
-      return b;
-    }
-    case FillKind::Median: return "median";
-    case FillKind::Mean: return "mean";
-    case FillKind::Min: return "min";
-    case FillKind::Max: return "max";
+  if (f.kind == FillKind::Value) {
+    char b[32];
+    std::snprintf(b, sizeof b, "value:%g", f.value);
+    return b;
   }
+  for (auto& m : FillMethods())
+    if (m.kind == f.kind) return m.name;
   return "?";
 }
 

@@ -91,8 +91,31 @@ struct Fill {
   FillKind kind = FillKind::Zero;
   double value = 0;  // for Value
 };
-// "zero", "nan", "value:3" (or value=3), "median", "mean", "min", "max", "none".
+
+// Where a fill method may be used (bits of FillMethod::uses).
+enum FillUse : unsigned {
+  kFillMiddle = 1,    // target middlefill: between an item's first and last value
+  kFillBack = 2,      // target backfill: after its last value to the global end
+  kFillRelated = 4,   // related series (middle, back and future): a number at every step
+};
+// The fill methods, one row each (prepare.cpp). The parser, FillName, the
+// CLI's help and errors, the panel's combos and ?run= parameters all read
+// this table: a new method is a row there (and its arithmetic in FillRange).
+struct FillMethod {
+  FillKind kind;
+  const char* name;  // as typed; the Value row takes "value:X"
+  unsigned uses;     // FillUse bits
+  const char* help;  // one line
+};
+const std::vector<FillMethod>& FillMethods();
+// The methods allowed for one use, as typed: {"zero", "nan", "value:X", ...}.
+std::vector<std::string> FillChoices(FillUse use);
+std::string JoinChoices(const std::vector<std::string>& choices, const char* sep = "|");
+
+// "zero", "nan", "value:3" (or value=3), "median", "mean", "min", "max", "none": any method.
 bool ParseFill(const std::string& s, Fill* out);
+// The same for one use; false with *error naming the choices when s is not one of them.
+bool ParseFillFor(const std::string& s, FillUse use, Fill* out, std::string* error);
 std::string FillName(const Fill& f);
 
 enum class EolAction { Keep, Drop, Null };
@@ -137,8 +160,8 @@ Panel SplitHoldout(Panel* panel, size_t h);
 struct RelatedFill {
   Fill middle{FillKind::Median, 0}, back{FillKind::Median, 0}, future{FillKind::Median, 0};
 };
-// Like ParseFill, for a related feature: false with *error saying why ("nan"
-// and "none" are refused; the service needs a number for every step).
+// ParseFillFor(s, kFillRelated, ...): "nan" and "none" are refused with why
+// (the service needs a number for every step).
 bool ParseRelatedFill(const std::string& s, Fill* out, std::string* error);
 // timestamp,item_id,<features> for every bucket of the grid and the horizon
 // after it, as AlignRelated filled them (for `forecast prepare --related`).

@@ -33,9 +33,6 @@ namespace {
 const char* const kJobLabel = "Forecast backtest";
 const char* const kFreqs[] = {"H", "6H", "D", "W", "M", "Q", "Y"};
 const char* const kAggs[] = {"sum", "avg", "first", "min", "max"};
-const char* const kFills[] = {"nan", "zero", "median", "mean", "min", "max", "value"};
-// Related series: no nan (models need a value at every step), as the service.
-const char* const kRelatedFills[] = {"zero", "median", "mean", "min", "max", "value"};
 const char* const kRelatedFillNames[] = {"related middlefill", "related backfill", "related futurefill"};
 const char* const kRelatedFillIds[] = {"forecast.related_middlefill", "forecast.related_backfill",
                                        "forecast.related_futurefill"};
@@ -85,30 +82,30 @@ void ClearData(ForecastPanelState& st) {
   st.backtest_done = false;
 }
 
-forecast::Fill FillFrom(const char* name, double value) {
-  forecast::Fill f;
-  if (std::string(name) == "value") return forecast::Fill{forecast::FillKind::Value, value};
-  forecast::ParseFill(name, &f);
-  return f;
-}
-
 forecast::RelatedFill RelatedFills(const ForecastPanelState& st) {
-  forecast::RelatedFill r;
-  forecast::Fill* f[3] = {&r.middle, &r.back, &r.future};
-  for (int i = 0; i < 3; i++) *f[i] = FillFrom(kRelatedFills[st.related_fill[i]], st.related_value[i]);
-  return r;
+  return forecast::RelatedFill{st.related_fill[0], st.related_fill[1], st.related_fill[2]};
 }
 
-// "median" / "value:3" -> index (+ value) into a fill list; false when not in it.
-bool FillIndex(const forecast::Fill& f, const char* const* names, int n, int* index, double* value) {
-  const std::string want = f.kind == forecast::FillKind::Value ? "value" : forecast::FillName(f);
-  for (int i = 0; i < n; i++)
-    if (want == names[i]) {
-      *index = i;
-      if (f.kind == forecast::FillKind::Value) *value = f.value;
-      return true;
+// A combo over the fill methods the core's table allows for `use`, with a
+// number field for value:X.
+void FillCombo(const char* label, forecast::FillUse use, forecast::Fill* fill, float width) {
+  ImGui::PushID(label);
+  ImGui::SetNextItemWidth(width);
+  const std::string shown = fill->kind == forecast::FillKind::Value ? "value" : forecast::FillName(*fill);
+  if (ImGui::BeginCombo(label, shown.c_str())) {
+    for (auto& m : forecast::FillMethods()) {
+      if (!(m.uses & use)) continue;
+      if (ImGui::Selectable(m.name, m.kind == fill->kind)) fill->kind = m.kind;
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", m.help);
     }
-  return false;
+    ImGui::EndCombo();
+  }
+  if (fill->kind == forecast::FillKind::Value) {
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(width * 0.75f);
+    ImGui::InputDouble("##value", &fill->value);
+  }
+  ImGui::PopID();
 }
 
 // The panel's choices as pipeline options: load only, prepare, or the whole
@@ -128,8 +125,8 @@ forecast::PipelineOptions Options(const ForecastPanelState& st, forecast::Pipeli
   o.aggregate.agg = forecast::AggMethod(st.agg);
   o.level_freqs = {"M", "Y"};
   o.fills.zero_to_null = st.zero_to_null;
-  o.fills.middle = FillFrom(kFills[st.middle_fill], st.middle_value);
-  o.fills.back = FillFrom(kFills[st.back_fill], st.back_value);
+  o.fills.middle = st.middle_fill;
+  o.fills.back = st.back_fill;
   o.fills.eol = forecast::EolAction(st.eol);
   o.related_fills = RelatedFills(st);
   o.horizon = st.horizon;
@@ -301,21 +298,20 @@ bool RunForecastDemoFromParams(AppState& app, const std::map<std::string, std::s
           if (kModels[i] == m) st.use_model[i] = true;
         pos = c + 1;
       }
-    } else if (k == "middlefill" || k == "backfill") {
-      forecast::Fill f;
-      if (!forecast::ParseFill(v, &f) ||
-          !FillIndex(f, kFills, IM_ARRAYSIZE(kFills), k == "middlefill" ? &st.middle_fill : &st.back_fill,
-                     k == "middlefill" ? &st.middle_value : &st.back_value)) {
-        app.Error("?run=forecast-demo: " + k + " must be nan, zero, median, mean, min, max or value:X (got '" + v + "')");
-        return false;
-      }
-    } else if (k == "related_middlefill" || k == "related_backfill" || k == "related_futurefill") {
-      const int i = k == "related_middlefill" ? 0 : k == "related_backfill" ? 1 : 2;
-      forecast::Fill f;
+    } else if (k == "middlefill" || k == "backfill" || k == "related_middlefill" || k == "related_backfill" ||
+               k == "related_futurefill") {
+      const bool related = k.rfind("related_", 0) == 0;
+      forecast::Fill* fill = k == "middlefill"           ? &st.middle_fill
+                             : k == "backfill"           ? &st.back_fill
+                             : k == "related_middlefill" ? &st.related_fill[0]
+                             : k == "related_backfill"   ? &st.related_fill[1]
+                                                         : &st.related_fill[2];
+      const forecast::FillUse use = related ? forecast::kFillRelated
+                                    : k == "middlefill" ? forecast::kFillMiddle
+                                                        : forecast::kFillBack;
       std::string err;
-      if (!forecast::ParseRelatedFill(v, &f, &err) ||
-          !FillIndex(f, kRelatedFills, IM_ARRAYSIZE(kRelatedFills), &st.related_fill[i], &st.related_value[i])) {
-        app.Error("?run=forecast-demo: " + k + ": " + (err.empty() ? "'" + v + "' is not a fill method" : err));
+      if (!forecast::ParseFillFor(v, use, fill, &err)) {
+        app.Error("?run=forecast-demo: " + k + ": " + err);
         return false;
       }
     } else {
@@ -365,8 +361,8 @@ std::string ForecastStatusJson(AppState& app) {
   j["state"] = st.backtest_done ? "done" : app.jobs.Has(kJobLabel) ? "running" : prepared ? "prepared" : "loaded";
   if (prepared) {
     const forecast::RelatedFill rf = RelatedFills(st);
-    j["fills"] = {{"middlefill", forecast::FillName(FillFrom(kFills[st.middle_fill], st.middle_value))},
-                  {"backfill", forecast::FillName(FillFrom(kFills[st.back_fill], st.back_value))},
+    j["fills"] = {{"middlefill", forecast::FillName(st.middle_fill)},
+                  {"backfill", forecast::FillName(st.back_fill)},
                   {"related_middlefill", forecast::FillName(rf.middle)},
                   {"related_backfill", forecast::FillName(rf.back)},
                   {"related_futurefill", forecast::FillName(rf.future)}};
@@ -510,40 +506,22 @@ void DrawPrepareSection(AppState& app) {
   ImGui::Combo("aggregation", &st.agg, kAggs, IM_ARRAYSIZE(kAggs));
   ImGui::SameLine();
   ImGui::Checkbox("zeros as null", &st.zero_to_null);
-  ImGui::SetNextItemWidth(90);
-  ImGui::Combo("middlefill", &st.middle_fill, kFills, IM_ARRAYSIZE(kFills));
-  if (std::string(kFills[st.middle_fill]) == "value") {
-    ImGui::SameLine();
-    ImGui::SetNextItemWidth(70);
-    ImGui::InputDouble("##middle_value", &st.middle_value);
-  }
+  FillCombo("middlefill", forecast::kFillMiddle, &st.middle_fill, 90);
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(90);
-  ImGui::Combo("backfill", &st.back_fill, kFills, IM_ARRAYSIZE(kFills));
-  if (std::string(kFills[st.back_fill]) == "value") {
-    ImGui::SameLine();
-    ImGui::SetNextItemWidth(70);
-    ImGui::InputDouble("##back_value", &st.back_value);
-  }
+  FillCombo("backfill", forecast::kFillBack, &st.back_fill, 90);
   ImGui::SameLine();
   ImGui::SetNextItemWidth(80);
   ImGui::Combo("end-of-life items", &st.eol, kEol, IM_ARRAYSIZE(kEol));
   ImGui::SameLine();
   HelpMarker("Amazon Forecast's featurization: middlefill between an item's first and last value, backfill from "
-             "its last value to the end, no frontfill (a new item starts when it starts). median/mean/min/max use "
-             "the last 64 values before a gap. End-of-life items (only blanks/zeros until the end) can be dropped "
+             "its last value to the end, no frontfill (a new item starts when it starts). Hover a method for what "
+             "it does. End-of-life items (only blanks/zeros until the end) can be dropped "
              "(their forecast is zero) or null-filled.");
   if (d.in.related) {
     for (int i = 0; i < 3; i++) {
       if (i) ImGui::SameLine();
-      ImGui::SetNextItemWidth(80);
-      ImGui::Combo(kRelatedFillNames[i], &st.related_fill[i], kRelatedFills, IM_ARRAYSIZE(kRelatedFills));
+      FillCombo(kRelatedFillNames[i], forecast::kFillRelated, &st.related_fill[i], 80);
       RecordItem(app, kRelatedFillIds[i]);
-      if (std::string(kRelatedFills[st.related_fill[i]]) == "value") {
-        ImGui::SameLine();
-        ImGui::SetNextItemWidth(60);
-        ImGui::InputDouble((std::string("##related_value") + char('0' + i)).c_str(), &st.related_value[i]);
-      }
     }
     ImGui::SameLine();
     HelpMarker("Filling the related series (price, promo): middlefill between an item's first and last related "

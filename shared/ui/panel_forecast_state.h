@@ -19,11 +19,10 @@ struct ForecastPanelState {
   int freq = 2;                         // index into kFreqs (panel_forecast.cpp): D
   int agg = 0;                          // AggMethod
   bool zero_to_null = false;
-  int middle_fill = 1, back_fill = 1;   // index into kFills: zero
-  double middle_value = 0, back_value = 0;        // for kFills "value"
-  // Related fills (middlefill, backfill, futurefill): index into kRelatedFills, median.
-  int related_fill[3] = {1, 1, 1};
-  double related_value[3] = {0, 0, 0};            // for kRelatedFills "value"
+  forecast::Fill middle_fill{forecast::FillKind::Zero, 0}, back_fill{forecast::FillKind::Zero, 0};
+  // Related fills: middlefill, backfill, futurefill.
+  forecast::Fill related_fill[3] = {{forecast::FillKind::Median, 0}, {forecast::FillKind::Median, 0},
+                                    {forecast::FillKind::Median, 0}};
   int eol = 1;                          // keep, drop, null
   // Models and backtest choices.
   bool use_model[5] = {true, true, true, true, true};  // snaive, ets, theta, comb, etsx

@@ -216,8 +216,8 @@ TEST_CASE("forecast/related fills: zero, value, median, mean, min, max; nan and 
   CHECK_FALSE(ParseRelatedFill("nan", &f, &err));
   CHECK(err.find("'nan' is not allowed for a related time series") == 0);
   CHECK_FALSE(ParseRelatedFill("none", &f, &err));
-  CHECK_FALSE(ParseRelatedFill("linear", &f, &err));
-  CHECK(err == "'linear' is not a fill method (zero, value:X, median, mean, min, max)");
+  CHECK_FALSE(ParseRelatedFill("spline", &f, &err));
+  CHECK(err == "'spline' is not a fill method (zero, value:X, median, mean, min, max)");
 
   // a: price on days 1 and 3 (middle gap on day 2); b: days 1-2 (back gap on day 3); horizon 2 (future).
   auto tt = ParseCsvText("timestamp,product,sales\n2023-01-01,a,1\n2023-01-02,a,2\n2023-01-03,a,3\n"

@@ -385,3 +385,27 @@ TEST_CASE("forecast/related: the related series parsed a row at a time equals Pa
   CHECK(RelatedParser(*rt, {"country"}).Finish().status().message() ==
         "r.csv: no key column 'country' (the target's dimensions)");
 }
+
+TEST_CASE("forecast/fill methods: one table drives parsing, names and the choices per use") {
+  for (auto& m : FillMethods()) {
+    INFO(m.name);
+    const std::string typed = m.kind == FillKind::Value ? std::string(m.name) + ":2.5" : m.name;
+    Fill f;
+    REQUIRE(ParseFill(typed, &f));
+    CHECK(f.kind == m.kind);
+    CHECK(FillName(f) == typed);
+    CHECK(std::string(m.help).size() > 5);
+    for (FillUse use : {kFillMiddle, kFillBack, kFillRelated}) {
+      std::string err;
+      CHECK(ParseFillFor(typed, use, &f, &err) == ((m.uses & use) != 0));
+      if (!(m.uses & use)) CHECK(err.find("is not allowed") != std::string::npos);
+    }
+  }
+  CHECK(JoinChoices(FillChoices(kFillRelated)) == "zero|value:X|median|mean|min|max");
+  CHECK(JoinChoices(FillChoices(kFillBack)) == "zero|nan|value:X|median|mean|min|max");
+  Fill f;
+  std::string err;
+  CHECK_FALSE(ParseFillFor("value:nan", kFillMiddle, &f, &err));  // a fill must be a number
+  CHECK_FALSE(ParseFillFor("spline", kFillMiddle, &f, &err));
+  CHECK(err.find("'spline' is not a fill method (zero, nan, value:X") == 0);
+}
