@@ -422,6 +422,7 @@ const std::vector<FillMethod>& FillMethods() {
       {FillKind::Mean, "mean", kFillMiddle | kFillBack | kFillRelated, "mean of the 64 values before the gap"},
       {FillKind::Min, "min", kFillMiddle | kFillBack | kFillRelated, "minimum of the 64 values before the gap"},
       {FillKind::Max, "max", kFillMiddle | kFillBack | kFillRelated, "maximum of the 64 values before the gap"},
+      {FillKind::Linear, "linear", kFillMiddle, "a straight line from the value before the gap to the one after"},
       {FillKind::None, "none", 0, "no fill (as nan; frontfill is always none)"},
   };
   return methods;
@@ -566,6 +567,19 @@ void FillRange(std::vector<double>& v, const std::vector<double>& orig, size_t f
   while (t < to) {
     if (!std::isnan(v[t])) {
       t++;
+      continue;
+    }
+    if (f.kind == FillKind::Linear) {
+      // Needs a value on both sides (a middle gap has them); else left as is.
+      size_t end = t;
+      while (end < to && std::isnan(v[end])) end++;
+      if (t == 0 || end >= v.size() || std::isnan(v[end])) {
+        t = end;
+        continue;
+      }
+      const double a = v[t - 1], b = v[end], steps = double(end - t + 1);
+      for (size_t k = t; k < end; k++) v[k] = a + (b - a) * double(k - t + 1) / steps;
+      t = end;
       continue;
     }
     double x = 0;

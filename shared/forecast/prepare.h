@@ -86,7 +86,7 @@ std::string PanelToCsv(const Panel& panel);
 
 // [SECTION] missing values, end-of-life, quality
 
-enum class FillKind { None, Zero, NaN, Value, Median, Mean, Min, Max };
+enum class FillKind { None, Zero, NaN, Value, Median, Mean, Min, Max, Linear };
 struct Fill {
   FillKind kind = FillKind::Zero;
   double value = 0;  // for Value

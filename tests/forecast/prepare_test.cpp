@@ -219,13 +219,28 @@ TEST_CASE("forecast/fill: zero->null, middlefill/backfill methods, end-of-life a
     CHECK(p.series[1].values[3] == 5826);  // median of 5993, 4661, 5826
     CHECK(std::isnan(p.series[1].values[8]));
   }
+  SUBCASE("linear middlefill: a straight line across each gap; not a backfill or a related fill") {
+    Panel p = base;
+    FillOptions o;
+    std::string err;
+    REQUIRE(ParseFillFor("linear", kFillMiddle, &o.middle, &err));
+    CHECK_FALSE(ParseFillFor("linear", kFillBack, &o.back, &err));
+    CHECK_FALSE(ParseFillFor("linear", kFillRelated, &o.back, &err));
+    ApplyFill(&p, o);
+    CHECK(p.series[1].values[3] == doctest::Approx(5823.5));  // between 5826 and 5821
+    CHECK(p.series[1].values[6] == doctest::Approx(4580.25));  // 6107 down to the zero in October
+    CHECK(p.series[1].values[7] == doctest::Approx(3053.5));
+    CHECK(p.series[1].values[8] == doctest::Approx(1526.75));
+    CHECK(p.series[0].values[4] == 0);  // a real zero is not a gap
+    CHECK(std::isnan(p.series[2].values[0]));  // frontfill none: no line before the first value
+  }
   SUBCASE("value, mean, min, max") {
     Fill f;
     CHECK(ParseFill("value:3.5", &f));
     CHECK(f.kind == FillKind::Value);
     CHECK(f.value == 3.5);
     CHECK_FALSE(ParseFill("value:abc", &f));
-    CHECK_FALSE(ParseFill("linear", &f));
+    CHECK_FALSE(ParseFill("spline", &f));
     Panel p = base;
     FillOptions o;
     ParseFill("max", &o.middle);
