@@ -1,13 +1,11 @@
 // Every --json output of fieldkit-cli is one line of strict JSON, whatever the
 // user's paths, names and numbers hold: quotes, backslashes, non-ASCII (valid
-// UTF-8 and a stray byte) and NaN. The verbs run in-process (fk_cli, native
+// UTF-8 and a stray byte) and NaN. The verbs run in-process (run_verb.h, native
 // only) with stdout captured; nlohmann::json::parse rejects NaN literals,
 // invalid UTF-8, raw control characters and anything after the value.
 #include <doctest/doctest.h>
-#include <unistd.h>
 
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -19,6 +17,7 @@
 #include "cli/cli.h"
 #include "nn/graph.h"
 #include "nn/model_file.h"
+#include "run_verb.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -34,40 +33,6 @@ std::string Shown(const std::string& s) {
   return out;
 }
 
-struct Output {
-  int code = -1;
-  std::string out, error;
-};
-
-// Runs one verb as fieldkit-cli's main would (its exceptions become exit codes),
-// stdout redirected to a temporary file.
-Output Run(int (*command)(const std::vector<std::string>&), const std::vector<std::string>& argv) {
-  Output o;
-  std::FILE* tmp = std::tmpfile();
-  REQUIRE(tmp != nullptr);
-  std::fflush(stdout);
-  const int saved = dup(STDOUT_FILENO);
-  REQUIRE(saved >= 0);
-  REQUIRE(dup2(fileno(tmp), STDOUT_FILENO) >= 0);
-  try {
-    o.code = command(argv);
-  } catch (const fk::cli::UsageError& e) {
-    o.code = 2, o.error = e.message;
-  } catch (const fk::cli::InputError& e) {
-    o.code = 1, o.error = e.message;
-  } catch (const std::exception& e) {
-    o.code = 1, o.error = e.what();
-  }
-  std::fflush(stdout);
-  dup2(saved, STDOUT_FILENO);
-  close(saved);
-  std::rewind(tmp);
-  char buf[4096];
-  for (size_t n; (n = std::fread(buf, 1, sizeof buf, tmp)) > 0;) o.out.append(buf, n);
-  std::fclose(tmp);
-  return o;
-}
-
 std::string Describe(const std::vector<std::string>& argv) {
   std::string s = "fieldkit-cli";
   for (auto& a : argv) s += " '" + a + "'";
@@ -75,13 +40,12 @@ std::string Describe(const std::vector<std::string>& argv) {
 }
 
 // The verb's output: exit 0 and exactly one line that parses strictly.
-json RunJson(int (*command)(const std::vector<std::string>&), const std::vector<std::string>& argv,
-             int want_code = 0) {
-  const Output o = Run(command, argv);
+json RunJson(int (*command)(const std::vector<std::string>&), const std::vector<std::string>& argv) {
+  const fk::test::VerbOutput o = fk::test::RunVerb(command, argv);
   INFO(Describe(argv));
   INFO("stdout: ", o.out);
   INFO("error: ", o.error);
-  REQUIRE(o.code == want_code);
+  REQUIRE(o.code == 0);
   REQUIRE(!o.out.empty());
   CHECK(o.out.back() == '\n');
   CHECK(o.out.find('\n') == o.out.size() - 1);
