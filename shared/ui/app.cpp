@@ -363,7 +363,7 @@ std::string App::StatusJson() const {
   j["anomaly"] = app.anomaly.model ? app.anomaly.model->StatusJson() : nlohmann::json();
   j["recommend"] = RecommendStatusJson(*state_);
   j["labels"] = LabelsStatusJson(*state_);
-  j["forecast"] = nlohmann::json::parse(ForecastStatusJson(*state_));
+  j["forecast"] = ForecastStatusJson(*state_);
   j["features"] = FeaturesStatusJson(app);
   j["errors"] = app.errors;
   nlohmann::json items = nlohmann::json::object();

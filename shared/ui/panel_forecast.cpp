@@ -345,9 +345,9 @@ void ImportForecastTarget(AppState& app, const std::string& path, const std::str
   StartForecastJob(app, forecast::PipelineStage::Prepare);
 }
 
-std::string ForecastStatusJson(AppState& app) {
+nlohmann::json ForecastStatusJson(AppState& app) {
   ForecastPanelState& st = app.forecast;
-  if (!Target(st) && !app.jobs.Has(kJobLabel)) return "null";
+  if (!Target(st) && !app.jobs.Has(kJobLabel)) return nullptr;
   const bool prepared = Prepared(st);
   // The pipeline's own status, with the panel's choices and its summary of
   // the cold start (one line, as the panel shows it).
@@ -372,7 +372,7 @@ std::string ForecastStatusJson(AppState& app) {
     j["seconds"] = st.backtest_s;
     j["cold_start"] = ColdStartLine(st);
   }
-  return j.dump();
+  return j;
 }
 
 // [SECTION] drawing

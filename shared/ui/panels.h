@@ -62,7 +62,7 @@ void ReleaseLabelTextures(AppState& app);  // before the renderer goes away
 // loads <data_dir>/forecast (sales, related, items), prepares per product and day and runs the
 // backtest as a sliced job; status().forecast then holds the accuracy table.
 bool RunForecastDemoFromParams(AppState& app, const std::map<std::string, std::string>& params);
-std::string ForecastStatusJson(AppState& app);  // "null" before anything was loaded
+nlohmann::json ForecastStatusJson(AppState& app);  // status().forecast (null before anything was loaded)
 // A user's target CSV (sniffed by ImportFile): opens the panel, loads and prepares it; why = the columns that decided.
 void ImportForecastTarget(AppState& app, const std::string& path, const std::string& why);
 // ?run=features-demo[&threads=N]: creates the group 'customers' from the bundled
