@@ -64,7 +64,7 @@ static const char* kHelp =
     "  --frames N    render N frames, then exit cleanly (smoke tests)\n"
     "  --run NAME[?k=v&...]  start an action on launch, as the page's ?run= (e.g. system-bench,\n"
     "                sparse-bench?sparsity=0,0.9)\n"
-    "  --panel NAME  open a panel (e.g. System)\n"
+    "  --panel NAME  open a panel by id or title (e.g. system, \"Feature Store\")\n"
     "  --size WxH    window size (default 1280x800)\n"
     "User settings live in $XDG_CONFIG_HOME/fieldkit (or ~/.config/fieldkit).\n";
 

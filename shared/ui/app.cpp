@@ -153,7 +153,8 @@ void App::Shutdown() {
   AppState& app = *state_;
   app.jobs.CancelAll();
   app.jobs.RunToEnd();
-  ReleaseLabelTextures(app);  // while the renderer still exists
+  for (const PanelInfo& p : Panels())
+    if (p.shutdown) p.shutdown(app);  // while the renderer still exists
 }
 
 // [SECTION] Frame: sidebar, panel area, status bar
@@ -173,10 +174,10 @@ static void DrawSidebar(App& self, AppState& app) {
       ImGui::TextDisabled("Developer");
       dev_header = true;
     }
-    if (ImGui::Selectable(panels[i].name, app.current_panel == int(i), 0, ImVec2(0, 26))) {
-      self.OpenPanel(panels[i].name);
+    if (ImGui::Selectable(panels[i].title, app.current_panel == int(i), 0, ImVec2(0, 26))) {
+      self.OpenPanel(panels[i].id);
     }
-    const std::string id = std::string("nav.") + panels[i].name;
+    const std::string id = std::string("nav.") + panels[i].title;
     RecordItem(app, id.c_str());
   }
   const float footer = ImGui::GetTextLineHeightWithSpacing() * 2.2f;
@@ -233,7 +234,7 @@ void App::Frame() {
   const auto& panels = Panels();
   const PanelInfo& panel = panels[size_t(std::clamp(app.current_panel, 0, int(panels.size()) - 1))];
   ImGui::SetWindowFontScale(1.25f);
-  ImGui::TextUnformatted(panel.name);
+  ImGui::TextUnformatted(panel.title);
   ImGui::SetWindowFontScale(1.0f);
   ImGui::TextDisabled("%s", panel.summary);
   JobBar(app);
@@ -250,7 +251,7 @@ void App::Frame() {
   }
   ImGui::Separator();
   ImGui::BeginChild("panel_body", ImVec2(0, 0), false);
-  ImGui::PushID(panel.name);
+  ImGui::PushID(panel.id);
   panel.draw(app);
   ImGui::PopID();
   ImGui::EndChild();
@@ -262,24 +263,21 @@ void App::Frame() {
   // Work happens after drawing, within what is left of a ~16 ms frame.
   const double used = NowMs() - t0;
   app.jobs.Pump(std::max(4.0, 12.0 - used));
-  PumpAnomalyStream(app, std::max(2.0, 14.0 - (NowMs() - t0)));  // the live stream, in slices
+  for (const PanelInfo& p : Panels())
+    if (p.pump) p.pump(app, std::max(2.0, 14.0 - (NowMs() - t0)));  // live streams, in slices
   app.frame++;
 }
 
 // [SECTION] Hooks for the page and tests: status JSON, ?run=, settings
 
-bool App::OpenPanel(const std::string& name) {
-  const auto& panels = Panels();
-  for (size_t i = 0; i < panels.size(); i++) {
-    if (name == panels[i].name) {
-      if (state_->current_panel != int(i)) {
-        state_->current_panel = int(i);
-        SetSetting("panel", name);
-      }
-      return true;
-    }
+bool App::OpenPanel(const std::string& id_or_title) {
+  const int i = PanelIndex(id_or_title);  // settings written before ids held the title
+  if (i < 0) return false;
+  if (state_->current_panel != i) {
+    state_->current_panel = i;
+    SetSetting("panel", Panels()[size_t(i)].id);
   }
-  return false;
+  return true;
 }
 
 void App::SetSetting(const std::string& key, const std::string& value) {
@@ -300,39 +298,20 @@ void App::FlushPersist() {
 
 bool App::Run(const std::string& name, const std::map<std::string, std::string>& params) {
   AppState& app = *state_;
-  if (name == "system-bench") {
-    OpenPanel("System");
-    return StartSystemBench(app);
-  }
-  if (name == "sparse-bench") {
-    OpenPanel("Sparse Inference");
-    return RunSparseBenchFromParams(app, params);
-  }
-  if (name == "anomaly-demo") {
-    OpenPanel("Anomalies");
-    return RunAnomalyDemoFromParams(app, params);
-  }
-  if (name == "recommend-demo") {
-    OpenPanel("Recommendations");
-    return RunRecommendDemoFromParams(app, params);
-  }
-  if (name == "forecast-demo") {
-    OpenPanel("Forecasts");
-    return RunForecastDemoFromParams(app, params);
-  }
-  if (name == "labels-demo") {
-    OpenPanel("Label Review");
-    return RunLabelsDemoFromParams(app, params);
-  }
-  if (name == "features-demo") {
-    OpenPanel("Feature Store");
-    return RunFeaturesDemoFromParams(app, params);
-  }
   if (name == "import") {
     auto it = params.find("path");
     return it != params.end() && ImportFile(app, it->second);
   }
-  app.Error("unknown ?run= value '" + name + "' (known: system-bench, sparse-bench, anomaly-demo, recommend-demo, forecast-demo, labels-demo, features-demo)");
+  std::string known;
+  for (const PanelInfo& p : Panels()) {
+    if (!p.run) continue;
+    if (name == p.run_name) {
+      OpenPanel(p.id);
+      return p.run(app, params);
+    }
+    known += std::string(known.empty() ? "" : ", ") + p.run_name;
+  }
+  app.Error("unknown ?run= value '" + name + "' (known: " + known + ", import)");
   return false;
 }
 
@@ -348,8 +327,7 @@ std::string App::StatusJson() const {
   float worst = 0;  // longest frame among the last 240: shows whether long work ever blocked the UI
   for (int i = 0; i < app.system.frame_ms_count; i++) worst = std::max(worst, app.system.frame_ms[i]);
   j["frame_ms_max"] = worst;
-  j["panel"] = Panels()[size_t(app.current_panel)].name;
-  j["bench"] = app.system.last_result ? app.system.last_result->ToJson() : nlohmann::json();
+  j["panel"] = Panels()[size_t(app.current_panel)].title;
   j["job"] = {{"state", JobStateName(app.jobs.State())},
               {"label", app.jobs.Label()},
               {"progress", app.jobs.Progress()},
@@ -357,14 +335,8 @@ std::string App::StatusJson() const {
               {"max_step_ms", app.jobs.MaxStepMs()},
               {"max_step_detail", app.jobs.MaxStepDetail()},
               {"queued", app.jobs.QueuedLabels()}};
-  // A finished bench sets results and results_label together (an empty label: none yet).
-  j["sparse_bench"] = app.sparse.results_label.empty() ? nlohmann::json() : nn::BenchResultsJson(app.sparse.results);
-  if (!app.sparse.sizes.empty()) j["sparse_sizes"] = nn::SizeTableJson(app.sparse.sizes)["sizes"];
-  j["anomaly"] = app.anomaly.model ? app.anomaly.model->StatusJson() : nlohmann::json();
-  j["recommend"] = RecommendStatusJson(*state_);
-  j["labels"] = LabelsStatusJson(*state_);
-  j["forecast"] = ForecastStatusJson(*state_);
-  j["features"] = FeaturesStatusJson(app);
+  for (const PanelInfo& p : Panels())
+    if (p.status_json) p.status_json(*state_, j);
   j["errors"] = app.errors;
   nlohmann::json items = nlohmann::json::object();
   for (auto& [k, r] : app.items) items[k] = {r.x, r.y, r.w, r.h};

@@ -34,7 +34,7 @@ class App {
   void SetSetting(const std::string& key, const std::string& value);
   // The page is being hidden or closed: flush unsaved data now (see PersistQueue::Flush).
   void FlushPersist();
-  bool OpenPanel(const std::string& name);
+  bool OpenPanel(const std::string& id_or_title);  // a PanelInfo id or title
   AppState& State();
 
  private:

@@ -1,6 +1,7 @@
 // User files: import (page: drop/picker into /imports; desktop: a typed path)
 // and export (page: browser download; desktop: written next to the settings).
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 
@@ -25,6 +26,54 @@ forecast::CsvGuess GuessCsvFile(const std::string& path, std::string* why) {
   }
   return forecast::GuessForecastCsv(*table, why);
 }
+
+SniffedFile Sniff(const std::string& path) {
+  SniffedFile f;
+  f.path = path;
+  const size_t dot = path.find_last_of('.');
+  const size_t slash = path.find_last_of('/');
+  if (dot != std::string::npos && (slash == std::string::npos || dot > slash))
+    for (char c : path.substr(dot + 1)) f.ext += char(std::tolower(static_cast<unsigned char>(c)));
+  if (f.ext == "csv") f.csv_guess = int(GuessCsvFile(path, &f.why));
+  return f;
+}
+
+// Hands the file to the panel that understands it, asking every row
+// (PanelInfo::claim): a file only one panel takes goes there whatever is open;
+// a file several could take goes to the open one, else the user is told
+// which panels to open; a hint is said as it is.
+void RouteImport(AppState& app, const std::string& path) {
+  const SniffedFile f = Sniff(path);
+  const auto& panels = Panels();
+  std::vector<FileClaim> claims;
+  for (const PanelInfo& p : panels) claims.push_back(p.claim ? p.claim(f) : FileClaim{});
+  for (size_t i = 0; i < panels.size(); i++) {
+    if (claims[i].claim == ImportClaim::kAlways && panels[i].import) {
+      panels[i].import(app, f);
+      return;
+    }
+  }
+  const size_t open = size_t(app.current_panel);
+  if (open < panels.size() && claims[open].claim == ImportClaim::kListOnly) return;
+  for (const FileClaim& c : claims) {
+    if (c.claim == ImportClaim::kHint) {
+      app.Log(path + ": " + f.why + " - " + c.what + " (it stays in the file list)");
+      return;
+    }
+  }
+  if (open < panels.size() && claims[open].claim == ImportClaim::kWhenOpen && panels[open].import) {
+    panels[open].import(app, f);
+    return;
+  }
+  std::string what, where;
+  for (size_t i = 0; i < panels.size(); i++) {
+    if (claims[i].claim != ImportClaim::kWhenOpen) continue;
+    if (what.empty()) what = claims[i].what;
+    where += std::string(where.empty() ? "the " : " or the ") + panels[i].title;
+  }
+  // Only a file whose kind is known to be ambiguous is worth a message; others wait in the list.
+  if (!what.empty()) app.Log(path + ": " + f.why + " - " + what + "; open " + where + " panel and import it again (it stays in the file list)");
+}
 }  // namespace
 
 bool ImportFile(AppState& app, const std::string& path) {
@@ -41,46 +90,7 @@ bool ImportFile(AppState& app, const std::string& path) {
   if (it != app.imports.end()) *it = f;  // re-import of the same name replaces the entry
   else app.imports.push_back(f);
   app.Log("imported " + path + " (" + FormatBytes(double(f.bytes)) + ")");
-  // Hand the file to the panel that understands it.
-  auto ends_with = [&](const char* ext) {
-    const size_t n = std::char_traits<char>::length(ext);
-    return path.size() > n && path.compare(path.size() - n, n, ext) == 0;
-  };
-  if (ends_with(".fks")) ImportSparseModel(app, path);
-  // Pictures join the Label Review queue (pre-labelled when v1 is trained).
-  if (ends_with(".png") || ends_with(".PNG") || ends_with(".jpg") || ends_with(".JPG") || ends_with(".jpeg"))
-    ImportLabelImage(app, path);
-  // CSVs by their header and first rows: a forecast target (dates plus an
-  // item or target column) goes to Forecasts; a bare time series (dates and
-  // numbers) is a forecast series or anomaly events alike, so it goes to the
-  // one of the two panels that is open, or waits with a message saying so.
-  // Event data goes to the Anomalies panel when it is the one open (else it
-  // waits in the panel's file list).
-  const std::string open_panel = Panels()[size_t(app.current_panel)].name;
-  if (ends_with(".csv") || ends_with(".CSV")) {
-    std::string why;
-    const forecast::CsvGuess guess = GuessCsvFile(path, &why);
-    if (guess == forecast::CsvGuess::ForecastTarget) {
-      ImportForecastTarget(app, path, why);
-      return true;
-    }
-    if (guess == forecast::CsvGuess::TimeSeries && open_panel == "Forecasts") {
-      ImportForecastTarget(app, path, why);
-      return true;
-    }
-    if (guess == forecast::CsvGuess::ItemSeries && open_panel != "Feature Store") {
-      app.Log(path + ": " + why + " - a related series (price, promo) or a target under another name: in the "
-              "Forecasts panel give its path as the related or the target file (it stays in the file list)");
-      return true;
-    }
-    if (guess == forecast::CsvGuess::TimeSeries && open_panel != "Anomalies" && open_panel != "Feature Store") {
-      app.Log(path + ": " + why + " - either one forecast series or anomaly events; open the Forecasts or the "
-              "Anomalies panel and import it again (it stays in the file list)");
-      return true;
-    }
-  }
-  if ((ends_with(".jsonl") || ends_with(".json") || ends_with(".csv") || ends_with(".CSV")) && open_panel == "Anomalies")
-    ImportAnomalyFile(app, path);
+  RouteImport(app, path);
   return true;
 }
 

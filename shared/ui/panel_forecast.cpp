@@ -331,8 +331,7 @@ bool RunForecastDemoFromParams(AppState& app, const std::map<std::string, std::s
 // user's click. The demo's related and metadata files do not belong to it.
 void ImportForecastTarget(AppState& app, const std::string& path, const std::string& why) {
   ForecastPanelState& st = app.forecast;
-  for (size_t i = 0; i < Panels().size(); i++)
-    if (std::string(Panels()[i].name) == "Forecasts") app.current_panel = int(i);
+  app.current_panel = PanelIndex("forecast");
   if (app.jobs.Has(kJobLabel)) {
     app.Error("forecasts: " + path + " not loaded: a forecast job is running; import it again when it is done");
     return;

@@ -1,27 +1,118 @@
 #include "ui/panels.h"
 
+#include <nlohmann/json.hpp>
+
+#include "forecast/dataset.h"
+#include "nn/sparse_bench.h"
+#include "ui/app_state.h"
+
 namespace fk::ui {
 
+namespace {
+using Params = std::map<std::string, std::string>;
+using forecast::CsvGuess;
+
+bool IsCsv(const SniffedFile& f) { return f.ext == "csv"; }
+bool IsImage(const SniffedFile& f) { return f.ext == "png" || f.ext == "jpg" || f.ext == "jpeg"; }
+
+// [SECTION] Sparse Inference
+void SparseStatus(AppState& app, nlohmann::json& j) {
+  // A finished bench sets results and results_label together (an empty label: none yet).
+  j["sparse_bench"] = app.sparse.results_label.empty() ? nlohmann::json() : nn::BenchResultsJson(app.sparse.results);
+  if (!app.sparse.sizes.empty()) j["sparse_sizes"] = nn::SizeTableJson(app.sparse.sizes)["sizes"];
+}
+FileClaim SparseClaim(const SniffedFile& f) { return {f.ext == "fks" ? ImportClaim::kAlways : ImportClaim::kNone, ""}; }
+void SparseImport(AppState& app, const SniffedFile& f) { ImportSparseModel(app, f.path); }
+
+// [SECTION] Anomalies
+void AnomalyStatus(AppState& app, nlohmann::json& j) {
+  j["anomaly"] = app.anomaly.model ? app.anomaly.model->StatusJson() : nlohmann::json();
+}
+// Event files (CSV or JSON lines); a CSV that is surely a forecast target went to Forecasts first.
+FileClaim AnomalyClaim(const SniffedFile& f) {
+  const bool events = f.ext == "jsonl" || f.ext == "json" || IsCsv(f);
+  return {events ? ImportClaim::kWhenOpen : ImportClaim::kNone, ""};
+}
+void AnomalyImport(AppState& app, const SniffedFile& f) { ImportAnomalyFile(app, f.path); }
+
+// [SECTION] Recommendations
+void RecommendStatus(AppState& app, nlohmann::json& j) { j["recommend"] = RecommendStatusJson(app); }
+
+// [SECTION] Label Review
+void LabelsStatus(AppState& app, nlohmann::json& j) { j["labels"] = LabelsStatusJson(app); }
+// Pictures join the review queue (pre-labelled when v1 is trained).
+FileClaim LabelsClaim(const SniffedFile& f) { return {IsImage(f) ? ImportClaim::kAlways : ImportClaim::kNone, ""}; }
+void LabelsImport(AppState& app, const SniffedFile& f) { ImportLabelImage(app, f.path); }
+
+// [SECTION] Forecasts
+void ForecastStatus(AppState& app, nlohmann::json& j) { j["forecast"] = ForecastStatusJson(app); }
+// A forecast target (dates plus an item or target column) is always ours; a
+// bare time series (dates and numbers) is a forecast series or anomaly events
+// alike, so the open panel decides; an item series is a related file.
+FileClaim ForecastClaim(const SniffedFile& f) {
+  if (!IsCsv(f)) return {};
+  switch (CsvGuess(f.csv_guess)) {
+    case CsvGuess::ForecastTarget: return {ImportClaim::kAlways, ""};
+    case CsvGuess::TimeSeries: return {ImportClaim::kWhenOpen, "either one forecast series or anomaly events"};
+    case CsvGuess::ItemSeries:
+      return {ImportClaim::kHint, "a related series (price, promo) or a target under another name: in the "
+                                  "Forecasts panel give its path as the related or the target file"};
+    default: return {};
+  }
+}
+void ForecastImport(AppState& app, const SniffedFile& f) { ImportForecastTarget(app, f.path, f.why); }
+
+// [SECTION] Feature Store
+void FeaturesStatus(AppState& app, nlohmann::json& j) { j["features"] = FeaturesStatusJson(app); }
+// The panel's file pickers list every imported CSV.
+FileClaim FeaturesClaim(const SniffedFile& f) { return {IsCsv(f) ? ImportClaim::kListOnly : ImportClaim::kNone, ""}; }
+
+// [SECTION] System
+bool SystemRun(AppState& app, const Params&) { return StartSystemBench(app); }
+void SystemStatus(AppState& app, nlohmann::json& j) {
+  j["bench"] = app.system.last_result ? app.system.last_result->ToJson() : nlohmann::json();
+}
+}  // namespace
+
 const std::vector<PanelInfo>& Panels() {
+  // {id, title, summary, draw, developer, run_name, run, status_json, pump, claim, import, shutdown}
   static const std::vector<PanelInfo> kPanels = {
-      {"Sparse Inference", "Prune a MobileNetV2, store it sparse, and measure size and latency on this CPU.",
-       DrawSparsePanel, false},
-      {"Anomalies", "Events -> 5-minute windows -> detector with severity 0-100, anomaly groups, feedback, alerts.",
-       DrawAnomalyPanel, false},
-      {"Recommendations", "Interactions with weather context -> context-aware ranker vs baselines, cold users, metrics.",
-       DrawRecommendPanel, false},
-      {"Label Review", "Train a detector on 8 images, review its boxes on 30 more, export Ground Truth manifests, retrain.",
-       DrawLabelsPanel, false},
-      {"Forecasts", "Sales records -> aggregate to the question, fill gaps -> ETS/Theta/Comb with P10-P90, backtests.",
-       DrawForecastPanel, false},
-      {"Feature Store", "Feature groups from CSVs, ingest with per-worker progress, records, point-in-time training sets.",
-       DrawFeaturesPanel, false},
-      {"System", "This build and this machine: target, SIMD, threads, memory, frame time, micro-benchmark.",
-       DrawSystemPanel, true},
-      {"Widget Gallery", "Every Fieldkit widget with its help text (living documentation).", DrawGalleryPanel,
-       true},
+      {"sparse", "Sparse Inference",
+       "Prune a MobileNetV2, store it sparse, and measure size and latency on this CPU.", DrawSparsePanel, false,
+       "sparse-bench", RunSparseBenchFromParams, SparseStatus, nullptr, SparseClaim, SparseImport, nullptr},
+      {"anomalies", "Anomalies",
+       "Events -> 5-minute windows -> detector with severity 0-100, anomaly groups, feedback, alerts.",
+       DrawAnomalyPanel, false, "anomaly-demo", RunAnomalyDemoFromParams, AnomalyStatus, PumpAnomalyStream,
+       AnomalyClaim, AnomalyImport, nullptr},
+      {"recommend", "Recommendations",
+       "Interactions with weather context -> context-aware ranker vs baselines, cold users, metrics.",
+       DrawRecommendPanel, false, "recommend-demo", RunRecommendDemoFromParams, RecommendStatus, nullptr, nullptr,
+       nullptr, nullptr},
+      {"labels", "Label Review",
+       "Train a detector on 8 images, review its boxes on 30 more, export Ground Truth manifests, retrain.",
+       DrawLabelsPanel, false, "labels-demo", RunLabelsDemoFromParams, LabelsStatus, nullptr, LabelsClaim,
+       LabelsImport, ReleaseLabelTextures},
+      {"forecast", "Forecasts",
+       "Sales records -> aggregate to the question, fill gaps -> ETS/Theta/Comb with P10-P90, backtests.",
+       DrawForecastPanel, false, "forecast-demo", RunForecastDemoFromParams, ForecastStatus, nullptr,
+       ForecastClaim, ForecastImport, nullptr},
+      {"features", "Feature Store",
+       "Feature groups from CSVs, ingest with per-worker progress, records, point-in-time training sets.",
+       DrawFeaturesPanel, false, "features-demo", RunFeaturesDemoFromParams, FeaturesStatus, nullptr,
+       FeaturesClaim, nullptr, nullptr},
+      {"system", "System", "This build and this machine: target, SIMD, threads, memory, frame time, micro-benchmark.",
+       DrawSystemPanel, true, "system-bench", SystemRun, SystemStatus, nullptr, nullptr, nullptr, nullptr},
+      {"gallery", "Widget Gallery", "Every Fieldkit widget with its help text (living documentation).",
+       DrawGalleryPanel, true, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr},
   };
   return kPanels;
+}
+
+int PanelIndex(const std::string& id_or_title) {
+  const auto& panels = Panels();
+  for (size_t i = 0; i < panels.size(); i++)
+    if (id_or_title == panels[i].id || id_or_title == panels[i].title) return int(i);
+  return -1;
 }
 
 }  // namespace fk::ui

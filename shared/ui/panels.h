@@ -15,14 +15,48 @@ namespace fk::ui {
 
 struct AppState;
 
+// How a panel answers a file the user imported (see ImportFile).
+enum class ImportClaim {
+  kNone,      // not this panel's kind of file
+  kAlways,    // this panel's file whichever panel is open (a .fks model, a picture, a forecast target)
+  kWhenOpen,  // this panel's if it is the open one; else the user is told which panels could take it
+  kListOnly,  // the panel picks it from the file list itself: when it is open, nothing else happens
+  kHint,      // nobody takes it: `hint` says what to do with it
+};
+// An imported file as the router sees it: the extension and, for a CSV, what
+// its first rows look like (forecast::GuessForecastCsv).
+struct SniffedFile {
+  std::string path;
+  std::string ext;  // lower case, without the dot
+  int csv_guess = -1;  // forecast::CsvGuess for a CSV, else -1
+  std::string why;  // the columns that decided the guess, or why the CSV did not parse
+};
+struct FileClaim {
+  ImportClaim claim = ImportClaim::kNone;
+  std::string what;  // kWhenOpen: what the file may be, for the message when no claimant is open; kHint: the hint
+};
+
+// One workflow = one row. Everything App does per panel (sidebar, ?run=,
+// status(), the per-frame pump, file routing, shutdown) loops over these rows
+// and keys on `id`; a null function means the panel has none.
 struct PanelInfo {
-  const char* name;     // sidebar label and status().panel value, e.g. "System"
+  const char* id;       // stable key: settings "panel", --panel/openPanel (titles work too), code
+  const char* title;    // sidebar label and status().panel value, e.g. "System"
   const char* summary;  // one line under the panel title
   void (*draw)(AppState&);
   bool developer;       // listed under "Developer" in the sidebar
+  const char* run_name;  // its ?run= value, e.g. "forecast-demo"
+  bool (*run)(AppState&, const std::map<std::string, std::string>& params);
+  void (*status_json)(AppState&, nlohmann::json& status);  // writes the panel's status() keys
+  void (*pump)(AppState&, double budget_ms);  // per-frame work after drawing (live streams)
+  FileClaim (*claim)(const SniffedFile&);
+  void (*import)(AppState&, const SniffedFile&);
+  void (*shutdown)(AppState&);  // before the renderer goes away
 };
 
 const std::vector<PanelInfo>& Panels();
+// The row's index for an id or a title; -1 if none.
+int PanelIndex(const std::string& id_or_title);
 
 void DrawSystemPanel(AppState& app);
 void DrawSparsePanel(AppState& app);

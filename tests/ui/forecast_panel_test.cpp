@@ -120,8 +120,8 @@ TEST_CASE("ui/forecast: an imported target CSV is routed to Forecasts by its col
   REQUIRE(h.app.OpenPanel("System"));
   REQUIRE(h.app.Run("import", {{"path", bare}}));
   CHECK(h.Status()["panel"] == "System");
-  CHECK(h.app.State().log.back().find("either one forecast series or anomaly events; open the Forecasts or the "
-                                      "Anomalies panel") != std::string::npos);
+  CHECK(h.app.State().log.back().find("either one forecast series or anomaly events; open the Anomalies or the "
+                                      "Forecasts panel") != std::string::npos);
   REQUIRE(h.app.OpenPanel("Forecasts"));
   REQUIRE(h.app.Run("import", {{"path", bare}}));
   h.FramesUntil([&bare](const nlohmann::json& s) {

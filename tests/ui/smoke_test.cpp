@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -12,6 +13,7 @@
 #include "imgui.h"
 #include "ui/app.h"
 #include "headless_app.h"
+
 #include "ui/app_state.h"
 #include "ui/panels.h"
 
@@ -21,16 +23,40 @@ TEST_CASE("ui/smoke: every registered panel draws frames without ImGui assertion
   auto& gui = h.gui;
   auto& app = h.app;
   const int before = fk::ui::ImAssertFailures();
+  REQUIRE(app.OpenPanel(fk::ui::Panels().back().id));  // so that opening the first one is a change too
   for (const auto& panel : fk::ui::Panels()) {
-    CAPTURE(panel.name);
-    REQUIRE(app.OpenPanel(panel.name));
+    CAPTURE(panel.id);
+    REQUIRE(app.OpenPanel(panel.id));
     for (int f = 0; f < 4; f++) gui.Frame(app);
     auto status = nlohmann::json::parse(app.StatusJson());
-    CHECK(status["panel"] == panel.name);
-    CHECK(status["items"].contains(std::string("nav.") + panel.name));
+    CHECK(status["panel"] == panel.title);
+    CHECK(status["settings"]["panel"] == panel.id);  // settings key on ids
+    CHECK(status["items"].contains(std::string("nav.") + panel.title));
     CHECK(fk::ui::ImAssertFailures() == before);
   }
   app.Shutdown();
+}
+
+TEST_CASE("ui/smoke: the workflow rows are unique and complete") {
+  HeadlessApp h(__func__);
+  std::set<std::string> ids, titles, runs;
+  for (const auto& p : fk::ui::Panels()) {
+    CAPTURE(p.id);
+    CHECK(ids.insert(p.id).second);
+    CHECK(titles.insert(p.title).second);
+    const bool draws = p.draw != nullptr;
+    CHECK(draws);
+    CHECK(!p.run == !p.run_name);
+    if (p.run_name) CHECK(runs.insert(p.run_name).second);
+    CHECK((!p.import || p.claim));  // an importer says which files are its own
+    // A title opens the panel too (settings files written before ids held the title).
+    CHECK(fk::ui::PanelIndex(p.title) == fk::ui::PanelIndex(p.id));
+  }
+  CHECK(fk::ui::PanelIndex("no such panel") == -1);
+  // The unknown-?run= message lists every row's value, so the list cannot go stale.
+  CHECK_FALSE(h.app.Run("no-such-demo", {}));
+  const std::string err = h.app.State().errors.back();
+  for (const std::string& r : runs) CHECK(err.find(r) != std::string::npos);
 }
 
 TEST_CASE("ui/smoke: the System benchmark runs as a sliced job and lands in status()") {
