@@ -76,23 +76,74 @@ static void VisibleSlice(const double* xs, size_t n, double lo, double hi, size_
   if (*last < n) (*last)++;
 }
 
+// One Draw()'s geometry: the widget rectangle, the data ranges (FitRanges)
+// and the plot area inside the axes (Layout). Data -> screen is X()/Y().
+struct Plot::Frame {
+  ImDrawList* dl = nullptr;
+  ImVec2 size, p0, p1, mouse;
+  bool hovered = false;
+  float line_h = 0;
+  bool has_bars = false, empty = false;
+  double xlo = 0, xhi = 1, ylo = 0, yhi = 1;
+  plot::Ticks yt;
+  float left = 0, right = 1, top = 0, bottom = 1;
+  ImU32 grid = 0, text = 0, text_dim = 0;
+  float X(double x) const { return float(left + (x - xlo) / (xhi - xlo) * (right - left)); }
+  float Y(double y) const { return float(bottom - (y - ylo) / (yhi - ylo) * (bottom - top)); }
+};
+
 void Plot::Draw() {
   ImGui::PushID(id_.c_str());
-  ImDrawList* dl = ImGui::GetWindowDrawList();
+  Frame f;
+  f.dl = ImGui::GetWindowDrawList();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  ImVec2 size(size_.x <= 0 ? avail.x : size_.x, size_.y <= 0 ? 240.0f : size_.y);
-  const ImVec2 p0 = ImGui::GetCursorScreenPos();
-  ImGui::InvisibleButton("##plot", size);
-  const bool hovered = ImGui::IsItemHovered();
-  hovered_ = hovered;
-  const ImVec2 p1(p0.x + size.x, p0.y + size.y);
-  const ImGuiStyle& style = ImGui::GetStyle();
-  dl->AddRectFilled(p0, p1, ImGui::GetColorU32(ImGuiCol_FrameBg), style.FrameRounding);
+  f.size = ImVec2(size_.x <= 0 ? avail.x : size_.x, size_.y <= 0 ? 240.0f : size_.y);
+  f.p0 = ImGui::GetCursorScreenPos();
+  ImGui::InvisibleButton("##plot", f.size);
+  f.hovered = ImGui::IsItemHovered();
+  hovered_ = f.hovered;
+  f.p1 = ImVec2(f.p0.x + f.size.x, f.p0.y + f.size.y);
+  f.mouse = ImGui::GetIO().MousePos;
+  f.dl->AddRectFilled(f.p0, f.p1, ImGui::GetColorU32(ImGuiCol_FrameBg), ImGui::GetStyle().FrameRounding);
+  FitRanges(f);
+  if (!Layout(f)) {
+    hovered_ = false;
+    ImGui::PopID();
+    return;
+  }
+  DrawTitleAndLegend(f);
+  DrawAxes(f);
 
-  // [SECTION] Ranges and layout
-  const float line_h = ImGui::GetTextLineHeight();
-  const bool has_bars = !categories_.empty() &&
-                        std::any_of(series_.begin(), series_.end(), [](const Series& s) { return s.kind == Kind::Bars; });
+  f.dl->PushClipRect(ImVec2(f.left, f.top - 4), ImVec2(f.right + 4, f.bottom + 1), true);
+  const std::string bar_tip = DrawBars(f);
+  // Bands first, under the lines; markers last, on top.
+  for (auto& s : series_)
+    if (s.kind == Kind::Band && s.n > 0) DrawBand(f, s);
+  double best_d = 1e30;
+  std::string line_tip;
+  for (auto& s : series_)
+    if (s.kind == Kind::Line && s.n > 0) DrawLine(f, s, &best_d, &line_tip);
+  for (auto& s : series_)
+    if (s.kind == Kind::Scatter) DrawScatter(f, s);
+  f.dl->PopClipRect();
+
+  // [SECTION] Hover
+  xlo_ = f.xlo, xhi_ = f.xhi, ylo_ = f.ylo, yhi_ = f.yhi;
+  left_ = f.left, right_ = f.right, top_ = f.top, bottom_ = f.bottom;
+  if (f.hovered && (!bar_tip.empty() || !line_tip.empty())) {
+    ImGui::BeginTooltip();
+    ImGui::TextUnformatted(line_tip.empty() ? bar_tip.c_str() : line_tip.c_str());
+    ImGui::EndTooltip();
+  }
+  ImGui::PopID();
+}
+
+// [SECTION] Ranges and layout
+
+// The data ranges: every finite point inside the x limits (bars span their categories).
+void Plot::FitRanges(Frame& f) const {
+  f.has_bars = !categories_.empty() &&
+               std::any_of(series_.begin(), series_.end(), [](const Series& s) { return s.kind == Kind::Bars; });
   double xlo = DBL_MAX, xhi = -DBL_MAX, ylo = DBL_MAX, yhi = -DBL_MAX;
   auto grow_y = [&](double v) {
     if (!std::isfinite(v)) return;
@@ -101,12 +152,10 @@ void Plot::Draw() {
   };
   for (auto& s : series_) {
     size_t first = 0, last = s.n;
-    if (has_xlim_ && s.kind != Kind::Bars) {
-      if (s.kind == Kind::Scatter) {  // any order: filter point by point below
-      } else {
-        first = size_t(std::lower_bound(s.xs, s.xs + s.n, xlim_lo_) - s.xs);
-        last = size_t(std::upper_bound(s.xs, s.xs + s.n, xlim_hi_) - s.xs);
-      }
+    // Lines and bands are sliced by binary search; scatter points (any order) are filtered one by one.
+    if (has_xlim_ && s.kind != Kind::Bars && s.kind != Kind::Scatter) {
+      first = size_t(std::lower_bound(s.xs, s.xs + s.n, xlim_lo_) - s.xs);
+      last = size_t(std::upper_bound(s.xs, s.xs + s.n, xlim_hi_) - s.xs);
     }
     for (size_t i = first; i < last; i++) {
       if (s.kind == Kind::Bars) {
@@ -121,120 +170,130 @@ void Plot::Draw() {
       xhi = std::max(xhi, s.xs[i]);
     }
   }
-  const bool empty = ylo > yhi;
-  if (empty) ylo = 0, yhi = 1;
-  if (has_bars) xlo = -0.5, xhi = double(categories_.size()) - 0.5;
+  f.empty = ylo > yhi;
+  if (f.empty) ylo = 0, yhi = 1;
+  if (f.has_bars) xlo = -0.5, xhi = double(categories_.size()) - 0.5;
   if (has_xlim_) xlo = xlim_lo_, xhi = xlim_hi_;
   if (xlo > xhi) xlo = 0, xhi = 1;
   if (xlo == xhi) xlo -= spec_.time_x ? 300 : 0.5, xhi += spec_.time_x ? 300 : 0.5;
   plot::NiceRange(&ylo, &yhi, spec_.y_from_zero);
+  f.xlo = xlo, f.xhi = xhi, f.ylo = ylo, f.yhi = yhi;
+}
 
-  // Layout: title on top, y tick labels on the left, x ticks + label below.
-  const plot::Ticks yt = plot::NiceTicks(ylo, yhi, std::max(2, int(size.y / (line_h * 2.5f))));
+// Title on top, y tick labels on the left, x ticks + label below. False when
+// the widget is too small for a plot area.
+bool Plot::Layout(Frame& f) const {
+  f.line_h = ImGui::GetTextLineHeight();
+  f.yt = plot::NiceTicks(f.ylo, f.yhi, std::max(2, int(f.size.y / (f.line_h * 2.5f))));
   float ytw = 0;
-  for (double v : yt.values) ytw = std::max(ytw, ImGui::CalcTextSize(plot::FormatTick(v, yt.step).c_str()).x);
-  float top = p0.y + line_h * 1.8f;
-  const float left = p0.x + ytw + 10.0f;
-  const float bottom = p1.y - line_h * (spec_.x_label[0] ? 2.6f : 1.6f);
-  const float right = p1.x - 10.0f;
-  if (right - left < 20 || bottom - top < 20) {
-    hovered_ = false;
-    ImGui::PopID();
-    return;
-  }
-  auto X = [&](double x) { return float(left + (x - xlo) / (xhi - xlo) * (right - left)); };
-  auto Y = [&](double y) { return float(bottom - (y - ylo) / (yhi - ylo) * (bottom - top)); };
-  const ImU32 grid = ImGui::GetColorU32(ImGuiCol_Border, 0.5f);
-  const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
-  const ImU32 text_dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
+  for (double v : f.yt.values) ytw = std::max(ytw, ImGui::CalcTextSize(plot::FormatTick(v, f.yt.step).c_str()).x);
+  f.top = f.p0.y + f.line_h * 1.8f;
+  f.left = f.p0.x + ytw + 10.0f;
+  f.bottom = f.p1.y - f.line_h * (spec_.x_label[0] ? 2.6f : 1.6f);
+  f.right = f.p1.x - 10.0f;
+  f.grid = ImGui::GetColorU32(ImGuiCol_Border, 0.5f);
+  f.text = ImGui::GetColorU32(ImGuiCol_Text);
+  f.text_dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
+  return f.right - f.left >= 20 && f.bottom - f.top >= 20;
+}
 
-  // [SECTION] Axes and legend
-  // Title (with the y unit) on the left of the top row, legend on the right of
-  // it: outside the data area, so it never hides a bar or a spike.
+// [SECTION] Axes and legend
+
+// Title (with the y unit) on the left of the top row, legend on the right of
+// it: outside the data area, so it never hides a bar or a spike.
+void Plot::DrawTitleAndLegend(Frame& f) const {
+  ImDrawList* dl = f.dl;
   std::string title = spec_.title;
   if (spec_.y_label[0]) title += title.empty() ? spec_.y_label : std::string("  [") + spec_.y_label + "]";
-  dl->AddText(ImVec2(p0.x + 8, p0.y + 4), text, title.c_str());
-  {
-    float legend_w = 0;
-    // A series with an empty label stays out of the legend (e.g. repeated backtest windows).
-    for (auto& sr : series_)
-      if (!sr.label.empty()) legend_w += ImGui::CalcTextSize(sr.label.c_str()).x + 28;
-    // Same row as the title when both fit, else a row of its own under it.
-    const bool own_row = ImGui::CalcTextSize(title.c_str()).x + legend_w + 24 > size.x;
-    const float ly = own_row ? p0.y + 4 + line_h * 1.3f : p0.y + 4;
-    float lx = p1.x - 8;
-    for (auto it = series_.rbegin(); it != series_.rend(); ++it) {
-      if (it->label.empty()) continue;
-      const ImVec2 ts = ImGui::CalcTextSize(it->label.c_str());
-      lx -= ts.x;
-      dl->AddText(ImVec2(lx, ly), text_dim, it->label.c_str());
-      lx -= 14;
-      const float cy = ly + ts.y * 0.5f;
-      if (it->kind == Kind::Scatter) {
-        dl->AddCircleFilled(ImVec2(lx + 4, cy), 4.5f, it->color);
-      } else if (it->kind == Kind::Band) {
-        dl->AddRectFilled(ImVec2(lx - 2, cy - 5), ImVec2(lx + 10, cy + 5), it->color, 2);
-      } else {
-        dl->AddRectFilled(ImVec2(lx, cy - 4), ImVec2(lx + 8, cy + 4), it->color, 2);
-      }
-      lx -= 14;
+  dl->AddText(ImVec2(f.p0.x + 8, f.p0.y + 4), f.text, title.c_str());
+  float legend_w = 0;
+  // A series with an empty label stays out of the legend (e.g. repeated backtest windows).
+  for (auto& sr : series_)
+    if (!sr.label.empty()) legend_w += ImGui::CalcTextSize(sr.label.c_str()).x + 28;
+  // Same row as the title when both fit, else a row of its own under it.
+  const bool own_row = ImGui::CalcTextSize(title.c_str()).x + legend_w + 24 > f.size.x;
+  const float ly = own_row ? f.p0.y + 4 + f.line_h * 1.3f : f.p0.y + 4;
+  float lx = f.p1.x - 8;
+  for (auto it = series_.rbegin(); it != series_.rend(); ++it) {
+    if (it->label.empty()) continue;
+    const ImVec2 ts = ImGui::CalcTextSize(it->label.c_str());
+    lx -= ts.x;
+    dl->AddText(ImVec2(lx, ly), f.text_dim, it->label.c_str());
+    lx -= 14;
+    const float cy = ly + ts.y * 0.5f;
+    if (it->kind == Kind::Scatter) {
+      dl->AddCircleFilled(ImVec2(lx + 4, cy), 4.5f, it->color);
+    } else if (it->kind == Kind::Band) {
+      dl->AddRectFilled(ImVec2(lx - 2, cy - 5), ImVec2(lx + 10, cy + 5), it->color, 2);
+    } else {
+      dl->AddRectFilled(ImVec2(lx, cy - 4), ImVec2(lx + 8, cy + 4), it->color, 2);
     }
-    if (own_row) top += line_h * 1.3f;
+    lx -= 14;
   }
-  for (double v : yt.values) {
-    const float y = Y(v);
-    dl->AddLine(ImVec2(left, y), ImVec2(right, y), grid);
-    const std::string s = plot::FormatTick(v, yt.step);
+  if (own_row) f.top += f.line_h * 1.3f;
+}
+
+// Grid lines with y ticks, category or x ticks (time or numbers), the x label,
+// the base line, and "no data yet" when there is nothing to show.
+void Plot::DrawAxes(const Frame& f) const {
+  ImDrawList* dl = f.dl;
+  for (double v : f.yt.values) {
+    const float y = f.Y(v);
+    dl->AddLine(ImVec2(f.left, y), ImVec2(f.right, y), f.grid);
+    const std::string s = plot::FormatTick(v, f.yt.step);
     const ImVec2 ts = ImGui::CalcTextSize(s.c_str());
-    dl->AddText(ImVec2(left - ts.x - 6, y - ts.y * 0.5f), text_dim, s.c_str());
+    dl->AddText(ImVec2(f.left - ts.x - 6, y - ts.y * 0.5f), f.text_dim, s.c_str());
   }
-  if (has_bars) {
+  if (f.has_bars) {
     for (size_t c = 0; c < categories_.size(); c++) {
       const ImVec2 ts = ImGui::CalcTextSize(categories_[c].c_str());
-      dl->AddText(ImVec2(X(double(c)) - ts.x * 0.5f, bottom + 4), text_dim, categories_[c].c_str());
+      dl->AddText(ImVec2(f.X(double(c)) - ts.x * 0.5f, f.bottom + 4), f.text_dim, categories_[c].c_str());
     }
   } else {
     // Time labels ("Jun 05", "14:30") are wider than numbers: fewer ticks.
     const float spacing = spec_.time_x ? 90.0f : 70.0f;
-    const int max_ticks = std::max(2, int((right - left) / spacing));
-    const plot::Ticks xt = spec_.time_x ? plot::TimeTicks(xlo, xhi, max_ticks) : plot::NiceTicks(xlo, xhi, max_ticks);
+    const int max_ticks = std::max(2, int((f.right - f.left) / spacing));
+    const plot::Ticks xt =
+        spec_.time_x ? plot::TimeTicks(f.xlo, f.xhi, max_ticks) : plot::NiceTicks(f.xlo, f.xhi, max_ticks);
     for (double v : xt.values) {
-      const float x = X(v);
-      dl->AddLine(ImVec2(x, top), ImVec2(x, bottom), grid);
+      const float x = f.X(v);
+      dl->AddLine(ImVec2(x, f.top), ImVec2(x, f.bottom), f.grid);
       const std::string s = spec_.time_x ? plot::FormatTimeTick(v, xt.step) : plot::FormatTick(v, xt.step);
       const ImVec2 ts = ImGui::CalcTextSize(s.c_str());
-      const float tx = std::clamp(x - ts.x * 0.5f, p0.x + 2, p1.x - ts.x - 2);
-      dl->AddText(ImVec2(tx, bottom + 4), text_dim, s.c_str());
+      const float tx = std::clamp(x - ts.x * 0.5f, f.p0.x + 2, f.p1.x - ts.x - 2);
+      dl->AddText(ImVec2(tx, f.bottom + 4), f.text_dim, s.c_str());
     }
   }
   if (spec_.x_label[0]) {
     const ImVec2 ts = ImGui::CalcTextSize(spec_.x_label);
-    dl->AddText(ImVec2((left + right - ts.x) * 0.5f, p1.y - line_h - 4), text_dim, spec_.x_label);
+    dl->AddText(ImVec2((f.left + f.right - ts.x) * 0.5f, f.p1.y - f.line_h - 4), f.text_dim, spec_.x_label);
   }
-  dl->AddLine(ImVec2(left, bottom), ImVec2(right, bottom), ImGui::GetColorU32(ImGuiCol_Border));
-  if (empty) {
+  dl->AddLine(ImVec2(f.left, f.bottom), ImVec2(f.right, f.bottom), ImGui::GetColorU32(ImGuiCol_Border));
+  if (f.empty) {
     const char* msg = "no data yet";
     const ImVec2 ts = ImGui::CalcTextSize(msg);
-    dl->AddText(ImVec2((left + right - ts.x) * 0.5f, (top + bottom - ts.y) * 0.5f), text_dim, msg);
+    dl->AddText(ImVec2((f.left + f.right - ts.x) * 0.5f, (f.top + f.bottom - ts.y) * 0.5f), f.text_dim, msg);
   }
+}
 
-  // [SECTION] Items: bars, bands, lines, markers
-  dl->PushClipRect(ImVec2(left, top - 4), ImVec2(right + 4, bottom + 1), true);
+// [SECTION] Items: bars, bands, lines, markers
+
+// Grouped bars, one slot per category; returns the tooltip for the hovered slot.
+std::string Plot::DrawBars(const Frame& f) const {
   int nbars = 0;
   for (auto& s : series_) nbars += s.kind == Kind::Bars ? 1 : 0;
-  const float slot = (right - left) / float(std::max<size_t>(1, categories_.size()));
+  const float slot = (f.right - f.left) / float(std::max<size_t>(1, categories_.size()));
   const float bw = slot * 0.8f / float(std::max(1, nbars));
   std::string tip;
-  const ImVec2 mouse = ImGui::GetIO().MousePos;
   int bi = 0;
   for (auto& s : series_) {
     if (s.kind != Kind::Bars) continue;
     for (size_t c = 0; c < s.n; c++) {
       if (!std::isfinite(s.ys[c])) continue;
-      const float x0 = X(double(c)) - slot * 0.4f + bw * float(bi);
-      const ImVec2 a(x0 + 1, Y(s.ys[c])), b(x0 + bw - 1, Y(std::max(0.0, ylo)));
-      dl->AddRectFilled(ImVec2(a.x, std::min(a.y, b.y)), ImVec2(b.x, std::max(a.y, b.y)), s.color, 2.0f);
-      if (spec_.tooltip && hovered && mouse.x >= a.x && mouse.x <= b.x) {
+      const float x0 = f.X(double(c)) - slot * 0.4f + bw * float(bi);
+      const ImVec2 a(x0 + 1, f.Y(s.ys[c])), b(x0 + bw - 1, f.Y(std::max(0.0, f.ylo)));
+      f.dl->AddRectFilled(ImVec2(a.x, std::min(a.y, b.y)), ImVec2(b.x, std::max(a.y, b.y)), s.color, 2.0f);
+      if (spec_.tooltip && f.hovered && f.mouse.x >= a.x && f.mouse.x <= b.x) {
         char buf[128];
         std::snprintf(buf, sizeof buf, spec_.y_format ? spec_.y_format : "%.3g", s.ys[c]);
         tip += categories_[c] + "  " + s.label + ": " + buf + "\n";
@@ -242,131 +301,119 @@ void Plot::Draw() {
     }
     bi++;
   }
-  const int columns = int(right - left);
-  // Bands first, under the lines: per pixel column the widest extent, then
-  // trapezoids between neighbouring columns (convex, so AddQuadFilled is exact).
-  for (auto& s : series_) {
-    if (s.kind != Kind::Band || s.n == 0) continue;
-    size_t first = 0, last = s.n;
-    VisibleSlice(s.xs, s.n, xlo, xhi, &first, &last);
-    struct Col {
-      float x, lo, hi;
-    };
-    std::vector<Col> cols;
-    const bool decimate = last - first > size_t(columns) * 2;
-    for (size_t i = first; i < last; i++) {
-      if (!std::isfinite(s.ys[i]) || !std::isfinite(s.hi[i])) continue;
-      const float x = X(s.xs[i]);
-      const float ya = Y(s.ys[i]), yb = Y(s.hi[i]);
-      if (decimate && !cols.empty() && std::floor(cols.back().x) == std::floor(x)) {
-        cols.back().lo = std::max(cols.back().lo, std::max(ya, yb));  // screen y grows downwards
-        cols.back().hi = std::min(cols.back().hi, std::min(ya, yb));
-        continue;
-      }
-      cols.push_back({decimate ? std::floor(x) : x, std::max(ya, yb), std::min(ya, yb)});
-    }
-    // One triangle strip, 2 vertices per column, no anti-aliasing fringe: a
-    // window's draw list has 16-bit indices (64k vertices) on WebGL.
-    size_t k = 0;
-    while (k + 1 < cols.size()) {
-      // Runs split at NaN gaps already (skipped points); draw per run of <= 8k columns.
-      const size_t run = std::min(cols.size() - k, size_t(8192));
-      const int nv = int(run) * 2, ni = int(run - 1) * 6;
-      dl->PrimReserve(ni, nv);
-      const ImVec2 uv = ImGui::GetFontTexUvWhitePixel();
-      const ImDrawIdx base = ImDrawIdx(dl->_VtxCurrentIdx);
-      for (size_t i = 0; i < run; i++) {
-        dl->PrimWriteVtx(ImVec2(cols[k + i].x, cols[k + i].hi), uv, s.color);
-        dl->PrimWriteVtx(ImVec2(cols[k + i].x, cols[k + i].lo), uv, s.color);
-      }
-      for (size_t i = 0; i + 1 < run; i++) {
-        const ImDrawIdx a = ImDrawIdx(base + i * 2);
-        dl->PrimWriteIdx(a);
-        dl->PrimWriteIdx(ImDrawIdx(a + 1));
-        dl->PrimWriteIdx(ImDrawIdx(a + 3));
-        dl->PrimWriteIdx(a);
-        dl->PrimWriteIdx(ImDrawIdx(a + 3));
-        dl->PrimWriteIdx(ImDrawIdx(a + 2));
-      }
-      k += run - 1;
-    }
-    if (cols.size() == 1) dl->AddLine(ImVec2(cols[0].x, cols[0].hi), ImVec2(cols[0].x, cols[0].lo), s.color, 3.0f);
-  }
-  double best_d = 1e30;
-  std::string line_tip;
-  for (auto& s : series_) {
-    if (s.kind != Kind::Line || s.n == 0) continue;
-    size_t first = 0, last = s.n;
-    if (has_xlim_) VisibleSlice(s.xs, s.n, xlo, xhi, &first, &last);
-    auto pts = plot::DecimateMinMax(s.xs + first, s.ys + first, last - first, xlo, xhi, columns);
-    std::vector<ImVec2> poly;
-    poly.reserve(pts.size());
-    for (auto& p : pts)
-      if (std::isfinite(p.y)) poly.push_back(ImVec2(X(p.x), Y(p.y)));
-    if (poly.size() >= 2) dl->AddPolyline(poly.data(), int(poly.size()), s.color, 0, 2.0f);
-    if (s.markers && last - first <= 200)
-      for (auto& p : poly) dl->AddCircleFilled(p, 3.5f, s.color);
-    if (spec_.tooltip && hovered) {
-      for (size_t i = first; i < last; i++) {
-        const float dx = X(s.xs[i]) - mouse.x, dy = Y(s.ys[i]) - mouse.y;
-        const double d = dx * dx + dy * dy;
-        if (d < best_d && d < 400) {
-          best_d = d;
-          char buf[200];
-          char val[64];
-          std::snprintf(val, sizeof val, spec_.y_format ? spec_.y_format : "%.3g", s.ys[i]);
-          if (spec_.time_x)
-            std::snprintf(buf, sizeof buf, "%s\n%s\n%s = %s", s.label.c_str(), plot::FormatTimeFull(s.xs[i]).c_str(),
-                          spec_.y_label[0] ? spec_.y_label : "y", val);
-          else
-            std::snprintf(buf, sizeof buf, "%s\n%s = %.3g\n%s = %s", s.label.c_str(),
-                          spec_.x_label[0] ? spec_.x_label : "x", s.xs[i], spec_.y_label[0] ? spec_.y_label : "y",
-                          val);
-          line_tip = buf;
-        }
-      }
-    }
-  }
-  // Markers last, on top; a dark rim keeps light colours visible on the line.
-  // Markers that would cover one another (same pixel column, close in y) are
-  // drawn once; past a few hundred they become squares (4 vertices, not ~40).
-  const ImU32 rim = IM_COL32(20, 20, 24, 220);
-  for (auto& s : series_) {
-    if (s.kind != Kind::Scatter) continue;
-    std::vector<size_t> keep;
-    float last_x = -1e9f, last_y = -1e9f;
-    for (size_t i = 0; i < s.n; i++) {
-      if (s.xs[i] < xlo || s.xs[i] > xhi || !std::isfinite(s.ys[i])) continue;
-      const float x = X(s.xs[i]), y = Y(s.ys[i]);
-      if (std::floor(x) == std::floor(last_x) && std::fabs(y - last_y) < s.radius) continue;
-      keep.push_back(i);
-      last_x = x, last_y = y;
-    }
-    const bool squares = keep.size() > 300;
-    for (size_t i : keep) {
-      const ImVec2 c(X(s.xs[i]), Y(s.ys[i]));
-      const ImU32 col = s.colors ? s.colors[i] : s.color;
-      if (squares) {
-        const float r = s.radius * 0.8f;
-        dl->AddRectFilled(ImVec2(c.x - r - 1, c.y - r - 1), ImVec2(c.x + r + 1, c.y + r + 1), rim);
-        dl->AddRectFilled(ImVec2(c.x - r, c.y - r), ImVec2(c.x + r, c.y + r), col);
-      } else {
-        dl->AddCircleFilled(c, s.radius + 1.5f, rim, 12);
-        dl->AddCircleFilled(c, s.radius, col, 12);
-      }
-    }
-  }
-  dl->PopClipRect();
+  return tip;
+}
 
-  // [SECTION] Hover
-  xlo_ = xlo, xhi_ = xhi, ylo_ = ylo, yhi_ = yhi;
-  left_ = left, right_ = right, top_ = top, bottom_ = bottom;
-  if (hovered && (!tip.empty() || !line_tip.empty())) {
-    ImGui::BeginTooltip();
-    ImGui::TextUnformatted(line_tip.empty() ? tip.c_str() : line_tip.c_str());
-    ImGui::EndTooltip();
+// Per pixel column the widest extent, then trapezoids between neighbouring
+// columns (convex, so a quad strip is exact).
+void Plot::DrawBand(const Frame& f, const Series& s) const {
+  ImDrawList* dl = f.dl;
+  const int columns = int(f.right - f.left);
+  size_t first = 0, last = s.n;
+  VisibleSlice(s.xs, s.n, f.xlo, f.xhi, &first, &last);
+  struct Col {
+    float x, lo, hi;
+  };
+  std::vector<Col> cols;
+  const bool decimate = last - first > size_t(columns) * 2;
+  for (size_t i = first; i < last; i++) {
+    if (!std::isfinite(s.ys[i]) || !std::isfinite(s.hi[i])) continue;
+    const float x = f.X(s.xs[i]);
+    const float ya = f.Y(s.ys[i]), yb = f.Y(s.hi[i]);
+    if (decimate && !cols.empty() && std::floor(cols.back().x) == std::floor(x)) {
+      cols.back().lo = std::max(cols.back().lo, std::max(ya, yb));  // screen y grows downwards
+      cols.back().hi = std::min(cols.back().hi, std::min(ya, yb));
+      continue;
+    }
+    cols.push_back({decimate ? std::floor(x) : x, std::max(ya, yb), std::min(ya, yb)});
   }
-  ImGui::PopID();
+  // One triangle strip, 2 vertices per column, no anti-aliasing fringe: a
+  // window's draw list has 16-bit indices (64k vertices) on WebGL.
+  size_t k = 0;
+  while (k + 1 < cols.size()) {
+    // Runs split at NaN gaps already (skipped points); draw per run of <= 8k columns.
+    const size_t run = std::min(cols.size() - k, size_t(8192));
+    const int nv = int(run) * 2, ni = int(run - 1) * 6;
+    dl->PrimReserve(ni, nv);
+    const ImVec2 uv = ImGui::GetFontTexUvWhitePixel();
+    const ImDrawIdx base = ImDrawIdx(dl->_VtxCurrentIdx);
+    for (size_t i = 0; i < run; i++) {
+      dl->PrimWriteVtx(ImVec2(cols[k + i].x, cols[k + i].hi), uv, s.color);
+      dl->PrimWriteVtx(ImVec2(cols[k + i].x, cols[k + i].lo), uv, s.color);
+    }
+    for (size_t i = 0; i + 1 < run; i++) {
+      const ImDrawIdx a = ImDrawIdx(base + i * 2);
+      dl->PrimWriteIdx(a);
+      dl->PrimWriteIdx(ImDrawIdx(a + 1));
+      dl->PrimWriteIdx(ImDrawIdx(a + 3));
+      dl->PrimWriteIdx(a);
+      dl->PrimWriteIdx(ImDrawIdx(a + 3));
+      dl->PrimWriteIdx(ImDrawIdx(a + 2));
+    }
+    k += run - 1;
+  }
+  if (cols.size() == 1) dl->AddLine(ImVec2(cols[0].x, cols[0].hi), ImVec2(cols[0].x, cols[0].lo), s.color, 3.0f);
+}
+
+// A min/max-decimated polyline (markers when few points); the nearest point
+// within 20 px of the mouse over all lines becomes *tip.
+void Plot::DrawLine(const Frame& f, const Series& s, double* best_d, std::string* tip) const {
+  size_t first = 0, last = s.n;
+  if (has_xlim_) VisibleSlice(s.xs, s.n, f.xlo, f.xhi, &first, &last);
+  auto pts = plot::DecimateMinMax(s.xs + first, s.ys + first, last - first, f.xlo, f.xhi, int(f.right - f.left));
+  std::vector<ImVec2> poly;
+  poly.reserve(pts.size());
+  for (auto& p : pts)
+    if (std::isfinite(p.y)) poly.push_back(ImVec2(f.X(p.x), f.Y(p.y)));
+  if (poly.size() >= 2) f.dl->AddPolyline(poly.data(), int(poly.size()), s.color, 0, 2.0f);
+  if (s.markers && last - first <= 200)
+    for (auto& p : poly) f.dl->AddCircleFilled(p, 3.5f, s.color);
+  if (!spec_.tooltip || !f.hovered) return;
+  for (size_t i = first; i < last; i++) {
+    const float dx = f.X(s.xs[i]) - f.mouse.x, dy = f.Y(s.ys[i]) - f.mouse.y;
+    const double d = dx * dx + dy * dy;
+    if (!(d < *best_d && d < 400)) continue;  // NaN points never win
+    *best_d = d;
+    char buf[200];
+    char val[64];
+    std::snprintf(val, sizeof val, spec_.y_format ? spec_.y_format : "%.3g", s.ys[i]);
+    if (spec_.time_x)
+      std::snprintf(buf, sizeof buf, "%s\n%s\n%s = %s", s.label.c_str(), plot::FormatTimeFull(s.xs[i]).c_str(),
+                    spec_.y_label[0] ? spec_.y_label : "y", val);
+    else
+      std::snprintf(buf, sizeof buf, "%s\n%s = %.3g\n%s = %s", s.label.c_str(), spec_.x_label[0] ? spec_.x_label : "x",
+                    s.xs[i], spec_.y_label[0] ? spec_.y_label : "y", val);
+    *tip = buf;
+  }
+}
+
+// A dark rim keeps light colours visible on the line. Markers that would
+// cover one another (same pixel column, close in y) are drawn once; past a
+// few hundred they become squares (4 vertices, not ~40).
+void Plot::DrawScatter(const Frame& f, const Series& s) const {
+  const ImU32 rim = IM_COL32(20, 20, 24, 220);
+  std::vector<size_t> keep;
+  float last_x = -1e9f, last_y = -1e9f;
+  for (size_t i = 0; i < s.n; i++) {
+    if (s.xs[i] < f.xlo || s.xs[i] > f.xhi || !std::isfinite(s.ys[i])) continue;
+    const float x = f.X(s.xs[i]), y = f.Y(s.ys[i]);
+    if (std::floor(x) == std::floor(last_x) && std::fabs(y - last_y) < s.radius) continue;
+    keep.push_back(i);
+    last_x = x, last_y = y;
+  }
+  const bool squares = keep.size() > 300;
+  for (size_t i : keep) {
+    const ImVec2 c(f.X(s.xs[i]), f.Y(s.ys[i]));
+    const ImU32 col = s.colors ? s.colors[i] : s.color;
+    if (squares) {
+      const float r = s.radius * 0.8f;
+      f.dl->AddRectFilled(ImVec2(c.x - r - 1, c.y - r - 1), ImVec2(c.x + r + 1, c.y + r + 1), rim);
+      f.dl->AddRectFilled(ImVec2(c.x - r, c.y - r), ImVec2(c.x + r, c.y + r), col);
+    } else {
+      f.dl->AddCircleFilled(c, s.radius + 1.5f, rim, 12);
+      f.dl->AddCircleFilled(c, s.radius, col, 12);
+    }
+  }
 }
 
 }  // namespace fk::ui

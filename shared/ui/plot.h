@@ -73,6 +73,16 @@ class Plot {
     const ImU32* colors = nullptr;     // Scatter: per-point colours
     float radius = 0;                  // Scatter: px
   };
+  struct Frame;  // one Draw()'s geometry (plot.cpp)
+  void FitRanges(Frame& f) const;
+  bool Layout(Frame& f) const;
+  void DrawTitleAndLegend(Frame& f) const;
+  void DrawAxes(const Frame& f) const;
+  std::string DrawBars(const Frame& f) const;
+  void DrawBand(const Frame& f, const Series& s) const;
+  void DrawLine(const Frame& f, const Series& s, double* best_d, std::string* tip) const;
+  void DrawScatter(const Frame& f, const Series& s) const;
+
   std::string id_;
   ImVec2 size_;
   PlotSpec spec_;
