@@ -14,39 +14,6 @@
 
 namespace fk::features {
 
-// Slicing-by-4 CRC-32 (IEEE): ingest checksums every byte it logs, so the
-// byte-at-a-time loop would cost more than parsing.
-static const uint32_t* CrcTables() {
-  static uint32_t t[4][256];
-  static bool init = [] {
-    for (uint32_t i = 0; i < 256; i++) {
-      uint32_t c = i;
-      for (int k = 0; k < 8; k++) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-      t[0][i] = c;
-    }
-    for (uint32_t i = 0; i < 256; i++)
-      for (int s = 1; s < 4; s++) t[s][i] = (t[s - 1][i] >> 8) ^ t[0][t[s - 1][i] & 0xFF];
-    return true;
-  }();
-  (void)init;
-  return &t[0][0];
-}
-
-uint32_t Crc32(const void* data, size_t n, uint32_t crc) {
-  const uint32_t* t = CrcTables();
-  const auto* p = static_cast<const unsigned char*>(data);
-  crc = ~crc;
-  while (n >= 4) {
-    crc ^= uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
-    crc = t[3 * 256 + (crc & 0xFF)] ^ t[2 * 256 + ((crc >> 8) & 0xFF)] ^ t[256 + ((crc >> 16) & 0xFF)] ^
-          t[crc >> 24];
-    p += 4;
-    n -= 4;
-  }
-  while (n--) crc = t[(crc ^ *p++) & 0xFF] ^ (crc >> 8);
-  return ~crc;
-}
-
 template <typename T>
 static void Put(std::string* out, T v) {
   char b[sizeof(T)];

@@ -16,11 +16,12 @@
 #include <string_view>
 #include <vector>
 
+#include "core/crc32.h"
 #include "core/status.h"
 
 namespace fk::features {
 
-uint32_t Crc32(const void* data, size_t n, uint32_t crc = 0);
+using fk::Crc32;  // core/crc32.h
 
 enum class WalOp : uint8_t { Put = 1, SoftDelete = 2, HardDelete = 3 };
 

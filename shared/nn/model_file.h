@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/crc32.h"
 #include "core/status.h"
 #include "nn/graph.h"
 
@@ -35,7 +36,7 @@ struct SaveOptions {
   int index_bits = 0;   // 0 = smallest that fits per layer; 8 or 16 to force (tests)
 };
 
-uint32_t Crc32(const uint8_t* data, size_t n, uint32_t crc = 0);
+using fk::Crc32;  // core/crc32.h
 
 // Serialises a model (masks are baked in first: the file holds what runs).
 Result<std::vector<uint8_t>> SaveModelBytes(const Model& m, const SaveOptions& opt = {});
