@@ -19,6 +19,7 @@
 #include "imgui_impl_glfw.h"
 #include "imgui_impl_opengl3.h"
 #include "ui/app.h"
+#include "core/strings.h"
 
 static uint64_t ResidentBytes() {
   long pages = 0, resident = 0;
@@ -149,17 +150,7 @@ int main(int argc, char** argv) {
   if (!panel.empty() && !app.OpenPanel(panel)) std::fprintf(stderr, "fieldkit: no panel named '%s'\n", panel.c_str());
   if (!run.empty()) {  // "name" or "name?k=v&k2=v2", like the page's ?run=
     std::map<std::string, std::string> params;
-    const size_t q = run.find('?');
-    if (q != std::string::npos) {
-      std::string rest = run.substr(q + 1) + "&";
-      run = run.substr(0, q);
-      for (size_t start = 0, amp; (amp = rest.find('&', start)) != std::string::npos; start = amp + 1) {
-        const std::string kv = rest.substr(start, amp - start);
-        if (kv.empty()) continue;
-        const size_t eq = kv.find('=');
-        params[kv.substr(0, eq)] = eq == std::string::npos ? "" : kv.substr(eq + 1);
-      }
-    }
+    run = fk::SplitRunSpec(run, &params);
     if (!app.Run(run, params)) std::fprintf(stderr, "fieldkit: --run %s did not start (see the app's error line)\n", run.c_str());
   }
 

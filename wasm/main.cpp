@@ -16,6 +16,7 @@
 #include "core/persist.h"
 #include "ui/app.h"
 #include "ui/app_state.h"
+#include "core/strings.h"
 
 namespace {
 
@@ -307,18 +308,7 @@ EMSCRIPTEN_KEEPALIVE const char* fk_status() {
 // query: "k=v&k2=v2" (already URL-decoded per pair by the page).
 EMSCRIPTEN_KEEPALIVE int fk_run(const char* name, const char* query) {
   if (!g_web || !g_web->started) return 0;
-  std::map<std::string, std::string> params;
-  std::string q = query ? query : "", item;
-  size_t start = 0;
-  while (start <= q.size()) {
-    size_t amp = q.find('&', start);
-    if (amp == std::string::npos) amp = q.size();
-    item = q.substr(start, amp - start);
-    const size_t eq = item.find('=');
-    if (!item.empty()) params[item.substr(0, eq)] = eq == std::string::npos ? "" : item.substr(eq + 1);
-    start = amp + 1;
-  }
-  return g_web->app.Run(name, params) ? 1 : 0;
+  return g_web->app.Run(name, fk::ParseQuery(query ? query : "")) ? 1 : 0;
 }
 
 EMSCRIPTEN_KEEPALIVE void fk_set_setting(const char* key, const char* value) {

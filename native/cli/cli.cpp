@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/json_write.h"
+#include "core/strings.h"
 
 namespace fk::cli {
 
@@ -70,17 +71,9 @@ long Args::GetInt(const std::string& key, long def) const {
 
 std::vector<std::string> Args::GetList(const std::string& key, std::vector<std::string> def) const {
   if (!Has(key)) return def;
-  std::vector<std::string> out;
-  std::string cur;
-  for (char c : Get(key) + ",") {
-    if (c == ',') {
-      if (cur.empty()) throw UsageError{"--" + key + ": empty item in '" + Get(key) + "'"};
-      out.push_back(cur);
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
+  std::vector<std::string> out = SplitList(Get(key));
+  for (const std::string& item : out)
+    if (item.empty()) throw UsageError{"--" + key + ": empty item in '" + Get(key) + "'"};
   return out;
 }
 

@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/json_number.h"
+#include "core/strings.h"
 
 namespace fk::features {
 
@@ -46,11 +47,6 @@ int FeatureGroup::Index(std::string_view feature) const {
   return -1;
 }
 
-static std::string Lower(std::string_view s) {
-  std::string r(s);
-  for (char& c : r) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return r;
-}
 
 bool IsReservedName(std::string_view name) {
   const std::string l = Lower(name);

@@ -10,6 +10,7 @@
 
 #include "core/civil.h"
 #include "stream/input.h"
+#include "core/strings.h"
 
 namespace fk::forecast {
 
@@ -35,16 +36,6 @@ int DaysInMonth(int y, int m) {
   return m == 2 && leap ? 29 : d[m - 1];
 }
 
-std::string Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return std::string(s);
-}
-
-std::string Lower(std::string s) {
-  for (auto& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 }  // namespace
 

@@ -14,6 +14,7 @@
 #include "core/civil.h"
 #include "stream/input.h"
 #include "stream/sink.h"
+#include "core/strings.h"
 
 namespace fk::recommend {
 
@@ -176,12 +177,6 @@ std::string Where(const Table& t, size_t line, const char* field) {
   return t.path + ":" + std::to_string(line) + ": " + field;
 }
 
-std::string Trim(const std::string& s) {
-  size_t a = 0, b = s.size();
-  while (a < b && std::isspace(static_cast<unsigned char>(s[a]))) a++;
-  while (b > a && std::isspace(static_cast<unsigned char>(s[b - 1]))) b--;
-  return s.substr(a, b - a);
-}
 
 // "2020-03-25" (optionally followed by a time) -> days since epoch.
 bool ParseDate(const std::string& s, int64_t* day) {

@@ -25,6 +25,7 @@
 #include "ui/panels.h"
 #include "ui/plot.h"
 #include "ui/widgets.h"
+#include "core/strings.h"
 
 namespace fk::ui {
 
@@ -286,17 +287,14 @@ bool RunForecastDemoFromParams(AppState& app, const std::map<std::string, std::s
       (k == "horizon" ? st.horizon : st.windows) = n;
     } else if (k == "models") {
       for (auto& u : st.use_model) u = false;
-      size_t pos = 0;
-      while (pos <= v.size()) {
-        const size_t c = std::min(v.find(',', pos), v.size());
+      for (const std::string& name : SplitList(v)) {
         forecast::ModelKind m;
-        if (!forecast::ParseModelKind(v.substr(pos, c - pos), &m)) {
-          app.Error("?run=forecast-demo: unknown model '" + v.substr(pos, c - pos) + "'");
+        if (!forecast::ParseModelKind(name, &m)) {
+          app.Error("?run=forecast-demo: unknown model '" + name + "'");
           return false;
         }
         for (int i = 0; i < 5; i++)
           if (kModels[i] == m) st.use_model[i] = true;
-        pos = c + 1;
       }
     } else if (k == "middlefill" || k == "backfill" || k == "related_middlefill" || k == "related_backfill" ||
                k == "related_futurefill") {

@@ -18,6 +18,7 @@
 #include "ui/panels.h"
 #include "ui/plot.h"
 #include "ui/widgets.h"
+#include "core/strings.h"
 
 namespace fk::ui {
 
@@ -258,17 +259,7 @@ bool RunSparseBenchFromParams(AppState& app, const std::map<std::string, std::st
   nn::SparseBenchOptions o = OptionsFromPanel(app.sparse);
   o.backends = {"own-dense", "own-sparse"};
   try {
-    auto list = [](const std::string& s) {
-      std::vector<std::string> out;
-      size_t start = 0;
-      while (start <= s.size()) {
-        size_t c = s.find(',', start);
-        if (c == std::string::npos) c = s.size();
-        if (c > start) out.push_back(s.substr(start, c - start));
-        start = c + 1;
-      }
-      return out;
-    };
+    auto list = [](const std::string& s) { return SplitList(s, ',', /*drop_empty=*/true); };
     for (auto& [k, v] : params) {
       if (k == "sparsity") {
         o.sparsities.clear();
