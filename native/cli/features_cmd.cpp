@@ -11,7 +11,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -22,6 +21,7 @@
 #include "features/demo_data.h"
 #include "features/ingest.h"
 #include "features/pit.h"
+#include "features/session.h"
 #include "features/store.h"
 
 namespace fk::cli {
@@ -106,14 +106,6 @@ static double ParseTimeArg(const std::string& s, const char* flag) {
   throw UsageError{std::string("--") + flag + ": '" + s + "' is neither Unix seconds nor ISO-8601"};
 }
 
-static std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError{path + ": cannot open"};
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // [SECTION] verbs
 
 static int Create(const Args& a) {
@@ -162,36 +154,35 @@ static int Ingest(const Args& a) {
       std::printf("{\"durable\": %llu}\n", static_cast<unsigned long long>(n));
       std::fflush(stdout);
     });
-  IngestJob job(*s, Need(a, "group"), Need(a, "file"), o);
-  Stopwatch sw;
-  Status st = job.Start();
-  if (!st) throw InputError{st.message()};
+  IngestSessionOptions so;
+  so.group = Need(a, "group");
+  so.file = Need(a, "file");
+  so.ingest = o;
+  so.checkpoint = CheckpointMode::Sync;  // offline partitions for this run
+  IngestSession ses(*s, so);
   ProgressBar bar("ingest", ProgressWanted(a));
-  while (!job.Step(50)) {
-    uint64_t done = 0;
-    for (auto& w : job.Workers()) done += w.rows_done;
-    bar.Update(job.TotalRows() ? float(double(done) / double(job.TotalRows())) : 1.f,
-               std::to_string(done) + "/" + std::to_string(job.TotalRows()));
+  while (!ses.Step(50)) {
+    if (ses.stage() != IngestStage::Ingest) continue;
+    bar.Update(ses.Progress() / 0.9f, std::to_string(ses.result().RowsDone()) + "/" + std::to_string(ses.result().total));
     usleep(20000);
   }
   bar.Done();
-  const double ingest_s = sw.ElapsedMs() / 1000;
-  st = job.Result();
-  Status cp = s->Checkpoint();  // offline partitions for this run
-  if (!st) throw InputError{st.message() + " (" + job.Summary() + ")"};
-  if (!cp) throw InputError{cp.message()};
+  const IngestResult& r = ses.result();
+  if (ses.failed())  // an ingest error says how far it got; opening and checkpoint errors speak for themselves
+    throw InputError{ses.stage() == IngestStage::Ingest ? ses.error() + " (" + r.summary + ")" : ses.error()};
+  const double ingest_s = r.seconds;
   json rejects = json::array();
-  for (auto& r : job.Rejects()) rejects.push_back({{"line", r.line}, {"reason", r.reason}});
+  for (auto& x : r.rejects) rejects.push_back({{"line", x.line}, {"reason", x.reason}});
   json workers = json::array();
-  for (auto& w : job.Workers()) workers.push_back({{"rows", w.rows_total}, {"ingested", w.ingested}, {"rejected", w.rejected}});
-  json j = {{"ingested", job.Ingested()}, {"total", job.TotalRows()},   {"rejected", job.Rejected()},
-            {"rejects", rejects},         {"workers", workers},         {"seconds", ingest_s},
-            {"records_per_s", ingest_s > 0 ? double(job.Ingested()) / ingest_s : 0.0},
-            {"summary", job.Summary()}};
+  for (auto& w : r.workers) workers.push_back({{"rows", w.rows_total}, {"ingested", w.ingested}, {"rejected", w.rejected}});
+  json j = {{"ingested", r.ingested}, {"total", r.total},   {"rejected", r.rejected},
+            {"rejects", rejects},     {"workers", workers}, {"seconds", ingest_s},
+            {"records_per_s", ingest_s > 0 ? double(r.ingested) / ingest_s : 0.0},
+            {"summary", r.summary}};
   if (a.Has("json") || jsonl) EmitJson(j);
   else {
-    std::printf("%s in %.2f s\n", job.Summary().c_str(), ingest_s);
-    for (auto& r : job.Rejects()) std::printf("  line %llu: %s\n", static_cast<unsigned long long>(r.line), r.reason.c_str());
+    std::printf("%s in %.2f s\n", r.summary.c_str(), ingest_s);
+    for (auto& x : r.rejects) std::printf("  line %llu: %s\n", static_cast<unsigned long long>(x.line), x.reason.c_str());
   }
   return 0;
 }
@@ -294,17 +285,18 @@ static int List(const Args& a) {
 
 static int Pit(const Args& a) {
   auto s = OpenStore(a);
-  const std::string ent = Need(a, "entities"), out = Need(a, "out");
-  PitOptions o;
-  o.features = a.GetList("features", {});
-  uint64_t rows = 0;
-  auto csv = PointInTimeJoinCsv(*s, ReadAll(ent), ent, Need(a, "id-col"), Need(a, "time-col"), a.GetList("groups", {}),
-                                o, &rows);
-  if (!csv) throw InputError{csv.status().message()};
-  std::ofstream f(out, std::ios::binary);
-  f << *csv;
-  if (!f) throw InputError{out + ": cannot write"};
-  Emit(a, {{"rows", rows}, {"out", out}}, "wrote " + std::to_string(rows) + " rows to " + out);
+  TrainingSetOptions o;
+  o.entities = Need(a, "entities");
+  o.out = Need(a, "out");
+  o.time_col = Need(a, "time-col");
+  o.id_col = Need(a, "id-col");
+  o.groups = a.GetList("groups", {});
+  o.pit.features = a.GetList("features", {});
+  TrainingSetSession ses(*s, o);
+  ses.RunToEnd();
+  if (ses.failed()) throw InputError{ses.error()};
+  const uint64_t rows = ses.result()->rows;
+  Emit(a, {{"rows", rows}, {"out", o.out}}, "wrote " + std::to_string(rows) + " rows to " + o.out);
   return 0;
 }
 

@@ -17,10 +17,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <optional>
-#if !defined(__EMSCRIPTEN__)
-#include <future>
-#endif
 
 #include <nlohmann/json.hpp>
 
@@ -61,17 +57,15 @@ static ff::FeatureStore* EnsureStore(AppState& app) {
   if (st.store || st.open_tried) return st.store.get();
   st.open_tried = true;
   st.store_dir = app.platform.user_dir + "/features";
-  std::error_code ec;
-  std::filesystem::create_directories(st.store_dir, ec);
-  auto s = ff::FeatureStore::Open(st.store_dir);
+  auto s = ff::OpenStoreDir(st.store_dir);
   if (!s) {
     st.open_error = s.status().message();
     app.Error("feature store: " + st.open_error);
     return nullptr;
   }
-  st.store = std::move(*s);
-  for (auto& n : st.store->RecoveryNotes()) app.Log("feature store: " + n);
-  RefreshInterrupted(app);
+  st.store = std::move(s->store);
+  st.interrupted = std::move(s->interrupted);
+  for (auto& n : s->notes) app.Log("feature store: " + n);
   for (auto& p : st.interrupted) app.Log("feature store: " + p.Describe());
   const auto groups = st.store->ListGroups();
   if (!groups.empty() && st.selected.empty()) st.selected = groups.front().name;
@@ -81,26 +75,6 @@ static ff::FeatureStore* EnsureStore(AppState& app) {
 static std::string Basename(const std::string& p) {
   const size_t s = p.find_last_of('/');
   return s == std::string::npos ? p : p.substr(s + 1);
-}
-
-// Reads the header and guesses the record id (a column named *id) and event
-// time (a column named *time*, ts or date) so inference can run at once; the
-// user changes either in the table and inference runs again.
-static bool ReadHeader(const std::string& path, std::vector<std::string>* cols, std::string* why) {
-  std::ifstream in(path, std::ios::binary);
-  std::string line;
-  if (!in || !std::getline(in, line)) {
-    *why = path + ": cannot read a header line";
-    return false;
-  }
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  ff::CsvSplitter sp;
-  if (!sp.Split(line, why)) {
-    *why = path + ":1: " + *why;
-    return false;
-  }
-  cols->assign(sp.Cells().begin(), sp.Cells().end());
-  return true;
 }
 
 static bool Infer(AppState& app, const std::string& record_id, const std::string& event_time) {
@@ -125,33 +99,19 @@ static bool Infer(AppState& app, const std::string& record_id, const std::string
   return true;
 }
 
+// The header, and inference at once with guessed roles (features::GuessRoles);
+// the user changes either in the table and inference runs again.
 bool LoadFeaturesCsv(AppState& app, const std::string& path) {
   FeaturesPanelState& st = app.features;
-  std::string why;
-  std::vector<std::string> cols;
-  if (!ReadHeader(path, &cols, &why)) {
-    app.Error(why);
+  auto cols = ff::ReadCsvHeader(path);
+  if (!cols) {
+    app.Error(cols.status().message());
     return false;
   }
   st.csv_path = path;
-  st.header = cols;
-  std::string id, et;
-  auto lower = [](std::string s) {
-    for (auto& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-  };
-  for (auto& c : cols) {
-    const std::string l = lower(c);
-    if (id.empty() && l.size() >= 2 && l.compare(l.size() - 2, 2, "id") == 0) id = c;
-    if (et.empty() && (l.find("time") != std::string::npos || l == "ts" || l.find("date") != std::string::npos))
-      et = c;
-  }
-  for (auto& c : cols)  // fallbacks: the first named columns
-    if (!c.empty() && c != "Unnamed: 0") {
-      if (id.empty()) id = c;
-      else if (et.empty() && c != id) et = c;
-    }
-  return Infer(app, id, et);
+  st.header = *cols;
+  const ff::RoleGuess g = ff::GuessRoles(*cols);
+  return Infer(app, g.record_id, g.event_time);
 }
 
 static bool CreateGroupFromEdit(AppState& app) {
@@ -178,50 +138,84 @@ static bool CreateGroupFromEdit(AppState& app) {
   return true;
 }
 
-// The join reads each group's history from the log; the entity CSV is read
-// whole (a training set's entity table, not the feature data).
-static bool BuildTrainingSet(AppState& app, const std::string& group, const std::string& entities, std::string* err) {
+// The panel's training-set choices: the set goes to /exports in the page (a
+// download), to the user dir on the desktop.
+static ff::TrainingSetOptions TrainingSetFromPanel(AppState& app, const std::string& group,
+                                                   const std::string& entities) {
   FeaturesPanelState& st = app.features;
-  std::string text;
-  if (!ff::ReadFileBytes(entities, &text)) {
-    *err = entities + ": cannot open";
-    return false;
-  }
-  uint64_t rows = 0;
-  auto csv = ff::PointInTimeJoinCsv(*st.store, text, entities, st.id_col, st.time_col, {group}, {}, &rows);
-  if (!csv) {
-    *err = csv.status().message();
-    return false;
-  }
+  ff::TrainingSetOptions o;
+  o.groups = {group};
+  o.entities = entities;
+  o.id_col = st.id_col;
+  o.time_col = st.time_col;
   const std::string dir = app.platform.target == "wasm" ? std::string("/exports") : app.platform.user_dir;
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  const std::string path = dir + "/training_set_" + group + ".csv";
-  std::ofstream f(path, std::ios::binary);
-  f << *csv;
-  if (!f) {
-    *err = path + ": cannot write";
-    return false;
-  }
-  st.pit_path = path;
-  st.pit_rows = rows;
-  st.pit_preview.clear();
-  size_t pos = 0;
-  for (int i = 0; i < 6 && pos < csv->size(); i++) {
-    size_t nl = csv->find('\n', pos);
-    if (nl == std::string::npos) nl = csv->size();
-    st.pit_preview.push_back(csv->substr(pos, nl - pos));
-    pos = nl + 1;
-  }
-  return true;
+  o.out = dir + "/training_set_" + group + ".csv";
+  return o;
 }
 
-// Ingest, then write the offline partitions (checkpoint), then, for the demo,
-// the training set: one job, each stage in slices or one short call. With
-// `resume`, the ingest continues an interrupted one from its progress marker.
+static void ShowTrainingSet(FeaturesPanelState& st, const ff::TrainingSet& t) {
+  st.pit_path = t.path;
+  st.pit_rows = t.rows;
+  st.pit_preview = t.preview;
+}
+
 // The marker is flushed to storage before the first row and about every
 // second after (less often when a flush takes long: IDBFS stores a whole
 // changed file each time), so a reload at any point leaves word of it.
+struct IngestFlush {
+  uint64_t marker_ticket = 0;  // the first marker's flush
+  double last = 0, interval_ms = 1000;
+};
+
+// One slice of the ingest job: the session's next unit, with the page's
+// flushes around it. True when the job is over.
+static bool IngestSlice(AppState& app, const std::shared_ptr<IngestFlush>& fl, JobContext& ctx) {
+  IngestFlush& flush = *fl;
+  FeaturesPanelState& s = app.features;
+  ff::IngestSession& ses = *s.session;
+  if (ses.stage() == ff::IngestStage::Ingest) {
+    if (!app.persist.Saved(flush.marker_ticket) && app.persist.Report().failures == 0) {
+      ctx.SetDetail("saving the ingest's progress marker");
+      return false;  // until the marker is stored (a failing store is said in the page; go on then)
+    }
+    if (NowMs() - flush.last >= flush.interval_ms && !app.persist.Report().in_flight) {
+      const double asked = NowMs();
+      flush.last = asked;
+      app.Persist([fl, asked] { fl->interval_ms = std::max(1000.0, 4 * (NowMs() - asked)); });
+    }
+  }
+  const ff::IngestStage before = ses.stage();
+  const bool over = ses.Step(8.0);  // threads natively: just looks; page: one worker's slice
+  if (before == ff::IngestStage::Open && ses.stage() == ff::IngestStage::Ingest) {
+    flush.marker_ticket = app.Persist();
+    flush.last = NowMs();
+  }
+  if (ses.stage() == ff::IngestStage::Ingest || ses.stage() == ff::IngestStage::Checkpoint ||
+      ses.stage() == ff::IngestStage::TrainingSet)
+    ctx.SetProgress(ses.Progress());
+  ctx.SetDetail(ses.Detail());
+  if (ses.stage() == ff::IngestStage::Checkpoint) s.state = "checkpoint";
+  if (ses.stage() == ff::IngestStage::TrainingSet) {
+    s.state = "training-set";
+    s.pit_state = "running";
+  }
+  if (ses.failed()) {
+    if (ses.stage() == ff::IngestStage::TrainingSet) s.pit_state = "failed";
+    ctx.Fail(ses.error());
+    return true;
+  }
+  if (ses.done() && ses.training_set()) {
+    s.pit_state = "done";
+    ShowTrainingSet(s, *ses.training_set());
+  }
+  return over;
+}
+
+// Ingest, then write the offline partitions (checkpoint), then, for the demo,
+// the training set: one job stepping a features::IngestSession. With
+// `resume`, the ingest continues an interrupted one from its progress marker.
 bool StartFeaturesIngest(AppState& app, const std::string& group, const std::string& file,
                          const std::string& pit_entities, const ff::IngestProgress* resume) {
   FeaturesPanelState& st = app.features;
@@ -230,140 +224,29 @@ bool StartFeaturesIngest(AppState& app, const std::string& group, const std::str
     app.Error("an ingest is already running");
     return false;
   }
+  ff::IngestSessionOptions o;
+  o.group = group;
+  o.file = file;
+  o.ingest.threads = app.platform.threads_enabled ? std::max(1, st.threads) : 1;
+  o.ingest.track_progress = true;
+  if (resume) o.resume = *resume;
+  o.checkpoint = app.platform.threads_enabled ? ff::CheckpointMode::Thread : ff::CheckpointMode::Slices;
+  if (!pit_entities.empty()) o.training_set = TrainingSetFromPanel(app, group, pit_entities);
   st.ingest_group = group;
   st.ingest_file = file;
   st.state = "ingesting";
   const uint64_t run = ++st.run;
-  st.ingested = st.failed = st.total = 0;
-  st.workers.clear();
-  st.rejects.clear();
-  st.summary.clear();
-  auto from = std::make_shared<std::optional<ff::IngestProgress>>();
-  if (resume) *from = *resume;
+  st.session = std::make_unique<ff::IngestSession>(*st.store, std::move(o));
   st.interrupted.erase(std::remove_if(st.interrupted.begin(), st.interrupted.end(),
                                       [&](const ff::IngestProgress& p) { return p.group == group; }),
                        st.interrupted.end());
-  struct Flush {
-    uint64_t marker_ticket = 0;  // the first marker's flush
-    double last = 0, interval_ms = 1000;
-  };
-  auto flush = std::make_shared<Flush>();
-  auto stage = std::make_shared<int>(0);
-  auto t0 = std::make_shared<double>(NowMs());
-#if !defined(__EMSCRIPTEN__)
-  auto checkpoint = std::make_shared<std::future<Status>>();  // its destructor waits for a running checkpoint
-#else
-  auto checkpoint = std::make_shared<int>(0);  // unused: no threads in the page
-#endif
+  // Shared: a periodic flush's callback may answer after the job ended.
+  auto flush = std::make_shared<IngestFlush>();
   app.jobs.Enqueue(MakeJob(
-      kIngestJob,
-      [&app, stage, t0, checkpoint, group, file, pit_entities, from, flush](JobContext& ctx) {
-        FeaturesPanelState& s = app.features;
-        if (*stage == 0) {
-          ff::IngestOptions o;
-          o.threads = app.platform.threads_enabled ? std::max(1, s.threads) : 1;
-          o.track_progress = true;
-          s.ingest = std::make_unique<ff::IngestJob>(*s.store, group, file, o);
-          Status r = *from ? s.ingest->Resume(**from) : s.ingest->Start();
-          if (!r) {
-            ctx.Fail(r.message());
-            return true;
-          }
-          s.total = s.ingest->TotalRows();
-          s.workers = s.ingest->Workers();
-          s.ingested = s.ingest->Ingested();
-          s.failed = s.ingest->Rejected();
-          flush->marker_ticket = app.Persist();
-          flush->last = NowMs();
-          *t0 = NowMs();
-          *stage = 1;
-          ctx.SetDetail("saving the ingest's progress marker");
-          return false;
-        }
-        if (*stage == 1 && !app.persist.Saved(flush->marker_ticket) && app.persist.Report().failures == 0)
-          return false;  // until the marker is stored (a failing store is said in the page; go on then)
-        if (*stage == 1) {
-          if (NowMs() - flush->last >= flush->interval_ms && !app.persist.Report().in_flight) {
-            const double asked = NowMs();
-            flush->last = asked;
-            app.Persist([flush, asked] { flush->interval_ms = std::max(1000.0, 4 * (NowMs() - asked)); });
-          }
-          const bool done = s.ingest->Step(8.0);  // threads natively: just looks; page: one worker's slice
-          s.workers = s.ingest->Workers();
-          s.ingested = s.ingest->Ingested();
-          s.failed = s.ingest->Rejected();
-          uint64_t rows = 0;
-          for (auto& w : s.workers) rows += w.rows_done;
-          ctx.SetProgress(s.total ? 0.9f * float(double(rows) / double(s.total)) : 0.9f);
-          ctx.SetDetail(std::to_string(rows) + " / " + std::to_string(s.total) + " rows");
-          if (!done) return false;
-          s.ingest_seconds = (NowMs() - *t0) / 1000.0;
-          s.rejects = s.ingest->Rejects();
-          s.summary = s.ingest->Summary();
-          Status r = s.ingest->Result();
-          s.ingest.reset();
-          if (!r) {
-            ctx.Fail(r.message());
-            return true;
-          }
-          s.state = "checkpoint";
-          ctx.SetDetail("writing offline partitions");
-          *stage = 2;
-          return false;
-        }
-        if (*stage == 2) {
-          // The offline store (year=/month=/day=/hour=) for this run. Natively
-          // each part file is fsynced (a second for the demo on a busy disk):
-          // off the UI thread, polled; without threads, a few part files a slice.
-          Status r;
-#if !defined(__EMSCRIPTEN__)
-          if (app.platform.threads_enabled) {
-            if (!checkpoint->valid())
-              *checkpoint = std::async(std::launch::async, [&s] { return s.store->Checkpoint(); });
-            if (checkpoint->wait_for(std::chrono::milliseconds(2)) != std::future_status::ready) return false;
-            r = checkpoint->get();
-          } else {
-            bool cp_done = false;
-            r = s.store->CheckpointStep(8.0, &cp_done);
-            if (r && !cp_done) return false;
-          }
-#else
-          bool cp_done = false;
-          r = s.store->CheckpointStep(8.0, &cp_done);  // slices: a part file at a time
-          if (r && !cp_done) return false;
-#endif
-          if (!r) {
-            ctx.Fail(r.message());
-            return true;
-          }
-          if (pit_entities.empty()) return true;
-          s.state = "training-set";
-          ctx.SetProgress(0.95f);
-          ctx.SetDetail("point-in-time join with " + Basename(pit_entities));
-          *stage = 3;
-          return false;
-        }
-        std::string err;
-        s.pit_state = "running";
-        if (!BuildTrainingSet(app, group, pit_entities, &err)) {
-          s.pit_state = "failed";
-          ctx.Fail("training set: " + err);
-        } else {
-          s.pit_state = "done";
-        }
-        return true;
-      },
+      kIngestJob, [&app, flush](JobContext& ctx) { return IngestSlice(app, flush, ctx); },
       [&app, run](JobState js) {
         FeaturesPanelState& s = app.features;
-        if (s.ingest) {  // cancelled mid-ingest: what was acknowledged stays, and the marker says where it stopped
-          s.ingest->Cancel();
-          s.workers = s.ingest->Workers();
-          s.ingested = s.ingest->Ingested();
-          s.failed = s.ingest->Rejected();
-          s.rejects = s.ingest->Rejects();
-          s.summary = s.ingest->Summary();
-          s.ingest.reset();
-        }
+        s.session->Cancel();  // cancelled mid-ingest: what was acknowledged stays, and the marker says where
         if (js == JobState::Failed) app.Error("feature store: " + app.jobs.Error());
         s.ids_stale = true;
         RefreshInterrupted(app);
@@ -374,7 +257,8 @@ bool StartFeaturesIngest(AppState& app, const std::string& group, const std::str
           FeaturesPanelState& f = app.features;
           if (f.run != run) return;  // a newer ingest owns the state
           f.state = outcome;
-          app.Log("feature store: " + f.summary + (outcome == "done" ? ", saved" : " (" + outcome + ")"));
+          app.Log("feature store: " + f.session->result().summary +
+                  (outcome == "done" ? ", saved" : " (" + outcome + ")"));
         });
       }));
   return true;
@@ -384,19 +268,21 @@ static bool StartTrainingSet(AppState& app, const std::string& group, const std:
   FeaturesPanelState& st = app.features;
   if (!EnsureStore(app) || app.jobs.Has(kPitJob)) return false;
   st.pit_state = "running";
+  auto pit = std::make_shared<ff::TrainingSetSession>(*st.store, TrainingSetFromPanel(app, group, entities));
   app.jobs.Enqueue(MakeJob(
       kPitJob,
-      [&app, group, entities](JobContext& ctx) {
-        std::string err;
-        ctx.SetDetail("point-in-time join with " + Basename(entities));
-        if (!BuildTrainingSet(app, group, entities, &err)) ctx.Fail(err);
+      [pit](JobContext& ctx) {
+        ctx.SetDetail(pit->Detail());
+        pit->RunToEnd();
+        if (pit->failed()) ctx.Fail(pit->error());
         return true;
       },
-      [&app](JobState js) {
+      [&app, pit](JobState js) {
         FeaturesPanelState& s = app.features;
         s.pit_state = js == JobState::Done ? "done" : "failed";
         if (js == JobState::Failed) app.Error("training set: " + app.jobs.Error());
         if (js != JobState::Done) return;
+        ShowTrainingSet(s, *pit->result());
         Persist(app);  // the join checkpoints the log (the set itself is a download)
         app.Log("training set: " + std::to_string(s.pit_rows) + " rows in " + s.pit_path);
         if (app.platform.offer_download) app.platform.offer_download(s.pit_path);
@@ -570,38 +456,39 @@ static void DrawInterrupted(AppState& app) {
 
 static void DrawIngest(AppState& app) {
   FeaturesPanelState& st = app.features;
-  if (st.state == "idle") return;
+  if (st.state == "idle" || !st.session) return;
+  const ff::IngestResult& r = st.session->result();
   SectionHeader("Ingest");
   const char* state = st.state == "saving"
                           ? (app.platform.target == "wasm" ? "saving to the browser's storage (IndexedDB)..." : "saving...")
                           : st.state.c_str();
   ImGui::Text("%s -> group '%s': %s", Basename(st.ingest_file).c_str(), st.ingest_group.c_str(), state);
-  for (size_t i = 0; i < st.workers.size(); i++) {
-    const auto& w = st.workers[i];
+  for (size_t i = 0; i < r.workers.size(); i++) {
+    const auto& w = r.workers[i];
     const float p = w.rows_total ? float(double(w.rows_done) / double(w.rows_total)) : 1.f;
     char label[96];
     std::snprintf(label, sizeof label, "worker %zu: %llu / %llu rows", i + 1,
                   static_cast<unsigned long long>(w.rows_done), static_cast<unsigned long long>(w.rows_total));
     ImGui::ProgressBar(p, ImVec2(420, 0), label);
   }
-  if (!st.summary.empty()) {
-    ImGui::PushStyleColor(ImGuiCol_Text, st.failed ? colors::kAccent2 : colors::kGood);
-    ImGui::Text("%s in %.2f s", st.summary.c_str(), st.ingest_seconds);
+  if (!r.summary.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, r.rejected ? colors::kAccent2 : colors::kGood);
+    ImGui::Text("%s in %.2f s", r.summary.c_str(), r.ingest_seconds);
     ImGui::PopStyleColor();
   }
-  if (!st.rejects.empty() && ImGui::BeginTable("rejects", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY |
+  if (!r.rejects.empty() && ImGui::BeginTable("rejects", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY |
                                                                ImGuiTableFlags_SizingStretchProp,
-                                               ImVec2(0, std::min(6.f, float(st.rejects.size()) + 1.5f) *
+                                               ImVec2(0, std::min(6.f, float(r.rejects.size()) + 1.5f) *
                                                              ImGui::GetTextLineHeightWithSpacing()))) {
     ImGui::TableSetupColumn("Line", ImGuiTableColumnFlags_WidthFixed, 60);
     ImGui::TableSetupColumn("Why the row was rejected");
     ImGui::TableHeadersRow();
-    for (auto& r : st.rejects) {
+    for (auto& x : r.rejects) {
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
-      ImGui::Text("%llu", static_cast<unsigned long long>(r.line));
+      ImGui::Text("%llu", static_cast<unsigned long long>(x.line));
       ImGui::TableNextColumn();
-      ImGui::TextUnformatted(r.reason.c_str());
+      ImGui::TextUnformatted(x.reason.c_str());
     }
     ImGui::EndTable();
   }
@@ -802,17 +689,14 @@ nlohmann::json FeaturesStatusJson(const AppState& app) {
     }
   j["groups"] = groups;
   j["records"] = records;
-  j["ingested"] = st.ingested;
-  j["failed"] = st.failed;
-  j["total"] = st.total;
-  j["summary"] = st.summary;
-  nlohmann::json workers = nlohmann::json::array();
-  for (auto& w : st.workers)
-    workers.push_back({{"rows", w.rows_total}, {"done", w.rows_done}, {"ingested", w.ingested}, {"rejected", w.rejected}});
-  j["workers"] = workers;
-  nlohmann::json rejects = nlohmann::json::array();
-  for (auto& r : st.rejects) rejects.push_back({{"line", r.line}, {"reason", r.reason}});
-  j["rejects"] = rejects;
+  // The last ingest's counters and rejects (zeros before any), as the session has them.
+  const nlohmann::json ses = ff::IngestResultJson(st.session ? st.session->result() : ff::IngestResult{});
+  j["ingested"] = ses["ingested"];
+  j["failed"] = ses["rejected"];
+  j["total"] = ses["total"];
+  j["summary"] = ses["summary"];
+  j["workers"] = ses["workers"];
+  j["rejects"] = ses["rejects"];
   j["pit"] = {{"state", st.pit_state}, {"rows", st.pit_rows}, {"path", st.pit_path}};
   nlohmann::json interrupted = nlohmann::json::array();
   for (auto& p : st.interrupted)

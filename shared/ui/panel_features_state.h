@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "features/ingest.h"
+#include "features/session.h"
 #include "features/store.h"
 
 namespace fk::ui {
@@ -38,8 +39,9 @@ struct FeaturesPanelState {
   uint64_t rows_scanned = 0;
   bool schema_ready = false;
 
-  // Ingest (a job; one worker in the page, hardware threads natively).
-  std::unique_ptr<features::IngestJob> ingest;
+  // Ingest (a job stepping a features::IngestSession; one worker in the page,
+  // hardware threads natively). The last session stays for its results.
+  std::unique_ptr<features::IngestSession> session;
   std::string ingest_group, ingest_file;
   // idle | ingesting | checkpoint | training-set | saving (flushing to storage) | done | failed | cancelled
   std::string state = "idle";
@@ -47,11 +49,6 @@ struct FeaturesPanelState {
   // Ingests that stopped before the end (a reload, a crash, Cancel): shown with Resume.
   std::vector<features::IngestProgress> interrupted;
   int threads = 2;
-  uint64_t ingested = 0, failed = 0, total = 0;
-  std::vector<features::WorkerProgress> workers;
-  std::vector<features::RowReject> rejects;
-  std::string summary;     // "ingested X of Y rows (Z rejected)"
-  double ingest_seconds = 0;
 
   // Groups and records.
   std::string selected;            // group shown in Describe / Records
