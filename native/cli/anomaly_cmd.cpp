@@ -42,6 +42,7 @@ static const char* kAnomalyHelp =
     "detector options: --interval 300|600|3600|86400  --measures car:count,person:count\n"
     "  (count|sum|avg, up to 5)  --dimensions camera_id,locality  --time-field ts\n"
     "  --offset S  --lateness S  --threshold 50 (severity of an anomaly)\n"
+    "  --param key=value[,key=value] (DetectorParams, as for nab; the panel's warm-up is warmup=288)\n"
     "  --rule name:threshold[:measure[:dimension]] (repeatable via commas; default default:70)\n"
     "  --alerts FILE.jsonl (append fired alerts)  --hook CMD (native: run CMD per alert, the\n"
     "  alert JSON on its stdin)  --scored FILE.csv (every scored point)  --json\n"
@@ -263,6 +264,7 @@ anomaly::ModelOptions ModelOpts(const Args& args) {
   c.allowed_lateness_s = args.GetInt("lateness", 60);
   c.train_fraction = args.GetDouble("train", 0.3);
   c.anomaly_threshold = float(args.GetDouble("threshold", 50));
+  for (auto& kv : args.GetList("param", {})) ApplyParam(&c.params, kv);
   if (Status st = c.Validate(); !st) throw UsageError{st.message()};
   if (args.Has("rule")) {
     mo.rules.clear();
@@ -408,7 +410,7 @@ int AnomalyCommand(const std::vector<std::string>& argv) {
   const std::vector<std::string> model_opts = {"json", "help", "progress", "quiet", "input", "partitions", "from", "to",
                                                "simulate", "days", "cameras", "seed", "no-anomalies", "interval",
                                                "measures", "dimensions", "time-field", "offset", "lateness", "train",
-                                               "threshold", "rule", "alerts", "hook", "scored", "top"};
+                                               "threshold", "rule", "alerts", "hook", "scored", "top", "param"};
   if (verb == "simulate") {
     args.CheckKnown({"json", "help", "progress", "quiet", "days", "cameras", "seed", "no-anomalies", "events",
                      "records", "partitions", "interval", "lateness", "hop"});
