@@ -150,7 +150,23 @@ struct SparseBench::Impl {
     return true;
   }
   double Sparsity() const { return opt.sparsities[si]; }
+
+  // One slice of the current phase; true when the bench is finished or failed.
   bool StepImpl();
+  // One method per phase, in run order; each sets `phase` to the next when its work is done.
+  bool StepBuild();
+  bool StepPrune();
+  bool StepSaveSparse();
+  bool StepLoad();
+  bool StepSaveDense();
+  bool StepRefCreate();
+  bool StepRefRun();
+  bool StepSetup();
+  bool StepRun();
+  bool StepFinish();
+  Status AddSlot(const std::string& backend, bool reported);
+  Status RunSlotOnce(Slot& s);
+  BenchResult ResultOf(const Slot& s, double xnn_dense_median) const;
 };
 
 SparseBench::SparseBench(SparseBenchOptions opt) : impl_(new Impl) {
@@ -170,201 +186,245 @@ bool SparseBench::Step() {
 
 bool SparseBench::Impl::StepImpl() {
   switch (phase) {
-    case Phase::Build: {
-      if (!build) {
-        MobileNetV2Options mo;
-        mo.width = opt.width;
-        mo.input_size = opt.size;
-        mo.seed = opt.seed;
-        build = std::make_unique<MobileNetV2Build>(mo);
-      }
-      if (!build->Step()) return false;
-      base = build->Take();
-      build.reset();
-      Rng rng(opt.seed ^ 0xC0FFEEull);
-      input.resize(size_t(base.in_h) * size_t(base.in_w) * size_t(base.in_c));
-      for (auto& v : input) v = rng.Uniform01();
-      phase = Phase::Prune;
-      return false;
-    }
-    case Phase::Prune: {
-      if (!prune) {
-        pruned = base;
-        PruneOptions po;
-        po.policy = opt.policy;
-        po.block = opt.block;
-        prune = std::make_unique<PruneTask>(pruned, Sparsity(), po);
-      }
-      if (!prune->Step()) return false;
-      Status s = prune->status();
-      prune.reset();
-      if (!s) return Fail(s);
-      phase = Phase::SaveSparse;
-      return false;
-    }
-    case Phase::SaveSparse: {
-      // Every backend runs what the file holds: save sparse (fp16 if asked) and load it back.
-      if (!saver) {
-        SaveOptions so;
-        so.fp16 = opt.fp16;
-        saver = std::make_unique<ModelSaver>(pruned, so);
-      }
-      if (!saver->Step()) return false;
-      if (!saver->status()) return Fail(saver->status());
-      sparse_file = saver->Take();
-      saver.reset();
-      sparse_bytes = sparse_file.size();
-      phase = Phase::Load;
-      return false;
-    }
-    case Phase::Load: {
-      if (!loader) loader = std::make_unique<ModelLoader>(sparse_file.data(), sparse_file.size(), "bench model");
-      if (!loader->Step()) return false;
-      if (!loader->status()) return Fail(loader->status());
-      model = loader->Take();
-      loader.reset();
-      sparse_file = {};
-      phase = Phase::SaveDense;
-      return false;
-    }
-    case Phase::SaveDense: {
-      if (!saver) {
-        SaveOptions so;
-        so.fp16 = opt.fp16;
-        so.sparse = false;
-        saver = std::make_unique<ModelSaver>(pruned, so);
-      }
-      if (!saver->Step()) return false;
-      if (!saver->status()) return Fail(saver->status());
-      dense_bytes = saver->Take().size();
-      saver.reset();
-      pruned = Model{};
-      phase = Phase::RefCreate;
-      return false;
-    }
-    case Phase::RefCreate: {
-      ExecutorOptions eo;
-      eo.sparse = false;
-      auto ex = Executor::Create(model, kernels::ScalarNnKernels(), eo);
-      if (!ex) return Fail(ex.status());
-      ref_ex = std::make_unique<Executor>(std::move(*ex));
-      ref_op = 0;
-      phase = Phase::RefRun;
-      return false;
-    }
-    case Phase::RefRun: {
-      ref_ex->RunOps(input.data(), ref_op, ref_op + 1);
-      if (++ref_op < ref_ex->NumOps()) return false;
-      ref.assign(ref_ex->Logits(), ref_ex->Logits() + ref_ex->NumLogits());
-      ref_ex.reset();
-      slots.clear();
-      want.clear();
-      for (auto& b : opt.backends) want.push_back({b, true});
-      if (Has("xnnpack-sparse") && !Has("xnnpack-dense")) want.push_back({"xnnpack-dense", false});
-      phase = Phase::Setup;
-      return false;
-    }
-    case Phase::Setup: {
-      const auto [b, reported] = want[slots.size()];
-      Slot s;
-      s.backend = b;
-      s.reported = reported;
-      if (b == "own-dense" || b == "own-sparse") {
-        ExecutorOptions eo;
-        eo.sparse = b == "own-sparse";
-        eo.time_layers = opt.time_layers;
-        auto ex = Executor::Create(model, *k, eo);
-        if (!ex) return Fail(ex.status());
-        s.own = std::make_unique<Executor>(std::move(*ex));
-        s.kernel = s.own->Description();
-      } else {
-        XnnpackOptions xo;
-        xo.sparse_hint = b == "xnnpack-sparse";
-        auto rt = XnnpackRunner::Create(model, xo);
-        if (!rt) return Fail(rt.status());
-        s.xnn = std::move(*rt);
-        s.xnn->SetInput(input.data());  // constant input: the timed part is Invoke alone
-        s.kernel = xo.sparse_hint ? "xnnpack" : "xnnpack (dense, NHWC)";
-      }
-      s.bytes = b == "own-sparse" || b == "xnnpack-sparse" ? sparse_bytes : dense_bytes;
-      slots.push_back(std::move(s));
-      if (slots.size() < want.size()) return false;
-      run = 0;
-      slot = 0;
-      phase = Phase::Run;
-      return false;
-    }
-    case Phase::Run: {
-      // Rotate the order each run so no backend always follows another.
-      Slot& s = slots[(slot + size_t(run)) % slots.size()];
-      const bool timed = run >= opt.warmup;
-      double ms = 0;
-      if (s.own) {
-        if (!timed && opt.time_layers) s.own->ResetTimes();
-        const double t0 = NowMs();
-        s.own->Run(input.data());
-        ms = NowMs() - t0;
-        if (run == 0) s.err = RelErr(s.own->Logits(), ref.data(), ref.size());
-      } else {
-        const double t0 = NowMs();
-        Status st = s.xnn->Invoke();
-        ms = NowMs() - t0;
-        if (!st) return Fail(st);
-        if (run == 0) {
-          if (s.xnn->OutputSize() != ref.size()) return Fail(Status::Error("xnnpack: output size differs from the reference"));
-          s.err = RelErr(s.xnn->Output(), ref.data(), ref.size());
-        }
-      }
-      if (timed) s.ms.push_back(ms);
-      if (++slot == slots.size()) {
-        slot = 0;
-        if (++run == opt.warmup + opt.runs) phase = Phase::Finish;
-      }
-      return false;
-    }
-    case Phase::Finish: {
-      double xnn_dense_median = 0;
-      for (auto& s : slots)
-        if (s.backend == "xnnpack-dense") xnn_dense_median = Percentile(s.ms, 0.5);
-      for (auto& s : slots) {
-        if (!s.reported) continue;
-        BenchResult r;
-        r.backend = s.backend;
-        r.sparsity = Sparsity();
-        r.median_ms = Percentile(s.ms, 0.5);
-        r.p10_ms = Percentile(s.ms, 0.1);
-        r.p90_ms = Percentile(s.ms, 0.9);
-        r.model_bytes = s.bytes;
-        r.max_rel_err = s.err;
-        r.runs = int(s.ms.size());
-        r.kernel = s.kernel;
-        if (s.backend == "xnnpack-sparse") {
-          // XNNPACK does not say which path it took; a sparse path that
-          // engaged would be clearly faster than the dense runtime.
-          const double ratio = xnn_dense_median > 0 ? r.median_ms / xnn_dense_median : 1.0;
-          char buf[128];
-          if (ratio < 0.85)
-            std::snprintf(buf, sizeof buf, "xnnpack (sparse path engaged: %.2fx the dense time)", ratio);
-          else
-            std::snprintf(buf, sizeof buf, "xnnpack (sparse hint ignored: fell back to dense, %.2fx the dense time)", ratio);
-          r.kernel = buf;
-        }
-        results.push_back(r);
-        if (s.own && opt.time_layers && s.own->TimedRuns() > 0)
-          for (auto& t : s.own->LayerTimes())
-            profile.push_back({s.backend, t.name, t.op, Sparsity(), t.total_ms / s.own->TimedRuns()});
-      }
-      slots.clear();
-      if (++si == opt.sparsities.size()) {
-        phase = Phase::Done;
-        return true;
-      }
-      phase = Phase::Prune;
-      return false;
-    }
+    case Phase::Build: return StepBuild();
+    case Phase::Prune: return StepPrune();
+    case Phase::SaveSparse: return StepSaveSparse();
+    case Phase::Load: return StepLoad();
+    case Phase::SaveDense: return StepSaveDense();
+    case Phase::RefCreate: return StepRefCreate();
+    case Phase::RefRun: return StepRefRun();
+    case Phase::Setup: return StepSetup();
+    case Phase::Run: return StepRun();
+    case Phase::Finish: return StepFinish();
     case Phase::Done: return true;
   }
   return true;
+}
+
+// Builds MobileNetV2 a slice of weights per step, then draws the input image.
+bool SparseBench::Impl::StepBuild() {
+  if (!build) {
+    MobileNetV2Options mo;
+    mo.width = opt.width;
+    mo.input_size = opt.size;
+    mo.seed = opt.seed;
+    build = std::make_unique<MobileNetV2Build>(mo);
+  }
+  if (!build->Step()) return false;
+  base = build->Take();
+  build.reset();
+  Rng rng(opt.seed ^ 0xC0FFEEull);
+  input.resize(size_t(base.in_h) * size_t(base.in_w) * size_t(base.in_c));
+  for (auto& v : input) v = rng.Uniform01();
+  phase = Phase::Prune;
+  return false;
+}
+
+// Prunes a copy of the built model to the current sparsity, a layer per step.
+bool SparseBench::Impl::StepPrune() {
+  if (!prune) {
+    pruned = base;
+    PruneOptions po;
+    po.policy = opt.policy;
+    po.block = opt.block;
+    prune = std::make_unique<PruneTask>(pruned, Sparsity(), po);
+  }
+  if (!prune->Step()) return false;
+  Status s = prune->status();
+  prune.reset();
+  if (!s) return Fail(s);
+  phase = Phase::SaveSparse;
+  return false;
+}
+
+// Every backend runs what the file holds: save sparse (fp16 if asked) and load it back.
+bool SparseBench::Impl::StepSaveSparse() {
+  if (!saver) {
+    SaveOptions so;
+    so.fp16 = opt.fp16;
+    saver = std::make_unique<ModelSaver>(pruned, so);
+  }
+  if (!saver->Step()) return false;
+  if (!saver->status()) return Fail(saver->status());
+  sparse_file = saver->Take();
+  saver.reset();
+  sparse_bytes = sparse_file.size();
+  phase = Phase::Load;
+  return false;
+}
+
+bool SparseBench::Impl::StepLoad() {
+  if (!loader) loader = std::make_unique<ModelLoader>(sparse_file.data(), sparse_file.size(), "bench model");
+  if (!loader->Step()) return false;
+  if (!loader->status()) return Fail(loader->status());
+  model = loader->Take();
+  loader.reset();
+  sparse_file = {};
+  phase = Phase::SaveDense;
+  return false;
+}
+
+// The dense file is written only for its size (the dense backends' model_bytes).
+bool SparseBench::Impl::StepSaveDense() {
+  if (!saver) {
+    SaveOptions so;
+    so.fp16 = opt.fp16;
+    so.sparse = false;
+    saver = std::make_unique<ModelSaver>(pruned, so);
+  }
+  if (!saver->Step()) return false;
+  if (!saver->status()) return Fail(saver->status());
+  dense_bytes = saver->Take().size();
+  saver.reset();
+  pruned = Model{};
+  phase = Phase::RefCreate;
+  return false;
+}
+
+bool SparseBench::Impl::StepRefCreate() {
+  ExecutorOptions eo;
+  eo.sparse = false;
+  auto ex = Executor::Create(model, kernels::ScalarNnKernels(), eo);
+  if (!ex) return Fail(ex.status());
+  ref_ex = std::make_unique<Executor>(std::move(*ex));
+  ref_op = 0;
+  phase = Phase::RefRun;
+  return false;
+}
+
+// The scalar reference, one op per step; then the list of backends to set up.
+bool SparseBench::Impl::StepRefRun() {
+  ref_ex->RunOps(input.data(), ref_op, ref_op + 1);
+  if (++ref_op < ref_ex->NumOps()) return false;
+  ref.assign(ref_ex->Logits(), ref_ex->Logits() + ref_ex->NumLogits());
+  ref_ex.reset();
+  slots.clear();
+  want.clear();
+  for (auto& b : opt.backends) want.push_back({b, true});
+  if (Has("xnnpack-sparse") && !Has("xnnpack-dense")) want.push_back({"xnnpack-dense", false});
+  phase = Phase::Setup;
+  return false;
+}
+
+// Creates the backend of one slot (own executor or XNNPACK runtime) on `model`.
+Status SparseBench::Impl::AddSlot(const std::string& b, bool reported) {
+  Slot s;
+  s.backend = b;
+  s.reported = reported;
+  if (b == "own-dense" || b == "own-sparse") {
+    ExecutorOptions eo;
+    eo.sparse = b == "own-sparse";
+    eo.time_layers = opt.time_layers;
+    auto ex = Executor::Create(model, *k, eo);
+    if (!ex) return ex.status();
+    s.own = std::make_unique<Executor>(std::move(*ex));
+    s.kernel = s.own->Description();
+  } else {
+    XnnpackOptions xo;
+    xo.sparse_hint = b == "xnnpack-sparse";
+    auto rt = XnnpackRunner::Create(model, xo);
+    if (!rt) return rt.status();
+    s.xnn = std::move(*rt);
+    s.xnn->SetInput(input.data());  // constant input: the timed part is Invoke alone
+    s.kernel = xo.sparse_hint ? "xnnpack" : "xnnpack (dense, NHWC)";
+  }
+  s.bytes = b == "own-sparse" || b == "xnnpack-sparse" ? sparse_bytes : dense_bytes;
+  slots.push_back(std::move(s));
+  return Status::Ok();
+}
+
+// One backend per step.
+bool SparseBench::Impl::StepSetup() {
+  const auto [b, reported] = want[slots.size()];
+  if (Status s = AddSlot(b, reported); !s) return Fail(s);
+  if (slots.size() < want.size()) return false;
+  run = 0;
+  slot = 0;
+  phase = Phase::Run;
+  return false;
+}
+
+// One inference of one slot; the first run (warmup or not) measures the error
+// against the reference, timed runs append their time.
+Status SparseBench::Impl::RunSlotOnce(Slot& s) {
+  const bool timed = run >= opt.warmup;
+  double ms = 0;
+  if (s.own) {
+    if (!timed && opt.time_layers) s.own->ResetTimes();
+    const double t0 = NowMs();
+    s.own->Run(input.data());
+    ms = NowMs() - t0;
+    if (run == 0) s.err = RelErr(s.own->Logits(), ref.data(), ref.size());
+  } else {
+    const double t0 = NowMs();
+    Status st = s.xnn->Invoke();
+    ms = NowMs() - t0;
+    if (!st) return st;
+    if (run == 0) {
+      if (s.xnn->OutputSize() != ref.size()) return Status::Error("xnnpack: output size differs from the reference");
+      s.err = RelErr(s.xnn->Output(), ref.data(), ref.size());
+    }
+  }
+  if (timed) s.ms.push_back(ms);
+  return Status::Ok();
+}
+
+// One inference per step, slot after slot, run after run.
+bool SparseBench::Impl::StepRun() {
+  // Rotate the order each run so no backend always follows another.
+  if (Status st = RunSlotOnce(slots[(slot + size_t(run)) % slots.size()]); !st) return Fail(st);
+  if (++slot == slots.size()) {
+    slot = 0;
+    if (++run == opt.warmup + opt.runs) phase = Phase::Finish;
+  }
+  return false;
+}
+
+// A slot's row of the results; xnnpack-sparse says whether its sparse path engaged.
+BenchResult SparseBench::Impl::ResultOf(const Slot& s, double xnn_dense_median) const {
+  BenchResult r;
+  r.backend = s.backend;
+  r.sparsity = Sparsity();
+  r.median_ms = Percentile(s.ms, 0.5);
+  r.p10_ms = Percentile(s.ms, 0.1);
+  r.p90_ms = Percentile(s.ms, 0.9);
+  r.model_bytes = s.bytes;
+  r.max_rel_err = s.err;
+  r.runs = int(s.ms.size());
+  r.kernel = s.kernel;
+  if (s.backend == "xnnpack-sparse") {
+    // XNNPACK does not say which path it took; a sparse path that
+    // engaged would be clearly faster than the dense runtime.
+    const double ratio = xnn_dense_median > 0 ? r.median_ms / xnn_dense_median : 1.0;
+    char buf[128];
+    if (ratio < 0.85)
+      std::snprintf(buf, sizeof buf, "xnnpack (sparse path engaged: %.2fx the dense time)", ratio);
+    else
+      std::snprintf(buf, sizeof buf, "xnnpack (sparse hint ignored: fell back to dense, %.2fx the dense time)", ratio);
+    r.kernel = buf;
+  }
+  return r;
+}
+
+// Results (and layer times) of this sparsity; then the next sparsity or done.
+bool SparseBench::Impl::StepFinish() {
+  double xnn_dense_median = 0;
+  for (auto& s : slots)
+    if (s.backend == "xnnpack-dense") xnn_dense_median = Percentile(s.ms, 0.5);
+  for (auto& s : slots) {
+    if (!s.reported) continue;
+    results.push_back(ResultOf(s, xnn_dense_median));
+    if (s.own && opt.time_layers && s.own->TimedRuns() > 0)
+      for (auto& t : s.own->LayerTimes())
+        profile.push_back({s.backend, t.name, t.op, Sparsity(), t.total_ms / s.own->TimedRuns()});
+  }
+  slots.clear();
+  if (++si == opt.sparsities.size()) {
+    phase = Phase::Done;
+    return true;
+  }
+  phase = Phase::Prune;
+  return false;
 }
 
 float SparseBench::Progress() const {
