@@ -16,7 +16,133 @@ kernels::MinMax ClampOf(Activation a) {
   if (a == Activation::Relu6) c.min = 0.f, c.max = 6.f;
   return c;
 }
+
+Status LayerError(size_t i, const Layer& l, const std::string& what) {
+  return Status::Error("executor: layer " + std::to_string(i) + " '" + l.name + "': " + what);
+}
+
+// Liveness: per layer, the last layer that reads its output (a buffer is free
+// after it); the logits and the output stay alive after Run (n).
+std::vector<size_t> LastUses(const Model& m, int logits_layer) {
+  const size_t n = m.layers.size();
+  std::vector<size_t> last_use(n, 0);
+  for (size_t i = 0; i < n; i++) {
+    last_use[i] = std::max(last_use[i], i);
+    for (int p : {m.layers[i].input, m.layers[i].kind == LayerKind::Add ? m.layers[i].input2 : -1})
+      if (p >= 0) last_use[size_t(p)] = std::max(last_use[size_t(p)], i);
+  }
+  if (logits_layer >= 0) last_use[size_t(logits_layer)] = n;
+  last_use[n - 1] = n;
+  return last_use;
+}
+
+// An output buffer of `need` floats: the smallest free one that fits, else grow
+// the largest free one, else a new one. Returns its id, now in use.
+int TakeBuffer(size_t need, std::vector<size_t>& sizes, std::vector<bool>& free_buf) {
+  int best = -1;
+  for (size_t b = 0; b < sizes.size(); b++) {
+    if (!free_buf[b]) continue;
+    if (best < 0) best = int(b);
+    const bool fits = sizes[b] >= need, best_fits = sizes[size_t(best)] >= need;
+    if ((fits && (!best_fits || sizes[b] < sizes[size_t(best)])) || (!fits && !best_fits && sizes[b] > sizes[size_t(best)]))
+      best = int(b);
+  }
+  if (best < 0) {
+    sizes.push_back(need);
+    free_buf.push_back(false);
+    best = int(sizes.size()) - 1;
+  }
+  sizes[size_t(best)] = std::max(sizes[size_t(best)], need);
+  free_buf[size_t(best)] = false;
+  return best;
+}
+
+// The "kernel" text of the bench: which 1x1 path ran and on how many layers.
+std::string Describe(const kernels::NnKernels& k, int sparse_layers, int dense_1x1) {
+  return "own " + k.isa + ": " +
+         (sparse_layers ? (k.spmm_name.empty() ? std::string("spmm") : k.spmm_name) + " (" +
+                              std::to_string(sparse_layers) + " sparse 1x1 layers)"
+                        : (k.conv1x1_name.empty() ? std::string("conv1x1") : k.conv1x1_name) + " (" +
+                              std::to_string(dense_1x1) + " dense 1x1 layers)");
+}
 }  // namespace
+
+// A convolution's kernel and packed weights: the first 3x3 s2 layer, a
+// depthwise 3x3, or a 1x1 (sparse spmm or dense, as the layer and options say).
+Status Executor::PackConv(const Layer& l, size_t i, const kernels::NnKernels& k, const ExecutorOptions& opt, Op& op,
+                          Counts& counts) {
+  if (l.input < 0) {
+    if (!(l.kernel == 3 && l.stride == 2 && l.groups == 1 && l.in_c == 3))
+      return LayerError(i, l, "the first layer must be a 3x3 stride-2 convolution on 3 channels (HWC input)");
+    op.kind = OpKind::FirstConv;
+    // OIHW -> per output channel: bias, then (ky, kx, ci).
+    for (int o = 0; o < l.out_c; o++) {
+      op.packed.push_back(l.bias[size_t(o)]);
+      for (int ky = 0; ky < 3; ky++)
+        for (int kx = 0; kx < 3; kx++)
+          for (int ci = 0; ci < 3; ci++) op.packed.push_back(l.weights[size_t(((o * 3 + ci) * 3 + ky) * 3 + kx)]);
+    }
+  } else if (l.IsDepthwise() && l.kernel == 3 && (l.stride == 1 || l.stride == 2)) {
+    op.kind = OpKind::DwConv;
+    op.dw = l.stride == 1 ? k.dwconv_3x3s1 : k.dwconv_3x3s2;
+    for (int c = 0; c < l.out_c; c++) {
+      op.packed.push_back(l.bias[size_t(c)]);
+      for (int t = 0; t < 9; t++) op.packed.push_back(l.weights[size_t(c * 9 + t)]);
+    }
+  } else if (l.IsPointwise()) {
+    std::vector<float> w = l.weights;
+    if (!l.mask.empty())
+      for (size_t j = 0; j < w.size(); j++)
+        if (!l.mask[j]) w[j] = 0.f;
+    if (l.sparse && opt.sparse) {
+      op.kind = OpKind::Spmm;
+      op.spmm = l.block == 4 ? k.spmm_block4 : l.block == 2 ? k.spmm_block2 : k.spmm;
+      op.sp = kernels::PackSpmm(w.data(), l.bias.data(), op.out_c, op.in_c, size_t(l.block), op.pixels);
+      counts.sparse_1x1++;
+    } else {
+      op.kind = OpKind::Conv1x1;
+      op.packed = kernels::PackConv1x1Weights(w.data(), l.bias.data(), op.out_c, op.in_c);
+      counts.dense_1x1++;
+    }
+  } else {
+    return LayerError(i, l, std::to_string(l.kernel) + "x" + std::to_string(l.kernel) + " stride-" +
+                                std::to_string(l.stride) + " groups=" + std::to_string(l.groups) +
+                                " convolution has no kernel (supported: first 3x3 s2, depthwise 3x3, 1x1)");
+  }
+  return Status::Ok();
+}
+
+// Layer i as an op: shapes, clamp, kind and packed weights (its output buffer
+// is assigned by Create).
+Status Executor::MakeOp(const Layer& l, size_t i, const kernels::NnKernels& k, const ExecutorOptions& opt, Op& op,
+                        Counts& counts) {
+  op.in = l.input;
+  op.in2 = l.kind == LayerKind::Add ? l.input2 : -1;
+  op.in_h = size_t(l.in_h), op.in_w = size_t(l.in_w), op.in_c = size_t(l.in_c), op.out_c = size_t(l.out_c);
+  op.pixels = op.in_h * op.in_w;
+  op.clamp = ClampOf(l.act);
+  if (l.input < 0 && !(i == 0 && l.kind == LayerKind::Conv))
+    return LayerError(i, l, "only the first layer may read the model input");
+  switch (l.kind) {
+    case LayerKind::Conv:
+      if (Status s = PackConv(l, i, k, opt, op, counts); !s) return s;
+      break;
+    case LayerKind::Add: op.kind = OpKind::Add; break;
+    case LayerKind::GlobalAvgPool: op.kind = OpKind::GavgPool; break;
+    case LayerKind::FullyConnected:
+      op.kind = OpKind::Fc;
+      for (int o = 0; o < l.out_c; o++) {
+        op.packed.push_back(l.bias[size_t(o)]);
+        op.packed.insert(op.packed.end(), l.weights.begin() + std::ptrdiff_t(size_t(o) * op.in_c),
+                         l.weights.begin() + std::ptrdiff_t(size_t(o + 1) * op.in_c));
+      }
+      break;
+    case LayerKind::Softmax: op.kind = OpKind::Softmax; break;
+  }
+  if ((op.kind == OpKind::Spmm && !op.spmm) || (op.kind == OpKind::DwConv && !op.dw))
+    return LayerError(i, l, "the '" + k.isa + "' kernel set lacks this op");
+  return Status::Ok();
+}
 
 Result<Executor> Executor::Create(const Model& model, const kernels::NnKernels& k, const ExecutorOptions& opt) {
   Model m = model;  // InferShapes fills shapes; the caller's model stays const
@@ -27,111 +153,20 @@ Result<Executor> Executor::Create(const Model& model, const kernels::NnKernels& 
   ex.opt_ = opt;
   ex.input_size_ = size_t(m.in_h) * size_t(m.in_w) * size_t(m.in_c);
   const size_t n = m.layers.size();
-
-  // Liveness: a layer's buffer is free after its last consumer; the logits and
-  // the output stay alive after Run.
   ex.logits_layer_ = m.LogitsLayer();
   ex.output_layer_ = int(n) - 1;
-  std::vector<size_t> last_use(n, 0);
-  for (size_t i = 0; i < n; i++) {
-    last_use[i] = std::max(last_use[i], i);
-    for (int p : {m.layers[i].input, m.layers[i].kind == LayerKind::Add ? m.layers[i].input2 : -1})
-      if (p >= 0) last_use[size_t(p)] = std::max(last_use[size_t(p)], i);
-  }
-  if (ex.logits_layer_ >= 0) last_use[size_t(ex.logits_layer_)] = n;
-  last_use[n - 1] = n;
+  const std::vector<size_t> last_use = LastUses(m, ex.logits_layer_);
 
-  std::vector<size_t> sizes;
+  std::vector<size_t> sizes;  // per buffer, in floats
   std::vector<bool> free_buf;
   ex.layer_buffer_.assign(n, -1);
-  int sparse_layers = 0, dense_1x1 = 0;
+  Counts counts;
   for (size_t i = 0; i < n; i++) {
     const Layer& l = m.layers[i];
-    auto fail = [&](const std::string& what) {
-      return Status::Error("executor: layer " + std::to_string(i) + " '" + l.name + "': " + what);
-    };
     Op op;
-    op.in = l.input;
-    op.in2 = l.kind == LayerKind::Add ? l.input2 : -1;
-    op.in_h = size_t(l.in_h), op.in_w = size_t(l.in_w), op.in_c = size_t(l.in_c), op.out_c = size_t(l.out_c);
-    op.pixels = op.in_h * op.in_w;
-    op.clamp = ClampOf(l.act);
-    if (l.input < 0 && !(i == 0 && l.kind == LayerKind::Conv))
-      return fail("only the first layer may read the model input");
-    switch (l.kind) {
-      case LayerKind::Conv:
-        if (l.input < 0) {
-          if (!(l.kernel == 3 && l.stride == 2 && l.groups == 1 && l.in_c == 3))
-            return fail("the first layer must be a 3x3 stride-2 convolution on 3 channels (HWC input)");
-          op.kind = OpKind::FirstConv;
-          // OIHW -> per output channel: bias, then (ky, kx, ci).
-          for (int o = 0; o < l.out_c; o++) {
-            op.packed.push_back(l.bias[size_t(o)]);
-            for (int ky = 0; ky < 3; ky++)
-              for (int kx = 0; kx < 3; kx++)
-                for (int ci = 0; ci < 3; ci++) op.packed.push_back(l.weights[size_t(((o * 3 + ci) * 3 + ky) * 3 + kx)]);
-          }
-        } else if (l.IsDepthwise() && l.kernel == 3 && (l.stride == 1 || l.stride == 2)) {
-          op.kind = OpKind::DwConv;
-          op.dw = l.stride == 1 ? k.dwconv_3x3s1 : k.dwconv_3x3s2;
-          for (int c = 0; c < l.out_c; c++) {
-            op.packed.push_back(l.bias[size_t(c)]);
-            for (int t = 0; t < 9; t++) op.packed.push_back(l.weights[size_t(c * 9 + t)]);
-          }
-        } else if (l.IsPointwise()) {
-          std::vector<float> w = l.weights;
-          if (!l.mask.empty())
-            for (size_t j = 0; j < w.size(); j++)
-              if (!l.mask[j]) w[j] = 0.f;
-          if (l.sparse && opt.sparse) {
-            op.kind = OpKind::Spmm;
-            op.spmm = l.block == 4 ? k.spmm_block4 : l.block == 2 ? k.spmm_block2 : k.spmm;
-            op.sp = kernels::PackSpmm(w.data(), l.bias.data(), op.out_c, op.in_c, size_t(l.block), op.pixels);
-            sparse_layers++;
-          } else {
-            op.kind = OpKind::Conv1x1;
-            op.packed = kernels::PackConv1x1Weights(w.data(), l.bias.data(), op.out_c, op.in_c);
-            dense_1x1++;
-          }
-        } else {
-          return fail(std::to_string(l.kernel) + "x" + std::to_string(l.kernel) + " stride-" +
-                      std::to_string(l.stride) + " groups=" + std::to_string(l.groups) +
-                      " convolution has no kernel (supported: first 3x3 s2, depthwise 3x3, 1x1)");
-        }
-        break;
-      case LayerKind::Add: op.kind = OpKind::Add; break;
-      case LayerKind::GlobalAvgPool: op.kind = OpKind::GavgPool; break;
-      case LayerKind::FullyConnected:
-        op.kind = OpKind::Fc;
-        for (int o = 0; o < l.out_c; o++) {
-          op.packed.push_back(l.bias[size_t(o)]);
-          op.packed.insert(op.packed.end(), l.weights.begin() + std::ptrdiff_t(size_t(o) * op.in_c),
-                           l.weights.begin() + std::ptrdiff_t(size_t(o + 1) * op.in_c));
-        }
-        break;
-      case LayerKind::Softmax: op.kind = OpKind::Softmax; break;
-    }
-    if ((op.kind == OpKind::Spmm && !op.spmm) || (op.kind == OpKind::DwConv && !op.dw))
-      return fail("the '" + k.isa + "' kernel set lacks this op");
-
-    // Output buffer: the smallest free one that fits, else grow the largest free one, else a new one.
+    if (Status s = MakeOp(l, i, k, opt, op, counts); !s) return s;
     const size_t need = size_t(l.out_c) * size_t(l.out_h) * size_t(l.out_w) + kSlackFloats;
-    int best = -1;
-    for (size_t b = 0; b < sizes.size(); b++) {
-      if (!free_buf[b]) continue;
-      if (best < 0) best = int(b);
-      const bool fits = sizes[b] >= need, best_fits = sizes[size_t(best)] >= need;
-      if ((fits && (!best_fits || sizes[b] < sizes[size_t(best)])) || (!fits && !best_fits && sizes[b] > sizes[size_t(best)]))
-        best = int(b);
-    }
-    if (best < 0) {
-      sizes.push_back(need);
-      free_buf.push_back(false);
-      best = int(sizes.size()) - 1;
-    }
-    sizes[size_t(best)] = std::max(sizes[size_t(best)], need);
-    free_buf[size_t(best)] = false;
-    ex.layer_buffer_[i] = best;
+    ex.layer_buffer_[i] = TakeBuffer(need, sizes, free_buf);
     op.out = int(i);
     // Inputs whose last consumer is this layer become free for later layers.
     for (int p : {op.in, op.in2})
@@ -143,11 +178,7 @@ Result<Executor> Executor::Create(const Model& model, const kernels::NnKernels& 
   const Layer& out = m.layers[n - 1];
   ex.output_size_ = size_t(out.out_c) * size_t(out.out_h) * size_t(out.out_w);
   ex.logits_size_ = ex.logits_layer_ >= 0 ? size_t(m.layers[size_t(ex.logits_layer_)].out_c) : 0;
-  ex.description_ = "own " + k.isa + ": " +
-                    (sparse_layers ? (k.spmm_name.empty() ? std::string("spmm") : k.spmm_name) + " (" +
-                                         std::to_string(sparse_layers) + " sparse 1x1 layers)"
-                                   : (k.conv1x1_name.empty() ? std::string("conv1x1") : k.conv1x1_name) + " (" +
-                                         std::to_string(dense_1x1) + " dense 1x1 layers)");
+  ex.description_ = Describe(k, counts.sparse_1x1, counts.dense_1x1);
   return ex;
 }
 

@@ -69,6 +69,14 @@ class Executor {
     return layer < 0 ? nullptr : buffers_[size_t(layer_buffer_[size_t(layer)])].data();
   }
   void RunOp(const Op& op, const float* input);
+  // Create's steps: layer i as an op (kind and packed weights), counting the 1x1 layers by path.
+  struct Counts {
+    int sparse_1x1 = 0, dense_1x1 = 0;
+  };
+  static Status MakeOp(const Layer& l, size_t i, const kernels::NnKernels& k, const ExecutorOptions& opt, Op& op,
+                       Counts& counts);
+  static Status PackConv(const Layer& l, size_t i, const kernels::NnKernels& k, const ExecutorOptions& opt, Op& op,
+                         Counts& counts);
 
   const kernels::NnKernels* k_ = nullptr;
   ExecutorOptions opt_;
