@@ -325,13 +325,10 @@ Status ParseModelHead(ParseState& st) {
   return Status::Ok();
 }
 
-Status ParseLayer(ParseState& st, uint32_t i) {
-  Reader& r = st.r;
-  const bool fp16 = st.fp16;
-  const size_t start = r.pos;
-  r.where = "layer " + std::to_string(i);
-  Layer l;
-  uint8_t kind, act, storage, lflags;
+// A layer record's fixed fields: kind, activation, storage, flags, name, inputs
+// and the six hyper-parameters, each checked against its range.
+Status ReadLayerFields(Reader& r, Layer& l, uint8_t& storage) {
+  uint8_t kind, act, lflags;
   int32_t input, input2;
   uint32_t dims[6];
   if (!r.U8(kind, "layer kind") || !r.U8(act, "activation") || !r.U8(storage, "storage") || !r.U8(lflags, "layer flags"))
@@ -360,9 +357,15 @@ Status ParseLayer(ParseState& st, uint32_t i) {
   l.groups = int(dims[4]), l.block = int(dims[5]);
   if (storage != (l.HasWeights() ? (storage == kCsr ? kCsr : kDense) : kNone))
     return r.Fail("storage " + std::to_string(storage) + " does not fit a " + LayerKindName(l.kind) + " layer"), r.err;
-  // What WeightCount() multiplies must be valid before anything is sized by it
-  // (a kernel of 0 made a dense layer of no weights; Model::InferShapes checks
-  // the rest once every layer is read).
+  return Status::Ok();
+}
+
+// What WeightCount() multiplies must be valid before anything is sized by it
+// (a kernel of 0 made a dense layer of no weights; Model::InferShapes checks
+// the rest once every layer is read), and the model's weights so far must stay
+// under kFksMaxWeights.
+Status CheckWeightCount(ParseState& st, const Layer& l) {
+  Reader& r = st.r;
   if (l.kind == LayerKind::Conv && (l.kernel < 1 || l.kernel % 2 == 0 || l.stride < 1 || l.out_c % l.groups))
     return r.Fail("kernel " + std::to_string(l.kernel) + ", stride " + std::to_string(l.stride) + ", groups " +
                   std::to_string(l.groups) + " (a convolution needs an odd kernel 1..7, stride 1..4 and groups dividing in_c " +
@@ -381,6 +384,127 @@ Status ParseLayer(ParseState& st, uint32_t i) {
                   std::to_string(st.weights) + ", over the limit of " + std::to_string(kFksMaxWeights) +
                   " (refused before allocating)"),
            r.err;
+  return Status::Ok();
+}
+
+// [SECTION] Parsing: CSR layers
+
+struct CsrHeader {
+  uint8_t bits = 8, count_bits = 16;  // index code and row count widths
+  uint32_t nnz = 0, idx_bytes = 0;    // nonzero blocks, bytes of index codes
+  uint64_t rows = 0;                  // out_c / block
+};
+
+Status ReadCsrHeader(Reader& r, const Layer& l, CsrHeader& h) {
+  uint16_t pad;
+  if (!r.U8(h.bits, "index width") || !r.U8(h.count_bits, "count width") || !r.U16(pad, "padding") ||
+      !r.U32(h.nnz, "nonzero count") || !r.U32(h.idx_bytes, "index bytes"))
+    return r.err;
+  if ((h.bits != 8 && h.bits != 16) || (h.count_bits != 16 && h.count_bits != 32))
+    return r.Fail("index width " + std::to_string(h.bits) + " / count width " + std::to_string(h.count_bits) + " unsupported"), r.err;
+  h.rows = uint64_t(l.out_c) / uint64_t(l.block);
+  if (uint64_t(h.nnz) > h.rows * uint64_t(l.in_c)) return r.Fail("nonzero count " + std::to_string(h.nnz) + " exceeds out_c x in_c"), r.err;
+  return Status::Ok();
+}
+
+// Nonzeros per row; they must sum to the header's count.
+Status ReadRowCounts(Reader& r, const Layer& l, const CsrHeader& h, std::vector<uint32_t>& counts) {
+  if (!r.Need(h.rows * (h.count_bits / 8), "row counts")) return r.err;
+  counts.assign(h.rows, 0);
+  uint64_t total = 0;
+  for (auto& c : counts) {
+    if (h.count_bits == 16) {
+      uint16_t v = 0;  // read cannot fail: Need checked the bytes above
+      r.U16(v, "row count");
+      c = v;
+    } else {
+      r.U32(c, "row count");
+    }
+    if (c > uint32_t(l.in_c)) return r.Fail("row count " + std::to_string(c) + " exceeds in_c at byte " + std::to_string(r.pos)), r.err;
+    total += c;
+  }
+  if (total != h.nnz) return r.Fail("row counts sum to " + std::to_string(total) + ", header says " + std::to_string(h.nnz)), r.err;
+  return Status::Ok();
+}
+
+// The index codes as each row's input channels, every one checked in bounds.
+Status DecodeIndexCodes(Reader& r, const Layer& l, const CsrHeader& h, bool fp16, const std::vector<uint32_t>& counts,
+                        std::vector<std::vector<uint32_t>>& pattern) {
+  const unsigned bits = h.bits;
+  if (!r.Need(h.idx_bytes, "index codes")) return r.err;
+  // Each nonzero needs at least one index code and `block` values: bound
+  // nnz by the bytes left before reserving anything per row.
+  const uint64_t min_bytes = uint64_t(h.nnz) * (uint64_t(bits / 8) + uint64_t(l.block) * (fp16 ? 2u : 4u));
+  if (min_bytes > r.Remaining())
+    return r.Fail("nonzero count " + std::to_string(h.nnz) + " needs at least " + std::to_string(min_bytes) +
+                  " bytes but only " + std::to_string(r.Remaining()) + " remain at byte " + std::to_string(r.pos)),
+           r.err;
+  const size_t idx_end = r.pos + h.idx_bytes;
+  const uint32_t max_code = bits == 8 ? 0xFFu : 0xFFFFu;
+  pattern.assign(h.rows, {});
+  for (size_t row = 0; row < h.rows; row++) {
+    pattern[row].reserve(counts[row]);
+    int64_t prev = -1;
+    for (uint32_t k = 0; k < counts[row]; k++) {
+      uint64_t v = 0;
+      for (;;) {
+        if (r.pos + bits / 8 > idx_end) return r.Fail("index codes end early in row " + std::to_string(row)), r.err;
+        uint32_t code = r.p[r.pos];
+        if (bits == 16) code |= uint32_t(r.p[r.pos + 1]) << 8;
+        r.pos += size_t(bits / 8);
+        v += code;
+        if (code < max_code) break;
+        if (v > uint64_t(l.in_c)) break;  // already out of bounds; reported below
+      }
+      const uint64_t ch = uint64_t(prev + 1) + v;
+      if (ch >= uint64_t(l.in_c))
+        return r.Fail("row " + std::to_string(row) + " nonzero " + std::to_string(k) + ": input channel " +
+                      std::to_string(ch) + " out of bounds (in_c " + std::to_string(l.in_c) + ") at byte " +
+                      std::to_string(r.pos)),
+               r.err;
+      pattern[row].push_back(uint32_t(ch));
+      prev = int64_t(ch);
+    }
+  }
+  if (r.pos != idx_end) return r.Fail(std::to_string(idx_end - r.pos) + " unused index bytes"), r.err;
+  return Status::Ok();
+}
+
+// A CSR layer: header, bias, row counts, index codes, then the values
+// scattered into dense OIHW weights.
+Status ReadCsrWeights(Reader& r, Layer& l, bool fp16, FileLayerInfo& li) {
+  if (!l.IsPointwise() || l.out_c % l.block) return r.Fail("CSR storage needs a 1x1 stride-1 convolution whose out_c divides by block"), r.err;
+  CsrHeader h;
+  if (Status s = ReadCsrHeader(r, l, h); !s) return s;
+  if (!r.Values(l.bias, l.out_c, fp16, "bias")) return r.err;
+  std::vector<uint32_t> counts;
+  if (Status s = ReadRowCounts(r, l, h, counts); !s) return s;
+  std::vector<std::vector<uint32_t>> pattern;
+  if (Status s = DecodeIndexCodes(r, l, h, fp16, counts, pattern); !s) return s;
+  std::vector<float> vals;
+  if (!r.Values(vals, uint64_t(h.nnz) * uint64_t(l.block), fp16, "values")) return r.err;
+  l.weights.assign(l.WeightCount(), 0.f);
+  const size_t in_c_ = size_t(l.in_c), block = size_t(l.block);
+  size_t vi = 0;
+  for (size_t row = 0; row < h.rows; row++)
+    for (uint32_t c : pattern[row])
+      for (size_t k = 0; k < block; k++) l.weights[(row * block + k) * in_c_ + c] = vals[vi++];
+  li.index_bits = h.bits;
+  li.nonzeros = uint64_t(h.nnz) * block;
+  return Status::Ok();
+}
+
+// [SECTION] Parsing: a layer, the end checks
+
+Status ParseLayer(ParseState& st, uint32_t i) {
+  Reader& r = st.r;
+  const bool fp16 = st.fp16;
+  const size_t start = r.pos;
+  r.where = "layer " + std::to_string(i);
+  Layer l;
+  uint8_t storage = kNone;
+  if (Status s = ReadLayerFields(r, l, storage); !s) return s;
+  if (Status s = CheckWeightCount(st, l); !s) return s;
   FileLayerInfo li;
   li.name = l.name;
   li.storage = storage == kNone ? "none" : storage == kDense ? "dense" : "csr";
@@ -390,80 +514,7 @@ Status ParseLayer(ParseState& st, uint32_t i) {
     if (!r.Values(l.bias, l.out_c, fp16, "bias") || !r.Values(l.weights, l.WeightCount(), fp16, "weights")) return r.err;
     for (float v : l.weights) li.nonzeros += v != 0.f;
   } else if (storage == kCsr) {
-    if (!l.IsPointwise() || l.out_c % l.block) return r.Fail("CSR storage needs a 1x1 stride-1 convolution whose out_c divides by block"), r.err;
-    uint8_t bits, count_bits;
-    uint16_t pad;
-    uint32_t nnz, idx_bytes;
-    if (!r.U8(bits, "index width") || !r.U8(count_bits, "count width") || !r.U16(pad, "padding") ||
-        !r.U32(nnz, "nonzero count") || !r.U32(idx_bytes, "index bytes"))
-      return r.err;
-    if ((bits != 8 && bits != 16) || (count_bits != 16 && count_bits != 32))
-      return r.Fail("index width " + std::to_string(bits) + " / count width " + std::to_string(count_bits) + " unsupported"), r.err;
-    const uint64_t rows = uint64_t(l.out_c) / uint64_t(l.block);
-    if (uint64_t(nnz) > rows * uint64_t(l.in_c)) return r.Fail("nonzero count " + std::to_string(nnz) + " exceeds out_c x in_c"), r.err;
-    if (!r.Values(l.bias, l.out_c, fp16, "bias")) return r.err;
-    if (!r.Need(rows * (count_bits / 8), "row counts")) return r.err;
-    std::vector<uint32_t> counts(rows);
-    uint64_t total = 0;
-    for (auto& c : counts) {
-      if (count_bits == 16) {
-        uint16_t v;
-        r.U16(v, "row count");
-        c = v;
-      } else {
-        r.U32(c, "row count");
-      }
-      if (c > uint32_t(l.in_c)) return r.Fail("row count " + std::to_string(c) + " exceeds in_c at byte " + std::to_string(r.pos)), r.err;
-      total += c;
-    }
-    if (total != nnz) return r.Fail("row counts sum to " + std::to_string(total) + ", header says " + std::to_string(nnz)), r.err;
-    if (!r.Need(idx_bytes, "index codes")) return r.err;
-    // Each nonzero needs at least one index code and `block` values: bound
-    // nnz by the bytes left before reserving anything per row.
-    const uint64_t min_bytes = uint64_t(nnz) * (uint64_t(bits / 8) + uint64_t(l.block) * (fp16 ? 2u : 4u));
-    if (min_bytes > r.Remaining())
-      return r.Fail("nonzero count " + std::to_string(nnz) + " needs at least " + std::to_string(min_bytes) +
-                    " bytes but only " + std::to_string(r.Remaining()) + " remain at byte " + std::to_string(r.pos)),
-             r.err;
-    // Decode the index codes into a dense 0/1 pattern check as we go.
-    const size_t idx_end = r.pos + idx_bytes;
-    const uint32_t max_code = bits == 8 ? 0xFFu : 0xFFFFu;
-    std::vector<std::vector<uint32_t>> pattern(rows);
-    for (size_t row = 0; row < rows; row++) {
-      pattern[row].reserve(counts[row]);
-      int64_t prev = -1;
-      for (uint32_t k = 0; k < counts[row]; k++) {
-        uint64_t v = 0;
-        for (;;) {
-          if (r.pos + bits / 8 > idx_end) return r.Fail("index codes end early in row " + std::to_string(row)), r.err;
-          uint32_t code = r.p[r.pos];
-          if (bits == 16) code |= uint32_t(r.p[r.pos + 1]) << 8;
-          r.pos += size_t(bits / 8);
-          v += code;
-          if (code < max_code) break;
-          if (v > uint64_t(l.in_c)) break;  // already out of bounds; reported below
-        }
-        const uint64_t ch = uint64_t(prev + 1) + v;
-        if (ch >= uint64_t(l.in_c))
-          return r.Fail("row " + std::to_string(row) + " nonzero " + std::to_string(k) + ": input channel " +
-                        std::to_string(ch) + " out of bounds (in_c " + std::to_string(l.in_c) + ") at byte " +
-                        std::to_string(r.pos)),
-                 r.err;
-        pattern[row].push_back(uint32_t(ch));
-        prev = int64_t(ch);
-      }
-    }
-    if (r.pos != idx_end) return r.Fail(std::to_string(idx_end - r.pos) + " unused index bytes"), r.err;
-    std::vector<float> vals;
-    if (!r.Values(vals, uint64_t(nnz) * uint64_t(l.block), fp16, "values")) return r.err;
-    l.weights.assign(l.WeightCount(), 0.f);
-    const size_t in_c_ = size_t(l.in_c), block = size_t(l.block);
-    size_t vi = 0;
-    for (size_t row = 0; row < rows; row++)
-      for (uint32_t c : pattern[row])
-        for (size_t k = 0; k < block; k++) l.weights[(row * block + k) * in_c_ + c] = vals[vi++];
-    li.index_bits = bits;
-    li.nonzeros = uint64_t(nnz) * block;
+    if (Status s = ReadCsrWeights(r, l, fp16, li); !s) return s;
   }
   li.bytes = r.pos - start;
   st.info.layers.push_back(li);
