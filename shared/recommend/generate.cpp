@@ -80,16 +80,18 @@ size_t Pick(Rng& rng, const std::vector<double>& w) {
   return w.size() - 1;
 }
 
-}  // namespace
-
-Dataset Generate(const GenerateOptions& opt) {
-  Rng rng(opt.seed);
-  Dataset ds;
-  const auto& cats = Categories();
-
-  // Catalog: every product in the sizes its kind is sold in.
+// The catalogue as the simulation sees it: per item its popularity, bigness
+// and category; per category its items.
+struct Catalog {
   std::vector<double> item_pop, item_bigness;
   std::vector<size_t> item_cat;
+  std::vector<std::vector<size_t>> items_of_cat;
+};
+
+// Catalog: every product in the sizes its kind is sold in.
+Catalog AddCatalog(Rng& rng, Dataset& ds) {
+  const auto& cats = Categories();
+  Catalog cat;
   for (size_t c = 0; c < cats.size(); c++) {
     const bool hot = cats[c].warmth > 0.5;
     for (const char* product : cats[c].products) {
@@ -103,39 +105,46 @@ Dataset Generate(const GenerateOptions& opt) {
         it.size = sz.name;
         it.name = std::string(product) + " " + sz.name;
         ds.items.push_back(it);
-        item_pop.push_back(product_pop * std::exp(0.4 * rng.Normal()));
-        item_bigness.push_back(sz.bigness);
-        item_cat.push_back(c);
+        cat.item_pop.push_back(product_pop * std::exp(0.4 * rng.Normal()));
+        cat.item_bigness.push_back(sz.bigness);
+        cat.item_cat.push_back(c);
       }
     }
   }
-  std::vector<std::vector<size_t>> items_of_cat(cats.size());
-  for (size_t i = 0; i < ds.items.size(); i++) items_of_cat[item_cat[i]].push_back(i);
+  cat.items_of_cat.resize(cats.size());
+  for (size_t i = 0; i < ds.items.size(); i++) cat.items_of_cat[cat.item_cat[i]].push_back(i);
+  return cat;
+}
 
-  // Weather: Santiago de Chile cooling from ~21 °C in late March to ~9 °C in
-  // late June, with day-to-day swings that persist (AR(1)).
-  const int64_t day0 = DaysFromCivil(2020, 3, 25);
+// Weather: Santiago de Chile cooling from ~21 °C in late March to ~9 °C in
+// late June, with day-to-day swings that persist (AR(1)).
+void AddWeather(Rng& rng, const GenerateOptions& opt, int64_t day0, Dataset& ds) {
   double anomaly = 0;
   for (int d = 0; d < opt.days; d++) {
     anomaly = 0.75 * anomaly + 3.0 * rng.Normal();
     const double mean = 22.5 - 13.5 * d / std::max(1, opt.days - 1);
     ds.weather.push_back({day0 + d, "ST650", std::round((mean + anomaly) * 10) / 10});
   }
+}
 
-  // Users: a persona each, a personal activity rate and four favourite items
-  // from the persona's categories.
+size_t CategoryIndex(const char* name) {
+  const auto& cats = Categories();
+  for (size_t c = 0; c < cats.size(); c++)
+    if (std::string(cats[c].name) == name) return c;
+  return size_t(0);
+}
+
+struct UserPlan {
+  size_t persona;
+  double rate;
+  int first_day, last_day;  // customers come and go: each is active for a while
+  std::vector<size_t> favourites;
+};
+
+// Users: a persona each, a personal activity rate and four favourite items
+// from the persona's categories.
+std::vector<UserPlan> AddUsers(Rng& rng, const GenerateOptions& opt, const Catalog& cat, Dataset& ds) {
   const auto& personas = Personas();
-  auto cat_index = [&](const char* name) {
-    for (size_t c = 0; c < cats.size(); c++)
-      if (std::string(cats[c].name) == name) return c;
-    return size_t(0);
-  };
-  struct UserPlan {
-    size_t persona;
-    double rate;
-    int first_day, last_day;  // customers come and go: each is active for a while
-    std::vector<size_t> favourites;
-  };
   std::vector<UserPlan> plans;
   for (int u = 0; u < opt.users; u++) {
     UserPlan p;
@@ -148,17 +157,40 @@ Dataset Generate(const GenerateOptions& opt) {
     for (int f = 0; f < 4; f++) {
       std::vector<double> cw;
       for (auto& [name, w] : personas[p.persona].weights) cw.push_back(w);
-      const size_t c = cat_index(personas[p.persona].weights[Pick(rng, cw)].first);
+      const size_t c = CategoryIndex(personas[p.persona].weights[Pick(rng, cw)].first);
       std::vector<double> iw;
-      for (size_t i : items_of_cat[c]) iw.push_back(item_pop[i]);
-      p.favourites.push_back(items_of_cat[c][Pick(rng, iw)]);
+      for (size_t i : cat.items_of_cat[c]) iw.push_back(cat.item_pop[i]);
+      p.favourites.push_back(cat.items_of_cat[c][Pick(rng, iw)]);
     }
     ds.users.push_back({std::to_string(u + 1), personas[p.persona].name});
     plans.push_back(std::move(p));
   }
-  ds.Index();
+  return plans;
+}
 
-  // Sessions: on a random day, a few views; some become adds, some purchases.
+// The item a user views at heat h (-2.5 cold .. 2.5 hot): a category of the
+// persona, tilted by warmth, then an item tilted by popularity, favourites and size.
+size_t PickViewedItem(Rng& rng, const GenerateOptions& opt, const Catalog& cat, const UserPlan& p, double h) {
+  const auto& cats = Categories();
+  std::vector<double> cw;
+  std::vector<size_t> cs;
+  for (auto& [name, w] : Personas()[p.persona].weights) {
+    const size_t c = CategoryIndex(name);
+    cs.push_back(c);
+    cw.push_back(w * std::exp(-opt.temp_effect * cats[c].warmth * h));
+  }
+  const size_t c = cs[Pick(rng, cw)];
+  std::vector<double> iw;
+  for (size_t i : cat.items_of_cat[c]) {
+    const bool fav = std::find(p.favourites.begin(), p.favourites.end(), i) != p.favourites.end();
+    iw.push_back(cat.item_pop[i] * (fav ? 5.0 : 1.0) * std::exp(opt.size_effect * cat.item_bigness[i] * h));
+  }
+  return cat.items_of_cat[c][Pick(rng, iw)];
+}
+
+// Sessions: on a random day, a few views; some become adds, some purchases.
+void AddSessions(Rng& rng, const GenerateOptions& opt, const Catalog& cat, const std::vector<UserPlan>& plans,
+                 int64_t day0, Dataset& ds) {
   for (int u = 0; u < opt.users; u++) {
     const UserPlan& p = plans[size_t(u)];
     const int sessions = std::max(1, Poisson(rng, p.rate));
@@ -170,20 +202,7 @@ Dataset Generate(const GenerateOptions& opt) {
       int64_t ts = (day0 + d) * 86400 + 10 * 3600 + int64_t(rng.Below(12 * 3600));
       const int views = 1 + Poisson(rng, 1.2);
       for (int v = 0; v < views; v++) {
-        std::vector<double> cw;
-        std::vector<size_t> cs;
-        for (auto& [name, w] : personas[p.persona].weights) {
-          const size_t c = cat_index(name);
-          cs.push_back(c);
-          cw.push_back(w * std::exp(-opt.temp_effect * cats[c].warmth * h));
-        }
-        const size_t c = cs[Pick(rng, cw)];
-        std::vector<double> iw;
-        for (size_t i : items_of_cat[c]) {
-          const bool fav = std::find(p.favourites.begin(), p.favourites.end(), i) != p.favourites.end();
-          iw.push_back(item_pop[i] * (fav ? 5.0 : 1.0) * std::exp(opt.size_effect * item_bigness[i] * h));
-        }
-        const size_t item = items_of_cat[c][Pick(rng, iw)];
+        const size_t item = PickViewedItem(rng, opt, cat, p, h);
         auto emit = [&](EventType e) {
           ds.interactions.push_back({uint32_t(u), uint32_t(item), ts, e, band});
           ts += 20 + int64_t(rng.Below(100));
@@ -196,6 +215,20 @@ Dataset Generate(const GenerateOptions& opt) {
       }
     }
   }
+}
+
+}  // namespace
+
+// One seeded stream of random numbers drives every step, in this order.
+Dataset Generate(const GenerateOptions& opt) {
+  Rng rng(opt.seed);
+  Dataset ds;
+  const Catalog cat = AddCatalog(rng, ds);
+  const int64_t day0 = DaysFromCivil(2020, 3, 25);
+  AddWeather(rng, opt, day0, ds);
+  const std::vector<UserPlan> plans = AddUsers(rng, opt, cat, ds);
+  ds.Index();
+  AddSessions(rng, opt, cat, plans, day0, ds);
   std::stable_sort(ds.interactions.begin(), ds.interactions.end(),
                    [](const Interaction& a, const Interaction& b) { return a.ts < b.ts; });
   return ds;
