@@ -52,6 +52,97 @@ struct SubgraphGuard {
   }
 };
 
+// Defines a model's tensors and nodes in one subgraph; the re-laid-out weights
+// it hands XNNPACK are kept in the runner, which outlives the runtime.
+struct GraphBuilder {
+  xnn_subgraph_t g;
+  Runner& r;
+  const Model& m;  // shapes inferred
+
+  bool Tensor(std::vector<size_t> dims, const float* data, uint32_t ext, uint32_t flags, uint32_t* id) {
+    return xnn_define_tensor_value(g, xnn_datatype_fp32, dims.size(), dims.data(), data, ext, flags, id) ==
+           xnn_status_success;
+  }
+  const float* Keep(std::vector<float> v) {
+    r.statics_.push_back(std::move(v));
+    return r.statics_.back().data();
+  }
+  Status Fail(size_t i, const std::string& what) const {
+    return Status::Error("xnnpack: layer " + std::to_string(i) + " '" + m.layers[i].name + "': " + what);
+  }
+  Status DefineLayer(size_t i, uint32_t in_id, const std::vector<uint32_t>& ids);
+  Status DefineConv(size_t i, uint32_t in_id, uint32_t out_id, float lo, float hi, const std::vector<float>& w,
+                    xnn_status& s);
+};
+
+// Layer i's node (its output tensor already defined as ids[i]); softmax is not
+// one: the logits are the output.
+Status GraphBuilder::DefineLayer(size_t i, uint32_t in_id, const std::vector<uint32_t>& ids) {
+  const Layer& l = m.layers[i];
+  const float inf = std::numeric_limits<float>::infinity();
+  const float lo = l.act == Activation::Relu6 ? 0.f : -inf, hi = l.act == Activation::Relu6 ? 6.f : inf;
+  std::vector<float> w = l.weights;
+  if (!l.mask.empty())
+    for (size_t j = 0; j < w.size(); j++)
+      if (!l.mask[j]) w[j] = 0.f;
+  uint32_t fid = 0, bid = 0;
+  xnn_status s = xnn_status_success;
+  switch (l.kind) {
+    case LayerKind::Conv:
+      if (Status st = DefineConv(i, in_id, ids[i], lo, hi, w, s); !st) return st;
+      break;
+    case LayerKind::Add:
+      s = xnn_define_add2(g, lo, hi, in_id, ids[size_t(l.input2)], ids[i], 0);
+      break;
+    case LayerKind::GlobalAvgPool:
+      s = xnn_define_global_average_pooling_2d(g, -inf, inf, in_id, ids[i], 0);
+      break;
+    case LayerKind::FullyConnected:
+      if (!Tensor({size_t(l.out_c)}, Keep(l.bias), XNN_INVALID_VALUE_ID, 0, &bid)) return Fail(i, "bias tensor");
+      if (!Tensor({size_t(l.out_c), size_t(l.in_c)}, Keep(std::move(w)), XNN_INVALID_VALUE_ID, 0, &fid))
+        return Fail(i, "filter tensor");
+      s = xnn_define_fully_connected(g, lo, hi, in_id, fid, bid, ids[i], 0);
+      break;
+    case LayerKind::Softmax:
+      return Fail(i, "softmax before the logits is not supported");
+  }
+  if (s != xnn_status_success) return Fail(i, "node definition rejected (status " + std::to_string(int(s)) + ")");
+  return Status::Ok();
+}
+
+// A depthwise or grouped/dense convolution with our OIHW weights re-laid out;
+// `s` is XNNPACK's verdict on the node.
+Status GraphBuilder::DefineConv(size_t i, uint32_t in_id, uint32_t out_id, float lo, float hi,
+                                const std::vector<float>& w, xnn_status& s) {
+  const Layer& l = m.layers[i];
+  const uint32_t pad = uint32_t(l.kernel / 2), k = uint32_t(l.kernel), stride = uint32_t(l.stride);
+  uint32_t fid = 0, bid = 0;
+  if (!Tensor({size_t(l.out_c)}, Keep(l.bias), XNN_INVALID_VALUE_ID, 0, &bid)) return Fail(i, "bias tensor");
+  if (l.IsDepthwise()) {
+    // ours [c][1][kh][kw] -> XNNPACK [1][kh][kw][c]
+    std::vector<float> f(w.size());
+    const size_t taps = size_t(k * k);
+    for (size_t c = 0; c < size_t(l.out_c); c++)
+      for (size_t t = 0; t < taps; t++) f[t * size_t(l.out_c) + c] = w[c * taps + t];
+    if (!Tensor({1, k, k, size_t(l.out_c)}, Keep(std::move(f)), XNN_INVALID_VALUE_ID, 0, &fid))
+      return Fail(i, "filter tensor");
+    s = xnn_define_depthwise_convolution_2d(g, pad, pad, pad, pad, k, k, stride, stride, 1, 1, 1, size_t(l.in_c), lo,
+                                            hi, in_id, fid, bid, out_id, 0);
+  } else {
+    // ours OIHW [o][ci][kh][kw] (per group) -> XNNPACK OHWI [o][kh][kw][ci]
+    const size_t gi = size_t(l.in_c / l.groups), taps = size_t(k * k);
+    std::vector<float> f(w.size());
+    for (size_t o = 0; o < size_t(l.out_c); o++)
+      for (size_t ci = 0; ci < gi; ci++)
+        for (size_t t = 0; t < taps; t++) f[(o * taps + t) * gi + ci] = w[(o * gi + ci) * taps + t];
+    if (!Tensor({size_t(l.out_c), k, k, gi}, Keep(std::move(f)), XNN_INVALID_VALUE_ID, 0, &fid))
+      return Fail(i, "filter tensor");
+    s = xnn_define_convolution_2d(g, pad, pad, pad, pad, k, k, stride, stride, 1, 1, uint32_t(l.groups), gi,
+                                  size_t(l.out_c / l.groups), lo, hi, in_id, fid, bid, out_id, 0);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<XnnpackRunner>> XnnpackRunner::Create(const Model& model, const XnnpackOptions& opt) {
@@ -63,21 +154,10 @@ Result<std::unique_ptr<XnnpackRunner>> XnnpackRunner::Create(const Model& model,
   SubgraphGuard g;
   if (xnn_create_subgraph(/*external_value_ids=*/2, 0, &g.s) != xnn_status_success)
     return Status::Error("xnnpack: xnn_create_subgraph failed");
-  const float inf = std::numeric_limits<float>::infinity();
-  auto fail = [&](size_t i, const std::string& what) {
-    return Status::Error("xnnpack: layer " + std::to_string(i) + " '" + m.layers[i].name + "': " + what);
-  };
-  auto tensor = [&](std::vector<size_t> dims, const float* data, uint32_t ext, uint32_t flags, uint32_t* id) {
-    return xnn_define_tensor_value(g.s, xnn_datatype_fp32, dims.size(), dims.data(), data, ext, flags, id) ==
-           xnn_status_success;
-  };
-  auto keep = [&](std::vector<float> v) -> const float* {
-    r->statics_.push_back(std::move(v));
-    return r->statics_.back().data();
-  };
+  GraphBuilder gb{g.s, *r, m};
 
   uint32_t input_id = 0;
-  if (!tensor({1, size_t(m.in_h), size_t(m.in_w), size_t(m.in_c)}, nullptr, 0, XNN_VALUE_FLAG_EXTERNAL_INPUT, &input_id))
+  if (!gb.Tensor({1, size_t(m.in_h), size_t(m.in_w), size_t(m.in_c)}, nullptr, 0, XNN_VALUE_FLAG_EXTERNAL_INPUT, &input_id))
     return Status::Error("xnnpack: cannot define the input tensor");
   const int last = m.LogitsLayer();  // softmax stays out: we compare logits
   if (last < 0) return Status::Error("xnnpack: model has no layers");
@@ -86,60 +166,10 @@ Result<std::unique_ptr<XnnpackRunner>> XnnpackRunner::Create(const Model& model,
     const Layer& l = m.layers[i];
     const uint32_t in_id = l.input < 0 ? input_id : ids[size_t(l.input)];
     const bool is_out = int(i) == last;
-    if (!tensor({1, size_t(l.out_h), size_t(l.out_w), size_t(l.out_c)}, nullptr, is_out ? 1u : XNN_INVALID_VALUE_ID,
-                is_out ? XNN_VALUE_FLAG_EXTERNAL_OUTPUT : 0u, &ids[i]))
-      return fail(i, "cannot define the output tensor");
-    const float lo = l.act == Activation::Relu6 ? 0.f : -inf, hi = l.act == Activation::Relu6 ? 6.f : inf;
-    std::vector<float> w = l.weights;
-    if (!l.mask.empty())
-      for (size_t j = 0; j < w.size(); j++)
-        if (!l.mask[j]) w[j] = 0.f;
-    uint32_t fid = 0, bid = 0;
-    xnn_status s = xnn_status_success;
-    const uint32_t pad = uint32_t(l.kernel / 2), k = uint32_t(l.kernel), stride = uint32_t(l.stride);
-    switch (l.kind) {
-      case LayerKind::Conv: {
-        if (!tensor({size_t(l.out_c)}, keep(l.bias), XNN_INVALID_VALUE_ID, 0, &bid)) return fail(i, "bias tensor");
-        if (l.IsDepthwise()) {
-          // ours [c][1][kh][kw] -> XNNPACK [1][kh][kw][c]
-          std::vector<float> f(w.size());
-          const size_t taps = size_t(k * k);
-          for (size_t c = 0; c < size_t(l.out_c); c++)
-            for (size_t t = 0; t < taps; t++) f[t * size_t(l.out_c) + c] = w[c * taps + t];
-          if (!tensor({1, k, k, size_t(l.out_c)}, keep(std::move(f)), XNN_INVALID_VALUE_ID, 0, &fid))
-            return fail(i, "filter tensor");
-          s = xnn_define_depthwise_convolution_2d(g.s, pad, pad, pad, pad, k, k, stride, stride, 1, 1, 1,
-                                                  size_t(l.in_c), lo, hi, in_id, fid, bid, ids[i], 0);
-        } else {
-          // ours OIHW [o][ci][kh][kw] (per group) -> XNNPACK OHWI [o][kh][kw][ci]
-          const size_t gi = size_t(l.in_c / l.groups), taps = size_t(k * k);
-          std::vector<float> f(w.size());
-          for (size_t o = 0; o < size_t(l.out_c); o++)
-            for (size_t ci = 0; ci < gi; ci++)
-              for (size_t t = 0; t < taps; t++) f[(o * taps + t) * gi + ci] = w[(o * gi + ci) * taps + t];
-          if (!tensor({size_t(l.out_c), k, k, gi}, keep(std::move(f)), XNN_INVALID_VALUE_ID, 0, &fid))
-            return fail(i, "filter tensor");
-          s = xnn_define_convolution_2d(g.s, pad, pad, pad, pad, k, k, stride, stride, 1, 1, uint32_t(l.groups), gi,
-                                        size_t(l.out_c / l.groups), lo, hi, in_id, fid, bid, ids[i], 0);
-        }
-        break;
-      }
-      case LayerKind::Add:
-        s = xnn_define_add2(g.s, lo, hi, in_id, ids[size_t(l.input2)], ids[i], 0);
-        break;
-      case LayerKind::GlobalAvgPool:
-        s = xnn_define_global_average_pooling_2d(g.s, -inf, inf, in_id, ids[i], 0);
-        break;
-      case LayerKind::FullyConnected:
-        if (!tensor({size_t(l.out_c)}, keep(l.bias), XNN_INVALID_VALUE_ID, 0, &bid)) return fail(i, "bias tensor");
-        if (!tensor({size_t(l.out_c), size_t(l.in_c)}, keep(std::move(w)), XNN_INVALID_VALUE_ID, 0, &fid))
-          return fail(i, "filter tensor");
-        s = xnn_define_fully_connected(g.s, lo, hi, in_id, fid, bid, ids[i], 0);
-        break;
-      case LayerKind::Softmax:
-        return fail(i, "softmax before the logits is not supported");
-    }
-    if (s != xnn_status_success) return fail(i, "node definition rejected (status " + std::to_string(int(s)) + ")");
+    if (!gb.Tensor({1, size_t(l.out_h), size_t(l.out_w), size_t(l.out_c)}, nullptr, is_out ? 1u : XNN_INVALID_VALUE_ID,
+                   is_out ? XNN_VALUE_FLAG_EXTERNAL_OUTPUT : 0u, &ids[i]))
+      return gb.Fail(i, "cannot define the output tensor");
+    if (Status s = gb.DefineLayer(i, in_id, ids); !s) return s;
   }
   const Layer& out = m.layers[size_t(last)];
   r->input_size_ = size_t(m.in_h) * size_t(m.in_w) * size_t(m.in_c);
