@@ -133,8 +133,8 @@ int Loop(const Args& a) {
     if (ec || !std::filesystem::is_directory(out)) throw InputError{out + ": cannot create the output folder"};
   }
   ProgressBar bar("labels loop", ProgressWanted(a));
-  int stage = 0;
-  Result<labels::LoopResult> r = labels::RunLoop(data, o, [&](const std::string& s) { bar.Update(float(stage++) / 5.f, s); });
+  Result<labels::LoopResult> r =
+      labels::RunLoop(data, o, [&](float share, const std::string& detail) { bar.Update(share, detail); });
   bar.Done();
   if (!r) throw InputError{r.status().message()};
   PrintProblems(r->problems);

@@ -1,5 +1,10 @@
 #include "labels/loop.h"
 
+#include <algorithm>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
 #include "core/clock.h"
 
 namespace fk::labels {
@@ -81,87 +86,464 @@ Manifest PredictionManifest(const LabelSet& set, const std::vector<std::vector<B
   return m;
 }
 
-static std::vector<std::vector<Box>> Predict(const Detector& d, const LabelSet& set) {
-  std::vector<std::vector<Box>> out;
-  for (const Image& im : set.images) out.push_back(d.Detect(im));
+// [SECTION] the review queue
+
+void ReviewQueue::Add(ReviewItem item, Image image, std::vector<Box> t, bool has) {
+  items.push_back(std::move(item));
+  images.push_back(std::move(image));
+  truth.push_back(std::move(t));
+  has_truth.push_back(has);
+}
+
+void ReviewQueue::Clear() {
+  items.clear();
+  images.clear();
+  truth.clear();
+  has_truth.clear();
+}
+
+static bool SimulateOne(ReviewQueue* q, size_t i, const ReviewerOptions& opt) {
+  if (q->items[i].reviewed || !q->has_truth[i]) return false;
+  SimulateReviewer(q->truth[i], &q->items[i], opt);
+  return true;
+}
+
+int SimulateReview(ReviewQueue* queue, const ReviewerOptions& opt) {
+  int n = 0;
+  for (size_t i = 0; i < queue->items.size(); i++) n += SimulateOne(queue, i, opt);
+  return n;
+}
+
+// [SECTION] the loop
+
+const char* StageName(LoopStage s) {
+  switch (s) {
+    case LoopStage::Load: return "load";
+    case LoopStage::TrainV1: return "train_v1";
+    case LoopStage::Prelabel: return "prelabel";
+    case LoopStage::EvalV1: return "eval_v1";
+    case LoopStage::Review: return "review";
+    case LoopStage::TrainV2: return "train_v2";
+    case LoopStage::EvalV2: return "eval_v2";
+    case LoopStage::Done: return "done";
+  }
+  return "?";
+}
+
+namespace {
+constexpr const char* kSetNames[3] = {"v1", "v2", "test"};
+}  // namespace
+
+// The work in progress of the current stage.
+struct Loop::Work {
+  std::unique_ptr<DetectorTrainer> trainer;
+  std::vector<Image> reviewed_images;  // v2's training copies of the reviewed queue images
+  // Pre-label: the slots of the rebuilt queue and the queue as it was.
+  std::vector<QueueSlot> plan;
+  ReviewQueue prev;
+  size_t i = 0;  // plan slot, test image or queue item
+  Detector::DetectState detect;
+  double t0 = 0;  // wall clock at the start of v1's scoring
+};
+
+Loop::Loop(LoopOptions options, ReviewQueue* queue)
+    : opt_(std::move(options)), q_(queue ? queue : &own_), w_(std::make_unique<Work>()) {
+  if (opt_.data_dir.empty()) Fail("a data folder is required");
+  else if (opt_.threshold > 1.f) Fail("threshold " + std::to_string(opt_.threshold) + " is outside 0..1");
+}
+
+Loop::Loop(LoopOptions options, ReviewQueue* queue, LoopData from) : Loop(std::move(options), queue) {
+  if (failed()) return;
+  d_ = std::move(from);
+  d_.v1.reset();
+  d_.v2.reset();
+  d_.test.reset();
+  d_.eval_v1.reset();
+  d_.eval_v2.reset();
+  d_.test_pred_v1.clear();
+  d_.test_pred_v2.clear();
+  d_.v2_proposals.clear();
+}
+
+Loop::~Loop() = default;
+
+void Loop::Fail(std::string message) {
+  error_ = std::move(message);
+  RestoreUnplanned();
+  w_ = std::make_unique<Work>();
+  stage_ = LoopStage::Done;
+}
+
+void Loop::Cancel() {
+  if (!done() && !waiting()) Fail("cancelled");
+}
+
+// The rest of a retrain's plan, as the queue was, when the loop stops before
+// the plan is done (Cancel, a failure): nothing the user had goes missing.
+void Loop::RestoreUnplanned() {
+  Work& w = *w_;
+  for (size_t k = w.i; k < w.plan.size(); k++) {
+    const QueueSlot& slot = w.plan[k];
+    const int keep = slot.old_index >= 0 ? slot.old_index : slot.replaces;  // not pre-labelled: the old item
+    if (keep < 0) continue;
+    const size_t o = size_t(keep);
+    q_->Add(std::move(w.prev.items[o]), std::move(w.prev.images[o]), std::move(w.prev.truth[o]),
+            w.prev.has_truth[o]);
+  }
+  w.plan.clear();
+  w.prev.Clear();
+}
+
+bool Loop::Step(double budget_ms) {
+  const double t0 = NowMs();
+  while (!done() && !waiting()) {
+    StepOnce();
+    if (NowMs() - t0 >= budget_ms) break;
+  }
+  return done() || waiting();
+}
+
+void Loop::StepOnce() {
+  switch (stage_) {
+    case LoopStage::Load: StepLoad(); return;
+    case LoopStage::TrainV1:
+    case LoopStage::TrainV2: StepTrain(); return;
+    case LoopStage::Prelabel: StepPrelabel(); return;
+    case LoopStage::EvalV1:
+    case LoopStage::EvalV2: StepEval(); return;
+    case LoopStage::Review: StepReview(); return;
+    case LoopStage::Done: return;
+  }
+}
+
+// [SECTION] load: each manifest in one unit, then one image per unit
+
+void Loop::StepLoad() {
+  std::optional<LabelSet>* sets[3] = {&d_.v1, &d_.v2, &d_.test};
+  for (int k = 0; k < 3; k++) {
+    if (!*sets[k]) {
+      Result<LabelSet> r = OpenLabelSet(opt_.data_dir + "/" + kSetNames[k] + ".manifest");
+      if (!r) return Fail(r.status().message());
+      *sets[k] = std::move(*r);
+      return;
+    }
+    const LabelSet& s = **sets[k];
+    if (!s.pending.empty()) {
+      LoadNextImage(&**sets[k]);
+      return;
+    }
+    // A manifest none of whose lines could be used is broken, not empty: say where.
+    if (s.images.empty() && !s.problems.empty())
+      return Fail(s.path + ": no usable image; " + s.problems[0] +
+                  (s.problems.size() > 1 ? " (and " + std::to_string(s.problems.size() - 1) + " more problems)" : ""));
+  }
+  d_.problems.clear();
+  for (auto* set : sets) d_.problems.insert(d_.problems.end(), (*set)->problems.begin(), (*set)->problems.end());
+  const auto& cm = d_.v1->manifest.class_map;
+  d_.classes = cm.empty() ? 0 : cm.rbegin()->first + 1;
+  d_.det_v1 = std::make_unique<Detector>(opt_.detector);
+  w_->trainer = std::make_unique<DetectorTrainer>(d_.det_v1.get(), d_.v1->ImagePtrs(), d_.v1->Truth(), d_.classes);
+  d_.train_ms_v1 = 0;
+  stage_ = LoopStage::TrainV1;
+}
+
+// [SECTION] training: one bounded trainer slice per unit
+
+void Loop::StepTrain() {
+  const bool v2 = stage_ == LoopStage::TrainV2;
+  const double t = NowMs();
+  const Status st = w_->trainer->Step();
+  (v2 ? d_.train_ms_v2 : d_.train_ms_v1) += NowMs() - t;
+  if (!st) return Fail(v2 ? "v2 training: " + st.message() : d_.v1->path + ": " + st.message());
+  if (!w_->trainer->Done()) return;
+  w_->trainer.reset();
+  if (!v2) return V1Trained();
+  d_.threshold_v2 = opt_.threshold >= 0 ? opt_.threshold : d_.det_v2->threshold();
+  w_->i = 0;
+  d_.test_pred_v2.clear();
+  stage_ = LoopStage::EvalV2;
+}
+
+// The queue is rebuilt from what it holds now: reviews and imports stay.
+void Loop::V1Trained() {
+  Work& w = *w_;
+  d_.threshold_v1 = opt_.threshold >= 0 ? opt_.threshold : d_.det_v1->threshold();
+  proposal_threshold_ = d_.threshold_v1;
+  w.prev = std::move(*q_);
+  q_->Clear();
+  std::vector<bool> imported;
+  for (bool t : w.prev.has_truth) imported.push_back(!t);
+  std::vector<std::string> refs;
+  for (auto& li : d_.v2->manifest.images) refs.push_back(li.source_ref);
+  w.plan = PlanRetrainQueue(w.prev.items, imported, refs);
+  w.i = 0;
+  d_.prelabeled = 0;
+  d_.prelabel_ms = 0;
+  d_.v2_proposals.assign(d_.v2->images.size(), {});
+  stage_ = LoopStage::Prelabel;
+}
+
+// [SECTION] pre-label: one pyramid level of one image per unit; the queue's kept items move over
+
+void Loop::StepPrelabel() {
+  Work& w = *w_;
+  if (w.i == w.plan.size()) {
+    RestoreUnplanned();  // the plan is done: this only clears it
+    w.i = 0;
+    d_.test_pred_v1.clear();
+    w.t0 = NowMs();
+    stage_ = LoopStage::EvalV1;
+    return;
+  }
+  const QueueSlot& slot = w.plan[w.i];
+  if (slot.old_index >= 0 && !slot.repropose) {
+    const size_t o = size_t(slot.old_index);
+    q_->Add(std::move(w.prev.items[o]), std::move(w.prev.images[o]), std::move(w.prev.truth[o]), w.prev.has_truth[o]);
+    w.i++;
+    return;
+  }
+  const Image& img = slot.fresh_index >= 0 ? d_.v2->images[size_t(slot.fresh_index)]
+                                           : w.prev.images[size_t(slot.old_index)];
+  const double t = NowMs();
+  const bool scanned = d_.det_v1->DetectStep(img, &w.detect);
+  d_.prelabel_ms += NowMs() - t;
+  if (!scanned) return;
+  std::vector<Box> p = std::move(w.detect.boxes);
+  w.detect = {};
+  if (slot.fresh_index >= 0) {
+    const size_t f = size_t(slot.fresh_index);
+    const LabeledImage& li = d_.v2->manifest.images[f];
+    d_.v2_proposals[f] = p;
+    q_->Add(MakeReviewItem(li.source_ref, li.width, li.height, std::move(p), proposal_threshold_), img, li.boxes,
+            true);
+    d_.prelabeled++;
+  } else {  // an untouched import: the new model's proposals
+    const size_t o = size_t(slot.old_index);
+    const ReviewItem& was = w.prev.items[o];
+    q_->Add(MakeReviewItem(was.source_ref, was.width, was.height, std::move(p), proposal_threshold_),
+            std::move(w.prev.images[o]), {}, false);
+  }
+  w.i++;
+}
+
+// [SECTION] scoring on the test split: one pyramid level per unit, then the metrics
+
+size_t Loop::test_scored() const {
+  const size_t n = d_.test ? d_.test->images.size() : 0;
+  return opt_.test_limit > 0 ? std::min(n, opt_.test_limit) : n;
+}
+
+void Loop::StepEval() {
+  Work& w = *w_;
+  const bool v2 = stage_ == LoopStage::EvalV2;
+  const Detector& det = v2 ? *d_.det_v2 : *d_.det_v1;
+  std::vector<std::vector<Box>>& pred = v2 ? d_.test_pred_v2 : d_.test_pred_v1;
+  const size_t n = test_scored();
+  if (w.i < n) {
+    if (!det.DetectStep(d_.test->images[w.i], &w.detect)) return;
+    pred.push_back(std::move(w.detect.boxes));
+    w.detect = {};
+    w.i++;
+    return;
+  }
+  std::vector<std::vector<Box>> truth = d_.test->Truth();
+  truth.resize(n);
+  const Evaluation e = Evaluate(truth, pred, v2 ? d_.threshold_v2 : d_.threshold_v1, d_.classes);
+  w.i = 0;
+  if (v2) {
+    d_.eval_v2 = e;
+    stage_ = LoopStage::Done;
+  } else {
+    d_.eval_v1 = e;
+    d_.eval_ms_v1 = NowMs() - w.t0;
+    stage_ = LoopStage::Review;
+  }
+}
+
+// [SECTION] review: the simulated reviewer, one image per unit, or the panel's SubmitReview
+
+void Loop::StepReview() {
+  Work& w = *w_;
+  while (w.i < q_->items.size())
+    if (SimulateOne(q_, w.i++, opt_.reviewer)) return;
+  if (Status s = SubmitReview(); !s) Fail(s.message());
+}
+
+Status Loop::SubmitReview() {
+  if (!d_.v1 || !d_.test || !d_.v1->pending.empty() || !d_.test->pending.empty() || !d_.det_v1)
+    return Status::Error("the data set is not loaded yet");
+  if (stage_ != LoopStage::Review && stage_ != LoopStage::Done) return Status::Error("the loop is still running");
+  auto w = std::make_unique<Work>();
+  std::vector<const Image*> imgs = d_.v1->ImagePtrs();
+  std::vector<std::vector<Box>> truth = d_.v1->Truth();
+  // Copies, not pointers into the queue: the trainer keeps its pointers for
+  // the whole training, and an image dropped meanwhile grows the queue, which may move.
+  for (size_t i = 0; i < q_->items.size(); i++) {
+    if (!q_->items[i].reviewed) continue;
+    w->reviewed_images.push_back(q_->images[i]);
+    truth.push_back(q_->items[i].FinalBoxes());
+  }
+  if (w->reviewed_images.empty()) return Status::Error("review some images first (Enter accepts an image), then train v2");
+  for (const Image& im : w->reviewed_images) imgs.push_back(&im);
+  d_.trained_v2_on = int(w->reviewed_images.size());
+  d_.det_v2 = std::make_unique<Detector>(opt_.detector);
+  w->trainer = std::make_unique<DetectorTrainer>(d_.det_v2.get(), std::move(imgs), std::move(truth), d_.classes);
+  w_ = std::move(w);
+  d_.eval_v2.reset();
+  d_.test_pred_v2.clear();
+  d_.train_ms_v2 = 0;
+  error_.clear();
+  stage_ = LoopStage::TrainV2;
+  return Status::Ok();
+}
+
+// [SECTION] progress, status, results
+
+const std::vector<QueueSlot>& Loop::plan() const { return w_->plan; }
+size_t Loop::plan_done() const { return stage_ == LoopStage::Prelabel ? w_->i : 0; }
+
+float Loop::Progress() const {
+  const Work& w = *w_;
+  auto part = [](size_t i, size_t n) { return n ? float(i) / float(n) : 1.f; };
+  float a = 1.f, b = 0.f;  // loading to v1 scored; v2 trained and scored
+  switch (stage_) {
+    case LoopStage::Load: a = 0.f; break;
+    case LoopStage::TrainV1: a = 0.5f * (w.trainer ? w.trainer->Progress() : 0.f); break;
+    case LoopStage::Prelabel: a = 0.5f + 0.1f * part(w.i, w.plan.size()); break;
+    case LoopStage::EvalV1: a = 0.6f + 0.4f * part(w.i, test_scored()); break;
+    case LoopStage::TrainV2: b = 0.7f * (w.trainer ? w.trainer->Progress() : 0.f); break;
+    case LoopStage::EvalV2: b = 0.7f + 0.3f * part(w.i, test_scored()); break;
+    case LoopStage::Review: break;
+    case LoopStage::Done: return 1.f;
+  }
+  const bool second = stage_ == LoopStage::TrainV2 || stage_ == LoopStage::EvalV2;
+  if (!opt_.simulate_reviewer) return second ? b : a;
+  if (stage_ == LoopStage::Review) return 0.5f + 0.05f * part(w.i, q_->items.size());
+  return second ? 0.55f + 0.45f * b : 0.5f * a;
+}
+
+std::string Loop::Detail() const {
+  const Work& w = *w_;
+  auto of = [](size_t i, size_t n) { return std::to_string(i) + "/" + std::to_string(n); };
+  switch (stage_) {
+    case LoopStage::Load: {
+      const std::optional<LabelSet>* sets[3] = {&d_.v1, &d_.v2, &d_.test};
+      for (int k = 0; k < 3; k++) {
+        if (!*sets[k]) return std::string("reading ") + kSetNames[k] + ".manifest";
+        const LabelSet& s = **sets[k];
+        if (!s.pending.empty())
+          return std::string("decoding ") + kSetNames[k] + " " + of(std::min(s.next + 1, s.pending.size()), s.pending.size());
+      }
+      return "loaded";
+    }
+    case LoopStage::TrainV1: return "v1 " + (w.trainer ? w.trainer->Stage() : std::string());
+    case LoopStage::Prelabel: return "pre-label " + of(w.i, w.plan.size());
+    case LoopStage::EvalV1:
+    case LoopStage::EvalV2: return "test image " + of(w.i, test_scored());
+    case LoopStage::Review: return waiting() ? "waiting for the review" : "simulated review " + of(w.i, q_->items.size());
+    case LoopStage::TrainV2: return "v2 " + (w.trainer ? w.trainer->Stage() : std::string());
+    case LoopStage::Done: return failed() ? error_ : "done";
+  }
+  return "";
+}
+
+LoopData Loop::TakeData() {
+  LoopData out = std::move(d_);
+  d_ = LoopData{};
+  Fail("the loop's data was handed on");
   return out;
 }
 
-Result<LoopResult> RunLoop(const std::string& data_dir, const LoopOptions& opt,
-                           const std::function<void(const std::string&)>& progress) {
-  auto say = [&](const std::string& s) {
-    if (progress) progress(s);
-  };
+static nlohmann::json EvalStatus(const std::optional<Evaluation>& e) {
+  if (!e) return nlohmann::json();
+  return nlohmann::json{{"precision", e->overall.precision}, {"recall", e->overall.recall}, {"f1", e->overall.f1},
+                        {"threshold", e->threshold}, {"assumed_threshold", e->assumed_threshold},
+                        {"f1_at_assumed", e->assumed.f1}};
+}
+
+nlohmann::json Loop::StatusJson() const {
+  nlohmann::json j;
+  j["stage"] = StageName(stage_);
+  if (failed()) j["error"] = error_;
+  j["images"] = {{"v1", d_.v1 ? d_.v1->images.size() : 0},
+                 {"v2", d_.v2 ? d_.v2->images.size() : 0},
+                 {"test", d_.test ? d_.test->images.size() : 0}};
+  j["test_scored"] = test_scored();
+  j["problems"] = d_.problems.size();
+  j["prelabeled"] = d_.prelabeled;
+  int proposals = 0, reviewed = 0;
+  ReviewStats s;
+  for (const ReviewItem& it : q_->items) {
+    proposals += int(it.proposed.size());
+    reviewed += it.reviewed;
+    if (it.reviewed) s.Add(it.Stats());
+  }
+  j["queue"] = q_->items.size();
+  j["proposals"] = proposals;
+  j["reviewed"] = reviewed;
+  j["review"] = {{"accepted_unchanged", s.accepted_unchanged}, {"adjusted", s.adjusted}, {"deleted", s.deleted},
+                 {"added", s.added}, {"effort_saved", s.EffortSaved()}};
+  j["train_ms_v1"] = d_.train_ms_v1;
+  j["prelabel_ms_v2"] = d_.prelabel_ms;
+  j["eval_ms_v1"] = d_.eval_ms_v1;
+  j["v1"] = EvalStatus(d_.eval_v1);
+  j["v2"] = EvalStatus(d_.eval_v2);
+  if (d_.eval_v2) j["train_ms_v2"] = d_.train_ms_v2;
+  return j;
+}
+
+LoopResult MakeLoopResult(const Loop& loop) {
+  const LoopData& d = loop.data();
+  const ReviewQueue& q = loop.queue();
+  const std::string& job = loop.options().job_name;
   LoopResult r;
-  Result<LabelSet> v1 = LoadLabelSet(data_dir + "/v1.manifest");
-  if (!v1) return v1.status();
-  Result<LabelSet> v2 = LoadLabelSet(data_dir + "/v2.manifest");
-  if (!v2) return v2.status();
-  Result<LabelSet> test = LoadLabelSet(data_dir + "/test.manifest");
-  if (!test) return test.status();
-  for (auto* s : {&*v1, &*v2, &*test}) r.problems.insert(r.problems.end(), s->problems.begin(), s->problems.end());
-  const int classes = v1->manifest.class_map.empty() ? 0 : v1->manifest.class_map.rbegin()->first + 1;
-
-  say("training v1");
-  Detector d1(opt.detector);
-  double t0 = NowMs();
-  Status st = d1.Train(v1->ImagePtrs(), v1->Truth(), classes);
-  if (!st) return Status::Error(data_dir + "/v1.manifest: " + st.message());
-  r.train_seconds_v1 = (NowMs() - t0) / 1000.0;
-  r.detector_v1 = d1.Describe();
-  r.threshold_v1 = opt.threshold >= 0 ? opt.threshold : d1.threshold();
-  r.calibration_v1 = d1.calibration();
-
-  say("pre-labelling v2");
-  t0 = NowMs();
-  std::vector<std::vector<Box>> proposals = Predict(d1, *v2);
-  r.prelabel_seconds = (NowMs() - t0) / 1000.0;
-  r.v2_proposals = PredictionManifest(*v2, proposals, opt.job_name + "/v1-prelabel");
-
-  say("simulated review of v2");
-  r.v2_reviewed.label_attribute = v2->manifest.label_attribute;
-  r.v2_reviewed.class_map = v2->manifest.class_map;
+  if (d.eval_v1) r.v1 = *d.eval_v1;
+  if (d.eval_v2) r.v2 = *d.eval_v2;
+  r.train_seconds_v1 = d.train_ms_v1 / 1000.0;
+  r.train_seconds_v2 = d.train_ms_v2 / 1000.0;
+  r.prelabel_seconds = d.prelabel_ms / 1000.0;
+  r.problems = d.problems;
+  r.threshold_v1 = d.threshold_v1;
+  r.threshold_v2 = d.threshold_v2;
+  if (d.det_v1) r.detector_v1 = d.det_v1->Describe(), r.calibration_v1 = d.det_v1->calibration();
+  if (d.det_v2) r.detector_v2 = d.det_v2->Describe(), r.calibration_v2 = d.det_v2->calibration();
+  if (!d.v2 || !d.test) return r;
+  r.v2_proposals = PredictionManifest(*d.v2, d.v2_proposals, job + "/v1-prelabel");
+  r.v2_reviewed.label_attribute = d.v2->manifest.label_attribute;
+  r.v2_reviewed.class_map = d.v2->manifest.class_map;
+  std::map<std::string, size_t> by_ref;  // the queue's data-set items
+  for (size_t i = 0; i < q.items.size(); i++)
+    if (q.has_truth[i]) by_ref.emplace(q.items[i].source_ref, i);
   const std::string date = NowIso8601();
-  LabelSet reviewed = *v2;  // v2 images with the reviewed labels (what v2 trains on)
-  for (size_t i = 0; i < v2->images.size(); i++) {
-    const LabeledImage& li = v2->manifest.images[i];
-    ReviewItem it = MakeReviewItem(li.source_ref, li.width, li.height, proposals[i], r.threshold_v1);
-    SimulateReviewer(li.boxes, &it, opt.reviewer);
-    const ReviewStats s = it.Stats();
+  for (const LabeledImage& li : d.v2->manifest.images) {
+    auto it = by_ref.find(li.source_ref);
+    if (it == by_ref.end() || !q.items[it->second].reviewed) continue;
+    const ReviewItem& item = q.items[it->second];
+    const ReviewStats s = item.Stats();
     r.review.Add(s);
     LabeledImage out = li;
-    out.boxes = it.FinalBoxes();
+    out.boxes = item.FinalBoxes();
     out.human_annotated = true;
     out.creation_date = date;
-    out.job_name = opt.job_name;
-    reviewed.manifest.images[i].boxes = out.boxes;
-    r.v2_reviewed.images.push_back(out);
+    out.job_name = job;
+    r.v2_reviewed.images.push_back(std::move(out));
     r.verification.push_back({li.source_ref, s.adjusted == 0 && s.deleted == 0 && s.added == 0, 1.f});
   }
-
-  say("training v2");
-  std::vector<const Image*> imgs = v1->ImagePtrs();
-  std::vector<std::vector<Box>> truth = v1->Truth();
-  for (size_t i = 0; i < reviewed.images.size(); i++) {
-    imgs.push_back(&reviewed.images[i]);
-    truth.push_back(reviewed.manifest.images[i].boxes);
-  }
-  Detector d2(opt.detector);
-  t0 = NowMs();
-  st = d2.Train(imgs, truth, classes);
-  if (!st) return Status::Error("v2 training: " + st.message());
-  r.train_seconds_v2 = (NowMs() - t0) / 1000.0;
-  r.detector_v2 = d2.Describe();
-  r.threshold_v2 = opt.threshold >= 0 ? opt.threshold : d2.threshold();
-  r.calibration_v2 = d2.calibration();
-
-  say("evaluating on test");
-  const std::vector<std::vector<Box>> p1 = Predict(d1, *test), p2 = Predict(d2, *test);
-  r.v1 = Evaluate(test->Truth(), p1, r.threshold_v1, classes);
-  r.v2 = Evaluate(test->Truth(), p2, r.threshold_v2, classes);
-  r.test_predictions_v1 = PredictionManifest(*test, p1, opt.job_name + "/v1");
-  r.test_predictions_v2 = PredictionManifest(*test, p2, opt.job_name + "/v2");
+  r.test_predictions_v1 = PredictionManifest(*d.test, d.test_pred_v1, job + "/v1");
+  r.test_predictions_v2 = PredictionManifest(*d.test, d.test_pred_v2, job + "/v2");
   return r;
+}
+
+Result<LoopResult> RunLoop(const std::string& data_dir, const LoopOptions& opt,
+                           const std::function<void(float, const std::string&)>& progress) {
+  LoopOptions o = opt;
+  o.data_dir = data_dir;
+  o.simulate_reviewer = true;
+  Loop loop(o);
+  while (!loop.Step(50.0))
+    if (progress) progress(loop.Progress(), loop.Detail());
+  if (loop.failed()) return Status::Error(loop.error());
+  return MakeLoopResult(loop);
 }
 
 }  // namespace fk::labels

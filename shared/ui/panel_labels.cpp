@@ -1,7 +1,9 @@
-// The Label Review panel: a thin view over fk::labels. Jobs (sliced, with
-// progress and Cancel) train v1 and pre-label v2, score on the test split, and
-// train v2 on the reviewed images; the editor shows one image with its boxes.
-// [SECTION] Jobs: train v1 + pre-label, train v2, evaluation
+// The Label Review panel: a view over labels::Loop (shared/labels/loop.h), the
+// same object `fieldkit-cli labels loop` runs. Jobs step it in slices (with
+// progress and Cancel): load, train v1, pre-label v2 into the panel's queue and
+// score v1; the person reviews here, hands the reviewed images in, and the loop
+// trains and scores v2. The editor shows one image with its boxes.
+// [SECTION] Jobs: the loop in slices (train v1 + pre-label, train v2), options
 // [SECTION] Queue, textures, export
 // [SECTION] Editor: image, boxes, mouse and keys
 // [SECTION] Panel
@@ -13,7 +15,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/clock.h"
 #include "imgui.h"
 #include "labels/manifest.h"
 #include "ui/app_state.h"
@@ -28,12 +29,14 @@ namespace {
 constexpr const char* kV1Job = "Label review: train v1, pre-label v2";
 constexpr const char* kV2Job = "Label review: train v2 on the reviewed images";
 
-// [SECTION] Jobs: train v1 + pre-label, train v2, evaluation
+// [SECTION] Jobs: the loop in slices (train v1 + pre-label, train v2), options
 
 std::string DataDir(AppState& app) {
   LabelsPanelState& st = app.labels;
   return st.data_dir.empty() ? app.platform.data_dir + "/logos" : st.data_dir;
 }
+
+const labels::LoopData* Data(const LabelsPanelState& st) { return st.loop ? &st.loop->data() : nullptr; }
 
 void SortQueue(LabelsPanelState& st) {
   const int cur = st.order.empty() ? -1 : st.order[size_t(std::clamp(st.pos, 0, int(st.order.size()) - 1))];
@@ -54,294 +57,117 @@ int CurrentItem(const LabelsPanelState& st) {
   return st.order[size_t(std::clamp(st.pos, 0, int(st.order.size()) - 1))];
 }
 
-// Evaluation of a detector on the test split, one image per call.
-size_t TestCount(const LabelsPanelState& st) {
-  const size_t n = st.test ? st.test->images.size() : 0;
-  return st.test_limit > 0 ? std::min(n, size_t(st.test_limit)) : n;
+// The panel's choices as loop options: a person reviews here, so the loop
+// waits for the review after scoring v1.
+labels::LoopOptions Options(AppState& app) {
+  const LabelsPanelState& st = app.labels;
+  labels::LoopOptions o;
+  o.data_dir = DataDir(app);
+  o.threshold = st.threshold_override;
+  o.test_limit = size_t(std::max(0, st.test_limit));
+  o.simulate_reviewer = false;
+  return o;
 }
 
-// One bounded training slice of s.trainer (timed into s.job_ms); the job's
-// progress runs 0..share over the training. kFailed has already failed the job.
-enum class TrainSlice { kMore, kDone, kFailed };
-TrainSlice TrainStep(LabelsPanelState& s, JobContext& ctx, float share, const char* tag) {
-  const double t = NowMs();
-  const Status st = s.trainer->Step();
-  s.job_ms += NowMs() - t;
-  if (!st) {
-    ctx.Fail(st.message());
-    return TrainSlice::kFailed;
-  }
-  ctx.SetProgress(share * s.trainer->Progress());
-  ctx.SetDetail(std::string(tag) + " " + s.trainer->Stage());
-  if (!s.trainer->Done()) return TrainSlice::kMore;
-  s.trainer.reset();
-  return TrainSlice::kDone;
+// What the panel shows of the loop, read after each of its slices.
+void SyncFromLoop(LabelsPanelState& st) {
+  const labels::Loop& l = *st.loop;
+  st.det_v1 = l.data().det_v1.get();
+  st.det_v2 = l.data().det_v2.get();
+  st.plan = l.plan();
+  st.job_i = l.plan_done();
 }
 
-// The threshold a model's proposals and metrics use: its own (cross-validated
-// on its training images) unless the page was opened with &threshold=T.
-float ModelThreshold(const LabelsPanelState& st, const labels::Detector& d) {
-  return st.threshold_override >= 0 ? st.threshold_override : d.threshold();
-}
-
-std::vector<std::vector<labels::Box>> TestTruth(const LabelsPanelState& st) {
-  std::vector<std::vector<labels::Box>> t = st.test->Truth();
-  t.resize(TestCount(st));
-  return t;
-}
-
-bool EvalStep(LabelsPanelState& st, const labels::Detector& det, JobContext& ctx, float base, float span) {
-  const size_t n = TestCount(st);
-  if (st.job_i < n) {
-    if (!det.DetectStep(st.test->images[st.job_i], &st.detect)) return false;
-    st.job_pred.push_back(std::move(st.detect.boxes));
-    st.detect = {};
-    st.job_i++;
-    ctx.SetProgress(base + span * float(st.job_i) / float(n));
-    ctx.SetDetail("test image " + std::to_string(st.job_i) + "/" + std::to_string(n));
-    return false;
-  }
-  return true;
-}
-
-// Opens the three manifests, then decodes one image per call; true when all are in.
-bool LoadSetsStep(AppState& app, JobContext& ctx) {
+// The view's part when the loop finishes a stage.
+void StageDone(AppState& app, labels::LoopStage stage) {
   LabelsPanelState& st = app.labels;
-  const std::string dir = DataDir(app);
-  std::optional<labels::LabelSet>* slots[3] = {&st.v1, &st.v2, &st.test};
-  const char* names[3] = {"v1", "v2", "test"};
-  for (int k = 0; k < 3; k++) {
-    if (!*slots[k]) {
-      ctx.SetDetail(std::string("reading ") + names[k] + ".manifest");
-      Result<labels::LabelSet> r = labels::OpenLabelSet(dir + "/" + names[k] + ".manifest");
-      if (!r) {
-        ctx.Fail(r.status().message());
-        return true;
-      }
-      *slots[k] = std::move(*r);
-      return false;
-    }
-    labels::LabelSet& set = **slots[k];
-    if (!set.pending.empty()) {
-      ctx.SetDetail(std::string("decoding ") + names[k] + " " + std::to_string(set.next + 1) + "/" +
-                    std::to_string(set.pending.size()));
-      labels::LoadNextImage(&set);
-      return false;
-    }
+  const labels::LoopData& d = st.loop->data();
+  char buf[160];
+  switch (stage) {
+    case labels::LoopStage::Load:
+      for (auto& p : d.problems) app.Log("labels: " + p);
+      break;
+    case labels::LoopStage::TrainV1:  // the queue is being rebuilt: the view's indices were into the old one
+      st.threshold = d.threshold_v1;  // the review slider starts at the model's own
+      st.order.clear();
+      st.pos = 0;
+      st.texture_item = -1;
+      st.selected = -1;
+      break;
+    case labels::LoopStage::Prelabel:
+      st.texture_item = -1;
+      st.selected = -1;
+      SortQueue(st);
+      st.pos = 0;  // start at the head of the queue (the least confident image)
+      break;
+    case labels::LoopStage::EvalV1:
+      std::snprintf(buf, sizeof buf, "v1 trained in %.2f s, %d images pre-labelled in %.2f s; test F1 %.3f",
+                    d.train_ms_v1 / 1000, d.prelabeled, d.prelabel_ms / 1000, d.eval_v1->overall.f1);
+      st.message = buf;
+      app.Log(buf);
+      break;
+    case labels::LoopStage::EvalV2:
+      std::snprintf(buf, sizeof buf, "v2 trained on v1 + %d reviewed images in %.2f s; test F1 %.3f", d.trained_v2_on,
+                    d.train_ms_v2 / 1000, d.eval_v2->overall.f1);
+      st.message = buf;
+      app.Log(buf);
+      break;
+    default: break;
   }
-  st.problems.clear();
-  for (auto* slot : slots) st.problems.insert(st.problems.end(), (*slot)->problems.begin(), (*slot)->problems.end());
-  for (auto& p : st.problems) app.Log("labels: " + p);
-  return true;
 }
 
-// The rest of a retrain's plan, as the queue was, when the job stops before
-// the plan is done (Cancel, a failure): nothing the user had goes missing.
-void RestoreUnplanned(LabelsPanelState& s) {
-  for (size_t k = s.job_i; k < s.plan.size(); k++) {
-    const labels::QueueSlot& slot = s.plan[k];
-    const int keep = slot.old_index >= 0 ? slot.old_index : slot.replaces;  // not pre-labelled: the old item
-    if (keep < 0) continue;
-    const size_t o = size_t(keep);
-    s.items.push_back(std::move(s.prev_items[o]));
-    s.images.push_back(std::move(s.prev_images[o]));
-    s.truth.push_back(std::move(s.prev_truth[o]));
-    s.has_truth.push_back(s.prev_has_truth[o]);
-  }
-  s.plan.clear();
-  s.prev_items.clear();
-  s.prev_images.clear();
-  s.prev_truth.clear();
-  s.prev_has_truth.clear();
+// One job slice: one unit of the loop (a manifest, an image decoded, a
+// training slice, one pyramid level of a scan), so a frame never waits long.
+bool StepLoop(AppState& app, JobContext& ctx) {
+  LabelsPanelState& st = app.labels;
+  if (ctx.Cancelled()) return true;
+  labels::Loop& loop = *st.loop;
+  const labels::LoopStage before = loop.stage();
+  const bool stop = loop.Step(0);
+  SyncFromLoop(st);
+  ctx.SetProgress(loop.Progress());
+  ctx.SetDetail(loop.Detail());
+  if (loop.failed()) ctx.Fail(loop.error());
+  else if (loop.stage() != before) StageDone(app, before);
+  return stop;
+}
+
+// Cancelled (or failed) mid-way: the loop gives a retrain's queue back as it was.
+void LoopStopped(AppState& app, JobState s) {
+  LabelsPanelState& st = app.labels;
+  if (s != JobState::Cancelled && s != JobState::Failed) return;
+  const bool rebuilding = !st.plan.empty();
+  st.loop->Cancel();
+  SyncFromLoop(st);
+  if (!rebuilding) return;
+  st.texture_item = -1;
+  SortQueue(st);
 }
 
 void StartV1Job(AppState& app) {
   if (app.jobs.Has(kV1Job)) return;
   LabelsPanelState& st = app.labels;
-  st.v1.reset();
-  st.v2.reset();
-  st.test.reset();
-  st.detect = {};
-  st.eval_v1.reset();
-  st.eval_v2.reset();
-  auto phase = std::make_shared<int>(0);
+  // A retrain keeps the models (proposals on dropped images) until new ones train.
+  st.loop = st.loop ? std::make_unique<labels::Loop>(Options(app), &st, st.loop->TakeData())
+                    : std::make_unique<labels::Loop>(Options(app), &st);
+  SyncFromLoop(st);
   app.jobs.Enqueue(MakeJob(
-      kV1Job,
-      [&app, phase](JobContext& ctx) {
-        LabelsPanelState& s = app.labels;
-        if (ctx.Cancelled()) return true;
-        switch (*phase) {
-          case 0:  // the three splits, one PNG per slice
-            if (!LoadSetsStep(app, ctx)) return false;
-            if (ctx.Cancelled() || !s.v1 || !s.v2 || !s.test || !s.v1->pending.empty() || !s.test->pending.empty() ||
-                !s.v2->pending.empty())
-              return true;  // failed (the job shows why)
-            s.det_v1 = std::make_unique<labels::Detector>();
-            s.trainer = std::make_unique<labels::DetectorTrainer>(s.det_v1.get(), s.v1->ImagePtrs(), s.v1->Truth(),
-                                                                  int(s.v1->manifest.class_map.size()));
-            s.job_t0 = NowMs();
-            s.job_ms = 0;
-            *phase = 1;
-            return false;
-          case 1: {  // training, one bounded slice per call
-            const TrainSlice ts = TrainStep(s, ctx, 0.5f, "v1");
-            if (ts != TrainSlice::kDone) return ts == TrainSlice::kFailed;
-            s.train_ms_v1 = s.job_ms;
-            s.threshold = ModelThreshold(s, *s.det_v1);  // the review slider starts at the model's own
-            // The queue is rebuilt from what it holds now: reviews and imports stay.
-            s.prev_items = std::move(s.items);
-            s.prev_images = std::move(s.images);
-            s.prev_truth = std::move(s.truth);
-            s.prev_has_truth = std::move(s.has_truth);
-            s.items.clear();
-            s.images.clear();
-            s.truth.clear();
-            s.has_truth.clear();
-            s.order.clear();  // its indices were into the old queue (the panel sorts the new one)
-            s.pos = 0;
-            {
-              std::vector<bool> imported;
-              for (bool t : s.prev_has_truth) imported.push_back(!t);
-              std::vector<std::string> refs;
-              for (auto& li : s.v2->manifest.images) refs.push_back(li.source_ref);
-              s.plan = labels::PlanRetrainQueue(s.prev_items, imported, refs);
-            }
-            s.texture_item = -1;
-            s.selected = -1;
-            s.prelabeled = 0;
-            s.job_ms = 0;
-            s.job_i = 0;
-            *phase = 2;
-            return false;
-          }
-          case 2: {  // pre-label v2 (and untouched imports), one image per call; keep the rest as it was
-            if (s.job_i < s.plan.size()) {
-              const labels::QueueSlot& slot = s.plan[s.job_i];
-              if (slot.old_index >= 0 && !slot.repropose) {
-                const size_t o = size_t(slot.old_index);
-                s.items.push_back(std::move(s.prev_items[o]));
-                s.images.push_back(std::move(s.prev_images[o]));
-                s.truth.push_back(std::move(s.prev_truth[o]));
-                s.has_truth.push_back(s.prev_has_truth[o]);
-              } else {
-                const labels::Image& img = slot.fresh_index >= 0 ? s.v2->images[size_t(slot.fresh_index)]
-                                                                 : s.prev_images[size_t(slot.old_index)];
-                const double t = NowMs();
-                const bool done = s.det_v1->DetectStep(img, &s.detect);
-                s.job_ms += NowMs() - t;
-                if (!done) return false;
-                std::vector<labels::Box> p = std::move(s.detect.boxes);
-                s.detect = {};
-                if (slot.fresh_index >= 0) {
-                  const labels::LabeledImage& li = s.v2->manifest.images[size_t(slot.fresh_index)];
-                  s.items.push_back(labels::MakeReviewItem(li.source_ref, li.width, li.height, std::move(p), s.threshold));
-                  s.images.push_back(img);
-                  s.truth.push_back(li.boxes);
-                  s.has_truth.push_back(true);
-                  s.prelabeled++;
-                } else {
-                  const size_t o = size_t(slot.old_index);
-                  const labels::ReviewItem& was = s.prev_items[o];
-                  s.items.push_back(labels::MakeReviewItem(was.source_ref, was.width, was.height, std::move(p), s.threshold));
-                  s.images.push_back(std::move(s.prev_images[o]));
-                  s.truth.emplace_back();
-                  s.has_truth.push_back(false);
-                }
-              }
-              s.job_i++;
-              ctx.SetProgress(0.5f + 0.1f * float(s.job_i) / float(s.plan.size()));
-              ctx.SetDetail("pre-label " + std::to_string(s.job_i) + "/" + std::to_string(s.plan.size()));
-              return false;
-            }
-            RestoreUnplanned(s);  // the plan is done: this only clears it
-            s.prelabel_ms = s.job_ms;
-            s.texture_item = -1;
-            s.selected = -1;
-            SortQueue(s);
-            s.pos = 0;  // start at the head of the queue (the least confident image)
-            s.job_i = 0;
-            s.job_pred.clear();
-            s.job_ms = NowMs();
-            *phase = 3;
-            return false;
-          }
-          default: {  // v1 on the held-out test split
-            if (!EvalStep(s, *s.det_v1, ctx, 0.6f, 0.4f)) return false;
-            s.eval_v1 = labels::Evaluate(TestTruth(s), s.job_pred, ModelThreshold(s, *s.det_v1),
-                                         int(s.test->manifest.class_map.size()));
-            s.eval_ms_v1 = NowMs() - s.job_ms;
-            s.job_pred.clear();
-            char buf[160];
-            std::snprintf(buf, sizeof buf, "v1 trained in %.2f s, %d images pre-labelled in %.2f s; test F1 %.3f",
-                          s.train_ms_v1 / 1000, s.prelabeled, s.prelabel_ms / 1000, s.eval_v1->overall.f1);
-            s.message = buf;
-            app.Log(buf);
-            return true;
-          }
-        }
-      },
-      [&app](JobState) {
-        LabelsPanelState& s = app.labels;
-        if (s.plan.empty()) return;
-        RestoreUnplanned(s);  // cancelled or failed mid-way: the rest of the queue as it was
-        s.detect = {};
-        s.texture_item = -1;
-        SortQueue(s);
-      }));
+      kV1Job, [&app](JobContext& ctx) { return StepLoop(app, ctx); }, [&app](JobState s) { LoopStopped(app, s); }));
   st.message = "training v1 on " + DataDir(app) + "/v1 ...";
 }
 
+// v2 on v1's images plus every reviewed queue image with its reviewed boxes.
 void StartV2Job(AppState& app) {
   LabelsPanelState& st = app.labels;
-  if (app.jobs.Has(kV2Job) || !st.v1 || !st.test) return;
-  // v1 images plus every reviewed queue image with its reviewed boxes.
-  auto imgs = std::make_shared<std::vector<const labels::Image*>>(st.v1->ImagePtrs());
-  auto truth = std::make_shared<std::vector<std::vector<labels::Box>>>(st.v1->Truth());
-  // Copies, not pointers into st.images: the trainer keeps its pointers for the
-  // whole job, and an image dropped meanwhile grows st.images, which may move.
-  auto queued = std::make_shared<std::vector<labels::Image>>();
-  for (size_t i = 0; i < st.items.size(); i++) {
-    if (!st.items[i].reviewed) continue;
-    queued->push_back(st.images[i]);
-    truth->push_back(st.items[i].FinalBoxes());
-  }
-  for (const labels::Image& im : *queued) imgs->push_back(&im);
-  const int reviewed = int(queued->size());
-  if (reviewed == 0) {
-    app.Error("Label review: review some images first (Enter accepts an image), then train v2");
+  const labels::LoopData* d = Data(st);
+  if (app.jobs.Has(kV2Job) || !d || !d->v1 || !d->test) return;
+  if (Status s = st.loop->SubmitReview(); !s) {
+    app.Error("Label review: " + s.message());
     return;
   }
-  auto phase = std::make_shared<int>(0);
-  st.det_v2 = std::make_unique<labels::Detector>();
-  st.trainer = std::make_unique<labels::DetectorTrainer>(st.det_v2.get(), *imgs, *truth,
-                                                         int(st.v1->manifest.class_map.size()));
-  st.trained_v2_on = reviewed;
-  st.eval_v2.reset();
-  st.detect = {};
-  st.job_ms = 0;
-  app.jobs.Enqueue(MakeJob(kV2Job, [&app, phase, imgs, truth, queued](JobContext& ctx) {
-    LabelsPanelState& s = app.labels;
-    if (ctx.Cancelled()) return true;
-    if (*phase == 0) {
-      const TrainSlice ts = TrainStep(s, ctx, 0.7f, "v2");
-      if (ts != TrainSlice::kDone) return ts == TrainSlice::kFailed;
-      s.train_ms_v2 = s.job_ms;
-      s.job_i = 0;
-      s.job_pred.clear();
-      *phase = 1;
-      return false;
-    }
-    if (!EvalStep(s, *s.det_v2, ctx, 0.7f, 0.3f)) return false;
-    s.eval_v2 = labels::Evaluate(TestTruth(s), s.job_pred, ModelThreshold(s, *s.det_v2),
-                                 int(s.test->manifest.class_map.size()));
-    s.job_pred.clear();
-    char buf[128];
-    std::snprintf(buf, sizeof buf, "v2 trained on v1 + %d reviewed images in %.2f s; test F1 %.3f", s.trained_v2_on,
-                  s.train_ms_v2 / 1000, s.eval_v2->overall.f1);
-    s.message = buf;
-    app.Log(buf);
-    return true;
-  }));
+  SyncFromLoop(st);
+  app.jobs.Enqueue(MakeJob(
+      kV2Job, [&app](JobContext& ctx) { return StepLoop(app, ctx); }, [&app](JobState s) { LoopStopped(app, s); }));
 }
 
 // [SECTION] Queue, textures, export
@@ -382,8 +208,9 @@ labels::ReviewStats StatsOf(const LabelsPanelState& st, int from, int to) {  // 
 
 labels::Manifest ReviewedManifest(const LabelsPanelState& st) {
   labels::Manifest m;
-  m.class_map = st.v2 ? st.v2->manifest.class_map : std::map<int, std::string>{{0, "smile"}, {1, "cloud"}};
-  m.label_attribute = st.v2 ? st.v2->manifest.label_attribute : "bounding-box";
+  const labels::LoopData* d = Data(st);
+  m.class_map = d && d->v2 ? d->v2->manifest.class_map : std::map<int, std::string>{{0, "smile"}, {1, "cloud"}};
+  m.label_attribute = d && d->v2 ? d->v2->manifest.label_attribute : "bounding-box";
   const std::string date = labels::NowIso8601();
   for (const labels::ReviewItem& it : st.items) {
     if (!it.reviewed) continue;
@@ -438,9 +265,9 @@ void Export(AppState& app, const char* what) {
 ImU32 ClassColor(int c) { return c == 0 ? IM_COL32(80, 220, 120, 255) : c == 1 ? IM_COL32(240, 90, 230, 255) : IM_COL32(250, 220, 60, 255); }
 
 std::string ClassName(const LabelsPanelState& st, int c) {
-  if (st.v1) {
-    auto it = st.v1->manifest.class_map.find(c);
-    if (it != st.v1->manifest.class_map.end()) return it->second;
+  if (const labels::LoopData* d = Data(st); d && d->v1) {
+    auto it = d->v1->manifest.class_map.find(c);
+    if (it != d->v1->manifest.class_map.end()) return it->second;
   }
   return std::to_string(c);
 }
@@ -474,7 +301,8 @@ void HandleKeys(AppState& app, labels::ReviewItem& it) {
     st.selected = -1;
   }
   if (!io.KeyCtrl) {
-    const int classes = st.v1 ? int(st.v1->manifest.class_map.size()) : 2;
+    const labels::LoopData* d = Data(st);
+    const int classes = d && d->v1 ? int(d->v1->manifest.class_map.size()) : 2;
     for (int c = 0; c < std::min(classes, 9); c++) {
       if (!ImGui::IsKeyPressed('1' + c)) continue;
       st.draw_class = c;
@@ -486,6 +314,65 @@ void HandleKeys(AppState& app, labels::ReviewItem& it) {
     if (ImGui::IsKeyPressed('N') || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow))) Go(st, st.pos + 1);
     if (ImGui::IsKeyPressed('P') || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_LeftArrow))) Go(st, st.pos - 1);
   }
+}
+
+// Moves, resizes or draws the selected box while the mouse is held (image
+// coordinates `mi`), pans with the right/middle button; on release a click
+// that drew nothing is dropped with its undo snapshot.
+void ApplyDrag(LabelsPanelState& st, labels::ReviewItem& it, ImVec2 mi, bool active) {
+  ImGuiIO& io = ImGui::GetIO();
+  if (active && st.drag == 4) {
+    st.pan_x += io.MouseDelta.x;
+    st.pan_y += io.MouseDelta.y;
+  } else if (active && st.drag >= 1 && st.drag <= 3 && st.selected >= 0 && st.selected < int(it.boxes.size())) {
+    labels::Box& b = it.boxes[size_t(st.selected)].box;
+    const float dx = mi.x - st.drag_x, dy = mi.y - st.drag_y;
+    if (std::fabs(dx) + std::fabs(dy) > 0.5f) st.drag_changed = true;
+    if (st.drag_changed) {
+      const labels::Box o = st.drag_orig;
+      if (st.drag == 1) {
+        b.left = std::clamp(o.left + dx, 0.f, float(it.width) - o.width);
+        b.top = std::clamp(o.top + dy, 0.f, float(it.height) - o.height);
+      } else if (st.drag == 2) {
+        b.width = std::clamp(o.width + dx, 2.f, float(it.width) - o.left);
+        b.height = std::clamp(o.height + dy, 2.f, float(it.height) - o.top);
+      } else {
+        const float x0 = std::clamp(std::min(st.drag_x, mi.x), 0.f, float(it.width));
+        const float y0 = std::clamp(std::min(st.drag_y, mi.y), 0.f, float(it.height));
+        const float x1 = std::clamp(std::max(st.drag_x, mi.x), 0.f, float(it.width));
+        const float y1 = std::clamp(std::max(st.drag_y, mi.y), 0.f, float(it.height));
+        b.left = x0;
+        b.top = y0;
+        b.width = x1 - x0;
+        b.height = y1 - y0;
+      }
+    }
+  }
+  if (st.drag != 0 && !active) {  // released
+    if (st.drag == 3 && st.selected >= 0 && st.selected < int(it.boxes.size()) &&
+        (!st.drag_changed || it.boxes[size_t(st.selected)].box.width < 3 || it.boxes[size_t(st.selected)].box.height < 3)) {
+      it.boxes.erase(it.boxes.begin() + st.selected);  // a click, not a box
+      st.selected = -1;
+      st.drag_changed = false;
+    }
+    if (st.drag != 4 && !st.drag_changed && !it.undo.empty()) it.undo.pop_back();
+    st.drag = 0;
+  }
+}
+
+// Review time: only while no labels job runs (the image may still change
+// under a running pre-label) and the person was active in the last 30 s
+// (a page left open over lunch is not labelling effort).
+void CountReviewTime(AppState& app, labels::ReviewItem& it) {
+  LabelsPanelState& st = app.labels;
+  ImGuiIO& io = ImGui::GetIO();
+  bool input = io.MouseDelta.x != 0 || io.MouseDelta.y != 0 || ImGui::IsAnyMouseDown() || io.MouseWheel != 0 ||
+               !io.InputQueueCharacters.empty();
+  for (bool k : io.KeysDown) input = input || k;
+  if (input) st.last_input_s = ImGui::GetTime();
+  const bool job = app.jobs.Has(kV1Job) || app.jobs.Has(kV2Job);
+  if (!it.reviewed && !job && ImGui::GetTime() - st.last_input_s < 30.0)
+    it.seconds += double(std::min(io.DeltaTime, 1.f));
 }
 
 void DrawEditor(AppState& app, int item, ImVec2 size) {
@@ -543,56 +430,11 @@ void DrawEditor(AppState& app, int item, ImVec2 size) {
     }
     if (st.selected >= 0) st.drag_orig = it.boxes[size_t(st.selected)].box;
   }
-  if (active && st.drag == 4) {
-    st.pan_x += io.MouseDelta.x;
-    st.pan_y += io.MouseDelta.y;
-  } else if (active && st.drag >= 1 && st.drag <= 3 && st.selected >= 0 && st.selected < int(it.boxes.size())) {
-    labels::Box& b = it.boxes[size_t(st.selected)].box;
-    const float dx = mi.x - st.drag_x, dy = mi.y - st.drag_y;
-    if (std::fabs(dx) + std::fabs(dy) > 0.5f) st.drag_changed = true;
-    if (st.drag_changed) {
-      const labels::Box o = st.drag_orig;
-      if (st.drag == 1) {
-        b.left = std::clamp(o.left + dx, 0.f, float(it.width) - o.width);
-        b.top = std::clamp(o.top + dy, 0.f, float(it.height) - o.height);
-      } else if (st.drag == 2) {
-        b.width = std::clamp(o.width + dx, 2.f, float(it.width) - o.left);
-        b.height = std::clamp(o.height + dy, 2.f, float(it.height) - o.top);
-      } else {
-        const float x0 = std::clamp(std::min(st.drag_x, mi.x), 0.f, float(it.width));
-        const float y0 = std::clamp(std::min(st.drag_y, mi.y), 0.f, float(it.height));
-        const float x1 = std::clamp(std::max(st.drag_x, mi.x), 0.f, float(it.width));
-        const float y1 = std::clamp(std::max(st.drag_y, mi.y), 0.f, float(it.height));
-        b.left = x0;
-        b.top = y0;
-        b.width = x1 - x0;
-        b.height = y1 - y0;
-      }
-    }
-  }
-  if (st.drag != 0 && !active) {  // released
-    if (st.drag == 3 && st.selected >= 0 && st.selected < int(it.boxes.size()) &&
-        (!st.drag_changed || it.boxes[size_t(st.selected)].box.width < 3 || it.boxes[size_t(st.selected)].box.height < 3)) {
-      it.boxes.erase(it.boxes.begin() + st.selected);  // a click, not a box
-      st.selected = -1;
-      st.drag_changed = false;
-    }
-    if (st.drag != 4 && !st.drag_changed && !it.undo.empty()) it.undo.pop_back();
-    st.drag = 0;
-  }
+  ApplyDrag(st, it, mi, active);
   // Keys act on the image whenever this panel is open (it is the whole page);
   // HandleKeys stands back while a text field has the keyboard.
   HandleKeys(app, it);
-  // Review time: only while no labels job runs (the image may still change
-  // under a running pre-label) and the person was active in the last 30 s
-  // (a page left open over lunch is not labelling effort).
-  bool input = io.MouseDelta.x != 0 || io.MouseDelta.y != 0 || ImGui::IsAnyMouseDown() || io.MouseWheel != 0 ||
-               !io.InputQueueCharacters.empty();
-  for (bool k : io.KeysDown) input = input || k;
-  if (input) st.last_input_s = ImGui::GetTime();
-  const bool job = app.jobs.Has(kV1Job) || app.jobs.Has(kV2Job);
-  if (!it.reviewed && !job && ImGui::GetTime() - st.last_input_s < 30.0)
-    it.seconds += double(std::min(io.DeltaTime, 1.f));
+  CountReviewTime(app, it);
 
   // Draw: picture (or a placeholder without a renderer), boxes, handles.
   ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -640,7 +482,8 @@ void DrawStatsTable(const char* id, const labels::ReviewStats& s) {
 void DrawResults(AppState& app) {
   LabelsPanelState& st = app.labels;
   SectionHeader("v1 vs v2 on the held-out test split");
-  if (!st.eval_v1) {
+  const labels::LoopData* d = Data(st);
+  if (!d || !d->eval_v1) {
     ImGui::TextDisabled("Train v1 first.");
     return;
   }
@@ -660,8 +503,8 @@ void DrawResults(AppState& app) {
         ImGui::Text(k == 0 || k == 4 ? "%.2f" : "%.3f", v[k]);
       }
     };
-    row("v1", *st.eval_v1, st.det_v1.get());
-    if (st.eval_v2) row("v2", *st.eval_v2, st.det_v2.get());
+    row("v1", *d->eval_v1, st.det_v1);
+    if (d->eval_v2) row("v2", *d->eval_v2, st.det_v2);
     ImGui::EndTable();
   }
   ImGui::PushTextWrapPos(0.f);
@@ -669,12 +512,12 @@ void DrawResults(AppState& app) {
                       "assumed threshold is the one that would maximise F1 there (as the service reports).");
   ImGui::PopTextWrapPos();
   static const char* const kCats[] = {"precision", "recall", "F1"};
-  const double a[3] = {st.eval_v1->overall.precision, st.eval_v1->overall.recall, st.eval_v1->overall.f1};
+  const double a[3] = {d->eval_v1->overall.precision, d->eval_v1->overall.recall, d->eval_v1->overall.f1};
   double b[3] = {0, 0, 0};
-  if (st.eval_v2) {
-    b[0] = st.eval_v2->overall.precision;
-    b[1] = st.eval_v2->overall.recall;
-    b[2] = st.eval_v2->overall.f1;
+  if (d->eval_v2) {
+    b[0] = d->eval_v2->overall.precision;
+    b[1] = d->eval_v2->overall.recall;
+    b[2] = d->eval_v2->overall.f1;
   }
   PlotSpec spec;
   spec.title = "Test split (IoU >= 0.5)";
@@ -682,14 +525,13 @@ void DrawResults(AppState& app) {
   Plot p("labels.chart", ImVec2(-1, 180), spec);
   p.SetCategories(kCats, 3);
   p.Bars("v1", a, colors::Series(0));
-  if (st.eval_v2) p.Bars("v2", b, colors::Series(1));
+  if (d->eval_v2) p.Bars("v2", b, colors::Series(1));
   p.Draw();
   RecordItem(app, "labels.chart");
 }
 
-}  // namespace
-
-void DrawLabelsPanel(AppState& app) {
+// The buttons (train v1, train v2, simulate, export), the last message and the data set's problems.
+void DrawToolbar(AppState& app) {
   LabelsPanelState& st = app.labels;
   const bool busy = app.jobs.Has(kV1Job) || app.jobs.Has(kV2Job);
   ImGui::BeginDisabled(busy);
@@ -701,12 +543,7 @@ void DrawLabelsPanel(AppState& app) {
   RecordItem(app, "labels.train_v2");
   ImGui::SameLine();
   if (ImGui::Button("Simulate reviewer on the rest")) {
-    int n = 0;
-    for (size_t i = 0; i < st.items.size(); i++) {
-      if (st.items[i].reviewed || !st.has_truth[i]) continue;
-      labels::SimulateReviewer(st.truth[i], &st.items[i], {});
-      n++;
-    }
+    const int n = labels::SimulateReview(&st, {});
     st.message = "simulated reviewer fixed " + std::to_string(n) + " images against the bundled truth";
   }
   RecordItem(app, "labels.simulate");
@@ -731,14 +568,23 @@ void DrawLabelsPanel(AppState& app) {
     ImGui::EndPopup();
   }
   if (!st.message.empty()) ImGui::TextDisabled("%s", st.message.c_str());
-  if (!st.problems.empty()) {
-    ImGui::TextColored(ImVec4(0.9f, 0.6f, 0.3f, 1), "%zu problems in the data set", st.problems.size());
+  static const std::vector<std::string> kNone;
+  const std::vector<std::string>& problems = Data(st) ? Data(st)->problems : kNone;
+  if (!problems.empty()) {
+    ImGui::TextColored(ImVec4(0.9f, 0.6f, 0.3f, 1), "%zu problems in the data set", problems.size());
     if (ImGui::IsItemHovered()) {
       ImGui::BeginTooltip();
-      for (size_t k = 0; k < std::min<size_t>(st.problems.size(), 12); k++) ImGui::TextUnformatted(st.problems[k].c_str());
+      for (size_t k = 0; k < std::min<size_t>(problems.size(), 12); k++) ImGui::TextUnformatted(problems[k].c_str());
       ImGui::EndTooltip();
     }
   }
+}
+
+}  // namespace
+
+void DrawLabelsPanel(AppState& app) {
+  LabelsPanelState& st = app.labels;
+  DrawToolbar(app);
   if (st.items.empty()) {
     ImGui::Spacing();
     ImGui::TextWrapped("Train v1 on the 8 bundled v1 images; it then proposes boxes on the 30 v2 images. Review them "
@@ -755,6 +601,7 @@ void DrawLabelsPanel(AppState& app) {
   ImGui::SetNextItemWidth(-1);
   if (ImGui::SliderFloat("##thr", &st.threshold, 0.05f, 0.95f, "show >= %.2f")) {
     for (auto& it : st.items) it.SetThreshold(st.threshold);
+    if (st.loop) st.loop->SetProposalThreshold(st.threshold);  // images still being pre-labelled too
     SortQueue(st);
   }
   RecordItem(app, "labels.threshold");
@@ -831,10 +678,8 @@ void ImportLabelImage(AppState& app, const std::string& path) {
     return;
   }
   std::vector<labels::Box> p = st.det_v1 ? st.det_v1->Detect(*img) : std::vector<labels::Box>{};
-  st.items.push_back(labels::MakeReviewItem(path, img->width, img->height, std::move(p), st.threshold));
-  st.images.push_back(std::move(*img));
-  st.truth.emplace_back();
-  st.has_truth.push_back(false);
+  const int w = img->width, h = img->height;
+  st.Add(labels::MakeReviewItem(path, w, h, std::move(p), st.threshold), std::move(*img), {}, false);
   SortQueue(st);
   st.message = "added " + path + " to the review queue" + (st.det_v1 ? " with v1's proposals" : " (no model yet: draw boxes)");
 }
@@ -868,40 +713,17 @@ bool RunLabelsDemoFromParams(AppState& app, const std::map<std::string, std::str
 
 nlohmann::json LabelsStatusJson(AppState& app) {
   LabelsPanelState& st = app.labels;
-  if (!st.v1 && !app.jobs.Has(kV1Job)) return nullptr;
-  nlohmann::json j;
-  j["state"] = app.jobs.Has(kV1Job) ? "training_v1" : app.jobs.Has(kV2Job) ? "training_v2" : st.eval_v1 ? "ready" : "loading";
-  j["images"] = {{"v1", st.v1 ? st.v1->images.size() : 0},
-                 {"v2", st.v2 ? st.v2->images.size() : 0},
-                 {"test", st.test ? st.test->images.size() : 0}};
-  j["test_scored"] = TestCount(st);
-  j["problems"] = st.problems.size();
-  j["prelabeled"] = st.prelabeled;
-  int proposals = 0, reviewed = 0;
-  for (auto& it : st.items) {
-    proposals += int(it.proposed.size());
-    reviewed += it.reviewed;
-  }
-  j["queue"] = st.items.size();
-  j["proposals"] = proposals;
-  j["reviewed"] = reviewed;
-  const labels::ReviewStats s = StatsOf(st, 0, int(st.order.size()));
+  const labels::LoopData* d = Data(st);
+  if (!st.loop || ((!d || !d->v1) && !app.jobs.Has(kV1Job))) return nullptr;
+  nlohmann::json j = st.loop->StatusJson();
+  j.erase("stage");  // the panel's own state names, from its jobs
+  j.erase("error");  // in status().job
+  j["state"] = app.jobs.Has(kV1Job) ? "training_v1" : app.jobs.Has(kV2Job) ? "training_v2" : d->eval_v1 ? "ready" : "loading";
+  const labels::ReviewStats s = StatsOf(st, 0, int(st.order.size()));  // the queue as shown
   j["review"] = {{"accepted_unchanged", s.accepted_unchanged}, {"adjusted", s.adjusted}, {"deleted", s.deleted},
                  {"added", s.added}, {"effort_saved", s.EffortSaved()}};
   j["threshold"] = st.threshold;
-  j["train_ms_v1"] = st.train_ms_v1;
-  j["prelabel_ms_v2"] = st.prelabel_ms;
-  j["eval_ms_v1"] = st.eval_ms_v1;
   j["texture"] = st.texture != 0;
-  auto ev = [](const std::optional<labels::Evaluation>& e) {
-    if (!e) return nlohmann::json();
-    return nlohmann::json{{"precision", e->overall.precision}, {"recall", e->overall.recall}, {"f1", e->overall.f1},
-                          {"threshold", e->threshold}, {"assumed_threshold", e->assumed_threshold},
-                          {"f1_at_assumed", e->assumed.f1}};
-  };
-  j["v1"] = ev(st.eval_v1);
-  j["v2"] = ev(st.eval_v2);
-  if (st.eval_v2) j["train_ms_v2"] = st.train_ms_v2;
   return j;
 }
 
