@@ -74,6 +74,20 @@ struct HeadlessApp {
     return frames;
   }
   nlohmann::json Status() const { return nlohmann::json::parse(app_const().StatusJson()); }
+  // Clicks a named widget (status().items) as a user would: move there, press,
+  // release; a button fires on the release frame. False when it is not on screen.
+  bool Click(const std::string& item) {
+    const nlohmann::json r = Status()["items"][item];
+    if (!r.is_array()) return false;
+    ImGuiIO& io = ImGui::GetIO();
+    io.MousePos = ImVec2(r[0].get<float>() + 5, r[1].get<float>() + 5);
+    Frames(1);
+    io.MouseDown[0] = true;
+    Frames(1);
+    io.MouseDown[0] = false;
+    Frames(1);
+    return true;
+  }
 
  private:
   const fk::ui::App& app_const() const { return app; }
