@@ -18,28 +18,46 @@ namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 }
 
-const char* ModelName(ModelKind k) {
-  switch (k) {
-    case ModelKind::SeasonalNaive: return "snaive";
-    case ModelKind::Ets: return "ets";
-    case ModelKind::Theta: return "theta";
-    case ModelKind::Comb: return "comb";
-    case ModelKind::EtsX: return "etsx";
-  }
-  return "?";
+const std::vector<ModelInfo>& Models() {
+  static const std::vector<ModelInfo> kModels = {
+      {ModelKind::SeasonalNaive, "snaive", "seasonal naive", "the value one season back (the baseline)", false},
+      {ModelKind::Ets, "ets", "ETS (AICc)", "exponential smoothing, AICc over R's 15-model family", false},
+      {ModelKind::Theta, "theta", "Theta", "the M3 standard: drift plus simple exponential smoothing", false},
+      {ModelKind::Comb, "comb", "Comb", "mean of ets, theta and damped ets", false},
+      {ModelKind::EtsX, "etsx", "ETS + related", "regression on the related series with ETS errors", true},
+  };
+  return kModels;
 }
 
+const ModelInfo& ModelInfoOf(ModelKind k) {
+  for (const ModelInfo& m : Models())
+    if (m.kind == k) return m;
+  return Models().front();  // unreachable: every kind has a row (tests/forecast)
+}
+
+const char* ModelName(ModelKind k) { return ModelInfoOf(k).name; }
+
 bool ParseModelKind(const std::string& name, ModelKind* out) {
-  for (ModelKind k : {ModelKind::SeasonalNaive, ModelKind::Ets, ModelKind::Theta, ModelKind::Comb, ModelKind::EtsX})
-    if (name == ModelName(k)) {
-      *out = k;
+  for (const ModelInfo& m : Models())
+    if (name == m.name) {
+      *out = m.kind;
       return true;
     }
   return false;
 }
 
 std::vector<ModelKind> AllModels() {
-  return {ModelKind::SeasonalNaive, ModelKind::Ets, ModelKind::Theta, ModelKind::Comb};
+  std::vector<ModelKind> out;
+  for (const ModelInfo& m : Models())
+    if (!m.related) out.push_back(m.kind);
+  return out;
+}
+
+std::vector<std::string> ModelChoices(bool with_related) {
+  std::vector<std::string> out;
+  for (const ModelInfo& m : Models())
+    if (with_related || !m.related) out.push_back(m.name);
+  return out;
 }
 
 // [SECTION] helpers: normal quantile, Nelder-Mead, decomposition

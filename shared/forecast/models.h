@@ -20,9 +20,23 @@
 namespace fk::forecast {
 
 enum class ModelKind { SeasonalNaive, Ets, Theta, Comb, EtsX };
+
+// The models a user picks from, one row each, in display order: ModelName,
+// ParseModelKind, AllModels, the CLI's help and errors and the panel's
+// checkboxes (label, help as tooltip) all read it, so a new model is one row.
+struct ModelInfo {
+  ModelKind kind;
+  const char* name;   // CLI and ?run= spelling: "ets"
+  const char* label;  // the panel's checkbox: "ETS (AICc)"
+  const char* help;   // one line: what it is
+  bool related;       // needs the related series (price, promo)
+};
+const std::vector<ModelInfo>& Models();
+const ModelInfo& ModelInfoOf(ModelKind k);
 const char* ModelName(ModelKind k);  // "snaive", "ets", "theta", "comb", "etsx"
 bool ParseModelKind(const std::string& name, ModelKind* out);
 std::vector<ModelKind> AllModels();  // the univariate ones, in display order
+std::vector<std::string> ModelChoices(bool with_related = true);  // names, for help and errors
 
 struct ModelSpec {
   ModelKind kind = ModelKind::Ets;

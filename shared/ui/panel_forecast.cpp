@@ -38,9 +38,6 @@ const char* const kRelatedFillNames[] = {"related middlefill", "related backfill
 const char* const kRelatedFillIds[] = {"forecast.related_middlefill", "forecast.related_backfill",
                                        "forecast.related_futurefill"};
 const char* const kEol[] = {"keep", "drop", "null"};
-const forecast::ModelKind kModels[] = {forecast::ModelKind::SeasonalNaive, forecast::ModelKind::Ets,
-                                       forecast::ModelKind::Theta, forecast::ModelKind::Comb,
-                                       forecast::ModelKind::EtsX};
 
 std::string DataDir(const AppState& app) {
   return app.forecast.data_dir.empty() ? app.platform.data_dir + "/forecast" : app.forecast.data_dir;
@@ -134,9 +131,8 @@ forecast::PipelineOptions Options(const ForecastPanelState& st, forecast::Pipeli
   o.backtest_options.windows = st.windows;
   o.backtest_options.models.clear();
   const bool related = Data(st) && Data(st)->in.related;
-  for (int i = 0; i < 5; i++)
-    if (st.use_model[i] && (kModels[i] != forecast::ModelKind::EtsX || related))
-      o.backtest_options.models.push_back(kModels[i]);
+  for (const forecast::ModelInfo& m : forecast::Models())
+    if (!st.models_off.count(m.kind) && (!m.related || related)) o.backtest_options.models.push_back(m.kind);
   if (o.backtest_options.models.empty()) o.backtest_options.models.push_back(forecast::ModelKind::Ets);
   o.future = forecast::FutureModel::BestOfBacktest;
   return o;
@@ -286,15 +282,15 @@ bool RunForecastDemoFromParams(AppState& app, const std::map<std::string, std::s
       }
       (k == "horizon" ? st.horizon : st.windows) = n;
     } else if (k == "models") {
-      for (auto& u : st.use_model) u = false;
+      st.models_off.clear();
+      for (const forecast::ModelInfo& m : forecast::Models()) st.models_off.insert(m.kind);
       for (const std::string& name : SplitList(v)) {
         forecast::ModelKind m;
         if (!forecast::ParseModelKind(name, &m)) {
           app.Error("?run=forecast-demo: unknown model '" + name + "'");
           return false;
         }
-        for (int i = 0; i < 5; i++)
-          if (kModels[i] == m) st.use_model[i] = true;
+        st.models_off.erase(m);
       }
     } else if (k == "middlefill" || k == "backfill" || k == "related_middlefill" || k == "related_backfill" ||
                k == "related_futurefill") {
@@ -628,12 +624,16 @@ void DrawModelsSection(AppState& app) {
     return;
   }
   SectionHeader("Models and backtest");
-  static const char* const kNames[] = {"seasonal naive", "ETS (AICc)", "Theta", "Comb", "ETS + related"};
-  for (int i = 0; i < 5; i++) {
-    if (i) ImGui::SameLine();
-    if (i == 4 && Data(st)->related_x.empty()) ImGui::BeginDisabled();
-    ImGui::Checkbox(kNames[i], &st.use_model[i]);
-    if (i == 4 && Data(st)->related_x.empty()) ImGui::EndDisabled();
+  bool first = true;
+  for (const forecast::ModelInfo& m : forecast::Models()) {
+    if (!first) ImGui::SameLine();
+    first = false;
+    const bool disabled = m.related && Data(st)->related_x.empty();
+    if (disabled) ImGui::BeginDisabled();
+    bool on = !st.models_off.count(m.kind);
+    if (ImGui::Checkbox(m.label, &on)) on ? (void)st.models_off.erase(m.kind) : (void)st.models_off.insert(m.kind);
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s: %s", m.name, m.help);
+    if (disabled) ImGui::EndDisabled();
   }
   ImGui::SetNextItemWidth(100);
   ImGui::InputInt("horizon", &st.horizon);

@@ -4,6 +4,7 @@
 #pragma once
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,7 @@ struct ForecastPanelState {
                                     {forecast::FillKind::Median, 0}};
   int eol = 1;                          // keep, drop, null
   // Models and backtest choices.
-  bool use_model[5] = {true, true, true, true, true};  // snaive, ets, theta, comb, etsx
+  std::set<forecast::ModelKind> models_off;  // models unticked (forecast::Models(): all on at first)
   int horizon = 14, windows = 2;
   // The run: the data sets as loaded, the prepared panel, the backtest, the
   // future forecasts and the cold start (pipe->data()). Null before a load.

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <vector>
 
 #include "core/rng.h"
@@ -323,4 +324,22 @@ TEST_CASE("forecast/resumable: a backtest in one-fit slices equals the same back
       CHECK(a.forecasts[i].forecast.quantiles == b.forecasts[i].forecast.quantiles);
     }
   }
+}
+
+TEST_CASE("forecast/models: the model table names every kind once and parses back") {
+  std::set<std::string> names;
+  for (const fk::forecast::ModelInfo& m : fk::forecast::Models()) {
+    CAPTURE(m.name);
+    CHECK(names.insert(m.name).second);
+    fk::forecast::ModelKind k;
+    REQUIRE(fk::forecast::ParseModelKind(m.name, &k));
+    CHECK(k == m.kind);
+    CHECK(std::string(fk::forecast::ModelName(m.kind)) == m.name);
+    CHECK(std::string(m.label).size() > 0);
+    CHECK(std::string(m.help).size() > 0);
+  }
+  fk::forecast::ModelKind k;
+  CHECK_FALSE(fk::forecast::ParseModelKind("arima", &k));
+  CHECK(fk::forecast::ModelChoices(false) == std::vector<std::string>{"snaive", "ets", "theta", "comb"});
+  CHECK(fk::forecast::AllModels().size() == fk::forecast::ModelChoices(false).size());
 }
