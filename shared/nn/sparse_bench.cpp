@@ -19,9 +19,20 @@ namespace fk::nn {
 
 // [SECTION] Options, JSON helpers
 
+const std::vector<BackendInfo>& Backends() {
+  static const std::vector<BackendInfo> kBackends = {
+      {"own-dense", "our kernels, every weight stored and multiplied (the baseline)", false, true},
+      {"own-sparse", "our kernels over the CSR weights: zeros are skipped", false, true},
+      {"xnnpack-dense", "XNNPACK's dense operators on the same weights", true, true},
+      {"xnnpack-sparse", "XNNPACK with its sparse inference on (engaged only where its rules allow)", true, false},
+  };
+  return kBackends;
+}
+
 std::vector<std::string> KnownBackends() {
-  std::vector<std::string> b = {"own-dense", "own-sparse"};
-  if (XnnpackAvailable()) b.insert(b.end(), {"xnnpack-dense", "xnnpack-sparse"});
+  std::vector<std::string> b;
+  for (const BackendInfo& r : Backends())
+    if (!r.xnnpack || XnnpackAvailable()) b.push_back(r.name);
   return b;
 }
 
@@ -33,11 +44,15 @@ Status ValidateBenchOptions(const SparseBenchOptions& o) {
   for (double s : o.sparsities)
     if (!(s >= 0 && s < 1)) return Status::Error("--sparsity: " + std::to_string(s) + " is not in [0, 1)");
   if (o.backends.empty()) return Status::Error("--backend: give at least one backend");
-  const std::vector<std::string> all = {"own-dense", "own-sparse", "xnnpack-dense", "xnnpack-sparse"};
+  std::vector<std::string> all;
+  for (const BackendInfo& r : Backends()) all.push_back(r.name);
   const auto known = KnownBackends();
   for (auto& b : o.backends) {
-    if (std::find(all.begin(), all.end(), b) == all.end())
-      return Status::Error("--backend: unknown backend '" + b + "' (own-dense, own-sparse, xnnpack-dense, xnnpack-sparse)");
+    if (std::find(all.begin(), all.end(), b) == all.end()) {
+      std::string names;
+      for (const std::string& n : all) names += (names.empty() ? "" : ", ") + n;
+      return Status::Error("--backend: unknown backend '" + b + "' (" + names + ")");
+    }
     if (std::find(known.begin(), known.end(), b) == known.end())
       return Status::Error("--backend: '" + b + "' is not available in this build (no XNNPACK)");
   }

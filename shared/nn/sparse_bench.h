@@ -50,7 +50,16 @@ struct SparseBenchOptions {
 
 // Checks ranges and names; the message names the offending option.
 Status ValidateBenchOptions(const SparseBenchOptions& o);
-std::vector<std::string> KnownBackends();  // includes xnnpack-* only when XNNPACK is built in
+// The backends a bench can time, one row each: KnownBackends, validation
+// messages, the CLI's help and the panel's checkboxes (help as tooltip) read it.
+struct BackendInfo {
+  const char* name;      // "own-sparse"
+  const char* help;      // one line: what runs
+  bool xnnpack;          // needs XNNPACK built in
+  bool panel_default;    // ticked when the panel opens (xnnpack-sparse is slow to set up)
+};
+const std::vector<BackendInfo>& Backends();
+std::vector<std::string> KnownBackends();  // the rows this build can run (xnnpack-* only with XNNPACK)
 
 struct BenchResult {
   std::string backend;

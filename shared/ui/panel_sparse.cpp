@@ -11,14 +11,15 @@
 #include <cstdio>
 #include <fstream>
 
+#include "core/strings.h"
 #include "imgui.h"
 #include "nn/graph.h"
 #include "nn/pruning.h"
+#include "nn/xnnpack_backend.h"
 #include "ui/app_state.h"
 #include "ui/panels.h"
 #include "ui/plot.h"
 #include "ui/widgets.h"
-#include "core/strings.h"
 
 namespace fk::ui {
 
@@ -35,8 +36,11 @@ static const char* kBlockNames[] = {"1", "2", "4"};
 
 static void EnsureBackends(SparsePanelState& st) {
   if (!st.backends.empty()) return;
-  st.backends = nn::KnownBackends();
-  for (auto& b : st.backends) st.backend_on.push_back(b == "own-dense" || b == "own-sparse" || b == "xnnpack-dense");
+  for (const nn::BackendInfo& b : nn::Backends()) {
+    if (b.xnnpack && !nn::XnnpackAvailable()) continue;
+    st.backends.push_back(b.name);
+    st.backend_on.push_back(b.panel_default);
+  }
 }
 
 static nn::SparseBenchOptions OptionsFromPanel(const SparsePanelState& st) {
@@ -447,6 +451,9 @@ void DrawSparsePanel(AppState& app) {
     ImGui::SameLine();
     bool on = st.backend_on[i] != 0;
     if (ImGui::Checkbox(st.backends[i].c_str(), &on)) st.backend_on[i] = on;
+    for (const nn::BackendInfo& b : nn::Backends())
+      if (st.backends[i] == b.name && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+        ImGui::SetTooltip("%s", b.help);
   }
   if (busy) ImGui::EndDisabled();
 
