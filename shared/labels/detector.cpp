@@ -1,6 +1,8 @@
 // [SECTION] Features (HOG cells, FHOG-style normalisation)
 // [SECTION] Pyramid and scanning
 // [SECTION] Training (logistic regression, hard-negative mining)
+// [SECTION] Training phases (DetectorTrainer::State), in run order
+// [SECTION] DetectorTrainer
 #include "labels/detector.h"
 
 #include <algorithm>
@@ -340,21 +342,76 @@ std::vector<float> WindowFeatures(const FeatureMap& fm, int x, int y, int wc, in
   return v;
 }
 
+// Cholesky factorisation of the n x n row-major symmetric a in place (its
+// lower triangle becomes L, a = L L^T). False when a is not positive definite.
+bool CholeskyInPlace(std::vector<double>* a, size_t n) {
+  std::vector<double>& L = *a;
+  for (size_t j = 0; j < n; j++) {
+    double dsum = L[j * n + j];
+    for (size_t k = 0; k < j; k++) dsum -= L[j * n + k] * L[j * n + k];
+    if (!(dsum > 0)) return false;
+    const double djj = std::sqrt(dsum);
+    L[j * n + j] = djj;
+    for (size_t i = j + 1; i < n; i++) {
+      double v = L[i * n + j];
+      for (size_t k = 0; k < j; k++) v -= L[i * n + k] * L[j * n + k];
+      L[i * n + j] = v / djj;
+    }
+  }
+  return true;
+}
+
+// Solves L L^T x = y with L from CholeskyInPlace; y in, x out.
+void CholeskySolveInPlace(const std::vector<double>& L, size_t n, std::vector<double>* y) {
+  std::vector<double>& a = *y;
+  for (size_t i = 0; i < n; i++) {  // forward: L z = y
+    double v = a[i];
+    for (size_t j = 0; j < i; j++) v -= L[i * n + j] * a[j];
+    a[i] = v / L[i * n + i];
+  }
+  for (size_t i = n; i-- > 0;) {  // back: L^T x = z
+    double v = a[i];
+    for (size_t j = i + 1; j < n; j++) v -= L[j * n + i] * a[j];
+    a[i] = v / L[i * n + i];
+  }
+}
+
 }  // namespace
 
 struct DetectorTrainer::State {
+  // The phases in run order. Step() runs one bounded unit of the current
+  // phase; the phase's method returns the phase that runs next (itself while
+  // it has work left). Each class runs Collect .. FinishClass once, with
+  // Mine and Refit alternating for mining_rounds rounds (fewer when nothing
+  // is left to mine) and the Reg* phases only with box regression.
+  enum class Phase {
+    Setup,        // window shape and size range per class
+    Features,     // one pyramid level of one image
+    Collect,      // class c: training windows of one image
+    Fit,          // class c: a slice of an epoch on the collected windows
+    Mine,         // class c: hard negatives of one pyramid level
+    Refit,        // class c: a slice of an epoch with the mined windows added
+    RegCentre,    // class c, box regression: centre the sampled windows
+    RegGram,      // ... a few rows of their Gram matrix
+    RegSolve,     // ... the ridge solve
+    FinishClass,  // class c: counts, data freed; next class or calibration
+    CvTrain,      // calibration fold: one step of its trainer
+    CvDetect,     // calibration fold: one pyramid level of a held-out image
+    Done
+  };
+
   Detector* d;
   std::vector<const Image*> images;
   std::vector<std::vector<Box>> truth;
   int num_classes;
   std::vector<std::vector<Detector::Level>> pyr;
-  enum class Phase { Setup, Features, Collect, Fit, Mine, FitMined, BoxReg, CvTrain, CvDetect, Done } phase = Phase::Setup;
+  Phase phase = Phase::Setup;
   int c = 0;        // class being trained
   size_t i = 0;     // image index within a phase
   size_t lvl = 0;   // pyramid level within image i (features, mining)
   std::vector<float> scales, gray;  // image i's levels and grey pixels while its pyramid is built
-  int epoch = 0;
-  int round = 0;
+  int epoch = 0;    // within Fit or Refit
+  int round = 0;    // mining round of class c
   std::vector<Sample> data;
   std::vector<std::pair<float, Sample>> hard;
   Adam adam;
@@ -364,7 +421,6 @@ struct DetectorTrainer::State {
   std::vector<std::vector<float>> rx;
   std::vector<std::array<float, 4>> ry;
   size_t reg_seen = 0, gram_row = 0;
-  bool reg_done = false;
   std::vector<double> gram;
   std::vector<float> reg_mean;
   Rng reg_rng{2};
@@ -374,12 +430,39 @@ struct DetectorTrainer::State {
   std::unique_ptr<DetectorTrainer> fold_trainer;
   Detector::DetectState detect;
   std::vector<std::vector<Box>> oof;  // out-of-fold predictions per image
+
+  const DetectorOptions& opt() const { return d->opt_; }
+  Detector::ClassModel& model() { return d->models_[size_t(c)]; }
   float MaxIoU(const Box& w, size_t img, bool same_class_only) const {
     float best = 0;
     for (const Box& t : truth[img])
       if (!same_class_only || t.class_id == c) best = std::max(best, IoU(w, t));
     return best;
   }
+
+  Phase Run(Phase p, Status* error);
+  Result<Phase> Setup();
+  Phase Features();
+  Phase Collect();
+  Phase Fit();
+  Phase Mine();
+  Phase Refit();
+  Phase RegCentre();
+  Phase RegGram();
+  Phase RegSolve();
+  Phase FinishClass();
+  Phase CvTrain();
+  Phase CvDetect();
+
+  // Helpers of the phases above.
+  void CollectNear(const Detector::Level& lv, const Box& t, int nx, int ny);
+  void OfferRegressionWindow(const Detector::Level& lv, int x, int y, const Box& t);
+  bool FitSlice();                // one slice of an epoch; true when the epoch completed
+  Phase NextRoundOrAfterMining();  // Mine while rounds are left, else what follows mining
+  Phase AfterMining();            // box regression when there is enough to fit it, else FinishClass
+  Phase StartCalibration();       // after the last class
+  void StartFold();
+  void FinishCalibration();       // after the last fold
 };
 
 // Platt scaling per class on out-of-fold detections: p(TP) = sigmoid(a*s + b)
@@ -437,6 +520,380 @@ bool DetectorTrainer::FitScoreCalibration(const std::vector<std::vector<Box>>& t
   return true;
 }
 
+// [SECTION] Training phases (DetectorTrainer::State), in run order
+
+auto DetectorTrainer::State::Run(Phase p, Status* error) -> Phase {
+  switch (p) {
+    case Phase::Setup: {
+      Result<Phase> next = Setup();
+      if (!next) {
+        *error = next.status();
+        return Phase::Setup;
+      }
+      return *next;
+    }
+    case Phase::Features: return Features();
+    case Phase::Collect: return Collect();
+    case Phase::Fit: return Fit();
+    case Phase::Mine: return Mine();
+    case Phase::Refit: return Refit();
+    case Phase::RegCentre: return RegCentre();
+    case Phase::RegGram: return RegGram();
+    case Phase::RegSolve: return RegSolve();
+    case Phase::FinishClass: return FinishClass();
+    case Phase::CvTrain: return CvTrain();
+    case Phase::CvDetect: return CvDetect();
+    case Phase::Done: return Phase::Done;
+  }
+  return Phase::Done;
+}
+
+auto DetectorTrainer::State::Setup() -> Result<Phase> {
+  const DetectorOptions& o = opt();
+  if (images.size() != truth.size()) return Status::Error("detector: images and labels differ in count");
+  if (num_classes < 1) return Status::Error("detector: no classes");
+  // Window shape per class from the median aspect of its boxes.
+  std::vector<std::vector<float>> aspects(static_cast<size_t>(num_classes));
+  for (auto& t : truth)
+    for (const Box& b : t)
+      if (b.class_id >= 0 && b.class_id < num_classes && b.height > 0)
+        aspects[size_t(b.class_id)].push_back(b.width / b.height);
+  d->models_.assign(size_t(num_classes), Detector::ClassModel{});
+  for (int k = 0; k < num_classes; k++) {
+    auto& a = aspects[size_t(k)];
+    if (a.empty()) {
+      d->models_.clear();
+      return Status::Error("detector: no training boxes for class " + std::to_string(k));
+    }
+    std::nth_element(a.begin(), a.begin() + long(a.size() / 2), a.end());
+    const float aspect = std::clamp(a[a.size() / 2], 0.25f, 4.f);
+    Detector::ClassModel& m = d->models_[size_t(k)];
+    m.wc = std::max(3, int(std::lround(std::sqrt(float(o.window_cells) * aspect)))) + 2;
+    m.hc = std::max(3, int(std::lround(std::sqrt(float(o.window_cells) / aspect)))) + 2;
+    m.w.assign(size_t(m.wc) * size_t(m.hc) * kFeat, 0.f);
+    if (o.size_margin > 1.f) {
+      float lo = 1e9f, hi = 0;
+      for (auto& t : truth)
+        for (const Box& b : t)
+          if (b.class_id == k) {
+            lo = std::min(lo, std::max(b.width, b.height));
+            hi = std::max(hi, std::max(b.width, b.height));
+          }
+      m.min_side = lo / o.size_margin;
+      m.max_side = hi * o.size_margin;
+    }
+  }
+  pyr.resize(images.size());
+  i = 0;
+  return Phase::Features;
+}
+
+// One pyramid level per step (a whole pyramid took up to 46 ms in the page).
+auto DetectorTrainer::State::Features() -> Phase {
+  if (i >= images.size()) {
+    i = 0;
+    c = 0;
+    return Phase::Collect;
+  }
+  const Image& img = *images[i];
+  if (lvl == 0) {
+    scales = d->LevelScales(img);
+    gray = scales.empty() ? std::vector<float>{} : ToGray(img);
+    pyr[i].clear();
+  }
+  if (lvl < scales.size()) pyr[i].push_back(d->BuildLevel(gray, img.width, img.height, scales[lvl++]));
+  if (lvl >= scales.size()) {
+    lvl = 0;
+    gray.clear();
+    i++;
+  }
+  return Phase::Features;
+}
+
+// Class c's training windows of image i, at every level of its pyramid.
+auto DetectorTrainer::State::Collect() -> Phase {
+  if (i >= images.size()) {
+    epoch = 0;
+    return Phase::Fit;
+  }
+  const size_t img = i++;
+  const Detector::ClassModel& m = model();
+  for (const Detector::Level& lv : pyr[img]) {
+    const int nx = lv.map.cw - m.wc + 1, ny = lv.map.ch - m.hc + 1;
+    if (nx <= 0 || ny <= 0) continue;
+    for (const Box& t : truth[img])
+      if (t.class_id == c) CollectNear(lv, t, nx, ny);
+    // Random negatives (the other class's logos included).
+    for (int k = 0; k < 25; k++) {
+      const int x = int(rng.Below(uint32_t(nx))), y = int(rng.Below(uint32_t(ny)));
+      if (MaxIoU(d->WindowBox(m, lv, x, y), img, false) < 0.3f)
+        data.push_back({WindowFeatures(lv.map, x, y, m.wc, m.hc), 0.f});
+    }
+  }
+  return Phase::Collect;
+}
+
+// Positives: windows close to the true box t (jittered in position and scale
+// by the pyramid); with box regression also a wider ring of windows, as it
+// must learn to move windows that are off.
+void DetectorTrainer::State::CollectNear(const Detector::Level& lv, const Box& t, int nx, int ny) {
+  const DetectorOptions& o = opt();
+  const Detector::ClassModel& m = model();
+  const int x0 = int(t.left * lv.f / float(o.cell)) - 1, y0 = int(t.top * lv.f / float(o.cell)) - 1;
+  for (int y = y0 - 1; y <= y0 + 1; y++)
+    for (int x = x0 - 1; x <= x0 + 1; x++) {
+      if (x < 0 || y < 0 || x >= nx || y >= ny) continue;
+      if (IoU(d->WindowBox(m, lv, x, y), t) >= 0.6f) data.push_back({WindowFeatures(lv.map, x, y, m.wc, m.hc), 1.f});
+    }
+  if (!o.box_regression || t.width <= 0 || t.height <= 0) return;
+  for (int y = y0 - 2; y <= y0 + 2; y++)
+    for (int x = x0 - 2; x <= x0 + 2; x++)
+      if (x >= 0 && y >= 0 && x < nx && y < ny) OfferRegressionWindow(lv, x, y, t);
+}
+
+// Reservoir sampling: every window near a true box has the same chance to be
+// among the box_samples the regression fits on.
+void DetectorTrainer::State::OfferRegressionWindow(const Detector::Level& lv, int x, int y, const Box& t) {
+  const Detector::ClassModel& m = model();
+  const Box w = d->WindowBox(m, lv, x, y);
+  if (IoU(w, t) < 0.45f) return;
+  std::array<float, 4> tg;
+  BoxDelta(w, t, tg.data());
+  const size_t cap = size_t(std::max(8, opt().box_samples));
+  size_t slot = rx.size();
+  if (slot >= cap) {
+    slot = reg_rng.Below(uint32_t(reg_seen + 1));
+  } else {
+    rx.emplace_back();
+    ry.emplace_back();
+  }
+  reg_seen++;
+  if (slot >= cap) return;
+  rx[slot] = WindowFeatures(lv.map, x, y, m.wc, m.hc);
+  ry[slot] = tg;
+}
+
+// ~2000 samples per slice: a v2 epoch (~15k windows) spreads over several frames.
+bool DetectorTrainer::State::FitSlice() {
+  const DetectorOptions& o = opt();
+  Detector::ClassModel& m = model();
+  const uint64_t seed = o.seed + uint64_t(c) * 1000u + uint64_t(round) * 100u + uint64_t(epoch);
+  if (!FitLogisticChunk(data, o.l2, seed, &m.w, &m.b, &adam, 2048)) return false;
+  epoch++;
+  return true;
+}
+
+auto DetectorTrainer::State::Fit() -> Phase {
+  if (epoch < opt().epochs) {
+    FitSlice();
+    return Phase::Fit;
+  }
+  return NextRoundOrAfterMining();
+}
+
+auto DetectorTrainer::State::NextRoundOrAfterMining() -> Phase {
+  if (round >= opt().mining_rounds) return AfterMining();
+  i = 0;
+  hard.clear();
+  return Phase::Mine;
+}
+
+auto DetectorTrainer::State::AfterMining() -> Phase {
+  return opt().box_regression && rx.size() >= 8 ? Phase::RegCentre : Phase::FinishClass;
+}
+
+// Hard negatives: confident windows that are not this class's objects, one
+// pyramid level per step; then the most confident mining_cap join the data.
+auto DetectorTrainer::State::Mine() -> Phase {
+  const DetectorOptions& o = opt();
+  if (i < images.size()) {
+    const size_t img = i;
+    if (lvl >= pyr[img].size()) {
+      lvl = 0;
+      i++;
+      return Phase::Mine;
+    }
+    const Detector::ClassModel& m = model();
+    const Detector::Level& lv = pyr[img][lvl++];
+    std::vector<Box> hits;
+    d->Scan(m, c, lv, -1.f, &hits);
+    for (const Box& h : hits) {
+      if (MaxIoU(h, img, true) >= 0.3f) continue;
+      const int x = int(std::lround(h.left * lv.f / float(o.cell))) - 1;
+      const int y = int(std::lround(h.top * lv.f / float(o.cell))) - 1;
+      hard.push_back({h.confidence, {WindowFeatures(lv.map, x, y, m.wc, m.hc), 0.f}});
+    }
+    return Phase::Mine;
+  }
+  if (hard.empty()) return AfterMining();  // nothing confusing left: no further rounds
+  std::sort(hard.begin(), hard.end(), [](auto& a, auto& b) { return a.first > b.first; });
+  if (hard.size() > size_t(o.mining_cap)) hard.resize(size_t(o.mining_cap));
+  for (auto& h : hard) data.push_back(std::move(h.second));
+  hard.clear();
+  epoch = 0;
+  return Phase::Refit;
+}
+
+auto DetectorTrainer::State::Refit() -> Phase {
+  if (epoch < std::max(1, opt().epochs / 2)) {
+    FitSlice();
+    return Phase::Refit;
+  }
+  round++;
+  return NextRoundOrAfterMining();
+}
+
+// Kernel (dual) ridge regression: with a few hundred windows of ~1400
+// features the n x n system is the small one. Centred, so no bias term is
+// shrunk.
+auto DetectorTrainer::State::RegCentre() -> Phase {
+  const size_t n = rx.size(), dim = rx[0].size();
+  reg_mean.assign(dim, 0.f);
+  for (auto& x : rx)
+    for (size_t j = 0; j < dim; j++) reg_mean[j] += x[j] / float(n);
+  for (auto& x : rx)
+    for (size_t j = 0; j < dim; j++) x[j] -= reg_mean[j];
+  gram.assign(n * n, 0.0);
+  gram_row = 0;
+  return Phase::RegGram;
+}
+
+// Rows of the Gram matrix a few at a time (a step stays ~ms).
+auto DetectorTrainer::State::RegGram() -> Phase {
+  const size_t n = rx.size(), dim = rx[0].size();
+  static const kernels::F32DotFn dot = kernels::BestF32Blas().dot;
+  const size_t rows = std::max<size_t>(1, size_t(3e6) / (n * dim));
+  for (size_t r = gram_row; r < std::min(n, gram_row + rows); r++)
+    for (size_t k = 0; k <= r; k++) gram[r * n + k] = gram[k * n + r] = dot(rx[r].data(), rx[k].data(), dim);
+  gram_row = std::min(n, gram_row + rows);
+  return gram_row < n ? Phase::RegGram : Phase::RegSolve;
+}
+
+auto DetectorTrainer::State::RegSolve() -> Phase {
+  const size_t n = rx.size(), dim = rx[0].size();
+  static const kernels::F32DotFn dot = kernels::BestF32Blas().dot;
+  std::array<double, 4> ymean{};
+  for (auto& y : ry)
+    for (int k = 0; k < 4; k++) ymean[size_t(k)] += y[size_t(k)] / double(n);
+  double tr = 0;
+  for (size_t r = 0; r < n; r++) tr += gram[r * n + r];
+  const double lambda = std::max(1e-9, double(opt().box_ridge) * tr / double(n));
+  for (size_t r = 0; r < n; r++) gram[r * n + r] += lambda;
+  if (CholeskyInPlace(&gram, n)) {  // else (not positive definite) the class keeps no regression
+    Detector::ClassModel& m = model();
+    m.reg.assign(4 * dim, 0.f);
+    std::vector<double> a(n);
+    for (int k = 0; k < 4; k++) {
+      for (size_t r = 0; r < n; r++) a[r] = double(ry[r][size_t(k)]) - ymean[size_t(k)];
+      CholeskySolveInPlace(gram, n, &a);
+      float* w = &m.reg[size_t(k) * dim];
+      for (size_t r = 0; r < n; r++)
+        for (size_t j = 0; j < dim; j++) w[j] += float(a[r]) * rx[r][j];
+      m.reg_b[k] = float(ymean[size_t(k)]) - dot(w, reg_mean.data(), dim);
+    }
+  }
+  gram.clear();
+  gram.shrink_to_fit();
+  return Phase::FinishClass;
+}
+
+auto DetectorTrainer::State::FinishClass() -> Phase {
+  Detector::ClassModel& m = model();
+  m.positives = 0;
+  for (auto& x : data) m.positives += x.y > 0.5f;
+  m.negatives = int(data.size()) - m.positives;
+  data.clear();
+  rx.clear();
+  ry.clear();
+  reg_seen = 0;
+  adam = Adam{};
+  round = 0;
+  i = 0;
+  if (++c < num_classes) return Phase::Collect;
+  return StartCalibration();
+}
+
+auto DetectorTrainer::State::StartCalibration() -> Phase {
+  const DetectorOptions& o = opt();
+  pyr.clear();
+  d->threshold_ = o.default_threshold;
+  d->calibration_ = "threshold " + FormatFloat(o.default_threshold) + " (default, not calibrated)";
+  folds = std::min(o.calibration_folds, int(images.size()));
+  if (folds < 2) return Phase::Done;
+  fold = 0;
+  oof.assign(images.size(), {});
+  return Phase::CvTrain;
+}
+
+void DetectorTrainer::State::StartFold() {
+  std::vector<const Image*> imgs;
+  std::vector<std::vector<Box>> fold_truth;
+  for (size_t k = 0; k < images.size(); k++)
+    if (int(k % size_t(folds)) != fold) {
+      imgs.push_back(images[k]);
+      fold_truth.push_back(truth[k]);
+    }
+  DetectorOptions fo = opt();
+  fo.calibration_folds = 0;
+  fold_det = std::make_unique<Detector>(fo);
+  fold_trainer = std::make_unique<DetectorTrainer>(fold_det.get(), std::move(imgs), std::move(fold_truth), num_classes);
+}
+
+auto DetectorTrainer::State::CvTrain() -> Phase {
+  if (!fold_trainer) StartFold();
+  Status st = fold_trainer->Step();
+  if (!st) {  // e.g. a fold without any box of some class: keep the default threshold, say why
+    d->calibration_ = "threshold " + FormatFloat(opt().default_threshold) + " (default: calibration fold " +
+                      std::to_string(fold + 1) + " could not train: " + st.message() + ")";
+    fold_trainer.reset();
+    fold_det.reset();
+    oof.clear();
+    return Phase::Done;
+  }
+  if (!fold_trainer->Done()) return Phase::CvTrain;
+  fold_trainer.reset();
+  i = size_t(fold);
+  detect = {};
+  return Phase::CvDetect;
+}
+
+// The fold's held-out images (i = fold, fold + folds, ...), one pyramid level per step.
+auto DetectorTrainer::State::CvDetect() -> Phase {
+  if (i < images.size()) {
+    if (fold_det->DetectStep(*images[i], &detect)) {
+      oof[i] = std::move(detect.boxes);
+      detect = {};
+      i += size_t(folds);
+    }
+    return Phase::CvDetect;
+  }
+  fold_det.reset();
+  if (++fold < folds) return Phase::CvTrain;
+  FinishCalibration();
+  return Phase::Done;
+}
+
+void DetectorTrainer::State::FinishCalibration() {
+  const DetectorOptions& o = opt();
+  std::string how = "threshold";
+  if (o.calibrate_scores && FitScoreCalibration(truth, &oof, &d->models_)) how = "per-class score calibration and threshold";
+  const Evaluation e = Evaluate(truth, oof, o.default_threshold, num_classes);
+  if (e.assumed.tp > 0) {
+    d->threshold_ = e.assumed_threshold;
+    // What a reviewer would accept as is (a proxy measured on the training images only).
+    const Evaluation tight = Evaluate(truth, oof, d->threshold_, num_classes, 0.7f);
+    d->calibration_ = "threshold " + FormatFloat(d->threshold_) + " (" + how + ") from " + std::to_string(folds) +
+                      "-fold CV on " + std::to_string(images.size()) + " training images (out-of-fold F1 " +
+                      FormatFloat(float(e.assumed.f1), 3) + ", " + FormatFloat(float(100 * tight.overall.precision), 0) +
+                      " % of its boxes within IoU 0.7 of a true box)";
+  } else {
+    d->calibration_ = "threshold " + FormatFloat(o.default_threshold) + " (default: no out-of-fold detection matched a box)";
+  }
+  oof.clear();
+}
+
+// [SECTION] DetectorTrainer
+
 DetectorTrainer::DetectorTrainer(Detector* d, std::vector<const Image*> images, std::vector<std::vector<Box>> truth,
                                  int num_classes)
     : s_(std::make_unique<State>()) {
@@ -448,6 +905,12 @@ DetectorTrainer::DetectorTrainer(Detector* d, std::vector<const Image*> images, 
 }
 DetectorTrainer::~DetectorTrainer() = default;
 bool DetectorTrainer::Done() const { return s_->phase == State::Phase::Done; }
+
+Status DetectorTrainer::Step() {
+  Status error;
+  s_->phase = s_->Run(s_->phase, &error);
+  return error;
+}
 
 float DetectorTrainer::Progress() const {
   using P = State::Phase;
@@ -466,15 +929,15 @@ float DetectorTrainer::Progress() const {
   if (s.phase == P::Setup || s.phase == P::Features)
     return main_share * 0.1f * float(s.i) / float(std::max<size_t>(1, s.images.size()));
   const DetectorOptions& o = s.d->opt_;
-  // Per class: collect, fit, mining rounds (scan + fit) in equal-ish parts.
+  // Per class: collect, fit, mining rounds (scan + fit) in equal-ish parts;
+  // box regression and finishing count as the class's end.
   const float parts = 2.f + 2.f * float(o.mining_rounds);
-  float part = 0;
+  float part = parts;
   const float n = float(std::max<size_t>(1, s.images.size()));
   if (s.phase == P::Collect) part = float(s.i) / n;
   if (s.phase == P::Fit) part = 1.f + float(s.epoch) / float(std::max(1, o.epochs));
   if (s.phase == P::Mine) part = 2.f + 2.f * float(s.round) + float(s.i) / n;
-  if (s.phase == P::FitMined) part = 3.f + 2.f * float(s.round) + float(s.epoch) / float(std::max(1, o.epochs / 2));
-  if (s.phase == P::BoxReg) part = parts;
+  if (s.phase == P::Refit) part = 3.f + 2.f * float(s.round) + float(s.epoch) / float(std::max(1, o.epochs / 2));
   part = std::min(part, parts);
   return main_share * (0.1f + 0.9f * (float(s.c) + part / parts) / float(std::max(1, s.num_classes)));
 }
@@ -482,376 +945,24 @@ float DetectorTrainer::Progress() const {
 std::string DetectorTrainer::Stage() const {
   using P = State::Phase;
   const State& s = *s_;
+  const std::string cls = "class " + std::to_string(s.c);
+  const std::string fold = "calibration fold " + std::to_string(s.fold + 1) + "/" + std::to_string(s.folds) + ": ";
   switch (s.phase) {
     case P::Setup: return "setup";
     case P::Features: return "features " + std::to_string(s.i) + "/" + std::to_string(s.images.size());
-    case P::Collect: return "class " + std::to_string(s.c) + " samples";
-    case P::Fit: return "class " + std::to_string(s.c) + " epoch " + std::to_string(s.epoch);
-    case P::Mine: return "class " + std::to_string(s.c) + " mining round " + std::to_string(s.round + 1);
-    case P::FitMined: return "class " + std::to_string(s.c) + " refit " + std::to_string(s.round + 1);
-    case P::BoxReg: return "class " + std::to_string(s.c) + " box regression";
-    case P::CvTrain:
-      return "calibration fold " + std::to_string(s.fold + 1) + "/" + std::to_string(s.folds) + ": " +
-             (s.fold_trainer ? s.fold_trainer->Stage() : std::string("setup"));
-    case P::CvDetect: return "calibration fold " + std::to_string(s.fold + 1) + "/" + std::to_string(s.folds) + ": detect";
+    case P::Collect: return cls + " samples";
+    case P::Fit: return cls + " epoch " + std::to_string(s.epoch);
+    case P::Mine: return cls + " mining round " + std::to_string(s.round + 1);
+    case P::Refit: return cls + " refit " + std::to_string(s.round + 1);
+    case P::RegCentre:
+    case P::RegGram:
+    case P::RegSolve: return cls + " box regression";
+    case P::FinishClass: return cls + " done";
+    case P::CvTrain: return fold + (s.fold_trainer ? s.fold_trainer->Stage() : std::string("setup"));
+    case P::CvDetect: return fold + "detect";
     case P::Done: return "done";
   }
   return "";
-}
-
-Status DetectorTrainer::Step() {
-  using P = State::Phase;
-  State& s = *s_;
-  Detector& d = *s.d;
-  const DetectorOptions& o = d.opt_;
-  switch (s.phase) {
-    case P::Setup: {
-      if (s.images.size() != s.truth.size()) return Status::Error("detector: images and labels differ in count");
-      if (s.num_classes < 1) return Status::Error("detector: no classes");
-      // Window shape per class from the median aspect of its boxes.
-      std::vector<std::vector<float>> aspects(size_t(s.num_classes));
-      for (auto& t : s.truth)
-        for (const Box& b : t)
-          if (b.class_id >= 0 && b.class_id < s.num_classes && b.height > 0)
-            aspects[size_t(b.class_id)].push_back(b.width / b.height);
-      d.models_.assign(size_t(s.num_classes), Detector::ClassModel{});
-      for (int c = 0; c < s.num_classes; c++) {
-        auto& a = aspects[size_t(c)];
-        if (a.empty()) {
-          d.models_.clear();
-          return Status::Error("detector: no training boxes for class " + std::to_string(c));
-        }
-        std::nth_element(a.begin(), a.begin() + long(a.size() / 2), a.end());
-        const float aspect = std::clamp(a[a.size() / 2], 0.25f, 4.f);
-        Detector::ClassModel& m = d.models_[size_t(c)];
-        m.wc = std::max(3, int(std::lround(std::sqrt(float(o.window_cells) * aspect)))) + 2;
-        m.hc = std::max(3, int(std::lround(std::sqrt(float(o.window_cells) / aspect)))) + 2;
-        m.w.assign(size_t(m.wc) * size_t(m.hc) * kFeat, 0.f);
-        if (o.size_margin > 1.f) {
-          float lo = 1e9f, hi = 0;
-          for (auto& t : s.truth)
-            for (const Box& b : t)
-              if (b.class_id == c) {
-                lo = std::min(lo, std::max(b.width, b.height));
-                hi = std::max(hi, std::max(b.width, b.height));
-              }
-          m.min_side = lo / o.size_margin;
-          m.max_side = hi * o.size_margin;
-        }
-      }
-      s.pyr.resize(s.images.size());
-      s.phase = P::Features;
-      s.i = 0;
-      return Status::Ok();
-    }
-    case P::Features: {
-      if (s.i < s.images.size()) {  // one pyramid level per step (a whole pyramid took up to 46 ms in the page)
-        const Image& img = *s.images[s.i];
-        if (s.lvl == 0) {
-          s.scales = d.LevelScales(img);
-          s.gray = s.scales.empty() ? std::vector<float>{} : ToGray(img);
-          s.pyr[s.i].clear();
-        }
-        if (s.lvl < s.scales.size()) s.pyr[s.i].push_back(d.BuildLevel(s.gray, img.width, img.height, s.scales[s.lvl++]));
-        if (s.lvl >= s.scales.size()) {
-          s.lvl = 0;
-          s.gray.clear();
-          s.i++;
-        }
-        return Status::Ok();
-      }
-      s.phase = P::Collect;
-      s.i = 0;
-      s.c = 0;
-      return Status::Ok();
-    }
-    case P::Collect: {
-      if (s.i >= s.images.size()) {
-        s.phase = P::Fit;
-        s.epoch = 0;
-        return Status::Ok();
-      }
-      const size_t i = s.i++;
-      Detector::ClassModel& m = d.models_[size_t(s.c)];
-      for (const Detector::Level& lv : s.pyr[i]) {
-        const int nx = lv.map.cw - m.wc + 1, ny = lv.map.ch - m.hc + 1;
-        if (nx <= 0 || ny <= 0) continue;
-        // Positives: windows close to a true box (jittered in position and scale by the pyramid).
-        for (const Box& t : s.truth[i]) {
-          if (t.class_id != s.c) continue;
-          const int x0 = int(t.left * lv.f / float(o.cell)) - 1, y0 = int(t.top * lv.f / float(o.cell)) - 1;
-          for (int y = y0 - 1; y <= y0 + 1; y++)
-            for (int x = x0 - 1; x <= x0 + 1; x++) {
-              if (x < 0 || y < 0 || x >= nx || y >= ny) continue;
-              if (IoU(d.WindowBox(m, lv, x, y), t) >= 0.6f)
-                s.data.push_back({WindowFeatures(lv.map, x, y, m.wc, m.hc), 1.f});
-            }
-          if (o.box_regression && t.width > 0 && t.height > 0)  // a wider ring: it must learn to move windows that are off
-            for (int y = y0 - 2; y <= y0 + 2; y++)
-              for (int x = x0 - 2; x <= x0 + 2; x++) {
-                if (x < 0 || y < 0 || x >= nx || y >= ny) continue;
-                const Box w = d.WindowBox(m, lv, x, y);
-                if (IoU(w, t) < 0.45f) continue;
-                std::array<float, 4> tg;
-                BoxDelta(w, t, tg.data());
-                const size_t cap = size_t(std::max(8, o.box_samples));
-                size_t slot = s.rx.size();
-                if (s.rx.size() >= cap) {
-                  slot = s.reg_rng.Below(uint32_t(s.reg_seen + 1));
-                  if (slot >= cap) {
-                    s.reg_seen++;
-                    continue;
-                  }
-                } else {
-                  s.rx.emplace_back();
-                  s.ry.emplace_back();
-                }
-                s.reg_seen++;
-                s.rx[slot] = WindowFeatures(lv.map, x, y, m.wc, m.hc);
-                s.ry[slot] = tg;
-              }
-        }
-        // Random negatives (the other class's logos included).
-        for (int k = 0; k < 25; k++) {
-          const int x = int(s.rng.Below(uint32_t(nx))), y = int(s.rng.Below(uint32_t(ny)));
-          if (s.MaxIoU(d.WindowBox(m, lv, x, y), i, false) < 0.3f)
-            s.data.push_back({WindowFeatures(lv.map, x, y, m.wc, m.hc), 0.f});
-        }
-      }
-      return Status::Ok();
-    }
-    case P::Fit:
-    case P::FitMined: {
-      Detector::ClassModel& m = d.models_[size_t(s.c)];
-      const int epochs = s.phase == P::Fit ? o.epochs : std::max(1, o.epochs / 2);
-      if (s.epoch < epochs) {
-        // ~2000 samples per slice: a v2 epoch (~15k windows) spreads over several frames.
-        if (FitLogisticChunk(s.data, o.l2, o.seed + uint64_t(s.c) * 1000u + uint64_t(s.round) * 100u + uint64_t(s.epoch),
-                             &m.w, &m.b, &s.adam, 2048))
-          s.epoch++;
-        return Status::Ok();
-      }
-      if (s.phase == P::FitMined) s.round++;
-      if (s.round < o.mining_rounds) {
-        s.phase = P::Mine;
-        s.i = 0;
-        s.hard.clear();
-        return Status::Ok();
-      }
-      if (o.box_regression && !s.reg_done && s.rx.size() >= 8) {
-        s.phase = P::BoxReg;
-        s.gram_row = 0;
-        return Status::Ok();
-      }
-      m.positives = 0;
-      for (auto& x : s.data) m.positives += x.y > 0.5f;
-      m.negatives = int(s.data.size()) - m.positives;
-      s.data.clear();
-      s.rx.clear();
-      s.ry.clear();
-      s.reg_seen = 0;
-      s.reg_done = false;
-      s.adam = Adam{};
-      s.c++;
-      s.round = 0;
-      s.i = 0;
-      if (s.c < s.num_classes) {
-        s.phase = P::Collect;
-        return Status::Ok();
-      }
-      s.pyr.clear();
-      d.threshold_ = o.default_threshold;
-      d.calibration_ = "threshold " + FormatFloat(o.default_threshold) + " (default, not calibrated)";
-      s.folds = std::min(o.calibration_folds, int(s.images.size()));
-      if (s.folds < 2) {
-        s.phase = P::Done;
-        return Status::Ok();
-      }
-      s.fold = 0;
-      s.oof.assign(s.images.size(), {});
-      s.phase = P::CvTrain;
-      return Status::Ok();
-    }
-    case P::CvTrain: {
-      if (!s.fold_trainer) {
-        std::vector<const Image*> imgs;
-        std::vector<std::vector<Box>> truth;
-        for (size_t i = 0; i < s.images.size(); i++)
-          if (int(i % size_t(s.folds)) != s.fold) {
-            imgs.push_back(s.images[i]);
-            truth.push_back(s.truth[i]);
-          }
-        DetectorOptions fo = o;
-        fo.calibration_folds = 0;
-        s.fold_det = std::make_unique<Detector>(fo);
-        s.fold_trainer = std::make_unique<DetectorTrainer>(s.fold_det.get(), std::move(imgs), std::move(truth),
-                                                           s.num_classes);
-      }
-      Status st = s.fold_trainer->Step();
-      if (!st) {  // e.g. a fold without any box of some class: keep the default threshold, say why
-        d.calibration_ = "threshold " + FormatFloat(o.default_threshold) + " (default: calibration fold " +
-                         std::to_string(s.fold + 1) + " could not train: " + st.message() + ")";
-        s.fold_trainer.reset();
-        s.fold_det.reset();
-        s.oof.clear();
-        s.phase = P::Done;
-        return Status::Ok();
-      }
-      if (!s.fold_trainer->Done()) return Status::Ok();
-      s.fold_trainer.reset();
-      s.phase = P::CvDetect;
-      s.i = size_t(s.fold);
-      s.detect = {};
-      return Status::Ok();
-    }
-    case P::CvDetect: {
-      if (s.i < s.images.size()) {  // one pyramid level per step
-        if (s.fold_det->DetectStep(*s.images[s.i], &s.detect)) {
-          s.oof[s.i] = std::move(s.detect.boxes);
-          s.detect = {};
-          s.i += size_t(s.folds);
-        }
-        return Status::Ok();
-      }
-      s.fold_det.reset();
-      if (++s.fold < s.folds) {
-        s.phase = P::CvTrain;
-        return Status::Ok();
-      }
-      std::string how = "threshold";
-      if (o.calibrate_scores && FitScoreCalibration(s.truth, &s.oof, &d.models_)) how = "per-class score calibration and threshold";
-      const Evaluation e = Evaluate(s.truth, s.oof, o.default_threshold, s.num_classes);
-      if (e.assumed.tp > 0) {
-        d.threshold_ = e.assumed_threshold;
-        // What a reviewer would accept as is (a proxy measured on the training images only).
-        const Evaluation tight = Evaluate(s.truth, s.oof, d.threshold_, s.num_classes, 0.7f);
-        d.calibration_ = "threshold " + FormatFloat(d.threshold_) + " (" + how + ") from " + std::to_string(s.folds) +
-                         "-fold CV on " + std::to_string(s.images.size()) + " training images (out-of-fold F1 " +
-                         FormatFloat(float(e.assumed.f1), 3) + ", " + FormatFloat(float(100 * tight.overall.precision), 0) +
-                         " % of its boxes within IoU 0.7 of a true box)";
-      } else {
-        d.calibration_ = "threshold " + FormatFloat(o.default_threshold) +
-                         " (default: no out-of-fold detection matched a box)";
-      }
-      s.oof.clear();
-      s.phase = P::Done;
-      return Status::Ok();
-    }
-    case P::Mine: {
-      Detector::ClassModel& m = d.models_[size_t(s.c)];
-      if (s.i < s.images.size()) {  // one pyramid level per step
-        const size_t i = s.i;
-        if (s.lvl >= s.pyr[i].size()) {
-          s.lvl = 0;
-          s.i++;
-          return Status::Ok();
-        }
-        // Hard negatives: confident windows that are not this class's objects.
-        {
-          const Detector::Level& lv = s.pyr[i][s.lvl++];
-          std::vector<Box> hits;
-          d.Scan(m, s.c, lv, -1.f, &hits);
-          for (const Box& h : hits) {
-            if (s.MaxIoU(h, i, true) >= 0.3f) continue;
-            const int x = int(std::lround(h.left * lv.f / float(o.cell))) - 1;
-            const int y = int(std::lround(h.top * lv.f / float(o.cell))) - 1;
-            s.hard.push_back({h.confidence, {WindowFeatures(lv.map, x, y, m.wc, m.hc), 0.f}});
-          }
-        }
-        return Status::Ok();
-      }
-      if (s.hard.empty()) {  // nothing confusing left: this class is done
-        s.round = o.mining_rounds;
-        s.phase = P::FitMined;
-        s.epoch = std::max(1, o.epochs / 2);
-        return Status::Ok();
-      }
-      std::sort(s.hard.begin(), s.hard.end(), [](auto& a, auto& b) { return a.first > b.first; });
-      if (s.hard.size() > size_t(o.mining_cap)) s.hard.resize(size_t(o.mining_cap));
-      for (auto& h : s.hard) s.data.push_back(std::move(h.second));
-      s.hard.clear();
-      s.phase = P::FitMined;
-      s.epoch = 0;
-      return Status::Ok();
-    }
-    case P::BoxReg: {
-      // Kernel (dual) ridge regression: with a few hundred windows of ~1400
-      // features the n x n system is the small one. Centred, so no bias term is
-      // shrunk. Rows of the Gram matrix a few at a time (a step stays ~ms).
-      Detector::ClassModel& m = d.models_[size_t(s.c)];
-      const size_t n = s.rx.size(), dim = s.rx[0].size();
-      static const kernels::F32DotFn dot = kernels::BestF32Blas().dot;
-      if (s.gram_row == 0 && s.gram.size() != n * n) {
-        s.reg_mean.assign(dim, 0.f);
-        for (auto& x : s.rx)
-          for (size_t j = 0; j < dim; j++) s.reg_mean[j] += x[j] / float(n);
-        for (auto& x : s.rx)
-          for (size_t j = 0; j < dim; j++) x[j] -= s.reg_mean[j];
-        s.gram.assign(n * n, 0.0);
-        return Status::Ok();
-      }
-      if (s.gram_row < n) {
-        const size_t rows = std::max<size_t>(1, size_t(3e6) / (n * dim));
-        for (size_t r = s.gram_row; r < std::min(n, s.gram_row + rows); r++)
-          for (size_t c = 0; c <= r; c++) s.gram[r * n + c] = s.gram[c * n + r] = dot(s.rx[r].data(), s.rx[c].data(), dim);
-        s.gram_row = std::min(n, s.gram_row + rows);
-        return Status::Ok();
-      }
-      std::array<double, 4> ymean{};
-      for (auto& y : s.ry)
-        for (int k = 0; k < 4; k++) ymean[size_t(k)] += y[size_t(k)] / double(n);
-      double tr = 0;
-      for (size_t i = 0; i < n; i++) tr += s.gram[i * n + i];
-      const double lambda = std::max(1e-9, double(o.box_ridge) * tr / double(n));
-      std::vector<double>& L = s.gram;  // Cholesky in place (lower triangle)
-      for (size_t i = 0; i < n; i++) L[i * n + i] += lambda;
-      bool ok = true;
-      for (size_t j = 0; j < n && ok; j++) {
-        double dsum = L[j * n + j];
-        for (size_t k = 0; k < j; k++) dsum -= L[j * n + k] * L[j * n + k];
-        if (!(dsum > 0)) {
-          ok = false;
-          break;
-        }
-        const double djj = std::sqrt(dsum);
-        L[j * n + j] = djj;
-        for (size_t i = j + 1; i < n; i++) {
-          double v = L[i * n + j];
-          for (size_t k = 0; k < j; k++) v -= L[i * n + k] * L[j * n + k];
-          L[i * n + j] = v / djj;
-        }
-      }
-      if (ok) {
-        m.reg.assign(4 * dim, 0.f);
-        std::vector<double> a(n);
-        for (int k = 0; k < 4; k++) {
-          for (size_t i = 0; i < n; i++) {  // forward: L z = y - mean
-            double v = double(s.ry[i][size_t(k)]) - ymean[size_t(k)];
-            for (size_t j = 0; j < i; j++) v -= L[i * n + j] * a[j];
-            a[i] = v / L[i * n + i];
-          }
-          for (size_t i = n; i-- > 0;) {  // back: L^T alpha = z
-            double v = a[i];
-            for (size_t j = i + 1; j < n; j++) v -= L[j * n + i] * a[j];
-            a[i] = v / L[i * n + i];
-          }
-          float* w = &m.reg[size_t(k) * dim];
-          for (size_t i = 0; i < n; i++)
-            for (size_t j = 0; j < dim; j++) w[j] += float(a[i]) * s.rx[i][j];
-          m.reg_b[k] = float(ymean[size_t(k)]) - dot(w, s.reg_mean.data(), dim);
-        }
-      }
-      s.gram.clear();
-      s.gram.shrink_to_fit();
-      s.reg_done = true;
-      s.phase = P::FitMined;  // falls through to finishing the class
-      s.epoch = std::max(1, o.epochs / 2);
-      s.round = o.mining_rounds;
-      return Status::Ok();
-    }
-    case P::Done: return Status::Ok();
-  }
-  return Status::Ok();
 }
 
 Status Detector::Train(const std::vector<const Image*>& images, const std::vector<std::vector<Box>>& truth,
