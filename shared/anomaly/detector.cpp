@@ -42,281 +42,390 @@ DetectorParams DetectorParams::Nab() {
   return p;
 }
 
-SeriesDetector::SeriesDetector(DetectorParams p) : p_(p) {}
+namespace detail {
 
-bool SeriesDetector::RelativeEntropyFlag(double x) {
-  const size_t w = std::max<size_t>(4, p_.re_window), nb = std::max<size_t>(2, p_.re_bins);
-  if (re_ring_.empty()) re_ring_.assign(w, 0), re_min_ = re_max_ = x;
-  const double leaving = re_ring_[re_head_];
-  const bool was_full = re_filled_ == w;
-  re_ring_[re_head_] = x;
-  re_head_ = (re_head_ + 1) % w;
-  re_filled_ = std::min(re_filled_ + 1, w);
-  // The range grows with what has been seen (a streaming detector cannot know
-  // the file's range in advance).
-  re_min_ = std::min(re_min_, x);
-  re_max_ = std::max(re_max_, x);
-  if (re_filled_ < w || re_max_ <= re_min_) return false;
-  const double step = (re_max_ - re_min_) / double(nb);
-  auto bin = [&](double v) { return size_t(std::clamp<long>(long(std::ceil((v - re_min_) / step)), 0, long(nb) - 1)); };
-  if (!re_cnt_valid_ || !was_full || re_cnt_min_ != re_min_ || re_cnt_max_ != re_max_) {
-    re_cnt_.assign(nb, 0);
-    for (double v : re_ring_) re_cnt_[bin(v)]++;
-    re_cnt_min_ = re_min_, re_cnt_max_ = re_max_, re_cnt_valid_ = true;
-  } else {
-    re_cnt_[bin(leaving)]--;
-    re_cnt_[bin(x)]++;
-  }
-  // Hypotheses are kept as log probabilities (-inf for an empty bin).
-  re_logp_.resize(nb);
-  for (size_t b = 0; b < nb; b++)
-    re_logp_[b] = re_cnt_[b] > 0 ? std::log(double(re_cnt_[b]) / double(w)) : -INFINITY;
-  if (re_hyp_.empty()) {
-    re_hyp_.push_back(re_logp_);
-    re_count_.push_back(1);
-    return false;
-  }
-  int best = -1;
-  double best_stat = p_.re_chi2;
-  for (size_t j = 0; j < re_hyp_.size(); j++) {
-    const double* q = re_hyp_[j].data();
-    double kl = 0;
-    bool disjoint = false;
-    for (size_t b = 0; b < nb; b++) {
-      if (re_cnt_[b] == 0) continue;
-      if (std::isinf(q[b])) { disjoint = true; break; }
-      kl += double(re_cnt_[b]) / double(w) * (re_logp_[b] - q[b]);
-    }
-    const double stat = 2.0 * double(w) * kl;
-    if (!disjoint && stat < best_stat) best_stat = stat, best = int(j);
-  }
-  re_windows_++;
-  if (best >= 0) {
-    const bool rare = ++re_count_[size_t(best)] <= 1;  // a hypothesis seen only once is still rare
-    re_flags_ += rare;
-    return rare;
-  }
-  re_flags_++;
-  re_hyp_.push_back(re_logp_);
-  re_count_.push_back(1);
-  return true;
-}
+namespace {
 
-static int64_t CellOf(double v) { return int64_t(std::clamp(std::floor(v), -4e18, 4e18)); }
-
-double SeriesDetector::Novelty(double x) {
-  if (!std::isfinite(x)) return 0;
-  const double levels = double(std::max<size_t>(2, p_.novelty_levels) - 1);
-  const double per_level = double(std::max<size_t>(1, p_.novelty_cells));
-  if (!nov_ready_) {
-    // The cell size comes from the first points (the past only); they are
-    // then replayed as visited.
-    nov_learn_.push_back(x);
-    if (nov_learn_.size() < std::max<size_t>(2, p_.novelty_learn)) return 0;
-    const auto [mn, mx] = std::minmax_element(nov_learn_.begin(), nov_learn_.end());
-    nov_lo_ = *mn;
-    double level = (*mx - *mn) / levels;
-    if (!(level > 0)) level = std::max(1e-9, 1e-3 * std::fabs(*mn));
-    nov_cell_ = level / per_level;
-    nov_min_ = *mn, nov_max_ = *mx;
-    for (double v : nov_learn_) nov_cells_.insert(CellOf((v - nov_lo_) / nov_cell_));
-    nov_learn_ = {};
-    nov_ready_ = true;
-    return 0;
-  }
-  const int64_t c = CellOf((x - nov_lo_) / nov_cell_);
-  double d = 0;
-  auto it = nov_cells_.lower_bound(c);
-  if (it == nov_cells_.end() || *it != c) {
-    int64_t cells = INT64_MAX;
-    if (it != nov_cells_.end()) cells = *it - c;
-    if (it != nov_cells_.begin()) cells = std::min(cells, c - *std::prev(it));
-    d = double(cells) * nov_cell_;
-    nov_cells_.insert(it, c);
-    if (nov_cells_.size() > (1u << 16)) {
-      // Bounded memory: coarsen the cells (halve the resolution).
-      std::set<int64_t> coarse;
-      for (int64_t v : nov_cells_) coarse.insert(v >= 0 ? v / 2 : -((-v + 1) / 2));
-      nov_cells_.swap(coarse);
-      nov_cell_ *= 2;
-    }
-  }
-  nov_min_ = std::min(nov_min_, x), nov_max_ = std::max(nov_max_, x);
-  const double unit = (nov_max_ - nov_min_) / levels;
-  return unit > 0 ? std::min(1.0, d / unit) : 0.0;
-}
-
-size_t SeriesDetector::HistoryLen() const {
-  size_t per_day = step_s_ > 0 ? size_t(p_.history_days * 86400.0 / step_s_) : p_.min_history;
-  return std::clamp(per_day, p_.min_history, 4 * p_.min_history);
-}
-
-static double Median(std::vector<double>& v) {
+double Median(std::vector<double>& v) {
   if (v.empty()) return 0;
   const size_t m = v.size() / 2;
   std::nth_element(v.begin(), v.begin() + long(m), v.end());
   return v[m];
 }
 
-void SeriesDetector::Refresh() {
-  scratch_.assign(ring_.begin(), ring_.begin() + long(filled_));
-  med_ = Median(scratch_);
+int64_t CellOf(double v) { return int64_t(std::clamp(std::floor(v), -4e18, 4e18)); }
+
+}  // namespace
+
+// [SECTION] History and point models
+
+void History::Resize(size_t len) {
+  // In ring order: before the first resize the ring has not wrapped.
+  std::vector<double> old(values.begin(), values.begin() + long(filled));
+  values.assign(len, 0);
+  resid.assign(len, -1);
+  filled = std::min(old.size(), len);
+  std::copy(old.end() - long(filled), old.end(), values.begin());
+  head = filled % len;
+}
+
+void History::Push(double x, double residual) {
+  values[head] = x;
+  resid[head] = residual;
+  head = (head + 1) % values.size();
+  filled = std::min(filled + 1, values.size());
+}
+
+void PlainModel::Reset(const History& h) {
+  sum = sumsq = 0;
+  for (size_t i = 0; i < h.filled; i++) sum += h.values[i], sumsq += h.values[i] * h.values[i];
+}
+
+void PlainModel::Score(const History& h, double* expected, double* scale) const {
+  *expected = *scale = 0;
+  if (h.filled == 0) return;
+  *expected = sum / double(h.filled);
+  *scale = std::sqrt(std::max(0.0, sumsq / double(h.filled) - *expected * *expected));
+  *scale = std::max(*scale, 1e-9 * (1.0 + std::fabs(*expected)));
+}
+
+void PlainModel::Learn(const History& h, double x) {
+  if (h.filled == h.values.size()) sum -= h.values[h.head], sumsq -= h.values[h.head] * h.values[h.head];
+  sum += x;
+  sumsq += x * x;
+}
+
+void RobustModel::Learn(const History& h) {
+  if (++since_refresh >= std::max<size_t>(1, h.values.size() / 8)) Refresh(h);
+}
+
+void RobustModel::Refresh(const History& h) {
+  scratch.assign(h.values.begin(), h.values.begin() + long(h.filled));
+  med = Median(scratch);
   double mean_ad = 0;
-  for (auto& v : scratch_) v = std::fabs(v - med_), mean_ad += v;
-  mean_ad /= double(std::max<size_t>(1, filled_));
-  mad_ = std::max(1.4826 * Median(scratch_), 1.2533 * mean_ad);
-  mad_ = std::max(mad_, 1e-9 * (1.0 + std::fabs(med_)));
-  scratch_.clear();
-  for (size_t i = 0; i < filled_; i++)
-    if (resid_ring_[i] >= 0) scratch_.push_back(resid_ring_[i]);
-  resid_mad_ = scratch_.size() > filled_ / 2 ? 1.4826 * Median(scratch_) : 0;
-  since_refresh_ = 0;
+  for (auto& v : scratch) v = std::fabs(v - med), mean_ad += v;
+  mean_ad /= double(std::max<size_t>(1, h.filled));
+  mad = std::max(1.4826 * Median(scratch), 1.2533 * mean_ad);
+  mad = std::max(mad, 1e-9 * (1.0 + std::fabs(med)));
+  scratch.clear();
+  for (size_t i = 0; i < h.filled; i++)
+    if (h.resid[i] >= 0) scratch.push_back(h.resid[i]);
+  resid_mad = scratch.size() > h.filled / 2 ? 1.4826 * Median(scratch) : 0;
+  since_refresh = 0;
 }
 
-double SeriesDetector::Calibrate(double raw) {
-  // Short mean of the last short_k surprises ...
-  if (short_ring_.empty()) short_ring_.assign(std::max<size_t>(1, p_.short_k), 0);
-  if (short_filled_ == short_ring_.size()) short_sum_ -= short_ring_[short_head_];
-  short_ring_[short_head_] = raw;
-  short_sum_ += raw;
-  short_head_ = (short_head_ + 1) % short_ring_.size();
-  short_filled_ = std::min(short_filled_ + 1, short_ring_.size());
-  const double m = short_sum_ / double(short_filled_);
+void SeasonalModel::Setup(double step_s) {
+  if (step_s >= 86400 / 4) return;
+  const double slot_s = std::max(step_s, 900.0);
+  const size_t n_slots = size_t(std::max(1.0, 86400.0 / slot_s));
+  per_slot = season_days * size_t(std::ceil(slot_s / step_s));
+  slots.assign(n_slots, {});
+  for (auto& s : slots) s.reserve(per_slot);
+  head.assign(n_slots, 0);
+}
+
+SeasonalModel::Guess SeasonalModel::Score(int64_t t) {
+  Guess g;
+  if (slots.empty()) return g;
+  const int64_t tod = ((t % 86400) + 86400) % 86400;
+  g.slot = std::min(slots.size() - 1, size_t(double(tod) / (86400.0 / double(slots.size()))));
+  if (slots[g.slot].size() >= 3) {
+    scratch = slots[g.slot];
+    g.median = Median(scratch);
+    for (auto& v : scratch) v = std::fabs(v - g.median);
+    g.mad = 1.4826 * Median(scratch);
+  }
+  return g;
+}
+
+void SeasonalModel::Learn(size_t slot, double x) {
+  if (slots.empty() || per_slot == 0) return;
+  auto& s = slots[slot];
+  if (s.size() < per_slot) s.push_back(x);
+  else s[head[slot]++ % per_slot] = x;
+}
+
+// [SECTION] Relative entropy, novelty
+
+RelativeEntropy::RelativeEntropy(const DetectorParams& p)
+    : window(std::max<size_t>(4, p.re_window)),
+      bins(std::max<size_t>(2, p.re_bins)),
+      chi2(p.re_chi2),
+      flag_score(p.re_score),
+      half_decades(p.re_half_decades),
+      rate(p.re_rate) {}
+
+void RelativeEntropy::Learn(double x) {
+  flagged = false;
+  const size_t w = window, nb = bins;
+  if (ring.empty()) ring.assign(w, 0), lo = hi = x;
+  const double leaving = ring[ring_head];
+  const bool was_full = ring_filled == w;
+  ring[ring_head] = x;
+  ring_head = (ring_head + 1) % w;
+  ring_filled = std::min(ring_filled + 1, w);
+  // The range grows with what has been seen (a streaming detector cannot know
+  // the file's range in advance).
+  lo = std::min(lo, x);
+  hi = std::max(hi, x);
+  if (ring_filled < w || hi <= lo) return;
+  const double step = (hi - lo) / double(nb);
+  auto bin = [&](double v) { return size_t(std::clamp<long>(long(std::ceil((v - lo) / step)), 0, long(nb) - 1)); };
+  if (!cnt_valid || !was_full || cnt_lo != lo || cnt_hi != hi) {
+    cnt.assign(nb, 0);
+    for (double v : ring) cnt[bin(v)]++;
+    cnt_lo = lo, cnt_hi = hi, cnt_valid = true;
+  } else {
+    cnt[bin(leaving)]--;
+    cnt[bin(x)]++;
+  }
+  logp.resize(nb);
+  for (size_t b = 0; b < nb; b++) logp[b] = cnt[b] > 0 ? std::log(double(cnt[b]) / double(w)) : -INFINITY;
+  if (hyp.empty()) {
+    hyp.push_back(logp);
+    hyp_count.push_back(1);
+    return;
+  }
+  int best = -1;
+  double best_stat = chi2;
+  for (size_t j = 0; j < hyp.size(); j++) {
+    const double* q = hyp[j].data();
+    double kl = 0;
+    bool disjoint = false;
+    for (size_t b = 0; b < nb; b++) {
+      if (cnt[b] == 0) continue;
+      if (std::isinf(q[b])) { disjoint = true; break; }
+      kl += double(cnt[b]) / double(w) * (logp[b] - q[b]);
+    }
+    const double stat = 2.0 * double(w) * kl;
+    if (!disjoint && stat < best_stat) best_stat = stat, best = int(j);
+  }
+  windows++;
+  if (best >= 0) {
+    flagged = ++hyp_count[size_t(best)] <= 1;  // a hypothesis seen only once is still rare
+    flags += flagged;
+    return;
+  }
+  flags++;
+  hyp.push_back(logp);
+  hyp_count.push_back(1);
+  flagged = true;
+}
+
+double RelativeEntropy::Score() const {
+  if (!flagged) return 0;
+  if (!rate) return flag_score;
+  // How rare flags have been in this series so far.
+  const double r = (double(flags) + 1) / (double(windows) + 2);
+  return SurpriseToScore(-std::log10(r), half_decades);
+}
+
+Novelty::Novelty(const DetectorParams& p)
+    : levels(double(std::max<size_t>(2, p.novelty_levels) - 1)),
+      per_level(double(std::max<size_t>(1, p.novelty_cells))),
+      learn(std::max<size_t>(2, p.novelty_learn)) {}
+
+double Novelty::Score(double x) const {
+  if (!std::isfinite(x) || !ready) return 0;
+  const int64_t c = CellOf((x - lo) / cell);
+  double d = 0;
+  auto it = cells.lower_bound(c);
+  if (it == cells.end() || *it != c) {
+    int64_t n = INT64_MAX;
+    if (it != cells.end()) n = *it - c;
+    if (it != cells.begin()) n = std::min(n, c - *std::prev(it));
+    d = double(n) * cell;
+  }
+  const double unit = (std::max(seen_max, x) - std::min(seen_min, x)) / levels;
+  return unit > 0 ? std::min(1.0, d / unit) : 0.0;
+}
+
+void Novelty::Learn(double x) {
+  if (!std::isfinite(x)) return;
+  if (!ready) {
+    // The cell size comes from the first points (the past only); they are
+    // then replayed as visited.
+    learning.push_back(x);
+    if (learning.size() < learn) return;
+    const auto [mn, mx] = std::minmax_element(learning.begin(), learning.end());
+    lo = *mn;
+    double level = (*mx - *mn) / levels;
+    if (!(level > 0)) level = std::max(1e-9, 1e-3 * std::fabs(*mn));
+    cell = level / per_level;
+    seen_min = *mn, seen_max = *mx;
+    for (double v : learning) cells.insert(CellOf((v - lo) / cell));
+    learning = {};
+    ready = true;
+    return;
+  }
+  if (cells.insert(CellOf((x - lo) / cell)).second && cells.size() > (1u << 16)) {
+    // Bounded memory: coarsen the cells (halve the resolution).
+    std::set<int64_t> coarse;
+    for (int64_t v : cells) coarse.insert(v >= 0 ? v / 2 : -((-v + 1) / 2));
+    cells.swap(coarse);
+    cell *= 2;
+  }
+  seen_min = std::min(seen_min, x), seen_max = std::max(seen_max, x);
+}
+
+// [SECTION] Calibration and onset rules
+
+double SurpriseCalibration::Score(double raw) const {
+  // Short mean of the last short_k surprises (this one included) ...
+  const size_t k = std::max<size_t>(1, short_k);
+  double sum = short_sum;
+  if (!short_ring.empty() && short_filled == short_ring.size()) sum -= short_ring[short_head];
+  sum += raw;
+  const double m = sum / double(std::min(short_filled + 1, k));
   // ... against the mean and spread of this series' long surprise history.
-  if (cal_ring_.empty()) cal_ring_.assign(std::max<size_t>(16, size_t(p_.calib_histories * double(HistoryLen()))), 0);
-  double out = 0;
-  if (cal_filled_ >= 16) {
-    const double mu = cal_sum_ / double(cal_filled_);
-    const double var = std::max(0.0, cal_sumsq_ / double(cal_filled_) - mu * mu);
-    const double z = (m - mu) / std::max(std::sqrt(var), 0.05);
-    out = z > 0 ? NormalSurprise(z) : 0.0;
-  }
-  if (cal_filled_ == cal_ring_.size()) {
-    const double old = cal_ring_[cal_head_];
-    cal_sum_ -= old;
-    cal_sumsq_ -= old * old;
-  }
-  cal_ring_[cal_head_] = raw;
-  cal_sum_ += raw;
-  cal_sumsq_ += raw * raw;
-  cal_head_ = (cal_head_ + 1) % cal_ring_.size();
-  cal_filled_ = std::min(cal_filled_ + 1, cal_ring_.size());
-  return out;
+  if (long_filled < 16) return 0;
+  const double mu = long_sum / double(long_filled);
+  const double var = std::max(0.0, long_sumsq / double(long_filled) - mu * mu);
+  const double z = (m - mu) / std::max(std::sqrt(var), 0.05);
+  return z > 0 ? NormalSurprise(z) : 0.0;
 }
 
-PointScore SeriesDetector::Update(int64_t t, double x) {
-  PointScore out;
+void SurpriseCalibration::Learn(double raw, size_t history_len) {
+  if (short_ring.empty()) short_ring.assign(std::max<size_t>(1, short_k), 0);
+  if (short_filled == short_ring.size()) short_sum -= short_ring[short_head];
+  short_ring[short_head] = raw;
+  short_sum += raw;
+  short_head = (short_head + 1) % short_ring.size();
+  short_filled = std::min(short_filled + 1, short_ring.size());
+  if (long_ring.empty()) long_ring.assign(std::max<size_t>(16, size_t(histories * double(history_len))), 0);
+  if (long_filled == long_ring.size()) {
+    const double old = long_ring[long_head];
+    long_sum -= old;
+    long_sumsq -= old * old;
+  }
+  long_ring[long_head] = raw;
+  long_sum += raw;
+  long_sumsq += raw * raw;
+  long_head = (long_head + 1) % long_ring.size();
+  long_filled = std::min(long_filled + 1, long_ring.size());
+}
+
+double DecayingOnset::Score(double s) const { return s <= peak * std::exp2(-1.0 / half) ? 0.0 : s; }
+void DecayingOnset::Learn(double raw) { peak = std::max(peak * std::exp2(-1.0 / half), raw); }
+
+double SlidingOnset::Score(size_t n, double s, size_t horizon) const {
+  // The deque decreases, so the first entry still inside the horizon is the max.
+  for (const auto& [i, v] : q)
+    if (i + horizon >= n) return s <= v ? 0.0 : s;
+  return s <= -1.0 ? 0.0 : s;
+}
+
+void SlidingOnset::Learn(size_t n, double raw, size_t horizon) {
+  while (!q.empty() && q.front().first + horizon < n) q.pop_front();
+  while (!q.empty() && q.back().second <= raw) q.pop_back();
+  q.emplace_back(n, raw);
+}
+
+}  // namespace detail
+
+// [SECTION] SeriesDetector: the parts composed
+
+SeriesDetector::SeriesDetector(DetectorParams p)
+    : p_(p), seasonal_(p), re_(p), novelty_(p), calib_(p), decay_(p), sliding_(p) {}
+
+size_t SeriesDetector::HistoryLen() const {
+  size_t per_day = step_s_ > 0 ? size_t(p_.history_days * 86400.0 / step_s_) : p_.min_history;
+  return std::clamp(per_day, p_.min_history, 4 * p_.min_history);
+}
+
+void SeriesDetector::ObserveTime(int64_t t) {
   if (n_ > 0 && t > last_t_ && gaps_.size() < 33) gaps_.push_back(double(t - last_t_));
   if (n_ == 0 || t > last_t_) last_t_ = t;
   n_++;
   if (step_s_ == 0 && (gaps_.size() >= 33 || n_ == p_.warmup)) {
     std::vector<double> g = gaps_;
-    step_s_ = g.empty() ? 300 : std::max(1.0, Median(g));
-    const size_t len = HistoryLen();
-    // Re-lay the ring at its final length, keeping what was seen.
-    std::vector<double> old(ring_.begin(), ring_.begin() + long(filled_));
-    ring_.assign(len, 0);
-    resid_ring_.assign(len, -1);
-    filled_ = std::min(old.size(), len);
-    std::copy(old.end() - long(filled_), old.end(), ring_.begin());
-    head_ = filled_ % len;
-    sum_ = sumsq_ = 0;
-    for (size_t i = 0; i < filled_; i++) sum_ += ring_[i], sumsq_ += ring_[i] * ring_[i];
-    if (step_s_ < 86400 / 4) {
-      const double slot_s = std::max(step_s_, 900.0);
-      n_slots_ = size_t(std::max(1.0, 86400.0 / slot_s));
-      const size_t per_slot = p_.season_days * size_t(std::ceil(slot_s / step_s_));
-      slots_.assign(n_slots_, {});
-      for (auto& s : slots_) s.reserve(per_slot);
-      slot_head_.assign(n_slots_, 0);
-    }
+    step_s_ = g.empty() ? 300 : std::max(1.0, detail::Median(g));
+    history_.Resize(HistoryLen());  // its final length, keeping what was seen
+    plain_.Reset(history_);
+    if (p_.robust) seasonal_.Setup(step_s_);
   }
-  if (ring_.empty()) ring_.assign(p_.warmup + 1, 0), resid_ring_.assign(p_.warmup + 1, -1);
+  if (history_.values.empty()) history_.Resize(p_.warmup + 1);
+}
 
-  // Score x against the past (before it joins the history).
-  double expected = med_, scale = mad_;
-  size_t slot = 0;
-  double seasonal = NAN, slot_mad = 0;
-  if (p_.robust && n_slots_ > 0) {
-    const int64_t tod = ((t % 86400) + 86400) % 86400;
-    slot = std::min(n_slots_ - 1, size_t(double(tod) / (86400.0 / double(n_slots_))));
-    if (slots_[slot].size() >= 3) {
-      scratch_ = slots_[slot];
-      seasonal = Median(scratch_);
-      for (auto& v : scratch_) v = std::fabs(v - seasonal);
-      slot_mad = 1.4826 * Median(scratch_);
-    }
+SeriesDetector::Guess SeriesDetector::GuessPoint(int64_t t, bool ready) {
+  Guess g;
+  if (!p_.robust) {
+    plain_.Score(history_, &g.expected, &g.scale);
+    return g;
   }
+  g.expected = robust_.med;
+  g.scale = robust_.mad;
+  g.seasonal = seasonal_.Score(t);
+  const double seasonal = g.seasonal.median;
+  if (ready && !std::isnan(seasonal) && robust_.resid_mad > 0 && robust_.resid_mad < 0.7 * robust_.mad) {
+    g.expected = seasonal;
+    // The spread of this time of day (rush hours vary more than nights),
+    // never below the typical residual.
+    g.scale = std::max({robust_.resid_mad, g.seasonal.mad, 1e-9 * (1.0 + std::fabs(seasonal))});
+  }
+  return g;
+}
+
+double SeriesDetector::ReportOnset(double s) {
+  if (!p_.onsets_only) return s;
+  double out = 0;
+  if (p_.suppress_half > 0) {
+    out = decay_.Score(s);
+    decay_.Learn(s);
+  } else {
+    const size_t horizon = std::max<size_t>(1, size_t(sliding_.fraction * double(HistoryLen())));
+    out = sliding_.Score(n_, s, horizon);
+    sliding_.Learn(n_, s, horizon);
+  }
+  return out;
+}
+
+void SeriesDetector::LearnPoint(double x, const Guess& g) {
+  if (!p_.robust) plain_.Learn(history_, x);
+  const double seasonal = g.seasonal.median;
+  history_.Push(x, std::isnan(seasonal) ? -1.0 : std::fabs(x - seasonal));
+  if (!p_.robust) return;
+  seasonal_.Learn(g.seasonal.slot, x);
+  robust_.Learn(history_);
+}
+
+PointScore SeriesDetector::Update(int64_t t, double x) {
+  ObserveTime(t);
   const bool ready = n_ > p_.warmup && step_s_ > 0;
-  const bool re_flag = p_.relative_entropy && RelativeEntropyFlag(x);
-  const double novelty = p_.novelty ? Novelty(x) : 0.0;
-  if (!p_.robust && filled_ > 0) {
-    expected = sum_ / double(filled_);
-    scale = std::sqrt(std::max(0.0, sumsq_ / double(filled_) - expected * expected));
-    scale = std::max(scale, 1e-9 * (1.0 + std::fabs(expected)));
+  // Every part scores x against the past; the ones that watch the whole
+  // series learn it at once, the point model after scoring.
+  const Guess g = GuessPoint(t, ready);
+  double re_score = 0, novelty = 0;
+  if (p_.relative_entropy) {
+    re_.Learn(x);
+    re_score = re_.Score();
   }
+  if (p_.novelty) {
+    novelty = novelty_.Score(x);
+    novelty_.Learn(x);
+  }
+  PointScore out;
   if (ready) {
-    if (p_.robust && !std::isnan(seasonal) && resid_mad_ > 0 && resid_mad_ < 0.7 * mad_) {
-      expected = seasonal;
-      // The spread of this time of day (rush hours vary more than nights),
-      // never below the typical residual.
-      scale = std::max({resid_mad_, slot_mad, 1e-9 * (1.0 + std::fabs(seasonal))});
-    }
-    const double z = (x - expected) / scale;
-    out.surprise = NormalSurprise(z);
+    out.surprise = NormalSurprise((x - g.expected) / g.scale);
     out.initializing = false;
     double surprise = out.surprise;
-    if (p_.calibrate) surprise = Calibrate(std::min(out.surprise, p_.max_surprise));
+    if (p_.calibrate) {
+      const double raw = std::min(out.surprise, p_.max_surprise);
+      surprise = calib_.Score(raw);
+      calib_.Learn(raw, HistoryLen());
+    }
     double s = SurpriseToScore(surprise, p_.score_half_decades);
     // Combine by max before the onset rule, so one excursion seen by several
     // parts is still reported once.
-    if (re_flag) {
-      const double rate = (double(re_flags_) + 1) / (double(re_windows_) + 2);
-      s = std::max(s, p_.re_rate ? SurpriseToScore(-std::log10(rate), p_.re_half_decades) : p_.re_score);
-    }
+    if (p_.relative_entropy) s = std::max(s, re_score);
     if (p_.novelty) s = std::max(s, novelty);
-    if (p_.onsets_only && p_.suppress_half > 0) {
-      // A point counts only if it beats every earlier raw score discounted by
-      // its age (halved every suppress_half points): threshold-free, and a big
-      // report does not hide a new, lesser one for long.
-      decay_max_ *= std::exp2(-1.0 / p_.suppress_half);
-      const double raw = s;
-      if (s <= decay_max_) s = 0;
-      decay_max_ = std::max(decay_max_, raw);
-    } else if (p_.onsets_only) {
-      // Report an excursion once: a point counts only if it is more extreme
-      // than every raw score of the last suppression horizon (a sliding max,
-      // so the rule holds at any threshold the user picks).
-      const size_t horizon = std::max<size_t>(1, size_t(p_.suppress_fraction * double(HistoryLen())));
-      while (!max_q_.empty() && max_q_.front().first + horizon < n_) max_q_.pop_front();
-      const double prev = max_q_.empty() ? -1.0 : max_q_.front().second;
-      while (!max_q_.empty() && max_q_.back().second <= s) max_q_.pop_back();
-      max_q_.emplace_back(n_, s);
-      if (s <= prev) s = 0;
-    }
-    out.score = s;
+    out.score = ReportOnset(s);
   }
-  out.expected = expected;
-  out.lower = expected - 3 * scale;
-  out.upper = expected + 3 * scale;
+  out.expected = g.expected;
+  out.lower = g.expected - 3 * g.scale;
+  out.upper = g.expected + 3 * g.scale;
   out.severity = float(std::round(out.score * 1000.0) / 10.0);
-
-  // Learn.
-  const size_t cap = ring_.size();
-  if (filled_ == cap) sum_ -= ring_[head_], sumsq_ -= ring_[head_] * ring_[head_];
-  sum_ += x;
-  sumsq_ += x * x;
-  ring_[head_] = x;
-  resid_ring_[head_] = std::isnan(seasonal) ? -1.0 : std::fabs(x - seasonal);
-  head_ = (head_ + 1) % cap;
-  filled_ = std::min(filled_ + 1, cap);
-  if (p_.robust && n_slots_ > 0) {
-    auto& s = slots_[slot];
-    const size_t per_slot = s.capacity();
-    if (s.size() < per_slot) s.push_back(x);
-    else s[slot_head_[slot]++ % per_slot] = x;
-  }
-  if (p_.robust && ++since_refresh_ >= std::max<size_t>(1, cap / 8)) Refresh();
+  LearnPoint(x, g);
   return out;
 }
 

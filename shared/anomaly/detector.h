@@ -8,6 +8,7 @@
 //   fk::anomaly::SeriesDetector det;            // DetectorParams{} defaults
 //   for (auto& [t, x] : points) { fk::anomaly::PointScore s = det.Update(t, x); ... s.severity ... }
 #pragma once
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -71,6 +72,129 @@ struct PointScore {
   bool initializing = true;
 };
 
+// SeriesDetector's parts (DetectorParams above says what each is for). Every
+// part keeps its own parameters and state; Score rates a point (or the part's
+// current window) without changing what the part has learned, Learn takes the
+// point in. SeriesDetector::Update composes them.
+namespace detail {
+
+// The recent past every point model reads: a ring of the last values and,
+// for the robust model, each value's distance to its seasonal median (-1: none).
+struct History {
+  std::vector<double> values, resid;
+  size_t head = 0, filled = 0;
+  void Resize(size_t len);  // keeps the values seen (the newest that fit), drops residuals
+  void Push(double x, double residual);
+};
+
+// Point model "plain": mean and standard deviation of the history, O(1) per point.
+struct PlainModel {
+  double sum = 0, sumsq = 0;
+  void Reset(const History& h);  // after History::Resize
+  void Score(const History& h, double* expected, double* scale) const;
+  void Learn(const History& h, double x);  // before h takes x
+};
+
+// Point model "robust": median and MAD of the history (and of the residuals
+// against the seasonal median), refreshed every 1/8 of the history.
+struct RobustModel {
+  double med = 0, mad = 0, resid_mad = 0;
+  size_t since_refresh = size_t(1) << 30;
+  std::vector<double> scratch;
+  void Learn(const History& h);  // after h took the point
+  void Refresh(const History& h);
+};
+
+// Time-of-day slots (15 minutes or the sampling step) with their last
+// season_days values each; only for series sampled more often than every 6 h.
+struct SeasonalModel {
+  size_t season_days = 7;
+  size_t per_slot = 0;
+  std::vector<std::vector<double>> slots;
+  std::vector<size_t> head;
+  std::vector<double> scratch;
+  struct Guess {
+    size_t slot = 0;
+    double median = NAN, mad = 0;  // NAN: no slot or fewer than 3 values in it
+  };
+  explicit SeasonalModel(const DetectorParams& p) : season_days(p.season_days) {}
+  void Setup(double step_s);  // once the sampling step is known
+  Guess Score(int64_t t);
+  void Learn(size_t slot, double x);
+};
+
+// Distribution change: the histogram of the last `window` values against the
+// histograms (hypotheses) seen before; a window that matches none, or only
+// one seen once, is flagged.
+struct RelativeEntropy {
+  size_t window, bins;
+  double chi2, flag_score, half_decades;
+  bool rate;
+  explicit RelativeEntropy(const DetectorParams& p);
+  void Learn(double x);  // the window moves on by x and is compared with the hypotheses
+  double Score() const;  // of the current window: 0 unless it was flagged
+  bool flagged = false;
+  std::vector<double> ring;
+  size_t ring_head = 0, ring_filled = 0;
+  double lo = 0, hi = 0;                      // range seen so far
+  std::vector<std::vector<double>> hyp;       // log probabilities (-inf: empty bin)
+  std::vector<int> hyp_count;                 // times each hypothesis was matched
+  std::vector<int> cnt;                       // window histogram under [cnt_lo, cnt_hi]
+  double cnt_lo = 0, cnt_hi = 0;
+  bool cnt_valid = false;
+  std::vector<double> logp;                   // log of the window's probabilities
+  size_t flags = 0, windows = 0;
+};
+
+// Value novelty: distance to the nearest value seen so far, in levels of the
+// range so far. Visited values are kept as cells sized on the first `learn` points.
+struct Novelty {
+  double levels, per_level;
+  size_t learn;
+  explicit Novelty(const DetectorParams& p);
+  double Score(double x) const;
+  void Learn(double x);
+  std::vector<double> learning;
+  std::set<int64_t> cells;
+  double lo = 0, cell = 0, seen_min = 0, seen_max = 0;
+  bool ready = false;
+};
+
+// Surprise relative to this series' own surprise history: the mean of the
+// last short_k surprises as a z-score against the long history's.
+struct SurpriseCalibration {
+  size_t short_k;
+  double histories;
+  explicit SurpriseCalibration(const DetectorParams& p) : short_k(p.short_k), histories(p.calib_histories) {}
+  double Score(double raw) const;
+  void Learn(double raw, size_t history_len);
+  std::vector<double> long_ring, short_ring;
+  size_t long_head = 0, long_filled = 0, short_head = 0, short_filled = 0;
+  double long_sum = 0, long_sumsq = 0, short_sum = 0;
+};
+
+// Onset rule with a half-life: a score counts only if it beats every earlier
+// raw score halved once per `half` points of age.
+struct DecayingOnset {
+  double half;
+  double peak = 0;  // the largest raw score so far, decayed to now
+  explicit DecayingOnset(const DetectorParams& p) : half(p.suppress_half) {}
+  double Score(double s) const;  // s, or 0 when suppressed
+  void Learn(double raw);
+};
+
+// Onset rule with a horizon: a score counts only if it beats every raw score
+// of the last `horizon` points (a sliding max, decreasing deque).
+struct SlidingOnset {
+  double fraction;  // horizon in histories
+  std::deque<std::pair<size_t, double>> q;  // (point index, raw score)
+  explicit SlidingOnset(const DetectorParams& p) : fraction(p.suppress_fraction) {}
+  double Score(size_t n, double s, size_t horizon) const;
+  void Learn(size_t n, double raw, size_t horizon);
+};
+
+}  // namespace detail
+
 class SeriesDetector {
  public:
   explicit SeriesDetector(DetectorParams p = {});
@@ -80,52 +204,29 @@ class SeriesDetector {
   bool initializing() const { return n_ < p_.warmup; }
 
  private:
-  void Refresh();
-  double Calibrate(double raw_surprise);
+  struct Guess {  // the point model's guess for the next value
+    double expected = 0, scale = 0;
+    detail::SeasonalModel::Guess seasonal;
+  };
+  void ObserveTime(int64_t t);  // infers the sampling step, then sizes the history
+  Guess GuessPoint(int64_t t, bool ready);
+  double ReportOnset(double s);
+  void LearnPoint(double x, const Guess& g);
   size_t HistoryLen() const;
   DetectorParams p_;
   size_t n_ = 0;
   int64_t last_t_ = 0;
   std::vector<double> gaps_;      // first intervals, to infer the sampling step
   double step_s_ = 0;             // inferred sampling interval
-  // Ring of recent values and residual magnitudes.
-  std::vector<double> ring_, resid_ring_;
-  size_t head_ = 0, filled_ = 0;
-  // Robust statistics of the history, refreshed every few points.
-  double med_ = 0, mad_ = 0, resid_mad_ = 0;
-  size_t since_refresh_ = 1 << 30;
-  // Seasonal slots: time-of-day -> last season_days values.
-  size_t n_slots_ = 0;
-  std::vector<std::vector<double>> slots_;
-  std::vector<size_t> slot_head_;
-  // Plain model: running sums over the ring.
-  double sum_ = 0, sumsq_ = 0;
-  // Relative entropy: hypotheses (histograms) and how often each was matched.
-  std::vector<double> re_ring_;
-  size_t re_head_ = 0, re_filled_ = 0;
-  double re_min_ = 0, re_max_ = 0;
-  std::vector<std::vector<double>> re_hyp_;
-  std::vector<int> re_count_;
-  std::vector<int> re_cnt_;         // histogram counts of the window under [re_cnt_min_, re_cnt_max_]
-  double re_cnt_min_ = 0, re_cnt_max_ = 0;
-  bool re_cnt_valid_ = false;
-  std::vector<double> re_logp_;     // log of the current window's probabilities
-  size_t re_flags_ = 0, re_windows_ = 0;
-  bool RelativeEntropyFlag(double x);
-  // Novelty: visited cells (sorted), the learning points, the range so far.
-  double Novelty(double x);
-  std::vector<double> nov_learn_;
-  std::set<int64_t> nov_cells_;
-  double nov_lo_ = 0, nov_cell_ = 0, nov_min_ = 0, nov_max_ = 0;
-  bool nov_ready_ = false;
-  double decay_max_ = 0;            // onset rule with suppress_half
-  // Calibration: rings of raw surprises (long, with running sums) and the last short_k.
-  std::vector<double> cal_ring_, short_ring_;
-  size_t cal_head_ = 0, cal_filled_ = 0, short_head_ = 0, short_filled_ = 0;
-  double cal_sum_ = 0, cal_sumsq_ = 0, short_sum_ = 0;
-  // Onset suppression.
-  std::deque<std::pair<size_t, double>> max_q_;  // (point index, raw score), decreasing
-  std::vector<double> scratch_;
+  detail::History history_;
+  detail::PlainModel plain_;
+  detail::RobustModel robust_;
+  detail::SeasonalModel seasonal_;
+  detail::RelativeEntropy re_;
+  detail::Novelty novelty_;
+  detail::SurpriseCalibration calib_;
+  detail::DecayingOnset decay_;
+  detail::SlidingOnset sliding_;
 };
 
 // Tail probability helpers, exposed for tests: -log10 of the two-sided normal
