@@ -291,6 +291,54 @@ TEST_CASE("labels/detector: trained on the v1 split it finds most logos of the f
   CHECK_FALSE(Detector().Train({&test->images[0]}, {{}}, 2).ok());
 }
 
+TEST_CASE("labels/detector: the trainer steps through its phases in run order, each class once, then the folds") {
+  auto v1 = LoadLogoSplit("v1");
+  REQUIRE(v1.ok());
+  REQUIRE(v1->images.size() >= 3);
+  std::vector<const Image*> imgs = v1->ImagePtrs();
+  std::vector<std::vector<Box>> truth = v1->Truth();
+  imgs.resize(3);
+  truth.resize(3);
+  DetectorOptions o;  // small, so this stays quick: one mining round, few epochs, 2 folds
+  o.mining_rounds = 1;
+  o.epochs = 2;
+  o.calibration_folds = 2;
+  Detector d(o);
+  DetectorTrainer t(&d, imgs, truth, 2);
+  // Stage() before every step, counters dropped: the phases as a newcomer reads them.
+  auto kind = [](std::string st) {
+    const size_t fold = st.find(": ");
+    if (st.rfind("calibration fold ", 0) == 0)
+      return st.substr(0, fold) + (st.compare(fold + 2, std::string::npos, "detect") == 0 ? " detect" : " train");
+    if (st.rfind("features ", 0) == 0) return std::string("features");
+    const size_t epoch = st.find(" epoch ");
+    return epoch == std::string::npos ? st : st.substr(0, epoch) + " epoch";
+  };
+  std::vector<std::string> phases;
+  int steps = 0;
+  while (!t.Done() && steps < 100000) {
+    const std::string k = kind(t.Stage());
+    if (phases.empty() || phases.back() != k) phases.push_back(k);
+    REQUIRE(t.Step().ok());
+    steps++;
+  }
+  REQUIRE(t.Done());
+  phases.push_back(t.Stage());
+  const std::vector<std::string> expected = {
+      "setup", "features",
+      "class 0 samples", "class 0 epoch", "class 0 mining round 1", "class 0 refit 1", "class 0 box regression", "class 0 done",
+      "class 1 samples", "class 1 epoch", "class 1 mining round 1", "class 1 refit 1", "class 1 box regression", "class 1 done",
+      "calibration fold 1/2 train", "calibration fold 1/2 detect", "calibration fold 2/2 train", "calibration fold 2/2 detect",
+      "done"};
+  CHECK(phases == expected);
+  CHECK(t.Progress() == 1.f);
+  CHECK(d.trained());
+  CHECK(d.calibration().find("2-fold CV on 3 training images") != std::string::npos);
+  // Stepping a finished trainer changes nothing.
+  CHECK(t.Step().ok());
+  CHECK(t.Done());
+}
+
 TEST_CASE("labels/detector: box regression moves boxes closer to the truth; sizes stay in the trained range") {
   auto v1 = LoadLogoSplit("v1");
   auto test = LoadLogoSplit("test");
