@@ -902,6 +902,9 @@ DetectorTrainer::DetectorTrainer(Detector* d, std::vector<const Image*> images, 
   s_->truth = std::move(truth);
   s_->num_classes = num_classes;
   s_->rng = Rng(d->opt_.seed);
+  // Known from the start, so Progress() gives the main model its share from
+  // the first step (StartCalibration sets the same value).
+  s_->folds = std::min(d->opt_.calibration_folds, int(s_->images.size()));
 }
 DetectorTrainer::~DetectorTrainer() = default;
 bool DetectorTrainer::Done() const { return s_->phase == State::Phase::Done; }
@@ -923,7 +926,7 @@ float DetectorTrainer::Progress() const {
   if (s.phase == P::CvTrain || s.phase == P::CvDetect) {
     float in_fold = 0;
     if (s.phase == P::CvTrain && s.fold_trainer) in_fold = 0.9f * s.fold_trainer->Progress();
-    if (s.phase == P::CvDetect) in_fold = 0.9f + 0.1f * float(s.i) / float(std::max<size_t>(1, s.images.size()));
+    if (s.phase == P::CvDetect) in_fold = 0.9f + 0.1f * float(std::min(s.i, s.images.size())) / float(std::max<size_t>(1, s.images.size()));
     return main_share + (1.f - main_share) * (float(s.fold) + in_fold) / k;
   }
   if (s.phase == P::Setup || s.phase == P::Features)

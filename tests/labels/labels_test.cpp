@@ -316,12 +316,21 @@ TEST_CASE("labels/detector: the trainer steps through its phases in run order, e
   };
   std::vector<std::string> phases;
   int steps = 0;
+  float last = 0;
+  bool monotone = true;
   while (!t.Done() && steps < 100000) {
     const std::string k = kind(t.Stage());
     if (phases.empty() || phases.back() != k) phases.push_back(k);
     REQUIRE(t.Step().ok());
     steps++;
+    if (t.Progress() < last) {
+      monotone = false;
+      INFO("progress went back at step ", steps, " (", t.Stage(), ")");
+      CHECK(t.Progress() >= last);
+    }
+    last = t.Progress();
   }
+  CHECK(monotone);  // the bar never jumps back (the main model's share is known from the start)
   REQUIRE(t.Done());
   phases.push_back(t.Stage());
   const std::vector<std::string> expected = {
