@@ -154,3 +154,51 @@ TEST_CASE("anomaly/detector: with a half-life the onset rule mutes a lesser repe
   CHECK(soon == 0.0);
   CHECK(later > 0.5);
 }
+
+TEST_CASE("anomaly/detector: a part's Score leaves what it learned alone; Learn takes the point in") {
+  DetectorParams p;
+  p.novelty_levels = 2;  // one level = the whole range so far
+  p.novelty_cells = 8;
+  p.novelty_learn = 4;
+  // Novelty: nothing before the cell size is learned, then the distance to the nearest value seen.
+  detail::Novelty nov(p);
+  for (double x : {0.0, 1.0, 2.0}) {
+    CHECK(nov.Score(x) == 0.0);
+    nov.Learn(x);
+  }
+  nov.Learn(9.0);  // 4th point: cells of 9/8 sized on the range 0..9
+  REQUIRE(nov.ready);
+  const double far = nov.Score(5.0);
+  CHECK(far == doctest::Approx(3 * 9.0 / 8 / 9));  // 3 cells from the nearest seen (2), in ranges
+  CHECK(nov.Score(5.0) == far);   // scoring twice: same answer
+  nov.Learn(5.0);
+  CHECK(nov.Score(5.0) == 0.0);   // now seen
+  CHECK(std::isfinite(nov.Score(NAN)));
+  // The onset rules: a lesser repeat right after a report is muted, a greater one is not.
+  p.suppress_half = 4;
+  detail::DecayingOnset decay(p);
+  CHECK(decay.Score(0.8) == 0.8);
+  decay.Learn(0.8);
+  CHECK(decay.Score(0.5) == 0.0);
+  CHECK(decay.Score(0.5) == 0.0);
+  CHECK(decay.Score(0.9) == 0.9);
+  for (int i = 0; i < 12; i++) decay.Learn(0.0);  // three half-lives: 0.8 -> 0.1
+  CHECK(decay.Score(0.5) == 0.5);
+  detail::SlidingOnset sliding(p);
+  CHECK(sliding.Score(1, 0.8, 10) == 0.8);
+  sliding.Learn(1, 0.8, 10);
+  CHECK(sliding.Score(5, 0.5, 10) == 0.0);
+  CHECK(sliding.Score(5, 0.5, 10) == 0.0);
+  CHECK(sliding.Score(12, 0.5, 10) == 0.5);  // the report left the horizon
+  // Calibration: scores only after 16 surprises, against their own spread.
+  p.short_k = 1;
+  detail::SurpriseCalibration cal(p);
+  for (int i = 0; i < 16; i++) {
+    CHECK(cal.Score(1.0 + 0.1 * (i % 2)) == 0.0);
+    cal.Learn(1.0 + 0.1 * (i % 2), 100);
+  }
+  const double high = cal.Score(3.0);
+  CHECK(high > 3);
+  CHECK(cal.Score(3.0) == high);
+  CHECK(cal.Score(1.0) == 0.0);  // below the mean surprise
+}
