@@ -65,36 +65,7 @@ static const char* kAnomalyHelp =
 namespace {
 
 void ApplyParam(anomaly::DetectorParams* p, const std::string& kv) {
-  const size_t eq = kv.find('=');
-  if (eq == std::string::npos) throw UsageError{"--param wants key=value, got '" + kv + "'"};
-  const std::string k = kv.substr(0, eq);
-  const double v = std::atof(kv.c_str() + eq + 1);
-  if (k == "history_days") p->history_days = v;
-  else if (k == "min_history") p->min_history = size_t(v);
-  else if (k == "warmup") p->warmup = size_t(v);
-  else if (k == "shift_fraction") p->shift_fraction = v;
-  else if (k == "season_days") p->season_days = size_t(v);
-  else if (k == "onsets_only") p->onsets_only = v != 0;
-  else if (k == "suppress_fraction") p->suppress_fraction = v;
-  else if (k == "score_half_decades") p->score_half_decades = v;
-  else if (k == "calibrate") p->calibrate = v != 0;
-  else if (k == "robust") p->robust = v != 0;
-  else if (k == "relative_entropy") p->relative_entropy = v != 0;
-  else if (k == "re_window") p->re_window = size_t(v);
-  else if (k == "re_bins") p->re_bins = size_t(v);
-  else if (k == "re_chi2") p->re_chi2 = v;
-  else if (k == "re_score") p->re_score = v;
-  else if (k == "short_k") p->short_k = size_t(v);
-  else if (k == "calib_histories") p->calib_histories = v;
-  else if (k == "max_surprise") p->max_surprise = v;
-  else if (k == "re_rate") p->re_rate = v != 0;
-  else if (k == "re_half_decades") p->re_half_decades = v;
-  else if (k == "novelty") p->novelty = v != 0;
-  else if (k == "novelty_levels") p->novelty_levels = size_t(v);
-  else if (k == "novelty_cells") p->novelty_cells = size_t(v);
-  else if (k == "novelty_learn") p->novelty_learn = size_t(v);
-  else if (k == "suppress_half") p->suppress_half = v;
-  else throw UsageError{"unknown detector parameter '" + k + "'"};
+  if (Status st = SetParam(anomaly::DetectorParamTable(), p, kv); !st.ok()) throw UsageError{"--param " + st.message()};
 }
 
 int NabVerb(const Args& args) {

@@ -36,9 +36,7 @@ static const char* kLabelsHelp =
     "  --out writes v2_reviewed.manifest, v2_verification.manifest, test_predictions_v1.manifest,\n"
     "  test_predictions_v2.manifest, test_predictions_v2.coco.json and v2_proposals_v1.manifest\n"
     "  (v1's boxes on v2 at every confidence, before the review).\n"
-    "  --param sets detector options (labels/detector.h): window_cells, min_object, max_object,\n"
-    "  scale_step, nms_iou, mining_rounds, epochs, mining_cap, l2, calibration_folds,\n"
-    "  box_regression (0/1), box_ridge, box_samples, size_margin (0 = every size).\n"
+    "  --param sets detector options (listed below with their ranges).\n"
     "  JSON: {\"v1\":{\"precision\",\"recall\",\"f1\",\"assumed_threshold\",\"f1_at_assumed\",\"per_class\"},\n"
     "  \"v2\":{...},\"accepted_unchanged\",\"adjusted\",\"deleted\",\"added\",\"proposed\",\n"
     "  \"accepted_share\",\"effort_saved\",\"train_seconds_v1\",\"train_seconds_v2\",\"prelabel_seconds_v2\"}\n"
@@ -104,28 +102,9 @@ int Loop(const Args& a) {
   }
   o.reviewer.accept_iou = float(a.GetDouble("accept-iou", o.reviewer.accept_iou));
   o.detector.seed = uint64_t(a.GetInt("seed", long(o.detector.seed)));
-  for (const std::string& kv : a.GetList("param", {})) {
-    const size_t eq = kv.find('=');
-    if (eq == std::string::npos) throw UsageError{"--param wants key=value, got '" + kv + "'"};
-    const std::string k = kv.substr(0, eq);
-    const double v = std::atof(kv.c_str() + eq + 1);
-    labels::DetectorOptions& d = o.detector;
-    if (k == "window_cells") d.window_cells = int(v);
-    else if (k == "min_object") d.min_object = float(v);
-    else if (k == "max_object") d.max_object = float(v);
-    else if (k == "scale_step") d.scale_step = float(v);
-    else if (k == "nms_iou") d.nms_iou = float(v);
-    else if (k == "mining_rounds") d.mining_rounds = int(v);
-    else if (k == "epochs") d.epochs = int(v);
-    else if (k == "mining_cap") d.mining_cap = int(v);
-    else if (k == "l2") d.l2 = float(v);
-    else if (k == "calibration_folds") d.calibration_folds = int(v);
-    else if (k == "box_regression") d.box_regression = v != 0;
-    else if (k == "box_ridge") d.box_ridge = float(v);
-    else if (k == "box_samples") d.box_samples = int(v);
-    else if (k == "size_margin") d.size_margin = float(v);
-    else throw UsageError{"--param: unknown detector option '" + k + "'"};
-  }
+  for (const std::string& kv : a.GetList("param", {}))
+    if (Status st = SetParam(labels::DetectorOptionTable(), &o.detector, kv); !st.ok())
+      throw UsageError{"--param " + st.message()};
   const std::string out = a.Get("out");
   if (!out.empty()) {  // before the run: a bad --out should not cost a training
     std::error_code ec;
@@ -272,7 +251,8 @@ int Draw(const Args& a) {
 int LabelsCommand(const std::vector<std::string>& argv) {
   Args a(argv, {"json", "help", "progress", "quiet", "simulate-reviewer", "images"});
   if (a.Has("help") || a.Positional().empty()) {
-    std::printf("%s", kLabelsHelp);
+    std::printf("%s\ndetector options (--param key=value, labels loop):\n%s", kLabelsHelp,
+                ParamHelp(labels::DetectorOptionTable()).c_str());
     return a.Has("help") ? 0 : 2;
   }
   const std::string verb = a.Positional()[0];

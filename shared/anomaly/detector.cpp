@@ -18,6 +18,38 @@ double SurpriseToScore(double surprise, double half_decades) {
   return 1.0 - std::exp2(-surprise / half_decades);
 }
 
+const std::vector<ParamInfo<DetectorParams>>& DetectorParamTable() {
+  using P = DetectorParams;
+  static const std::vector<ParamInfo<P>> kTable = {
+      {"robust", "median/MAD point model with a time-of-day seasonal median (0: mean/std)", &P::robust, 0, 1},
+      {"relative_entropy", "flag windows whose value histogram matches none seen before", &P::relative_entropy, 0, 1},
+      {"re_window", "points per histogram", &P::re_window, 2, 1e6},
+      {"re_bins", "histogram bins over the range seen so far", &P::re_bins, 2, 1000},
+      {"re_chi2", "2 W KL above this = a different distribution", &P::re_chi2, 0, 1e6},
+      {"re_score", "score of a flagged window (without re_rate)", &P::re_score, 0, 1},
+      {"re_rate", "score a flag by how rare flags have been in the series", &P::re_rate, 0, 1},
+      {"re_half_decades", "rarity (decades) that maps to score 0.5", &P::re_half_decades, 0.01, 100},
+      {"novelty", "score values far from every value seen so far", &P::novelty, 0, 1},
+      {"novelty_levels", "range seen so far / (levels - 1) = one unit of distance", &P::novelty_levels, 2, 1e6},
+      {"novelty_cells", "cells per level that remember values", &P::novelty_cells, 1, 1e4},
+      {"novelty_learn", "points that set the cell size", &P::novelty_learn, 1, 1e9},
+      {"history_days", "span of the recent past, days", &P::history_days, 0.001, 3650},
+      {"min_history", "... but at least this many points", &P::min_history, 2, 1e9},
+      {"warmup", "points before any score", &P::warmup, 0, 1e9},
+      {"shift_fraction", "level-shift probe length, fraction of the history", &P::shift_fraction, 0, 1},
+      {"season_days", "same-time-of-day values kept per slot", &P::season_days, 0, 3650},
+      {"onsets_only", "suppress repeats of an excursion already reported", &P::onsets_only, 0, 1},
+      {"suppress_fraction", "... for this many histories (sliding max)", &P::suppress_fraction, 0, 1000},
+      {"suppress_half", "> 0: against a max that halves every this many points", &P::suppress_half, 0, 1e9},
+      {"score_half_decades", "tail probability 10^-x that maps to score 0.5", &P::score_half_decades, 0.01, 100},
+      {"calibrate", "score surprise against the series' own surprise history", &P::calibrate, 0, 1},
+      {"short_k", "points averaged before calibration", &P::short_k, 1, 1e6},
+      {"calib_histories", "surprise history length, in histories", &P::calib_histories, 0.01, 1e4},
+      {"max_surprise", "cap on one point's surprise, decades", &P::max_surprise, 0.1, 1e6},
+  };
+  return kTable;
+}
+
 DetectorParams DetectorParams::Nab() {
   DetectorParams p;
   // Three tail-probability-like scores, combined by max, then reported at

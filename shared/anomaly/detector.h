@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/params.h"
+
 namespace fk::anomaly {
 
 struct DetectorParams {
@@ -62,6 +64,10 @@ struct DetectorParams {
   // docs/BENCHMARKS.md for why each is what it is).
   static DetectorParams Nab();
 };
+
+// Every DetectorParams field as a row (name = the field's name): the CLI's
+// --param key=value and its help read it (core/params.h).
+const std::vector<ParamInfo<DetectorParams>>& DetectorParamTable();
 
 struct PointScore {
   double score = 0;       // [0, 1]; 0 while initializing

@@ -16,6 +16,27 @@
 
 namespace fk::labels {
 
+const std::vector<ParamInfo<DetectorOptions>>& DetectorOptionTable() {
+  using O = DetectorOptions;
+  static const std::vector<ParamInfo<O>> kTable = {
+      {"window_cells", "object area in HOG cells", &O::window_cells, 4, 4096},
+      {"min_object", "smallest object side searched, px", &O::min_object, 4, 10000},
+      {"max_object", "largest object side searched, px", &O::max_object, 4, 10000},
+      {"scale_step", "between pyramid levels", &O::scale_step, 1.01, 4},
+      {"nms_iou", "overlap above which the weaker box is dropped", &O::nms_iou, 0, 1},
+      {"mining_rounds", "hard-negative mining rounds", &O::mining_rounds, 0, 100},
+      {"epochs", "training passes", &O::epochs, 1, 10000},
+      {"mining_cap", "hard negatives added per round", &O::mining_cap, 0, 10000000},
+      {"l2", "weight decay", &O::l2, 0, 1000},
+      {"calibration_folds", "folds that choose the threshold (0 or 1: none)", &O::calibration_folds, 0, 100},
+      {"box_regression", "predict the box from the window's features (0/1)", &O::box_regression, 0, 1},
+      {"box_ridge", "ridge strength of the box regression", &O::box_ridge, 0, 1e6},
+      {"box_samples", "windows per class the box regression fits on", &O::box_samples, 1, 10000000},
+      {"size_margin", "sizes searched around the training boxes' (0 = every size)", &O::size_margin, 0, 100},
+  };
+  return kTable;
+}
+
 // [SECTION] Features (HOG cells, FHOG-style normalisation)
 
 namespace {

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "core/params.h"
 #include "core/status.h"
 #include "labels/box.h"
 #include "labels/image.h"
@@ -61,6 +62,9 @@ struct DetectorOptions {
   // not the bundled set (1.2: 83 %, 1.4: 87 %, 1.7: 86 %, off: 84 %).
   float size_margin = 1.4f;
 };
+
+// The options a user may set (--param key=value in labels loop), one row each (core/params.h).
+const std::vector<ParamInfo<DetectorOptions>>& DetectorOptionTable();
 
 // HOG feature map of a grey image: cw x ch cells, kFeat floats per cell.
 struct FeatureMap {
