@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_write.h"
+
 namespace fk {
 
 std::string Settings::Get(const std::string& key, const std::string& def) const {
@@ -50,7 +52,7 @@ Status Settings::Save(const std::string& path) const {
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) return Status::Error(path + ": cannot write");
-    out << j.dump(2) << "\n";
+    out << DumpJson(j, 2) << "\n";  // values may hold a user's paths
     if (!out) return Status::Error(path + ": write failed");
   }
   // Atomic replace: a crash mid-write never loses the previous settings.

@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/clock.h"
+#include "core/json_write.h"
 
 namespace fk::features {
 
@@ -70,7 +71,7 @@ std::string IngestProgress::ToJson() const {
                   {"rejected", r.rejected}});
   auto& rj = j["rejects"] = nlohmann::json::array();
   for (auto& r : rejects) rj.push_back({{"line", r.line}, {"reason", r.reason}});
-  return j.dump(1);
+  return DumpJson(j, 1);  // file, group and reject reasons come from the user's data
 }
 
 Result<IngestProgress> IngestProgressFromJson(const std::string& text, const std::string& origin) {

@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/json_number.h"
+#include "core/json_write.h"
 #include "core/strings.h"
 
 namespace fk::features {
@@ -102,7 +103,7 @@ std::string GroupToJson(const FeatureGroup& g) {
   j["uid"] = std::to_string(g.uid);  // a string: JSON numbers lose u64 precision in JS
   auto& defs = j["feature_definitions"] = nlohmann::json::array();
   for (auto& f : g.features) defs.push_back({{"name", f.name}, {"type", FeatureTypeName(f.type)}});
-  return j.dump(2);
+  return DumpJson(j, 2);  // names and description are the user's
 }
 
 Result<FeatureGroup> GroupFromJson(const std::string& text, const std::string& origin) {

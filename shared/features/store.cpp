@@ -29,6 +29,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/clock.h"
+#include "core/json_write.h"
 
 namespace fs = std::filesystem;
 
@@ -282,7 +283,7 @@ static std::string OfflineSchemaJson(const FeatureGroup& g) {
   cols.push_back({{"name", "write_time"}, {"type", "String"}, {"format", "ISO-8601"}});
   cols.push_back({{"name", "api_invocation_time"}, {"type", "String"}, {"format", "ISO-8601"}});
   cols.push_back({{"name", "is_deleted"}, {"type", "Boolean"}});
-  return j.dump(2);
+  return DumpJson(j, 2);
 }
 
 Status FeatureStore::CreateGroup(FeatureGroup g) {

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/json_number.h"
+#include "core/json_write.h"
 #include "labels/image.h"
 
 namespace fk::labels {
@@ -243,7 +244,7 @@ std::string ManifestToString(const Manifest& m) {
                  {"job-name", img.job_name.empty() ? "labeling-job/" + m.label_attribute : img.job_name}};
     if (img.human_annotated) meta["adjustment-status"] = any_adjusted ? "adjusted" : "unadjusted";
     j[m.label_attribute + "-metadata"] = meta;
-    out += j.dump() + "\n";
+    out += DumpJson(j) + "\n";  // source-refs, class and job names are the user's
   }
   return out;
 }
@@ -270,7 +271,7 @@ std::string VerificationToString(const std::vector<Verification>& v, const std::
                                   {"job-name", job_name},
                                   {"human-annotated", "yes"},
                                   {"creation-date", creation_date}};
-    out += j.dump() + "\n";
+    out += DumpJson(j) + "\n";
   }
   return out;
 }
@@ -296,7 +297,7 @@ std::string CocoToString(const Manifest& m) {
             {"images", images},
             {"annotations", anns},
             {"categories", cats}};
-  return j.dump(1);
+  return DumpJson(j, 1);
 }
 
 }  // namespace fk::labels

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/json_number.h"
+#include "core/json_write.h"
 #include "core/rng.h"
 
 namespace fk::recommend {
@@ -507,7 +508,7 @@ Status SaveRanker(const Ranker& r, const std::string& path) {
                                 " retrains in well under a second)");
   std::ofstream out(path);
   if (!out) return Status::Error(path + ": cannot open for writing");
-  out << fm->ToJson().dump() << '\n';
+  out << DumpJson(fm->ToJson()) << '\n';
   if (!out) return Status::Error(path + ": write failed");
   return Status::Ok();
 }

@@ -2,7 +2,10 @@
 
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "core/settings.h"
 
@@ -54,4 +57,18 @@ TEST_CASE("core/settings: malformed files are reported with the path and kept as
     CHECK(Exists(p + ".bad"));      // the user's file is not lost
     std::remove((p + ".bad").c_str());
   }
+}
+
+TEST_CASE("core/settings: a value with a quote, a backslash and a stray byte saves as valid JSON, no throw") {
+  const auto p = TempPath("odd_bytes");
+  fk::Settings a;
+  a.Set("last_file", "C:\\data\\q\"b \xC3\xA9 \xFF.csv");
+  REQUIRE_NOTHROW(REQUIRE(a.Save(p).ok()));
+  std::ifstream f(p, std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  CHECK(nlohmann::json::accept(text));
+  fk::Settings b;
+  REQUIRE(b.Load(p).ok());
+  CHECK(b.Get("last_file") == "C:\\data\\q\"b \xC3\xA9 \xEF\xBF\xBD.csv");  // 0xFF became U+FFFD
+  std::remove(p.c_str());
 }

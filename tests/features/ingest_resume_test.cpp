@@ -247,3 +247,24 @@ TEST_CASE("features/ingest resume: two worker threads cancelled mid-way resume t
   CheckComplete(*s, good);
 }
 #endif
+
+TEST_CASE("features/ingest resume: a marker for a file path and reject reason with odd bytes is valid JSON and reads back") {
+  IngestProgress p;
+  p.group = "users";
+  p.file = "dir \"x\"\\y \xC3\xA9 \xFF.csv";
+  p.file_bytes = 10;
+  p.state = "failed";
+  p.error = "line 3: bad byte \xFE";
+  p.ranges.push_back({0, 10, 5, 2, 3, 2, 1, 1});
+  p.rejects.push_back({2, "feature 'name': \xFF is not UTF-8"});
+  std::string text;
+  REQUIRE_NOTHROW(text = p.ToJson());
+  CHECK(nlohmann::json::accept(text));
+  auto back = IngestProgressFromJson(text, "marker");
+  REQUIRE(back.ok());
+  CHECK(back->file == "dir \"x\"\\y \xC3\xA9 \xEF\xBF\xBD.csv");
+  CHECK(back->error == "line 3: bad byte \xEF\xBF\xBD");
+  REQUIRE(back->rejects.size() == 1);
+  CHECK(back->rejects[0].reason == "feature 'name': \xEF\xBF\xBD is not UTF-8");
+  CHECK(back->ranges.size() == 1);
+}

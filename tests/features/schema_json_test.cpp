@@ -30,3 +30,14 @@ TEST_CASE("features/schema: a group file's numbers are range-checked, naming the
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().message() == "g.json: field 'ttl_seconds' = -5 is outside 0..1e+15");
 }
+
+TEST_CASE("features/schema: a description with a quote, a backslash and a stray byte gives a group file that reads back") {
+  FeatureGroup g = UsersGroup();
+  g.description = "q\"b\\s \xC3\xA9 \xFF";
+  std::string text;
+  REQUIRE_NOTHROW(text = GroupToJson(g));
+  auto r = GroupFromJson(text, "g.json");
+  REQUIRE(r.ok());
+  CHECK(r->description == "q\"b\\s \xC3\xA9 \xEF\xBF\xBD");  // 0xFF became U+FFFD
+  CHECK(r->name == g.name);
+}

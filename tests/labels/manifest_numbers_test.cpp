@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "labels/manifest.h"
 
 using namespace fk::labels;
@@ -68,4 +70,36 @@ TEST_CASE("labels/manifest: numbers out of range are refused naming file:line an
   CHECK(Problems(Line(R"({"width":1e2,"height":80.0})", R"({"class_id":1.0,"left":1,"top":2,"width":10,"height":10})") + "\n",
                  &images) == "");
   CHECK(images == 1);
+}
+
+TEST_CASE("labels/manifest: source-refs, class and job names with quotes, backslashes and stray bytes are written as valid JSON") {
+  const std::string odd = "q\"b\\s \xC3\xA9 \xFF", shown = "q\"b\\s \xC3\xA9 \xEF\xBF\xBD";
+  Manifest m;
+  m.class_map = {{0, odd}, {1, "cloud"}};
+  LabeledImage img;
+  img.source_ref = odd + ".png";
+  img.width = 100, img.height = 80;
+  img.job_name = "job " + odd;
+  img.creation_date = "2026-11-28T15:00:00.000000";
+  Box b;
+  b.class_id = 0, b.left = 1, b.top = 2, b.width = 10, b.height = 10, b.confidence = 0.5f;
+  img.boxes.push_back(b);
+  m.images.push_back(img);
+  std::string text, verification, coco;
+  REQUIRE_NOTHROW(text = ManifestToString(m));
+  REQUIRE_NOTHROW(verification = VerificationToString({{odd + ".png", false, 0.25f}}, "bounding-box", "job " + odd,
+                                                      "2026-11-28T15:00:00.000000"));
+  REQUIRE_NOTHROW(coco = CocoToString(m));
+  CHECK(nlohmann::json::accept(verification.substr(0, verification.find('\n'))));
+  const nlohmann::json cj = nlohmann::json::parse(coco);
+  CHECK(cj["images"][0]["file_name"] == shown + ".png");
+  CHECK(cj["categories"][0]["name"] == shown);
+  std::vector<std::string> problems;
+  auto back = ParseManifest(text, "odd.manifest", &problems);
+  REQUIRE(back.ok());
+  CHECK(problems.empty());
+  REQUIRE(back->images.size() == 1);
+  CHECK(back->images[0].source_ref == shown + ".png");
+  CHECK(back->images[0].job_name == "job " + shown);
+  CHECK(back->class_map[0] == shown);
 }
