@@ -22,46 +22,6 @@
 
 namespace fk::cli {
 
-static const char* kAnomalyHelp =
-    "usage: fieldkit-cli anomaly nab      [--data DIR] [--out DIR] [--json]\n"
-    "       fieldkit-cli anomaly simulate [--days 7] [--cameras 1] [--seed 7] [--no-anomalies]\n"
-    "                                     [--events FILE.jsonl] [--records FILE.jsonl] [--partitions DIR]\n"
-    "                                     [--interval 300] [--lateness 60] [--hop S] [--json]\n"
-    "       fieldkit-cli anomaly backtest --input FILE.jsonl|.csv [detector options] [--train 0.3]\n"
-    "       fieldkit-cli anomaly detect   (--input FILE | --partitions DIR --from T --to T | --simulate)\n"
-    "                                     [detector options]\n"
-    "       fieldkit-cli anomaly bench    [--points 2000000] [--events 5000000] [--json]\n"
-    "\n"
-    "simulate: the roadside camera (person/car events, daily+weekly rhythm, injected jump\n"
-    "  cars 1->87 on day 4 03:10, persons drop to zero day 5 12:00, cars x3 day 6 08:00);\n"
-    "  writes raw events (JSONL), tumbling/hopping window records (JSONL, stamped with the\n"
-    "  window end as hop_time) and/or the YYYY/MM/DD/HH/ partition folders.\n"
-    "backtest: learns on the first --train share of the intervals, reports on the rest.\n"
-    "detect: continuous mode, scoring each interval as it closes (Initializing until\n"
-    "  64 intervals per series). --partitions reads the simulate/partition sink layout.\n"
-    "detector options: --interval 300|600|3600|86400  --measures car:count,person:count\n"
-    "  (count|sum|avg, up to 5)  --dimensions camera_id,locality  --time-field ts\n"
-    "  --offset S  --lateness S  --threshold 50 (severity of an anomaly)\n"
-    "  --param key=value[,key=value] (DetectorParams, as for nab; the panel's warm-up is warmup=288)\n"
-    "  --rule name:threshold[:measure[:dimension]] (repeatable via commas; default default:70)\n"
-    "  --alerts FILE.jsonl (append fired alerts)  --hook CMD (native: run CMD per alert, the\n"
-    "  alert JSON on its stdin)  --scored FILE.csv (every scored point)  --json\n"
-    "  Bad input lines are counted and the first messages shown (file:line: reason).\n"
-    "bench: detector points/s on one core (a simulated 5-minute series; the NAB preset,\n"
-    "  and the pipeline's robust seasonal preset) and windowing events/s (simulator\n"
-    "  events of 20 cameras through 5-minute tumbling windows, 60 s lateness).\n"
-    "\n"
-    "nab: runs the streaming detector over NAB's realTraffic and realKnownCause\n"
-    "  files (default --data ../shared/data/nab), writes DIR/<category>/<file>.csv\n"
-    "  (timestamp,value,anomaly_score) when --out is given, and scores them as NAB\n"
-    "  does: one threshold per profile over all files, normalised per category.\n"
-    "  JSON: {\"scores\":{\"realTraffic\":{\"standard\":..,\"reward_low_FP_rate\":..,\n"
-    "  \"reward_low_FN_rate\":..},\"realKnownCause\":{..}},\"thresholds\":{..},\"points_per_second\":..}\n"
-    "  --scores DIR [--scores-prefix P]  score existing DIR/<category>/<P><file>.csv\n"
-    "      (column 3 = anomaly_score) instead of running the detector\n"
-    "  --param key=value[,key=value]     override DetectorParams (see detector.h)\n"
-    "  --per-file                        add per-file raw scores/TP/FP to the JSON\n";
-
 namespace {
 
 void ApplyParam(anomaly::DetectorParams* p, const std::string& kv) {
@@ -154,7 +114,7 @@ int NabVerb(const Args& args) {
     std::printf("%-16s standard %6.2f  low_FP %6.2f  low_FN %6.2f\n", cat.c_str(),
                 j["scores"][cat]["standard"].get<double>(), j["scores"][cat]["reward_low_FP_rate"].get<double>(),
                 j["scores"][cat]["reward_low_FN_rate"].get<double>());
-  std::printf("thresholds %s, %.0f points/s\n", j["thresholds"].dump().c_str(), j["points_per_second"].get<double>());
+  std::printf("thresholds %s, %.0f points/s\n", DumpJson(j["thresholds"]).c_str(), j["points_per_second"].get<double>());
   return 0;
 }
 
@@ -365,38 +325,89 @@ int BenchVerb(const Args& args) {
   return 0;
 }
 
+int BacktestVerb(const Args& args) { return RunModel(args, anomaly::Mode::Backtest); }
+int DetectVerb(const Args& args) { return RunModel(args, anomaly::Mode::Continuous); }
+
+// [SECTION] the verb table
+
+const std::vector<Flag> kSimFlags = {
+    {"days", "D", "simulated days (default 7)"},
+    {"cameras", "N", "cameras, 1..1000 (default 1)"},
+    {"seed", "N", "simulator seed (default 7)"},
+    {"no-anomalies", "", "leave out the injected anomalies"},
+};
+
+const std::string kParamHelp = "override DetectorParams (see anomaly/detector.h), comma-separated";
+
+const std::vector<Flag> kSourceFlags = {
+    {"input", "FILE", "events or window records, .jsonl or .csv"},
+    {"partitions", "DIR", "the YYYY/MM/DD/HH/ folders simulate --partitions writes (with --from, --to)"},
+    {"from", "T", "first time read from --partitions (ISO-8601)"},
+    {"to", "T", "end of the time read from --partitions (ISO-8601)"},
+    {"simulate", "", "the roadside camera simulator as the input (simulate's --days, --cameras, --seed)"},
+};
+
+const std::vector<Flag> kDetectorFlags = {
+    {"interval", "S", "300|600|3600|86400 (default 300)"},
+    {"measures", "LIST", "name:count|sum|avg, up to 5 (e.g. car:count,person:count)"},
+    {"dimensions", "LIST", "dimension fields (e.g. camera_id,locality; '' for none)"},
+    {"time-field", "NAME", "the event time field (default: found)"},
+    {"offset", "S", "interval offset (default 0)"},
+    {"lateness", "S", "allowed lateness of events (default 60)"},
+    {"train", "SHARE", "backtest: the share of intervals learnt before reporting (default 0.3)"},
+    {"threshold", "SEV", "severity of an anomaly (default 50)"},
+    {"param", "K=V,..", kParamHelp + "; the panel's warm-up is warmup=288"},
+    {"rule", "LIST", "alert rules name:threshold[:measure[:dimension]] (default default:70)"},
+    {"alerts", "FILE", "append fired alerts (JSON Lines)"},
+    {"hook", "CMD", "run CMD once per alert, the alert JSON on its stdin (native)"},
+    {"scored", "FILE", "write every scored point (CSV)"},
+    {"top", "N", "anomaly groups in the output, by severity (default 10)"},
+};
+
+const VerbTable kAnomaly = {
+    "anomaly",
+    {{"nab", "the streaming detector on NAB's realTraffic and realKnownCause, scored as NAB does",
+      {{"data", "DIR", "the NAB corpus (default ../shared/data/nab)"},
+       {"out", "DIR", "write DIR/<category>/<file>.csv (timestamp,value,anomaly_score)"},
+       {"categories", "LIST", "NAB categories (default realTraffic,realKnownCause)"},
+       {"param", "K=V,..", kParamHelp},
+       {"scores", "DIR", "score existing DIR/<category>/<P><file>.csv (column 3 = anomaly_score)\n"
+                         "instead of running the detector"},
+       {"scores-prefix", "P", "the file name prefix P of --scores"},
+       {"per-file", "", "add per-file raw scores/TP/FP to the JSON"}},
+      NabVerb, "",
+      "Runs the streaming detector over the files and scores them as NAB does: one threshold\n"
+      "per profile over all files, normalised per category.\n"
+      "JSON: {\"scores\":{\"realTraffic\":{\"standard\":..,\"reward_low_FP_rate\":..,\n"
+      "\"reward_low_FN_rate\":..},\"realKnownCause\":{..}},\"thresholds\":{..},\"points_per_second\":..}"},
+     {"simulate", "the roadside camera: raw events, window records and/or partition folders",
+      Flags({kSimFlags,
+             {{"events", "FILE", "write the raw events (JSON Lines)"},
+              {"records", "FILE", "write the window records (JSON Lines, hop_time = window end)"},
+              {"partitions", "DIR", "write the records into YYYY/MM/DD/HH/ folders"},
+              {"interval", "S", "window size (default 300)"},
+              {"lateness", "S", "allowed lateness (default 60)"},
+              {"hop", "S", "hopping windows every S seconds (default: tumbling)"}}}),
+      SimulateVerb, "",
+      "The camera counts persons and cars with a daily and weekly rhythm; injected: a jump of\n"
+      "cars 1->87 on day 4 03:10, persons drop to zero day 5 12:00, cars x3 day 6 08:00."},
+     {"backtest", "learn on the first --train share of the intervals, report on the rest",
+      Flags({kSourceFlags, kSimFlags, kDetectorFlags}), BacktestVerb, "",
+      "Bad input lines are counted and the first messages shown (file:line: reason)."},
+     {"detect", "continuous mode: score each interval as it closes",
+      Flags({kSourceFlags, kSimFlags, kDetectorFlags}), DetectVerb, "",
+      "Initializing until 64 intervals per series. Bad input lines are counted and the first\n"
+      "messages shown (file:line: reason)."},
+     {"bench", "detector points/s on one core and windowing events/s",
+      {{"points", "N", "detector points, >= 1000 (default 2000000)"},
+       {"events", "N", "windowed events, >= 1000 (default 5000000)"}},
+      BenchVerb, "",
+      "Detector: a simulated 5-minute series, the NAB preset and the pipeline's robust seasonal\n"
+      "preset. Windowing: simulator events of 20 cameras through 5-minute tumbling windows, 60 s\n"
+      "lateness."}}};
+
 }  // namespace
 
-int AnomalyCommand(const std::vector<std::string>& argv) {
-  Args args(argv, {"json", "help", "progress", "quiet", "per-file", "simulate", "no-anomalies"});
-  if (args.Has("help")) {
-    std::printf("%s", kAnomalyHelp);
-    return 0;
-  }
-  const std::string verb = args.Positional().empty() ? "" : args.Positional()[0];
-  if (verb == "nab") {
-    args.CheckKnown({"json", "help", "progress", "quiet", "per-file", "data", "out", "categories", "param", "scores", "scores-prefix"});
-    return NabVerb(args);
-  }
-  const std::vector<std::string> model_opts = {"json", "help", "progress", "quiet", "input", "partitions", "from", "to",
-                                               "simulate", "days", "cameras", "seed", "no-anomalies", "interval",
-                                               "measures", "dimensions", "time-field", "offset", "lateness", "train",
-                                               "threshold", "rule", "alerts", "hook", "scored", "top", "param"};
-  if (verb == "simulate") {
-    args.CheckKnown({"json", "help", "progress", "quiet", "days", "cameras", "seed", "no-anomalies", "events",
-                     "records", "partitions", "interval", "lateness", "hop"});
-    return SimulateVerb(args);
-  }
-  if (verb == "backtest" || verb == "detect") {
-    args.CheckKnown(model_opts);
-    return RunModel(args, verb == "backtest" ? anomaly::Mode::Backtest : anomaly::Mode::Continuous);
-  }
-  if (verb == "bench") {
-    args.CheckKnown({"json", "help", "progress", "quiet", "points", "events"});
-    return BenchVerb(args);
-  }
-  throw UsageError{verb.empty() ? "missing verb: nab, simulate, backtest, detect or bench"
-                                : "unknown verb '" + verb + "' (see --help)"};
-}
+int AnomalyCommand(const std::vector<std::string>& argv) { return RunVerbTable(kAnomaly, argv); }
 
 }  // namespace fk::cli

@@ -31,28 +31,6 @@ using nlohmann::json;
 
 // [SECTION] help and helpers
 
-static const char* kFeaturesHelp =
-    "usage: fieldkit-cli features <verb> --store DIR [options] [--json]\n"
-    "\n"
-    "  create       --group NAME --from-csv FILE --record-id COL --event-time COL\n"
-    "               [--description TEXT] [--ttl SECONDS] [--dry-run]   infer the schema (every row) and create\n"
-    "  ingest       --group NAME --file FILE [--threads N] [--batch-rows N] [--progress-jsonl]\n"
-    "               --progress-jsonl prints {\"durable\": N} on stdout after each fsync (N records in total)\n"
-    "  put          --group NAME --values 'f1=v1,f2=v2' [--ttl SECONDS]\n"
-    "  get          --group NAME --id ID [--features a,b]\n"
-    "  batch-get    --ids GROUP:ID,GROUP:ID,... | --group NAME --ids ID,ID   (at most 100 processed)\n"
-    "  delete       --group NAME --id ID [--event-time T] [--hard]   (T: Unix s or ISO-8601; default now)\n"
-    "  delete-group --group NAME            online records gone, offline files kept\n"
-    "  describe     --group NAME\n"
-    "  list\n"
-    "  pit          --entities FILE --id-col COL --time-col COL --groups G1,G2 [--features g__f,...] --out FILE\n"
-    "  verify       checks every log segment, group file and offline file: {\"ok\",\"records\",\"errors\"}\n"
-    "  demo-data    --out DIR [--seed N] [--customers N]   writes DIR/customers.csv (with 3 bad rows) and\n"
-    "               DIR/orders.csv (entities for pit); data/features/ is made by this\n"
-    "  bench        [--rows N] [--threads N] [--gets N] [--dir DIR]   ingest rate and GetRecord latency\n"
-    "\n"
-    "exit 0 ok, 1 bad input or store error, 2 bad arguments.\n";
-
 static std::unique_ptr<FeatureStore> OpenStore(const Args& a) {
   const std::string dir = a.Get("store");
   if (dir.empty()) throw UsageError{"missing --store DIR"};
@@ -454,31 +432,75 @@ static int Bench(const Args& a) {
   return 0;
 }
 
-int FeaturesCommand(const std::vector<std::string>& argv) {
-  Args a(argv, {"json", "help", "progress", "quiet", "progress-jsonl", "dry-run", "hard"});
-  if (a.Has("help") || a.Positional().empty()) {
-    std::printf("%s", kFeaturesHelp);
-    return a.Has("help") ? 0 : 2;
-  }
-  a.CheckKnown({"json", "help", "progress", "quiet", "progress-jsonl", "dry-run", "hard", "store", "group",
-                "from-csv", "record-id", "event-time", "description", "ttl", "file", "threads", "batch-rows",
-                "values", "id", "ids", "features", "entities", "id-col", "time-col", "groups", "out", "rows",
-                "gets", "dir", "seed", "customers"});
-  const std::string v = a.Positional()[0];
-  if (v == "create") return Create(a);
-  if (v == "ingest") return Ingest(a);
-  if (v == "put") return PutVerb(a);
-  if (v == "get") return Get(a);
-  if (v == "batch-get") return BatchGet(a);
-  if (v == "delete") return DeleteVerb(a);
-  if (v == "delete-group") return DeleteGroupVerb(a);
-  if (v == "describe") return Describe(a);
-  if (v == "list") return List(a);
-  if (v == "pit") return Pit(a);
-  if (v == "verify") return Verify(a);
-  if (v == "bench") return Bench(a);
-  if (v == "demo-data") return DemoDataVerb(a);
-  throw UsageError{"unknown verb '" + v + "' (try --help)"};
-}
+// [SECTION] the verb table
+
+namespace {
+
+const Flag kStore = {"store", "DIR", "the store's folder (required)"};
+const Flag kGroup = {"group", "NAME", "the feature group"};
+const Flag kFeatureList = {"features", "LIST", "only these features (default all)"};
+
+const VerbTable kFeatures = {
+    "features",
+    {{"create", "infer a group's schema from a CSV (every row) and create it",
+      {kStore, kGroup,
+       {"from-csv", "FILE", "the CSV to infer from"},
+       {"record-id", "COL", "the record identifier column"},
+       {"event-time", "COL", "the event time column (Unix s or ISO-8601)"},
+       {"description", "TEXT", "the group's description"},
+       {"ttl", "SECONDS", "online records expire after this (default 0: never)"},
+       {"dry-run", "", "infer and print the schema only"}},
+      Create},
+     {"ingest", "ingest a CSV into a group (online log and offline partitions)",
+      {kStore, kGroup,
+       {"file", "FILE", "the CSV"},
+       {"threads", "N", "1..64 (default 1)"},
+       {"batch-rows", "N", "rows per batch"},
+       {"progress-jsonl", "", "print {\"durable\": N} on stdout after each fsync (N records in total)"}},
+      Ingest},
+     {"put", "put one record",
+      {kStore, kGroup, {"values", "f1=v1,f2=v2", "the record's values"}, {"ttl", "SECONDS", "expire after this"}},
+      PutVerb},
+     {"get", "get a record", {kStore, kGroup, {"id", "ID", "the record identifier"}, kFeatureList}, Get},
+     {"batch-get", "get records of one or more groups (at most 100 processed)",
+      {kStore, {"ids", "LIST", "GROUP:ID,GROUP:ID,... or, with --group, ID,ID,..."}, kGroup, kFeatureList},
+      BatchGet},
+     {"delete", "delete a record",
+      {kStore, kGroup,
+       {"id", "ID", "the record identifier"},
+       {"event-time", "T", "Unix s or ISO-8601 (default now)"},
+       {"hard", "", "a hard delete (default soft)"}},
+      DeleteVerb},
+     {"delete-group", "delete a group: online records gone, offline files kept", {kStore, kGroup}, DeleteGroupVerb},
+     {"describe", "a group's schema, record count and offline folder", {kStore, kGroup}, Describe},
+     {"list", "the groups with their record counts", {kStore}, List},
+     {"pit", "a point-in-time join of entities with feature groups into a training set",
+      {kStore,
+       {"entities", "FILE", "the entities CSV"},
+       {"id-col", "COL", "its record identifier column"},
+       {"time-col", "COL", "its time column"},
+       {"groups", "G1,G2", "the groups to join"},
+       {"features", "LIST", "g__f,... (default all)"},
+       {"out", "FILE", "the training set CSV"}},
+      Pit},
+     {"verify", "check every log segment, group file and offline file: {\"ok\",\"records\",\"errors\"}", {kStore},
+      Verify},
+     {"demo-data", "write DIR/customers.csv (with 3 bad rows) and DIR/orders.csv (entities for pit)",
+      {{"out", "DIR", "the folder (data/features/ is made by this)"},
+       {"seed", "N", "seed"},
+       {"customers", "N", "3..100000"}},
+      DemoDataVerb},
+     {"bench", "ingest rate and GetRecord latency",
+      {{"rows", "N", "rows (default 1000000)"},
+       {"threads", "N", "ingest threads (default 2)"},
+       {"gets", "N", "timed gets (default 200000)"},
+       {"dir", "DIR", "keep the store here (default: a temporary folder, removed)"},
+       {"batch-rows", "N", "rows per batch"}},
+      Bench}},
+    "exit 0 ok, 1 bad input or store error, 2 bad arguments."};
+
+}  // namespace
+
+int FeaturesCommand(const std::vector<std::string>& argv) { return RunVerbTable(kFeatures, argv); }
 
 }  // namespace fk::cli

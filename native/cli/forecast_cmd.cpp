@@ -4,7 +4,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <optional>
 #include <fstream>
 #include <iostream>
@@ -13,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.h"
+#include "core/json_write.h"
 #include "forecast/accuracy.h"
 #include "forecast/dataset.h"
 #include "forecast/demo.h"
@@ -22,82 +22,6 @@
 #include "forecast/prepare.h"
 
 namespace fk::cli {
-
-// {middlefill}, {backfill} and {related} are the fill methods of the core's
-// table (forecast::FillMethods), filled in by ForecastHelp().
-static const char* kForecastHelpTemplate =
-    "usage: fieldkit-cli forecast m3       [--data ../shared/data/m3-monthly] [--model NAME|best] [--out FILE] [--json]\n"
-    "       fieldkit-cli forecast prepare  --target FILE [prepare options] [--out FILE] [--report] [--json]\n"
-    "                                      [--holdout H --holdout-out FILE]\n"
-    "                                      [--related FILE [related fills] --related-out FILE [--horizon H]]\n"
-    "       fieldkit-cli forecast fit      --target FILE [prepare options] [--model NAME|best] [--horizon H]\n"
-    "                                      [--quantiles 0.1,0.5,0.9] [--related FILE [related fills]]\n"
-    "                                      [--out FILE] [--json]\n"
-    "       fieldkit-cli forecast backtest --target FILE [prepare options] [--models snaive,ets,theta,comb]\n"
-    "                                      [--horizon H] [--windows 1..5] [--offset N>=H] [--quantiles ..]\n"
-    "                                      [--related FILE [related fills]] [--json]\n"
-    "       fieldkit-cli forecast eval     --actual FILE --forecast FILE [--history FILE [--freq D]] [--json]\n"
-    "       fieldkit-cli forecast demo     [--out data/forecast] [--seed 7] [--json]\n"
-    "\n"
-    "models: snaive, ets (AICc over R's 15-model family), theta (M3 standard),\n"
-    "  comb (mean of ets, theta, damped ets), etsx (regression on the related\n"
-    "  series with ETS errors).\n"
-    "best (m3, fit): one model for all series, chosen on an in-sample holdout:\n"
-    "  the last H points of every history (H = the horizon) are forecast from\n"
-    "  the rest by snaive, theta, ets and comb; the lowest mean sMAPE wins and is\n"
-    "  refitted on the whole history. Nothing after the history is ever seen.\n"
-    "  \"model\" then names the chosen model, \"requested\" is \"best\" and\n"
-    "  \"selection\" holds the holdout sMAPE per candidate.\n"
-    "m3: fits every series on its train part only, forecasts the 18 test points,\n"
-    "  writes FILE as series_id,h,forecast and prints\n"
-    "  {\"model\",\"smape\",\"mase\",\"seconds\",\"series\"} with --json\n"
-    "  (seconds include best's selection).\n"
-    "prepare options (the target CSV: a timestamp column, a numeric target column,\n"
-    "  the rest are dimensions):\n"
-    "  --dims product[,country]  dimensions to keep; 'none' aggregates everything\n"
-    "                            (default: all dimensions)\n"
-    "  --freq D                  1min..59min, 1H..23H, 1D..6D, 1W..4W, 1M..11M, Q, Y\n"
-    "  --agg sum|avg|first|min|max   (default sum)\n"
-    "  --timestamp COL --value COL   column names when they can not be guessed\n"
-    "  --zero-to-null            treat zeros as missing before filling\n"
-    "  --middlefill M            {middlefill} (default zero)\n"
-    "  --backfill M              {backfill} (default zero)\n"
-    "  --eol keep|drop|null      end-of-life items: keep, drop from training, or null-fill\n"
-    "related fills (Amazon Forecast's featurization for related time series; the\n"
-    "  related CSV: timestamp, the target's dimension columns, numeric features):\n"
-    "  --related-middlefill M    gaps between an item's first and last related value\n"
-    "  --related-backfill M      after its last related value to the end of the target data\n"
-    "  --related-futurefill M    the forecast horizon after the end of the target data\n"
-    "                            M: {related} (default median;\n"
-    "                            nan is refused: models need a value at every step)\n"
-    "prepare prints the aggregated table as CSV timestamp,item_id,<value column>\n"
-    "  (only the buckets that had rows; messages about the input go to stderr).\n"
-    "  --holdout H --holdout-out FILE: the last H buckets go to FILE (same form)\n"
-    "  and are left out of the output, so fit can train on the rest and eval can\n"
-    "  score the forecast against actuals it never saw.\n"
-    "  --related FILE --related-out FILE: the related features aligned to the\n"
-    "  prepared items and grid, filled as above, plus --horizon H future rows.\n"
-    "eval scores fit's output (item_id,timestamp,mean,pNN...) against actuals\n"
-    "  (timestamp,item_id,value, e.g. prepare --holdout-out) matched on item and\n"
-    "  time: wQL per quantile, WAPE, RMSE, MAPE, points; MASE with --history\n"
-    "  (the data the forecast was fitted on; --freq for its seasonal period).\n"
-    "  No matching (item, time) is an error, not zero scores.\n"
-    "example (score a forecast on held-out data):\n"
-    "  fieldkit-cli forecast prepare --target data/forecast/sales.csv --dims product --freq D \\\n"
-    "      --holdout 14 --holdout-out actual.csv --out train.csv\n"
-    "  fieldkit-cli forecast fit --target train.csv --freq D --horizon 14 --model comb --out f.csv\n"
-    "  fieldkit-cli forecast eval --actual actual.csv --forecast f.csv --history train.csv --freq D\n";
-
-static std::string ForecastHelp() {
-  std::string h = kForecastHelpTemplate;
-  const std::pair<const char*, forecast::FillUse> uses[] = {
-      {"{middlefill}", forecast::kFillMiddle}, {"{backfill}", forecast::kFillBack}, {"{related}", forecast::kFillRelated}};
-  for (auto& [token, use] : uses) {
-    const size_t at = h.find(token);
-    if (at != std::string::npos) h.replace(at, std::strlen(token), forecast::JoinChoices(forecast::FillChoices(use)));
-  }
-  return h;
-}
 
 namespace {
 
@@ -262,14 +186,6 @@ std::unique_ptr<forecast::Pipeline> RunPipeline(const forecast::PipelineOptions&
     }
   if (p->failed()) throw InputError{p->error()};
   return p;
-}
-
-const std::vector<std::string> kPrepareFlags = {"target", "dims", "freq", "agg", "timestamp", "value", "zero-to-null",
-                                                "middlefill", "backfill", "eol", "json", "progress", "quiet"};
-const std::vector<std::string> kRelatedFlags = {"related", "related-middlefill", "related-backfill", "related-futurefill"};
-std::vector<std::string> With(std::vector<std::string> a, const std::vector<std::string>& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  return a;
 }
 
 nlohmann::json QualityJson(const std::vector<forecast::QualityItem>& quality, const forecast::Panel& panel) {
@@ -495,7 +411,7 @@ int EvalVerb(const Args& args) {
   j["items"] = r->items;
   j["unmatched_forecasts"] = r->unmatched_forecasts;
   if (args.Has("json")) EmitJson(j);
-  else std::printf("%s\n", j.dump(2).c_str());
+  else std::printf("%s\n", DumpJson(j, 2).c_str());
   return 0;
 }
 
@@ -508,45 +424,110 @@ int DemoVerb(const Args& args) {
   return 0;
 }
 
+// [SECTION] the verb table
+
+std::string FillHelp(const char* what, forecast::FillUse use, const char* def) {
+  return std::string(what) + ":\n" + forecast::JoinChoices(forecast::FillChoices(use)) + " (default " + def + ")";
+}
+
+// The target CSV's options, shared by prepare, fit and backtest.
+std::vector<Flag> PrepareFlags() {
+  return {{"target", "FILE", "the target CSV: a timestamp column, a numeric target column, the rest dimensions"},
+          {"dims", "LIST", "dimensions to keep; 'none' aggregates everything (default: all)"},
+          {"freq", "D", "1min..59min, 1H..23H, 1D..6D, 1W..4W, 1M..11M, Q, Y (default D)"},
+          {"agg", "sum|avg|first|min|max", "aggregation into buckets (default sum)"},
+          {"timestamp", "COL", "the timestamp column, when it can not be guessed"},
+          {"value", "COL", "the target column, when it can not be guessed"},
+          {"zero-to-null", "", "treat zeros as missing before filling"},
+          {"middlefill", "M", FillHelp("gaps inside an item's history", forecast::kFillMiddle, "zero")},
+          {"backfill", "M", FillHelp("after an item's last value to the end of the data", forecast::kFillBack, "zero")},
+          {"eol", "keep|drop|null", "end-of-life items: keep, drop from training, or null-fill"}};
+}
+
+// Amazon Forecast's featurization of related time series (the related CSV:
+// timestamp, the target's dimension columns, numeric features).
+std::vector<Flag> RelatedFlags() {
+  return {{"related", "FILE", "the related time series CSV"},
+          {"related-middlefill", "M",
+           FillHelp("gaps between an item's first and last related value", forecast::kFillRelated, "median")},
+          {"related-backfill", "M",
+           FillHelp("after its last related value to the end of the target data", forecast::kFillRelated, "median")},
+          {"related-futurefill", "M",
+           FillHelp("the forecast horizon after the end of the target data", forecast::kFillRelated, "median")}};
+}
+
+const Flag kQuantiles = {"quantiles", "LIST", "1 to 5 levels in 0.01..0.99 (default 0.1,0.5,0.9)"};
+
+const VerbTable& ForecastTable() {
+  // Built on first use: the fill names come from the core's table (forecast::FillMethods).
+  static const VerbTable t = {
+      "forecast",
+      {{"m3", "the M3 monthly evaluation: sMAPE and MASE on every series' 18 test points",
+        {{"data", "DIR", "the M3 monthly data (default ../shared/data/m3-monthly)"},
+         {"model", "NAME|best", "the model (default best)"},
+         {"out", "FILE", "write the forecasts as series_id,h,forecast"}},
+        M3Verb, "",
+        "Fits every series on its train part only, forecasts the 18 test points and prints\n"
+        "{\"model\",\"smape\",\"mase\",\"seconds\",\"series\"} with --json (seconds include best's selection)."},
+       {"prepare", "aggregate and check the target data; print it as CSV timestamp,item_id,<value column>",
+        Flags({PrepareFlags(), RelatedFlags(),
+               {{"out", "FILE", "write the table here instead of stdout"},
+                {"report", "", "a data quality table per item on stderr"},
+                {"holdout", "H", "leave the last H buckets out of the output (with --holdout-out)"},
+                {"holdout-out", "FILE", "write the held-out buckets here (same form)"},
+                {"related-out", "FILE", "write the related features aligned to the prepared items and grid"},
+                {"horizon", "H", "future rows of --related-out (default 0)"}}}),
+        PrepareVerb, "",
+        "Only the buckets that had rows are printed; messages about the input go to stderr.\n"
+        "--holdout lets fit train on the rest and eval score the forecast against actuals it never saw."},
+       {"fit", "forecasts with quantiles: item_id,timestamp,mean,pNN...",
+        Flags({PrepareFlags(), RelatedFlags(),
+               {{"model", "NAME|best", "the model (default comb)"},
+                {"horizon", "H", "steps ahead (default two seasons, or 8)"},
+                kQuantiles,
+                {"cold-start", "LIST", "items without history, forecast from similar items (with --metadata)"},
+                {"metadata", "FILE", "the items' metadata CSV"},
+                {"out", "FILE", "write the forecasts here instead of stdout"}}}),
+        FitVerb, "",
+        "--related is used by model etsx only."},
+       {"backtest", "compare models on the last windows of the history",
+        Flags({PrepareFlags(), RelatedFlags(),
+               {{"models", "LIST", "the models (default snaive,ets,theta,comb)"},
+                {"horizon", "H", "steps per window (default two seasons, or 8)"},
+                {"windows", "N", "1..5 (default 1)"},
+                {"offset", "N", "steps between window starts, >= H (default H)"},
+                kQuantiles}}),
+        BacktestVerb},
+       {"eval", "score fit's output against actuals: wQL per quantile, WAPE, RMSE, MAPE (MASE)",
+        {{"actual", "FILE", "timestamp,item_id,value (e.g. prepare --holdout-out)"},
+         {"forecast", "FILE", "fit's output"},
+         {"history", "FILE", "the data the forecast was fitted on, for MASE"},
+         {"freq", "D", "the history's frequency, for its seasonal period (default D)"}},
+        EvalVerb, "",
+        "Forecast and actual rows are matched on item and time; no matching (item, time) is an\n"
+        "error, not zero scores."},
+       {"demo", "write the demo data set: DIR/sales.csv, related.csv, items.csv",
+        {{"out", "DIR", "the folder (default data/forecast)"}, {"seed", "N", "seed (default 7)"}}, DemoVerb}},
+      "models: snaive, ets (AICc over R's 15-model family), theta (M3 standard),\n"
+      "  comb (mean of ets, theta, damped ets), etsx (regression on the related\n"
+      "  series with ETS errors).\n"
+      "best (m3, fit): one model for all series, chosen on an in-sample holdout:\n"
+      "  the last H points of every history (H = the horizon) are forecast from\n"
+      "  the rest by snaive, theta, ets and comb; the lowest mean sMAPE wins and is\n"
+      "  refitted on the whole history. Nothing after the history is ever seen.\n"
+      "  \"model\" then names the chosen model, \"requested\" is \"best\" and\n"
+      "  \"selection\" holds the holdout sMAPE per candidate.\n"
+      "related fills have no nan: models need a value at every step.\n"
+      "example (score a forecast on held-out data):\n"
+      "  fieldkit-cli forecast prepare --target data/forecast/sales.csv --dims product --freq D \\\n"
+      "      --holdout 14 --holdout-out actual.csv --out train.csv\n"
+      "  fieldkit-cli forecast fit --target train.csv --freq D --horizon 14 --model comb --out f.csv\n"
+      "  fieldkit-cli forecast eval --actual actual.csv --forecast f.csv --history train.csv --freq D"};
+  return t;
+}
+
 }  // namespace
 
-int ForecastCommand(const std::vector<std::string>& argv) {
-  if (argv.empty() || argv[0] == "--help" || argv[0] == "-h") {
-    std::fputs(ForecastHelp().c_str(), argv.empty() ? stderr : stdout);
-    return argv.empty() ? 2 : 0;
-  }
-  const std::string verb = argv[0];
-  Args args(std::vector<std::string>(argv.begin() + 1, argv.end()),
-            {"json", "progress", "quiet", "report", "zero-to-null", "help"});
-  if (args.Has("help")) {
-    std::fputs(ForecastHelp().c_str(), stdout);
-    return 0;
-  }
-  if (verb == "m3") {
-    args.CheckKnown({"data", "model", "out", "json", "progress", "quiet"});
-    return M3Verb(args);
-  }
-  if (verb == "prepare") {
-    args.CheckKnown(With(With(kPrepareFlags, kRelatedFlags), {"out", "report", "holdout", "holdout-out", "related-out", "horizon"}));
-    return PrepareVerb(args);
-  }
-  if (verb == "fit") {
-    args.CheckKnown(With(With(kPrepareFlags, kRelatedFlags), {"out", "model", "horizon", "quantiles", "cold-start", "metadata"}));
-    return FitVerb(args);
-  }
-  if (verb == "backtest") {
-    args.CheckKnown(With(With(kPrepareFlags, kRelatedFlags), {"models", "horizon", "windows", "offset", "quantiles"}));
-    return BacktestVerb(args);
-  }
-  if (verb == "eval") {
-    args.CheckKnown({"actual", "forecast", "history", "freq", "json", "quiet", "progress"});
-    return EvalVerb(args);
-  }
-  if (verb == "demo") {
-    args.CheckKnown({"out", "seed", "json"});
-    return DemoVerb(args);
-  }
-  throw UsageError{"unknown verb '" + verb + "' (m3, prepare, fit, backtest, eval, demo)"};
-}
+int ForecastCommand(const std::vector<std::string>& argv) { return RunVerbTable(ForecastTable(), argv); }
 
 }  // namespace fk::cli

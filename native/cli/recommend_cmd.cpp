@@ -20,44 +20,6 @@
 
 namespace fk::cli {
 
-static const char* kRecommendHelp =
-    "usage: fieldkit-cli recommend generate  [--out data/recommend] [--seed 7] [--users 1000] [--days 92]\n"
-    "                                        [--temp-effect 1.1] [--size-effect 0.6] [--json]\n"
-    "       fieldkit-cli recommend train     [--data DIR] [--model fm_context] [model options] [--out MODEL.json] [--json]\n"
-    "       fieldkit-cli recommend eval      [--data DIR] [--models LIST] [split options] [model options] [--json]\n"
-    "       fieldkit-cli recommend top       [--data DIR] --user ID|new [--persona P] [--context BAND|none]\n"
-    "                                        [--k 5] [--model fm_context | --model-file MODEL.json]\n"
-    "                                        [--filter-purchased] [--json]\n"
-    "       fieldkit-cli recommend movielens [--data ../shared/data/movielens-100k] [--train ua.base]\n"
-    "                                        [--test ua.test] [--k 10] [--model ease] [--lambda 300]\n"
-    "                                        [--out FILE.csv] [--json]\n"
-    "\n"
-    "generate: the demo data set (a bottler's catalog, users with personas, daily weather of one\n"
-    "  city from 2020-03-25, view/add/purchase sessions with a planted temperature effect) written\n"
-    "  as DIR/items.csv, users.csv, weather_data.csv, interactions.csv.\n"
-    "DIR (--data) defaults to data/recommend (the bundled copy). Bad rows are skipped and counted.\n"
-    "Bands (daily average, C): very cold <5 <= cold <10 <= slightly cold <15 <= lukewarm <21 <=\n"
-    "  hot <= 28 < very hot.\n"
-    "models: popularity, popularity_in_context, item_knn, ease, fm_context, fm_no_context\n"
-    "  (fm = factorisation machine over user, persona, item, category, size [+ temperature band],\n"
-    "  BPR loss with the hardest of --negatives uniform negatives).\n"
-    "model options: --factors 24 --epochs 25 --lr 0.05 --reg 0.002 --reg-user 0.02 --negatives 3 --model-seed 1\n"
-    "  --lambda 300 (EASE)\n"
-    "split options (Personalize's holdout): --test-share 0.1 of users, their newest --holdout 0.1\n"
-    "  of interactions held out; --split-seed 1, or --split-seeds 1,2,3 (queries of all splits pooled).\n"
-    "eval: metrics per model over all test queries, and over hot-day (hot, very hot) and\n"
-    "  cold-day (cold, very cold) queries. JSON keys as the service names them:\n"
-    "  {\"models\":{\"fm_context\":{\"coverage\",\"mean_reciprocal_rank_at_25\",\n"
-    "  \"normalized_discounted_cumulative_gain_at_5|10|25\",\"precision_at_5|10|25\",\"queries\",\n"
-    "  \"hot_days\":{..},\"cold_days\":{..},\"train_seconds\"},..},\"data\":{..},\"split\":{..}}\n"
-    "train: the model's holdout metrics (as eval); --out also trains it on every interaction and\n"
-    "  saves it (FM models) for top --model-file.\n"
-    "top: trains the model (or loads --model-file) and prints the top k for a user with and without the context, rank\n"
-    "  changes and each item's largest score contributions.\n"
-    "movielens: trains on --train, recommends the top k unrated items for every user in --test,\n"
-    "  writes FILE as CSV user_id,rank,item_id, prints {\"model\",\"precision_at_10\",\"ndcg_at_10\",\n"
-    "  \"seconds\"} (seconds = training + scoring). Every test rating counts as relevant.\n";
-
 namespace {
 
 // data/recommend relative to the working directory, else to the repository
@@ -356,43 +318,89 @@ int MovieLensVerb(const Args& a) {
   return 0;
 }
 
+int TrainVerb(const Args& a) { return EvalVerb(a, true); }
+int EvalModelsVerb(const Args& a) { return EvalVerb(a, false); }
+
+// [SECTION] the verb table
+
+const Flag kData = {"data", "DIR", "the data set (default data/recommend, the bundled copy)"};
+
+const std::vector<Flag> kModelFlags = {
+    {"factors", "N", "FM factors (default 24)"},
+    {"epochs", "N", "FM epochs (default 25)"},
+    {"lr", "X", "FM learning rate (default 0.05)"},
+    {"reg", "X", "FM regularisation (default 0.002)"},
+    {"reg-user", "X", "FM user regularisation (default 0.02)"},
+    {"negatives", "N", "BPR: the hardest of N uniform negatives (default 3)"},
+    {"model-seed", "N", "FM seed (default 1)"},
+    {"lambda", "X", "EASE regularisation (default 300)"},
+};
+
+// Personalize's holdout.
+const std::vector<Flag> kSplitFlags = {
+    {"test-share", "X", "share of users in the test set, (0, 1) (default 0.1)"},
+    {"holdout", "X", "share of their newest interactions held out, (0, 1) (default 0.1)"},
+    {"split-seed", "N", "seed of the split (default 1)"},
+    {"split-seeds", "LIST", "several splits, their queries pooled (e.g. 1,2,3)"},
+};
+
+const VerbTable kRecommend = {
+    "recommend",
+    {{"generate", "write the demo data set: DIR/items.csv, users.csv, weather_data.csv, interactions.csv",
+      {{"out", "DIR", "the folder (default data/recommend)"},
+       {"seed", "N", "seed (default 7)"},
+       {"users", "N", "users (default 1000)"},
+       {"days", "N", "days of sessions (default 92)"},
+       {"temp-effect", "X", "the planted temperature effect (default 1.1)"},
+       {"size-effect", "X", "the planted pack-size effect (default 0.6)"}},
+      GenerateVerb, "",
+      "A bottler's catalog, users with personas, daily weather of one city from 2020-03-25 and\n"
+      "view/add/purchase sessions with a planted temperature effect."},
+     {"train", "one model's holdout metrics (as eval); --out also saves it trained on everything",
+      Flags({{kData, {"model", "NAME", "the model (default fm_context)"}},
+             kSplitFlags,
+             kModelFlags,
+             {{"out", "MODEL.json", "train on every interaction and save it (FM models), for top --model-file"}}}),
+      TrainVerb},
+     {"eval", "metrics per model over all test queries, hot-day and cold-day queries",
+      Flags({{kData, {"models", "LIST", "the models (default all)"}}, kSplitFlags, kModelFlags}), EvalModelsVerb, "",
+      "Hot days: hot, very hot; cold days: cold, very cold. JSON keys as the service names them:\n"
+      "{\"models\":{\"fm_context\":{\"coverage\",\"mean_reciprocal_rank_at_25\",\n"
+      "\"normalized_discounted_cumulative_gain_at_5|10|25\",\"precision_at_5|10|25\",\"queries\",\n"
+      "\"hot_days\":{..},\"cold_days\":{..},\"train_seconds\"},..},\"data\":{..},\"split\":{..}}"},
+     {"top", "the top k for a user with and without the context, rank changes and why",
+      Flags({{kData,
+              {"user", "ID|new", "the user (required)"},
+              {"persona", "P", "the persona of a new user"},
+              {"context", "BAND|none", "the temperature band (default none)"},
+              {"k", "N", "list length (default 5)"},
+              {"model", "NAME", "train this model (default fm_context)"},
+              {"model-file", "MODEL.json", "load a model saved by train --out instead"},
+              {"filter-purchased", "", "leave out items the user bought"}},
+             kModelFlags}),
+      TopVerb, "",
+      "Each item shows its largest score contributions."},
+     {"movielens", "top-k of every test user on MovieLens 100k: precision and NDCG at k",
+      Flags({{{"data", "DIR", "the MovieLens folder (default ../shared/data/movielens-100k)"},
+              {"train", "FILE", "the training ratings (default ua.base)"},
+              {"test", "FILE", "the test ratings (default ua.test)"},
+              {"k", "N", "list length (default 10)"},
+              {"model", "NAME", "the model (default ease)"},
+              {"out", "FILE.csv", "write user_id,rank,item_id"}},
+             kModelFlags}),
+      MovieLensVerb, "",
+      "Trains on --train and recommends the top k unrated items for every user in --test; prints\n"
+      "{\"model\",\"precision_at_10\",\"ndcg_at_10\",\"seconds\"} (seconds = training + scoring).\n"
+      "Every test rating counts as relevant."}},
+    "DIR (--data) defaults to data/recommend (the bundled copy). Bad rows are skipped and counted.\n"
+    "Bands (daily average, C): very cold <5 <= cold <10 <= slightly cold <15 <= lukewarm <21 <=\n"
+    "  hot <= 28 < very hot.\n"
+    "models: popularity, popularity_in_context, item_knn, ease, fm_context, fm_no_context\n"
+    "  (fm = factorisation machine over user, persona, item, category, size [+ temperature band],\n"
+    "  BPR loss with the hardest of --negatives uniform negatives)."};
+
 }  // namespace
 
-int RecommendCommand(const std::vector<std::string>& argv) {
-  Args args(argv, {"json", "help", "progress", "quiet", "filter-purchased"});
-  if (args.Has("help")) {
-    std::printf("%s", kRecommendHelp);
-    return 0;
-  }
-  const std::string verb = args.Positional().empty() ? "" : args.Positional()[0];
-  const std::vector<std::string> common = {"json", "help", "progress", "quiet", "data", "factors", "epochs", "lr",
-                                           "reg", "reg-user", "negatives", "model-seed", "lambda"};
-  auto known = [&](std::vector<std::string> extra) {
-    extra.insert(extra.end(), common.begin(), common.end());
-    args.CheckKnown(extra);
-  };
-  if (verb == "generate") {
-    args.CheckKnown({"json", "help", "progress", "quiet", "out", "seed", "users", "days", "temp-effect", "size-effect"});
-    return GenerateVerb(args);
-  }
-  if (verb == "train") {
-    known({"model", "test-share", "holdout", "split-seed", "split-seeds", "out"});
-    return EvalVerb(args, true);
-  }
-  if (verb == "eval") {
-    known({"models", "test-share", "holdout", "split-seed", "split-seeds"});
-    return EvalVerb(args, false);
-  }
-  if (verb == "top") {
-    known({"model", "model-file", "user", "persona", "context", "k", "filter-purchased"});
-    return TopVerb(args);
-  }
-  if (verb == "movielens") {
-    known({"model", "train", "test", "k", "out"});
-    return MovieLensVerb(args);
-  }
-  throw UsageError{verb.empty() ? "missing verb: generate, train, eval, top or movielens"
-                                : "unknown verb '" + verb + "' (see --help)"};
-}
+int RecommendCommand(const std::vector<std::string>& argv) { return RunVerbTable(kRecommend, argv); }
 
 }  // namespace fk::cli

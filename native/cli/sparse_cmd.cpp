@@ -19,58 +19,6 @@ namespace fk::cli {
 
 namespace {
 
-const char* kSparseHelp =
-    "usage: fieldkit-cli sparse <verb> [options]   (fieldkit-cli sparse <verb> --help)\n"
-    "\n"
-    "verbs:\n"
-    "  bench   time own-dense/own-sparse/xnnpack-dense/xnnpack-sparse on a pruned MobileNetV2\n"
-    "  size    .fks file bytes (dense/sparse x fp32/fp16) per sparsity\n"
-    "  prune   build MobileNetV2, prune it and write a .fks file\n"
-    "  info    validate a .fks file and summarise its layers\n"
-    "  run     run a .fks model once on a seeded image: top-5 and time\n";
-
-const char* kBenchHelp =
-    "usage: fieldkit-cli sparse bench [--model mobilenet_v2] [--width 1.0] [--size 224]\n"
-    "         [--sparsity 0,0.5,0.7,0.8,0.9] [--backend own-dense,own-sparse,xnnpack-dense,xnnpack-sparse]\n"
-    "         [--threads 1] [--runs 20] [--warmup 3] [--block 1|2|4] [--fp16] [--policy xnnpack|all]\n"
-    "         [--seed 1] [--layers] [--json] [--progress|--quiet]\n"
-    "\n"
-    "Per sparsity: prunes MobileNetV2 (policy PruneForLatencyOnXNNPack by default), saves and\n"
-    "reloads it as .fks, runs the scalar reference once, then times each backend on the same\n"
-    "weights and input, interleaving backends run by run. own-dense runs the pruned weights\n"
-    "densely (the fair baseline). XNNPACK times only xnn_invoke_runtime.\n"
-    "JSON: {\"results\":[{\"backend\",\"sparsity\",\"median_ms\",\"p10_ms\",\"p90_ms\",\"model_bytes\",\n"
-    "\"kernel\",\"max_rel_err\",\"runs\"}]}; max_rel_err = max|logits - ref| / max|ref| against the\n"
-    "scalar kernels (logits before softmax). --layers adds per-layer mean ms of the own backends\n"
-    "(\"layers\" in JSON).\n";
-
-const char* kSizeHelp =
-    "usage: fieldkit-cli sparse size [--sparsity 0,0.5,0.7,0.8,0.9] [--width 1.0] [--size 224]\n"
-    "         [--policy xnnpack|all] [--block 1|2|4] [--seed 1] [--json]\n"
-    "\n"
-    "Bytes of the .fks file, measured by serialising: dense fp32, dense fp16, sparse fp32 (CSR\n"
-    "1x1 layers), sparse fp16. JSON: {\"sizes\":[{\"sparsity\",\"dense_fp32\",\"dense_fp16\",\n"
-    "\"sparse_fp32\",\"sparse_fp16\"}]}.\n";
-
-const char* kPruneHelp =
-    "usage: fieldkit-cli sparse prune --sparsity S --out model.fks [--width 1.0] [--size 224]\n"
-    "         [--policy xnnpack|all] [--block 1|2|4] [--fp16] [--dense] [--seed 1] [--json]\n"
-    "\n"
-    "Builds MobileNetV2 with seeded weights, prunes it by magnitude to sparsity S (one shot),\n"
-    "strips the masks and writes a .fks file (CSR 1x1 layers unless --dense).\n";
-
-const char* kInfoHelp =
-    "usage: fieldkit-cli sparse info model.fks [--json] [--layers]\n"
-    "\n"
-    "Validates the file (magic, version, sizes, checksum, indices, shapes) and summarises it.\n"
-    "A corrupt file exits 1 with a message naming what is wrong and where.\n";
-
-const char* kRunHelp =
-    "usage: fieldkit-cli sparse run model.fks [--kernels best|scalar] [--dense] [--seed 7] [--json]\n"
-    "\n"
-    "Runs the model once on a seeded random image (sparse layers with spmm unless --dense);\n"
-    "prints the top-5 classes and the time.\n";
-
 nn::PrunePolicy ParsePolicy(const Args& a) {
   const std::string p = a.Get("policy", "xnnpack");
   if (p == "xnnpack") return nn::PrunePolicy::ForLatencyOnXNNPack;
@@ -89,6 +37,10 @@ void CheckWidthSize(float width, int size) {
   if (size < 96 || size > 224) throw UsageError{"--size must be in 96..224"};
 }
 
+void NoOperands(const Args& a) {
+  if (a.Positional().size() > 1) throw UsageError{a.Positional()[0] + ": unexpected argument '" + a.Positional()[1] + "'"};
+}
+
 std::string Positional1(const Args& a, const char* verb) {
   if (a.Positional().size() != 2) throw UsageError{std::string(verb) + ": give exactly one model file (see --help)"};
   return a.Positional()[1];
@@ -97,8 +49,7 @@ std::string Positional1(const Args& a, const char* verb) {
 // [SECTION] bench
 
 int Bench(const Args& a) {
-  a.CheckKnown({"model", "width", "size", "sparsity", "backend", "threads", "runs", "warmup", "block", "fp16",
-                "policy", "seed", "json", "progress", "quiet", "layers", "help"});
+  NoOperands(a);
   nn::SparseBenchOptions o;
   o.model = a.Get("model", o.model);
   o.width = float(a.GetDouble("width", o.width));
@@ -157,7 +108,7 @@ int Bench(const Args& a) {
 // [SECTION] size
 
 int Size(const Args& a) {
-  a.CheckKnown({"sparsity", "width", "size", "policy", "block", "seed", "json", "help", "progress", "quiet"});
+  NoOperands(a);
   nn::SizeTableOptions o;
   o.width = float(a.GetDouble("width", o.width));
   o.size = int(a.GetInt("size", o.size));
@@ -184,8 +135,7 @@ int Size(const Args& a) {
 // [SECTION] prune
 
 int Prune(const Args& a) {
-  a.CheckKnown({"sparsity", "out", "width", "size", "policy", "block", "fp16", "dense", "seed", "json", "help",
-                "progress", "quiet"});
+  NoOperands(a);
   if (!a.Has("out")) throw UsageError{"prune: --out model.fks is required"};
   if (!a.Has("sparsity")) throw UsageError{"prune: --sparsity is required"};
   const double s = a.GetDouble("sparsity", 0);
@@ -227,7 +177,6 @@ int Prune(const Args& a) {
 // [SECTION] info
 
 int Info(const Args& a) {
-  a.CheckKnown({"json", "layers", "help"});
   const std::string path = Positional1(a, "info");
   auto bytes = nn::ReadFileBytes(path);
   if (!bytes) throw InputError{bytes.status().message()};
@@ -273,7 +222,6 @@ int Info(const Args& a) {
 // [SECTION] run
 
 int Run(const Args& a) {
-  a.CheckKnown({"kernels", "dense", "seed", "json", "help"});
   const std::string path = Positional1(a, "run");
   const std::string kname = a.Get("kernels", "best");
   if (kname != "best" && kname != "scalar") throw UsageError{"--kernels must be best or scalar"};
@@ -307,34 +255,63 @@ int Run(const Args& a) {
   return 0;
 }
 
+// [SECTION] the verb table
+
+const std::vector<Flag> kBuildFlags = {
+    {"width", "W", "width multiplier, 0.35..1.4 (default 1.0)"},
+    {"size", "PX", "input size, 96..224 (default 224)"},
+    {"policy", "xnnpack|all", "layers to prune: PruneForLatencyOnXNNPack (default) or all"},
+    {"block", "1|2|4", "prune blocks of this many output channels (default 1)"},
+    {"seed", "N", "seed of the weights (default 1)"},
+};
+
+const VerbTable kSparse = {
+    "sparse",
+    {{"bench", "time own-dense/own-sparse/xnnpack-dense/xnnpack-sparse on a pruned MobileNetV2",
+      Flags({{{"model", "NAME", "mobilenet_v2 (the one model)"}},
+             kBuildFlags,
+             {{"sparsity", "LIST", "sparsities to prune to (default 0,0.5,0.7,0.8,0.9)"},
+              {"backend", "LIST", "own-dense,own-sparse,xnnpack-dense,xnnpack-sparse (default all)"},
+              {"threads", "N", "threads (default 1)"},
+              {"runs", "N", "timed runs per backend and sparsity (default 20)"},
+              {"warmup", "N", "untimed runs before them (default 3)"},
+              {"fp16", "", "fp16 weights"},
+              {"layers", "", "per-layer mean ms of the own backends (\"layers\" in JSON)"}}}),
+      Bench, "",
+      "Per sparsity: prunes MobileNetV2 (policy PruneForLatencyOnXNNPack by default), saves and\n"
+      "reloads it as .fks, runs the scalar reference once, then times each backend on the same\n"
+      "weights and input, interleaving backends run by run. own-dense runs the pruned weights\n"
+      "densely (the fair baseline). XNNPACK times only xnn_invoke_runtime.\n"
+      "JSON: {\"results\":[{\"backend\",\"sparsity\",\"median_ms\",\"p10_ms\",\"p90_ms\",\"model_bytes\",\n"
+      "\"kernel\",\"max_rel_err\",\"runs\"}]}; max_rel_err = max|logits - ref| / max|ref| against the\n"
+      "scalar kernels (logits before softmax)."},
+     {"size", ".fks file bytes (dense/sparse x fp32/fp16) per sparsity",
+      Flags({{{"sparsity", "LIST", "sparsities (default 0,0.5,0.7,0.8,0.9)"}}, kBuildFlags}), Size, "",
+      "Bytes of the .fks file, measured by serialising: dense fp32, dense fp16, sparse fp32 (CSR\n"
+      "1x1 layers), sparse fp16. JSON: {\"sizes\":[{\"sparsity\",\"dense_fp32\",\"dense_fp16\",\n"
+      "\"sparse_fp32\",\"sparse_fp16\"}]}."},
+     {"prune", "build MobileNetV2, prune it and write a .fks file",
+      Flags({{{"sparsity", "S", "the share of zero weights in the pruned layers, [0, 1) (required)"},
+              {"out", "FILE", "the .fks file to write (required)"}},
+             kBuildFlags,
+             {{"fp16", "", "store fp16 weights"}, {"dense", "", "store every layer dense (no CSR)"}}}),
+      Prune, "",
+      "Builds MobileNetV2 with seeded weights, prunes it by magnitude to sparsity S (one shot),\n"
+      "strips the masks and writes a .fks file (CSR 1x1 layers unless --dense)."},
+     {"info", "validate a .fks file and summarise its layers",
+      {{"layers", "", "list every stored layer"}}, Info, "model.fks",
+      "Validates the file (magic, version, sizes, checksum, indices, shapes) and summarises it.\n"
+      "A corrupt file exits 1 with a message naming what is wrong and where."},
+     {"run", "run a .fks model once on a seeded image: top-5 and time",
+      {{"kernels", "best|scalar", "the kernels to run with (default best)"},
+       {"dense", "", "run sparse layers dense (default: spmm)"},
+       {"seed", "N", "seed of the image (default 7)"}},
+      Run, "model.fks",
+      "Runs the model once on a seeded random image (sparse layers with spmm unless --dense);\n"
+      "prints the top-5 classes and the time."}}};
+
 }  // namespace
 
-int SparseCommand(const std::vector<std::string>& argv) {
-  Args args(argv, {"json", "help", "progress", "quiet", "fp16", "layers", "dense"});
-  const std::string verb = args.Positional().empty() ? "" : args.Positional()[0];
-  struct Verb {
-    const char* name;
-    const char* help;
-    int (*run)(const Args&);
-  };
-  const Verb verbs[] = {{"bench", kBenchHelp, Bench}, {"size", kSizeHelp, Size}, {"prune", kPruneHelp, Prune},
-                        {"info", kInfoHelp, Info},    {"run", kRunHelp, Run}};
-  for (auto& v : verbs) {
-    if (verb != v.name) continue;
-    if (args.Has("help")) {
-      std::printf("%s", v.help);
-      return 0;
-    }
-    if (std::string(v.name) != "info" && std::string(v.name) != "run" && args.Positional().size() > 1)
-      throw UsageError{std::string(v.name) + ": unexpected argument '" + args.Positional()[1] + "'"};
-    return v.run(args);
-  }
-  if (args.Has("help") || verb == "help") {
-    std::printf("%s", kSparseHelp);
-    return 0;
-  }
-  throw UsageError{verb.empty() ? "missing verb: bench, size, prune, info or run (see --help)"
-                                : "unknown verb '" + verb + "': bench, size, prune, info or run"};
-}
+int SparseCommand(const std::vector<std::string>& argv) { return RunVerbTable(kSparse, argv); }
 
 }  // namespace fk::cli
