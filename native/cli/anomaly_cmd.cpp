@@ -351,7 +351,7 @@ const std::vector<Flag> kDetectorFlags = {
     {"interval", "S", "300|600|3600|86400 (default 300)"},
     {"measures", "LIST", "name:count|sum|avg, up to 5 (e.g. car:count,person:count)"},
     {"dimensions", "LIST", "dimension fields (e.g. camera_id,locality; '' for none)"},
-    {"time-field", "NAME", "the event time field (default: found)"},
+    {"time-field", "NAME", "the event time field (default: ts, time, timestamp, event_time or hop_time)"},
     {"offset", "S", "interval offset (default 0)"},
     {"lateness", "S", "allowed lateness of events (default 60)"},
     {"train", "SHARE", "backtest: the share of intervals learnt before reporting (default 0.3)"},
