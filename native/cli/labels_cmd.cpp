@@ -17,35 +17,6 @@
 
 namespace fk::cli {
 
-static const char* kLabelsHelp =
-    "usage: fieldkit-cli labels generate --out DIR [--seed 7] [--width 160 --height 120]\n"
-    "       fieldkit-cli labels loop     --data DIR --simulate-reviewer [--out DIR] [--threshold T]\n"
-    "                                    [--accept-iou 0.7] [--seed 1] [--param k=v,k=v] [--json]\n"
-    "       fieldkit-cli labels eval     --truth M.manifest --pred M.manifest [--threshold 0.5] [--json]\n"
-    "       fieldkit-cli labels check    --manifest M.manifest [--images]\n"
-    "       fieldkit-cli labels draw     --manifest M.manifest --out DIR [--images-from DIR] [--threshold 0]\n"
-    "\n"
-    "generate: the seeded logo data set (classes smile, cloud): DIR/{v1,v2,test}/NNNN.png and\n"
-    "  DIR/{v1,v2,test}.manifest (Ground Truth object-detection, paths relative to the manifest).\n"
-    "loop: trains v1 on v1, pre-labels v2, a simulated reviewer fixes the proposals against the\n"
-    "  truth (accept if IoU >= accept-iou and class right, else adjust/delete/add), trains v2 on\n"
-    "  v1 + reviewed v2, evaluates both on test (P/R/F1 at IoU >= 0.5, confidence >= threshold).\n"
-    "  Each model's threshold is chosen on its own training images by 3-fold cross-validation\n"
-    "  (never on test); --threshold T overrides it for both. The test set's F1-maximising\n"
-    "  \"assumed threshold\" is reported beside it, as Rekognition Custom Labels does.\n"
-    "  --out writes v2_reviewed.manifest, v2_verification.manifest, test_predictions_v1.manifest,\n"
-    "  test_predictions_v2.manifest, test_predictions_v2.coco.json and v2_proposals_v1.manifest\n"
-    "  (v1's boxes on v2 at every confidence, before the review).\n"
-    "  --param sets detector options (listed below with their ranges).\n"
-    "  JSON: {\"v1\":{\"precision\",\"recall\",\"f1\",\"assumed_threshold\",\"f1_at_assumed\",\"per_class\"},\n"
-    "  \"v2\":{...},\"accepted_unchanged\",\"adjusted\",\"deleted\",\"added\",\"proposed\",\n"
-    "  \"accepted_share\",\"effort_saved\",\"train_seconds_v1\",\"train_seconds_v2\",\"prelabel_seconds_v2\"}\n"
-    "eval: scores a prediction manifest against a truth manifest (matched by source-ref).\n"
-    "check: reads a manifest and lists every problem (file:line: field); --images also decodes\n"
-    "  the images. Exit 1 when there is any problem.\n"
-    "draw: writes DIR/<name>.png with the manifest's boxes drawn (class 0 green, 1 magenta, others\n"
-    "  yellow); --images-from resolves source-refs against another folder (prediction manifests).\n";
-
 namespace {
 
 nlohmann::json EvalJson(const labels::Evaluation& e, const labels::Manifest& m) {
@@ -83,10 +54,13 @@ int Generate(const Args& a) {
   const std::string out = a.Get("out");
   if (out.empty()) throw UsageError{"generate needs --out DIR"};
   std::string summary;
-  Status st = labels::GenerateLogoDataSet(out, uint64_t(a.GetInt("seed", 7)), &summary, int(a.GetInt("width", 160)),
-                                          int(a.GetInt("height", 120)));
+  const long seed = a.GetInt("seed", 7), width = a.GetInt("width", 160), height = a.GetInt("height", 120);
+  Status st = labels::GenerateLogoDataSet(out, uint64_t(seed), &summary, int(width), int(height));
   if (!st) throw InputError{st.message()};
-  std::printf("%s", summary.c_str());
+  if (a.Has("json"))
+    EmitJson({{"out", out}, {"seed", seed}, {"width", width}, {"height", height}, {"summary", summary}});
+  else
+    std::printf("%s", summary.c_str());
   return 0;
 }
 
@@ -208,8 +182,12 @@ int Check(const Args& a) {
     if (!m) throw InputError{m.status().message()};
     n = m->images.size();
   }
-  for (auto& p : problems) std::printf("%s\n", p.c_str());
-  std::printf("%zu images usable, %zu problems\n", n, problems.size());
+  if (a.Has("json")) {
+    EmitJson({{"manifest", path}, {"images_usable", n}, {"problems", problems}});
+  } else {
+    for (auto& p : problems) std::printf("%s\n", p.c_str());
+    std::printf("%zu images usable, %zu problems\n", n, problems.size());
+  }
   return problems.empty() ? 0 : 1;
 }
 
@@ -242,42 +220,60 @@ int Draw(const Args& a) {
     if (!st) throw InputError{st.message()};
     n++;
   }
-  std::printf("%d images drawn into %s\n", n, out.c_str());
+  if (a.Has("json")) EmitJson({{"out", out}, {"drawn", n}, {"problems", problems}});
+  else std::printf("%d images drawn into %s\n", n, out.c_str());
   return 0;
 }
 
+const VerbTable kLabels = {
+    "labels",
+    {{"generate", "the seeded logo data set (classes smile, cloud)",
+      {{"out", "DIR", "where DIR/{v1,v2,test}/NNNN.png and DIR/{v1,v2,test}.manifest go (required)"},
+       {"seed", "N", "data set seed (default 7)"},
+       {"width", "PX", "image width (default 160)"},
+       {"height", "PX", "image height (default 120)"}},
+      Generate, "",
+      "Ground Truth object-detection manifests, paths relative to the manifest.\n"
+      "JSON keys: out, seed, width, height, summary."},
+     {"loop", "train v1, pre-label v2, simulated review, train v2, evaluate both on test",
+      {{"data", "DIR", "the data set folder: v1, v2 and test manifests (required)"},
+       {"simulate-reviewer", "", "the simulated reviewer fixes the proposals (required headless)"},
+       {"out", "DIR", "write the reviewed, verification, prediction and COCO files here"},
+       {"threshold", "T", "confidence for proposals and metrics (default: each model's own, by 3-fold CV)"},
+       {"accept-iou", "IOU", "the reviewer accepts a box at this IoU with the right class (default 0.7)"},
+       {"seed", "N", "detector seed (default 1)"},
+       {"param", "K=V,..", "detector options, below"}},
+      Loop, "",
+      "Trains v1 on v1, pre-labels v2, a simulated reviewer fixes the proposals against the\n"
+      "truth (accept if IoU >= accept-iou and class right, else adjust/delete/add), trains v2 on\n"
+      "v1 + reviewed v2, evaluates both on test (P/R/F1 at IoU >= 0.5, confidence >= threshold).\n"
+      "Each model's threshold is chosen on its own training images by 3-fold cross-validation\n"
+      "(never on test); --threshold T overrides it for both. The test set's F1-maximising\n"
+      "\"assumed threshold\" is reported beside it, as Rekognition Custom Labels does.\n"
+      "--out writes v2_reviewed.manifest, v2_verification.manifest, test_predictions_v1.manifest,\n"
+      "test_predictions_v2.manifest, test_predictions_v2.coco.json and v2_proposals_v1.manifest\n"
+      "(v1's boxes on v2 at every confidence, before the review).\n"
+      "JSON: {\"v1\":{\"precision\",\"recall\",\"f1\",\"assumed_threshold\",\"f1_at_assumed\",\"per_class\"},\n"
+      "\"v2\":{...},\"accepted_unchanged\",\"adjusted\",\"deleted\",\"added\",\"proposed\",\n"
+      "\"accepted_share\",\"effort_saved\",\"train_seconds_v1\",\"train_seconds_v2\",\"prelabel_seconds_v2\"}\n"
+      "detector options (--param key=value):\n" + ParamHelp(labels::DetectorOptionTable())},
+     {"eval", "score a prediction manifest against a truth manifest (matched by source-ref)",
+      {{"truth", "M.manifest", "the truth (required)"},
+       {"pred", "M.manifest", "the predictions (required)"},
+       {"threshold", "T", "confidence below which predictions are ignored (default 0.5)"}},
+      Eval},
+     {"check", "read a manifest and list every problem (file:line: field); exit 1 when there is any",
+      {{"manifest", "M.manifest", "the manifest (required)"}, {"images", "", "also decode the images"}}, Check, "",
+      "JSON keys: manifest, images_usable, problems."},
+     {"draw", "draw the manifest's boxes onto its images (class 0 green, 1 magenta, others yellow)",
+      {{"manifest", "M.manifest", "the manifest (required)"},
+       {"out", "DIR", "writes DIR/<name>.png (required)"},
+       {"images-from", "DIR", "resolve source-refs against this folder (prediction manifests)"},
+       {"threshold", "T", "skip boxes below this confidence (default 0)"}},
+      Draw, "", "JSON keys: out, drawn, problems."}}};
+
 }  // namespace
 
-int LabelsCommand(const std::vector<std::string>& argv) {
-  Args a(argv, {"json", "help", "progress", "quiet", "simulate-reviewer", "images"});
-  if (a.Has("help") || a.Positional().empty()) {
-    std::printf("%s\ndetector options (--param key=value, labels loop):\n%s", kLabelsHelp,
-                ParamHelp(labels::DetectorOptionTable()).c_str());
-    return a.Has("help") ? 0 : 2;
-  }
-  const std::string verb = a.Positional()[0];
-  if (verb == "generate") {
-    a.CheckKnown({"help", "out", "seed", "width", "height"});
-    return Generate(a);
-  }
-  if (verb == "loop") {
-    a.CheckKnown({"json", "help", "progress", "quiet", "data", "simulate-reviewer", "out", "threshold", "accept-iou",
-                  "seed", "param"});
-    return Loop(a);
-  }
-  if (verb == "eval") {
-    a.CheckKnown({"json", "help", "truth", "pred", "threshold"});
-    return Eval(a);
-  }
-  if (verb == "check") {
-    a.CheckKnown({"help", "manifest", "images"});
-    return Check(a);
-  }
-  if (verb == "draw") {
-    a.CheckKnown({"help", "manifest", "out", "images-from", "threshold"});
-    return Draw(a);
-  }
-  throw UsageError{"unknown verb '" + verb + "' (generate, loop, eval, check, draw)"};
-}
+int LabelsCommand(const std::vector<std::string>& argv) { return RunVerbTable(kLabels, argv); }
 
 }  // namespace fk::cli

@@ -28,7 +28,8 @@ TEST_CASE("cli/verbs: each verb's help comes from its table and other verbs' fla
   const std::pair<const char*, Command> commands[] = {
       {"system", fk::cli::SystemCommand},     {"sparse", fk::cli::SparseCommand},
       {"anomaly", fk::cli::AnomalyCommand},   {"features", fk::cli::FeaturesCommand},
-      {"forecast", fk::cli::ForecastCommand}, {"recommend", fk::cli::RecommendCommand}};
+      {"forecast", fk::cli::ForecastCommand}, {"recommend", fk::cli::RecommendCommand},
+      {"labels", fk::cli::LabelsCommand}};
   for (auto& [name, command] : commands) {
     INFO(name);
     const auto help = fk::test::RunVerb(command, {"--help"});
