@@ -5,6 +5,7 @@
 #include <cmath>
 #include <ctime>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -50,6 +51,149 @@ std::string FindLabelAttribute(const json& j) {
 
 }  // namespace
 
+namespace {
+using Report = std::function<void(const std::string&)>;
+
+// The class-map is read before the annotations: they are checked against it.
+void ReadClassMap(const json& meta, const std::string& meta_key, Manifest& m, const Report& report) {
+  if (!meta.contains("class-map") || !meta["class-map"].is_object()) {
+    report("missing field '" + meta_key + ".class-map'");
+    return;
+  }
+  for (auto it = meta["class-map"].begin(); it != meta["class-map"].end(); ++it) {
+    char* end = nullptr;
+    errno = 0;
+    const long id = std::strtol(it.key().c_str(), &end, 10);
+    if (end == it.key().c_str() || *end || errno || id < 0 || id > INT32_MAX || !it->is_string()) {
+      report(meta_key + ".class-map: bad entry '" + it.key() + "'");
+      continue;
+    }
+    auto found = m.class_map.find(int(id));
+    if (found == m.class_map.end()) m.class_map[int(id)] = it->get<std::string>();
+  }
+}
+
+// Annotation k of one line with its objects[k] metadata; false (and a report) when the box is dropped.
+bool ReadAnnotation(const json& anns, const json* objects, size_t k, const std::string& attr,
+                    const std::string& meta_key, const Manifest& m, LabeledImage& img, const Report& report) {
+  const std::string where = attr + ".annotations[" + std::to_string(k) + "]";
+  if (!anns[k].is_object()) {
+    report(where + ": not an object");
+    return false;
+  }
+  std::string why;
+  int64_t cid = 0;
+  double l = 0, t = 0, bw = 0, bh = 0;
+  const json& a = anns[k];
+  if (!JsonIntAt(a, "class_id", 0, INT32_MAX, &cid, &why) ||
+      !JsonNumberAt(a, "left", -kMaxCoordinate, kMaxCoordinate, &l, &why) ||
+      !JsonNumberAt(a, "top", -kMaxCoordinate, kMaxCoordinate, &t, &why) ||
+      !JsonNumberAt(a, "width", -kMaxCoordinate, kMaxCoordinate, &bw, &why) ||
+      !JsonNumberAt(a, "height", -kMaxCoordinate, kMaxCoordinate, &bh, &why)) {
+    report(where + ": " + why);
+    return false;
+  }
+  if (!m.class_map.count(int(cid))) {
+    report(where + ": unknown class_id " + std::to_string(cid) + " (not in class-map)");
+    return false;
+  }
+  Box b{float(l), float(t), float(bw), float(bh), int(cid), 1.f, false};
+  if (objects && k < objects->size() && (*objects)[k].is_object()) {
+    const json& o = (*objects)[k];
+    double conf = 1;
+    if (o.contains("confidence") && !JsonNumberAt(o, "confidence", 0, 1, &conf, &why))
+      report(meta_key + ".objects[" + std::to_string(k) + "]: " + why + " (the box is kept with confidence 1)");
+    b.confidence = float(conf);
+    if (o.contains("adjusted") && o["adjusted"].is_boolean()) b.adjusted = o["adjusted"].get<bool>();
+  }
+  if (bw <= 0 || bh <= 0) {
+    report(where + ": empty box (width/height <= 0)");
+    return false;
+  }
+  if (l < 0 || t < 0 || l + bw > img.width || t + bh > img.height) {
+    Box c = b;
+    const std::string size = std::to_string(img.width) + "x" + std::to_string(img.height);
+    if (!ClipBox(&c, img.width, img.height)) {
+      report(where + ": box lies outside the " + size + " image (dropped)");
+      return false;
+    }
+    report(where + ": box extends outside the " + size + " image (clipped)");
+    b = c;
+  }
+  img.boxes.push_back(b);
+  return true;
+}
+
+// One manifest line; false (and a report) when the line gives no image.
+bool ReadLine(const std::string& line, Manifest& m, const Report& report) {
+  json j;
+  try {
+    j = json::parse(line);
+  } catch (const std::exception& e) {
+    report(std::string("not valid JSON (") + e.what() + ")");
+    return false;
+  }
+  if (!j.is_object()) {
+    report("line is not a JSON object");
+    return false;
+  }
+  if (!j.contains("source-ref") || !j["source-ref"].is_string()) {
+    report("missing field 'source-ref'");
+    return false;
+  }
+  std::string attr = m.label_attribute.empty() ? FindLabelAttribute(j) : m.label_attribute;
+  if (attr.empty()) {
+    report("no label attribute (a key with a '<key>-metadata' sibling)");
+    return false;
+  }
+  if (m.label_attribute.empty()) m.label_attribute = attr;
+  const std::string meta_key = attr + "-metadata";
+  if (!j.contains(attr) || !j[attr].is_object()) {
+    report("missing field '" + attr + "'");
+    return false;
+  }
+  if (!j.contains(meta_key) || !j[meta_key].is_object()) {
+    report("missing field '" + meta_key + "'");
+    return false;
+  }
+  const json& lab = j[attr];
+  const json& meta = j[meta_key];
+  LabeledImage img;
+  img.source_ref = j["source-ref"].get<std::string>();
+  if (!lab.contains("image_size") || !lab["image_size"].is_array() || lab["image_size"].empty() ||
+      !lab["image_size"][0].is_object()) {
+    report("missing field '" + attr + ".image_size'");
+    return false;
+  }
+  std::string why;
+  int64_t w = 0, h = 0, d = 3;
+  const json& sz = lab["image_size"][0];
+  if (!JsonIntAt(sz, "width", 1, kMaxImageSide, &w, &why) || !JsonIntAt(sz, "height", 1, kMaxImageSide, &h, &why) ||
+      (sz.contains("depth") && !JsonIntAt(sz, "depth", 1, 4, &d, &why))) {
+    report(attr + ".image_size[0]: " + why);
+    return false;
+  }
+  img.width = int(w);
+  img.height = int(h);
+  img.depth = int(d);
+  if (!lab.contains("annotations") || !lab["annotations"].is_array()) {
+    report("missing field '" + attr + ".annotations'");
+    return false;
+  }
+  ReadClassMap(meta, meta_key, m, report);
+  const json* objects = meta.contains("objects") && meta["objects"].is_array() ? &meta["objects"] : nullptr;
+  const json& anns = lab["annotations"];
+  for (size_t k = 0; k < anns.size(); k++) ReadAnnotation(anns, objects, k, attr, meta_key, m, img, report);
+  if (meta.contains("human-annotated") && meta["human-annotated"].is_string())
+    img.human_annotated = meta["human-annotated"].get<std::string>() == "yes";
+  if (meta.contains("creation-date") && meta["creation-date"].is_string())
+    img.creation_date = meta["creation-date"].get<std::string>();
+  if (meta.contains("job-name") && meta["job-name"].is_string()) img.job_name = meta["job-name"].get<std::string>();
+  m.images.push_back(std::move(img));
+  return true;
+}
+}  // namespace
+
 Result<Manifest> ParseManifest(const std::string& text, const std::string& name, std::vector<std::string>* problems,
                                const std::string& label_attribute) {
   Manifest m;
@@ -57,137 +201,13 @@ Result<Manifest> ParseManifest(const std::string& text, const std::string& name,
   std::istringstream in(text);
   std::string line;
   int lineno = 0;
-  auto report = [&](const std::string& msg) {
+  const Report report = [&](const std::string& msg) {
     if (problems) problems->push_back(name + ":" + std::to_string(lineno) + ": " + msg);
   };
   while (std::getline(in, line)) {
     lineno++;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    json j;
-    try {
-      j = json::parse(line);
-    } catch (const std::exception& e) {
-      report(std::string("not valid JSON (") + e.what() + ")");
-      continue;
-    }
-    if (!j.is_object()) {
-      report("line is not a JSON object");
-      continue;
-    }
-    if (!j.contains("source-ref") || !j["source-ref"].is_string()) {
-      report("missing field 'source-ref'");
-      continue;
-    }
-    std::string attr = m.label_attribute.empty() ? FindLabelAttribute(j) : m.label_attribute;
-    if (attr.empty()) {
-      report("no label attribute (a key with a '<key>-metadata' sibling)");
-      continue;
-    }
-    if (m.label_attribute.empty()) m.label_attribute = attr;
-    const std::string meta_key = attr + "-metadata";
-    if (!j.contains(attr) || !j[attr].is_object()) {
-      report("missing field '" + attr + "'");
-      continue;
-    }
-    if (!j.contains(meta_key) || !j[meta_key].is_object()) {
-      report("missing field '" + meta_key + "'");
-      continue;
-    }
-    const json& lab = j[attr];
-    const json& meta = j[meta_key];
-    LabeledImage img;
-    img.source_ref = j["source-ref"].get<std::string>();
-    if (!lab.contains("image_size") || !lab["image_size"].is_array() || lab["image_size"].empty() ||
-        !lab["image_size"][0].is_object()) {
-      report("missing field '" + attr + ".image_size'");
-      continue;
-    }
-    std::string why;
-    int64_t w = 0, h = 0, d = 3;
-    const json& sz = lab["image_size"][0];
-    if (!JsonIntAt(sz, "width", 1, kMaxImageSide, &w, &why) || !JsonIntAt(sz, "height", 1, kMaxImageSide, &h, &why) ||
-        (sz.contains("depth") && !JsonIntAt(sz, "depth", 1, 4, &d, &why))) {
-      report(attr + ".image_size[0]: " + why);
-      continue;
-    }
-    img.width = int(w);
-    img.height = int(h);
-    img.depth = int(d);
-    if (!lab.contains("annotations") || !lab["annotations"].is_array()) {
-      report("missing field '" + attr + ".annotations'");
-      continue;
-    }
-    // class-map first: annotations are checked against it.
-    if (meta.contains("class-map") && meta["class-map"].is_object()) {
-      for (auto it = meta["class-map"].begin(); it != meta["class-map"].end(); ++it) {
-        char* end = nullptr;
-        errno = 0;
-        const long id = std::strtol(it.key().c_str(), &end, 10);
-        if (end == it.key().c_str() || *end || errno || id < 0 || id > INT32_MAX || !it->is_string()) {
-          report(meta_key + ".class-map: bad entry '" + it.key() + "'");
-          continue;
-        }
-        auto found = m.class_map.find(int(id));
-        if (found == m.class_map.end()) m.class_map[int(id)] = it->get<std::string>();
-      }
-    } else {
-      report("missing field '" + meta_key + ".class-map'");
-    }
-    const json* objects = meta.contains("objects") && meta["objects"].is_array() ? &meta["objects"] : nullptr;
-    const json& anns = lab["annotations"];
-    for (size_t k = 0; k < anns.size(); k++) {
-      const std::string where = attr + ".annotations[" + std::to_string(k) + "]";
-      if (!anns[k].is_object()) {
-        report(where + ": not an object");
-        continue;
-      }
-      int64_t cid = 0;
-      double l = 0, t = 0, bw = 0, bh = 0;
-      const json& a = anns[k];
-      if (!JsonIntAt(a, "class_id", 0, INT32_MAX, &cid, &why) ||
-          !JsonNumberAt(a, "left", -kMaxCoordinate, kMaxCoordinate, &l, &why) ||
-          !JsonNumberAt(a, "top", -kMaxCoordinate, kMaxCoordinate, &t, &why) ||
-          !JsonNumberAt(a, "width", -kMaxCoordinate, kMaxCoordinate, &bw, &why) ||
-          !JsonNumberAt(a, "height", -kMaxCoordinate, kMaxCoordinate, &bh, &why)) {
-        report(where + ": " + why);
-        continue;
-      }
-      if (!m.class_map.count(int(cid))) {
-        report(where + ": unknown class_id " + std::to_string(cid) + " (not in class-map)");
-        continue;
-      }
-      Box b{float(l), float(t), float(bw), float(bh), int(cid), 1.f, false};
-      if (objects && k < objects->size() && (*objects)[k].is_object()) {
-        const json& o = (*objects)[k];
-        double conf = 1;
-        if (o.contains("confidence") && !JsonNumberAt(o, "confidence", 0, 1, &conf, &why))
-          report(meta_key + ".objects[" + std::to_string(k) + "]: " + why + " (the box is kept with confidence 1)");
-        b.confidence = float(conf);
-        if (o.contains("adjusted") && o["adjusted"].is_boolean()) b.adjusted = o["adjusted"].get<bool>();
-      }
-      if (bw <= 0 || bh <= 0) {
-        report(where + ": empty box (width/height <= 0)");
-        continue;
-      }
-      if (l < 0 || t < 0 || l + bw > w || t + bh > h) {
-        Box c = b;
-        if (!ClipBox(&c, img.width, img.height)) {
-          report(where + ": box lies outside the " + std::to_string(img.width) + "x" + std::to_string(img.height) +
-                 " image (dropped)");
-          continue;
-        }
-        report(where + ": box extends outside the " + std::to_string(img.width) + "x" +
-               std::to_string(img.height) + " image (clipped)");
-        b = c;
-      }
-      img.boxes.push_back(b);
-    }
-    if (meta.contains("human-annotated") && meta["human-annotated"].is_string())
-      img.human_annotated = meta["human-annotated"].get<std::string>() == "yes";
-    if (meta.contains("creation-date") && meta["creation-date"].is_string())
-      img.creation_date = meta["creation-date"].get<std::string>();
-    if (meta.contains("job-name") && meta["job-name"].is_string()) img.job_name = meta["job-name"].get<std::string>();
-    m.images.push_back(std::move(img));
+    ReadLine(line, m, report);
   }
   if (m.label_attribute.empty()) m.label_attribute = "bounding-box";
   return m;
