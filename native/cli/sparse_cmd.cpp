@@ -12,6 +12,7 @@
 #include "core/json_write.h"
 #include "core/rng.h"
 #include "nn/executor.h"
+#include "nn/export.h"
 #include "nn/model_file.h"
 #include "nn/sparse_bench.h"
 
@@ -140,28 +141,23 @@ int Prune(const Args& a) {
   if (!a.Has("sparsity")) throw UsageError{"prune: --sparsity is required"};
   const double s = a.GetDouble("sparsity", 0);
   if (!(s >= 0 && s < 1)) throw UsageError{"--sparsity must be in [0, 1)"};
-  nn::MobileNetV2Options mo;
-  mo.width = float(a.GetDouble("width", 1.0));
-  mo.input_size = int(a.GetInt("size", 224));
-  CheckWidthSize(mo.width, mo.input_size);
-  mo.seed = uint64_t(a.GetInt("seed", 1));
-  nn::PruneOptions po;
-  po.policy = ParsePolicy(a);
-  po.block = ParseBlock(a);
-  nn::Model m = nn::BuildMobileNetV2(mo);
-  Status st = nn::PruneToSparsity(m, s, po);
-  if (!st) throw InputError{st.message()};
-  nn::SaveOptions so;
-  so.fp16 = a.Has("fp16");
-  so.sparse = !a.Has("dense");
+  nn::PruneExportOptions eo;
+  eo.model.width = float(a.GetDouble("width", 1.0));
+  eo.model.input_size = int(a.GetInt("size", 224));
+  CheckWidthSize(eo.model.width, eo.model.input_size);
+  eo.model.seed = uint64_t(a.GetInt("seed", 1));
+  eo.sparsity = s;
+  eo.prune.policy = ParsePolicy(a);
+  eo.prune.block = ParseBlock(a);
+  eo.save.fp16 = a.Has("fp16");
+  eo.save.sparse = !a.Has("dense");
   const std::string out = a.Get("out");
-  st = nn::SaveModel(m, out, so);
-  if (!st) throw InputError{st.message()};
-  size_t pruned = 0, zeros = 0;
-  for (auto& l : m.layers)
-    if (l.sparse) pruned += l.weights.size(), zeros += size_t(nn::LayerSparsity(l) * double(l.weights.size()) + 0.5);
-  auto bytes = nn::ReadFileBytes(out);
-  const unsigned long long n = bytes ? (unsigned long long)bytes->size() : 0ull;
+  nn::PruneExport e(eo, out);  // the same steps as the Sparse panel's Export button
+  while (!e.Step()) {
+  }
+  if (!e.status()) throw InputError{e.status().message()};
+  const size_t pruned = e.pruned_weights(), zeros = e.zeros();
+  const unsigned long long n = e.bytes();
   if (a.Has("json"))
     EmitJson({{"out", out},
               {"bytes", n},

@@ -13,6 +13,7 @@
 
 #include "core/strings.h"
 #include "imgui.h"
+#include "nn/export.h"
 #include "nn/graph.h"
 #include "nn/pruning.h"
 #include "nn/xnnpack_backend.h"
@@ -156,65 +157,26 @@ static bool StartSizeTable(AppState& app, const nn::SparseBenchOptions& o) {
 // offers it as a download (page) or reports the path (desktop).
 static bool StartExport(AppState& app, const nn::SparseBenchOptions& o) {
   if (app.jobs.Has(kExportLabel) || o.sparsities.empty()) return false;
-  const double s = *std::max_element(o.sparsities.begin(), o.sparsities.end());
-  char name[128];
-  std::snprintf(name, sizeof name, "mobilenet_v2_w%.2g_%d_s%02d%s.fks", o.width, o.size, int(std::lround(s * 100)),
-                o.fp16 ? "_fp16" : "");
+  nn::PruneExportOptions eo;
+  eo.model.width = o.width;
+  eo.model.input_size = o.size;
+  eo.model.seed = o.seed;
+  eo.sparsity = *std::max_element(o.sparsities.begin(), o.sparsities.end());
+  eo.prune.policy = o.policy;
+  eo.prune.block = o.block;
+  eo.save.fp16 = o.fp16;
   const std::string dir = app.platform.target == "wasm" ? std::string("/exports") : app.platform.user_dir;
-  const std::string path = dir + "/" + name;
-  auto model = std::make_shared<nn::Model>();
-  auto stage = std::make_shared<int>(0);
+  const std::string path = dir + "/" + nn::PruneExportName(eo);
   // Building, pruning and saving run in slices (weights, then a layer per step).
-  auto build = std::make_shared<std::unique_ptr<nn::MobileNetV2Build>>();
-  auto prune = std::make_shared<std::unique_ptr<nn::PruneTask>>();
-  auto saver = std::make_shared<std::unique_ptr<nn::ModelSaver>>();
+  auto exporter = std::make_shared<nn::PruneExport>(eo, path);
   app.jobs.Enqueue(MakeJob(
       kExportLabel,
-      [o, s, path, model, stage, build, prune, saver](JobContext& ctx) {
-        if (*stage == 0) {
-          ctx.SetDetail("building MobileNetV2");
-          if (!*build) {
-            nn::MobileNetV2Options mo;
-            mo.width = o.width;
-            mo.input_size = o.size;
-            mo.seed = o.seed;
-            *build = std::make_unique<nn::MobileNetV2Build>(mo);
-          }
-          const bool built = (*build)->Step();
-          ctx.SetProgress((*build)->Progress() / 3.f);
-          if (!built) return false;
-          *model = (*build)->Take();
-          build->reset();
-        } else if (*stage == 1) {
-          ctx.SetDetail("pruning");
-          if (!*prune) {
-            nn::PruneOptions po;
-            po.policy = o.policy;
-            po.block = o.block;
-            *prune = std::make_unique<nn::PruneTask>(*model, s, po);
-          }
-          const bool pruned = (*prune)->Step();
-          ctx.SetProgress((1.f + (*prune)->Progress()) / 3.f);
-          if (!pruned) return false;
-          if (!(*prune)->status().ok()) ctx.Fail((*prune)->status().message());
-          prune->reset();
-        } else {
-          ctx.SetDetail("writing " + path);
-          if (!*saver) {
-            nn::SaveOptions so;
-            so.fp16 = o.fp16;
-            *saver = std::make_unique<nn::ModelSaver>(*model, so);
-          }
-          const bool saved = (*saver)->Step();
-          ctx.SetProgress((2.f + (*saver)->Progress()) / 3.f);
-          if (!saved) return false;
-          Status st = (*saver)->status();
-          if (st.ok()) st = nn::WriteFileBytes(path, (*saver)->Take());
-          if (!st.ok()) ctx.Fail(st.message());
-          saver->reset();
-        }
-        ctx.SetProgress(float(++*stage) / 3.f);
-        return *stage == 3;
+      [exporter](JobContext& ctx) {
+        ctx.SetDetail(exporter->Detail());
+        const bool done = exporter->Step();
+        ctx.SetProgress(exporter->Progress());
+        if (done && !exporter->status().ok()) ctx.Fail(exporter->status().message());
+        return done;
       },
       [&app, path](JobState js) {
         if (js != JobState::Done) {
