@@ -413,6 +413,12 @@ void IngestJob::StartThreads() {
 }
 
 IngestProgress IngestJob::Progress() const {
+  std::lock_guard<std::mutex> lock(progress_mu_);
+  return SnapshotLocked();
+}
+
+// The committed counters of every worker; progress_mu_ is held, so they and the marker file agree.
+IngestProgress IngestJob::SnapshotLocked() const {
   IngestProgress p;
   p.group = group_;
   p.group_uid = def_.uid;
@@ -420,7 +426,6 @@ IngestProgress IngestJob::Progress() const {
   p.file_bytes = text_.size();
   p.file_print = file_print_;
   p.total_rows = total_rows_;
-  std::lock_guard<std::mutex> lock(progress_mu_);
   for (auto& w : workers_) {
     IngestProgress::Range r;
     r.begin = w->begin;
@@ -439,28 +444,9 @@ IngestProgress IngestJob::Progress() const {
 
 // progress_mu_ is held, so the committed counters and the file agree.
 void IngestJob::WriteProgress(const std::string& state, const std::string& error) {
-  IngestProgress p;
-  p.group = group_;
-  p.group_uid = def_.uid;
-  p.file = path_;
-  p.file_bytes = text_.size();
-  p.file_print = file_print_;
-  p.total_rows = total_rows_;
+  IngestProgress p = SnapshotLocked();
   p.state = state;
   p.error = error;
-  for (auto& w : workers_) {
-    IngestProgress::Range r;
-    r.begin = w->begin;
-    r.end = w->end;
-    r.pos = w->committed_pos;
-    r.line_no = w->committed_line;
-    r.rows_total = w->rows_total;
-    r.rows_done = w->rows_done;
-    r.ingested = w->ingested;
-    r.rejected = w->rejected;
-    p.ranges.push_back(r);
-  }
-  p.rejects = Rejects();
   Status st = WriteMarker(IngestProgressPath(store_, group_), p.ToJson());
   if (!st) {
     std::lock_guard<std::mutex> lock(err_mu_);

@@ -126,6 +126,7 @@ class IngestJob {
   void ProcessBatch(Worker& w, size_t max_rows);
   void Commit(Worker& w, uint64_t rows, uint64_t ingested, std::vector<RowReject>& rejects);
   void WriteProgress(const std::string& state, const std::string& error);  // progress_mu_ held
+  IngestProgress SnapshotLocked() const;  // progress_mu_ held
   void Finish();  // once, when every worker stopped: removes or finalises the marker
 
   FeatureStore& store_;

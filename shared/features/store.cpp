@@ -35,6 +35,15 @@ namespace fs = std::filesystem;
 
 namespace fk::features {
 
+// The log's segment files in write order (their names are zero-padded sequence numbers).
+static std::vector<std::string> LogSegments(const std::string& dir) {
+  std::vector<std::string> segs;
+  for (auto& e : fs::directory_iterator(dir + "/wal"))
+    if (e.path().extension() == ".log") segs.push_back(e.path().string());
+  std::sort(segs.begin(), segs.end());
+  return segs;
+}
+
 // [SECTION] files
 
 static bool ReadFile(const std::string& path, std::string* out) { return ReadFileBytes(path, out); }
@@ -776,11 +785,7 @@ VerifyReport FeatureStore::Verify() {
                                                   : Result<FeatureGroup>(Status::Error("unreadable"));
       if (!g) rep.errors.push_back({e.path().string(), 0, g.status().message()});
     }
-    std::vector<std::string> segs;
-    for (auto& e : fs::directory_iterator(dir_ + "/wal"))
-      if (e.path().extension() == ".log") segs.push_back(e.path().string());
-    std::sort(segs.begin(), segs.end());
-    for (auto& p : segs) {
+    for (auto& p : LogSegments(dir_)) {
       WalRecord r;
       WalScan s = ScanSegment(p, [&](std::string_view payload, uint64_t off) {
         DecodeWalPayload(payload, &r);
@@ -845,11 +850,7 @@ Result<std::unordered_map<std::string, std::vector<HistoryEntry>>> FeatureStore:
   std::unordered_map<std::string, std::vector<HistoryEntry>> h;
   const size_t id_k = size_t(gs->def.RecordIdIndex());
   uint64_t seq = 0;
-  std::vector<std::string> segs;
-  for (auto& e : fs::directory_iterator(dir_ + "/wal"))
-    if (e.path().extension() == ".log") segs.push_back(e.path().string());
-  std::sort(segs.begin(), segs.end());
-  for (auto& p : segs) {
+  for (auto& p : LogSegments(dir_)) {
     WalRecord r;
     WalScan s = ScanSegment(p, [&](std::string_view payload, uint64_t) {
       seq++;
