@@ -2,10 +2,10 @@
 
 #include <cstdio>
 #include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "core/file.h"
 #include "core/json_write.h"
 
 namespace fk {
@@ -16,11 +16,11 @@ std::string Settings::Get(const std::string& key, const std::string& def) const 
 }
 
 Status Settings::Load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Ok();
-  std::stringstream ss;
-  ss << in.rdbuf();
-  nlohmann::json j = nlohmann::json::parse(ss.str(), nullptr, /*allow_exceptions=*/false);
+  FileError why;
+  Result<std::string> text = ReadFile(path, &why);
+  if (why == FileError::kCannotOpen) return Status::Ok();  // first run: no settings yet
+  if (!text) return text.status();
+  nlohmann::json j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
   std::string problem;
   if (j.is_discarded()) {
     problem = "not valid JSON";
@@ -40,7 +40,6 @@ Status Settings::Load(const std::string& path) {
       return Status::Ok();
     }
   }
-  in.close();
   std::rename(path.c_str(), (path + ".bad").c_str());  // keep it for the user; start clean
   return Status::Error(path + ": " + problem + " (kept as " + path + ".bad, using defaults)");
 }

@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/clock.h"
+#include "core/file.h"
 #include "core/json_write.h"
 
 namespace fk::features {
@@ -206,12 +207,12 @@ std::vector<IngestProgress> FindInterruptedIngests(const FeatureStore& store, st
   }
   std::sort(paths.begin(), paths.end());
   for (auto& p : paths) {
-    std::string text;
-    if (!ReadFileBytes(p, &text)) {
+    Result<std::string> text = ReadFile(p);
+    if (!text) {
       if (notes) notes->push_back(p + ": cannot read");
       continue;
     }
-    auto r = IngestProgressFromJson(text, p);
+    auto r = IngestProgressFromJson(*text, p);
     if (!r) {
       if (notes) notes->push_back(r.status().message() + " (kept; the ingest cannot be resumed from it)");
       continue;
@@ -277,7 +278,9 @@ Status IngestJob::ReadHeader() {
   if (!g) return g.status();
   def_ = *g;
   if (text_.empty()) {
-    if (!ReadFileBytes(path_, &text_)) return Status::Error(path_ + ": cannot open");
+    fk::Result<std::string> file = ReadFile(path_);  // Result alone names the member function
+    if (!file) return file.status();  // "<path>: cannot open", or why it could not be read
+    text_ = std::move(*file);
   }
   size_t nl = text_.find('\n');
   if (text_.empty()) return Status::Error(path_ + ": empty file (no header)");

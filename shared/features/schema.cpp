@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/file.h"
 #include "core/json_number.h"
 #include "core/json_write.h"
 #include "core/strings.h"
@@ -329,16 +330,6 @@ bool CheckValue(std::string_view s, FeatureType t, std::string* why) {
   return false;
 }
 
-bool ReadFileBytes(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return false;
-  const std::streamoff n = in.tellg();
-  if (n < 0) return false;
-  out->resize(size_t(n));
-  in.seekg(0);
-  return bool(in.read(out->data(), n)) || n == 0;
-}
-
 // [SECTION] CSV
 
 bool CsvSplitter::Split(std::string_view line, std::string* why) {
@@ -403,9 +394,9 @@ void AppendCsvCell(std::string* out, std::string_view cell) {
 // [SECTION] inference
 
 Result<InferredSchema> InferSchemaFromCsv(const std::string& path, const InferOptions& opt) {
-  std::string text;
-  if (!ReadFileBytes(path, &text)) return Status::Error(path + ": cannot open");
-  return InferSchemaFromCsvText(text, path, opt);
+  Result<std::string> text = ReadFile(path);
+  if (!text) return text.status();  // "<path>: cannot open", or why it could not be read
+  return InferSchemaFromCsvText(*text, path, opt);
 }
 
 Result<InferredSchema> InferSchemaFromCsvText(std::string_view text, const std::string& origin,

@@ -67,9 +67,6 @@ bool ParseEventTime(std::string_view s, FeatureType t, double* unix_seconds, std
 // reject a null record id or event time themselves).
 bool CheckValue(std::string_view s, FeatureType t, std::string* why);
 
-// Whole file into memory (one read, no stream copies); false if unreadable.
-bool ReadFileBytes(const std::string& path, std::string* out);
-
 // [SECTION] CSV
 // Splits one CSV line (RFC 4180 quoting, no embedded newlines). Views point
 // into `line` or into the splitter's own buffer; valid until the next Split.

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/clock.h"
+#include "core/file.h"
 
 namespace fk::features {
 
@@ -76,13 +77,13 @@ TrainingSetSession::TrainingSetSession(FeatureStore& store, TrainingSetOptions o
 // whole (a training set's entity table, not the feature data).
 bool TrainingSetSession::Step(double) {
   if (done_ || failed()) return true;
-  std::string text;
-  if (!ReadFileBytes(opt_.entities, &text)) {
-    error_ = opt_.entities + ": cannot open";
+  Result<std::string> text = ReadFile(opt_.entities);
+  if (!text) {
+    error_ = text.status().message();  // "<path>: cannot open", or why it could not be read
     return true;
   }
   uint64_t rows = 0;
-  auto csv = PointInTimeJoinCsv(store_, text, opt_.entities, opt_.id_col, opt_.time_col, opt_.groups, opt_.pit, &rows);
+  auto csv = PointInTimeJoinCsv(store_, *text, opt_.entities, opt_.id_col, opt_.time_col, opt_.groups, opt_.pit, &rows);
   if (!csv) {
     error_ = csv.status().message();
     return true;

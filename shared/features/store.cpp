@@ -29,6 +29,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/clock.h"
+#include "core/file.h"
 #include "core/json_write.h"
 
 namespace fs = std::filesystem;
@@ -45,8 +46,6 @@ static std::vector<std::string> LogSegments(const std::string& dir) {
 }
 
 // [SECTION] files
-
-static bool ReadFile(const std::string& path, std::string* out) { return ReadFileBytes(path, out); }
 
 static void FsyncPath(const std::string& path, bool dir) {
   const int fd = ::open(path.c_str(), dir ? O_RDONLY : O_WRONLY);
@@ -160,9 +159,9 @@ Status FeatureStore::Recover() {
       const std::string p = e.path().string();
       if (e.path().extension() == ".tmp") { fs::remove(e.path()); continue; }  // a crash mid-write
       if (e.path().extension() != ".json") continue;
-      std::string text;
-      if (!ReadFile(p, &text)) return Status::Error(p + ": cannot read");
-      auto g = GroupFromJson(text, p);
+      Result<std::string> text = ReadFile(p);
+      if (!text) return Status::Error(p + ": cannot read");
+      auto g = GroupFromJson(*text, p);
       if (!g) return g.status();
       auto gs = std::make_unique<GroupState>();
       gs->def = *g;
@@ -302,8 +301,8 @@ Status FeatureStore::CreateGroup(FeatureGroup g) {
   if (FindGroup(g.name)) return Status::Error("group '" + g.name + "' already exists");
   const std::string offline = dir_ + "/offline/" + g.name;
   const std::string schema = OfflineSchemaJson(g);
-  std::string old;
-  if (ReadFile(offline + "/schema.json", &old) && old != schema)
+  Result<std::string> old = ReadFile(offline + "/schema.json");
+  if (old && *old != schema)
     return Status::Error("group '" + g.name + "': the offline store keeps a deleted group's data with other columns at " +
                          offline + "; choose another name");
   g.created = Now();
@@ -313,8 +312,8 @@ Status FeatureStore::CreateGroup(FeatureGroup g) {
     std::lock_guard<std::mutex> lock(groups_mu_);
     for (auto& [n, gs] : groups_) uid = std::max(uid, gs->def.uid + 1);
   }
-  std::string text;
-  if (ReadFile(dir_ + "/uid", &text)) uid = std::max<uint64_t>(uid, std::strtoull(text.c_str(), nullptr, 10) + 1);
+  if (Result<std::string> text = ReadFile(dir_ + "/uid"))
+    uid = std::max<uint64_t>(uid, std::strtoull(text->c_str(), nullptr, 10) + 1);
   g.uid = uid;
   try {
     fs::create_directories(offline);
@@ -634,8 +633,9 @@ Status FeatureStore::CheckpointStep(double budget_ms, bool* done) {
 Status FeatureStore::PrepareSegment(uint64_t n, SegmentParts* out) {
   const std::string path = SegmentPath(n);
   const std::string write_time = FormatIso8601(Now());
-  std::string data;
-  if (!ReadFileBytes(path, &data)) return Status::Error(path + ": cannot read");
+  Result<std::string> read = ReadFile(path);
+  if (!read) return Status::Error(path + ": cannot read");
+  const std::string& data = *read;
   std::vector<std::string_view> payloads;
   WalScan scan = ScanSegmentBuffer(path, data, [&](std::string_view p, uint64_t) { payloads.push_back(p); });
   if (!scan.error) return scan.error;
@@ -727,11 +727,12 @@ Status FeatureStore::WriteSegmentPart(SegmentParts& sp) {
 // [SECTION] verify and history
 
 static void VerifyOfflineFile(const std::string& path, const FeatureGroup& g, VerifyReport* rep) {
-  std::string d;
-  if (!ReadFile(path, &d)) {
+  Result<std::string> read = ReadFile(path);
+  if (!read) {
     rep->errors.push_back({path, 0, "cannot read"});
     return;
   }
+  const std::string& d = *read;
   CsvSplitter sp;
   std::string why;
   size_t pos = 0;
@@ -780,9 +781,8 @@ VerifyReport FeatureStore::Verify() {
   try {
     for (auto& e : fs::directory_iterator(dir_ + "/groups")) {
       if (e.path().extension() != ".json") continue;
-      std::string text;
-      auto g = ReadFile(e.path().string(), &text) ? GroupFromJson(text, e.path().string())
-                                                  : Result<FeatureGroup>(Status::Error("unreadable"));
+      Result<std::string> text = ReadFile(e.path().string());
+      auto g = text ? GroupFromJson(*text, e.path().string()) : Result<FeatureGroup>(Status::Error("unreadable"));
       if (!g) rep.errors.push_back({e.path().string(), 0, g.status().message()});
     }
     for (auto& p : LogSegments(dir_)) {
@@ -809,13 +809,13 @@ VerifyReport FeatureStore::Verify() {
       if (defs.count(table)) g = defs[table];
       else {
         // A deleted group's offline data: check it against its own schema.json.
-        std::string text;
-        if (!ReadFile(top.path().string() + "/schema.json", &text)) {
+        Result<std::string> text = ReadFile(top.path().string() + "/schema.json");
+        if (!text) {
           rep.errors.push_back({top.path().string() + "/schema.json", 0, "missing"});
           continue;
         }
         try {
-          auto j = nlohmann::json::parse(text);
+          auto j = nlohmann::json::parse(*text);
           g.name = table;
           for (auto& c : j.at("columns")) {
             FeatureDefinition f;

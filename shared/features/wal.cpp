@@ -2,6 +2,7 @@
 // group-committing writer. POSIX file calls only (Emscripten's FS has them).
 #include "features/wal.h"
 
+#include "core/file.h"
 #include "features/schema.h"
 
 #include <fcntl.h>
@@ -84,13 +85,13 @@ static size_t GoodFrameAt(const std::string& d, size_t off) {
 }
 
 WalScan ScanSegment(const std::string& path, const std::function<void(std::string_view, uint64_t)>& fn) {
-  std::string d;
-  if (!ReadFileBytes(path, &d)) {
+  Result<std::string> d = ReadFile(path);
+  if (!d) {
     WalScan s;
-    s.error = Status::Error(path + ": cannot open");
+    s.error = d.status();  // "<path>: cannot open", or why it could not be read
     return s;
   }
-  return ScanSegmentBuffer(path, d, fn);
+  return ScanSegmentBuffer(path, *d, fn);
 }
 
 WalScan ScanSegmentBuffer(const std::string& path, const std::string& d,

@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <iterator>
 #include <utility>
 
 // stb is compiled here once, for the core only, and only this file calls it:
@@ -31,6 +30,8 @@
 #if defined(__GNUC__)
 #pragma GCC diagnostic pop
 #endif
+
+#include "core/file.h"
 
 namespace fk::labels {
 
@@ -367,10 +368,9 @@ Result<Image> DecodeImage(const uint8_t* bytes, size_t size, const std::string& 
 }
 
 Result<Image> LoadImage(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return Status::Error(path + ": cannot open");
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  return DecodeImage(bytes.data(), bytes.size(), path);
+  auto bytes = ReadFileBytes(path);
+  if (!bytes) return bytes.status();
+  return DecodeImage(bytes->data(), bytes->size(), path);
 }
 
 static void AppendBytes(void* ctx, void* data, int size) {

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/file.h"
 #include "core/json_number.h"
 #include "core/json_write.h"
 #include "labels/image.h"
@@ -215,11 +216,11 @@ Result<Manifest> ParseManifest(const std::string& text, const std::string& name,
 
 Result<Manifest> ReadManifest(const std::string& path, std::vector<std::string>* problems,
                               const std::string& label_attribute) {
-  std::ifstream f(path);
-  if (!f) return Status::Error(path + ": cannot open manifest");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  Result<Manifest> r = ParseManifest(ss.str(), path, problems, label_attribute);
+  FileError why;
+  Result<std::string> text = ReadFile(path, &why);
+  if (why == FileError::kCannotOpen) return Status::Error(path + ": cannot open manifest");
+  if (!text) return text.status();
+  Result<Manifest> r = ParseManifest(*text, path, problems, label_attribute);
   if (r) {
     const size_t slash = path.find_last_of('/');
     r->dir = slash == std::string::npos ? "." : path.substr(0, slash);

@@ -16,6 +16,7 @@
 #include <cstring>
 #include <new>
 
+#include "core/file.h"
 #include "nn/fp16.h"
 
 namespace fk::nn {
@@ -696,15 +697,9 @@ Result<Model> LoadModelBytes(const uint8_t* data, size_t n, const std::string& n
 }
 
 Result<std::vector<uint8_t>> ReadFileBytes(const std::string& path) {
-  FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return Status::Error(path + ": cannot open (missing or unreadable)");
-  std::vector<uint8_t> bytes;
-  uint8_t buf[65536];
-  size_t got;
-  while ((got = std::fread(buf, 1, sizeof buf, f)) > 0) bytes.insert(bytes.end(), buf, buf + got);
-  const bool err = std::ferror(f);
-  std::fclose(f);
-  if (err) return Status::Error(path + ": read error");
+  FileError why;
+  auto bytes = fk::ReadFileBytes(path, &why);
+  if (why == FileError::kCannotOpen) return Status::Error(path + ": cannot open (missing or unreadable)");
   return bytes;
 }
 

@@ -101,6 +101,8 @@ struct FileInfo {
 };
 Result<FileInfo> InspectModelBytes(const uint8_t* data, size_t n, const std::string& name = "model");
 
+// fk::ReadFileBytes with this reader's wording for a missing file (the CLI and
+// the sparse panel show it).
 Result<std::vector<uint8_t>> ReadFileBytes(const std::string& path);
 Status WriteFileBytes(const std::string& path, const std::vector<uint8_t>& bytes);  // whole file, names the path on failure
 

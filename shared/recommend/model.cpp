@@ -12,10 +12,10 @@
 #include <cstdio>
 
 #include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "core/file.h"
 #include "core/json_number.h"
 #include "core/json_write.h"
 #include "core/rng.h"
@@ -514,12 +514,10 @@ Status SaveRanker(const Ranker& r, const std::string& path) {
 }
 
 Result<std::unique_ptr<Ranker>> LoadRanker(const std::string& path, const Dataset& ds) {
-  std::ifstream in(path);
-  if (!in) return Status::Error(path + ": cannot open");
-  std::stringstream text;
-  text << in.rdbuf();
+  Result<std::string> text = ReadFile(path);
+  if (!text) return text.status();
   try {
-    const nlohmann::json j = nlohmann::json::parse(text.str());
+    const nlohmann::json j = nlohmann::json::parse(*text);
     if (j.value("format", "") != "fieldkit-recommend-fm-1")
       return Status::Error(path + ": not a fieldkit FM model (format fieldkit-recommend-fm-1)");
     RankerKind kind;

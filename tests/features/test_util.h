@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "core/file.h"
 #include "features/store.h"
 
 namespace fk::features::test {
@@ -23,9 +24,8 @@ inline void WriteText(const std::string& path, const std::string& text) {
 }
 
 inline std::string ReadText(const std::string& path) {
-  std::string s;
-  ReadFileBytes(path, &s);
-  return s;
+  Result<std::string> s = ReadFile(path);
+  return s ? *s : std::string();
 }
 
 // A store whose clock reads *now (Unix s); no fsync: these tests check

@@ -1,0 +1,92 @@
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "core/file.h"
+
+using fk::FileError;
+
+namespace {
+std::string Scratch(const char* name) {
+  return (std::filesystem::temp_directory_path() / (std::string("fk_core_file_") + name)).string();
+}
+}  // namespace
+
+TEST_CASE("core/file: ReadFile returns every byte, binary and empty files too") {
+  const std::string p = Scratch("bytes.bin");
+  std::string want("a\r\nb\0c\xff", 7);
+  for (int i = 0; i < 70000; i++) want += char('0' + i % 10);  // past one 64 KiB chunk
+  std::ofstream(p, std::ios::binary) << want;
+  FileError why = FileError::kReadError;
+  auto r = fk::ReadFile(p, &why);
+  REQUIRE(r.ok());
+  CHECK(*r == want);
+  CHECK(why == FileError::kNone);
+  auto b = fk::ReadFileBytes(p);
+  REQUIRE(b.ok());
+  CHECK(std::string(b->begin(), b->end()) == want);
+
+  std::ofstream(p, std::ios::binary | std::ios::trunc).flush();
+  auto e = fk::ReadFile(p);
+  REQUIRE(e.ok());
+  CHECK(e->empty());
+  std::remove(p.c_str());
+}
+
+TEST_CASE("core/file: a missing file, a directory and an over-limit file are told apart") {
+  const std::string missing = Scratch("missing.csv");
+  std::remove(missing.c_str());
+  FileError why = FileError::kNone;
+  auto m = fk::ReadFile(missing, &why);
+  CHECK_FALSE(m.ok());
+  CHECK(why == FileError::kCannotOpen);
+  CHECK(m.status().message() == missing + ": cannot open");
+
+  const std::string dir = Scratch("dir");
+  std::filesystem::create_directories(dir);
+  auto d = fk::ReadFileBytes(dir, &why);
+  CHECK_FALSE(d.ok());
+  CHECK(why == FileError::kIsDirectory);
+  CHECK(d.status().message() == dir + ": cannot open (a directory)");
+
+  const std::string p = Scratch("ten.txt");
+  std::ofstream(p, std::ios::binary) << "0123456789";
+  auto t = fk::ReadFile(p, &why, 9);
+  CHECK_FALSE(t.ok());
+  CHECK(why == FileError::kTooLarge);
+  CHECK(t.status().message() == p + ": too large to read whole (10 bytes; the limit is 9)");
+  CHECK(fk::ReadFile(p, &why, 10).ok());  // the limit itself is allowed
+  std::remove(p.c_str());
+}
+
+#ifndef __EMSCRIPTEN__  // MEMFS would allocate the whole size
+TEST_CASE("core/file: a file bigger than the limit is refused before any allocation") {
+  // A sparse file: its size is past kMaxReadFileBytes, its disk use is nothing.
+  const std::string p = Scratch("huge.bin");
+  { std::ofstream(p, std::ios::binary) << "x"; }
+  std::error_code ec;
+  std::filesystem::resize_file(p, fk::kMaxReadFileBytes + 1, ec);
+  if (!ec) {
+    FileError why = FileError::kNone;
+    auto r = fk::ReadFile(p, &why);
+    CHECK_FALSE(r.ok());
+    CHECK(why == FileError::kTooLarge);
+    CHECK(r.status().message().find(": too large to read whole (") != std::string::npos);
+  }
+  std::remove(p.c_str());
+}
+
+TEST_CASE("core/file: a file without a size (a pipe, /proc) is read to its end") {
+  FileError why = FileError::kReadError;
+  auto r = fk::ReadFile("/proc/self/status", &why);
+  REQUIRE(r.ok());
+  CHECK(why == FileError::kNone);
+  CHECK(r->find("Name:") != std::string::npos);
+  auto small = fk::ReadFile("/proc/self/status", &why, 8);  // the chunk loop checks the limit too
+  CHECK_FALSE(small.ok());
+  CHECK(why == FileError::kTooLarge);
+}
+#endif
