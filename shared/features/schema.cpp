@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/civil.h"
 #include "core/file.h"
 #include "core/json_number.h"
 #include "core/json_write.h"
@@ -205,78 +206,10 @@ bool ParseFractional(std::string_view s, double* out) {
 #endif
 }
 
-static int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {  // proleptic Gregorian, 1970-01-01 = 0
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = unsigned(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + int64_t(doe) - 719468;
-}
-
-static void CivilFromDays(int64_t z, int* y, int* m, int* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = unsigned(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = int(doy - (153 * mp + 2) / 5 + 1);
-  *m = int(mp < 10 ? mp + 3 : mp - 9);
-  *y = int(int64_t(yoe) + era * 400 + (*m <= 2));
-}
-
 bool ParseIso8601(std::string_view s, double* unix_seconds) {
-  auto digits = [&](size_t pos, size_t n, int* v) {
-    if (pos + n > s.size()) return false;
-    int r = 0;
-    for (size_t i = 0; i < n; i++) {
-      const char c = s[pos + i];
-      if (c < '0' || c > '9') return false;
-      r = r * 10 + (c - '0');
-    }
-    *v = r;
-    return true;
-  };
-  int y, mo, d, h, mi, sec;
-  if (s.size() < 19 || !digits(0, 4, &y) || s[4] != '-' || !digits(5, 2, &mo) || s[7] != '-' ||
-      !digits(8, 2, &d) || (s[10] != 'T' && s[10] != ' ') || !digits(11, 2, &h) || s[13] != ':' ||
-      !digits(14, 2, &mi) || s[16] != ':' || !digits(17, 2, &sec))
-    return false;
-  static const int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] || h > 23 || mi > 59 || sec > 60) return false;
-  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  if (mo == 2 && d == 29 && !leap) return false;
-  size_t p = 19;
-  double frac = 0;
-  if (p < s.size() && s[p] == '.') {
-    double scale = 0.1;
-    size_t q = p + 1;
-    while (q < s.size() && s[q] >= '0' && s[q] <= '9') {
-      frac += (s[q] - '0') * scale;
-      scale *= 0.1;
-      q++;
-    }
-    if (q == p + 1) return false;
-    p = q;
-  }
-  int offset_min = 0;
-  if (p < s.size()) {
-    if (s[p] == 'Z') {
-      p++;
-    } else if (s[p] == '+' || s[p] == '-') {
-      int oh, om;
-      if (!digits(p + 1, 2, &oh)) return false;
-      size_t q = p + 3;
-      if (q < s.size() && s[q] == ':') q++;
-      if (!digits(q, 2, &om) || oh > 23 || om > 59) return false;
-      offset_min = (s[p] == '-' ? -1 : 1) * (oh * 60 + om);
-      p = q + 2;
-    }
-  }
-  if (p != s.size()) return false;
-  const int64_t days = DaysFromCivil(y, unsigned(mo), unsigned(d));
-  *unix_seconds = double(days * 86400 + h * 3600 + mi * 60 + sec - offset_min * 60) + frac;
+  IsoTime t;
+  if (!fk::ParseIso8601(s, &t) || t.precision != IsoTime::kSecond) return false;  // an event time names its second
+  *unix_seconds = double(t.seconds) + t.fraction;
   return true;
 }
 
@@ -289,15 +222,9 @@ std::string FormatIso8601(double t) {
   double whole = std::floor(t);
   int ms = int(std::lround((t - whole) * 1000));
   if (ms == 1000) { whole += 1; ms = 0; }
-  const int64_t secs = int64_t(whole);
-  int64_t days = secs / 86400, rem = secs % 86400;
-  if (rem < 0) { rem += 86400; days--; }
-  int y, m, d;
-  CivilFromDays(days, &y, &m, &d);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y, m, d, int(rem / 3600),
-                int(rem / 60 % 60), int(rem % 60), ms);
-  return buf;
+  char buf[16];
+  std::snprintf(buf, sizeof buf, ".%03dZ", ms);
+  return FormatIsoSeconds(int64_t(whole), 'T') + buf;
 }
 
 bool ParseEventTime(std::string_view s, FeatureType t, double* unix_seconds, std::string* why) {

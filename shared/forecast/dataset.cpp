@@ -30,18 +30,12 @@ bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
   return true;
 }
 
-int DaysInMonth(int y, int m) {
-  static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return m == 2 && leap ? 29 : d[m - 1];
-}
-
 
 }  // namespace
 
 bool ParseDate(std::string_view in, int64_t* seconds, DateFormat* format) {
   const std::string s = Trim(in);
-  int y = 0, mo = 0, d = 0, hh = 0, mi = 0, ss = 0;
+  int mo = 0, d = 0;
   // 01-Jan (the seed's year-less dates; year 2000 is a leap year so 29-Feb parses)
   if (s.size() == 6 && s[2] == '-' && Digits(s, 0, 2, &d)) {
     const std::string mon = Lower(s.substr(3));
@@ -52,49 +46,24 @@ bool ParseDate(std::string_view in, int64_t* seconds, DateFormat* format) {
     *format = DateFormat::DayMonth;
     return true;
   }
-  if (!Digits(s, 0, 4, &y) || s.size() < 7 || s[4] != '-' || !Digits(s, 5, 2, &mo) || mo < 1 || mo > 12) return false;
-  if (s.size() == 7) {
-    *seconds = DaysFromCivil(y, mo, 1) * 86400;
-    *format = DateFormat::YearMonth;
-    return true;
-  }
-  if (s.size() < 10 || s[7] != '-' || !Digits(s, 8, 2, &d) || d < 1 || d > DaysInMonth(y, mo)) return false;
-  if (s.size() == 10) {
-    *seconds = DaysFromCivil(y, mo, d) * 86400;
-    *format = DateFormat::Date;
-    return true;
-  }
-  if ((s[10] != ' ' && s[10] != 'T') || !Digits(s, 11, 2, &hh) || s.size() < 16 || s[13] != ':' ||
-      !Digits(s, 14, 2, &mi))
-    return false;
-  size_t end = 16;
-  if (s.size() >= 19 && s[16] == ':') {
-    if (!Digits(s, 17, 2, &ss)) return false;
-    end = 19;
-  }
-  if (end < s.size() && !(s.size() == end + 1 && s[end] == 'Z')) return false;
-  if (hh > 23 || mi > 59 || ss > 59) return false;
-  *seconds = DaysFromCivil(y, mo, d) * 86400 + hh * 3600 + mi * 60 + ss;
-  *format = DateFormat::DateTime;
+  IsoTime t;
+  if (!ParseIso8601(s, &t)) return false;
+  *seconds = t.seconds;  // a fraction of a second is dropped
+  *format = t.precision == IsoTime::kMonth ? DateFormat::YearMonth
+            : t.precision == IsoTime::kDay ? DateFormat::Date
+                                           : DateFormat::DateTime;
   return true;
 }
 
 std::string FormatDate(int64_t seconds, DateFormat format) {
-  int64_t days = seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
-  const int64_t rem = seconds - days * 86400;
+  if (format == DateFormat::DateTime) return FormatIsoSeconds(seconds, ' ');
   int64_t y;
   int m, d;
-  CivilFromDays(days, &y, &m, &d);
+  CivilFromDays(FloorDiv(seconds, 86400), &y, &m, &d);
   char buf[32];
-  switch (format) {
-    case DateFormat::DayMonth: std::snprintf(buf, sizeof buf, "%02d-%s", d, kMonthNames[m - 1]); break;
-    case DateFormat::YearMonth: std::snprintf(buf, sizeof buf, "%04lld-%02d", (long long)y, m); break;
-    case DateFormat::Date: std::snprintf(buf, sizeof buf, "%04lld-%02d-%02d", (long long)y, m, d); break;
-    case DateFormat::DateTime:
-      std::snprintf(buf, sizeof buf, "%04lld-%02d-%02d %02d:%02d:%02d", (long long)y, m, d, int(rem / 3600),
-                    int(rem / 60 % 60), int(rem % 60));
-      break;
-  }
+  if (format == DateFormat::DayMonth) std::snprintf(buf, sizeof buf, "%02d-%s", d, kMonthNames[m - 1]);
+  else if (format == DateFormat::YearMonth) std::snprintf(buf, sizeof buf, "%04lld-%02d", (long long)y, m);
+  else std::snprintf(buf, sizeof buf, "%04lld-%02d-%02d", (long long)y, m, d);
   return buf;
 }
 

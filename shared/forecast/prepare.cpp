@@ -20,7 +20,6 @@ namespace fk::forecast {
 // [SECTION] frequency and buckets
 
 namespace {
-int64_t FloorDiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 int64_t MonthIndex(int64_t seconds) {
   int64_t y;
   int m, d;

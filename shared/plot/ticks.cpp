@@ -98,10 +98,7 @@ namespace {
 using fk::CivilFromDays;
 using fk::DaysFromCivil;
 
-int64_t FloorDiv(int64_t a, int64_t b) {
-  const int64_t q = a / b;
-  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
+using fk::FloorDiv;
 
 constexpr double kDay = 86400.0;
 constexpr double kMonth = 30 * kDay;  // nominal, for choosing the step

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/civil.h"
+
 namespace fk::stream {
 
 using TimeS = int64_t;  // seconds since 1970-01-01T00:00:00 UTC
@@ -23,8 +25,9 @@ struct CivilTime {
 CivilTime ToCivil(TimeS t);
 TimeS FromCivil(int year, int month, int day, int hour = 0, int minute = 0, int second = 0);
 
-// Accepts "YYYY-MM-DD", "YYYY-MM-DD[T or space]HH:MM[:SS[.ffffff]][Z|+HH:MM]"
-// and plain epoch seconds ("1622911920", fractions truncated; 13-digit values are
+// Accepts core's ISO-8601 grammar (fk::ParseIso8601) down to the day
+// ("YYYY-MM-DD", "YYYY-MM-DD[T or space]HH:MM[:SS[.ffffff]][Z|+HH:MM]"),
+// surrounding spaces, and plain epoch seconds ("1622911920", fractions truncated; 13-digit values are
 // taken as milliseconds). Fractions of a second are dropped. Returns nullopt on
 // anything else (including out-of-range fields such as month 13).
 std::optional<TimeS> ParseTime(std::string_view s);
@@ -32,10 +35,6 @@ std::optional<TimeS> ParseTime(std::string_view s);
 // "YYYY-MM-DDTHH:MM:SS" (sep = 'T') or "YYYY-MM-DD HH:MM:SS" (sep = ' ').
 std::string FormatTime(TimeS t, char sep = 'T');
 
-// Floor division that rounds towards -infinity (window alignment before 1970).
-inline int64_t FloorDiv(int64_t a, int64_t b) {
-  const int64_t q = a / b;
-  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
+using fk::FloorDiv;  // window alignment before 1970
 
 }  // namespace fk::stream
