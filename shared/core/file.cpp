@@ -2,7 +2,10 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 
 namespace fk {
 
@@ -66,6 +69,81 @@ Result<std::string> ReadFile(const std::string& path, FileError* error, uint64_t
 
 Result<std::vector<uint8_t>> ReadFileBytes(const std::string& path, FileError* error, uint64_t max_bytes) {
   return ReadInto<std::vector<uint8_t>>(path, error, max_bytes);
+}
+
+Status LineReader::Open(const std::string& path) {
+  in_.open(path, std::ios::binary | std::ios::ate);
+  if (!in_) return Status::Error(path + ": cannot open");
+  size_ = uint64_t(in_.tellg());
+  in_.seekg(0);
+  // Chunks of 1 MB, but no more than the file needs (a small import, or every
+  // reader of a multi-file data set, would otherwise zero a megabyte each).
+  buf_.resize(size_t(std::clamp<uint64_t>(size_, 4096, uint64_t(1) << 20)));
+  return Status::Ok();
+}
+
+bool LineReader::Read(size_t max_lines, const std::function<bool(std::string_view)>& fn) {
+  if (done_) return false;
+  for (size_t lines = 0; lines < max_lines;) {
+    if (pos_ == len_) {
+      in_.read(buf_.data(), std::streamsize(buf_.size()));
+      len_ = size_t(in_.gcount());
+      pos_ = 0;
+      if (len_ == 0) {  // end of file: the last line may have no newline
+        done_ = true;
+        consumed_ = size_;
+        if (carry_.empty()) return false;
+        std::string_view l(carry_);
+        if (l.back() == '\r') l.remove_suffix(1);
+        fn(l);
+        carry_.clear();
+        return false;
+      }
+    }
+    const char* start = buf_.data() + pos_;
+    const char* nl = static_cast<const char*>(std::memchr(start, '\n', len_ - pos_));
+    if (!nl) {  // no newline in the rest of the chunk: keep it for the next one
+      carry_.append(start, len_ - pos_);
+      consumed_ += len_ - pos_;
+      pos_ = len_;
+      continue;
+    }
+    std::string_view piece(start, size_t(nl - start));
+    consumed_ += piece.size() + 1;
+    pos_ += piece.size() + 1;
+    bool go;
+    if (!carry_.empty()) {
+      carry_.append(piece);
+      std::string_view l(carry_);
+      if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+      go = fn(l);
+      carry_.clear();
+    } else {
+      if (!piece.empty() && piece.back() == '\r') piece.remove_suffix(1);
+      go = fn(piece);
+    }
+    lines++;
+    if (!go) {
+      done_ = true;
+      return false;
+    }
+  }
+  return true;
+}
+
+Status ForEachLine(const std::string& path, const std::function<bool(std::string_view)>& fn) {
+  LineReader r;
+  if (Status st = r.Open(path); !st) return st;
+  while (r.Read(size_t(1) << 20, fn)) {
+  }
+  return Status::Ok();
+}
+
+Status MakeDirs(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::create_directories(path, ec);
+  if (ec) return Status::Error(path + ": cannot create directory (" + ec.message() + ")");
+  return Status::Ok();
 }
 
 }  // namespace fk

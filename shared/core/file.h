@@ -9,7 +9,10 @@
 //   if (why == FileError::kCannotOpen) return Status::Error(path + ": cannot open manifest");
 #pragma once
 #include <cstdint>
+#include <fstream>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -24,7 +27,7 @@ enum class FileError {
   kTooLarge,     // "<path>: too large to read whole (N bytes; the limit is M)"
 };
 
-// The largest file read whole; bigger inputs are streamed (stream::LineReader).
+// The largest file read whole; bigger inputs are streamed (LineReader below).
 // wasm's heap is 32-bit, so it gets less.
 constexpr uint64_t kMaxReadFileBytes = sizeof(size_t) >= 8 ? (uint64_t(8) << 30) : (uint64_t(1) << 30);
 
@@ -33,5 +36,32 @@ Result<std::string> ReadFile(const std::string& path, FileError* error = nullptr
 // The same bytes, for binary decoders (images, .fks models).
 Result<std::vector<uint8_t>> ReadFileBytes(const std::string& path, FileError* error = nullptr,
                                            uint64_t max_bytes = kMaxReadFileBytes);
+
+// Reads a file line by line in 1 MB chunks, as many lines per call as asked,
+// so a caller can spread a big file over many UI frames.
+//   LineReader r;  if (!r.Open(path)) ...;  while (r.Read(10000, fn)) show(r.Progress());
+class LineReader {
+ public:
+  Status Open(const std::string& path);
+  // Calls fn for up to max_lines lines (without the newline; '\r' stripped).
+  // Returns false once the file is exhausted (or fn returned false).
+  bool Read(size_t max_lines, const std::function<bool(std::string_view)>& fn);
+  float Progress() const { return size_ ? float(double(consumed_) / double(size_)) : 1.f; }
+
+ private:
+  std::ifstream in_;
+  std::vector<char> buf_;
+  size_t pos_ = 0, len_ = 0;   // unread part of buf_
+  std::string carry_;          // a line split across chunks
+  uint64_t size_ = 0, consumed_ = 0;
+  bool done_ = false;
+};
+
+// Calls fn for every line of the file (without the newline; '\r' stripped),
+// reading 1 MB at a time. fn returns false to stop early.
+Status ForEachLine(const std::string& path, const std::function<bool(std::string_view)>& fn);
+
+// mkdir -p; names the path on failure.
+Status MakeDirs(const std::string& path);
 
 }  // namespace fk

@@ -1,6 +1,9 @@
 #include "core/strings.h"
 
 #include <cctype>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
 
 namespace fk {
 
@@ -47,6 +50,20 @@ std::string SplitRunSpec(std::string_view spec, std::map<std::string, std::strin
   const size_t q = spec.find('?');
   *params = q == std::string_view::npos ? std::map<std::string, std::string>() : ParseQuery(spec.substr(q + 1));
   return std::string(spec.substr(0, q));
+}
+
+bool ParseNumber(std::string_view s, double* out) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  if (s.empty() || s.size() > 64) return false;
+  char buf[72];
+  std::memcpy(buf, s.data(), s.size());
+  buf[s.size()] = '\0';
+  char* end = nullptr;
+  const double v = std::strtod(buf, &end);
+  if (end != buf + s.size() || !std::isfinite(v)) return false;  // "nan", "inf", "12abc"
+  *out = v;
+  return true;
 }
 
 }  // namespace fk

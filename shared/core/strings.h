@@ -23,5 +23,8 @@ std::vector<std::string> SplitList(std::string_view s, char sep = ',', bool drop
 std::map<std::string, std::string> ParseQuery(std::string_view query);
 // "name?query" -> name, with the query's pairs in *params (ParseQuery).
 std::string SplitRunSpec(std::string_view spec, std::map<std::string, std::string>* params);
+// A whole finite number/decimal with nothing else around it (spaces, tabs and
+// a trailing '\r' allowed): "12.5" yes; "nan", "inf", "12abc", "" no.
+bool ParseNumber(std::string_view s, double* out);
 
 }  // namespace fk

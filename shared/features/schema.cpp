@@ -259,65 +259,6 @@ bool CheckValue(std::string_view s, FeatureType t, std::string* why) {
 
 // [SECTION] CSV
 
-bool CsvSplitter::Split(std::string_view line, std::string* why) {
-  cells_.clear();
-  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  if (line.find('"') == std::string_view::npos) {  // fast path: no quoting at all
-    size_t start = 0;
-    for (;;) {
-      const size_t c = line.find(',', start);
-      if (c == std::string_view::npos) {
-        cells_.push_back(line.substr(start));
-        return true;
-      }
-      cells_.push_back(line.substr(start, c - start));
-      start = c + 1;
-    }
-  }
-  // Unquoted text never grows, so reserving the line's size up front keeps
-  // views into buf_ valid while it fills.
-  buf_.clear();
-  buf_.reserve(line.size());
-  size_t i = 0;
-  for (;;) {
-    const size_t begin = buf_.size();
-    if (i < line.size() && line[i] == '"') {
-      i++;
-      for (;;) {
-        if (i >= line.size()) { *why = "unterminated quote"; return false; }
-        if (line[i] == '"') {
-          if (i + 1 < line.size() && line[i + 1] == '"') { buf_ += '"'; i += 2; continue; }
-          i++;
-          break;
-        }
-        buf_ += line[i++];
-      }
-      if (i < line.size() && line[i] != ',') { *why = "text after a closing quote"; return false; }
-    } else {
-      while (i < line.size() && line[i] != ',') {
-        if (line[i] == '"') { *why = "quote inside an unquoted cell"; return false; }
-        buf_ += line[i++];
-      }
-    }
-    cells_.push_back(std::string_view(buf_).substr(begin, buf_.size() - begin));
-    if (i >= line.size()) return true;
-    i++;  // the comma
-  }
-}
-
-void AppendCsvCell(std::string* out, std::string_view cell) {
-  if (cell.find_first_of(",\"\n\r") == std::string_view::npos) {
-    out->append(cell);
-    return;
-  }
-  *out += '"';
-  for (char c : cell) {
-    if (c == '"') *out += '"';
-    *out += c;
-  }
-  *out += '"';
-}
-
 // [SECTION] inference
 
 Result<InferredSchema> InferSchemaFromCsv(const std::string& path, const InferOptions& opt) {

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/csv.h"
 #include "core/status.h"
 
 namespace fk::features {
@@ -68,18 +69,9 @@ bool ParseEventTime(std::string_view s, FeatureType t, double* unix_seconds, std
 bool CheckValue(std::string_view s, FeatureType t, std::string* why);
 
 // [SECTION] CSV
-// Splits one CSV line (RFC 4180 quoting, no embedded newlines). Views point
-// into `line` or into the splitter's own buffer; valid until the next Split.
-class CsvSplitter {
- public:
-  bool Split(std::string_view line, std::string* why);  // false on a stray/unterminated quote
-  const std::vector<std::string_view>& Cells() const { return cells_; }
-
- private:
-  std::vector<std::string_view> cells_;
-  std::string buf_;
-};
-void AppendCsvCell(std::string* out, std::string_view cell);  // quotes when needed
+// core's splitter, strict: a stray or unterminated quote rejects the row.
+using fk::AppendCsvCell;
+using fk::CsvSplitter;
 
 // [SECTION] inference
 struct InferOptions {

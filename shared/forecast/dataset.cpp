@@ -9,7 +9,8 @@
 #include <cstring>
 
 #include "core/civil.h"
-#include "stream/input.h"
+#include "core/csv.h"
+#include "core/file.h"
 #include "core/strings.h"
 
 namespace fk::forecast {
@@ -77,7 +78,7 @@ bool ParseCsvChunk(std::string_view text, size_t* pos, size_t* line, size_t max_
     ++*line;
     if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
     if (Trim(l).empty()) continue;
-    auto cells = stream::SplitCsvLine(l);
+    auto cells = SplitCsvLine(l);
     for (auto& c : cells) c = Trim(c);
     if (t->header.empty()) {
       t->header = std::move(cells);
@@ -101,7 +102,7 @@ Result<CsvTable> ParseCsvText(std::string_view text, const std::string& name) {
 
 Result<std::string> ReadTextFile(const std::string& path) {
   std::string text;
-  Status st = stream::ForEachLine(path, [&](std::string_view l) {
+  Status st = ForEachLine(path, [&](std::string_view l) {
     text.append(l);
     text.push_back('\n');
     return true;
@@ -140,7 +141,7 @@ bool NumericColumn(const CsvTable& t, size_t c) {
   for (size_t r = 0; r < t.rows.size() && seen < 50; r++) {
     if (c >= t.rows[r].size() || t.rows[r][c].empty()) continue;
     double v;
-    if (!stream::ParseNumber(t.rows[r][c], &v)) return false;
+    if (!ParseNumber(t.rows[r][c], &v)) return false;
     seen++;
   }
   return seen > 0;
@@ -212,7 +213,7 @@ bool TargetParser::Step(size_t rows) {
     if (!have_format_) d.format = f, have_format_ = true;
     else if (f != d.format) mixed_++;
     double v = NAN;
-    if (!row[vc].empty() && !stream::ParseNumber(row[vc], &v)) {
+    if (!row[vc].empty() && !ParseNumber(row[vc], &v)) {
       bad(Where(t, r, d.value_col) + "'" + row[vc] + "' is not a number");
       continue;
     }
@@ -319,7 +320,7 @@ bool RelatedParser::Step(size_t rows) {
     bool ok = true;
     for (size_t c : feat_idx) {
       double v = NAN;
-      if (!row[c].empty() && !stream::ParseNumber(row[c], &v)) {
+      if (!row[c].empty() && !ParseNumber(row[c], &v)) {
         bad(Where(t, r, t.header[c]) + "'" + row[c] + "' is not a number");
         ok = false;
         break;

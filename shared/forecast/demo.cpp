@@ -5,9 +5,9 @@
 #include <fstream>
 
 #include "core/civil.h"
+#include "core/file.h"
 #include "core/rng.h"
 #include "forecast/dataset.h"
-#include "stream/sink.h"
 
 namespace fk::forecast {
 
@@ -79,7 +79,7 @@ DemoFiles GenerateDemo(uint64_t seed) {
 }
 
 Status WriteDemo(const std::string& dir, uint64_t seed) {
-  if (Status st = stream::MakeDirs(dir); !st) return st;
+  if (Status st = MakeDirs(dir); !st) return st;
   const DemoFiles d = GenerateDemo(seed);
   for (auto [name, text] : {std::pair<const char*, const std::string*>{"sales.csv", &d.target},
                             {"related.csv", &d.related}, {"items.csv", &d.metadata}}) {

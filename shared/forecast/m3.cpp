@@ -4,8 +4,10 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "core/csv.h"
+#include "core/file.h"
+#include "core/strings.h"
 #include "forecast/accuracy.h"
-#include "stream/input.h"
 
 namespace fk::forecast {
 
@@ -14,16 +16,16 @@ Status LoadM3(const std::string& dir, std::vector<M3Series>* out) {
   std::unordered_map<std::string, size_t> index;
   size_t line = 0;
   std::string error;
-  Status st = stream::ForEachLine(path, [&](std::string_view l) {
+  Status st = ForEachLine(path, [&](std::string_view l) {
     ++line;
     if (line == 1 || l.empty()) return true;
-    auto cells = stream::SplitCsvLine(l);
+    auto cells = SplitCsvLine(l);
     double v = 0;
     if (cells.size() < 4) {
       error = path + ":" + std::to_string(line) + ": expected series_id,t,value,split";
       return false;
     }
-    if (!stream::ParseNumber(cells[2], &v)) {
+    if (!ParseNumber(cells[2], &v)) {
       error = path + ":" + std::to_string(line) + ": field value: '" + cells[2] + "' is not a number";
       return false;
     }

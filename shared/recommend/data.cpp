@@ -12,8 +12,8 @@
 #include <tuple>
 
 #include "core/civil.h"
-#include "stream/input.h"
-#include "stream/sink.h"
+#include "core/csv.h"
+#include "core/file.h"
 #include "core/strings.h"
 
 namespace fk::recommend {
@@ -140,12 +140,12 @@ Status ReadTable(const std::string& path, Table* t, LoadReport* rep) {
   t->path = path;
   size_t line = 0;
   bool have_header = false;
-  Status st = stream::ForEachLine(path, [&](std::string_view l) {
+  Status st = ForEachLine(path, [&](std::string_view l) {
     line++;
     bool blank = true;
     for (char c : l) blank = blank && std::isspace(static_cast<unsigned char>(c));
     if (blank) return true;
-    auto cells = stream::SplitCsvLine(l);
+    auto cells = SplitCsvLine(l);
     if (!have_header) {
       have_header = true;
       // A UTF-8 byte-order mark would otherwise become part of the first name.
@@ -256,7 +256,7 @@ Status ReadWeather(const std::string& path, Dataset* ds, LoadReport* rep) {
       rep->Note(Where(t, line, "date") + " '" + c[size_t(date)] + "' is not YYYY-MM-DD");
       continue;
     }
-    if (!stream::ParseNumber(c[size_t(avg)], &w.avg_c)) {
+    if (!ParseNumber(c[size_t(avg)], &w.avg_c)) {
       rep->bad_temperature++;
       rep->Note(Where(t, line, t.header[size_t(avg)].c_str()) + " '" + c[size_t(avg)] + "' is not a number");
       continue;
@@ -284,7 +284,7 @@ struct InteractionReader::Impl {
   Dataset* ds;
   LoadReport* rep;
   Table t;  // header only; rows are handled as they come
-  stream::LineReader reader;
+  LineReader reader;
   size_t line = 0, before = 0;
   bool have_header = false;
   Status status;
@@ -319,7 +319,7 @@ struct InteractionReader::Impl {
     x.user = u->second;
     x.item = i->second;
     double tsv;
-    if (!stream::ParseNumber(c[size_t(ts)], &tsv) || tsv < 0 || tsv > 4e9) {
+    if (!ParseNumber(c[size_t(ts)], &tsv) || tsv < 0 || tsv > 4e9) {
       rep->bad_rows++;
       rep->Note(Where(t, line, "TIMESTAMP") + " '" + c[size_t(ts)] + "' is not Unix seconds");
       return;
@@ -338,7 +338,7 @@ struct InteractionReader::Impl {
     const std::string cell = temp >= 0 ? Trim(c[size_t(temp)]) : "";
     double celsius;
     if (!cell.empty() && ParseBand(cell, &x.band)) {
-    } else if (!cell.empty() && stream::ParseNumber(cell, &celsius)) {
+    } else if (!cell.empty() && ParseNumber(cell, &celsius)) {
       x.band = BandFromCelsius(celsius);
     } else {
       if (!cell.empty()) {
@@ -381,7 +381,7 @@ bool InteractionReader::Step(size_t max_lines) {
     bool blank = true;
     for (char c : l) blank = blank && std::isspace(static_cast<unsigned char>(c));
     if (blank) return true;
-    auto cells = stream::SplitCsvLine(l);
+    auto cells = SplitCsvLine(l);
     if (!m.have_header) return m.Header(std::move(cells));
     m.rep->rows++;
     if (cells.size() != m.t.header.size()) {
@@ -437,7 +437,7 @@ static std::string DateString(int64_t day) {
 }
 
 Status WriteDataset(const std::string& dir, const Dataset& ds) {
-  if (Status st = stream::MakeDirs(dir); !st) return st;
+  if (Status st = MakeDirs(dir); !st) return st;
   auto open = [&](const char* name, std::ofstream* f) {
     f->open(dir + "/" + name);
     return *f ? Status::Ok() : Status::Error(dir + "/" + name + ": cannot open for writing");

@@ -4,7 +4,8 @@
 #include <cstdio>
 #include <map>
 
-#include "stream/input.h"
+#include "core/file.h"
+#include "core/strings.h"
 
 namespace fk::recommend {
 
@@ -17,7 +18,7 @@ struct Rating {
 
 Status ReadRatings(const std::string& path, std::vector<Rating>* out, MovieLensSplit* s) {
   size_t line = 0;
-  Status st = stream::ForEachLine(path, [&](std::string_view l) {
+  Status st = ForEachLine(path, [&](std::string_view l) {
     line++;
     if (l.empty()) return true;
     std::vector<std::string> f;
@@ -33,8 +34,8 @@ Status ReadRatings(const std::string& path, std::vector<Rating>* out, MovieLensS
     f.push_back(cur);
     double rating, ts;
     const char* why = nullptr;
-    if (f.size() < 4 || f[0].empty() || f[1].empty() || !stream::ParseNumber(f[2], &rating) ||
-        !stream::ParseNumber(f[3], &ts))
+    if (f.size() < 4 || f[0].empty() || f[1].empty() || !ParseNumber(f[2], &rating) ||
+        !ParseNumber(f[3], &ts))
       why = "expected user<TAB>item<TAB>rating<TAB>timestamp";
     else if (!(ts >= 0 && ts <= 4e9))  // also keeps the int64 conversion below defined
       why = "timestamp is not Unix seconds (0 to 4e9)";

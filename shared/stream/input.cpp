@@ -10,20 +10,6 @@ namespace fk::stream {
 
 // [SECTION] numbers
 
-bool ParseNumber(std::string_view s, double* out) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  if (s.empty() || s.size() > 64) return false;
-  char buf[72];
-  std::memcpy(buf, s.data(), s.size());
-  buf[s.size()] = '\0';
-  char* end = nullptr;
-  const double v = std::strtod(buf, &end);
-  if (end != buf + s.size() || !std::isfinite(v)) return false;  // "nan", "inf", "12abc"
-  *out = v;
-  return true;
-}
-
 // [SECTION] a flat JSON object reader
 // Only what a JSON Lines event needs: one object of scalar fields. Nested
 // objects/arrays are skipped (balanced), so extra structure does not reject a
@@ -262,26 +248,6 @@ void JsonLinesParser::ParseLine(std::string_view line, TimeS ingest_time, std::v
 
 // [SECTION] CSV
 
-std::vector<std::string> SplitCsvLine(std::string_view line) {
-  std::vector<std::string> cells(1);
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); i++) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') cells.back() += '"', i++;
-      else if (c == '"') quoted = false;
-      else cells.back() += c;
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      cells.emplace_back();
-    } else if (c != '\r') {
-      cells.back() += c;
-    }
-  }
-  return cells;
-}
-
 CsvParser::CsvParser(Schema* schema, IngestOptions options, std::string source)
     : schema_(schema), opt_(std::move(options)) {
   report_.source = std::move(source);
@@ -336,74 +302,6 @@ void CsvParser::ParseLine(std::string_view line, std::vector<Event>* out) {
 }
 
 // [SECTION] files
-
-Status LineReader::Open(const std::string& path) {
-  in_.open(path, std::ios::binary | std::ios::ate);
-  if (!in_) return Status::Error(path + ": cannot open");
-  size_ = uint64_t(in_.tellg());
-  in_.seekg(0);
-  // Chunks of 1 MB, but no more than the file needs (a small import, or every
-  // reader of a multi-file data set, would otherwise zero a megabyte each).
-  buf_.resize(size_t(std::clamp<uint64_t>(size_, 4096, uint64_t(1) << 20)));
-  return Status::Ok();
-}
-
-bool LineReader::Read(size_t max_lines, const std::function<bool(std::string_view)>& fn) {
-  if (done_) return false;
-  for (size_t lines = 0; lines < max_lines;) {
-    if (pos_ == len_) {
-      in_.read(buf_.data(), std::streamsize(buf_.size()));
-      len_ = size_t(in_.gcount());
-      pos_ = 0;
-      if (len_ == 0) {  // end of file: the last line may have no newline
-        done_ = true;
-        consumed_ = size_;
-        if (carry_.empty()) return false;
-        std::string_view l(carry_);
-        if (l.back() == '\r') l.remove_suffix(1);
-        fn(l);
-        carry_.clear();
-        return false;
-      }
-    }
-    const char* start = buf_.data() + pos_;
-    const char* nl = static_cast<const char*>(std::memchr(start, '\n', len_ - pos_));
-    if (!nl) {  // no newline in the rest of the chunk: keep it for the next one
-      carry_.append(start, len_ - pos_);
-      consumed_ += len_ - pos_;
-      pos_ = len_;
-      continue;
-    }
-    std::string_view piece(start, size_t(nl - start));
-    consumed_ += piece.size() + 1;
-    pos_ += piece.size() + 1;
-    bool go;
-    if (!carry_.empty()) {
-      carry_.append(piece);
-      std::string_view l(carry_);
-      if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
-      go = fn(l);
-      carry_.clear();
-    } else {
-      if (!piece.empty() && piece.back() == '\r') piece.remove_suffix(1);
-      go = fn(piece);
-    }
-    lines++;
-    if (!go) {
-      done_ = true;
-      return false;
-    }
-  }
-  return true;
-}
-
-Status ForEachLine(const std::string& path, const std::function<bool(std::string_view)>& fn) {
-  LineReader r;
-  if (Status st = r.Open(path); !st) return st;
-  while (r.Read(size_t(1) << 20, fn)) {
-  }
-  return Status::Ok();
-}
 
 EventFileReader::EventFileReader() = default;
 EventFileReader::~EventFileReader() = default;

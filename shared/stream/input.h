@@ -17,7 +17,10 @@
 #include <string_view>
 #include <vector>
 
+#include "core/csv.h"
+#include "core/file.h"
 #include "core/status.h"
+#include "core/strings.h"
 #include "stream/event.h"
 
 namespace fk::stream {
@@ -73,29 +76,12 @@ class CsvParser {
   std::vector<std::string> header_;
 };
 
-// Reads a file line by line in 1 MB chunks, as many lines per call as asked,
-// so a caller can spread a big file over many UI frames.
-//   LineReader r;  if (!r.Open(path)) ...;  while (r.Read(10000, fn)) show(r.Progress());
-class LineReader {
- public:
-  Status Open(const std::string& path);
-  // Calls fn for up to max_lines lines (without the newline; '\r' stripped).
-  // Returns false once the file is exhausted (or fn returned false).
-  bool Read(size_t max_lines, const std::function<bool(std::string_view)>& fn);
-  float Progress() const { return size_ ? float(double(consumed_) / double(size_)) : 1.f; }
-
- private:
-  std::ifstream in_;
-  std::vector<char> buf_;
-  size_t pos_ = 0, len_ = 0;   // unread part of buf_
-  std::string carry_;          // a line split across chunks
-  uint64_t size_ = 0, consumed_ = 0;
-  bool done_ = false;
-};
-
-// Calls fn for every line of the file (without the newline; '\r' stripped),
-// reading 1 MB at a time. fn returns false to stop early.
-Status ForEachLine(const std::string& path, const std::function<bool(std::string_view)>& fn);
+// The line readers and the CSV and number helpers are core's (core/file.h,
+// core/csv.h, core/strings.h); these names keep the stream:: spelling working.
+using fk::ForEachLine;
+using fk::LineReader;
+using fk::ParseNumber;
+using fk::SplitCsvLine;
 
 // Parses a JSONL or CSV file (chosen by extension: .csv, else JSON Lines) a
 // slice at a time, so a 200 MB import never blocks a frame of the page.
@@ -122,11 +108,5 @@ class EventFileReader {
 // Reads a whole JSONL or CSV file (chosen by extension: .csv, else JSON Lines).
 Status ReadEventsFile(const std::string& path, Schema* schema, const IngestOptions& options,
                       std::vector<Event>* out, IngestReport* report);
-
-// Splits one CSV line (double quotes, "" escapes; no embedded newlines).
-std::vector<std::string> SplitCsvLine(std::string_view line);
-
-// Parses a whole number/decimal with nothing else around it (spaces allowed).
-bool ParseNumber(std::string_view s, double* out);
 
 }  // namespace fk::stream

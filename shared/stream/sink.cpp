@@ -31,13 +31,6 @@ std::string PartitionDir(const std::string& root, TimeS t) {
   return (root.empty() || root.back() == '/' ? root : root + "/") + buf;
 }
 
-Status MakeDirs(const std::string& path) {
-  std::error_code ec;
-  std::filesystem::create_directories(path, ec);
-  if (ec) return Status::Error(path + ": cannot create directory (" + ec.message() + ")");
-  return Status::Ok();
-}
-
 PartitionSink::PartitionSink(std::string root, RecordFormat fmt, std::string file_name)
     : root_(std::move(root)), file_name_(std::move(file_name)), fmt_(std::move(fmt)) {}
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/file.h"
 #include "core/status.h"
 #include "stream/event.h"
 #include "stream/window.h"
@@ -50,7 +51,6 @@ class PartitionSink {
 std::vector<std::string> ListPartitionFiles(const std::string& root, TimeS t0, TimeS t1,
                                             const std::string& file_name = "records.jsonl");
 
-// Creates a directory and its parents (like mkdir -p).
-Status MakeDirs(const std::string& path);
+using fk::MakeDirs;  // core/file.h
 
 }  // namespace fk::stream
