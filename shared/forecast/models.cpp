@@ -10,6 +10,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/linalg.h"
 #include "core/rng.h"
 
 namespace fk::forecast {
@@ -874,30 +875,20 @@ bool ForecastTask::StepUnivariate() {
 // [SECTION] regression with ETS errors
 
 namespace {
-// Solves the normal equations (k <= 14) by Gaussian elimination with a small ridge.
+// Solves the normal equations (k <= 14) with a small ridge, which keeps them
+// positive definite, by Cholesky (core/linalg). Non-finite inputs give all-zero
+// coefficients (the regression then explains nothing; ETS models y alone).
 std::vector<double> LeastSquares(const std::vector<std::vector<double>>& X, const std::vector<double>& y) {
   const size_t k = X.empty() ? 0 : X[0].size();
-  std::vector<std::vector<double>> A(k, std::vector<double>(k + 1, 0.0));
+  std::vector<double> a(k * k, 0.0), b(k, 0.0);
   for (size_t t = 0; t < y.size(); t++)
     for (size_t i = 0; i < k; i++) {
-      for (size_t j = 0; j < k; j++) A[i][j] += X[t][i] * X[t][j];
-      A[i][k] += X[t][i] * y[t];
+      for (size_t j = 0; j < k; j++) a[i * k + j] += X[t][i] * X[t][j];
+      b[i] += X[t][i] * y[t];
     }
-  for (size_t i = 0; i < k; i++) A[i][i] += 1e-9 * (A[i][i] + 1);
-  for (size_t c = 0; c < k; c++) {
-    size_t piv = c;
-    for (size_t r = c + 1; r < k; r++)
-      if (std::fabs(A[r][c]) > std::fabs(A[piv][c])) piv = r;
-    std::swap(A[c], A[piv]);
-    if (std::fabs(A[c][c]) < 1e-300) continue;
-    for (size_t r = 0; r < k; r++) {
-      if (r == c) continue;
-      const double f = A[r][c] / A[c][c];
-      for (size_t j = c; j <= k; j++) A[r][j] -= f * A[c][j];
-    }
-  }
-  std::vector<double> b(k);
-  for (size_t i = 0; i < k; i++) b[i] = std::fabs(A[i][i]) > 1e-300 ? A[i][k] / A[i][i] : 0;
+  for (size_t i = 0; i < k; i++) a[i * k + i] += 1e-9 * (a[i * k + i] + 1);
+  if (!CholeskyFactor(a.data(), k)) return std::vector<double>(k, 0.0);
+  CholeskySolve(a.data(), k, b.data());
   return b;
 }
 

@@ -18,6 +18,7 @@
 #include "core/file.h"
 #include "core/json_number.h"
 #include "core/json_write.h"
+#include "core/linalg.h"
 #include "core/rng.h"
 
 namespace fk::recommend {
@@ -177,46 +178,6 @@ class ItemKnn : public Ranker {
 
 // [SECTION] EASE^R
 
-// Four independent sums: without -ffast-math the compiler keeps one chain.
-static double Dot(const double* a, const double* b, size_t n) {
-  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  size_t k = 0;
-  for (; k + 4 <= n; k += 4) {
-    s0 += a[k] * b[k];
-    s1 += a[k + 1] * b[k + 1];
-    s2 += a[k + 2] * b[k + 2];
-    s3 += a[k + 3] * b[k + 3];
-  }
-  for (; k < n; k++) s0 += a[k] * b[k];
-  return (s0 + s1) + (s2 + s3);
-}
-
-// Inverse of a symmetric positive definite n x n matrix (row-major) through
-// its Cholesky factor: G = L L', G^-1 = M' M with M = L^-1. False if not SPD.
-static bool InvertSpd(std::vector<double>* g, size_t n) {
-  std::vector<double>& a = *g;
-  std::vector<double> l(n * n, 0.0);
-  for (size_t j = 0; j < n; j++) {
-    const double d = a[j * n + j] - Dot(&l[j * n], &l[j * n], j);
-    if (!(d > 0)) return false;
-    l[j * n + j] = std::sqrt(d);
-    for (size_t i = j + 1; i < n; i++) l[i * n + j] = (a[i * n + j] - Dot(&l[i * n], &l[j * n], j)) / l[j * n + j];
-  }
-  // mt = (L^-1)' (upper triangular), row j holds column j of L^-1.
-  std::vector<double> mt(n * n, 0.0);
-  for (size_t j = 0; j < n; j++) {
-    mt[j * n + j] = 1.0 / l[j * n + j];
-    for (size_t i = j + 1; i < n; i++)
-      mt[j * n + i] = -Dot(&l[i * n + j], &mt[j * n + j], i - j) / l[i * n + i];
-  }
-  for (size_t p = 0; p < n; p++)
-    for (size_t q = p; q < n; q++) {
-      const double v = Dot(&mt[p * n + q], &mt[q * n + q], n - q);
-      a[p * n + q] = a[q * n + p] = v;
-    }
-  return true;
-}
-
 class Ease : public Ranker {
  public:
   explicit Ease(double lambda) : lambda_(lambda) {}
@@ -234,7 +195,7 @@ class Ease : public Ranker {
         for (uint32_t b : h) g[a * n_ + b] += 1;
     for (size_t i = 0; i < n_; i++) g[i * n_ + i] += lambda_;
     b_.assign(n_ * n_, 0.f);
-    if (InvertSpd(&g, n_)) {
+    if (InvertSpd(g.data(), n_)) {  // core/linalg: B = -G^-1 / diag(G^-1), zero diagonal
       for (size_t i = 0; i < n_; i++)
         for (size_t j = 0; j < n_; j++)
           b_[i * n_ + j] = i == j ? 0.f : float(-g[i * n_ + j] / g[j * n_ + j]);
