@@ -3,12 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <numeric>
+#include <sstream>
 #include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
+#include "core/file.h"
 #include "stream/input.h"
 #include "stream/time.h"
 
@@ -235,11 +236,12 @@ double NabNormalized(const std::vector<const NabFile*>& files, const NabCostMatr
 
 Status LoadNabCorpus(const std::string& dir, const std::vector<std::string>& categories, std::vector<NabFile>* out) {
   const std::string labels_path = dir + "/labels/combined_windows.json";
-  std::ifstream lf(labels_path);
-  if (!lf) return Status::Error(labels_path + ": cannot open");
+  Result<std::string> text = ReadFile(labels_path);
+  if (!text) return text.status();  // "<path>: cannot open", or why it could not be read
   nlohmann::json labels;
   try {
-    lf >> labels;
+    std::istringstream in(*text);  // >> as before: one value; bytes after it are not read
+    in >> labels;
   } catch (const std::exception& e) {
     return Status::Error(labels_path + ": " + e.what());
   }

@@ -72,6 +72,8 @@ Result<std::vector<uint8_t>> ReadFileBytes(const std::string& path, FileError* e
 }
 
 Status LineReader::Open(const std::string& path) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return Status::Error(path + ": cannot open (a directory)");
   in_.open(path, std::ios::binary | std::ios::ate);
   if (!in_) return Status::Error(path + ": cannot open");
   size_ = uint64_t(in_.tellg());

@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/file.h"
 
@@ -51,6 +53,9 @@ TEST_CASE("core/file: a missing file, a directory and an over-limit file are tol
   CHECK_FALSE(d.ok());
   CHECK(why == FileError::kIsDirectory);
   CHECK(d.status().message() == dir + ": cannot open (a directory)");
+  fk::LineReader lines;
+  CHECK(lines.Open(dir).message() == dir + ": cannot open (a directory)");
+  CHECK(fk::ForEachLine(missing, [](std::string_view) { return true; }).message() == missing + ": cannot open");
 
   const std::string p = Scratch("ten.txt");
   std::ofstream(p, std::ios::binary) << "0123456789";
@@ -76,6 +81,25 @@ TEST_CASE("core/file: a file bigger than the limit is refused before any allocat
     CHECK(why == FileError::kTooLarge);
     CHECK(r.status().message().find(": too large to read whole (") != std::string::npos);
   }
+  std::remove(p.c_str());
+}
+
+TEST_CASE("core/file: LineReader gives every line without its newline or '\\r', the last one too") {
+  const std::string p = Scratch("lines.txt");
+  std::string big(3u << 20, 'x');  // one line across several 1 MB chunks
+  std::ofstream(p, std::ios::binary) << "a\r\n\nb\n" << big << "\nlast";
+  std::vector<std::string> got;
+  REQUIRE(fk::ForEachLine(p, [&](std::string_view l) { got.emplace_back(l); return true; }).ok());
+  CHECK(got == std::vector<std::string>{"a", "", "b", big, "last"});
+  got.clear();
+  fk::LineReader r;
+  REQUIRE(r.Open(p).ok());
+  CHECK(r.Read(2, [&](std::string_view l) { got.emplace_back(l); return true; }));
+  CHECK(got.size() == 2);
+  while (r.Read(2, [&](std::string_view l) { got.emplace_back(l); return true; })) {
+  }
+  CHECK(got.size() == 5);
+  CHECK(r.Progress() == 1.f);
   std::remove(p.c_str());
 }
 
