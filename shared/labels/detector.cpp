@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/linalg.h"
 #include "core/rng.h"
 #include "kernels/f32_blas.h"
 #include "labels/metrics.h"
@@ -361,40 +362,6 @@ std::vector<float> WindowFeatures(const FeatureMap& fm, int x, int y, int wc, in
     std::copy_n(&fm.f[(size_t(y + j) * size_t(fm.cw) + size_t(x)) * kFeat], size_t(wc) * kFeat,
                 &v[size_t(j) * size_t(wc) * kFeat]);
   return v;
-}
-
-// Cholesky factorisation of the n x n row-major symmetric a in place (its
-// lower triangle becomes L, a = L L^T). False when a is not positive definite.
-bool CholeskyInPlace(std::vector<double>* a, size_t n) {
-  std::vector<double>& L = *a;
-  for (size_t j = 0; j < n; j++) {
-    double dsum = L[j * n + j];
-    for (size_t k = 0; k < j; k++) dsum -= L[j * n + k] * L[j * n + k];
-    if (!(dsum > 0)) return false;
-    const double djj = std::sqrt(dsum);
-    L[j * n + j] = djj;
-    for (size_t i = j + 1; i < n; i++) {
-      double v = L[i * n + j];
-      for (size_t k = 0; k < j; k++) v -= L[i * n + k] * L[j * n + k];
-      L[i * n + j] = v / djj;
-    }
-  }
-  return true;
-}
-
-// Solves L L^T x = y with L from CholeskyInPlace; y in, x out.
-void CholeskySolveInPlace(const std::vector<double>& L, size_t n, std::vector<double>* y) {
-  std::vector<double>& a = *y;
-  for (size_t i = 0; i < n; i++) {  // forward: L z = y
-    double v = a[i];
-    for (size_t j = 0; j < i; j++) v -= L[i * n + j] * a[j];
-    a[i] = v / L[i * n + i];
-  }
-  for (size_t i = n; i-- > 0;) {  // back: L^T x = z
-    double v = a[i];
-    for (size_t j = i + 1; j < n; j++) v -= L[j * n + i] * a[j];
-    a[i] = v / L[i * n + i];
-  }
 }
 
 }  // namespace
@@ -800,13 +767,13 @@ auto DetectorTrainer::State::RegSolve() -> Phase {
   for (size_t r = 0; r < n; r++) tr += gram[r * n + r];
   const double lambda = std::max(1e-9, double(opt().box_ridge) * tr / double(n));
   for (size_t r = 0; r < n; r++) gram[r * n + r] += lambda;
-  if (CholeskyInPlace(&gram, n)) {  // else (not positive definite) the class keeps no regression
+  if (CholeskyFactor(gram.data(), n)) {  // else (not positive definite) the class keeps no regression
     Detector::ClassModel& m = model();
     m.reg.assign(4 * dim, 0.f);
     std::vector<double> a(n);
     for (int k = 0; k < 4; k++) {
       for (size_t r = 0; r < n; r++) a[r] = double(ry[r][size_t(k)]) - ymean[size_t(k)];
-      CholeskySolveInPlace(gram, n, &a);
+      CholeskySolve(gram.data(), n, a.data());
       float* w = &m.reg[size_t(k) * dim];
       for (size_t r = 0; r < n; r++)
         for (size_t j = 0; j < dim; j++) w[j] += float(a[r]) * rx[r][j];
