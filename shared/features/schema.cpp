@@ -267,6 +267,76 @@ Result<InferredSchema> InferSchemaFromCsv(const std::string& path, const InferOp
   return InferSchemaFromCsvText(*text, path, opt);
 }
 
+namespace {
+// What the rows said about each column so far: could every non-empty value be
+// Integral / Fractional, is the column pandas' 0..n-1 index; for the event
+// time, how many non-empty values each format reads (so a few bad rows,
+// rejected later by ingest with a reason, do not decide the type).
+struct ColumnEvidence {
+  std::vector<char> all_int, all_num, any, index_like;
+  std::vector<uint64_t> first_bad;  // line of the first value that is not a number
+  uint64_t et_iso = 0, et_num = 0, et_values = 0;
+  explicit ColumnEvidence(size_t n) : all_int(n, 1), all_num(n, 1), any(n, 0), index_like(n, 1), first_bad(n, 0) {}
+
+  void AddRow(const std::vector<std::string_view>& c, uint64_t this_row, uint64_t line_no, size_t et_col) {
+    for (size_t k = 0; k < c.size(); k++) {
+      if (c[k].empty()) continue;
+      any[k] = 1;
+      int64_t iv;
+      double dv;
+      const bool is_int = ParseIntegral(c[k], &iv);
+      if (!is_int) all_int[k] = 0;
+      if (!is_int && !ParseFractional(c[k], &dv)) {
+        if (all_num[k]) first_bad[k] = line_no;
+        all_num[k] = 0;
+      }
+      if (!is_int || iv != int64_t(this_row)) index_like[k] = 0;
+    }
+    double t;
+    const std::string_view et = c[et_col];
+    if (!et.empty()) {
+      et_values++;
+      et_iso += ParseIso8601(et, &t);
+      et_num += ParseFractional(et, &t);
+    }
+  }
+};
+
+// Column k's feature from the evidence (notes say what was guessed); an error
+// when the event time column has no readable value.
+Status TypeColumn(const ColumnEvidence& ev, size_t k, const std::string& name, int id_col, int et_col,
+                  const std::string& origin, FeatureDefinition* f, std::vector<std::string>* notes) {
+  f->name = name;
+  if (!ev.any[k]) {
+    f->type = FeatureType::String;
+    notes->push_back(f->name + ": every value empty, String");
+  } else if (ev.all_int[k]) {
+    f->type = FeatureType::Integral;
+  } else if (ev.all_num[k]) {
+    f->type = FeatureType::Fractional;
+  } else {
+    f->type = FeatureType::String;
+    if (ev.first_bad[k] > 2 && int(k) != et_col)  // the first rows looked numeric: say where that stopped
+      notes->push_back(f->name + ": String (line " + std::to_string(ev.first_bad[k]) + " is not a number)");
+  }
+  if (int(k) == et_col) {
+    if (ev.et_num == 0 && ev.et_iso == 0)
+      return Status::Error(origin + ": event time column '" + f->name +
+                           "' has no value that is Unix seconds or ISO-8601");
+    f->type = ev.et_num >= ev.et_iso ? FeatureType::Fractional : FeatureType::String;
+    const uint64_t good = std::max(ev.et_num, ev.et_iso);
+    if (good < ev.et_values)
+      notes->push_back(f->name + ": " + (ev.et_num >= ev.et_iso ? "Unix seconds" : "ISO-8601") + " in " +
+                       std::to_string(good) + " of " + std::to_string(ev.et_values) + " rows; ingest rejects the others");
+  }
+  if (int(k) == id_col && f->type == FeatureType::Fractional) {
+    f->type = FeatureType::String;
+    notes->push_back(f->name + ": record id with decimals, kept as String");
+  }
+  return Status::Ok();
+}
+}  // namespace
+
 Result<InferredSchema> InferSchemaFromCsvText(std::string_view text, const std::string& origin,
                                               const InferOptions& opt) {
   CsvSplitter sp;
@@ -287,17 +357,12 @@ Result<InferredSchema> InferSchemaFromCsvText(std::string_view text, const std::
   if (!sp.Split(line, &why)) return Status::Error(origin + ":1: header: " + why);
   std::vector<std::string> names(sp.Cells().begin(), sp.Cells().end());
   const size_t ncol = names.size();
-  // Per column: could every non-empty value so far be Integral / Fractional?
-  std::vector<char> all_int(ncol, 1), all_num(ncol, 1), any(ncol, 0), index_like(ncol, 1);
-  std::vector<uint64_t> first_bad(ncol, 0);
   InferredSchema out;
   const int id_col = int(std::find(names.begin(), names.end(), opt.record_id) - names.begin());
   const int et_col = int(std::find(names.begin(), names.end(), opt.event_time) - names.begin());
   if (id_col >= int(ncol)) return Status::Error(origin + ":1: record id column '" + opt.record_id + "' not in header");
   if (et_col >= int(ncol)) return Status::Error(origin + ":1: event time column '" + opt.event_time + "' not in header");
-  // Event time: count the non-empty values each format reads, so a few bad
-  // rows (rejected later by ingest, with a reason) do not decide the type.
-  uint64_t et_iso = 0, et_num = 0, et_values = 0;
+  ColumnEvidence ev(ncol);
   uint64_t row = 0, skipped = 0, data_row = 0;  // data_row counts skipped rows too (pandas' index does)
   auto skip = [&](const std::string& reason) {
     // A malformed row says nothing about the types; ingest rejects it per row.
@@ -310,31 +375,11 @@ Result<InferredSchema> InferSchemaFromCsvText(std::string_view text, const std::
       skip(why);
       continue;
     }
-    const auto& c = sp.Cells();
-    if (c.size() != ncol) {
-      skip(std::to_string(c.size()) + " columns, header has " + std::to_string(ncol));
+    if (sp.Cells().size() != ncol) {
+      skip(std::to_string(sp.Cells().size()) + " columns, header has " + std::to_string(ncol));
       continue;
     }
-    for (size_t k = 0; k < ncol; k++) {
-      if (c[k].empty()) continue;
-      any[k] = 1;
-      int64_t iv;
-      double dv;
-      const bool is_int = ParseIntegral(c[k], &iv);
-      if (!is_int) all_int[k] = 0;
-      if (!is_int && !ParseFractional(c[k], &dv)) {
-        if (all_num[k]) first_bad[k] = line_no;
-        all_num[k] = 0;
-      }
-      if (!is_int || iv != int64_t(this_row)) index_like[k] = 0;
-    }
-    double t;
-    const std::string_view et = c[size_t(et_col)];
-    if (!et.empty()) {
-      et_values++;
-      et_iso += ParseIso8601(et, &t);
-      et_num += ParseFractional(et, &t);
-    }
+    ev.AddRow(sp.Cells(), this_row, line_no, size_t(et_col));
     row++;
   }
   if (skipped > 3) out.notes.push_back(std::to_string(skipped) + " malformed rows skipped in all");
@@ -349,7 +394,7 @@ Result<InferredSchema> InferSchemaFromCsvText(std::string_view text, const std::
     if (names[k].empty() || names[k] == "Unnamed: 0") {
       // pandas writes its index as an unnamed first column: 0, 1, 2, ... It is
       // not a feature; ingest skips unnamed columns by name too.
-      if (k == 0 && index_like[k]) {
+      if (k == 0 && ev.index_like[k]) {
         out.dropped_index_column = true;
         out.notes.push_back("column 1 is unnamed and counts 0..n-1: treated as an index and skipped");
         continue;
@@ -357,34 +402,7 @@ Result<InferredSchema> InferSchemaFromCsvText(std::string_view text, const std::
       return Status::Error(origin + ":1: column " + std::to_string(k + 1) + " has no name");
     }
     FeatureDefinition f;
-    f.name = names[k];
-    if (!any[k]) {
-      f.type = FeatureType::String;
-      out.notes.push_back(f.name + ": every value empty, String");
-    } else if (all_int[k]) {
-      f.type = FeatureType::Integral;
-    } else if (all_num[k]) {
-      f.type = FeatureType::Fractional;
-    } else {
-      f.type = FeatureType::String;
-      if (first_bad[k] > 2 && int(k) != et_col)  // the first rows looked numeric: say where that stopped
-        out.notes.push_back(f.name + ": String (line " + std::to_string(first_bad[k]) + " is not a number)");
-    }
-    if (int(k) == et_col) {
-      if (et_num == 0 && et_iso == 0)
-        return Status::Error(origin + ": event time column '" + f.name +
-                             "' has no value that is Unix seconds or ISO-8601");
-      f.type = et_num >= et_iso ? FeatureType::Fractional : FeatureType::String;
-      const uint64_t good = std::max(et_num, et_iso);
-      if (good < et_values)
-        out.notes.push_back(f.name + ": " + (et_num >= et_iso ? "Unix seconds" : "ISO-8601") + " in " +
-                            std::to_string(good) + " of " + std::to_string(et_values) +
-                            " rows; ingest rejects the others");
-    }
-    if (int(k) == id_col && f.type == FeatureType::Fractional) {
-      f.type = FeatureType::String;
-      out.notes.push_back(f.name + ": record id with decimals, kept as String");
-    }
+    if (Status st = TypeColumn(ev, k, names[k], id_col, et_col, origin, &f, &out.notes); !st) return st;
     g.features.push_back(f);
   }
   Status st = ValidateGroup(g);
