@@ -148,13 +148,25 @@ Ticks TimeTicks(double lo, double hi, int max_ticks) {
   return t;
 }
 
+namespace {
+// UNIX seconds (rounded to the second) as a civil date and seconds of the day.
+struct CivilSeconds {
+  int64_t y = 0;
+  int m = 1, d = 1;
+  int64_t sod = 0;
+  explicit CivilSeconds(double t) {
+    const int64_t s = int64_t(std::floor(t + 0.5));
+    const int64_t days = FloorDiv(s, 86400);
+    sod = s - days * 86400;
+    CivilFromDays(days, &y, &m, &d);
+  }
+};
+}  // namespace
+
 std::string FormatTimeTick(double t, double step) {
-  const int64_t s = int64_t(std::floor(t + 0.5));
-  const int64_t days = FloorDiv(s, 86400);
-  const int64_t sod = s - days * 86400;
-  int64_t y;
-  int m, d;
-  CivilFromDays(days, &y, &m, &d);
+  const CivilSeconds c(t);
+  const int64_t y = c.y, sod = c.sod;
+  const int m = c.m, d = c.d;
   char buf[32];
   if (step >= kYear) {
     std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(y));
@@ -171,12 +183,9 @@ std::string FormatTimeTick(double t, double step) {
 }
 
 std::string FormatTimeFull(double t) {
-  const int64_t s = int64_t(std::floor(t + 0.5));
-  const int64_t days = FloorDiv(s, 86400);
-  const int64_t sod = s - days * 86400;
-  int64_t y;
-  int m, d;
-  CivilFromDays(days, &y, &m, &d);
+  const CivilSeconds c(t);
+  const int64_t y = c.y, sod = c.sod;
+  const int m = c.m, d = c.d;
   char buf[48];
   if (sod % 60)
     std::snprintf(buf, sizeof buf, "%04lld-%02d-%02d %02d:%02d:%02d", static_cast<long long>(y), m, d,
