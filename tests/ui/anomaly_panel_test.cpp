@@ -88,7 +88,6 @@ TEST_CASE("ui/anomaly: a No on the top group is recorded on the group while the 
 
 TEST_CASE("ui/anomaly: an imported CSV is scored when the Anomalies panel is open") {
   HeadlessApp h(__func__);
-  auto& gui = h.gui;
   auto& app = h.app;
   auto& platform = h.platform;
   REQUIRE(app.OpenPanel("Anomalies"));

@@ -12,18 +12,12 @@
 
 #include "features/demo_data.h"
 #include "fk_imconfig.h"
+#include "demo_data.h"
 #include "headless_app.h"
 #include "ui/app_state.h"
 
 namespace {
-std::string WriteDemo(const std::string& name) {
-  const std::string dir = HeadlessImGui::UserDir(name);
-  std::filesystem::create_directories(dir + "/features");
-  const auto d = fk::features::MakeDemoData();
-  std::ofstream(dir + "/features/customers.csv", std::ios::binary) << d.customers_csv;
-  std::ofstream(dir + "/features/orders.csv", std::ios::binary) << d.orders_csv;
-  return dir;
-}
+std::string WriteDemo(const std::string& name) { return WriteFeaturesDemo(name); }
 }  // namespace
 
 TEST_CASE("ui/features: ?run=features-demo ingests in slices, rejects 3 rows, builds the PIT set; a reload keeps it") {

@@ -14,19 +14,13 @@
 #include "features/ingest.h"
 #include "features/store.h"
 #include "fk_imconfig.h"
+#include "demo_data.h"
 #include "headless_app.h"
 #include "ui/app_state.h"
 #include "ui/panels.h"
 
 namespace {
-std::string WriteDemo(const std::string& name) {
-  const std::string dir = HeadlessImGui::UserDir(name);
-  std::filesystem::create_directories(dir + "/features");
-  const auto d = fk::features::MakeDemoData();
-  std::ofstream(dir + "/features/customers.csv", std::ios::binary) << d.customers_csv;
-  std::ofstream(dir + "/features/orders.csv", std::ios::binary) << d.orders_csv;
-  return dir;
-}
+std::string WriteDemo(const std::string& name) { return WriteFeaturesDemo(name); }
 
 // Flushes wait here until the test answers them, as FS.syncfs's callback.
 struct FakeFlush {

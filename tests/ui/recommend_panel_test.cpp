@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fk_imconfig.h"
+#include "demo_data.h"
 #include "headless_app.h"
 #include "recommend/generate.h"
 #include "ui/app_state.h"
@@ -55,19 +56,11 @@ TEST_CASE("ui/recommend: ?run=recommend-demo trains in slices; status().recommen
 
 TEST_CASE("ui/recommend: Cancel stops training between slices; Train again finishes") {
   HeadlessApp h(__func__);
-  const std::string dir = HeadlessImGui::UserDir("recommend_cancel_data");
-  fk::recommend::GenerateOptions o;
-  o.users = 200;
-  REQUIRE(fk::recommend::WriteDataset(dir, fk::recommend::Generate(o)));
+  const std::string dir = WriteRecommendDemo("recommend_cancel_data", 200);
   REQUIRE(h.app.Run("recommend-demo", {{"data", dir}}));
-  // Cancel() stops the job that runs: wait until that is the training (a
-  // start-up job may run first and the training waits in the queue). A job
-  // starts at a frame's end and steps from the next, so it is caught unstarted.
+  // Cancel() stops the job that runs: wait until that is the training.
   auto& jobs = h.app.State().jobs;
-  h.FramesUntil([&jobs](const nlohmann::json&) {
-    return jobs.State() == fk::JobState::Running && jobs.Label() == std::string("Train recommenders");
-  });
-  REQUIRE(jobs.Label() == std::string("Train recommenders"));
+  REQUIRE(FramesUntilRunning(h, "Train recommenders"));
   jobs.Cancel();
   h.Frames(3);
   // The panel may start its next job at once; the cancelled one says so in the log.

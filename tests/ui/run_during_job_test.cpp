@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "forecast/demo.h"
+#include "demo_data.h"
 #include "headless_app.h"
 #include "recommend/generate.h"
 #include "ui/app_state.h"
@@ -42,16 +43,9 @@ TEST_CASE("ui/forecast: other data while the forecast job runs is refused; the j
 
 TEST_CASE("ui/recommend: other data while training runs is refused; training finishes on its own data") {
   HeadlessApp h(__func__);
-  const std::string dir = HeadlessImGui::UserDir("recommend_run_data");
-  fk::recommend::GenerateOptions o;
-  o.users = 120;
-  REQUIRE(fk::recommend::WriteDataset(dir, fk::recommend::Generate(o)));
+  const std::string dir = WriteRecommendDemo("recommend_run_data", 120);
   REQUIRE(h.app.Run("recommend-demo", {{"data", dir}}));
-  auto& jobs = h.app.State().jobs;
-  h.FramesUntil([&jobs](const nlohmann::json&) {
-    return jobs.State() == fk::JobState::Running && jobs.Label() == std::string("Train recommenders");
-  });
-  REQUIRE(jobs.Label() == std::string("Train recommenders"));
+  REQUIRE(FramesUntilRunning(h, "Train recommenders"));
   h.Frames(2);
   CHECK_FALSE(h.app.Run("recommend-demo", {{"data", dir + "/elsewhere"}}));
   CHECK(Logged(h.app.State(), "data cannot change while a recommendations job runs"));

@@ -61,7 +61,6 @@ TEST_CASE("ui/smoke: the workflow rows are unique and complete") {
 
 TEST_CASE("ui/smoke: the System benchmark runs as a sliced job and lands in status()") {
   HeadlessApp h(__func__);
-  auto& gui = h.gui;
   auto& app = h.app;
   REQUIRE(app.Run("system-bench", {}));
   const int frames = h.FramesUntil([](const nlohmann::json& s) { return !s["bench"].is_null(); });
