@@ -132,12 +132,7 @@ TEST_CASE("ui/labels: ?run=labels-demo trains v1, pre-labels v2; review keys and
   CHECK(l["review"]["effort_saved"].get<double>() > 0.3);
   h.app.State().labels.message.clear();
   // The Train v2 button through its recorded rectangle.
-  const auto b = h.Status()["items"]["labels.train_v2"];
-  io.MousePos = ImVec2(b[0].get<float>() + 5, b[1].get<float>() + 5);
-  h.Frames(1);
-  io.MouseDown[0] = true;
-  h.Frames(1);
-  io.MouseDown[0] = false;
+  REQUIRE(h.Click("labels.train_v2"));
   h.FramesUntil([](const nlohmann::json& s) { return s["labels"]["v2"].is_object(); });
   l = h.Status()["labels"];
   REQUIRE(l["v2"].is_object());

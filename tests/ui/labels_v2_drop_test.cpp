@@ -32,14 +32,7 @@ TEST_CASE("ui/labels: images dropped while v2 trains join the queue and v2 still
   const std::string path = h.platform.user_dir + "/dropped.png";
   REQUIRE(fk::labels::SavePng(img, path));
   // Train v2 through its button, as a user would.
-  ImGuiIO& io = ImGui::GetIO();
-  const auto b = h.Status()["items"]["labels.train_v2"];
-  io.MousePos = ImVec2(b[0].get<float>() + 5, b[1].get<float>() + 5);
-  h.Frames(1);
-  io.MouseDown[0] = true;
-  h.Frames(1);
-  io.MouseDown[0] = false;
-  h.Frames(1);  // a button fires on release
+  REQUIRE(h.Click("labels.train_v2"));  // a button fires on the release frame
   REQUIRE(h.Status()["labels"]["state"] == "training_v2");
   // fieldkit.run() cannot retrain v1 under it either (that replaces v1's images, which v2 trains on).
   CHECK_FALSE(h.app.Run("labels-demo", {}));
