@@ -39,13 +39,13 @@ std::string Describe(const std::vector<std::string>& argv) {
   return s;
 }
 
-// The verb's output: exit 0 and exactly one line that parses strictly.
-json RunJson(int (*command)(const std::vector<std::string>&), const std::vector<std::string>& argv) {
+// The verb's output: exit `code` (0: success) and exactly one line that parses strictly.
+json RunJson(int (*command)(const std::vector<std::string>&), const std::vector<std::string>& argv, int code = 0) {
   const fk::test::VerbOutput o = fk::test::RunVerb(command, argv);
   INFO(Describe(argv));
   INFO("stdout: ", o.out);
   INFO("error: ", o.error);
-  REQUIRE(o.code == 0);
+  REQUIRE(o.code == code);
   REQUIRE(!o.out.empty());
   CHECK(o.out.back() == '\n');
   CHECK(o.out.find('\n') == o.out.size() - 1);
@@ -184,6 +184,32 @@ TEST_CASE("cli/json: labels eval prints strict JSON for odd class names, an odd 
   CHECK(j["tp"] == 1);
   CHECK(j["per_class"].contains("q\"b\\s \xC3\xA9"));
   CHECK(j["per_class"].contains("cl\xC3\xA9"));
+}
+
+TEST_CASE("cli/json: labels check, draw and generate print strict JSON for an odd manifest path and odd problems") {
+  using fk::cli::LabelsCommand;
+  const std::string dir = Scratch("labels_check");
+  const std::string manifest = dir + "/" + kOdd + ".manifest";
+  // One good line, one line whose problem quotes the odd bytes back.
+  WriteFile(manifest,
+            R"({"source-ref":"a.png","bounding-box":{"image_size":[{"width":100,"height":80,"depth":3}],)"
+            R"("annotations":[{"class_id":0,"left":1,"top":2,"width":10,"height":10}]},"bounding-box-metadata":)"
+            R"({"class-map":{"0":"smile"},"type":"groundtruth/object-detection"}})" "\n"
+            "{\"source-ref\": \"" + kOdd + "\"\n");
+  json j = RunJson(LabelsCommand, {"check", "--manifest", manifest, "--json"}, 1);  // 1: there is a problem
+  CHECK(j["manifest"] == Shown(manifest));
+  CHECK(j["images_usable"] == 1);
+  REQUIRE(j["problems"].size() == 1);
+  CHECK(j["problems"][0].get<std::string>().find(":2: not valid JSON") != std::string::npos);
+  const std::string out = dir + "/" + kOdd + "_drawn";
+  std::filesystem::create_directories(out);
+  j = RunJson(LabelsCommand, {"draw", "--manifest", manifest, "--out", out, "--json"});
+  CHECK(j["out"] == Shown(out));
+  CHECK(j["drawn"] == 0);  // a.png is not there: said on stderr, nothing drawn
+  j = RunJson(LabelsCommand, {"generate", "--out", dir + "/" + kOdd + "_gen", "--width", "64", "--height", "48",
+                              "--json"});
+  CHECK(j["out"] == Shown(dir + "/" + kOdd + "_gen"));
+  CHECK(j["summary"].get<std::string>().size() > 0);
 }
 
 TEST_CASE("cli/json: recommend generate, train and top print strict JSON for odd paths, item names and messages") {
