@@ -170,15 +170,18 @@ TEST_CASE("cli/json: anomaly simulate and backtest print strict JSON; alert line
   CHECK(first["alert"] == Shown("r\"\\\xFF"));
 }
 
+// A Ground Truth manifest line: a.png (100 x 80) with one box of class 0; `meta` goes into its metadata.
+static std::string OneBoxLine(const std::string& meta) {
+  return R"({"source-ref":"a.png","bounding-box":{"image_size":[{"width":100,"height":80,"depth":3}],)"
+         R"("annotations":[{"class_id":0,"left":1,"top":2,"width":10,"height":10}]},"bounding-box-metadata":{)" +
+         meta + R"(,"type":"groundtruth/object-detection"}})" + "\n";
+}
+
 TEST_CASE("cli/json: labels eval prints strict JSON for odd class names, an odd manifest path and a NaN threshold") {
   using fk::cli::LabelsCommand;
   const std::string dir = Scratch("labels");
   const std::string truth = dir + "/" + kOdd + ".manifest";
-  WriteFile(truth,
-            R"({"source-ref":"a.png","bounding-box":{"image_size":[{"width":100,"height":80,"depth":3}],)"
-            R"("annotations":[{"class_id":0,"left":1,"top":2,"width":10,"height":10}]},"bounding-box-metadata":)"
-            R"({"objects":[{"confidence":0.9}],"class-map":{"0":"q\"b\\s \u00e9","1":"cl\u00e9"},)"
-            R"("type":"groundtruth/object-detection"}})" "\n");
+  WriteFile(truth, OneBoxLine(R"("objects":[{"confidence":0.9}],"class-map":{"0":"q\"b\\s \u00e9","1":"cl\u00e9"})"));
   json j = RunJson(LabelsCommand, {"eval", "--truth", truth, "--pred", truth, "--threshold", "nan", "--json"});
   CHECK(j["threshold"].is_null());
   CHECK(j["tp"] == 1);
@@ -191,11 +194,7 @@ TEST_CASE("cli/json: labels check, draw and generate print strict JSON for an od
   const std::string dir = Scratch("labels_check");
   const std::string manifest = dir + "/" + kOdd + ".manifest";
   // One good line, one line whose problem quotes the odd bytes back.
-  WriteFile(manifest,
-            R"({"source-ref":"a.png","bounding-box":{"image_size":[{"width":100,"height":80,"depth":3}],)"
-            R"("annotations":[{"class_id":0,"left":1,"top":2,"width":10,"height":10}]},"bounding-box-metadata":)"
-            R"({"class-map":{"0":"smile"},"type":"groundtruth/object-detection"}})" "\n"
-            "{\"source-ref\": \"" + kOdd + "\"\n");
+  WriteFile(manifest, OneBoxLine(R"("class-map":{"0":"smile"})") + "{\"source-ref\": \"" + kOdd + "\"\n");
   json j = RunJson(LabelsCommand, {"check", "--manifest", manifest, "--json"}, 1);  // 1: there is a problem
   CHECK(j["manifest"] == Shown(manifest));
   CHECK(j["images_usable"] == 1);

@@ -63,6 +63,18 @@ void CheckComplete(FeatureStore& s, int good) {
 }
 }  // namespace
 
+// A fresh store on a fixed clock with the users group created, and the users CSV (good = its valid rows).
+struct UsersStore {
+  std::string dir;
+  double now = 2e9;
+  int good = 0;
+  std::string csv;
+  std::unique_ptr<FeatureStore> s;
+  explicit UsersStore(const std::string& name) : dir(ScratchDir(name)), csv(Csv(&good)), s(OpenAt(dir, &now)) {
+    REQUIRE(s->CreateGroup(UsersGroup()).ok());
+  }
+};
+
 TEST_CASE("features/ingest resume: a reload mid-ingest is found on open and resumed with no row lost or twice") {
   const auto dir = ScratchDir("resume_reload");
   const auto copy = ScratchDir("resume_reload_copy");
@@ -115,12 +127,8 @@ TEST_CASE("features/ingest resume: a reload mid-ingest is found on open and resu
 }
 
 TEST_CASE("features/ingest resume: Cancel leaves a 'cancelled' marker; resuming twice in a row still logs each row once") {
-  const auto dir = ScratchDir("resume_cancel");
-  double now = 2e9;
-  int good = 0;
-  const std::string csv = Csv(&good);
-  auto s = OpenAt(dir, &now);
-  REQUIRE(s->CreateGroup(UsersGroup()).ok());
+  UsersStore u("resume_cancel");
+  auto& [dir, now, good, csv, s] = u;
   {
     IngestJob job(*s, "users", csv, "users.csv", Sliced());
     REQUIRE(job.Start().ok());
@@ -150,12 +158,8 @@ TEST_CASE("features/ingest resume: Cancel leaves a 'cancelled' marker; resuming 
 }
 
 TEST_CASE("features/ingest resume: another file, a re-created group or a damaged marker are refused with reasons") {
-  const auto dir = ScratchDir("resume_refuse");
-  double now = 2e9;
-  int good = 0;
-  const std::string csv = Csv(&good);
-  auto s = OpenAt(dir, &now);
-  REQUIRE(s->CreateGroup(UsersGroup()).ok());
+  UsersStore u("resume_refuse");
+  auto& [dir, now, good, csv, s] = u;
   {
     IngestJob job(*s, "users", csv, "users.csv", Sliced());
     REQUIRE(job.Start().ok());
@@ -208,12 +212,8 @@ TEST_CASE("features/ingest resume: another file, a re-created group or a damaged
 
 #if !defined(__EMSCRIPTEN__)
 TEST_CASE("features/ingest resume: two worker threads cancelled mid-way resume their own ranges") {
-  const auto dir = ScratchDir("resume_threads");
-  double now = 2e9;
-  int good = 0;
-  const std::string csv = Csv(&good);
-  auto s = OpenAt(dir, &now);
-  REQUIRE(s->CreateGroup(UsersGroup()).ok());
+  UsersStore u("resume_threads");
+  auto& [dir, now, good, csv, s] = u;
   IngestOptions o = Sliced();
   o.threads = 2;
   o.batch_rows = 8;
