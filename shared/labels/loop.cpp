@@ -492,6 +492,41 @@ nlohmann::json Loop::StatusJson() const {
   return j;
 }
 
+ReviewedFiles Reviewed(const ReviewQueue& q, const LabelSet* v2, const std::string& job_name) {
+  ReviewedFiles r;
+  r.manifest.label_attribute = v2 ? v2->manifest.label_attribute : "bounding-box";
+  r.manifest.class_map = v2 ? v2->manifest.class_map : std::map<int, std::string>{{0, "smile"}, {1, "cloud"}};
+  const std::string date = NowIso8601();
+  auto add = [&](const ReviewItem& item, LabeledImage out) {
+    const ReviewStats s = item.Stats();
+    r.stats.Add(s);
+    out.boxes = item.FinalBoxes();
+    out.human_annotated = true;
+    out.creation_date = date;
+    out.job_name = job_name;
+    r.verification.push_back({out.source_ref, s.adjusted == 0 && s.deleted == 0 && s.added == 0, 1.f});
+    r.manifest.images.push_back(std::move(out));
+  };
+  std::map<std::string, size_t> by_ref;  // the queue's data-set items
+  for (size_t i = 0; i < q.items.size(); i++)
+    if (q.has_truth[i]) by_ref.emplace(q.items[i].source_ref, i);
+  if (v2)
+    for (const LabeledImage& li : v2->manifest.images) {
+      auto it = by_ref.find(li.source_ref);
+      if (it != by_ref.end() && q.items[it->second].reviewed) add(q.items[it->second], li);
+    }
+  for (size_t i = 0; i < q.items.size(); i++) {
+    const ReviewItem& item = q.items[i];
+    if (!item.reviewed || (v2 && q.has_truth[i])) continue;  // data-set images are in already
+    LabeledImage li;
+    li.source_ref = item.source_ref;
+    li.width = item.width;
+    li.height = item.height;
+    add(item, std::move(li));
+  }
+  return r;
+}
+
 LoopResult MakeLoopResult(const Loop& loop) {
   const LoopData& d = loop.data();
   const ReviewQueue& q = loop.queue();
@@ -509,26 +544,10 @@ LoopResult MakeLoopResult(const Loop& loop) {
   if (d.det_v2) r.detector_v2 = d.det_v2->Describe(), r.calibration_v2 = d.det_v2->calibration();
   if (!d.v2 || !d.test) return r;
   r.v2_proposals = PredictionManifest(*d.v2, d.v2_proposals, job + "/v1-prelabel");
-  r.v2_reviewed.label_attribute = d.v2->manifest.label_attribute;
-  r.v2_reviewed.class_map = d.v2->manifest.class_map;
-  std::map<std::string, size_t> by_ref;  // the queue's data-set items
-  for (size_t i = 0; i < q.items.size(); i++)
-    if (q.has_truth[i]) by_ref.emplace(q.items[i].source_ref, i);
-  const std::string date = NowIso8601();
-  for (const LabeledImage& li : d.v2->manifest.images) {
-    auto it = by_ref.find(li.source_ref);
-    if (it == by_ref.end() || !q.items[it->second].reviewed) continue;
-    const ReviewItem& item = q.items[it->second];
-    const ReviewStats s = item.Stats();
-    r.review.Add(s);
-    LabeledImage out = li;
-    out.boxes = item.FinalBoxes();
-    out.human_annotated = true;
-    out.creation_date = date;
-    out.job_name = job;
-    r.v2_reviewed.images.push_back(std::move(out));
-    r.verification.push_back({li.source_ref, s.adjusted == 0 && s.deleted == 0 && s.added == 0, 1.f});
-  }
+  ReviewedFiles rf = Reviewed(q, &*d.v2, job);
+  r.v2_reviewed = std::move(rf.manifest);
+  r.verification = std::move(rf.verification);
+  r.review = rf.stats;
   r.test_predictions_v1 = PredictionManifest(*d.test, d.test_pred_v1, job + "/v1");
   r.test_predictions_v2 = PredictionManifest(*d.test, d.test_pred_v2, job + "/v2");
   return r;

@@ -65,6 +65,18 @@ struct ReviewQueue {
 // The simulated reviewer on every unreviewed item that has a truth; returns how many it reviewed.
 int SimulateReview(ReviewQueue* queue, const ReviewerOptions& opt);
 
+// What the review produced, as files: the reviewed images as a Ground Truth
+// manifest (human-annotated "yes") with a verification line each ("were the
+// proposals right as they were?"). Data-set images come first, in their
+// manifest's order and with its fields; then the user's imported images in
+// queue order. The CLI's --out and the panel's Export both write these.
+struct ReviewedFiles {
+  Manifest manifest;
+  std::vector<Verification> verification;
+  ReviewStats stats;  // over the same images
+};
+ReviewedFiles Reviewed(const ReviewQueue& q, const LabelSet* v2, const std::string& job_name);
+
 enum class LoopStage { Load, TrainV1, Prelabel, EvalV1, Review, TrainV2, EvalV2, Done };
 const char* StageName(LoopStage s);  // "load", "train_v1", "prelabel", "eval_v1", "review", ...
 

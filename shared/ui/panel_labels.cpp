@@ -206,44 +206,21 @@ labels::ReviewStats StatsOf(const LabelsPanelState& st, int from, int to) {  // 
   return s;
 }
 
-labels::Manifest ReviewedManifest(const LabelsPanelState& st) {
-  labels::Manifest m;
-  const labels::LoopData* d = Data(st);
-  m.class_map = d && d->v2 ? d->v2->manifest.class_map : std::map<int, std::string>{{0, "smile"}, {1, "cloud"}};
-  m.label_attribute = d && d->v2 ? d->v2->manifest.label_attribute : "bounding-box";
-  const std::string date = labels::NowIso8601();
-  for (const labels::ReviewItem& it : st.items) {
-    if (!it.reviewed) continue;
-    labels::LabeledImage li;
-    li.source_ref = it.source_ref;
-    li.width = it.width;
-    li.height = it.height;
-    li.boxes = it.FinalBoxes();
-    li.creation_date = date;
-    li.job_name = "fieldkit-label-review";
-    m.images.push_back(std::move(li));
-  }
-  return m;
-}
-
 void Export(AppState& app, const char* what) {
   LabelsPanelState& st = app.labels;
-  const labels::Manifest m = ReviewedManifest(st);
+  const labels::LoopData* d = Data(st);
+  const std::string job = "fieldkit-label-review";
+  // The same files as labels loop --out writes, with the user's imported images too.
+  const labels::ReviewedFiles rf = labels::Reviewed(st, d && d->v2 ? &*d->v2 : nullptr, job);
   std::string text, name = what;
   if (name == "manifest") {
-    text = labels::ManifestToString(m);
+    text = labels::ManifestToString(rf.manifest);
     name = "v2_reviewed.manifest";
   } else if (name == "verification") {
-    std::vector<labels::Verification> v;
-    for (const labels::ReviewItem& it : st.items) {
-      if (!it.reviewed) continue;
-      const labels::ReviewStats s = it.Stats();
-      v.push_back({it.source_ref, s.adjusted == 0 && s.deleted == 0 && s.added == 0, 1.f});
-    }
-    text = labels::VerificationToString(v, "verify-bounding-box", "fieldkit-label-review/verify", labels::NowIso8601());
+    text = labels::VerificationToString(rf.verification, "verify-bounding-box", job + "/verify", labels::NowIso8601());
     name = "v2_verification.manifest";
   } else {
-    text = labels::CocoToString(m);
+    text = labels::CocoToString(rf.manifest);
     name = "v2_reviewed.coco.json";
   }
   const std::string path = app.platform.user_dir + "/" + name;
@@ -255,7 +232,7 @@ void Export(AppState& app, const char* what) {
   }
   f.close();
   app.Persist();  // in the user dir: IndexedDB in the page
-  st.message = "exported " + std::to_string(m.images.size()) + " reviewed images to " + path;
+  st.message = "exported " + std::to_string(rf.manifest.images.size()) + " reviewed images to " + path;
   app.Log(st.message);
   if (app.platform.offer_download) app.platform.offer_download(path);
 }
