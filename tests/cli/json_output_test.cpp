@@ -237,6 +237,30 @@ TEST_CASE("cli/json: recommend generate, train and top print strict JSON for odd
   CHECK(j["with_context"][0]["name"] == Shown(kOdd));
 }
 
+TEST_CASE("cli/json: forecast demo, prepare, fit, backtest and eval print strict JSON for odd paths and item names") {
+  using fk::cli::ForecastCommand;
+  const std::string dir = Scratch("forecast") + "/" + kOdd;
+  json j = RunJson(ForecastCommand, {"demo", "--out", dir, "--json"});
+  CHECK(j["dir"] == Shown(dir));
+  // An item whose name has a quote, a backslash, an accent and a stray byte.
+  const std::string sales = dir + "/sales.csv";
+  WriteFile(sales, ReplaceAll(ReadFile(sales), "bath-towel", "\"" + ReplaceAll(kOdd, "\"", "\"\"") + "\""));
+  const std::string train = dir + "/train.csv", actual = dir + "/actual.csv", fc = dir + "/f.csv";
+  j = RunJson(ForecastCommand, {"prepare", "--target", sales, "--dims", "product", "--freq", "D", "--holdout", "14",
+                                "--holdout-out", actual, "--out", train, "--json"});
+  CHECK(j["series"].get<int>() > 0);
+  j = RunJson(ForecastCommand,
+              {"fit", "--target", train, "--freq", "D", "--horizon", "14", "--model", "snaive", "--out", fc, "--json"});
+  CHECK(j.is_object());
+  j = RunJson(ForecastCommand, {"backtest", "--target", sales, "--dims", "product", "--freq", "D", "--horizon", "7",
+                                "--windows", "1", "--models", "snaive", "--json"});
+  REQUIRE(j["models"].size() == 1);
+  j = RunJson(ForecastCommand,
+              {"eval", "--actual", actual, "--forecast", fc, "--history", train, "--freq", "D", "--json"});
+  CHECK(j.is_object());
+  CHECK(ReadFile(fc).find("b\\s \xC3\xA9") != std::string::npos);  // the odd item was forecast under its own name
+}
+
 TEST_CASE("cli/json: features verbs print strict JSON for an odd store path and odd values") {
   using fk::cli::FeaturesCommand;
   const std::string dir = Scratch("features");
