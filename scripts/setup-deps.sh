@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs Fieldkit's dependencies from Debian's packages and the npm registry.
 #   scripts/setup-deps.sh build   what `make demo` needs (make deps): compilers, emscripten,
-#                                 libraries, Dear ImGui's sources
+#                                 libraries, Dear ImGui's sources, the MediaPipe models and the
+#                                 TFLite-web reference runtime (pinned npm tarballs, fetched by
+#                                 scripts/fetch_npm.py without npm) and the bundled test image
 #   scripts/setup-deps.sh test    what `make test` adds (make deps-test): Chromium, Xvfb,
 #                                 ImageMagick, npm and playwright-core (the browser-test driver)
 #   scripts/setup-deps.sh         both
@@ -27,6 +29,13 @@ TEST_PKGS=(chromium xvfb x11-utils imagemagick nodejs)
 IMGUI_TARBALL=third_party/imgui_1.86+ds.orig.tar.xz
 PW_WANT=$(sed -n 's/.*"playwright-core": *"\([^"]*\)".*/\1/p' tests/e2e/package.json)
 PW_PKG=tests/e2e/node_modules/playwright-core/package.json
+# The bundled test image (issue #15): a NASA portrait (public domain) from Debian's python3-skimage,
+# taken out of the .deb without installing the package. Pinned by size and sha256.
+IMAGE=third_party/images/astronaut.png
+IMAGE_DEB=python3-skimage
+IMAGE_MEMBER=./usr/lib/python3/dist-packages/skimage/data/astronaut.png
+IMAGE_BYTES=791555
+IMAGE_SHA256=88431cd9653ccd539741b555fb0a46b61558b301d4110412b5bc28b5e3ea6cb5
 
 pkgs=()
 [ "$mode" = test ] || pkgs+=("${BUILD_PKGS[@]}")
@@ -38,8 +47,12 @@ for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 
-need_src=0; need_npm=0
-if [ "$mode" != test ]; then [ -f "$IMGUI_TARBALL" ] || need_src=1; fi
+need_src=0; need_npm=0; need_models=0; need_image=0
+if [ "$mode" != test ]; then
+  [ -f "$IMGUI_TARBALL" ] || need_src=1
+  python3 scripts/fetch_npm.py --check >/dev/null 2>&1 || need_models=1
+  [ "$(stat -c %s "$IMAGE" 2>/dev/null)" = "$IMAGE_BYTES" ] || need_image=1
+fi
 if [ "$mode" != build ]; then
   # Only when no npm command exists: a machine whose Node comes from elsewhere brings its own
   # npm, and Debian's npm package would fight that Node over the nodejs package.
@@ -49,7 +62,8 @@ if [ "$mode" != build ]; then
 fi
 
 what=$([ "$mode" = all ] && echo "build and test" || echo "$mode")
-if [ ${#missing[@]} -eq 0 ] && [ $need_src -eq 0 ] && [ $need_npm -eq 0 ]; then
+if [ ${#missing[@]} -eq 0 ] && [ $need_src -eq 0 ] && [ $need_npm -eq 0 ] && [ $need_models -eq 0 ] \
+   && [ $need_image -eq 0 ]; then
   echo "setup-deps: all $what dependencies present"
   exit 0
 fi
@@ -147,6 +161,50 @@ if [ $need_src -eq 1 ]; then
   step "downloading Dear ImGui's sources (Debian source package imgui, 0.7 MB)" \
     bash -c 'cd third_party && apt-get source --download-only imgui'
   test -f "$IMGUI_TARBALL" || { echo "setup-deps: apt-get source imgui did not produce $IMGUI_TARBALL (log: $LOG)" >&2; exit 1; }
+fi
+
+if [ $need_models -eq 1 ]; then
+  # Pinned by sha512 in scripts/npm-pins.txt; tarballs cached in third_party/npm/ (26 MB).
+  step "fetching MediaPipe's face and hand models and the TFLite-web runtime (pinned npm tarballs, 26 MB) into third_party/" \
+    python3 scripts/fetch_npm.py
+fi
+
+# fetch_image: the .deb into a temporary directory, the one PNG out of it, checked against its pin.
+fetch_image() {
+  local tmp rc=0
+  tmp=$(mktemp -d)
+  # apt drops to user _apt for downloads; it needs to write where it downloads.
+  if [ "$(id -u)" -eq 0 ] && id _apt >/dev/null 2>&1; then chown _apt "$tmp"; fi
+  (
+    cd "$tmp" && apt-get download "$IMAGE_DEB" && dpkg-deb --fsys-tarfile "$IMAGE_DEB"_*.deb \
+      | tar -xO "$IMAGE_MEMBER" >astronaut.png
+  ) || rc=$?
+  if [ $rc -eq 0 ]; then
+    local got sum
+    got=$(stat -c %s "$tmp/astronaut.png"); sum=$(sha256sum "$tmp/astronaut.png" | cut -d' ' -f1)
+    if [ "$got $sum" != "$IMAGE_BYTES $IMAGE_SHA256" ]; then
+      echo "astronaut.png from $IMAGE_DEB is $got bytes with sha256 $sum; expected $IMAGE_BYTES bytes, $IMAGE_SHA256" >&2
+      rc=1
+    else
+      mkdir -p "$(dirname "$IMAGE")" && mv "$tmp/astronaut.png" "$IMAGE"
+    fi
+  fi
+  rm -rf "$tmp"
+  return $rc
+}
+
+if [ $need_image -eq 1 ]; then
+  # apt-get download needs the package lists (a fresh container has none).
+  policy=$(apt-cache policy "$IMAGE_DEB" 2>/dev/null || true)
+  if [[ "$policy" != *"Candidate: "[0-9]* ]]; then
+    if [ "$(id -u)" -ne 0 ]; then
+      echo "setup-deps: apt knows no $IMAGE_DEB package (the bundled test image comes from it); run 'apt-get update' as root, or 'make deps' as root" >&2
+      exit 1
+    fi
+    apt_update
+  fi
+  step "extracting the test image astronaut.png (0.8 MB) from Debian's $IMAGE_DEB (21 MB download, not installed)" \
+    fetch_image
 fi
 
 if [ $need_npm -eq 1 ]; then
