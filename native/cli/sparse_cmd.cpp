@@ -3,6 +3,8 @@
 // ComputeSizeTable the Sparse Inference panel uses, so both print one JSON.
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <numeric>
 
 #include <nlohmann/json.hpp>
@@ -14,6 +16,11 @@
 #include "nn/executor.h"
 #include "nn/export.h"
 #include "nn/model_file.h"
+#include "nn/model_zoo.h"
+#include "nn/net_executor.h"
+#include "nn/real_bench.h"
+#include "nn/reference.h"
+#include "nn/tflite.h"
 #include "nn/sparse_bench.h"
 
 namespace fk::cli {
@@ -47,10 +54,47 @@ std::string Positional1(const Args& a, const char* verb) {
   return a.Positional()[1];
 }
 
+// The bundled models sit in models/ beside this binary (the build copies them there).
+void AddModelDirs() {
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) nn::AddModelSearchDir((exe.parent_path() / "models").string());
+}
+
+// A real model: anything but the built-in "mobilenet_v2".
+bool RealModel(const Args& a) { return a.Has("model") && a.Get("model") != "mobilenet_v2"; }
+
 // [SECTION] bench
+
+int BenchReal(const Args& a) {
+  AddModelDirs();
+  nn::RealBenchOptions o;
+  o.models = a.GetList("model", {});
+  o.backends = a.GetList("backend", nn::RealBackends());
+  o.runs = int(a.GetInt("runs", o.runs));
+  o.warmup = int(a.GetInt("warmup", o.warmup));
+  if (a.GetInt("threads", 1) != 1) throw UsageError{"--threads: only 1 is supported"};
+  nn::RealModelBench bench(o);
+  ProgressBar bar("sparse bench", ProgressWanted(a));
+  while (!bench.Step()) bar.Update(bench.Progress(), bench.Detail());
+  bar.Done();
+  if (!bench.status()) throw InputError{bench.status().message()};
+  if (a.Has("json")) {
+    EmitJson(bench.ResultsJson());
+    return 0;
+  }
+  std::printf("%d runs (+%d warmup), kernels %s\n", o.runs, o.warmup, kernels::BestNnKernels().isa.c_str());
+  std::printf("%-28s %-11s %8s %10s %10s %10s %11s  %s\n", "model", "backend", "zeros_1x1", "median_ms", "p10_ms",
+              "p90_ms", "max_rel_err", "kernel");
+  for (auto& row : bench.Results())
+    std::printf("%-28s %-11s %8.3f %10.3f %10.3f %10.3f %11.2e  %s\n", row.model.c_str(), row.r.backend.c_str(),
+                row.r.sparsity, row.r.median_ms, row.r.p10_ms, row.r.p90_ms, row.r.max_rel_err, row.r.kernel.c_str());
+  return 0;
+}
 
 int Bench(const Args& a) {
   NoOperands(a);
+  if (RealModel(a)) return BenchReal(a);
   nn::SparseBenchOptions o;
   o.model = a.Get("model", o.model);
   o.width = float(a.GetDouble("width", o.width));
@@ -172,10 +216,43 @@ int Prune(const Args& a) {
 
 // [SECTION] info
 
+int InfoTflite(const Args& a, const std::string& path, const std::vector<uint8_t>& bytes) {
+  auto net = nn::ImportTflite(bytes.data(), bytes.size(), path);
+  if (!net) throw InputError{net.status().message()};
+  const nn::NetSummary s = nn::Summarize(*net);
+  if (a.Has("json")) {
+    EmitJson(nn::NetSummaryJson(s, a.Has("layers")));
+    return 0;
+  }
+  std::printf("%s: TFLite v%u, %zu bytes, %zu parameters, %zu compute ops after folding\n", path.c_str(),
+              net->file_version, s.bytes, s.parameters, s.ops);
+  std::printf("operators:");
+  for (auto& [name, n] : s.file_ops) std::printf(" %s x%d", name.c_str(), n);
+  std::printf("\nconstants stored as:");
+  for (auto& t : s.stored_types) std::printf(" %s", t.c_str());
+  std::printf("; %d stored sparse\n", s.stored_sparse);
+  std::printf("input [");
+  for (size_t i = 0; i < s.input_shape.size(); ++i) std::printf("%s%d", i ? "," : "", s.input_shape[i]);
+  std::printf("]; %zu 1x1 convolutions, %.1f%% of their weights zero\n", s.pointwise.size(),
+              100.0 * s.pointwise_zero_fraction);
+  if (a.Has("layers"))
+    for (auto& p : s.pointwise)
+      std::printf("  op %4d %-52s %4d -> %4d  %5.1f%% zeros%s\n", p.file_index, p.weights.c_str(), p.in_c, p.out_c,
+                  100.0 * p.zero_fraction, p.stored_sparse ? " (stored sparse)" : "");
+  return 0;
+}
+
 int Info(const Args& a) {
-  const std::string path = Positional1(a, "info");
+  AddModelDirs();
+  std::string path = Positional1(a, "info");
+  if (nn::FindBundledModel(path)) {
+    auto p = nn::ResolveModelPath(path);
+    if (!p) throw InputError{p.status().message()};
+    path = *p;
+  }
   auto bytes = nn::ReadFileBytes(path);
   if (!bytes) throw InputError{bytes.status().message()};
+  if (nn::LooksLikeTflite(bytes->data(), bytes->size())) return InfoTflite(a, path, *bytes);
   auto info = nn::InspectModelBytes(bytes->data(), bytes->size(), path);
   if (!info) throw InputError{info.status().message()};
   auto model = nn::LoadModelBytes(bytes->data(), bytes->size(), path);
@@ -217,7 +294,71 @@ int Info(const Args& a) {
 
 // [SECTION] run
 
+// One inference of an imported model on a raw float32 tensor (or the reference pattern);
+// every output value printed, so outside checks can compare with another runtime.
+int RunReal(const Args& a) {
+  AddModelDirs();
+  if (a.Positional().size() > 1) throw UsageError{"run: give the model with --model, not as an operand"};
+  const std::string kname = a.Get("kernels", "best");
+  if (kname != "best" && kname != "scalar") throw UsageError{"--kernels must be best or scalar"};
+  auto net = nn::LoadNet(a.Get("model"));
+  if (!net) throw InputError{net.status().message()};
+  nn::NetExecutorOptions eo;
+  eo.sparse = a.Has("dense") ? nn::SparseChoice::Never : nn::SparseChoice::Measure;
+  eo.time_ops = a.Has("layers");
+  auto ex = nn::NetExecutor::Create(*net, kname == "scalar" ? kernels::ScalarNnKernels() : kernels::BestNnKernels(), eo);
+  if (!ex) throw InputError{ex.status().message()};
+  std::vector<float> x;
+  if (a.Has("input-f32")) {
+    const std::string f = a.Get("input-f32");
+    auto bytes = nn::ReadFileBytes(f);
+    if (!bytes) throw InputError{bytes.status().message()};
+    if (bytes->size() != ex->InputSize() * sizeof(float))
+      throw InputError{f + ": " + std::to_string(bytes->size()) + " bytes; the model's input needs " +
+                       std::to_string(ex->InputSize()) + " float32 values (" + std::to_string(ex->InputSize() * 4) +
+                       " bytes, little-endian, NHWC)"};
+    x.resize(ex->InputSize());
+    std::memcpy(x.data(), bytes->data(), bytes->size());
+  } else {
+    x = nn::ReferenceInput(ex->InputSize());
+  }
+  const double t0 = NowMs();
+  ex->Run(x.data());
+  const double ms = NowMs() - t0;
+  if (a.Has("layers")) {  // per op type: time of 10 more runs, after the first
+    for (int r = 0; r < 10; ++r) ex->Run(x.data());
+    std::vector<std::pair<std::string, double>> by_op;
+    for (auto& t : ex->StepTimes()) {
+      auto it = std::find_if(by_op.begin(), by_op.end(), [&](auto& p) { return p.first == t.op; });
+      if (it == by_op.end()) by_op.push_back({t.op, t.total_ms / 11});
+      else it->second += t.total_ms / 11;
+    }
+    std::sort(by_op.begin(), by_op.end(), [](auto& p, auto& q) { return p.second > q.second; });
+    for (auto& [op, t] : by_op) std::fprintf(stderr, "  %-26s %8.3f ms\n", op.c_str(), t);
+  }
+  if (a.Has("json")) {
+    nlohmann::json outs = nlohmann::json::array();
+    for (size_t o = 0; o < ex->NumOutputs(); ++o) {
+      nlohmann::json vals = nlohmann::json::array();
+      for (size_t i = 0; i < ex->OutputSize(o); ++i) vals.push_back(JsonNumberAs(ex->Output(o)[i], "%.9g"));
+      outs.push_back({{"name", ex->OutputName(o)}, {"shape", ex->OutputShape(o)}, {"values", vals}});
+    }
+    EmitJson({{"outputs", outs}, {"ms", JsonNumberAs(ms, "%.4f")}, {"kernel", ex->Description()}});
+    return 0;
+  }
+  std::printf("%s: %.3f ms (%s, first run)\n", net->name.c_str(), ms, ex->Description().c_str());
+  for (size_t o = 0; o < ex->NumOutputs(); ++o) {
+    std::printf("  %s [", ex->OutputName(o).c_str());
+    for (size_t i = 0; i < ex->OutputShape(o).size(); ++i) std::printf("%s%d", i ? "," : "", ex->OutputShape(o)[i]);
+    std::printf("]:");
+    for (size_t i = 0; i < std::min<size_t>(6, ex->OutputSize(o)); ++i) std::printf(" %.6g", ex->Output(o)[i]);
+    std::printf("%s\n", ex->OutputSize(o) > 6 ? " ..." : "");
+  }
+  return 0;
+}
+
 int Run(const Args& a) {
+  if (a.Has("model")) return RunReal(a);
   const std::string path = Positional1(a, "run");
   const std::string kname = a.Get("kernels", "best");
   if (kname != "best" && kname != "scalar") throw UsageError{"--kernels must be best or scalar"};
@@ -264,7 +405,7 @@ const std::vector<Flag> kBuildFlags = {
 const VerbTable kSparse = {
     "sparse",
     {{"bench", "time own-dense/own-sparse/xnnpack-dense/xnnpack-sparse on a pruned MobileNetV2",
-      Flags({{{"model", "NAME", "mobilenet_v2 (the one model)"}},
+      Flags({{{"model", "NAME|PATH", "mobilenet_v2 (default), or real models: mediapipe:face_full,... or a .tflite path (list)"}},
              kBuildFlags,
              {{"sparsity", "LIST", "sparsities to prune to (default 0,0.5,0.7,0.8,0.9)"},
               {"backend", "LIST", "own-dense,own-sparse,xnnpack-dense,xnnpack-sparse (default all)"},
@@ -280,7 +421,11 @@ const VerbTable kSparse = {
       "densely (the fair baseline). XNNPACK times only xnn_invoke_runtime.\n"
       "JSON: {\"results\":[{\"backend\",\"sparsity\",\"median_ms\",\"p10_ms\",\"p90_ms\",\"model_bytes\",\n"
       "\"kernel\",\"max_rel_err\",\"runs\"}]}; max_rel_err = max|logits - ref| / max|ref| against the\n"
-      "scalar kernels (logits before softmax)."},
+      "scalar kernels (logits before softmax).\n"
+      "With --model mediapipe:NAME or FILE.tflite (a list runs each): the imported model on the\n"
+      "reference input, own-dense and own-sparse (own-sparse picks spmm per 1x1 layer where it\n"
+      "measured faster); each result also has \"model\", and \"sparsity\" is the share of zero 1x1\n"
+      "weights in the file."},
      {"size", ".fks file bytes (dense/sparse x fp32/fp16) per sparsity",
       Flags({{{"sparsity", "LIST", "sparsities (default 0,0.5,0.7,0.8,0.9)"}}, kBuildFlags}), Size, "",
       "Bytes of the .fks file, measured by serialising: dense fp32, dense fp16, sparse fp32 (CSR\n"
@@ -294,17 +439,23 @@ const VerbTable kSparse = {
       Prune, "",
       "Builds MobileNetV2 with seeded weights, prunes it by magnitude to sparsity S (one shot),\n"
       "strips the masks and writes a .fks file (CSR 1x1 layers unless --dense)."},
-     {"info", "validate a .fks file and summarise its layers",
+     {"info", "validate a .fks or .tflite file and summarise its layers",
       {{"layers", "", "list every stored layer"}}, Info, "model.fks",
       "Validates the file (magic, version, sizes, checksum, indices, shapes) and summarises it.\n"
-      "A corrupt file exits 1 with a message naming what is wrong and where."},
-     {"run", "run a .fks model once on a seeded image: top-5 and time",
+      "A .tflite file is imported: operators, storage types, parameters, and per 1x1 layer its\n"
+      "share of zero weights (--layers). A corrupt file exits 1 with a message naming what is\n"
+      "wrong and where."},
+     {"run", "run a .fks model once on a seeded image, or a .tflite model on a raw tensor",
       {{"kernels", "best|scalar", "the kernels to run with (default best)"},
+       {"model", "NAME|PATH", "an imported model: mediapipe:face_full_sparse, ... or FILE.tflite"},
+       {"layers", "", "with --model: time per operator type (stderr)"},
+       {"input-f32", "FILE", "with --model: the input tensor, raw little-endian float32, NHWC (default: the reference pattern)"},
        {"dense", "", "run sparse layers dense (default: spmm)"},
        {"seed", "N", "seed of the image (default 7)"}},
       Run, "model.fks",
       "Runs the model once on a seeded random image (sparse layers with spmm unless --dense);\n"
-      "prints the top-5 classes and the time."}}};
+      "prints the top-5 classes and the time. With --model: one inference of the imported model;\n"
+      "JSON {\"outputs\":[{\"name\",\"shape\",\"values\"}]} with every output value (NHWC)."}}};
 
 }  // namespace
 

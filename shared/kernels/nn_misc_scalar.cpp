@@ -35,7 +35,25 @@ void f32_fc_minmax_ukernel__scalar(size_t in_features, size_t out_features, cons
 }
 
 void f32_vadd_minmax_ukernel__scalar(size_t n, const float* a, const float* b, float* y, MinMax c) {
-  for (size_t i = 0; i < n; i++) y[i] = Clamp(a[i] + b[i], c);
+  // Branch-free (max then min): a residual add with a fused ReLU is negative about half the
+  // time, and a branch per value mispredicted enough to make this the slowest op of a
+  // MediaPipe model. Same results as Clamp, NaN included; the compiler vectorises it.
+  // Blocks of 8 read into a local before writing, so y may alias a or b (in place).
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    float t[8];
+    for (size_t k = 0; k < 8; k++) {
+      float v = a[i + k] + b[i + k];
+      v = v < c.min ? c.min : v;
+      t[k] = v > c.max ? c.max : v;
+    }
+    for (size_t k = 0; k < 8; k++) y[i + k] = t[k];
+  }
+  for (; i < n; i++) {
+    float v = a[i] + b[i];
+    v = v < c.min ? c.min : v;
+    y[i] = v > c.max ? c.max : v;
+  }
 }
 
 }  // namespace fk::kernels

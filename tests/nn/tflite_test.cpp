@@ -84,8 +84,10 @@ TEST_CASE("tflite: every bundled model matches the TFLite runtime's outputs (max
         auto err = MaxRelErrVsReference(*ex, *ref);
         REQUIRE_MESSAGE(err.ok(), err.status().message());
         CHECK(*err <= 1e-4);
-        MESSAGE(std::string(c.name) + " " + k->isa + (sc == SparseChoice::Never ? " dense" : " sparse") +
-                ": max_rel_err " + std::to_string(*err));
+        const std::string what = std::string(c.name) + " " + k->isa +
+                                 (sc == SparseChoice::Never ? " dense" : " sparse") + ": max_rel_err " +
+                                 std::to_string(*err);
+        MESSAGE(what);
       }
     }
   }
