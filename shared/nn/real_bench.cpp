@@ -1,6 +1,8 @@
 #include "nn/real_bench.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -11,6 +13,7 @@
 #include "nn/net_executor.h"
 #include "nn/reference.h"
 #include "nn/tflite.h"
+#include "nn/xnnpack_backend.h"
 
 namespace fk::nn {
 
@@ -85,7 +88,11 @@ Result<Net> LoadNet(const std::string& name_or_path) {
   return ImportTfliteFile(*path);
 }
 
-std::vector<std::string> RealBackends() { return {"own-dense", "own-sparse"}; }
+std::vector<std::string> RealBackends() {
+  std::vector<std::string> b = {"own-dense", "own-sparse"};
+  if (XnnpackAvailable()) b.insert(b.end(), {"xnnpack-dense", "xnnpack-sparse"});
+  return b;
+}
 
 namespace {
 double Percentile(std::vector<double> v, double q) {
@@ -96,13 +103,16 @@ double Percentile(std::vector<double> v, double q) {
   const double f = pos - double(i);
   return i + 1 < v.size() ? v[i] * (1 - f) + v[i + 1] * f : v[i];
 }
-double NormErr(const NetExecutor& a, const NetExecutor& ref) {
+// `out(o)` gives output o of the backend under test.
+template <typename Out>
+double NormErr(Out out, const NetExecutor& ref) {
   double worst = 0;
   for (size_t o = 0; o < ref.NumOutputs(); ++o) {
     double m = 0, d = 0;
+    const float* a = out(o);
     for (size_t i = 0; i < ref.OutputSize(o); ++i) {
       m = std::max(m, double(std::fabs(ref.Output(o)[i])));
-      d = std::max(d, std::fabs(double(a.Output(o)[i]) - double(ref.Output(o)[i])));
+      d = std::max(d, std::fabs(double(a[i]) - double(ref.Output(o)[i])));
     }
     worst = std::max(worst, m > 0 ? d / m : d);
   }
@@ -123,6 +133,7 @@ struct RealModelBench::Impl {
   struct Slot {
     std::string backend;
     std::unique_ptr<NetExecutor> ex;
+    std::unique_ptr<XnnpackNetRunner> xnn;
     std::vector<double> ms;
   };
   std::vector<Slot> slots;
@@ -157,11 +168,23 @@ bool RealModelBench::Impl::Step() {
     }
     case Phase::Setup: {
       const std::string& b = opt.backends[bi];
-      NetExecutorOptions eo;
-      eo.sparse = b == "own-sparse" ? SparseChoice::Measure : SparseChoice::Never;
-      auto ex = NetExecutor::Create(*net, *k, eo);
-      if (!ex) return Fail(ex.status());
-      slots.push_back({b, std::make_unique<NetExecutor>(std::move(*ex)), {}});
+      Slot slot_;
+      slot_.backend = b;
+      if (b.rfind("xnnpack-", 0) == 0) {
+        XnnpackOptions xo;
+        xo.sparse_hint = b == "xnnpack-sparse";
+        auto x = XnnpackNetRunner::Create(*net, xo);
+        if (!x) return Fail(x.status());
+        slot_.xnn = std::move(*x);
+        slot_.xnn->SetInput(input.data());
+      } else {
+        NetExecutorOptions eo;
+        eo.sparse = b == "own-sparse" ? SparseChoice::Measure : SparseChoice::Never;
+        auto ex = NetExecutor::Create(*net, *k, eo);
+        if (!ex) return Fail(ex.status());
+        slot_.ex = std::make_unique<NetExecutor>(std::move(*ex));
+      }
+      slots.push_back(std::move(slot_));
       if (++bi == opt.backends.size()) {
         phase = Phase::Run;
         run = 0;
@@ -172,7 +195,11 @@ bool RealModelBench::Impl::Step() {
     case Phase::Run: {
       Slot& s = slots[(slot + size_t(run)) % slots.size()];  // rotate the order each run
       const double t0 = NowMs();
-      s.ex->Run(input.data());
+      if (s.ex) {
+        s.ex->Run(input.data());
+      } else if (Status st = s.xnn->Invoke(); !st) {  // XNNPACK: only the invocation is timed
+        return Fail(st);
+      }
       const double ms = NowMs() - t0;
       if (run >= opt.warmup) s.ms.push_back(ms);
       if (++slot == slots.size()) {
@@ -182,6 +209,9 @@ bool RealModelBench::Impl::Step() {
       return false;
     }
     case Phase::Finish: {
+      double xnn_dense = 0;
+      for (Slot& s : slots)
+        if (s.backend == "xnnpack-dense") xnn_dense = Percentile(s.ms, 0.5);
       for (Slot& s : slots) {
         Row row;
         row.model = opt.models[mi];
@@ -191,8 +221,21 @@ bool RealModelBench::Impl::Step() {
         row.r.p10_ms = Percentile(s.ms, 0.1);
         row.r.p90_ms = Percentile(s.ms, 0.9);
         row.r.model_bytes = net->file_bytes;
-        row.r.kernel = s.ex->Description();
-        row.r.max_rel_err = NormErr(*s.ex, *ref);
+        if (s.ex) {
+          row.r.kernel = s.ex->Description();
+          row.r.max_rel_err = NormErr([&](size_t o) { return s.ex->Output(o); }, *ref);
+        } else {
+          row.r.max_rel_err = NormErr([&](size_t o) { return s.xnn->Output(o); }, *ref);
+          row.r.kernel = "xnnpack (Debian 12's libxnnpack)";
+          if (s.backend == "xnnpack-sparse" && xnn_dense > 0) {  // XNNPACK does not say which path it took
+            char buf[128];
+            const double ratio = row.r.median_ms / xnn_dense;
+            std::snprintf(buf, sizeof buf, ratio < 0.85 ? "xnnpack (sparse path engaged: %.2fx the dense time)"
+                                                        : "xnnpack (sparse hint: %.2fx the dense time, no sparse path)",
+                          ratio);
+            row.r.kernel = buf;
+          }
+        }
         row.r.runs = int(s.ms.size());
         results.push_back(std::move(row));
       }
@@ -223,7 +266,8 @@ RealModelBench::RealModelBench(RealBenchOptions o) : impl_(std::make_unique<Impl
   for (const std::string& b : impl_->opt.backends)
     if (std::find(known.begin(), known.end(), b) == known.end())
       impl_->Fail(Status::Error(
-          "backend '" + b + "' does not run imported models in this build (imported models run on: own-dense, own-sparse)"));
+          "backend '" + b + "' does not run imported models in this build (known: own-dense, own-sparse" +
+          std::string(XnnpackAvailable() ? ", xnnpack-dense, xnnpack-sparse" : "") + ")"));
 }
 RealModelBench::~RealModelBench() = default;
 bool RealModelBench::Step() { return impl_->Step(); }

@@ -8,5 +8,8 @@ bool XnnpackAvailable() { return false; }
 Result<std::unique_ptr<XnnpackRunner>> XnnpackRunner::Create(const Model&, const XnnpackOptions&) {
   return Status::Error("xnnpack: not available in this build (native builds with libxnnpack-dev only)");
 }
+Result<std::unique_ptr<XnnpackNetRunner>> XnnpackNetRunner::Create(const Net&, const XnnpackOptions&) {
+  return Status::Error("xnnpack: not available in this build (native builds with libxnnpack-dev only)");
+}
 }  // namespace fk::nn
 #endif

@@ -14,6 +14,7 @@
 
 #include "core/status.h"
 #include "nn/graph.h"
+#include "nn/net.h"
 
 namespace fk::nn {
 
@@ -31,6 +32,20 @@ class XnnpackRunner {
   virtual Status Invoke() = 0;                        // xnn_invoke_runtime only
   virtual const float* Output() const = 0;            // logits
   virtual size_t OutputSize() const = 0;
+};
+
+// An imported Net (net.h) through XNNPACK's subgraph API, NHWC as the file
+// declares it, every operator one XNNPACK node (PAD as static_constant_pad, so
+// XNNPACK sees the graph TFLite's delegate would). Outputs in the file's order.
+class XnnpackNetRunner {
+ public:
+  virtual ~XnnpackNetRunner() = default;
+  static Result<std::unique_ptr<XnnpackNetRunner>> Create(const Net& net, const XnnpackOptions& opt = {});
+  virtual void SetInput(const float* input_nhwc) = 0;
+  virtual Status Invoke() = 0;
+  virtual size_t NumOutputs() const = 0;
+  virtual const float* Output(size_t i) const = 0;
+  virtual size_t OutputSize(size_t i) const = 0;
 };
 
 }  // namespace fk::nn
