@@ -14,7 +14,7 @@ using fk::kernels::ScalarNnKernels;
 
 namespace {
 
-Model Net(double sparsity, int block = 1, uint64_t seed = 21) {
+Model PrunedNet(double sparsity, int block = 1, uint64_t seed = 21) {
   MobileNetV2Options o;
   o.width = 0.35f;
   o.input_size = 96;
@@ -86,7 +86,7 @@ TEST_CASE("nn/executor: the builder follows Keras' channel rounding") {
 TEST_CASE("nn/executor: the sparse path equals dense-with-zeros (scalar kernels)") {
   for (int block : {1, 2, 4}) {
     CAPTURE(block);
-    const Model m = Net(0.8, block);
+    const Model m = PrunedNet(0.8, block);
     const auto dense = Logits(m, ScalarNnKernels(), false);
     const auto sparse = Logits(m, ScalarNnKernels(), true);
     CHECK(fk::kernels::MaxRelErr(sparse.data(), dense.data(), dense.size(), 1e-30) < 1e-5);
@@ -95,7 +95,7 @@ TEST_CASE("nn/executor: the sparse path equals dense-with-zeros (scalar kernels)
 
 TEST_CASE("nn/executor: the best kernels match the scalar reference within 1e-4, dense and sparse") {
   for (double s : {0.0, 0.9}) {
-    const Model m = Net(s);
+    const Model m = PrunedNet(s);
     const auto ref = Logits(m, ScalarNnKernels(), false);
     for (bool sparse : {false, true}) {
       CAPTURE(s);
@@ -107,7 +107,7 @@ TEST_CASE("nn/executor: the best kernels match the scalar reference within 1e-4,
 }
 
 TEST_CASE("nn/executor: buffers are shared by liveness and runs are repeatable") {
-  const Model m = Net(0.5);
+  const Model m = PrunedNet(0.5);
   auto ex = Executor::Create(m, BestNnKernels());
   REQUIRE(ex);
   size_t all = 0;
@@ -121,7 +121,7 @@ TEST_CASE("nn/executor: buffers are shared by liveness and runs are repeatable")
 }
 
 TEST_CASE("nn/executor: an unsupported layer is named") {
-  Model m = Net(0.0);
+  Model m = PrunedNet(0.0);
   for (auto& l : m.layers)
     if (l.name == "block_2_depthwise") {
       l.groups = 1;
@@ -134,7 +134,7 @@ TEST_CASE("nn/executor: an unsupported layer is named") {
 
 TEST_CASE("nn/executor: XNNPACK (when built in) matches the scalar reference, dense and with the sparse hint") {
   if (!XnnpackAvailable()) return;
-  const Model m = Net(0.9);
+  const Model m = PrunedNet(0.9);
   const auto ref = Logits(m, ScalarNnKernels(), false);
   for (bool hint : {false, true}) {
     auto rt = XnnpackRunner::Create(m, {hint});
