@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.h"
+#include "core/image.h"
 #include "labels/generate.h"
 #include "labels/loop.h"
 #include "labels/manifest.h"
@@ -202,7 +203,7 @@ int Draw(const Args& a) {
   const float thr = float(a.GetDouble("threshold", 0));
   int n = 0;
   for (auto& li : m->images) {
-    Result<labels::Image> img = labels::LoadImage(m->ResolvePath(li.source_ref));
+    Result<Image> img = LoadImage(m->ResolvePath(li.source_ref));
     if (!img) {
       std::fprintf(stderr, "fieldkit-cli labels: %s\n", img.status().message().c_str());
       continue;
@@ -210,13 +211,13 @@ int Draw(const Args& a) {
     for (auto& b : li.boxes) {
       if (b.confidence < thr) continue;
       const bool c0 = b.class_id == 0, c1 = b.class_id == 1;
-      labels::DrawRect(&*img, b.left, b.top, b.width, b.height, c0 ? 0 : 255, c0 ? 255 : (c1 ? 0 : 255),
+      DrawRect(&*img, b.left, b.top, b.width, b.height, c0 ? 0 : 255, c0 ? 255 : (c1 ? 0 : 255),
                        c1 ? 255 : 0);
     }
     std::string name = li.source_ref;
     for (char& ch : name)
       if (ch == '/') ch = '_';
-    Status st = labels::SavePng(*img, out + "/" + name);
+    Status st = SavePng(*img, out + "/" + name);
     if (!st) throw InputError{st.message()};
     n++;
   }

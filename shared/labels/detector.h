@@ -17,10 +17,10 @@
 #include <string>
 #include <vector>
 
+#include "core/image.h"
 #include "core/params.h"
 #include "core/status.h"
 #include "labels/box.h"
-#include "labels/image.h"
 
 namespace fk::labels {
 

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "core/image.h"
 #include "core/status.h"
 #include "labels/box.h"
-#include "labels/image.h"
 
 namespace fk::labels {
 

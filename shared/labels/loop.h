@@ -22,9 +22,9 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "core/image.h"
 #include "core/status.h"
 #include "labels/detector.h"
-#include "labels/image.h"
 #include "labels/manifest.h"
 #include "labels/metrics.h"
 #include "labels/review.h"

@@ -11,9 +11,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/file.h"
+#include "core/image.h"
 #include "core/json_number.h"
 #include "core/json_write.h"
-#include "labels/image.h"
 
 namespace fk::labels {
 

@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/image.h"
 #include "imgui.h"
 #include "labels/manifest.h"
 #include "ui/app_state.h"
@@ -179,7 +180,7 @@ void EnsureTexture(AppState& app, int item) {
   st.texture = 0;
   st.texture_item = item;
   if (item < 0 || !app.platform.create_texture) return;
-  const labels::Image& img = st.images[size_t(item)];
+  const Image& img = st.images[size_t(item)];
   std::vector<uint8_t> rgba(size_t(img.width) * size_t(img.height) * 4);
   for (size_t p = 0; p < size_t(img.width) * size_t(img.height); p++) {
     rgba[p * 4 + 0] = img.rgb[p * 3 + 0];
@@ -649,7 +650,7 @@ void ReleaseLabelTextures(AppState& app) {
 
 void ImportLabelImage(AppState& app, const std::string& path) {
   LabelsPanelState& st = app.labels;
-  Result<labels::Image> img = labels::LoadImage(path);
+  Result<Image> img = LoadImage(path);
   if (!img) {
     app.Error(img.status().message());
     return;

@@ -11,10 +11,10 @@
 
 #include <stb/stb_image_write.h>
 
+#include "core/image.h"
 #include "core/settings.h"
 #include "features/store.h"
 #include "fuzz_target.h"
-#include "labels/image.h"
 #include "labels/manifest.h"
 #include "nn/model_file.h"
 #include "stream/input.h"
@@ -145,24 +145,24 @@ void LabelsSeeds() {
         labels::VerificationToString({{"v2/0001.png", true, 0.97f}, {"v2/0002.png", false, 0.5f}}, "verify-boxes",
                                      "labeling-job/verify", "2026-11-28T00:00:00.000000"));
 
-  auto logo = labels::LoadImage(std::string(FIELDKIT_SOURCE_DIR) + "/data/logos/v1/0000.png");
+  auto logo = LoadImage(std::string(FIELDKIT_SOURCE_DIR) + "/data/logos/v1/0000.png");
   if (!logo) {
     std::fprintf(stderr, "%s\n", logo.status().message().c_str());
     std::exit(1);
   }
   // A 32x24 crop around the first box (44,16 72x35): small, and not flat.
-  labels::Image crop(32, 24);
+  Image crop(32, 24);
   for (int y = 0; y < 24; y++)
     for (int x = 0; x < 32; x++) std::copy(logo->At(60 + x, 20 + y), logo->At(60 + x, 20 + y) + 3, crop.At(x, y));
-  const std::vector<uint8_t> png = labels::EncodePng(crop);
+  const std::vector<uint8_t> png = EncodePng(crop);
   Write("labels_image", "logo_crop.png", std::string_view(reinterpret_cast<const char*>(png.data()), png.size()));
   std::string jpg;
   auto append = [](void* ctx, void* data, int size) { static_cast<std::string*>(ctx)->append(static_cast<char*>(data), size_t(size)); };
   stbi_write_jpg_to_func(append, &jpg, crop.width, crop.height, 3, crop.rgb.data(), 60);
   Write("labels_image", "logo_crop.jpg", jpg);
-  labels::Image tiny(3, 2);
+  Image tiny(3, 2);
   tiny.At(1, 1)[0] = 255;
-  const std::vector<uint8_t> tpng = labels::EncodePng(tiny);
+  const std::vector<uint8_t> tpng = EncodePng(tiny);
   Write("labels_image", "tiny.png", std::string_view(reinterpret_cast<const char*>(tpng.data()), tpng.size()));
 }
 

@@ -5,9 +5,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/image.h"
 #include "labels/box.h"
 #include "labels/generate.h"
-#include "labels/image.h"
 #include "labels/loop.h"
 #include "labels/manifest.h"
 #include "labels/metrics.h"
@@ -15,6 +15,10 @@
 #include "logo_data.h"
 
 using namespace fk::labels;
+using fk::DecodeImage;
+using fk::EncodePng;
+using fk::Image;
+using fk::LoadImage;
 
 namespace {
 std::string TempDir(const char* name) {

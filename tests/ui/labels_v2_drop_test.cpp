@@ -9,9 +9,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/image.h"
 #include "fk_imconfig.h"
 #include "headless_app.h"
-#include "labels/image.h"
 #include "labels/review.h"
 #include "../labels/logo_data.h"
 #include "ui/app_state.h"
@@ -28,9 +28,9 @@ TEST_CASE("ui/labels: images dropped while v2 trains join the queue and v2 still
   h.Frames(2);
   const size_t queue = st.items.size();
   // A user's own image to drop, many times.
-  fk::labels::Image img(64, 48);
+  fk::Image img(64, 48);
   const std::string path = h.platform.user_dir + "/dropped.png";
-  REQUIRE(fk::labels::SavePng(img, path));
+  REQUIRE(fk::SavePng(img, path));
   // Train v2 through its button, as a user would.
   REQUIRE(h.Click("labels.train_v2"));  // a button fires on the release frame
   REQUIRE(h.Status()["labels"]["state"] == "training_v2");

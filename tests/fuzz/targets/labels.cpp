@@ -4,7 +4,7 @@
 // (dropped PNG/JPEG, manifest pictures) through DecodeImage, the loader that
 // refuses sizes over kMaxImageSide before decoding.
 #include "../fuzz_target.h"
-#include "labels/image.h"
+#include "core/image.h"
 #include "labels/manifest.h"
 
 namespace fk::fuzz {
@@ -19,8 +19,8 @@ Outcome LabelsManifest(const uint8_t* data, size_t size) {
     return o;
   }
   for (const labels::LabeledImage& img : m->images) {
-    o.Check(img.width >= 1 && img.height >= 1 && img.width <= labels::kMaxImageSide &&
-                img.height <= labels::kMaxImageSide,
+    o.Check(img.width >= 1 && img.height >= 1 && img.width <= kMaxImageSide &&
+                img.height <= kMaxImageSide,
             "an image of size " + std::to_string(img.width) + "x" + std::to_string(img.height) + " was accepted");
     for (const labels::Box& b : img.boxes)
       o.Check(m->class_map.count(b.class_id) && b.width > 0 && b.height > 0 && b.left >= 0 && b.top >= 0 &&
@@ -43,22 +43,22 @@ Outcome LabelsManifest(const uint8_t* data, size_t size) {
 
 Outcome LabelsImage(const uint8_t* data, size_t size) {
   Outcome o;
-  auto img = labels::DecodeImage(data, size, "fuzz.img");
+  auto img = DecodeImage(data, size, "fuzz.img");
   if (!img) {
     o.Set(img.status());
     return o;
   }
-  o.Check(img->width >= 1 && img->height >= 1 && img->width <= labels::kMaxImageSide &&
-              img->height <= labels::kMaxImageSide,
+  o.Check(img->width >= 1 && img->height >= 1 && img->width <= kMaxImageSide &&
+              img->height <= kMaxImageSide,
           "decoded an image of size " + std::to_string(img->width) + "x" + std::to_string(img->height));
   o.Check(img->rgb.size() == size_t(img->width) * size_t(img->height) * 3, "pixel buffer of the wrong size");
   if (!o.broken.empty()) return o;
-  const std::vector<float> gray = labels::ToGray(*img);
+  const std::vector<float> gray = ToGray(*img);
   o.Check(gray.size() == size_t(img->width) * size_t(img->height), "ToGray of the wrong size");
   // Small pictures: what we save as PNG decodes to the same pixels.
   if (size_t(img->width) * size_t(img->height) <= 64 * 64) {
-    const std::vector<uint8_t> png = labels::EncodePng(*img);
-    auto back = labels::DecodeImage(png.data(), png.size(), "fuzz.png");
+    const std::vector<uint8_t> png = EncodePng(*img);
+    auto back = DecodeImage(png.data(), png.size(), "fuzz.png");
     o.Check(back.ok() && back->width == img->width && back->height == img->height && back->rgb == img->rgb,
             "an image saved as PNG does not decode to the same pixels");
   }

@@ -1,4 +1,4 @@
-// Hostile image files through the one decoding entry point (labels/image.h).
+// Hostile image files through the one decoding entry point (core/image.h).
 // Each JPEG is built byte by byte from a minimal valid one, so a test breaks
 // exactly one thing. The first case is the fuzzer's finding: a DHT declaring
 // more than 256 codes made stb_image 2.27 write past its 257-entry arrays
@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "labels/image.h"
+#include "core/image.h"
 
-using fk::labels::DecodeImage;
-using fk::labels::Image;
+using fk::DecodeImage;
+using fk::Image;
 
 namespace {
 
@@ -90,7 +90,7 @@ bool Says(const fk::Result<Image>& r, const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("labels/image: the minimal JPEG the other cases break decodes to mid grey") {
+TEST_CASE("core/image: the minimal JPEG the other cases break decodes to mid grey") {
   auto r = Decode(JpegParts().Build());
   REQUIRE(r.ok());
   CHECK(r->width == 8);
@@ -98,7 +98,7 @@ TEST_CASE("labels/image: the minimal JPEG the other cases break decodes to mid g
   for (uint8_t v : r->rgb) CHECK(int(v) == 128);
 }
 
-TEST_CASE("labels/image: a JPEG Huffman table declaring more than 256 codes is refused, not handed to stb") {
+TEST_CASE("core/image: a JPEG Huffman table declaring more than 256 codes is refused, not handed to stb") {
   SUBCASE("a well-formed table of 300 nine- and ten-bit codes (a valid prefix code, too many symbols)") {
     JpegParts j;
     std::array<int, 16> counts{};
@@ -123,7 +123,7 @@ TEST_CASE("labels/image: a JPEG Huffman table declaring more than 256 codes is r
   }
 }
 
-TEST_CASE("labels/image: JPEG Huffman code lengths that are not a prefix code are refused") {
+TEST_CASE("core/image: JPEG Huffman code lengths that are not a prefix code are refused") {
   JpegParts j;
   j.dht[1] = HuffmanTable(1, 0, {3}, {0x00, 0x01, 0x02});  // three 1-bit codes
   auto r = Decode(j.Build());
@@ -131,7 +131,7 @@ TEST_CASE("labels/image: JPEG Huffman code lengths that are not a prefix code ar
   CHECK(Says(r, "Huffman table AC 0: 3 codes of length 1 do not fit"));
 }
 
-TEST_CASE("labels/image: a JPEG scan that uses a Huffman table no DHT defined is refused") {
+TEST_CASE("core/image: a JPEG scan that uses a Huffman table no DHT defined is refused") {
   // stb would decode with an uninitialised table: indexes read from garbage.
   JpegParts j;
   j.scan_header[2] = 0x01;  // DC table 0, AC table 1 (never defined)
@@ -145,7 +145,7 @@ TEST_CASE("labels/image: a JPEG scan that uses a Huffman table no DHT defined is
   CHECK(Says(r, "component 1 uses quantisation table 2, which no DQT defined before the scan"));
 }
 
-TEST_CASE("labels/image: JPEG frame and scan headers out of range are refused with what is wrong") {
+TEST_CASE("core/image: JPEG frame and scan headers out of range are refused with what is wrong") {
   struct Case {
     const char* what;
     void (*mutate)(JpegParts*);
@@ -176,7 +176,7 @@ TEST_CASE("labels/image: JPEG frame and scan headers out of range are refused wi
   }
 }
 
-TEST_CASE("labels/image: a JPEG over 8192x8192 is refused from its frame header, before decoding") {
+TEST_CASE("core/image: a JPEG over 8192x8192 is refused from its frame header, before decoding") {
   JpegParts j;
   j.width = 9000;
   Bytes b = j.Build();
@@ -185,7 +185,7 @@ TEST_CASE("labels/image: a JPEG over 8192x8192 is refused from its frame header,
   CHECK(r.status().message() == "huge.jpg: image is 9000x8, larger than the 8192x8192 limit (refused before decoding)");
 }
 
-TEST_CASE("labels/image: a progressive JPEG with only its DC scan decodes (no AC table needed)") {
+TEST_CASE("core/image: a progressive JPEG with only its DC scan decodes (no AC table needed)") {
   JpegParts j;
   j.sof = 0xC2;
   j.dht.pop_back();                      // no AC table at all
@@ -197,10 +197,10 @@ TEST_CASE("labels/image: a progressive JPEG with only its DC scan decodes (no AC
   CHECK(r->width == 8);
 }
 
-TEST_CASE("labels/image: DC coefficients that overflow int decode to some image, without undefined behaviour") {
+TEST_CASE("core/image: DC coefficients that overflow int decode to some image, without undefined behaviour") {
   // Every block adds the largest DC difference (+32767) and the DC step is
   // 65535: stb's int arithmetic overflows at the second block (dc * step) and,
-  // past 65536 blocks, in the running DC sum. labels/image.cpp is compiled with
+  // past 65536 blocks, in the running DC sum. core/image.cpp is compiled with
   // -fwrapv, so this is garbage pixels, not UB (the sanitizer build checks).
   JpegParts j;
   j.width = 2056, j.height = 2048;  // 257 x 256 = 65792 blocks
@@ -217,7 +217,7 @@ TEST_CASE("labels/image: DC coefficients that overflow int decode to some image,
   CHECK(r->height == 2048);
 }
 
-TEST_CASE("labels/image: colour JPEGs (4:4:4 and 4:2:0, interleaved) pass the checks and decode to their colour") {
+TEST_CASE("core/image: colour JPEGs (4:4:4 and 4:2:0, interleaved) pass the checks and decode to their colour") {
   // DC table 0: category 0 is '0', category 8 is '10'. Every block is flat: Y
   // and Cb at 128, Cr at 128 + 200/8 = 153, so every pixel is the same red-grey.
   const std::string y = "00", cb = "00", cr = "10" "11001000" "0";  // DC +200, end of block

@@ -1,11 +1,11 @@
-// RGB8 images for the labelling workflow: decode PNG/JPEG (stb_image) with the
-// size checked from the header before any pixel is decoded, write PNG, and a
-// few drawing/sampling helpers the generator and detector share.
+// RGB8 images: decode PNG/JPEG (stb_image) with the size checked from the
+// header before any pixel is decoded, write PNG, and a few drawing/sampling
+// helpers (the label workflow's generator and detector, the real-model inputs).
 // DecodeImage/LoadImage are the only way the repo decodes an image: they read
 // the header themselves and, for a JPEG, check every segment stb would trust
 // (Huffman and quantisation tables, frame and scan headers) before stb runs.
 //
-//   fk::Result<fk::labels::Image> r = fk::labels::LoadImage("data/logos/v1/0000.png");
+//   fk::Result<fk::Image> r = fk::LoadImage("data/logos/v1/0000.png");
 //   if (!r) puts(r.status().message().c_str());
 #pragma once
 #include <cstdint>
@@ -14,7 +14,7 @@
 
 #include "core/status.h"
 
-namespace fk::labels {
+namespace fk {
 
 constexpr int kMaxImageSide = 8192;  // px; larger images are refused before decoding
 
@@ -38,9 +38,9 @@ std::vector<uint8_t> EncodePng(const Image& img);
 // Grey level (0..1) of every pixel: the detector's input.
 std::vector<float> ToGray(const Image& img);
 
-}  // namespace fk::labels
+}  // namespace fk
 
-namespace fk::labels {
+namespace fk {
 // A 1-px rectangle outline (debug views, `fieldkit-cli labels draw`).
 void DrawRect(Image* img, float left, float top, float width, float height, uint8_t r, uint8_t g, uint8_t b);
-}  // namespace fk::labels
+}  // namespace fk

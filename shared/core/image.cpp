@@ -1,4 +1,4 @@
-#include "labels/image.h"
+#include "core/image.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -33,7 +33,7 @@
 
 #include "core/file.h"
 
-namespace fk::labels {
+namespace fk {
 
 static_assert(STBI_MAX_DIMENSIONS == kMaxImageSide, "stb's limit is the loader's");
 
@@ -405,9 +405,9 @@ std::vector<float> ToGray(const Image& img) {
   return g;
 }
 
-}  // namespace fk::labels
+}  // namespace fk
 
-namespace fk::labels {
+namespace fk {
 void DrawRect(Image* img, float left, float top, float width, float height, uint8_t r, uint8_t g, uint8_t b) {
   const int x0 = int(left), y0 = int(top), x1 = int(left + width), y1 = int(top + height);
   auto put = [&](int x, int y) {
@@ -426,4 +426,4 @@ void DrawRect(Image* img, float left, float top, float width, float height, uint
     put(x1, y);
   }
 }
-}  // namespace fk::labels
+}  // namespace fk

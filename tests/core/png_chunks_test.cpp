@@ -6,11 +6,11 @@
 #include <cstdint>
 #include <vector>
 
-#include "labels/image.h"
+#include "core/image.h"
 
-using fk::labels::DecodeImage;
-using fk::labels::EncodePng;
-using fk::labels::Image;
+using fk::DecodeImage;
+using fk::EncodePng;
+using fk::Image;
 
 namespace {
 
@@ -43,7 +43,7 @@ size_t FirstIdat(const Bytes& png) {
 
 }  // namespace
 
-TEST_CASE("labels/image: empty IDAT chunks (first, between, last) decode to the same pixels, with no UB") {
+TEST_CASE("core/image: empty IDAT chunks (first, between, last) decode to the same pixels, with no UB") {
   const Image img = Pattern();
   const Bytes png = EncodePng(img);
   const size_t idat = FirstIdat(png);
