@@ -380,6 +380,12 @@ Result<Letterbox> PrepareInput(const uint8_t* rgb, size_t rgb_bytes, int width, 
   return lb;
 }
 
+Result<Letterbox> PrepareInput(const Image& image, int model_width, int model_height, float lo, float hi,
+                               std::vector<float>* nhwc, Border border) {
+  return PrepareInput(image.rgb.data(), image.rgb.size(), image.width, image.height, model_width, model_height, lo, hi,
+                      nhwc, border);
+}
+
 std::array<float, 2> ModelToImage(const Letterbox& lb, float x, float y) {
   return {(x * float(lb.model_width) - lb.pad_x) / lb.scale, (y * float(lb.model_height) - lb.pad_y) / lb.scale};
 }
@@ -461,6 +467,32 @@ Result<Hand> DecodeHand(Floats landmarks, Floats presence, Floats handedness, Fl
     h.world[i] = {q[0], q[1], q[2]};
   }
   return h;
+}
+
+nlohmann::json HandJson(const Hand& hand, const Letterbox& lb, Coords coords) {
+  const char* fmt = coords == Coords::kImagePixels ? "%.2f" : "%.5f";
+  // z shares x's scale: model-normalized x to pixels is * model_width / scale.
+  const float z_scale = coords == Coords::kModelNormalized ? 1.f
+                        : coords == Coords::kImagePixels   ? float(lb.model_width) / lb.scale
+                                                           : float(lb.model_width) / lb.scale / float(lb.image_width);
+  nlohmann::json lms = nlohmann::json::array(), world = nlohmann::json::array();
+  for (size_t i = 0; i < size_t(kHandLandmarks); i++) {
+    const auto& p = hand.landmarks[i];
+    std::array<float, 2> xy = {p[0], p[1]};
+    if (coords != Coords::kModelNormalized) {
+      xy = ModelToImage(lb, p[0], p[1]);
+      if (coords == Coords::kImageNormalized) xy = {xy[0] / float(lb.image_width), xy[1] / float(lb.image_height)};
+    }
+    lms.push_back({JsonNumberAs(xy[0], fmt), JsonNumberAs(xy[1], fmt), JsonNumberAs(p[2] * z_scale, fmt)});
+    const auto& w = hand.world[i];
+    world.push_back({JsonNumberAs(w[0], "%.5f"), JsonNumberAs(w[1], "%.5f"), JsonNumberAs(w[2], "%.5f")});
+  }
+  return {{"presence", JsonNumberAs(hand.presence, "%.4f")},
+          {"present", hand.present},
+          {"handedness", hand.handedness},
+          {"handedness_score", JsonNumberAs(hand.handedness_score, "%.4f")},
+          {"landmarks", std::move(lms)},
+          {"world", std::move(world)}};
 }
 
 const std::vector<std::array<int, 2>>& HandConnections() {

@@ -10,8 +10,8 @@
 //
 //   fk::nn::mediapipe::FaceDetectorConfig cfg = fk::nn::mediapipe::FaceFullRange();
 //   std::vector<float> input;
-//   auto lb = PrepareInput(img.rgb.data(), img.rgb.size(), img.width, img.height,
-//                          cfg.input_width, cfg.input_height, cfg.input_lo, cfg.input_hi, &input);
+//   fk::Result<fk::Image> img = fk::LoadImage(path);
+//   auto lb = PrepareInput(*img, cfg.input_width, cfg.input_height, cfg.input_lo, cfg.input_hi, &input, cfg.border);
 //   ... run the model on `input` -> regressors [1,2304,16], classificators [1,2304,1] ...
 //   auto faces = DecodeFaces(regressors, classificators, cfg);         // normalized to the model input
 //   std::string json = fk::DumpJson(DetectionsJson(*faces, *lb, Coords::kImagePixels));
@@ -24,6 +24,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "core/image.h"
 #include "core/status.h"
 
 namespace fk::nn::mediapipe {
@@ -136,6 +137,8 @@ struct Letterbox {
 Result<Letterbox> PrepareInput(const uint8_t* rgb, size_t rgb_bytes, int width, int height, int model_width,
                                int model_height, float lo, float hi, std::vector<float>* nhwc,
                                Border border = Border::kZero);
+Result<Letterbox> PrepareInput(const Image& image, int model_width, int model_height, float lo, float hi,
+                               std::vector<float>* nhwc, Border border = Border::kZero);
 // The same geometry without a picture (what PrepareInput returns for these sizes).
 Result<Letterbox> FitLetterbox(int width, int height, int model_width, int model_height);
 
@@ -186,6 +189,10 @@ struct Hand {
 // The model's outputs in order: Identity [1,63], Identity_1 [1,1], Identity_2 [1,1], Identity_3 [1,63].
 Result<Hand> DecodeHand(Floats landmarks, Floats presence, Floats handedness, Floats world,
                         const HandLandmarkConfig& config);
+
+// `{"presence", "present", "handedness", "handedness_score", "landmarks":[[x,y,z],...]}` with x, y in
+// `coords` (z on x's scale: pixels for kImagePixels) and the world landmarks as `"world"` (metres).
+nlohmann::json HandJson(const Hand& hand, const Letterbox& lb, Coords coords);
 
 // The 21-point hand skeleton (wrist 0; thumb 1-4, index 5-8, middle 9-12,
 // ring 13-16, pinky 17-20, base to tip) as index pairs to draw.

@@ -456,6 +456,43 @@ TEST_CASE("nn/mediapipe: hand landmark outputs decode to presence, handedness an
   CHECK(!mp::DecodeHand(lm, std::vector<float>{0.9f}, std::vector<float>{0.2f}, std::vector<float>(60), c));
 }
 
+TEST_CASE("nn/mediapipe: a decoded picture letterboxed for the hand model, its landmarks back on the picture as JSON") {
+  // A 60x30 picture, left half red, right half blue, as fk::Image (what LoadImage returns).
+  fk::Image img(60, 30);
+  for (int y = 0; y < 30; y++)
+    for (int x = 0; x < 60; x++) img.At(x, y)[x < 30 ? 0 : 2] = 255;
+  const mp::HandLandmarkConfig c = mp::HandLandmark();
+  std::vector<float> t;
+  auto lb = mp::PrepareInput(img, c.input_width, c.input_height, c.input_lo, c.input_hi, &t, c.border);
+  REQUIRE(lb);
+  CHECK(lb->pad_y == Approx(56.f));  // 224 x 112 content, 56 rows above and below
+  auto px = [&](int x, int y, int ch) { return t[(size_t(y) * 224 + size_t(x)) * 3 + size_t(ch)]; };
+  CHECK(px(10, 0, 0) == Approx(1.f));    // replicated border: the red edge carries on
+  CHECK(px(200, 223, 2) == Approx(1.f));
+  CHECK(px(10, 100, 2) == 0.f);
+  CHECK(px(100, 100, 0) == Approx(1.f));  // either side of the colour edge at model x = 112
+  CHECK(px(120, 100, 2) == Approx(1.f));
+  CHECK(px(112, 100, 0) == Approx(px(111, 100, 2)).epsilon(0.2));  // blended across it
+
+  // A hand whose landmark i sits at model pixel (100 + i, 112), z = i.
+  std::vector<float> lm(63), world(63, 0.f);
+  for (int i = 0; i < 21; i++) lm[size_t(3 * i)] = 100.f + float(i), lm[size_t(3 * i + 1)] = 112.f, lm[size_t(3 * i + 2)] = float(i);
+  auto h = mp::DecodeHand(lm, std::vector<float>{0.95f}, std::vector<float>{0.9f}, world, c);
+  REQUIRE(h);
+  const nlohmann::json j = nlohmann::json::parse(fk::DumpJson(mp::HandJson(*h, *lb, mp::Coords::kImagePixels)));
+  CHECK(j["present"] == true);
+  CHECK(j["handedness"] == "Left");
+  REQUIRE(j["landmarks"].size() == 21);
+  REQUIRE(j["world"].size() == 21);
+  // Model pixel (100, 112) is picture pixel (100 / 3.7333, (112 - 56) / 3.7333) = (26.79, 15).
+  CHECK(j["landmarks"][0][0].get<double>() == Approx(100.0 * 60 / 224).epsilon(1e-3));
+  CHECK(j["landmarks"][0][1].get<double>() == Approx(15.0).epsilon(1e-3));
+  // z on x's scale, in picture pixels: raw / 224 / 0.4 of the model width, times 60 / 224 pixels per model pixel.
+  CHECK(j["landmarks"][20][2].get<double>() == Approx(20.0 / 0.4 * 60 / 224).epsilon(1e-3));
+  const nlohmann::json n = mp::HandJson(*h, *lb, mp::Coords::kImageNormalized);
+  CHECK(n["landmarks"][0][1].get<double>() == Approx(0.5).epsilon(1e-4));
+}
+
 TEST_CASE("nn/mediapipe: the hand skeleton joins all 21 landmarks, each finger base to tip") {
   const auto& edges = mp::HandConnections();
   REQUIRE(mp::HandLandmarkNames().size() == 21);
