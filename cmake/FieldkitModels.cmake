@@ -3,6 +3,7 @@
 # run time), copied beside the build output of both targets:
 #   ${FIELDKIT_OUT_DIR}/models/*.tflite      (build/native/models/, build/web/models/)
 #   ${FIELDKIT_OUT_DIR}/images/astronaut.png (build/native/images/, build/web/images/)
+#   ${FIELDKIT_OUT_DIR}/models/reference/*.json (tests/reference/fixtures: TFLite's outputs)
 # The page fetches them from models/ and images/ next to index.html; the CLI and the desktop app
 # look beside their executable. Configuring works without them; the globs are re-checked on every
 # build (CONFIGURE_DEPENDS), so files fetched after configuring are picked up by the next build.
@@ -12,6 +13,8 @@ set(FK_MODEL_FILES_EXPECTED
 
 file(GLOB FK_MODEL_FILES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/third_party/models/*.tflite)
 file(GLOB FK_IMAGE_FILES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/third_party/images/*.png)
+# TFLite's reference outputs (committed), so the panel can show each model's error against them.
+file(GLOB FK_REFERENCE_FILES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/reference/fixtures/*.json)
 
 set(FK_MODELS_MISSING)
 foreach(name ${FK_MODEL_FILES_EXPECTED})
@@ -29,10 +32,12 @@ if(FK_MODELS_MISSING)
 endif()
 
 set(FK_MODEL_OUTPUTS)
-foreach(f ${FK_MODEL_FILES} ${FK_IMAGE_FILES})
+foreach(f ${FK_MODEL_FILES} ${FK_IMAGE_FILES} ${FK_REFERENCE_FILES})
   get_filename_component(name ${f} NAME)
   if(f MATCHES "\\.tflite$")
     set(out ${FIELDKIT_OUT_DIR}/models/${name})
+  elseif(f MATCHES "\\.json$")
+    set(out ${FIELDKIT_OUT_DIR}/models/reference/${name})
   else()
     set(out ${FIELDKIT_OUT_DIR}/images/${name})
   endif()

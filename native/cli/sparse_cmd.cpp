@@ -19,6 +19,7 @@
 #include "nn/model_zoo.h"
 #include "nn/net_executor.h"
 #include "nn/real_bench.h"
+#include "nn/real_models.h"
 #include "nn/reference.h"
 #include "nn/tflite.h"
 #include "nn/sparse_bench.h"
@@ -54,11 +55,11 @@ std::string Positional1(const Args& a, const char* verb) {
   return a.Positional()[1];
 }
 
-// The bundled models sit in models/ beside this binary (the build copies them there).
+// The bundled models and image sit in models/ and images/ beside this binary (the build copies them).
 void AddModelDirs() {
   std::error_code ec;
   auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) nn::AddModelSearchDir((exe.parent_path() / "models").string());
+  if (!ec) nn::AddBundleRoot(exe.parent_path().string());
 }
 
 // A real model: anything but the built-in "mobilenet_v2".
@@ -392,6 +393,36 @@ int Run(const Args& a) {
   return 0;
 }
 
+// [SECTION] detect
+
+int Detect(const Args& a) {
+  NoOperands(a);
+  AddModelDirs();
+  if (!a.Has("model")) throw UsageError{"detect: --model mediapipe:NAME or FILE.tflite is required"};
+  nn::RealModelsOptions o;
+  o.models = {a.Get("model")};
+  o.image = a.Get("image", "");
+  o.runs = 0;  // detections only
+  nn::RealModelsSession s(o);
+  while (!s.Step()) {
+  }
+  if (!s.status()) throw InputError{s.status().message()};
+  const nn::RealModelResult& r = s.Results()[0];
+  if (!r.task) throw InputError{r.file + ": not a face-detection or hand-landmark model (use `sparse run` for its raw outputs)"};
+  nlohmann::json d = s.DetectionsJson(0);
+  if (a.Has("json")) {
+    EmitJson(d);
+    return 0;
+  }
+  std::printf("%s on %s (%dx%d): %zu detection(s), %.1f ms (%s)\n", r.file.c_str(), s.PictureName().c_str(),
+              s.Picture().width, s.Picture().height, d.size(), r.image_ms, r.kernel.c_str());
+  for (auto& e : d)
+    std::printf("  score %.4f  box x=%.1f y=%.1f w=%.1f h=%.1f  %zu keypoints\n", e["score"].get<double>(),
+                e["box"][0].get<double>(), e["box"][1].get<double>(), e["box"][2].get<double>(),
+                e["box"][3].get<double>(), e["keypoints"].size());
+  return 0;
+}
+
 // [SECTION] the verb table
 
 const std::vector<Flag> kBuildFlags = {
@@ -445,6 +476,14 @@ const VerbTable kSparse = {
       "A .tflite file is imported: operators, storage types, parameters, and per 1x1 layer its\n"
       "share of zero weights (--layers). A corrupt file exits 1 with a message naming what is\n"
       "wrong and where."},
+     {"detect", "run a face-detection or hand-landmark model on a picture: detections in picture pixels",
+      {{"model", "NAME|PATH", "mediapipe:face_full_sparse, ... or FILE.tflite (required)"},
+       {"image", "FILE", "a PNG or JPEG (default: the bundled astronaut.png)"}},
+      Detect, "",
+      "Letterboxes the picture into the model's input as MediaPipe does, runs the model on our\n"
+      "kernels and decodes: faces with MediaPipe's SSD anchors and weighted NMS; a hand as its 21\n"
+      "landmarks (one entry when present). JSON: [{\"score\",\"box\":[x,y,w,h],\"keypoints\":[[x,y],...]}]\n"
+      "in pixels of the picture."},
      {"run", "run a .fks model once on a seeded image, or a .tflite model on a raw tensor",
       {{"kernels", "best|scalar", "the kernels to run with (default best)"},
        {"model", "NAME|PATH", "an imported model: mediapipe:face_full_sparse, ... or FILE.tflite"},

@@ -40,13 +40,30 @@ std::vector<std::string>& Dirs() {
 bool Readable(const std::string& p) { return std::ifstream(p, std::ios::binary).good(); }
 }  // namespace
 
-void AddModelSearchDir(const std::string& dir) {
+void AddBundleRoot(const std::string& dir) {
   for (const std::string& d : Dirs())
     if (d == dir) return;
   Dirs().push_back(dir);
 }
 
-const std::vector<std::string>& ModelSearchDirs() { return Dirs(); }
+const std::vector<std::string>& BundleRoots() { return Dirs(); }
+
+std::string ShortName(const BundledModel& m) {
+  std::string n = m.name;
+  return n.substr(n.find(':') + 1);
+}
+
+Result<std::string> ResolveBundledFile(const std::string& relative) {
+  std::string tried;
+  for (const std::string& d : Dirs()) {
+    std::string p = d + "/" + relative;
+    if (Readable(p)) return p;
+    tried += (tried.empty() ? "" : ", ") + d;
+  }
+  return Status::Error(relative + " is not on this machine (looked under " +
+                       (tried.empty() ? std::string("no directory") : tried) +
+                       "); `make deps` fetches the bundled models and image into third_party/ and the build copies them");
+}
 
 Result<std::string> ResolveModelPath(const std::string& name_or_path) {
   const BundledModel* b = name_or_path.rfind("mediapipe:", 0) == 0 ? FindBundledModel(name_or_path) : nullptr;
@@ -60,7 +77,7 @@ Result<std::string> ResolveModelPath(const std::string& name_or_path) {
   }
   std::vector<std::string> dirs;
   if (const char* env = std::getenv("FIELDKIT_MODELS"); env && *env) dirs.push_back(env);
-  for (const std::string& d : Dirs()) dirs.push_back(d);
+  for (const std::string& d : Dirs()) dirs.push_back(d + "/models");
   std::string tried;
   for (const std::string& d : dirs) {
     std::string p = d + "/" + b->file;

@@ -2,7 +2,7 @@
 // third_party/models/, copied next to the programs as models/; never committed,
 // never downloaded at run time), and how a name or a path becomes a file.
 //
-//   fk::nn::AddModelSearchDir(exe_dir + "/models");        // native main, at start
+//   fk::nn::AddBundleRoot(exe_dir);                         // native main, at start
 //   fk::Result<std::string> p = fk::nn::ResolveModelPath("mediapipe:face_full_sparse");
 #pragma once
 #include <string>
@@ -25,11 +25,17 @@ struct BundledModel {
 const std::vector<BundledModel>& BundledModels();
 const BundledModel* FindBundledModel(const std::string& name);  // by name or file name; nullptr if none
 const BundledModel* BundledModelForFile(const std::string& path);  // by the path's file name
+std::string ShortName(const BundledModel& m);  // "face_full_sparse" (the reference fixture's name)
 
-// Directories searched for bundled files, in order: FIELDKIT_MODELS (env, native),
-// then each added directory.
-void AddModelSearchDir(const std::string& dir);
-const std::vector<std::string>& ModelSearchDirs();
+// Bundle roots: directories holding models/ (the .tflite files and
+// models/reference/*.json, TFLite's outputs) and images/ (astronaut.png), as the
+// build lays them out next to the programs. Searched in order after the
+// FIELDKIT_MODELS directory (env, native; it holds the .tflite files directly).
+void AddBundleRoot(const std::string& dir);
+const std::vector<std::string>& BundleRoots();
+// `relative` (e.g. "images/astronaut.png") under the first root that has it.
+Result<std::string> ResolveBundledFile(const std::string& relative);
+constexpr const char* kBundledImage = "images/astronaut.png";  // NASA portrait, public domain (skimage data)
 
 // A bundled name -> the first search directory holding its file; anything else
 // is taken as a path. The error names what was looked for and where.
