@@ -49,9 +49,14 @@ size_t Net::ParameterCount() const {
   return n;
 }
 
+// Weights the compute ops read that the file stored sparse (the DENSIFY and
+// DEQUANTIZE steps in between carry the flag along, so count at the consumer).
 int Net::SparseStoredTensors() const {
+  std::vector<char> seen(tensors.size(), 0);
   int n = 0;
-  for (const NetTensor& t : tensors) n += t.stored_sparse ? 1 : 0;
+  for (const NetOp& op : ops)
+    for (int t : op.inputs)
+      if (t >= 0 && tensors[size_t(t)].constant && tensors[size_t(t)].stored_sparse && !seen[size_t(t)]++) ++n;
   return n;
 }
 

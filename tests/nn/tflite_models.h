@@ -3,10 +3,14 @@
 // read through Node's fs, since the suite's own file system is in memory.
 #pragma once
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 #include "core/file.h"
+#include "nn/model_zoo.h"
 
 #ifdef __EMSCRIPTEN__
 #include <emscripten.h>
@@ -44,6 +48,34 @@ inline std::vector<float> PatternInput(size_t n) {
   std::vector<float> x(n);
   for (size_t i = 0; i < n; ++i) x[i] = float(double((uint64_t(i) * 7919) % 1000) / 500.0 - 1.0);
   return x;
+}
+
+// The build's bundle layout (models/, models/reference/, images/) staged in a
+// temp dir (the suite's own file system under wasm) and added as a bundle root,
+// so code that resolves bundled names runs as in the programs. Once per process.
+inline bool StageBundle() {
+  static int staged = -1;
+  if (staged >= 0) return staged == 1;
+  namespace fs = std::filesystem;
+  const fs::path root = fs::temp_directory_path() / ("fk_bundle_" + std::to_string(getpid()));
+  std::error_code ec;
+  fs::create_directories(root / "models" / "reference", ec);
+  fs::create_directories(root / "images", ec);
+  auto copy = [&](const std::string& from, const fs::path& to) {
+    std::vector<uint8_t> b = ReadHostFile(from);
+    if (b.empty()) return false;
+    std::ofstream(to, std::ios::binary).write(reinterpret_cast<const char*>(b.data()), std::streamsize(b.size()));
+    return true;
+  };
+  bool ok = copy(std::string(FIELDKIT_SOURCE_DIR) + "/third_party/images/astronaut.png", root / "images" / "astronaut.png");
+  for (const nn::BundledModel& m : nn::BundledModels()) {
+    ok = copy(ModelDir() + "/" + m.file, root / "models" / m.file) && ok;
+    ok = copy(std::string(FIELDKIT_SOURCE_DIR) + "/tests/reference/fixtures/" + nn::ShortName(m) + ".json",
+              root / "models" / "reference" / (nn::ShortName(m) + ".json")) && ok;
+  }
+  nn::AddBundleRoot(root.string());
+  staged = ok ? 1 : 0;
+  return ok;
 }
 
 }  // namespace fk::test

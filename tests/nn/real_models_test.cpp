@@ -1,0 +1,80 @@
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "nn/real_models.h"
+#include "tflite_models.h"
+
+namespace fk::nn {
+
+TEST_CASE("real models: the dense and sparse face models find the same face in the bundled picture (IoU >= 0.9)") {
+  REQUIRE_MESSAGE(test::StageBundle(), "the bundled models or picture are missing: run `make deps`");
+  RealModelsOptions o;
+  o.models = {"mediapipe:face_full_sparse", "mediapipe:face_full"};
+  o.runs = 2;
+  o.warmup = 0;
+  RealModelsSession s(o);
+  int steps = 0;
+  while (!s.Step()) ++steps;
+  REQUIRE_MESSAGE(s.status().ok(), s.status().message());
+  CHECK(steps > 6);  // sliced: never the whole job in one step
+  REQUIRE(s.Results().size() == 2);
+  CHECK(s.Picture().width == 512);
+  for (const RealModelResult& r : s.Results()) {
+    CAPTURE(r.name);
+    REQUIRE(r.faces.size() >= 1);
+    CHECK(r.faces[0].score > 0.8f);
+    REQUIRE(r.max_rel_err_vs_reference.has_value());
+    CHECK(*r.max_rel_err_vs_reference <= 1e-4);
+    CHECK(r.median_ms > 0);
+  }
+  CHECK(s.Results()[0].stored_sparse == 46);  // the sparse file stores 46 weight tensors sparse
+  CHECK(s.Results()[1].stored_sparse == 0);
+  CHECK(mediapipe::IoU(s.Results()[0].faces[0], s.Results()[1].faces[0]) >= 0.9f);
+  // The face sits in the upper middle of the astronaut portrait, in picture pixels.
+  nlohmann::json d = s.DetectionsJson(0);
+  REQUIRE(d.size() >= 1);
+  const double x = d[0]["box"][0].get<double>(), y = d[0]["box"][1].get<double>(), w = d[0]["box"][2].get<double>();
+  CHECK(x > 120);
+  CHECK(x + w < 330);
+  CHECK(y > 20);
+  CHECK(y < 150);
+  CHECK(d[0]["keypoints"].size() == 6);
+  nlohmann::json j = s.Json();
+  for (const char* k : {"name", "bytes", "ops", "sparse_layers", "median_ms", "p10_ms", "p90_ms",
+                        "max_rel_err_vs_reference", "detections"})
+    CHECK(j["models"][0].contains(k));
+  CHECK(j["image"]["width"] == 512);
+}
+
+TEST_CASE("real models: a hand model on a picture without a hand reports it absent; bad inputs are clear errors") {
+  REQUIRE(test::StageBundle());
+  RealModelsOptions o;
+  o.models = {"mediapipe:hand_lite"};
+  o.runs = 0;
+  RealModelsSession s(o);
+  while (!s.Step()) {
+  }
+  REQUIRE_MESSAGE(s.status().ok(), s.status().message());
+  REQUIRE(s.Results()[0].hand.has_value());
+  CHECK(s.DetectionsJson(0).size() == (s.Results()[0].hand->present ? 1u : 0u));
+
+  RealModelsOptions bad;
+  bad.models = {"mediapipe:nope"};
+  RealModelsSession b(bad);
+  while (!b.Step()) {
+  }
+  CHECK(!b.status().ok());
+  CHECK(b.status().message().find("mediapipe:nope") != std::string::npos);
+
+  RealModelsOptions img;
+  img.models = {"mediapipe:face_short"};
+  img.image = "/nonexistent/picture.png";
+  RealModelsSession c(img);
+  while (!c.Step()) {
+  }
+  CHECK(!c.status().ok());
+  CHECK(c.status().message().find("picture.png") != std::string::npos);
+}
+
+}  // namespace fk::nn
