@@ -274,6 +274,7 @@ class Importer {
   // Lowering helpers.
   Status Activation(size_t i, int tensor) const;  // a float activation tensor
   Status Constant(size_t i, int tensor, const char* what) const;
+  Status FloatConstant(size_t i, int tensor, const std::string& what) const;  // weights, biases
   Status CheckOutputShape(size_t i, const RawOp& op, const std::vector<int>& want) const;
   Status Padding(size_t i, int8_t padding, int in, int k, int stride, int dilation, int& before, int& after,
                  int& out) const;
@@ -600,6 +601,18 @@ Status Importer::Constant(size_t i, int t, const char* what) const {
   return Status::Ok();
 }
 
+// Weights, biases and constant operands are read as floats: a FLOAT32 tensor
+// (stored so, or the output of a folded DEQUANTIZE / DENSIFY). An INT32, or an
+// INT8 / FLOAT16 tensor without its DEQUANTIZE, has no float values to read.
+Status Importer::FloatConstant(size_t i, int t, const std::string& what) const {
+  if (Status s = Constant(i, t, what.c_str()); !s) return s;
+  const NetTensor& n = net_.tensors[size_t(t)];
+  if (raw_[size_t(t)].type != kF32 || n.data.size() != n.Count())
+    return Fail(what + " (" + TensorText(t) + ") has type " + TypeName(raw_[size_t(t)].type) +
+                "; float values are needed (FLOAT16 and INT8 constants need a DEQUANTIZE)");
+  return Status::Ok();
+}
+
 Status Importer::CheckOutputShape(size_t i, const RawOp& op, const std::vector<int>& want) const {
   const std::vector<int>& got = net_.tensors[size_t(op.outputs[0])].shape;
   if (got != want)
@@ -645,7 +658,7 @@ Status Importer::LowerConv(size_t i, const RawOp& op, NetOp& n) {
   const bool dw = op.code == kDwConv;
   if (op.inputs.size() < 2) return Fail(OpText(i, op) + " needs an input and a filter");
   if (Status s = Activation(i, op.inputs[0]); !s) return s;
-  if (Status s = Constant(i, op.inputs[1], (OpText(i, op) + ": the filter").c_str()); !s) return s;
+  if (Status s = FloatConstant(i, op.inputs[1], OpText(i, op) + ": the filter"); !s) return s;
   const NetTensor& in = net_.tensors[size_t(op.inputs[0])];
   const NetTensor& w = net_.tensors[size_t(op.inputs[1])];
   if (in.shape.size() != 4 || w.shape.size() != 4)
@@ -663,7 +676,7 @@ Status Importer::LowerConv(size_t i, const RawOp& op, NetOp& n) {
                 " input channels, the input has " + std::to_string(cin) + " (grouped convolutions are not supported)");
   }
   if (op.inputs.size() > 2 && op.inputs[2] >= 0) {
-    if (Status s = Constant(i, op.inputs[2], (OpText(i, op) + ": the bias").c_str()); !s) return s;
+    if (Status s = FloatConstant(i, op.inputs[2], OpText(i, op) + ": the bias"); !s) return s;
     if (net_.tensors[size_t(op.inputs[2])].data.size() != size_t(cout))
       return Fail(OpText(i, op) + ": bias has " + std::to_string(net_.tensors[size_t(op.inputs[2])].data.size()) +
                   " values for " + std::to_string(cout) + " output channels");
@@ -706,7 +719,7 @@ Status Importer::LowerPool(size_t i, const RawOp& op, NetOp& n) {
 Status Importer::LowerFc(size_t i, const RawOp& op, NetOp& n) {
   if (op.inputs.size() < 2) return Fail(OpText(i, op) + " needs an input and weights");
   if (Status s = Activation(i, op.inputs[0]); !s) return s;
-  if (Status s = Constant(i, op.inputs[1], (OpText(i, op) + ": the weights").c_str()); !s) return s;
+  if (Status s = FloatConstant(i, op.inputs[1], OpText(i, op) + ": the weights"); !s) return s;
   const NetTensor& in = net_.tensors[size_t(op.inputs[0])];
   const NetTensor& w = net_.tensors[size_t(op.inputs[1])];
   bool act_ok;
@@ -719,7 +732,7 @@ Status Importer::LowerFc(size_t i, const RawOp& op, NetOp& n) {
   if (in.Count() != size_t(w.shape[1]))
     return Fail(OpText(i, op) + ": batch > 1 is not supported (input " + ShapeText(in.shape) + ")");
   if (op.inputs.size() > 2 && op.inputs[2] >= 0) {
-    if (Status s = Constant(i, op.inputs[2], (OpText(i, op) + ": the bias").c_str()); !s) return s;
+    if (Status s = FloatConstant(i, op.inputs[2], OpText(i, op) + ": the bias"); !s) return s;
     if (net_.tensors[size_t(op.inputs[2])].data.size() != size_t(w.shape[0]))
       return Fail(OpText(i, op) + ": bias size does not match the weights' " + std::to_string(w.shape[0]) + " outputs");
   }
@@ -748,8 +761,10 @@ Status Importer::LowerShapeOp(size_t i, const RawOp& op, NetOp& n) {
       bool broadcast = b.constant && (b.Count() == 1 || (!s.empty() && b.Count() == size_t(s.back())));
       if (b.shape != s && !broadcast)
         return Fail(OpText(i, op) + ": operands " + ShapeText(s) + " and " + ShapeText(b.shape) + " (broadcasting is not supported)");
-      if (!b.constant)
-        if (Status st = Activation(i, op.inputs[1]); !st) return st;
+      if (Status st = b.constant ? FloatConstant(i, op.inputs[1], OpText(i, op) + ": the second operand")
+                                 : Activation(i, op.inputs[1]);
+          !st)
+        return st;
       return CheckOutputShape(i, op, s);
     }
     case kRelu:

@@ -200,4 +200,36 @@ TEST_CASE("tflite hostile: shapes that do not match name the operator, the tenso
   }
 }
 
+TEST_CASE("tflite hostile: weights, biases and constant operands that are not floats") {
+  {  // a 1x1 convolution's weights as INT32 (not decodable to floats)
+    tfl::ModelBuilder b = Small();
+    const int w = 4;  // the second convolution's weights
+    REQUIRE(b.tensors[size_t(w)].shape == std::vector<int32_t>{4, 1, 1, 4});
+    b.tensors[size_t(w)].type = tfl::kInt32;
+    Contains(ImportError(b.Build(), "int_weights.tflite"), {"int_weights.tflite: ", "operator #1 (CONV_2D)", "tensor #4", "INT32"});
+  }
+  {  // ADD of an INT32 constant
+    tfl::ModelBuilder b;
+    int x = b.Input({1, 2, 2, 3});
+    int k = b.ConstantInt32({3}, {1, 2, 3});
+    int y = b.Tensor({1, 2, 2, 3});
+    b.Op(tfl::kAdd, {x, k}, {y});
+    b.Output(y);
+    Contains(ImportError(b.Build(), "int_add.tflite"), {"int_add.tflite: ", "operator #0 (ADD)", "INT32"});
+  }
+  {  // INT8 weights used without their DEQUANTIZE
+    tfl::ModelBuilder b = Small();
+    std::vector<int8_t> q(16, 3);
+    b.tensors[4] = tfl::TensorSpec{};
+    b.tensors[4].name = "q";
+    b.tensors[4].shape = {4, 1, 1, 4};
+    b.tensors[4].type = tfl::kInt8;
+    b.tensors[4].data = tfl::RawBytes(q);
+    b.tensors[4].quantized = true;
+    b.tensors[4].scale = {0.5f};
+    b.tensors[4].zero_point = {0};
+    Contains(ImportError(b.Build(), "int8.tflite"), {"int8.tflite: ", "operator #1 (CONV_2D)", "INT8"});
+  }
+}
+
 }  // namespace fk::nn
