@@ -591,6 +591,9 @@ Status Importer::Activation(size_t i, int t) const {
   if (net_.tensors[size_t(t)].constant) return Fail(TensorText(t) + " must be computed by the graph, not a constant");
   if (raw_[size_t(t)].type != kF32)
     return Fail(TensorText(t) + " has type " + TypeName(raw_[size_t(t)].type) + "; only FLOAT32 activations are supported");
+  // The executor's loops index neighbours (resize, pools) and never see an empty tensor.
+  if (net_.tensors[size_t(t)].Count() == 0)
+    return Fail(TensorText(t) + " " + ShapeText(net_.tensors[size_t(t)].shape) + " has a zero dimension");
   return Status::Ok();
 }
 

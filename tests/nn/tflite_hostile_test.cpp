@@ -232,4 +232,21 @@ TEST_CASE("tflite hostile: weights, biases and constant operands that are not fl
   }
 }
 
+TEST_CASE("tflite hostile: a zero-sized activation") {
+  {  // a zero-sized activation
+    tfl::ModelBuilder b = Small();
+    b.tensors[0].shape = {1, 0, 4, 3};
+    b.tensors[3].shape = {1, 0, 4, 4};
+    Contains(ImportError(b.Build(), "zero.tflite"), {"zero.tflite: ", "tensor #0", "[1,0,4,3]", "zero dimension"});
+  }
+  {  // an empty input resized to 2x2 (the resize would read neighbours that do not exist)
+    tfl::ModelBuilder b;
+    int x = b.Input({1, 0, 2, 3});
+    int y = b.Tensor({1, 2, 2, 3});
+    b.Op(tfl::kResizeBilinear, {x, b.ConstantInt32({2}, {2, 2})}, {y}, tfl::ResizeBilinear(false, false));
+    b.Output(y);
+    Contains(ImportError(b.Build(), "empty_resize.tflite"), {"empty_resize.tflite: ", "tensor #0", "[1,0,2,3]", "zero dimension"});
+  }
+}
+
 }  // namespace fk::nn
