@@ -629,15 +629,20 @@ Status Importer::Padding(size_t i, int8_t padding, int in, int k, int stride, in
                          int& out) const {
   if (stride < 1 || dilation < 1 || k < 1)
     return Fail("operator #" + std::to_string(i) + ": stride, dilation and filter size must be >= 1");
-  const int eff = (k - 1) * dilation + 1;
+  // In 64 bits: a file's stride, dilation and filter size can each be near INT_MAX.
+  const int64_t eff = int64_t(k - 1) * dilation + 1;
   if (padding == 0) {
-    out = (in + stride - 1) / stride;
-    int total = std::max((out - 1) * stride + eff - in, 0);
-    before = total / 2;
-    after = total - before;
+    const int64_t o = (int64_t(in) + stride - 1) / stride;
+    const int64_t total = std::max<int64_t>((o - 1) * stride + eff - in, 0);
+    if (total > std::numeric_limits<int>::max())
+      return Fail("operator #" + std::to_string(i) + ": filter " + std::to_string(k) + ", dilation " +
+                  std::to_string(dilation) + " and stride " + std::to_string(stride) + " need more padding than supported");
+    out = int(o);
+    before = int(total / 2);
+    after = int(total - total / 2);
   } else if (padding == 1) {
     if (in < eff) return Fail("operator #" + std::to_string(i) + ": the filter is larger than its input");
-    out = (in - eff) / stride + 1;
+    out = int((in - eff) / stride + 1);
     before = after = 0;
   } else {
     return Fail("operator #" + std::to_string(i) + ": unknown padding " + std::to_string(padding));

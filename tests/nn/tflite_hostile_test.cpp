@@ -249,4 +249,21 @@ TEST_CASE("tflite hostile: a zero-sized activation") {
   }
 }
 
+TEST_CASE("tflite hostile: strides and dilations whose span overflows an int") {
+  {  // a dilation whose span overflows an int
+    tfl::ModelBuilder b = Small();
+    b.ops[0].options = tfl::Conv2D(tfl::kSame, 1, 1, tfl::kNone, 1 << 30, 1 << 30);
+    Contains(ImportError(b.Build(), "dil.tflite"), {"dil.tflite: ", "operator #0", "dilation 1073741824", "more padding than supported"});
+  }
+  {
+    tfl::ModelBuilder b = Small();
+    b.ops[0].options = tfl::Conv2D(tfl::kSame, 2147483647, 2147483647);
+    // SAME with a stride near INT_MAX is one output pixel, no overflow, and runs.
+    std::vector<uint8_t> bytes = b.Build();
+    Result<Net> net = ImportTflite(bytes.data(), bytes.size(), "stride.tflite");
+    REQUIRE_MESSAGE(!net.ok(), "expected the output shape check to fail");
+    Contains(net.status().message(), {"stride.tflite: ", "operator #0 (CONV_2D)", "computes [1,1,1,4]"});
+  }
+}
+
 }  // namespace fk::nn
