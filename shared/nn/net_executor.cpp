@@ -650,17 +650,16 @@ void NetExecutor::RunStep(const Step& s) {
           for (size_t ox = 0; ox < s.ow; ++ox) {
             float acc = mx ? -3.4e38f : 0.f;
             int n = 0;
-            for (int ky = 0; ky < s.kh; ++ky) {
-              long iy = long(oy) * s.sh - s.pt + ky;
-              if (iy < 0 || iy >= long(s.h)) continue;
-              for (int kx = 0; kx < s.kw; ++kx) {
-                long ix = long(ox) * s.sw - s.pl + kx;
-                if (ix < 0 || ix >= long(s.w)) continue;
-                const float v = x[c * hw + size_t(iy) * s.w + size_t(ix)];
+            // Only the window's taps inside the input are visited: a file's SAME
+            // window may be huge (2^30 wide) while the input is a few pixels.
+            const long y0 = long(oy) * s.sh - s.pt, x0 = long(ox) * s.sw - s.pl;
+            const long ky1 = std::min(long(s.kh), long(s.h) - y0), kx1 = std::min(long(s.kw), long(s.w) - x0);
+            for (long ky = std::max(0L, -y0); ky < ky1; ++ky)
+              for (long kx = std::max(0L, -x0); kx < kx1; ++kx) {
+                const float v = x[c * hw + size_t(y0 + ky) * s.w + size_t(x0 + kx)];
                 acc = mx ? std::max(acc, v) : acc + v;
                 ++n;
               }
-            }
             if (!mx) acc = n ? acc / float(n) : 0.f;  // TFLite averages over the valid taps only
             y[c * ohw + oy * s.ow + ox] = Apply(acc, s.clamp);
           }

@@ -266,4 +266,31 @@ TEST_CASE("tflite hostile: strides and dilations whose span overflows an int") {
   }
 }
 
+TEST_CASE("tflite hostile: a pooling window far larger than its input runs in time, over the input only") {
+  const int h = 4, w = 3, c = 2;
+  std::vector<float> x = Ramp(size_t(h * w * c));
+  for (bool max : {true, false}) {
+    CAPTURE(max);
+    tfl::ModelBuilder b;
+    int in = b.Input({1, h, w, c});
+    int y = b.Tensor({1, h, w, c});
+    b.Op(max ? tfl::kMaxPool2D : tfl::kAveragePool2D, {in}, {y}, tfl::Pool2D(tfl::kSame, 1, 1, 1 << 30, 1 << 30));
+    b.Output(y);
+    std::vector<uint8_t> bytes = b.Build();
+    Result<Net> net = ImportTflite(bytes.data(), bytes.size(), "pool.tflite");
+    REQUIRE_MESSAGE(net.ok(), net.status().message());
+    // Every window covers the whole input: each output is the channel's max / mean.
+    std::vector<float> want(size_t(c), max ? -1e30f : 0.f);
+    for (int p = 0; p < h * w; ++p)
+      for (int ch = 0; ch < c; ++ch) {
+        const float v = x[size_t(p * c + ch)];
+        want[size_t(ch)] = max ? std::max(want[size_t(ch)], v) : want[size_t(ch)] + v / float(h * w);
+      }
+    auto ex = NetExecutor::Create(*net, kernels::ScalarNnKernels());
+    REQUIRE(ex.ok());
+    ex->Run(x.data());
+    for (size_t i = 0; i < ex->OutputSize(0); ++i) CHECK(ex->Output(0)[i] == doctest::Approx(want[i % size_t(c)]));
+  }
+}
+
 }  // namespace fk::nn
