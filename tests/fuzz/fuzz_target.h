@@ -58,8 +58,7 @@ Outcome CoreSettings(const uint8_t* data, size_t size);       // core_settings
 Outcome RecommendData(const uint8_t* data, size_t size);      // recommend_data
 Outcome RecommendMovielens(const uint8_t* data, size_t size); // recommend_movielens
 Outcome AnomalyNab(const uint8_t* data, size_t size);         // anomaly_nab
-// The TFLite importer does not exist yet: when shared/nn/tflite_import.* lands,
-// its target (nn_tflite, over the importer's bytes entry point) goes here.
+Outcome NnTflite(const uint8_t* data, size_t size);           // nn_tflite
 
 // [SECTION] helpers
 

@@ -14,6 +14,7 @@
 #include "core/image.h"
 #include "core/settings.h"
 #include "features/store.h"
+#include "../nn/tflite_builder.h"
 #include "fuzz_target.h"
 #include "labels/manifest.h"
 #include "nn/model_file.h"
@@ -243,6 +244,103 @@ void ModelSeeds() {
   }
 }
 
+// Small .tflite models from the tests' writer (tests/nn/tflite_builder.h): every
+// operator the importer lowers, fp16 / int8 / sparse constants behind
+// DEQUANTIZE and DENSIFY.
+void TfliteSeeds() {
+  namespace tfl = fk::test::tfl;
+  auto vals = [](size_t n, float scale) {
+    std::vector<float> v(n);
+    for (size_t i = 0; i < n; i++) v[i] = float(int(i * 7 % 11) - 5) * scale;
+    return v;
+  };
+  auto write = [](const char* name, const tfl::ModelBuilder& b) {
+    const std::vector<uint8_t> bytes = b.Build();
+    Write("nn_tflite", name, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+  };
+  {  // conv, PAD + depthwise, sparse-able 1x1, ADD, MEAN, FULLY_CONNECTED, LOGISTIC
+    tfl::ModelBuilder b;
+    int x = b.Input({1, 8, 8, 3});
+    int c1 = b.Tensor({1, 4, 4, 4});
+    b.Op(tfl::kConv2D, {x, b.Constant({4, 3, 3, 3}, vals(108, 0.1f)), b.Constant({4}, vals(4, 0.05f))}, {c1},
+         tfl::Conv2D(tfl::kSame, 2, 2, tfl::kRelu_));
+    int p = b.Tensor({1, 6, 6, 4});
+    b.Op(tfl::kPad, {c1, b.ConstantInt32({4, 2}, {0, 0, 1, 1, 1, 1, 0, 0})}, {p});
+    int d = b.Tensor({1, 4, 4, 4});
+    b.Op(tfl::kDepthwiseConv2D, {p, b.Constant({1, 3, 3, 4}, vals(36, 0.2f)), -1}, {d},
+         tfl::DepthwiseConv2D(tfl::kValid, 1, 1, 1));
+    int r = b.Tensor({1, 4, 4, 4});
+    b.Op(tfl::kRelu6, {d}, {r});
+    int e = b.Tensor({1, 4, 4, 4});
+    b.Op(tfl::kConv2D, {r, b.Constant({4, 1, 1, 4}, vals(16, 0.3f)), -1}, {e}, tfl::Conv2D(tfl::kValid, 1, 1));
+    int s = b.Tensor({1, 4, 4, 4});
+    b.Op(tfl::kAdd, {e, c1}, {s}, tfl::AddOpt(tfl::kRelu_));
+    int m = b.Tensor({1, 4});
+    b.Op(tfl::kMean, {s, b.ConstantInt32({2}, {1, 2})}, {m}, tfl::Reducer(false));
+    int f = b.Tensor({1, 2});
+    b.Op(tfl::kFullyConnected, {m, b.Constant({2, 4}, vals(8, 0.5f)), b.Constant({2}, {0.1f, -0.1f})}, {f},
+         tfl::FullyConnected());
+    int y = b.Tensor({1, 2});
+    b.Op(tfl::kLogistic, {f}, {y});
+    b.Output(y);
+    write("conv_dw_fc.tflite", b);
+  }
+  {  // the detector's head: RESHAPE + CONCATENATION, pools, resize, depth-to-space, channel concat
+    tfl::ModelBuilder b;
+    int x = b.Input({1, 4, 4, 4});
+    int mp = b.Tensor({1, 2, 2, 4}), ap = b.Tensor({1, 4, 4, 4});
+    b.Op(tfl::kMaxPool2D, {x}, {mp}, tfl::Pool2D(tfl::kValid, 2, 2, 2, 2));
+    b.Op(tfl::kAveragePool2D, {x}, {ap}, tfl::Pool2D(tfl::kSame, 1, 1, 3, 3));
+    int rs = b.Tensor({1, 4, 4, 4});
+    b.Op(tfl::kResizeBilinear, {mp, b.ConstantInt32({2}, {4, 4})}, {rs}, tfl::ResizeBilinear(false, true));
+    int cc = b.Tensor({1, 4, 4, 8});
+    b.Op(tfl::kConcatenation, {rs, ap}, {cc}, tfl::Concatenation(3));
+    int ds = b.Tensor({1, 8, 8, 2});
+    b.Op(tfl::kDepthToSpace, {cc}, {ds}, tfl::DepthToSpace(2));
+    int r1 = b.Tensor({1, 64, 2}), r2 = b.Tensor({1, 32, 2});
+    b.Op(tfl::kReshape, {ds, b.ConstantInt32({3}, {1, 64, 2})}, {r1});
+    b.Op(tfl::kReshape, {ap, b.ConstantInt32({3}, {1, 32, 2})}, {r2});
+    int y = b.Tensor({1, 96, 2});
+    b.Op(tfl::kConcatenation, {r1, r2}, {y}, tfl::Concatenation(1));
+    b.Output(y);
+    int z = b.Tensor({1, 4, 4, 4});
+    b.Op(tfl::kMul, {ap, b.Constant({4}, {1.f, 2.f, 0.5f, -1.f})}, {z});
+    b.Output(z);
+    write("detector_head.tflite", b);
+  }
+  {  // weights stored FLOAT16, per-channel INT8 and sparse (uint8 and uint16 indices)
+    tfl::ModelBuilder b;
+    int x = b.Input({1, 3, 3, 6});
+    int wh = b.ConstantF16({1, 3, 3, 6}, vals(54, 0.25f));
+    int wf = b.Tensor({1, 3, 3, 6});
+    b.Op(tfl::kDequantize, {wh}, {wf});
+    int a = b.Tensor({1, 3, 3, 6});
+    b.Op(tfl::kDepthwiseConv2D, {x, wf, -1}, {a}, tfl::DepthwiseConv2D(tfl::kSame, 1, 1, 1));
+    std::vector<int8_t> q(36);
+    for (size_t i = 0; i < q.size(); i++) q[i] = int8_t(int(i * 29 % 255) - 127);
+    int wq = b.ConstantInt8({6, 1, 1, 6}, q, {0.01f, 0.02f, 0.03f, 0.04f, 0.05f, 0.06f}, {0, 0, 0, 0, 0, 0}, 0);
+    int wqf = b.Tensor({6, 1, 1, 6});
+    b.Op(tfl::kDequantize, {wq}, {wqf});
+    int c = b.Tensor({1, 3, 3, 6});
+    b.Op(tfl::kConv2D, {a, wqf, -1}, {c}, tfl::Conv2D(tfl::kValid, 1, 1));
+    std::vector<float> sp = vals(48, 0.5f);
+    for (size_t i = 0; i < sp.size(); i++)
+      if (i % 3) sp[i] = 0.f;
+    int ws = b.Add(tfl::SparseFloat({8, 1, 1, 6}, sp, 3));
+    int wsf = b.Tensor({8, 1, 1, 6});
+    b.Op(tfl::kDensify, {ws}, {wsf});
+    int e = b.Tensor({1, 3, 3, 8});
+    b.Op(tfl::kConv2D, {c, wsf, -1}, {e}, tfl::Conv2D(tfl::kValid, 1, 1));
+    int wf2 = b.Add(tfl::SparseFloat({2, 72}, vals(144, 0.1f), 2));
+    int wf2d = b.Tensor({2, 72});
+    b.Op(tfl::kDensify, {wf2}, {wf2d});
+    int y = b.Tensor({1, 2});
+    b.Op(tfl::kFullyConnected, {e, wf2d, -1}, {y}, tfl::FullyConnected(tfl::kRelu6_));
+    b.Output(y);
+    write("stored_fp16_int8_sparse.tflite", b);
+  }
+}
+
 void FeaturesSeeds() {
   for (const char* h : {"features_schema", "features_ingest"}) {
     Write(h, "customers_head.csv", Head("features/customers.csv", 16));
@@ -378,6 +476,7 @@ int main(int argc, char** argv) {
   ForecastSeeds();
   LabelsSeeds();
   ModelSeeds();
+  TfliteSeeds();
   FeaturesSeeds();
   MiscSeeds();
   // Every seed must be accepted by its target as it stands.

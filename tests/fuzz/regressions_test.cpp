@@ -50,6 +50,10 @@ struct Expected {
 const Expected kExpected[] = {
     {"anomaly_nab", "window_not_a_pair.txt", "window 1 is not a [\"start\", \"end\"] pair of timestamps"},
     {"recommend_movielens", "timestamp_9e27.txt", "ua.base:2: timestamp is not Unix seconds"},
+    {"nn_tflite", "int32_conv_weights.tflite", "operator #0 (CONV_2D): the filter (tensor #1 't1') has type INT32"},
+    {"nn_tflite", "int32_add_operand.tflite", "operator #0 (ADD): the second operand (tensor #1 't1') has type INT32"},
+    {"nn_tflite", "zero_rows_resize.tflite", "tensor #0 'input' [1,0,2,3] has a zero dimension"},
+    {"nn_tflite", "dilation_overflow.tflite", "dilation 1073741824 and stride 1 need more padding than supported"},
 };
 
 }  // namespace

@@ -25,6 +25,7 @@ const std::vector<Target>& Targets() {
       {"labels_image", LabelsImage},
       {"labels_manifest", LabelsManifest},
       {"nn_model_file", NnModelFile},
+      {"nn_tflite", NnTflite},
       {"recommend_data", RecommendData},
       {"recommend_movielens", RecommendMovielens},
       {"stream_csv", StreamCsv},
