@@ -411,7 +411,9 @@ Status NetLowering::LowerOp(const NetOp& op) {
     }
     case NetOpType::Mean: {
       NetExecutor::Step& s = Emit(K::Mean, &op, {Need(op.inputs[0], kChw)}, NewValue(out.Count()));
-      spatial(s);
+      s.c = size_t(in.shape[3]);  // the output may be [1,C]: only the input's extents
+      s.h = size_t(in.shape[1]);
+      s.w = size_t(in.shape[2]);
       SetValue(o, kRow, s.out);  // [1,C] or [1,1,1,C]: one layout
       return Status::Ok();
     }
