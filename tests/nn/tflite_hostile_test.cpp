@@ -55,23 +55,25 @@ tfl::ModelBuilder Small(int32_t last_op = tfl::kRelu) {
   return b;
 }
 
-// Imports; when it imports, lowers and runs once (scalar kernels, sparse 1x1 where possible).
-void ImportAndMaybeRun(const std::vector<uint8_t>& bytes, const std::string& name, bool run) {
+// Imports; when it imports, lowers and runs once (scalar kernels, sparse 1x1
+// where possible). Returns whether it imported.
+bool ImportAndMaybeRun(const std::vector<uint8_t>& bytes, const std::string& name, bool run) {
   Result<Net> net = ImportTflite(bytes.data(), bytes.size(), name);
   if (!net) {
     REQUIRE(net.status().message().rfind(name + ": ", 0) == 0);
-    return;
+    return false;
   }
-  if (!run) return;
+  if (!run) return true;
   NetExecutorOptions o;
   o.sparse = SparseChoice::Always;
   auto ex = NetExecutor::Create(*net, kernels::ScalarNnKernels(), o);
   if (!ex) {
     REQUIRE(!ex.status().message().empty());
-    return;
+    return true;
   }
   std::vector<float> x(ex->InputSize(), 0.25f);
   ex->Run(x.data());
+  return true;
 }
 
 }  // namespace
@@ -111,19 +113,17 @@ TEST_CASE("tflite hostile: the real sparse face model truncated at many lengths 
 }
 
 TEST_CASE("tflite hostile: single-byte corruptions import cleanly or fail with the file's name; what imports runs") {
-  // Every position of a small model, four ways.
+  // Every position of a small model, two ways (a large value; a small change).
   const std::vector<uint8_t> good = Small().Build();
   REQUIRE(ImportTflite(good.data(), good.size(), "small.tflite").ok());
   int imported = 0;
   for (size_t pos = 0; pos < good.size(); ++pos)
-    for (int how = 0; how < 4; ++how) {
+    for (int how = 0; how < 2; ++how) {
       CAPTURE(pos);
       CAPTURE(how);
       std::vector<uint8_t> b = good;
-      b[pos] = how == 0 ? 0xff : how == 1 ? 0x00 : how == 2 ? uint8_t(b[pos] ^ 0x01) : uint8_t(b[pos] + 0x80);
-      Result<Net> net = ImportTflite(b.data(), b.size(), "small.tflite");
-      imported += net.ok() ? 1 : 0;
-      ImportAndMaybeRun(b, "small.tflite", true);
+      b[pos] = how == 0 ? 0xff : uint8_t(b[pos] ^ 0x01);
+      imported += ImportAndMaybeRun(b, "small.tflite", true) ? 1 : 0;
     }
   CHECK(imported > 0);  // weight bytes, names, padding: many corruptions leave a valid model
   // The real sparse model at spread positions (import only: its densify and checks).
