@@ -1,5 +1,6 @@
 // Desktop entry point: GLFW window + OpenGL 3 + ImGui backends around fk::ui::App.
 //   fieldkit [--frames N] [--run NAME] [--panel NAME] [--size WxH]
+#include <filesystem>
 #include <GLFW/glfw3.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
 #include "imgui_impl_opengl3.h"
+#include "nn/model_zoo.h"
 #include "ui/app.h"
 #include "core/strings.h"
 
@@ -143,6 +145,11 @@ int main(int argc, char** argv) {
   platform.font_path = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
   platform.offer_download = [](const std::string& path) { std::fprintf(stderr, "fieldkit: saved %s\n", path.c_str()); };
   platform.create_texture = CreateTexture;
+  {  // the bundled models and picture sit beside the program (models/, images/)
+    std::error_code ec;
+    auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) fk::nn::AddBundleRoot(exe.parent_path().string());
+  }
   platform.destroy_texture = DestroyTexture;
 
   fk::ui::App app;

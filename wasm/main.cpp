@@ -17,6 +17,7 @@
 #include "ui/app.h"
 #include "ui/app_state.h"
 #include "core/strings.h"
+#include "nn/model_zoo.h"
 
 namespace {
 
@@ -209,6 +210,35 @@ EM_JS(void, fk_js_download, (const char* path), {
   setTimeout(function() { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
 });
 
+// Fetches bundled files (newline-separated paths relative to the page) into
+// /bundle/<path> in the background; Module.fkBundlePending counts those in flight.
+EM_JS(void, fk_js_fetch_bundle, (const char* list), {
+  if (Module.fkBundleStarted) return;
+  Module.fkBundleStarted = true;
+  Module.fkBundlePending = 0;
+  Module.fkBundleError = '';
+  UTF8ToString(list).split('\n').filter(function(p) { return p.length > 0; }).forEach(function(rel) {
+    Module.fkBundlePending++;
+    fetch(rel).then(function(r) {
+      if (!r.ok) throw new Error(rel + ': HTTP ' + r.status + ' (was `make deps` run before the build?)');
+      return r.arrayBuffer();
+    }).then(function(buf) {
+      const path = '/bundle/' + rel;
+      const parts = path.split('/');
+      let dir = '';
+      for (let i = 1; i < parts.length - 1; i++) {
+        dir += '/' + parts[i];
+        try { FS.mkdir(dir); } catch (e) {}
+      }
+      FS.writeFile(path, new Uint8Array(buf));
+    }).catch(function(e) {
+      Module.fkBundleError = Module.fkBundleError || String(e.message || e);
+    }).finally(function() { Module.fkBundlePending--; });
+  });
+});
+EM_JS(int, fk_js_bundle_pending, (), { return Module.fkBundlePending || 0; });
+EM_JS(void, fk_js_bundle_error, (char* out, int cap), { stringToUTF8(Module.fkBundleError || '', out, cap); });
+
 EM_JS(void, fk_js_request_import, (), {
   if (window.fieldkitPage) window.fieldkitPage.openFilePicker();
 });
@@ -261,6 +291,18 @@ EMSCRIPTEN_KEEPALIVE void fk_on_fs_ready(const char* load_error) {
   };
   p.offer_download = [](const std::string& path) { fk_js_download(path.c_str()); };
   p.request_import = [] { fk_js_request_import(); };
+  p.fetch_bundle = [](const std::vector<std::string>& files) {
+    std::string list;
+    for (const std::string& f : files) list += f + "\n";
+    fk_js_fetch_bundle(list.c_str());
+  };
+  p.bundle_pending = [] { return fk_js_bundle_pending(); };
+  p.bundle_error = [] {
+    char buf[512] = {0};
+    fk_js_bundle_error(buf, int(sizeof buf));
+    return std::string(buf);
+  };
+  fk::nn::AddBundleRoot("/bundle");
   p.create_texture = [](const uint8_t* rgba, int width, int height) -> uint64_t {
     GLuint tex = 0;
     glGenTextures(1, &tex);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace fk {
 
@@ -31,6 +32,14 @@ struct Platform {
   // 0 or empty when there is no renderer (headless tests draw no picture).
   std::function<uint64_t(const uint8_t* rgba, int width, int height)> create_texture;
   std::function<void(uint64_t texture)> destroy_texture;
+  // Bundled files (real models, their reference outputs, the sample picture;
+  // nn/model_zoo.h) the page fetches from its server on first use into its
+  // virtual FS: fetch_bundle(paths relative to the page) starts it (idempotent),
+  // bundle_pending() counts files still in flight, bundle_error() says why one
+  // failed. Empty natively: the files are on disk beside the program.
+  std::function<void(const std::vector<std::string>& relative_paths)> fetch_bundle;
+  std::function<int()> bundle_pending;
+  std::function<std::string()> bundle_error;
 };
 
 }  // namespace fk

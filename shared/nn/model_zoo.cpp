@@ -53,6 +53,16 @@ std::string ShortName(const BundledModel& m) {
   return n.substr(n.find(':') + 1);
 }
 
+std::vector<std::string> BundleFiles() {
+  std::vector<std::string> f;
+  for (const BundledModel& m : BundledModels()) {
+    f.push_back(std::string("models/") + m.file);
+    f.push_back("models/reference/" + ShortName(m) + ".json");
+  }
+  f.push_back(kBundledImage);
+  return f;
+}
+
 Result<std::string> ResolveBundledFile(const std::string& relative) {
   std::string tried;
   for (const std::string& d : Dirs()) {

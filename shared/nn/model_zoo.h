@@ -35,6 +35,9 @@ void AddBundleRoot(const std::string& dir);
 const std::vector<std::string>& BundleRoots();
 // `relative` (e.g. "images/astronaut.png") under the first root that has it.
 Result<std::string> ResolveBundledFile(const std::string& relative);
+// Every bundled file relative to a bundle root (models, their reference
+// outputs, the picture): what the page fetches on first use.
+std::vector<std::string> BundleFiles();
 constexpr const char* kBundledImage = "images/astronaut.png";  // NASA portrait, public domain (skimage data)
 
 // A bundled name -> the first search directory holding its file; anything else

@@ -51,10 +51,10 @@ struct RealModelsSession::Impl {
   std::string picture_name;
   struct Model {
     std::unique_ptr<Net> net;
-    std::unique_ptr<NetExecutor> ex;
+    std::unique_ptr<NetExecutor> ex, dense;
     std::unique_ptr<XnnpackNetRunner> xnn;
     std::vector<float> input;  // the picture, letterboxed
-    std::vector<double> ms, xnn_ms;
+    std::vector<double> ms, dense_ms, xnn_ms;
   };
   std::vector<Model> models;
   std::vector<RealModelResult> results;
@@ -133,7 +133,7 @@ bool RealModelsSession::Impl::StepRun() {
 
 // One inference per step: models (and their XNNPACK runtimes) in rotating order.
 bool RealModelsSession::Impl::StepBench() {
-  const size_t per_model = 2, slots = models.size() * per_model;
+  const size_t per_model = 3, slots = models.size() * per_model;
   const size_t s = (slot + size_t(run)) % slots;
   Model& m = models[s / per_model];
   const bool timed = run >= opt.warmup;
@@ -141,7 +141,11 @@ bool RealModelsSession::Impl::StepBench() {
     const double t0 = NowMs();
     m.ex->Run(m.input.data());
     if (timed) m.ms.push_back(NowMs() - t0);
-  } else if (m.xnn) {
+  } else if (s % per_model == 1 && m.dense) {
+    const double t0 = NowMs();
+    m.dense->Run(m.input.data());
+    if (timed) m.dense_ms.push_back(NowMs() - t0);
+  } else if (s % per_model == 2 && m.xnn) {
     const double t0 = NowMs();
     if (Status st = m.xnn->Invoke(); !st) return Fail(st);
     if (timed) m.xnn_ms.push_back(NowMs() - t0);
@@ -162,6 +166,10 @@ void RealModelsSession::Impl::Finish() {
     r.median_ms = Percentile(models[i].ms, 0.5);
     r.p10_ms = Percentile(models[i].ms, 0.1);
     r.p90_ms = Percentile(models[i].ms, 0.9);
+    if (!models[i].dense_ms.empty()) {
+      r.dense_median_ms = Percentile(models[i].dense_ms, 0.5);
+      r.dense_p10_ms = Percentile(models[i].dense_ms, 0.1);
+    }
     if (!models[i].xnn_ms.empty()) {
       r.xnnpack_median_ms = Percentile(models[i].xnn_ms, 0.5);
       r.xnnpack_p10_ms = Percentile(models[i].xnn_ms, 0.1);
@@ -200,6 +208,13 @@ bool RealModelsSession::Impl::Step() {
       results[mi].sparse_layers = models[mi].ex->SparseLayers();
       results[mi].pointwise_layers = int(models[mi].ex->Pointwise().size());
       results[mi].kernel = models[mi].ex->Description();
+      if (opt.own_dense && opt.runs > 0) {
+        NetExecutorOptions d;
+        d.sparse = SparseChoice::Never;
+        auto dense = NetExecutor::Create(*models[mi].net, kernels::BestNnKernels(), d);
+        if (!dense) return Fail(dense.status());
+        models[mi].dense = std::make_unique<NetExecutor>(std::move(*dense));
+      }
       return Next(Phase::Reference);
     }
     case Phase::Reference: {
@@ -333,6 +348,10 @@ nlohmann::json RealModelsSession::Json() const {
                                  : *r.task == ModelTask::FaceDetection ? "face_detection"
                                                                        : "hand_landmarks"},
                         {"detections", DetectionsJson(i)}};
+    if (r.dense_median_ms >= 0) {
+      j["dense_median_ms"] = JsonNumberAs(r.dense_median_ms, "%.4f");
+      j["dense_p10_ms"] = JsonNumberAs(r.dense_p10_ms, "%.4f");
+    }
     if (r.xnnpack_median_ms >= 0) {
       j["xnnpack_dense_median_ms"] = JsonNumberAs(r.xnnpack_median_ms, "%.4f");
       j["xnnpack_dense_p10_ms"] = JsonNumberAs(r.xnnpack_p10_ms, "%.4f");

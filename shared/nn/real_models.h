@@ -32,6 +32,7 @@ struct RealModelsOptions {
   const Image* frame = nullptr;     // or a picture in memory (a webcam frame); wins over `image`
   int runs = 20, warmup = 3;        // latency bench; runs 0 = none (detect only)
   bool xnnpack = true;              // natively, also time XNNPACK dense on each model
+  bool own_dense = true;            // also time the own kernels with every 1x1 layer dense
 };
 
 struct RealModelResult {
@@ -43,6 +44,7 @@ struct RealModelResult {
   int stored_sparse = 0;             // tensors the file stores sparse
   std::string kernel;                // what the own kernels ran
   double median_ms = 0, p10_ms = 0, p90_ms = 0;      // own kernels
+  double dense_median_ms = -1, dense_p10_ms = -1;      // own kernels, every 1x1 dense; -1 = not timed
   double xnnpack_median_ms = -1, xnnpack_p10_ms = -1;  // natively; -1 = not timed
   std::string xnnpack_note;          // why XNNPACK did not run, if it did not
   std::optional<double> max_rel_err_vs_reference;    // none: no fixture for this model

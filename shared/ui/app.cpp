@@ -310,6 +310,13 @@ bool App::Run(const std::string& name, const std::map<std::string, std::string>&
       return p.run(app, params);
     }
     known += std::string(known.empty() ? "" : ", ") + p.run_name;
+    for (const PanelRun& r : p.more_runs) {
+      if (name == r.name) {
+        OpenPanel(p.id);
+        return r.run(app, params);
+      }
+      known += std::string(", ") + r.name;
+    }
   }
   app.Error("unknown ?run= value '" + name + "' (known: " + known + ", import)");
   return false;

@@ -381,7 +381,9 @@ void DrawSparsePanel(AppState& app) {
       "Everything below is measured on this device.",
       kernels::BestNnKernels().isa.c_str());
 
-  SectionHeader("Model and pruning");
+  DrawRealModelsSection(app);
+
+  SectionHeader("Model and pruning (MobileNetV2)");
   if (busy) ImGui::BeginDisabled();
   ImGui::SetNextItemWidth(90);
   ImGui::Combo("width", &st.width_idx, kWidthNames, 6);

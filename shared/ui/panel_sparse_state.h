@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "nn/model_file.h"
+#include "nn/real_models.h"
 #include "nn/sparse_bench.h"
 
 namespace fk::ui {
@@ -33,6 +34,16 @@ struct SparsePanelState {
   bool sizes_requested = false;          // computed once automatically on first view
   std::string imported_info;             // summary of an imported .fks (or its error)
   std::string last_export;               // path of the last exported .fks
+
+  // Real models (panel_sparse_real.cpp): MediaPipe's released models side by side.
+  int real_pair = 0;                     // index into the pair list (the last entry: your own model)
+  std::string real_picture;              // a picture from the imported files; empty = the bundled one
+  int real_runs = 20;
+  std::string own_model;                 // a dropped .tflite (your own model); empty = none
+  std::string own_info;                  // its inspection, or why it cannot run
+  std::unique_ptr<nn::RealModelsSession> real;       // in flight (the job steps it)
+  std::unique_ptr<nn::RealModelsSession> real_done;  // the last finished run: drawn and in status()
+  uint64_t real_texture = 0;             // real_done's picture
 };
 
 }  // namespace fk::ui

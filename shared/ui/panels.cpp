@@ -20,9 +20,16 @@ void SparseStatus(AppState& app, nlohmann::json& j) {
   // A finished bench sets results and results_label together (an empty label: none yet).
   j["sparse_bench"] = app.sparse.results_label.empty() ? nlohmann::json() : nn::BenchResultsJson(app.sparse.results);
   if (!app.sparse.sizes.empty()) j["sparse_sizes"] = nn::SizeTableJson(app.sparse.sizes)["sizes"];
+  j["sparse_real"] = SparseRealStatusJson(app);
 }
-FileClaim SparseClaim(const SniffedFile& f) { return {f.ext == "fks" ? ImportClaim::kAlways : ImportClaim::kNone, ""}; }
-void SparseImport(AppState& app, const SniffedFile& f) { ImportSparseModel(app, f.path); }
+FileClaim SparseClaim(const SniffedFile& f) {
+  return {f.ext == "fks" || f.ext == "tflite" ? ImportClaim::kAlways : ImportClaim::kNone, ""};
+}
+void SparseImport(AppState& app, const SniffedFile& f) {
+  if (f.ext == "tflite") ImportOwnModel(app, f.path);
+  else ImportSparseModel(app, f.path);
+}
+void SparseShutdown(AppState& app) { ReleaseRealTextures(app); }
 
 // [SECTION] Anomalies
 void AnomalyStatus(AppState& app, nlohmann::json& j) {
@@ -79,7 +86,8 @@ const std::vector<PanelInfo>& Panels() {
   static const std::vector<PanelInfo> kPanels = {
       {"sparse", "Sparse Inference",
        "Prune a MobileNetV2, store it sparse, and measure size and latency on this CPU.", DrawSparsePanel, false,
-       "sparse-bench", RunSparseBenchFromParams, SparseStatus, nullptr, SparseClaim, SparseImport, nullptr},
+       "sparse-bench", RunSparseBenchFromParams, SparseStatus, nullptr, SparseClaim, SparseImport, SparseShutdown,
+       {{"sparse-real", RunSparseRealFromParams}}},
       {"anomalies", "Anomalies",
        "Events -> 5-minute windows -> detector with severity 0-100, anomaly groups, feedback, alerts.",
        DrawAnomalyPanel, false, "anomaly-demo", RunAnomalyDemoFromParams, AnomalyStatus, PumpAnomalyStream,

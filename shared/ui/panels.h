@@ -10,6 +10,9 @@
 namespace fk::features {
 struct IngestProgress;
 }
+namespace fk::nn {
+struct RealModelsOptions;
+}
 
 namespace fk::ui {
 
@@ -39,6 +42,12 @@ struct FileClaim {
 // One workflow = one row. Everything App does per panel (sidebar, ?run=,
 // status(), the per-frame pump, file routing, shutdown) loops over these rows
 // and keys on `id`; a null function means the panel has none.
+// A further ?run= value of a row (a panel with more than one runnable action).
+struct PanelRun {
+  const char* name;
+  bool (*run)(AppState&, const std::map<std::string, std::string>& params);
+};
+
 struct PanelInfo {
   const char* id;       // stable key: settings "panel", --panel/openPanel (titles work too), code
   const char* title;    // sidebar label and status().panel value, e.g. "System"
@@ -52,6 +61,7 @@ struct PanelInfo {
   FileClaim (*claim)(const SniffedFile&);
   void (*import)(AppState&, const SniffedFile&);
   void (*shutdown)(AppState&);  // before the renderer goes away
+  std::vector<PanelRun> more_runs = {};  // further ?run= values (e.g. sparse-real)
 };
 
 const std::vector<PanelInfo>& Panels();
@@ -72,6 +82,13 @@ bool StartSystemBench(AppState& app);
 // ?run=sparse-bench&sparsity=0,0.9[&width=&size=&runs=&block=&fp16=&backend=&policy=]
 bool RunSparseBenchFromParams(AppState& app, const std::map<std::string, std::string>& params);
 void ImportSparseModel(AppState& app, const std::string& path);  // summary or error in the panel
+// Real models (panel_sparse_real.cpp): ?run=sparse-real&model=A[,B][&runs=N][&image=PATH].
+bool RunSparseRealFromParams(AppState& app, const std::map<std::string, std::string>& params);
+bool StartRealModels(AppState& app, const nn::RealModelsOptions& opt);
+nlohmann::json SparseRealStatusJson(const AppState& app);
+void ImportOwnModel(AppState& app, const std::string& path);  // a dropped .tflite
+void DrawRealModelsSection(AppState& app);
+void ReleaseRealTextures(AppState& app);
 // ?run=anomaly-demo[&speed=&cameras=&days=&seed=]: opens nothing itself (App::Run
 // opens the panel) and starts the live simulator stream.
 bool RunAnomalyDemoFromParams(AppState& app, const std::map<std::string, std::string>& params);

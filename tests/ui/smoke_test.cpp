@@ -48,6 +48,7 @@ TEST_CASE("ui/smoke: the workflow rows are unique and complete") {
     CHECK(draws);
     CHECK(!p.run == !p.run_name);
     if (p.run_name) CHECK(runs.insert(p.run_name).second);
+    for (const auto& r : p.more_runs) CHECK(runs.insert(r.name).second);
     CHECK((!p.import || p.claim));  // an importer says which files are its own
     // A title opens the panel too (settings files written before ids held the title).
     CHECK(fk::ui::PanelIndex(p.title) == fk::ui::PanelIndex(p.id));
