@@ -85,7 +85,9 @@ const std::vector<PanelInfo>& Panels() {
   // {id, title, summary, draw, developer, run_name, run, status_json, pump, claim, import, shutdown}
   static const std::vector<PanelInfo> kPanels = {
       {"sparse", "Sparse Inference",
-       "Prune a MobileNetV2, store it sparse, and measure size and latency on this CPU.", DrawSparsePanel, false,
+       "MediaPipe's released dense and sparse models side by side; prune a MobileNetV2 and measure size and "
+       "latency on this CPU.",
+       DrawSparsePanel, false,
        "sparse-bench", RunSparseBenchFromParams, SparseStatus, nullptr, SparseClaim, SparseImport, SparseShutdown,
        {{"sparse-real", RunSparseRealFromParams}}},
       {"anomalies", "Anomalies",

@@ -165,6 +165,38 @@ export const cases = [
   },
 
   {
+    // The issue's contract: ?run=sparse-real runs MediaPipe's released dense and sparse face models (fetched from
+    // this page's server on first use) on the bundled picture: both match TFLite's outputs, find the same face,
+    // and draw it.
+    name: 'sparse-real',
+    async fn(app) {
+      await app.open('?run=sparse-real&model=mediapipe:face_full_sparse,mediapipe:face_full&runs=20');
+      await app.waitReady();
+      const s = await app.waitFor((st) => st.sparse_real != null, 'status().sparse_real', 300000);
+      const r = s.sparse_real;
+      assert(r.models.length === 2, `sparse_real has ${r.models.length} models, expected 2`);
+      for (const m of r.models) {
+        assert(m.median_ms > 0, `${m.name}: median_ms ${m.median_ms}`);
+        assert(m.max_rel_err_vs_reference !== null && m.max_rel_err_vs_reference <= 1e-4,
+          `${m.name}: max_rel_err_vs_reference ${m.max_rel_err_vs_reference}, expected <= 1e-4`);
+        assert(m.detections.length >= 1, `${m.name}: no face found on ${r.image.name}`);
+        console.log(`# sparse-real (wasm, 1 thread): ${m.name} median ${m.median_ms} ms (p10 ${m.p10_ms}, p90 ` +
+          `${m.p90_ms}); all-dense ${m.dense_median_ms} ms; ${m.sparse_layers} of ${m.pointwise_layers} 1x1 layers ` +
+          `on spmm; error vs TFLite ${m.max_rel_err_vs_reference}`);
+      }
+      const box = (m) => m.detections[0].box;
+      const [a, b] = [box(r.models[0]), box(r.models[1])];
+      const ix = Math.max(0, Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0]));
+      const iy = Math.max(0, Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]));
+      const iou = (ix * iy) / (a[2] * a[3] + b[2] * b[3] - ix * iy);
+      assert(iou >= 0.9, `the dense and sparse top boxes overlap with IoU ${iou.toFixed(3)}, expected >= 0.9`);
+      console.log(`# sparse-real: IoU of the two top boxes ${iou.toFixed(3)}`);
+      await app.waitFrames(3);
+      await app.screenshot('sparse-real');
+    },
+  },
+
+  {
     // The issue's contract: ?run=anomaly-demo streams the simulator through the pipeline (6 h of events per
     // second: the first injected anomaly, day 4 03:10, arrives after ~13 s) and status().anomaly counts it.
     name: 'anomaly-demo',
