@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { launchBrowser } from '../e2e/lib/harness.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -155,7 +155,7 @@ window.__ref = {
 
 const MIME = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.tflite': 'application/octet-stream' };
 
-async function openPage(browser) {
+export async function openPage(browser) {
   const context = await browser.newContext();
   const page = await context.newPage();
   const wasmLoaded = [];
@@ -246,7 +246,7 @@ async function profileNodes(page, m) {
   return prof;
 }
 
-async function bench(page, m, runs, warmup) {
+export async function bench(page, m, runs, warmup) {
   await loadModel(page, m, { numThreads: 1 });
   const r = await page.evaluate(({ runs, warmup }) => {
     for (let i = 0; i < warmup; i++) window.__runner.infer();
@@ -307,4 +307,5 @@ async function main() {
   }
 }
 
-main().catch((e) => die(e.stack || e.message));
+// Run only as a script (compare_web.mjs imports the page and the bench).
+if (import.meta.url === pathToFileURL(process.argv[1]).href) main().catch((e) => die(e.stack || e.message));
