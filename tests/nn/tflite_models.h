@@ -34,7 +34,7 @@ inline std::vector<uint8_t> ReadHostFile(const std::string& path) {
 #ifdef __EMSCRIPTEN__
   int n = fk_test_host_file_size(path.c_str());
   if (n < 0) return {};
-  std::vector<uint8_t> b(size_t(n));
+  std::vector<uint8_t> b(static_cast<size_t>(n));
   if (n > 0) fk_test_host_file_read(path.c_str(), b.data());
   return b;
 #else
