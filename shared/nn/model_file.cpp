@@ -11,182 +11,24 @@
 //   (gap - 1) to the next; a code equal to the maximum (255 / 65535) means
 //   "add the maximum and read another code", so any gap fits.
 #include "nn/model_file.h"
+#include "nn/model_file.h"
 
 #include <cstdio>
 #include <cstring>
 #include <new>
 
 #include "core/file.h"
+#include "nn/fks_codec.h"
 #include "nn/fp16.h"
 
 namespace fk::nn {
 
 namespace {
 
+using fks::Reader;
+using fks::Writer;
+
 enum Storage : uint8_t { kNone = 0, kDense = 1, kCsr = 2 };
-
-// [SECTION] Writer
-
-// x86 and wasm are little-endian, as the file is; other hosts take the byte loops.
-constexpr bool kLittleEndian = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
-
-struct Writer {
-  std::vector<uint8_t> b;
-  void U8(uint8_t v) { b.push_back(v); }
-  void U16(uint16_t v) { U8(uint8_t(v)), U8(uint8_t(v >> 8)); }
-  void U32(uint32_t v) { U16(uint16_t(v)), U16(uint16_t(v >> 16)); }
-  void U64(uint64_t v) { U32(uint32_t(v)), U32(uint32_t(v >> 32)); }
-  void I32(int32_t v) { U32(uint32_t(v)); }
-  void F32(float f) {
-    uint32_t u;
-    std::memcpy(&u, &f, 4);
-    U32(u);
-  }
-  void Str(const std::string& s) {
-    U16(uint16_t(s.size()));
-    b.insert(b.end(), s.begin(), s.end());
-  }
-  void Value(float v, bool fp16) { fp16 ? U16(FloatToHalf(v)) : F32(v); }
-  // Bulk values, little-endian: one resize instead of a push_back per byte.
-  void Values(const float* v, size_t n, bool fp16) {
-    const size_t at = b.size();
-    b.resize(at + n * (fp16 ? 2 : 4));
-    uint8_t* d = b.data() + at;
-    if (fp16) {
-      for (size_t i = 0; i < n; i++) {
-        const uint16_t h = FloatToHalf(v[i]);
-        d[2 * i] = uint8_t(h), d[2 * i + 1] = uint8_t(h >> 8);
-      }
-    } else if (kLittleEndian) {
-      std::memcpy(d, v, n * 4);
-    } else {
-      for (size_t i = 0; i < n; i++) {
-        uint32_t u;
-        std::memcpy(&u, &v[i], 4);
-        d[4 * i] = uint8_t(u), d[4 * i + 1] = uint8_t(u >> 8), d[4 * i + 2] = uint8_t(u >> 16), d[4 * i + 3] = uint8_t(u >> 24);
-      }
-    }
-  }
-};
-
-void EncodeGap(std::vector<uint8_t>& out, uint32_t v, int bits) {
-  const uint32_t max = bits == 8 ? 0xFFu : 0xFFFFu;
-  auto put = [&](uint32_t c) {
-    out.push_back(uint8_t(c));
-    if (bits == 16) out.push_back(uint8_t(c >> 8));
-  };
-  while (v >= max) {
-    put(max);
-    v -= max;
-  }
-  put(v);
-}
-
-// Row patterns of a sparse 1x1 layer: for each block row, the input channels
-// where any of the block's weights is nonzero.
-std::vector<std::vector<uint32_t>> Pattern(const Layer& l, const std::vector<float>& w) {
-  const size_t in_c = size_t(l.in_c), block = size_t(l.block);
-  std::vector<std::vector<uint32_t>> rows(size_t(l.out_c) / block);
-  for (size_t r = 0; r < rows.size(); r++)
-    for (size_t c = 0; c < in_c; c++) {
-      bool nz = false;
-      for (size_t k = 0; k < block; k++) nz = nz || w[(r * block + k) * in_c + c] != 0.f;
-      if (nz) rows[r].push_back(uint32_t(c));
-    }
-  return rows;
-}
-
-std::vector<uint8_t> EncodeIndices(const std::vector<std::vector<uint32_t>>& rows, int bits) {
-  std::vector<uint8_t> out;
-  for (auto& r : rows)
-    for (size_t k = 0; k < r.size(); k++) EncodeGap(out, k == 0 ? r[0] : r[k] - r[k - 1] - 1, bits);
-  return out;
-}
-
-// [SECTION] Reader: every read is bounds-checked and errors name the byte offset
-
-struct Reader {
-  const uint8_t* p;
-  size_t n, pos;
-  std::string name;     // file name for messages
-  std::string where;    // "layer 3 'block_1_expand'"
-  Status err;
-
-  bool Fail(const std::string& what) {
-    if (err) err = Status::Error(name + ": " + what + (where.empty() ? "" : " (" + where + ")"));
-    return false;
-  }
-  bool Need(size_t bytes, const char* what) {
-    if (n - pos >= bytes) return true;
-    return Fail("truncated at byte " + std::to_string(pos) + " reading " + what + ": need " + std::to_string(bytes) +
-                " bytes, " + std::to_string(n - pos) + " remain");
-  }
-  size_t Remaining() const { return n - pos; }
-  bool U8(uint8_t& v, const char* what) {
-    if (!Need(1, what)) return false;
-    v = p[pos++];
-    return true;
-  }
-  bool U16(uint16_t& v, const char* what) {
-    if (!Need(2, what)) return false;
-    v = uint16_t(p[pos] | (p[pos + 1] << 8));
-    pos += 2;
-    return true;
-  }
-  bool U32(uint32_t& v, const char* what) {
-    if (!Need(4, what)) return false;
-    v = uint32_t(p[pos]) | uint32_t(p[pos + 1]) << 8 | uint32_t(p[pos + 2]) << 16 | uint32_t(p[pos + 3]) << 24;
-    pos += 4;
-    return true;
-  }
-  bool I32(int32_t& v, const char* what) {
-    uint32_t u;
-    if (!U32(u, what)) return false;
-    v = int32_t(u);
-    return true;
-  }
-  bool F32(float& f, const char* what) {
-    uint32_t u;
-    if (!U32(u, what)) return false;
-    std::memcpy(&f, &u, 4);
-    return true;
-  }
-  bool Str(std::string& s, size_t max_len, const char* what) {
-    uint16_t len;
-    if (!U16(len, what)) return false;
-    if (len > max_len) return Fail(std::string(what) + " length " + std::to_string(len) + " exceeds " + std::to_string(max_len));
-    if (!Need(len, what)) return false;
-    s.assign(reinterpret_cast<const char*>(p + pos), len);
-    pos += len;
-    return true;
-  }
-  // Reads `count` values after checking that they fit in the remaining bytes,
-  // so a corrupt count never causes a large allocation.
-  bool Values(std::vector<float>& out, uint64_t count, bool fp16, const char* what) {
-    const uint64_t bytes = count * (fp16 ? 2u : 4u);
-    if (count > (uint64_t(1) << 40) || bytes > Remaining())
-      return Fail(std::string(what) + ": " + std::to_string(count) + " values need " + std::to_string(bytes) +
-                  " bytes but only " + std::to_string(Remaining()) + " remain at byte " + std::to_string(pos));
-    out.resize(size_t(count));
-    if (count == 0) return true;  // out.data() may be null: no memcpy from it
-    if (!fp16 && kLittleEndian) {
-      std::memcpy(out.data(), p + pos, size_t(bytes));
-      pos += size_t(bytes);
-      return true;
-    }
-    for (auto& v : out) {
-      if (fp16) {
-        v = HalfToFloat(uint16_t(p[pos] | (p[pos + 1] << 8)));
-        pos += 2;
-      } else {
-        uint32_t u = uint32_t(p[pos]) | uint32_t(p[pos + 1]) << 8 | uint32_t(p[pos + 2]) << 16 | uint32_t(p[pos + 3]) << 24;
-        std::memcpy(&v, &u, 4);
-        pos += 4;
-      }
-    }
-    return true;
-  }
-};
 
 // [SECTION] Serialisation
 
@@ -219,42 +61,13 @@ Status WriteLayer(Writer& w, const Model& m, size_t i, const SaveOptions& opt) {
     w.Values(l.bias.data(), l.bias.size(), opt.fp16);
     w.Values(wts.data(), wts.size(), opt.fp16);
   } else if (storage == kCsr) {
-    const auto rows = Pattern(l, wts);
-    int bits = opt.index_bits;
-    std::vector<uint8_t> idx;
-    if (bits == 8 || bits == 16) {
-      idx = EncodeIndices(rows, bits);
-    } else {  // smallest that fits: compare the two encodings
-      auto i8 = EncodeIndices(rows, 8), i16 = EncodeIndices(rows, 16);
-      bits = i8.size() <= i16.size() ? 8 : 16;
-      idx = bits == 8 ? std::move(i8) : std::move(i16);
-    }
-    const int count_bits = l.in_c <= 0xFFFF ? 16 : 32;
-    uint64_t nnz = 0;
-    for (auto& r : rows) nnz += r.size();
-    w.U8(uint8_t(bits)), w.U8(uint8_t(count_bits)), w.U16(0);
-    w.U32(uint32_t(nnz));
-    w.U32(uint32_t(idx.size()));
+    const fks::CsrDims d{uint64_t(l.out_c / l.block), uint32_t(l.in_c), uint32_t(l.block)};
+    const fks::CsrEncoding e = fks::EncodeCsr(wts.data(), d, opt.index_bits);
+    fks::WriteCsrHeader(w, e);
     for (float v : l.bias) w.Value(v, opt.fp16);
-    for (auto& r : rows) count_bits == 16 ? w.U16(uint16_t(r.size())) : w.U32(uint32_t(r.size()));
-    w.b.insert(w.b.end(), idx.begin(), idx.end());
-    const size_t in_c = size_t(l.in_c), block = size_t(l.block);
-    for (size_t r = 0; r < rows.size(); r++)
-      for (uint32_t c : rows[r])
-        for (size_t k = 0; k < block; k++) w.Value(wts[(r * block + k) * in_c + c], opt.fp16);
+    fks::WriteCsrBody(w, e, wts.data(), d, opt.fp16);
   }
   return Status::Ok();
-}
-
-// The 24-byte file header, over the space reserved at the front of `b`.
-void WriteFileHeader(std::vector<uint8_t>& b, uint32_t crc) {
-  Writer h;
-  h.b.insert(h.b.end(), kFksMagic, kFksMagic + 4);
-  h.U32(kFksVersion);
-  h.U64(b.size() - kFksHeaderBytes);
-  h.U32(crc);
-  h.U32(0);
-  std::memcpy(b.data(), h.b.data(), kFksHeaderBytes);
 }
 
 // [SECTION] Parsing
@@ -270,32 +83,19 @@ struct ParseState {
   Model m;
   FileInfo info;
 };
-
+// The container header (fks_codec.h), then this reader's own version.
 Status ParseFileHeader(const uint8_t* data, size_t n, const std::string& name, ParseState& st) {
-  if (n < kFksHeaderBytes)
-    return Status::Error(name + ": file is " + std::to_string(n) + " bytes, shorter than the " +
-                         std::to_string(kFksHeaderBytes) + "-byte header (truncated or not a .fks model)");
-  if (std::memcmp(data, kFksMagic, 4) != 0) return Status::Error(name + ": not a Fieldkit sparse model (bad magic at byte 0)");
-  st.r = Reader{data, n, 4, name, "", Status::Ok()};
-  Reader& r = st.r;
-  uint32_t& version = st.version;
-  uint32_t reserved = 0, lo = 0, hi = 0;
-  r.U32(version, "version");
-  if (version == 0 || version > kFksVersion)
-    return Status::Error(name + ": format version " + std::to_string(version) + " is not supported (this build reads 1.." +
-                         std::to_string(kFksVersion) + ")");
-  r.U32(lo, "payload size"), r.U32(hi, "payload size"), r.U32(st.crc, "checksum"), r.U32(reserved, "reserved");
-  const uint64_t payload = uint64_t(lo) | uint64_t(hi) << 32;
-  if (payload != n - kFksHeaderBytes)
-    return Status::Error(name + ": header says " + std::to_string(payload) + " payload bytes but the file has " +
-                         std::to_string(n - kFksHeaderBytes) + (payload > n - kFksHeaderBytes ? " (truncated)" : " (trailing bytes)"));
+  fks::FileHeader h;
+  if (Status s = fks::ParseFileHeader(data, n, name, h); !s) return s;
+  if (h.version == kFksNetVersion)
+    return Status::Error(name + ": format version 2 holds an imported network (fieldkit-cli sparse import), "
+                         "not a MobileNet model: load it with LoadNetFile / --model");
+  if (h.version != kFksVersion)
+    return Status::Error(name + ": format version " + std::to_string(h.version) + " is not a model file");
+  st.version = h.version;
+  st.crc = h.crc;
+  st.r = Reader{data, n, kFksHeaderBytes, name, "", Status::Ok()};
   return Status::Ok();
-}
-
-Status CrcMismatch(const std::string& name, uint32_t stored, uint32_t actual) {
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "checksum mismatch (stored %08x, computed %08x): the file is corrupt", stored, actual);
-  return Status::Error(name + ": " + buf);
 }
 
 Status ParseModelHead(ParseState& st) {
@@ -390,108 +190,17 @@ Status CheckWeightCount(ParseState& st, const Layer& l) {
 
 // [SECTION] Parsing: CSR layers
 
-struct CsrHeader {
-  uint8_t bits = 8, count_bits = 16;  // index code and row count widths
-  uint32_t nnz = 0, idx_bytes = 0;    // nonzero blocks, bytes of index codes
-  uint64_t rows = 0;                  // out_c / block
-};
-
-Status ReadCsrHeader(Reader& r, const Layer& l, CsrHeader& h) {
-  uint16_t pad;
-  if (!r.U8(h.bits, "index width") || !r.U8(h.count_bits, "count width") || !r.U16(pad, "padding") ||
-      !r.U32(h.nnz, "nonzero count") || !r.U32(h.idx_bytes, "index bytes"))
-    return r.err;
-  if ((h.bits != 8 && h.bits != 16) || (h.count_bits != 16 && h.count_bits != 32))
-    return r.Fail("index width " + std::to_string(h.bits) + " / count width " + std::to_string(h.count_bits) + " unsupported"), r.err;
-  h.rows = uint64_t(l.out_c) / uint64_t(l.block);
-  if (uint64_t(h.nnz) > h.rows * uint64_t(l.in_c)) return r.Fail("nonzero count " + std::to_string(h.nnz) + " exceeds out_c x in_c"), r.err;
-  return Status::Ok();
-}
-
-// Nonzeros per row; they must sum to the header's count.
-Status ReadRowCounts(Reader& r, const Layer& l, const CsrHeader& h, std::vector<uint32_t>& counts) {
-  if (!r.Need(h.rows * (h.count_bits / 8), "row counts")) return r.err;
-  counts.assign(h.rows, 0);
-  uint64_t total = 0;
-  for (auto& c : counts) {
-    if (h.count_bits == 16) {
-      uint16_t v = 0;  // read cannot fail: Need checked the bytes above
-      r.U16(v, "row count");
-      c = v;
-    } else {
-      r.U32(c, "row count");
-    }
-    if (c > uint32_t(l.in_c)) return r.Fail("row count " + std::to_string(c) + " exceeds in_c at byte " + std::to_string(r.pos)), r.err;
-    total += c;
-  }
-  if (total != h.nnz) return r.Fail("row counts sum to " + std::to_string(total) + ", header says " + std::to_string(h.nnz)), r.err;
-  return Status::Ok();
-}
-
-// The index codes as each row's input channels, every one checked in bounds.
-Status DecodeIndexCodes(Reader& r, const Layer& l, const CsrHeader& h, bool fp16, const std::vector<uint32_t>& counts,
-                        std::vector<std::vector<uint32_t>>& pattern) {
-  const unsigned bits = h.bits;
-  if (!r.Need(h.idx_bytes, "index codes")) return r.err;
-  // Each nonzero needs at least one index code and `block` values: bound
-  // nnz by the bytes left before reserving anything per row.
-  const uint64_t min_bytes = uint64_t(h.nnz) * (uint64_t(bits / 8) + uint64_t(l.block) * (fp16 ? 2u : 4u));
-  if (min_bytes > r.Remaining())
-    return r.Fail("nonzero count " + std::to_string(h.nnz) + " needs at least " + std::to_string(min_bytes) +
-                  " bytes but only " + std::to_string(r.Remaining()) + " remain at byte " + std::to_string(r.pos)),
-           r.err;
-  const size_t idx_end = r.pos + h.idx_bytes;
-  const uint32_t max_code = bits == 8 ? 0xFFu : 0xFFFFu;
-  pattern.assign(h.rows, {});
-  for (size_t row = 0; row < h.rows; row++) {
-    pattern[row].reserve(counts[row]);
-    int64_t prev = -1;
-    for (uint32_t k = 0; k < counts[row]; k++) {
-      uint64_t v = 0;
-      for (;;) {
-        if (r.pos + bits / 8 > idx_end) return r.Fail("index codes end early in row " + std::to_string(row)), r.err;
-        uint32_t code = r.p[r.pos];
-        if (bits == 16) code |= uint32_t(r.p[r.pos + 1]) << 8;
-        r.pos += size_t(bits / 8);
-        v += code;
-        if (code < max_code) break;
-        if (v > uint64_t(l.in_c)) break;  // already out of bounds; reported below
-      }
-      const uint64_t ch = uint64_t(prev + 1) + v;
-      if (ch >= uint64_t(l.in_c))
-        return r.Fail("row " + std::to_string(row) + " nonzero " + std::to_string(k) + ": input channel " +
-                      std::to_string(ch) + " out of bounds (in_c " + std::to_string(l.in_c) + ") at byte " +
-                      std::to_string(r.pos)),
-               r.err;
-      pattern[row].push_back(uint32_t(ch));
-      prev = int64_t(ch);
-    }
-  }
-  if (r.pos != idx_end) return r.Fail(std::to_string(idx_end - r.pos) + " unused index bytes"), r.err;
-  return Status::Ok();
-}
-
-// A CSR layer: header, bias, row counts, index codes, then the values
-// scattered into dense OIHW weights.
+// A CSR layer: header, bias, then row counts, index codes and values
+// scattered into dense OIHW weights (fks_codec.h).
 Status ReadCsrWeights(Reader& r, Layer& l, bool fp16, FileLayerInfo& li) {
   if (!l.IsPointwise() || l.out_c % l.block) return r.Fail("CSR storage needs a 1x1 stride-1 convolution whose out_c divides by block"), r.err;
-  CsrHeader h;
-  if (Status s = ReadCsrHeader(r, l, h); !s) return s;
+  const fks::CsrDims d{uint64_t(l.out_c / l.block), uint32_t(l.in_c), uint32_t(l.block)};
+  fks::CsrHeader h;
+  if (Status s = fks::ReadCsrHeader(r, d, h); !s) return s;
   if (!r.Values(l.bias, l.out_c, fp16, "bias")) return r.err;
-  std::vector<uint32_t> counts;
-  if (Status s = ReadRowCounts(r, l, h, counts); !s) return s;
-  std::vector<std::vector<uint32_t>> pattern;
-  if (Status s = DecodeIndexCodes(r, l, h, fp16, counts, pattern); !s) return s;
-  std::vector<float> vals;
-  if (!r.Values(vals, uint64_t(h.nnz) * uint64_t(l.block), fp16, "values")) return r.err;
-  l.weights.assign(l.WeightCount(), 0.f);
-  const size_t in_c_ = size_t(l.in_c), block = size_t(l.block);
-  size_t vi = 0;
-  for (size_t row = 0; row < h.rows; row++)
-    for (uint32_t c : pattern[row])
-      for (size_t k = 0; k < block; k++) l.weights[(row * block + k) * in_c_ + c] = vals[vi++];
+  if (Status s = fks::ReadCsrBody(r, d, h, fp16, l.weights); !s) return s;
   li.index_bits = h.bits;
-  li.nonzeros = uint64_t(h.nnz) * block;
+  li.nonzeros = uint64_t(h.nnz) * uint64_t(l.block);
   return Status::Ok();
 }
 
@@ -584,7 +293,7 @@ bool ModelSaver::Step() {
   d.crc = Crc32(d.w.b.data() + d.crc_pos, d.w.b.size() - d.crc_pos, d.crc);
   d.crc_pos = d.w.b.size();
   if (d.next < d.m.layers.size()) return false;
-  WriteFileHeader(d.w.b, d.crc);
+  fks::WriteFileHeader(d.w.b, kFksVersion, d.crc);
   return d.done = true;
 }
 
@@ -636,7 +345,7 @@ bool ModelLoader::Step() {
       d.crc = Crc32(d.data + d.crc_pos, end - d.crc_pos, d.crc);
       d.crc_pos = end;
       if (end < d.n) return false;
-      if (d.crc != d.st.crc) return fail(CrcMismatch(d.st.name, d.st.crc, d.crc));
+      if (d.crc != d.st.crc) return fail(fks::CrcMismatch(d.st.name, d.st.crc, d.crc));
       d.phase = 2;
       return false;
     }

@@ -21,7 +21,8 @@
 namespace fk::nn {
 
 constexpr char kFksMagic[4] = {'F', 'K', 'S', 'M'};
-constexpr uint32_t kFksVersion = 1;
+constexpr uint32_t kFksVersion = 1;     // a MobileNet Model (this file)
+constexpr uint32_t kFksNetVersion = 2;  // an imported Net (net_file.h): same container, a graph payload
 constexpr size_t kFksHeaderBytes = 24;  // magic, version, payload bytes (u64), crc32, reserved
 // Loading refuses a model with more weights than this (256 MB as fp32, ~10x
 // MobileNetV2 1.4) before allocating them: a CSR layer expands to dense from

@@ -8,8 +8,11 @@
 #include <nlohmann/json.hpp>
 
 #include "core/clock.h"
+#include "core/file.h"
 #include "core/json_write.h"
+#include "nn/model_file.h"
 #include "nn/model_zoo.h"
+#include "nn/net_file.h"
 #include "nn/net_executor.h"
 #include "nn/reference.h"
 #include "nn/tflite.h"
@@ -85,7 +88,14 @@ nlohmann::json NetSummaryJson(const NetSummary& s, bool layers) {
 Result<Net> LoadNet(const std::string& name_or_path) {
   Result<std::string> path = ResolveModelPath(name_or_path);
   if (!path) return path.status();
-  return ImportTfliteFile(*path);
+  // A .fks v2 file (sparse import) by its header; anything else goes to the
+  // TFLite importer, which names what it is not.
+  Result<std::vector<uint8_t>> bytes = fk::ReadFileBytes(*path);
+  if (!bytes) return bytes.status();
+  const size_t slash = path->find_last_of("/\\");
+  const std::string base = slash == std::string::npos ? *path : path->substr(slash + 1);
+  if (FksFileVersion(bytes->data(), bytes->size()) != 0) return LoadNetBytes(bytes->data(), bytes->size(), base);
+  return ImportTflite(bytes->data(), bytes->size(), base);
 }
 
 std::vector<std::string> RealBackends() {
