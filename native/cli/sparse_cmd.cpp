@@ -1,4 +1,4 @@
-// fieldkit-cli sparse bench|size|prune|info|run: the sparse-inference workflow
+// fieldkit-cli sparse bench|size|prune|import|info|run: the sparse-inference workflow
 // headless. The bench and size verbs use the same fk::nn::SparseBench /
 // ComputeSizeTable the Sparse Inference panel uses, so both print one JSON.
 #include <algorithm>
@@ -18,6 +18,7 @@
 #include "nn/model_file.h"
 #include "nn/model_zoo.h"
 #include "nn/net_executor.h"
+#include "nn/net_file.h"
 #include "nn/real_bench.h"
 #include "nn/real_models.h"
 #include "nn/reference.h"
@@ -215,18 +216,57 @@ int Prune(const Args& a) {
   return 0;
 }
 
-// [SECTION] info
+// [SECTION] import
 
-int InfoTflite(const Args& a, const std::string& path, const std::vector<uint8_t>& bytes) {
-  auto net = nn::ImportTflite(bytes.data(), bytes.size(), path);
+// A .tflite (or a bundled model's name) stored as .fks v2: the imported graph
+// with its 1x1 weights CSR where that is smaller.
+int Import(const Args& a) {
+  AddModelDirs();
+  const std::string src = Positional1(a, "import");
+  if (!a.Has("out")) throw UsageError{"import: --out FILE.fks is required"};
+  const std::string out = a.Get("out");
+  auto path = nn::ResolveModelPath(src);
+  if (!path) throw InputError{path.status().message()};
+  auto bytes = nn::ReadFileBytes(*path);
+  if (!bytes) throw InputError{bytes.status().message()};
+  if (!nn::LooksLikeTflite(bytes->data(), bytes->size()))
+    throw InputError{*path + ": not a TFLite model (no \"TFL3\" identifier at byte 4)"};
+  const size_t slash = path->find_last_of('/');
+  auto net = nn::ImportTflite(bytes->data(), bytes->size(), slash == std::string::npos ? *path : path->substr(slash + 1));
   if (!net) throw InputError{net.status().message()};
-  const nn::NetSummary s = nn::Summarize(*net);
+  nn::SaveOptions so;
+  so.fp16 = a.Has("fp16");
+  so.sparse = !a.Has("dense");
+  auto fks = nn::SaveNetBytes(*net, so);
+  if (!fks) throw InputError{fks.status().message()};
+  // Read back before writing: the file holds what loads.
+  nn::NetFileInfo fi;
+  auto back = nn::LoadNetBytes(fks->data(), fks->size(), out, &fi);
+  if (!back) throw InputError{"import: the written graph does not load back: " + back.status().message()};
+  if (Status s = nn::WriteFileBytes(out, *fks); !s) throw InputError{s.message()};
   if (a.Has("json")) {
-    EmitJson(nn::NetSummaryJson(s, a.Has("layers")));
+    EmitJson({{"out", out}, {"bytes", fks->size()}, {"tflite_bytes", bytes->size()}, {"csr_layers", fi.csr_tensors}, {"fp16", so.fp16}});
     return 0;
   }
-  std::printf("%s: TFLite v%u, %zu bytes, %zu parameters, %zu compute ops after folding\n", path.c_str(),
-              net->file_version, s.bytes, s.parameters, s.ops);
+  std::printf("wrote %s: %zu bytes (%s values, %d CSR layers); %s is %zu bytes (%.1f%%)\n", out.c_str(), fks->size(),
+              so.fp16 ? "fp16" : "fp32", fi.csr_tensors, path->c_str(), bytes->size(),
+              bytes->empty() ? 0.0 : 100.0 * double(fks->size()) / double(bytes->size()));
+  return 0;
+}
+
+// [SECTION] info
+
+// The summary of an imported network, from a .tflite or a .fks v2 file;
+// `head` is the first line, `extra` joins the JSON.
+void PrintNetSummary(const Args& a, const nn::Net& net, const std::string& head, const nlohmann::json& extra) {
+  const nn::NetSummary s = nn::Summarize(net);
+  if (a.Has("json")) {
+    nlohmann::json j = nn::NetSummaryJson(s, a.Has("layers"));
+    for (auto& [k, v] : extra.items()) j[k] = v;
+    EmitJson(j);
+    return;
+  }
+  std::printf("%s, %zu parameters, %zu compute ops after folding\n", head.c_str(), s.parameters, s.ops);
   std::printf("operators:");
   for (auto& [name, n] : s.file_ops) std::printf(" %s x%d", name.c_str(), n);
   std::printf("\nconstants stored as:");
@@ -240,6 +280,28 @@ int InfoTflite(const Args& a, const std::string& path, const std::vector<uint8_t
     for (auto& p : s.pointwise)
       std::printf("  op %4d %-52s %4d -> %4d  %5.1f%% zeros%s\n", p.file_index, p.weights.c_str(), p.in_c, p.out_c,
                   100.0 * p.zero_fraction, p.stored_sparse ? " (stored sparse)" : "");
+}
+
+int InfoTflite(const Args& a, const std::string& path, const std::vector<uint8_t>& bytes) {
+  auto net = nn::ImportTflite(bytes.data(), bytes.size(), path);
+  if (!net) throw InputError{net.status().message()};
+  PrintNetSummary(a, *net,
+                  path + ": TFLite v" + std::to_string(net->file_version) + ", " + std::to_string(bytes.size()) + " bytes",
+                  nlohmann::json::object());
+  return 0;
+}
+
+// A .fks v2 file: an imported network (`sparse import`).
+int InfoNetFks(const Args& a, const std::string& path, const std::vector<uint8_t>& bytes) {
+  nn::NetFileInfo fi;
+  auto net = nn::LoadNetBytes(bytes.data(), bytes.size(), path, &fi);
+  if (!net) throw InputError{net.status().message()};
+  const std::string head = path + ": valid .fks v2 (imported from " + fi.source + ", " + std::to_string(fi.source_bytes) +
+                           " bytes), " + std::to_string(bytes.size()) + " bytes, " + (fi.fp16 ? "fp16" : "fp32") +
+                           " values, " + std::to_string(fi.csr_tensors) + " CSR layers";
+  PrintNetSummary(a, *net, head,
+                  {{"version", fi.version}, {"fp16", fi.fp16}, {"csr_layers", fi.csr_tensors}, {"source", fi.source},
+                   {"source_bytes", fi.source_bytes}});
   return 0;
 }
 
@@ -254,6 +316,7 @@ int Info(const Args& a) {
   auto bytes = nn::ReadFileBytes(path);
   if (!bytes) throw InputError{bytes.status().message()};
   if (nn::LooksLikeTflite(bytes->data(), bytes->size())) return InfoTflite(a, path, *bytes);
+  if (nn::FksFileVersion(bytes->data(), bytes->size()) == nn::kFksNetVersion) return InfoNetFks(a, path, *bytes);
   auto info = nn::InspectModelBytes(bytes->data(), bytes->size(), path);
   if (!info) throw InputError{info.status().message()};
   auto model = nn::LoadModelBytes(bytes->data(), bytes->size(), path);
@@ -436,7 +499,7 @@ const std::vector<Flag> kBuildFlags = {
 const VerbTable kSparse = {
     "sparse",
     {{"bench", "time own-dense/own-sparse/xnnpack-dense/xnnpack-sparse on a pruned MobileNetV2",
-      Flags({{{"model", "NAME|PATH", "mobilenet_v2 (default), or real models: mediapipe:face_full,... or a .tflite path (list)"}},
+      Flags({{{"model", "NAME|PATH", "mobilenet_v2 (default), or real models: mediapipe:face_full,... or a .tflite / imported .fks path (list)"}},
              kBuildFlags,
              {{"sparsity", "LIST", "sparsities to prune to (default 0,0.5,0.7,0.8,0.9)"},
               {"backend", "LIST", "own-dense,own-sparse,xnnpack-dense,xnnpack-sparse (default all)"},
@@ -470,11 +533,21 @@ const VerbTable kSparse = {
       Prune, "",
       "Builds MobileNetV2 with seeded weights, prunes it by magnitude to sparsity S (one shot),\n"
       "strips the masks and writes a .fks file (CSR 1x1 layers unless --dense)."},
+     {"import", "store a .tflite model as .fks (our format: the graph, CSR 1x1 weights)",
+      {{"out", "FILE", "the .fks file to write (required)"},
+       {"fp16", "", "store float constants as fp16 (exact for weights the .tflite holds as fp16)"},
+       {"dense", "", "store every constant dense (no CSR)"}},
+      Import, "FILE.tflite",
+      "Imports the .tflite (or a bundled name, mediapipe:face_full_sparse) and writes .fks version 2:\n"
+      "the compute graph after folding DEQUANTIZE/DENSIFY, 1x1 convolution weights stored CSR where\n"
+      "that is smaller than dense, other constants dense, fp32 (or fp16 with --fp16). The file is\n"
+      "loaded back before it is written. `sparse info|run|bench --model FILE.fks` take it.\n"
+      "JSON: {\"out\",\"bytes\",\"tflite_bytes\",\"csr_layers\",\"fp16\"}."},
      {"info", "validate a .fks or .tflite file and summarise its layers",
       {{"layers", "", "list every stored layer"}}, Info, "model.fks",
       "Validates the file (magic, version, sizes, checksum, indices, shapes) and summarises it.\n"
       "A .tflite file is imported: operators, storage types, parameters, and per 1x1 layer its\n"
-      "share of zero weights (--layers). A corrupt file exits 1 with a message naming what is\n"
+      "share of zero weights (--layers); so is a .fks v2 file (`sparse import`). A corrupt file exits 1 with a message naming what is\n"
       "wrong and where."},
      {"detect", "run a face-detection or hand-landmark model on a picture: detections in picture pixels",
       {{"model", "NAME|PATH", "mediapipe:face_full_sparse, ... or FILE.tflite (required)"},
@@ -486,7 +559,7 @@ const VerbTable kSparse = {
       "in pixels of the picture."},
      {"run", "run a .fks model once on a seeded image, or a .tflite model on a raw tensor",
       {{"kernels", "best|scalar", "the kernels to run with (default best)"},
-       {"model", "NAME|PATH", "an imported model: mediapipe:face_full_sparse, ... or FILE.tflite"},
+       {"model", "NAME|PATH", "an imported model: mediapipe:face_full_sparse, ... or FILE.tflite / FILE.fks (sparse import)"},
        {"layers", "", "with --model: time per operator type (stderr)"},
        {"input-f32", "FILE", "with --model: the input tensor, raw little-endian float32, NHWC (default: the reference pattern)"},
        {"dense", "", "run sparse layers dense (default: spmm)"},
