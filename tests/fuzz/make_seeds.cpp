@@ -18,10 +18,12 @@
 #include "fuzz_target.h"
 #include "labels/manifest.h"
 #include "nn/model_file.h"
+#include "nn/net_file.h"
 #include "stream/input.h"
 #include "stream/simulator.h"
 #include "stream/time.h"
 #include "targets/fuzz_fixtures.h"
+#include "../nn/tiny_net.h"
 
 namespace fs = std::filesystem;
 using namespace fk;
@@ -339,6 +341,16 @@ void TfliteSeeds() {
     b.Output(y);
     write("stored_fp16_int8_sparse.tflite", b);
   }
+// A .fks version 2 file (an imported network): tests/nn/tiny_net.h, every operator, one CSR layer.
+void NetSeeds() {
+  nn::SaveOptions so;
+  so.fp16 = true;
+  auto bytes = nn::SaveNetBytes(test::TinyNet(), so);
+  if (!bytes) {
+    std::fprintf(stderr, "net_v2_fp16.fks: %s\n", bytes.status().message().c_str());
+    std::exit(1);
+  }
+  Write("nn_model_file", "net_v2_fp16.fks", std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()));
 }
 
 void FeaturesSeeds() {
@@ -477,6 +489,7 @@ int main(int argc, char** argv) {
   LabelsSeeds();
   ModelSeeds();
   TfliteSeeds();
+  NetSeeds();
   FeaturesSeeds();
   MiscSeeds();
   // Every seed must be accepted by its target as it stands.
