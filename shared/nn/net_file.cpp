@@ -116,7 +116,7 @@ void WriteOp(Writer& w, const NetOp& op, const std::vector<int>& remap) {
 // [SECTION] Loading: reading the records
 
 struct Parser {
-  Reader r;
+  Reader r{nullptr, 0, 0, "", "", Status::Ok()};
   std::string name;
   Net net;
   NetFileInfo info;
@@ -508,7 +508,9 @@ Status Parser::Run() {
 }
 
 Result<Net> Parse(const uint8_t* data, size_t n, const std::string& name, NetFileInfo* info) {
-  Parser p{Reader{data, n, 0, name, "", Status::Ok()}, name, {}, {}};
+  Parser p;
+  p.r = Reader{data, n, 0, name, "", Status::Ok()};
+  p.name = name;
   try {
     if (Status s = p.Run(); !s) return s;
   } catch (const std::bad_alloc&) {  // within the budgets, still more than this device has

@@ -86,7 +86,9 @@ Outcome NetFile(Outcome o, const std::string& path, const std::vector<uint8_t>& 
     if (back) o.Check(back->ops.size() == net->ops.size(), "a saved network loads back with other operators");
   }
   if (Work(*net) <= 4e6) {
-    auto ex = nn::NetExecutor::Create(*net, kernels::BestNnKernels(), {nn::SparseChoice::Always});
+    nn::NetExecutorOptions eo;
+    eo.sparse = nn::SparseChoice::Always;
+    auto ex = nn::NetExecutor::Create(*net, kernels::BestNnKernels(), eo);
     if (ex) {
       std::vector<float> input(ex->InputSize());
       for (size_t i = 0; i < input.size(); i++) input[i] = float(i % 17) * 0.125f - 1.f;
