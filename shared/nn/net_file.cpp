@@ -196,7 +196,10 @@ Status Parser::ReadTensor(size_t i) {
     return r.Fail("constants reach " + std::to_string(weights) + " values, over the limit of " +
                   std::to_string(kFksMaxWeights) + " (refused before allocating)"),
            r.err;
-  if (storage == kDense) return r.Values(t.data, count, fp16, "values") ? Status::Ok() : r.err;
+  if (storage == kDense) {
+    info.dense_tensors++;
+    return r.Values(t.data, count, fp16, "values") ? Status::Ok() : r.err;
+  }
   if (storage == kInt32) {
     if (!r.Need(count * 4, "int32 values")) return r.err;
     t.ints.resize(size_t(count));
@@ -502,8 +505,6 @@ Status Parser::Run() {
     if (Status s = ReadOp(i); !s) return s;
   r.where.clear();
   if (r.pos != r.n) return Fail(std::to_string(r.n - r.pos) + " unexpected bytes after the last operator at byte " + std::to_string(r.pos));
-  for (const NetTensor& t : net.tensors) info.dense_tensors += t.constant && t.ints.empty() && t.stored_type != "int32" ? 1 : 0;
-  info.dense_tensors -= info.csr_tensors;
   return Validator{net, name}.Run();
 }
 

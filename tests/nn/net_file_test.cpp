@@ -164,6 +164,7 @@ TEST_CASE("nn/net_file: a hand-built graph with every operator round-trips; unus
     REQUIRE_MESSAGE(back.ok(), back.status().message());
     CHECK(back->tensors.size() == tiny.tensors.size() - 1);
     CHECK(fi.csr_tensors == 1);
+    CHECK(fi.dense_tensors == 6);  // the other float constants: biases, depthwise, scale, fc
     CheckSameGraph(tiny, *back);
     CheckSameOutputs(tiny, *back, SparseChoice::Never);
     CheckSameOutputs(tiny, *back, SparseChoice::Always);
