@@ -65,8 +65,8 @@ struct Net {
   // Every operator of the file by TFLite name with its count, folded ones
   // included (e.g. {"DEQUANTIZE", 178}), in first-seen order.
   std::vector<std::pair<std::string, int>> file_ops;
-  size_t ParameterCount() const;  // values of float constants used as weights/biases
-  int SparseStoredTensors() const;
+  size_t ParameterCount() const;  // values of float constants the operators read (weights, biases)
+  int SparseStoredTensors() const;  // of those constants, how many the file stored sparse
 };
 
 }  // namespace fk::nn

@@ -42,21 +42,28 @@ const char* NetOpName(NetOpType t) {
   return "?";
 }
 
+// Constants an operator reads: the import keeps the originals behind the
+// folded DEQUANTIZE / DENSIFY too, which would count every weight two or three times.
+static std::vector<char> ReadByOps(const Net& net) {
+  std::vector<char> read(net.tensors.size(), 0);
+  for (const NetOp& op : net.ops)
+    for (int t : op.inputs)
+      if (t >= 0 && size_t(t) < read.size()) read[size_t(t)] = 1;
+  return read;
+}
+
 size_t Net::ParameterCount() const {
+  const std::vector<char> read = ReadByOps(*this);
   size_t n = 0;
-  for (const NetTensor& t : tensors)
-    if (t.constant) n += t.data.size();
+  for (size_t i = 0; i < tensors.size(); ++i)
+    if (tensors[i].constant && read[i]) n += tensors[i].data.size();
   return n;
 }
 
-// Weights the compute ops read that the file stored sparse (the DENSIFY and
-// DEQUANTIZE steps in between carry the flag along, so count at the consumer).
 int Net::SparseStoredTensors() const {
-  std::vector<char> seen(tensors.size(), 0);
+  const std::vector<char> read = ReadByOps(*this);
   int n = 0;
-  for (const NetOp& op : ops)
-    for (int t : op.inputs)
-      if (t >= 0 && tensors[size_t(t)].constant && tensors[size_t(t)].stored_sparse && !seen[size_t(t)]++) ++n;
+  for (size_t i = 0; i < tensors.size(); ++i) n += tensors[i].stored_sparse && read[i] ? 1 : 0;
   return n;
 }
 

@@ -119,6 +119,9 @@ TEST_CASE("nn/net_file: every bundled model round-trips to bit-identical outputs
         CHECK(t.stored_type == "float16");
         for (float v : t.data) REQUIRE(RoundToHalf(v) == v);
       }
+    // Each parameter counted once (not again for its folded fp16 original):
+    // at 2 bytes each they fit in a file that stores none sparse.
+    if (net->SparseStoredTensors() == 0) CHECK(net->ParameterCount() * 2 <= tfl.size());
     size_t sizes[2] = {0, 0};
     for (bool fp16 : {false, true}) {
       CAPTURE(fp16);
@@ -133,6 +136,8 @@ TEST_CASE("nn/net_file: every bundled model round-trips to bit-identical outputs
       CHECK(fi.source == bm.file);
       CHECK(fi.source_bytes == tfl.size());
       CheckSameGraph(*net, *back);
+      CHECK(back->ParameterCount() == net->ParameterCount());
+      CHECK(back->SparseStoredTensors() == net->SparseStoredTensors());
       CheckSameOutputs(*net, *back, SparseChoice::Never);
       CheckSameOutputs(*net, *back, SparseChoice::Always);
       // Saved again (under the source's name and size, which the loaded graph
@@ -150,6 +155,7 @@ TEST_CASE("nn/net_file: every bundled model round-trips to bit-identical outputs
       NetFileInfo fi;
       REQUIRE(LoadNetBytes(fks.data(), fks.size(), "m.fks", &fi));
       CHECK(fi.csr_tensors == 46);
+      CHECK(net->SparseStoredTensors() == 46);
     }
   }
 }
