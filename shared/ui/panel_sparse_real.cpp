@@ -144,10 +144,10 @@ nlohmann::json SparseRealStatusJson(const AppState& app) {
   return app.sparse.real_done ? app.sparse.real_done->Json() : nlohmann::json();
 }
 
-// A dropped .tflite: inspected now, runnable as "your model".
+// A dropped .tflite (or .fks v2 network): inspected now, runnable as "your model".
 void ImportOwnModel(AppState& app, const std::string& path) {
   SparsePanelState& st = app.sparse;
-  auto net = nn::ImportTfliteFile(path);
+  auto net = nn::LoadNet(path);  // a .tflite, or a .fks v2 written by `sparse import`
   if (!net) {
     st.own_info = net.status().message();
     app.Error(st.own_info);

@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include "forecast/dataset.h"
+#include "core/file.h"
+#include "nn/net_file.h"
 #include "nn/sparse_bench.h"
 #include "ui/app_state.h"
 
@@ -26,8 +28,11 @@ FileClaim SparseClaim(const SniffedFile& f) {
   return {f.ext == "fks" || f.ext == "tflite" ? ImportClaim::kAlways : ImportClaim::kNone, ""};
 }
 void SparseImport(AppState& app, const SniffedFile& f) {
-  if (f.ext == "tflite") ImportOwnModel(app, f.path);
-  else ImportSparseModel(app, f.path);
+  if (f.ext == "tflite") return ImportOwnModel(app, f.path);
+  // A .fks v2 holds an imported network (sparse import); v1 a pruned MobileNetV2.
+  auto bytes = fk::ReadFileBytes(f.path);
+  if (bytes && nn::FksFileVersion(bytes->data(), bytes->size()) == 2) return ImportOwnModel(app, f.path);
+  ImportSparseModel(app, f.path);
 }
 void SparseShutdown(AppState& app) { ReleaseRealTextures(app); }
 
