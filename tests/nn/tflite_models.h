@@ -13,16 +13,9 @@
 #include "nn/model_zoo.h"
 
 #ifdef __EMSCRIPTEN__
-#include <emscripten.h>
-// clang-format off
-EM_JS(int, fk_test_host_file_size, (const char* path), {
-  try { return require('fs').statSync(UTF8ToString(path)).size; } catch (e) { return -1; }
-});
-EM_JS(void, fk_test_host_file_read, (const char* path, uint8_t* out), {
-  const b = require('fs').readFileSync(UTF8ToString(path));
-  HEAPU8.set(b, out);
-});
-// clang-format on
+// Defined once with EM_JS in host_file_test.cpp (Node's fs).
+extern "C" int fk_test_host_file_size(const char* path);
+extern "C" void fk_test_host_file_read(const char* path, uint8_t* out);
 #endif
 
 namespace fk::test {
