@@ -148,6 +148,7 @@ struct RealModelBench::Impl {
   };
   std::vector<Slot> slots;
   std::vector<Row> results;
+  std::vector<Row> skipped;  // backends that could not run this model
   std::vector<NetSummary> summaries;
 
   bool Fail(const Status& s) {
@@ -184,7 +185,18 @@ bool RealModelBench::Impl::Step() {
         XnnpackOptions xo;
         xo.sparse_hint = b == "xnnpack-sparse";
         auto x = XnnpackNetRunner::Create(*net, xo);
-        if (!x) return Fail(x.status());
+        if (!x) {  // e.g. an operator this XNNPACK lacks: a row that says so, the other backends still run
+          Row row;
+          row.model = opt.models[mi];
+          row.r.backend = b;
+          row.r.sparsity = summaries.back().pointwise_zero_fraction;
+          row.r.median_ms = row.r.p10_ms = row.r.p90_ms = row.r.max_rel_err = std::nan("");
+          row.r.model_bytes = net->file_bytes;
+          row.r.kernel = "unavailable: " + x.status().message();
+          skipped.push_back(std::move(row));
+          if (++bi == opt.backends.size()) phase = Phase::Run, run = 0, slot = 0;
+          return false;
+        }
         slot_.xnn = std::move(*x);
         slot_.xnn->SetInput(input.data());
       } else {
@@ -203,6 +215,10 @@ bool RealModelBench::Impl::Step() {
       return false;
     }
     case Phase::Run: {
+      if (slots.empty()) {  // every backend was unavailable for this model
+        phase = Phase::Finish;
+        return false;
+      }
       Slot& s = slots[(slot + size_t(run)) % slots.size()];  // rotate the order each run
       const double t0 = NowMs();
       if (s.ex) {
@@ -249,6 +265,8 @@ bool RealModelBench::Impl::Step() {
         row.r.runs = int(s.ms.size());
         results.push_back(std::move(row));
       }
+      for (Row& row : skipped) results.push_back(std::move(row));
+      skipped.clear();
       slots.clear();
       net.reset();
       ref.reset();
