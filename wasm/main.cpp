@@ -239,6 +239,63 @@ EM_JS(void, fk_js_fetch_bundle, (const char* list), {
 EM_JS(int, fk_js_bundle_pending, (), { return Module.fkBundlePending || 0; });
 EM_JS(void, fk_js_bundle_error, (char* out, int cap), { stringToUTF8(Module.fkBundleError || '', out, cap); });
 
+// The camera: a hidden <video> on getUserMedia's stream; each frame the core
+// asks for is drawn to a canvas and read back (RGBA -> RGB into wasm memory).
+EM_JS(void, fk_js_camera_enable, (int on), {
+  const stop = function(cam) {
+    if (cam && cam.stream) cam.stream.getTracks().forEach(function(t) { t.stop(); });
+    if (cam && cam.video && cam.video.parentNode) cam.video.remove();
+  };
+  if (!on) { stop(Module.fkCam); Module.fkCam = null; Module.fkCamState = 'off'; return; }
+  if (Module.fkCam) return;
+  if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+    Module.fkCamState = 'unavailable: this browser has no camera API (the page needs https or localhost)';
+    return;
+  }
+  const cam = {video: document.createElement('video'), canvas: document.createElement('canvas'), stream: null};
+  cam.video.muted = true;
+  cam.video.playsInline = true;
+  // In the document (1 px, transparent): a detached <video> may not decode frames, and drawImage reads black.
+  cam.video.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;opacity:0;pointer-events:none';
+  document.body.appendChild(cam.video);
+  Module.fkCam = cam;
+  Module.fkCamState = 'starting';
+  navigator.mediaDevices.getUserMedia({video: {width: {ideal: 640}, height: {ideal: 480}}, audio: false})
+    .then(function(stream) {
+      if (Module.fkCam !== cam) { stop({stream: stream}); return; }
+      cam.stream = stream;
+      cam.video.srcObject = stream;
+      return cam.video.play().then(function() { if (Module.fkCam === cam) Module.fkCamState = 'on'; });
+    })
+    .catch(function(e) {
+      if (Module.fkCam === cam) Module.fkCam = null;
+      Module.fkCamState = 'unavailable: ' + (e && (e.message || e.name) || e);
+    });
+});
+// Draws the current frame; returns width * 65536 + height, or 0 when there is none yet.
+EM_JS(int, fk_js_camera_grab, (), {
+  const cam = Module.fkCam;
+  if (!cam || Module.fkCamState !== 'on') return 0;
+  const v = cam.video;
+  if (v.readyState < 2 || !v.videoWidth || !v.videoHeight) return 0;
+  const w = Math.min(v.videoWidth, 1280), h = Math.round(v.videoHeight * w / v.videoWidth);
+  cam.canvas.width = w;
+  cam.canvas.height = h;
+  const ctx = cam.canvas.getContext('2d', {willReadFrequently: true});
+  ctx.drawImage(v, 0, 0, w, h);
+  cam.pixels = ctx.getImageData(0, 0, w, h).data;
+  return w * 65536 + h;
+});
+EM_JS(void, fk_js_camera_copy, (uint8_t* rgb), {
+  const p = Module.fkCam.pixels;
+  for (let i = 0, j = rgb; i < p.length; i += 4, j += 3) {
+    HEAPU8[j] = p[i];
+    HEAPU8[j + 1] = p[i + 1];
+    HEAPU8[j + 2] = p[i + 2];
+  }
+});
+EM_JS(void, fk_js_camera_state, (char* out, int cap), { stringToUTF8(Module.fkCamState || 'off', out, cap); });
+
 EM_JS(void, fk_js_request_import, (), {
   if (window.fieldkitPage) window.fieldkitPage.openFilePicker();
 });
@@ -303,6 +360,21 @@ EMSCRIPTEN_KEEPALIVE void fk_on_fs_ready(const char* load_error) {
     return std::string(buf);
   };
   fk::nn::AddBundleRoot("/bundle");
+  p.camera_enable = [](bool on) { fk_js_camera_enable(on ? 1 : 0); };
+  p.camera_frame = [](std::vector<uint8_t>& rgb, int& w, int& h) {
+    const int wh = fk_js_camera_grab();
+    if (wh <= 0) return false;
+    w = wh / 65536;
+    h = wh % 65536;
+    rgb.resize(size_t(w) * size_t(h) * 3);
+    fk_js_camera_copy(rgb.data());
+    return true;
+  };
+  p.camera_state = [] {
+    char buf[256] = {0};
+    fk_js_camera_state(buf, int(sizeof buf));
+    return std::string(buf);
+  };
   p.create_texture = [](const uint8_t* rgba, int width, int height) -> uint64_t {
     GLuint tex = 0;
     glGenTextures(1, &tex);

@@ -40,6 +40,14 @@ struct Platform {
   std::function<void(const std::vector<std::string>& relative_paths)> fetch_bundle;
   std::function<int()> bundle_pending;
   std::function<std::string()> bundle_error;
+  // A camera (the page's getUserMedia; the browser asks the user first):
+  // camera_enable(true/false) starts or stops it; camera_frame(rgb, w, h) copies
+  // the current video frame (RGB8) and is false when there is none yet;
+  // camera_state() says "off", "starting", "on" or "unavailable: why".
+  // Empty where there is no camera support (the desktop app, headless tests).
+  std::function<void(bool on)> camera_enable;
+  std::function<bool(std::vector<uint8_t>& rgb, int& width, int& height)> camera_frame;
+  std::function<std::string()> camera_state;
 };
 
 }  // namespace fk

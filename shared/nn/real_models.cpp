@@ -305,6 +305,24 @@ std::string RealModelsSession::Detail() const {
   return "";
 }
 
+Status RealModelsSession::RunFrame(const Image& frame) {
+  Impl& m = *impl_;
+  if (m.phase != Impl::Phase::Done || !m.status.ok() || m.models.size() != m.results.size())
+    return Status::Error("the models are not loaded (run them once first)");
+  if (frame.empty()) return Status::Error("an empty frame");
+  m.picture = frame;
+  m.picture_name = "camera frame";
+  for (m.mi = 0; m.mi < m.models.size(); ++m.mi) {
+    m.results[m.mi].faces.clear();
+    m.results[m.mi].hand.reset();
+    m.StepRun();  // sets phase to Xnnpack; put it back below
+    if (!m.status.ok()) return m.status;
+  }
+  m.mi = m.models.size();
+  m.phase = Impl::Phase::Done;
+  return Status::Ok();
+}
+
 nlohmann::json RealModelsSession::DetectionsJson(size_t i) const {
   const RealModelResult& r = impl_->results[i];
   if (r.task == ModelTask::FaceDetection) return mp::DetectionsJson(r.faces, r.lb, mp::Coords::kImagePixels);

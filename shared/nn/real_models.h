@@ -73,6 +73,10 @@ class RealModelsSession {
   // Detections of result i in original-picture pixels: [{score, box:[x,y,w,h], keypoints}]
   // (a hand: one entry, the landmarks' bounding box, when present).
   nlohmann::json DetectionsJson(size_t i) const;
+  // After Step() finished: the loaded models on one more picture (a camera
+  // frame): letterbox, run, decode into Results() (faces, hand, image_ms) and
+  // Picture(). Both models see the same frame. Not sliced: one inference each.
+  Status RunFrame(const Image& frame);
 
  private:
   struct Impl;

@@ -7,6 +7,7 @@
 #include <imgui.h>
 #include <nlohmann/json.hpp>
 
+#include "core/json_write.h"
 #include "core/strings.h"
 #include "kernels/nn_kernels.h"
 #include "nn/real_bench.h"
@@ -128,8 +129,15 @@ bool RunSparseRealFromParams(AppState& app, const std::map<std::string, std::str
       o.runs = int(n);
     } else if (k == "image") {
       o.image = v;
+    } else if (k == "camera") {
+      app.sparse.camera = v == "1" || v == "true";
+      if (app.sparse.camera && !app.platform.camera_enable) {
+        app.Error("?run=sparse-real: camera=1 needs the page (this build has no camera)");
+        return false;
+      }
+      if (app.sparse.camera) app.platform.camera_enable(true);
     } else {
-      app.Error("?run=sparse-real: unknown parameter '" + k + "' (known: model, runs, image)");
+      app.Error("?run=sparse-real: unknown parameter '" + k + "' (known: model, runs, image, camera)");
       return false;
     }
   }
@@ -141,7 +149,47 @@ bool RunSparseRealFromParams(AppState& app, const std::map<std::string, std::str
 }
 
 nlohmann::json SparseRealStatusJson(const AppState& app) {
-  return app.sparse.real_done ? app.sparse.real_done->Json() : nlohmann::json();
+  const SparsePanelState& st = app.sparse;
+  if (!st.real_done) return nlohmann::json();
+  nlohmann::json j = st.real_done->Json();
+  if (st.camera || st.camera_frames > 0) {
+    nlohmann::json fps = nlohmann::json::array();
+    for (size_t i = 0; i < st.real_done->Results().size() && i < 2; ++i)
+      fps.push_back(st.camera_ms[i] > 0 ? JsonNumberAs(1000.0 / st.camera_ms[i], "%.1f") : nlohmann::json(nullptr));
+    j["camera"] = {{"state", st.camera_state}, {"frames", st.camera_frames}, {"fps", fps}};
+  }
+  return j;
+}
+
+// Per frame while the camera is on: the newest frame through both loaded models
+// (one inference each, so a frame never waits on more), the picture and the boxes updated.
+void SparseCameraPump(AppState& app, double /*budget_ms*/) {
+  SparsePanelState& st = app.sparse;
+  if (!st.camera || !app.platform.camera_frame) return;
+  st.camera_state = app.platform.camera_state ? app.platform.camera_state() : "";
+  if (st.camera_state != "on" || app.jobs.Has(kRealLabel)) return;
+  if (!st.real_done) {  // load the chosen pair first (no latency runs)
+    nn::RealModelsOptions o;
+    o.models = st.real_pair < int(Pairs().size()) ? Pairs()[size_t(st.real_pair)].models
+                                                   : std::vector<std::string>{st.own_model};
+    o.runs = 0;
+    StartRealModels(app, o);
+    return;
+  }
+  Image frame;
+  if (!app.platform.camera_frame(frame.rgb, frame.width, frame.height)) return;
+  if (Status s = st.real_done->RunFrame(frame); !s) {
+    app.Error("camera: " + s.message());
+    st.camera = false;
+    app.platform.camera_enable(false);
+    return;
+  }
+  ++st.camera_frames;
+  for (size_t i = 0; i < st.real_done->Results().size() && i < 2; ++i) {
+    const double ms = st.real_done->Results()[i].image_ms;
+    st.camera_ms[i] = st.camera_ms[i] > 0 ? 0.9 * st.camera_ms[i] + 0.1 * ms : ms;
+  }
+  MakeTexture(app);
 }
 
 // A dropped .tflite (or .fks v2 network): inspected now, runnable as "your model".
@@ -231,9 +279,11 @@ void DrawResultsTable(const nn::RealModelsSession& s) {
     ImGui::Text("%d of %d", r.sparse_layers, r.pointwise_layers);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s\n%d weight tensors stored sparse in the file", r.kernel.c_str(), r.stored_sparse);
     ImGui::TableNextColumn();
-    ImGui::Text("%.2f", r.median_ms);
+    if (r.median_ms > 0) ImGui::Text("%.2f", r.median_ms);
+    else ImGui::TextDisabled("-");  // no timed runs (camera mode loads the models only)
     ImGui::TableNextColumn();
-    ImGui::Text("%.2f / %.2f", r.p10_ms, r.p90_ms);
+    if (r.median_ms > 0) ImGui::Text("%.2f / %.2f", r.p10_ms, r.p90_ms);
+    else ImGui::TextDisabled("-");
     ImGui::TableNextColumn();
     if (r.dense_median_ms >= 0) ImGui::Text("%.2f", r.dense_median_ms);
     else ImGui::TextDisabled("-");
@@ -292,6 +342,20 @@ void DrawRealModelsSection(AppState& app) {
   ImGui::SameLine(0, 24);
   ImGui::SetNextItemWidth(140);
   ImGui::SliderInt("timed runs", &st.real_runs, 5, 100);
+  ImGui::SameLine(0, 24);
+  {
+    const bool can = bool(app.platform.camera_enable);
+    if (!can) ImGui::BeginDisabled();
+    if (ImGui::Checkbox("camera", &st.camera)) {
+      app.platform.camera_enable(st.camera);
+      if (st.camera) st.camera_frames = 0, st.camera_ms[0] = st.camera_ms[1] = 0;
+    }
+    if (!can) ImGui::EndDisabled();
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+      ImGui::SetTooltip(can ? "Your camera, one frame per inference, both models on the same frame (nothing leaves "
+                              "this page)"
+                            : "The camera works in the page (browser); the desktop app uses pictures");
+  }
   if (ImGui::Button("Run side by side")) {
     nn::RealModelsOptions o;
     o.models = st.real_pair < int(Pairs().size()) ? Pairs()[size_t(st.real_pair)].models
@@ -313,6 +377,15 @@ void DrawRealModelsSection(AppState& app) {
   }
   const nn::RealModelsSession& s = *st.real_done;
   DrawResultsTable(s);
+  if (st.camera) {
+    ImGui::Text("camera: %s", st.camera_state.c_str());
+    for (size_t i = 0; i < s.Results().size() && i < 2; ++i) {
+      ImGui::SameLine(0, 24);
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(kModelColors[i]), "%s %.1f fps (%.1f ms)",
+                         s.Results()[i].name.c_str(), st.camera_ms[i] > 0 ? 1000.0 / st.camera_ms[i] : 0.0,
+                         st.camera_ms[i]);
+    }
+  }
   const Image& img = s.Picture();
   if (img.empty()) return;
   const float w = std::min(ImGui::GetContentRegionAvail().x, 480.f);

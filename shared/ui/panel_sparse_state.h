@@ -44,6 +44,11 @@ struct SparsePanelState {
   std::unique_ptr<nn::RealModelsSession> real;       // in flight (the job steps it)
   std::unique_ptr<nn::RealModelsSession> real_done;  // the last finished run: drawn and in status()
   uint64_t real_texture = 0;             // real_done's picture
+  // The camera (the page): each frame, the newest video frame through both loaded models.
+  bool camera = false;
+  int camera_frames = 0;                 // frames both models ran on
+  double camera_ms[2] = {0, 0};          // per model, moving average of one inference
+  std::string camera_state;              // the platform's words ("on", "unavailable: ...")
 };
 
 }  // namespace fk::ui

@@ -93,7 +93,8 @@ const std::vector<PanelInfo>& Panels() {
        "MediaPipe's released dense and sparse models side by side; prune a MobileNetV2 and measure size and "
        "latency on this CPU.",
        DrawSparsePanel, false,
-       "sparse-bench", RunSparseBenchFromParams, SparseStatus, nullptr, SparseClaim, SparseImport, SparseShutdown,
+       "sparse-bench", RunSparseBenchFromParams, SparseStatus, SparseCameraPump, SparseClaim, SparseImport,
+       SparseShutdown,
        {{"sparse-real", RunSparseRealFromParams}}},
       {"anomalies", "Anomalies",
        "Events -> 5-minute windows -> detector with severity 0-100, anomaly groups, feedback, alerts.",

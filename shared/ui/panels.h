@@ -88,6 +88,7 @@ bool StartRealModels(AppState& app, const nn::RealModelsOptions& opt);
 nlohmann::json SparseRealStatusJson(const AppState& app);
 void ImportOwnModel(AppState& app, const std::string& path);  // a dropped .tflite
 void DrawRealModelsSection(AppState& app);
+void SparseCameraPump(AppState& app, double budget_ms);  // camera frames through the loaded models
 void ReleaseRealTextures(AppState& app);
 // ?run=anomaly-demo[&speed=&cameras=&days=&seed=]: opens nothing itself (App::Run
 // opens the panel) and starts the live simulator stream.

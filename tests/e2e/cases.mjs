@@ -197,6 +197,26 @@ export const cases = [
   },
 
   {
+    // Camera mode: Chromium's synthetic camera (no face in it) through both loaded models, a frame at a time,
+    // with live fps per model; frames keep drawing.
+    name: 'sparse-camera',
+    async fn(app) {
+      await app.open('?run=sparse-real&model=mediapipe:face_full_sparse,mediapipe:face_full&runs=0&camera=1');
+      await app.waitReady();
+      const s = await app.waitFor((st) => st.sparse_real && st.sparse_real.camera && st.sparse_real.camera.frames >= 10,
+        'status().sparse_real.camera.frames >= 10', 120000);
+      const cam = s.sparse_real.camera;
+      assert(cam.state === 'on', `camera state ${cam.state}`);
+      assert(cam.fps.length === 2 && cam.fps.every((f) => f > 0), `camera fps ${JSON.stringify(cam.fps)}`);
+      assert(s.sparse_real.image.name === 'camera frame', `the picture is ${s.sparse_real.image.name}`);
+      console.log(`# sparse-camera: ${cam.frames} frames, fps ${cam.fps.join(' / ')} (${s.sparse_real.image.width}x` +
+        `${s.sparse_real.image.height})`);
+      await app.waitFrames(3);
+      await app.screenshot('sparse-camera');
+    },
+  },
+
+  {
     // The issue's contract: ?run=anomaly-demo streams the simulator through the pipeline (6 h of events per
     // second: the first injected anomaly, day 4 03:10, arrives after ~13 s) and status().anomaly counts it.
     name: 'anomaly-demo',

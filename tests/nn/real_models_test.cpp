@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 #include <nlohmann/json.hpp>
 
 #include "nn/real_models.h"
@@ -45,6 +47,25 @@ TEST_CASE("real models: the dense and sparse face models find the same face in t
                         "max_rel_err_vs_reference", "detections"})
     CHECK(j["models"][0].contains(k));
   CHECK(j["image"]["width"] == 512);
+
+  // A new frame through the loaded models (the camera path): the picture mirrored and
+  // widened puts the face where the mirror says, for both models.
+  const Image pic = s.Picture();  // a copy: RunFrame replaces the session's picture
+  Image frame(pic.width + 128, pic.height);
+  for (int y = 0; y < pic.height; ++y)
+    for (int x = 0; x < pic.width; ++x) {
+      const uint8_t* p = pic.At(pic.width - 1 - x, y);
+      std::copy(p, p + 3, frame.At(x + 128, y));
+    }
+  REQUIRE(s.RunFrame(frame).ok());
+  CHECK(s.Picture().width == pic.width + 128);
+  for (size_t i = 0; i < 2; ++i) {
+    nlohmann::json f = s.DetectionsJson(i);
+    REQUIRE(f.size() >= 1);
+    const double fx = f[0]["box"][0].get<double>(), fw = f[0]["box"][2].get<double>();
+    CHECK(std::abs((fx + fw / 2) - (128 + pic.width - (x + w / 2))) < 12);  // mirrored centre, in frame pixels
+  }
+  CHECK(!s.RunFrame(Image()).ok());
 }
 
 TEST_CASE("real models: a hand model on a picture without a hand reports it absent; bad inputs are clear errors") {

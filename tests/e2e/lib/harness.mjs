@@ -19,6 +19,8 @@ export const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
   '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
+  // A synthetic camera, allowed without a prompt (the Sparse panel's camera mode).
+  '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
   `--window-size=${VIEWPORT.width},${VIEWPORT.height}`,
 ];
 
