@@ -105,14 +105,6 @@ std::vector<std::string> RealBackends() {
 }
 
 namespace {
-double Percentile(std::vector<double> v, double q) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const double pos = q * double(v.size() - 1);
-  const size_t i = size_t(pos);
-  const double f = pos - double(i);
-  return i + 1 < v.size() ? v[i] * (1 - f) + v[i + 1] * f : v[i];
-}
 // `out(o)` gives output o of the backend under test.
 template <typename Out>
 double NormErr(Out out, const NetExecutor& ref) {

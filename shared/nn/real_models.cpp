@@ -29,17 +29,6 @@ std::optional<ModelTask> TaskFor(const std::string& name_or_path, const Net& net
   return std::nullopt;
 }
 
-namespace {
-double Percentile(std::vector<double> v, double q) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const double pos = q * double(v.size() - 1);
-  const size_t i = size_t(pos);
-  const double f = pos - double(i);
-  return i + 1 < v.size() ? v[i] * (1 - f) + v[i + 1] * f : v[i];
-}
-}  // namespace
-
 struct RealModelsSession::Impl {
   RealModelsOptions opt;
   Status status;

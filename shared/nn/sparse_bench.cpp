@@ -89,7 +89,7 @@ nlohmann::json BenchResultsJson(const std::vector<BenchResult>& results) {
   return {{"results", out}};
 }
 
-static double Percentile(std::vector<double> v, double q) {
+double Percentile(std::vector<double> v, double q) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
   const double pos = q * double(v.size() - 1);

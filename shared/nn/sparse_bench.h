@@ -99,6 +99,10 @@ class SparseBench {
   std::unique_ptr<Impl> impl_;
 };
 
+// The q-quantile (0..1) of timings, linear between order statistics; 0 for none.
+// Every bench's median/p10/p90 (MobileNet, real models, the panel's side by side).
+double Percentile(std::vector<double> v, double q);
+
 nlohmann::json BenchResultJson(const BenchResult& r);  // one object of the "results" array
 nlohmann::json BenchResultsJson(const std::vector<BenchResult>& results);  // {"results":[...]}
 
