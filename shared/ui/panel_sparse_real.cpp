@@ -43,15 +43,24 @@ bool IsPicture(const std::string& path) {
   return e == ".png" || e == ".jpg" || e == ".jpeg";
 }
 
-void ReleaseTexture(AppState& app) {
-  SparsePanelState& st = app.sparse;
-  if (st.real_texture && app.platform.destroy_texture) app.platform.destroy_texture(st.real_texture);
-  st.real_texture = 0;
+void Destroy(AppState& app, uint64_t& tex) {
+  if (tex && app.platform.destroy_texture) app.platform.destroy_texture(tex);
+  tex = 0;
 }
 
+void ReleaseTexture(AppState& app) {
+  Destroy(app, app.sparse.real_texture_retired);
+  Destroy(app, app.sparse.real_texture);
+}
+
+// A new picture mid-frame (the camera pump runs after the panel drew): the
+// draw list already names the current texture, so it is retired, not deleted,
+// and goes one frame later. Deleting it at once drew every camera frame black.
 void MakeTexture(AppState& app) {
   SparsePanelState& st = app.sparse;
-  ReleaseTexture(app);
+  Destroy(app, st.real_texture_retired);
+  st.real_texture_retired = st.real_texture;
+  st.real_texture = 0;
   if (!st.real_done || !app.platform.create_texture) return;
   const Image& img = st.real_done->Picture();
   if (img.empty()) return;

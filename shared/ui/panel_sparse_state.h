@@ -44,6 +44,7 @@ struct SparsePanelState {
   std::unique_ptr<nn::RealModelsSession> real;       // in flight (the job steps it)
   std::unique_ptr<nn::RealModelsSession> real_done;  // the last finished run: drawn and in status()
   uint64_t real_texture = 0;             // real_done's picture
+  uint64_t real_texture_retired = 0;     // the previous picture: this frame's draw list may still show it
   // The camera (the page): each frame, the newest video frame through both loaded models.
   bool camera = false;
   int camera_frames = 0;                 // frames both models ran on
