@@ -9,6 +9,14 @@ import { rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { assert, CaseFailure, sleep } from './lib/harness.mjs';
+import { CAMERA, cameraOffset } from './lib/y4m.mjs';
+
+/** Intersection over union of two [x, y, w, h] boxes. */
+function boxIoU(a, b) {
+  const ix = Math.max(0, Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0]));
+  const iy = Math.max(0, Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]));
+  return (ix * iy) / (a[2] * a[3] + b[2] * b[3] - ix * iy);
+}
 
 /** The System micro-benchmark result: both rates measured, in the browser. */
 export function checkBench(bench) {
@@ -184,11 +192,7 @@ export const cases = [
           `${m.p90_ms}); all-dense ${m.dense_median_ms} ms; ${m.sparse_layers} of ${m.pointwise_layers} 1x1 layers ` +
           `on spmm; error vs TFLite ${m.max_rel_err_vs_reference}`);
       }
-      const box = (m) => m.detections[0].box;
-      const [a, b] = [box(r.models[0]), box(r.models[1])];
-      const ix = Math.max(0, Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0]));
-      const iy = Math.max(0, Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]));
-      const iou = (ix * iy) / (a[2] * a[3] + b[2] * b[3] - ix * iy);
+      const iou = boxIoU(r.models[0].detections[0].box, r.models[1].detections[0].box);
       assert(iou >= 0.9, `the dense and sparse top boxes overlap with IoU ${iou.toFixed(3)}, expected >= 0.9`);
       console.log(`# sparse-real: IoU of the two top boxes ${iou.toFixed(3)}`);
       await app.waitFrames(3);
@@ -197,20 +201,46 @@ export const cases = [
   },
 
   {
-    // Camera mode: Chromium's synthetic camera (no face in it) through both loaded models, a frame at a time,
-    // with live fps per model; frames keep drawing.
+    // Camera mode: the harness's fake camera plays the bundled astronaut (e2e.mjs cameraPicture) through both
+    // loaded models, a frame at a time, with live fps per model. Each frame must carry the picture: both models
+    // find her face in the camera frame where they find it in the still picture, and agree with each other.
     name: 'sparse-camera',
     async fn(app) {
-      await app.open('?run=sparse-real&model=mediapipe:face_full_sparse,mediapipe:face_full&runs=0&camera=1');
+      const models = 'model=mediapipe:face_full_sparse,mediapipe:face_full';
+      await app.open(`?run=sparse-real&${models}&runs=1`);
+      await app.waitReady();
+      const still = (await app.waitFor((st) => st.sparse_real != null, 'status().sparse_real', 300000)).sparse_real;
+      assert(still.image.name === 'astronaut.png', `the still picture is ${still.image.name}`);
+      assert(still.models.every((m) => m.detections.length >= 1), 'no face found in the still picture');
+      await app.open(`?run=sparse-real&${models}&runs=0&camera=1`);
       await app.waitReady();
       const s = await app.waitFor((st) => st.sparse_real && st.sparse_real.camera && st.sparse_real.camera.frames >= 10,
         'status().sparse_real.camera.frames >= 10', 120000);
       const cam = s.sparse_real.camera;
       assert(cam.state === 'on', `camera state ${cam.state}`);
       assert(cam.fps.length === 2 && cam.fps.every((f) => f > 0), `camera fps ${JSON.stringify(cam.fps)}`);
-      assert(s.sparse_real.image.name === 'camera frame', `the picture is ${s.sparse_real.image.name}`);
-      console.log(`# sparse-camera: ${cam.frames} frames, fps ${cam.fps.join(' / ')} (${s.sparse_real.image.width}x` +
-        `${s.sparse_real.image.height})`);
+      const r = s.sparse_real;
+      assert(r.image.name === 'camera frame', `the picture is ${r.image.name}`);
+      assert(r.image.width === CAMERA.width && r.image.height === CAMERA.height,
+        `the camera frame is ${r.image.width}x${r.image.height}, the camera plays ${CAMERA.width}x${CAMERA.height}`);
+      const [ox, oy] = cameraOffset(still.image.width, still.image.height);  // the still picture in the frame
+      const ious = r.models.map((m, i) => {
+        assert(m.detections.length >= 1, `${m.name}: no face found in the camera frame (a black frame?)`);
+        const b = still.models[i].detections[0].box;
+        const iou = boxIoU(m.detections[0].box, [b[0] + ox, b[1] + oy, b[2], b[3]]);
+        // 4:2:0 chroma and rounding change pixels a little, not where the face is.
+        assert(iou >= 0.8, `${m.name}: the camera frame's top box overlaps the still picture's with IoU ` +
+          `${iou.toFixed(3)}, expected >= 0.8`);
+        return iou;
+      });
+      // The issue's 0.9 bar holds on the still picture (case sparse-real). In the 640x480 frame the face is 20 %
+      // smaller in the model's 192x192 input, both scores drop (0.94/0.91 -> 0.85/0.77) and the two boxes agree
+      // less (IoU 0.87-0.88 measured), so the camera frame's bar is 0.8: a black or garbled frame finds nothing.
+      const pair = boxIoU(r.models[0].detections[0].box, r.models[1].detections[0].box);
+      assert(pair >= 0.8, `on the camera frame the dense and sparse top boxes overlap with IoU ${pair.toFixed(3)}`);
+      console.log(`# sparse-camera: ${cam.frames} frames, fps ${cam.fps.join(' / ')} (${r.image.width}x` +
+        `${r.image.height}); camera vs still IoU ${ious.map((x) => x.toFixed(3)).join(' / ')}, dense vs sparse ` +
+        `${pair.toFixed(3)}`);
       await app.waitFrames(3);
       await app.screenshot('sparse-camera');
     },

@@ -10,10 +10,11 @@
 // current directory. --url tests an already running server.
 // Prints `ok - name` / `not ok - name: reason` (+ `#` detail lines), saves
 // <out>/<name>.png per case, ends with `e2e: N passed, N failed`; exit 1 on failure.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cases } from './cases.mjs';
+import { cameraFrame, decodePng, writeY4m } from './lib/y4m.mjs';
 import {
   AppPage, CaseFailure, VIEWPORT, describeStatus, launchBrowser, startServer,
 } from './lib/harness.mjs';
@@ -103,6 +104,19 @@ async function runCase(browser, baseUrl, outDir, tc) {
   return { ok: false, reason, details };
 }
 
+// The fake camera plays the bundled astronaut (make deps puts it in third_party/images and the build
+// copies it beside the page), so the camera case can check that both face models find her face in
+// the frames they get. Null (synthetic pattern) when the picture is missing.
+function cameraPicture(opts, outDir) {
+  const candidates = [path.join(REPO, 'third_party', 'images', 'astronaut.png')];
+  if (!opts.url) candidates.push(path.join(path.resolve(opts.serve), 'images', 'astronaut.png'));
+  const png = candidates.find((f) => existsSync(f));
+  if (!png) return null;
+  const file = path.join(outDir, 'camera-astronaut.y4m');
+  writeY4m(file, cameraFrame(decodePng(png)));
+  return file;
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   if (opts.list) { for (const c of cases) console.log(c.name); return 0; }
@@ -132,7 +146,7 @@ async function main() {
   let passed = 0, failed = 0;
   let launched = null;
   try {
-    launched = await launchBrowser();
+    launched = await launchBrowser({ cameraFile: cameraPicture(opts, outDir) });
     console.log(`# chromium ${launched.browser.version()}, ${selected.length} case(s), screenshots in ${outDir}`);
     for (const tc of selected) {
       const t0 = Date.now();

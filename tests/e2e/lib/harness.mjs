@@ -80,10 +80,12 @@ export function startServer(serveScript, root, extraArgs = []) {
  * temporary profile (user-data-dir) and deletes it on close; each case then
  * gets its own context, so storage and IndexedDB never leak between cases.
  */
-export async function launchBrowser() {
+/** `cameraFile`: a .y4m the fake camera plays (see y4m.mjs); without it Chromium's synthetic pattern. */
+export async function launchBrowser({ cameraFile = null } = {}) {
   let browser;
+  const args = cameraFile ? [...CHROMIUM_ARGS, `--use-file-for-fake-video-capture=${cameraFile}`] : CHROMIUM_ARGS;
   try {
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args });
   } catch (e) {
     throw new Error(`could not launch ${CHROMIUM}: ${e.message.split('\n')[0]}`);
   }
