@@ -1,6 +1,10 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <functional>
+#include <numeric>
 
 #include "kernels/nn_kernels.h"
 #include "nn/model_zoo.h"
@@ -91,6 +95,71 @@ TEST_CASE("tflite: every bundled model matches the TFLite runtime's outputs (max
       }
     }
   }
+}
+
+// The second reference: Arm NN 20.08's CpuRef backend (tests/reference/armnn_reference.py,
+// fixtures/<short>.armnn.json). Arm NN runs face_short and both hand models (after the script folds
+// their fp16 DEQUANTIZEs); it refuses face_full_sparse (DEPTH_TO_SPACE) and gets face_full wrong
+// (it ignores RESIZE_BILINEAR's half_pixel_centers), so those have no fixture (see the README).
+TEST_CASE("tflite: the models Arm NN runs match its CpuRef outputs (max_rel_err <= 1e-4)") {
+  // These must have a fixture: a regenerated set that lost one fails here, not silently.
+  const std::vector<std::string> required = {"mediapipe:face_short", "mediapipe:hand_lite", "mediapipe:hand_full"};
+  size_t checked = 0;
+  for (const BundledModel& bm : BundledModels()) {
+    const std::string shortname = ShortName(bm);
+    CAPTURE(shortname);
+    std::vector<uint8_t> text =
+        test::ReadHostFile(std::string(FIELDKIT_SOURCE_DIR) + "/tests/reference/fixtures/" + shortname + ".armnn.json");
+    const bool must = std::find(required.begin(), required.end(), bm.name) != required.end();
+    if (text.empty()) {
+      CHECK_MESSAGE(!must, "tests/reference/fixtures/", shortname, ".armnn.json is missing");
+      continue;
+    }
+    auto ref = ParseReference(std::string(text.begin(), text.end()), shortname + ".armnn.json");
+    REQUIRE_MESSAGE(ref.ok(), ref.status().message());
+    CHECK(ref->model == bm.name);
+    CHECK(ref->file == bm.file);
+    CHECK(ref->runtime.find("Arm NN") != std::string::npos);
+    std::vector<uint8_t> bytes = test::ReadHostFile(test::ModelDir() + "/" + bm.file);
+    REQUIRE_MESSAGE(!bytes.empty(), "missing ", bm.file, ": run `make deps`");
+    auto net = ImportTflite(bytes.data(), bytes.size(), bm.file);
+    REQUIRE(net.ok());
+    // Scalar dense and best sparse: both kernel sets, both weight layouts.
+    const struct {
+      const kernels::NnKernels* k;
+      SparseChoice sparse;
+    } runs[] = {{&kernels::ScalarNnKernels(), SparseChoice::Never}, {&kernels::BestNnKernels(), SparseChoice::Always}};
+    for (const auto& r : runs) {
+      CAPTURE(r.k->isa);
+      CAPTURE(int(r.sparse));
+      NetExecutorOptions o;
+      o.sparse = r.sparse;
+      auto ex = NetExecutor::Create(*net, *r.k, o);
+      REQUIRE(ex.ok());
+      REQUIRE(ex->InputSize() == size_t(std::accumulate(ref->input_shape.begin(), ref->input_shape.end(), 1,
+                                                         std::multiplies<int>())));
+      std::vector<float> x = ReferenceInput(ex->InputSize());
+      ex->Run(x.data());
+      auto err = MaxRelErrVsReference(*ex, *ref);
+      REQUIRE_MESSAGE(err.ok(), err.status().message());
+      CHECK(*err <= 1e-4);
+      char what[160];
+      std::snprintf(what, sizeof what, "%s %s %s vs Arm NN: max_rel_err %.3g", bm.name, r.k->isa.c_str(),
+                    r.sparse == SparseChoice::Never ? "dense" : "sparse", *err);
+      MESSAGE(what);
+      // The bar can fail: one reference value moved by 2e-4 of its output's scale must exceed it.
+      ReferenceFixture bad = *ref;
+      std::vector<float>& v = bad.outputs[0].values;
+      float scale = 0;
+      for (float f : v) scale = std::max(scale, std::fabs(f));
+      v[v.size() / 2] += 2e-4f * scale;
+      auto bad_err = MaxRelErrVsReference(*ex, bad);
+      REQUIRE(bad_err.ok());
+      CHECK(*bad_err > 1e-4);
+    }
+    ++checked;
+  }
+  CHECK(checked >= required.size());
 }
 
 }  // namespace fk::nn
