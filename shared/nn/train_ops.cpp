@@ -1,0 +1,393 @@
+#include "nn/train_ops.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace fk::nn::train_ops {
+
+namespace {
+
+float* Grow(std::vector<float>& v, size_t n) {
+  if (v.size() < n) v.resize(n);
+  return v.data();
+}
+
+size_t RoundUp16(size_t n) { return (n + 15) / 16 * 16; }
+
+// Output indices o in [lo, hi) whose input index o * stride + off lies in [0, in).
+void ValidRange(int in, int out, int stride, int off, int& lo, int& hi) {
+  lo = 0;
+  while (lo < out && lo * stride + off < 0) lo++;
+  hi = out;
+  while (hi > lo && (hi - 1) * stride + off >= in) hi--;
+}
+
+// dst[c][r] = src[r][c] for a rows x cols matrix; dst rows are ld_dst long and
+// the columns past `rows` are zeroed (padding so the GEMM's N is a multiple
+// of its register tile: its column tail is scalar and strided).
+void TransposePadded(size_t rows, size_t cols, const float* src, float* dst, size_t ld_dst) {
+  for (size_t c = 0; c < cols; c++) {
+    float* d = dst + c * ld_dst;
+    for (size_t r = rows; r < ld_dst; r++) d[r] = 0.f;
+  }
+  // Blocked so both sides stay in cache.
+  constexpr size_t B = 32;
+  for (size_t r0 = 0; r0 < rows; r0 += B)
+    for (size_t c0 = 0; c0 < cols; c0 += B) {
+      const size_t r1 = std::min(rows, r0 + B), c1 = std::min(cols, c0 + B);
+      for (size_t r = r0; r < r1; r++)
+        for (size_t c = c0; c < c1; c++) dst[c * ld_dst + r] = src[r * cols + c];
+    }
+}
+
+// cols[(ci*k + ky)*k + kx][n*Po + oy*Wo + ox] = x[ci][n][oy*s + ky - p][ox*s + kx - p] (0 outside).
+void Im2Col(const ConvGeom& g, const float* x, float* cols) {
+  const int k = g.kernel, s = g.stride, p = k / 2;
+  const size_t in_plane = size_t(g.in_h) * size_t(g.in_w), out_plane = size_t(g.out_h) * size_t(g.out_w);
+  const size_t row_len = size_t(g.batch) * out_plane;
+  for (int ci = 0; ci < g.in_c; ci++)
+    for (int ky = 0; ky < k; ky++)
+      for (int kx = 0; kx < k; kx++) {
+        float* row = cols + (size_t(ci * k + ky) * size_t(k) + size_t(kx)) * row_len;
+        int ylo, yhi, xlo, xhi;
+        ValidRange(g.in_h, g.out_h, s, ky - p, ylo, yhi);
+        ValidRange(g.in_w, g.out_w, s, kx - p, xlo, xhi);
+        for (int n = 0; n < g.batch; n++) {
+          const float* xp = x + (size_t(ci) * size_t(g.batch) + size_t(n)) * in_plane;
+          float* rp = row + size_t(n) * out_plane;
+          for (int oy = 0; oy < g.out_h; oy++) {
+            float* r = rp + size_t(oy) * size_t(g.out_w);
+            if (oy < ylo || oy >= yhi) {
+              std::memset(r, 0, sizeof(float) * size_t(g.out_w));
+              continue;
+            }
+            const float* xr = xp + size_t(oy * s + ky - p) * size_t(g.in_w) + (kx - p);
+            for (int ox = 0; ox < xlo; ox++) r[ox] = 0.f;
+            for (int ox = xlo; ox < xhi; ox++) r[ox] = xr[ox * s];
+            for (int ox = xhi; ox < g.out_w; ox++) r[ox] = 0.f;
+          }
+        }
+      }
+}
+
+// The adjoint of Im2Col: dx += scatter(dcols).
+void Col2ImAdd(const ConvGeom& g, const float* dcols, float* dx) {
+  const int k = g.kernel, s = g.stride, p = k / 2;
+  const size_t in_plane = size_t(g.in_h) * size_t(g.in_w), out_plane = size_t(g.out_h) * size_t(g.out_w);
+  const size_t row_len = size_t(g.batch) * out_plane;
+  for (int ci = 0; ci < g.in_c; ci++)
+    for (int ky = 0; ky < k; ky++)
+      for (int kx = 0; kx < k; kx++) {
+        const float* row = dcols + (size_t(ci * k + ky) * size_t(k) + size_t(kx)) * row_len;
+        int ylo, yhi, xlo, xhi;
+        ValidRange(g.in_h, g.out_h, s, ky - p, ylo, yhi);
+        ValidRange(g.in_w, g.out_w, s, kx - p, xlo, xhi);
+        for (int n = 0; n < g.batch; n++) {
+          float* xp = dx + (size_t(ci) * size_t(g.batch) + size_t(n)) * in_plane;
+          const float* rp = row + size_t(n) * out_plane;
+          for (int oy = ylo; oy < yhi; oy++) {
+            const float* r = rp + size_t(oy) * size_t(g.out_w);
+            float* xr = xp + size_t(oy * s + ky - p) * size_t(g.in_w) + (kx - p);
+            for (int ox = xlo; ox < xhi; ox++) xr[ox * s] += r[ox];
+          }
+        }
+      }
+}
+
+void DepthwiseForward(const ConvGeom& g, const float* x, const float* w, const float* bias, float* y) {
+  const int k = g.kernel, s = g.stride, p = k / 2;
+  const size_t in_plane = size_t(g.in_h) * size_t(g.in_w), out_plane = size_t(g.out_h) * size_t(g.out_w);
+  for (int c = 0; c < g.out_c; c++)
+    for (int n = 0; n < g.batch; n++) {
+      const size_t plane = size_t(c) * size_t(g.batch) + size_t(n);
+      const float* xp = x + plane * in_plane;
+      float* yp = y + plane * out_plane;
+      const float b0 = bias ? bias[c] : 0.f;
+      for (size_t i = 0; i < out_plane; i++) yp[i] = b0;
+      for (int ky = 0; ky < k; ky++)
+        for (int kx = 0; kx < k; kx++) {
+          const float wt = w[(size_t(c) * size_t(k) + size_t(ky)) * size_t(k) + size_t(kx)];
+          int ylo, yhi, xlo, xhi;
+          ValidRange(g.in_h, g.out_h, s, ky - p, ylo, yhi);
+          ValidRange(g.in_w, g.out_w, s, kx - p, xlo, xhi);
+          for (int oy = ylo; oy < yhi; oy++) {
+            float* yr = yp + size_t(oy) * size_t(g.out_w);
+            const float* xr = xp + size_t(oy * s + ky - p) * size_t(g.in_w) + (kx - p);
+            if (s == 1)
+              for (int ox = xlo; ox < xhi; ox++) yr[ox] += wt * xr[ox];
+            else
+              for (int ox = xlo; ox < xhi; ox++) yr[ox] += wt * xr[ox * s];
+          }
+        }
+    }
+}
+
+void DepthwiseBackward(const ConvGeom& g, const float* x, const float* w, const float* dy, float* dw, float* db,
+                       float* dx, bool accumulate) {
+  const int k = g.kernel, s = g.stride, p = k / 2;
+  const size_t in_plane = size_t(g.in_h) * size_t(g.in_w), out_plane = size_t(g.out_h) * size_t(g.out_w);
+  if (dx && !accumulate) std::memset(dx, 0, sizeof(float) * g.InSize());
+  for (int c = 0; c < g.out_c; c++) {
+    float* dwc = dw + size_t(c) * size_t(k) * size_t(k);
+    for (int t = 0; t < k * k; t++) dwc[t] = 0.f;
+    float bsum = 0.f;
+    for (int n = 0; n < g.batch; n++) {
+      const size_t plane = size_t(c) * size_t(g.batch) + size_t(n);
+      const float* xp = x + plane * in_plane;
+      const float* dyp = dy + plane * out_plane;
+      float* dxp = dx ? dx + plane * in_plane : nullptr;
+      for (size_t i = 0; i < out_plane; i++) bsum += dyp[i];
+      for (int ky = 0; ky < k; ky++)
+        for (int kx = 0; kx < k; kx++) {
+          const size_t t = size_t(ky) * size_t(k) + size_t(kx);
+          const float wt = w[size_t(c) * size_t(k) * size_t(k) + t];
+          int ylo, yhi, xlo, xhi;
+          ValidRange(g.in_h, g.out_h, s, ky - p, ylo, yhi);
+          ValidRange(g.in_w, g.out_w, s, kx - p, xlo, xhi);
+          float acc = 0.f;
+          for (int oy = ylo; oy < yhi; oy++) {
+            const float* dr = dyp + size_t(oy) * size_t(g.out_w);
+            const size_t in_off = size_t(oy * s + ky - p) * size_t(g.in_w);
+            const float* xr = xp + in_off + (kx - p);
+            for (int ox = xlo; ox < xhi; ox++) acc += dr[ox] * xr[ox * s];
+            if (dxp) {
+              float* dxr = dxp + in_off + (kx - p);
+              for (int ox = xlo; ox < xhi; ox++) dxr[ox * s] += wt * dr[ox];
+            }
+          }
+          dwc[t] += acc;
+        }
+    }
+    if (db) db[c] = bsum;
+  }
+}
+
+}  // namespace
+
+void ConvForward(const ConvGeom& g, kernels::F32GemmFn gemm, const float* x, const float* w, const float* bias,
+                 float* y, Scratch& s) {
+  if (g.depthwise) return DepthwiseForward(g, x, w, bias, y);
+  const size_t kc = size_t(g.in_c) * size_t(g.kernel) * size_t(g.kernel);
+  const size_t np = size_t(g.batch) * size_t(g.out_h) * size_t(g.out_w);
+  const float* cols = x;
+  if (!(g.kernel == 1 && g.stride == 1)) {
+    float* c = Grow(s.a, kc * np);
+    Im2Col(g, x, c);
+    cols = c;
+  }
+  gemm(size_t(g.out_c), np, kc, w, cols, y);
+  if (bias)
+    for (int o = 0; o < g.out_c; o++) {
+      float* r = y + size_t(o) * np;
+      for (size_t i = 0; i < np; i++) r[i] += bias[o];
+    }
+}
+
+void ConvBackward(const ConvGeom& g, kernels::F32GemmFn gemm, const float* x, const float* w, const float* dy,
+                  float* dw, float* db, float* dx, bool accumulate, Scratch& s) {
+  if (g.depthwise) return DepthwiseBackward(g, x, w, dy, dw, db, dx, accumulate);
+  const size_t kc = size_t(g.in_c) * size_t(g.kernel) * size_t(g.kernel);
+  const size_t co = size_t(g.out_c);
+  const size_t np = size_t(g.batch) * size_t(g.out_h) * size_t(g.out_w);
+  const bool pointwise = g.kernel == 1 && g.stride == 1;
+  const float* cols = x;
+  if (!pointwise) {
+    float* c = Grow(s.a, kc * np);
+    Im2Col(g, x, c);
+    cols = c;
+  }
+  if (db)
+    for (size_t o = 0; o < co; o++) {
+      const float* r = dy + o * np;
+      float acc = 0.f;
+      for (size_t i = 0; i < np; i++) acc += r[i];
+      db[o] = acc;
+    }
+  // dW = dY * cols^T. The GEMM has no transposed operands, so one side is
+  // transposed into scratch: the smaller of cols (kc rows) and dY (co rows).
+  if (kc <= co) {
+    const size_t ld = RoundUp16(kc);
+    float* t = Grow(s.b, np * ld);
+    TransposePadded(kc, np, cols, t, ld);
+    float* c = Grow(s.c, co * ld);
+    gemm(co, ld, np, dy, t, c);
+    for (size_t o = 0; o < co; o++) std::memcpy(dw + o * kc, c + o * ld, sizeof(float) * kc);
+  } else {
+    const size_t ld = RoundUp16(co);
+    float* t = Grow(s.b, np * ld);
+    TransposePadded(co, np, dy, t, ld);
+    float* c = Grow(s.c, kc * ld);
+    gemm(kc, ld, np, cols, t, c);  // dW^T
+    for (size_t o = 0; o < co; o++)
+      for (size_t r = 0; r < kc; r++) dw[o * kc + r] = c[r * ld + o];
+  }
+  if (!dx) return;
+  // dcols = W^T * dY, then scattered back (col2im) or, for 1x1, dx itself.
+  float* wt = Grow(s.b, kc * co);
+  for (size_t o = 0; o < co; o++)
+    for (size_t r = 0; r < kc; r++) wt[r * co + o] = w[o * kc + r];
+  if (pointwise && !accumulate) {
+    gemm(kc, np, co, wt, dy, dx);
+    return;
+  }
+  float* dcols = Grow(s.c, kc * np);
+  gemm(kc, np, co, wt, dy, dcols);
+  if (pointwise) {
+    for (size_t i = 0; i < kc * np; i++) dx[i] += dcols[i];
+    return;
+  }
+  if (!accumulate) std::memset(dx, 0, sizeof(float) * g.InSize());
+  Col2ImAdd(g, dcols, dx);
+}
+
+void BatchNormTrainForward(int channels, size_t count, const float* x, const float* gamma, const float* beta,
+                           float eps, float* y, float* mean, float* inv_std) {
+  for (int c = 0; c < channels; c++) {
+    const float* r = x + size_t(c) * count;
+    double sum = 0;
+    for (size_t i = 0; i < count; i++) sum += r[i];
+    const double mu = sum / double(count);
+    double ss = 0;
+    for (size_t i = 0; i < count; i++) {
+      const double d = r[i] - mu;
+      ss += d * d;
+    }
+    const double is = 1.0 / std::sqrt(ss / double(count) + double(eps));
+    mean[c] = float(mu);
+    inv_std[c] = float(is);
+    const float a = float(double(gamma[c]) * is), b = float(double(beta[c]) - mu * double(gamma[c]) * is);
+    float* o = y + size_t(c) * count;
+    for (size_t i = 0; i < count; i++) o[i] = r[i] * a + b;
+  }
+}
+
+void BatchNormBackward(int channels, size_t count, const float* x, const float* gamma, const float* mean,
+                       const float* inv_std, const float* dy, float* dx, float* dgamma, float* dbeta) {
+  for (int c = 0; c < channels; c++) {
+    const float* r = x + size_t(c) * count;
+    const float* d = dy + size_t(c) * count;
+    const float mu = mean[c], is = inv_std[c];
+    double sdy = 0, sdyx = 0;
+    for (size_t i = 0; i < count; i++) {
+      sdy += d[i];
+      sdyx += double(d[i]) * double((r[i] - mu) * is);
+    }
+    dgamma[c] = float(sdyx);
+    dbeta[c] = float(sdy);
+    // dx = gamma * is * (dy - mean(dy) - xhat * mean(dy * xhat))
+    const float k = gamma[c] * is, mdy = float(sdy / double(count)), mdyx = float(sdyx / double(count));
+    float* o = dx + size_t(c) * count;
+    for (size_t i = 0; i < count; i++) o[i] = k * (d[i] - mdy - (r[i] - mu) * is * mdyx);
+  }
+}
+
+void BatchNormEval(int channels, size_t count, const float* x, const float* gamma, const float* beta,
+                   const float* running_mean, const float* running_var, float eps, float* y) {
+  for (int c = 0; c < channels; c++) {
+    const double is = 1.0 / std::sqrt(double(running_var[c]) + double(eps));
+    const float a = float(double(gamma[c]) * is);
+    const float b = float(double(beta[c]) - double(running_mean[c]) * double(gamma[c]) * is);
+    const float* r = x + size_t(c) * count;
+    float* o = y + size_t(c) * count;
+    for (size_t i = 0; i < count; i++) o[i] = r[i] * a + b;
+  }
+}
+
+void Relu6Forward(size_t n, float* y) {
+  for (size_t i = 0; i < n; i++) y[i] = std::min(6.f, std::max(0.f, y[i]));
+}
+
+void Relu6Backward(size_t n, const float* y, float* dy) {
+  for (size_t i = 0; i < n; i++) dy[i] = (y[i] > 0.f && y[i] < 6.f) ? dy[i] : 0.f;
+}
+
+void AddForward(size_t n, const float* a, const float* b, float* y) {
+  for (size_t i = 0; i < n; i++) y[i] = a[i] + b[i];
+}
+
+void GlobalAvgPoolForward(size_t rows, size_t pixels, const float* x, float* y) {
+  const float inv = 1.f / float(pixels);
+  for (size_t r = 0; r < rows; r++) {
+    const float* p = x + r * pixels;
+    float acc = 0.f;
+    for (size_t i = 0; i < pixels; i++) acc += p[i];
+    y[r] = acc * inv;
+  }
+}
+
+void GlobalAvgPoolBackward(size_t rows, size_t pixels, const float* dy, float* dx, bool accumulate) {
+  const float inv = 1.f / float(pixels);
+  for (size_t r = 0; r < rows; r++) {
+    const float v = dy[r] * inv;
+    float* p = dx + r * pixels;
+    if (accumulate)
+      for (size_t i = 0; i < pixels; i++) p[i] += v;
+    else
+      for (size_t i = 0; i < pixels; i++) p[i] = v;
+  }
+}
+
+void FcForward(int batch, int in_c, int out_c, const float* x, const float* w, const float* bias, float* y) {
+  const size_t N = size_t(batch);
+  for (int o = 0; o < out_c; o++) {
+    float* yr = y + size_t(o) * N;
+    const float b0 = bias ? bias[o] : 0.f;
+    for (size_t n = 0; n < N; n++) yr[n] = b0;
+    for (int i = 0; i < in_c; i++) {
+      const float wt = w[size_t(o) * size_t(in_c) + size_t(i)];
+      const float* xr = x + size_t(i) * N;
+      for (size_t n = 0; n < N; n++) yr[n] += wt * xr[n];
+    }
+  }
+}
+
+void FcBackward(int batch, int in_c, int out_c, const float* x, const float* w, const float* dy, float* dw,
+                float* db, float* dx, bool accumulate) {
+  const size_t N = size_t(batch);
+  for (int o = 0; o < out_c; o++) {
+    const float* d = dy + size_t(o) * N;
+    if (db) {
+      float acc = 0.f;
+      for (size_t n = 0; n < N; n++) acc += d[n];
+      db[o] = acc;
+    }
+    for (int i = 0; i < in_c; i++) {
+      const float* xr = x + size_t(i) * N;
+      float acc = 0.f;
+      for (size_t n = 0; n < N; n++) acc += d[n] * xr[n];
+      dw[size_t(o) * size_t(in_c) + size_t(i)] = acc;
+    }
+  }
+  if (!dx) return;
+  if (!accumulate) std::memset(dx, 0, sizeof(float) * size_t(in_c) * N);
+  for (int o = 0; o < out_c; o++) {
+    const float* d = dy + size_t(o) * N;
+    for (int i = 0; i < in_c; i++) {
+      const float wt = w[size_t(o) * size_t(in_c) + size_t(i)];
+      float* xr = dx + size_t(i) * N;
+      for (size_t n = 0; n < N; n++) xr[n] += wt * d[n];
+    }
+  }
+}
+
+double SoftmaxCrossEntropy(int batch, int classes, const float* logits, const int* labels, float* dlogits) {
+  const size_t N = size_t(batch);
+  double loss = 0;
+  for (size_t n = 0; n < N; n++) {
+    double mx = logits[n];
+    for (int k = 1; k < classes; k++) mx = std::max(mx, double(logits[size_t(k) * N + n]));
+    double sum = 0;
+    for (int k = 0; k < classes; k++) sum += std::exp(double(logits[size_t(k) * N + n]) - mx);
+    const double lse = mx + std::log(sum);
+    loss += lse - double(logits[size_t(labels[n]) * N + n]);
+    if (dlogits)
+      for (int k = 0; k < classes; k++) {
+        const double p = std::exp(double(logits[size_t(k) * N + n]) - lse);
+        dlogits[size_t(k) * N + n] = float((p - (k == labels[n] ? 1.0 : 0.0)) / double(N));
+      }
+  }
+  return loss / double(N);
+}
+
+}  // namespace fk::nn::train_ops
