@@ -197,7 +197,7 @@ Result<Trainer> Trainer::Create(Model m, const TrainOptions& opt) {
   const size_t B = size_t(opt.max_batch);
   t.nodes_.resize(n_layers);
   t.input_.resize(size_t(m.in_c) * B * size_t(m.in_h) * size_t(m.in_w));
-  t.dlogits_.resize(size_t(t.classes_) * B);
+  t.slice_labels_.resize(B);
   for (size_t i = 0; i < n_layers; i++) {
     Layer& l = m.layers[i];
     Node& nd = t.nodes_[i];
@@ -298,6 +298,8 @@ Status Trainer::CheckParams() const {
 }
 
 Status Trainer::CheckBatch(const float* images, const int* labels, int batch, bool need_labels) const {
+  if (slice_phase_ != SlicePhase::Idle)
+    return Status::Error("trainer: a sliced step is in progress (call StepSlice until it returns true)");
   if (batch < 1 || batch > opt_.max_batch)
     return Status::Error("trainer: batch " + std::to_string(batch) + " is outside [1, max_batch = " +
                          std::to_string(opt_.max_batch) + "]");
@@ -327,13 +329,21 @@ const float* Trainer::EffectiveWeights(int layer) {
   return nd.masked_w.data();
 }
 
-void Trainer::Forward(const float* images, int batch, bool training, bool update_stats) {
+void Trainer::LoadBatch(const float* images, int batch) {
   const size_t N = size_t(batch), HW = size_t(m_.in_h) * size_t(m_.in_w), C = size_t(m_.in_c);
   for (size_t n = 0; n < N; n++)
     for (size_t p = 0; p < HW; p++)
       for (size_t c = 0; c < C; c++) input_[(c * N + n) * HW + p] = images[(n * HW + p) * C + c];
-  const int last = logits_layer_;
-  for (int i = 0; i <= last; i++) {
+}
+
+void Trainer::Forward(const float* images, int batch, bool training, bool update_stats) {
+  LoadBatch(images, batch);
+  for (int i = 0; i <= logits_layer_; i++) ForwardLayer(i, batch, training, update_stats);
+}
+
+void Trainer::ForwardLayer(int i, int batch, bool training, bool update_stats) {
+  const size_t N = size_t(batch);
+  {
     const Layer& l = m_.layers[size_t(i)];
     Node& nd = nodes_[size_t(i)];
     const size_t out = size_t(l.out_c) * N * size_t(l.out_h) * size_t(l.out_w);
@@ -384,11 +394,21 @@ void Trainer::Forward(const float* images, int batch, bool training, bool update
 }
 
 double Trainer::Backward(const int* labels, int batch) {
-  const size_t N = size_t(batch);
+  const double loss = BeginBackward(labels, batch);
+  for (int i = logits_layer_; i >= 0; i--) BackwardLayer(i, batch);
+  return loss;
+}
+
+double Trainer::BeginBackward(const int* labels, int batch) {
   for (Node& nd : nodes_) nd.dy_set = false;
   Node& lg = nodes_[size_t(logits_layer_)];
   const double loss = train_ops::SoftmaxCrossEntropy(batch, classes_, lg.y.data(), labels, lg.dy.data());
   lg.dy_set = true;
+  return loss;
+}
+
+void Trainer::BackwardLayer(int i, int batch) {
+  const size_t N = size_t(batch);
   // The gradient of a tensor read by two layers is the sum of both
   // contributions: the first consumer (in reverse order) writes, the next adds.
   auto target = [&](int producer, bool& accumulate) -> float* {
@@ -398,12 +418,12 @@ double Trainer::Backward(const int* labels, int batch) {
     p.dy_set = true;
     return p.dy.data();
   };
-  for (int i = logits_layer_; i >= 0; i--) {
+  {
     const Layer& l = m_.layers[size_t(i)];
     Node& nd = nodes_[size_t(i)];
     if (!nd.dy_set) {  // does not reach the loss: zero parameter gradients
       for (auto* v : {&nd.dw, &nd.db, &nd.dgamma, &nd.dbeta}) std::fill(v->begin(), v->end(), 0.f);
-      continue;
+      return;
     }
     const size_t out = size_t(l.out_c) * N * size_t(l.out_h) * size_t(l.out_w);
     if (l.act == Activation::Relu6) train_ops::Relu6Backward(out, nd.y.data(), nd.dy.data());
@@ -455,20 +475,12 @@ double Trainer::Backward(const int* labels, int batch) {
       for (size_t k = 0; k < nd.dw.size(); k++)
         if (!l.mask[k]) nd.dw[k] = 0.f;
   }
-  return loss;
 }
 
 namespace {
 
-struct UpdateRule {
-  OptimizerKind kind;
-  float lr, momentum, beta1, beta2, eps;
-  bool nesterov;
-  double adam_lr;  // lr * sqrt(1 - b2^t) / (1 - b1^t)
-};
-
 // One parameter tensor. decay: coefficient (0 for biases/BN); decoupled or L2.
-void UpdateTensor(const UpdateRule& r, float decay, bool decoupled, float* w, const float* g, float* m, float* v,
+void UpdateTensor(const Trainer::UpdateRule& r, float decay, bool decoupled, float* w, const float* g, float* m, float* v,
                   size_t n, const uint8_t* mask) {
   for (size_t i = 0; i < n; i++) {
     float gi = g[i];
@@ -491,7 +503,7 @@ void UpdateTensor(const UpdateRule& r, float decay, bool decoupled, float* w, co
 
 }  // namespace
 
-void Trainer::Update() {
+Trainer::UpdateRule Trainer::Rule() const {
   UpdateRule r;
   r.kind = opt_.optimizer;
   r.lr = opt_.schedule(step_);
@@ -502,21 +514,23 @@ void Trainer::Update() {
   r.eps = opt_.adam_eps;
   const double t = double(step_ + 1);
   r.adam_lr = double(r.lr) * std::sqrt(1.0 - std::pow(double(opt_.beta2), t)) / (1.0 - std::pow(double(opt_.beta1), t));
+  return r;
+}
+
+void Trainer::UpdateLayer(int i, const UpdateRule& r) {
+  Layer& l = m_.layers[size_t(i)];
+  Node& nd = nodes_[size_t(i)];
+  if (!l.HasWeights()) return;
   const bool decoupled = opt_.decay_kind == WeightDecayKind::Decoupled;
-  for (size_t i = 0; i < m_.layers.size(); i++) {
-    Layer& l = m_.layers[i];
-    Node& nd = nodes_[i];
-    if (!l.HasWeights()) continue;
-    UpdateTensor(r, opt_.weight_decay, decoupled, l.weights.data(), nd.dw.data(), nd.mw.data(), nd.vw.data(),
-                 l.weights.size(), l.mask.empty() ? nullptr : l.mask.data());
-    if (nd.train_bias)
-      UpdateTensor(r, 0.f, false, l.bias.data(), nd.db.data(), nd.mb.data(), nd.vb.data(), l.bias.size(), nullptr);
-    if (nd.bn) {
-      UpdateTensor(r, 0.f, false, nd.gamma.data(), nd.dgamma.data(), nd.mgamma.data(), nd.vgamma.data(),
-                   nd.gamma.size(), nullptr);
-      UpdateTensor(r, 0.f, false, nd.beta.data(), nd.dbeta.data(), nd.mbeta.data(), nd.vbeta.data(), nd.beta.size(),
-                   nullptr);
-    }
+  UpdateTensor(r, opt_.weight_decay, decoupled, l.weights.data(), nd.dw.data(), nd.mw.data(), nd.vw.data(),
+               l.weights.size(), l.mask.empty() ? nullptr : l.mask.data());
+  if (nd.train_bias)
+    UpdateTensor(r, 0.f, false, l.bias.data(), nd.db.data(), nd.mb.data(), nd.vb.data(), l.bias.size(), nullptr);
+  if (nd.bn) {
+    UpdateTensor(r, 0.f, false, nd.gamma.data(), nd.dgamma.data(), nd.mgamma.data(), nd.vgamma.data(),
+                 nd.gamma.size(), nullptr);
+    UpdateTensor(r, 0.f, false, nd.beta.data(), nd.dbeta.data(), nd.mbeta.data(), nd.vbeta.data(), nd.beta.size(),
+                 nullptr);
   }
 }
 
@@ -530,16 +544,77 @@ Result<double> Trainer::ComputeGradients(const float* images, const int* labels,
 }
 
 Result<float> Trainer::TrainStep(const float* images, const int* labels, int batch) {
+  Status s = BeginStep(images, labels, batch);
+  if (!s) return s;
+  while (!StepSlice()) {
+  }
+  return StepLoss();
+}
+
+Status Trainer::BeginStep(const float* images, const int* labels, int batch) {
   Status s = CheckBatch(images, labels, batch, true);
   if (!s) return s;
-  Forward(images, batch, true, true);
-  const double loss = Backward(labels, batch);
-  if (!std::isfinite(loss))
-    return Status::Error("trainer: the loss is not finite at step " + std::to_string(step_) +
-                         " (training diverged: lower the learning rate)");
-  Update();
-  step_++;
-  return float(loss);
+  LoadBatch(images, batch);
+  std::copy(labels, labels + batch, slice_labels_.begin());
+  slice_batch_ = batch;
+  slice_phase_ = SlicePhase::Forward;
+  slice_i_ = 0;
+  slice_loss_ = 0;
+  slice_status_ = Status::Ok();
+  return Status::Ok();
+}
+
+bool Trainer::StepSlice() {
+  switch (slice_phase_) {
+    case SlicePhase::Idle:
+      return true;
+    case SlicePhase::Forward:
+      ForwardLayer(slice_i_, slice_batch_, true, true);
+      if (++slice_i_ > logits_layer_) {
+        slice_loss_ = BeginBackward(slice_labels_.data(), slice_batch_);
+        if (!std::isfinite(slice_loss_)) {
+          slice_status_ = Status::Error("trainer: the loss is not finite at step " + std::to_string(step_) +
+                                        " (training diverged: lower the learning rate)");
+          slice_phase_ = SlicePhase::Idle;
+          return true;
+        }
+        slice_phase_ = SlicePhase::Backward;
+        slice_i_ = logits_layer_;
+      }
+      return false;
+    case SlicePhase::Backward:
+      BackwardLayer(slice_i_, slice_batch_);
+      if (--slice_i_ < 0) {
+        slice_phase_ = SlicePhase::Update;
+        slice_rule_ = Rule();
+        slice_i_ = 0;
+      }
+      return false;
+    case SlicePhase::Update:
+      // All layers' updates in one slice: cheap next to a layer's backward.
+      for (int i = 0; i < int(m_.layers.size()); i++) UpdateLayer(i, slice_rule_);
+      step_++;
+      slice_phase_ = SlicePhase::Idle;
+      return true;
+  }
+  return true;
+}
+
+Result<float> Trainer::StepLoss() const {
+  if (slice_phase_ != SlicePhase::Idle) return Status::Error("trainer: the step has not finished");
+  if (!slice_status_) return slice_status_;
+  return float(slice_loss_);
+}
+
+float Trainer::StepProgress() const {
+  const double layers = double(logits_layer_ + 1);
+  switch (slice_phase_) {
+    case SlicePhase::Idle: return 1.f;
+    case SlicePhase::Forward: return float(double(slice_i_) / (2 * layers + 1));
+    case SlicePhase::Backward: return float((2 * layers - 1 - double(slice_i_)) / (2 * layers + 1));
+    case SlicePhase::Update: return float(2 * layers / (2 * layers + 1));
+  }
+  return 1.f;
 }
 
 Status Trainer::PredictLogits(const float* images, int count, float* logits) {

@@ -118,6 +118,18 @@ class Trainer {
   // cross-entropy before the update. The step counter (schedule) advances.
   Result<float> TrainStep(const float* images_nhwc, const int* labels, int batch);
 
+  // TrainStep in slices, so a UI frame never holds a whole step: BeginStep
+  // checks and copies the batch; each StepSlice runs one layer's forward or
+  // backward (the optimizer update of all layers is the last slice) and
+  // returns true when the step is done; StepLoss() then gives the loss (or
+  // the divergence error). Bit-identical to TrainStep. Other calls on the
+  // trainer fail while a sliced step is in progress.
+  //   tr.BeginStep(x, y, 32);  each frame: while (budget left && !tr.StepSlice()) {}  then tr.StepLoss()
+  Status BeginStep(const float* images_nhwc, const int* labels, int batch);
+  bool StepSlice();
+  Result<float> StepLoss() const;
+  float StepProgress() const;  // 0..1 within the current step
+
   // Forward + backward without an update: fills the gradients (Grad*) and
   // returns the loss (in double: gradient checks difference it). BN runs in
   // training mode (batch statistics); the running statistics are left alone.
@@ -170,6 +182,14 @@ class Trainer {
   int NumClasses() const { return classes_; }
   size_t InputSize() const { return size_t(m_.in_h) * size_t(m_.in_w) * size_t(m_.in_c); }  // per image
 
+ public:
+  struct UpdateRule {  // one step's optimizer constants (internal)
+    OptimizerKind kind = OptimizerKind::Sgd;
+    float lr = 0, momentum = 0, beta1 = 0, beta2 = 0, eps = 0;
+    bool nesterov = false;
+    double adam_lr = 0;  // lr * sqrt(1 - b2^t) / (1 - b1^t)
+  };
+
  private:
   struct Node {
     train_ops::ConvGeom geom;  // Conv (batch set per call)
@@ -187,9 +207,14 @@ class Trainer {
   Trainer() = default;
   Status CheckParams() const;
   Status CheckBatch(const float* images, const int* labels, int batch, bool need_labels) const;
+  void LoadBatch(const float* images_nhwc, int batch);
   void Forward(const float* images_nhwc, int batch, bool training, bool update_stats);
+  void ForwardLayer(int i, int batch, bool training, bool update_stats);
   double Backward(const int* labels, int batch);
-  void Update();
+  double BeginBackward(const int* labels, int batch);  // the loss and its gradient
+  void BackwardLayer(int i, int batch);
+  UpdateRule Rule() const;
+  void UpdateLayer(int i, const UpdateRule& r);
   const float* LayerInput(int producer) const;
   const float* EffectiveWeights(int layer);
 
@@ -198,7 +223,13 @@ class Trainer {
   kernels::F32GemmFn gemm_ = nullptr;
   std::vector<Node> nodes_;
   std::vector<float> input_;  // the batch as CNHW [3][N][H][W]
-  std::vector<float> dlogits_;
+  enum class SlicePhase { Idle, Forward, Backward, Update };
+  SlicePhase slice_phase_ = SlicePhase::Idle;
+  int slice_i_ = 0, slice_batch_ = 0;
+  std::vector<int> slice_labels_;
+  double slice_loss_ = 0;
+  Status slice_status_;
+  UpdateRule slice_rule_;
   train_ops::Scratch scratch_;
   int logits_layer_ = -1, classes_ = 0;
   int64_t step_ = 0;

@@ -95,7 +95,7 @@ void Col2ImAdd(const ConvGeom& g, const float* dcols, float* dx) {
       }
 }
 
-void DepthwiseForward(const ConvGeom& g, const float* x, const float* w, const float* bias, float* y) {
+void DepthwiseForwardGeneric(const ConvGeom& g, const float* x, const float* w, const float* bias, float* y) {
   const int k = g.kernel, s = g.stride, p = k / 2;
   const size_t in_plane = size_t(g.in_h) * size_t(g.in_w), out_plane = size_t(g.out_h) * size_t(g.out_w);
   for (int c = 0; c < g.out_c; c++)
@@ -123,8 +123,8 @@ void DepthwiseForward(const ConvGeom& g, const float* x, const float* w, const f
     }
 }
 
-void DepthwiseBackward(const ConvGeom& g, const float* x, const float* w, const float* dy, float* dw, float* db,
-                       float* dx, bool accumulate) {
+void DepthwiseBackwardGeneric(const ConvGeom& g, const float* x, const float* w, const float* dy, float* dw,
+                              float* db, float* dx, bool accumulate) {
   const int k = g.kernel, s = g.stride, p = k / 2;
   const size_t in_plane = size_t(g.in_h) * size_t(g.in_w), out_plane = size_t(g.out_h) * size_t(g.out_w);
   if (dx && !accumulate) std::memset(dx, 0, sizeof(float) * g.InSize());
@@ -163,11 +163,178 @@ void DepthwiseBackward(const ConvGeom& g, const float* x, const float* w, const 
   }
 }
 
+
+// Depthwise 3x3 (the only kernel MobileNets use) on zero-padded planes: every
+// tap is in range, so the loops over a row are plain and vectorise. Per (c, n)
+// plane: copy into a padded plane (border zeroed once), then
+//   forward  y[oy][ox] = b + sum_t w[t] * P[oy*s + ky][ox*s + kx]
+//   backward dw[t]    += sum dy[oy][ox] * P[oy*s + ky][ox*s + kx]  (per-column partials)
+//            stride 1: dx = the forward of the padded dy with the flipped kernel
+//            stride 2: dP[oy*2 + ky][ox*2 + kx] += w[t] * dy[oy][ox], cropped to dx
+struct Padded {
+  int ph = 0, pw = 0;
+  float* p = nullptr;  // ph x pw, border 1
+};
+
+Padded PadPlane(std::vector<float>& buf, int h, int w, const float* src, bool zero_border) {
+  Padded pd{h + 2, w + 2, nullptr};
+  const size_t n = size_t(pd.ph) * size_t(pd.pw);
+  if (buf.size() < n) {
+    buf.assign(n, 0.f);
+    zero_border = false;  // freshly zeroed
+  }
+  pd.p = buf.data();
+  if (zero_border) {
+    std::memset(pd.p, 0, sizeof(float) * size_t(pd.pw));
+    std::memset(pd.p + size_t(pd.ph - 1) * size_t(pd.pw), 0, sizeof(float) * size_t(pd.pw));
+    for (int r = 1; r < pd.ph - 1; r++) pd.p[size_t(r) * size_t(pd.pw)] = pd.p[size_t(r) * size_t(pd.pw) + size_t(pd.pw - 1)] = 0.f;
+  }
+  for (int r = 0; r < h; r++) std::memcpy(pd.p + size_t(r + 1) * size_t(pd.pw) + 1, src + size_t(r) * size_t(w), sizeof(float) * size_t(w));
+  return pd;
+}
+
+// y (oh x ow) = b + 3x3 conv of the padded plane with stride s.
+void Dw3x3Plane(const Padded& pd, int oh, int ow, int s, const float* w, float b, float* y) {
+  const float w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3], w4 = w[4], w5 = w[5], w6 = w[6], w7 = w[7], w8 = w[8];
+  for (int oy = 0; oy < oh; oy++) {
+    const float* r0 = pd.p + size_t(oy * s) * size_t(pd.pw);
+    const float* r1 = r0 + pd.pw;
+    const float* r2 = r1 + pd.pw;
+    float* yr = y + size_t(oy) * size_t(ow);
+    if (s == 1) {
+      for (int ox = 0; ox < ow; ox++)
+        yr[ox] = b + w0 * r0[ox] + w1 * r0[ox + 1] + w2 * r0[ox + 2] + w3 * r1[ox] + w4 * r1[ox + 1] +
+                 w5 * r1[ox + 2] + w6 * r2[ox] + w7 * r2[ox + 1] + w8 * r2[ox + 2];
+    } else {
+      for (int ox = 0; ox < ow; ox++) {
+        const int i = ox * s;
+        yr[ox] = b + w0 * r0[i] + w1 * r0[i + 1] + w2 * r0[i + 2] + w3 * r1[i] + w4 * r1[i + 1] + w5 * r1[i + 2] +
+                 w6 * r2[i] + w7 * r2[i + 1] + w8 * r2[i + 2];
+      }
+    }
+  }
+}
+
+void Dw3x3Forward(const ConvGeom& g, const float* x, const float* w, const float* bias, float* y, Scratch& s) {
+  const size_t in_plane = size_t(g.in_h) * size_t(g.in_w), out_plane = size_t(g.out_h) * size_t(g.out_w);
+  bool border = true;
+  for (int c = 0; c < g.out_c; c++)
+    for (int n = 0; n < g.batch; n++) {
+      const size_t plane = size_t(c) * size_t(g.batch) + size_t(n);
+      const Padded pd = PadPlane(s.a, g.in_h, g.in_w, x + plane * in_plane, border);
+      border = false;  // only the interior is written from here on
+      Dw3x3Plane(pd, g.out_h, g.out_w, g.stride, w + size_t(c) * 9, bias ? bias[c] : 0.f, y + plane * out_plane);
+    }
+}
+
+void Dw3x3Backward(const ConvGeom& g, const float* x, const float* w, const float* dy, float* dw, float* db,
+                   float* dx, bool accumulate, Scratch& s) {
+  const int st = g.stride, oh = g.out_h, ow = g.out_w, ih = g.in_h, iw = g.in_w;
+  const size_t in_plane = size_t(ih) * size_t(iw), out_plane = size_t(oh) * size_t(ow);
+  // Per-tap, per-column partial sums for dw (vectorisable; summed per channel).
+  float* part = Grow(s.b, 9 * size_t(ow));
+  bool border_x = true, border_dy = true;
+  for (int c = 0; c < g.out_c; c++) {
+    const float* wc = w + size_t(c) * 9;
+    const float flipped[9] = {wc[8], wc[7], wc[6], wc[5], wc[4], wc[3], wc[2], wc[1], wc[0]};
+    std::fill(part, part + 9 * size_t(ow), 0.f);
+    float bsum = 0.f;
+    for (int n = 0; n < g.batch; n++) {
+      const size_t plane = size_t(c) * size_t(g.batch) + size_t(n);
+      const float* dyp = dy + plane * out_plane;
+      for (size_t i = 0; i < out_plane; i++) bsum += dyp[i];
+      const Padded pd = PadPlane(s.a, ih, iw, x + plane * in_plane, border_x);
+      border_x = false;
+      for (int oy = 0; oy < oh; oy++) {
+        const float* d = dyp + size_t(oy) * size_t(ow);
+        for (int ky = 0; ky < 3; ky++) {
+          const float* r = pd.p + size_t(oy * st + ky) * size_t(pd.pw);
+          float* p0 = part + size_t(ky * 3) * size_t(ow);
+          float* p1 = p0 + ow;
+          float* p2 = p1 + ow;
+          if (st == 1)
+            for (int ox = 0; ox < ow; ox++) {
+              p0[ox] += d[ox] * r[ox];
+              p1[ox] += d[ox] * r[ox + 1];
+              p2[ox] += d[ox] * r[ox + 2];
+            }
+          else
+            for (int ox = 0; ox < ow; ox++) {
+              p0[ox] += d[ox] * r[2 * ox];
+              p1[ox] += d[ox] * r[2 * ox + 1];
+              p2[ox] += d[ox] * r[2 * ox + 2];
+            }
+        }
+      }
+      if (!dx) continue;
+      float* dxp = dx + plane * in_plane;
+      if (st == 1) {
+        // dx = forward of the padded dy with the flipped kernel (same size as x).
+        const Padded q = PadPlane(s.c, oh, ow, dyp, border_dy);
+        border_dy = false;
+        if (!accumulate) {
+          Dw3x3Plane(q, ih, iw, 1, flipped, 0.f, dxp);
+        } else {
+          float* tmp = Grow(s.c2, in_plane);
+          Dw3x3Plane(q, ih, iw, 1, flipped, 0.f, tmp);
+          for (size_t i = 0; i < in_plane; i++) dxp[i] += tmp[i];
+        }
+        continue;
+      }
+      // Stride 2: scatter into a zeroed padded plane, then crop.
+      const size_t pw = size_t(iw + 2);
+      float* dp = Grow(s.c, size_t(ih + 2) * pw);
+      std::fill(dp, dp + size_t(ih + 2) * pw, 0.f);
+      for (int oy = 0; oy < oh; oy++) {
+        const float* d = dyp + size_t(oy) * size_t(ow);
+        for (int ky = 0; ky < 3; ky++) {
+          float* r = dp + size_t(oy * 2 + ky) * pw;
+          const float a = wc[ky * 3], b = wc[ky * 3 + 1], e = wc[ky * 3 + 2];
+          for (int ox = 0; ox < ow; ox++) {
+            r[2 * ox] += a * d[ox];
+            r[2 * ox + 1] += b * d[ox];
+            r[2 * ox + 2] += e * d[ox];
+          }
+        }
+      }
+      for (int r = 0; r < ih; r++) {
+        const float* src = dp + size_t(r + 1) * pw + 1;
+        float* dst = dxp + size_t(r) * size_t(iw);
+        if (accumulate)
+          for (int i = 0; i < iw; i++) dst[i] += src[i];
+        else
+          std::memcpy(dst, src, sizeof(float) * size_t(iw));
+      }
+    }
+    for (int t = 0; t < 9; t++) {
+      const float* p = part + size_t(t) * size_t(ow);
+      float acc = 0.f;
+      for (int ox = 0; ox < ow; ox++) acc += p[ox];
+      dw[size_t(c) * 9 + size_t(t)] = acc;
+    }
+    if (db) db[c] = bsum;
+  }
+}
+
+void DepthwiseForward(const ConvGeom& g, const float* x, const float* w, const float* bias, float* y, Scratch& s) {
+  // Stride 2 pads to an even size too, so that 2*ox + 2 stays inside the padded plane.
+  if (g.kernel == 3 && (g.stride == 1 || (g.stride == 2 && g.out_h * 2 <= g.in_h + 1 && g.out_w * 2 <= g.in_w + 1)))
+    return Dw3x3Forward(g, x, w, bias, y, s);
+  DepthwiseForwardGeneric(g, x, w, bias, y);
+}
+
+void DepthwiseBackward(const ConvGeom& g, const float* x, const float* w, const float* dy, float* dw, float* db,
+                       float* dx, bool accumulate, Scratch& s) {
+  if (g.kernel == 3 && (g.stride == 1 || (g.stride == 2 && g.out_h * 2 <= g.in_h + 1 && g.out_w * 2 <= g.in_w + 1)))
+    return Dw3x3Backward(g, x, w, dy, dw, db, dx, accumulate, s);
+  DepthwiseBackwardGeneric(g, x, w, dy, dw, db, dx, accumulate);
+}
+
 }  // namespace
 
 void ConvForward(const ConvGeom& g, kernels::F32GemmFn gemm, const float* x, const float* w, const float* bias,
                  float* y, Scratch& s) {
-  if (g.depthwise) return DepthwiseForward(g, x, w, bias, y);
+  if (g.depthwise) return DepthwiseForward(g, x, w, bias, y, s);
   const size_t kc = size_t(g.in_c) * size_t(g.kernel) * size_t(g.kernel);
   const size_t np = size_t(g.batch) * size_t(g.out_h) * size_t(g.out_w);
   const float* cols = x;
@@ -186,7 +353,7 @@ void ConvForward(const ConvGeom& g, kernels::F32GemmFn gemm, const float* x, con
 
 void ConvBackward(const ConvGeom& g, kernels::F32GemmFn gemm, const float* x, const float* w, const float* dy,
                   float* dw, float* db, float* dx, bool accumulate, Scratch& s) {
-  if (g.depthwise) return DepthwiseBackward(g, x, w, dy, dw, db, dx, accumulate);
+  if (g.depthwise) return DepthwiseBackward(g, x, w, dy, dw, db, dx, accumulate, s);
   const size_t kc = size_t(g.in_c) * size_t(g.kernel) * size_t(g.kernel);
   const size_t co = size_t(g.out_c);
   const size_t np = size_t(g.batch) * size_t(g.out_h) * size_t(g.out_w);
@@ -241,19 +408,57 @@ void ConvBackward(const ConvGeom& g, kernels::F32GemmFn gemm, const float* x, co
   Col2ImAdd(g, dcols, dx);
 }
 
+namespace {
+
+// Row sums with 8 independent float partials (vectorisable without
+// reassociating flags), combined in double: rows are up to N*H*W = 8192 long.
+double SumRow(const float* r, size_t n) {
+  float p[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int l = 0; l < 8; l++) p[l] += r[i + size_t(l)];
+  double s = 0;
+  for (int l = 0; l < 8; l++) s += p[l];
+  for (; i < n; i++) s += r[i];
+  return s;
+}
+
+double SumSqDevRow(const float* r, size_t n, float mu) {
+  float p[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int l = 0; l < 8; l++) {
+      const float d = r[i + size_t(l)] - mu;
+      p[l] += d * d;
+    }
+  double s = 0;
+  for (int l = 0; l < 8; l++) s += p[l];
+  for (; i < n; i++) s += double(r[i] - mu) * double(r[i] - mu);
+  return s;
+}
+
+// sum dy and sum dy * (x - mu).
+void SumDyRow(const float* d, const float* r, size_t n, float mu, double& sdy, double& sdyx) {
+  float p[8] = {0, 0, 0, 0, 0, 0, 0, 0}, q[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int l = 0; l < 8; l++) {
+      p[l] += d[i + size_t(l)];
+      q[l] += d[i + size_t(l)] * (r[i + size_t(l)] - mu);
+    }
+  sdy = sdyx = 0;
+  for (int l = 0; l < 8; l++) sdy += p[l], sdyx += q[l];
+  for (; i < n; i++) sdy += d[i], sdyx += double(d[i]) * double(r[i] - mu);
+}
+
+}  // namespace
+
 void BatchNormTrainForward(int channels, size_t count, const float* x, const float* gamma, const float* beta,
                            float eps, float* y, float* mean, float* inv_std) {
   for (int c = 0; c < channels; c++) {
     const float* r = x + size_t(c) * count;
-    double sum = 0;
-    for (size_t i = 0; i < count; i++) sum += r[i];
-    const double mu = sum / double(count);
-    double ss = 0;
-    for (size_t i = 0; i < count; i++) {
-      const double d = r[i] - mu;
-      ss += d * d;
-    }
-    const double is = 1.0 / std::sqrt(ss / double(count) + double(eps));
+    const double mu = SumRow(r, count) / double(count);
+    const double is = 1.0 / std::sqrt(SumSqDevRow(r, count, float(mu)) / double(count) + double(eps));
     mean[c] = float(mu);
     inv_std[c] = float(is);
     const float a = float(double(gamma[c]) * is), b = float(double(beta[c]) - mu * double(gamma[c]) * is);
@@ -269,16 +474,14 @@ void BatchNormBackward(int channels, size_t count, const float* x, const float* 
     const float* d = dy + size_t(c) * count;
     const float mu = mean[c], is = inv_std[c];
     double sdy = 0, sdyx = 0;
-    for (size_t i = 0; i < count; i++) {
-      sdy += d[i];
-      sdyx += double(d[i]) * double((r[i] - mu) * is);
-    }
+    SumDyRow(d, r, count, mu, sdy, sdyx);
+    sdyx *= is;
     dgamma[c] = float(sdyx);
     dbeta[c] = float(sdy);
-    // dx = gamma * is * (dy - mean(dy) - xhat * mean(dy * xhat))
-    const float k = gamma[c] * is, mdy = float(sdy / double(count)), mdyx = float(sdyx / double(count));
+    // dx = gamma * is * (dy - mean(dy) - xhat * mean(dy * xhat)), xhat = (x - mu) * is
+    const float k = gamma[c] * is, mdy = float(sdy / double(count)), m2 = float(sdyx / double(count)) * is;
     float* o = dx + size_t(c) * count;
-    for (size_t i = 0; i < count; i++) o[i] = k * (d[i] - mdy - (r[i] - mu) * is * mdyx);
+    for (size_t i = 0; i < count; i++) o[i] = k * (d[i] - mdy - (r[i] - mu) * m2);
   }
 }
 

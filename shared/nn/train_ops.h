@@ -28,7 +28,7 @@
 namespace fk::nn::train_ops {
 
 struct Scratch {
-  std::vector<float> a, b, c;  // im2col / transposes / GEMM results
+  std::vector<float> a, b, c, c2;  // im2col / transposes / GEMM results / padded planes
 };
 
 // A convolution with padding kernel/2 on every side (as graph.h): either dense

@@ -186,6 +186,9 @@ TEST_CASE("nn/train: conv gradients (3x3 s1/s2, 1x1 both GEMM orientations, dept
   CheckConv(Geom(2, 4, 5, 4, 3, 1, true), 60);    // depthwise s1
   CheckConv(Geom(2, 4, 6, 4, 3, 2, true), 70);    // depthwise s2, even
   CheckConv(Geom(2, 3, 7, 3, 3, 2, true), 80);    // depthwise s2, odd
+  CheckConv(Geom(2, 3, 7, 3, 5, 1, true), 90);    // depthwise 5x5 (the generic path)
+  CheckConv(Geom(2, 3, 8, 3, 5, 2, true), 100);   // depthwise 5x5 s2
+  CheckConv(Geom(2, 2, 6, 3, 5, 2, false), 110);  // dense 5x5 s2
 }
 
 TEST_CASE("nn/train: batch-norm (training mode) gradients match central differences") {
@@ -520,6 +523,45 @@ TEST_CASE("nn/train: a small net memorises 16 random images; training is determi
   CHECK(run() == run());
 }
 
+TEST_CASE("nn/train: a step in slices (one layer per slice) is bit-identical to TrainStep") {
+  SmallNetOptions so;
+  so.input_size = 16;
+  so.width = 0.5f;
+  TrainOptions to;
+  to.max_batch = 4;
+  auto a = Trainer::Create(BuildSmallMobileNetV2(so), to);
+  auto b = Trainer::Create(BuildSmallMobileNetV2(so), to);
+  REQUIRE(a);
+  REQUIRE(b);
+  const auto img = Images(*a, 4, 8);
+  const int labels[4] = {3, 1, 4, 1};
+  for (int step = 0; step < 3; step++) {
+    auto la = a->TrainStep(img.data(), labels, 4);
+    REQUIRE(la);
+    REQUIRE(b->BeginStep(img.data(), labels, 4));
+    CHECK_FALSE(b->StepLoss());  // not finished yet
+    int slices = 1;
+    float progress = b->StepProgress();
+    while (!b->StepSlice()) {
+      slices++;
+      CHECK(b->StepProgress() >= progress);
+      progress = b->StepProgress();
+      if (slices == 5) {
+        auto busy = b->Evaluate(img.data(), labels, 4);  // refused mid-step, nothing clobbered
+        REQUIRE_FALSE(busy);
+        CHECK(busy.status().message().find("sliced step") != std::string::npos);
+      }
+    }
+    CHECK(slices > 20);
+    auto lb = b->StepLoss();
+    REQUIRE(lb);
+    CHECK(*la == *lb);
+  }
+  CHECK(a->Step() == b->Step());
+  for (size_t i = 0; i < a->RawModel().layers.size(); i++) CHECK(a->RawModel().layers[i].weights == b->RawModel().layers[i].weights);
+  CHECK(a->RunningVar(0) == b->RunningVar(0));
+}
+
 TEST_CASE("nn/train: Export folds BN and matches the trainer's eval forward through the executor; masks stay zero") {
   SmallNetOptions so;
   so.input_size = 32;
@@ -628,14 +670,30 @@ TEST_CASE("nn/train: throughput of the small MobileNetV2 at batch 32" * doctest:
     std::vector<int> labels(32);
     for (int i = 0; i < 32; i++) labels[size_t(i)] = i % 10;
     for (int s = 0; s < 3; s++) REQUIRE(tr->TrainStep(img.data(), labels.data(), 32));
-    const int steps = 40;
-    fk::Stopwatch sw;
-    for (int s = 0; s < steps; s++) REQUIRE(tr->TrainStep(img.data(), labels.data(), 32));
-    const double ms = sw.ElapsedMs() / steps;
+    // Best and median of 8 rounds of 5 steps (the machine is shared), and the
+    // longest single slice of a sliced step (the page's frame cost).
+    std::vector<double> rounds;
+    for (int r = 0; r < 8; r++) {
+      fk::Stopwatch sw;
+      for (int s = 0; s < 5; s++) REQUIRE(tr->TrainStep(img.data(), labels.data(), 32));
+      rounds.push_back(sw.ElapsedMs() / 5);
+    }
+    std::sort(rounds.begin(), rounds.end());
+    const double ms = rounds[0], med = rounds[rounds.size() / 2];
+    double longest = 0;
+    for (int s = 0; s < 3; s++) {
+      REQUIRE(tr->BeginStep(img.data(), labels.data(), 32));
+      for (bool done = false; !done;) {
+        fk::Stopwatch one;
+        done = tr->StepSlice();
+        longest = std::max(longest, one.ElapsedMs());
+      }
+    }
     fk::Stopwatch ev;
     REQUIRE(tr->Evaluate(img.data(), labels.data(), 32));
-    std::printf("small_mobilenet_v2 %dx%d (%zu params, %s GEMM): %.2f ms/step, %.1f steps/s, %.0f images/s; eval %.2f ms/32\n",
-                size, size, tr->RawModel().ParameterCount(), fk::kernels::BestF32Blas().isa, ms, 1000.0 / ms,
-                32000.0 / ms, ev.ElapsedMs());
+    std::printf("small_mobilenet_v2 %dx%d (%zu params, %s GEMM), batch 32: best %.2f ms/step (median %.2f), "
+                "%.1f steps/s, %.0f images/s; longest slice %.2f ms; eval %.2f ms/32\n",
+                size, size, tr->RawModel().ParameterCount(), fk::kernels::BestF32Blas().isa, ms, med, 1000.0 / ms,
+                32000.0 / ms, longest, ev.ElapsedMs());
   }
 }
