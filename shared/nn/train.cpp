@@ -175,7 +175,7 @@ Result<Trainer> Trainer::Create(Model m, const TrainOptions& opt) {
   if (!s) return Status::Error("trainer: " + s.message());
   Trainer t;
   t.opt_ = opt;
-  t.gemm_ = kernels::BestF32Blas().gemm;
+  t.k_ = train_ops::TrainKernels::Best();
   t.logits_layer_ = m.LogitsLayer();
   const size_t n_layers = m.layers.size();
   for (size_t i = 0; i < n_layers; i++) {
@@ -353,10 +353,10 @@ void Trainer::ForwardLayer(int i, int batch, bool training, bool update_stats) {
         nd.geom.batch = batch;
         const float* w = EffectiveWeights(i);
         if (!nd.bn) {
-          train_ops::ConvForward(nd.geom, gemm_, x, w, l.bias.data(), nd.y.data(), scratch_);
+          train_ops::ConvForward(nd.geom, k_, x, w, l.bias.data(), nd.y.data(), scratch_);
           break;
         }
-        train_ops::ConvForward(nd.geom, gemm_, x, w, nullptr, nd.z.data(), scratch_);
+        train_ops::ConvForward(nd.geom, k_, x, w, nullptr, nd.z.data(), scratch_);
         const size_t count = N * size_t(l.out_h) * size_t(l.out_w);
         if (!training) {
           train_ops::BatchNormEval(l.out_c, count, nd.z.data(), nd.gamma.data(), nd.beta.data(),
@@ -442,7 +442,7 @@ void Trainer::BackwardLayer(int i, int batch) {
           dz = nd.z.data();
         }
         float* dx = target(l.input, acc);
-        train_ops::ConvBackward(nd.geom, gemm_, x, w, dz, nd.dw.data(), nd.train_bias ? nd.db.data() : nullptr, dx,
+        train_ops::ConvBackward(nd.geom, k_, x, w, dz, nd.dw.data(), nd.train_bias ? nd.db.data() : nullptr, dx,
                                 acc, scratch_);
         break;
       }

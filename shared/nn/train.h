@@ -34,8 +34,8 @@
 //  * Weight decay applies to conv and FC kernels only (not biases, BN):
 //    L2 adds decay * w to the gradient (Keras kernel_regularizer l2(decay/2));
 //    Decoupled subtracts lr * decay * w before the step (AdamW/SGDW).
-//  * Deterministic for a given binary and CPU (single-threaded; the GEMM is
-//    f32_blas's best variant, whose rounding differs between ISAs).
+//  * Deterministic for a given binary and CPU (single-threaded; the GEMM and
+//    depthwise kernels are the best variants, whose rounding differs by ISA).
 //  * TrainStep allocates nothing once buffers exist for max_batch (Create).
 #pragma once
 #include <cstddef>
@@ -220,7 +220,7 @@ class Trainer {
 
   Model m_;
   TrainOptions opt_;
-  kernels::F32GemmFn gemm_ = nullptr;
+  train_ops::TrainKernels k_;
   std::vector<Node> nodes_;
   std::vector<float> input_;  // the batch as CNHW [3][N][H][W]
   enum class SlicePhase { Idle, Forward, Backward, Update };

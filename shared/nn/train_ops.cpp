@@ -6,6 +6,16 @@
 
 namespace fk::nn::train_ops {
 
+TrainKernels TrainKernels::Best() {
+  const kernels::NnKernels& nn = kernels::BestNnKernels();
+  return {kernels::BestF32Blas().gemm, nn.dwconv_3x3s1, nn.dwconv_3x3s2};
+}
+
+TrainKernels TrainKernels::Scalar() {
+  const kernels::NnKernels& nn = kernels::ScalarNnKernels();
+  return {kernels::f32_gemm__scalar, nn.dwconv_3x3s1, nn.dwconv_3x3s2};
+}
+
 namespace {
 
 float* Grow(std::vector<float>& v, size_t n) {
@@ -164,12 +174,11 @@ void DepthwiseBackwardGeneric(const ConvGeom& g, const float* x, const float* w,
 }
 
 
-// Depthwise 3x3 (the only kernel MobileNets use) on zero-padded planes: every
-// tap is in range, so the loops over a row are plain and vectorise. Per (c, n)
-// plane: copy into a padded plane (border zeroed once), then
-//   forward  y[oy][ox] = b + sum_t w[t] * P[oy*s + ky][ox*s + kx]
-//   backward dw[t]    += sum dy[oy][ox] * P[oy*s + ky][ox*s + kx]  (per-column partials)
-//            stride 1: dx = the forward of the padded dy with the flipped kernel
+// Depthwise 3x3 (the only kernel MobileNets use):
+//   forward  the inference dwconv kernel (SIMD per ISA), a channel per call
+//   backward dw[t] += sum dy[oy][ox] * P[oy*s + ky][ox*s + kx] over zero-padded
+//            planes P (every tap in range: plain rows, per-column partials)
+//            stride 1: dx = the forward kernel on dy with the flipped taps
 //            stride 2: dP[oy*2 + ky][ox*2 + kx] += w[t] * dy[oy][ox], cropped to dx
 struct Padded {
   int ph = 0, pw = 0;
@@ -193,50 +202,40 @@ Padded PadPlane(std::vector<float>& buf, int h, int w, const float* src, bool ze
   return pd;
 }
 
-// y (oh x ow) = b + 3x3 conv of the padded plane with stride s.
-void Dw3x3Plane(const Padded& pd, int oh, int ow, int s, const float* w, float b, float* y) {
-  const float w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3], w4 = w[4], w5 = w[5], w6 = w[6], w7 = w[7], w8 = w[8];
-  for (int oy = 0; oy < oh; oy++) {
-    const float* r0 = pd.p + size_t(oy * s) * size_t(pd.pw);
-    const float* r1 = r0 + pd.pw;
-    const float* r2 = r1 + pd.pw;
-    float* yr = y + size_t(oy) * size_t(ow);
-    if (s == 1) {
-      for (int ox = 0; ox < ow; ox++)
-        yr[ox] = b + w0 * r0[ox] + w1 * r0[ox + 1] + w2 * r0[ox + 2] + w3 * r1[ox] + w4 * r1[ox + 1] +
-                 w5 * r1[ox + 2] + w6 * r2[ox] + w7 * r2[ox + 1] + w8 * r2[ox + 2];
-    } else {
-      for (int ox = 0; ox < ow; ox++) {
-        const int i = ox * s;
-        yr[ox] = b + w0 * r0[i] + w1 * r0[i + 1] + w2 * r0[i + 2] + w3 * r1[i] + w4 * r1[i + 1] + w5 * r1[i + 2] +
-                 w6 * r2[i] + w7 * r2[i + 1] + w8 * r2[i + 2];
-      }
-    }
+// Per channel, the N planes of CNHW are contiguous, so one call of the
+// inference kernel (nn_kernels.h: CHW, bias + 9 taps per channel) runs a
+// whole channel with its weights repeated N times.
+float* RepeatWeights(std::vector<float>& buf, int batch, const float* taps9, float bias) {
+  float* rep = Grow(buf, size_t(batch) * 10);
+  for (int n = 0; n < batch; n++) {
+    rep[size_t(n) * 10] = bias;
+    for (int t = 0; t < 9; t++) rep[size_t(n) * 10 + 1 + size_t(t)] = taps9[t];
+  }
+  return rep;
+}
+
+void Dw3x3Forward(const ConvGeom& g, const TrainKernels& k, const float* x, const float* w, const float* bias,
+                  float* y, Scratch& s) {
+  const size_t in_ch = size_t(g.batch) * size_t(g.in_h) * size_t(g.in_w);
+  const size_t out_ch = size_t(g.batch) * size_t(g.out_h) * size_t(g.out_w);
+  const kernels::F32DwConvFn fn = g.stride == 1 ? k.dw3x3s1 : k.dw3x3s2;
+  for (int c = 0; c < g.out_c; c++) {
+    const float* rep = RepeatWeights(s.c2, g.batch, w + size_t(c) * 9, bias ? bias[c] : 0.f);
+    fn(size_t(g.in_h), size_t(g.in_w), size_t(g.batch), x + size_t(c) * in_ch, rep, y + size_t(c) * out_ch,
+       kernels::MinMax{});
   }
 }
 
-void Dw3x3Forward(const ConvGeom& g, const float* x, const float* w, const float* bias, float* y, Scratch& s) {
-  const size_t in_plane = size_t(g.in_h) * size_t(g.in_w), out_plane = size_t(g.out_h) * size_t(g.out_w);
-  bool border = true;
-  for (int c = 0; c < g.out_c; c++)
-    for (int n = 0; n < g.batch; n++) {
-      const size_t plane = size_t(c) * size_t(g.batch) + size_t(n);
-      const Padded pd = PadPlane(s.a, g.in_h, g.in_w, x + plane * in_plane, border);
-      border = false;  // only the interior is written from here on
-      Dw3x3Plane(pd, g.out_h, g.out_w, g.stride, w + size_t(c) * 9, bias ? bias[c] : 0.f, y + plane * out_plane);
-    }
-}
-
-void Dw3x3Backward(const ConvGeom& g, const float* x, const float* w, const float* dy, float* dw, float* db,
-                   float* dx, bool accumulate, Scratch& s) {
+void Dw3x3Backward(const ConvGeom& g, const TrainKernels& k, const float* x, const float* w, const float* dy,
+                   float* dw, float* db, float* dx, bool accumulate, Scratch& s) {
   const int st = g.stride, oh = g.out_h, ow = g.out_w, ih = g.in_h, iw = g.in_w;
   const size_t in_plane = size_t(ih) * size_t(iw), out_plane = size_t(oh) * size_t(ow);
+  const size_t in_ch = size_t(g.batch) * in_plane;
   // Per-tap, per-column partial sums for dw (vectorisable; summed per channel).
   float* part = Grow(s.b, 9 * size_t(ow));
-  bool border_x = true, border_dy = true;
+  bool border_x = true;
   for (int c = 0; c < g.out_c; c++) {
     const float* wc = w + size_t(c) * 9;
-    const float flipped[9] = {wc[8], wc[7], wc[6], wc[5], wc[4], wc[3], wc[2], wc[1], wc[0]};
     std::fill(part, part + 9 * size_t(ow), 0.f);
     float bsum = 0.f;
     for (int n = 0; n < g.batch; n++) {
@@ -266,24 +265,32 @@ void Dw3x3Backward(const ConvGeom& g, const float* x, const float* w, const floa
             }
         }
       }
-      if (!dx) continue;
-      float* dxp = dx + plane * in_plane;
-      if (st == 1) {
-        // dx = forward of the padded dy with the flipped kernel (same size as x).
-        const Padded q = PadPlane(s.c, oh, ow, dyp, border_dy);
-        border_dy = false;
-        if (!accumulate) {
-          Dw3x3Plane(q, ih, iw, 1, flipped, 0.f, dxp);
-        } else {
-          float* tmp = Grow(s.c2, in_plane);
-          Dw3x3Plane(q, ih, iw, 1, flipped, 0.f, tmp);
-          for (size_t i = 0; i < in_plane; i++) dxp[i] += tmp[i];
-        }
-        continue;
-      }
-      // Stride 2: scatter into a zeroed padded plane, then crop.
-      const size_t pw = size_t(iw + 2);
-      float* dp = Grow(s.c, size_t(ih + 2) * pw);
+    }
+    for (int t = 0; t < 9; t++) {
+      const float* p = part + size_t(t) * size_t(ow);
+      float acc = 0.f;
+      for (int ox = 0; ox < ow; ox++) acc += p[ox];
+      dw[size_t(c) * 9 + size_t(t)] = acc;
+    }
+    if (db) db[c] = bsum;
+    if (!dx) continue;
+    float* dxc = dx + size_t(c) * in_ch;
+    const float* dyc = dy + size_t(c) * size_t(g.batch) * out_plane;
+    if (st == 1) {
+      // dx = the same-size conv of dy with the flipped kernel: the forward kernel again.
+      const float flipped[9] = {wc[8], wc[7], wc[6], wc[5], wc[4], wc[3], wc[2], wc[1], wc[0]};
+      const float* rep = RepeatWeights(s.c2, g.batch, flipped, 0.f);
+      float* out = accumulate ? Grow(s.c, in_ch) : dxc;
+      k.dw3x3s1(size_t(ih), size_t(iw), size_t(g.batch), dyc, rep, out, kernels::MinMax{});
+      if (accumulate)
+        for (size_t i = 0; i < in_ch; i++) dxc[i] += out[i];
+      continue;
+    }
+    // Stride 2: scatter into a zeroed padded plane, then crop.
+    const size_t pw = size_t(iw + 2);
+    float* dp = Grow(s.c, size_t(ih + 2) * pw);
+    for (int n = 0; n < g.batch; n++) {
+      const float* dyp = dyc + size_t(n) * out_plane;
       std::fill(dp, dp + size_t(ih + 2) * pw, 0.f);
       for (int oy = 0; oy < oh; oy++) {
         const float* d = dyp + size_t(oy) * size_t(ow);
@@ -297,6 +304,7 @@ void Dw3x3Backward(const ConvGeom& g, const float* x, const float* w, const floa
           }
         }
       }
+      float* dxp = dxc + size_t(n) * in_plane;
       for (int r = 0; r < ih; r++) {
         const float* src = dp + size_t(r + 1) * pw + 1;
         float* dst = dxp + size_t(r) * size_t(iw);
@@ -306,35 +314,30 @@ void Dw3x3Backward(const ConvGeom& g, const float* x, const float* w, const floa
           std::memcpy(dst, src, sizeof(float) * size_t(iw));
       }
     }
-    for (int t = 0; t < 9; t++) {
-      const float* p = part + size_t(t) * size_t(ow);
-      float acc = 0.f;
-      for (int ox = 0; ox < ow; ox++) acc += p[ox];
-      dw[size_t(c) * 9 + size_t(t)] = acc;
-    }
-    if (db) db[c] = bsum;
   }
 }
 
-void DepthwiseForward(const ConvGeom& g, const float* x, const float* w, const float* bias, float* y, Scratch& s) {
+void DepthwiseForward(const ConvGeom& g, const TrainKernels& k, const float* x, const float* w, const float* bias,
+                      float* y, Scratch& s) {
   // Stride 2 pads to an even size too, so that 2*ox + 2 stays inside the padded plane.
   if (g.kernel == 3 && (g.stride == 1 || (g.stride == 2 && g.out_h * 2 <= g.in_h + 1 && g.out_w * 2 <= g.in_w + 1)))
-    return Dw3x3Forward(g, x, w, bias, y, s);
+    return Dw3x3Forward(g, k, x, w, bias, y, s);
   DepthwiseForwardGeneric(g, x, w, bias, y);
 }
 
-void DepthwiseBackward(const ConvGeom& g, const float* x, const float* w, const float* dy, float* dw, float* db,
-                       float* dx, bool accumulate, Scratch& s) {
+void DepthwiseBackward(const ConvGeom& g, const TrainKernels& k, const float* x, const float* w, const float* dy,
+                       float* dw, float* db, float* dx, bool accumulate, Scratch& s) {
   if (g.kernel == 3 && (g.stride == 1 || (g.stride == 2 && g.out_h * 2 <= g.in_h + 1 && g.out_w * 2 <= g.in_w + 1)))
-    return Dw3x3Backward(g, x, w, dy, dw, db, dx, accumulate, s);
+    return Dw3x3Backward(g, k, x, w, dy, dw, db, dx, accumulate, s);
   DepthwiseBackwardGeneric(g, x, w, dy, dw, db, dx, accumulate);
 }
 
 }  // namespace
 
-void ConvForward(const ConvGeom& g, kernels::F32GemmFn gemm, const float* x, const float* w, const float* bias,
+void ConvForward(const ConvGeom& g, const TrainKernels& k, const float* x, const float* w, const float* bias,
                  float* y, Scratch& s) {
-  if (g.depthwise) return DepthwiseForward(g, x, w, bias, y, s);
+  if (g.depthwise) return DepthwiseForward(g, k, x, w, bias, y, s);
+  const kernels::F32GemmFn gemm = k.gemm;
   const size_t kc = size_t(g.in_c) * size_t(g.kernel) * size_t(g.kernel);
   const size_t np = size_t(g.batch) * size_t(g.out_h) * size_t(g.out_w);
   const float* cols = x;
@@ -351,9 +354,10 @@ void ConvForward(const ConvGeom& g, kernels::F32GemmFn gemm, const float* x, con
     }
 }
 
-void ConvBackward(const ConvGeom& g, kernels::F32GemmFn gemm, const float* x, const float* w, const float* dy,
+void ConvBackward(const ConvGeom& g, const TrainKernels& k, const float* x, const float* w, const float* dy,
                   float* dw, float* db, float* dx, bool accumulate, Scratch& s) {
-  if (g.depthwise) return DepthwiseBackward(g, x, w, dy, dw, db, dx, accumulate, s);
+  if (g.depthwise) return DepthwiseBackward(g, k, x, w, dy, dw, db, dx, accumulate, s);
+  const kernels::F32GemmFn gemm = k.gemm;
   const size_t kc = size_t(g.in_c) * size_t(g.kernel) * size_t(g.kernel);
   const size_t co = size_t(g.out_c);
   const size_t np = size_t(g.batch) * size_t(g.out_h) * size_t(g.out_w);

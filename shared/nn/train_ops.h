@@ -11,21 +11,33 @@
 // (dw, db, dgamma, dbeta); the input gradient dx is overwritten, or added to
 // when `accumulate` is true (a tensor feeding two layers: block input -> expand
 // and -> residual add); dx == nullptr skips it (the first layer's input).
-// GEMMs go through f32_blas (C = A * B, row-major); `Scratch` holds the
+// GEMMs go through f32_blas (C = A * B, row-major), the depthwise forward
+// through the inference kernels (TrainKernels); `Scratch` holds the
 // im2col/transposed copies and only ever grows, so steady-state calls do not
 // allocate.
 //
 //   fk::nn::train_ops::ConvGeom g{batch, 16, 8, 8, 32, 8, 8, 1, 1, false};
-//   train_ops::ConvForward(g, gemm, x, w, nullptr, y, scratch);
-//   train_ops::ConvBackward(g, gemm, x, w, dy, dw, nullptr, dx, false, scratch);
+//   const auto k = train_ops::TrainKernels::Best();
+//   train_ops::ConvForward(g, k, x, w, nullptr, y, scratch);
+//   train_ops::ConvBackward(g, k, x, w, dy, dw, nullptr, dx, false, scratch);
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
 #include "kernels/f32_blas.h"
+#include "kernels/nn_kernels.h"
 
 namespace fk::nn::train_ops {
+
+// The SIMD kernels the ops run on: f32_blas's GEMM and the inference
+// depthwise 3x3 kernels (nn_kernels.h), per ISA, scalar in the references.
+struct TrainKernels {
+  kernels::F32GemmFn gemm = nullptr;
+  kernels::F32DwConvFn dw3x3s1 = nullptr, dw3x3s2 = nullptr;
+  static TrainKernels Best();    // the widest ISA this CPU runs
+  static TrainKernels Scalar();  // the scalar references
+};
 
 struct Scratch {
   std::vector<float> a, b, c, c2;  // im2col / transposes / GEMM results / padded planes
@@ -44,10 +56,10 @@ struct ConvGeom {
 };
 
 // y = conv(x, w) + bias (bias may be null). w is OIHW as in graph.h.
-void ConvForward(const ConvGeom& g, kernels::F32GemmFn gemm, const float* x, const float* w, const float* bias,
+void ConvForward(const ConvGeom& g, const TrainKernels& k, const float* x, const float* w, const float* bias,
                  float* y, Scratch& s);
 // dw (overwritten), db (overwritten; null = no bias), dx (see accumulate; null = skip).
-void ConvBackward(const ConvGeom& g, kernels::F32GemmFn gemm, const float* x, const float* w, const float* dy,
+void ConvBackward(const ConvGeom& g, const TrainKernels& k, const float* x, const float* w, const float* dy,
                   float* dw, float* db, float* dx, bool accumulate, Scratch& s);
 
 // Batch norm in training mode over rows of `count` values per channel:

@@ -70,24 +70,27 @@ double Dot(const std::vector<float>& a, const std::vector<float>& b) {
   return s;
 }
 
-fk::kernels::F32GemmFn Gemm() { return fk::kernels::BestF32Blas().gemm; }
+const ops::TrainKernels& Kernels() {
+  static const ops::TrainKernels k = ops::TrainKernels::Best();
+  return k;
+}
 
 // Checks dx (plain and accumulated), dw and db of one convolution through
 // L = <r, conv(x, w) + b>.
-void CheckConv(ops::ConvGeom g, uint64_t seed) {
+void CheckConv(ops::ConvGeom g, uint64_t seed, const ops::TrainKernels& kern = Kernels()) {
   auto x = Random(g.InSize(), seed), w = Random(g.WeightSize(), seed + 1), b = Random(size_t(g.out_c), seed + 2);
   const auto r = Random(g.OutSize(), seed + 3);
   ops::Scratch s;
   std::vector<float> y(g.OutSize());
   auto f = [&]() {
-    ops::ConvForward(g, Gemm(), x.data(), w.data(), b.data(), y.data(), s);
+    ops::ConvForward(g, kern, x.data(), w.data(), b.data(), y.data(), s);
     return Dot(r, y);
   };
   std::vector<float> dx(g.InSize()), dw(g.WeightSize()), db(size_t(g.out_c));
-  ops::ConvBackward(g, Gemm(), x.data(), w.data(), r.data(), dw.data(), db.data(), dx.data(), false, s);
+  ops::ConvBackward(g, kern, x.data(), w.data(), r.data(), dw.data(), db.data(), dx.data(), false, s);
   // Accumulating into dx adds exactly the same gradient.
   std::vector<float> dx2(g.InSize(), 0.5f), dw2(dw.size());
-  ops::ConvBackward(g, Gemm(), x.data(), w.data(), r.data(), dw2.data(), nullptr, dx2.data(), true, s);
+  ops::ConvBackward(g, kern, x.data(), w.data(), r.data(), dw2.data(), nullptr, dx2.data(), true, s);
   for (size_t i = 0; i < dx.size(); i++) REQUIRE(dx2[i] - 0.5f == doctest::Approx(dx[i]).epsilon(1e-5));
   const double ex = GradError(x, dx, f), ew = GradError(w, dw, f), eb = GradError(b, db, f);
   MESSAGE("conv k" << g.kernel << " s" << g.stride << std::string(g.depthwise ? " depthwise" : "") << ": rel err dx " << ex << " dw "
@@ -189,6 +192,10 @@ TEST_CASE("nn/train: conv gradients (3x3 s1/s2, 1x1 both GEMM orientations, dept
   CheckConv(Geom(2, 3, 7, 3, 5, 1, true), 90);    // depthwise 5x5 (the generic path)
   CheckConv(Geom(2, 3, 8, 3, 5, 2, true), 100);   // depthwise 5x5 s2
   CheckConv(Geom(2, 2, 6, 3, 5, 2, false), 110);  // dense 5x5 s2
+  // The scalar references (the browser's fallback and the SIMD oracle) too.
+  CheckConv(Geom(2, 3, 5, 4, 3, 2, false), 120, ops::TrainKernels::Scalar());
+  CheckConv(Geom(2, 4, 6, 4, 3, 1, true), 130, ops::TrainKernels::Scalar());
+  CheckConv(Geom(2, 4, 6, 4, 3, 2, true), 140, ops::TrainKernels::Scalar());
 }
 
 TEST_CASE("nn/train: batch-norm (training mode) gradients match central differences") {
@@ -733,11 +740,15 @@ TEST_CASE("nn/train: throughput of the small MobileNetV2 at batch 32" * doctest:
         longest = std::max(longest, one.ElapsedMs());
       }
     }
+    // Multiply-adds of one forward per image; a training step is ~3x (forward, dx, dw).
+    double macs = 0;
+    for (const Layer& l : tr->RawModel().layers)
+      if (l.HasWeights()) macs += double(l.WeightCount()) * double(l.out_h) * double(l.out_w);
     fk::Stopwatch ev;
     REQUIRE(tr->Evaluate(img.data(), labels.data(), 32));
     std::printf("small_mobilenet_v2 %dx%d (%zu params, %s GEMM), batch 32: best %.2f ms/step (median %.2f), "
-                "%.1f steps/s, %.0f images/s; longest slice %.2f ms; eval %.2f ms/32\n",
+                "%.1f steps/s, %.0f images/s, %.2f GFLOP/s (%.2f M MACs/image forward); longest slice %.2f ms; eval %.2f ms/32\n",
                 size, size, tr->RawModel().ParameterCount(), fk::kernels::BestF32Blas().isa, ms, med, 1000.0 / ms,
-                32000.0 / ms, longest, ev.ElapsedMs());
+                32000.0 / ms, 2 * 3 * macs * 32 / (ms * 1e6), macs / 1e6, longest, ev.ElapsedMs());
   }
 }
