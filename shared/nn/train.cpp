@@ -619,6 +619,7 @@ float Trainer::StepProgress() const {
 
 Status Trainer::PredictLogits(const float* images, int count, float* logits) {
   if (count < 0) return Status::Error("trainer: negative image count");
+  if (count > 0 && !logits) return Status::Error("trainer: no output buffer for the logits");
   for (int done = 0; done < count;) {
     const int b = std::min(opt_.max_batch, count - done);
     const float* chunk = images + size_t(done) * InputSize();

@@ -17,7 +17,9 @@
 //   PruneLayers(tr->RawModel(), sparsity, po);  // ranks the trainer's weights, sets masks
 // takes effect from the next TrainStep: the forward uses w * mask, masked
 // gradients are zero and masked weights are re-zeroed after each update, so
-// they stay exactly 0. SetMask/Mask/Weights give the same per layer.
+// they stay exactly 0. SetMask/Mask/Weights give the same per layer. A
+// Trainer is copyable: one-shot pruning without fine-tuning is a copy,
+// PruneLayers on the copy's RawModel(), then Evaluate (or Export + Strip).
 //
 // Semantics and choices:
 //  * Images are NHWC floats (the executor's HWC input, batch-major), labels

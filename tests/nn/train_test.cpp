@@ -671,6 +671,40 @@ TEST_CASE("nn/train: Export folds BN and matches the trainer's eval forward thro
   }
 }
 
+TEST_CASE("nn/train: masked weights stay exactly zero under Adam with decoupled decay, and a copy prunes alone") {
+  TrainOptions to;
+  to.max_batch = 3;
+  to.optimizer = OptimizerKind::Adam;
+  to.decay_kind = WeightDecayKind::Decoupled;
+  to.weight_decay = 1e-2f;
+  to.schedule = LrSchedule::Cosine(1e-2f, 1, 5);
+  auto tr = Trainer::Create(TinyModel(Activation::Relu6), to);
+  REQUIRE(tr);
+  const auto img = Images(*tr, 3, 23);
+  const int labels[3] = {1, 2, 0};
+  REQUIRE(tr->TrainStep(img.data(), labels, 3));  // moments are non-zero for every weight now
+  Trainer dense = *tr;
+  PruneOptions po;
+  po.policy = PrunePolicy::All;
+  REQUIRE(PruneLayers(tr->RawModel(), 0.6, po));
+  for (int s = 0; s < 4; s++) REQUIRE(tr->TrainStep(img.data(), labels, 3));
+  for (const Layer& l : tr->RawModel().layers) {
+    if (!l.HasWeights()) continue;
+    CAPTURE(l.name);
+    REQUIRE(l.mask.size() == l.weights.size());
+    size_t zeros = 0, masked = 0;
+    for (size_t k = 0; k < l.weights.size(); k++) {
+      masked += !l.mask[k];
+      if (!l.mask[k]) zeros += l.weights[k] == 0.f;
+    }
+    CHECK(masked > 0);
+    CHECK(zeros == masked);
+  }
+  for (const Layer& l : dense.RawModel().layers) CHECK(l.mask.empty());  // the copy is independent
+  CHECK(dense.Step() == 1);
+  CHECK(dense.TrainStep(img.data(), labels, 3));
+}
+
 TEST_CASE("nn/train: bad input is a message, not a crash") {
   TrainOptions to;
   to.max_batch = 2;
@@ -686,6 +720,7 @@ TEST_CASE("nn/train: bad input is a message, not a crash") {
   REQUIRE_FALSE(r);
   CHECK(r.status().message().find("max_batch") != std::string::npos);
   CHECK(tr->Evaluate(img.data(), ok, 4));  // Evaluate chunks any count
+  CHECK_FALSE(tr->PredictLogits(img.data(), 2, nullptr));
   CHECK_FALSE(tr->SetMask(1, std::vector<uint8_t>(3, 1)));
   CHECK_FALSE(tr->SetMask(4, {}));  // the add has no weights
   tr->Weights(1).push_back(0.f);
