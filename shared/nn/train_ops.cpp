@@ -8,12 +8,13 @@ namespace fk::nn::train_ops {
 
 TrainKernels TrainKernels::Best() {
   const kernels::NnKernels& nn = kernels::BestNnKernels();
-  return {kernels::BestF32Blas().gemm, nn.dwconv_3x3s1, nn.dwconv_3x3s2};
+  const kernels::F32BlasVariant blas = kernels::BestF32Blas();
+  return {blas.gemm, blas.dot, nn.dwconv_3x3s1, nn.dwconv_3x3s2};
 }
 
 TrainKernels TrainKernels::Scalar() {
   const kernels::NnKernels& nn = kernels::ScalarNnKernels();
-  return {kernels::f32_gemm__scalar, nn.dwconv_3x3s1, nn.dwconv_3x3s2};
+  return {kernels::f32_gemm__scalar, kernels::f32_dot__scalar, nn.dwconv_3x3s1, nn.dwconv_3x3s2};
 }
 
 namespace {
@@ -177,7 +178,8 @@ void DepthwiseBackwardGeneric(const ConvGeom& g, const float* x, const float* w,
 // Depthwise 3x3 (the only kernel MobileNets use):
 //   forward  the inference dwconv kernel (SIMD per ISA), a channel per call
 //   backward dw[t] += sum dy[oy][ox] * P[oy*s + ky][ox*s + kx] over zero-padded
-//            planes P (every tap in range: plain rows, per-column partials)
+//            planes P (every tap in range): stride 1 one dot product per tap
+//            (dy re-laid with P's row stride), stride 2 per-column partials
 //            stride 1: dx = the forward kernel on dy with the flipped taps
 //            stride 2: dP[oy*2 + ky][ox*2 + kx] += w[t] * dy[oy][ox], cropped to dx
 struct Padded {
@@ -241,28 +243,34 @@ void Dw3x3Backward(const ConvGeom& g, const TrainKernels& k, const float* x, con
     for (int n = 0; n < g.batch; n++) {
       const size_t plane = size_t(c) * size_t(g.batch) + size_t(n);
       const float* dyp = dy + plane * out_plane;
-      for (size_t i = 0; i < out_plane; i++) bsum += dyp[i];
+      if (db)
+        for (size_t i = 0; i < out_plane; i++) bsum += dyp[i];
       const Padded pd = PadPlane(s.a, ih, iw, x + plane * in_plane, border_x);
       border_x = false;
+      if (st == 1) {
+        // dy laid out with the padded row stride (2 zero columns per row):
+        // each tap's sum over the plane is then ONE contiguous dot product.
+        const size_t pw = size_t(pd.pw), len = size_t(oh) * pw - 2;
+        float* dyw = Grow(s.d, size_t(oh) * pw);
+        for (int oy = 0; oy < oh; oy++) {
+          std::memcpy(dyw + size_t(oy) * pw, dyp + size_t(oy) * size_t(ow), sizeof(float) * size_t(ow));
+          dyw[size_t(oy) * pw + size_t(ow)] = dyw[size_t(oy) * pw + size_t(ow) + 1] = 0.f;
+        }
+        for (int t = 0; t < 9; t++) part[size_t(t) * size_t(ow)] += k.dot(dyw, pd.p + size_t(t / 3) * pw + size_t(t % 3), len);
+        continue;
+      }
       for (int oy = 0; oy < oh; oy++) {
         const float* d = dyp + size_t(oy) * size_t(ow);
         for (int ky = 0; ky < 3; ky++) {
-          const float* r = pd.p + size_t(oy * st + ky) * size_t(pd.pw);
+          const float* r = pd.p + size_t(oy * 2 + ky) * size_t(pd.pw);
           float* p0 = part + size_t(ky * 3) * size_t(ow);
           float* p1 = p0 + ow;
           float* p2 = p1 + ow;
-          if (st == 1)
-            for (int ox = 0; ox < ow; ox++) {
-              p0[ox] += d[ox] * r[ox];
-              p1[ox] += d[ox] * r[ox + 1];
-              p2[ox] += d[ox] * r[ox + 2];
-            }
-          else
-            for (int ox = 0; ox < ow; ox++) {
-              p0[ox] += d[ox] * r[2 * ox];
-              p1[ox] += d[ox] * r[2 * ox + 1];
-              p2[ox] += d[ox] * r[2 * ox + 2];
-            }
+          for (int ox = 0; ox < ow; ox++) {
+            p0[ox] += d[ox] * r[2 * ox];
+            p1[ox] += d[ox] * r[2 * ox + 1];
+            p2[ox] += d[ox] * r[2 * ox + 2];
+          }
         }
       }
     }

@@ -34,13 +34,14 @@ namespace fk::nn::train_ops {
 // depthwise 3x3 kernels (nn_kernels.h), per ISA, scalar in the references.
 struct TrainKernels {
   kernels::F32GemmFn gemm = nullptr;
+  kernels::F32DotFn dot = nullptr;
   kernels::F32DwConvFn dw3x3s1 = nullptr, dw3x3s2 = nullptr;
   static TrainKernels Best();    // the widest ISA this CPU runs
   static TrainKernels Scalar();  // the scalar references
 };
 
 struct Scratch {
-  std::vector<float> a, b, c, c2;  // im2col / transposes / GEMM results / padded planes
+  std::vector<float> a, b, c, c2, d;  // im2col / transposes / GEMM results / padded planes
 };
 
 // A convolution with padding kernel/2 on every side (as graph.h): either dense
