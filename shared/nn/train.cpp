@@ -348,6 +348,7 @@ void Trainer::ForwardLayer(int i, int batch, bool training, bool update_stats) {
     Node& nd = nodes_[size_t(i)];
     const size_t out = size_t(l.out_c) * N * size_t(l.out_h) * size_t(l.out_w);
     const float* x = LayerInput(l.input);
+    const bool relu6 = l.act == Activation::Relu6;
     switch (l.kind) {
       case LayerKind::Conv: {
         nd.geom.batch = batch;
@@ -360,11 +361,11 @@ void Trainer::ForwardLayer(int i, int batch, bool training, bool update_stats) {
         const size_t count = N * size_t(l.out_h) * size_t(l.out_w);
         if (!training) {
           train_ops::BatchNormEval(l.out_c, count, nd.z.data(), nd.gamma.data(), nd.beta.data(),
-                                   nd.running_mean.data(), nd.running_var.data(), opt_.bn_eps, nd.y.data());
+                                   nd.running_mean.data(), nd.running_var.data(), opt_.bn_eps, nd.y.data(), relu6);
           break;
         }
         train_ops::BatchNormTrainForward(l.out_c, count, nd.z.data(), nd.gamma.data(), nd.beta.data(), opt_.bn_eps,
-                                         nd.y.data(), nd.batch_mean.data(), nd.batch_inv_std.data());
+                                         nd.y.data(), nd.batch_mean.data(), nd.batch_inv_std.data(), relu6);
         if (update_stats) {
           const float mo = opt_.bn_momentum;
           const double unbias = count > 1 ? double(count) / double(count - 1) : 1.0;
@@ -389,7 +390,7 @@ void Trainer::ForwardLayer(int i, int batch, bool training, bool update_stats) {
       case LayerKind::Softmax:
         break;
     }
-    if (l.act == Activation::Relu6) train_ops::Relu6Forward(out, nd.y.data());
+    if (l.act == Activation::Relu6 && !nd.bn) train_ops::Relu6Forward(out, nd.y.data());  // BN fuses it
   }
 }
 
@@ -426,7 +427,7 @@ void Trainer::BackwardLayer(int i, int batch) {
       return;
     }
     const size_t out = size_t(l.out_c) * N * size_t(l.out_h) * size_t(l.out_w);
-    if (l.act == Activation::Relu6) train_ops::Relu6Backward(out, nd.y.data(), nd.dy.data());
+    if (l.act == Activation::Relu6 && !nd.bn) train_ops::Relu6Backward(out, nd.y.data(), nd.dy.data());
     const float* x = LayerInput(l.input);
     bool acc = false;
     switch (l.kind) {
@@ -438,7 +439,7 @@ void Trainer::BackwardLayer(int i, int batch) {
           // dz overwrites z (not needed after this point in the step).
           train_ops::BatchNormBackward(l.out_c, count, nd.z.data(), nd.gamma.data(), nd.batch_mean.data(),
                                        nd.batch_inv_std.data(), nd.dy.data(), nd.z.data(), nd.dgamma.data(),
-                                       nd.dbeta.data());
+                                       nd.dbeta.data(), l.act == Activation::Relu6 ? nd.y.data() : nullptr);
           dz = nd.z.data();
         }
         float* dx = target(l.input, acc);

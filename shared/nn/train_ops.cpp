@@ -463,10 +463,18 @@ void SumDyRow(const float* d, const float* r, size_t n, float mu, double& sdy, d
   for (; i < n; i++) sdy += d[i], sdyx += double(d[i]) * double(r[i] - mu);
 }
 
+// The affine output, optionally clamped to [0, 6] (ReLU6 fused: one pass).
+void AffineRow(size_t n, const float* r, float a, float b, bool relu6, float* o) {
+  if (relu6)
+    for (size_t i = 0; i < n; i++) o[i] = std::min(6.f, std::max(0.f, r[i] * a + b));
+  else
+    for (size_t i = 0; i < n; i++) o[i] = r[i] * a + b;
+}
+
 }  // namespace
 
 void BatchNormTrainForward(int channels, size_t count, const float* x, const float* gamma, const float* beta,
-                           float eps, float* y, float* mean, float* inv_std) {
+                           float eps, float* y, float* mean, float* inv_std, bool relu6) {
   for (int c = 0; c < channels; c++) {
     const float* r = x + size_t(c) * count;
     const double mu = SumRow(r, count) / double(count);
@@ -474,16 +482,16 @@ void BatchNormTrainForward(int channels, size_t count, const float* x, const flo
     mean[c] = float(mu);
     inv_std[c] = float(is);
     const float a = float(double(gamma[c]) * is), b = float(double(beta[c]) - mu * double(gamma[c]) * is);
-    float* o = y + size_t(c) * count;
-    for (size_t i = 0; i < count; i++) o[i] = r[i] * a + b;
+    AffineRow(count, r, a, b, relu6, y + size_t(c) * count);
   }
 }
 
 void BatchNormBackward(int channels, size_t count, const float* x, const float* gamma, const float* mean,
-                       const float* inv_std, const float* dy, float* dx, float* dgamma, float* dbeta) {
+                       const float* inv_std, float* dy, float* dx, float* dgamma, float* dbeta, const float* relu6_y) {
   for (int c = 0; c < channels; c++) {
     const float* r = x + size_t(c) * count;
-    const float* d = dy + size_t(c) * count;
+    float* d = dy + size_t(c) * count;
+    if (relu6_y) Relu6Backward(count, relu6_y + size_t(c) * count, d);  // row by row: still in cache for the sums
     const float mu = mean[c], is = inv_std[c];
     double sdy = 0, sdyx = 0;
     SumDyRow(d, r, count, mu, sdy, sdyx);
@@ -498,14 +506,12 @@ void BatchNormBackward(int channels, size_t count, const float* x, const float* 
 }
 
 void BatchNormEval(int channels, size_t count, const float* x, const float* gamma, const float* beta,
-                   const float* running_mean, const float* running_var, float eps, float* y) {
+                   const float* running_mean, const float* running_var, float eps, float* y, bool relu6) {
   for (int c = 0; c < channels; c++) {
     const double is = 1.0 / std::sqrt(double(running_var[c]) + double(eps));
     const float a = float(double(gamma[c]) * is);
     const float b = float(double(beta[c]) - double(running_mean[c]) * double(gamma[c]) * is);
-    const float* r = x + size_t(c) * count;
-    float* o = y + size_t(c) * count;
-    for (size_t i = 0; i < count; i++) o[i] = r[i] * a + b;
+    AffineRow(count, x + size_t(c) * count, a, b, relu6, y + size_t(c) * count);
   }
 }
 

@@ -67,15 +67,19 @@ void ConvBackward(const ConvGeom& g, const TrainKernels& k, const float* x, cons
 // y = gamma * (x - mean) / sqrt(var + eps) + beta with the batch's (biased)
 // variance; saves mean and 1/sqrt(var + eps) per channel for the backward.
 // Statistics are summed in double (rows are up to N*H*W = 8192 long).
+// relu6 = true clamps y to [0, 6] in the same pass (a conv's BN + ReLU6).
 void BatchNormTrainForward(int channels, size_t count, const float* x, const float* gamma, const float* beta,
-                           float eps, float* y, float* mean, float* inv_std);
+                           float eps, float* y, float* mean, float* inv_std, bool relu6 = false);
 // The backward of the above (batch statistics depend on x, so dx has the
-// full three-term form). dx is overwritten.
+// full three-term form). dx is overwritten (it may be x itself). With
+// relu6_y (the clamped forward output) dy is first masked in place as
+// Relu6Backward does, row by row while it is in cache.
 void BatchNormBackward(int channels, size_t count, const float* x, const float* gamma, const float* mean,
-                       const float* inv_std, const float* dy, float* dx, float* dgamma, float* dbeta);
+                       const float* inv_std, float* dy, float* dx, float* dgamma, float* dbeta,
+                       const float* relu6_y = nullptr);
 // Inference-mode batch norm (running statistics): a per-channel affine map.
 void BatchNormEval(int channels, size_t count, const float* x, const float* gamma, const float* beta,
-                   const float* running_mean, const float* running_var, float eps, float* y);
+                   const float* running_mean, const float* running_var, float eps, float* y, bool relu6 = false);
 
 // ReLU6 in place; its backward masks dy in place where y was clamped
 // (TF's relu6 gradient: passes where 0 < pre-activation < 6).

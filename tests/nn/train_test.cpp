@@ -204,7 +204,7 @@ TEST_CASE("nn/train: batch-norm (training mode) gradients match central differen
   const size_t count = 24;
   auto x = Random(size_t(C) * count, 1, -2.f, 3.f), gamma = Random(size_t(C), 2, 0.5f, 1.5f),
        beta = Random(size_t(C), 3);
-  const auto r = Random(x.size(), 4);
+  auto r = Random(x.size(), 4);  // not modified: BatchNormBackward masks dy only with relu6_y
   std::vector<float> y(x.size()), mean(C), inv(C);
   auto f = [&]() {
     ops::BatchNormTrainForward(C, count, x.data(), gamma.data(), beta.data(), 1e-3f, y.data(), mean.data(), inv.data());
@@ -218,6 +218,32 @@ TEST_CASE("nn/train: batch-norm (training mode) gradients match central differen
   std::vector<float> dx(x.size()), dg(C), db(C);
   ops::BatchNormBackward(C, count, x.data(), gamma.data(), mean.data(), inv.data(), r.data(), dx.data(), dg.data(),
                          db.data());
+  // BN + ReLU6 fused (forward clamp, backward mask) equals the two ops apart.
+  {
+    std::vector<float> y2(x.size()), m2(C), i2(C), dyf = r, dyf2 = r, dxf(x.size()), dxs(x.size()), g2(C), b2(C);
+    for (float& v : gamma) v *= 3.f;  // so that some outputs pass 6
+    ops::BatchNormTrainForward(C, count, x.data(), gamma.data(), beta.data(), 1e-3f, y.data(), mean.data(), inv.data());
+    ops::Relu6Forward(y.size(), y.data());
+    ops::BatchNormTrainForward(C, count, x.data(), gamma.data(), beta.data(), 1e-3f, y2.data(), m2.data(), i2.data(), true);
+    CHECK(y == y2);
+    int clamped = 0;
+    for (float v : y) clamped += v == 0.f || v == 6.f;
+    CHECK(clamped > 4);
+    ops::Relu6Backward(dyf.size(), y.data(), dyf.data());
+    ops::BatchNormBackward(C, count, x.data(), gamma.data(), mean.data(), inv.data(), dyf.data(), dxs.data(), dg.data(), db.data());
+    ops::BatchNormBackward(C, count, x.data(), gamma.data(), mean.data(), inv.data(), dyf2.data(), dxf.data(), g2.data(), b2.data(), y2.data());
+    CHECK(dxs == dxf);
+    CHECK(dg == g2);
+    CHECK(db == b2);
+    std::vector<float> ye(x.size()), ye2(x.size()), rm(C, 0.3f), rv(C, 2.f);
+    ops::BatchNormEval(C, count, x.data(), gamma.data(), beta.data(), rm.data(), rv.data(), 1e-3f, ye.data());
+    ops::Relu6Forward(ye.size(), ye.data());
+    ops::BatchNormEval(C, count, x.data(), gamma.data(), beta.data(), rm.data(), rv.data(), 1e-3f, ye2.data(), true);
+    CHECK(ye == ye2);
+    for (float& v : gamma) v /= 3.f;
+    f();
+    ops::BatchNormBackward(C, count, x.data(), gamma.data(), mean.data(), inv.data(), r.data(), dx.data(), dg.data(), db.data());
+  }
   const double ex = GradError(x, dx, f, 1e-2f), eg = GradError(gamma, dg, f), eb = GradError(beta, db, f);
   MESSAGE("batch norm: rel err dx " << ex << " dgamma " << eg << " dbeta " << eb);
   CHECK(ex <= 1e-3);
