@@ -336,12 +336,12 @@ void Trainer::LoadBatch(const float* images, int batch) {
       for (size_t c = 0; c < C; c++) input_[(c * N + n) * HW + p] = images[(n * HW + p) * C + c];
 }
 
-void Trainer::Forward(const float* images, int batch, bool training, bool update_stats) {
+void Trainer::Forward(const float* images, int batch, bool training) {
   LoadBatch(images, batch);
-  for (int i = 0; i <= logits_layer_; i++) ForwardLayer(i, batch, training, update_stats);
+  for (int i = 0; i <= logits_layer_; i++) ForwardLayer(i, batch, training);
 }
 
-void Trainer::ForwardLayer(int i, int batch, bool training, bool update_stats) {
+void Trainer::ForwardLayer(int i, int batch, bool training) {
   const size_t N = size_t(batch);
   {
     const Layer& l = m_.layers[size_t(i)];
@@ -366,16 +366,6 @@ void Trainer::ForwardLayer(int i, int batch, bool training, bool update_stats) {
         }
         train_ops::BatchNormTrainForward(l.out_c, count, nd.z.data(), nd.gamma.data(), nd.beta.data(), opt_.bn_eps,
                                          nd.y.data(), nd.batch_mean.data(), nd.batch_inv_std.data(), relu6);
-        if (update_stats) {
-          const float mo = opt_.bn_momentum;
-          const double unbias = count > 1 ? double(count) / double(count - 1) : 1.0;
-          for (int c = 0; c < l.out_c; c++) {
-            const double is = nd.batch_inv_std[size_t(c)];
-            const double var = std::max(0.0, 1.0 / (is * is) - double(opt_.bn_eps)) * unbias;
-            nd.running_mean[size_t(c)] = mo * nd.running_mean[size_t(c)] + (1.f - mo) * nd.batch_mean[size_t(c)];
-            nd.running_var[size_t(c)] = float(mo * nd.running_var[size_t(c)] + (1.0 - mo) * var);
-          }
-        }
         break;
       }
       case LayerKind::Add:
@@ -518,6 +508,21 @@ Trainer::UpdateRule Trainer::Rule() const {
   return r;
 }
 
+void Trainer::UpdateRunningStats(int i, int batch) {
+  const Layer& l = m_.layers[size_t(i)];
+  Node& nd = nodes_[size_t(i)];
+  if (!nd.bn) return;
+  const size_t count = size_t(batch) * size_t(l.out_h) * size_t(l.out_w);
+  const float mo = opt_.bn_momentum;
+  const double unbias = count > 1 ? double(count) / double(count - 1) : 1.0;
+  for (int c = 0; c < l.out_c; c++) {
+    const double is = nd.batch_inv_std[size_t(c)];
+    const double var = std::max(0.0, 1.0 / (is * is) - double(opt_.bn_eps)) * unbias;
+    nd.running_mean[size_t(c)] = mo * nd.running_mean[size_t(c)] + (1.f - mo) * nd.batch_mean[size_t(c)];
+    nd.running_var[size_t(c)] = float(mo * nd.running_var[size_t(c)] + (1.0 - mo) * var);
+  }
+}
+
 void Trainer::UpdateLayer(int i, const UpdateRule& r) {
   Layer& l = m_.layers[size_t(i)];
   Node& nd = nodes_[size_t(i)];
@@ -540,7 +545,7 @@ void Trainer::UpdateLayer(int i, const UpdateRule& r) {
 Result<double> Trainer::ComputeGradients(const float* images, const int* labels, int batch) {
   Status s = CheckBatch(images, labels, batch, true);
   if (!s) return s;
-  Forward(images, batch, true, false);
+  Forward(images, batch, true);
   return Backward(labels, batch);
 }
 
@@ -570,7 +575,7 @@ bool Trainer::StepSlice() {
     case SlicePhase::Idle:
       return true;
     case SlicePhase::Forward:
-      ForwardLayer(slice_i_, slice_batch_, true, true);
+      ForwardLayer(slice_i_, slice_batch_, true);
       if (++slice_i_ > logits_layer_) {
         slice_loss_ = BeginBackward(slice_labels_.data(), slice_batch_);
         if (!std::isfinite(slice_loss_)) {
@@ -593,13 +598,19 @@ bool Trainer::StepSlice() {
       return false;
     case SlicePhase::Update:
       // All layers' updates in one slice: cheap next to a layer's backward.
-      for (int i = 0; i < int(m_.layers.size()); i++) UpdateLayer(i, slice_rule_);
+      // The running BN statistics move here too, so an aborted step changes nothing.
+      for (int i = 0; i < int(m_.layers.size()); i++) {
+        UpdateRunningStats(i, slice_batch_);
+        UpdateLayer(i, slice_rule_);
+      }
       step_++;
       slice_phase_ = SlicePhase::Idle;
       return true;
   }
   return true;
 }
+
+void Trainer::AbortStep() { slice_phase_ = SlicePhase::Idle; }
 
 Result<float> Trainer::StepLoss() const {
   if (slice_phase_ != SlicePhase::Idle) return Status::Error("trainer: the step has not finished");
@@ -626,7 +637,7 @@ Status Trainer::PredictLogits(const float* images, int count, float* logits) {
     const float* chunk = images + size_t(done) * InputSize();
     Status s = CheckBatch(chunk, nullptr, b, false);
     if (!s) return s;
-    Forward(chunk, b, false, false);
+    Forward(chunk, b, false);
     const float* y = nodes_[size_t(logits_layer_)].y.data();
     for (int n = 0; n < b; n++)
       for (int k = 0; k < classes_; k++)
@@ -645,7 +656,7 @@ Result<Trainer::EvalResult> Trainer::EvaluateLoss(const float* images, const int
     const float* chunk = images + size_t(done) * InputSize();
     Status s = CheckBatch(chunk, labels + done, b, true);
     if (!s) return s;
-    Forward(chunk, b, false, false);
+    Forward(chunk, b, false);
     const float* y = nodes_[size_t(logits_layer_)].y.data();
     r.loss += train_ops::SoftmaxCrossEntropy(b, classes_, y, labels + done, nullptr) * double(b);
     for (int n = 0; n < b; n++) {

@@ -125,11 +125,14 @@ class Trainer {
   // backward (the optimizer update of all layers is the last slice) and
   // returns true when the step is done; StepLoss() then gives the loss (or
   // the divergence error). Bit-identical to TrainStep. Other calls on the
-  // trainer fail while a sliced step is in progress.
+  // trainer fail while a sliced step is in progress; AbortStep (a cancelled
+  // job) drops it with no effect: weights, BN statistics and the step
+  // counter change only in the last slice.
   //   tr.BeginStep(x, y, 32);  each frame: while (budget left && !tr.StepSlice()) {}  then tr.StepLoss()
   Status BeginStep(const float* images_nhwc, const int* labels, int batch);
   bool StepSlice();
   Result<float> StepLoss() const;
+  void AbortStep();
   float StepProgress() const;  // 0..1 within the current step
 
   // Forward + backward without an update: fills the gradients (Grad*) and
@@ -210,13 +213,14 @@ class Trainer {
   Status CheckParams() const;
   Status CheckBatch(const float* images, const int* labels, int batch, bool need_labels) const;
   void LoadBatch(const float* images_nhwc, int batch);
-  void Forward(const float* images_nhwc, int batch, bool training, bool update_stats);
-  void ForwardLayer(int i, int batch, bool training, bool update_stats);
+  void Forward(const float* images_nhwc, int batch, bool training);
+  void ForwardLayer(int i, int batch, bool training);
   double Backward(const int* labels, int batch);
   double BeginBackward(const int* labels, int batch);  // the loss and its gradient
   void BackwardLayer(int i, int batch);
   UpdateRule Rule() const;
   void UpdateLayer(int i, const UpdateRule& r);
+  void UpdateRunningStats(int i, int batch);
   const float* LayerInput(int producer) const;
   const float* EffectiveWeights(int layer);
 

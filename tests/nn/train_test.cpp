@@ -638,6 +638,19 @@ TEST_CASE("nn/train: a step in slices (one layer per slice) is bit-identical to 
   CHECK(a->Step() == b->Step());
   for (size_t i = 0; i < a->RawModel().layers.size(); i++) CHECK(a->RawModel().layers[i].weights == b->RawModel().layers[i].weights);
   CHECK(a->RunningVar(0) == b->RunningVar(0));
+  // A cancelled step (AbortStep after some slices) leaves no trace.
+  Trainer before = *b;
+  REQUIRE(b->BeginStep(img.data(), labels, 4));
+  for (int i = 0; i < 40; i++) REQUIRE_FALSE(b->StepSlice());
+  b->AbortStep();
+  CHECK(b->Step() == before.Step());
+  for (size_t i = 0; i < b->RawModel().layers.size(); i++) CHECK(b->RawModel().layers[i].weights == before.RawModel().layers[i].weights);
+  CHECK(b->RunningMean(3) == before.RunningMean(3));
+  CHECK(b->RunningVar(3) == before.RunningVar(3));
+  auto la = a->TrainStep(img.data(), labels, 4), lb = b->TrainStep(img.data(), labels, 4);
+  REQUIRE(la);
+  REQUIRE(lb);
+  CHECK(*la == *lb);
 }
 
 TEST_CASE("nn/train: Export folds BN and matches the trainer's eval forward through the executor; masks stay zero") {
