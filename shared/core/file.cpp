@@ -148,4 +148,22 @@ Status MakeDirs(const std::string& path) {
   return Status::Ok();
 }
 
+Result<std::vector<DirEntry>> ListDir(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return Status::Error(path + ": cannot open (no such folder)");
+  if (!fs::is_directory(path, ec)) return Status::Error(path + ": not a folder");
+  std::vector<DirEntry> out;
+  fs::directory_iterator it(path, ec), end;
+  if (ec) return Status::Error(path + ": cannot list (" + ec.message() + ")");
+  for (; it != end; it.increment(ec)) {
+    if (ec) break;
+    std::error_code ec2;
+    out.push_back({it->path().filename().string(), it->is_directory(ec2)});
+  }
+  if (ec) return Status::Error(path + ": cannot list (" + ec.message() + ")");
+  std::sort(out.begin(), out.end(), [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
+  return out;
+}
+
 }  // namespace fk

@@ -64,4 +64,14 @@ Status ForEachLine(const std::string& path, const std::function<bool(std::string
 // mkdir -p; names the path on failure.
 Status MakeDirs(const std::string& path);
 
+// The entries of a folder (not "." and ".."), sorted by name, so every caller
+// sees one order natively and in the page's MEMFS. Fails naming the path when
+// it is missing or not a folder.
+//   auto r = fk::ListDir("photos");   // [{"cat", true}, {"notes.txt", false}, ...]
+struct DirEntry {
+  std::string name;
+  bool is_dir = false;
+};
+Result<std::vector<DirEntry>> ListDir(const std::string& path);
+
 }  // namespace fk

@@ -114,3 +114,27 @@ TEST_CASE("core/file: a file without a size (a pipe, /proc) is read to its end")
   CHECK(why == FileError::kTooLarge);
 }
 #endif
+
+TEST_CASE("core/file: ListDir gives a folder's entries sorted, folders marked; a missing path or a file is named") {
+  namespace fs = std::filesystem;
+  const std::string d = Scratch("listdir");
+  fs::remove_all(d);
+  fs::create_directories(d + "/b_dir");
+  std::ofstream(d + "/c.txt") << "x";
+  std::ofstream(d + "/a.txt") << "x";
+  auto r = fk::ListDir(d);
+  REQUIRE(r.ok());
+  REQUIRE(r->size() == 3);
+  CHECK((*r)[0].name == "a.txt");
+  CHECK_FALSE((*r)[0].is_dir);
+  CHECK((*r)[1].name == "b_dir");
+  CHECK((*r)[1].is_dir);
+  CHECK((*r)[2].name == "c.txt");
+  auto missing = fk::ListDir(d + "/nope");
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.status().message() == d + "/nope: cannot open (no such folder)");
+  auto file = fk::ListDir(d + "/a.txt");
+  REQUIRE_FALSE(file.ok());
+  CHECK(file.status().message() == d + "/a.txt: not a folder");
+  fs::remove_all(d);
+}
