@@ -59,6 +59,7 @@ Outcome RecommendData(const uint8_t* data, size_t size);      // recommend_data
 Outcome RecommendMovielens(const uint8_t* data, size_t size); // recommend_movielens
 Outcome AnomalyNab(const uint8_t* data, size_t size);         // anomaly_nab
 Outcome NnTflite(const uint8_t* data, size_t size);           // nn_tflite
+Outcome NnDatasetCsv(const uint8_t* data, size_t size);       // nn_dataset_csv
 
 // [SECTION] helpers
 

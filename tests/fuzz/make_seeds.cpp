@@ -226,6 +226,15 @@ nn::Model TinyModel(int block) {
   return m;
 }
 
+// CSVs of labelled pictures over the files the nn_dataset_csv target writes
+// (a.png, b.png, c.jpg, bad.png; no '/': the target follows no paths).
+void DatasetSeeds() {
+  Write("nn_dataset_csv", "path_label.csv", "path,label\na.png,red\nb.png,blue\nc.jpg,blue\n");
+  Write("nn_dataset_csv", "split_column.csv",
+        "Label,Split,Path\r\nred,train,a.png\r\nblue,test,b.png\r\nblue,validation,\"c.jpg\"\r\nred,,a.png\r\n");
+  Write("nn_dataset_csv", "bad_and_missing.csv", "file,class\na.png,x\nbad.png,y\nmissing.png,y\nb.png,y\n");
+}
+
 void ModelSeeds() {
   struct Variant {
     const char* name;
@@ -487,6 +496,7 @@ int main(int argc, char** argv) {
   StreamSeeds();
   ForecastSeeds();
   LabelsSeeds();
+  DatasetSeeds();
   ModelSeeds();
   TfliteSeeds();
   NetSeeds();

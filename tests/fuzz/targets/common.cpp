@@ -24,6 +24,7 @@ const std::vector<Target>& Targets() {
       {"forecast_target", ForecastTarget},
       {"labels_image", LabelsImage},
       {"labels_manifest", LabelsManifest},
+      {"nn_dataset_csv", NnDatasetCsv},
       {"nn_model_file", NnModelFile},
       {"nn_tflite", NnTflite},
       {"recommend_data", RecommendData},
