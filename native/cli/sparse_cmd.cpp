@@ -1,4 +1,4 @@
-// fieldkit-cli sparse bench|size|prune|import|info|run: the sparse-inference workflow
+// fieldkit-cli sparse bench|size|prune|import|info|run|detect|dataset: the sparse-inference workflow
 // headless. The bench and size verbs use the same fk::nn::SparseBench /
 // ComputeSizeTable the Sparse Inference panel uses, so both print one JSON.
 #include <algorithm>
@@ -11,8 +11,11 @@
 
 #include "cli.h"
 #include "core/clock.h"
+#include "core/file.h"
+#include "core/image.h"
 #include "core/json_write.h"
 #include "core/rng.h"
+#include "nn/dataset.h"
 #include "nn/executor.h"
 #include "nn/export.h"
 #include "nn/model_file.h"
@@ -486,6 +489,89 @@ int Detect(const Args& a) {
   return 0;
 }
 
+// [SECTION] dataset
+
+// The training data (generated shapes, or a user's folder / CSV of pictures)
+// as one contact sheet: a row per class, the first images of that class in
+// the split, so what the trainer will see can be looked at.
+int DatasetVerb(const Args& a) {
+  NoOperands(a);
+  if (!a.Has("out")) throw UsageError{"dataset: --out DIR is required"};
+  const std::string spec = a.Get("data", "generated");
+  const long count = a.GetInt("count", 100);
+  if (count < 1 || count > 10000) throw UsageError{"--count must be 1..10000"};
+  const long zoom = a.GetInt("zoom", 3);
+  if (zoom < 1 || zoom > 8) throw UsageError{"--zoom must be 1..8"};
+  const std::string split_name = a.Get("split", "train");
+  nn::Split split = nn::Split::kTrain;
+  if (split_name == "val") split = nn::Split::kVal;
+  else if (split_name == "test") split = nn::Split::kTest;
+  else if (split_name != "train") throw UsageError{"--split must be train, val or test, got '" + split_name + "'"};
+  nn::GenOptions g;
+  g.seed = uint64_t(a.GetInt("seed", 1));
+  g.image_size = int(a.GetInt("size", 32));
+  g.difficulty = float(a.GetDouble("difficulty", 1.0));
+  nn::ImageSetOptions io;
+  io.seed = g.seed;
+  io.image_size = g.image_size;
+  auto ds = nn::OpenDataset(spec, g, io);
+  if (!ds) throw InputError{ds.status().message()};
+  const nn::Dataset& d = **ds;
+  const std::string out = a.Get("out");
+  if (Status st = MakeDirs(out); !st) throw InputError{st.message()};
+
+  // Rows of classes, per row the first images of that class in the split.
+  const int classes = d.NumClasses(), n = d.Size(split);
+  const int per_row = int((count + classes - 1) / classes);
+  std::vector<std::vector<int>> rows(static_cast<size_t>(classes));
+  for (int i = 0; i < n; i++) {
+    auto& r = rows[size_t(d.Label(split, i))];
+    if (int(r.size()) < per_row) r.push_back(i);
+  }
+  const int side = d.ImageSize(), cell = side * int(zoom), gap = 2;
+  Image sheet(per_row * (cell + gap) + gap, classes * (cell + gap) + gap);
+  std::fill(sheet.rgb.begin(), sheet.rgb.end(), uint8_t(128));
+  std::vector<uint8_t> px(size_t(d.ValuesPerImage()));
+  int shown = 0;
+  for (int c = 0; c < classes; c++)
+    for (size_t k = 0; k < rows[size_t(c)].size(); k++) {
+      d.GetRgb8(split, rows[size_t(c)][k], px.data(), nullptr);
+      const int ox = gap + int(k) * (cell + gap), oy = gap + c * (cell + gap);
+      for (int y = 0; y < cell; y++)
+        for (int x = 0; x < cell; x++)
+          std::memcpy(sheet.At(ox + x, oy + y), &px[(size_t(y / zoom) * size_t(side) + size_t(x / zoom)) * 3], 3);
+      shown++;
+    }
+  const std::string sheet_path = out + "/contact_sheet.png";
+  if (Status st = SavePng(sheet, sheet_path); !st) throw InputError{st.message()};
+
+  nlohmann::json names = nlohmann::json::array(), sizes, counts;
+  for (int c = 0; c < classes; c++) names.push_back(d.ClassName(c));
+  for (nn::Split s : {nn::Split::kTrain, nn::Split::kVal, nn::Split::kTest}) {
+    sizes[nn::SplitName(s)] = d.Size(s);
+    counts[nn::SplitName(s)] = d.ClassCounts(s);
+  }
+  nlohmann::json j = {{"data", spec},         {"classes", names},     {"image_size", side},
+                      {"sizes", sizes},       {"class_counts", counts}, {"contact_sheet", sheet_path},
+                      {"shown", shown},       {"split", split_name}};
+  if (auto* f = dynamic_cast<const nn::ImageFolderDataset*>(&d)) {
+    j["bytes_per_image"] = f->BytesPerImage();
+    j["skipped"] = f->skipped();
+    j["ignored_files"] = f->ignored_files();
+    j["warnings"] = f->warnings();
+  }
+  if (a.Has("json")) {
+    EmitJson(j);
+    return 0;
+  }
+  std::printf("%s: %d classes, %dx%d RGB; train %d, val %d, test %d\n", spec.c_str(), classes, side, side,
+              d.Size(nn::Split::kTrain), d.Size(nn::Split::kVal), d.Size(nn::Split::kTest));
+  std::printf("wrote %s (%d %s images, a row per class)\n", sheet_path.c_str(), shown, split_name.c_str());
+  if (j.contains("warnings"))
+    for (auto& w : j["warnings"]) std::printf("  warning: %s\n", w.get<std::string>().c_str());
+  return 0;
+}
+
 // [SECTION] the verb table
 
 const std::vector<Flag> kBuildFlags = {
@@ -557,6 +643,23 @@ const VerbTable kSparse = {
       "kernels and decodes: faces with MediaPipe's SSD anchors and weighted NMS; a hand as its 21\n"
       "landmarks (one entry when present). JSON: [{\"score\",\"box\":[x,y,w,h],\"keypoints\":[[x,y],...]}]\n"
       "in pixels of the picture."},
+     {"dataset", "write a contact sheet of the training data and summarise it",
+      {{"data", "generated|DIR|FILE.csv", "generated shapes (default), a folder DIR/<class>/*.png|jpg, or a CSV path,label[,split]"},
+       {"out", "DIR", "the folder for contact_sheet.png (required)"},
+       {"count", "N", "images on the sheet, a row per class (default 100)"},
+       {"split", "train|val|test", "the split shown (default train)"},
+       {"size", "PX", "image side (default 32; generated: 16..96)"},
+       {"seed", "N", "seed of the generated images and of the split hash (default 1)"},
+       {"difficulty", "D", "generated: 0..1, how strong the nuisances are (default 1)"},
+       {"zoom", "K", "pixels per image pixel on the sheet (default 3)"}},
+      DatasetVerb, "",
+      "Opens the data set the trainer would (generated shapes: 20000 train / 2000 val / 5000 test,\n"
+      "each image a function of seed, split and index; a folder or CSV: pictures decoded and\n"
+      "resized to PXxPX, split 80/10/10 by a seeded hash of the path unless the CSV has a split\n"
+      "column; undecodable pictures skipped with a warning) and writes DIR/contact_sheet.png.\n"
+      "JSON: {\"data\",\"classes\",\"image_size\",\"sizes\":{\"train\",\"val\",\"test\"},\"class_counts\",\n"
+      "\"contact_sheet\",\"shown\",\"split\"} and for pictures \"bytes_per_image\",\"skipped\",\n"
+      "\"ignored_files\",\"warnings\"."},
      {"run", "run a .fks model once on a seeded image, or a .tflite model on a raw tensor",
       {{"kernels", "best|scalar", "the kernels to run with (default best)"},
        {"model", "NAME|PATH", "an imported model: mediapipe:face_full_sparse, ... or FILE.tflite / FILE.fks (sparse import)"},
