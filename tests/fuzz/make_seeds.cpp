@@ -350,6 +350,8 @@ void TfliteSeeds() {
     b.Output(y);
     write("stored_fp16_int8_sparse.tflite", b);
   }
+}
+
 // A .fks version 2 file (an imported network): tests/nn/tiny_net.h, every operator, one CSR layer.
 void NetSeeds() {
   nn::SaveOptions so;
