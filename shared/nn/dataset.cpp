@@ -140,16 +140,18 @@ struct Shape {
   float half_stroke = 0;         // > 0: outlined with this half width (pixels)
   float p0 = 0, p1 = 0;          // the class's own proportions
   float star[20] = {};           // star polygon (x, y) pairs
+  float star_inv[10] = {};       // 1 / squared length of the edge ending at vertex i
 };
 
-// A polygon's signed distance (negative inside; even-odd rule).
-float PolygonSdf(const float* v, int n, float x, float y) {
+// A polygon's signed distance (negative inside; even-odd rule); inv[i] is
+// 1 / |v[i] - v[i-1]|^2.
+float PolygonSdf(const float* v, const float* inv, int n, float x, float y) {
   float d2 = 1e30f;
   bool inside = false;
   for (int i = 0, j = n - 1; i < n; j = i++) {
     const float ax = v[2 * j], ay = v[2 * j + 1], bx = v[2 * i], by = v[2 * i + 1];
     const float ex = bx - ax, ey = by - ay, wx = x - ax, wy = y - ay;
-    float t = (wx * ex + wy * ey) / (ex * ex + ey * ey);
+    float t = (wx * ex + wy * ey) * inv[i];
     t = t < 0.f ? 0.f : (t > 1.f ? 1.f : t);
     const float dx = wx - ex * t, dy = wy - ey * t;
     d2 = std::min(d2, dx * dx + dy * dy);
@@ -174,7 +176,7 @@ float ShapeSdf(const Shape& s, float x, float y) {
     case kTriangle:  // equilateral, circumradius 1.05
       return Max3(-y, 0.8660254f * x + 0.5f * y, -0.8660254f * x + 0.5f * y) - 0.525f;
     case kSquare: return std::max(ax, ay) - 0.78f;
-    case kStar: return PolygonSdf(s.star, 10, x, y);
+    case kStar: return PolygonSdf(s.star, s.star_inv, 10, x, y);
     case kCross: return std::min(std::max(ax - 0.92f, ay - s.p0), std::max(ax - s.p0, ay - 0.92f));
     case kArrow: {
       const float shaft = std::max(ay - s.p0, std::max(x - 0.1f, -0.92f - x));
@@ -274,6 +276,11 @@ Shape MakeShape(Rng& rng, int cls, float cx, float cy, float r, float d, bool ma
       for (int k = 0; k < 10; k++) {
         const float rad = (k % 2) ? inner : 1.f;
         s.star[2 * k] = dir[2 * k] * rad, s.star[2 * k + 1] = dir[2 * k + 1] * rad;
+      }
+      for (int k = 0; k < 10; k++) {
+        const int j = (k + 9) % 10;
+        const float ex = s.star[2 * k] - s.star[2 * j], ey = s.star[2 * k + 1] - s.star[2 * j + 1];
+        s.star_inv[k] = 1.f / (ex * ex + ey * ey);
       }
       break;
     }
@@ -442,7 +449,7 @@ void RenderShapes(uint64_t key, int label, int size, float d, uint8_t* out) {
     const uint32_t base = rng.NextU32();
     for (size_t i = 0; i < n; i++) {
       uint32_t h = (uint32_t(i) + base) * 0x9E3779B9u;
-      h ^= h >> 16, h *= 0x85EBCA6Bu, h ^= h >> 13, h *= 0xC2B2AE35u, h ^= h >> 16;
+      h ^= h >> 15, h *= 0x2C1B3C6Du, h ^= h >> 12;
       const float u = float(int(h & 0xffffu)) * (1.f / 65536.f) + float(int(h >> 16)) * (1.f / 65536.f) - 1.f;
       img[i] += u * sigma;
     }
