@@ -46,7 +46,6 @@
 #include <vector>
 
 #include "core/status.h"
-#include "kernels/f32_blas.h"
 #include "nn/graph.h"
 #include "nn/train_ops.h"
 
@@ -66,6 +65,9 @@ struct SmallNetOptions {
 // 3x3 + ReLU6, 1x1 project (linear), add when shapes match; Conv_1 1x1 (128)
 // + ReLU6; GAP; FC; softmax. Channels scale with width (MakeDivisible by 8).
 // Passes CheckXnnpackSparsePolicy. He-normal weights, zero biases.
+// 24.5k parameters, 0.94 M multiply-adds per 32x32 image (2.1 M at 48x48);
+// a training step at batch 32 takes ~8.5 ms natively (AVX2, one core; the
+// nn/train throughput doctest prints it), ~18 ms at 48x48.
 Model BuildSmallMobileNetV2(const SmallNetOptions& opt);
 
 // [SECTION] Options
@@ -154,7 +156,7 @@ class Trainer {
   // scale), masks and sparse flags preserved, masked weights exactly 0.
   Model Export() const;
 
-  // The trainer's parameters, per Model layer index. Weights are the raw
+  // The trainer's parameters, per Model layer index (which must exist). Weights are the raw
   // (unfolded) kernels the optimizer updates. Changing a mask or a weight
   // value between steps is fine; changing vector sizes fails the next step.
   Model& RawModel() { return m_; }
