@@ -66,8 +66,8 @@ struct SmallNetOptions {
 // + ReLU6; GAP; FC; softmax. Channels scale with width (MakeDivisible by 8).
 // Passes CheckXnnpackSparsePolicy. He-normal weights, zero biases.
 // 24.5k parameters, 0.94 M multiply-adds per 32x32 image (2.1 M at 48x48);
-// a training step at batch 32 takes ~8.5 ms natively (AVX2, one core; the
-// nn/train throughput doctest prints it), ~18 ms at 48x48.
+// a training step at batch 32 takes ~8.5-9.5 ms of CPU natively (AVX2, one
+// core; the nn/train throughput doctest prints it), ~18-20 ms at 48x48.
 Model BuildSmallMobileNetV2(const SmallNetOptions& opt);
 
 // [SECTION] Options
