@@ -13,7 +13,10 @@
 // Pixels must be the same natively and in wasm: the renderer uses only float
 // +, -, *, /, sqrt (IEEE-exact everywhere), integer hashing and our own sin/cos
 // polynomial; no libm transcendental and no double/float mixing that a
-// compiler could evaluate differently. (An FMA-contracting build of this file,
+// compiler could evaluate differently. At most one random draw per function
+// call's arguments: their order is unspecified (GCC evaluates them right to
+// left, clang, and so Emscripten, left to right), and two draws there gave
+// GCC and clang different pictures. (An FMA-contracting build of this file,
 // -mfma with -ffp-contract=fast, would change pixels: the checksum test says so.)
 
 namespace fk::nn {
@@ -301,7 +304,8 @@ void Background(float* img, int size, Rng& rng, const Rgb& bg, float d) {
   const size_t n = size_t(size) * size_t(size);
   for (size_t i = 0; i < n; i++) img[3 * i] = bg.r, img[3 * i + 1] = bg.g, img[3 * i + 2] = bg.b;
   const int kind = d > 0 ? int(rng.Below(6)) : 0;
-  const Rgb bg2 = Mixed(bg, RandomColor(rng), (0.15f + 0.5f * rng.Uniform01()) * d);
+  const Rgb other = RandomColor(rng);
+  const Rgb bg2 = Mixed(bg, other, (0.15f + 0.5f * rng.Uniform01()) * d);
   const float fs = float(size), unit = fs / 32.f;
   float sn, cs;
   SinCosTurns(rng.Uniform01(), &sn, &cs);
@@ -349,7 +353,8 @@ void Background(float* img, int size, Rng& rng, const Rgb& bg, float d) {
       const int blobs = 2 + int(rng.Below(5));
       for (int k = 0; k < blobs; k++) {
         const float bx = rng.Uniform01() * fs, by = rng.Uniform01() * fs, rad = (0.15f + 0.3f * rng.Uniform01()) * fs;
-        const Rgb c = Mixed(bg, RandomColor(rng), (0.2f + 0.5f * rng.Uniform01()) * d);
+        const Rgb own = RandomColor(rng);
+        const Rgb c = Mixed(bg, own, (0.2f + 0.5f * rng.Uniform01()) * d);
         const float inv = 1.f / (rad * rad);
         const int x0 = std::max(0, int(bx - rad)), x1 = std::min(size - 1, int(bx + rad) + 1);
         const int y0 = std::max(0, int(by - rad)), y1 = std::min(size - 1, int(by + rad) + 1);
@@ -405,7 +410,8 @@ void RenderShapes(uint64_t key, int label, int size, float d, uint8_t* out) {
     int cls = int(rng.Below(GeneratedShapes::kNumClasses - 1));
     if (cls >= label) cls++;
     const float r = (0.07f + 0.09f * rng.Uniform01()) * fs;
-    const Shape s = MakeShape(rng, cls, rng.Uniform01() * fs, rng.Uniform01() * fs, r, 1.f, true, unit);
+    const float x = rng.Uniform01() * fs, y = rng.Uniform01() * fs;
+    const Shape s = MakeShape(rng, cls, x, y, r, 1.f, true, unit);
     const Rgb c = RandomColor(rng);
     DrawShape(img.data(), size, s, c, nullptr, 0.15f + 0.35f * rng.Uniform01());
   }
