@@ -608,6 +608,14 @@ bool IsPicture(const std::string& name) {
   return EndsWith(l, ".png") || EndsWith(l, ".jpg") || EndsWith(l, ".jpeg");
 }
 
+// Pictures a user may have that stb is not built to read here (image.h: PNG and JPEG only).
+bool IsOtherPicture(const std::string& name) {
+  const std::string l = Lower(name);
+  for (const char* ext : {".bmp", ".gif", ".webp", ".tif", ".tiff", ".ppm", ".pgm", ".heic"})
+    if (EndsWith(l, ext)) return true;
+  return false;
+}
+
 std::string JoinPath(const std::string& dir, const std::string& name) {
   if (dir.empty() || dir == ".") return name;
   return dir.back() == '/' ? dir + name : dir + "/" + name;
@@ -649,6 +657,7 @@ Result<ImageSetLoader> ImageSetLoader::Folder(const std::string& dir, const Imag
   std::vector<std::string> classes;
   std::vector<ImageSource> sources;
   int ignored = 0;
+  std::vector<std::string> notes;  // pictures in formats we do not decode
   size_t total = 0;  // pictures found; only the first max_images are kept, the rest counted for the message
   for (const DirEntry& e : *top) {
     if (!e.is_dir) {
@@ -664,6 +673,8 @@ Result<ImageSetLoader> ImageSetLoader::Folder(const std::string& dir, const Imag
     for (const DirEntry& f : *files) {
       if (f.is_dir || !IsPicture(f.name)) {
         ignored++;
+        if (!f.is_dir && IsOtherPicture(f.name) && notes.size() < kMaxWarnings)
+          notes.push_back(JoinPath(cdir, f.name) + ": only PNG and JPEG pictures are read (ignored)");
         continue;
       }
       found++;
@@ -676,7 +687,7 @@ Result<ImageSetLoader> ImageSetLoader::Folder(const std::string& dir, const Imag
   if (total > size_t(o.max_images)) return Status::Error(TooMany(dir, total, o.max_images));
   if (classes.empty()) return Status::Error(dir + ": no class folders (pictures go in " + JoinPath(dir, "<class>/<picture>.png") + ")");
   auto l = FromSources(std::move(sources), std::move(classes), o, dir);
-  if (l) l->ds_.ignored_ = ignored;
+  if (l) l->ds_.ignored_ = ignored, l->ds_.warnings_ = std::move(notes);
   return l;
 }
 

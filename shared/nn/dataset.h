@@ -137,8 +137,9 @@ class ImageFolderDataset : public Dataset {
   // The file an example came from (messages, the CLI's summary).
   const std::string& Source(Split s, int index) const { return items_[int(s)][size_t(index)].where; }
 
-  // Pictures skipped (undecodable or missing, skip_bad_images) with the first
-  // warnings naming them; files ignored because they are not .png/.jpg/.jpeg.
+  // Pictures skipped (undecodable or missing, skip_bad_images); files ignored
+  // because they are not .png/.jpg/.jpeg; the first 20 warnings of each kind,
+  // naming the file ("x.bmp: only PNG and JPEG pictures are read (ignored)").
   int skipped() const { return skipped_; }
   int ignored_files() const { return ignored_; }
   const std::vector<std::string>& warnings() const { return warnings_; }

@@ -250,6 +250,7 @@ TEST_CASE("nn/dataset: a folder per class loads, resized, with a stable seeded s
   for (int i = 0; i < 20; i++) WritePng(d + "/a_red/x" + std::to_string(i) + ".PNG", 10, 12, 200, 0, 0);
   WriteText(d + "/a_red/notes.txt", "not a picture");
   WriteText(d + "/README", "ignored");
+  WriteText(d + "/b_blue/old.BMP", "BM");  // a format we do not read: ignored, with a warning
   ImageSetOptions o;
   o.image_size = 16;
   auto r = LoadImageFolder(d, o);
@@ -259,8 +260,10 @@ TEST_CASE("nn/dataset: a folder per class loads, resized, with a stable seeded s
   CHECK(r->ClassName(1) == "b_blue");
   CHECK(r->ImageSize() == 16);
   CHECK(r->BytesPerImage() == 16 * 16 * 3);
-  CHECK(r->ignored_files() == 2);
+  CHECK(r->ignored_files() == 3);
   CHECK(r->skipped() == 0);
+  REQUIRE(r->warnings().size() == 1);
+  CHECK(r->warnings()[0] == d + "/b_blue/old.BMP: only PNG and JPEG pictures are read (ignored)");
   const int total = r->Size(Split::kTrain) + r->Size(Split::kVal) + r->Size(Split::kTest);
   CHECK(total == 50);
   CHECK(r->Size(Split::kTrain) >= 30);  // 80% of 50 expected; a hash, so roughly
