@@ -424,3 +424,34 @@ TEST_CASE("nn/dataset: a bad CSV is refused naming the line and field") {
   CHECK(s.status().message() == p + ":4 (c.png): " + d + "/c.png: cannot open");
   fs::remove_all(d);
 }
+
+TEST_CASE("nn/dataset: ImageSetLoader in slices of one picture gives the one-shot data set") {
+  const std::string d = Scratch("slices");
+  for (int i = 0; i < 7; i++) WritePng(d + "/x/" + std::to_string(i) + ".png", 9 + i, 7, uint8_t(30 * i), 0, 0);
+  for (int i = 0; i < 5; i++) WritePng(d + "/y/" + std::to_string(i) + ".png", 6, 6 + i, 0, uint8_t(40 * i), 0);
+  ImageSetOptions o;
+  o.image_size = 8;
+  auto whole = LoadImageFolder(d, o);
+  REQUIRE(whole.ok());
+  auto l = ImageSetLoader::Folder(d, o);
+  REQUIRE(l.ok());
+  CHECK(l->Progress() == 0.f);
+  int steps = 0;
+  while (!l->Step(1)) steps++;
+  CHECK(steps == 11);
+  CHECK(l->Progress() == 1.f);
+  auto sliced = l->Take();
+  REQUIRE(sliced.ok());
+  for (Split s : {Split::kTrain, Split::kVal, Split::kTest}) {
+    REQUIRE(sliced->Size(s) == whole->Size(s));
+    for (int i = 0; i < whole->Size(s); i++) {
+      CHECK(sliced->Source(s, i) == whole->Source(s, i));
+      CHECK(Rgb8(*sliced, s, i) == Rgb8(*whole, s, i));
+    }
+  }
+  // Sources handed in directly are checked too.
+  auto bad = ImageSetLoader::FromSources({{d + "/x/0.png", "x/0.png", "here", 5, -1}}, {"a", "b"}, o, "list");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().message() == "here: label or split out of range");
+  fs::remove_all(d);
+}
