@@ -1,4 +1,4 @@
-// fieldkit-cli sparse bench|size|prune|import|info|run|detect|dataset: the sparse-inference workflow
+// fieldkit-cli sparse bench|size|prune|import|info|run|detect|dataset|train|prune-train: the sparse-inference workflow
 // headless. The bench and size verbs use the same fk::nn::SparseBench /
 // ComputeSizeTable the Sparse Inference panel uses, so both print one JSON.
 #include <algorithm>
@@ -22,6 +22,7 @@
 #include "nn/model_zoo.h"
 #include "nn/net_executor.h"
 #include "nn/net_file.h"
+#include "nn/prune_train.h"
 #include "nn/real_bench.h"
 #include "nn/real_models.h"
 #include "nn/reference.h"
@@ -572,6 +573,152 @@ int DatasetVerb(const Args& a) {
   return 0;
 }
 
+// [SECTION] train, prune-train (issue #16: pruning-aware training)
+
+std::vector<double> ParseSparsityList(const std::string& list) {
+  std::vector<double> out;
+  size_t pos = 0;
+  while (pos <= list.size()) {
+    const size_t comma = std::min(list.find(',', pos), list.size());
+    const std::string item = list.substr(pos, comma - pos);
+    char* end = nullptr;
+    const double v = std::strtod(item.c_str(), &end);
+    if (item.empty() || end != item.c_str() + item.size() || !(v > 0 && v < 1))
+      throw UsageError{"--sparsity: '" + item + "' is not a sparsity in (0, 1)"};
+    out.push_back(v);
+    pos = comma + 1;
+  }
+  return out;
+}
+
+// The options both verbs share; defaults are PruneTrainOptions' (chosen on the validation split).
+nn::PruneTrainOptions TrainOptionsFrom(const Args& a) {
+  nn::PruneTrainOptions o;
+  o.epochs = int(a.GetInt("epochs", o.epochs));
+  o.batch = int(a.GetInt("batch", o.batch));
+  o.lr = float(a.GetDouble("lr", o.lr));
+  o.seed = uint64_t(a.GetInt("seed", 1));
+  o.net.width = float(a.GetDouble("width", o.net.width));
+  if (!(o.net.width >= 0.25f && o.net.width <= 4.f)) throw UsageError{"--width must be in 0.25..4"};
+  o.prune_epochs = float(a.GetDouble("prune-epochs", o.prune_epochs));
+  o.prune_lr = float(a.GetDouble("prune-lr", o.prune_lr));
+  o.finetune_epochs = float(a.GetDouble("finetune-epochs", o.finetune_epochs));
+  o.finetune_lr = float(a.GetDouble("finetune-lr", o.finetune_lr));
+  o.frequency = int(a.GetInt("frequency", o.frequency));
+  o.initial_sparsity = a.GetDouble("initial-sparsity", o.initial_sparsity);
+  o.block = int(a.GetInt("block", o.block));
+  o.latency_runs = int(a.GetInt("runs", o.latency_runs));
+  o.eval_limit = int(a.GetInt("eval-limit", 0));
+  if (Status s = o.Validate(); !s) throw UsageError{s.message()};
+  return o;
+}
+
+std::unique_ptr<nn::Dataset> OpenTrainData(const Args& a, int image_size) {
+  nn::GenOptions g;
+  g.seed = uint64_t(a.GetInt("data-seed", 1));
+  g.image_size = image_size;
+  g.train = int(a.GetInt("train-size", g.train));
+  if (g.train < 1 || g.train > 10000000) throw UsageError{"--train-size must be in 1..10000000"};
+  nn::ImageSetOptions io;
+  io.seed = g.seed;
+  io.image_size = image_size;
+  auto ds = nn::OpenDataset(a.Get("data", "generated"), g, io);
+  if (!ds) throw InputError{ds.status().message()};
+  return std::move(*ds);
+}
+
+nlohmann::json RunPruneTrain(const Args& a, nn::PruneTrainSession& s, const char* label) {
+  ProgressBar bar(label, ProgressWanted(a));
+  while (!s.Step()) bar.Update(s.Progress(), s.Detail());
+  bar.Done();
+  if (!s.status()) throw InputError{s.status().message()};
+  nlohmann::json j = s.Json();
+  if (a.Has("curve")) j["curve"] = s.CurveJson();
+  return j;
+}
+
+void PrintResults(const nlohmann::json& j) {
+  std::printf("%-9s %-8s %9s %9s %9s %12s %10s %10s\n", "sparsity", "strategy", "accuracy", "val_acc", "top1_drop",
+              "model_bytes", "dense_ms", "sparse_ms");
+  for (const auto& r : j["results"])
+    std::printf("%-9.2f %-8s %9.4f %9.4f %9.4f %12zu %10.4f %10.4f\n", r["sparsity"].get<double>(),
+                r["strategy"].get<std::string>().c_str(), r["accuracy"].get<double>(), r["val_accuracy"].get<double>(),
+                r["top1_drop"].get<double>(), r["model_bytes"].get<size_t>(), r["median_ms_dense"].get<double>(),
+                r["median_ms_sparse"].get<double>());
+  std::printf("training: %lld images, %.0f images/s\n", (long long)j["train_images"].get<int64_t>(),
+              j["images_per_s"].get<double>());
+}
+
+int Train(const Args& a) {
+  NoOperands(a);
+  if (!a.Has("out")) throw UsageError{"train: --out dense.fks is required"};
+  const int size = int(a.GetInt("size", 32));
+  if (size < 16 || size > 96) throw UsageError{"--size must be in 16..96"};
+  nn::PruneTrainOptions o = TrainOptionsFrom(a);
+  auto data = OpenTrainData(a, size);
+  nn::PruneTrainSession s(*data, o);
+  nlohmann::json j = RunPruneTrain(a, s, "train");
+  const std::string out = a.Get("out");
+  if (Status st = nn::SaveModel(*s.DenseModel(), out); !st) throw InputError{st.message()};
+  j["out"] = out;
+  if (a.Has("json")) {
+    EmitJson(j);
+    return 0;
+  }
+  PrintResults(j);
+  std::printf("wrote %s\n", out.c_str());
+  return 0;
+}
+
+int PruneTrain(const Args& a) {
+  NoOperands(a);
+  if (!a.Has("model")) throw UsageError{"prune-train: --model dense.fks is required (write one with sparse train)"};
+  const std::string strategy = a.Get("strategy", "3step,one-shot");
+  nn::PruneTrainOptions o = TrainOptionsFrom(a);
+  o.sparsities = ParseSparsityList(a.Get("sparsity", "0.5,0.7,0.8,0.9"));
+  o.one_shot = o.three_step = false;
+  {
+    size_t pos = 0;
+    while (pos <= strategy.size()) {
+      const size_t comma = std::min(strategy.find(',', pos), strategy.size());
+      const std::string item = strategy.substr(pos, comma - pos);
+      if (item == "3step") o.three_step = true;
+      else if (item == "one-shot" || item == "oneshot") o.one_shot = true;
+      else throw UsageError{"--strategy: '" + item + "' is not 3step or one-shot"};
+      pos = comma + 1;
+    }
+  }
+  const std::string sched = a.Get("schedule", "polynomial");
+  if (sched == "polynomial") o.schedule = nn::SparsitySchedule::Polynomial;
+  else if (sched == "constant") o.schedule = nn::SparsitySchedule::Constant;
+  else throw UsageError{"--schedule must be polynomial or constant, got '" + sched + "'"};
+  const std::string path = a.Get("model");
+  auto model = nn::LoadModel(path);
+  if (!model) throw InputError{model.status().message()};
+  auto data = OpenTrainData(a, model->in_h);
+  nn::PruneTrainSession s(*data, std::move(*model), o);
+  nlohmann::json j = RunPruneTrain(a, s, "prune-train");
+  if (a.Has("out-dir")) {
+    const std::string dir = a.Get("out-dir");
+    if (Status st = MakeDirs(dir); !st) throw InputError{st.message()};
+    nlohmann::json files = nlohmann::json::array();
+    for (const nn::PruneTrainResult& r : s.Results()) {
+      if (r.strategy == "dense") continue;
+      char name[64];
+      std::snprintf(name, sizeof name, "/%s_%02d.fks", r.strategy.c_str(), int(std::lround(r.sparsity * 100)));
+      if (Status st = nn::SaveModel(r.model, dir + name); !st) throw InputError{st.message()};
+      files.push_back(dir + name);
+    }
+    j["files"] = files;
+  }
+  if (a.Has("json")) {
+    EmitJson(j);
+    return 0;
+  }
+  PrintResults(j);
+  return 0;
+}
+
 // [SECTION] the verb table
 
 const std::vector<Flag> kBuildFlags = {
@@ -580,6 +727,25 @@ const std::vector<Flag> kBuildFlags = {
     {"policy", "xnnpack|all", "layers to prune: PruneForLatencyOnXNNPack (default) or all"},
     {"block", "1|2|4", "prune blocks of this many output channels (default 1)"},
     {"seed", "N", "seed of the weights (default 1)"},
+};
+
+const std::vector<Flag> kTrainFlags = {
+    {"batch", "N", "batch size (default 32)"},
+    {"lr", "LR", "dense training: peak learning rate (default 0.1)"},
+    {"width", "W", "dense training: channel multiplier of the small net (default 1)"},
+    {"prune-epochs", "E", "3-step stage 2: epochs of pruning while fine-tuning (default 2)"},
+    {"prune-lr", "LR", "stage 2 learning rate (default 0.01)"},
+    {"finetune-epochs", "E", "stage 3: epochs with the masks fixed (default 2)"},
+    {"finetune-lr", "LR", "stage 3 learning rate, cosine decay to 0 (default 0.003)"},
+    {"frequency", "N", "mask updates every N steps (default 100)"},
+    {"initial-sparsity", "S", "PolynomialDecay's initial sparsity (default 0)"},
+    {"block", "1|2|4", "output channels per shared sparsity pattern (default 1)"},
+    {"runs", "N", "timed inferences per model and kernel set (default 30; 0 = none)"},
+    {"eval-limit", "N", "score only the first N examples of validation and test (default all)"},
+    {"seed", "N", "seed of the weights and of the example order (default 1)"},
+    {"data-seed", "N", "seed of the generated images / the split hash of your pictures (default 1)"},
+    {"train-size", "N", "generated data: examples in the training split (default 20000)"},
+    {"curve", "", "add the training curve (\"curve\" in JSON)"},
 };
 
 const VerbTable kSparse = {
@@ -660,6 +826,37 @@ const VerbTable kSparse = {
       "JSON: {\"data\",\"classes\",\"image_size\",\"sizes\":{\"train\",\"val\",\"test\"},\"class_counts\",\n"
       "\"contact_sheet\",\"shown\",\"split\"} and for pictures \"bytes_per_image\",\"skipped\",\n"
       "\"ignored_files\",\"warnings\"."},
+     {"train", "train the small MobileNetV2 classifier on generated shapes or your pictures (dense)",
+      Flags({{{"data", "generated|DIR|FILE.csv", "generated shapes (default), a folder DIR/<class>/*.png|jpg, or a CSV path,label[,split]"},
+              {"out", "FILE", "the dense model to write, .fks (required)"},
+              {"epochs", "N", "epochs (default 10)"},
+              {"size", "PX", "input side (default 32)"}},
+             kTrainFlags}),
+      Train, "",
+      "Trains the small MobileNetV2 (3x3/2 stem, inverted residual blocks, 1x1 head, global\n"
+      "average pool, dense; batch norm while training) with SGD (Nesterov momentum 0.9) and a\n"
+      "cosine schedule, folds batch norm into the convolutions and writes the dense model. Scores\n"
+      "it on the validation and test splits with the inference kernels and times it.\n"
+      "JSON: {\"results\":[{\"sparsity\":0,\"strategy\":\"dense\",\"accuracy\",\"val_accuracy\",...}],\n"
+      "\"dense_accuracy\",\"images_per_s\",\"train_images\",\"data\",\"options\",\"out\"} (+\"curve\")."},
+     {"prune-train", "prune a trained model: one-shot vs the 3-step strategy, accuracy, size, latency",
+      Flags({{{"model", "FILE", "the dense model, .fks from sparse train (required)"},
+              {"data", "generated|DIR|FILE.csv", "the data it was trained on (default generated)"},
+              {"sparsity", "LIST", "target sparsities of the 1x1 convolutions (default 0.5,0.7,0.8,0.9)"},
+              {"schedule", "polynomial|constant", "PolynomialDecay (default, power 3) or ConstantSparsity"},
+              {"strategy", "LIST", "3step and/or one-shot (default both)"},
+              {"out-dir", "DIR", "write each pruned model as DIR/<strategy>_<NN>.fks"}},
+             kTrainFlags}),
+      PruneTrain, "",
+      "Per target sparsity: one-shot magnitude pruning of the 1x1 convolutions (no fine-tuning),\n"
+      "and the seed's 3-step strategy: (1) the dense model, (2) fine-tune while the masks follow\n"
+      "the schedule (TF MOT prune_low_magnitude, mask updates every --frequency steps), (3)\n"
+      "fine-tune with the masks fixed; strip. Each model is scored as it ships (BN folded, masks\n"
+      "baked in, our inference kernels), stored as .fks (CSR 1x1) and timed with our dense and\n"
+      "sparse kernels. JSON: {\"results\":[{\"sparsity\",\"strategy\",\"accuracy\",\"top1_drop\",\n"
+      "\"model_bytes\",\"median_ms_dense\",\"median_ms_sparse\",\"val_accuracy\",\"achieved_sparsity\",\n"
+      "\"train_steps\"}], \"dense_accuracy\", \"images_per_s\", ...}. Accuracies are fractions (x100 =\n"
+      "points)."},
      {"run", "run a .fks model once on a seeded image, or a .tflite model on a raw tensor",
       {{"kernels", "best|scalar", "the kernels to run with (default best)"},
        {"model", "NAME|PATH", "an imported model: mediapipe:face_full_sparse, ... or FILE.tflite / FILE.fks (sparse import)"},
