@@ -4,10 +4,9 @@
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
-
-#include <nlohmann/json.hpp>
 
 #include "core/clock.h"
 #include "core/json_write.h"
@@ -20,7 +19,8 @@
 namespace fk::nn {
 
 namespace {
-template <typename... A> std::string StrCat(const A &...a) {
+template <typename... A>
+std::string StrCat(const A &...a) {
   std::ostringstream os;
   (os << ... << a);
   return os.str();
@@ -33,45 +33,30 @@ std::string StrFormat(const char *fmt, ...) {
   va_end(ap);
   return buf;
 }
-} // namespace
+}  // namespace
 
 const char *SparsityScheduleName(SparsitySchedule s) {
   return s == SparsitySchedule::Constant ? "constant" : "polynomial";
 }
 
 Status PruneTrainOptions::Validate() const {
-  if (epochs < 0 || epochs > 1000)
-    return Status::Error(StrCat("epochs ", epochs, " is outside 0..1000"));
-  if (batch < 1 || batch > 512)
-    return Status::Error(StrCat("batch ", batch, " is outside 1..512"));
-  if (!(lr > 0 && lr < 10))
-    return Status::Error(StrCat("lr ", lr, " is outside (0, 10)"));
-  if (!(prune_lr > 0 && prune_lr < 10))
-    return Status::Error(StrCat("prune lr ", prune_lr, " is outside (0, 10)"));
+  if (epochs < 0 || epochs > 1000) return Status::Error(StrCat("epochs ", epochs, " is outside 0..1000"));
+  if (batch < 1 || batch > 512) return Status::Error(StrCat("batch ", batch, " is outside 1..512"));
+  if (!(lr > 0 && lr < 10)) return Status::Error(StrCat("lr ", lr, " is outside (0, 10)"));
+  if (!(prune_lr > 0 && prune_lr < 10)) return Status::Error(StrCat("prune lr ", prune_lr, " is outside (0, 10)"));
   if (!(finetune_lr > 0 && finetune_lr < 10))
-    return Status::Error(
-        StrCat("fine-tune lr ", finetune_lr, " is outside (0, 10)"));
-  if (!(warmup_epochs >= 0 && warmup_epochs <= 100))
-    return Status::Error("warmup epochs must be in 0..100");
-  if (!(prune_epochs > 0 && prune_epochs <= 100))
-    return Status::Error("prune epochs must be in (0, 100]");
-  if (!(finetune_epochs >= 0 && finetune_epochs <= 100))
-    return Status::Error("fine-tune epochs must be in 0..100");
-  if (frequency < 1)
-    return Status::Error(StrCat("frequency ", frequency, " must be >= 1"));
-  if (!(initial_sparsity >= 0 && initial_sparsity < 1))
-    return Status::Error("initial sparsity must be in [0, 1)");
-  if (block != 1 && block != 2 && block != 4)
-    return Status::Error(StrCat("block ", block, " must be 1, 2 or 4"));
-  if (latency_runs < 0 || latency_runs > 10000)
-    return Status::Error("latency runs must be in 0..10000");
-  if (eval_limit < 0)
-    return Status::Error("eval limit must be >= 0");
+    return Status::Error(StrCat("fine-tune lr ", finetune_lr, " is outside (0, 10)"));
+  if (!(warmup_epochs >= 0 && warmup_epochs <= 100)) return Status::Error("warmup epochs must be in 0..100");
+  if (!(prune_epochs > 0 && prune_epochs <= 100)) return Status::Error("prune epochs must be in (0, 100]");
+  if (!(finetune_epochs >= 0 && finetune_epochs <= 100)) return Status::Error("fine-tune epochs must be in 0..100");
+  if (frequency < 1) return Status::Error(StrCat("frequency ", frequency, " must be >= 1"));
+  if (!(initial_sparsity >= 0 && initial_sparsity < 1)) return Status::Error("initial sparsity must be in [0, 1)");
+  if (block != 1 && block != 2 && block != 4) return Status::Error(StrCat("block ", block, " must be 1, 2 or 4"));
+  if (latency_runs < 0 || latency_runs > 10000) return Status::Error("latency runs must be in 0..10000");
+  if (eval_limit < 0) return Status::Error("eval limit must be >= 0");
   for (double s : sparsities)
-    if (!(s > 0 && s < 1))
-      return Status::Error(StrCat("sparsity ", s, " is outside (0, 1)"));
-  if (!sparsities.empty() && !one_shot && !three_step)
-    return Status::Error("no strategy chosen (one-shot, 3step)");
+    if (!(s > 0 && s < 1)) return Status::Error(StrCat("sparsity ", s, " is outside (0, 1)"));
+  if (!sparsities.empty() && !one_shot && !three_step) return Status::Error("no strategy chosen (one-shot, 3step)");
   return Status::Ok();
 }
 
@@ -82,26 +67,25 @@ struct TrainStage {
   std::string name;
   int64_t steps = 0, done = 0;
   int64_t steps_per_epoch = 1;
-  std::vector<int> order; // this epoch's shuffled example indices
-  size_t pos = 0;         // next example in `order`
-  bool in_step = false;   // BeginStep done, slices pending
+  std::vector<int> order;  // this epoch's shuffled example indices
+  size_t pos = 0;          // next example in `order`
+  bool in_step = false;    // BeginStep done, slices pending
   int epoch = -1;
   double loss_sum = 0;
   int loss_n = 0;
-  bool val_pending =
-      false; // an epoch ended: score validation before the next step
+  bool val_pending = false;  // an epoch ended: score validation before the next step
   int val_index = 0, val_correct = 0;
 };
 
 // Scoring one exported model: validation, test, size, latency.
 struct Scoring {
   enum class Phase { Val, Test, Size, Warmup, Time, Done } phase = Phase::Val;
-  std::optional<Executor> ex; // accuracy (best kernels, sparse where marked)
+  std::optional<Executor> ex;  // accuracy (best kernels, sparse where marked)
   std::optional<Executor> dense_ex, sparse_ex;
   int index = 0, correct = 0, limit = 0;
   int run = 0;
   std::vector<double> dense_ms, sparse_ms;
-  std::vector<float> image; // one test picture for the timings
+  std::vector<float> image;  // one test picture for the timings
 };
 
 enum class TaskKind { TrainDense, Dense, OneShot, Prune, Finetune, Score };
@@ -112,7 +96,7 @@ struct Task {
   std::string strategy;
 };
 
-} // namespace
+}  // namespace
 
 struct PruneTrainSession::Impl {
   const Dataset &data;
@@ -125,7 +109,7 @@ struct PruneTrainSession::Impl {
 
   std::optional<Trainer> tr;
   std::optional<Model> dense;
-  std::optional<Model> scoring_model; // the model the Score task measures
+  std::optional<Model> scoring_model;  // the model the Score task measures
   std::string scoring_strategy;
   double scoring_sparsity = 0;
   int64_t scoring_steps = 0;
@@ -152,25 +136,20 @@ struct PruneTrainSession::Impl {
 
   Impl(const Dataset &d, const PruneTrainOptions &opt) : data(d), o(opt) {}
 
-  int64_t StepsPerEpoch() const {
-    return std::max<int64_t>(1, data.Size(Split::kTrain) / o.batch);
-  }
+  int64_t StepsPerEpoch() const { return std::max<int64_t>(1, data.Size(Split::kTrain) / o.batch); }
   int64_t EpochSteps(double epochs) const {
-    return std::max<int64_t>(
-        1, int64_t(std::llround(epochs * double(StepsPerEpoch()))));
+    return std::max<int64_t>(1, int64_t(std::llround(epochs * double(StepsPerEpoch()))));
   }
   int EvalCount(Split s) const {
     const int n = data.Size(s);
     return o.eval_limit > 0 ? std::min(n, o.eval_limit) : n;
   }
-  double
-  EpochValUnits(double epochs) const { // per-epoch validation while training
+  double EpochValUnits(double epochs) const {  // per-epoch validation while training
     return std::ceil(epochs) * EvalCount(Split::kVal) / 120.0;
   }
-  double ScoreUnits() const { // an inference ~ 1/40 of a training step; a timed
-                              // run both kernels
-    return (EvalCount(Split::kVal) + EvalCount(Split::kTest)) / 40.0 +
-           o.latency_runs / 10.0;
+  double ScoreUnits() const {  // an inference ~ 1/40 of a training step; a timed
+                               // run both kernels
+    return (EvalCount(Split::kVal) + EvalCount(Split::kTest)) / 40.0 + o.latency_runs / 10.0;
   }
 
   void Plan(bool train_dense) {
@@ -191,12 +170,10 @@ struct PruneTrainSession::Impl {
       }
       if (o.three_step) {
         tasks.push_back({TaskKind::Prune, s, "3step"});
-        units_total +=
-            double(EpochSteps(o.prune_epochs)) + EpochValUnits(o.prune_epochs);
+        units_total += double(EpochSteps(o.prune_epochs)) + EpochValUnits(o.prune_epochs);
         if (o.finetune_epochs > 0) {
           tasks.push_back({TaskKind::Finetune, s, "3step"});
-          units_total += double(EpochSteps(o.finetune_epochs)) +
-                         EpochValUnits(o.finetune_epochs);
+          units_total += double(EpochSteps(o.finetune_epochs)) + EpochValUnits(o.finetune_epochs);
         }
         tasks.push_back({TaskKind::Score, s, "3step"});
         units_total += ScoreUnits();
@@ -222,17 +199,12 @@ struct PruneTrainSession::Impl {
     ++stage.epoch;
     const int n = data.Size(Split::kTrain);
     stage.order.resize(size_t(n));
-    for (int i = 0; i < n; ++i)
-      stage.order[size_t(i)] = i;
+    for (int i = 0; i < n; ++i) stage.order[size_t(i)] = i;
     // A seeded Fisher-Yates per (stage, epoch): runs are reproducible.
-    uint64_t h = o.seed * 0x9E3779B97F4A7C15ull +
-                 uint64_t(stage.epoch) * 0xBF58476D1CE4E5B9ull;
-    for (char c : stage.name)
-      h = (h ^ uint64_t(uint8_t(c))) * 0x100000001B3ull;
+    uint64_t h = o.seed * 0x9E3779B97F4A7C15ull + uint64_t(stage.epoch) * 0xBF58476D1CE4E5B9ull;
+    for (char c : stage.name) h = (h ^ uint64_t(uint8_t(c))) * 0x100000001B3ull;
     Rng rng(h);
-    for (int i = n - 1; i > 0; --i)
-      std::swap(stage.order[size_t(i)],
-                stage.order[rng.Below(uint32_t(i + 1))]);
+    for (int i = n - 1; i > 0; --i) std::swap(stage.order[size_t(i)], stage.order[rng.Below(uint32_t(i + 1))]);
     stage.pos = 0;
   }
 
@@ -244,29 +216,22 @@ struct PruneTrainSession::Impl {
     rgb.resize(per);
     // An epoch is floor(n / batch) full batches; the remainder waits for the
     // next shuffle.
-    if (stage.order.empty() || stage.pos + size_t(b) > stage.order.size())
-      NextEpochOrder();
+    if (stage.order.empty() || stage.pos + size_t(b) > stage.order.size()) NextEpochOrder();
     for (int i = 0; i < b; ++i) {
       const int idx = stage.order[stage.pos++];
       data.GetRgb8(Split::kTrain, idx, rgb.data(), &y[size_t(i)]);
-      float *dst = x.data() + size_t(i) * per; // NHWC: the picture's own layout
-      for (size_t k = 0; k < per; ++k)
-        dst[k] = float(rgb[k]) * (1.0f / 255.0f);
+      float *dst = x.data() + size_t(i) * per;  // NHWC: the picture's own layout
+      for (size_t k = 0; k < per; ++k) dst[k] = float(rgb[k]) * (1.0f / 255.0f);
     }
   }
 
   // One slice of the stage; true when the stage is finished.
   bool TrainSlice() {
-    if (stage.val_pending)
-      return ValSlice();
-    if (stage.done >= stage.steps)
-      return true;
+    if (stage.val_pending) return ValSlice();
+    if (stage.done >= stage.steps) return true;
     if (!stage.in_step) {
-      if (stage.name != "dense" && !stage.name.empty() &&
-          stage.name.rfind("prune", 0) == 0)
-        MaybePrune();
-      if (done)
-        return true;
+      if (stage.name != "dense" && !stage.name.empty() && stage.name.rfind("prune", 0) == 0) MaybePrune();
+      if (done) return true;
       FillTrainBatch();
       if (Status s = tr->BeginStep(x.data(), y.data(), o.batch); !s) {
         Fail(s);
@@ -277,13 +242,11 @@ struct PruneTrainSession::Impl {
     const double t0 = NowMs();
     const bool finished = tr->StepSlice();
     train_ms += NowMs() - t0;
-    if (!finished)
-      return false;
+    if (!finished) return false;
     stage.in_step = false;
     auto loss = tr->StepLoss();
     if (!loss) {
-      Fail(Status::Error(StrCat(stage.name, ": step ", stage.done, ": ",
-                                loss.status().message())));
+      Fail(Status::Error(StrCat(stage.name, ": step ", stage.done, ": ", loss.status().message())));
       return true;
     }
     train_images += o.batch;
@@ -293,8 +256,7 @@ struct PruneTrainSession::Impl {
     ++stage.loss_n;
     // About 20 points per epoch, and the stage's last step.
     const int64_t every = std::max<int64_t>(1, stage.steps_per_epoch / 20);
-    const bool epoch_end =
-        stage.done % stage.steps_per_epoch == 0 || stage.done == stage.steps;
+    const bool epoch_end = stage.done % stage.steps_per_epoch == 0 || stage.done == stage.steps;
     if (stage.done % every == 0 || epoch_end) {
       TrainCurvePoint p;
       p.stage = stage.name;
@@ -326,11 +288,9 @@ struct PruneTrainSession::Impl {
       y.resize(size_t(b));
       rgb.resize(per);
       for (int i = 0; i < b; ++i) {
-        data.GetRgb8(Split::kVal, stage.val_index + i, rgb.data(),
-                     &y[size_t(i)]);
+        data.GetRgb8(Split::kVal, stage.val_index + i, rgb.data(), &y[size_t(i)]);
         float *dst = x.data() + size_t(i) * per;
-        for (size_t k = 0; k < per; ++k)
-          dst[k] = float(rgb[k]) * (1.0f / 255.0f);
+        for (size_t k = 0; k < per; ++k) dst[k] = float(rgb[k]) * (1.0f / 255.0f);
       }
       auto acc = tr->Evaluate(x.data(), y.data(), b);
       if (!acc) {
@@ -340,13 +300,10 @@ struct PruneTrainSession::Impl {
       stage.val_correct += int(std::lround(double(*acc) * b));
       stage.val_index += b;
       units_done += b / 120.0;
-      if (stage.val_index < n)
-        return false;
+      if (stage.val_index < n) return false;
     }
     stage.val_pending = false;
-    if (!curve.empty())
-      curve.back().val_accuracy =
-          double(stage.val_correct) / double(std::max(1, n));
+    if (!curve.empty()) curve.back().val_accuracy = double(stage.val_correct) / double(std::max(1, n));
     return stage.done >= stage.steps;
   }
 
@@ -355,11 +312,9 @@ struct PruneTrainSession::Impl {
   void MaybePrune() {
     const int64_t step = stage.done;
     PruneDecision d = poly ? (*poly)(step) : (*constant)(step);
-    if (!d.prune)
-      return;
+    if (!d.prune) return;
     current_target = d.sparsity;
-    if (Status s = PruneLayers(tr->RawModel(), d.sparsity, po); !s)
-      Fail(s);
+    if (Status s = PruneLayers(tr->RawModel(), d.sparsity, po); !s) Fail(s);
   }
 
   // [SECTION] Tasks
@@ -370,9 +325,7 @@ struct PruneTrainSession::Impl {
     t.momentum = 0.9f;
     t.nesterov = true;
     t.weight_decay = o.weight_decay;
-    const int64_t warm = std::min<int64_t>(
-        steps,
-        int64_t(std::llround(o.warmup_epochs * double(StepsPerEpoch()))));
+    const int64_t warm = std::min<int64_t>(steps, int64_t(std::llround(o.warmup_epochs * double(StepsPerEpoch()))));
     t.schedule = LrSchedule::Cosine(o.lr, warm, steps);
     t.batch_norm = true;
     t.max_batch = o.batch;
@@ -385,9 +338,8 @@ struct PruneTrainSession::Impl {
     t.momentum = 0.9f;
     t.nesterov = true;
     t.weight_decay = o.weight_decay;
-    t.schedule =
-        cosine ? LrSchedule::Cosine(lr, 0, steps) : LrSchedule::Constant(lr);
-    t.batch_norm = false; // the folded dense model: conv biases train
+    t.schedule = cosine ? LrSchedule::Cosine(lr, 0, steps) : LrSchedule::Constant(lr);
+    t.batch_norm = true;  // on the folded model, calibrated to the identity first (StartTask)
     t.max_batch = o.batch;
     return t;
   }
@@ -395,55 +347,60 @@ struct PruneTrainSession::Impl {
   void StartTask() {
     const Task &t = tasks[ti];
     switch (t.kind) {
-    case TaskKind::TrainDense: {
-      SmallNetOptions so = o.net;
-      so.input_size = data.ImageSize();
-      so.num_classes = data.NumClasses();
-      so.seed = o.seed;
-      const int64_t steps = EpochSteps(o.epochs);
-      auto r = Trainer::Create(BuildSmallMobileNetV2(so), DenseOptions(steps));
-      if (!r)
-        return Fail(r.status());
-      tr.emplace(std::move(*r));
-      StartStage("dense", steps);
-      break;
-    }
-    case TaskKind::Prune: {
-      current_target = 0;
-      const int64_t steps = EpochSteps(o.prune_epochs);
-      auto r =
-          Trainer::Create(*dense, FinetuneOptions(o.prune_lr, steps, false));
-      if (!r)
-        return Fail(r.status());
-      tr.emplace(std::move(*r));
-      poly.reset();
-      constant.reset();
-      if (o.schedule == SparsitySchedule::Polynomial) {
-        // The last mask update lands exactly on end_step, so the target is
-        // reached.
-        const int64_t end =
-            std::max<int64_t>(0, (steps - 1) / o.frequency * o.frequency);
-        poly.emplace(std::min(o.initial_sparsity, t.sparsity), t.sparsity, 0,
-                     end, 3.0, o.frequency);
-      } else {
-        constant.emplace(t.sparsity, 0, -1, o.frequency);
+      case TaskKind::TrainDense: {
+        SmallNetOptions so = o.net;
+        so.input_size = data.ImageSize();
+        so.num_classes = data.NumClasses();
+        so.seed = o.seed;
+        const int64_t steps = EpochSteps(o.epochs);
+        auto r = Trainer::Create(BuildSmallMobileNetV2(so), DenseOptions(steps));
+        if (!r) return Fail(r.status());
+        tr.emplace(std::move(*r));
+        StartStage("dense", steps);
+        break;
       }
-      StartStage(StrCat("prune ", FormatSparsity(t.sparsity)), steps);
-      break;
-    }
-    case TaskKind::Finetune: {
-      const int64_t steps = EpochSteps(o.finetune_epochs);
-      // Masks stay as stage 2 left them (the trainer keeps masked weights at
-      // 0).
-      if (Status s =
-              tr->SetOptions(FinetuneOptions(o.finetune_lr, steps, true), true);
-          !s)
-        return Fail(s);
-      StartStage(StrCat("finetune ", FormatSparsity(t.sparsity)), steps);
-      break;
-    }
-    default:
-      break;
+      case TaskKind::Prune: {
+        current_target = 0;
+        const int64_t steps = EpochSteps(o.prune_epochs);
+        auto r = Trainer::Create(*dense, FinetuneOptions(o.prune_lr, steps, false));
+        if (!r) return Fail(r.status());
+        tr.emplace(std::move(*r));
+        // A fixed calibration batch (the split's first examples): every sparsity starts identical.
+        {
+          const int b = std::min(o.batch, data.Size(Split::kTrain));
+          const int side = data.ImageSize();
+          const size_t per = size_t(side) * size_t(side) * 3;
+          x.resize(size_t(b) * per);
+          rgb.resize(per);
+          for (int i = 0; i < b; ++i) {
+            data.GetRgb8(Split::kTrain, i, rgb.data(), nullptr);
+            for (size_t k = 0; k < per; ++k) x[size_t(i) * per + k] = float(rgb[k]) * (1.0f / 255.0f);
+          }
+          if (Status s = tr->CalibrateBatchNormAsIdentity(x.data(), b); !s) return Fail(s);
+        }
+        poly.reset();
+        constant.reset();
+        if (o.schedule == SparsitySchedule::Polynomial) {
+          // The last mask update lands exactly on end_step, so the target is
+          // reached.
+          const int64_t end = std::max<int64_t>(0, (steps - 1) / o.frequency * o.frequency);
+          poly.emplace(std::min(o.initial_sparsity, t.sparsity), t.sparsity, 0, end, 3.0, o.frequency);
+        } else {
+          constant.emplace(t.sparsity, 0, -1, o.frequency);
+        }
+        StartStage(StrCat("prune ", FormatSparsity(t.sparsity)), steps);
+        break;
+      }
+      case TaskKind::Finetune: {
+        const int64_t steps = EpochSteps(o.finetune_epochs);
+        // Masks stay as stage 2 left them (the trainer keeps masked weights at
+        // 0).
+        if (Status s = tr->SetOptions(FinetuneOptions(o.finetune_lr, steps, true), true); !s) return Fail(s);
+        StartStage(StrCat("finetune ", FormatSparsity(t.sparsity)), steps);
+        break;
+      }
+      default:
+        break;
     }
   }
 
@@ -453,36 +410,34 @@ struct PruneTrainSession::Impl {
   bool RunTask() {
     const Task &t = tasks[ti];
     switch (t.kind) {
-    case TaskKind::TrainDense:
-    case TaskKind::Prune:
-      return TrainSlice() && !done;
-    case TaskKind::Finetune:
-      return TrainSlice() && !done;
-    case TaskKind::Dense: {
-      if (tr && !dense)
-        dense = tr->Export();
-      tr.reset();
-      SetScoring(*dense, "dense", 0, 0);
-      return true;
-    }
-    case TaskKind::OneShot: {
-      Model m = *dense;
-      if (Status s = PruneLayers(m, t.sparsity, po); !s) {
-        Fail(s);
+      case TaskKind::TrainDense:
+      case TaskKind::Prune:
+        return TrainSlice() && !done;
+      case TaskKind::Finetune:
+        return TrainSlice() && !done;
+      case TaskKind::Dense: {
+        if (tr && !dense) dense = tr->Export();
+        tr.reset();
+        SetScoring(*dense, "dense", 0, 0);
         return true;
       }
-      Strip(m);
-      SetScoring(std::move(m), "one-shot", t.sparsity, 0);
-      return true;
-    }
-    case TaskKind::Score:
-      return ScoreSlice();
+      case TaskKind::OneShot: {
+        Model m = *dense;
+        if (Status s = PruneLayers(m, t.sparsity, po); !s) {
+          Fail(s);
+          return true;
+        }
+        Strip(m);
+        SetScoring(std::move(m), "one-shot", t.sparsity, 0);
+        return true;
+      }
+      case TaskKind::Score:
+        return ScoreSlice();
     }
     return true;
   }
 
-  void SetScoring(Model m, const std::string &strategy, double sparsity,
-                  int64_t steps) {
+  void SetScoring(Model m, const std::string &strategy, double sparsity, int64_t steps) {
     scoring_model = std::move(m);
     scoring_strategy = strategy;
     scoring_sparsity = sparsity;
@@ -497,8 +452,7 @@ struct PruneTrainSession::Impl {
     const int64_t steps = tr->Step();
     tr.reset();
     SetScoring(std::move(m), "3step", sparsity,
-               EpochSteps(o.prune_epochs) +
-                   (o.finetune_epochs > 0 ? EpochSteps(o.finetune_epochs) : 0));
+               EpochSteps(o.prune_epochs) + (o.finetune_epochs > 0 ? EpochSteps(o.finetune_epochs) : 0));
     (void)steps;
   }
 
@@ -511,20 +465,17 @@ struct PruneTrainSession::Impl {
     for (int k = 0; k < 16 && sc.index < n; ++k, ++sc.index) {
       int label = 0;
       data.GetRgb8(split, sc.index, rgb.data(), &label);
-      for (size_t i = 0; i < per; ++i)
-        x[i] = float(rgb[i]) * (1.0f / 255.0f);
+      for (size_t i = 0; i < per; ++i) x[i] = float(rgb[i]) * (1.0f / 255.0f);
       sc.ex->Run(x.data());
       const float *logits = sc.ex->Logits();
       int best = 0;
       for (int c = 1; c < classes; ++c)
-        if (logits[c] > logits[best])
-          best = c;
+        if (logits[c] > logits[best]) best = c;
       sc.correct += best == label;
       units_done += 1.0 / 40.0;
     }
     finished = sc.index >= n;
-    if (finished)
-      correct_out = sc.correct;
+    if (finished) correct_out = sc.correct;
     return true;
   }
 
@@ -533,100 +484,94 @@ struct PruneTrainSession::Impl {
   bool ScoreSlice() {
     Model &m = *scoring_model;
     switch (sc.phase) {
-    case Scoring::Phase::Val:
-    case Scoring::Phase::Test: {
-      if (!sc.ex) {
-        auto ex = Executor::Create(m, kernels::BestNnKernels());
-        if (!ex) {
-          Fail(ex.status());
+      case Scoring::Phase::Val:
+      case Scoring::Phase::Test: {
+        if (!sc.ex) {
+          auto ex = Executor::Create(m, kernels::BestNnKernels());
+          if (!ex) {
+            Fail(ex.status());
+            return true;
+          }
+          sc.ex.emplace(std::move(*ex));
+        }
+        const Split split = sc.phase == Scoring::Phase::Val ? Split::kVal : Split::kTest;
+        int correct = 0;
+        bool finished = false;
+        EvalChunk(split, correct, finished);
+        if (!finished) return false;
+        const double acc = double(correct) / double(std::max(1, EvalCount(split)));
+        if (split == Split::kVal) {
+          val_accuracy = acc;
+          sc.phase = Scoring::Phase::Test;
+        } else {
+          PruneTrainResult r;
+          r.sparsity = scoring_sparsity;
+          r.strategy = scoring_strategy;
+          r.accuracy = acc;
+          r.val_accuracy = val_accuracy;
+          r.top1_drop = results.empty() ? 0.0 : results.front().accuracy - acc;
+          r.train_steps = scoring_steps;
+          r.achieved_sparsity = PrunedSparsity(m);
+          results.push_back(std::move(r));
+          sc.phase = Scoring::Phase::Size;
+        }
+        sc.index = 0;
+        sc.correct = 0;
+        return false;
+      }
+      case Scoring::Phase::Size: {
+        auto bytes = SaveModelBytes(m);
+        if (!bytes) {
+          Fail(bytes.status());
           return true;
         }
-        sc.ex.emplace(std::move(*ex));
-      }
-      const Split split =
-          sc.phase == Scoring::Phase::Val ? Split::kVal : Split::kTest;
-      int correct = 0;
-      bool finished = false;
-      EvalChunk(split, correct, finished);
-      if (!finished)
+        results.back().model_bytes = bytes->size();
+        if (o.latency_runs == 0) {
+          sc.phase = Scoring::Phase::Done;
+          return Finish();
+        }
+        ExecutorOptions dense_opt;
+        dense_opt.sparse = false;
+        auto d = Executor::Create(m, kernels::BestNnKernels(), dense_opt);
+        auto s = Executor::Create(m, kernels::BestNnKernels());
+        if (!d || !s) {
+          Fail(!d ? d.status() : s.status());
+          return true;
+        }
+        sc.dense_ex.emplace(std::move(*d));
+        sc.sparse_ex.emplace(std::move(*s));
+        const int side = data.ImageSize();
+        sc.image.resize(size_t(side) * size_t(side) * 3);
+        rgb.resize(sc.image.size());
+        data.GetRgb8(Split::kTest, 0, rgb.data(), nullptr);
+        for (size_t i = 0; i < rgb.size(); ++i) sc.image[i] = float(rgb[i]) / 255.f;
+        sc.phase = Scoring::Phase::Warmup;
         return false;
-      const double acc =
-          double(correct) / double(std::max(1, EvalCount(split)));
-      if (split == Split::kVal) {
-        val_accuracy = acc;
-        sc.phase = Scoring::Phase::Test;
-      } else {
-        PruneTrainResult r;
-        r.sparsity = scoring_sparsity;
-        r.strategy = scoring_strategy;
-        r.accuracy = acc;
-        r.val_accuracy = val_accuracy;
-        r.top1_drop = results.empty() ? 0.0 : results.front().accuracy - acc;
-        r.train_steps = scoring_steps;
-        r.achieved_sparsity = PrunedSparsity(m);
-        results.push_back(std::move(r));
-        sc.phase = Scoring::Phase::Size;
       }
-      sc.index = 0;
-      sc.correct = 0;
-      return false;
-    }
-    case Scoring::Phase::Size: {
-      auto bytes = SaveModelBytes(m);
-      if (!bytes) {
-        Fail(bytes.status());
-        return true;
-      }
-      results.back().model_bytes = bytes->size();
-      if (o.latency_runs == 0) {
+      case Scoring::Phase::Warmup:
+        for (int i = 0; i < 3; ++i) sc.dense_ex->Run(sc.image.data()), sc.sparse_ex->Run(sc.image.data());
+        sc.phase = Scoring::Phase::Time;
+        return false;
+      case Scoring::Phase::Time: {
+        // Interleaved, a few runs per slice: both kernel sets see the same
+        // machine state.
+        for (int k = 0; k < 4 && sc.run < o.latency_runs; ++k, ++sc.run) {
+          double t0 = NowMs();
+          sc.dense_ex->Run(sc.image.data());
+          sc.dense_ms.push_back(NowMs() - t0);
+          t0 = NowMs();
+          sc.sparse_ex->Run(sc.image.data());
+          sc.sparse_ms.push_back(NowMs() - t0);
+          units_done += 0.1;
+        }
+        if (sc.run < o.latency_runs) return false;
+        results.back().median_ms_dense = Percentile(sc.dense_ms, 0.5);
+        results.back().median_ms_sparse = Percentile(sc.sparse_ms, 0.5);
         sc.phase = Scoring::Phase::Done;
         return Finish();
       }
-      ExecutorOptions dense_opt;
-      dense_opt.sparse = false;
-      auto d = Executor::Create(m, kernels::BestNnKernels(), dense_opt);
-      auto s = Executor::Create(m, kernels::BestNnKernels());
-      if (!d || !s) {
-        Fail(!d ? d.status() : s.status());
-        return true;
-      }
-      sc.dense_ex.emplace(std::move(*d));
-      sc.sparse_ex.emplace(std::move(*s));
-      const int side = data.ImageSize();
-      sc.image.resize(size_t(side) * size_t(side) * 3);
-      rgb.resize(sc.image.size());
-      data.GetRgb8(Split::kTest, 0, rgb.data(), nullptr);
-      for (size_t i = 0; i < rgb.size(); ++i)
-        sc.image[i] = float(rgb[i]) / 255.f;
-      sc.phase = Scoring::Phase::Warmup;
-      return false;
-    }
-    case Scoring::Phase::Warmup:
-      for (int i = 0; i < 3; ++i)
-        sc.dense_ex->Run(sc.image.data()), sc.sparse_ex->Run(sc.image.data());
-      sc.phase = Scoring::Phase::Time;
-      return false;
-    case Scoring::Phase::Time: {
-      // Interleaved, a few runs per slice: both kernel sets see the same
-      // machine state.
-      for (int k = 0; k < 4 && sc.run < o.latency_runs; ++k, ++sc.run) {
-        double t0 = NowMs();
-        sc.dense_ex->Run(sc.image.data());
-        sc.dense_ms.push_back(NowMs() - t0);
-        t0 = NowMs();
-        sc.sparse_ex->Run(sc.image.data());
-        sc.sparse_ms.push_back(NowMs() - t0);
-        units_done += 0.1;
-      }
-      if (sc.run < o.latency_runs)
-        return false;
-      results.back().median_ms_dense = Percentile(sc.dense_ms, 0.5);
-      results.back().median_ms_sparse = Percentile(sc.sparse_ms, 0.5);
-      sc.phase = Scoring::Phase::Done;
-      return Finish();
-    }
-    case Scoring::Phase::Done:
-      return Finish();
+      case Scoring::Phase::Done:
+        return Finish();
     }
     return true;
   }
@@ -640,20 +585,17 @@ struct PruneTrainSession::Impl {
 
   double PrunedSparsity(const Model &m) const {
     auto layers = PrunableLayers(m, po);
-    if (!layers)
-      return 0;
+    if (!layers) return 0;
     size_t zeros = 0, n = 0;
     for (int i : *layers) {
-      for (float w : m.layers[size_t(i)].weights)
-        zeros += w == 0.f;
+      for (float w : m.layers[size_t(i)].weights) zeros += w == 0.f;
       n += m.layers[size_t(i)].weights.size();
     }
     return n ? double(zeros) / double(n) : 0.0;
   }
 
   bool Step() {
-    if (done)
-      return true;
+    if (done) return true;
     if (ti >= tasks.size()) {
       done = true;
       return true;
@@ -661,32 +603,26 @@ struct PruneTrainSession::Impl {
     if (!task_started) {
       StartTask();
       task_started = true;
-      if (done)
-        return true;
+      if (done) return true;
     }
-    if (!RunTask())
-      return done;
-    if (done)
-      return true;
+    if (!RunTask()) return done;
+    if (done) return true;
     // Task finished: hand-offs between tasks.
     const Task &t = tasks[ti];
     if (t.kind == TaskKind::TrainDense) {
       dense = tr->Export();
       tr.reset();
-    } else if ((t.kind == TaskKind::Prune && o.finetune_epochs <= 0) ||
-               t.kind == TaskKind::Finetune) {
+    } else if ((t.kind == TaskKind::Prune && o.finetune_epochs <= 0) || t.kind == TaskKind::Finetune) {
       FinishThreeStep(t.sparsity);
     }
     ++ti;
     task_started = false;
-    if (ti >= tasks.size())
-      done = true;
+    if (ti >= tasks.size()) done = true;
     return done;
   }
 };
 
-PruneTrainSession::PruneTrainSession(const Dataset &data,
-                                     const PruneTrainOptions &o)
+PruneTrainSession::PruneTrainSession(const Dataset &data, const PruneTrainOptions &o)
     : impl_(std::make_unique<Impl>(data, o)) {
   if (Status s = o.Validate(); !s) {
     impl_->Fail(std::move(s));
@@ -694,15 +630,13 @@ PruneTrainSession::PruneTrainSession(const Dataset &data,
   }
   if (data.Size(Split::kTrain) < o.batch) {
     impl_->Fail(Status::Error(
-        StrCat("the training split has ", data.Size(Split::kTrain),
-               " examples, fewer than a batch (", o.batch, ")")));
+        StrCat("the training split has ", data.Size(Split::kTrain), " examples, fewer than a batch (", o.batch, ")")));
     return;
   }
   impl_->Plan(true);
 }
 
-PruneTrainSession::PruneTrainSession(const Dataset &data, Model dense,
-                                     const PruneTrainOptions &o)
+PruneTrainSession::PruneTrainSession(const Dataset &data, Model dense, const PruneTrainOptions &o)
     : impl_(std::make_unique<Impl>(data, o)) {
   if (Status s = o.Validate(); !s) {
     impl_->Fail(std::move(s));
@@ -713,87 +647,70 @@ PruneTrainSession::PruneTrainSession(const Dataset &data, Model dense,
     return;
   }
   if (dense.in_h != data.ImageSize() || dense.in_w != data.ImageSize()) {
-    impl_->Fail(Status::Error(StrCat("the model takes ", dense.in_h, "x",
-                                     dense.in_w, " pictures, the data set has ",
+    impl_->Fail(Status::Error(StrCat("the model takes ", dense.in_h, "x", dense.in_w, " pictures, the data set has ",
                                      data.ImageSize(), "x", data.ImageSize())));
     return;
   }
   if (dense.NumClasses() != data.NumClasses()) {
     impl_->Fail(
-        Status::Error(StrCat("the model has ", dense.NumClasses(),
-                             " classes, the data set ", data.NumClasses())));
+        Status::Error(StrCat("the model has ", dense.NumClasses(), " classes, the data set ", data.NumClasses())));
     return;
   }
-  if (data.Size(Split::kTrain) < o.batch && !o.sparsities.empty() &&
-      o.three_step) {
+  if (data.Size(Split::kTrain) < o.batch && !o.sparsities.empty() && o.three_step) {
     impl_->Fail(Status::Error(
-        StrCat("the training split has ", data.Size(Split::kTrain),
-               " examples, fewer than a batch (", o.batch, ")")));
+        StrCat("the training split has ", data.Size(Split::kTrain), " examples, fewer than a batch (", o.batch, ")")));
     return;
   }
-  for (Layer &l : dense.layers)
-    l.mask.clear(); // a dense start: strip_pruning already baked any mask in
+  for (Layer &l : dense.layers) l.mask.clear();  // a dense start: strip_pruning already baked any mask in
   impl_->dense = std::move(dense);
   impl_->Plan(false);
 }
 
 PruneTrainSession::~PruneTrainSession() = default;
 PruneTrainSession::PruneTrainSession(PruneTrainSession &&) noexcept = default;
-PruneTrainSession &
-PruneTrainSession::operator=(PruneTrainSession &&) noexcept = default;
+PruneTrainSession &PruneTrainSession::operator=(PruneTrainSession &&) noexcept = default;
 
 bool PruneTrainSession::Step() { return impl_->Step(); }
 bool PruneTrainSession::Done() const { return impl_->done; }
 const Status &PruneTrainSession::status() const { return impl_->status; }
 float PruneTrainSession::Progress() const {
-  if (impl_->done)
-    return 1.f;
+  if (impl_->done) return 1.f;
   return float(std::min(1.0, impl_->units_done / impl_->units_total));
 }
 
 std::string PruneTrainSession::Detail() const {
   const Impl &m = *impl_;
-  if (m.done || m.ti >= m.tasks.size())
-    return m.status ? "done" : m.status.message();
+  if (m.done || m.ti >= m.tasks.size()) return m.status ? "done" : m.status.message();
   const Task &t = m.tasks[m.ti];
   switch (t.kind) {
-  case TaskKind::TrainDense:
-  case TaskKind::Prune:
-  case TaskKind::Finetune:
-    return StrCat(
-        m.stage.name, ": epoch ",
-        std::min<int64_t>(m.stage.done / m.stage.steps_per_epoch + 1,
-                          (m.stage.steps + m.stage.steps_per_epoch - 1) /
-                              m.stage.steps_per_epoch),
-        ", step ", m.stage.done, "/", m.stage.steps,
-        t.kind == TaskKind::Prune
-            ? StrFormat(", sparsity %.2f", m.current_target)
-            : std::string());
-  case TaskKind::Score:
-    return StrCat("scoring ", t.strategy,
-                  t.sparsity > 0 ? StrFormat(" %.2g", t.sparsity)
-                                 : std::string(),
-                  m.sc.phase == Scoring::Phase::Val    ? ": validation"
-                  : m.sc.phase == Scoring::Phase::Test ? ": test"
-                                                       : ": size and latency");
-  default:
-    return t.strategy;
+    case TaskKind::TrainDense:
+    case TaskKind::Prune:
+    case TaskKind::Finetune:
+      if (!m.task_started)  // not begun: its stage is not set up yet
+        return StrCat(t.kind == TaskKind::TrainDense ? std::string("dense")
+                      : t.kind == TaskKind::Prune    ? "prune " + Impl::FormatSparsity(t.sparsity)
+                                                     : "finetune " + Impl::FormatSparsity(t.sparsity),
+                      ": starting");
+      return StrCat(m.stage.name, ": epoch ",
+                    std::min<int64_t>(m.stage.done / m.stage.steps_per_epoch + 1,
+                                      (m.stage.steps + m.stage.steps_per_epoch - 1) / m.stage.steps_per_epoch),
+                    ", step ", m.stage.done, "/", m.stage.steps,
+                    t.kind == TaskKind::Prune ? StrFormat(", sparsity %.2f", m.current_target) : std::string());
+    case TaskKind::Score:
+      return StrCat("scoring ", t.strategy, t.sparsity > 0 ? StrFormat(" %.2g", t.sparsity) : std::string(),
+                    m.sc.phase == Scoring::Phase::Val    ? ": validation"
+                    : m.sc.phase == Scoring::Phase::Test ? ": test"
+                                                         : ": size and latency");
+    default:
+      return t.strategy;
   }
 }
 
-const std::vector<PruneTrainResult> &PruneTrainSession::Results() const {
-  return impl_->results;
-}
-const std::vector<TrainCurvePoint> &PruneTrainSession::Curve() const {
-  return impl_->curve;
-}
-const Model *PruneTrainSession::DenseModel() const {
-  return impl_->dense ? &*impl_->dense : nullptr;
-}
+const std::vector<PruneTrainResult> &PruneTrainSession::Results() const { return impl_->results; }
+const std::vector<TrainCurvePoint> &PruneTrainSession::Curve() const { return impl_->curve; }
+const Model *PruneTrainSession::DenseModel() const { return impl_->dense ? &*impl_->dense : nullptr; }
 double PruneTrainSession::ImagesPerSecond() const {
-  return impl_->train_ms > 0
-             ? double(impl_->train_images) / (impl_->train_ms / 1000.0)
-             : 0.0;
+  return impl_->train_ms > 0 ? double(impl_->train_images) / (impl_->train_ms / 1000.0) : 0.0;
 }
 int64_t PruneTrainSession::TrainImages() const { return impl_->train_images; }
 
@@ -801,27 +718,23 @@ nlohmann::json PruneTrainSession::Json() const {
   const Impl &m = *impl_;
   nlohmann::json rs = nlohmann::json::array();
   for (const PruneTrainResult &r : m.results) {
-    rs.push_back(
-        {{"sparsity", r.sparsity},
-         {"strategy", r.strategy},
-         {"accuracy", JsonNumberAs(r.accuracy, "%.4f")},
-         {"val_accuracy", JsonNumberAs(r.val_accuracy, "%.4f")},
-         {"top1_drop", JsonNumberAs(r.top1_drop, "%.4f")},
-         {"achieved_sparsity", JsonNumberAs(r.achieved_sparsity, "%.4f")},
-         {"model_bytes", r.model_bytes},
-         {"median_ms_dense", JsonNumberAs(r.median_ms_dense, "%.4f")},
-         {"median_ms_sparse", JsonNumberAs(r.median_ms_sparse, "%.4f")},
-         {"train_steps", r.train_steps}});
+    rs.push_back({{"sparsity", r.sparsity},
+                  {"strategy", r.strategy},
+                  {"accuracy", JsonNumberAs(r.accuracy, "%.4f")},
+                  {"val_accuracy", JsonNumberAs(r.val_accuracy, "%.4f")},
+                  {"top1_drop", JsonNumberAs(r.top1_drop, "%.4f")},
+                  {"achieved_sparsity", JsonNumberAs(r.achieved_sparsity, "%.4f")},
+                  {"model_bytes", r.model_bytes},
+                  {"median_ms_dense", JsonNumberAs(r.median_ms_dense, "%.4f")},
+                  {"median_ms_sparse", JsonNumberAs(r.median_ms_sparse, "%.4f")},
+                  {"train_steps", r.train_steps}});
   }
   const auto &o = m.o;
   nlohmann::json sp = nlohmann::json::array();
-  for (double s : o.sparsities)
-    sp.push_back(s);
+  for (double s : o.sparsities) sp.push_back(s);
   return {{"results", rs},
           {"dense_accuracy",
-           m.results.empty()
-               ? nlohmann::json(nullptr)
-               : JsonNumberAs(m.results.front().accuracy, "%.4f")},
+           m.results.empty() ? nlohmann::json(nullptr) : JsonNumberAs(m.results.front().accuracy, "%.4f")},
           {"images_per_s", JsonNumberAs(ImagesPerSecond(), "%.1f")},
           {"train_images", m.train_images},
           {"data",
@@ -858,11 +771,10 @@ nlohmann::json PruneTrainSession::CurveJson() const {
                         {"loss", JsonNumberAs(p.loss, "%.5f")},
                         {"lr", JsonNumberAs(p.lr, "%.6g")},
                         {"sparsity", JsonNumberAs(p.sparsity, "%.4f")}};
-    if (p.val_accuracy >= 0)
-      j["val_accuracy"] = JsonNumberAs(p.val_accuracy, "%.4f");
+    if (p.val_accuracy >= 0) j["val_accuracy"] = JsonNumberAs(p.val_accuracy, "%.4f");
     out.push_back(j);
   }
   return out;
 }
 
-} // namespace fk::nn
+}  // namespace fk::nn

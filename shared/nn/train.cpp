@@ -271,6 +271,29 @@ Status Trainer::SetOptions(const TrainOptions& opt, bool reset_state) {
   return Status::Ok();
 }
 
+// Layer by layer in one pass: each BN layer's statistics on the batch become
+// its own (gamma = sd, beta = bias + mean, running = batch), so BN(z) = z + b
+// and the next layer sees exactly the folded model's activations.
+Status Trainer::CalibrateBatchNormAsIdentity(const float* images_nhwc, int batch) {
+  if (Status s = CheckBatch(images_nhwc, nullptr, batch, false); !s) return s;
+  if (!opt_.batch_norm) return Status::Error("trainer: no batch norm to calibrate (batch_norm = false)");
+  LoadBatch(images_nhwc, batch);
+  for (int i = 0; i <= logits_layer_; i++) {
+    ForwardLayer(i, batch, true);
+    Node& nd = nodes_[size_t(i)];
+    if (!nd.bn) continue;
+    for (size_t c = 0; c < nd.gamma.size(); c++) {
+      const float sd = 1.f / nd.batch_inv_std[c];
+      nd.gamma[c] = sd;
+      nd.beta[c] += nd.batch_mean[c];
+      nd.running_mean[c] = nd.batch_mean[c];
+      nd.running_var[c] = std::max(0.f, sd * sd - opt_.bn_eps);
+    }
+    ForwardLayer(i, batch, true);  // this layer's output with the calibrated parameters
+  }
+  return Status::Ok();
+}
+
 Status Trainer::SetMask(int layer, std::vector<uint8_t> mask) {
   if (layer < 0 || size_t(layer) >= m_.layers.size())
     return Status::Error("trainer: SetMask: layer " + std::to_string(layer) + " does not exist");

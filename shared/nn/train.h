@@ -163,6 +163,12 @@ class Trainer {
   const Model& RawModel() const { return m_; }
   std::vector<float>& Weights(int layer) { return m_.layers[size_t(layer)].weights; }
   const std::vector<uint8_t>& Mask(int layer) const { return m_.layers[size_t(layer)].mask; }
+  // Fine-tuning a folded model with batch norm (TF MOT fine-tunes with BN in
+  // place): after Create (its conv biases moved into beta), sets every BN
+  // layer to the identity on this batch's statistics, so the trainer computes
+  // what the folded model does (exactly on this batch in training mode, and
+  // in eval mode on any input) and Export() gives the model back.
+  Status CalibrateBatchNormAsIdentity(const float* images_nhwc, int batch);
   // Sets (or clears, with an empty vector) a layer's mask and zeroes the
   // masked weights now, as TF MOT's weight assignment does.
   Status SetMask(int layer, std::vector<uint8_t> mask);

@@ -2,6 +2,7 @@
 // 3-step strategy as one sliced job, each model scored as it ships.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -201,4 +202,57 @@ TEST_CASE("nn/prune_train: from a saved dense model; ConstantSparsity; bad optio
   PruneTrainSession none(data, bad);
   CHECK(none.Step());
   CHECK(none.status().message().find("strategy") != std::string::npos);
+}
+
+TEST_CASE("nn/train: batch norm calibrated as the identity on a folded model computes what the model does") {
+  GeneratedShapes data(SmallData());
+  PruneTrainOptions o = SmallRun();
+  o.epochs = 1;
+  o.latency_runs = 0;
+  PruneTrainSession s(data, o);
+  RunToEnd(s);
+  REQUIRE(s.status().ok());
+  const Model& folded = *s.DenseModel();
+  TrainOptions to;
+  to.batch_norm = true;
+  to.max_batch = 16;
+  auto tr = Trainer::Create(folded, to);
+  REQUIRE(tr.ok());
+  const int side = data.ImageSize(), n = 16;
+  const size_t per = size_t(side) * size_t(side) * 3;
+  std::vector<uint8_t> rgb(per);
+  std::vector<float> calib(per * n), test(per * n);
+  for (int i = 0; i < n; ++i) {
+    data.GetRgb8(Split::kTrain, i, rgb.data(), nullptr);
+    for (size_t k = 0; k < per; ++k) calib[size_t(i) * per + k] = float(rgb[k]) / 255.f;
+    data.GetRgb8(Split::kTest, i, rgb.data(), nullptr);
+    for (size_t k = 0; k < per; ++k) test[size_t(i) * per + k] = float(rgb[k]) / 255.f;
+  }
+  REQUIRE(tr->CalibrateBatchNormAsIdentity(calib.data(), n).ok());
+  // Eval mode on other pictures: the folded model's logits.
+  std::vector<float> logits(size_t(n) * 10);
+  REQUIRE(tr->PredictLogits(test.data(), n, logits.data()).ok());
+  auto ex = Executor::Create(folded, fk::kernels::ScalarNnKernels());
+  REQUIRE(ex.ok());
+  double worst = 0, scale = 0;
+  for (int i = 0; i < n; ++i) {
+    ex->Run(test.data() + size_t(i) * per);
+    for (int c = 0; c < 10; ++c) {
+      worst = std::max(worst, double(std::abs(ex->Logits()[c] - logits[size_t(i) * 10 + c])));
+      scale = std::max(scale, double(std::abs(ex->Logits()[c])));
+    }
+  }
+  CHECK(worst <= 1e-4 * std::max(1.0, scale));
+  // Export gives the folded model back (up to rounding).
+  const Model back = tr->Export();
+  double wdiff = 0;
+  for (size_t l = 0; l < back.layers.size(); ++l)
+    for (size_t k = 0; k < back.layers[l].weights.size(); ++k)
+      wdiff = std::max(wdiff, double(std::abs(back.layers[l].weights[k] - folded.layers[l].weights[k])));
+  CHECK(wdiff < 1e-4);
+  // A model without batch norm in its options has nothing to calibrate.
+  to.batch_norm = false;
+  auto plain = Trainer::Create(folded, to);
+  REQUIRE(plain.ok());
+  CHECK_FALSE(plain->CalibrateBatchNormAsIdentity(calib.data(), n).ok());
 }
