@@ -382,6 +382,7 @@ void DrawSparsePanel(AppState& app) {
       kernels::BestNnKernels().isa.c_str());
 
   DrawRealModelsSection(app);
+  DrawTrainSection(app);
 
   SectionHeader("Model and pruning (MobileNetV2)");
   if (busy) ImGui::BeginDisabled();

@@ -5,7 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "nn/dataset.h"
 #include "nn/model_file.h"
+#include "nn/prune_train.h"
 #include "nn/real_models.h"
 #include "nn/sparse_bench.h"
 
@@ -50,6 +52,20 @@ struct SparsePanelState {
   int camera_frames = 0;                 // frames both models ran on
   double camera_ms[2] = {0, 0};          // per model, moving average of one inference
   std::string camera_state;              // the platform's words ("on", "unavailable: ...")
+
+  // Train and prune (panel_sparse_train.cpp): the seed's 3-step strategy on a model trained here.
+  int train_epochs = 10;
+  bool train_sparsity_on[4] = {true, true, true, true};  // 0.5, 0.7, 0.8, 0.9
+  int train_schedule = 0;                                // polynomial, constant
+  nn::PruneTrainOptions train_opts;                      // the rest (?run= may override)
+  int train_size = 20000;                                // generated training examples (?run= may override)
+  std::unique_ptr<nn::Dataset> train_data;               // the generated shapes (sessions borrow it)
+  std::unique_ptr<nn::PruneTrainSession> train;          // in flight (stepped on the UI thread)
+  std::unique_ptr<nn::PruneTrainSession> train_dense;    // the last finished dense training
+  std::unique_ptr<nn::PruneTrainSession> train_pruned;   // the last finished pruning run
+  bool train_then_prune = false;                         // ?run=sparse-train: prune when dense is done
+  bool train_scroll = false;                             // ?run=sparse-train: bring the section into view once
+  std::string train_error;
 };
 
 }  // namespace fk::ui

@@ -23,6 +23,7 @@ void SparseStatus(AppState& app, nlohmann::json& j) {
   j["sparse_bench"] = app.sparse.results_label.empty() ? nlohmann::json() : nn::BenchResultsJson(app.sparse.results);
   if (!app.sparse.sizes.empty()) j["sparse_sizes"] = nn::SizeTableJson(app.sparse.sizes)["sizes"];
   j["sparse_real"] = SparseRealStatusJson(app);
+  j["sparse_train"] = SparseTrainStatusJson(app);
 }
 FileClaim SparseClaim(const SniffedFile& f) {
   return {f.ext == "fks" || f.ext == "tflite" ? ImportClaim::kAlways : ImportClaim::kNone, ""};
@@ -90,12 +91,12 @@ const std::vector<PanelInfo>& Panels() {
   // {id, title, summary, draw, developer, run_name, run, status_json, pump, claim, import, shutdown}
   static const std::vector<PanelInfo> kPanels = {
       {"sparse", "Sparse Inference",
-       "MediaPipe's released dense and sparse models side by side; prune a MobileNetV2 and measure size and "
-       "latency on this CPU.",
+       "MediaPipe's released dense and sparse models side by side; train a small network and see what pruning "
+       "costs in accuracy; size and latency on this CPU.",
        DrawSparsePanel, false,
        "sparse-bench", RunSparseBenchFromParams, SparseStatus, SparseCameraPump, SparseClaim, SparseImport,
        SparseShutdown,
-       {{"sparse-real", RunSparseRealFromParams}}},
+       {{"sparse-real", RunSparseRealFromParams}, {"sparse-train", RunSparseTrainFromParams}}},
       {"anomalies", "Anomalies",
        "Events -> 5-minute windows -> detector with severity 0-100, anomaly groups, feedback, alerts.",
        DrawAnomalyPanel, false, "anomaly-demo", RunAnomalyDemoFromParams, AnomalyStatus, PumpAnomalyStream,

@@ -90,6 +90,11 @@ void ImportOwnModel(AppState& app, const std::string& path);  // a dropped .tfli
 void DrawRealModelsSection(AppState& app);
 void SparseCameraPump(AppState& app, double budget_ms);  // camera frames through the loaded models
 void ReleaseRealTextures(AppState& app);
+// Train and prune (panel_sparse_train.cpp): ?run=sparse-train[&epochs=&sparsity=&schedule=&prune_epochs=
+// &finetune_epochs=&train_size=&eval_limit=&runs=] trains the dense model, then prunes it.
+bool RunSparseTrainFromParams(AppState& app, const std::map<std::string, std::string>& params);
+nlohmann::json SparseTrainStatusJson(const AppState& app);
+void DrawTrainSection(AppState& app);
 // ?run=anomaly-demo[&speed=&cameras=&days=&seed=]: opens nothing itself (App::Run
 // opens the panel) and starts the live simulator stream.
 bool RunAnomalyDemoFromParams(AppState& app, const std::map<std::string, std::string>& params);
