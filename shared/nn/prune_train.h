@@ -73,7 +73,7 @@ struct PruneTrainOptions {
   float finetune_lr = 0.003f;
   int block = 1;  // output channels per shared sparsity pattern (1, 2, 4)
 
-  int latency_runs = 30;  // per model and kernel set, interleaved; 0 = not timed
+  int latency_runs = 30;  // timed samples per model and kernel set (each ~1 ms of repeated inferences), interleaved; 0 = none
   int eval_limit = 0;     // examples scored per split; 0 = the whole split
   Status Validate() const;
 };
