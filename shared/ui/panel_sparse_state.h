@@ -59,6 +59,7 @@ struct SparsePanelState {
   int train_schedule = 0;                                // polynomial, constant
   nn::PruneTrainOptions train_opts;                      // the rest (?run= may override)
   int train_size = 20000;                                // generated training examples (?run= may override)
+  float train_difficulty = 1.f;                          // generated data's nuisances, 0..1 (?run= may override)
   std::unique_ptr<nn::Dataset> train_data;               // the generated shapes (sessions borrow it)
   std::unique_ptr<nn::PruneTrainSession> train;          // in flight (stepped on the UI thread)
   std::unique_ptr<nn::PruneTrainSession> train_dense;    // the last finished dense training

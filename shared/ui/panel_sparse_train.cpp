@@ -37,9 +37,10 @@ bool Busy(const AppState& app) { return app.jobs.Has(kTrainLabel) || app.jobs.Ha
 nn::Dataset& TrainData(AppState& app) {
   SparsePanelState& st = app.sparse;
   auto* gen = dynamic_cast<nn::GeneratedShapes*>(st.train_data.get());
-  if (!gen || gen->Size(nn::Split::kTrain) != st.train_size) {
+  if (!gen || gen->Size(nn::Split::kTrain) != st.train_size || gen->options().difficulty != st.train_difficulty) {
     nn::GenOptions g;
     g.train = st.train_size;
+    g.difficulty = st.train_difficulty;
     st.train_data = std::make_unique<nn::GeneratedShapes>(g);
   }
   return *st.train_data;
@@ -235,7 +236,8 @@ void DrawResults(const nn::PruneTrainSession& dense, const nn::PruneTrainSession
 }  // namespace
 
 // ?run=sparse-train[&epochs=N][&sparsity=0.5,0.9][&schedule=polynomial|constant][&prune_epochs=E]
-// [&finetune_epochs=E][&train_size=N][&eval_limit=N][&runs=N]: trains the dense model, then prunes it.
+// [&finetune_epochs=E][&train_size=N][&difficulty=D][&eval_limit=N][&runs=N]: trains the dense model, then
+// prunes it (difficulty < 1: the generated shapes with weaker nuisances, a quick learnable run for tests).
 bool RunSparseTrainFromParams(AppState& app, const std::map<std::string, std::string>& params) {
   SparsePanelState& st = app.sparse;
   for (auto& [k, v] : params) {
@@ -270,6 +272,9 @@ bool RunSparseTrainFromParams(AppState& app, const std::map<std::string, std::st
     } else if (k == "train_size") {
       if (!ParseNumber(app, k, v, 64, 1000000, &x)) return false;
       st.train_size = int(x);
+    } else if (k == "difficulty") {
+      if (!ParseNumber(app, k, v, 0, 1, &x)) return false;
+      st.train_difficulty = float(x);
     } else if (k == "eval_limit") {
       if (!ParseNumber(app, k, v, 0, 1000000, &x)) return false;
       st.train_opts.eval_limit = int(x);
@@ -278,7 +283,8 @@ bool RunSparseTrainFromParams(AppState& app, const std::map<std::string, std::st
       st.train_opts.latency_runs = int(x);
     } else {
       app.Error("?run=sparse-train: unknown parameter '" + k +
-                "' (known: epochs, sparsity, schedule, prune_epochs, finetune_epochs, train_size, eval_limit, runs)");
+                "' (known: epochs, sparsity, schedule, prune_epochs, finetune_epochs, train_size, difficulty, "
+                "eval_limit, runs)");
       return false;
     }
   }
@@ -318,9 +324,10 @@ void DrawTrainSection(AppState& app) {
   }
   ImGui::TextWrapped(
       "Pruning makes a model smaller and faster with little quality loss only if it is pruned during training. Train "
-      "a small MobileNetV2 here on generated shapes (10 classes, 32x32; 20,000 training images rendered on the fly), "
+      "a small MobileNetV2 here on generated shapes (10 classes, 32x32; %d training images rendered on the fly), "
       "then prune its 1x1 convolutions two ways: one shot (no fine-tuning) and the 3-step strategy (dense model; "
-      "prune with a PolynomialDecay schedule while fine-tuning; fine-tune with the masks fixed).");
+      "prune with a PolynomialDecay schedule while fine-tuning; fine-tune with the masks fixed).",
+      st.train_size);
   const bool busy = Busy(app);
   if (busy) ImGui::BeginDisabled();
   ImGui::SetNextItemWidth(140);
@@ -335,7 +342,7 @@ void DrawTrainSection(AppState& app) {
     ImGui::Checkbox(label, &st.train_sparsity_on[i]);
     ImGui::SameLine();
   }
-  ImGui::SetNextItemWidth(130);
+  ImGui::SetNextItemWidth(170);
   const char* schedules[] = {"PolynomialDecay", "ConstantSparsity"};
   ImGui::Combo("##schedule", &st.train_schedule, schedules, 2);
   ImGui::SameLine(0, 16);

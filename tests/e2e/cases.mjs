@@ -252,21 +252,22 @@ export const cases = [
     // keeps drawing frames throughout (one layer per job slice).
     name: 'sparse-train',
     async fn(app) {
-      await app.open('?run=sparse-train&epochs=2&train_size=1600&eval_limit=400&sparsity=0.5,0.9&prune_epochs=1' +
-        '&finetune_epochs=1&runs=10');
+      // No nuisances (difficulty 0) and 1,280 images: a run that learns in ~80 steps, so the case stays short.
+      await app.open('?run=sparse-train&epochs=2&train_size=1280&difficulty=0&eval_limit=200&sparsity=0.9' +
+        '&prune_epochs=1&finetune_epochs=1&runs=10');
       await app.waitReady();
       const s = await app.waitFor((st) => st.sparse_train && ['done', 'failed'].includes(st.sparse_train.state),
         'status().sparse_train.state done', 240000);
       const t = s.sparse_train;
       assert(t.state === 'done', `sparse_train ${t.state}: ${t.error || ''}`);
       const r = t.pruned.results;
-      assert(r.length === 5, `${r.length} results, expected dense + 2 x (one-shot, 3step)`);
+      assert(r.length === 3, `${r.length} results, expected dense, one-shot and 3step`);
       for (const x of r) {
         for (const k of ['sparsity', 'strategy', 'accuracy', 'top1_drop', 'model_bytes', 'median_ms_dense',
           'median_ms_sparse']) assert(k in x, `result without ${k}: ${JSON.stringify(x)}`);
         assert(x.median_ms_sparse > 0 && x.model_bytes > 0, `not measured: ${JSON.stringify(x)}`);
       }
-      assert(r[0].accuracy > 0.15, `the dense model reached ${r[0].accuracy} on the test images (chance 0.1)`);
+      assert(r[0].accuracy > 0.25, `the dense model reached ${r[0].accuracy} on the test images (chance 0.1)`);
       assert(s.job.max_step_ms < 250, `a job slice took ${s.job.max_step_ms} ms (${s.job.max_step_detail})`);
       console.log(`# sparse-train (wasm): ${t.dense.images_per_s} images/s; dense ${r[0].accuracy}; ` +
         r.slice(1).map((x) => `${x.strategy} ${x.sparsity}: ${x.accuracy} (${x.median_ms_dense}/${x.median_ms_sparse} ms)`)
