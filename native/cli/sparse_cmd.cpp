@@ -15,6 +15,7 @@
 #include "core/image.h"
 #include "core/json_write.h"
 #include "core/rng.h"
+#include "core/strings.h"
 #include "nn/dataset.h"
 #include "nn/executor.h"
 #include "nn/export.h"
@@ -577,16 +578,12 @@ int DatasetVerb(const Args& a) {
 
 std::vector<double> ParseSparsityList(const std::string& list) {
   std::vector<double> out;
-  size_t pos = 0;
-  while (pos <= list.size()) {
-    const size_t comma = std::min(list.find(',', pos), list.size());
-    const std::string item = list.substr(pos, comma - pos);
+  for (const std::string& item : SplitList(list)) {
     char* end = nullptr;
     const double v = std::strtod(item.c_str(), &end);
     if (item.empty() || end != item.c_str() + item.size() || !(v > 0 && v < 1))
       throw UsageError{"--sparsity: '" + item + "' is not a sparsity in (0, 1)"};
     out.push_back(v);
-    pos = comma + 1;
   }
   return out;
 }
@@ -677,16 +674,10 @@ int PruneTrain(const Args& a) {
   nn::PruneTrainOptions o = TrainOptionsFrom(a);
   o.sparsities = ParseSparsityList(a.Get("sparsity", "0.5,0.7,0.8,0.9"));
   o.one_shot = o.three_step = false;
-  {
-    size_t pos = 0;
-    while (pos <= strategy.size()) {
-      const size_t comma = std::min(strategy.find(',', pos), strategy.size());
-      const std::string item = strategy.substr(pos, comma - pos);
-      if (item == "3step") o.three_step = true;
-      else if (item == "one-shot" || item == "oneshot") o.one_shot = true;
-      else throw UsageError{"--strategy: '" + item + "' is not 3step or one-shot"};
-      pos = comma + 1;
-    }
+  for (const std::string& item : SplitList(strategy)) {
+    if (item == "3step") o.three_step = true;
+    else if (item == "one-shot" || item == "oneshot") o.one_shot = true;
+    else throw UsageError{"--strategy: '" + item + "' is not 3step or one-shot"};
   }
   const std::string sched = a.Get("schedule", "polynomial");
   if (sched == "polynomial") o.schedule = nn::SparsitySchedule::Polynomial;

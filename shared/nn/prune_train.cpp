@@ -209,20 +209,24 @@ struct PruneTrainSession::Impl {
     stage.pos = 0;
   }
 
+  // One example as the executor and the trainer take it: HWC floats in [0, 1].
+  void Picture(Split split, int index, float *hwc, int *label) {
+    rgb.resize(size_t(data.ValuesPerImage()));
+    data.GetRgb8(split, index, rgb.data(), label);
+    for (size_t k = 0; k < rgb.size(); ++k) hwc[k] = float(rgb[k]) * (1.0f / 255.0f);
+  }
+
   void FillTrainBatch() {
     const int b = o.batch, side = data.ImageSize();
     const size_t per = size_t(side) * size_t(side) * 3;
     x.resize(size_t(b) * per);
     y.resize(size_t(b));
-    rgb.resize(per);
     // An epoch is floor(n / batch) full batches; the remainder waits for the
     // next shuffle.
     if (stage.order.empty() || stage.pos + size_t(b) > stage.order.size()) NextEpochOrder();
     for (int i = 0; i < b; ++i) {
       const int idx = stage.order[stage.pos++];
-      data.GetRgb8(Split::kTrain, idx, rgb.data(), &y[size_t(i)]);
-      float *dst = x.data() + size_t(i) * per;  // NHWC: the picture's own layout
-      for (size_t k = 0; k < per; ++k) dst[k] = float(rgb[k]) * (1.0f / 255.0f);
+      Picture(Split::kTrain, idx, x.data() + size_t(i) * per, &y[size_t(i)]);
     }
   }
 
@@ -287,11 +291,8 @@ struct PruneTrainSession::Impl {
     if (b > 0) {
       x.resize(size_t(b) * per);
       y.resize(size_t(b));
-      rgb.resize(per);
       for (int i = 0; i < b; ++i) {
-        data.GetRgb8(Split::kVal, stage.val_index + i, rgb.data(), &y[size_t(i)]);
-        float *dst = x.data() + size_t(i) * per;
-        for (size_t k = 0; k < per; ++k) dst[k] = float(rgb[k]) * (1.0f / 255.0f);
+        Picture(Split::kVal, stage.val_index + i, x.data() + size_t(i) * per, &y[size_t(i)]);
       }
       auto acc = tr->Evaluate(x.data(), y.data(), b);
       if (!acc) {
@@ -372,10 +373,8 @@ struct PruneTrainSession::Impl {
           const int side = data.ImageSize();
           const size_t per = size_t(side) * size_t(side) * 3;
           x.resize(size_t(b) * per);
-          rgb.resize(per);
           for (int i = 0; i < b; ++i) {
-            data.GetRgb8(Split::kTrain, i, rgb.data(), nullptr);
-            for (size_t k = 0; k < per; ++k) x[size_t(i) * per + k] = float(rgb[k]) * (1.0f / 255.0f);
+            Picture(Split::kTrain, i, x.data() + size_t(i) * per, nullptr);
           }
           if (Status s = tr->CalibrateBatchNormAsIdentity(x.data(), b); !s) return Fail(s);
         }
@@ -460,13 +459,11 @@ struct PruneTrainSession::Impl {
   bool EvalChunk(Split split, int &correct_out, bool &finished) {
     const int side = data.ImageSize(), classes = data.NumClasses();
     const size_t per = size_t(side) * size_t(side) * 3;
-    rgb.resize(per);
     x.resize(per);
     const int n = EvalCount(split);
     for (int k = 0; k < 16 && sc.index < n; ++k, ++sc.index) {
       int label = 0;
-      data.GetRgb8(split, sc.index, rgb.data(), &label);
-      for (size_t i = 0; i < per; ++i) x[i] = float(rgb[i]) * (1.0f / 255.0f);
+      Picture(split, sc.index, x.data(), &label);
       sc.ex->Run(x.data());
       const float *logits = sc.ex->Logits();
       int best = 0;
@@ -543,9 +540,7 @@ struct PruneTrainSession::Impl {
         sc.sparse_ex.emplace(std::move(*s));
         const int side = data.ImageSize();
         sc.image.resize(size_t(side) * size_t(side) * 3);
-        rgb.resize(sc.image.size());
-        data.GetRgb8(Split::kTest, 0, rgb.data(), nullptr);
-        for (size_t i = 0; i < rgb.size(); ++i) sc.image[i] = float(rgb[i]) / 255.f;
+        Picture(Split::kTest, 0, sc.image.data(), nullptr);
         sc.phase = Scoring::Phase::Warmup;
         return false;
       }
