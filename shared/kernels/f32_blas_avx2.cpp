@@ -11,4 +11,6 @@ void f32_gemm__avx2(size_t M, size_t N, size_t K, const float* A, const float* B
   GemmImpl(Avx2{}, M, N, K, A, B, C);
 }
 
+void f32_axpy__avx2(size_t n, float a, const float* x, float* y) { AxpyImpl(Avx2{}, n, a, x, y); }
+
 }  // namespace fk::kernels

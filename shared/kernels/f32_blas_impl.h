@@ -28,6 +28,19 @@ float DotImpl(V v, const float* a, const float* b, size_t n) {
   return s;
 }
 
+template <class V>
+void AxpyImpl(V v, size_t n, float a, const float* x, float* y) {
+  constexpr size_t W = V::N;
+  const typename V::T va = v.set1(a);
+  size_t i = 0;
+  for (; i + 2 * W <= n; i += 2 * W) {
+    v.store(y + i, v.fma(va, v.load(x + i), v.load(y + i)));
+    v.store(y + i + W, v.fma(va, v.load(x + i + W), v.load(y + i + W)));
+  }
+  for (; i + W <= n; i += W) v.store(y + i, v.fma(va, v.load(x + i), v.load(y + i)));
+  for (; i < n; i++) y[i] += a * x[i];
+}
+
 inline float DotColumn(const float* A, const float* B, size_t K, size_t N, size_t i, size_t j) {
   float s = 0.f;
   for (size_t k = 0; k < K; k++) s += A[i * K + k] * B[k * N + j];

@@ -28,4 +28,8 @@ void f32_gemm__scalar(size_t M, size_t N, size_t K, const float* A, const float*
   }
 }
 
+void f32_axpy__scalar(size_t n, float a, const float* x, float* y) {
+  for (size_t i = 0; i < n; i++) y[i] += a * x[i];
+}
+
 }  // namespace fk::kernels

@@ -11,4 +11,6 @@ void f32_gemm__sse2(size_t M, size_t N, size_t K, const float* A, const float* B
   GemmImpl(Sse2{}, M, N, K, A, B, C);
 }
 
+void f32_axpy__sse2(size_t n, float a, const float* x, float* y) { AxpyImpl(Sse2{}, n, a, x, y); }
+
 }  // namespace fk::kernels

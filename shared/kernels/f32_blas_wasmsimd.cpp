@@ -11,4 +11,6 @@ void f32_gemm__wasmsimd(size_t M, size_t N, size_t K, const float* A, const floa
   GemmImpl(WasmSimd{}, M, N, K, A, B, C);
 }
 
+void f32_axpy__wasmsimd(size_t n, float a, const float* x, float* y) { AxpyImpl(WasmSimd{}, n, a, x, y); }
+
 }  // namespace fk::kernels

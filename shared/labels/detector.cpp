@@ -325,6 +325,9 @@ bool FitLogisticChunk(const std::vector<Sample>& data, float l2, uint64_t seed, 
   const float b1 = 0.9f, b2 = 0.999f;
   const size_t batch = 32;
   static const kernels::F32DotFn dot = kernels::BestF32Blas().dot;
+  // SIMD g += err·x: as a plain loop it was a third of training time without auto-vectorisation
+  // (the sanitizer build, -O1).
+  static const kernels::F32AxpyFn axpy = kernels::BestF32Blas().axpy;
   const float lr = 0.01f / std::sqrt(1.f + float(adam->epoch));
   const size_t stop = std::min(order.size(), adam->cursor + std::max(batch, max_samples));
   for (size_t s0 = adam->cursor; s0 < stop; s0 += batch) {
@@ -334,7 +337,7 @@ bool FitLogisticChunk(const std::vector<Sample>& data, float l2, uint64_t seed, 
       const Sample& s = data[order[k]];
       const float p = Sigmoid(dot(w->data(), s.x.data(), d) + *b);
       const float err = (p - s.y) * (s.y > 0.5f ? wpos : wneg);
-      for (size_t j = 0; j < d; j++) g[j] += err * s.x[j];
+      axpy(d, err, s.x.data(), g.data());
       g[d] += err;
     }
     const float inv = 1.f / float(s1 - s0);

@@ -61,6 +61,21 @@ TEST_CASE("kernels/f32_blas: every variant matches the scalar oracle across shap
       CHECK(MaxRelErr(out.data(), ref.data(), out.size()) < 1e-4);
     }
   }
+  for (size_t n : {0, 1, 3, 4, 7, 8, 15, 16, 17, 33, 1000}) {  // every tail of 4-, 8- and 16-float loops
+    std::vector<float> x(n), y0(n);
+    for (auto& e : x) e = rng.Uniform(-1, 1);
+    for (auto& e : y0) e = rng.Uniform(-1, 1);
+    std::vector<float> ref = y0;
+    f32_axpy__scalar(n, -0.75f, x.data(), ref.data());
+    if (n) CHECK(ref[n - 1] == doctest::Approx(y0[n - 1] - 0.75f * x[n - 1]));
+    for (auto& v : variants) {
+      CAPTURE(v.isa);
+      CAPTURE(n);
+      std::vector<float> y = y0;
+      v.axpy(n, -0.75f, x.data(), y.data());
+      CHECK(MaxRelErr(y.data(), ref.data(), n) < 1e-6);
+    }
+  }
 }
 
 TEST_CASE("kernels/microbench: a short run reports positive, consistent numbers") {
