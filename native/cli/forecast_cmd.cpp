@@ -47,8 +47,27 @@ forecast::ModelKind ParseModel(const std::string& name, bool best_ok) {
 nlohmann::json SelectionJson(const forecast::ModelSelection& sel) {
   nlohmann::json sm = nlohmann::json::object();
   for (auto& [k, v] : sel.smape) sm[forecast::ModelName(k)] = v;
+  nlohmann::json per_window = nlohmann::json::array();
+  for (size_t w = 0; w < sel.window_smape.size(); w++) {
+    nlohmann::json pw = {{"window", w}, {"ends_before_last", w * size_t(sel.step)}, {"series", sel.window_count[w]}};
+    for (size_t k = 0; k < sel.smape.size() && k < sel.window_smape[w].size(); k++)
+      pw[forecast::ModelName(sel.smape[k].first)] = sel.window_smape[w][k];
+    per_window.push_back(pw);
+  }
   return {{"chosen", forecast::ModelName(sel.chosen)}, {"holdout", sel.holdout}, {"series_used", sel.series_used},
-          {"holdout_smape", sm}};
+          {"holdout_smape", sm}, {"windows", sel.windows}, {"step", sel.step}, {"windows_used", sel.windows_used},
+          {"window_smape", per_window},
+          {"rule", "lowest mean sMAPE over every (series, window): each window is the holdout points ending step*w "
+                   "points before the end of the train part, forecast from the points before it"}};
+}
+
+forecast::SelectionOptions SelectOptions(const Args& args) {
+  forecast::SelectionOptions o;
+  o.windows = int(args.GetInt("select-windows", o.windows));
+  o.step = int(args.GetInt("select-step", o.step));
+  if (o.windows < 1 || o.windows > 20) throw UsageError{"--select-windows must be 1..20"};
+  if (o.step < 0) throw UsageError{"--select-step must be >= 0 (0 = holdout / 3)"};
+  return o;
 }
 
 int M3Verb(const Args& args) {
@@ -62,12 +81,9 @@ int M3Verb(const Args& args) {
   forecast::ModelSelection sel;
   double select_s = 0;
   if (best) {
-    // Chosen on the train parts only: their last 18 points are the holdout.
+    // Chosen on the train parts only: windows of 18 points at their ends.
     const auto t0 = std::chrono::steady_clock::now();
-    std::vector<std::vector<double>> histories;
-    for (auto& s : series) histories.push_back(s.train);
-    const int h = series.empty() ? 18 : int(series[0].test.size());
-    sel = forecast::SelectModelOnHoldout(histories, series.empty() ? 12 : series[0].period, h, [&](size_t i, size_t n) {
+    sel = forecast::SelectM3Model(series, SelectOptions(args), [&](size_t i, size_t n) {
       if (i % 16 == 0 || i == n) bar.Update(0.5f * float(i) / float(n), "selecting: " + series[i - 1].id);
     });
     kind = sel.chosen;
@@ -280,6 +296,7 @@ int FitVerb(const Args& args) {
   o.backtest_options.levels = ParseLevels(args);
   o.future = model == "best" ? forecast::FutureModel::BestOnHoldout : forecast::FutureModel::Fixed;
   o.future_model = kind;
+  o.selection = SelectOptions(args);
   if (args.Has("cold-start")) {
     o.metadata_path = args.Get("metadata");
     o.cold_start_items = args.GetList("cold-start", {});
@@ -292,8 +309,10 @@ int FitVerb(const Args& args) {
   nlohmann::json selection;
   if (d.selection) {
     selection = SelectionJson(*d.selection);
-    Note("best: " + std::string(forecast::ModelName(d.future_kind)) + " (lowest sMAPE on each history's last " +
-         std::to_string(h) + " points, " + std::to_string(d.selection->series_used) + " series long enough)");
+    Note("best: " + std::string(forecast::ModelName(d.future_kind)) + " (lowest mean sMAPE over " +
+         std::to_string(d.selection->windows) + " windows of " + std::to_string(h) + " points " +
+         std::to_string(d.selection->step) + " apart at each history's end; " +
+         std::to_string(d.selection->series_used) + " series long enough)");
   }
   std::string csv = "item_id,timestamp,mean";
   for (double q : levels) {
@@ -456,6 +475,8 @@ std::vector<Flag> RelatedFlags() {
            FillHelp("the forecast horizon after the end of the target data", forecast::kFillRelated, "median")}};
 }
 
+const Flag kSelectWindows = {"select-windows", "N", "best: holdout windows per history, 1..20 (default 3)"};
+const Flag kSelectStep = {"select-step", "N", "best: points between window ends (default 0 = horizon / 3)"};
 const Flag kQuantiles = {"quantiles", "LIST", "1 to 5 levels in 0.01..0.99 (default 0.1,0.5,0.9)"};
 
 const VerbTable& ForecastTable() {
@@ -465,6 +486,7 @@ const VerbTable& ForecastTable() {
       {{"m3", "the M3 monthly evaluation: sMAPE and MASE on every series' 18 test points",
         {{"data", "DIR", "the M3 monthly data (default ../shared/data/m3-monthly)"},
          {"model", "NAME|best", "the model (default best)"},
+         kSelectWindows, kSelectStep,
          {"out", "FILE", "write the forecasts as series_id,h,forecast"}},
         M3Verb, "",
         "Fits every series on its train part only, forecasts the 18 test points and prints\n"
@@ -484,7 +506,7 @@ const VerbTable& ForecastTable() {
         Flags({PrepareFlags(), RelatedFlags(),
                {{"model", "NAME|best", "the model (default comb)"},
                 {"horizon", "H", "steps ahead (default two seasons, or 8)"},
-                kQuantiles,
+                kQuantiles, kSelectWindows, kSelectStep,
                 {"cold-start", "LIST", "items without history, forecast from similar items (with --metadata)"},
                 {"metadata", "FILE", "the items' metadata CSV"},
                 {"out", "FILE", "write the forecasts here instead of stdout"}}}),
@@ -511,12 +533,14 @@ const VerbTable& ForecastTable() {
       "models: snaive, ets (AICc over R's 15-model family), theta (M3 standard),\n"
       "  comb (mean of ets, theta, damped ets), etsx (regression on the related\n"
       "  series with ETS errors).\n"
-      "best (m3, fit): one model for all series, chosen on an in-sample holdout:\n"
-      "  the last H points of every history (H = the horizon) are forecast from\n"
-      "  the rest by snaive, theta, ets and comb; the lowest mean sMAPE wins and is\n"
-      "  refitted on the whole history. Nothing after the history is ever seen.\n"
-      "  \"model\" then names the chosen model, \"requested\" is \"best\" and\n"
-      "  \"selection\" holds the holdout sMAPE per candidate.\n"
+      "best (m3, fit): one model for all series, chosen on in-sample holdouts:\n"
+      "  windows of H points (H = the horizon) at the end of every history, the\n"
+      "  last one and each --select-step points earlier (3 by default), are each\n"
+      "  forecast from the points before them by snaive, theta, ets and comb; the\n"
+      "  lowest mean sMAPE over all windows wins and is refitted on the whole\n"
+      "  history. Nothing after the history is ever seen. \"model\" then names the\n"
+      "  chosen model, \"requested\" is \"best\" and \"selection\" holds the holdout\n"
+      "  sMAPE per candidate (overall and per window).\n"
       "related fills have no nan: models need a value at every step.\n"
       "example (score a forecast on held-out data):\n"
       "  fieldkit-cli forecast prepare --target data/forecast/sales.csv --dims product --freq D \\\n"

@@ -347,33 +347,51 @@ Result<EvalResult> EvaluateForecastTable(const CsvTable& actual_table, const Csv
 // [SECTION] "best" on an in-sample holdout
 
 ModelSelection SelectModelOnHoldout(const std::vector<std::vector<double>>& histories, int period, int holdout,
-                                    const std::function<void(size_t, size_t)>& progress) {
+                                    const std::function<void(size_t, size_t)>& progress,
+                                    const SelectionOptions& options) {
   const ModelKind kinds[] = {ModelKind::SeasonalNaive, ModelKind::Theta, ModelKind::Ets, ModelKind::Comb};
   ModelSelection sel;
   sel.holdout = holdout;
+  sel.windows = std::max(1, options.windows);
+  sel.step = options.step > 0 ? options.step : std::max(1, holdout / 3);
+  sel.window_count.assign(size_t(sel.windows), 0);
+  sel.window_smape.assign(size_t(sel.windows), std::vector<double>(4, 0.0));
   double sum[4] = {0, 0, 0, 0};
   for (size_t i = 0; i < histories.size(); i++) {
     const auto& y = histories[i];
-    if (holdout >= 1 && y.size() >= size_t(holdout) + 3) {
-      std::vector<double> fit(y.begin(), y.end() - holdout), held(y.end() - holdout, y.end());
+    bool used = false;
+    for (int w = 0; w < sel.windows && holdout >= 1; w++) {
+      const size_t end_back = size_t(w) * size_t(sel.step);  // points after the window
+      if (y.size() < size_t(holdout) + end_back + 3) break;   // later windows need even more
+      const auto end = y.end() - long(end_back);
+      std::vector<double> fit(y.begin(), end - holdout), held(end - holdout, end);
       const ModelSpec spec{ModelKind::Comb, period, 7, 0};
       ForecastTask comb(fit, spec, holdout, {});  // one ETS selection gives ets, theta and comb
       while (!comb.Step()) {
       }
-      const std::vector<double>* f[4] = {nullptr, &comb.parts()[1].mean, &comb.parts()[0].mean, &comb.result().mean};
       const Forecast naive = FitPredict(fit, ModelSpec{ModelKind::SeasonalNaive, period, 7, 0}, holdout, {});
-      f[0] = &naive.mean;
-      for (int k = 0; k < 4; k++) sum[k] += Smape(held, *f[k]);
-      sel.series_used++;
+      const std::vector<double>* f[4] = {&naive.mean, &comb.parts()[1].mean, &comb.parts()[0].mean,
+                                         &comb.result().mean};
+      for (int k = 0; k < 4; k++) {
+        const double e = Smape(held, *f[k]);
+        sum[k] += e;
+        sel.window_smape[size_t(w)][size_t(k)] += e;
+      }
+      sel.window_count[size_t(w)]++;
+      sel.windows_used++;
+      used = true;
     }
+    if (used) sel.series_used++;
     if (progress) progress(i + 1, histories.size());
   }
+  for (size_t w = 0; w < sel.window_smape.size(); w++)
+    for (double& v : sel.window_smape[w]) v = sel.window_count[w] ? v / double(sel.window_count[w]) : 0.0;
   size_t best = 3;  // Comb when no history is long enough
   for (size_t k = 0; k < 4; k++) {
-    const double mean = sel.series_used ? sum[k] / double(sel.series_used) : 0.0;
+    const double mean = sel.windows_used ? sum[k] / double(sel.windows_used) : 0.0;
     sel.smape.emplace_back(kinds[k], mean);
   }
-  if (sel.series_used) {
+  if (sel.windows_used) {
     best = 0;
     for (size_t k = 1; k < 4; k++)
       if (sel.smape[k].second < sel.smape[best].second) best = k;

@@ -49,6 +49,14 @@ Status LoadM3(const std::string& dir, std::vector<M3Series>* out) {
   return Status::Ok();
 }
 
+ModelSelection SelectM3Model(const std::vector<M3Series>& series, const SelectionOptions& options,
+                             const std::function<void(size_t, size_t)>& progress) {
+  std::vector<std::vector<double>> histories;
+  for (auto& s : series) histories.push_back(s.train);
+  const int h = series.empty() ? 18 : int(series[0].test.size());
+  return SelectModelOnHoldout(histories, series.empty() ? 12 : series[0].period, h, progress, options);
+}
+
 M3Result RunM3(const std::vector<M3Series>& series, ModelKind kind, const std::function<void(size_t, size_t)>& progress) {
   M3Result r;
   const auto t0 = std::chrono::steady_clock::now();

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "forecast/accuracy.h"
 #include "forecast/models.h"
 
 namespace fk::forecast {
@@ -29,5 +30,11 @@ struct M3Result {
 // Fits every series on train only and scores on test; progress(i, n) per series.
 M3Result RunM3(const std::vector<M3Series>& series, ModelKind kind,
                const std::function<void(size_t, size_t)>& progress = {});
+
+// `--model best`: one model for every series, chosen by SelectModelOnHoldout on
+// the train parts alone (holdout = the test length, 18); the test parts are
+// never read, so changing them cannot change the choice.
+ModelSelection SelectM3Model(const std::vector<M3Series>& series, const SelectionOptions& options = {},
+                             const std::function<void(size_t, size_t)>& progress = {});
 
 }  // namespace fk::forecast

@@ -385,7 +385,7 @@ bool Pipeline::StepFuture() {
       case FutureModel::BestOnHoldout: {
         std::vector<std::vector<double>> histories;
         for (auto& s : d_.panel.series) histories.push_back(FitInput(s));
-        d_.selection = SelectModelOnHoldout(histories, period, opt_.horizon);
+        d_.selection = SelectModelOnHoldout(histories, period, opt_.horizon, {}, opt_.selection);
         d_.future_kind = d_.selection->chosen;
         break;
       }

@@ -53,6 +53,7 @@ struct PipelineOptions {
   BacktestOptions backtest_options;          // period and horizon are set from the data and `horizon`
   FutureModel future = FutureModel::BestOfBacktest;
   ModelKind future_model = ModelKind::Comb;  // for FutureModel::Fixed
+  SelectionOptions selection;                // for FutureModel::BestOnHoldout: windows and step
   // Cold start: these items (an error when one has no similar item), or,
   // when empty, every metadata item without history that has similar items.
   std::vector<std::string> cold_start_items;

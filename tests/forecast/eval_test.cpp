@@ -7,8 +7,10 @@
 #include <cmath>
 #include <string>
 
+#include "core/rng.h"
 #include "forecast/accuracy.h"
 #include "forecast/dataset.h"
+#include "forecast/m3.h"
 #include "forecast/prepare.h"
 
 using namespace fk::forecast;
@@ -281,4 +283,83 @@ TEST_CASE("forecast/best: chosen on the last points of each history only; a clea
   const ModelSelection none = SelectModelOnHoldout({{1, 2}}, 12, 6);
   CHECK(none.series_used == 0);
   CHECK(none.chosen == ModelKind::Comb);
+}
+
+namespace {
+
+// Seasonal series with a trend and noise, 40 points (n) each, seeded.
+std::vector<std::vector<double>> NoisySeasonal(size_t count, size_t n, uint64_t seed) {
+  fk::Rng rng(seed);
+  std::vector<std::vector<double>> out;
+  for (size_t s = 0; s < count; s++) {
+    std::vector<double> y;
+    for (size_t t = 0; t < n; t++)
+      y.push_back(100 + double(s) * 5 + 0.8 * double(t) + 12 * std::sin(6.2831853 * double(t % 12) / 12.0) +
+                  4 * rng.Normal());
+    out.push_back(y);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("forecast/best: several holdout windows per history, each window's scores reported") {
+  auto hist = NoisySeasonal(3, 40, 5);
+  hist.push_back(std::vector<double>(10, 3.0));  // 10 points: only the last window (6 + 3 <= 10) fits
+  SelectionOptions o;
+  o.windows = 3;
+  o.step = 2;
+  const ModelSelection sel = SelectModelOnHoldout(hist, 12, 6, {}, o);
+  CHECK(sel.windows == 3);
+  CHECK(sel.step == 2);
+  CHECK(sel.series_used == 4);
+  REQUIRE(sel.window_count.size() == 3);
+  CHECK(sel.window_count[0] == 4);
+  CHECK(sel.window_count[1] == 3);
+  CHECK(sel.window_count[2] == 3);
+  CHECK(sel.windows_used == 10);
+  // The overall score per candidate is the mean over every (history, window) pair.
+  REQUIRE(sel.smape.size() == 4);
+  size_t best = 0;
+  for (size_t k = 0; k < 4; k++) {
+    double sum = 0;
+    for (size_t w = 0; w < 3; w++) sum += sel.window_smape[w][k] * double(sel.window_count[w]);
+    CHECK(sel.smape[k].second == doctest::Approx(sum / 10.0));
+    if (sel.smape[k].second < sel.smape[best].second) best = k;
+  }
+  CHECK(sel.chosen == sel.smape[best].first);
+  // One window is the old rule: the last `holdout` points only, the same numbers as window 0.
+  o.windows = 1;
+  const ModelSelection one = SelectModelOnHoldout(hist, 12, 6, {}, o);
+  CHECK(one.windows_used == 4);
+  for (size_t k = 0; k < 4; k++) CHECK(one.smape[k].second == doctest::Approx(sel.window_smape[0][k]));
+  // Step 0 = holdout / 3.
+  CHECK(SelectModelOnHoldout(hist, 12, 6, {}, SelectionOptions{}).step == 2);
+}
+
+TEST_CASE("forecast/m3 best: the choice reads the train parts only; altered test parts change nothing") {
+  const auto trains = NoisySeasonal(3, 36, 11);
+  std::vector<M3Series> a, b;
+  for (size_t i = 0; i < trains.size(); i++) {
+    M3Series s{"N" + std::to_string(i), trains[i], std::vector<double>(6, 100.0 + double(i)), 12};
+    a.push_back(s);
+    for (size_t j = 0; j < s.test.size(); j++) s.test[j] = j % 2 ? 1e6 : 1.0;  // wild test values
+    b.push_back(s);
+  }
+  const ModelSelection sa = SelectM3Model(a), sb = SelectM3Model(b);
+  CHECK(sa.holdout == 6);  // the test length, carved from the end of each train part
+  CHECK(sa.windows == 3);
+  CHECK(sa.windows_used == 9);
+  CHECK(sa.chosen == sb.chosen);
+  REQUIRE(sa.smape.size() == sb.smape.size());
+  for (size_t k = 0; k < sa.smape.size(); k++) CHECK(sa.smape[k].second == sb.smape[k].second);
+  CHECK(sa.window_smape == sb.window_smape);
+  // Whereas the train parts do matter: the same test parts with other train parts score differently.
+  std::vector<M3Series> c = a;
+  for (auto& s : c)
+    for (double& v : s.train) v = v * 0.5 + 20;
+  const ModelSelection sc = SelectM3Model(c);
+  bool differs = false;
+  for (size_t k = 0; k < sa.smape.size(); k++) differs |= sa.smape[k].second != sc.smape[k].second;
+  CHECK(differs);
 }
