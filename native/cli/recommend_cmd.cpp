@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "core/json_write.h"
 #include "core/clock.h"
+#include "core/strings.h"
 #include "recommend/data.h"
 #include "recommend/experiment.h"
 #include "recommend/generate.h"
@@ -259,6 +260,19 @@ int TopVerb(const Args& a) {
   return 0;
 }
 
+std::vector<double> NumberList(const Args& a, const std::string& flag, std::vector<double> def, double lo) {
+  if (!a.Has(flag)) return def;
+  std::vector<double> out;
+  for (auto& t : a.GetList(flag, {})) {
+    double v;
+    if (!ParseNumber(t, &v) || !(v >= lo) || v > 1e9)
+      throw UsageError{"--" + flag + ": '" + t + "' is not a number >= " + DumpJson(nlohmann::json(lo))};
+    out.push_back(v);
+  }
+  if (out.empty()) throw UsageError{"--" + flag + ": give at least one value"};
+  return out;
+}
+
 int MovieLensVerb(const Args& a) {
   const std::string dir = a.Get("data", "../shared/data/movielens-100k");
   const std::string train_name = a.Get("train", "ua.base"), test_name = a.Get("test", "ua.test");
@@ -271,48 +285,85 @@ int MovieLensVerb(const Args& a) {
   if (s.bad_lines) std::fprintf(stderr, "fieldkit-cli recommend: %zu bad lines skipped; first: %s\n", s.bad_lines,
                                 s.first_error.c_str());
   const recommend::RankerKind kind = Kind(a.Get("model", "ease"));
-  auto r = recommend::MakeRanker(kind, ModelOptions(a));
+  recommend::RankerOptions opt = ModelOptions(a);
+  opt.ease_pop_beta = a.GetDouble("pop-beta", 0.0);
+  if (!(opt.ease_pop_beta >= 0 && opt.ease_pop_beta <= 4)) throw UsageError{"--pop-beta must be 0..4"};
+  // EASE's settings are chosen on a validation split of --train unless --lambda fixes them.
+  const bool tune = kind == recommend::RankerKind::Ease && !a.Has("lambda");
+  nlohmann::json validation;
+  double val_s = 0;
+  if (tune) {
+    recommend::ValidationOptions vo;
+    const long per_user = a.GetInt("val-per-user", long(vo.per_user));
+    if (per_user < 1) throw UsageError{"--val-per-user must be >= 1"};
+    vo.per_user = size_t(per_user);
+    vo.seed = uint64_t(a.GetInt("val-seed", long(vo.seed)));
+    vo.k = k;
+    vo.lambdas = NumberList(a, "lambdas", vo.lambdas, 1e-6);
+    vo.pop_betas = NumberList(a, "pop-betas", vo.pop_betas, 0);
+    for (double b : vo.pop_betas)
+      if (b > 4) throw UsageError{"--pop-betas: values must be 0..4"};
+    const Stopwatch vsw;
+    ProgressBar vbar("validation", ProgressWanted(a));
+    const recommend::EaseChoice c = recommend::ChooseEaseOnValidation(s.ds, s.train, vo, [&](size_t i, size_t n) {
+      vbar.Update(float(i) / float(n), "lambda " + DumpJson(nlohmann::json(vo.lambdas[i - 1])));
+    });
+    vbar.Done();
+    val_s = vsw.ElapsedMs() / 1000.0;
+    opt.ease_lambda = c.lambda;
+    opt.ease_pop_beta = c.pop_beta;
+    const std::string kk = std::to_string(k);
+    nlohmann::json grid = nlohmann::json::array();
+    for (auto& g : c.grid)
+      grid.push_back({{"lambda", g.lambda}, {"pop_beta", g.pop_beta}, {"precision_at_" + kk, g.precision},
+                      {"ndcg_at_" + kk, g.ndcg}});
+    validation = {{"protocol", "per user, min(" + std::to_string(vo.per_user) +
+                                   ", half) of their --train ratings drawn at random (seed " +
+                                   std::to_string(vo.seed) + ") are held out; EASE is fitted on the rest for "
+                                   "every lambda x pop_beta and the highest precision_at_" + kk +
+                                   " wins; --test is never read while choosing"},
+                  {"per_user", vo.per_user},
+                  {"seed", vo.seed},
+                  {"users", c.val_users},
+                  {"ratings", c.val_ratings},
+                  {"fit_ratings", c.fit_ratings},
+                  {"chosen", {{"lambda", c.lambda}, {"pop_beta", c.pop_beta}, {"precision_at_" + kk, c.precision},
+                              {"ndcg_at_" + kk, c.ndcg}}},
+                  {"grid", grid},
+                  {"seconds", val_s}};
+  }
+  auto r = recommend::MakeRanker(kind, opt);
   const Stopwatch sw;
   ProgressBar bar("train", ProgressWanted(a));
   const double train_s = Train(*r, s.ds, s.train, &bar);
   bar.Done();
-  std::ofstream out;
+  std::vector<std::vector<uint32_t>> lists;
+  const recommend::TopKScore score = recommend::ScoreTopK(*r, s.test, k, &lists);
+  const double seconds = sw.ElapsedMs() / 1000.0;
   if (a.Has("out")) {
-    out.open(a.Get("out"));
+    std::ofstream out(a.Get("out"));
     if (!out) throw InputError{a.Get("out") + ": cannot open for writing"};
     out << "user_id,rank,item_id\n";
+    for (size_t q = 0; q < s.test.size(); q++)
+      for (size_t i = 0; i < lists[q].size(); i++)
+        out << s.ds.users[s.test[q].user].id << ',' << (i + 1) << ',' << s.ds.items[lists[q][i]].id << '\n';
+    if (!out) throw InputError{a.Get("out") + ": write failed"};
   }
-  double p = 0, ndcg = 0;
-  for (auto& q : s.test) {
-    recommend::Query query;
-    query.user = int(q.user);
-    auto top = recommend::Recommend(*r, query, k, false, /*filter_seen=*/true);
-    std::vector<uint32_t> ranked;
-    for (size_t i = 0; i < top.size(); i++) {
-      ranked.push_back(top[i].item);
-      if (out.is_open()) out << s.ds.users[q.user].id << ',' << (i + 1) << ',' << s.ds.items[top[i].item].id << '\n';
-    }
-    // Precision and NDCG at k (k may differ from the accumulator's fixed cut-offs).
-    size_t hits = 0;
-    double dcg = 0, idcg = 0;
-    for (size_t i = 0; i < ranked.size(); i++)
-      if (std::find(q.relevant.begin(), q.relevant.end(), ranked[i]) != q.relevant.end())
-        hits++, dcg += 1.0 / std::log2(double(i) + 2.0);
-    for (size_t i = 0; i < std::min(k, q.relevant.size()); i++) idcg += 1.0 / std::log2(double(i) + 2.0);
-    p += double(hits) / double(k);
-    ndcg += idcg > 0 ? dcg / idcg : 0.0;
-  }
-  if (out.is_open() && !out) throw InputError{a.Get("out") + ": write failed"};
-  const double n = double(std::max<size_t>(1, s.test.size()));
   const std::string kk = std::to_string(k);
   nlohmann::json j = {{"model", recommend::RankerName(kind)},
-                      {"precision_at_" + kk, p / n},
-                      {"ndcg_at_" + kk, ndcg / n},
-                      {"seconds", sw.ElapsedMs() / 1000.0},
+                      {"precision_at_" + kk, score.precision},
+                      {"ndcg_at_" + kk, score.ndcg},
+                      {"seconds", seconds},
                       {"train_seconds", train_s},
                       {"users", s.test.size()},
                       {"train_ratings", s.train.size()},
                       {"items", s.ds.items.size()}};
+  if (kind == recommend::RankerKind::Ease) {
+    j["lambda"] = opt.ease_lambda;
+    j["pop_beta"] = opt.ease_pop_beta;
+    j["settings_from"] = tune ? "validation" : "flags";
+  }
+  if (tune) j["validation"] = validation;
   if (a.Has("json")) EmitJson(j);
   else std::printf("%s\n", DumpJson(j, 1).c_str());
   return 0;
@@ -333,7 +384,7 @@ const std::vector<Flag> kModelFlags = {
     {"reg-user", "X", "FM user regularisation (default 0.02)"},
     {"negatives", "N", "BPR: the hardest of N uniform negatives (default 3)"},
     {"model-seed", "N", "FM seed (default 1)"},
-    {"lambda", "X", "EASE regularisation (default 300)"},
+    {"lambda", "X", "EASE regularisation (default 300; movielens: fixes it, no validation)"},
 };
 
 // Personalize's holdout.
@@ -386,12 +437,21 @@ const VerbTable kRecommend = {
               {"test", "FILE", "the test ratings (default ua.test)"},
               {"k", "N", "list length (default 10)"},
               {"model", "NAME", "the model (default ease)"},
-              {"out", "FILE.csv", "write user_id,rank,item_id"}},
+              {"out", "FILE.csv", "write user_id,rank,item_id"},
+              {"val-per-user", "N", "ease: ratings per user held out of --train for validation (default 10)"},
+              {"val-seed", "N", "ease: seed of the validation draw (default 1)"},
+              {"lambdas", "LIST", "ease: lambdas tried on validation (default 100,200,300,500,800,1200,2000)"},
+              {"pop-betas", "LIST", "ease: popularity discounts tried (default 0,0.05,0.1,0.2,0.3)"},
+              {"pop-beta", "X", "ease with --lambda: scores / item users^X (default 0)"}},
              kModelFlags}),
       MovieLensVerb, "",
       "Trains on --train and recommends the top k unrated items for every user in --test; prints\n"
       "{\"model\",\"precision_at_10\",\"ndcg_at_10\",\"seconds\"} (seconds = training + scoring).\n"
-      "Every test rating counts as relevant."}},
+      "Every test rating counts as relevant.\n"
+      "ease: lambda and pop_beta are chosen on a validation split carved from --train (per user,\n"
+      "--val-per-user of their ratings at random, at most half), never on --test; the model is\n"
+      "then refitted on all of --train and scored once. \"validation\" in the output holds the\n"
+      "protocol, every setting's validation scores and the chosen one. --lambda skips it."}},
     "DIR (--data) defaults to data/recommend (the bundled copy). Bad rows are skipped and counted.\n"
     "Bands (daily average, C): very cold <5 <= cold <10 <= slightly cold <15 <= lukewarm <21 <=\n"
     "  hot <= 28 < very hot.\n"

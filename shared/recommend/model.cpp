@@ -72,6 +72,20 @@ std::vector<Scored> Recommend(const Ranker& r, const Query& q, size_t k, bool fi
   return all;
 }
 
+void DiscountByPopularity(const std::vector<float>& degree, double beta, std::vector<float>* scores) {
+  if (beta == 0) return;
+  for (size_t i = 0; i < scores->size() && i < degree.size(); i++)
+    (*scores)[i] /= float(std::pow(std::max(1.0, double(degree[i])), beta));
+}
+
+std::vector<float> ItemDegrees(const std::vector<std::vector<uint32_t>>& history, size_t items) {
+  std::vector<float> d(items, 0.f);
+  for (auto& h : history)
+    for (uint32_t i : h)
+      if (i < items) d[i] += 1;
+  return d;
+}
+
 namespace {
 
 // [SECTION] popularity, popularity in context
@@ -180,11 +194,12 @@ class ItemKnn : public Ranker {
 
 class Ease : public Ranker {
  public:
-  explicit Ease(double lambda) : lambda_(lambda) {}
+  Ease(double lambda, double pop_beta) : lambda_(lambda), pop_beta_(pop_beta) {}
   RankerKind Kind() const override { return RankerKind::Ease; }
   void Fit(const Dataset& ds, const std::vector<Interaction>& train) override {
     BuildHistory(ds, train);
     n_ = ds.items.size();
+    degree_ = ItemDegrees(history_, n_);
     done_ = false;
   }
   bool TrainStep(size_t) override {
@@ -211,13 +226,14 @@ class Ease : public Ranker {
       const float* row = &b_[j * n_];
       for (size_t i = 0; i < n_; i++) (*s)[i] += row[i];
     }
+    DiscountByPopularity(degree_, pop_beta_, s);
   }
 
  private:
-  double lambda_;
+  double lambda_, pop_beta_;
   size_t n_ = 0;
   bool done_ = false;
-  std::vector<float> b_;
+  std::vector<float> b_, degree_;
 };
 
 // [SECTION] factorisation machine
@@ -503,7 +519,7 @@ std::unique_ptr<Ranker> MakeRanker(RankerKind kind, const RankerOptions& opt) {
     case RankerKind::Popularity: return std::make_unique<Popularity>();
     case RankerKind::PopularityInContext: return std::make_unique<PopularityInContext>(opt.context_prior);
     case RankerKind::ItemKnn: return std::make_unique<ItemKnn>();
-    case RankerKind::Ease: return std::make_unique<Ease>(opt.ease_lambda);
+    case RankerKind::Ease: return std::make_unique<Ease>(opt.ease_lambda, opt.ease_pop_beta);
     case RankerKind::FmContext: return std::make_unique<Fm>(opt, true);
     case RankerKind::FmNoContext: return std::make_unique<Fm>(opt, false);
   }

@@ -44,6 +44,9 @@ struct RankerOptions {
   int negatives = 3;         // hardest of n uniform negatives per positive
   // EASE^R.
   double ease_lambda = 300;
+  // EASE^R scores divided by (users who had the item)^beta: 0 = plain EASE;
+  // larger values push less popular items up (MovieLens chooses it on validation).
+  double ease_pop_beta = 0;
   // Popularity in context: prior strength (pseudo-interactions of the global popularity).
   double context_prior = 50;
 };
@@ -87,6 +90,12 @@ class Ranker {
 };
 
 std::unique_ptr<Ranker> MakeRanker(RankerKind kind, const RankerOptions& opt);
+
+// scores[i] /= max(1, degree[i])^beta (beta 0: unchanged). EASE's popularity
+// discount, shared with the MovieLens tuning so both rank alike, bit for bit.
+void DiscountByPopularity(const std::vector<float>& degree, double beta, std::vector<float>* scores);
+// Per item, the users who had it in `history` (Ranker::History()).
+std::vector<float> ItemDegrees(const std::vector<std::vector<uint32_t>>& history, size_t items);
 
 // A trained FM as JSON (the other rankers retrain in well under a second), and
 // back for the same data set; a model made for other data is refused with a
