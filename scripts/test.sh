@@ -20,17 +20,64 @@ stage() {  # stage NAME COMMAND...
 
 # Tests that write files do so in a scratch dir, never in the tree.
 scratch=$(mktemp -d); trap 'rm -rf "$scratch"' EXIT
-stage wasm-doctest bash -c "cd '$scratch' && node --no-experimental-fetch '$PWD/build/cmake-wasm/bin/fieldkit-tests.js' --no-colors"
+
+# quiet_stage NAME COMMAND...: like stage, for two at once: output only to the log, the outcome
+# to build/logs/NAME.result ("ok|FAILED SECONDS"), read by report_stage afterwards.
+quiet_stage() {
+  local name=$1; shift
+  local t0=$SECONDS rc=0
+  "$@" >"build/logs/$name.log" 2>&1 || rc=$?
+  if [ $rc -eq 0 ]; then echo "ok $((SECONDS - t0))"; else echo "FAILED $((SECONDS - t0))"; fi >"build/logs/$name.result"
+}
+report_stage() {  # NAME: its log (the tail when it passed), its outcome, counted
+  local name=$1 outcome secs
+  read -r outcome secs <"build/logs/$name.result" 2>/dev/null || { outcome=FAILED; secs=?; }
+  echo "=== $name"
+  if [ "$outcome" = ok ]; then
+    tail -n 4 "build/logs/$name.log"
+    passed=$((passed + 1)); echo "=== $name: ok ($secs s)"
+  else
+    cat "build/logs/$name.log"
+    failed=$((failed + 1)); failures+=("$name"); echo "=== $name: FAILED ($secs s, log build/logs/$name.log)"
+  fi
+}
+
+# The doctest suites are CPU-bound and assert nothing about wall time: they run two at a time on
+# the CI's 2 cores. The ASan + UBSan build (make sanitize) is split in two by source file (the
+# label-review tests train detectors and are a third of its time); any report fails its half.
+# halt_on_error keeps the first report readable; leaks are errors (detect_leaks is on by default).
+ASAN_A='*tests/ui/labels*,*tests/labels/*'
+asan_run() (  # SCRATCH-SUBDIR doctest filter arguments...; a subshell: the cd stays in it
+  dir="$scratch/$1"; shift
+  mkdir -p "$dir" && cd "$dir" && ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 "$ROOT/build/asan/fieldkit-tests" --no-colors "$@"
+)
+ROOT=$PWD
+# The two halves must add up to the whole suite: a filter that drifts must not drop tests silently.
+count() { "$ROOT/build/asan/fieldkit-tests" --count "$@" 2>/dev/null | sed -n 's/.*current filters: //p'; }
+n_all=$(count) n_a=$(count -sf="$ASAN_A") n_b=$(count -sfe="$ASAN_A")
+echo "=== native-sanitize: $n_all test cases, split $n_a + $n_b"
+if [ -z "$n_all" ] || [ "$((n_a + n_b))" != "$n_all" ]; then
+  echo "=== native-sanitize: the split does not cover the suite ($n_a + $n_b != $n_all)"; failed=$((failed + 1)); failures+=(native-sanitize-split)
+fi
+t0=$SECONDS
+echo "=== native-sanitize-a, native-sanitize-b, native-doctest, wasm-doctest: two at a time (logs in build/logs/)"
+quiet_stage native-sanitize-a asan_run a -sf="$ASAN_A" &
+{
+  quiet_stage native-sanitize-b asan_run b -sfe="$ASAN_A"
+  quiet_stage native-doctest bash -c "mkdir -p '$scratch/n' && cd '$scratch/n' && '$ROOT/build/native/fieldkit-tests' --no-colors"
+  quiet_stage wasm-doctest bash -c "mkdir -p '$scratch/w' && cd '$scratch/w' && node --no-experimental-fetch '$ROOT/build/cmake-wasm/bin/fieldkit-tests.js' --no-colors"
+} &
+wait
+for s in native-sanitize-a native-sanitize-b native-doctest wasm-doctest; do report_stage $s; done
+echo "=== the doctest suites took $((SECONDS - t0)) s"
+
+# The browser and desktop stages run alone: their frame and slice limits assume an otherwise idle machine.
 stage serve python3 tests/serve_test.py
 stage e2e node tests/e2e/e2e.mjs --serve build/web --out build/e2e
 stage desktop bash tests/desktop_smoke.sh
 # Feature store: 20 SIGKILLs mid-ingest through the real CLI; every acknowledged record must be there.
 stage features-crash bash tests/features/crash_test.sh build/native/fieldkit-cli
-# The same native suite built with ASan + UBSan (make sanitize): any report fails the stage.
-# halt_on_error keeps the first report readable; leaks are errors (detect_leaks is on by default).
-stage native-sanitize bash -c "cd '$scratch' && ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0 \
-  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 '$PWD/build/asan/fieldkit-tests' --no-colors"
-stage native-doctest bash -c "cd '$scratch' && '$PWD/build/native/fieldkit-tests' --no-colors"
 
 echo
 echo "screenshots: build/e2e/*.png, build/desktop/*.png"
