@@ -2,6 +2,7 @@
 // headless. The bench and size verbs use the same fk::nn::SparseBench /
 // ComputeSizeTable the Sparse Inference panel uses, so both print one JSON.
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -99,6 +100,33 @@ int BenchReal(const Args& a) {
   return 0;
 }
 
+// The --layers summary: per backend and sparsity, layers grouped by op, the
+// 1x1 ones also by input resolution (where their efficiency differs most).
+struct LayerTypeRow {
+  std::string backend, type;
+  double sparsity = 0, ms = 0, min_ms = 0, flops = 0;
+  int layers = 0;
+};
+std::vector<LayerTypeRow> LayerTypeTable(const std::vector<nn::LayerProfileRow>& profile) {
+  std::vector<LayerTypeRow> rows;
+  for (auto& p : profile) {
+    std::string type = p.op;
+    if (p.op == "conv1x1" || p.op == "spmm") {
+      const int side = int(std::lround(std::sqrt(double(p.pixels))));
+      type += " " + std::to_string(side) + "x" + std::to_string(side);
+    }
+    auto it = std::find_if(rows.begin(), rows.end(), [&](const LayerTypeRow& r) {
+      return r.backend == p.backend && r.sparsity == p.sparsity && r.type == type;
+    });
+    if (it == rows.end()) it = rows.insert(rows.end(), LayerTypeRow{p.backend, type, p.sparsity});
+    it->ms += p.median_ms;
+    it->min_ms += p.min_ms;
+    it->flops += p.flops;
+    it->layers++;
+  }
+  return rows;
+}
+
 int Bench(const Args& a) {
   NoOperands(a);
   if (RealModel(a)) return BenchReal(a);
@@ -134,8 +162,22 @@ int Bench(const Args& a) {
                           {"layer", p.layer},
                           {"op", p.op},
                           {"sparsity", JsonNumberAs(p.sparsity, "%.4g")},
-                          {"mean_ms", JsonNumberAs(p.mean_ms, "%.4f")}});
+                          {"mean_ms", JsonNumberAs(p.mean_ms, "%.4f")},
+                          {"median_ms", JsonNumberAs(p.median_ms, "%.4f")},
+                          {"min_ms", JsonNumberAs(p.min_ms, "%.4f")},
+                          {"pixels", p.pixels},
+                          {"mflops", JsonNumberAs(p.flops * 1e-6, "%.4f")}});
       j["layers"] = layers;
+      nlohmann::json types = nlohmann::json::array();
+      for (auto& t : LayerTypeTable(bench.LayerProfile()))
+        types.push_back({{"backend", t.backend},
+                         {"sparsity", JsonNumberAs(t.sparsity, "%.4g")},
+                         {"type", t.type},
+                         {"layers", t.layers},
+                         {"median_ms", JsonNumberAs(t.ms, "%.4f")},
+                         {"min_ms", JsonNumberAs(t.min_ms, "%.4f")},
+                         {"gflops_per_s", JsonNumberAs(t.ms > 0 ? t.flops / (t.ms * 1e6) : 0.0, "%.2f")}});
+      j["layer_types"] = types;
     }
     EmitJson(j);
     return 0;
@@ -149,10 +191,16 @@ int Bench(const Args& a) {
     std::printf("%-15s %8.2f %10.3f %10.3f %10.3f %12llu %11.2e  %s\n", r.backend.c_str(), r.sparsity, r.median_ms,
                 r.p10_ms, r.p90_ms, (unsigned long long)r.model_bytes, r.max_rel_err, r.kernel.c_str());
   if (o.time_layers) {
-    std::printf("\nper-layer mean ms (own backends)\n");
+    std::printf("\nper layer (own backends): mean, median and fastest ms per run, GFLOP/s of the median\n");
     for (auto& p : bench.LayerProfile())
-      std::printf("%-11s %5.2f %-28s %-16s %8.4f\n", p.backend.c_str(), p.sparsity, p.layer.c_str(), p.op.c_str(),
-                  p.mean_ms);
+      std::printf("%-11s %5.2f %-28s %-12s %6zu px %8.4f %8.4f %8.4f %7.1f\n", p.backend.c_str(), p.sparsity,
+                  p.layer.c_str(), p.op.c_str(), p.pixels, p.mean_ms, p.median_ms, p.min_ms,
+                  p.median_ms > 0 ? p.flops / (p.median_ms * 1e6) : 0.0);
+    std::printf("\nper layer type (sums of the layers' medians and fastest runs)\n%-11s %5s %-16s %6s %9s %9s %8s %9s\n",
+                "backend", "spars", "type", "layers", "median_ms", "min_ms", "MFLOP", "GFLOP/s");
+    for (auto& t : LayerTypeTable(bench.LayerProfile()))
+      std::printf("%-11s %5.2f %-16s %6d %9.4f %9.4f %8.1f %9.1f\n", t.backend.c_str(), t.sparsity, t.type.c_str(),
+                  t.layers, t.ms, t.min_ms, t.flops * 1e-6, t.ms > 0 ? t.flops / (t.ms * 1e6) : 0.0);
   }
   return 0;
 }

@@ -75,6 +75,7 @@ Status Executor::PackConv(const Layer& l, size_t i, const kernels::NnKernels& k,
     if (!(l.kernel == 3 && l.stride == 2 && l.groups == 1 && l.in_c == 3))
       return LayerError(i, l, "the first layer must be a 3x3 stride-2 convolution on 3 channels (HWC input)");
     op.kind = OpKind::FirstConv;
+    op.stride = 2;
     // OIHW -> per output channel: bias, then (ky, kx, ci).
     for (int o = 0; o < l.out_c; o++) {
       op.packed.push_back(l.bias[size_t(o)]);
@@ -84,6 +85,7 @@ Status Executor::PackConv(const Layer& l, size_t i, const kernels::NnKernels& k,
     }
   } else if (l.IsDepthwise() && l.kernel == 3 && (l.stride == 1 || l.stride == 2)) {
     op.kind = OpKind::DwConv;
+    op.stride = size_t(l.stride);
     op.dw = l.stride == 1 ? k.dwconv_3x3s1 : k.dwconv_3x3s2;
     for (int c = 0; c < l.out_c; c++) {
       op.packed.push_back(l.bias[size_t(c)]);
@@ -171,8 +173,8 @@ Result<Executor> Executor::Create(const Model& model, const kernels::NnKernels& 
     // Inputs whose last consumer is this layer become free for later layers.
     for (int p : {op.in, op.in2})
       if (p >= 0 && last_use[size_t(p)] == i) free_buf[size_t(ex.layer_buffer_[size_t(p)])] = true;
+    ex.times_.push_back({l.name, OpName(op), 0.0, {}, OpFlops(op), op.pixels});
     ex.ops_.push_back(std::move(op));
-    ex.times_.push_back({l.name, LayerKindName(l.kind), 0.0});
   }
   for (size_t s : sizes) ex.buffers_.emplace_back(s, 0.f);
   const Layer& out = m.layers[n - 1];
@@ -182,6 +184,37 @@ Result<Executor> Executor::Create(const Model& model, const kernels::NnKernels& 
   return ex;
 }
 
+const char* Executor::OpName(const Op& op) {
+  switch (op.kind) {
+    case OpKind::FirstConv: return "first_conv";
+    case OpKind::DwConv: return op.stride == 2 ? "dwconv3x3s2" : "dwconv3x3s1";
+    case OpKind::Conv1x1: return "conv1x1";
+    case OpKind::Spmm: return "spmm";
+    case OpKind::Add: return "add";
+    case OpKind::GavgPool: return "gavgpool";
+    case OpKind::Fc: return "fc";
+    case OpKind::Softmax: return "softmax";
+  }
+  return "?";
+}
+
+// Multiply-adds count 2; spmm counts what it stores (block values included).
+double Executor::OpFlops(const Op& op) {
+  const double px = double(op.pixels), ic = double(op.in_c), oc = double(op.out_c);
+  const double out_px = double(((op.in_h - 1) / op.stride + 1) * ((op.in_w - 1) / op.stride + 1));
+  switch (op.kind) {
+    case OpKind::FirstConv: return 2.0 * 27.0 * oc * out_px;
+    case OpKind::DwConv: return 2.0 * 9.0 * oc * out_px;
+    case OpKind::Conv1x1: return 2.0 * px * ic * oc;
+    case OpKind::Spmm: return 2.0 * px * double(op.sp.weights.size() - op.out_c);
+    case OpKind::Add: return px * ic;
+    case OpKind::GavgPool: return px * ic;
+    case OpKind::Fc: return 2.0 * ic * oc;
+    case OpKind::Softmax: return 0;
+  }
+  return 0;
+}
+
 size_t Executor::BufferBytes() const {
   size_t b = 0;
   for (auto& v : buffers_) b += v.size() * sizeof(float);
@@ -189,7 +222,10 @@ size_t Executor::BufferBytes() const {
 }
 
 void Executor::ResetTimes() {
-  for (auto& t : times_) t.total_ms = 0;
+  for (auto& t : times_) {
+    t.total_ms = 0;
+    t.run_ms.clear();
+  }
   timed_runs_ = 0;
 }
 
@@ -226,7 +262,9 @@ void Executor::Run(const float* input_hwc) {
   for (size_t i = 0; i < ops_.size(); i++) {
     const double t0 = NowMs();
     RunOp(ops_[i], input_hwc);
-    times_[i].total_ms += NowMs() - t0;
+    const double ms = NowMs() - t0;
+    times_[i].total_ms += ms;
+    times_[i].run_ms.push_back(ms);
   }
   timed_runs_++;
 }

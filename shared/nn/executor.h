@@ -44,10 +44,15 @@ class Executor {
   const std::string& Description() const { return description_; }
   size_t BufferBytes() const;  // activation memory after liveness sharing
 
-  // Per-layer time (time_layers): total ms since the last reset, and run count.
+  // Per-layer time (time_layers): total ms since the last reset, one sample per
+  // timed run (medians resist the load of a shared machine), and the layer's
+  // useful FLOPs per run (spmm: stored nonzeros only) for GFLOP/s.
   struct LayerTime {
-    std::string name, op;
+    std::string name, op;  // op: "first_conv", "dwconv3x3s1", "dwconv3x3s2", "conv1x1", "spmm", "add", ...
     double total_ms = 0;
+    std::vector<double> run_ms;
+    double flops = 0;
+    size_t pixels = 0;  // H*W of the layer's input
   };
   const std::vector<LayerTime>& LayerTimes() const { return times_; }
   int TimedRuns() const { return timed_runs_; }
@@ -59,6 +64,7 @@ class Executor {
     OpKind kind = OpKind::Add;
     int in = -1, in2 = -1, out = -1;  // buffer ids (-1 = model input)
     size_t in_h = 0, in_w = 0, in_c = 0, out_c = 0, pixels = 0;
+    size_t stride = 1;  // first conv and depthwise
     kernels::MinMax clamp;
     std::vector<float> packed;   // dense layouts
     kernels::SparsePacked sp;    // spmm
@@ -73,6 +79,8 @@ class Executor {
   struct Counts {
     int sparse_1x1 = 0, dense_1x1 = 0;
   };
+  static const char* OpName(const Op& op);
+  static double OpFlops(const Op& op);
   static Status MakeOp(const Layer& l, size_t i, const kernels::NnKernels& k, const ExecutorOptions& opt, Op& op,
                        Counts& counts);
   static Status PackConv(const Layer& l, size_t i, const kernels::NnKernels& k, const ExecutorOptions& opt, Op& op,

@@ -431,7 +431,8 @@ bool SparseBench::Impl::StepFinish() {
     results.push_back(ResultOf(s, xnn_dense_median));
     if (s.own && opt.time_layers && s.own->TimedRuns() > 0)
       for (auto& t : s.own->LayerTimes())
-        profile.push_back({s.backend, t.name, t.op, Sparsity(), t.total_ms / s.own->TimedRuns()});
+        profile.push_back({s.backend, t.name, t.op, Sparsity(), t.total_ms / s.own->TimedRuns(),
+                           Percentile(t.run_ms, 0.5), Percentile(t.run_ms, 0.0), t.flops, t.pixels});
   }
   slots.clear();
   if (++si == opt.sparsities.size()) {

@@ -71,10 +71,13 @@ struct BenchResult {
   int runs = 0;
 };
 
-// Per-layer time of an own backend at one sparsity (time_layers), mean ms per run.
+// Per-layer time of an own backend at one sparsity (time_layers): mean, median
+// and fastest ms per run (the fastest is least disturbed by other processes),
+// useful FLOPs per run (Executor::LayerTime) and input H*W.
 struct LayerProfileRow {
   std::string backend, layer, op;
-  double sparsity = 0, mean_ms = 0;
+  double sparsity = 0, mean_ms = 0, median_ms = 0, min_ms = 0, flops = 0;
+  size_t pixels = 0;
 };
 
 class SparseBench {

@@ -139,6 +139,8 @@ TEST_CASE("cli/json: sparse prune, info, run, size and bench print strict JSON f
   REQUIRE(j["results"].size() == 2);
   CHECK(j["results"][0]["median_ms"].get<double>() > 0);
   CHECK(!j["layers"].empty());
+  REQUIRE(!j["layer_types"].empty());
+  for (auto& t : j["layer_types"]) CHECK(t["gflops_per_s"].get<double>() >= 0);
 }
 
 TEST_CASE("cli/json: anomaly simulate and backtest print strict JSON; alert lines too, for odd series, rules and paths") {

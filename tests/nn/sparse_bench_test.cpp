@@ -38,6 +38,22 @@ TEST_CASE("nn/sparse_bench: a small bench runs to the end with one result per ba
     CHECK_FALSE(r.kernel.empty());
   }
   CHECK_FALSE(b.LayerProfile().empty());
+  // Layer rows name the op that ran and its useful FLOPs: at 90 % a pruned 1x1
+  // layer's spmm counts about a tenth of the dense layer's multiply-adds.
+  int pairs = 0;
+  for (auto& d : b.LayerProfile()) {
+    CHECK(d.min_ms <= d.median_ms);
+    if (d.backend != "own-dense" || d.sparsity != 0.9 || d.op != "conv1x1") continue;
+    for (auto& s : b.LayerProfile())
+      if (s.backend == "own-sparse" && s.sparsity == 0.9 && s.layer == d.layer) {
+        CHECK(s.op == "spmm");
+        CHECK(s.pixels == d.pixels);
+        CHECK(s.flops > 0.02 * d.flops);
+        CHECK(s.flops < 0.2 * d.flops);
+        pairs++;
+      }
+  }
+  CHECK(pairs == 34);
   const nlohmann::json j = b.ResultsJson();
   REQUIRE(j["results"].size() == b.Results().size());
   const nlohmann::json& r0 = j["results"][0];
