@@ -91,7 +91,7 @@ struct NnKernels {
   F32GavgPoolFn gavgpool = nullptr;
   F32FcFn fc = nullptr;
   F32AddFn add = nullptr;
-  // Kernel names as in kernel_list.inc, e.g. "f32_spmm_minmax_ukernel_32x1__avx512".
+  // Kernel names as in kernel_list.inc, e.g. "f32_spmm_minmax_ukernel_128x1__avx512".
   std::string spmm_name, conv1x1_name;
   std::vector<std::string> names;   // every kernel of this set, in struct order
 };

@@ -1,6 +1,7 @@
 #include "nn/executor.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "core/clock.h"
 
@@ -10,6 +11,17 @@ namespace {
 // SIMD kernels may read a vector past the end of a row (XNNPACK's
 // XNN_EXTRA_BYTES rule); every buffer gets this much slack.
 constexpr size_t kSlackFloats = 16;
+// Buffers start on a 64-byte line; spmm rows are padded to whole lines.
+constexpr size_t kAlignFloats = 64 / sizeof(float);
+constexpr size_t kPadRow = kAlignFloats;
+constexpr size_t kPadBelow = 128;  // spmm rows shorter than this (pixels) are padded
+
+// A zeroed buffer of n floats (+ slack) and the offset of its first 64-byte boundary.
+size_t AllocAligned(std::vector<float>& v, size_t n) {
+  v.assign(n + kSlackFloats + kAlignFloats, 0.f);
+  const uintptr_t addr = reinterpret_cast<uintptr_t>(v.data());
+  return ((64 - addr % 64) % 64) / sizeof(float);
+}
 
 kernels::MinMax ClampOf(Activation a) {
   kernels::MinMax c;
@@ -99,7 +111,13 @@ Status Executor::PackConv(const Layer& l, size_t i, const kernels::NnKernels& k,
     if (l.sparse && opt.sparse) {
       op.kind = OpKind::Spmm;
       op.spmm = l.block == 4 ? k.spmm_block4 : l.block == 2 ? k.spmm_block2 : k.spmm;
-      op.sp = kernels::PackSpmm(w.data(), l.bias.data(), op.out_c, op.in_c, size_t(l.block), op.pixels);
+      // Short rows that are not whole cache lines (7x7 = 49 pixels: 3 vectors
+      // and a masked one holding 1 pixel, loads split across lines) run on
+      // copies with rows padded to kPadRow floats: 1.3x faster on 7x7 layers,
+      // while 14x14 rows measured slower with the copies (docs/BENCHMARKS.md).
+      op.row = op.pixels % kPadRow && op.pixels < kPadBelow ? (op.pixels + kPadRow - 1) / kPadRow * kPadRow : 0;
+      op.sp = kernels::PackSpmm(w.data(), l.bias.data(), op.out_c, op.in_c, size_t(l.block),
+                                op.row ? op.row : op.pixels);
       counts.sparse_1x1++;
     } else {
       op.kind = OpKind::Conv1x1;
@@ -176,7 +194,16 @@ Result<Executor> Executor::Create(const Model& model, const kernels::NnKernels& 
     ex.times_.push_back({l.name, OpName(op), 0.0, {}, OpFlops(op), op.pixels});
     ex.ops_.push_back(std::move(op));
   }
-  for (size_t s : sizes) ex.buffers_.emplace_back(s, 0.f);
+  // Buffers start on a cache line (malloc gives 16 bytes): rows whose size is
+  // a multiple of 64 bytes then never split a vector load across two lines,
+  // which matters to spmm (one FMA per load); measured in docs/BENCHMARKS.md.
+  ex.buffers_.resize(sizes.size());
+  for (size_t b = 0; b < sizes.size(); b++) ex.buffer_offset_.push_back(AllocAligned(ex.buffers_[b], sizes[b]));
+  size_t pad_in = 0, pad_out = 0;
+  for (const Op& op : ex.ops_)
+    if (op.row) pad_in = std::max(pad_in, op.in_c * op.row), pad_out = std::max(pad_out, op.out_c * op.row);
+  if (pad_in) ex.pad_in_offset_ = AllocAligned(ex.pad_in_, pad_in);
+  if (pad_out) ex.pad_out_offset_ = AllocAligned(ex.pad_out_, pad_out);
   const Layer& out = m.layers[n - 1];
   ex.output_size_ = size_t(out.out_c) * size_t(out.out_h) * size_t(out.out_w);
   ex.logits_size_ = ex.logits_layer_ >= 0 ? size_t(m.layers[size_t(ex.logits_layer_)].out_c) : 0;
@@ -231,14 +258,27 @@ void Executor::ResetTimes() {
 
 void Executor::RunOp(const Op& op, const float* input) {
   const kernels::NnKernels& k = *k_;
-  float* y = buffers_[size_t(layer_buffer_[size_t(op.out)])].data();
+  float* y = MutableBuffer(op.out);
   const float* x = op.in < 0 ? input : Buffer(op.in);
   switch (op.kind) {
     case OpKind::FirstConv: k.conv_hwc2chw_3x3s2(op.in_h, op.in_w, op.out_c, x, op.packed.data(), y, op.clamp); break;
     case OpKind::DwConv: op.dw(op.in_h, op.in_w, op.in_c, x, op.packed.data(), y, op.clamp); break;
     case OpKind::Conv1x1: k.conv1x1(op.pixels, op.in_c, op.out_c, x, op.packed.data(), y, op.clamp); break;
     case OpKind::Spmm:
-      op.spmm(op.pixels, op.out_c, x, op.sp.weights.data(), op.sp.deltas.data(), op.sp.nnz.data(), y, op.clamp);
+      if (op.row) {
+        // Padded rows: copy in (the pad columns are zeroed: they must stay
+        // finite), run, copy the valid columns out.
+        float* xp = pad_in_.data() + pad_in_offset_;
+        float* yp = pad_out_.data() + pad_out_offset_;
+        for (size_t c = 0; c < op.in_c; c++) {
+          std::copy(x + c * op.pixels, x + (c + 1) * op.pixels, xp + c * op.row);
+          std::fill(xp + c * op.row + op.pixels, xp + (c + 1) * op.row, 0.f);
+        }
+        op.spmm(op.row, op.out_c, xp, op.sp.weights.data(), op.sp.deltas.data(), op.sp.nnz.data(), yp, op.clamp);
+        for (size_t c = 0; c < op.out_c; c++) std::copy(yp + c * op.row, yp + c * op.row + op.pixels, y + c * op.pixels);
+      } else {
+        op.spmm(op.pixels, op.out_c, x, op.sp.weights.data(), op.sp.deltas.data(), op.sp.nnz.data(), y, op.clamp);
+      }
       break;
     case OpKind::Add: k.add(op.pixels * op.in_c, x, Buffer(op.in2), y, op.clamp); break;
     case OpKind::GavgPool: k.gavgpool(op.pixels, op.in_c, x, y); break;

@@ -42,7 +42,7 @@ class Executor {
 
   // e.g. "own scalar: f32_spmm... (14 sparse 1x1 layers)" for the bench's "kernel" field.
   const std::string& Description() const { return description_; }
-  size_t BufferBytes() const;  // activation memory after liveness sharing
+  size_t BufferBytes() const;  // activation memory after liveness sharing (not the spmm row-padding copies)
 
   // Per-layer time (time_layers): total ms since the last reset, one sample per
   // timed run (medians resist the load of a shared machine), and the layer's
@@ -65,6 +65,7 @@ class Executor {
     int in = -1, in2 = -1, out = -1;  // buffer ids (-1 = model input)
     size_t in_h = 0, in_w = 0, in_c = 0, out_c = 0, pixels = 0;
     size_t stride = 1;  // first conv and depthwise
+    size_t row = 0;     // spmm: padded row length it runs at (> pixels) or 0 (runs in place)
     kernels::MinMax clamp;
     std::vector<float> packed;   // dense layouts
     kernels::SparsePacked sp;    // spmm
@@ -72,7 +73,13 @@ class Executor {
     kernels::F32DwConvFn dw = nullptr;
   };
   const float* Buffer(int layer) const {
-    return layer < 0 ? nullptr : buffers_[size_t(layer_buffer_[size_t(layer)])].data();
+    if (layer < 0) return nullptr;
+    const size_t b = size_t(layer_buffer_[size_t(layer)]);
+    return buffers_[b].data() + buffer_offset_[b];
+  }
+  float* MutableBuffer(int layer) {
+    const size_t b = size_t(layer_buffer_[size_t(layer)]);
+    return buffers_[b].data() + buffer_offset_[b];
   }
   void RunOp(const Op& op, const float* input);
   // Create's steps: layer i as an op (kind and packed weights), counting the 1x1 layers by path.
@@ -90,6 +97,10 @@ class Executor {
   ExecutorOptions opt_;
   std::vector<Op> ops_;
   std::vector<std::vector<float>> buffers_;
+  std::vector<size_t> buffer_offset_;  // floats from data() to the first 64-byte boundary
+  // Spmm layers with padded rows (Op::row) run between these two, 64-byte aligned.
+  std::vector<float> pad_in_, pad_out_;
+  size_t pad_in_offset_ = 0, pad_out_offset_ = 0;
   std::vector<int> layer_buffer_;
   int output_layer_ = -1, logits_layer_ = -1;
   size_t output_size_ = 0, logits_size_ = 0, input_size_ = 0;
