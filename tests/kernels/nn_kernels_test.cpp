@@ -4,6 +4,7 @@
 // counts not divisible by blocks, odd spatial sizes).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -237,6 +238,44 @@ TEST_CASE("kernels/spmm: every variant equals the scalar reference with pixel re
                                got.data(), c);
             CHECK(MaxRelErr(got.data(), want.data(), want.size()) < 1e-5);
             CHECK(GuardsIntact(got, want.size()));
+          }
+        }
+}
+
+TEST_CASE("kernels/spmm: wide rows, odd channel counts, empty rows and unread input rows equal the scalar reference") {
+  // Rows of several pixel tiles (AVX-512 splits a row into balanced tiles of up
+  // to 8 vectors, so 129..300 pixels give 2..3 tiles of different widths), odd
+  // output channel counts (block tails), channels without nonzeros in the middle
+  // and at the end, and an input channel no weight uses: its row holds NaN, so
+  // a kernel that reads it anyway fails.
+  fk::Rng rng(17);
+  const auto all = AllNnKernels();
+  for (size_t pixels : {112, 127, 128, 129, 196, 200, 257, 300})
+    for (size_t block : {1, 2, 4})
+      for (size_t out_c : {3, 9, 13})
+        for (float sparsity : {0.5f, 0.9f}) {
+          const size_t in_c = 24, unread = 5;
+          auto w = RandomWeights(out_c, in_c, sparsity, rng);  // channel 0 empty
+          for (size_t k = 0; k < in_c; k++) w[(out_c / 2) * in_c + k] = w[(out_c - 1) * in_c + k] = 0.f;
+          for (size_t n = 0; n < out_c; n++) w[n * in_c + unread] = 0.f;
+          const auto bias = Random(out_c, rng);
+          const auto x_ref = Random(in_c * pixels, rng);  // the naive loop reads every row: 0 * NaN = NaN
+          auto x = x_ref;
+          for (size_t p = 0; p < pixels; p++) x[unread * pixels + p] = std::nanf("");
+          const SparsePacked sp = PackSpmm(w.data(), bias.data(), out_c, in_c, block, pixels);
+          const MinMax c = out_c % 2 ? kRelu6 : kTight;
+          std::vector<float> want(out_c * pixels);
+          NaiveConv1x1(w.data(), bias.data(), x_ref.data(), pixels, in_c, out_c, c, want.data());
+          for (const NnKernels* k : all) {
+            CAPTURE(k->isa); CAPTURE(pixels); CAPTURE(block); CAPTURE(out_c); CAPTURE(sparsity);
+            auto got = Poisoned(want.size());
+            SpmmFor(*k, block)(pixels, out_c, x.data(), sp.weights.data(), sp.deltas.data(), sp.nnz.data(),
+                               got.data(), c);
+            CHECK(MaxRelErr(got.data(), want.data(), want.size()) < 1e-5);
+            CHECK(GuardsIntact(got, want.size()));
+            // The empty channels are their clamped bias everywhere.
+            for (size_t n : {size_t(0), out_c / 2, out_c - 1})
+              CHECK(got[n * pixels + pixels - 1] == std::min(std::max(bias[n], c.min), c.max));
           }
         }
 }
