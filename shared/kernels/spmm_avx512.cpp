@@ -12,8 +12,8 @@
 // tile (0.28 -> 0.22 ms on the 112x112 layers, which are bound by their
 // stores). Measured on MobileNetV2 (docs/BENCHMARKS.md) and not kept:
 // prefetching the input rows of the next nonzeros or of the next tile (no
-// gain; a prefetch per line cost up to 1.5x) and tiles narrowed so a layer's
-// input slices fit L1 (1.4x slower: more passes over the weights).
+// gain; a prefetch per line cost up to 1.7x) and tiles narrowed so a layer's
+// input slices fit L1 (1.5-1.7x slower: more passes over the weights).
 #include <immintrin.h>
 
 #include <type_traits>
