@@ -59,8 +59,10 @@ demo: build
 	@echo "Desktop app: build/native/fieldkit   CLI: build/native/fieldkit-cli --help"
 	@python3 serve.py --port $(PORT) --root build/web
 
-# Test dependencies first, so a failing download shows before the long builds.
-test: deps deps-test build sanitize
+# Test dependencies first, so a failing download shows before the long builds. The three builds
+# run side by side: each one's serial steps (configure, the big links) leave a core idle.
+test: deps deps-test
+	@$(MAKE) --no-print-directory -j3 native web sanitize
 	@bash scripts/test.sh
 
 clean:

@@ -42,7 +42,7 @@ report_stage() {  # NAME: its log (the tail when it passed), its outcome, counte
   fi
 }
 
-# The doctest suites are CPU-bound and assert nothing about wall time: they run two at a time on
+# The doctest suites and the crash test are CPU-bound and assert nothing about wall time: two at a time on
 # the CI's 2 cores. The ASan + UBSan build (make sanitize) is split in two by source file (the
 # label-review tests train detectors and are a third of its time); any report fails its half.
 # halt_on_error keeps the first report readable; leaks are errors (detect_leaks is on by default).
@@ -61,23 +61,25 @@ if [ -z "$n_all" ] || [ "$((n_a + n_b))" != "$n_all" ]; then
   echo "=== native-sanitize: the split does not cover the suite ($n_a + $n_b != $n_all)"; failed=$((failed + 1)); failures+=(native-sanitize-split)
 fi
 t0=$SECONDS
-echo "=== native-sanitize-a, native-sanitize-b, native-doctest, wasm-doctest: two at a time (logs in build/logs/)"
-quiet_stage native-sanitize-a asan_run a -sf="$ASAN_A" &
+echo "=== native-sanitize-a, features-crash | native-sanitize-b, native-doctest, wasm-doctest: two at a time (logs in build/logs/)"
+{
+  quiet_stage native-sanitize-a asan_run a -sf="$ASAN_A"
+  # Feature store: 20 SIGKILLs mid-ingest through the real CLI; every acknowledged record must be there.
+  quiet_stage features-crash bash tests/features/crash_test.sh build/native/fieldkit-cli
+} &
 {
   quiet_stage native-sanitize-b asan_run b -sfe="$ASAN_A"
   quiet_stage native-doctest bash -c "mkdir -p '$scratch/n' && cd '$scratch/n' && '$ROOT/build/native/fieldkit-tests' --no-colors"
   quiet_stage wasm-doctest bash -c "mkdir -p '$scratch/w' && cd '$scratch/w' && node --no-experimental-fetch '$ROOT/build/cmake-wasm/bin/fieldkit-tests.js' --no-colors"
 } &
 wait
-for s in native-sanitize-a native-sanitize-b native-doctest wasm-doctest; do report_stage $s; done
+for s in native-sanitize-a native-sanitize-b native-doctest wasm-doctest features-crash; do report_stage $s; done
 echo "=== the doctest suites took $((SECONDS - t0)) s"
 
 # The browser and desktop stages run alone: their frame and slice limits assume an otherwise idle machine.
 stage serve python3 tests/serve_test.py
 stage e2e node tests/e2e/e2e.mjs --serve build/web --out build/e2e
 stage desktop bash tests/desktop_smoke.sh
-# Feature store: 20 SIGKILLs mid-ingest through the real CLI; every acknowledged record must be there.
-stage features-crash bash tests/features/crash_test.sh build/native/fieldkit-cli
 
 echo
 echo "screenshots: build/e2e/*.png, build/desktop/*.png"
