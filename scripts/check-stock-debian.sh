@@ -8,7 +8,7 @@
 # Run by hand, as root, on a Debian host (not in CI): takes 1-2 hours on 2 cores.
 #
 #   scripts/check-stock-debian.sh [--root DIR] [--keep] [--reuse] [--log FILE]
-#                                 [--demo-minutes N] [--test-minutes N]
+#                                 [--demo-minutes N] [--test-minutes N] [--deps-only]
 #   --root DIR        where to build the root (default: a new /var/tmp/fieldkit-stock.XXXXXX)
 #   --keep            keep the root afterwards (default: delete it)
 #   --reuse           DIR already holds a root this script made: skip debootstrap and
@@ -17,12 +17,14 @@
 #   --log FILE        everything the commands print (default: /var/tmp/fieldkit-stock-DATE.log)
 #   --demo-minutes N  time limit for `make demo` to serve (default 120)
 #   --test-minutes N  time limit for `make test` (default 150: it also builds the ASan suite)
+#   --deps-only       only `make deps && make deps-test` (every download and install step, no
+#                     build; minutes, not hours): a quick check after a set-up change
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 MIRROR=http://deb.debian.org/debian
 SECURITY=http://deb.debian.org/debian-security
-ROOT=""; KEEP=0; REUSE=0; DEMO_MIN=120; TEST_MIN=150
+ROOT=""; KEEP=0; REUSE=0; DEMO_MIN=120; TEST_MIN=150; DEPS_ONLY=0
 LOG=/var/tmp/fieldkit-stock-$(date +%Y%m%d-%H%M%S).log
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
@@ -34,6 +36,7 @@ while [ $# -gt 0 ]; do
     --log) LOG=${2:?--log needs a file}; shift 2 ;;
     --demo-minutes) DEMO_MIN=${2:?}; shift 2 ;;
     --test-minutes) TEST_MIN=${2:?}; shift 2 ;;
+    --deps-only) DEPS_ONLY=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "check-stock-debian: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -197,6 +200,17 @@ git clone -q --no-hardlinks "$REPO" "$ROOT/root/fieldkit" >>"$LOG" 2>&1
 git -C "$ROOT/root/fieldkit" checkout -q --detach "$COMMIT"
 say "check-stock-debian: cloned ${COMMIT:0:7} to /root/fieldkit in the root"
 
+# --- 3. make demo: until it serves (or, with --deps-only, only the set-up steps) ---------
+if [ $DEPS_ONLY -eq 1 ]; then
+  log "=== make deps && make deps-test"
+  t0=$SECONDS
+  start_inside "cd /root/fieldkit && make deps && make deps-test"
+  rc=0; wait "$inner_pgid" || rc=$?
+  inner_pgid=""
+  if [ $rc -eq 0 ]; then result "make deps && make deps-test" pass $((SECONDS - t0))
+  else result "make deps && make deps-test" FAIL $((SECONDS - t0)) "exit $rc"; fail_tail; fi
+  DEMO_MIN=0; TEST_MIN=0
+fi
 # --- 3. make demo: until it serves --------------------------------------------------
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null \
        || echo $((20000 + RANDOM % 20000)))
@@ -204,6 +218,7 @@ served() {
   if command -v curl >/dev/null; then curl -fsS -o /dev/null --max-time 5 "http://127.0.0.1:$PORT/" 2>/dev/null
   else python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/', timeout=5)" 2>/dev/null; fi
 }
+if [ $DEPS_ONLY -eq 0 ]; then
 log "=== make demo PORT=$PORT"
 t0=$SECONDS
 start_inside "cd /root/fieldkit && make demo PORT=$PORT"
@@ -241,6 +256,7 @@ summary=$(grep -E '^([0-9:]{8} )?(stages: |\[doctest\] (test cases|assertions):)
            | sed -E 's/^[0-9:]{8} //' | tr '\n' ' ' | sed 's/ *$//' || true)
 result "make test" "$status" "$test_s" "$detail${detail:+${summary:+; }}$summary"
 [ "$status" = pass ] || fail_tail
+fi  # DEPS_ONLY
 
 # --- 5. what a new user downloads ---------------------------------------------------
 # apt's and npm's own output is in the clone's build/logs/setup-deps.log, not on the console.
