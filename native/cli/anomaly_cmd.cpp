@@ -85,7 +85,11 @@ int NabVerb(const Args& args) {
 
   nlohmann::json j, per_file;
   for (const auto& profile : anomaly::NabProfiles()) {
-    const anomaly::NabSweepResult best = anomaly::NabOptimizeThreshold(files, profile);
+    // --threshold: score at a threshold chosen elsewhere (e.g. on NAB) instead
+    // of sweeping it on these files' labels.
+    anomaly::NabSweepResult best;
+    if (args.Has("threshold")) best.threshold = args.GetDouble("threshold", 0.5);
+    else best = anomaly::NabOptimizeThreshold(files, profile);
     j["thresholds"][profile.name] = best.threshold;
     for (const std::string& cat : cats) {
       std::vector<const anomaly::NabFile*> sel;
@@ -325,6 +329,106 @@ int BenchVerb(const Args& args) {
   return 0;
 }
 
+
+// [SECTION] corpus: a NAB-layout corpus from the simulator
+
+// One file per injected anomaly: a camera's 5-minute counts of one measure
+// over --days, with one contextual anomaly of a rotating kind (a daytime drop
+// to zero — an ordinary night value —, a stuck count, a level shift up or
+// down) at a random time after day 5, labelled at its first interval; windows
+// as NAB's labeler builds them. `anomaly nab --data DIR --categories NAME`
+// scores it.
+int CorpusVerb(const Args& args) {
+  const std::string out = args.Get("out", "");
+  if (out.empty()) throw UsageError{"--out DIR is required"};
+  const std::string cat = args.Get("category", "simTraffic");
+  const long n_files = args.GetInt("files", 12);
+  const double days = args.GetDouble("days", 21);
+  const uint64_t seed = uint64_t(args.GetInt("seed", 1));
+  if (n_files < 1 || n_files > 1000 || days < 7 || days > 3650) throw UsageError{"--files in 1..1000 and --days in 7..3650"};
+  if (Status st = stream::MakeDirs(out + "/data/" + cat); !st) throw InputError{st.message()};
+  if (Status st = stream::MakeDirs(out + "/labels"); !st) throw InputError{st.message()};
+  std::vector<stream::InjectedKind> kinds;
+  for (const std::string& k : args.GetList("kinds", {"drop", "stuck", "level_shift"})) {
+    if (k == "drop") kinds.push_back(stream::InjectedKind::Drop);
+    else if (k == "stuck") kinds.push_back(stream::InjectedKind::Stuck);
+    else if (k == "level_shift") kinds.push_back(stream::InjectedKind::LevelShift);
+    else if (k == "jump") kinds.push_back(stream::InjectedKind::Jump);
+    else throw UsageError{"--kinds: drop, stuck, level_shift or jump (got '" + k + "')"};
+  }
+  if (kinds.empty()) throw UsageError{"--kinds: at least one kind"};
+  Rng rng(seed);
+  nlohmann::json windows = nlohmann::json::object(), list = nlohmann::json::array();
+  const int64_t step = 300;
+  for (long i = 0; i < n_files; i++) {
+    stream::SimulatorOptions so;
+    so.seed = seed * 1000 + uint64_t(i);
+    so.duration_s = int64_t(days * 86400);
+    const stream::InjectedKind kind = kinds[size_t(i) % kinds.size()];
+    const std::string measure = rng.Below(2) ? "car" : "person";
+    const int64_t day = 5 + int64_t(rng.Below(uint32_t(std::max(1.0, days - 6))));
+    stream::InjectedAnomaly a;
+    a.measure = measure;
+    if (kind == stream::InjectedKind::Drop) {  // daytime drop to zero
+      a.kind = stream::InjectedKind::Drop;
+      a.at_s = day * 86400 + 10 * 3600 + int64_t(rng.Below(6 * 12)) * step;
+      a.duration_s = (6 + int64_t(rng.Below(13))) * step;
+      a.value = 0;
+    } else if (kind == stream::InjectedKind::Stuck) {  // stuck at the expected count of its first minute
+      a.kind = stream::InjectedKind::Stuck;
+      a.at_s = day * 86400 + 7 * 3600 + int64_t(rng.Below(13 * 12)) * step;
+      a.duration_s = (12 + int64_t(rng.Below(25))) * step;
+      stream::Schema probe_schema;
+      stream::CameraSimulator probe(so, &probe_schema);
+      a.value = std::max(1.0, std::round(probe.RatePerMinute(measure == "car" ? 1 : 0, so.start + a.at_s)));
+    } else if (kind == stream::InjectedKind::Jump) {  // extra events in one night interval
+      a.kind = stream::InjectedKind::Jump;
+      a.at_s = day * 86400 + int64_t(rng.Below(5 * 12)) * step;
+      a.duration_s = step;
+      a.value = 40 + rng.Below(51);
+    } else {  // level shift, up or down
+      a.kind = stream::InjectedKind::LevelShift;
+      a.at_s = day * 86400 + 6 * 3600 + int64_t(rng.Below(12 * 12)) * step;
+      a.duration_s = (36 + int64_t(rng.Below(61))) * step;
+      a.value = rng.Below(2) ? 2.0 + rng.Uniform01() : 0.3 + 0.2 * rng.Uniform01();
+    }
+    so.anomalies = {a};
+    stream::Schema schema;
+    stream::CameraSimulator sim(so, &schema);
+    const uint32_t mid = schema.Measure(measure);
+    std::vector<double> counts(size_t(so.duration_s / step), 0.0);
+    std::vector<stream::Event> ev;
+    while (sim.Generate(8192, &ev)) {
+      for (auto& e : ev) {
+        const int64_t row = (e.time - so.start) / step;
+        if (e.measure == mid && row >= 0 && row < int64_t(counts.size())) counts[size_t(row)] += 1;
+      }
+      ev.clear();
+    }
+    char name[96];
+    std::snprintf(name, sizeof name, "sim_%03ld_%s_%s.csv", i, stream::InjectedKindName(a.kind), measure.c_str());
+    std::ofstream csv(out + "/data/" + cat + "/" + name);
+    if (!csv) throw InputError{out + "/data/" + cat + "/" + name + ": cannot write"};
+    csv << "timestamp,value\n";
+    for (size_t r = 0; r < counts.size(); r++)
+      csv << stream::FormatTime(so.start + int64_t(r) * step, ' ') << ',' << counts[r] << '\n';
+    const auto wins = anomaly::NabWindowsFromLabels(counts.size(), {size_t(a.at_s / step)});
+    nlohmann::json wj = nlohmann::json::array();
+    for (auto& [w0, w1] : wins)
+      wj.push_back({stream::FormatTime(so.start + int64_t(w0) * step, ' '), stream::FormatTime(so.start + int64_t(w1) * step, ' ')});
+    windows[cat + "/" + name] = wj;
+    list.push_back({{"file", name}, {"kind", stream::InjectedKindName(a.kind)}, {"measure", measure},
+                    {"at", stream::FormatTime(so.start + a.at_s)}, {"minutes", a.duration_s / 60}, {"value", a.value}});
+  }
+  std::ofstream lf(out + "/labels/combined_windows.json");
+  if (!lf) throw InputError{out + "/labels/combined_windows.json: cannot write"};
+  lf << DumpJson(windows, 1) << '\n';
+  nlohmann::json j = {{"files", n_files}, {"category", cat}, {"seed", seed}, {"anomalies", list}};
+  if (args.Has("json")) EmitJson(j);
+  else std::printf("%s\n", DumpJson(j, 1).c_str());
+  return 0;
+}
+
 int BacktestVerb(const Args& args) { return RunModel(args, anomaly::Mode::Backtest); }
 int DetectVerb(const Args& args) { return RunModel(args, anomaly::Mode::Continuous); }
 
@@ -374,7 +478,8 @@ const VerbTable kAnomaly = {
        {"scores", "DIR", "score existing DIR/<category>/<P><file>.csv (column 3 = anomaly_score)\n"
                          "instead of running the detector"},
        {"scores-prefix", "P", "the file name prefix P of --scores"},
-       {"per-file", "", "add per-file raw scores/TP/FP to the JSON"}},
+       {"per-file", "", "add per-file raw scores/TP/FP to the JSON"},
+       {"threshold", "T", "score every profile at T instead of sweeping the threshold on these files"}},
       NabVerb, "",
       "Runs the streaming detector over the files and scores them as NAB does: one threshold\n"
       "per profile over all files, normalised per category.\n"
@@ -391,6 +496,18 @@ const VerbTable kAnomaly = {
       SimulateVerb, "",
       "The camera counts persons and cars with a daily and weekly rhythm; injected: a jump of\n"
       "cars 1->87 on day 4 03:10, persons drop to zero day 5 12:00, cars x3 day 6 08:00."},
+     {"corpus", "a NAB-layout corpus of simulated counts with contextual anomalies, for `anomaly nab`",
+      {{"out", "DIR", "write DIR/data/<category>/*.csv and DIR/labels/combined_windows.json"},
+       {"seed", "N", "seed of the anomaly draws and the simulator (default 1)"},
+       {"files", "N", "files, one anomaly each, the kinds in turn (default 12)"},
+       {"kinds", "LIST", "drop, stuck, level_shift, jump (default drop,stuck,level_shift)"},
+       {"days", "D", "days per file, 7..3650 (default 21)"},
+       {"category", "NAME", "category folder (default simTraffic)"}},
+      CorpusVerb, "",
+      "Each file: one camera's 5-minute counts of persons or cars; its anomaly starts after day 5\n"
+      "(a drop to zero between 10:00 and 16:00, a count stuck for 1-3 h, a level shift x2-3 or\n"
+      "x0.3-0.5 for 3-8 h; with --kinds jump, 40-90 extra events in one night interval), labelled at\n"
+      "its first interval. JSON lists each file's anomaly."},
      {"backtest", "learn on the first --train share of the intervals, report on the rest",
       Flags({kSourceFlags, kSimFlags, kDetectorFlags}), BacktestVerb, "",
       "Bad input lines are counted and the first messages shown (file:line: reason)."},

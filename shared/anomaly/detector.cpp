@@ -33,6 +33,18 @@ const std::vector<ParamInfo<DetectorParams>>& DetectorParamTable() {
       {"novelty_levels", "range seen so far / (levels - 1) = one unit of distance", &P::novelty_levels, 2, 1e6},
       {"novelty_cells", "cells per level that remember values", &P::novelty_cells, 1, 1e4},
       {"novelty_learn", "points that set the cell size", &P::novelty_learn, 1, 1e9},
+      {"daily", "score the value against its time of day (weekday/weekend profiles)", &P::daily, 0, 1},
+      {"daily_days", "days kept per time-of-day slot", &P::daily_days, 1, 3650},
+      {"daily_gate", "use the profile while its typical residual < gate x the series' spread", &P::daily_gate, 0, 10},
+      {"daily_allow_decades", "surprise (decades) each point may add before the daily sum grows", &P::daily_allow_decades, 0, 100},
+      {"daily_keep", "weight of the daily sum so far at each point (0: points alone)", &P::daily_keep, 0, 0.99},
+      {"daily_half_decades", "daily-model tail probability 10^-x that maps to 0.5", &P::daily_half_decades, 0.01, 100},
+      {"daily_weeks", "weeks kept for same-weekday profiles (0: weekday/weekend only)", &P::daily_weeks, 0, 520},
+      {"daily_min_days", "days of a slot before weekday/weekend profiles split (and before any score)", &P::daily_min_days, 1, 3650},
+      {"stuck", "score runs of one repeated value by how rarely that value repeated before", &P::stuck, 0, 1},
+      {"stuck_min_run", "shortest run scored, points", &P::stuck_min_run, 2, 1e9},
+      {"stuck_decades", "improbability (decades) a run needs before it is reported", &P::stuck_decades, 0, 1000},
+      {"stuck_half_decades", "run improbability 10^-x that maps to 0.5", &P::stuck_half_decades, 0.01, 1000},
       {"history_days", "span of the recent past, days", &P::history_days, 0.001, 3650},
       {"min_history", "... but at least this many points", &P::min_history, 2, 1e9},
       {"warmup", "points before any score", &P::warmup, 0, 1e9},
@@ -71,6 +83,15 @@ DetectorParams DetectorParams::Nab() {
   p.suppress_half = 48;  // a report mutes lesser ones for a few hours of 5-minute points
   p.min_history = 288;   // one day of 5-minute points; at least that many for coarser series
   p.score_half_decades = 14;
+  // Context: the value against its time of day and weekday (a count normal at
+  // night is an anomaly at noon), and runs of one repeated value (a stuck
+  // sensor). Settings: see docs/BENCHMARKS.md (chosen on simulator training
+  // seeds and NAB; never on the held-out generated set).
+  p.daily = true;
+  p.daily_days = 14;
+  p.daily_weeks = 8;
+  p.daily_half_decades = 5;
+  p.stuck = true;
   return p;
 }
 
@@ -84,6 +105,10 @@ double Median(std::vector<double>& v) {
   std::nth_element(v.begin(), v.begin() + long(m), v.end());
   return v[m];
 }
+
+int64_t FloorDivDay(int64_t t) { return t >= 0 ? t / 86400 : -((-t + 86399) / 86400); }
+
+int WeekdayOf(int64_t day) { return int(((day + 4) % 7 + 7) % 7); }  // 1970-01-01 was a Thursday; 0 = Sunday
 
 int64_t CellOf(double v) { return int64_t(std::clamp(std::floor(v), -4e18, 4e18)); }
 
@@ -300,6 +325,170 @@ void Novelty::Learn(double x) {
   seen_min = std::min(seen_min, x), seen_max = std::max(seen_max, x);
 }
 
+// [SECTION] Time of day, run length
+
+DailyProfile::DailyProfile(const DetectorParams& p)
+    : days(std::max<size_t>(1, p.daily_days)),
+      weeks(p.daily_weeks),
+      min_days(std::max<size_t>(1, p.daily_min_days)),
+      gate(p.daily_gate),
+      allow(p.daily_allow_decades),
+      keep(p.daily_keep),
+      half(p.daily_half_decades) {}
+
+void DailyProfile::Setup(double step_s, size_t history_len) {
+  if (step_s >= 86400 / 4) return;  // no time of day to speak of
+  slot_s = std::max(step_s, 900.0);
+  const size_t n_slots = size_t(std::max(3.0, std::round(86400.0 / slot_s)));
+  slot_s = 86400.0 / double(n_slots);
+  per_slot_day = size_t(std::ceil(slot_s / step_s));
+  slots.assign(7, std::vector<std::deque<std::pair<int64_t, double>>>(n_slots));
+  // Two histories of residuals: long enough to span a day's rhythm.
+  resid.assign(2 * history_len, 0);
+  vals.assign(2 * history_len, 0);
+}
+
+DailyProfile::Guess DailyProfile::Score(int64_t t) {
+  if (slots.empty()) return {};
+  const int64_t day = FloorDivDay(t);
+  const size_t n_slots = slots[0].size();
+  const size_t slot = std::min(n_slots - 1, size_t(double(t - day * 86400) / slot_s));
+  const int64_t key = day * int64_t(n_slots) + int64_t(slot);
+  if (key == cached_key) return cached;
+  cached_key = key;
+  cached = {};
+  cached_has_profile = false;
+  const int weekday = WeekdayOf(day);
+  const bool weekend = weekday == 0 || weekday == 6;
+  // Days before today with a value in this slot, over the given weekdays and span.
+  // (Each weekday's values are in day order, and different weekdays are
+  // different days, so counting day changes per weekday is enough.)
+  auto days_in = [&](auto use_weekday, int64_t span) {
+    size_t n = 0;
+    for (int w = 0; w < 7; w++) {
+      if (!use_weekday(w)) continue;
+      int64_t last = INT64_MIN;
+      for (const auto& [d, v] : slots[size_t(w)][slot])
+        if (d < day && d + span >= day && d != last) n++, last = d;
+    }
+    return n;
+  };
+  // The same weekday over the last `weeks` weeks when there are enough of
+  // them (a Sunday evening is not a Saturday evening); else the same day
+  // type (weekday / weekend) over the last `days` days.
+  auto same_day = [&](int w) { return w == weekday; };
+  auto same_type = [&](int w) { return (w == 0 || w == 6) == weekend; };
+  const int64_t week_span = int64_t(7 * weeks);
+  const bool by_weekday = days_in(same_day, week_span) >= min_days;
+  if (!by_weekday && days_in(same_type, int64_t(days)) < min_days) return cached;
+  scratch.clear();
+  for (int w = 0; w < 7; w++) {
+    if (by_weekday ? !same_day(w) : !same_type(w)) continue;
+    const int64_t span = by_weekday ? week_span : int64_t(days);
+    for (size_t k = 0; k < 3; k++)
+      for (const auto& [d, v] : slots[size_t(w)][(slot + n_slots + k - 1) % n_slots])
+        if (d < day && d + span >= day) scratch.push_back(Scale(v));
+  }
+  const double m = Median(scratch);
+  for (auto& v : scratch) v = std::fabs(v - m);
+  const double mad = 1.4826 * Median(scratch);
+  cached.expected = m;
+  cached.scale = std::max({mad, resid_scale, 1e-9 * (1.0 + std::fabs(m))});
+  cached.shown = Unscale(m);
+  cached.lower = Unscale(std::max(counts ? 0.0 : -INFINITY, m - 3 * cached.scale));
+  cached.upper = Unscale(m + 3 * cached.scale);
+  // The profile is used only while it explains the series much better than
+  // its overall spread does.
+  cached.valid = ring_filled >= resid.size() / 2 && resid_scale < gate * value_scale;
+  cached_has_profile = true;
+  return cached;
+}
+
+double DailyProfile::Accumulated(const Guess& g, double x) const {
+  if (!g.valid || !std::isfinite(x)) return 0;
+  const double z = (Scale(x) - g.expected) / g.scale;
+  return std::max(0.0, keep * (z >= 0 ? above : below) + NormalSurprise(z) - allow);
+}
+
+double DailyProfile::ScoreValue(const Guess& g, double x) const { return SurpriseToScore(Accumulated(g, x), half); }
+
+void DailyProfile::Learn(int64_t t, double x, const Guess& g, bool had_profile) {
+  if (slots.empty() || !std::isfinite(x)) return;
+  if (counts && (x < 0 || x != std::floor(x))) {
+    // Not counts after all: the residuals so far were on the other scale.
+    counts = false;
+    ring_filled = 0;
+    since_refresh = 1u << 30;
+    resid_scale = value_scale = 0;
+    had_profile = false;
+    cached_key = INT64_MIN;
+  }
+  const double expected = g.expected, y = Scale(x);
+  if (g.valid && had_profile) {
+    (y >= expected ? above : below) = Accumulated(g, x);
+    (y >= expected ? below : above) = 0;
+  } else {
+    above = below = 0;
+  }
+  const int64_t day = FloorDivDay(t);
+  const size_t n_slots = slots[0].size();
+  const size_t slot = std::min(n_slots - 1, size_t(double(t - day * 86400) / slot_s));
+  auto& q = slots[size_t(WeekdayOf(day))][slot];
+  q.emplace_back(day, x);
+  const int64_t keep_days = int64_t(std::max(days, 7 * weeks));
+  while (!q.empty() && (q.front().first + keep_days < day || q.size() > size_t(keep_days + 1) * per_slot_day)) q.pop_front();
+  if (!had_profile) return;
+  resid[ring_head] = std::fabs(y - expected);
+  vals[ring_head] = y;
+  ring_head = (ring_head + 1) % resid.size();
+  ring_filled = std::min(ring_filled + 1, resid.size());
+  if (++since_refresh < resid.size() / 8) return;
+  since_refresh = 0;
+  scratch.assign(resid.begin(), resid.begin() + long(ring_filled));
+  resid_scale = 1.4826 * Median(scratch);
+  scratch.assign(vals.begin(), vals.begin() + long(ring_filled));
+  const double m = Median(scratch);
+  for (auto& v : scratch) v = std::fabs(v - m);
+  value_scale = 1.4826 * Median(scratch);
+}
+
+double RunLength::Score(double x) const {
+  if (!std::isfinite(x) || x != prev || run + 1 < min_run) return 0;
+  const double d = Improbability();
+  return d >= next_level && d > record ? SurpriseToScore(d, half) : 0.0;
+}
+
+void RunLength::Learn(double x) {
+  if (!std::isfinite(x)) {
+    record = std::max(record, run > 0 ? -double(run - 1) * run_log10p : 0.0);
+    prev = NAN, run = 0;
+    return;
+  }
+  // One lookup per point. Bounded memory: a value first seen after 65,536
+  // distinct ones is not remembered and uses the overall rate.
+  auto it = by_value.find(x);
+  if (it == by_value.end() && by_value.size() < (1u << 16)) it = by_value.emplace(x, Counts{}).first;
+  if (x == prev) {
+    if (Score(x) > 0) next_level = 4 * Improbability();  // reported: again only when 4x as improbable
+    repeats++;
+    run++;
+    if (it != by_value.end()) it->second.repeated++;
+  } else {
+    // The repeat probability of this value, from before the run (shrunk
+    // towards the series' overall repeat rate when the value is rare).
+    const double p_all = (double(repeats) + 1) / (double(steps) + 2);
+    const Counts c = it != by_value.end() ? it->second : Counts{};
+    const double p = (double(c.repeated) + 2 * p_all) / (double(c.seen) + 2);
+    record = std::max(record, run > 0 ? -double(run - 1) * run_log10p : 0.0);
+    run_log10p = std::log10(std::clamp(p, 1e-12, 0.999));
+    run = 1;
+    next_level = std::max(decades, record);
+    prev = x;
+  }
+  steps++;
+  if (it != by_value.end()) it->second.seen++;
+}
+
 // [SECTION] Calibration and onset rules
 
 double SurpriseCalibration::Score(double raw) const {
@@ -358,7 +547,7 @@ void SlidingOnset::Learn(size_t n, double raw, size_t horizon) {
 // [SECTION] SeriesDetector: the parts composed
 
 SeriesDetector::SeriesDetector(DetectorParams p)
-    : p_(p), seasonal_(p), re_(p), novelty_(p), calib_(p), decay_(p), sliding_(p) {}
+    : p_(p), seasonal_(p), re_(p), novelty_(p), daily_(p), stuck_(p), calib_(p), decay_(p), sliding_(p) {}
 
 size_t SeriesDetector::HistoryLen() const {
   size_t per_day = step_s_ > 0 ? size_t(p_.history_days * 86400.0 / step_s_) : p_.min_history;
@@ -375,6 +564,7 @@ void SeriesDetector::ObserveTime(int64_t t) {
     history_.Resize(HistoryLen());  // its final length, keeping what was seen
     plain_.Reset(history_);
     if (p_.robust) seasonal_.Setup(step_s_);
+    if (p_.daily) daily_.Setup(step_s_, HistoryLen());
   }
   if (history_.values.empty()) history_.Resize(p_.warmup + 1);
 }
@@ -427,7 +617,16 @@ PointScore SeriesDetector::Update(int64_t t, double x) {
   // Every part scores x against the past; the ones that watch the whole
   // series learn it at once, the point model after scoring.
   const Guess g = GuessPoint(t, ready);
-  double re_score = 0, novelty = 0;
+  double re_score = 0, novelty = 0, daily = 0, stuck = 0;
+  detail::DailyProfile::Guess dg;
+  if (p_.daily) {
+    dg = daily_.Score(t);
+    daily = daily_.ScoreValue(dg, x);
+  }
+  if (p_.stuck) {
+    stuck = stuck_.Score(x);
+    stuck_.Learn(x);
+  }
   if (p_.relative_entropy) {
     re_.Learn(x);
     re_score = re_.Score();
@@ -451,11 +650,15 @@ PointScore SeriesDetector::Update(int64_t t, double x) {
     // parts is still reported once.
     if (p_.relative_entropy) s = std::max(s, re_score);
     if (p_.novelty) s = std::max(s, novelty);
+    s = std::max({s, daily, stuck});
     out.score = ReportOnset(s);
   }
+  // The band shown is the time-of-day one while that model is in use.
   out.expected = g.expected;
   out.lower = g.expected - 3 * g.scale;
   out.upper = g.expected + 3 * g.scale;
+  if (dg.valid) out.expected = dg.shown, out.lower = dg.lower, out.upper = dg.upper;
+  if (p_.daily) daily_.Learn(t, x, dg, daily_.cached_has_profile);
   out.severity = float(std::round(out.score * 1000.0) / 10.0);
   LearnPoint(x, g);
   return out;

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <deque>
 #include <set>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -46,6 +47,46 @@ struct DetectorParams {
   size_t novelty_levels = 10;
   size_t novelty_cells = 8;
   size_t novelty_learn = 150;
+  // Time-of-day context (a value ordinary at 3 am can be an anomaly at noon):
+  // the value against the same quarter-hour (and its neighbours) of the last
+  // daily_days days, scaled by that time's spread and never below the
+  // series' typical distance to its daily profile. Used only while the daily
+  // profile explains the series: the typical distance to it is below
+  // daily_gate x the spread of the series itself (a rhythm-free series gets
+  // no seasonal score). Learns from the past only; slots of a time already
+  // passed today are not used until tomorrow.
+  bool daily = false;
+  size_t daily_days = 14;
+  double daily_gate = 0.5;
+  // Surprises (decades) of consecutive points on the same side of the
+  // profile add up, less daily_allow_decades each, the sum so far weighted by
+  // daily_keep (a leaky one-sided CUSUM): a drop lasting a few points is
+  // certain even when one point alone is not, ordinary noise (mostly under the
+  // allowance) does not accumulate, and a lasting change saturates at
+  // 1 / (1 - keep) points' worth, so the onset rule reports it once. The sum
+  // maps with daily_half_decades.
+  double daily_allow_decades = 1.5;
+  double daily_keep = 0.5;
+  double daily_half_decades = 5;
+  // The profile of a time is the same weekday's over the last daily_weeks
+  // weeks once it holds daily_min_days of them (a Sunday evening is not a
+  // Saturday evening); before that the same day type's (weekdays, weekends)
+  // over the last daily_days days, once that holds daily_min_days days.
+  size_t daily_weeks = 8;
+  size_t daily_min_days = 3;
+  // Run-length awareness (a stuck sensor repeats one value): a run of r equal
+  // values is -(r - 1) log10 p decades improbable, p = how often this value
+  // was followed by itself before the run started (shrunk to the series'
+  // overall repeat rate). A run is reported (from stuck_min_run values on)
+  // when it is at least stuck_decades improbable and more improbable than
+  // every earlier run of the series (a series that is often flat, a key held
+  // down, is not reported on each flat stretch), and again each time it has
+  // become four times as improbable (in decades) as when last reported (so
+  // the score grows with the run: a few reports per run, not one per point).
+  bool stuck = false;
+  size_t stuck_min_run = 6;
+  double stuck_decades = 3;
+  double stuck_half_decades = 6;
   double history_days = 1.0;     // span of the "recent past" distribution
   size_t min_history = 96;       // ... but at least this many points (and at most 4x)
   size_t warmup = 64;            // points before any score (Initializing)
@@ -166,6 +207,69 @@ struct Novelty {
   bool ready = false;
 };
 
+// Time-of-day profile: slots of 15 minutes (or the sampling step) per weekday,
+// with the values of the last max(days, 7 weeks) days.
+// The expected value for a time is the median of its slot and the two
+// neighbouring slots over the previous days; statistics are computed once per
+// slot visit (from days before today) and reused for the points in it.
+struct DailyProfile {
+  size_t days, weeks, min_days;
+  double gate, allow, keep, half;
+  explicit DailyProfile(const DetectorParams& p);
+  void Setup(double step_s, size_t history_len);  // once the sampling step is known
+  struct Guess {
+    bool valid = false;     // a profile exists for this time and explains the series
+    double expected = 0, scale = 0;  // on the model's scale (see counts)
+    double shown = 0, lower = 0, upper = 0;  // expected value and band on the data's scale
+  };
+  Guess Score(int64_t t);   // computes (and caches) the slot's statistics
+  // Counts (every value so far a non-negative integer) are modelled on the
+  // square-root scale 2 sqrt(x + 3/8), where Poisson noise has about the same
+  // spread at night and at rush hour.
+  bool counts = true;
+  double Scale(double x) const { return counts ? 2 * std::sqrt(std::max(0.0, x) + 0.375) : x; }
+  double Unscale(double y) const { return counts ? std::max(0.0, y * y / 4 - 0.375) : y; }
+  double ScoreValue(const Guess& g, double x) const;  // [0, 1]
+  double Accumulated(const Guess& g, double x) const;  // the CUSUM after x, decades
+  // had_profile: the last Score found a profile for t (its expected value is
+  // a residual sample, gate or not).
+  void Learn(int64_t t, double x, const Guess& g, bool had_profile);
+  // Per weekday (0 = Sunday) and slot: (day number, value) pairs, newest last.
+  std::vector<std::vector<std::deque<std::pair<int64_t, double>>>> slots;
+  double slot_s = 0;
+  size_t per_slot_day = 1;  // points per slot per day
+  // Recent residuals |x - expected| and values: the gate and the scale floor.
+  std::vector<double> resid, vals, scratch;
+  size_t ring_head = 0, ring_filled = 0, since_refresh = 1u << 30;
+  double resid_scale = 0, value_scale = 0;
+  double above = 0, below = 0;  // CUSUMs of surprises above / below the profile
+  int64_t cached_key = INT64_MIN;
+  Guess cached;
+  bool cached_has_profile = false;
+};
+
+// Run-length: how surprising a run of one repeated value is, from how often
+// each value (and the series overall) repeated before.
+struct RunLength {
+  size_t min_run;
+  double decades, half;
+  explicit RunLength(const DetectorParams& p)
+      : min_run(p.stuck_min_run), decades(p.stuck_decades), half(p.stuck_half_decades) {}
+  double Improbability() const { return -double(run) * run_log10p; }  // of the run after one more repeat
+  double Score(double x) const;  // [0, 1]
+  void Learn(double x);
+  struct Counts {
+    uint32_t seen = 0, repeated = 0;
+  };
+  std::unordered_map<double, Counts> by_value;
+  uint64_t steps = 0, repeats = 0;
+  double prev = NAN;
+  size_t run = 0;            // equal values in a row ending at prev
+  double run_log10p = 0;     // log10 of the repeat probability, frozen when the run started
+  double record = 0;         // the largest improbability an earlier run reached
+  double next_level = 0;     // improbability the run must reach to be reported (again)
+};
+
 // Surprise relative to this series' own surprise history: the mean of the
 // last short_k surprises as a z-score against the long history's.
 struct SurpriseCalibration {
@@ -230,6 +334,8 @@ class SeriesDetector {
   detail::SeasonalModel seasonal_;
   detail::RelativeEntropy re_;
   detail::Novelty novelty_;
+  detail::DailyProfile daily_;
+  detail::RunLength stuck_;
   detail::SurpriseCalibration calib_;
   detail::DecayingOnset decay_;
   detail::SlidingOnset sliding_;

@@ -10,7 +10,7 @@
 namespace fk::stream {
 
 const char* InjectedKindName(InjectedKind k) {
-  return k == InjectedKind::Jump ? "jump" : k == InjectedKind::Drop ? "drop" : "level_shift";
+  return k == InjectedKind::Jump ? "jump" : k == InjectedKind::Drop ? "drop" : k == InjectedKind::Stuck ? "stuck" : "level_shift";
 }
 
 std::vector<InjectedAnomaly> SimulatorOptions::DefaultAnomalies() {
@@ -63,12 +63,14 @@ void CameraSimulator::SimulateMinute() {
     for (int m = 0; m < 2; m++) {
       double rate = RatePerMinute(uint32_t(m), t0) * HourNoise(int(cam), m, FloorDiv(t0, 3600));
       double extra = 0;
+      int stuck = -1;
       for (auto& a : opt_.anomalies) {
         if (a.camera != int(cam) || a.measure != schema_->MeasureName(measure_ids_[size_t(m)])) continue;
         const TimeS a0 = opt_.start + a.at_s;
         if (t0 < a0 || t0 >= a0 + a.duration_s) continue;
         if (a.kind == InjectedKind::Drop) rate = 0;
         if (a.kind == InjectedKind::LevelShift) rate *= a.value;
+        if (a.kind == InjectedKind::Stuck) stuck = int(std::max(0L, std::lround(a.value)));
         if (a.kind == InjectedKind::Jump) {
           // Exactly a.value extra events over the interval, spread by minute.
           const double per_s = a.value / double(std::max<int64_t>(60, a.duration_s));
@@ -88,6 +90,7 @@ void CameraSimulator::SimulateMinute() {
       } else {
         n = std::max(0, int(std::lround(rate + std::sqrt(rate) * rng_.Normal())));
       }
+      if (stuck >= 0) n = stuck;
       n += int(std::lround(extra));
       for (int k = 0; k < n; k++) {
         const TimeS t = t0 + TimeS(rng_.Below(60));

@@ -1,7 +1,8 @@
 // A roadside camera, simulated: person and car detections with a daily rhythm
 // (rush hours, quiet nights), a weekly one (quieter weekends), multiplicative
 // noise, slightly out-of-order arrival, and injected anomalies (a jump such as
-// cars 1 -> 87 in one 5-minute window, a drop to zero, a level shift). Seeded:
+// cars 1 -> 87 in one 5-minute window, a drop to zero, a level shift, a stuck
+// sensor repeating one count). Seeded:
 // the same options give the same events natively and in wasm.
 //
 //   fk::stream::Schema schema;
@@ -18,7 +19,7 @@
 
 namespace fk::stream {
 
-enum class InjectedKind { Jump, Drop, LevelShift };
+enum class InjectedKind { Jump, Drop, LevelShift, Stuck };
 const char* InjectedKindName(InjectedKind k);
 
 struct InjectedAnomaly {
@@ -27,7 +28,9 @@ struct InjectedAnomaly {
   int camera = 0;            // camera index (0-based)
   int64_t at_s = 0;          // seconds after SimulatorOptions::start
   int64_t duration_s = 300;
-  double value = 87;         // Jump: extra events in the interval; LevelShift: rate factor; Drop: unused
+  // Jump: extra events in the interval; LevelShift: rate factor; Stuck: events
+  // every minute, exactly (a stuck sensor repeats one count); Drop: unused.
+  double value = 87;
 };
 
 struct SimulatorOptions {

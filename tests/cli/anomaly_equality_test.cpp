@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -14,6 +15,7 @@
 
 #include "../ui/headless_app.h"
 #include "anomaly/alerts.h"
+#include "anomaly/nab.h"
 #include "run_verb.h"
 #include "stream/input.h"
 #include "ui/app_state.h"
@@ -108,4 +110,37 @@ TEST_CASE("cli/anomaly: the panel's model and the CLI's detect give the same poi
                                        {"detect", "--input", events, "--scored", dir + "/other.csv", "--json"});
   REQUIRE(other.code == 0);
   CHECK(Lines(dir + "/other.csv") != scored);
+}
+
+TEST_CASE("cli/anomaly: corpus writes a NAB-layout corpus that nab loads and scores; bad kinds are refused") {
+  const char* tmp = std::getenv("TMPDIR");
+  const std::string dir = std::string(tmp ? tmp : "/tmp") + "/fk_anomaly_corpus_test";
+  const auto made = fk::test::RunVerb(fk::cli::AnomalyCommand,
+                                      {"corpus", "--out", dir, "--seed", "3", "--files", "4", "--days", "8",
+                                       "--kinds", "drop,stuck,level_shift,jump", "--json"});
+  REQUIRE(made.code == 0);
+  const auto j = nlohmann::json::parse(made.out);
+  REQUIRE(j["anomalies"].size() == 4);
+  CHECK(j["anomalies"][1]["kind"] == "stuck");
+  CHECK(j["anomalies"][3]["kind"] == "jump");
+  std::vector<fk::anomaly::NabFile> files;
+  REQUIRE(fk::anomaly::LoadNabCorpus(dir, {"simTraffic"}, &files).ok());
+  REQUIRE(files.size() == 4);
+  for (auto& f : files) {
+    CHECK(f.values.size() == 8 * 288);
+    CHECK(f.windows.size() == 1);  // one label per file, after the probationary period
+  }
+  // The stuck file repeats one count for at least an hour from its label.
+  const auto& stuck = files[1];
+  const size_t at = (stuck.windows[0].first + stuck.windows[0].second + 1) / 2;
+  for (size_t r = at; r < at + 12; r++) CHECK(stuck.values[r] == stuck.values[at]);
+  const auto scored = fk::test::RunVerb(fk::cli::AnomalyCommand,
+                                        {"nab", "--data", dir, "--categories", "simTraffic", "--threshold", "0.5", "--json"});
+  REQUIRE(scored.code == 0);
+  const auto s = nlohmann::json::parse(scored.out);
+  CHECK(s["thresholds"]["standard"] == 0.5);
+  CHECK(s["scores"]["simTraffic"]["standard"].is_number());
+  const auto bad = fk::test::RunVerb(fk::cli::AnomalyCommand, {"corpus", "--out", dir, "--kinds", "wobble"});
+  CHECK(bad.code == 2);
+  CHECK(bad.error == "--kinds: drop, stuck, level_shift or jump (got 'wobble')");
 }

@@ -78,5 +78,5 @@ TEST_CASE("core/params: the detector tables accept their own defaults") {
     CHECK(v >= row.lo);
     CHECK(v <= row.hi);
   }
-  CHECK(fk::anomaly::DetectorParamTable().size() == 25);  // every DetectorParams field has a row
+  CHECK(fk::anomaly::DetectorParamTable().size() == 37);  // every DetectorParams field has a row
 }
