@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs Fieldkit's dependencies from Debian's packages and the npm registry.
 #   scripts/setup-deps.sh build   what `make demo` needs (make deps): compilers, emscripten,
-#                                 libraries, Dear ImGui's sources, the MediaPipe models and the
-#                                 TFLite-web reference runtime (pinned npm tarballs, fetched by
+#                                 libraries, Dear ImGui's sources, XNNPACK's sources for the wasm
+#                                 build (Debian trixie's pinned source tarballs, fetched, checked
+#                                 and patched by scripts/fetch_debsrc.py), the MediaPipe models and
+#                                 the TFLite-web reference runtime (pinned npm tarballs, fetched by
 #                                 scripts/fetch_npm.py without npm) and the bundled test image
 #   scripts/setup-deps.sh test    what `make test` adds (make deps-test): Chromium, Xvfb,
 #                                 ImageMagick, npm and playwright-core (the browser-test driver)
@@ -19,7 +21,7 @@ case $mode in
   *) echo "usage: $0 [build|test|all]   (default all)" >&2; exit 2 ;;
 esac
 
-BUILD_PKGS=(build-essential cmake ninja-build ccache pkg-config python3 xz-utils nodejs
+BUILD_PKGS=(build-essential cmake ninja-build ccache pkg-config python3 xz-utils patch nodejs
             emscripten libimgui-dev libxnnpack-dev libpthreadpool-dev
             nlohmann-json3-dev doctest-dev libstb-dev libglfw3-dev fonts-dejavu-core)
 # The e2e tests drive Debian's chromium through playwright-core (npm): Debian 12's nodejs
@@ -47,10 +49,11 @@ for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 
-need_src=0; need_npm=0; need_models=0; need_image=0
+need_src=0; need_npm=0; need_models=0; need_image=0; need_debsrc=0
 if [ "$mode" != test ]; then
   [ -f "$IMGUI_TARBALL" ] || need_src=1
   python3 scripts/fetch_npm.py --check >/dev/null 2>&1 || need_models=1
+  python3 scripts/fetch_debsrc.py --check >/dev/null 2>&1 || need_debsrc=1
   [ "$(stat -c %s "$IMAGE" 2>/dev/null)" = "$IMAGE_BYTES" ] || need_image=1
 fi
 if [ "$mode" != build ]; then
@@ -63,7 +66,7 @@ fi
 
 what=$([ "$mode" = all ] && echo "build and test" || echo "$mode")
 if [ ${#missing[@]} -eq 0 ] && [ $need_src -eq 0 ] && [ $need_npm -eq 0 ] && [ $need_models -eq 0 ] \
-   && [ $need_image -eq 0 ]; then
+   && [ $need_image -eq 0 ] && [ $need_debsrc -eq 0 ]; then
   echo "setup-deps: all $what dependencies present"
   exit 0
 fi
@@ -167,6 +170,13 @@ if [ $need_models -eq 1 ]; then
   # Pinned by sha512 in scripts/npm-pins.txt; tarballs cached in third_party/npm/ (26 MB).
   step "fetching MediaPipe's face and hand models and the TFLite-web runtime (pinned npm tarballs, 26 MB) into third_party/" \
     python3 scripts/fetch_npm.py
+fi
+
+if [ $need_debsrc -eq 1 ]; then
+  # Pinned by size and sha256 in scripts/fetch_debsrc.py; tarballs cached in third_party/debsrc/,
+  # unpacked and patched (patches/xnnpack/) into third_party/src/.
+  step "fetching XNNPACK, pthreadpool and fxdiv sources for the wasm build (Debian trixie's source tarballs, 2.8 MB) into third_party/" \
+    python3 scripts/fetch_debsrc.py
 fi
 
 # fetch_image: the .deb into a temporary directory, the one PNG out of it, checked against its pin.
