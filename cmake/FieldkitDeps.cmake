@@ -57,7 +57,13 @@ endforeach()
 add_library(fk_headeronly INTERFACE)
 target_include_directories(fk_headeronly SYSTEM INTERFACE ${FIELDKIT_SYSINC})
 
-if(NOT EMSCRIPTEN AND FIELDKIT_XNNPACK)
+# XNNPACK: natively Debian bookworm's binary libxnnpack-dev (its 2022 API); in
+# wasm Debian trixie's 2024 source, compiled by cmake/XnnpackWasm.cmake. Either
+# way a target `xnnpack`, and FIELDKIT_XNNPACK_API says which API it has.
+if(EMSCRIPTEN AND FIELDKIT_XNNPACK)
+  include(XnnpackWasm)
+elseif(FIELDKIT_XNNPACK)
+  set(FIELDKIT_XNNPACK_API 2022)
   find_path(XNNPACK_INCLUDE xnnpack.h)
   find_library(XNNPACK_LIB XNNPACK)
   find_library(PTHREADPOOL_LIB pthreadpool)

@@ -5,6 +5,7 @@
 #ifndef FIELDKIT_HAS_XNNPACK
 namespace fk::nn {
 bool XnnpackAvailable() { return false; }
+int XnnpackApi() { return 0; }
 Result<std::unique_ptr<XnnpackRunner>> XnnpackRunner::Create(const Model&, const XnnpackOptions&) {
   return Status::Error("xnnpack: not available in this build (native builds with libxnnpack-dev only)");
 }

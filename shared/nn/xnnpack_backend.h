@@ -19,6 +19,9 @@
 namespace fk::nn {
 
 bool XnnpackAvailable();
+// Which XNNPACK API is built in: 2022 (Debian bookworm's binary, native), 2024
+// (Debian trixie's source, wasm), 0 = none. 2022 has no concatenation node.
+int XnnpackApi();
 
 struct XnnpackOptions {
   bool sparse_hint = false;  // XNN_FLAG_HINT_SPARSE_INFERENCE (XNNPACK may ignore it)

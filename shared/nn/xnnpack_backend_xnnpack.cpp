@@ -1,16 +1,17 @@
-// XNNPACK backend (compiled only natively with XNNPACK; FIELDKIT_HAS_XNNPACK).
+// XNNPACK backend (compiled only with XNNPACK built in: FIELDKIT_HAS_XNNPACK;
+// Debian's 2022 binary natively, the 2024 source in wasm, see xnnpack_api.h).
 // Builds one subgraph per model: NHWC tensors, our OIHW weights re-laid out as
 // XNNPACK wants them (convolution OHWI, depthwise [1][kh][kw][C], FC [out][in]),
 // padding 1 on every side for 3x3 (as our kernels), fused ReLU6 as the node's
 // output range. Depthwise layers use xnn_define_depthwise_convolution_2d so the
 // sparse (NCHW) rewrite can recognise the graph when it is able to run at all.
-#include <xnnpack.h>
 
 #include <cmath>
 #include <limits>
 #include <mutex>
 #include <vector>
 
+#include "nn/xnnpack_api.h"
 #include "nn/xnnpack_backend.h"
 
 namespace fk::nn {
@@ -23,6 +24,7 @@ static bool InitXnnpack() {
 }
 
 bool XnnpackAvailable() { return InitXnnpack(); }
+int XnnpackApi() { return FIELDKIT_XNNPACK_API; }
 
 namespace {
 
@@ -92,10 +94,10 @@ Status GraphBuilder::DefineLayer(size_t i, uint32_t in_id, const std::vector<uin
       if (Status st = DefineConv(i, in_id, ids[i], lo, hi, w, s); !st) return st;
       break;
     case LayerKind::Add:
-      s = xnn_define_add2(g, lo, hi, in_id, ids[size_t(l.input2)], ids[i], 0);
+      s = xnn::Add(g, lo, hi, in_id, ids[size_t(l.input2)], ids[i]);
       break;
     case LayerKind::GlobalAvgPool:
-      s = xnn_define_global_average_pooling_2d(g, -inf, inf, in_id, ids[i], 0);
+      s = xnn::GlobalAveragePool(g, in_id, ids[i]);
       break;
     case LayerKind::FullyConnected:
       if (!Tensor({size_t(l.out_c)}, Keep(l.bias), XNN_INVALID_VALUE_ID, 0, &bid)) return Fail(i, "bias tensor");
@@ -180,7 +182,7 @@ Result<std::unique_ptr<XnnpackRunner>> XnnpackRunner::Create(const Model& model,
   if (xnn_create_runtime_v2(g.s, /*threadpool=*/nullptr, flags, &r->runtime_) != xnn_status_success)
     return Status::Error("xnnpack: xnn_create_runtime_v2 failed");
   const xnn_external_value ext[2] = {{0, r->input_.data()}, {1, r->output_.data()}};
-  if (xnn_setup_runtime(r->runtime_, 2, ext) != xnn_status_success)
+  if (xnn::Setup(r->runtime_, 2, ext) != xnn_status_success)
     return Status::Error("xnnpack: xnn_setup_runtime failed");
   return std::unique_ptr<XnnpackRunner>(std::move(r));
 }

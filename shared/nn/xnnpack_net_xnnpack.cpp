@@ -1,13 +1,14 @@
 // XnnpackNetRunner (xnnpack_backend.h): an imported Net as one XNNPACK
 // subgraph, NHWC, weights as the .tflite stores them (TFLite's layouts are
 // XNNPACK's: convolution OHWI, depthwise [1][kh][kw][C], fully connected [N][K]).
-// Native builds with XNNPACK only (the _xnnpack suffix keeps it out elsewhere).
-#include <xnnpack.h>
+// Builds with XNNPACK only (the _xnnpack suffix keeps it out elsewhere); both
+// XNNPACK versions, see xnnpack_api.h.
 
 #include <limits>
 #include <mutex>
 #include <vector>
 
+#include "nn/xnnpack_api.h"
 #include "nn/xnnpack_backend.h"
 
 namespace fk::nn {
@@ -138,13 +139,12 @@ Status NetBuilder::Define(const NetOp& op) {
     case NetOpType::Mul: {
       uint32_t in2 = 0;
       if (!Id(op.inputs[1], &in2)) return Fail(op, "second operand rejected");
-      s = op.type == NetOpType::Add ? xnn_define_add2(g, lo, hi, in, in2, out, 0)
-                                    : xnn_define_multiply2(g, lo, hi, in, in2, out, 0);
+      s = op.type == NetOpType::Add ? xnn::Add(g, lo, hi, in, in2, out) : xnn::Multiply(g, lo, hi, in, in2, out);
       break;
     }
-    case NetOpType::Relu: s = xnn_define_clamp(g, 0.f, inf, in, out, 0); break;
-    case NetOpType::Relu6: s = xnn_define_clamp(g, 0.f, 6.f, in, out, 0); break;
-    case NetOpType::Logistic: s = xnn_define_sigmoid(g, in, out, 0); break;
+    case NetOpType::Relu: s = xnn::Clamp(g, 0.f, inf, in, out); break;
+    case NetOpType::Relu6: s = xnn::Clamp(g, 0.f, 6.f, in, out); break;
+    case NetOpType::Logistic: s = xnn::Sigmoid(g, in, out); break;
     case NetOpType::Pad: {
       size_t pre[4], post[4];
       for (size_t d = 0; d < 4; ++d) pre[d] = size_t(op.axes[2 * d]), post[d] = size_t(op.axes[2 * d + 1]);
@@ -176,9 +176,26 @@ Status NetBuilder::Define(const NetOp& op) {
       break;
     }
     case NetOpType::DepthToSpace: s = xnn_define_depth_to_space(g, in, out, uint32_t(op.block_size), 0); break;
-    case NetOpType::Mean: s = xnn_define_global_average_pooling_2d(g, -inf, inf, in, out, 0); break;
-    case NetOpType::Concatenation:
+    case NetOpType::Mean: s = xnn::GlobalAveragePool(g, in, out); break;
+    case NetOpType::Concatenation: {
+#if FIELDKIT_XNNPACK_API >= 2024
+      if (op.inputs.size() < 2 || op.inputs.size() > 5) return Fail(op, "XNNPACK concatenates 2 to 5 inputs");
+      if (op.act != NetAct::None) return Fail(op, "a fused activation on a concatenation is not mapped");
+      uint32_t v[5] = {};
+      for (size_t k = 0; k < op.inputs.size(); ++k)
+        if (!Id(op.inputs[k], &v[k])) return Fail(op, "input " + std::to_string(k) + " rejected");
+      const int32_t axis = int32_t(op.axis);
+      switch (op.inputs.size()) {
+        case 2: s = xnn_define_concatenate2(g, axis, v[0], v[1], out, 0); break;
+        case 3: s = xnn_define_concatenate3(g, axis, v[0], v[1], v[2], out, 0); break;
+        case 4: s = xnn_define_concatenate4(g, axis, v[0], v[1], v[2], v[3], out, 0); break;
+        default: s = xnn_define_concatenate5(g, axis, v[0], v[1], v[2], v[3], v[4], out, 0); break;
+      }
+      break;
+#else
       return Fail(op, "not available in this XNNPACK (Debian 12's 2022-02 snapshot has no concatenate node)");
+#endif
+    }
   }
   if (s != xnn_status_success) return Fail(op, "node rejected (status " + std::to_string(int(s)) + ")");
   return Status::Ok();
@@ -226,7 +243,7 @@ Result<std::unique_ptr<XnnpackNetRunner>> XnnpackNetRunner::Create(const Net& ne
     return Status::Error("xnnpack: " + net.name + ": xnn_create_runtime_v2 failed");
   std::vector<xnn_external_value> ext = {{0, r->input_.data()}};
   for (size_t o = 0; o < r->outputs_.size(); ++o) ext.push_back({uint32_t(1 + o), r->outputs_[o].data()});
-  if (xnn_setup_runtime(r->runtime_, ext.size(), ext.data()) != xnn_status_success)
+  if (xnn::Setup(r->runtime_, ext.size(), ext.data()) != xnn_status_success)
     return Status::Error("xnnpack: " + net.name + ": xnn_setup_runtime failed");
   return std::unique_ptr<XnnpackNetRunner>(std::move(r));
 }
