@@ -4,7 +4,7 @@
 // measured), check against TFLite's reference outputs when the fixture is
 // bundled, run on the picture and decode (faces: MediaPipe's anchors + weighted
 // NMS; hands: 21 landmarks); then the latency bench, one inference per Step,
-// models (and natively XNNPACK dense) interleaved run by run.
+// models (and XNNPACK dense, where it is built in) interleaved run by run.
 //
 //   fk::nn::RealModelsOptions o;  o.models = {"mediapipe:face_full_sparse", "mediapipe:face_full"};
 //   fk::nn::RealModelsSession s(o);       // o.image empty = the bundled astronaut.png
@@ -31,7 +31,7 @@ struct RealModelsOptions {
   std::string image;                // a PNG/JPEG path; empty = the bundled picture
   const Image* frame = nullptr;     // or a picture in memory (a webcam frame); wins over `image`
   int runs = 20, warmup = 3;        // latency bench; runs 0 = none (detect only)
-  bool xnnpack = true;              // natively, also time XNNPACK dense on each model
+  bool xnnpack = true;              // also time XNNPACK dense on each model (where it is built in)
   bool own_dense = true;            // also time the own kernels with every 1x1 layer dense
 };
 

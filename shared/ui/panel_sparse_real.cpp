@@ -260,9 +260,9 @@ void DrawOverlay(const nn::RealModelsSession& s, ImVec2 origin, float scale) {
 }
 
 void DrawResultsTable(const nn::RealModelsSession& s) {
-  const bool native_xnn = std::any_of(s.Results().begin(), s.Results().end(),
+  const bool has_xnn = std::any_of(s.Results().begin(), s.Results().end(),
                                       [](const nn::RealModelResult& r) { return r.xnnpack_median_ms >= 0; });
-  const int cols = native_xnn ? 10 : 9;
+  const int cols = has_xnn ? 10 : 9;
   if (!ImGui::BeginTable("real_models", cols, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit)) return;
   ImGui::TableSetupColumn("model");
   ImGui::TableSetupColumn("size");
@@ -271,7 +271,7 @@ void DrawResultsTable(const nn::RealModelsSession& s) {
   ImGui::TableSetupColumn("median ms");
   ImGui::TableSetupColumn("p10 / p90 ms");
   ImGui::TableSetupColumn("all-dense ms");
-  if (native_xnn) ImGui::TableSetupColumn("XNNPACK dense ms");
+  if (has_xnn) ImGui::TableSetupColumn("XNNPACK dense ms");
   ImGui::TableSetupColumn("error vs TFLite");
   ImGui::TableSetupColumn("found");
   ImGui::TableHeadersRow();
@@ -296,7 +296,7 @@ void DrawResultsTable(const nn::RealModelsSession& s) {
     ImGui::TableNextColumn();
     if (r.dense_median_ms >= 0) ImGui::Text("%.2f", r.dense_median_ms);
     else ImGui::TextDisabled("-");
-    if (native_xnn) {
+    if (has_xnn) {
       ImGui::TableNextColumn();
       if (r.xnnpack_median_ms >= 0) ImGui::Text("%.2f", r.xnnpack_median_ms);
       else ImGui::TextDisabled("-");
