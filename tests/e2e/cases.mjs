@@ -54,7 +54,11 @@ export function checkSparse(sb, { sparsities, backends }) {
     }
     assert(r.p10_ms <= r.median_ms && r.median_ms <= r.p90_ms, `${tag}: p10 <= median <= p90 does not hold`);
     assert(r.max_rel_err <= 1e-4, `${tag}: max_rel_err = ${r.max_rel_err}, expected <= 1e-4`);
-    assert(/wasmsimd/.test(r.kernel), `${tag}: kernel "${r.kernel}" is not a wasm SIMD kernel`);
+    if (r.backend.startsWith('xnnpack-')) {
+      assert(/^xnnpack/.test(r.kernel), `${tag}: kernel "${r.kernel}" does not name XNNPACK`);
+    } else {
+      assert(/wasmsimd/.test(r.kernel), `${tag}: kernel "${r.kernel}" is not a wasm SIMD kernel`);
+    }
   }
 }
 
@@ -143,6 +147,32 @@ export const cases = [
     (sb) => checkSparse(sb, { sparsities: [0, 0.9], backends: ['own-dense', 'own-sparse'] }), 180000),
 
   {
+    // Issue #17: XNNPACK (Debian trixie's 2024 source, wasm SIMD) runs in the page, dense and with its sparse
+    // inference hint, on the same pruned weights as our kernels; checkSparse holds every row to the scalar
+    // reference (max_rel_err <= 1e-4). The log line is the browser row of docs/BENCHMARKS.md.
+    name: 'sparse-bench-xnnpack',
+    async fn(app) {
+      const backends = ['own-dense', 'own-sparse', 'xnnpack-dense', 'xnnpack-sparse'];
+      await app.open(`?run=sparse-bench&sparsity=0,0.9&runs=20&backend=${backends.join(',')}`);
+      await app.waitReady();
+      const s = await app.waitFor((st) => st.sparse_bench != null, 'status().sparse_bench', 240000);
+      checkSparse(s.sparse_bench, { sparsities: [0, 0.9], backends });
+      const row = (b, sp) => s.sparse_bench.results.find((r) => r.backend === b && r.sparsity === sp);
+      for (const sp of [0, 0.9]) {
+        console.log(`# sparsity ${sp}: ` + backends.map((b) => {
+          const r = row(b, sp);
+          return `${b} ${r.median_ms.toFixed(2)} ms (p10 ${r.p10_ms.toFixed(2)}, err ${r.max_rel_err.toExponential(1)})`;
+        }).join('; '));
+      }
+      const x = row('xnnpack-sparse', 0.9);
+      console.log(`# xnnpack-sparse@0.9: ${x.kernel}; own-sparse/xnnpack-sparse at 0.9 = ` +
+        `${(row('own-sparse', 0.9).median_ms / x.median_ms).toFixed(2)}x the time`);
+      await app.waitFrames(3);
+      await app.screenshot('sparse-bench-xnnpack');
+    },
+  },
+
+  {
     // A user's path: open the panel (Figure 1 appears by itself), press the button, get Figure 2.
     name: 'sparse-panel-click',
     async fn(app) {
@@ -166,7 +196,9 @@ export const cases = [
       }, 'status().sparse_bench after the click', 300000);
       console.log(`# longest frame during the sparse bench: ${worstFrame.toFixed(0)} ms; longest job step ` +
         `${(s2.job.max_step_ms || 0).toFixed(0)} ms (${s2.job.max_step_detail})`);
-      checkSparse(s2.sparse_bench, { sparsities: [0, 0.5, 0.7, 0.8, 0.9], backends: ['own-dense', 'own-sparse'] });
+      // The panel's default backends: ours, and XNNPACK dense (built into the page since issue #17).
+      checkSparse(s2.sparse_bench, { sparsities: [0, 0.5, 0.7, 0.8, 0.9],
+        backends: ['own-dense', 'own-sparse', 'xnnpack-dense'] });
       await app.waitFrames(3);
       await app.screenshot('sparse-panel');
     },
