@@ -1,6 +1,7 @@
 # Fieldkit: the two commands a user needs are `make demo` and `make test`.
 #   make deps    install what make demo needs (Debian packages, ImGui sources, the MediaPipe models,
-#                the test image), idempotent, as root
+#                the test image, XNNPACK's sources from Debian's trixie source pool for the browser
+#                build), idempotent, as root
 #   make deps-test  install what make test adds (chromium, Xvfb, npm + playwright-core), as root
 #   make build   native (build/native/) + browser (build/web/)
 #   make native  desktop app + CLI + native tests only

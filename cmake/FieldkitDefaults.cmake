@@ -33,8 +33,10 @@ if(FIELDKIT_SANITIZE)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
+# Emscripten's em++ too: its objects cache like any compiler's (checked: a second compile of
+# a file is a direct hit), and the browser build is the longest of make test's three.
 find_program(CCACHE_PROGRAM ccache)
-if(CCACHE_PROGRAM AND NOT EMSCRIPTEN)
+if(CCACHE_PROGRAM)
   set(CMAKE_CXX_COMPILER_LAUNCHER ${CCACHE_PROGRAM})
   set(CMAKE_C_COMPILER_LAUNCHER ${CCACHE_PROGRAM})
 endif()

@@ -107,11 +107,7 @@ target_compile_definitions(xnnpack_wasm PRIVATE ${_xnn_defs})
 # -msimd128 on every file: XNNPACK picks its wasm SIMD configs from __wasm_simd128__.
 target_compile_options(xnnpack_wasm PRIVATE -msimd128 -fno-math-errno -w)
 set_target_properties(xnnpack_wasm PROPERTIES C_STANDARD 11 C_EXTENSIONS ON CXX_STANDARD 17)
-# ccache (when installed) like the native build: XNNPACK is most of the wasm build's compile time.
-find_program(CCACHE_PROGRAM ccache)
-if(CCACHE_PROGRAM)
-  set_target_properties(xnnpack_wasm PROPERTIES C_COMPILER_LAUNCHER ${CCACHE_PROGRAM} CXX_COMPILER_LAUNCHER ${CCACHE_PROGRAM})
-endif()
+# ccache: the project-wide compiler launcher (cmake/FieldkitDefaults.cmake) covers it.
 
 add_library(xnnpack INTERFACE)
 target_link_libraries(xnnpack INTERFACE xnnpack_wasm)
