@@ -248,6 +248,8 @@ struct IngestJob::Worker {
   mutable std::mutex mu;
   std::vector<RowReject> rejects;
   CsvSplitter splitter;
+  std::string frames;  // one batch's log frames; kept so a batch reuses the last one's memory
+  std::vector<FeatureStore::PendingIndex> idx;
 #if !defined(__EMSCRIPTEN__)
   std::thread thread;
 #endif
@@ -496,8 +498,10 @@ void IngestJob::Finish() {
 }
 
 void IngestJob::ProcessBatch(Worker& w, size_t max_rows) {
-  std::string frames;
-  std::vector<FeatureStore::PendingIndex> idx;
+  std::string& frames = w.frames;
+  std::vector<FeatureStore::PendingIndex>& idx = w.idx;
+  frames.clear();
+  idx.clear();
   WalRecord r;
   r.op = WalOp::Put;
   r.group_uid = def_.uid;

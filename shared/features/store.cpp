@@ -15,7 +15,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -55,17 +58,32 @@ static void FsyncPath(const std::string& path, bool dir) {
 }
 
 // tmp + fsync + rename + fsync(dir): readers see the old or the new file, never half.
-static Status WriteFileAtomic(const std::string& path, const std::string& data, bool sync) {
+// The content is the pieces in order (a part file's header and rows are not
+// concatenated first: that copy was a visible share of a big checkpoint).
+static Status WriteFileAtomic(const std::string& path, std::initializer_list<std::string_view> pieces, bool sync) {
   const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << data;
-    if (!out) return Status::Error(tmp + ": cannot write");
-  }
-  if (sync) FsyncPath(tmp, false);
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) return Status::Error(tmp + ": cannot write (" + std::strerror(errno) + ")");
+  for (std::string_view piece : pieces)
+    for (size_t done = 0; done < piece.size();) {
+      const ssize_t w = ::write(fd, piece.data() + done, piece.size() - done);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) {
+        const std::string why = std::strerror(errno);
+        ::close(fd);
+        return Status::Error(tmp + ": cannot write (" + why + ")");
+      }
+      done += size_t(w);
+    }
+  if (sync) ::fsync(fd);
+  if (::close(fd) != 0) return Status::Error(tmp + ": cannot write (close failed)");
   if (std::rename(tmp.c_str(), path.c_str()) != 0) return Status::Error(path + ": cannot rename " + tmp);
   if (sync) FsyncPath(fs::path(path).parent_path().string(), true);
   return Status::Ok();
+}
+
+static Status WriteFileAtomic(const std::string& path, std::string_view data, bool sync) {
+  return WriteFileAtomic(path, {data}, sync);
 }
 
 static std::string SegName(uint64_t n) {
@@ -119,8 +137,31 @@ const FeatureValue* Record::Find(const std::string& name) const {
 
 FeatureStore::FeatureStore(std::string dir, StoreOptions opt) : dir_(std::move(dir)), opt_(std::move(opt)) {}
 
+// Segments sealed during writes wait here for the background thread, which
+// writes their offline partitions (native only; bg_ is never made in the page).
+struct FeatureStore::Background {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<uint64_t> queue;    // sealed segments to write, oldest first
+  std::vector<uint64_t> failed;  // written again (and the error reported) by DrainBackground
+  bool busy = false, stop = false;
+#if !defined(__EMSCRIPTEN__)
+  std::thread thread;
+#endif
+};
+
 FeatureStore::~FeatureStore() {
-  Checkpoint();  // also finishes a stepwise one
+  Checkpoint();  // also finishes a stepwise one and drains the background writer
+#if !defined(__EMSCRIPTEN__)
+  if (bg_) {
+    {
+      std::lock_guard<std::mutex> lock(bg_->mu);
+      bg_->stop = true;
+    }
+    bg_->cv.notify_all();
+    bg_->thread.join();
+  }
+#endif
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
 }
 
@@ -212,6 +253,7 @@ Status FeatureStore::Recover() {
       }
     // New writes go to a fresh segment: recovered ones stay sealed.
     segment_ = segs.empty() ? 1 : segs.back() + 1;
+    open_seq_ = next_seq_;
   } catch (const std::exception& e) {
     return Status::Error(dir_ + ": cannot open store (" + e.what() + ")");
   }
@@ -223,7 +265,11 @@ Status FeatureStore::EnsureWriter() {
   Status st = wal_.Open(SegmentPath(segment_), next_seq_, opt_.fsync);
   if (!st) return st;
   if (opt_.fsync) FsyncPath(dir_ + "/wal", true);  // the new file's name must survive too
-  wal_.SetOnDurable(on_durable_);
+  // The writer counts from its segment's first record; listeners hear records since Open.
+  const uint64_t base = next_seq_ - open_seq_;
+  wal_.SetOnDurable([this, base](uint64_t n) {
+    if (on_durable_) on_durable_(base + n);
+  });
   return Status::Ok();
 }
 
@@ -236,10 +282,7 @@ void FeatureStore::ReserveOnline(const std::string& group, size_t records) {
   }
 }
 
-void FeatureStore::SetOnDurable(std::function<void(uint64_t)> fn) {
-  on_durable_ = std::move(fn);
-  wal_.SetOnDurable(on_durable_);
-}
+void FeatureStore::SetOnDurable(std::function<void(uint64_t)> fn) { on_durable_ = std::move(fn); }
 
 Status FeatureStore::WriteAndSync(const std::string& frames, uint64_t count, uint64_t* first_seq) {
   Status st = EnsureWriter();
@@ -255,13 +298,88 @@ Status FeatureStore::Checkpoint() {
     Status st = CheckpointStep(1e12, &done);
     if (!st) return st;
   }
-  std::lock_guard<std::mutex> lock(write_mu_);
-  if (!wal_.IsOpen()) return Status::Ok();
-  Status st = wal_.Close();
-  next_seq_ = wal_.NextSeq();
-  const uint64_t seg = segment_++;
-  if (!st) return st;
-  return MaterializeSegment(seg);
+  uint64_t seg;
+  {
+    std::unique_lock<std::shared_mutex> wl(wal_rw_);
+    std::lock_guard<std::mutex> lock(write_mu_);
+    if (!wal_.IsOpen()) return DrainBackground();
+    Status st = wal_.Close();
+    next_seq_ = wal_.NextSeq();
+    seg = segment_++;
+    if (!st) return st;
+  }
+  // The open segment here while the background thread finishes the sealed ones.
+  Status st = MaterializeSegment(seg);
+  if (!st && bg_) {  // tried again by the next Checkpoint, like the background's failures
+    std::lock_guard<std::mutex> lock(bg_->mu);
+    bg_->failed.push_back(seg);
+  }
+  Status bg = DrainBackground();
+  return st ? bg : st;
+}
+
+void FeatureStore::SealIfFull(uint64_t segment) {
+#if !defined(__EMSCRIPTEN__)
+  {
+    std::unique_lock<std::shared_mutex> wl(wal_rw_);  // waits for appends in flight
+    std::lock_guard<std::mutex> lock(write_mu_);
+    if (!wal_.IsOpen() || segment_ != segment) return;  // sealed already (another worker, a checkpoint)
+    // Every append to it has been synced or has failed; either way the log
+    // holds what the offline store must show, as Recover would find it.
+    wal_.Close();
+    next_seq_ = wal_.NextSeq();
+    segment_++;
+    if (!bg_) {  // under the exclusive lock: two sealing workers make one thread
+      bg_ = std::make_unique<Background>();
+      bg_->thread = std::thread([this] { BackgroundLoop(); });
+    }
+    std::lock_guard<std::mutex> bl(bg_->mu);
+    bg_->queue.push_back(segment);
+  }
+  bg_->cv.notify_all();
+#else
+  (void)segment;
+#endif
+}
+
+void FeatureStore::BackgroundLoop() {
+  Background& b = *bg_;
+  std::unique_lock<std::mutex> lock(b.mu);
+  for (;;) {
+    b.cv.wait(lock, [&] { return b.stop || !b.queue.empty(); });
+    if (b.queue.empty()) return;  // stopping, nothing left
+    const uint64_t n = b.queue.front();
+    b.queue.pop_front();
+    b.busy = true;
+    lock.unlock();
+    // Until its .offline marker is written the segment counts as not
+    // materialized: a crash or an error here is redone by Open or DrainBackground.
+    const Status st = MaterializeSegment(n);
+    lock.lock();
+    b.busy = false;
+    if (!st) b.failed.push_back(n);
+    b.cv.notify_all();
+  }
+}
+
+Status FeatureStore::DrainBackground() {
+  if (!bg_) return Status::Ok();
+  std::vector<uint64_t> failed;
+  {
+    std::unique_lock<std::mutex> lock(bg_->mu);
+    bg_->cv.wait(lock, [&] { return bg_->queue.empty() && !bg_->busy; });
+    failed.swap(bg_->failed);
+  }
+  // Once more here, so the caller hears why (disk full, a file where a folder must go).
+  for (size_t i = 0; i < failed.size(); i++) {
+    Status st = MaterializeSegment(failed[i]);
+    if (!st) {
+      std::lock_guard<std::mutex> lock(bg_->mu);
+      bg_->failed.insert(bg_->failed.end(), failed.begin() + long(i), failed.end());
+      return st;
+    }
+  }
+  return Status::Ok();
 }
 
 // [SECTION] groups
@@ -499,6 +617,7 @@ Status FeatureStore::Put(const std::string& group, const std::vector<std::pair<s
   r.ttl_seconds = opt.ttl_seconds;
   std::string frame;
   AppendWalFrame(&frame, r);
+  std::shared_lock<std::shared_mutex> wl(wal_rw_);
   std::lock_guard<std::mutex> lock(write_mu_);
   uint64_t seq;
   Status st = WriteAndSync(frame, 1, &seq);
@@ -514,6 +633,7 @@ Status FeatureStore::Delete(const std::string& group, const std::string& id, dou
   const FeatureGroup& g = gs->def;
   if (!EventTimeInRange(event_time))
     return Status::Error("ValidationError: event time " + FormatIso8601(event_time) + " (years 0000..9999)");
+  std::shared_lock<std::shared_mutex> wl(wal_rw_);
   std::lock_guard<std::mutex> lock(write_mu_);
   if (mode == DeleteMode::Hard) {
     const Shard& sh = gs->shards[ShardOf(id)];
@@ -548,15 +668,19 @@ Status FeatureStore::Delete(const std::string& group, const std::string& id, dou
 Status FeatureStore::AppendPuts(const FeatureGroup& g, const std::string& frames, const std::vector<PendingIndex>& idx) {
   GroupState* gs = FindGroup(g.name);
   if (!gs || gs->def.uid != g.uid) return Status::Error("group '" + g.name + "' was deleted during ingest");
+  uint64_t first, end, segment;
   {
-    std::lock_guard<std::mutex> lock(write_mu_);
-    Status st = EnsureWriter();
+    std::shared_lock<std::shared_mutex> wl(wal_rw_);  // other workers append too; a seal waits
+    {
+      std::lock_guard<std::mutex> lock(write_mu_);
+      Status st = EnsureWriter();
+      if (!st) return st;
+      segment = segment_;
+    }
+    Status st = wal_.Append(frames, idx.size(), &first, &end);
     if (!st) return st;
+    if (!(st = wal_.SyncTo(end))) return st;
   }
-  uint64_t first, end;
-  Status st = wal_.Append(frames, idx.size(), &first, &end);
-  if (!st) return st;
-  if (!(st = wal_.SyncTo(end))) return st;
   // Durable: now visible. Apply compares (event_time, seq), so the order in
   // which workers get here does not change the outcome.
   for (size_t i = 0; i < idx.size(); i++) {
@@ -567,6 +691,7 @@ Status FeatureStore::AppendPuts(const FeatureGroup& g, const std::string& frames
     Apply(*gs, WalOp::Put, std::string_view(frames.data() + p.id_offset, p.id_size), p.event_time, p.ttl_seconds,
           payload, first + i);
   }
+  if (opt_.seal_bytes > 0 && end >= opt_.seal_bytes) SealIfFull(segment);
   return Status::Ok();
 }
 
@@ -583,6 +708,29 @@ struct FeatureStore::SegmentParts {
 Status FeatureStore::MaterializeSegment(uint64_t n) {
   SegmentParts sp;
   Status st = PrepareSegment(n, &sp);
+#if !defined(__EMSCRIPTEN__)
+  // A part file's time is mostly its fsync, which on a busy disk waits for a
+  // journal commit: several files in flight at once share commits.
+  constexpr size_t kWriters = 4;
+  if (st && sp.parts.size() > 1) {
+    std::vector<Parts::iterator> todo;
+    for (auto it = sp.parts.begin(); it != sp.parts.end(); ++it) todo.push_back(it);
+    std::atomic<size_t> next{0};
+    std::mutex err_mu;
+    auto work = [&] {
+      for (size_t i; (i = next++) < todo.size();) {
+        Status s = WritePart(n, todo[i]->first.first, todo[i]->first.second, &todo[i]->second);
+        std::lock_guard<std::mutex> lock(err_mu);
+        if (!s && st) st = s;
+      }
+    };
+    std::vector<std::thread> writers;
+    for (size_t k = 1; k < std::min(kWriters, todo.size()); k++) writers.emplace_back(work);
+    work();
+    for (auto& t : writers) t.join();
+    sp.next = sp.parts.end();
+  }
+#endif
   while (st && sp.next != sp.parts.end()) st = WriteSegmentPart(sp);
   if (!st) return st;
   return WriteFileAtomic(dir_ + "/wal/" + SegName(n) + ".offline", "", opt_.fsync);
@@ -592,6 +740,8 @@ Status FeatureStore::CheckpointStep(double budget_ms, bool* done) {
   *done = false;
   const double t0 = NowMs();
   if (!stepping_) {
+    if (Status bg = DrainBackground(); !bg) return bg;  // segments sealed during writes (native)
+    std::unique_lock<std::shared_mutex> wl(wal_rw_);
     std::lock_guard<std::mutex> lock(write_mu_);
     if (!wal_.IsOpen()) {
       *done = true;
@@ -698,9 +848,13 @@ Status FeatureStore::PrepareSegment(uint64_t n, SegmentParts* out) {
 }
 
 Status FeatureStore::WriteSegmentPart(SegmentParts& sp) {
-  const uint64_t n = sp.segment;
   auto& [key, rows] = *sp.next;
   ++sp.next;
+  return WritePart(sp.segment, key.first, key.second, &rows);
+}
+
+Status FeatureStore::WritePart(uint64_t n, const std::string& group, int64_t hour, std::string* rows) {
+  const std::pair<std::string, int64_t> key(group, hour);
   try {
     {
       GroupState* gs = FindGroup(key.first);
@@ -713,9 +867,9 @@ Status FeatureStore::WriteSegmentPart(SegmentParts& sp) {
       for (auto& f : gs->def.features) header += f.name + ",";
       header += "write_time,api_invocation_time,is_deleted\n";
       // The same name on a re-run after a crash: rewriting it is idempotent.
-      rows.insert(0, header);
       // fsync per part file: syncfs would also wait for every other dirty page on the disk.
-      Status st = WriteFileAtomic(folder + "/part-" + SegName(n) + ".csv", rows, opt_.fsync);
+      Status st = WriteFileAtomic(folder + "/part-" + SegName(n) + ".csv", {header, *rows}, opt_.fsync);
+      std::string().swap(*rows);  // written: a big checkpoint need not hold every part until the end
       if (!st) return st;
     }
   } catch (const std::exception& e) {

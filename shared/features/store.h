@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -28,6 +29,12 @@ namespace fk::features {
 struct StoreOptions {
   std::function<double()> now;  // Unix s; empty = the system clock (tests pass a fixed one)
   bool fsync = true;            // false only in benchmarks that measure the rest
+  // Natively, once the current log segment holds this many bytes a batch
+  // append seals it and a background thread writes its offline partitions
+  // while writes go on (a big ingest's checkpoint overlaps it). 0 = segments
+  // are sealed only by Checkpoint. The browser build has no threads and
+  // always behaves as 0.
+  uint64_t seal_bytes = 16u << 20;
 };
 
 struct FeatureValue {
@@ -179,6 +186,8 @@ class FeatureStore {
   struct SegmentParts;  // a sealed segment formatted into offline part files, not yet written
   Status PrepareSegment(uint64_t segment, SegmentParts* out);
   Status WriteSegmentPart(SegmentParts& sp);  // the next part file
+  // One part file: DIR/offline/<group>/year=…/hour=…/part-<segment>.csv (header + rows); rows freed.
+  Status WritePart(uint64_t segment, const std::string& group, int64_t hour, std::string* rows);
   std::unique_ptr<SegmentParts> stepping_;  // CheckpointStep's segment in progress
   void Apply(GroupState& gs, const WalRecord& r, std::string_view payload, uint64_t seq) {
     Apply(gs, r.op, r.values[size_t(gs.def.RecordIdIndex())], r.event_time, r.ttl_seconds, payload, seq);
@@ -190,16 +199,26 @@ class FeatureStore {
   GroupState* FindGroup(const std::string& name) const;
   GroupState* FindGroupUid(uint64_t uid) const;
   Status WriteAndSync(const std::string& frames, uint64_t count, uint64_t* first_seq);
+  // Background offline writer (native): sealed segments queued by SealIfFull.
+  struct Background;
+  std::unique_ptr<Background> bg_;
+  void SealIfFull(uint64_t segment);  // after a batch append: seal that segment if still open, queue it
+  Status DrainBackground();       // waits for queued segments; retries failed ones here
+  void BackgroundLoop();
   std::string SegmentPath(uint64_t n) const;
 
   std::string dir_;
   StoreOptions opt_;
   mutable std::mutex groups_mu_;
   std::map<std::string, std::unique_ptr<GroupState>> groups_;
+  // Shared by everything that appends to wal_, exclusive to close (seal) it;
+  // taken before write_mu_.
+  std::shared_mutex wal_rw_;
   std::mutex write_mu_;  // single-record operations: check-then-log atomically
   WalWriter wal_;
   uint64_t segment_ = 0;   // current (or next) segment number
   uint64_t next_seq_ = 0;  // sequence of the next logged record
+  uint64_t open_seq_ = 0;  // next_seq_ right after recovery: on_durable_ counts from here
   std::function<void(uint64_t)> on_durable_;
   std::vector<std::string> notes_;
   int lock_fd_ = -1;  // flock on DIR/LOCK (native)

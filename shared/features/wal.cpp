@@ -15,31 +15,34 @@
 
 namespace fk::features {
 
-template <typename T>
-static void Put(std::string* out, T v) {
-  char b[sizeof(T)];
-  std::memcpy(b, &v, sizeof(T));  // little-endian on every target we build
-  out->append(b, sizeof(T));
-}
-
 void AppendWalFrame(std::string* out, const WalRecord& r) {
+  // Sized once and filled in place: appending field by field was a tenth of
+  // a big ingest's CPU time (a capacity check and a copy call per field).
+  size_t len = kWalFixedPayload;
+  for (auto v : r.values) len += 4 + v.size();
   const size_t start = out->size();
-  out->append(kWalFrameHeader, '\0');
-  Put<uint8_t>(out, uint8_t(r.op));
-  Put<uint64_t>(out, r.group_uid);
-  Put<double>(out, r.event_time);
-  Put<int64_t>(out, r.api_time_us);
-  Put<double>(out, r.ttl_seconds);
-  Put<uint16_t>(out, uint16_t(r.values.size()));
-  for (auto v : r.values) {
-    Put<uint32_t>(out, uint32_t(v.size()));
-    out->append(v);
-  }
-  const uint32_t len = uint32_t(out->size() - start - kWalFrameHeader);
+  out->resize(start + kWalFrameHeader + len);
   char* h = &(*out)[start];
+  char* q = h + kWalFrameHeader;
+  auto put = [&q](const auto& v) {
+    std::memcpy(q, &v, sizeof v);  // little-endian on every target we build
+    q += sizeof v;
+  };
+  put(uint8_t(r.op));
+  put(r.group_uid);
+  put(r.event_time);
+  put(r.api_time_us);
+  put(r.ttl_seconds);
+  put(uint16_t(r.values.size()));
+  for (auto v : r.values) {
+    put(uint32_t(v.size()));
+    if (!v.empty()) std::memcpy(q, v.data(), v.size());
+    q += v.size();
+  }
+  const uint32_t len32 = uint32_t(len);
   std::memcpy(h, &kWalMagic, 4);
-  std::memcpy(h + 4, &len, 4);
-  const uint32_t crc = Crc32(h + kWalFrameHeader, len, Crc32(h + 4, 4));
+  std::memcpy(h + 4, &len32, 4);
+  const uint32_t crc = Crc32(h + kWalFrameHeader, len32, Crc32(h + 4, 4));
   std::memcpy(h + 8, &crc, 4);
 }
 
