@@ -346,6 +346,7 @@ void DailyProfile::Setup(double step_s, size_t history_len) {
   // Two histories of residuals: long enough to span a day's rhythm.
   resid.assign(2 * history_len, 0);
   vals.assign(2 * history_len, 0);
+  slot_cache.assign(n_slots, {});
 }
 
 DailyProfile::Guess DailyProfile::Score(int64_t t) {
@@ -381,17 +382,47 @@ DailyProfile::Guess DailyProfile::Score(int64_t t) {
   const int64_t week_span = int64_t(7 * weeks);
   const bool by_weekday = days_in(same_day, week_span) >= min_days;
   if (!by_weekday && days_in(same_type, int64_t(days)) < min_days) return cached;
-  scratch.clear();
-  for (int w = 0; w < 7; w++) {
-    if (by_weekday ? !same_day(w) : !same_type(w)) continue;
-    const int64_t span = by_weekday ? week_span : int64_t(days);
-    for (size_t k = 0; k < 3; k++)
-      for (const auto& [d, v] : slots[size_t(w)][(slot + n_slots + k - 1) % n_slots])
-        if (d < day && d + span >= day) scratch.push_back(Scale(v));
+  // The slot and its two neighbours: each one's values, sorted once per day,
+  // merged. The median and MAD are order statistics of the same multiset as
+  // selecting from the unsorted values would give (identical results).
+  if (day != cache_day) cache_day = day, cache_epoch++;
+  auto sorted_slot = [&](size_t s) -> const std::vector<double>& {
+    SlotCache& c = slot_cache[s];
+    if (c.epoch == cache_epoch && c.by_weekday == by_weekday) return c.sorted;
+    c.sorted.clear();
+    for (int w = 0; w < 7; w++) {
+      if (by_weekday ? !same_day(w) : !same_type(w)) continue;
+      const int64_t span = by_weekday ? week_span : int64_t(days);
+      for (const auto& [d, v] : slots[size_t(w)][s])
+        if (d < day && d + span >= day) c.sorted.push_back(Scale(v));
+    }
+    std::sort(c.sorted.begin(), c.sorted.end());
+    c.epoch = cache_epoch, c.by_weekday = by_weekday;
+    return c.sorted;
+  };
+  const auto& a = sorted_slot((slot + n_slots - 1) % n_slots);
+  const auto& b = sorted_slot(slot);
+  const auto& c = sorted_slot((slot + 1) % n_slots);
+  scratch.resize(a.size() + b.size());
+  std::merge(a.begin(), a.end(), b.begin(), b.end(), scratch.begin());
+  merged.resize(scratch.size() + c.size());
+  std::merge(scratch.begin(), scratch.end(), c.begin(), c.end(), merged.begin());
+  const size_t n = merged.size(), mid = n / 2;
+  double m = 0, mad = 0;
+  if (n > 0) {
+    m = merged[mid];
+    // The mid-th smallest |v - m|: distances grow from mid upwards and from
+    // mid - 1 downwards, so walk both sides in order.
+    size_t up = mid, down = mid;  // next candidates: merged[up], merged[down - 1]
+    double dist = 0;
+    for (size_t taken = 0; taken <= mid; taken++) {
+      const double du = up < n ? std::fabs(merged[up] - m) : INFINITY;
+      const double dd = down > 0 ? std::fabs(merged[down - 1] - m) : INFINITY;
+      if (du <= dd) dist = du, up++;
+      else dist = dd, down--;
+    }
+    mad = 1.4826 * dist;
   }
-  const double m = Median(scratch);
-  for (auto& v : scratch) v = std::fabs(v - m);
-  const double mad = 1.4826 * Median(scratch);
   cached.expected = m;
   cached.scale = std::max({mad, resid_scale, 1e-9 * (1.0 + std::fabs(m))});
   cached.shown = Unscale(m);
@@ -422,6 +453,7 @@ void DailyProfile::Learn(int64_t t, double x, const Guess& g, bool had_profile) 
     resid_scale = value_scale = 0;
     had_profile = false;
     cached_key = INT64_MIN;
+    cache_epoch++;
   }
   const double expected = g.expected, y = Scale(x);
   if (g.valid && had_profile) {
@@ -436,7 +468,13 @@ void DailyProfile::Learn(int64_t t, double x, const Guess& g, bool had_profile) 
   auto& q = slots[size_t(WeekdayOf(day))][slot];
   q.emplace_back(day, x);
   const int64_t keep_days = int64_t(std::max(days, 7 * weeks));
-  while (!q.empty() && (q.front().first + keep_days < day || q.size() > size_t(keep_days + 1) * per_slot_day)) q.pop_front();
+  // The sorted slots hold days before cache_day within keep_days of it: a
+  // value of that day, or one too old for it, changes none of them.
+  if (day != cache_day) cache_epoch++;
+  while (!q.empty() && (q.front().first + keep_days < day || q.size() > size_t(keep_days + 1) * per_slot_day)) {
+    if (q.front().first + keep_days >= day) cache_epoch++;  // dropped by the size cap
+    q.pop_front();
+  }
   if (!had_profile) return;
   resid[ring_head] = std::fabs(y - expected);
   vals[ring_head] = y;

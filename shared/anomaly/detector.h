@@ -246,6 +246,20 @@ struct DailyProfile {
   int64_t cached_key = INT64_MIN;
   Guess cached;
   bool cached_has_profile = false;
+  // Per slot: its scaled values over the days a profile for cache_day reads,
+  // sorted (built once per slot and day; a profile merges three of them, so the
+  // median and MAD need no selection). Entries of another epoch are stale: a
+  // Learn that may change what they hold (another day, the scale switching,
+  // a value dropped by the size cap) starts a new epoch.
+  struct SlotCache {
+    uint64_t epoch = 0;
+    bool by_weekday = false;
+    std::vector<double> sorted;
+  };
+  std::vector<SlotCache> slot_cache;
+  uint64_t cache_epoch = 1;
+  int64_t cache_day = INT64_MIN;
+  std::vector<double> merged;
 };
 
 // Run-length: how surprising a run of one repeated value is, from how often
