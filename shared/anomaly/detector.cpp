@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace fk::anomaly {
 
@@ -502,20 +503,20 @@ void RunLength::Learn(double x) {
     prev = NAN, run = 0;
     return;
   }
-  // One lookup per point. Bounded memory: a value first seen after 65,536
-  // distinct ones is not remembered and uses the overall rate.
-  auto it = by_value.find(x);
-  if (it == by_value.end() && by_value.size() < (1u << 16)) it = by_value.emplace(x, Counts{}).first;
+  // At most one lookup per point (none for a repeat). Bounded memory: a value
+  // first seen after kMaxValues distinct ones is not remembered and uses the
+  // overall rate.
   if (x == prev) {
     if (Score(x) > 0) next_level = 4 * Improbability();  // reported: again only when 4x as improbable
     repeats++;
     run++;
-    if (it != by_value.end()) it->second.repeated++;
+    if (prev_slot != kNone) table[prev_slot].counts.repeated++;
   } else {
+    prev_slot = FindOrAdd(x);
     // The repeat probability of this value, from before the run (shrunk
     // towards the series' overall repeat rate when the value is rare).
     const double p_all = (double(repeats) + 1) / (double(steps) + 2);
-    const Counts c = it != by_value.end() ? it->second : Counts{};
+    const Counts c = prev_slot != kNone ? table[prev_slot].counts : Counts{};
     const double p = (double(c.repeated) + 2 * p_all) / (double(c.seen) + 2);
     record = std::max(record, run > 0 ? -double(run - 1) * run_log10p : 0.0);
     run_log10p = std::log10(std::clamp(p, 1e-12, 0.999));
@@ -524,7 +525,43 @@ void RunLength::Learn(double x) {
     prev = x;
   }
   steps++;
-  if (it != by_value.end()) it->second.seen++;
+  if (prev_slot != kNone) table[prev_slot].counts.seen++;
+}
+
+size_t RunLength::FindOrAdd(double x) {
+  uint64_t key = 0;
+  const double v = x == 0 ? 0.0 : x;  // -0 == 0
+  std::memcpy(&key, &v, sizeof key);
+  auto home = [](uint64_t k, size_t mask) {
+    // splitmix64's finalizer: integral values have all-zero low mantissa bits.
+    k = (k ^ (k >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    k = (k ^ (k >> 27)) * 0x94d049bb133111ebULL;
+    return size_t(k ^ (k >> 31)) & mask;
+  };
+  if (table.empty()) table.resize(64);
+  size_t mask = table.size() - 1, i = home(key, mask);
+  while (table[i].key != kEmpty) {
+    if (table[i].key == key) return i;
+    i = (i + 1) & mask;
+  }
+  if (stored >= kMaxValues) return kNone;
+  if (2 * (stored + 1) > table.size()) {
+    // Grow (load at most 1/2), then find the new value's slot again.
+    std::vector<Slot> old(table.size() * 2);
+    old.swap(table);
+    mask = table.size() - 1;
+    for (const Slot& s : old) {
+      if (s.key == kEmpty) continue;
+      size_t j = home(s.key, mask);
+      while (table[j].key != kEmpty) j = (j + 1) & mask;
+      table[j] = s;
+    }
+    for (i = home(key, mask); table[i].key != kEmpty; i = (i + 1) & mask) {
+    }
+  }
+  stored++;
+  table[i].key = key;
+  return i;
 }
 
 // [SECTION] Calibration and onset rules

@@ -13,7 +13,6 @@
 #include <cstdint>
 #include <deque>
 #include <set>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -275,7 +274,20 @@ struct RunLength {
   struct Counts {
     uint32_t seen = 0, repeated = 0;
   };
-  std::unordered_map<double, Counts> by_value;
+  // Counts per value: a flat open-addressing table on the value's bits (0 and
+  // -0 one key; empty slots hold kEmpty, a NaN pattern no finite value has),
+  // at most kMaxValues values. A repeat reuses the slot of the value before.
+  static constexpr uint64_t kEmpty = 0x7ff8dead0000beefULL;
+  static constexpr size_t kMaxValues = size_t(1) << 16;
+  struct Slot {
+    uint64_t key = kEmpty;
+    Counts counts;
+  };
+  std::vector<Slot> table;
+  size_t stored = 0;
+  static constexpr size_t kNone = ~size_t(0);
+  size_t prev_slot = kNone;       // the slot of prev (kNone: not stored)
+  size_t FindOrAdd(double x);     // kNone when x is new and the table is full
   uint64_t steps = 0, repeats = 0;
   double prev = NAN;
   size_t run = 0;            // equal values in a row ending at prev
