@@ -398,29 +398,43 @@ DailyProfile::Guess DailyProfile::Score(int64_t t) {
         if (d < day && d + span >= day) c.sorted.push_back(Scale(v));
     }
     std::sort(c.sorted.begin(), c.sorted.end());
+    c.sorted.push_back(INFINITY);  // sentinel (stored values are finite)
     c.epoch = cache_epoch, c.by_weekday = by_weekday;
     return c.sorted;
   };
-  const auto& a = sorted_slot((slot + n_slots - 1) % n_slots);
-  const auto& b = sorted_slot(slot);
-  const auto& c = sorted_slot((slot + 1) % n_slots);
-  scratch.resize(a.size() + b.size());
-  std::merge(a.begin(), a.end(), b.begin(), b.end(), scratch.begin());
-  merged.resize(scratch.size() + c.size());
-  std::merge(scratch.begin(), scratch.end(), c.begin(), c.end(), merged.begin());
-  const size_t n = merged.size(), mid = n / 2;
+  const double* pa = sorted_slot((slot + n_slots - 1) % n_slots).data();
+  const double* pb = sorted_slot(slot).data();
+  const double* pc = sorted_slot((slot + 1) % n_slots).data();
+  const size_t n = slot_cache[(slot + n_slots - 1) % n_slots].sorted.size() + slot_cache[slot].sorted.size() +
+                   slot_cache[(slot + 1) % n_slots].sorted.size() - 3;
+  // Branch-free three-way merge (the comparisons are unpredictable), between
+  // sentinels of infinite distance from any value.
+  merged.resize(n + 2);
+  merged[0] = -INFINITY, merged[n + 1] = INFINITY;
+  for (size_t k = 1; k <= n; k++) {
+    const double x = *pa, y = *pb, z = *pc;
+    const bool take_b = y < x;
+    const double xy = take_b ? y : x;
+    const bool take_c = z < xy;
+    merged[k] = take_c ? z : xy;
+    pa += !take_b & !take_c;
+    pb += take_b & !take_c;
+    pc += take_c;
+  }
+  const size_t mid = n / 2 + 1;  // the median's index (upper median, as Median())
   double m = 0, mad = 0;
   if (n > 0) {
     m = merged[mid];
-    // The mid-th smallest |v - m|: distances grow from mid upwards and from
-    // mid - 1 downwards, so walk both sides in order.
-    size_t up = mid, down = mid;  // next candidates: merged[up], merged[down - 1]
+    // The (n / 2)-th smallest |v - m|: distances grow from mid upwards and
+    // from mid - 1 downwards, so walk both sides in order.
+    size_t up = mid, down = mid - 1;
     double dist = 0;
-    for (size_t taken = 0; taken <= mid; taken++) {
-      const double du = up < n ? std::fabs(merged[up] - m) : INFINITY;
-      const double dd = down > 0 ? std::fabs(merged[down - 1] - m) : INFINITY;
-      if (du <= dd) dist = du, up++;
-      else dist = dd, down--;
+    for (size_t taken = 0; taken <= n / 2; taken++) {
+      const double du = std::fabs(merged[up] - m), dd = std::fabs(merged[down] - m);
+      const bool take_up = du <= dd;
+      dist = take_up ? du : dd;
+      up += take_up;
+      down -= !take_up;
     }
     mad = 1.4826 * dist;
   }
@@ -499,7 +513,7 @@ double RunLength::Score(double x) const {
 
 void RunLength::Learn(double x) {
   if (!std::isfinite(x)) {
-    record = std::max(record, run > 0 ? -double(run - 1) * run_log10p : 0.0);
+    record = std::max(record, Ended());
     prev = NAN, run = 0;
     return;
   }
@@ -518,8 +532,8 @@ void RunLength::Learn(double x) {
     const double p_all = (double(repeats) + 1) / (double(steps) + 2);
     const Counts c = prev_slot != kNone ? table[prev_slot].counts : Counts{};
     const double p = (double(c.repeated) + 2 * p_all) / (double(c.seen) + 2);
-    record = std::max(record, run > 0 ? -double(run - 1) * run_log10p : 0.0);
-    run_log10p = std::log10(std::clamp(p, 1e-12, 0.999));
+    record = std::max(record, Ended());
+    run_p = std::clamp(p, 1e-12, 0.999);
     run = 1;
     next_level = std::max(decades, record);
     prev = x;
@@ -528,16 +542,33 @@ void RunLength::Learn(double x) {
   if (prev_slot != kNone) table[prev_slot].counts.seen++;
 }
 
-size_t RunLength::FindOrAdd(double x) {
+namespace {
+
+uint64_t KeyOf(double x) {
   uint64_t key = 0;
   const double v = x == 0 ? 0.0 : x;  // -0 == 0
   std::memcpy(&key, &v, sizeof key);
-  auto home = [](uint64_t k, size_t mask) {
-    // splitmix64's finalizer: integral values have all-zero low mantissa bits.
-    k = (k ^ (k >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    k = (k ^ (k >> 27)) * 0x94d049bb133111ebULL;
-    return size_t(k ^ (k >> 31)) & mask;
-  };
+  return key;
+}
+
+size_t HomeOf(uint64_t k, size_t mask) {
+  // splitmix64's finalizer: integral values have all-zero low mantissa bits.
+  k = (k ^ (k >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  k = (k ^ (k >> 27)) * 0x94d049bb133111ebULL;
+  return size_t(k ^ (k >> 31)) & mask;
+}
+
+}  // namespace
+
+void RunLength::Prefetch(double x) const {
+  // A series of distinct values misses the cache on every lookup; the rest of
+  // the point's work hides the fetch.
+  if (!table.empty() && !std::isnan(x) && x != prev) __builtin_prefetch(&table[HomeOf(KeyOf(x), table.size() - 1)]);
+}
+
+size_t RunLength::FindOrAdd(double x) {
+  const uint64_t key = KeyOf(x);
+  auto home = HomeOf;
   if (table.empty()) table.resize(64);
   size_t mask = table.size() - 1, i = home(key, mask);
   while (table[i].key != kEmpty) {
@@ -694,6 +725,7 @@ PointScore SeriesDetector::Update(int64_t t, double x) {
   const Guess g = GuessPoint(t, ready);
   double re_score = 0, novelty = 0, daily = 0, stuck = 0;
   detail::DailyProfile::Guess dg;
+  if (p_.stuck) stuck_.Prefetch(x);
   if (p_.daily) {
     dg = daily_.Score(t);
     daily = daily_.ScoreValue(dg, x);

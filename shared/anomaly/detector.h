@@ -268,9 +268,11 @@ struct RunLength {
   double decades, half;
   explicit RunLength(const DetectorParams& p)
       : min_run(p.stuck_min_run), decades(p.stuck_decades), half(p.stuck_half_decades) {}
-  double Improbability() const { return -double(run) * run_log10p; }  // of the run after one more repeat
+  double Improbability() const { return -double(run) * std::log10(run_p); }  // of the run after one more repeat
   double Score(double x) const;  // [0, 1]
   void Learn(double x);
+  // Starts fetching x's table slot (Learn looks it up later in the point).
+  void Prefetch(double x) const;
   struct Counts {
     uint32_t seen = 0, repeated = 0;
   };
@@ -291,8 +293,12 @@ struct RunLength {
   uint64_t steps = 0, repeats = 0;
   double prev = NAN;
   size_t run = 0;            // equal values in a row ending at prev
-  double run_log10p = 0;     // log10 of the repeat probability, frozen when the run started
-  double record = 0;         // the largest improbability an earlier run reached
+  // The repeat probability, frozen when the run started (its log10 is taken
+  // only for runs that get scored or set a record: most values do not repeat).
+  double run_p = 1;
+  // Improbability of a run that just ended (0 for a single value).
+  double Ended() const { return run > 1 ? -double(run - 1) * std::log10(run_p) : 0.0; }
+  double record = 0;         // the largest improbability an earlier run reached (>= 0)
   double next_level = 0;     // improbability the run must reach to be reported (again)
 };
 
