@@ -107,6 +107,47 @@ double Median(std::vector<double>& v) {
   return v[m];
 }
 
+// Median() of the absolute deviations from Median() for sorted v, without
+// selection: the deviations grow from n / 2 upwards and from n / 2 - 1
+// downwards, so the (n / 2)-th smallest is found walking both sides in order.
+double SortedMedianDeviation(const double* v, size_t n) {
+  if (n == 0) return 0;
+  const double m = v[n / 2];
+  size_t up = n / 2, down = n / 2;  // next candidates: v[up], v[down - 1]
+  double dist = 0;
+  for (size_t taken = 0; taken <= n / 2; taken++) {
+    const double du = up < n ? std::fabs(v[up] - m) : INFINITY;
+    const double dd = down > 0 ? std::fabs(v[down - 1] - m) : INFINITY;
+    const bool take_up = du <= dd;  // branch-free: the choice is unpredictable
+    dist = take_up ? du : dd;
+    up += take_up;
+    down -= !take_up;
+  }
+  return dist;
+}
+
+// sorted = sorted + came - gone (multisets; gone is part of sorted + came),
+// in one pass; gone and came are sorted here and emptied; scratch is a buffer.
+void ApplyChanges(std::vector<double>& sorted, std::vector<double>& gone, std::vector<double>& came,
+                  std::vector<double>& scratch) {
+  std::sort(gone.begin(), gone.end());
+  std::sort(came.begin(), came.end());
+  scratch.resize(sorted.size() + came.size());
+  std::merge(sorted.begin(), sorted.end(), came.begin(), came.end(), scratch.begin());
+  sorted.resize(scratch.size());
+  size_t kept = 0, j = 0;
+  for (size_t i = 0; i < scratch.size(); i++) {
+    if (j < gone.size() && scratch[i] == gone[j]) {
+      j++;
+      continue;
+    }
+    sorted[kept++] = scratch[i];
+  }
+  sorted.resize(kept);
+  gone.clear();
+  came.clear();
+}
+
 int64_t FloorDivDay(int64_t t) { return t >= 0 ? t / 86400 : -((-t + 86399) / 86400); }
 
 int WeekdayOf(int64_t day) { return int(((day + 4) % 7 + 7) % 7); }  // 1970-01-01 was a Thursday; 0 = Sunday
@@ -407,11 +448,9 @@ DailyProfile::Guess DailyProfile::Score(int64_t t) {
   const double* pc = sorted_slot((slot + 1) % n_slots).data();
   const size_t n = slot_cache[(slot + n_slots - 1) % n_slots].sorted.size() + slot_cache[slot].sorted.size() +
                    slot_cache[(slot + 1) % n_slots].sorted.size() - 3;
-  // Branch-free three-way merge (the comparisons are unpredictable), between
-  // sentinels of infinite distance from any value.
-  merged.resize(n + 2);
-  merged[0] = -INFINITY, merged[n + 1] = INFINITY;
-  for (size_t k = 1; k <= n; k++) {
+  // Branch-free three-way merge (the comparisons are unpredictable).
+  merged.resize(n);
+  for (size_t k = 0; k < n; k++) {
     const double x = *pa, y = *pb, z = *pc;
     const bool take_b = y < x;
     const double xy = take_b ? y : x;
@@ -421,23 +460,8 @@ DailyProfile::Guess DailyProfile::Score(int64_t t) {
     pb += take_b & !take_c;
     pc += take_c;
   }
-  const size_t mid = n / 2 + 1;  // the median's index (upper median, as Median())
-  double m = 0, mad = 0;
-  if (n > 0) {
-    m = merged[mid];
-    // The (n / 2)-th smallest |v - m|: distances grow from mid upwards and
-    // from mid - 1 downwards, so walk both sides in order.
-    size_t up = mid, down = mid - 1;
-    double dist = 0;
-    for (size_t taken = 0; taken <= n / 2; taken++) {
-      const double du = std::fabs(merged[up] - m), dd = std::fabs(merged[down] - m);
-      const bool take_up = du <= dd;
-      dist = take_up ? du : dd;
-      up += take_up;
-      down -= !take_up;
-    }
-    mad = 1.4826 * dist;
-  }
+  const double m = n > 0 ? merged[n / 2] : 0.0;  // the upper median, as Median()
+  const double mad = 1.4826 * SortedMedianDeviation(merged.data(), n);
   cached.expected = m;
   cached.scale = std::max({mad, resid_scale, 1e-9 * (1.0 + std::fabs(m))});
   cached.shown = Unscale(m);
@@ -464,6 +488,7 @@ void DailyProfile::Learn(int64_t t, double x, const Guess& g, bool had_profile) 
     // Not counts after all: the residuals so far were on the other scale.
     counts = false;
     ring_filled = 0;
+    for (auto* v : {&sorted_resid, &sorted_vals, &gone_resid, &gone_vals, &came_resid, &came_vals}) v->clear();
     since_refresh = 1u << 30;
     resid_scale = value_scale = 0;
     had_profile = false;
@@ -491,18 +516,26 @@ void DailyProfile::Learn(int64_t t, double x, const Guess& g, bool had_profile) 
     q.pop_front();
   }
   if (!had_profile) return;
-  resid[ring_head] = std::fabs(y - expected);
-  vals[ring_head] = y;
-  ring_head = (ring_head + 1) % resid.size();
-  ring_filled = std::min(ring_filled + 1, resid.size());
+  // The scales are order statistics of resid[0, ring_filled) and
+  // vals[0, ring_filled); keep those sorted (after a scale switch the ring
+  // restarts its count but not its position, so an entry joining the counted
+  // part need not be the one just written).
+  const size_t h = ring_head;
+  if (h < ring_filled) gone_resid.push_back(resid[h]), gone_vals.push_back(vals[h]);
+  resid[h] = std::fabs(y - expected);
+  vals[h] = y;
+  if (h < ring_filled) came_resid.push_back(resid[h]), came_vals.push_back(vals[h]);
+  if (ring_filled < resid.size()) {
+    came_resid.push_back(resid[ring_filled]), came_vals.push_back(vals[ring_filled]);
+    ring_filled++;
+  }
+  ring_head = (h + 1) % resid.size();
   if (++since_refresh < resid.size() / 8) return;
   since_refresh = 0;
-  scratch.assign(resid.begin(), resid.begin() + long(ring_filled));
-  resid_scale = 1.4826 * Median(scratch);
-  scratch.assign(vals.begin(), vals.begin() + long(ring_filled));
-  const double m = Median(scratch);
-  for (auto& v : scratch) v = std::fabs(v - m);
-  value_scale = 1.4826 * Median(scratch);
+  ApplyChanges(sorted_resid, gone_resid, came_resid, scratch);
+  ApplyChanges(sorted_vals, gone_vals, came_vals, scratch);
+  resid_scale = 1.4826 * (sorted_resid.empty() ? 0.0 : sorted_resid[sorted_resid.size() / 2]);
+  value_scale = 1.4826 * SortedMedianDeviation(sorted_vals.data(), sorted_vals.size());
 }
 
 double RunLength::Score(double x) const {

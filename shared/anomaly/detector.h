@@ -239,6 +239,10 @@ struct DailyProfile {
   size_t per_slot_day = 1;  // points per slot per day
   // Recent residuals |x - expected| and values: the gate and the scale floor.
   std::vector<double> resid, vals, scratch;
+  // resid[0, ring_filled) and vals[0, ring_filled) sorted as of the last
+  // refresh, and what left / joined them since: a refresh applies the changes
+  // in one pass and reads its medians instead of selecting them.
+  std::vector<double> sorted_resid, sorted_vals, gone_resid, gone_vals, came_resid, came_vals;
   size_t ring_head = 0, ring_filled = 0, since_refresh = 1u << 30;
   double resid_scale = 0, value_scale = 0;
   double above = 0, below = 0;  // CUSUMs of surprises above / below the profile
