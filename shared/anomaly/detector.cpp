@@ -108,22 +108,24 @@ double Median(std::vector<double>& v) {
 }
 
 // Median() of the absolute deviations from Median() for sorted v, without
-// selection: the deviations grow from n / 2 upwards and from n / 2 - 1
-// downwards, so the (n / 2)-th smallest is found walking both sides in order.
+// selection: the deviations grow from n / 2 upwards (up(i)) and from n / 2 - 1
+// downwards (down(j)), two sorted sequences, so their (n / 2)-th smallest is
+// found by bisecting how many of the smallest come from each.
 double SortedMedianDeviation(const double* v, size_t n) {
   if (n == 0) return 0;
-  const double m = v[n / 2];
-  size_t up = n / 2, down = n / 2;  // next candidates: v[up], v[down - 1]
-  double dist = 0;
-  for (size_t taken = 0; taken <= n / 2; taken++) {
-    const double du = up < n ? std::fabs(v[up] - m) : INFINITY;
-    const double dd = down > 0 ? std::fabs(v[down - 1] - m) : INFINITY;
-    const bool take_up = du <= dd;  // branch-free: the choice is unpredictable
-    dist = take_up ? du : dd;
-    up += take_up;
-    down -= !take_up;
+  const size_t mid = n / 2, want = mid + 1;  // the smallest `want`, of n
+  const double m = v[mid];
+  auto up = [&](size_t i) { return std::fabs(v[mid + i] - m); };        // i < n - mid
+  auto down = [&](size_t j) { return std::fabs(v[mid - 1 - j] - m); };  // j < mid
+  // i from up and want - i from down: the least i with up(i) >= down(want - i - 1).
+  size_t lo = want - std::min(want, mid), hi = std::min(n - mid, want);
+  while (lo < hi) {
+    const size_t i = (lo + hi) / 2;
+    if (up(i) < down(want - i - 1)) lo = i + 1;
+    else hi = i;
   }
-  return dist;
+  const size_t j = want - lo;
+  return std::max(lo > 0 ? up(lo - 1) : -INFINITY, j > 0 ? down(j - 1) : -INFINITY);
 }
 
 // sorted = sorted + came - gone (multisets; gone is part of sorted + came),

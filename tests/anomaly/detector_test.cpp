@@ -320,3 +320,38 @@ TEST_CASE("anomaly/detector: the run-length part reports a run by how rarely its
   }
   CHECK(run.Score(NAN) == 0.0);
 }
+
+TEST_CASE("anomaly/detector: the time-of-day scales kept sorted equal a plain median/MAD of the residual ring") {
+  // Counts with a daily rhythm, then (day 20) a non-integer value: the scale
+  // switches and the ring restarts its count mid-way, the case where an entry
+  // joining the counted part is not the one just written.
+  DetectorParams p = DetectorParams::Nab();
+  detail::DailyProfile d(p);
+  d.Setup(300, 96);  // a ring of 192, refreshed every 24 entries
+  fk::Rng rng(5);
+  auto median = [](std::vector<double> v) {
+    std::nth_element(v.begin(), v.begin() + long(v.size() / 2), v.end());
+    return v[v.size() / 2];
+  };
+  int refreshes = 0, after_switch = 0;
+  int64_t t = 1600000000;
+  for (int i = 0; i < 28 * 288; i++, t += 300) {
+    const double level = 20 + 15 * std::sin(2 * M_PI * double(t % 86400) / 86400.0);
+    double x = std::max(0.0, std::round(level + 3 * double(rng.Normal())));
+    if (i == 20 * 288 + 7) x += 0.5;
+    const detail::DailyProfile::Guess g = d.Score(t);
+    d.Learn(t, x, g, d.cached_has_profile);
+    if (d.since_refresh != 0 || d.ring_filled == 0) continue;
+    refreshes++;
+    after_switch += !d.counts;
+    std::vector<double> r(d.resid.begin(), d.resid.begin() + long(d.ring_filled));
+    std::vector<double> v(d.vals.begin(), d.vals.begin() + long(d.ring_filled));
+    REQUIRE(d.resid_scale == 1.4826 * median(r));
+    const double m = median(v);
+    for (auto& e : v) e = std::fabs(e - m);
+    REQUIRE(d.value_scale == 1.4826 * median(v));
+  }
+  CHECK(refreshes > 100);
+  CHECK(after_switch > 50);
+  CHECK(!d.counts);
+}
