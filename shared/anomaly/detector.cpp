@@ -387,6 +387,7 @@ void DailyProfile::Setup(double step_s, size_t history_len) {
   slot_s = 86400.0 / double(n_slots);
   per_slot_day = size_t(std::ceil(slot_s / step_s));
   slots.assign(7, std::vector<std::deque<std::pair<int64_t, double>>>(n_slots));
+  by_value.assign(7, std::vector<std::vector<std::pair<double, int64_t>>>(n_slots));
   // Two histories of residuals: long enough to span a day's rhythm.
   resid.assign(2 * history_len, 0);
   vals.assign(2 * history_len, 0);
@@ -434,13 +435,18 @@ DailyProfile::Guess DailyProfile::Score(int64_t t) {
     SlotCache& c = slot_cache[s];
     if (c.epoch == cache_epoch && c.by_weekday == by_weekday) return c.sorted;
     c.sorted.clear();
-    for (int w = 0; w < 7; w++) {
-      if (by_weekday ? !same_day(w) : !same_type(w)) continue;
-      const int64_t span = by_weekday ? week_span : int64_t(days);
-      for (const auto& [d, v] : slots[size_t(w)][s])
-        if (d < day && d + span >= day) c.sorted.push_back(Scale(v));
+    if (by_weekday) {
+      // One weekday: its entries are already in value order (Scale keeps it).
+      for (const auto& [v, d] : by_value[size_t(weekday)][s])
+        if (d < day && d + week_span >= day) c.sorted.push_back(Scale(v));
+    } else {
+      for (int w = 0; w < 7; w++) {
+        if (!same_type(w)) continue;
+        for (const auto& [d, v] : slots[size_t(w)][s])
+          if (d < day && d + int64_t(days) >= day) c.sorted.push_back(Scale(v));
+      }
+      std::sort(c.sorted.begin(), c.sorted.end());
     }
-    std::sort(c.sorted.begin(), c.sorted.end());
     c.sorted.push_back(INFINITY);  // sentinel (stored values are finite)
     c.epoch = cache_epoch, c.by_weekday = by_weekday;
     return c.sorted;
@@ -508,13 +514,16 @@ void DailyProfile::Learn(int64_t t, double x, const Guess& g, bool had_profile) 
   const size_t n_slots = slots[0].size();
   const size_t slot = std::min(n_slots - 1, size_t(double(t - day * 86400) / slot_s));
   auto& q = slots[size_t(WeekdayOf(day))][slot];
+  auto& sorted = by_value[size_t(WeekdayOf(day))][slot];
   q.emplace_back(day, x);
+  sorted.insert(std::upper_bound(sorted.begin(), sorted.end(), std::make_pair(x, day)), {x, day});
   const int64_t keep_days = int64_t(std::max(days, 7 * weeks));
   // The sorted slots hold days before cache_day within keep_days of it: a
   // value of that day, or one too old for it, changes none of them.
   if (day != cache_day) cache_epoch++;
   while (!q.empty() && (q.front().first + keep_days < day || q.size() > size_t(keep_days + 1) * per_slot_day)) {
     if (q.front().first + keep_days >= day) cache_epoch++;  // dropped by the size cap
+    sorted.erase(std::lower_bound(sorted.begin(), sorted.end(), std::make_pair(q.front().second, q.front().first)));
     q.pop_front();
   }
   if (!had_profile) return;

@@ -235,6 +235,9 @@ struct DailyProfile {
   void Learn(int64_t t, double x, const Guess& g, bool had_profile);
   // Per weekday (0 = Sunday) and slot: (day number, value) pairs, newest last.
   std::vector<std::vector<std::deque<std::pair<int64_t, double>>>> slots;
+  // The same entries as (value, day), sorted: a same-weekday profile reads a
+  // slot's values in order without sorting them.
+  std::vector<std::vector<std::vector<std::pair<double, int64_t>>>> by_value;
   double slot_s = 0;
   size_t per_slot_day = 1;  // points per slot per day
   // Recent residuals |x - expected| and values: the gate and the scale floor.
