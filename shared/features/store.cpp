@@ -138,7 +138,7 @@ const FeatureValue* Record::Find(const std::string& name) const {
 FeatureStore::FeatureStore(std::string dir, StoreOptions opt) : dir_(std::move(dir)), opt_(std::move(opt)) {}
 
 // Segments sealed during writes wait here for the background thread, which
-// writes their offline partitions (native only; bg_ is never made in the page).
+// writes their offline partitions (native only; in the page bg_ only holds Checkpoint's retry list).
 struct FeatureStore::Background {
   std::mutex mu;
   std::condition_variable cv;
@@ -159,7 +159,7 @@ FeatureStore::~FeatureStore() {
       bg_->stop = true;
     }
     bg_->cv.notify_all();
-    bg_->thread.join();
+    if (bg_->thread.joinable()) bg_->thread.join();  // none when only a failed Checkpoint made bg_
   }
 #endif
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
@@ -310,7 +310,9 @@ Status FeatureStore::Checkpoint() {
   }
   // The open segment here while the background thread finishes the sealed ones.
   Status st = MaterializeSegment(seg);
-  if (!st && bg_) {  // tried again by the next Checkpoint, like the background's failures
+  if (!st) {  // tried again by the next Checkpoint, like the background's failures
+    std::unique_lock<std::shared_mutex> wl(wal_rw_);  // bg_ is made under this lock (SealIfFull)
+    if (!bg_) bg_ = std::make_unique<Background>();  // the retry list; no thread until a seal needs one
     std::lock_guard<std::mutex> lock(bg_->mu);
     bg_->failed.push_back(seg);
   }
@@ -329,10 +331,8 @@ void FeatureStore::SealIfFull(uint64_t segment) {
     wal_.Close();
     next_seq_ = wal_.NextSeq();
     segment_++;
-    if (!bg_) {  // under the exclusive lock: two sealing workers make one thread
-      bg_ = std::make_unique<Background>();
-      bg_->thread = std::thread([this] { BackgroundLoop(); });
-    }
+    if (!bg_) bg_ = std::make_unique<Background>();  // under the exclusive lock: two sealing workers
+    if (!bg_->thread.joinable()) bg_->thread = std::thread([this] { BackgroundLoop(); });  // make one thread
     std::lock_guard<std::mutex> bl(bg_->mu);
     bg_->queue.push_back(segment);
   }
