@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include "cli/cli.h"
 
@@ -53,5 +54,15 @@ inline VerbOutput RunVerb(int (*command)(const std::vector<std::string>&), const
   std::fclose(tmp);
   return o;
 }
+
+// A verb that must succeed, and the JSON it printed.
+inline nlohmann::json RunVerbJson(int (*command)(const std::vector<std::string>&), const std::vector<std::string>& argv) {
+  const VerbOutput o = RunVerb(command, argv);
+  INFO(o.error);
+  REQUIRE(o.code == 0);
+  return nlohmann::json::parse(o.out);
+}
+
+inline nlohmann::json SparseJson(const std::vector<std::string>& argv) { return RunVerbJson(cli::SparseCommand, argv); }
 
 }  // namespace fk::test

@@ -15,19 +15,12 @@
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-namespace {
-json RunJson(const std::vector<std::string>& argv) {
-  const auto o = fk::test::RunVerb(fk::cli::SparseCommand, argv);
-  INFO(o.error);
-  REQUIRE(o.code == 0);
-  return json::parse(o.out);
-}
-}  // namespace
+using fk::test::SparseJson;
 
 TEST_CASE("cli/sparse dataset: generated shapes, a folder of pictures, and a missing folder") {
   const std::string dir = (fs::temp_directory_path() / "fk_cli_sparse_dataset").string();
   fs::remove_all(dir);
-  const json g = RunJson({"dataset", "--out", dir + "/gen", "--count", "20", "--split", "test", "--json"});
+  const json g = SparseJson({"dataset", "--out", dir + "/gen", "--count", "20", "--split", "test", "--json"});
   CHECK(g["data"] == "generated");
   REQUIRE(g["classes"].size() == 10);
   CHECK(g["classes"][0] == "circle");
@@ -48,7 +41,7 @@ TEST_CASE("cli/sparse dataset: generated shapes, a folder of pictures, and a mis
     REQUIRE(fk::SavePng(fk::Image(5, 5), dir + "/pics/dog/" + std::to_string(i) + ".png").ok());
   }
   std::ofstream(dir + "/pics/dog/broken.jpg") << "no jpeg";
-  const json f = RunJson({"dataset", "--data", dir + "/pics", "--out", dir + "/pics_sheet", "--size", "16", "--json"});
+  const json f = SparseJson({"dataset", "--data", dir + "/pics", "--out", dir + "/pics_sheet", "--size", "16", "--json"});
   CHECK(f["classes"] == json({"cat", "dog"}));
   CHECK(f["image_size"] == 16);
   CHECK(f["bytes_per_image"] == 16 * 16 * 3);

@@ -13,20 +13,13 @@
 
 using nlohmann::json;
 
-namespace {
-json RunJson(const std::vector<std::string>& argv) {
-  const auto o = fk::test::RunVerb(fk::cli::SparseCommand, argv);
-  INFO(o.error);
-  REQUIRE(o.code == 0);
-  return json::parse(o.out);
-}
-}  // namespace
+using fk::test::SparseJson;
 
 TEST_CASE("cli/sparse import: a .tflite stored as .fks runs with the same outputs; info and bench take it") {
   const std::string tfl = fk::test::ModelDir() + "/face_detection_full_range_sparse.tflite";
   REQUIRE_MESSAGE(!fk::test::ReadHostFile(tfl).empty(), "missing ", tfl, ": run `make deps`");
   const std::string out = "cli_sparse_import_test.fks";
-  const json imp = RunJson({"import", tfl, "--out", out, "--fp16", "--json"});
+  const json imp = SparseJson({"import", tfl, "--out", out, "--fp16", "--json"});
   CHECK(imp["out"] == out);
   CHECK(imp["fp16"] == true);
   CHECK(imp["csr_layers"] == 46);
@@ -34,7 +27,7 @@ TEST_CASE("cli/sparse import: a .tflite stored as .fks runs with the same output
   CHECK(imp["bytes"].get<uint64_t>() < imp["tflite_bytes"].get<uint64_t>());
   CHECK(imp["bytes"].get<uint64_t>() == fk::test::ReadHostFile(out).size());
 
-  const json info = RunJson({"info", out, "--json"});
+  const json info = SparseJson({"info", out, "--json"});
   CHECK(info["version"] == 2);
   CHECK(info["csr_layers"] == 46);
   CHECK(info["bytes"] == imp["bytes"]);
@@ -43,12 +36,12 @@ TEST_CASE("cli/sparse import: a .tflite stored as .fks runs with the same output
   CHECK(info["pointwise_layers"] == 48);
 
   // Same kernels, dense 1x1 (the timed sparse choice may differ run to run): the same numbers.
-  const json a = RunJson({"run", "--model", tfl, "--dense", "--json"});
-  const json b = RunJson({"run", "--model", out, "--dense", "--json"});
+  const json a = SparseJson({"run", "--model", tfl, "--dense", "--json"});
+  const json b = SparseJson({"run", "--model", out, "--dense", "--json"});
   REQUIRE(a["outputs"].size() == 2);
   CHECK(a["outputs"] == b["outputs"]);
 
-  const json bench = RunJson({"bench", "--model", out, "--backend", "own-dense", "--runs", "1", "--warmup", "0", "--json", "--quiet"});
+  const json bench = SparseJson({"bench", "--model", out, "--backend", "own-dense", "--runs", "1", "--warmup", "0", "--json", "--quiet"});
   REQUIRE(bench["results"].size() == 1);
   CHECK(bench["results"][0]["model_bytes"] == imp["bytes"]);
   std::remove(out.c_str());

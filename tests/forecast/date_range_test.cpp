@@ -14,7 +14,7 @@ using namespace fk::forecast;
 
 namespace {
 
-TargetDataset Load(const std::string& text) {
+TargetDataset LoadRange(const std::string& text) {
   auto table = ParseCsvText(text, "sales.csv");
   REQUIRE(table.ok());
   auto target = ParseTarget(*table, {});
@@ -45,7 +45,7 @@ std::string January(const std::string& odd = "") {
 }  // namespace
 
 TEST_CASE("forecast/prepare: one row dated 1010-01-01 among rows of 2022 is named and refused, before the grid") {
-  const TargetDataset d = Load(January("1010-01-01"));
+  const TargetDataset d = LoadRange(January("1010-01-01"));
   const Panel p = Daily(d);
   CHECK(p.series.empty());
   CHECK(p.length == 0);
@@ -64,7 +64,7 @@ TEST_CASE("forecast/prepare: one row dated 1010-01-01 among rows of 2022 is name
 TEST_CASE("forecast/prepare: an outlier after the data is named too, with how many rows share it") {
   std::string csv = January();
   csv += "9999-12-01,a,1\n9999-12-02,b,1\n";
-  const Panel p = Daily(Load(csv));
+  const Panel p = Daily(LoadRange(csv));
   CHECK(p.series.empty());
   INFO(p.refused);
   CHECK(p.refused.find("sales.csv:32: date 9999-12-01 (and 1 more rows) lies ") == 0);
@@ -76,13 +76,13 @@ TEST_CASE("forecast/prepare: regular sparse data and a too-fine frequency are no
   // Yearly rows at --freq D: 3,288 daily buckets for 10 rows, but no gap is half of them.
   std::string yearly = "date,sales\n";
   for (int y = 2010; y < 2020; y++) yearly += std::to_string(y) + "-06-01,5\n";
-  const Panel p = Daily(Load(yearly));
+  const Panel p = Daily(LoadRange(yearly));
   INFO(p.refused);
   CHECK(p.refused.empty());
   REQUIRE(p.series.size() == 1);
   CHECK(p.length == 3288);
   // Daily data at --freq 1min: 1,440 minute buckets per day of data, evenly spread.
-  const Panel m = Daily(Load(January()), "1min");
+  const Panel m = Daily(LoadRange(January()), "1min");
   INFO(m.refused);
   CHECK(m.refused.empty());
   CHECK(m.length == 9 * 1440 + 1);
@@ -92,7 +92,7 @@ TEST_CASE("forecast/prepare: a grid far larger than its rows is refused even wit
   // One row every ten years for five centuries, at --freq H: 4.4 M hourly buckets for 50 rows.
   std::string csv = "date,sales\n";
   for (int y = 1500; y < 2000; y += 10) csv += std::to_string(y) + "-01-01,1\n";
-  const Panel p = Daily(Load(csv), "H");
+  const Panel p = Daily(LoadRange(csv), "H");
   CHECK(p.series.empty());
   INFO(p.refused);
   CHECK(p.refused == "sales.csv: the data spans 4295257 buckets of H for 1 items (4295257 cells from 50 rows); "

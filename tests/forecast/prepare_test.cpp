@@ -20,7 +20,7 @@ const char* kSeedSales =
     "02-Jan,Product A,2,Store-1,Canada\n"
     "03-Jan,Product B,1,Store-1,Canada\n";
 
-TargetDataset Load(const std::string& text, const std::string& name = "sales.csv") {
+TargetDataset LoadPrepared(const std::string& text, const std::string& name = "sales.csv") {
   auto table = ParseCsvText(text, name);
   REQUIRE(table.ok());
   auto target = ParseTarget(*table, {});
@@ -60,7 +60,7 @@ TEST_CASE("forecast/dates: the seed's formats parse and print back the same") {
 }
 
 TEST_CASE("forecast/aggregate: the seed's worked examples come out exactly") {
-  const TargetDataset d = Load(kSeedSales);
+  const TargetDataset d = LoadPrepared(kSeedSales);
   CHECK(d.value_col == "Sales");
   CHECK(d.dim_cols == std::vector<std::string>{"Product ID", "Store ID", "Country"});
   SUBCASE("by product per day") {
@@ -129,33 +129,33 @@ TEST_CASE("forecast/bad input: each problem gets a message and the rest proceeds
     CHECK(d->errors[2].find("s.csv:5: 2 fields") == 0);
   }
   SUBCASE("duplicate rows are combined and reported, not doubled silently") {
-    const Panel p = Agg(Load("timestamp,item,sales\n2023-01-01,a,2\n2023-01-01,a,2\n2023-01-02,a,5\n"), {"item"}, "D",
+    const Panel p = Agg(LoadPrepared("timestamp,item,sales\n2023-01-01,a,2\n2023-01-01,a,2\n2023-01-02,a,5\n"), {"item"}, "D",
                         AggMethod::Sum);
     REQUIRE(p.messages.size() == 1);
     CHECK(p.messages[0].find("1 duplicate (timestamp, item) rows (line 3 repeats line 2)") == 0);
-    const Panel f = Agg(Load("timestamp,item,sales\n2023-01-01,a,2\n2023-01-01,a,2\n"), {"item"}, "D", AggMethod::First);
+    const Panel f = Agg(LoadPrepared("timestamp,item,sales\n2023-01-01,a,2\n2023-01-01,a,2\n"), {"item"}, "D", AggMethod::First);
     CHECK(f.series[0].values[0] == 2);
   }
   SUBCASE("negative demand is reported and treated as missing") {
-    const Panel p = Agg(Load("timestamp,item,sales\n2023-01-01,a,2\n2023-01-02,a,-3\n2023-01-03,a,4\n"), {"item"}, "D",
+    const Panel p = Agg(LoadPrepared("timestamp,item,sales\n2023-01-01,a,2\n2023-01-02,a,-3\n2023-01-03,a,4\n"), {"item"}, "D",
                         AggMethod::Sum);
     REQUIRE(p.messages.size() == 1);
     CHECK(p.messages[0] == "1 negative demand values (first sales.csv:3: field sales = -3): treated as missing");
     CHECK(std::isnan(p.series[0].values[1]));
   }
   SUBCASE("mixed frequencies and a too-fine --freq are reported") {
-    const Panel p = Agg(Load("timestamp,item,sales\n2023-01-01,a,1\n2023-01-02,a,1\n2023-01-01,b,1\n2023-02-01,b,1\n"
+    const Panel p = Agg(LoadPrepared("timestamp,item,sales\n2023-01-01,a,1\n2023-01-02,a,1\n2023-01-01,b,1\n2023-02-01,b,1\n"
                              "2023-03-01,b,1\n"),
                         {"item"}, "D", AggMethod::Sum);
     REQUIRE(p.messages.size() == 1);
     CHECK(p.messages[0].find("mixed frequencies across items: 1 daily (e.g. a) 1 monthly (e.g. b)") == 0);
-    const Panel m = Agg(Load("timestamp,item,sales\n1991-01,a,1\n1991-02,a,1\n1991-03,a,2\n"), {"item"}, "D",
+    const Panel m = Agg(LoadPrepared("timestamp,item,sales\n1991-01,a,1\n1991-02,a,1\n1991-03,a,2\n"), {"item"}, "D",
                         AggMethod::Sum);
     REQUIRE(m.messages.size() == 1);
     CHECK(m.messages[0].find("the data is monthly but --freq D is finer") == 0);
   }
   SUBCASE("a single-point and an all-missing series") {
-    const Panel p = Agg(Load("timestamp,item,sales\n2023-01-01,a,1\n2023-01-01,b,\n2023-01-02,b,\n2023-01-02,c,4\n"
+    const Panel p = Agg(LoadPrepared("timestamp,item,sales\n2023-01-01,a,1\n2023-01-01,b,\n2023-01-02,b,\n2023-01-02,c,4\n"
                              "2023-01-03,c,5\n"),
                         {"item"}, "D", AggMethod::Sum);
     REQUIRE(p.messages.size() == 2);
@@ -164,7 +164,7 @@ TEST_CASE("forecast/bad input: each problem gets a message and the rest proceeds
     CHECK(p.series.size() == 3);
   }
   SUBCASE("an unknown dimension and a file without a timestamp") {
-    const Panel p = Agg(Load(kSeedSales), {"Colour"}, "D", AggMethod::Sum);
+    const Panel p = Agg(LoadPrepared(kSeedSales), {"Colour"}, "D", AggMethod::Sum);
     CHECK(p.messages[0].find("unknown dimension 'Colour'") == 0);
     auto table = ParseCsvText("a,b\nx,1\n", "t.csv");
     CHECK_FALSE(ParseTarget(*table, {}).ok());
@@ -184,7 +184,7 @@ TEST_CASE("forecast/fill: zero->null, middlefill/backfill methods, end-of-life a
     csv += std::string(ts) + ",bedding," + bedding[m] + "\n";
     if (m >= 4) csv += std::string(ts) + ",towels,7\n";  // a new item
   }
-  const TargetDataset d = Load(csv);
+  const TargetDataset d = LoadPrepared(csv);
   const Panel base = Agg(d, {"item_id"}, "M", AggMethod::Sum);
   const auto q = QualityReport(base);
   REQUIRE(q.size() == 3);
@@ -264,7 +264,7 @@ TEST_CASE("forecast/fill: zero->null, middlefill/backfill methods, end-of-life a
 }
 
 TEST_CASE("forecast/related and metadata: alignment, fills, limits, similar items") {
-  const TargetDataset d = Load("timestamp,product,sales,store\n2023-01-01,a,1,s1\n2023-01-02,a,2,s1\n2023-01-03,a,3,s1\n"
+  const TargetDataset d = LoadPrepared("timestamp,product,sales,store\n2023-01-01,a,1,s1\n2023-01-02,a,2,s1\n2023-01-03,a,3,s1\n"
                                "2023-01-01,b,1,s1\n2023-01-03,b,1,s1\n");
   const Panel p = Agg(d, {"product"}, "D", AggMethod::Sum);
   auto rt = ParseCsvText("timestamp,product,store,price\n2023-01-01,a,s1,10\n2023-01-01,a,s2,20\n2023-01-03,a,s1,12\n"
@@ -323,7 +323,7 @@ TEST_CASE("forecast/guess: a dropped CSV is told apart by its columns: target, i
 }
 
 TEST_CASE("forecast/aggregate: in slices of one row the panel and its messages equal one Aggregate call") {
-  const TargetDataset d = Load(std::string(kSeedSales) + "01-Jan,Product A,3,Store-1,Canada\n"  // a duplicate
+  const TargetDataset d = LoadPrepared(std::string(kSeedSales) + "01-Jan,Product A,3,Store-1,Canada\n"  // a duplicate
                                                          "04-Jan,Product C,-2,Store-1,US\n");   // negative demand
   for (const char* freq : {"D", "W"}) {
     INFO(freq);

@@ -37,7 +37,7 @@ bool AnyContains(const std::vector<std::string>& v, const std::string& s) {
     if (x.find(s) != std::string::npos) return true;
   return false;
 }
-std::string Line(const std::string& ann, const std::string& extra_meta = "") {
+std::string ManifestLine(const std::string& ann, const std::string& extra_meta = "") {
   return R"({"source-ref":"a.png","bounding-box":{"image_size":[{"width":100,"height":80,"depth":3}],"annotations":[)" +
          ann + R"(]},"bounding-box-metadata":{"objects":[{"confidence":0.9}],"class-map":{"0":"smile","1":"cloud"},)" +
          extra_meta + R"("type":"groundtruth/object-detection","human-annotated":"yes","creation-date":"2026-01-01T00:00:00","job-name":"j"}})";
@@ -134,13 +134,13 @@ TEST_CASE("labels/manifest: write then read gives the same boxes, class map and 
 }
 
 TEST_CASE("labels/manifest: bad lines get one message each naming line and field; good lines are kept") {
-  const std::string text = Line(R"({"class_id":0,"left":1,"top":2,"width":10,"height":10})") + "\n" +  // 1 ok
+  const std::string text = ManifestLine(R"({"class_id":0,"left":1,"top":2,"width":10,"height":10})") + "\n" +  // 1 ok
                            "{not json\n" +                                                                 // 2
                            R"({"bounding-box":{},"bounding-box-metadata":{}})" + "\n" +                   // 3 no source-ref
-                           Line(R"({"class_id":0,"top":2,"width":10,"height":10})") + "\n" +               // 4 no left
-                           Line(R"({"class_id":7,"left":1,"top":2,"width":10,"height":10})") + "\n" +      // 5 class 7
-                           Line(R"({"class_id":1,"left":95,"top":2,"width":10,"height":10})") + "\n" +     // 6 clipped
-                           Line(R"({"class_id":1,"left":200,"top":2,"width":10,"height":10})") + "\n" +    // 7 outside
+                           ManifestLine(R"({"class_id":0,"top":2,"width":10,"height":10})") + "\n" +               // 4 no left
+                           ManifestLine(R"({"class_id":7,"left":1,"top":2,"width":10,"height":10})") + "\n" +      // 5 class 7
+                           ManifestLine(R"({"class_id":1,"left":95,"top":2,"width":10,"height":10})") + "\n" +     // 6 clipped
+                           ManifestLine(R"({"class_id":1,"left":200,"top":2,"width":10,"height":10})") + "\n" +    // 7 outside
                            R"({"source-ref":"b.png","bounding-box":{"annotations":[]},"bounding-box-metadata":{"class-map":{}}})" + "\n";  // 8
   std::vector<std::string> p;
   auto r = ParseManifest(text, "t.manifest", &p);

@@ -14,7 +14,7 @@
 using namespace fk::labels;
 
 namespace {
-std::string Line(const std::string& size, const std::string& ann, const std::string& objects = R"([{"confidence":0.9}])",
+std::string NumbersLine(const std::string& size, const std::string& ann, const std::string& objects = R"([{"confidence":0.9}])",
                  const std::string& class_map = R"({"0":"smile","1":"cloud"})") {
   return R"({"source-ref":"a.png","bounding-box":{"image_size":[)" + size + R"(],"annotations":[)" + ann +
          R"(]},"bounding-box-metadata":{"objects":)" + objects + R"(,"class-map":)" + class_map +
@@ -40,21 +40,21 @@ TEST_CASE("labels/manifest: numbers out of range are refused naming file:line an
     size_t images;  // the line still yields an image (its bad box dropped) or not
   };
   const Case cases[] = {
-      {Line(R"({"width":1e10,"height":80})", kBox), "t.manifest:1: bounding-box.image_size[0]: field 'width' = 1e+10 is outside 1..8192", 0},
-      {Line(R"({"width":100,"height":-5})", kBox), "t.manifest:1: bounding-box.image_size[0]: field 'height' = -5 is outside 1..8192", 0},
-      {Line(R"({"width":100.5,"height":80})", kBox), "t.manifest:1: bounding-box.image_size[0]: field 'width' = 100.5 is not a whole number", 0},
-      {Line(R"({"width":100,"height":80,"depth":1e10})", kBox), "t.manifest:1: bounding-box.image_size[0]: field 'depth' = 1e+10 is outside 1..4", 0},
-      {Line(kSize, R"({"class_id":1e10,"left":1,"top":2,"width":10,"height":10})"),
+      {NumbersLine(R"({"width":1e10,"height":80})", kBox), "t.manifest:1: bounding-box.image_size[0]: field 'width' = 1e+10 is outside 1..8192", 0},
+      {NumbersLine(R"({"width":100,"height":-5})", kBox), "t.manifest:1: bounding-box.image_size[0]: field 'height' = -5 is outside 1..8192", 0},
+      {NumbersLine(R"({"width":100.5,"height":80})", kBox), "t.manifest:1: bounding-box.image_size[0]: field 'width' = 100.5 is not a whole number", 0},
+      {NumbersLine(R"({"width":100,"height":80,"depth":1e10})", kBox), "t.manifest:1: bounding-box.image_size[0]: field 'depth' = 1e+10 is outside 1..4", 0},
+      {NumbersLine(kSize, R"({"class_id":1e10,"left":1,"top":2,"width":10,"height":10})"),
        "t.manifest:1: bounding-box.annotations[0]: field 'class_id' = 1e+10 is outside 0..2147483647", 1},
-      {Line(kSize, R"({"class_id":-1,"left":1,"top":2,"width":10,"height":10})"),
+      {NumbersLine(kSize, R"({"class_id":-1,"left":1,"top":2,"width":10,"height":10})"),
        "t.manifest:1: bounding-box.annotations[0]: field 'class_id' = -1 is outside 0..2147483647", 1},
-      {Line(kSize, R"({"class_id":0,"left":1e300,"top":2,"width":10,"height":10})"),
+      {NumbersLine(kSize, R"({"class_id":0,"left":1e300,"top":2,"width":10,"height":10})"),
        "t.manifest:1: bounding-box.annotations[0]: field 'left' = 1e+300 is outside -1e+06..1e+06", 1},
-      {Line(kSize, R"({"class_id":0,"left":1,"top":2,"width":"10","height":10})"),
+      {NumbersLine(kSize, R"({"class_id":0,"left":1,"top":2,"width":"10","height":10})"),
        "t.manifest:1: bounding-box.annotations[0]: field 'width' is not a number", 1},
-      {Line(kSize, kBox, R"([{"confidence":1e300}])"),
+      {NumbersLine(kSize, kBox, R"([{"confidence":1e300}])"),
        "t.manifest:1: bounding-box-metadata.objects[0]: field 'confidence' = 1e+300 is outside 0..1 (the box is kept with confidence 1)", 1},
-      {Line(kSize, kBox, "[]", R"({"0":"smile","99999999999":"x"})"),
+      {NumbersLine(kSize, kBox, "[]", R"({"0":"smile","99999999999":"x"})"),
        "t.manifest:1: bounding-box-metadata.class-map: bad entry '99999999999'", 1},
   };
   for (const Case& c : cases) {
@@ -67,7 +67,7 @@ TEST_CASE("labels/manifest: numbers out of range are refused naming file:line an
   }
   // Whole numbers written as 1.0 or 1e2 are numbers like any other.
   size_t images = 0;
-  CHECK(Problems(Line(R"({"width":1e2,"height":80.0})", R"({"class_id":1.0,"left":1,"top":2,"width":10,"height":10})") + "\n",
+  CHECK(Problems(NumbersLine(R"({"width":1e2,"height":80.0})", R"({"class_id":1.0,"left":1,"top":2,"width":10,"height":10})") + "\n",
                  &images) == "");
   CHECK(images == 1);
 }

@@ -17,12 +17,12 @@
 #include "ui/app_state.h"
 
 namespace {
-std::string WriteDemo(const std::string& name) { return WriteFeaturesDemo(name); }
+
 }  // namespace
 
 TEST_CASE("ui/features: ?run=features-demo ingests in slices, rejects 3 rows, builds the PIT set; a reload keeps it") {
   HeadlessApp h(__func__);
-  h.app.State().platform.data_dir = WriteDemo("features_data");
+  h.app.State().platform.data_dir = WriteFeaturesDemo("features_data");
   int persisted = 0;
   h.app.State().platform.persist = [&](auto done) {
     persisted++;

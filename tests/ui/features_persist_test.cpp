@@ -20,7 +20,7 @@
 #include "ui/panels.h"
 
 namespace {
-std::string WriteDemo(const std::string& name) { return WriteFeaturesDemo(name); }
+
 
 // Flushes wait here until the test answers them, as FS.syncfs's callback.
 struct FakeFlush {
@@ -42,7 +42,7 @@ struct FakeFlush {
 
 TEST_CASE("ui/features: the demo says done only after its data is flushed; a failing flush is shown until it works") {
   HeadlessApp h(__func__);
-  h.app.State().platform.data_dir = WriteDemo("features_persist_data");
+  h.app.State().platform.data_dir = WriteFeaturesDemo("features_persist_data");
   FakeFlush flush;
   flush.Install(h.app.State());
   REQUIRE(h.app.Run("features-demo", {}));
@@ -115,7 +115,7 @@ TEST_CASE("ui/features: the demo says done only after its data is flushed; a fai
 
 TEST_CASE("ui/features: an ingest cut off earlier is listed on open and Resume finishes it, each row once") {
   HeadlessApp h(__func__);
-  h.app.State().platform.data_dir = WriteDemo("features_resume_data");
+  h.app.State().platform.data_dir = WriteFeaturesDemo("features_resume_data");
   const std::string store_dir = h.platform.user_dir + "/features";
   const std::string csv = h.app.State().platform.data_dir + "/features/customers.csv";
   uint64_t cut_at = 0;
