@@ -504,8 +504,12 @@ const std::vector<SizeRow>& SizeTableBuilder::Rows() const { return impl_->rows;
 
 float SizeTableBuilder::Progress() const {
   const Impl& d = *impl_;
-  const size_t total = 1 + 5 * d.opt.sparsities.size();
-  const size_t done = d.done ? total : (d.stage < 0 ? 0 : 1 + 5 * d.sparsity_index + size_t(d.stage));
+  // Steps: the build, then the first row's prune and four writes, every other row's prune and two.
+  const size_t n = d.opt.sparsities.size(), i = d.sparsity_index;
+  const size_t total = n == 0 ? 1 : 3 + 3 * n;
+  const size_t before = i == 0 ? 1 : 3 + 3 * i;
+  const size_t within = i == 0 ? size_t(d.stage) : (d.stage == 0 ? 0 : size_t(d.stage) - 2);
+  const size_t done = d.done ? total : (d.stage < 0 ? 0 : before + within);
   return float(done) / float(total);
 }
 
@@ -545,9 +549,10 @@ bool SizeTableBuilder::Step() {
     d.status = d.prune->status();
     d.prune.reset();
     if (!d.status) return d.done = true;
-    d.row = SizeRow{};
     d.row.sparsity = d.opt.sparsities[d.sparsity_index];
-    d.stage = 1;
+    // A dense file stores every weight, zero or not, so its bytes do not depend on the
+    // sparsity: written once, for the first row (the page starts this table on load).
+    d.stage = d.sparsity_index == 0 ? 1 : 3;
   } else {
     // Stages 1..4 as ComputeModelSizes orders them: dense/sparse × fp32/fp16,
     // each a real serialisation, a layer per step.

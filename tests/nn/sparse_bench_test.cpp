@@ -4,6 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "nn/graph.h"
+#include "nn/model_file.h"
+#include "nn/pruning.h"
 #include "nn/sparse_bench.h"
 
 using namespace fk::nn;
@@ -92,7 +95,22 @@ TEST_CASE("nn/sparse_bench: the size table shrinks with sparsity and serialises 
   auto rows = ComputeSizeTable(o);
   REQUIRE(rows);
   REQUIRE(rows->size() == 3);
-  CHECK((*rows)[0].dense_fp32 == (*rows)[2].dense_fp32);  // dense files do not shrink
+  // The table writes the dense files once; they match a real serialisation of the 90% model.
+  MobileNetV2Options mo;
+  mo.width = o.width;
+  mo.input_size = o.size;
+  mo.seed = o.seed;
+  Model m = BuildMobileNetV2(mo);
+  PruneOptions po;
+  po.policy = o.policy;
+  po.block = o.block;
+  REQUIRE(PruneToSparsity(m, 0.9, po).ok());
+  auto sizes = ComputeModelSizes(m);
+  REQUIRE(sizes);
+  CHECK((*rows)[2].dense_fp32 == sizes->dense_fp32);
+  CHECK((*rows)[2].dense_fp16 == sizes->dense_fp16);
+  CHECK((*rows)[2].sparse_fp32 == sizes->sparse_fp32);
+  CHECK((*rows)[2].sparse_fp16 == sizes->sparse_fp16);
   CHECK((*rows)[2].sparse_fp32 < (*rows)[1].sparse_fp32);
   CHECK((*rows)[1].sparse_fp32 < (*rows)[0].sparse_fp32);
   const nlohmann::json j = SizeTableJson(*rows);
@@ -100,4 +118,24 @@ TEST_CASE("nn/sparse_bench: the size table shrinks with sparsity and serialises 
   CHECK(j["sizes"][0]["sparsity"].dump() == "0");  // as "%.6g" printed it
   CHECK(j["sizes"][1]["sparsity"] == 0.5);
   CHECK(j["sizes"][2]["sparse_fp32"] == (*rows)[2].sparse_fp32);
+}
+
+TEST_CASE("nn/sparse_bench: the size table's progress only grows and ends at 1") {
+  SizeTableOptions o;
+  o.width = 0.35f;
+  o.size = 96;
+  o.sparsities = {0.0, 0.5, 0.9};
+  SizeTableBuilder b(o);
+  float last = b.Progress();
+  CHECK(last == 0.f);
+  int steps = 0;
+  while (!b.Step()) {
+    CHECK(b.Progress() >= last);
+    CHECK(b.Progress() < 1.f);
+    last = b.Progress();
+    REQUIRE(++steps < 100000);
+  }
+  REQUIRE(b.status().ok());
+  CHECK(b.Progress() == 1.f);
+  CHECK(b.Rows().size() == 3);
 }
