@@ -5,20 +5,35 @@
 
 Serves one directory and nothing outside it: `..`, percent-encoded dots or
 slashes, backslashes, absolute paths and symlinks that resolve outside the root
-all get 404. Directories serve their index.html (never a listing). Every
-response carries `Cache-Control: no-cache` so a rebuilt page is picked up on
-reload; `--isolate` adds the cross-origin isolation headers (COOP/COEP/CORP)
-a threaded (SharedArrayBuffer) build needs. `--port 0` picks a free port; the
-one line printed at start says which.
+all get 404. Directories serve their index.html (never a listing).
+
+Caching: every file carries validators (ETag: its content hash; Last-Modified)
+and If-None-Match / If-Modified-Since get 304, so a reload re-downloads nothing
+that did not change. Responses carry `Cache-Control: no-cache` (revalidate each
+time: a rebuilt page is picked up on reload), except a URL naming the file's
+content hash as `?v=<first 16 hex digits of its SHA-256>` (what the page asks
+for, from fieldkit-assets.json), which is `immutable` for a year: its bytes can
+never change under that name. Compression: a client accepting gzip gets
+`<file>.gz` when the build wrote one (scripts/web_assets.py) and it is not
+older than the file, else a copy compressed once and kept in memory (text,
+wasm and data files; images as they are).
+
+`--isolate` adds the cross-origin isolation headers (COOP/COEP/CORP) a threaded
+(SharedArrayBuffer) build needs. `--port 0` picks a free port; the one line
+printed at start says which.
 """
 import argparse
+import email.utils
 import errno
+import gzip
+import hashlib
 import http.server
 import os
 import posixpath
 import signal
 import socketserver
 import sys
+import threading
 import urllib.parse
 
 # Explicit table: the platform's mimetypes database differs between machines
@@ -45,8 +60,14 @@ MIME_TYPES = {
     ".ttf": "font/ttf",
     ".woff": "font/woff",
     ".woff2": "font/woff2",
+    ".webmanifest": "application/manifest+json",
 }
 DEFAULT_TYPE = "application/octet-stream"  # .data, .fks, .bin and anything unknown
+
+# Worth compressing on the fly (when no .gz was built): the rest is already compressed.
+NO_GZIP_EXTS = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".woff", ".woff2", ".gz"}
+IMMUTABLE = "public, max-age=31536000, immutable"
+HASH_CHARS = 16  # as scripts/web_assets.py names them
 
 ISOLATION_HEADERS = (
     ("Cross-Origin-Opener-Policy", "same-origin"),
@@ -89,6 +110,92 @@ def is_inside(root, real):
     return real == root or real.startswith(root + os.sep)
 
 
+class FileInfo:
+    """What serving a file needs beyond its bytes, computed once per (path, size, mtime)."""
+
+    _lock = threading.Lock()
+    _cache = {}          # path -> FileInfo
+    _gz_bytes = 0        # memory held by on-the-fly gzip copies
+    GZ_MEMORY_LIMIT = 512 << 20
+
+    def __init__(self, path, st):
+        self.key = (st.st_size, st.st_mtime_ns)
+        self.mtime = st.st_mtime
+        h = hashlib.sha256()
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+        self.hash = h.hexdigest()[:HASH_CHARS]
+        self.gz = None   # bytes, or False once found not worth it
+        self.gz_path = None
+
+    @classmethod
+    def get(cls, path, st):
+        with cls._lock:
+            info = cls._cache.get(path)
+            if info is not None and info.key == (st.st_size, st.st_mtime_ns):
+                return info
+        info = cls(path, st)
+        with cls._lock:
+            old = cls._cache.get(path)
+            if old is not None and old.gz:
+                cls._gz_bytes -= len(old.gz)
+            cls._cache[path] = info
+        return info
+
+    def gzip_variant(self, path, ext):
+        """(path of a built .gz, None) or (None, bytes compressed here) or (None, None)."""
+        built = path + ".gz"
+        try:
+            if os.path.getmtime(built) >= self.mtime:
+                return built, None
+        except OSError:
+            pass
+        if ext in NO_GZIP_EXTS or self.gz is False:
+            return None, None
+        if self.gz is None:
+            with open(path, "rb") as f:
+                raw = f.read()
+            packed = gzip.compress(raw, compresslevel=6, mtime=0)
+            cls = type(self)
+            with cls._lock:
+                if len(packed) > 0.95 * len(raw) or cls._gz_bytes + len(packed) > cls.GZ_MEMORY_LIMIT:
+                    self.gz = False
+                else:
+                    self.gz = packed
+                    cls._gz_bytes += len(packed)
+            if self.gz is False:
+                return None, None
+        return None, self.gz
+
+
+def accepts_gzip(header):
+    """True when Accept-Encoding lists gzip (or *) with a non-zero q."""
+    for item in (header or "").split(","):
+        name, _, params = item.strip().partition(";")
+        if name.strip().lower() not in ("gzip", "*"):
+            continue
+        q = 1.0
+        for p in params.split(";"):
+            k, _, v = p.strip().partition("=")
+            if k.strip().lower() == "q":
+                try:
+                    q = float(v)
+                except ValueError:
+                    q = 0.0
+        if q > 0:
+            return True
+    return False
+
+
+def etag_matches(header, etag):
+    """If-None-Match: "*" or any listed tag, compared weakly (W/ ignored) as RFC 9110 says."""
+    if header.strip() == "*":
+        return True
+    tags = [t.strip() for t in header.split(",")]
+    return any((t[2:] if t.startswith("W/") else t) == etag for t in tags)
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     server_version = "FieldkitServe/1"
     protocol_version = "HTTP/1.1"
@@ -104,8 +211,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_HEAD(self):
         self._serve(send_body=False)
 
-    def _common_headers(self):
-        self.send_header("Cache-Control", "no-cache")
+    def _common_headers(self, cache_control="no-cache"):
+        self.send_header("Cache-Control", cache_control)
         self.send_header("X-Content-Type-Options", "nosniff")
         if self.isolate:
             for name, value in ISOLATION_HEADERS:
@@ -146,26 +253,81 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if not os.path.isfile(path):
             return self._error(404, send_body)
         try:
-            f = open(path, "rb")
+            st = os.stat(path)
+            info = FileInfo.get(path, st)
         except OSError as e:
             return self._error(403 if e.errno == errno.EACCES else 404, send_body)
-        with f:
-            size = os.fstat(f.fileno()).st_size
-            ext = posixpath.splitext(path)[1].lower()
+        ext = posixpath.splitext(path)[1].lower()
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+        # Immutable only when the URL names these very bytes: an old hash gets the current
+        # file, revalidated like any other.
+        cache_control = IMMUTABLE if query.get("v", [None])[-1] == info.hash else "no-cache"
+        gz_path, gz_bytes = (None, None)
+        if accepts_gzip(self.headers.get("Accept-Encoding")):
+            try:
+                gz_path, gz_bytes = info.gzip_variant(path, ext)
+            except OSError:
+                gz_path, gz_bytes = None, None
+        encoded = gz_path is not None or gz_bytes is not None
+        etag = '"%s%s"' % (info.hash, "-gz" if encoded else "")
+        last_modified = email.utils.formatdate(info.mtime, usegmt=True)
+
+        def validators():
+            self.send_header("ETag", etag)
+            self.send_header("Last-Modified", last_modified)
+            self.send_header("Vary", "Accept-Encoding")
+            self._common_headers(cache_control)
+
+        if self._not_modified(etag, info.mtime):
+            self.send_response(304)
+            validators()
+            self.end_headers()
+            return
+        source = gz_path or path
+        try:
+            f = None if gz_bytes is not None else open(source, "rb")
+        except OSError as e:
+            return self._error(403 if e.errno == errno.EACCES else 404, send_body)
+        try:
+            size = len(gz_bytes) if f is None else os.fstat(f.fileno()).st_size
             self.send_response(200)
             self.send_header("Content-Type", MIME_TYPES.get(ext, DEFAULT_TYPE))
             self.send_header("Content-Length", str(size))
-            self._common_headers()
+            if encoded:
+                self.send_header("Content-Encoding", "gzip")
+            validators()
             self.end_headers()
             if send_body:
                 try:
-                    while True:
-                        chunk = f.read(1 << 16)
-                        if not chunk:
-                            break
-                        self.wfile.write(chunk)
+                    if f is None:
+                        self.wfile.write(gz_bytes)
+                    else:
+                        while True:
+                            chunk = f.read(1 << 16)
+                            if not chunk:
+                                break
+                            self.wfile.write(chunk)
                 except (BrokenPipeError, ConnectionResetError):
                     self.close_connection = True
+        finally:
+            if f is not None:
+                f.close()
+
+    def _not_modified(self, etag, mtime):
+        """If-None-Match decides when present; else If-Modified-Since (whole seconds)."""
+        inm = self.headers.get("If-None-Match")
+        if inm is not None:
+            return etag_matches(inm, etag)
+        ims = self.headers.get("If-Modified-Since")
+        if ims:
+            try:
+                since = email.utils.parsedate_to_datetime(ims)
+            except (TypeError, ValueError, IndexError):
+                return False
+            if since is None:
+                return False
+            return int(mtime) <= since.timestamp()
+        return False
 
     # Anything else (POST, PUT, ...) is not something a static host does.
     def _not_allowed(self):

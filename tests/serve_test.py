@@ -6,7 +6,9 @@
 The scratch layout (made fresh per test class):
     <tmp>/secret.txt               outside the root; must never be served
     <tmp>/www/index.html, app.wasm, app.js, mod.mjs, data.json, style.css,
-              pic.png, icon.svg, model.data
+              pic.png, icon.svg, model.data, app.webmanifest
+    <tmp>/www/big.js               compressible (gzipped on the fly)
+    <tmp>/www/pre.txt, pre.txt.gz  with a prebuilt .gz (as scripts/web_assets.py writes)
     <tmp>/www/sub/index.html       directory index
     <tmp>/www/sub/nested.txt
     <tmp>/www/empty/               directory without index.html (no listing)
@@ -14,6 +16,8 @@ The scratch layout (made fresh per test class):
     <tmp>/www/leak.txt -> <tmp>/secret.txt
     <tmp>/www/inside.txt -> app.js (symlink inside the root: allowed)
 """
+import gzip
+import hashlib
 import http.client
 import os
 import re
@@ -30,6 +34,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SERVE = os.path.join(os.path.dirname(HERE), "serve.py")
 SECRET = b"TOP-SECRET-do-not-serve"
 WASM = b"\x00asm\x01\x00\x00\x00"
+BIG_JS = b"function add(a, b) { return a + b; }\n" * 2000
+PRE_TXT = b"prebuilt gzip next to me\n" * 500
 BANNER = re.compile(r"^Serving (.+) at http://([^ ]+):(\d+)/$")
 
 
@@ -50,10 +56,17 @@ def make_tree(tmp):
         "sub/index.html": b"<!doctype html><title>sub index</title>",
         "sub/nested.txt": b"nested",
         "empty/readme.md": b"# not an index",
+        "app.webmanifest": b"{}",
+        "big.js": BIG_JS,
+        "pre.txt": PRE_TXT,
     }
     for name, data in files.items():
         with open(os.path.join(root, name), "wb") as f:
             f.write(data)
+    # A prebuilt .gz whose bytes differ from what serve.py would compress (a header mtime): the
+    # tests can tell which one was sent.
+    with open(os.path.join(root, "pre.txt.gz"), "wb") as f:
+        f.write(gzip.compress(PRE_TXT, mtime=12345))
     with open(os.path.join(tmp, "secret.txt"), "wb") as f:
         f.write(SECRET)
     os.symlink(tmp, os.path.join(root, "out"))
@@ -143,6 +156,7 @@ class ServeBasics(ServeTestBase):
             "/pic.png": "image/png",
             "/icon.svg": "image/svg+xml",
             "/model.data": "application/octet-stream",
+            "/app.webmanifest": "application/manifest+json",
         }
         for path, mime in expected.items():
             with self.subTest(path=path):
@@ -248,6 +262,113 @@ class ServeBasics(ServeTestBase):
     def test_server_keeps_serving_after_bad_requests(self):
         self.server.get("/../../../../etc/passwd")
         self.assertEqual(self.server.get("/")[0], 200)
+
+
+def content_hash(data):
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+class ServeCaching(ServeTestBase):
+    """Validators, 304s, immutable hashed URLs and gzip (issue #19: a reload re-downloaded everything)."""
+
+    def test_validators_on_every_file(self):
+        status, headers, _ = self.server.get("/app.js")
+        self.assertEqual(status, 200)
+        self.assertEqual(headers["etag"], '"%s"' % content_hash(b"console.log('app');"))
+        self.assertRegex(headers["last-modified"], r"^\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT$")
+        self.assertEqual(headers["cache-control"], "no-cache")
+
+    def test_if_none_match_gives_304_without_body(self):
+        _, headers, _ = self.server.get("/app.wasm")
+        for inm in (headers["etag"], "W/" + headers["etag"], '"other", ' + headers["etag"], "*"):
+            with self.subTest(inm=inm):
+                status, h2, body = self.server.request("GET", "/app.wasm", {"If-None-Match": inm})
+                self.assertEqual((status, body), (304, b""))
+                self.assertEqual(h2["etag"], headers["etag"])
+        status, _, body = self.server.request("GET", "/app.wasm", {"If-None-Match": '"stale"'})
+        self.assertEqual((status, body), (200, WASM))
+
+    def test_if_modified_since(self):
+        _, headers, _ = self.server.get("/style.css")
+        status, _, body = self.server.request("GET", "/style.css", {"If-Modified-Since": headers["last-modified"]})
+        self.assertEqual((status, body), (304, b""))
+        old = "Mon, 01 Jan 2001 00:00:00 GMT"
+        self.assertEqual(self.server.request("GET", "/style.css", {"If-Modified-Since": old})[0], 200)
+        self.assertEqual(self.server.request("GET", "/style.css", {"If-Modified-Since": "not a date"})[0], 200)
+        # If-None-Match wins over If-Modified-Since (RFC 9110 13.1.3).
+        status, _, _ = self.server.request("GET", "/style.css", {"If-None-Match": '"stale"',
+                                                                 "If-Modified-Since": headers["last-modified"]})
+        self.assertEqual(status, 200)
+
+    def test_changed_file_gets_new_etag(self):
+        path = os.path.join(self.root, "sub", "nested.txt")
+        etag1 = self.server.get("/sub/nested.txt")[1]["etag"]
+        with open(path, "wb") as f:
+            f.write(b"nested, changed")
+        os.utime(path, (time.time() + 5, time.time() + 5))
+        status, headers, body = self.server.request("GET", "/sub/nested.txt", {"If-None-Match": etag1})
+        self.assertEqual((status, body), (200, b"nested, changed"))
+        self.assertNotEqual(headers["etag"], etag1)
+
+    def test_hashed_url_is_immutable_only_with_the_right_hash(self):
+        good = "/app.wasm?v=" + content_hash(WASM)
+        status, headers, body = self.server.get(good)
+        self.assertEqual((status, body), (200, WASM))
+        self.assertEqual(headers["cache-control"], "public, max-age=31536000, immutable")
+        status, headers, body = self.server.get("/app.wasm?v=0123456789abcdef")
+        self.assertEqual((status, body), (200, WASM))
+        self.assertEqual(headers["cache-control"], "no-cache")
+        # The page itself is never immutable.
+        self.assertEqual(self.server.get("/?v=" + content_hash(b"x"))[1]["cache-control"], "no-cache")
+
+    def test_gzip_on_the_fly(self):
+        status, headers, body = self.server.request("GET", "/big.js", {"Accept-Encoding": "gzip, deflate"})
+        self.assertEqual(status, 200)
+        self.assertEqual(headers["content-encoding"], "gzip")
+        self.assertEqual(headers["vary"], "Accept-Encoding")
+        self.assertEqual(int(headers["content-length"]), len(body))
+        self.assertLess(len(body), len(BIG_JS) // 10)
+        self.assertEqual(gzip.decompress(body), BIG_JS)
+        self.assertEqual(headers["etag"], '"%s-gz"' % content_hash(BIG_JS))
+        # The gzip variant's tag gets 304 with gzip, the plain one without.
+        status, _, _ = self.server.request("GET", "/big.js", {"Accept-Encoding": "gzip", "If-None-Match": headers["etag"]})
+        self.assertEqual(status, 304)
+        status, plain_headers, plain = self.server.request("GET", "/big.js", {"If-None-Match": headers["etag"]})
+        self.assertEqual((status, plain), (200, BIG_JS))
+        self.assertNotIn("content-encoding", plain_headers)
+
+    def test_no_gzip_when_refused_or_not_worth_it(self):
+        for enc in ("identity", "gzip;q=0", "br"):
+            with self.subTest(enc=enc):
+                _, headers, body = self.server.request("GET", "/big.js", {"Accept-Encoding": enc})
+                self.assertNotIn("content-encoding", headers)
+                self.assertEqual(body, BIG_JS)
+        for path in ("/pic.png", "/app.js"):  # already compressed; too small to gain
+            with self.subTest(path=path):
+                _, headers, _ = self.server.request("GET", path, {"Accept-Encoding": "gzip"})
+                self.assertNotIn("content-encoding", headers)
+
+    def test_prebuilt_gz_is_sent(self):
+        with open(os.path.join(self.root, "pre.txt.gz"), "rb") as f:
+            prebuilt = f.read()
+        status, headers, body = self.server.request("GET", "/pre.txt", {"Accept-Encoding": "gzip"})
+        self.assertEqual((status, body), (200, prebuilt))
+        self.assertEqual(headers["content-encoding"], "gzip")
+        self.assertTrue(headers["content-type"].startswith("text/plain"))
+        status, headers, body = self.server.request("HEAD", "/pre.txt", {"Accept-Encoding": "gzip"})
+        self.assertEqual((status, body, headers["content-length"]), (200, b"", str(len(prebuilt))))
+
+    def test_stale_prebuilt_gz_is_ignored(self):
+        # A .gz older than its file (the file was rebuilt, the .gz not yet): compressed here instead.
+        src = os.path.join(self.root, "sub", "stale.txt")
+        with open(src, "wb") as f:
+            f.write(b"new text " * 300)
+        with open(src + ".gz", "wb") as f:
+            f.write(gzip.compress(b"old text " * 300))
+        os.utime(src + ".gz", (time.time() - 100, time.time() - 100))
+        _, headers, body = self.server.request("GET", "/sub/stale.txt", {"Accept-Encoding": "gzip"})
+        self.assertEqual(headers["content-encoding"], "gzip")
+        self.assertEqual(gzip.decompress(body), b"new text " * 300)
 
 
 class ServeIsolated(ServeTestBase):
