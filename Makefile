@@ -42,7 +42,7 @@ native:
 
 web:
 	@emcmake cmake -S . -B $(WASM_CMAKE) -G Ninja -DCMAKE_BUILD_TYPE=Release -DFIELDKIT_OUT_DIR=$(CURDIR)/build/web
-	@ninja -C $(WASM_CMAKE) -j $(JOBS) fieldkit fieldkit_web_shell fieldkit-tests
+	@ninja -C $(WASM_CMAKE) -j $(JOBS) fieldkit fieldkit_web_shell fieldkit-tests fieldkit_web_assets
 
 # -O1 -g1: reports with file:line stacks (line tables are all a report needs; full -g took a
 # quarter more compile time), and the suite still runs in minutes.
