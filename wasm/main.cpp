@@ -219,7 +219,9 @@ EM_JS(void, fk_js_fetch_bundle, (const char* list), {
   Module.fkBundleError = '';
   UTF8ToString(list).split('\n').filter(function(p) { return p.length > 0; }).forEach(function(rel) {
     Module.fkBundlePending++;
-    fetch(rel).then(function(r) {
+    // The content-hashed URL when the page knows it (fieldkit-assets.json): cached for good, offline too.
+    const url = (window.fieldkitPage && window.fieldkitPage.assetUrl) ? window.fieldkitPage.assetUrl(rel) : rel;
+    fetch(url).then(function(r) {
       if (!r.ok) throw new Error(rel + ': HTTP ' + r.status + ' (was `make deps` run before the build?)');
       return r.arrayBuffer();
     }).then(function(buf) {
@@ -431,6 +433,16 @@ EMSCRIPTEN_KEEPALIVE void fk_set_setting(const char* key, const char* value) {
 
 EMSCRIPTEN_KEEPALIVE int fk_open_panel(const char* name) {
   return g_web && g_web->started && g_web->app.OpenPanel(name) ? 1 : 0;
+}
+
+// The page's wheel listener (web/fieldkit-page.js) feeds the wheel here instead of GLFW: emscripten
+// 3.1.6's GLFW hands ImGui the browser's raw deltaX/deltaY (pixels, down = positive), so one notch
+// scrolled a whole panel the wrong way. dx, dy arrive in notches with ImGui's sign (up/left = +).
+EMSCRIPTEN_KEEPALIVE void fk_on_wheel(float dx, float dy) {
+  if (!g_web || !ImGui::GetCurrentContext()) return;
+  ImGuiIO& io = ImGui::GetIO();
+  io.MouseWheelH += dx;
+  io.MouseWheel += dy;
 }
 
 // A file the user dropped or picked, already written to /imports/<name>.

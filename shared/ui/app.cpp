@@ -254,6 +254,11 @@ void App::Frame() {
   ImGui::PushID(panel.id);
   panel.draw(app);
   ImGui::PopID();
+  // Where the panel scrolls and by how much: the page's wheel tests read it from status().
+  const ImVec2 body_pos = ImGui::GetWindowPos(), body_size = ImGui::GetWindowSize();
+  app.items["panel.body"] = {body_pos.x, body_pos.y, body_size.x, body_size.y};
+  app.panel_scroll_y = ImGui::GetScrollY();
+  app.panel_scroll_max_y = ImGui::GetScrollMaxY();
   ImGui::EndChild();
   ImGui::EndChild();
   DrawStatusBar(app);
@@ -348,6 +353,10 @@ std::string App::StatusJson() const {
   nlohmann::json items = nlohmann::json::object();
   for (auto& [k, r] : app.items) items[k] = {r.x, r.y, r.w, r.h};
   j["items"] = items;
+  j["scroll"] = {{"panel_y", app.panel_scroll_y}, {"panel_max_y", app.panel_scroll_max_y}};
+  nlohmann::json imports = nlohmann::json::array();
+  for (const ImportedFile& f : app.imports) imports.push_back({{"path", f.path}, {"bytes", f.bytes}});
+  j["imports"] = imports;
   nlohmann::json settings = nlohmann::json::object();
   for (auto& [k, v] : app.settings.Values()) settings[k] = v;
   j["settings"] = settings;

@@ -60,6 +60,7 @@ struct AppState {
   std::vector<std::string> errors;  // user-visible errors (also in status())
   std::deque<std::string> log;      // recent messages for the log window
   std::map<std::string, ItemRect> items;
+  float panel_scroll_y = 0, panel_scroll_max_y = 0;  // the panel body's scroll (status().scroll, wheel tests)
   std::vector<ImportedFile> imports;
   char import_path[512] = "";       // native: path typed into the Files section
 
