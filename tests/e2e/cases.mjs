@@ -1,11 +1,12 @@
 // The browser test cases, as data: each is { name, fn(app, ctx), allowConsole?, appErrors?, timeoutMs? }.
-//   fn           gets an AppPage (lib/harness.mjs) with its own browser context; throw to fail.
+//   fn           gets an AppPage (lib/harness.mjs) with its own browser context; throw to fail. ctx:
+//                { serveRoot (null with --url), startServer(root) -> {url, stop()} } (e2e.mjs).
 //   timeoutMs    the case's limit when it is not the runner's default (150 s).
 //   allowConsole regexps of console errors this case expects (beyond the harmless noise).
 //   appErrors    false to skip the "status().errors is empty" check after fn.
 // The runner saves <name>.png after every case. To add a workflow, append e.g.
 //   benchCase('sparse-bench-run', '?run=sparse-bench', (s) => s.sparse_bench, checkSparse)
-import { rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { assert, CaseFailure, sleep } from './lib/harness.mjs';
@@ -62,6 +63,17 @@ export function checkSparse(sb, { sparsities, backends }) {
   }
 }
 
+/** Files written to a temporary directory; returns their paths and a cleanup function. */
+function tempFiles(prefix, files) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  const paths = Object.entries(files).map(([name, text]) => {
+    const p = path.join(dir, name);
+    writeFileSync(p, text);
+    return p;
+  });
+  return { paths, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
 export const cases = [
   {
     name: 'load',
@@ -79,6 +91,149 @@ export const cases = [
     },
   },
 
+  {
+    // Issue #19: the page works offline. Served by a serve.py of its own (so stopping it leaves the other
+    // cases' server alone): load, wait until the service worker has cached this build, stop the server,
+    // reload, and run demos on the bundled data from the cache. With --url (no server of ours to stop) the
+    // browser context goes offline instead.
+    name: 'offline-reload',
+    timeoutMs: 90000,
+    allowConsole: [/ERR_CONNECTION_REFUSED|ERR_INTERNET_DISCONNECTED|Failed to load resource|ServiceWorker/i],
+    async fn(app, ctx) {
+      let own = null;
+      if (ctx && ctx.serveRoot) {
+        own = await ctx.startServer(ctx.serveRoot);
+        app.baseUrl = own.url;
+      }
+      try {
+        const t0 = Date.now();
+        await app.open('');
+        await app.waitReady();
+        const s = await app.waitFor((st) => st.offline && st.offline.cached === true,
+          'status().offline.cached === true (the service worker cached this build)', 60000);
+        const version = s.offline.version;
+        assert(/^[0-9a-f]{16}$/.test(version), `status().offline.version = ${JSON.stringify(version)}`);
+        const badge = await app.page.evaluate(() => {
+          const el = document.getElementById('offline-badge');
+          return el && !el.hidden ? el.textContent : null;
+        });
+        assert(badge && /works offline/i.test(badge), `the offline badge says ${JSON.stringify(badge)}`);
+        console.log(`# offline-reload: build ${version} cached ${((Date.now() - t0) / 1000).toFixed(1)} s after opening the page`);
+        await app.screenshot('offline-cached');
+        if (own) {
+          await own.stop();
+          // The server is really gone: a request the worker does not answer (not a file of the build) fails.
+          const probe = await app.page.evaluate(() => fetch('no-such-file-' + Date.now(), { cache: 'no-store' })
+            .then((r) => 'HTTP ' + r.status, () => 'refused'));
+          assert(probe === 'refused', `with serve.py stopped a request still got ${probe}`);
+        } else {
+          await app.context.setOffline(true);
+        }
+        // Reload with the server gone: everything comes from the worker's cache.
+        const t1 = Date.now();
+        await app.reload();
+        const r = await app.waitReady(30000);
+        assert(r.offline.version === version, `after the reload status().offline = ${JSON.stringify(r.offline)}`);
+        await app.waitFor((st) => st.offline.cached === true, 'status().offline.cached after the offline reload', 15000);
+        console.log(`# offline-reload: reloaded without the server, ready in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+        // Demos on the bundled data, each a fresh navigation served by the worker.
+        await app.open('?run=forecast-demo');
+        const f = await app.waitFor((st) => st.forecast && ['done', 'failed'].includes(st.forecast.state),
+          'status().forecast.state done (offline)', 30000);
+        assert(f.forecast.state === 'done' && f.forecast.series === 4 && f.forecast.accuracy.length >= 4,
+          `offline forecast-demo: ${JSON.stringify({ state: f.forecast.state, series: f.forecast.series, errors: f.errors })}`);
+        await app.open('?run=features-demo');
+        const fe = await app.waitFor((st) => st.features && ['done', 'failed'].includes(st.features.state),
+          'status().features.state done (offline)', 30000);
+        assert(fe.features.state === 'done' && fe.features.ingested === 4000,
+          `offline features-demo: ${fe.features.summary}; errors ${JSON.stringify(fe.errors)}`);
+        await app.open('?run=anomaly-demo&speed=21600');
+        const an = await app.waitFor((st) => st.anomaly && st.anomaly.windows > 0 && st.anomaly.anomalies > 0,
+          'status().anomaly.anomalies > 0 (offline)', 40000);
+        console.log(`# offline-reload: offline forecast-demo best ${f.forecast.best}; features-demo ${fe.features.summary}; ` +
+          `anomaly-demo ${JSON.stringify(an.anomaly)}`);
+        await app.waitFrames(3);
+        const offlineBadge = await app.page.evaluate(() => document.getElementById('offline-badge').textContent);
+        assert(/offline/i.test(offlineBadge), `the offline badge says ${JSON.stringify(offlineBadge)}`);
+        await app.screenshot('offline-reload');
+      } finally {
+        if (own) await own.stop();
+      }
+    },
+  },
+
+  {
+    // Issue #19 item 4: one wheel notch scrolls the panel by about ImGui's step (5 lines), in the direction a
+    // browser scrolls (down = content moves up); the raw deltaY used to scroll a whole panel the wrong way.
+    // Chromium's notch (100 px, DOM_DELTA_PIXEL) through the real mouse; Firefox's (3 lines) as an event.
+    name: 'wheel-scroll',
+    timeoutMs: 90000,
+    async fn(app) {
+      await app.open('?run=forecast-demo');
+      await app.waitReady();
+      await app.waitFor((st) => st.forecast && st.forecast.state === 'done', 'status().forecast.state === "done"', 60000);
+      // A short window, so the finished panel (table and chart) is taller than it and scrolls.
+      await app.page.setViewportSize({ width: 1280, height: 480 });
+      await app.waitFrames(3);
+      const ready = await app.waitFor((st) => st.scroll.panel_max_y > 150,
+        'the forecast panel taller than a 480 px window (status().scroll.panel_max_y > 150)', 10000);
+      const [x, y, w, h] = ready.items['panel.body'];
+      await app.page.mouse.move(x + w / 2, y + h / 2);
+      await app.waitFrames(2);
+      const y0 = (await app.status()).scroll.panel_y;
+      await app.page.mouse.wheel(0, 100);  // one notch down
+      const s1 = await app.waitFor((st) => st.scroll.panel_y !== y0, 'the panel to scroll after one notch down', 10000);
+      await app.waitFrames(3);
+      const d1 = (await app.status()).scroll.panel_y - y0;
+      assert(d1 > 20 && d1 < 150, `one notch down scrolled the panel by ${d1} px (expected down, 20..150 px; ` +
+        `${ready.scroll.panel_max_y} px of scrolling in all)`);
+      // One Firefox notch up (3 lines): back where it started.
+      await app.page.evaluate(([cx, cy]) => {
+        const c = document.getElementById('canvas');
+        c.dispatchEvent(new WheelEvent('wheel', { deltaY: -3, deltaMode: 1, clientX: cx, clientY: cy, bubbles: true, cancelable: true }));
+      }, [x + w / 2, y + h / 2]);
+      await app.waitFor((st) => st.scroll.panel_y < s1.scroll.panel_y, 'the panel to scroll back after one notch up', 10000);
+      await app.waitFrames(3);
+      const back = (await app.status()).scroll.panel_y;
+      assert(Math.abs(back - y0) < 1, `one notch down then one up left the panel at ${back} px, it started at ${y0}`);
+      console.log(`# wheel-scroll: one notch (100 px, pixel mode) scrolled ${d1.toFixed(0)} px down; one notch (3 lines) ` +
+        `back up to ${back.toFixed(0)} (of ${ready.scroll.panel_max_y.toFixed(0)} px)`);
+      await app.screenshot('wheel-scroll');
+    },
+  },
+
+  {
+    // Issue #19 item 4: "Import file…" with several files picked delivered only the first (the FileList was
+    // cleared before the second was read); dropping several had the same fault.
+    name: 'import-several',
+    async fn(app) {
+      const picked = tempFiles('fk-e2e-pick-', { 'notes-a.txt': 'first file\n', 'notes-b.txt': 'second file, longer\n'.repeat(3) });
+      try {
+        await app.open('');
+        await app.waitReady();
+        await app.page.setInputFiles('#file-input', picked.paths);
+        const s = await app.waitFor((st) => st.imports && st.imports.length >= 2, 'two entries in status().imports', 15000);
+        const got = Object.fromEntries(s.imports.map((f) => [f.path, f.bytes]));
+        assert(got['/imports/notes-a.txt'] === 11 && got['/imports/notes-b.txt'] === 60,
+          `status().imports after picking two files: ${JSON.stringify(s.imports)}`);
+        // Three dropped at once.
+        await app.page.evaluate(() => {
+          const dt = new DataTransfer();
+          for (const n of ['drop-1.txt', 'drop-2.txt', 'drop-3.txt']) dt.items.add(new File([n + '\n'], n, { type: 'text/plain' }));
+          window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+        });
+        const s2 = await app.waitFor((st) => st.imports && st.imports.length >= 5, 'five entries in status().imports', 15000);
+        const names = s2.imports.map((f) => f.path).sort();
+        assert(JSON.stringify(names) === JSON.stringify(['/imports/drop-1.txt', '/imports/drop-2.txt', '/imports/drop-3.txt',
+          '/imports/notes-a.txt', '/imports/notes-b.txt']), `status().imports: ${JSON.stringify(s2.imports)}`);
+        await app.page.evaluate(() => window.fieldkit.openPanel('System'));
+        await app.waitFrames(3);
+        await app.screenshot('import-several');
+      } finally {
+        picked.cleanup();
+      }
+    },
+  },
   {
     name: 'system-bench-click',
     async fn(app) {

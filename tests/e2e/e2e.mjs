@@ -70,12 +70,12 @@ function withTimeout(promise, ms, what) {
   ]).finally(() => clearTimeout(timer));
 }
 
-async function runCase(browser, baseUrl, outDir, tc) {
+async function runCase(browser, baseUrl, outDir, tc, ctx) {
   const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1 });
   const app = new AppPage(context, baseUrl, outDir, { allowConsole: tc.allowConsole || [] });
   let failure = null;
   try {
-    await withTimeout(tc.fn(app), tc.timeoutMs || CASE_TIMEOUT_MS, `case ${tc.name}`);
+    await withTimeout(tc.fn(app, ctx), tc.timeoutMs || CASE_TIMEOUT_MS, `case ${tc.name}`);
     await app.checkClean({ appErrors: tc.appErrors !== false });
   } catch (e) {
     failure = e;
@@ -143,6 +143,13 @@ async function main() {
     console.log(`# testing ${baseUrl}`);
   }
 
+  // What a case may need beyond its page: a server of its own it can stop (offline-reload). Null
+  // root with --url (the page is served by someone else).
+  const ctx = {
+    serveRoot: opts.url ? null : path.resolve(opts.serve),
+    startServer: (root) => startServer(path.join(REPO, 'serve.py'), root, opts.isolate ? ['--isolate'] : []),
+  };
+
   let passed = 0, failed = 0;
   let launched = null;
   try {
@@ -150,7 +157,7 @@ async function main() {
     console.log(`# chromium ${launched.browser.version()}, ${selected.length} case(s), screenshots in ${outDir}`);
     for (const tc of selected) {
       const t0 = Date.now();
-      const r = await runCase(launched.browser, baseUrl, outDir, tc);
+      const r = await runCase(launched.browser, baseUrl, outDir, tc, ctx);
       const secs = ((Date.now() - t0) / 1000).toFixed(1);
       if (r.ok) {
         passed++;
