@@ -167,16 +167,20 @@ export const cases = [
     // browser scrolls (down = content moves up); the raw deltaY used to scroll a whole panel the wrong way.
     // Chromium's notch (100 px, DOM_DELTA_PIXEL) through the real mouse; Firefox's (3 lines) as an event.
     name: 'wheel-scroll',
-    timeoutMs: 90000,
     async fn(app) {
-      await app.open('?run=forecast-demo');
+      await app.open('');
       await app.waitReady();
-      await app.waitFor((st) => st.forecast && st.forecast.state === 'done', 'status().forecast.state === "done"', 60000);
-      // A short window, so the finished panel (table and chart) is taller than it and scrolls.
-      await app.page.setViewportSize({ width: 1280, height: 480 });
-      await app.waitFrames(3);
-      const ready = await app.waitFor((st) => st.scroll.panel_max_y > 150,
-        'the forecast panel taller than a 480 px window (status().scroll.panel_max_y > 150)', 10000);
+      // The first panel taller than the 800 px window (the gallery of every widget is).
+      let ready = null;
+      const heights = [];
+      for (const panel of ['Widget Gallery', 'System', 'Forecasts']) {
+        await app.page.evaluate((p) => window.fieldkit.openPanel(p), panel);
+        await app.waitFrames(3);
+        const st = await app.status();
+        heights.push(`${panel} ${st.scroll.panel_max_y}`);
+        if (st.panel === panel && st.scroll.panel_max_y > 150) { ready = st; break; }
+      }
+      assert(ready, `no panel scrolls by more than 150 px (status().scroll.panel_max_y: ${heights.join(', ')})`);
       const [x, y, w, h] = ready.items['panel.body'];
       await app.page.mouse.move(x + w / 2, y + h / 2);
       await app.waitFrames(2);
