@@ -25,11 +25,14 @@ namespace fk::cli {
 
 namespace {
 
+// The panel's forecast-types field reads the same way (forecast::ParseForecastTypes);
+// fit always writes the mean column, so "mean" here changes nothing.
 std::vector<double> ParseLevels(const Args& args) {
-  std::vector<double> levels = args.GetDoubleList("quantiles", {0.1, 0.5, 0.9});
-  if (levels.empty() || levels.size() > 5) throw UsageError{"--quantiles: choose 1 to 5 levels"};
-  for (double q : levels)
-    if (!(q >= 0.01 && q <= 0.99)) throw UsageError{"--quantiles: " + std::to_string(q) + " is outside 0.01..0.99"};
+  std::vector<double> levels;
+  bool mean = false;
+  std::string err;
+  if (!forecast::ParseForecastTypes(args.Get("quantiles", "0.1,0.5,0.9"), &levels, &mean, &err))
+    throw UsageError{"--quantiles: " + err};
   return levels;
 }
 
@@ -200,7 +203,13 @@ std::unique_ptr<forecast::Pipeline> RunPipeline(const forecast::PipelineOptions&
       Note(m);
       messages->push_back(m);
     }
-  if (p->failed()) throw InputError{p->error()};
+  if (p->failed()) {
+    // The core's message names no flag (the panel shows it too); here the flag that fixes it.
+    std::string e = p->error();
+    if (e.find(": no timestamp column") != std::string::npos) e += " (name it with --timestamp)";
+    else if (e.find(": no numeric target column") != std::string::npos) e += " (name it with --value)";
+    throw InputError{e};
+  }
   return p;
 }
 

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <map>
 
+#include "core/strings.h"
 #include "forecast/prepare.h"
 
 namespace fk::forecast {
@@ -86,6 +87,53 @@ std::string ValidateBacktestOptions(const BacktestOptions& o) {
     if (!(q >= 0.01 && q <= 0.99)) return "quantile " + std::to_string(q) + " is outside 0.01..0.99";
   if (o.models.empty()) return "choose at least one model";
   return "";
+}
+
+bool ParseForecastTypes(const std::string& text, std::vector<double>* levels, bool* mean, std::string* error) {
+  std::vector<double> out;
+  bool with_mean = false;
+  for (const std::string& raw : SplitList(text)) {
+    const std::string t = Lower(Trim(raw));
+    if (t.empty()) continue;
+    if (t == "mean") {
+      with_mean = true;
+      continue;
+    }
+    std::string num = t;
+    double scale = 1;
+    if (num[0] == 'p') num.erase(0, 1), scale = 0.01;          // p10
+    else if (num.back() == '%') num.pop_back(), scale = 0.01;  // 10%
+    double q = 0;
+    if (!ParseNumber(num, &q) || !(q * scale >= 0.01 && q * scale <= 0.99)) {
+      *error = "'" + Trim(raw) + "' is not a quantile in 0.01..0.99 (or mean)";
+      return false;
+    }
+    out.push_back(std::round(q * scale * 1e4) / 1e4);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  if (out.empty()) {
+    *error = "choose at least one quantile (0.01..0.99); mean alone has no wQL to score";
+    return false;
+  }
+  if (out.size() > 5) {
+    *error = "at most 5 quantiles (got " + std::to_string(out.size()) + "), plus mean";
+    return false;
+  }
+  *levels = std::move(out);
+  *mean = with_mean;
+  return true;
+}
+
+std::string ForecastTypesName(const std::vector<double>& levels, bool mean) {
+  std::string out;
+  char b[32];
+  for (double q : levels) {
+    std::snprintf(b, sizeof b, "%s%g", out.empty() ? "" : ",", q);
+    out += b;
+  }
+  if (mean) out += out.empty() ? "mean" : ",mean";
+  return out;
 }
 
 Backtest::Backtest(std::vector<BacktestSeries> series, BacktestOptions options)

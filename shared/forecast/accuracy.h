@@ -55,6 +55,14 @@ struct BacktestOptions {
 // Checks the ranges above; an empty string means fine.
 std::string ValidateBacktestOptions(const BacktestOptions& o);
 
+// Forecast's forecast types: up to 5 quantiles in 0.01..0.99 and "mean",
+// comma-separated ("0.1, 0.5, 0.9, mean"; "p10" and "10%" read as 0.1 too).
+// *levels comes back sorted without repeats; false with *error naming the
+// bad entry. At least one quantile is required (the backtest scores wQL).
+bool ParseForecastTypes(const std::string& text, std::vector<double>* levels, bool* mean, std::string* error);
+// "0.1,0.5,0.9,mean": what ParseForecastTypes reads back.
+std::string ForecastTypesName(const std::vector<double>& levels, bool mean);
+
 struct WindowForecast {
   size_t series = 0;
   int window = 0;       // 0 = the latest window

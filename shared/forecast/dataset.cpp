@@ -158,9 +158,14 @@ TargetParser::TargetParser(const CsvTable& t, const TargetOptions& o) : t_(&t) {
   d.name = t.name;
   const int tc = o.timestamp_col.empty() ? GuessTimeCol(t) : FindCol(t, o.timestamp_col);
   if (tc < 0) {
+    // Worded for every front end: the CLI's flag and the panel's field are theirs to name.
+    std::string cols;
+    for (auto& h : t.header) cols += (cols.empty() ? "" : ", ") + h;
     status_ = Status::Error(t.name + ": no timestamp column" +
-                            (o.timestamp_col.empty() ? std::string(" (name one with --timestamp)")
-                                                     : " '" + o.timestamp_col + "'"));
+                            (o.timestamp_col.empty()
+                                 ? std::string(": none of its columns (") + cols +
+                                       ") holds dates such as 2021-01-31, 2021-01, 01-Jan or ISO date-times"
+                                 : " '" + o.timestamp_col + "'"));
     return;
   }
   int vc = -1;
@@ -176,7 +181,8 @@ TargetParser::TargetParser(const CsvTable& t, const TargetOptions& o) : t_(&t) {
     for (size_t c = 0; vc < 0 && c < t.header.size(); c++)
       if (int(c) != tc && NumericColumn(t, c)) vc = int(c);
     if (vc < 0) {
-      status_ = Status::Error(t.name + ": no numeric target column (name one with --value)");
+      status_ = Status::Error(t.name + ": no numeric target column: no column besides '" +
+                              t.header[size_t(tc)] + "' holds numbers");
       return;
     }
   }
