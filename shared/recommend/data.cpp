@@ -425,6 +425,40 @@ Status LoadDataset(const std::string& dir, Dataset* ds, LoadReport* rep) {
   return Status::Ok();
 }
 
+DataFiles DataFilesIn(const std::string& dir) {
+  return {dir + "/items.csv", dir + "/users.csv", dir + "/interactions.csv", dir + "/weather_data.csv"};
+}
+
+PersonalizeFile GuessPersonalizeCsv(const std::vector<std::string>& header) {
+  auto has = [&](std::initializer_list<const char*> names) {
+    for (const char* n : names)
+      for (const std::string& h : header) {
+        std::string c = h;
+        if (c.size() >= 3 && c.compare(0, 3, "\xEF\xBB\xBF") == 0) c.erase(0, 3);  // a byte-order mark
+        if (Normalised(c) == Normalised(n)) return true;
+      }
+    return false;
+  };
+  const bool user = has({"USER_ID"}), item = has({"ITEM_ID"});
+  if (user && item && has({"TIMESTAMP"})) return PersonalizeFile::Interactions;
+  if (user && !item) return PersonalizeFile::Users;
+  if (item && !user) return PersonalizeFile::Items;
+  if (has({"date"}) && has({"avg_temp_c", "average_temperature", "avg_temp", "temperature", "avg_temperature_air_2m_c"}))
+    return PersonalizeFile::Weather;
+  return PersonalizeFile::None;
+}
+
+const char* PersonalizeFileName(PersonalizeFile f) {
+  switch (f) {
+    case PersonalizeFile::Interactions: return "interactions";
+    case PersonalizeFile::Users: return "users";
+    case PersonalizeFile::Items: return "items";
+    case PersonalizeFile::Weather: return "weather";
+    case PersonalizeFile::None: break;
+  }
+  return "";
+}
+
 // [SECTION] writer
 
 static std::string DateString(int64_t day) {

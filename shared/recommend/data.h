@@ -123,6 +123,23 @@ class InteractionReader {
 
 // dir/items.csv, users.csv, weather_data.csv, interactions.csv.
 Status LoadDataset(const std::string& dir, Dataset* ds, LoadReport* rep);
+
+// The files of one data set. A user's own (Personalize's schemas) may come
+// without weather: the context is then each interaction's DAILY_TEMPERATURE
+// (a band name or degrees C), else unknown.
+struct DataFiles {
+  std::string items, users, interactions;
+  std::string weather;  // "" = none
+};
+DataFiles DataFilesIn(const std::string& dir);  // the four names above under dir
+
+// What a CSV is, from its header row (names compared without case, '_' or
+// spaces): interactions have USER_ID, ITEM_ID and TIMESTAMP; users USER_ID
+// without ITEM_ID; items ITEM_ID without USER_ID; weather a date and an average
+// temperature. None for anything else.
+enum class PersonalizeFile { None, Interactions, Users, Items, Weather };
+PersonalizeFile GuessPersonalizeCsv(const std::vector<std::string>& header);
+const char* PersonalizeFileName(PersonalizeFile f);  // "interactions", "users", "items", "weather", ""
 Status WriteDataset(const std::string& dir, const Dataset& ds);
 
 // Interactions per band (index = Band, kNumBands = unknown).

@@ -59,6 +59,7 @@ Metrics Pool(const std::vector<Metrics>& ms) {
     p.precision_at_10 += w * m.precision_at_10;
     p.precision_at_25 += w * m.precision_at_25;
     p.queries += m.queries;
+    p.hits_at_10 += m.hits_at_10;
     cov += m.coverage;
   }
   const double n = double(std::max<size_t>(1, p.queries));
@@ -112,7 +113,11 @@ struct Experiment::Work {
 Experiment::Experiment(ExperimentOptions options) : opt_(std::move(options)), w_(std::make_unique<Work>()) {
   if (opt_.split_seeds.empty()) opt_.split_seeds = {opt_.split.seed};
   if (std::string e = ValidateExperimentOptions(opt_); !e.empty()) Fail(e);
-  else if (opt_.data_dir.empty()) Fail("a data folder is required");
+  else if (opt_.data_dir.empty() && opt_.files.interactions.empty()) Fail("a data folder is required");
+  else if (opt_.files.interactions.empty()) opt_.files = DataFilesIn(opt_.data_dir);
+  else if (opt_.files.items.empty() || opt_.files.users.empty())
+    Fail(std::string("a ") + (opt_.files.items.empty() ? "items" : "users") +
+         " file is required with the interactions (Personalize's items: ITEM_ID, CATEGORY; users: USER_ID[, PERSONA])");
 }
 
 Experiment::Experiment(ExperimentOptions options, ExperimentData from)
@@ -186,23 +191,24 @@ bool Experiment::StepOnce() {
 
 bool Experiment::StepLoad() {
   Work& w = *w_;
-  const std::string& dir = opt_.data_dir;
+  const DataFiles& f = opt_.files;
   if (!w.ds) w.ds = std::make_unique<Dataset>();
   Status s;
   if (w.file == 0) {
-    s = ReadItems(dir + "/items.csv", w.ds.get(), &w.report);
-    if (s && w.ds->items.empty()) s = Status::Error(dir + "/items.csv: no valid items");
+    s = ReadItems(f.items, w.ds.get(), &w.report);
+    if (s && w.ds->items.empty()) s = Status::Error(f.items + ": no valid items");
   } else if (w.file == 1) {
-    s = ReadUsers(dir + "/users.csv", w.ds.get(), &w.report);
-    if (s && w.ds->users.empty()) s = Status::Error(dir + "/users.csv: no valid users");
+    s = ReadUsers(f.users, w.ds.get(), &w.report);
+    if (s && w.ds->users.empty()) s = Status::Error(f.users + ": no valid users");
   } else if (w.file == 2) {
-    s = ReadWeather(dir + "/weather_data.csv", w.ds.get(), &w.report);
+    // Without weather each interaction's own DAILY_TEMPERATURE gives its context.
+    if (!f.weather.empty()) s = ReadWeather(f.weather, w.ds.get(), &w.report);
     w.reader = std::make_unique<InteractionReader>(w.ds.get(), &w.report);
-    if (s) s = w.reader->Open(dir + "/interactions.csv");
+    if (s) s = w.reader->Open(f.interactions);
   } else {
     if (w.reader->Step(opt_.read_lines)) return false;
     s = w.reader->Finish();
-    if (s && w.ds->interactions.empty()) s = Status::Error(dir + "/interactions.csv: no valid interactions");
+    if (s && w.ds->interactions.empty()) s = Status::Error(f.interactions + ": no valid interactions");
     if (s) {
       w.reader.reset();
       d_.band_counts = CountByBand(*w.ds);
@@ -315,9 +321,12 @@ float Experiment::Progress() const {
 
 std::string Experiment::Detail() const {
   const Work& w = *w_;
-  static const char* const kFiles[] = {"items.csv", "users.csv", "weather_data.csv", "interactions.csv"};
+  const std::string* files[] = {&opt_.files.items, &opt_.files.users, &opt_.files.weather, &opt_.files.interactions};
   switch (stage_) {
-    case ExperimentStage::Load: return std::string("reading ") + kFiles[std::min(w.file, 3)];
+    case ExperimentStage::Load: {
+      const std::string& path = *files[std::min(w.file, 3)];
+      return "reading " + path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
+    }
     case ExperimentStage::Split: return "holdout split";
     case ExperimentStage::Evaluate: {
       std::string name = RankerName(opt_.models[w.model]);

@@ -33,6 +33,9 @@ const char* StageName(ExperimentStage s);  // "load", "split", "evaluate", "full
 
 struct ExperimentOptions {
   std::string data_dir;               // DIR/items.csv, users.csv, weather_data.csv, interactions.csv
+  // A user's own files instead (when files.interactions is set): Personalize's
+  // interactions, users and items CSVs, weather optional (DataFiles).
+  DataFiles files;
   std::vector<RankerKind> models;     // evaluated on the holdout, in this order; none = load only
   RankerOptions ranker;
   SplitOptions split;

@@ -61,7 +61,8 @@ nlohmann::json Metrics::ToJson() const {
           {"precision_at_5", precision_at_5},
           {"precision_at_10", precision_at_10},
           {"precision_at_25", precision_at_25},
-          {"queries", queries}};
+          {"queries", queries},
+          {"hits_at_10", hits_at_10}};
 }
 
 void MetricsAccumulator::Add(const std::vector<uint32_t>& ranked, const std::vector<uint32_t>& relevant) {
@@ -85,6 +86,11 @@ void MetricsAccumulator::Add(const std::vector<uint32_t>& ranked, const std::vec
     if (rr == 0 && is_rel(ranked[r])) rr = 1.0 / double(r + 1);
   }
   sum.mrr_at_25 += rr;
+  for (size_t r = 0; r < std::min<size_t>(10, ranked.size()); r++)
+    if (is_rel(ranked[r])) {
+      sum.hits_at_10++;
+      break;
+    }
   sum.ndcg_at_5 += ndcg(5);
   sum.ndcg_at_10 += ndcg(10);
   sum.ndcg_at_25 += ndcg(25);

@@ -48,7 +48,10 @@ struct Metrics {
   double ndcg_at_5 = 0, ndcg_at_10 = 0, ndcg_at_25 = 0;
   double precision_at_5 = 0, precision_at_10 = 0, precision_at_25 = 0;
   size_t queries = 0;
-  nlohmann::json ToJson() const;  // Personalize's key names, plus "queries"
+  // Queries with a relevant item in the top 10: NDCG@10 = 0 over 12 queries
+  // with hits_at_10 = 0 is a real zero (no hit at all), not a missing value.
+  size_t hits_at_10 = 0;
+  nlohmann::json ToJson() const;  // Personalize's key names, plus "queries" and "hits_at_10"
 };
 
 // One query's lists: ranked items against its relevant set, accumulated.
