@@ -241,10 +241,16 @@ int RunModel(const Args& args, anomaly::Mode mode) {
     const auto t0 = stream::ParseTime(args.Get("from")), t1 = stream::ParseTime(args.Get("to"));
     if (!t0 || !t1) throw UsageError{"--partitions needs --from and --to timestamps"};
     st = model.StartPartitions(args.Get("partitions"), *t0, *t1);
+  } else if (args.Has("landing")) {
+    // A Flink-style landing folder: every part file of windowed records under it.
+    auto files = stream::ListLandingFiles(args.Get("landing"));
+    if (!files) throw InputError{files.status().message()};
+    if (files->empty()) throw InputError{args.Get("landing") + ": no record files under it"};
+    st = model.StartRecordFiles(*files, args.Get("landing"));
   } else if (args.Has("input")) {
     st = model.StartFile(args.Get("input"));
   } else {
-    throw UsageError{"give --input FILE, --partitions DIR or --simulate"};
+    throw UsageError{"give --input FILE, --partitions DIR, --landing DIR or --simulate"};
   }
   if (!st) throw InputError{st.message()};
   ProgressBar bar(std::string("anomaly ") + anomaly::ModeName(mode), ProgressWanted(args));
@@ -448,6 +454,8 @@ const std::vector<Flag> kSourceFlags = {
     {"partitions", "DIR", "the YYYY/MM/DD/HH/ folders simulate --partitions writes (with --from, --to)"},
     {"from", "T", "first time read from --partitions (ISO-8601)"},
     {"to", "T", "end of the time read from --partitions (ISO-8601)"},
+    {"landing", "DIR", "a landing folder of windowed record files (JSON lines with hop_time), any depth; "
+                       "names starting with . or _ skipped"},
     {"simulate", "", "the roadside camera simulator as the input (simulate's --days, --cameras, --seed)"},
 };
 

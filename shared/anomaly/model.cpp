@@ -142,6 +142,13 @@ Status AnomalyModel::StartFile(const std::string& path) {
 }
 
 Status AnomalyModel::StartPartitions(const std::string& root, stream::TimeS t0, stream::TimeS t1) {
+  const std::vector<std::string> files = stream::ListPartitionFiles(root, t0, t1);
+  if (files.empty()) return Fail(&state_, &error_, Status::Error(root + ": no partition records between the given times"));
+  return StartRecordFiles(files, root);
+}
+
+Status AnomalyModel::StartRecordFiles(const std::vector<std::string>& files, const std::string& label) {
+  if (Status st = opt_.config.Validate(); !st) return Fail(&state_, &error_, st);
   auto schema = std::make_unique<stream::Schema>();
   stream::IngestOptions io;
   io.time_field = "hop_time";
@@ -149,8 +156,8 @@ Status AnomalyModel::StartPartitions(const std::string& root, stream::TimeS t0, 
   for (auto& m : opt_.config.measures) io.measure_fields.push_back(m.name);
   std::vector<stream::Event> records;
   stream::IngestReport total;
-  total.source = root;
-  for (const std::string& file : stream::ListPartitionFiles(root, t0, t1)) {
+  total.source = label;
+  for (const std::string& file : files) {
     stream::JsonLinesParser p(schema.get(), io, file);
     if (Status st = stream::ForEachLine(file, [&](std::string_view l) { p.ParseLine(l, 0, &records); return true; }); !st)
       return Fail(&state_, &error_, st);
@@ -160,7 +167,14 @@ Status AnomalyModel::StartPartitions(const std::string& root, stream::TimeS t0, 
     for (auto& m : p.report().messages)
       if (total.messages.size() < total.max_messages) total.messages.push_back(m);
   }
-  if (records.empty()) return Fail(&state_, &error_, Status::Error(root + ": no partition records between the given times"));
+  if (records.empty()) {
+    std::string measures;
+    for (auto& m : opt_.config.measures) measures += (measures.empty() ? "" : ", ") + m.name;
+    std::string why = label + ": no records with a hop_time and one of the measures " + measures + " in " +
+                      std::to_string(files.size()) + " file(s)";
+    if (!total.messages.empty()) why += " (" + total.messages.front() + ")";
+    return Fail(&state_, &error_, Status::Error(why));
+  }
   std::stable_sort(records.begin(), records.end(), [](const stream::Event& a, const stream::Event& b) { return a.time < b.time; });
   Status st = StartEvents(std::move(records), std::move(schema));
   src_->kind = Source::Records;
@@ -279,6 +293,17 @@ bool AnomalyModel::Step(double budget_ms) {
         ingest_ = src_->reader->report();
         counts_.bad_lines = ingest_.bad_lines;
         src_->reader.reset();
+        if (src_->events.empty()) {
+          // Nothing to score is a failure, not "done" with 0 events: say which measures were looked for.
+          std::string measures;
+          for (auto& m : opt_.config.measures) measures += (measures.empty() ? "" : ", ") + m.name;
+          error_ = ingest_.source + ": no events for the measures " + measures;
+          error_ += ingest_.messages.empty() ? " (no column or key of that name with numbers)"
+                                             : " (" + ingest_.messages.front() + ")";
+          src_->kind = Source::Events;  // the reader is gone: nothing reads it for progress any more
+          state_ = ModelState::Failed;
+          return true;
+        }
         BeginEvents();
       }
       continue;

@@ -117,6 +117,10 @@ class AnomalyModel {
   // Already-windowed records in a partition folder (root/YYYY/MM/DD/HH/*.jsonl)
   // between t0 and t1: continuous mode over the sink's output.
   Status StartPartitions(const std::string& root, stream::TimeS t0, stream::TimeS t1);
+  // Already-windowed records ({"car":56,"camera_id":"cam1","hop_time":"..."}
+  // per line) from these files in any order, e.g. a landing folder's part files
+  // (stream::ListLandingFiles) or the files a user dropped; `label` names them in errors.
+  Status StartRecordFiles(const std::vector<std::string>& files, const std::string& label);
 
   // Does up to budget_ms of work (at least one slice); true when finished.
   bool Step(double budget_ms);

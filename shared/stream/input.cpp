@@ -331,6 +331,82 @@ const IngestReport& EventFileReader::report() const {
   return csv_ ? csv_->report() : json_->report();
 }
 
+// [SECTION] inspecting a user's file
+
+Result<EventColumns> InspectEventFile(const std::string& path, size_t max_lines) {
+  const bool csv = path.size() >= 4 && Lower(path.substr(path.size() - 4)) == ".csv";
+  // Per column / key, in order of first appearance: (all times, all numbers, seen a value).
+  struct Col {
+    std::string name;
+    bool time = true, number = true, seen = false;
+    bool epoch = true;  // every number at least 1e8 (after 1973 as Unix seconds)
+  };
+  std::vector<Col> cols;
+  auto col = [&](const std::string& name) -> Col& {
+    for (auto& c : cols)
+      if (c.name == name) return c;
+    cols.push_back(Col{name});
+    return cols.back();
+  };
+  auto see = [](Col& c, const std::string& v) {
+    if (v.empty()) return;
+    c.seen = true;
+    double d;
+    if (!ParseNumber(v, &d)) c.number = false;
+    else if (!(d >= 1e8)) c.epoch = false;
+    if (!ParseTime(v)) c.time = false;
+  };
+  std::vector<std::string> header;
+  bool have_header = false;
+  EventColumns out;
+  Status st = ForEachLine(path, [&](std::string_view line) {
+    bool blank = true;
+    for (char ch : line) blank = blank && (ch == ' ' || ch == '\t' || ch == '\r');
+    if (blank) return true;
+    if (csv) {
+      std::vector<std::string> cells = SplitCsvLine(line);
+      if (!have_header) {
+        have_header = true;
+        if (!cells.empty() && cells[0].size() >= 3 && cells[0].compare(0, 3, "\xEF\xBB\xBF") == 0) cells[0].erase(0, 3);
+        header = cells;
+        for (auto& h : header) col(h);
+        return true;
+      }
+      for (size_t c = 0; c < cells.size() && c < header.size(); c++) see(col(header[c]), cells[c]);
+    } else {
+      std::vector<JField> fields;
+      std::string err;
+      if (!FlatJson(line).Parse(&fields, &err)) return ++out.lines < max_lines;  // a bad line says nothing
+      for (auto& f : fields) {
+        if (f.type == JType::Null || f.type == JType::Skipped) continue;
+        Col& c = col(f.key);
+        if (f.type == JType::Bool) {
+          c.seen = true, c.number = c.time = false;
+        } else {
+          see(c, f.text);
+        }
+      }
+    }
+    return ++out.lines < max_lines;
+  });
+  if (!st) return st;
+  if (csv && !have_header) return Status::Error(path + ": empty file (no header row)");
+  for (auto& c : cols) {
+    if (c.name == "hop_time") out.records = true;
+    // Any number reads as Unix seconds: numbers are a time column under a
+    // default time name, or when every one is a plausible recent time.
+    const bool named = IsDefaultTimeField(c.name);
+    if (c.seen && c.time && (!c.number || named || c.epoch)) {
+      out.time.insert(named ? out.time.begin() : out.time.end(), c.name);
+    } else if (c.seen && c.number) {
+      out.numeric.push_back(c.name);
+    } else {
+      out.text.push_back(c.name);
+    }
+  }
+  return out;
+}
+
 Status ReadEventsFile(const std::string& path, Schema* schema, const IngestOptions& options, std::vector<Event>* out,
                       IngestReport* report) {
   EventFileReader r;

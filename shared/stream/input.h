@@ -105,6 +105,21 @@ class EventFileReader {
   bool done_ = false;
 };
 
+// What a user's event file holds, from its first lines: the columns (CSV) or
+// keys (JSON Lines) whose values all read as times, all as numbers, or as
+// text. The Anomalies panel offers them as timestamp, measures and
+// dimensions when the configured measures match none of them.
+struct EventColumns {
+  std::vector<std::string> time;     // every value a time (ParseTime); default names (ts, time...) first
+  std::vector<std::string> numeric;  // every non-empty value a number (not a time column)
+  std::vector<std::string> text;     // the rest: candidates for dimensions
+  bool records = false;              // has "hop_time": windowed records of the sink (stream/sink.h)
+  size_t lines = 0;                  // data lines looked at
+};
+// Reads at most max_lines data lines. A file that cannot be opened, or a CSV
+// without a header, is an error naming the file.
+Result<EventColumns> InspectEventFile(const std::string& path, size_t max_lines = 200);
+
 // Reads a whole JSONL or CSV file (chosen by extension: .csv, else JSON Lines).
 Status ReadEventsFile(const std::string& path, Schema* schema, const IngestOptions& options,
                       std::vector<Event>* out, IngestReport* report);

@@ -1,5 +1,7 @@
 #include "stream/sink.h"
 
+#include <algorithm>
+
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -62,6 +64,23 @@ std::vector<std::string> ListPartitionFiles(const std::string& root, TimeS t0, T
     if (f) out.push_back(p);
   }
   return out;
+}
+
+Result<std::vector<std::string>> ListLandingFiles(const std::string& root) {
+  std::vector<std::string> files, dirs = {root};
+  // Iterative, depth-first: a landing folder is YYYY/MM/DD/HH deep at most in practice.
+  while (!dirs.empty()) {
+    const std::string dir = dirs.back();
+    dirs.pop_back();
+    auto entries = ListDir(dir);
+    if (!entries) return entries.status();
+    for (const DirEntry& e : *entries) {
+      if (e.name.empty() || e.name[0] == '.' || e.name[0] == '_') continue;
+      (e.is_dir ? dirs : files).push_back(dir + "/" + e.name);
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
 }
 
 }  // namespace fk::stream
