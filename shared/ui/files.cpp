@@ -5,8 +5,10 @@
 #include <cstdio>
 #include <fstream>
 
+#include "core/csv.h"
 #include "forecast/dataset.h"
 #include "imgui.h"
+#include "recommend/data.h"
 #include "ui/app_state.h"
 #include "ui/panels.h"
 #include "ui/widgets.h"
@@ -15,13 +17,14 @@ namespace fk::ui {
 
 namespace {
 // The first 20 lines are enough to tell a forecast target from other CSVs.
-forecast::CsvGuess GuessCsvFile(const std::string& path, std::string* why) {
+forecast::CsvGuess GuessCsvFile(const std::string& path, std::string* why, bool* broken) {
   std::ifstream in(path);
   std::string head, line;
   for (int i = 0; i < 20 && std::getline(in, line); i++) head += line + "\n";
   auto table = forecast::ParseCsvText(head, path);
   if (!table) {
     *why = table.status().message();
+    *broken = true;
     return forecast::CsvGuess::Other;
   }
   return forecast::GuessForecastCsv(*table, why);
@@ -34,7 +37,19 @@ SniffedFile Sniff(const std::string& path) {
   const size_t slash = path.find_last_of('/');
   if (dot != std::string::npos && (slash == std::string::npos || dot > slash))
     for (char c : path.substr(dot + 1)) f.ext += char(std::tolower(static_cast<unsigned char>(c)));
-  if (f.ext == "csv") f.csv_guess = int(GuessCsvFile(path, &f.why));
+  {
+    std::ifstream in(path, std::ios::binary);
+    char buf[4096];
+    in.read(buf, sizeof buf);
+    f.head.assign(buf, size_t(in.gcount()));
+    const size_t nl = f.head.find('\n');
+    if (nl != std::string::npos) f.head.resize(nl);
+    if (!f.head.empty() && f.head.back() == '\r') f.head.pop_back();
+  }
+  if (f.ext == "csv") {
+    f.csv_guess = int(GuessCsvFile(path, &f.why, &f.broken));
+    f.personalize = int(recommend::GuessPersonalizeCsv(SplitCsvLine(f.head)));
+  }
   return f;
 }
 
@@ -71,8 +86,16 @@ void RouteImport(AppState& app, const std::string& path) {
     if (what.empty()) what = claims[i].what;
     where += std::string(where.empty() ? "the " : " or the ") + panels[i].title;
   }
-  // Only a file whose kind is known to be ambiguous is worth a message; others wait in the list.
-  if (!what.empty()) app.Log(path + ": " + f.why + " - " + what + "; open " + where + " panel and import it again (it stays in the file list)");
+  if (!where.empty()) {
+    app.Log(path + ": " + (f.why.empty() ? "" : f.why + " - ") + (what.empty() ? "" : what + "; ") + "open " + where +
+            " panel and import it again (it stays in the file list)");
+    return;
+  }
+  // Nobody takes it: say which files each panel does take (the import itself worked: a message, not an error).
+  app.Log(path + ": no panel takes " + (f.ext.empty() ? std::string("this file") : "a ." + f.ext + " file") +
+            " (Sparse Inference: .tflite, .fks; Label Review: PNG, JPEG; Forecasts: target CSVs; Anomalies: event "
+            "CSV/JSON Lines and sink records; Recommendations: Personalize CSVs; Feature Store: CSVs from its own "
+            "file picker). It stays in the file list.");
 }
 }  // namespace
 
@@ -126,6 +149,21 @@ void DrawFilesSection(AppState& app) {
     }
     ImGui::EndTable();
   }
+}
+
+bool SaveUserFile(AppState& app, const std::string& name, const std::string& text, std::string* path_out) {
+  const std::string path = app.platform.user_dir + "/" + name;
+  std::ofstream f(path, std::ios::binary);
+  f << text;
+  f.close();
+  if (!f) {
+    app.Error(path + ": cannot write");
+    return false;
+  }
+  app.Persist();  // in the user dir: IndexedDB in the page
+  if (path_out) *path_out = path;
+  if (app.platform.offer_download) app.platform.offer_download(path);
+  return true;
 }
 
 }  // namespace fk::ui

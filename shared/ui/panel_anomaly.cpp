@@ -17,8 +17,12 @@
 #include <cstdio>
 #include <cstring>
 
+#include <nlohmann/json.hpp>
+
+#include "anomaly/export.h"
 #include "core/clock.h"
 #include "imgui.h"
+#include "stream/sink.h"
 #include "plot/ticks.h"
 #include "ui/app_state.h"
 #include "ui/panels.h"
@@ -84,6 +88,7 @@ static anomaly::ModelOptions OptionsFromPanel(const AnomalyPanelState& st) {
   c.measures.clear();
   for (auto& m : st.measures) c.measures.push_back({m.name, stream::Agg(m.agg)});
   c.dimensions = SplitList(st.dimensions);
+  c.timestamp_field = st.time_field;
   c.anomaly_threshold = st.threshold;
   c.mode = st.mode == 0 ? anomaly::Mode::Backtest : anomaly::Mode::Continuous;
   c.train_fraction = st.train_fraction;
@@ -97,6 +102,7 @@ static anomaly::ModelOptions OptionsFromPanel(const AnomalyPanelState& st) {
 
 // A fresh model for a new source; charts and view follow it.
 static anomaly::AnomalyModel& ResetModel(AnomalyPanelState& st) {
+  st.import_error.clear();
   st.model = std::make_unique<anomaly::AnomalyModel>(OptionsFromPanel(st));
   st.charts.clear();
   st.dim_labels.clear();
@@ -148,10 +154,147 @@ static bool StartAnomalyFile(AppState& app, const std::string& path) {
   return true;
 }
 
+// The windowed record files imported so far, scored together (a landing folder's part files).
+static bool StartLanding(AppState& app) {
+  AnomalyPanelState& st = app.anomaly;
+  EnsureDefaults(st);
+  anomaly::AnomalyModel& m = ResetModel(st);
+  const std::string label = std::to_string(st.landing_files.size()) + " landing file(s)";
+  st.source = 2;
+  st.source_label = label;
+  if (Status s = m.StartRecordFiles(st.landing_files, label); !s.ok()) {
+    app.Error("anomalies: " + s.message());
+    return false;
+  }
+  app.Log("anomalies: scoring " + label);
+  return true;
+}
+
+// Does any configured measure name a numeric column of the file?
+static bool MeasuresMatch(const AnomalyPanelState& st, const stream::EventColumns& cols) {
+  for (auto& m : st.measures)
+    if (std::find(cols.numeric.begin(), cols.numeric.end(), std::string(m.name)) != cols.numeric.end()) return true;
+  return false;
+}
+
+static void OfferColumns(AppState& app, const std::string& path, stream::EventColumns cols) {
+  AnomalyPanelState& st = app.anomaly;
+  st.model.reset();  // nothing runs until the user picks
+  st.offer_path = path;
+  st.offer = std::move(cols);
+  // All numeric columns as measures (the service's limit is 5), text columns as dimensions (5 too).
+  st.offer_measure.assign(st.offer.numeric.size(), 0);
+  for (size_t i = 0; i < st.offer_measure.size() && i < size_t(kMaxMeasures); i++) st.offer_measure[i] = 1;
+  st.offer_dim.assign(st.offer.text.size(), 0);
+  for (size_t i = 0; i < st.offer_dim.size() && i < 5; i++) st.offer_dim[i] = 1;
+  st.offer_time = 0;
+  std::string measures;
+  for (auto& m : st.measures) measures += (measures.empty() ? "" : ", ") + std::string(m.name);
+  st.message = path + ": no column is one of the measures " + measures + "; pick its measures and dimensions below";
+  app.Log("anomalies: " + st.message);
+}
+
+// Runs the offered file with the user's picks: they become the panel's measures (AVG), dimensions and time column.
+static bool RunOffer(AppState& app) {
+  AnomalyPanelState& st = app.anomaly;
+  const stream::EventColumns& c = st.offer;
+  std::vector<AnomalyMeasureEdit> measures;
+  for (size_t i = 0; i < c.numeric.size(); i++) {
+    if (!st.offer_measure[i]) continue;
+    AnomalyMeasureEdit e;
+    std::snprintf(e.name, sizeof e.name, "%s", c.numeric[i].c_str());
+    e.agg = int(stream::Agg::Avg);
+    measures.push_back(e);
+  }
+  if (measures.empty() || measures.size() > size_t(kMaxMeasures)) {
+    st.message = "pick 1 to " + std::to_string(kMaxMeasures) + " measures";
+    return false;
+  }
+  std::string dims;
+  for (size_t i = 0; i < c.text.size(); i++)
+    if (st.offer_dim[i]) dims += (dims.empty() ? "" : ",") + c.text[i];
+  st.measures = measures;
+  std::snprintf(st.dimensions, sizeof st.dimensions, "%s", dims.c_str());
+  std::snprintf(st.time_field, sizeof st.time_field, "%s", c.time[size_t(st.offer_time)].c_str());
+  for (auto& r : st.rules) r.measure = 0;  // rule measure indexes pointed at the old list
+  const std::string path = st.offer_path;
+  const bool records = st.offer.records;
+  st.offer_path.clear();
+  st.message.clear();
+  return records ? StartLanding(app) : StartAnomalyFile(app, path);
+}
+
 void ImportAnomalyFile(AppState& app, const std::string& path) {
+  AnomalyPanelState& st = app.anomaly;
+  EnsureDefaults(st);
+  app.current_panel = PanelIndex("anomalies");
   for (size_t i = 0; i < app.imports.size(); i++)
-    if (app.imports[i].path == path) app.anomaly.file_idx = int(i);
+    if (app.imports[i].path == path) st.file_idx = int(i);
+  st.import_error.clear();
+  auto cols = stream::InspectEventFile(path);
+  if (!cols) {
+    st.model.reset();
+    st.import_error = cols.status().message();
+    app.Error("anomalies: " + st.import_error);
+    return;
+  }
+  if (cols->records) {  // a sink's windowed records: one more file of the landing set
+    if (std::find(st.landing_files.begin(), st.landing_files.end(), path) == st.landing_files.end())
+      st.landing_files.push_back(path);
+    if (!MeasuresMatch(st, *cols)) return OfferColumns(app, path, std::move(*cols));
+    StartLanding(app);
+    return;
+  }
+  if (cols->time.empty()) {
+    std::string all;
+    for (auto* v : {&cols->numeric, &cols->text})
+      for (auto& n : *v) all += (all.empty() ? "" : ", ") + n;
+    st.offer_path.clear();
+    st.model.reset();
+    st.import_error = path + ": no column holds times (looked at " + std::to_string(cols->lines) + " lines; columns: " +
+                      (all.empty() ? "none" : all) + "); a time column is what events are windowed by";
+    st.message.clear();
+    app.Error("anomalies: " + st.import_error);
+    return;
+  }
+  if (!MeasuresMatch(st, *cols)) return OfferColumns(app, path, std::move(*cols));
+  st.offer_path.clear();
+  st.message.clear();
   StartAnomalyFile(app, path);
+}
+
+nlohmann::json AnomalyStatusJson(const AppState& app) {
+  const AnomalyPanelState& st = app.anomaly;
+  if (!st.offer_path.empty()) {
+    // Waiting for the user's pick of the file's columns.
+    return {{"state", "choose_columns"},
+            {"file", st.offer_path},
+            {"columns", {{"time", st.offer.time}, {"numeric", st.offer.numeric}, {"text", st.offer.text}}},
+            {"message", st.message}};
+  }
+  if (!st.model && !st.import_error.empty()) return {{"state", "failed"}, {"error", st.import_error}};
+  if (!st.model) return nullptr;
+  nlohmann::json j = st.model->StatusJson();
+  j["source"] = st.source_label;
+  if (st.source == 2) j["landing_files"] = st.landing_files.size();
+  if (!st.message.empty()) j["message"] = st.message;
+  return j;
+}
+
+// Anomaly groups or the feedback on them, as JSON Lines or CSV, downloaded.
+static void ExportAnomalies(AppState& app, bool feedback, bool csv) {
+  AnomalyPanelState& st = app.anomaly;
+  if (!st.model) return;
+  const anomaly::AnomalyModel& m = *st.model;
+  const std::string text = feedback ? (csv ? anomaly::FeedbackToCsv(m) : anomaly::FeedbackToJsonl(m))
+                                    : (csv ? anomaly::GroupsToCsv(m) : anomaly::GroupsToJsonl(m));
+  size_t n = 0;
+  for (auto& g : m.groups()) n += !feedback || g.verdict != anomaly::Verdict::None;
+  const std::string name = std::string(feedback ? "anomaly_feedback" : "anomaly_groups") + (csv ? ".csv" : ".jsonl");
+  std::string path;
+  if (!SaveUserFile(app, name, text, &path)) return;
+  st.message = "exported " + std::to_string(n) + (feedback ? " judged group(s) to " : " group(s) to ") + path;
+  app.Log("anomalies: " + st.message);
 }
 
 void StopAnomalyStream(AppState& app) {
@@ -301,9 +444,9 @@ static void SyncCharts(AnomalyPanelState& st) {
 // [SECTION] Controls and status
 
 static void DrawSourceBar(AppState& app, AnomalyPanelState& st) {
-  const char* sources[] = {"Simulator (live)", "Imported file"};
+  const char* sources[] = {"Simulator (live)", "Imported file", "Landing records"};
   ImGui::SetNextItemWidth(150);
-  ImGui::Combo("##source", &st.source, sources, 2);
+  ImGui::Combo("##source", &st.source, sources, 3);
   RecordItem(app, "anomaly.source");
   ImGui::SameLine();
   if (st.source == 0) {
@@ -312,6 +455,29 @@ static void DrawSourceBar(AppState& app, AnomalyPanelState& st) {
     RecordItem(app, "anomaly.speed");
     HelpMarker("Event time per second of wall time. The speed applies live; 'max' runs as fast as the CPU allows "
                "within each frame's budget.");
+  } else if (st.source == 2) {
+    if (!app.platform.request_import) {  // natively: read a landing folder from disk
+      ImGui::SetNextItemWidth(220);
+      ImGui::InputTextWithHint("##landing", "landing folder", st.landing_dir, sizeof st.landing_dir);
+      ImGui::SameLine();
+      if (ImGui::Button("Read folder") && st.landing_dir[0]) {
+        auto files = stream::ListLandingFiles(st.landing_dir);
+        if (!files) {
+          app.Error("anomalies: " + files.status().message());
+        } else if (files->empty()) {
+          app.Error(std::string("anomalies: ") + st.landing_dir + ": no record files");
+        } else {
+          st.landing_files = *files;
+          StartLanding(app);
+        }
+      }
+      ImGui::SameLine();
+    }
+    ImGui::TextDisabled("%zu file(s)", st.landing_files.size());
+    HelpMarker("Windowed records as the stream's file sink (or a Flink job) writes them: JSON lines such as "
+               "{\"car\":56,\"camera_id\":\"cam1\",\"hop_time\":\"2021-06-05T16:55:00\"}, one file per part. Drop "
+               "the part files on the page (they add up; Start scores all of them) or, in the desktop app, give the "
+               "landing folder: every file under it except names starting with '.' or '_' (in-progress parts).");
   } else {
     ImGui::SetNextItemWidth(260);
     const char* preview = st.file_idx < int(app.imports.size()) ? app.imports[size_t(st.file_idx)].path.c_str()
@@ -328,14 +494,16 @@ static void DrawSourceBar(AppState& app, AnomalyPanelState& st) {
   ImGui::SameLine();
   const bool running = st.model && (st.model->state() == anomaly::ModelState::Initializing ||
                                     st.model->state() == anomaly::ModelState::Running);
-  const bool can_file = st.source == 1 && st.file_idx < int(app.imports.size());
-  if (st.source == 1 && !can_file) ImGui::BeginDisabled();
+  const bool can_start = st.source == 0 || (st.source == 1 && st.file_idx < int(app.imports.size())) ||
+                         (st.source == 2 && !st.landing_files.empty());
+  if (!can_start) ImGui::BeginDisabled();
   if (ImGui::Button(running ? "Restart" : "Start")) {
     if (st.source == 0) StartAnomalySimulator(app);
-    else StartAnomalyFile(app, app.imports[size_t(st.file_idx)].path);
+    else if (st.source == 2) StartLanding(app);
+    else ImportAnomalyFile(app, app.imports[size_t(st.file_idx)].path);  // checks its columns first
   }
   RecordItem(app, "anomaly.start");
-  if (st.source == 1 && !can_file) ImGui::EndDisabled();
+  if (!can_start) ImGui::EndDisabled();
   ImGui::SameLine();
   if (!running) ImGui::BeginDisabled();
   if (ImGui::Button(st.paused ? "Resume" : "Pause")) st.paused = !st.paused;
@@ -346,7 +514,59 @@ static void DrawSourceBar(AppState& app, AnomalyPanelState& st) {
   if (!running) ImGui::EndDisabled();
 }
 
+// The offered columns of a user's file: tick measures and dimensions, pick the time column, run.
+static void DrawOffer(AppState& app, AnomalyPanelState& st) {
+  const stream::EventColumns& c = st.offer;
+  ImGui::PushStyleColor(ImGuiCol_Text, colors::kAccent2);
+  ImGui::TextWrapped("%s", st.message.c_str());
+  ImGui::PopStyleColor();
+  if (c.numeric.empty() || c.time.empty()) {
+    ImGui::TextColored(ImColor(colors::kBad), "%s", c.time.empty() ? "No column holds times: nothing to window."
+                                                                  : "No column holds numbers: nothing to measure.");
+    return;
+  }
+  ImGui::SetNextItemWidth(160);
+  if (ImGui::BeginCombo("time column", c.time[size_t(st.offer_time)].c_str())) {
+    for (size_t i = 0; i < c.time.size(); i++)
+      if (ImGui::Selectable(c.time[i].c_str(), st.offer_time == int(i))) st.offer_time = int(i);
+    ImGui::EndCombo();
+  }
+  ImGui::TextUnformatted("measures (numbers, averaged per interval):");
+  for (size_t i = 0; i < c.numeric.size(); i++) {
+    ImGui::SameLine();
+    bool on = st.offer_measure[i] != 0;
+    ImGui::PushID(int(i));
+    if (ImGui::Checkbox(c.numeric[i].c_str(), &on)) st.offer_measure[i] = on;
+    ImGui::PopID();
+  }
+  ImGui::TextUnformatted("dimensions (text: one series per value):");
+  if (c.text.empty()) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("none in this file");
+  }
+  for (size_t i = 0; i < c.text.size(); i++) {
+    ImGui::SameLine();
+    bool on = st.offer_dim[i] != 0;
+    ImGui::PushID(int(1000 + i));
+    if (ImGui::Checkbox(c.text[i].c_str(), &on)) st.offer_dim[i] = on;
+    ImGui::PopID();
+  }
+  if (ImGui::Button("Run with these columns")) RunOffer(app);  // landing records: all landing files run
+  RecordItem(app, "anomaly.columns.run");
+  ImGui::SameLine();
+  if (ImGui::Button("Cancel")) {
+    st.offer_path.clear();
+    st.message.clear();
+  }
+}
+
 static void DrawStatusLine(AnomalyPanelState& st) {
+  if (!st.model && !st.import_error.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, colors::kBad);
+    ImGui::TextWrapped("failed: %s", st.import_error.c_str());
+    ImGui::PopStyleColor();
+    return;
+  }
   if (!st.model) {
     ImGui::TextDisabled("Nothing running. Start the simulator (a roadside camera with injected anomalies) or score "
                         "an imported file.");
@@ -595,6 +815,28 @@ static void DrawGroups(AppState& app, AnomalyPanelState& st) {
   ImGui::EndTable();
 }
 
+static void DrawExportBar(AppState& app, AnomalyPanelState& st) {
+  ImGui::TextUnformatted("Export");
+  struct Btn {
+    const char* label;
+    const char* id;
+    bool feedback, csv;
+  };
+  static const Btn kButtons[] = {{"groups JSONL", "anomaly.export.groups_jsonl", false, false},
+                                 {"groups CSV", "anomaly.export.groups_csv", false, true},
+                                 {"feedback JSONL", "anomaly.export.feedback_jsonl", true, false},
+                                 {"feedback CSV", "anomaly.export.feedback_csv", true, true}};
+  for (const Btn& b : kButtons) {
+    ImGui::SameLine();
+    if (ImGui::SmallButton(b.label)) ExportAnomalies(app, b.feedback, b.csv);
+    RecordItem(app, b.id);
+  }
+  ImGui::SameLine();
+  HelpMarker("Groups: every anomaly group, highest severity first, with its contributions and your Yes/No. "
+             "Feedback: only the groups you judged, in time order. JSON Lines: one group per line; CSV: one row per "
+             "contribution.");
+}
+
 static void DrawAlertLog(AnomalyPanelState& st) {
   const auto& alerts = st.model->alerts();
   if (alerts.empty()) {
@@ -750,7 +992,12 @@ void DrawAnomalyPanel(AppState& app) {
   AnomalyPanelState& st = app.anomaly;
   EnsureDefaults(st);
   DrawSourceBar(app, st);
-  DrawStatusLine(st);
+  if (!st.offer_path.empty()) {
+    DrawOffer(app, st);
+  } else {
+    DrawStatusLine(st);
+    if (!st.message.empty()) ImGui::TextDisabled("%s", st.message.c_str());
+  }
   if (st.model) {
     SyncCharts(st);
     DrawRangeBar(app, st);
@@ -764,6 +1011,7 @@ void DrawAnomalyPanel(AppState& app) {
     if (st.model) {
       ImGui::TextDisabled("Sorted by severity. Click a row to show it on the charts. Yes keeps this pattern's "
                           "severity; No lowers it for later points of the same series and direction.");
+      DrawExportBar(app, st);
       DrawGroups(app, st);
     } else {
       ImGui::TextDisabled("Start a source to see anomaly groups.");

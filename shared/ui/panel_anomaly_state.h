@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "anomaly/model.h"
+#include "stream/input.h"
 
 namespace fk::ui {
 
@@ -35,7 +36,7 @@ struct AnomalyMeasureEdit {
 
 struct AnomalyPanelState {
   // Source.
-  int source = 0;               // 0 = simulator, 1 = imported file
+  int source = 0;               // 0 = simulator, 1 = imported file, 2 = landing records (windowed JSON files)
   int file_idx = 0;             // into AppState::imports
   int speed_idx = 4;            // into kAnomalySpeeds (panel_anomaly.cpp)
   int cameras = 1;
@@ -47,6 +48,7 @@ struct AnomalyPanelState {
   int interval_idx = 0;         // 5 min, 10 min, 1 h, 1 day
   std::vector<AnomalyMeasureEdit> measures;  // filled with person/car on first draw
   char dimensions[96] = "camera_id";
+  char time_field[64] = "";     // "" = ts, time, timestamp, event_time or hop_time
   float threshold = 50;         // severity from which a point is an anomaly
   int mode = 1;                 // 0 backtest, 1 continuous
   float train_fraction = 0.3f;  // backtest
@@ -55,6 +57,20 @@ struct AnomalyPanelState {
   int warmup = 288;
 
   std::vector<AnomalyRuleEdit> rules = {AnomalyRuleEdit{}};
+
+  // A user's file whose columns match none of the measures: its columns are
+  // offered (numeric ones as measures, text ones as dimensions) and the run
+  // waits for the user's choice.
+  std::string offer_path;       // "" = nothing offered
+  stream::EventColumns offer;
+  std::vector<char> offer_measure, offer_dim;  // ticked, per offer.numeric / offer.text
+  int offer_time = 0;           // index into offer.time
+  // Landing records: the windowed JSON files imported so far (the page's
+  // dropped part files, or a folder's files natively), scored together.
+  std::vector<std::string> landing_files;
+  char landing_dir[256] = "";   // native: a landing folder to read
+  std::string message;          // the last export or import line, shown in the panel
+  std::string import_error;     // a file that cannot be scored (no time column...): status "failed"
 
   // Running pipeline.
   std::unique_ptr<anomaly::AnomalyModel> model;

@@ -50,6 +50,28 @@ void DefaultPaths(AppState& app) {
   std::snprintf(st.target_path, sizeof st.target_path, "%s/sales.csv", d.c_str());
   std::snprintf(st.related_path, sizeof st.related_path, "%s/related.csv", d.c_str());
   std::snprintf(st.metadata_path, sizeof st.metadata_path, "%s/items.csv", d.c_str());
+  st.demo_related = st.related_path;
+  st.demo_metadata = st.metadata_path;
+}
+
+// The demo's related and item files describe the demo's products: joined to
+// another target they would be silently wrong, so a user's target never gets
+// them (the fields are cleared and the panel says so).
+void KeepDemoFilesToDemo(AppState& app) {
+  ForecastPanelState& st = app.forecast;
+  const std::string demo_target = DataDir(app) + "/sales.csv";
+  if (demo_target == st.target_path) return;
+  std::string dropped;
+  if (!st.demo_related.empty() && st.demo_related == st.related_path) {
+    st.related_path[0] = 0;
+    dropped = "related";
+  }
+  if (!st.demo_metadata.empty() && st.demo_metadata == st.metadata_path) {
+    st.metadata_path[0] = 0;
+    dropped += dropped.empty() ? "item metadata" : " and item metadata";
+  }
+  if (!dropped.empty())
+    st.message = "the demo's " + dropped + " file is not joined to your target; give your own if you have one";
 }
 
 // [SECTION] choices -> pipeline options, the job
@@ -78,6 +100,17 @@ std::string ColdStartLine(const ForecastPanelState& st) {
 void ClearData(ForecastPanelState& st) {
   st.pipe.reset();
   st.backtest_done = false;
+  st.error.clear();
+}
+
+// A pipeline error as the panel says it: the core's message names the file
+// and the reason; the fix is the panel's (its fields), never a CLI flag.
+std::string PanelError(const std::string& e) {
+  if (e.find(": no timestamp column") != std::string::npos)
+    return e + ". The target needs a column of dates; rename it to timestamp or date and load again.";
+  if (e.find(": no numeric target column") != std::string::npos)
+    return e + ". The target needs a column of numbers (sales, demand, target_value...).";
+  return e;
 }
 
 forecast::RelatedFill RelatedFills(const ForecastPanelState& st) {
@@ -128,6 +161,10 @@ forecast::PipelineOptions Options(const ForecastPanelState& st, forecast::Pipeli
   o.fills.eol = forecast::EolAction(st.eol);
   o.related_fills = RelatedFills(st);
   o.horizon = st.horizon;
+  std::vector<double> levels;
+  bool mean = true;
+  std::string err2;
+  if (forecast::ParseForecastTypes(st.types, &levels, &mean, &err2)) o.backtest_options.levels = levels;
   o.backtest_options.windows = st.windows;
   o.backtest_options.models.clear();
   const bool related = Data(st) && Data(st)->in.related;
@@ -153,7 +190,8 @@ struct ForecastJob {
     ctx.SetDetail(st.pipe->Detail());
     if (!done) return false;
     if (st.pipe->failed()) {
-      ctx.Fail(st.pipe->error());
+      st.error = PanelError(st.pipe->error());
+      ctx.Fail(st.error);
       return true;
     }
     if (loading) {
@@ -195,6 +233,7 @@ void StartForecastJob(AppState& app, forecast::PipelineStage goal) {
     st.pipe = std::make_unique<forecast::Pipeline>(std::move(o), st.pipe->TakeData(false));
   }
   st.backtest_done = false;
+  st.error.clear();
   app.jobs.Enqueue(MakeJob(
       kJobLabel, [job](JobContext& ctx) { return job->Step(ctx); },
       [&app](JobState s) {
@@ -212,8 +251,12 @@ void ExportCsv(AppState& app) {
   const auto* d = Data(st);
   if (!st.backtest_done || !d || d->future.empty()) return;
   const auto& levels = st.pipe->options().backtest_options.levels;
+  std::vector<double> chosen;
+  bool mean = true;
+  std::string err;
+  forecast::ParseForecastTypes(st.types, &chosen, &mean, &err);  // the run's levels; mean is the export's choice
   const std::string model = forecast::ModelName(d->future_kind);
-  std::string csv = "item_id,timestamp,model,mean";
+  std::string csv = std::string("item_id,timestamp,model") + (mean ? ",mean" : "");
   char b[64];
   for (double q : levels) {
     std::snprintf(b, sizeof b, ",p%g", q * 100);
@@ -225,8 +268,10 @@ void ExportCsv(AppState& app) {
     for (size_t j = 0; j < f.mean.size(); j++) {
       csv += d->panel.series[i].item_id + "," +
              forecast::FormatDate(d->panel.TimeAt(d->panel.length + j), d->panel.format) + "," + model;
-      std::snprintf(b, sizeof b, ",%.6g", f.mean[j]);
-      csv += b;
+      if (mean) {
+        std::snprintf(b, sizeof b, ",%.6g", f.mean[j]);
+        csv += b;
+      }
       for (size_t q = 0; q < levels.size(); q++) {
         std::snprintf(b, sizeof b, ",%.6g", f.quantiles[q][j]);
         csv += b;
@@ -234,18 +279,32 @@ void ExportCsv(AppState& app) {
       csv += "\n";
     }
   }
-  const std::string path = app.platform.user_dir + "/forecasts.csv";
-  std::ofstream out(path);
-  out << csv;
-  if (!out) {
-    app.Error(path + ": cannot write");
-    return;
-  }
-  out.close();
+  std::string path;
+  if (!SaveUserFile(app, "forecasts.csv", csv, &path)) return;
   st.message = "exported " + std::to_string(d->future.size()) + " series x " + std::to_string(st.horizon) +
                " steps to " + path;
   app.Log(st.message);
-  if (app.platform.offer_download) app.platform.offer_download(path);
+}
+
+// The prepared data in Forecast's import format, the files `forecast prepare
+// --out --related-out` writes (the same core functions): the target time
+// series as aggregated to the question, and the related series aligned to it
+// over the history and the horizon.
+void ExportPrepared(AppState& app) {
+  ForecastPanelState& st = app.forecast;
+  const auto* d = Data(st);
+  if (!d || !d->prepared) return;
+  std::string path;
+  if (!SaveUserFile(app, "prepared_target.csv", forecast::PanelToCsv(d->panel), &path)) return;
+  st.message = "exported the target time series (" + std::to_string(d->panel.series.size()) + " series) to " + path;
+  if (d->in.related && !d->related_x.empty()) {
+    std::string rpath;
+    if (!SaveUserFile(app, "prepared_related.csv", forecast::RelatedToCsv(d->panel, *d->in.related, d->related_x),
+                      &rpath))
+      return;
+    st.message += " and the related time series to " + rpath;
+  }
+  app.Log("forecasts: " + st.message);
 }
 
 }  // namespace
@@ -281,6 +340,15 @@ bool RunForecastDemoFromParams(AppState& app, const std::map<std::string, std::s
         return false;
       }
       (k == "horizon" ? st.horizon : st.windows) = n;
+    } else if (k == "types") {  // forecast types: up to 5 quantiles + mean
+      std::vector<double> levels;
+      bool mean = false;
+      std::string err;
+      if (!forecast::ParseForecastTypes(v, &levels, &mean, &err)) {
+        app.Error("?run=forecast-demo: types: " + err);
+        return false;
+      }
+      std::snprintf(st.types, sizeof st.types, "%s", forecast::ForecastTypesName(levels, mean).c_str());
     } else if (k == "models") {
       st.models_off.clear();
       for (const forecast::ModelInfo& m : forecast::Models()) st.models_off.insert(m.kind);
@@ -310,7 +378,7 @@ bool RunForecastDemoFromParams(AppState& app, const std::map<std::string, std::s
       }
     } else {
       app.Error("?run=forecast-demo: unknown parameter '" + k +
-                "' (known: data, freq, horizon, windows, models, middlefill, backfill, related_middlefill, "
+                "' (known: data, freq, horizon, windows, types, models, middlefill, backfill, related_middlefill, "
                 "related_backfill, related_futurefill)");
       return false;
     }
@@ -331,6 +399,7 @@ void ImportForecastTarget(AppState& app, const std::string& path, const std::str
     return;
   }
   ClearData(st);
+  DefaultPaths(app);  // records the demo's paths, so they are known as the demo's
   std::snprintf(st.target_path, sizeof st.target_path, "%s", path.c_str());
   st.related_path[0] = st.metadata_path[0] = 0;
   st.message = "imported " + path + " as the target series (" + why + ")";
@@ -340,6 +409,10 @@ void ImportForecastTarget(AppState& app, const std::string& path, const std::str
 
 nlohmann::json ForecastStatusJson(AppState& app) {
   ForecastPanelState& st = app.forecast;
+  if (!st.error.empty() && !app.jobs.Has(kJobLabel)) {
+    nlohmann::json f = {{"state", "failed"}, {"error", st.error}, {"target_path", st.target_path}};
+    if (!Target(st)) return f;
+  }
   if (!Target(st) && !app.jobs.Has(kJobLabel)) return nullptr;
   const bool prepared = Prepared(st);
   // The pipeline's own status, with the panel's choices and its summary of
@@ -351,7 +424,17 @@ nlohmann::json ForecastStatusJson(AppState& app) {
   if (!st.backtest_done) {
     for (const char* k : {"accuracy", "best", "related", "horizon", "windows"}) j.erase(k);
   }
-  j["state"] = st.backtest_done ? "done" : app.jobs.Has(kJobLabel) ? "running" : prepared ? "prepared" : "loaded";
+  j["state"] = st.backtest_done ? "done" : app.jobs.Has(kJobLabel) ? "running" : !st.error.empty() ? "failed"
+              : prepared ? "prepared" : "loaded";
+  if (!st.error.empty()) j["error"] = st.error;
+  {
+    std::vector<double> levels;
+    bool mean = true;
+    std::string err;
+    if (forecast::ParseForecastTypes(st.types, &levels, &mean, &err))
+      j["forecast_types"] = forecast::ForecastTypesName(levels, mean);
+  }
+  if (!st.message.empty()) j["message"] = st.message;
   if (prepared) {
     const forecast::RelatedFill rf = RelatedFills(st);
     j["fills"] = {{"middlefill", forecast::FillName(st.middle_fill)},
@@ -456,6 +539,8 @@ void DrawDataSection(AppState& app) {
   if (busy) ImGui::BeginDisabled();
   if (ImGui::Button("Load")) {
     ClearData(st);
+    st.message.clear();
+    KeepDemoFilesToDemo(app);
     StartForecastJob(app, forecast::PipelineStage::Prepare);
   }
   RecordItem(app, "forecast.load");
@@ -475,6 +560,14 @@ void DrawDataSection(AppState& app) {
   }
   if (d)
     for (auto& m : d->in.messages) ImGui::TextColored(ImVec4(0.9f, 0.6f, 0.3f, 1), "%s", m.c_str());
+  if (!st.error.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, colors::kBad);
+    ImGui::TextWrapped("Not loaded: %s", st.error.c_str());
+    ImGui::PopStyleColor();
+    RecordItem(app, "forecast.error");
+  } else if (!st.message.empty() && !st.backtest_done) {
+    ImGui::TextDisabled("%s", st.message.c_str());
+  }
 }
 
 void DrawPrepareSection(AppState& app) {
@@ -530,6 +623,14 @@ void DrawPrepareSection(AppState& app) {
   if (!d.prepared) return;
   ImGui::SameLine();
   ImGui::Text("%zu series x %zu buckets of %s", d.panel.series.size(), d.panel.length, d.panel.freq.Name().c_str());
+  ImGui::SameLine();
+  if (ImGui::Button("Export prepared CSV")) ExportPrepared(app);
+  RecordItem(app, "forecast.export_prepared");
+  ImGui::SameLine();
+  HelpMarker("Downloads the data as prepared, in Amazon Forecast's import format: prepared_target.csv "
+             "(timestamp, item_id, target: the buckets that had records, aggregated to the question) and, with a "
+             "related file, prepared_related.csv (every bucket of the history and the horizon, filled). "
+             "fieldkit-cli forecast prepare --out --related-out writes the same files.");
   for (auto& m : d.prepare_messages) ImGui::TextColored(ImVec4(0.9f, 0.6f, 0.3f, 1), "%s", m.c_str());
 
   if (ImGui::TreeNode("Preview and data quality")) {
@@ -642,7 +743,22 @@ void DrawModelsSection(AppState& app) {
   ImGui::SetNextItemWidth(100);
   ImGui::SliderInt("backtest windows", &st.windows, 1, 5);
   ImGui::SameLine();
-  const bool busy = app.jobs.Has(kJobLabel);
+  ImGui::SetNextItemWidth(170);
+  ImGui::InputText("forecast types", st.types, sizeof st.types);
+  RecordItem(app, "forecast.types");
+  {
+    std::vector<double> levels;
+    bool mean = true;
+    st.types_error.clear();
+    forecast::ParseForecastTypes(st.types, &levels, &mean, &st.types_error);
+  }
+  ImGui::SameLine();
+  HelpMarker("As Forecast's forecast types: up to 5 quantiles in 0.01..0.99 (0.1, p10 or 10%) and mean, "
+             "comma-separated. The backtest scores wQL at each quantile; the fan spans the lowest to the highest; "
+             "the export has a column per type.");
+  ImGui::SameLine();
+  if (!st.types_error.empty()) ImGui::TextColored(ImColor(colors::kBad), "forecast types: %s", st.types_error.c_str());
+  const bool busy = app.jobs.Has(kJobLabel) || !st.types_error.empty();
   if (busy) ImGui::BeginDisabled();
   if (ImGui::Button("Run backtest")) {
     StartForecastJob(app, forecast::PipelineStage::ColdStart);  // prepares again: the horizon sizes the related features too
@@ -709,6 +825,10 @@ void DrawResults(AppState& app) {
                             forecast::ModelName(res[size_t(st.chart_model)].model) + ", P" +
                             std::to_string(int(std::lround(opt.levels.front() * 100))) + "-P" +
                             std::to_string(int(std::lround(opt.levels.back() * 100))) + ")";
+  auto pct = [](double q) { return "P" + std::to_string(int(std::lround(q * 100))); };
+  const std::string span = pct(opt.levels.front()) + "-" + pct(opt.levels.back());
+  const std::string band_label = "backtest " + span, future_label = "forecast " + span,
+                    mid_label = "backtest " + pct(opt.levels[opt.levels.size() / 2]);
   PlotSpec spec;
   spec.title = title.c_str();
   spec.time_x = true;
@@ -723,16 +843,16 @@ void DrawResults(AppState& app) {
       auto& x = keep.back();
       for (size_t j = 0; j < wf.forecast.mean.size(); j++) x.push_back(double(dp->panel.TimeAt(offset + wf.start + j)));
       const size_t mid = opt.levels.size() / 2;
-      plot.Band(wf.window == 0 ? "backtest P10-P90" : "", x.data(), wf.forecast.quantiles.front().data(),
+      plot.Band(wf.window == 0 ? band_label.c_str() : "", x.data(), wf.forecast.quantiles.front().data(),
                 wf.forecast.quantiles.back().data(), x.size(), IM_COL32(230, 145, 56, 70));
-      plot.Line(wf.window == 0 ? "backtest P50" : "", x.data(), wf.forecast.quantiles[mid].data(), x.size(),
+      plot.Line(wf.window == 0 ? mid_label.c_str() : "", x.data(), wf.forecast.quantiles[mid].data(), x.size(),
                 colors::kAccent2, false);
     }
   if (si < dp->future.size() && !dp->future[si].mean.empty()) {
     keep.emplace_back();
     auto& x = keep.back();
     for (size_t j = 0; j < dp->future[si].mean.size(); j++) x.push_back(double(dp->panel.TimeAt(dp->panel.length + j)));
-    plot.Band("forecast P10-P90", x.data(), dp->future[si].quantiles.front().data(),
+    plot.Band(future_label.c_str(), x.data(), dp->future[si].quantiles.front().data(),
               dp->future[si].quantiles.back().data(), x.size(), IM_COL32(106, 190, 115, 70));
     plot.Line("forecast mean", x.data(), dp->future[si].mean.data(), x.size(), colors::kGood, false);
   }
@@ -751,7 +871,9 @@ void DrawForecastPanel(AppState& app) {
   DefaultPaths(app);
   ImGui::TextDisabled("fieldkit-cli forecast prepare|fit|backtest|eval runs the same headless");
   if (!ImGui::BeginTabBar("forecast.tabs")) return;
-  if (ImGui::BeginTabItem("Data and preparation")) {
+  const bool data_tab = ImGui::BeginTabItem("Data and preparation");
+  RecordItem(app, "forecast.tab.data");
+  if (data_tab) {
     DrawDataSection(app);
     DrawPrepareSection(app);
     DrawChartsSection(app);
@@ -760,7 +882,10 @@ void DrawForecastPanel(AppState& app) {
   // A finished backtest brings its tab to the front once.
   const bool show = st.show_results;
   st.show_results = false;
-  if (ImGui::BeginTabItem("Models, backtest and forecast", nullptr, show ? ImGuiTabItemFlags_SetSelected : 0)) {
+  const bool models_tab =
+      ImGui::BeginTabItem("Models, backtest and forecast", nullptr, show ? ImGuiTabItemFlags_SetSelected : 0);
+  RecordItem(app, "forecast.tab.models");
+  if (models_tab) {
     DrawModelsSection(app);
     DrawResults(app);
     ImGui::EndTabItem();

@@ -35,7 +35,11 @@ struct ForecastPanelState {
   double backtest_s = 0;
   int selected = 0;                     // series shown in the charts
   int chart_model = 0;                  // index into the backtest results
-  std::string message;                  // last export / error line
+  char types[64] = "0.1,0.5,0.9,mean";  // forecast types: up to 5 quantiles + mean (forecast::ParseForecastTypes)
+  std::string types_error;              // why the field does not parse ("" = fine)
+  std::string message;                  // last export line
+  std::string error;                    // why the last load / run failed, worded for the panel
+  std::string demo_related, demo_metadata;  // the demo's related/items paths (never joined to a user's target)
   bool show_results = false;            // select the results tab on the next frame
 };
 

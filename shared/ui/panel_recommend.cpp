@@ -38,6 +38,28 @@ static std::string DataDir(const AppState& app) {
   return app.recommend.data_dir.empty() ? app.platform.data_dir + "/recommend" : app.recommend.data_dir;
 }
 
+// The user's files, in RecommendPanelState::own order.
+static const recommend::PersonalizeFile kOwnKinds[] = {
+    recommend::PersonalizeFile::Interactions, recommend::PersonalizeFile::Users, recommend::PersonalizeFile::Items,
+    recommend::PersonalizeFile::Weather};
+static recommend::DataFiles OwnFiles(const RecommendPanelState& st) {
+  return {st.own[2], st.own[1], st.own[0], st.own[3]};
+}
+static bool OwnComplete(const RecommendPanelState& st) { return st.own[0][0] && st.own[1][0] && st.own[2][0]; }
+static std::string BaseName(const std::string& p) {
+  const size_t slash = p.find_last_of('/');
+  return slash == std::string::npos ? p : p.substr(slash + 1);
+}
+// "your files (interactions.csv, users.csv, items.csv)" or the demo folder.
+static std::string DataLabel(const AppState& app) {
+  const RecommendPanelState& st = app.recommend;
+  if (!st.use_own) return DataDir(app);
+  std::string l;
+  for (int k = 0; k < 4; k++)
+    if (st.own[k][0]) l += (l.empty() ? "" : ", ") + BaseName(st.own[k]);
+  return "your files: " + l;
+}
+
 // The data set once it is read, else null.
 static const recommend::Dataset* Data(const RecommendPanelState& st) {
   return st.exp && st.exp->loaded() ? st.exp->data().ds.get() : nullptr;
@@ -53,6 +75,7 @@ static bool Trained(const RecommendPanelState& st) {
 static recommend::ExperimentOptions Options(const AppState& app, bool train) {
   recommend::ExperimentOptions o;
   o.data_dir = DataDir(app);
+  if (app.recommend.use_own) o.files = OwnFiles(app.recommend);
   if (train) o.models.assign(kRecommendModels, kRecommendModels + kNumModels);
   return o;
 }
@@ -90,6 +113,10 @@ struct RecommendJob {
       const auto& counts = e.data().band_counts;
       for (int b = 0; b <= recommend::kNumBands; b++) st.band_counts[b] = double(counts[size_t(b)]);
       st.load_error.clear();
+      // The demo's user 170 is not the user's: pick their first user with interactions.
+      const recommend::Dataset& ds = *e.data().ds;
+      if (!ds.interactions.empty() && !ds.user_index.count(st.user_id))
+        std::snprintf(st.user_id, sizeof st.user_id, "%s", ds.users[ds.interactions.front().user].id.c_str());
       const recommend::LoadReport& report = e.data().report;
       if (report.Skipped() || report.bad_temperature) app->Log("recommend: " + report.Summary());
     }
@@ -155,6 +182,43 @@ bool RunRecommendDemoFromParams(AppState& app, const std::map<std::string, std::
   return true;
 }
 
+// Switches the panel to the user's files (use_own) and reads them; Train then trains on them.
+static bool UseOwnFiles(AppState& app) {
+  RecommendPanelState& st = app.recommend;
+  if (app.jobs.Has(kTrainLabel) || app.jobs.Has(kLoadLabel)) {
+    // The job points into the data set it reads: switch once it is over.
+    st.own_pending = true;
+    st.own_message = "your files are read once the running recommendations job ends";
+    return false;
+  }
+  st.own_pending = false;
+  if (!OwnComplete(st)) return false;
+  st.use_own = true;
+  st.exp.reset();
+  st.cache_key.clear();
+  for (double& c : st.band_counts) c = 0;
+  st.own_message = "reading " + DataLabel(app);
+  StartRecommendJob(app, false);
+  return true;
+}
+
+void ImportRecommendFile(AppState& app, const std::string& path, int personalize_file) {
+  RecommendPanelState& st = app.recommend;
+  app.current_panel = PanelIndex("recommend");
+  int slot = -1;
+  for (int k = 0; k < 4; k++)
+    if (int(kOwnKinds[k]) == personalize_file) slot = k;
+  if (slot < 0) return;
+  std::snprintf(st.own[slot], sizeof st.own[slot], "%s", path.c_str());
+  std::string missing;
+  for (int k = 0; k < 3; k++)
+    if (!st.own[k][0]) missing += (missing.empty() ? "" : ", ") + std::string(recommend::PersonalizeFileName(kOwnKinds[k]));
+  st.own_message = BaseName(path) + " is your " + recommend::PersonalizeFileName(kOwnKinds[slot]) + " file";
+  if (!missing.empty()) st.own_message += "; still missing: " + missing + " (import them too)";
+  app.Log("recommend: " + st.own_message);
+  if (missing.empty()) UseOwnFiles(app);
+}
+
 // Recomputes the two top-5 lists when a pick changed (cheap: ~100 items).
 static void UpdateLists(RecommendPanelState& st) {
   if (!Trained(st)) return;
@@ -189,6 +253,9 @@ nlohmann::json RecommendStatusJson(AppState& app) {
   if (!ds) return j;
   const nlohmann::json e = st.exp->StatusJson();
   j["data"] = e["dataset"];
+  j["source"] = st.use_own ? "own" : "demo";
+  if (st.use_own) j["files"] = {{"interactions", st.own[0]}, {"users", st.own[1]}, {"items", st.own[2]},
+                                {"weather", st.own[3]}};
   if (!trained) return j;
   j["metrics"] = e["models"];
   j["train_seconds"] = st.train_s;
@@ -210,22 +277,67 @@ nlohmann::json RecommendStatusJson(AppState& app) {
 
 // [SECTION] Drawing
 
+// Import control: the user's Personalize CSVs (dropped or picked files are told apart by their headers).
+static void DrawImportControl(AppState& app) {
+  RecommendPanelState& st = app.recommend;
+  if (!ImGui::TreeNodeEx("Your own data (Personalize CSVs)", st.use_own ? ImGuiTreeNodeFlags_DefaultOpen : 0)) return;
+  RecordItem(app, "recommend.own");
+  if (app.platform.request_import) {
+    if (ImGui::Button("Import CSVs...")) app.platform.request_import();
+    RecordItem(app, "recommend.import");
+    ImGui::SameLine();
+  }
+  ImGui::TextDisabled("interactions (USER_ID, ITEM_ID, TIMESTAMP[, EVENT_TYPE, DAILY_TEMPERATURE]), users (USER_ID"
+                      "[, PERSONA]), items (ITEM_ID, CATEGORY[, SIZE, NAME]); weather optional");
+  static const char* const kLabels[] = {"interactions", "users", "items", "weather (optional)"};
+  for (int k = 0; k < 4; k++) {
+    ImGui::SetNextItemWidth(380);
+    ImGui::InputText(kLabels[k], st.own[k], sizeof st.own[k]);
+  }
+  const bool busy = app.jobs.Has(kTrainLabel) || app.jobs.Has(kLoadLabel);
+  if (busy || !OwnComplete(st)) ImGui::BeginDisabled();
+  if (ImGui::Button("Load these files")) UseOwnFiles(app);
+  RecordItem(app, "recommend.load_own");
+  if (busy || !OwnComplete(st)) ImGui::EndDisabled();
+  if (st.use_own) {
+    ImGui::SameLine();
+    if (busy) ImGui::BeginDisabled();
+    if (ImGui::Button("Back to the demo data")) {
+      st.use_own = false;
+      st.exp.reset();
+      st.cache_key.clear();
+      std::snprintf(st.user_id, sizeof st.user_id, "170");
+      StartRecommendJob(app, false);
+    }
+    if (busy) ImGui::EndDisabled();
+  }
+  ImGui::SameLine();
+  HelpMarker("Drop the CSVs on the page (or Import): each is recognised by its header and lands in its field; "
+             "once interactions, users and items are there they are read instead of the demo data, then Train "
+             "trains every model on them. Without weather, each interaction's DAILY_TEMPERATURE (a band name or "
+             "degrees C) is its context; interactions with neither have context 'unknown'. "
+             "fieldkit-cli recommend eval --data DIR reads the same files from a folder.");
+  if (!st.own_message.empty()) ImGui::TextDisabled("%s", st.own_message.c_str());
+  ImGui::TreePop();
+}
+
 static void DrawDataSection(AppState& app) {
   RecommendPanelState& st = app.recommend;
   SectionHeader("Data");
+  DrawImportControl(app);
   if (!Data(st)) {
     if (!st.load_error.empty()) {
       ImGui::TextColored(ImColor(colors::kBad), "%s", st.load_error.c_str());
       if (ImGui::Button("Retry")) StartRecommendJob(app, false);
     } else {
-      ImGui::TextDisabled("reading %s ...", DataDir(app).c_str());
+      ImGui::TextDisabled("reading %s ...", DataLabel(app).c_str());
     }
     return;
   }
   const auto& ds = *Data(st);
   const recommend::LoadReport& report = st.exp->data().report;
   ImGui::Text("%zu items, %zu users (%zu personas), %zu interactions, %zu days of weather  (%s)", ds.items.size(),
-              ds.users.size(), ds.personas.size(), ds.interactions.size(), ds.weather.size(), DataDir(app).c_str());
+              ds.users.size(), ds.personas.size(), ds.interactions.size(), ds.weather.size(), DataLabel(app).c_str());
   if (report.Skipped() || report.bad_temperature || report.unknown_context) {
     ImGui::TextColored(ImColor(colors::kAccent2), "%s", report.Summary().c_str());
     if (ImGui::IsItemHovered() && !report.messages.empty()) {
@@ -298,7 +410,7 @@ static void DrawList(AppState& app, const char* id, const char* title, const std
       std::snprintf(buf, sizeof buf, "%s %+.2f", f.label.c_str(), f.value);
       why += buf;
     }
-    ImGui::TextUnformatted(why.c_str());
+    ImGui::TextWrapped("%s", why.c_str());  // wraps in its column instead of running past the panel's edge
     if (ImGui::IsItemHovered()) {
       ImGui::BeginTooltip();
       ImGui::Text("%s (%s, %s): score %.3f", it.name.c_str(), it.category.c_str(), it.size.c_str(), list[i].score);
@@ -348,17 +460,16 @@ static void DrawRecommendations(AppState& app) {
   const std::string who = st.new_user ? std::string("new user") : std::string("user ") + st.user_id;
   ImGui::TextDisabled("%s, persona %s", who.c_str(),
                       st.query.persona >= 0 ? ds.personas[size_t(st.query.persona)].c_str() : "unknown");
-  const float w = (ImGui::GetContentRegionAvail().x - 12) / 2;
-  ImGui::BeginChild("rec_without", ImVec2(w, 150), false);
+  // Side by side in an outer table: each list grows to its rows (no fixed-height child to clip them).
+  if (!ImGui::BeginTable("rec_lists", 2, ImGuiTableFlags_SizingStretchSame)) return;
+  ImGui::TableNextColumn();
   DrawList(app, "rec_without_t", "Without context", st.without_ctx, st.with_ctx, st.query, false);
-  ImGui::EndChild();
-  ImGui::SameLine(0, 12);
-  ImGui::BeginChild("rec_with", ImVec2(w, 150), false);
+  ImGui::TableNextColumn();
   recommend::Query qc = st.query;
   qc.band = Band(st.band);
   const std::string title = std::string("With context: ") + recommend::BandName(Band(st.band)) + " day";
   DrawList(app, "rec_with_t", title.c_str(), st.with_ctx, st.without_ctx, qc, true);
-  ImGui::EndChild();
+  ImGui::EndTable();
 }
 
 static void DrawMetrics(AppState& app) {
@@ -379,18 +490,32 @@ static void DrawMetrics(AppState& app) {
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(r.name.c_str());
     for (double v : {r.all.coverage, r.all.mrr_at_25, r.all.ndcg_at_5, r.all.ndcg_at_10, r.all.ndcg_at_25,
-                     r.all.precision_at_5, r.all.precision_at_10, r.all.precision_at_25, r.hot.ndcg_at_10,
-                     r.cold.ndcg_at_10}) {
+                     r.all.precision_at_5, r.all.precision_at_10, r.all.precision_at_25}) {
       ImGui::TableNextColumn();
       ImGui::Text("%.4f", v);
     }
+    // Hot and cold days are a few queries each: the cell says how many, and a
+    // zero says whether it is a real one (no hit among them) or no queries at all.
+    for (const recommend::Metrics* m : {&r.hot, &r.cold}) {
+      ImGui::TableNextColumn();
+      if (m->queries == 0) ImGui::TextDisabled("no queries");
+      else if (m->hits_at_10 == 0) ImGui::TextColored(ImColor(colors::kAccent2), "0 (no hit in %zu)", m->queries);
+      else ImGui::Text("%.4f (%zu q)", m->ndcg_at_10, m->queries);
+    }
   }
   ImGui::EndTable();
+  if (!st.exp->data().results.empty()) {
+    const recommend::ModelResult& r = st.exp->data().results.back();
+    ImGui::TextDisabled("hot days: %zu queries, %zu with a held-out item in %s's top 10; cold days: %zu queries, %zu "
+                        "with a hit. A 0 over few queries is a real zero (none of them hit), not missing data.",
+                        r.hot.queries, r.hot.hits_at_10, r.name.c_str(), r.cold.queries, r.cold.hits_at_10);
+  }
   ImGui::TextDisabled("trained and evaluated in %.2f s on this CPU", st.train_s);
 }
 
 void DrawRecommendPanel(AppState& app) {
   RecommendPanelState& st = app.recommend;
+  if (st.own_pending && !app.jobs.Has(kLoadLabel) && !app.jobs.Has(kTrainLabel)) UseOwnFiles(app);
   if (!Data(st) && st.load_error.empty() && !app.jobs.Has(kLoadLabel) && !app.jobs.Has(kTrainLabel))
     StartRecommendJob(app, false);
   const bool busy = app.jobs.Has(kTrainLabel);

@@ -13,6 +13,12 @@ namespace fk::ui {
 
 struct RecommendPanelState {
   std::string data_dir;             // "" = <platform data_dir>/recommend
+  // The user's own files (Personalize's interactions/users/items CSVs, weather
+  // optional), filled by imports or typed in; used once use_own is set.
+  char own[4][256] = {};            // interactions, users, items, weather (kOwnKinds in panel_recommend.cpp)
+  bool use_own = false;
+  bool own_pending = false;         // all three imported while a job ran: loaded once it ends
+  std::string own_message;          // what was imported, what is still missing
   // The run: the loaded data set and, after training, the splits, rankers and
   // metrics (exp->data()). Null before a load; a new run takes the data set on.
   std::unique_ptr<recommend::Experiment> exp;

@@ -39,17 +39,31 @@ void SparseShutdown(AppState& app) { ReleaseRealTextures(app); }
 
 // [SECTION] Anomalies
 void AnomalyStatus(AppState& app, nlohmann::json& j) {
-  j["anomaly"] = app.anomaly.model ? app.anomaly.model->StatusJson() : nlohmann::json();
+  j["anomaly"] = AnomalyStatusJson(app);
 }
 // Event files (CSV or JSON lines); a CSV that is surely a forecast target went to Forecasts first.
+// JSON Lines with a time key are only ever ours (events, or the sink's records): they come here whatever is open.
 FileClaim AnomalyClaim(const SniffedFile& f) {
-  const bool events = f.ext == "jsonl" || f.ext == "json" || IsCsv(f);
-  return {events ? ImportClaim::kWhenOpen : ImportClaim::kNone, ""};
+  if (f.ext == "jsonl" || f.ext == "json") {
+    const bool timed = f.head.find("\"ts\"") != std::string::npos || f.head.find("\"time\"") != std::string::npos ||
+                       f.head.find("\"timestamp\"") != std::string::npos ||
+                       f.head.find("\"event_time\"") != std::string::npos ||
+                       f.head.find("\"hop_time\"") != std::string::npos;
+    return {timed ? ImportClaim::kAlways : ImportClaim::kWhenOpen, "anomaly events (JSON Lines)"};
+  }
+  if (IsCsv(f) && f.personalize == 0) return {ImportClaim::kWhenOpen, ""};  // Forecasts says what a CSV may be
+  return {};
 }
 void AnomalyImport(AppState& app, const SniffedFile& f) { ImportAnomalyFile(app, f.path); }
 
 // [SECTION] Recommendations
 void RecommendStatus(AppState& app, nlohmann::json& j) { j["recommend"] = RecommendStatusJson(app); }
+
+// Personalize's CSVs (told by their headers) are only ever ours.
+FileClaim RecommendClaim(const SniffedFile& f) {
+  return {IsCsv(f) && f.personalize != 0 ? ImportClaim::kAlways : ImportClaim::kNone, ""};
+}
+void RecommendImport(AppState& app, const SniffedFile& f) { ImportRecommendFile(app, f.path, f.personalize); }
 
 // [SECTION] Label Review
 void LabelsStatus(AppState& app, nlohmann::json& j) { j["labels"] = LabelsStatusJson(app); }
@@ -63,14 +77,18 @@ void ForecastStatus(AppState& app, nlohmann::json& j) { j["forecast"] = Forecast
 // bare time series (dates and numbers) is a forecast series or anomaly events
 // alike, so the open panel decides; an item series is a related file.
 FileClaim ForecastClaim(const SniffedFile& f) {
-  if (!IsCsv(f)) return {};
+  if (!IsCsv(f) || f.personalize != 0) return {};
+  // A CSV that does not parse: the Forecasts panel, when open, loads it and says why it cannot.
+  if (f.broken) return {ImportClaim::kWhenOpen, "a CSV that does not parse"};
   switch (CsvGuess(f.csv_guess)) {
     case CsvGuess::ForecastTarget: return {ImportClaim::kAlways, ""};
     case CsvGuess::TimeSeries: return {ImportClaim::kWhenOpen, "either one forecast series or anomaly events"};
     case CsvGuess::ItemSeries:
       return {ImportClaim::kHint, "a related series (price, promo) or a target under another name: in the "
                                   "Forecasts panel give its path as the related or the target file"};
-    default: return {};
+    default:
+      // Anything else (no dates, no target): when Forecasts is open it tries and says why it cannot.
+      return {ImportClaim::kWhenOpen, "a CSV without a forecast target's columns"};
   }
 }
 void ForecastImport(AppState& app, const SniffedFile& f) { ImportForecastTarget(app, f.path, f.why); }
@@ -103,8 +121,8 @@ const std::vector<PanelInfo>& Panels() {
        AnomalyClaim, AnomalyImport, nullptr},
       {"recommend", "Recommendations",
        "Interactions with weather context -> context-aware ranker vs baselines, cold users, metrics.",
-       DrawRecommendPanel, false, "recommend-demo", RunRecommendDemoFromParams, RecommendStatus, nullptr, nullptr,
-       nullptr, nullptr},
+       DrawRecommendPanel, false, "recommend-demo", RunRecommendDemoFromParams, RecommendStatus, nullptr,
+       RecommendClaim, RecommendImport, nullptr},
       {"labels", "Label Review",
        "Train a detector on 8 images, review its boxes on 30 more, export Ground Truth manifests, retrain.",
        DrawLabelsPanel, false, "labels-demo", RunLabelsDemoFromParams, LabelsStatus, nullptr, LabelsClaim,

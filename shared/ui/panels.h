@@ -33,6 +33,9 @@ struct SniffedFile {
   std::string ext;  // lower case, without the dot
   int csv_guess = -1;  // forecast::CsvGuess for a CSV, else -1
   std::string why;  // the columns that decided the guess, or why the CSV did not parse
+  bool broken = false;  // a CSV whose first rows do not parse (why says where)
+  std::string head;     // the first line (at most 4 KB): a CSV's header, a JSON line's keys
+  int personalize = 0;  // recommend::PersonalizeFile of a CSV's header (0 = none)
 };
 struct FileClaim {
   ImportClaim claim = ImportClaim::kNone;
@@ -100,7 +103,11 @@ void DrawTrainSection(AppState& app);
 bool RunAnomalyDemoFromParams(AppState& app, const std::map<std::string, std::string>& params);
 bool StartAnomalySimulator(AppState& app);
 void StopAnomalyStream(AppState& app);
-void ImportAnomalyFile(AppState& app, const std::string& path);  // scores a user's CSV/JSONL
+// A user's CSV/JSONL: scored when its columns hold a configured measure, else
+// its columns are offered as measures/dimensions; windowed records (hop_time)
+// join the landing files and are scored together.
+void ImportAnomalyFile(AppState& app, const std::string& path);
+nlohmann::json AnomalyStatusJson(const AppState& app);  // status().anomaly (null before a source started)
 // Steps the anomaly pipeline for up to budget_ms (live: paced in event time);
 // called once per frame by App::Frame after drawing, like the job runner.
 void PumpAnomalyStream(AppState& app, double budget_ms);
@@ -108,6 +115,10 @@ void PumpAnomalyStream(AppState& app, double budget_ms);
 // bundled data (<data_dir>/recommend) in slices; status().recommend fills in.
 bool RunRecommendDemoFromParams(AppState& app, const std::map<std::string, std::string>& params);
 nlohmann::json RecommendStatusJson(AppState& app);  // status().recommend (null before any data)
+// A user's Personalize CSV (interactions, users, items or weather, told by its
+// header): remembered in the panel; once interactions, users and items are all
+// there the panel loads them instead of the demo data (Train trains on them).
+void ImportRecommendFile(AppState& app, const std::string& path, int personalize_file);
 // ?run=labels-demo[&data=DIR][&threshold=T][&test=N]: trains v1 on <data_dir>/logos/v1 and
 // pre-labels v2 in one sliced job (then scores v1 on the test split); status().labels.
 // Without threshold each model uses its own, from cross-validation on its training images.
@@ -136,6 +147,10 @@ nlohmann::json FeaturesStatusJson(const AppState& app);  // status().features
 // and hands it to the panel that understands its type. False (and an error
 // the user sees) if it cannot be read.
 bool ImportFile(AppState& app, const std::string& path);
+// Writes text to <user dir>/name and offers it as a download (the page: a
+// browser download; natively the file stays there). False, with an error
+// the user sees, if it cannot be written. *path_out = the file written.
+bool SaveUserFile(AppState& app, const std::string& name, const std::string& text, std::string* path_out = nullptr);
 // Files section: imported files, Import button, export of the settings file.
 void DrawFilesSection(AppState& app);
 

@@ -189,7 +189,12 @@ bool Plot::Layout(Frame& f) const {
   for (double v : f.yt.values) ytw = std::max(ytw, ImGui::CalcTextSize(plot::FormatTick(v, f.yt.step).c_str()).x);
   f.top = f.p0.y + f.line_h * 1.8f;
   f.left = f.p0.x + ytw + 10.0f;
-  f.bottom = f.p1.y - f.line_h * (spec_.x_label[0] ? 2.6f : 1.6f);
+  // Room under the axis for the tick labels: a category name may span lines ("very cold\n<5").
+  float label_lines = 1;
+  if (f.has_bars)
+    for (const std::string& c : categories_)
+      label_lines = std::max(label_lines, float(1 + std::count(c.begin(), c.end(), '\n')));
+  f.bottom = f.p1.y - f.line_h * (label_lines + (spec_.x_label[0] ? 1.6f : 0.6f));
   f.right = f.p1.x - 10.0f;
   f.grid = ImGui::GetColorU32(ImGuiCol_Border, 0.5f);
   f.text = ImGui::GetColorU32(ImGuiCol_Text);
