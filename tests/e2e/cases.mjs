@@ -74,6 +74,41 @@ function tempFiles(prefix, files) {
   return { paths, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** The text of a download (playwright's Download), as UTF-8. */
+async function downloadText(download) {
+  const rs = await download.createReadStream();
+  const parts = [];
+  for await (const c of rs) parts.push(c);
+  return Buffer.concat(parts).toString('utf8');
+}
+
+/** Clicks widget `id` and returns the downloads it starts (`count` of them), as {name, text}. */
+async function clickDownloads(app, id, count = 1) {
+  const got = [];
+  const done = new Promise((resolve) => {
+    const on = async (d) => {
+      got.push({ name: d.suggestedFilename(), text: await downloadText(d) });
+      if (got.length === count) {
+        app.page.off('download', on);
+        resolve();
+      }
+    };
+    app.page.on('download', on);
+  });
+  await app.click(id);
+  await Promise.race([done, sleep(15000).then(() => {
+    throw new CaseFailure(`${count} download(s) after clicking ${id}, got ${got.length}`);
+  })]);
+  return got;
+}
+
+/** A temporary file holding `text`; returns its path. */
+function tempFile(name, text) {
+  const file = path.join(os.tmpdir(), `fk-e2e-${process.pid}-${name}`);
+  writeFileSync(file, text);
+  return file;
+}
+
 export const cases = [
   {
     name: 'load',
@@ -826,6 +861,169 @@ export const cases = [
       const after = await app.waitReady();
       assert(after.settings.e2e_fail === value && after.settings.e2e_closed === value,
         `after reload status().settings = ${JSON.stringify(after.settings)}`);
+    },
+  },
+  {
+    // Your own data, Recommendations: a user's Personalize CSVs (interactions with DAILY_TEMPERATURE,
+    // users, items; no weather) dropped one by one go to the panel by their headers, replace the demo
+    // data, and Train trains every model on them.
+    name: 'recommend-own-data',
+    async fn(app) {
+      let inter = 'USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE,DAILY_TEMPERATURE\n';
+      let users = 'USER_ID,PERSONA\n';
+      const items = 'ITEM_ID,CATEGORY,SIZE,NAME\nI1,cold_drink,1l,Iced tea\nI2,cold_drink,500ml,Cola\n' +
+        'I3,hot_drink,250ml,Coffee\nI4,hot_drink,250ml,Cocoa\nI5,snack,100g,Crisps\nI6,snack,50g,Nuts\n';
+      let ts = 1585000000;
+      for (let u = 0; u < 60; u++) {
+        users += `U${u},${u % 2 ? 'warm_lover' : 'cold_lover'}\n`;
+        for (let k = 0; k < 14; k++) {
+          const hot = k % 2 === 0;
+          const item = k === 13 ? `I${5 + (u % 2)}` : hot ? `I${1 + (k % 4 === 0 ? 0 : 1)}` : `I${3 + (k % 4 === 1 ? 0 : 1)}`;
+          ts += 900;
+          inter += `U${u},${item},${ts},purchase,${hot ? 'hot' : 6.5}\n`;
+        }
+      }
+      const files = [tempFile('my_interactions.csv', inter), tempFile('my_users.csv', users), tempFile('my_items.csv', items)];
+      try {
+        await app.open('');
+        await app.waitReady();
+        await app.click('nav.Recommendations');
+        await app.waitFor((st) => st.panel === 'Recommendations', 'status().panel === "Recommendations"', 10000);
+        for (const f of files) {
+          await app.page.setInputFiles('#file-input', f);
+          await app.waitFrames(3);
+        }
+        const loaded = await app.waitFor((st) => st.recommend && st.recommend.source === 'own' &&
+          st.recommend.data && st.recommend.state === 'loaded', 'status().recommend: your files loaded', 30000);
+        const d = loaded.recommend.data;
+        assert(d.items === 6 && d.users === 60 && d.interactions === 60 * 14,
+          `status().recommend.data = ${JSON.stringify(d)}, expected 6 items, 60 users, 840 interactions`);
+        await app.click('recommend.train');
+        const s = await app.waitFor((st) => st.recommend && st.recommend.state === 'trained',
+          'status().recommend.state === "trained" on your files', 60000);
+        const r = s.recommend;
+        assert(r.source === 'own', `trained on ${r.source}, expected own`);
+        for (const m of ['popularity', 'fm_context']) {
+          const row = r.metrics[m];
+          assert(row && row.queries > 0 && row.hits_at_10 <= row.queries, `metrics.${m} = ${JSON.stringify(row)}`);
+        }
+        assert(r.top.user.startsWith('U') && r.top.with_context.length > 0, `status().recommend.top = ${JSON.stringify(r.top)}`);
+        console.log(`# recommend-own-data: ${d.interactions} interactions of ${d.users} users over ${d.items} items trained in ${r.train_seconds.toFixed(2)} s; NDCG@10 fm_context ${r.metrics.fm_context.normalized_discounted_cumulative_gain_at_10.toFixed(4)} over ${r.metrics.fm_context.queries} queries (${r.metrics.fm_context.hits_at_10} with a hit); bands ${JSON.stringify(d.interactions_by_band)}`);
+        await app.waitFrames(3);
+        await app.screenshot('recommend-own-data');
+      } finally {
+        for (const f of files) rmSync(f, { force: true });
+      }
+    },
+  },
+  {
+    // Your own data, Forecasts: the prepared data exported in Forecast's import format (target and
+    // related, the same files as `forecast prepare --out --related-out`), with 3 quantiles + mean of
+    // the user's choice scored by the backtest.
+    name: 'forecast-export-prepared',
+    async fn(app) {
+      await app.open('?run=forecast-demo&types=0.05,0.5,0.95,mean');
+      await app.waitReady();
+      const s = await app.waitFor((st) => st.forecast && st.forecast.state === 'done', 'status().forecast.state === "done"', 40000);
+      assert(s.forecast.forecast_types === '0.05,0.5,0.95,mean', `forecast_types = ${s.forecast.forecast_types}`);
+      for (const m of s.forecast.accuracy) {
+        assert(['p5', 'p50', 'p95'].every((q) => typeof m.wql[q] === 'number') && Object.keys(m.wql).length === 3,
+          `accuracy ${m.model}.wql = ${JSON.stringify(m.wql)}, expected p5, p50, p95`);
+      }
+      await app.click('forecast.tab.data');
+      await app.item('forecast.export_prepared');
+      const got = await clickDownloads(app, 'forecast.export_prepared', 2);
+      const byName = Object.fromEntries(got.map((d) => [d.name, d.text.trim().split('\n')]));
+      const target = byName['prepared_target.csv'], related = byName['prepared_related.csv'];
+      assert(target && related, `downloads: ${got.map((d) => d.name).join(', ')}`);
+      assert(target[0] === 'timestamp,item_id,sales', `prepared_target.csv header: ${target[0]}`);
+      assert(related[0] === 'timestamp,item_id,price,promo', `prepared_related.csv header: ${related[0]}`);
+      const items = new Set(target.slice(1).map((l) => l.split(',')[1]));
+      assert(items.size === s.forecast.series, `${items.size} items in the target file, status says ${s.forecast.series} series`);
+      assert(target.length - 1 > 4 * 600 && related.length - 1 >= target.length - 1,
+        `${target.length - 1} target rows, ${related.length - 1} related rows`);
+      for (const l of target.slice(1, 50)) assert(/^\d{4}-\d\d-\d\d,[^,]+,-?[\d.]*$/.test(l), `target row: ${l}`);
+      console.log(`# forecast-export-prepared: prepared_target.csv ${target.length - 1} rows of ${items.size} items, prepared_related.csv ${related.length - 1} rows; wQL ${s.forecast.accuracy.map((m) => `${m.model} p5 ${m.wql.p5.toFixed(4)} p95 ${m.wql.p95.toFixed(4)}`).join(', ')}`);
+      await app.screenshot('forecast-export-prepared');
+    },
+  },
+  {
+    // Forecasts with a bad file: a CSV without dates dropped on the open panel is loaded and fails with
+    // the reason in the panel (no CLI flag), status().forecast.state "failed"; the demo's related file
+    // is never joined to it.
+    name: 'forecast-bad-file',
+    appErrors: false,  // the failed load is an app error on purpose; checked below
+    async fn(app) {
+      const file = tempFile('no_dates.csv', 'product,sales\nA,3\nB,4\n');
+      try {
+        await app.open('');
+        await app.waitReady();
+        await app.click('nav.Forecasts');
+        await app.waitFor((st) => st.panel === 'Forecasts', 'status().panel === "Forecasts"', 10000);
+        await app.page.setInputFiles('#file-input', file);
+        const s = await app.waitFor((st) => st.forecast && st.forecast.state === 'failed',
+          'status().forecast.state === "failed"', 20000);
+        const e = s.forecast.error;
+        assert(/no timestamp column/.test(e) && !/--/.test(e), `status().forecast.error = ${e}`);
+        await app.waitFrames(3);
+        const st = await app.status();
+        assert(st.items['forecast.error'], 'the reason forecast.error is not on screen');
+        console.log(`# forecast-bad-file: ${e}`);
+        await app.screenshot('forecast-bad-file');
+      } finally {
+        rmSync(file, { force: true });
+      }
+    },
+  },
+  {
+    // Anomalies: the groups and the feedback exported as JSON Lines and CSV (browser downloads), then a
+    // user's metrics CSV whose columns match no measure: its numeric columns are offered as measures and
+    // text columns as dimensions, and it runs with that choice.
+    name: 'anomaly-export',
+    async fn(app) {
+      await app.open('?run=anomaly-demo&speed=max&days=4');
+      await app.waitReady();
+      const s = await app.waitFor((st) => st.anomaly && st.anomaly.state === 'done' && st.anomaly.groups > 0,
+        'status().anomaly.state === "done" with groups', 60000);
+      await app.click('anomaly.group0.no');
+      const [jl] = await clickDownloads(app, 'anomaly.export.groups_jsonl');
+      const lines = jl.text.trim().split('\n').map((l) => JSON.parse(l));
+      assert(jl.name === 'anomaly_groups.jsonl' && lines.length === s.anomaly.groups,
+        `${jl.name}: ${lines.length} groups, status says ${s.anomaly.groups}`);
+      assert(lines[0].dimension_contributions.length > 0 && lines[0].score >= lines[lines.length - 1].score,
+        `first group: ${JSON.stringify(lines[0]).slice(0, 200)}`);
+      const [fb] = await clickDownloads(app, 'anomaly.export.feedback_csv');
+      const rows = fb.text.trim().split('\n');
+      assert(rows[0].startsWith('group_id,timestamp,score,primary_measure,feedback,series,measure') && rows.length >= 2 &&
+        rows.slice(1).every((r) => r.split(',')[4] === 'no'), `anomaly_feedback.csv: ${fb.text.slice(0, 300)}`);
+      console.log(`# anomaly-export: ${lines.length} groups in anomaly_groups.jsonl, ${rows.length - 1} feedback row(s) in anomaly_feedback.csv`);
+      // A user's metrics: ts, host, region, cpu, mem.
+      let csv = 'ts,host,region,cpu,mem\n';
+      for (let i = 0; i < 3 * 288; i++) {
+        const t = new Date((1622505600 + i * 300) * 1000).toISOString().slice(0, 19);
+        for (const h of ['web1', 'web2']) csv += `${t},${h},eu,${(i === 500 && h === 'web2' ? 97 : 20 + (i % 7)).toFixed(1)},${50 + (i % 3)}\n`;
+      }
+      const file = tempFile('metrics.csv', csv);
+      try {
+        await app.click('nav.Anomalies');
+        await app.page.setInputFiles('#file-input', file);
+        const offer = await app.waitFor((st) => st.anomaly && st.anomaly.state === 'choose_columns',
+          'status().anomaly.state === "choose_columns"', 15000);
+        const c = offer.anomaly.columns;
+        assert(JSON.stringify(c.numeric) === '["cpu","mem"]' && JSON.stringify(c.text) === '["host","region"]' &&
+          c.time[0] === 'ts', `offered columns ${JSON.stringify(c)}`);
+        await app.screenshot('anomaly-own-columns');
+        await app.click('anomaly.columns.run');
+        const r = await app.waitFor((st) => st.anomaly && (st.anomaly.state === 'done' || st.anomaly.state === 'failed'),
+          'the metrics file scored', 60000);
+        assert(r.anomaly.state === 'done' && r.anomaly.events === 4 * 3 * 288 && r.anomaly.series === 4,
+          `status().anomaly = ${JSON.stringify(r.anomaly)}`);
+        console.log(`# anomaly-export: metrics.csv scored with cpu, mem by host, region: ${JSON.stringify(r.anomaly)}`);
+        await app.waitFrames(3);
+        await app.screenshot('anomaly-own-metrics');
+      } finally {
+        rmSync(file, { force: true });
+      }
     },
   },
 ];
