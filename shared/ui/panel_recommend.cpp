@@ -528,6 +528,12 @@ void DrawRecommendPanel(AppState& app) {
   HelpMarker("Trains popularity, popularity in context, item-kNN and a factorisation machine (user, persona, item, "
              "category, size) without and with the temperature band, on all but the newest interactions of 10% "
              "of users, then scores those held-out interactions. Runs in slices with a progress bar and Cancel.");
+  if (app.platform.request_import) {
+    // Your own data at the top, where it is seen: the CSVs land in "Your own data" by their headers.
+    ImGui::SameLine();
+    if (ImGui::Button("Import your CSVs...")) app.platform.request_import();
+    RecordItem(app, "recommend.import_top");
+  }
   ImGui::SameLine();
   ImGui::TextDisabled("fieldkit-cli recommend eval runs the same headless");
   DrawDataSection(app);
