@@ -981,7 +981,7 @@ export const cases = [
     // text columns as dimensions, and it runs with that choice.
     name: 'anomaly-export',
     async fn(app) {
-      await app.open('?run=anomaly-demo&speed=max&days=4');
+      await app.open('?run=anomaly-demo&speed=max');
       await app.waitReady();
       const s = await app.waitFor((st) => st.anomaly && st.anomaly.state === 'done' && st.anomaly.groups > 0,
         'status().anomaly.state === "done" with groups', 60000);
