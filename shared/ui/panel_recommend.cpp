@@ -117,6 +117,7 @@ struct RecommendJob {
       const recommend::Dataset& ds = *e.data().ds;
       if (!ds.interactions.empty() && !ds.user_index.count(st.user_id))
         std::snprintf(st.user_id, sizeof st.user_id, "%s", ds.users[ds.interactions.front().user].id.c_str());
+      if (st.use_own) st.own_message = "your files are loaded: Train trains every model on them";
       const recommend::LoadReport& report = e.data().report;
       if (report.Skipped() || report.bad_temperature) app->Log("recommend: " + report.Summary());
     }
@@ -287,8 +288,10 @@ static void DrawImportControl(AppState& app) {
     RecordItem(app, "recommend.import");
     ImGui::SameLine();
   }
-  ImGui::TextDisabled("interactions (USER_ID, ITEM_ID, TIMESTAMP[, EVENT_TYPE, DAILY_TEMPERATURE]), users (USER_ID"
-                      "[, PERSONA]), items (ITEM_ID, CATEGORY[, SIZE, NAME]); weather optional");
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+  ImGui::TextWrapped("interactions (USER_ID, ITEM_ID, TIMESTAMP[, EVENT_TYPE, DAILY_TEMPERATURE]), users (USER_ID"
+                     "[, PERSONA]), items (ITEM_ID, CATEGORY[, SIZE, NAME]); weather optional");
+  ImGui::PopStyleColor();
   static const char* const kLabels[] = {"interactions", "users", "items", "weather (optional)"};
   for (int k = 0; k < 4; k++) {
     ImGui::SetNextItemWidth(380);
@@ -336,8 +339,9 @@ static void DrawDataSection(AppState& app) {
   }
   const auto& ds = *Data(st);
   const recommend::LoadReport& report = st.exp->data().report;
-  ImGui::Text("%zu items, %zu users (%zu personas), %zu interactions, %zu days of weather  (%s)", ds.items.size(),
-              ds.users.size(), ds.personas.size(), ds.interactions.size(), ds.weather.size(), DataLabel(app).c_str());
+  ImGui::TextWrapped("%zu items, %zu users (%zu personas), %zu interactions, %zu days of weather  (%s)",
+                     ds.items.size(), ds.users.size(), ds.personas.size(), ds.interactions.size(), ds.weather.size(),
+                     DataLabel(app).c_str());
   if (report.Skipped() || report.bad_temperature || report.unknown_context) {
     ImGui::TextColored(ImColor(colors::kAccent2), "%s", report.Summary().c_str());
     if (ImGui::IsItemHovered() && !report.messages.empty()) {

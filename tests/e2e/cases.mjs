@@ -936,7 +936,7 @@ export const cases = [
       const byName = Object.fromEntries(got.map((d) => [d.name, d.text.trim().split('\n')]));
       const target = byName['prepared_target.csv'], related = byName['prepared_related.csv'];
       assert(target && related, `downloads: ${got.map((d) => d.name).join(', ')}`);
-      assert(target[0] === 'timestamp,item_id,sales', `prepared_target.csv header: ${target[0]}`);
+      assert(target[0] === 'timestamp,item_id,demand', `prepared_target.csv header: ${target[0]}`);
       assert(related[0] === 'timestamp,item_id,price,promo', `prepared_related.csv header: ${related[0]}`);
       const items = new Set(target.slice(1).map((l) => l.split(',')[1]));
       assert(items.size === s.forecast.series, `${items.size} items in the target file, status says ${s.forecast.series} series`);
