@@ -236,6 +236,7 @@ void App::Frame() {
   ImGui::SetWindowFontScale(1.25f);
   ImGui::TextUnformatted(panel.title);
   ImGui::SetWindowFontScale(1.0f);
+  DrawReplayButton(app, panel.id);  // on the title's line: the layout below does not move
   ImGui::TextDisabled("%s", panel.summary);
   JobBar(app);
   if (!app.errors.empty()) {
@@ -263,6 +264,7 @@ void App::Frame() {
   ImGui::EndChild();
   DrawStatusBar(app);
   ImGui::End();
+  DrawReplayWindow(app);
   if (app.show_imgui_demo) ImGui::ShowDemoWindow(&app.show_imgui_demo);
 
   // Work happens after drawing, within what is left of a ~16 ms frame.
@@ -307,6 +309,12 @@ bool App::Run(const std::string& name, const std::map<std::string, std::string>&
     auto it = params.find("path");
     return it != params.end() && ImportFile(app, it->second);
   }
+  if (name == "replay") {  // one action over every workflow row: ?run=replay&panel=NAME
+    std::string panel_id;
+    if (!RunReplayFromParams(app, params, &panel_id)) return false;
+    OpenPanel(panel_id);
+    return true;
+  }
   std::string known;
   for (const PanelInfo& p : Panels()) {
     if (!p.run) continue;
@@ -323,7 +331,7 @@ bool App::Run(const std::string& name, const std::map<std::string, std::string>&
       known += std::string(", ") + r.name;
     }
   }
-  app.Error("unknown ?run= value '" + name + "' (known: " + known + ", import)");
+  app.Error("unknown ?run= value '" + name + "' (known: " + known + ", replay, import)");
   return false;
 }
 
@@ -349,6 +357,7 @@ std::string App::StatusJson() const {
               {"queued", app.jobs.QueuedLabels()}};
   for (const PanelInfo& p : Panels())
     if (p.status_json) p.status_json(*state_, j);
+  j["replay"] = ReplayStatusJson(app);
   j["errors"] = app.errors;
   nlohmann::json items = nlohmann::json::object();
   for (auto& [k, r] : app.items) items[k] = {r.x, r.y, r.w, r.h};

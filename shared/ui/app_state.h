@@ -19,6 +19,7 @@
 #include "ui/panel_forecast_state.h"
 #include "ui/panel_labels_state.h"
 #include "ui/panel_recommend_state.h"
+#include "ui/panel_replay_state.h"
 #include "ui/panel_sparse_state.h"
 
 namespace fk::ui {
@@ -71,6 +72,7 @@ struct AppState {
   RecommendPanelState recommend;
   LabelsPanelState labels;
   ForecastPanelState forecast;
+  ReplayPanelState replay;
 
   void Log(const std::string& msg);
   void Error(const std::string& msg);

@@ -14,6 +14,10 @@ namespace fk::nn {
 struct RealModelsOptions;
 }
 
+namespace fk::replay {
+enum class Panel;
+}
+
 namespace fk::ui {
 
 struct AppState;
@@ -143,6 +147,14 @@ bool LoadFeaturesCsv(AppState& app, const std::string& path);  // header + infer
 bool StartFeaturesIngest(AppState& app, const std::string& group, const std::string& file,
                          const std::string& pit_entities, const features::IngestProgress* resume = nullptr);
 nlohmann::json FeaturesStatusJson(const AppState& app);  // status().features
+// Seed replay (panel_replay.cpp): the blog post's figures beside ours, per workflow.
+// ?run=replay&panel=NAME (labels, anomaly, forecast, recommend, sparse, features): *panel_id
+// is the row to open; status().replay = {panel, state, rows:[{figure, seed, ours, note}], ...}.
+bool RunReplayFromParams(AppState& app, const std::map<std::string, std::string>& params, std::string* panel_id);
+bool StartReplay(AppState& app, replay::Panel panel);  // opens the window and queues the job
+nlohmann::json ReplayStatusJson(const AppState& app);  // null before any replay
+void DrawReplayButton(AppState& app, const char* panel_id);  // "Seed replay" beside a panel's title (if it has one)
+void DrawReplayWindow(AppState& app);
 // Registers a user file (page: dropped/picked into /imports; desktop: a path)
 // and hands it to the panel that understands its type. False (and an error
 // the user sees) if it cannot be read.
