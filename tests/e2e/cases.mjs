@@ -109,6 +109,85 @@ function tempFile(name, text) {
   return file;
 }
 
+/** The rows of status().replay by figure (the first whose figure starts with `prefix`). */
+function replayRow(r, prefix) {
+  const row = r.rows.find((x) => x.figure.startsWith(prefix));
+  assert(row, `status().replay.rows has no "${prefix}..." row: ${JSON.stringify(r.rows.map((x) => x.figure))}`);
+  for (const k of ['figure', 'seed', 'ours', 'note']) assert(typeof row[k] === 'string', `row ${prefix}: ${k} missing`);
+  return row;
+}
+const num = (s) => parseFloat(s);
+
+// Issue #19's seed replays: per panel, what each check reads through status().replay (rows with the post's
+// figure as `seed` and ours measured in the page as `ours`).
+const REPLAY_CHECKS = {
+  labels(r) {
+    const v1 = replayRow(r, 'v1 F1'), v2 = replayRow(r, 'v2 F1');
+    assert(v1.seed === '0.667' && v2.seed === '0.900', `seeds ${v1.seed} ${v2.seed}`);
+    assert(num(v1.ours) > 0 && num(v2.ours) <= 1, `v1 ${v1.ours}, v2 ${v2.ours}`);
+    assert(num(v2.ours) > num(v1.ours), `v2 F1 ${v2.ours} should beat v1 ${v1.ours}, as in the post`);
+  },
+  anomaly(r) {
+    for (const w of ['5-minute counts, window to 16:55', '5-minute counts, window to 17:00']) {
+      const row = replayRow(r, w);
+      assert(row.ours === row.seed, `${w}: ours ${row.ours}, the post ${row.seed}`);
+    }
+    assert(replayRow(r, 'cars in 5 minutes').ours === '1 -> 87', `cars ${replayRow(r, 'cars in 5 minutes').ours}`);
+    assert(num(replayRow(r, 'severity of the cars').ours) >= 70, `severity ${replayRow(r, 'severity of the cars').ours}`);
+  },
+  forecast(r) {
+    for (const t of ['Product A/B per day', 'Canada/US per day']) {
+      const row = replayRow(r, t);
+      assert(row.ours === row.seed, `${t}: ours ${row.ours}, the post ${row.seed}`);
+    }
+    assert(replayRow(r, 'overall sales per month').ours === '01-Jan all 22', `month ${replayRow(r, 'overall sales').ours}`);
+    assert(/^end of life: /.test(replayRow(r, 'plumbing after June 1993').ours), 'plumbing is not end of life');
+  },
+  recommend(r) {
+    const bands = r.rows.filter((x) => x.figure.startsWith('band: '));
+    assert(bands.length === 6 && bands.every((b) => b.ours.startsWith('same edges; ')), `bands ${JSON.stringify(bands)}`);
+    assert(/^\d of 5 items the same/.test(replayRow(r, 'cold user: no context vs hot').ours), 'cold user row');
+  },
+  sparse(r) {
+    for (const f of ['model size at 90% sparsity, fp32', 'model size at 90% sparsity, fp16']) {
+      assert(num(replayRow(r, f).ours) > 1.2, `${f}: ${replayRow(r, f).ours}`);
+    }
+    assert(num(replayRow(r, 'latency at 90%').ours) > 0, `latency ${replayRow(r, 'latency at 90%').ours}`);
+  },
+  features(r) {
+    assert(replayRow(r, 'multithreaded batch ingest').ours.startsWith('ingested 2000 of 2000 rows (0 rejected) (1 worker)'),
+      `ingest ${replayRow(r, 'multithreaded batch ingest').ours}`);
+    assert(replayRow(r, 'GetRecord').ours.startsWith('Records retrieved: 1 out of: 1 (TransactionID=2997887'),
+      `get ${replayRow(r, 'GetRecord').ours}`);
+  },
+};
+
+/** ?run=replay&panel=NAME: the panel opens, the replay runs as a job, status().replay has the rows; the window drawn. */
+function replayCase(panel, title, timeoutMs) {
+  return {
+    name: `replay-${panel}`,
+    timeoutMs: timeoutMs + 60000,
+    async fn(app) {
+      await app.open(`?run=replay&panel=${panel}`);
+      await app.waitReady();
+      let worstFrame = 0;
+      const s = await app.waitFor((st) => {
+        worstFrame = Math.max(worstFrame, st.frame_ms_max || 0);
+        return st.replay && (st.replay.state === 'done' || st.replay.state === 'failed');
+      }, 'status().replay.state === "done"', timeoutMs);
+      const r = s.replay;
+      assert(r.state === 'done', `status().replay = ${JSON.stringify(r)}`);
+      assert(r.panel === panel && s.panel === title, `replay.panel ${r.panel}, status().panel ${s.panel}`);
+      REPLAY_CHECKS[panel](r);
+      await app.waitFrames(3);
+      const st = await app.status();
+      assert(st.items['replay.table'] && st.items['replay.open'], 'the replay table or its button is not on screen');
+      console.log(`# replay-${panel}: ${r.rows.length} rows in ${r.seconds.toFixed(2)} s; longest frame ${worstFrame.toFixed(0)} ms, longest job slice ${s.job.max_step_ms.toFixed(0)} ms (${s.job.max_step_detail}); ${r.rows.map((x) => `${x.figure}: ${x.ours}`).join(' | ')}`);
+      await app.screenshot(`replay-${panel}`);
+    },
+  };
+}
+
 export const cases = [
   {
     name: 'load',
@@ -1026,4 +1105,10 @@ export const cases = [
       }
     },
   },
+  replayCase('labels', 'Label Review', 120000),
+  replayCase('anomaly', 'Anomalies', 30000),
+  replayCase('forecast', 'Forecasts', 30000),
+  replayCase('recommend', 'Recommendations', 60000),
+  replayCase('sparse', 'Sparse Inference', 90000),
+  replayCase('features', 'Feature Store', 30000),
 ];
