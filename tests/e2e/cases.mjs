@@ -1105,7 +1105,7 @@ export const cases = [
       }
     },
   },
-  replayCase('labels', 'Label Review', 120000),
+  replayCase('labels', 'Label Review', 300000),
   replayCase('anomaly', 'Anomalies', 30000),
   replayCase('forecast', 'Forecasts', 30000),
   replayCase('recommend', 'Recommendations', 60000),
