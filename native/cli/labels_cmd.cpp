@@ -65,9 +65,66 @@ int Generate(const Args& a) {
   return 0;
 }
 
+// The loop on a user's own manifests: v1 (test held out of it unless --test),
+// then each --batch pre-labelled by the latest model, fixed by the simulated
+// reviewer, and a retrain (v2, v3, ...): the panel's rounds, headless.
+int OwnLoop(const Args& a, labels::LoopOptions o) {
+  o.v1_manifest = a.Get("v1");
+  o.test_manifest = a.Get("test");
+  o.v2_manifest = a.Get("v2");
+  // Without a v2 set there is nothing to review before the first batch.
+  o.simulate_reviewer = !o.v2_manifest.empty() || !o.data_dir.empty();
+  const std::vector<std::string> batches = a.GetList("batch", {});
+  labels::ReviewQueue q;
+  labels::Loop loop(o, &q);
+  ProgressBar bar("labels loop", ProgressWanted(a));
+  auto run = [&]() {
+    while (!loop.Step(50.0)) bar.Update(loop.Progress(), loop.Detail());
+    if (loop.failed()) {
+      bar.Done();
+      throw InputError{loop.error()};
+    }
+  };
+  run();
+  for (const std::string& b : batches) {
+    Result<labels::LabelSet> set = labels::OpenLabelSet(b, /*allow_unlabeled=*/true);
+    if (!set) throw InputError{set.status().message()};
+    if (Status st = loop.AddBatch(std::move(*set)); !st) throw InputError{b + ": " + st.message()};
+    run();
+    labels::SimulateReview(&q, o.reviewer);
+    if (Status st = loop.SubmitReview(); !st) throw InputError{b + ": " + st.message()};
+    run();
+  }
+  bar.Done();
+  const labels::LoopData& d = loop.data();
+  PrintProblems(d.problems);
+  nlohmann::json j = loop.StatusJson();
+  const std::string out = a.Get("out");
+  if (!out.empty()) {
+    const labels::ReviewedFiles rf = labels::Reviewed(q, &*d.v2, o.job_name, &d.v1->manifest.class_map);
+    if (Status st = labels::WriteManifest(rf.manifest, out + "/reviewed.manifest"); !st) throw InputError{st.message()};
+    WriteText(out + "/verification.manifest", labels::VerificationToString(rf.verification, "verify-bounding-box",
+                                                                           o.job_name + "/verify", labels::NowIso8601()));
+  }
+  if (a.Has("json")) {
+    EmitJson(j);
+    return 0;
+  }
+  std::printf("test: %zu images%s\n", d.test->images.size(), d.test_split ? " (every 5th of --v1, held out)" : "");
+  for (const auto& r : j["rounds"]) {
+    std::printf("v%d (%d images, %d reviewed): P %.3f R %.3f F1 %.3f;", r["version"].get<int>(),
+                r["trained_on"].get<int>(), r["reviewed"].get<int>(), r["precision"].get<double>(),
+                r["recall"].get<double>(), r["f1"].get<double>());
+    for (const auto& p : r["per_label"])
+      std::printf(" %s F1 %.3f", p["label"].get<std::string>().c_str(), p["f1"].get<double>());
+    std::printf("\n");
+  }
+  return 0;
+}
+
 int Loop(const Args& a) {
   const std::string data = a.Get("data");
-  if (data.empty()) throw UsageError{"loop needs --data DIR"};
+  if (data.empty() && a.Get("v1").empty()) throw UsageError{"loop needs --data DIR or --v1 MANIFEST"};
   if (!a.Has("simulate-reviewer"))
     throw UsageError{"loop runs headless only with --simulate-reviewer (the person's review is the Label Review panel)"};
   labels::LoopOptions o;
@@ -85,6 +142,10 @@ int Loop(const Args& a) {
     std::error_code ec;
     std::filesystem::create_directories(out, ec);
     if (ec || !std::filesystem::is_directory(out)) throw InputError{out + ": cannot create the output folder"};
+  }
+  if (data.empty() || a.Has("batch")) {
+    if (!data.empty()) o.data_dir = data;
+    return OwnLoop(a, o);
   }
   ProgressBar bar("labels loop", ProgressWanted(a));
   Result<labels::LoopResult> r =
@@ -237,7 +298,11 @@ const VerbTable kLabels = {
       "Ground Truth object-detection manifests, paths relative to the manifest.\n"
       "JSON keys: out, seed, width, height, summary."},
      {"loop", "train v1, pre-label v2, simulated review, train v2, evaluate both on test",
-      {{"data", "DIR", "the data set folder: v1, v2 and test manifests (required)"},
+      {{"data", "DIR", "the data set folder: v1, v2 and test manifests (or --v1)"},
+       {"v1", "MANIFEST", "your own Ground Truth manifest to train v1 on (instead of DIR/v1.manifest)"},
+       {"test", "MANIFEST", "your test manifest (default with --v1: every 5th --v1 image, held out)"},
+       {"v2", "MANIFEST", "with --v1: a first batch to pre-label and review"},
+       {"batch", "M1,M2,..", "further batches: each pre-labelled by the latest model, reviewed, then v3, v4 ..."},
        {"simulate-reviewer", "", "the simulated reviewer fixes the proposals (required headless)"},
        {"out", "DIR", "write the reviewed, verification, prediction and COCO files here"},
        {"threshold", "T", "confidence for proposals and metrics (default: each model's own, by 3-fold CV)"},

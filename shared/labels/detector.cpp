@@ -34,6 +34,7 @@ const std::vector<ParamInfo<DetectorOptions>>& DetectorOptionTable() {
       {"box_ridge", "ridge strength of the box regression", &O::box_ridge, 0, 1e6},
       {"box_samples", "windows per class the box regression fits on", &O::box_samples, 1, 10000000},
       {"size_margin", "sizes searched around the training boxes' (0 = every size)", &O::size_margin, 0, 100},
+      {"scale_with_image", "also the training sizes relative to the image's side (0/1)", &O::scale_with_image, 0, 1},
   };
   return kTable;
 }
@@ -186,10 +187,51 @@ std::vector<float> Detector::LevelScales(const Image& img) const {
   return scales;
 }
 
+// Relative to the picture when the model has that range: for pictures the
+// size of the training ones it is the absolute range; for a larger photo the
+// absolute one would only look for logos far smaller (relative) than any it
+// was shown, which on a 4x photo gave mostly false positives (measured).
+bool Detector::SideAllowed(const ClassModel& m, float side, float image_side) const {
+  if (opt_.scale_with_image && m.max_rel > 0 && image_side != m.train_side)
+    return side >= m.min_rel * image_side && side <= m.max_rel * image_side;
+  return side >= m.min_side && side <= m.max_side;  // (the same range for a picture the training ones' size)
+}
+
+std::vector<float> Detector::DetectScales(const Image& img) const {
+  std::vector<float> out;
+  if (models_.empty() || img.empty()) return out;
+  const float image_side = float(std::max(img.width, img.height));
+  float largest = 0;  // the largest side some class reports here
+  int inner_lo = 1 << 30;
+  for (const ClassModel& m : models_) {
+    largest = std::max(largest, opt_.scale_with_image && m.max_rel > 0 ? m.max_rel * image_side
+                                                                       : std::min(m.max_side, opt_.max_object));
+    inner_lo = std::min(inner_lo, std::max(m.wc, m.hc) - 2);
+  }
+  std::vector<float> scales = LevelScales(img);
+  if (scales.empty()) return out;
+  const float f_lo = float(inner_lo * opt_.cell) / largest;
+  for (float f = scales.back() / opt_.scale_step; largest > 0 && f >= f_lo * 0.999f; f /= opt_.scale_step) {
+    const int nw = int(std::lround(float(img.width) * f)), nh = int(std::lround(float(img.height) * f));
+    if (nw < 3 * opt_.cell || nh < 3 * opt_.cell) break;
+    scales.push_back(f);
+  }
+  for (float f : scales) {
+    // BuildLevel rounds the level's size: the side is taken at the level's actual scale.
+    const float fa = float(std::lround(float(img.width) * f)) / float(img.width);
+    bool any = false;
+    for (const ClassModel& m : models_)
+      any = any || SideAllowed(m, float(std::max(m.wc, m.hc) - 2) * float(opt_.cell) / fa, image_side);
+    if (any) out.push_back(f);
+  }
+  return out;
+}
+
 Detector::Level Detector::BuildLevel(const std::vector<float>& gray, int width, int height, float f) const {
   const int nw = int(std::lround(float(width) * f)), nh = int(std::lround(float(height) * f));
   Level lv;
   lv.f = float(nw) / float(width);
+  lv.image_side = float(std::max(width, height));
   lv.map = ComputeFeatures(ResizeGray(gray, width, height, nw, nh), nw, nh, opt_.cell, std::max(1.f, lv.f));
   return lv;
 }
@@ -216,7 +258,7 @@ void Detector::Scan(const ClassModel& m, int c, const Level& lv, float min_score
   const size_t dim = row * size_t(m.hc);
   regress = regress && m.reg.size() == 4 * dim;
   const float side = float(std::max(m.wc, m.hc) - 2) * float(opt_.cell) / lv.f;
-  if (regress && (side < m.min_side || side > m.max_side)) return;
+  if (regress && !SideAllowed(m, side, lv.image_side)) return;
   for (int y = 0; y + m.hc <= fm.ch; y++) {
     for (int x = 0; x + m.wc <= fm.cw; x++) {
       float s = m.b;
@@ -244,7 +286,7 @@ void Detector::Scan(const ClassModel& m, int c, const Level& lv, float min_score
 bool Detector::DetectStep(const Image& img, DetectState* st) const {
   if (!trained()) return true;
   if (st->gray.empty() && st->next == 0) {
-    st->scales = LevelScales(img);
+    st->scales = DetectScales(img);
     st->gray = ToGray(img);
     st->raw.clear();
   }
@@ -572,6 +614,21 @@ auto DetectorTrainer::State::Setup() -> Result<Phase> {
           }
       m.min_side = lo / o.size_margin;
       m.max_side = hi * o.size_margin;
+      float rlo = 1e9f, rhi = 0;
+      m.train_side = 0;
+      for (size_t i = 0; i < truth.size(); i++) {
+        const float side = float(std::max(images[i]->width, images[i]->height));
+        m.train_side = i == 0 || m.train_side == side ? side : -1.f;  // -1: the training pictures differ in size
+        for (const Box& b : truth[i])
+          if (b.class_id == k && side > 0) {
+            rlo = std::min(rlo, std::max(b.width, b.height) / side);
+            rhi = std::max(rhi, std::max(b.width, b.height) / side);
+          }
+      }
+      if (rhi > 0) {
+        m.min_rel = rlo / o.size_margin;
+        m.max_rel = rhi * o.size_margin;
+      }
     }
   }
   pyr.resize(images.size());

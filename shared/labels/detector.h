@@ -61,6 +61,12 @@ struct DetectorOptions {
   // Chosen on out-of-fold boxes within IoU 0.7 over 8 generator seeds that are
   // not the bundled set (1.2: 83 %, 1.4: 87 %, 1.7: 86 %, off: 84 %).
   float size_margin = 1.4f;
+  // Also search and report the training boxes' sizes relative to the image
+  // (its longer side, same margin): a detector trained on 160x120 pictures
+  // then finds the same logos shown 4x larger in a 640x480 photo (measured in
+  // tests/labels/own_data_test.cpp). false: absolute sizes only (as before).
+  // Used at detection only.
+  bool scale_with_image = true;
 };
 
 // The options a user may set (--param key=value in labels loop), one row each (core/params.h).
@@ -95,6 +101,8 @@ class Detector {
   };
   bool DetectStep(const Image& img, DetectState* st) const;
   bool trained() const { return !models_.empty(); }
+  // scale_with_image is a detection-time choice (the training is the same): switchable on a trained model.
+  void SetScaleWithImage(bool on) { opt_.scale_with_image = on; }
   int num_classes() const { return int(models_.size()); }
   std::string Describe() const;  // "smile 14x7 cells, 122 pos / 3190 neg; ..."
   // The confidence at which this model's boxes count (proposals shown,
@@ -111,15 +119,26 @@ class Detector {
     int positives = 0, negatives = 0;
     float cal_a = 1, cal_b = 0;  // confidence = sigmoid(cal_a * raw score + cal_b)
     float min_side = 0, max_side = 1e9f;  // longer box side detection reports, px
+    // The same relative to the image's longer side: a photo bigger than the
+    // training images shows its logos bigger too (a 640x480 photo vs 160x120
+    // training images), and those sizes are searched and reported as well. 0 = none.
+    float min_rel = 0, max_rel = 0;
+    float train_side = 0;  // the training pictures' longer side when all share it (there: min/max_side), else -1
     std::vector<float> reg;      // box regression: 4 weight vectors laid out as w (empty = none)
     float reg_b[4] = {0, 0, 0, 0};
   };
   struct Level {
     float f;  // pixels of this level per original pixel
     FeatureMap map;
+    float image_side = 0;  // the original image's longer side, px
   };
+  // Whether class model m reports boxes of this longer side in an image of this longer side.
+  bool SideAllowed(const ClassModel& m, float side, float image_side) const;
   std::vector<Level> Pyramid(const Image& img) const;
   std::vector<float> LevelScales(const Image& img) const;  // pixels per original pixel, largest first
+  // Detection's levels: LevelScales extended to the sizes SideAllowed takes
+  // relative to this image, without the levels where no class reports anything.
+  std::vector<float> DetectScales(const Image& img) const;
   Level BuildLevel(const std::vector<float>& gray, int width, int height, float f) const;
   // Raw scores of all windows of class c at one level above `min_score`; with
   // `regress` the boxes are moved by the class's box regression (if it has one).

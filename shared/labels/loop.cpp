@@ -21,10 +21,10 @@ std::vector<const Image*> LabelSet::ImagePtrs() const {
   return p;
 }
 
-Result<LabelSet> OpenLabelSet(const std::string& manifest_path) {
+Result<LabelSet> OpenLabelSet(const std::string& manifest_path, bool allow_unlabeled) {
   LabelSet set;
   set.path = manifest_path;
-  Result<Manifest> m = ReadManifest(manifest_path, &set.problems);
+  Result<Manifest> m = ReadManifest(manifest_path, &set.problems, "", allow_unlabeled);
   if (!m) return m.status();
   set.manifest.label_attribute = m->label_attribute;
   set.manifest.class_map = m->class_map;
@@ -40,12 +40,22 @@ bool LoadNextImage(LabelSet* set) {
     return false;
   }
   LabeledImage li = std::move(set->pending[set->next++]);
-  Result<Image> img = LoadImage(set->manifest.ResolvePath(li.source_ref));
+  const std::string path = set->manifest.ResolvePath(li.source_ref);
+  Result<Image> img = LoadImage(path);
+  const size_t slash = li.source_ref.find_last_of('/');
+  if (!img && slash != std::string::npos && !set->manifest.dir.empty()) {
+    // s3://bucket/x/a.jpg or a folder that did not come along: the file by its name beside the manifest.
+    Result<Image> by_name = LoadImage(set->manifest.dir + "/" + li.source_ref.substr(slash + 1));
+    if (by_name) img = std::move(by_name);
+  }
   if (!img) {
     set->problems.push_back(set->path + ": " + li.source_ref + ": " + img.status().message() + " (image skipped)");
     return true;
   }
-  if (img->width != li.width || img->height != li.height) {
+  if (!li.labeled) {  // an input-manifest line or a dropped picture: the file says its size
+    li.width = img->width;
+    li.height = img->height;
+  } else if (img->width != li.width || img->height != li.height) {
     set->problems.push_back(set->path + ": " + li.source_ref + ": image_size " + std::to_string(li.width) + "x" +
                             std::to_string(li.height) + " but the file is " + std::to_string(img->width) + "x" +
                             std::to_string(img->height) + " (using the file's size)");
@@ -59,6 +69,19 @@ bool LoadNextImage(LabelSet* set) {
   set->manifest.images.push_back(std::move(li));
   set->images.push_back(std::move(*img));
   return true;
+}
+
+LabelSet ImageBatch(const std::vector<std::string>& paths) {
+  LabelSet set;
+  set.path = paths.size() == 1 ? paths[0] : std::to_string(paths.size()) + " pictures";
+  for (const std::string& p : paths) {
+    LabeledImage li;
+    li.source_ref = p;
+    li.labeled = false;
+    li.width = li.height = 0;
+    set.pending.push_back(std::move(li));
+  }
+  return set;
 }
 
 Result<LabelSet> LoadLabelSet(const std::string& manifest_path) {
@@ -88,11 +111,12 @@ Manifest PredictionManifest(const LabelSet& set, const std::vector<std::vector<B
 
 // [SECTION] the review queue
 
-void ReviewQueue::Add(ReviewItem item, Image image, std::vector<Box> t, bool has) {
+void ReviewQueue::Add(ReviewItem item, Image image, std::vector<Box> t, bool has, bool batch) {
   items.push_back(std::move(item));
   images.push_back(std::move(image));
   truth.push_back(std::move(t));
   has_truth.push_back(has);
+  from_batch.push_back(batch);
 }
 
 void ReviewQueue::Clear() {
@@ -100,6 +124,7 @@ void ReviewQueue::Clear() {
   images.clear();
   truth.clear();
   has_truth.clear();
+  from_batch.clear();
 }
 
 static bool SimulateOne(ReviewQueue* q, size_t i, const ReviewerOptions& opt) {
@@ -114,6 +139,36 @@ int SimulateReview(ReviewQueue* queue, const ReviewerOptions& opt) {
   return n;
 }
 
+static std::string FileName(const std::string& ref) {
+  const size_t slash = ref.find_last_of('/');
+  return slash == std::string::npos ? ref : ref.substr(slash + 1);
+}
+
+VerificationApplied ApplyVerification(ReviewQueue* q, const std::vector<Verification>& v) {
+  VerificationApplied r;
+  std::map<std::string, size_t> by_ref, by_name;
+  for (size_t i = 0; i < q->items.size(); i++) {
+    by_ref.emplace(q->items[i].source_ref, i);
+    by_name.emplace(FileName(q->items[i].source_ref), i);
+  }
+  for (const Verification& x : v) {
+    size_t idx = 0;
+    if (auto a = by_ref.find(x.source_ref); a != by_ref.end()) {
+      idx = a->second;
+    } else if (auto b = by_name.find(FileName(x.source_ref)); b != by_name.end()) {
+      idx = b->second;
+    } else {
+      r.unmatched++;
+      continue;
+    }
+    ReviewItem& item = q->items[idx];
+    item.needs_fix = !x.correct;
+    item.reviewed = x.correct;  // a "needs-fix" image goes back to the reviewer
+    (x.correct ? r.accepted : r.needs_fix)++;
+  }
+  return r;
+}
+
 // [SECTION] the loop
 
 const char* StageName(LoopStage s) {
@@ -126,6 +181,7 @@ const char* StageName(LoopStage s) {
     case LoopStage::TrainV2: return "train_v2";
     case LoopStage::EvalV2: return "eval_v2";
     case LoopStage::Done: return "done";
+    case LoopStage::Batch: return "batch";
   }
   return "?";
 }
@@ -141,6 +197,8 @@ struct Loop::Work {
   // Pre-label: the slots of the rebuilt queue and the queue as it was.
   std::vector<QueueSlot> plan;
   ReviewQueue prev;
+  std::optional<LabelSet> batch;  // AddBatch: decoded one image per unit, each pre-labelled before the next
+  size_t batch_added = 0;
   size_t i = 0;  // plan slot, test image or queue item
   Detector::DetectState detect;
   double t0 = 0;  // wall clock at the start of v1's scoring
@@ -148,7 +206,7 @@ struct Loop::Work {
 
 Loop::Loop(LoopOptions options, ReviewQueue* queue)
     : opt_(std::move(options)), q_(queue ? queue : &own_), w_(std::make_unique<Work>()) {
-  if (opt_.data_dir.empty()) Fail("a data folder is required");
+  if (opt_.data_dir.empty() && opt_.v1_manifest.empty()) Fail("a data folder or a v1 manifest is required");
   else if (opt_.threshold > 1.f) Fail("threshold " + std::to_string(opt_.threshold) + " is outside 0..1");
 }
 
@@ -163,6 +221,8 @@ Loop::Loop(LoopOptions options, ReviewQueue* queue, LoopData from) : Loop(std::m
   d_.test_pred_v1.clear();
   d_.test_pred_v2.clear();
   d_.v2_proposals.clear();
+  d_.rounds.clear();
+  d_.test_split = false;
 }
 
 Loop::~Loop() = default;
@@ -188,7 +248,7 @@ void Loop::RestoreUnplanned() {
     if (keep < 0) continue;
     const size_t o = size_t(keep);
     q_->Add(std::move(w.prev.items[o]), std::move(w.prev.images[o]), std::move(w.prev.truth[o]),
-            w.prev.has_truth[o]);
+            w.prev.has_truth[o], w.prev.from_batch[o]);
   }
   w.plan.clear();
   w.prev.Clear();
@@ -212,6 +272,7 @@ void Loop::StepOnce() {
     case LoopStage::EvalV1:
     case LoopStage::EvalV2: StepEval(); return;
     case LoopStage::Review: StepReview(); return;
+    case LoopStage::Batch: StepBatch(); return;
     case LoopStage::Done: return;
   }
 }
@@ -220,9 +281,18 @@ void Loop::StepOnce() {
 
 void Loop::StepLoad() {
   std::optional<LabelSet>* sets[3] = {&d_.v1, &d_.v2, &d_.test};
+  const std::string* given[3] = {&opt_.v1_manifest, &opt_.v2_manifest, &opt_.test_manifest};
   for (int k = 0; k < 3; k++) {
     if (!*sets[k]) {
-      Result<LabelSet> r = OpenLabelSet(opt_.data_dir + "/" + kSetNames[k] + ".manifest");
+      std::string path = *given[k];
+      if (path.empty() && !opt_.data_dir.empty()) path = opt_.data_dir + "/" + kSetNames[k] + ".manifest";
+      if (path.empty()) {  // the user's own v1 alone: no batch yet; the test split is held out of v1 below
+        *sets[k] = LabelSet{};
+        sets[k]->value().path = std::string("(no ") + kSetNames[k] + " manifest)";
+        d_.test_split = k == 2;
+        return;
+      }
+      Result<LabelSet> r = OpenLabelSet(path, /*allow_unlabeled=*/k == 1);
       if (!r) return Fail(r.status().message());
       *sets[k] = std::move(*r);
       return;
@@ -237,6 +307,30 @@ void Loop::StepLoad() {
       return Fail(s.path + ": no usable image; " + s.problems[0] +
                   (s.problems.size() > 1 ? " (and " + std::to_string(s.problems.size() - 1) + " more problems)" : ""));
   }
+  if (d_.test_split) {
+    // Every 5th v1 image (from the 5th) is the test split, the rest trains:
+    // deterministic, so the CLI and the panel score the same images.
+    LabelSet& v1 = *d_.v1;
+    LabelSet& test = *d_.test;
+    test.manifest.label_attribute = v1.manifest.label_attribute;
+    test.manifest.class_map = v1.manifest.class_map;
+    test.manifest.dir = v1.manifest.dir;
+    test.path = v1.path + " (every 5th image held out as the test split)";
+    LabelSet keep = v1;
+    keep.manifest.images.clear();
+    keep.images.clear();
+    for (size_t i = 0; i < v1.images.size(); i++) {
+      LabelSet& to = i % 5 == 4 ? test : keep;
+      to.manifest.images.push_back(std::move(v1.manifest.images[i]));
+      to.images.push_back(std::move(v1.images[i]));
+    }
+    v1 = std::move(keep);
+    if (test.images.empty())
+      return Fail(v1.path + ": " + std::to_string(v1.images.size()) +
+                  " usable images; at least 5 are needed to hold every 5th out as the test split (or give a test manifest)");
+  }
+  for (const LabeledImage& li : d_.v1->manifest.images)
+    if (!li.labeled) return Fail(d_.v1->path + ": " + li.source_ref + " has no labels; v1 trains on labelled images");
   d_.problems.clear();
   for (auto* set : sets) d_.problems.insert(d_.problems.end(), (*set)->problems.begin(), (*set)->problems.end());
   const auto& cm = d_.v1->manifest.class_map;
@@ -259,6 +353,7 @@ void Loop::StepTrain() {
   w_->trainer.reset();
   if (!v2) return V1Trained();
   d_.threshold_v2 = opt_.threshold >= 0 ? opt_.threshold : d_.det_v2->threshold();
+  d_.version++;
   w_->i = 0;
   d_.test_pred_v2.clear();
   stage_ = LoopStage::EvalV2;
@@ -269,10 +364,12 @@ void Loop::V1Trained() {
   Work& w = *w_;
   d_.threshold_v1 = opt_.threshold >= 0 ? opt_.threshold : d_.det_v1->threshold();
   proposal_threshold_ = d_.threshold_v1;
+  d_.version = 1;
+  d_.det_v2.reset();  // the retrains were of the old v1's data
   w.prev = std::move(*q_);
   q_->Clear();
-  std::vector<bool> imported;
-  for (bool t : w.prev.has_truth) imported.push_back(!t);
+  std::vector<bool> imported;  // kept (proposals renewed while untouched): drops and batches
+  for (size_t i = 0; i < w.prev.items.size(); i++) imported.push_back(!w.prev.has_truth[i] || w.prev.from_batch[i]);
   std::vector<std::string> refs;
   for (auto& li : d_.v2->manifest.images) refs.push_back(li.source_ref);
   w.plan = PlanRetrainQueue(w.prev.items, imported, refs);
@@ -298,7 +395,8 @@ void Loop::StepPrelabel() {
   const QueueSlot& slot = w.plan[w.i];
   if (slot.old_index >= 0 && !slot.repropose) {
     const size_t o = size_t(slot.old_index);
-    q_->Add(std::move(w.prev.items[o]), std::move(w.prev.images[o]), std::move(w.prev.truth[o]), w.prev.has_truth[o]);
+    q_->Add(std::move(w.prev.items[o]), std::move(w.prev.images[o]), std::move(w.prev.truth[o]), w.prev.has_truth[o],
+            w.prev.from_batch[o]);
     w.i++;
     return;
   }
@@ -321,7 +419,7 @@ void Loop::StepPrelabel() {
     const size_t o = size_t(slot.old_index);
     const ReviewItem& was = w.prev.items[o];
     q_->Add(MakeReviewItem(was.source_ref, was.width, was.height, std::move(p), proposal_threshold_),
-            std::move(w.prev.images[o]), {}, false);
+            std::move(w.prev.images[o]), std::move(w.prev.truth[o]), w.prev.has_truth[o], true);
   }
   w.i++;
 }
@@ -350,6 +448,12 @@ void Loop::StepEval() {
   truth.resize(n);
   const Evaluation e = Evaluate(truth, pred, v2 ? d_.threshold_v2 : d_.threshold_v1, d_.classes);
   w.i = 0;
+  RoundResult round;
+  round.version = v2 ? d_.version : 1;
+  round.reviewed = v2 ? d_.trained_v2_on : 0;
+  round.trained_on = int(d_.v1->images.size()) + round.reviewed;
+  round.eval = e;
+  d_.rounds.push_back(round);
   if (v2) {
     d_.eval_v2 = e;
     stage_ = LoopStage::Done;
@@ -397,6 +501,53 @@ Status Loop::SubmitReview() {
   return Status::Ok();
 }
 
+const Detector* Loop::latest_model() const {
+  if (d_.det_v2 && d_.version > 1 && stage_ != LoopStage::TrainV2) return d_.det_v2.get();
+  if (stage_ == LoopStage::TrainV1) return nullptr;  // a retrain of v1 trains in place
+  return d_.det_v1.get();
+}
+
+// [SECTION] a batch to review: one decode or one pyramid level per unit, with the latest model
+
+Status Loop::AddBatch(LabelSet batch) {
+  if (failed() && error_ != "cancelled") return Status::Error("the loop failed: " + error_);
+  if (!waiting() && !done()) return Status::Error("the loop is still running");
+  if (!latest_model()) return Status::Error("no model is trained yet");
+  if (batch.pending.empty() && batch.images.empty()) return Status::Error(batch.path + ": no images listed");
+  after_batch_ = stage_;
+  w_ = std::make_unique<Work>();
+  w_->batch = std::move(batch);
+  stage_ = LoopStage::Batch;
+  return Status::Ok();
+}
+
+void Loop::StepBatch() {
+  Work& w = *w_;
+  LabelSet& b = *w.batch;
+  if (w.i < b.images.size()) {
+    const Detector& det = *latest_model();
+    const Image& img = b.images[w.i];
+    const double t = NowMs();
+    const bool scanned = det.DetectStep(img, &w.detect);
+    d_.prelabel_ms += NowMs() - t;
+    if (!scanned) return;
+    const LabeledImage& li = b.manifest.images[w.i];
+    q_->Add(MakeReviewItem(li.source_ref, li.width, li.height, std::move(w.detect.boxes), proposal_threshold_), img,
+            li.boxes, li.labeled, true);
+    w.detect = {};
+    w.i++;
+    w.batch_added++;
+    return;
+  }
+  if (LoadNextImage(&b)) return;
+  d_.problems.insert(d_.problems.end(), b.problems.begin(), b.problems.end());
+  const bool none = w.batch_added == 0;
+  const std::string path = b.path;
+  w_ = std::make_unique<Work>();
+  stage_ = after_batch_;
+  if (none) Fail(path + ": no usable image" + (b.problems.empty() ? std::string() : "; " + b.problems[0]));
+}
+
 // [SECTION] progress, status, results
 
 const std::vector<QueueSlot>& Loop::plan() const { return w_->plan; }
@@ -415,6 +566,10 @@ float Loop::Progress() const {
     case LoopStage::EvalV2: b = 0.7f + 0.3f * part(w.i, test_scored()); break;
     case LoopStage::Review: break;
     case LoopStage::Done: return 1.f;
+    case LoopStage::Batch: {
+      const size_t n = w.batch ? w.batch->pending.size() + w.batch->images.size() - w.batch->next : 0;
+      return part(w.batch_added, std::max<size_t>(n, 1));
+    }
   }
   const bool second = stage_ == LoopStage::TrainV2 || stage_ == LoopStage::EvalV2;
   if (!opt_.simulate_reviewer) return second ? b : a;
@@ -431,8 +586,8 @@ std::string Loop::Detail() const {
       for (int k = 0; k < 3; k++) {
         if (!*sets[k]) return std::string("reading ") + kSetNames[k] + ".manifest";
         const LabelSet& s = **sets[k];
-        if (!s.pending.empty())
-          return std::string("decoding ") + kSetNames[k] + " " + of(std::min(s.next + 1, s.pending.size()), s.pending.size());
+        // The images decoded so far of those listed: never more than listed.
+        if (!s.pending.empty()) return std::string("decoding ") + kSetNames[k] + " " + of(s.next, s.pending.size());
       }
       return "loaded";
     }
@@ -443,6 +598,11 @@ std::string Loop::Detail() const {
     case LoopStage::Review: return waiting() ? "waiting for the review" : "simulated review " + of(w.i, q_->items.size());
     case LoopStage::TrainV2: return "v2 " + (w.trainer ? w.trainer->Stage() : std::string());
     case LoopStage::Done: return failed() ? error_ : "done";
+    case LoopStage::Batch: {
+      const size_t n = w.batch ? w.batch->pending.size() : 0;
+      return "batch: pre-label with v" + std::to_string(d_.version) + " " +
+             of(w.batch_added, std::max(n, w.batch_added));
+    }
   }
   return "";
 }
@@ -454,11 +614,22 @@ LoopData Loop::TakeData() {
   return out;
 }
 
-static nlohmann::json EvalStatus(const std::optional<Evaluation>& e) {
+static nlohmann::json PerLabel(const Evaluation& e, const std::map<int, std::string>& names) {
+  nlohmann::json a = nlohmann::json::array();
+  for (size_t c = 0; c < e.per_class.size(); c++) {
+    const Prf& p = e.per_class[c];
+    auto n = names.find(int(c));
+    a.push_back({{"label", n != names.end() ? n->second : std::to_string(c)}, {"precision", p.precision},
+                 {"recall", p.recall}, {"f1", p.f1}, {"tp", p.tp}, {"fp", p.fp}, {"fn", p.fn}});
+  }
+  return a;
+}
+
+static nlohmann::json EvalStatus(const std::optional<Evaluation>& e, const std::map<int, std::string>& names) {
   if (!e) return nlohmann::json();
   return nlohmann::json{{"precision", e->overall.precision}, {"recall", e->overall.recall}, {"f1", e->overall.f1},
                         {"threshold", e->threshold}, {"assumed_threshold", e->assumed_threshold},
-                        {"f1_at_assumed", e->assumed.f1}};
+                        {"f1_at_assumed", e->assumed.f1}, {"per_label", PerLabel(*e, names)}};
 }
 
 nlohmann::json Loop::StatusJson() const {
@@ -486,16 +657,29 @@ nlohmann::json Loop::StatusJson() const {
   j["train_ms_v1"] = d_.train_ms_v1;
   j["prelabel_ms_v2"] = d_.prelabel_ms;
   j["eval_ms_v1"] = d_.eval_ms_v1;
-  j["v1"] = EvalStatus(d_.eval_v1);
-  j["v2"] = EvalStatus(d_.eval_v2);
+  static const std::map<int, std::string> kNoNames;
+  const std::map<int, std::string>& names = d_.v1 ? d_.v1->manifest.class_map : kNoNames;
+  j["v1"] = EvalStatus(d_.eval_v1, names);
+  j["v2"] = EvalStatus(d_.eval_v2, names);
   if (d_.eval_v2) j["train_ms_v2"] = d_.train_ms_v2;
+  j["version"] = d_.version;
+  j["test_split"] = d_.test_split;
+  nlohmann::json rounds = nlohmann::json::array();
+  for (const RoundResult& r : d_.rounds)
+    rounds.push_back({{"version", r.version}, {"trained_on", r.trained_on}, {"reviewed", r.reviewed},
+                      {"precision", r.eval.overall.precision}, {"recall", r.eval.overall.recall},
+                      {"f1", r.eval.overall.f1}, {"per_label", PerLabel(r.eval, names)}});
+  j["rounds"] = rounds;
   return j;
 }
 
-ReviewedFiles Reviewed(const ReviewQueue& q, const LabelSet* v2, const std::string& job_name) {
+ReviewedFiles Reviewed(const ReviewQueue& q, const LabelSet* v2, const std::string& job_name,
+                       const std::map<int, std::string>* class_map) {
   ReviewedFiles r;
   r.manifest.label_attribute = v2 ? v2->manifest.label_attribute : "bounding-box";
-  r.manifest.class_map = v2 ? v2->manifest.class_map : std::map<int, std::string>{{0, "smile"}, {1, "cloud"}};
+  r.manifest.class_map = class_map && !class_map->empty()           ? *class_map
+                         : v2 && !v2->manifest.class_map.empty() ? v2->manifest.class_map
+                                                                  : std::map<int, std::string>{{0, "smile"}, {1, "cloud"}};
   const std::string date = NowIso8601();
   auto add = [&](const ReviewItem& item, LabeledImage out) {
     const ReviewStats s = item.Stats();
@@ -507,9 +691,9 @@ ReviewedFiles Reviewed(const ReviewQueue& q, const LabelSet* v2, const std::stri
     r.verification.push_back({out.source_ref, s.adjusted == 0 && s.deleted == 0 && s.added == 0, 1.f});
     r.manifest.images.push_back(std::move(out));
   };
-  std::map<std::string, size_t> by_ref;  // the queue's data-set items
+  std::map<std::string, size_t> by_ref;  // the queue's data-set (v2) items
   for (size_t i = 0; i < q.items.size(); i++)
-    if (q.has_truth[i]) by_ref.emplace(q.items[i].source_ref, i);
+    if (q.has_truth[i] && !q.from_batch[i]) by_ref.emplace(q.items[i].source_ref, i);
   if (v2)
     for (const LabeledImage& li : v2->manifest.images) {
       auto it = by_ref.find(li.source_ref);
@@ -517,7 +701,7 @@ ReviewedFiles Reviewed(const ReviewQueue& q, const LabelSet* v2, const std::stri
     }
   for (size_t i = 0; i < q.items.size(); i++) {
     const ReviewItem& item = q.items[i];
-    if (!item.reviewed || (v2 && q.has_truth[i])) continue;  // data-set images are in already
+    if (!item.reviewed || (v2 && q.has_truth[i] && !q.from_batch[i])) continue;  // data-set images are in already
     LabeledImage li;
     li.source_ref = item.source_ref;
     li.width = item.width;
@@ -544,7 +728,7 @@ LoopResult MakeLoopResult(const Loop& loop) {
   if (d.det_v2) r.detector_v2 = d.det_v2->Describe(), r.calibration_v2 = d.det_v2->calibration();
   if (!d.v2 || !d.test) return r;
   r.v2_proposals = PredictionManifest(*d.v2, d.v2_proposals, job + "/v1-prelabel");
-  ReviewedFiles rf = Reviewed(q, &*d.v2, job);
+  ReviewedFiles rf = Reviewed(q, &*d.v2, job, d.v1 ? &d.v1->manifest.class_map : nullptr);
   r.v2_reviewed = std::move(rf.manifest);
   r.verification = std::move(rf.verification);
   r.review = rf.stats;

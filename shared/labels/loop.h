@@ -15,6 +15,7 @@
 //   Result<LoopResult> r = RunLoop("data/logos", o);   // the same to the end, with the output manifests
 #pragma once
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -47,7 +48,13 @@ struct LabelSet {
 Result<LabelSet> LoadLabelSet(const std::string& manifest_path);
 // The same in steps (the page decodes one image per job slice):
 //   Result<LabelSet> s = OpenLabelSet(path);  while (LoadNextImage(&*s)) {}
-Result<LabelSet> OpenLabelSet(const std::string& manifest_path);
+// allow_unlabeled: bare {"source-ref"} lines too (a batch to review; labeled = false).
+Result<LabelSet> OpenLabelSet(const std::string& manifest_path, bool allow_unlabeled = false);
+// A batch of loose pictures (dropped files): unlabeled, source-ref = the path.
+LabelSet ImageBatch(const std::vector<std::string>& paths);
+// Decodes the next listed image. A source-ref that is not found as written
+// (an s3:// address, or a folder the user's files were not dropped with) is
+// looked up by its file name beside the manifest, where dropped files land.
 bool LoadNextImage(LabelSet* set);  // false when every listed image was tried
 
 // The review queue: one item per image to review with its pixels and, for
@@ -59,11 +66,22 @@ struct ReviewQueue {
   std::vector<Image> images;            // parallel to items
   std::vector<std::vector<Box>> truth;  // parallel; empty + has_truth=false for imports
   std::vector<bool> has_truth;
-  void Add(ReviewItem item, Image image, std::vector<Box> truth, bool has_truth);
+  std::vector<bool> from_batch;         // parallel; added by Loop::AddBatch or a drop, not the data set's v2
+  void Add(ReviewItem item, Image image, std::vector<Box> truth, bool has_truth, bool from_batch = false);
   void Clear();
 };
 // The simulated reviewer on every unreviewed item that has a truth; returns how many it reviewed.
 int SimulateReview(ReviewQueue* queue, const ReviewerOptions& opt);
+
+// A label-verification manifest back from the reviewers (Ground Truth's
+// verification job over what Export wrote): "correct" accepts that image's
+// boxes as they are (reviewed); "needs-fix" leaves it to adjust, marked
+// (ReviewItem::needs_fix) and first in the queue. Matched by source-ref, else
+// by file name. Lines matching no queue image are counted in `unmatched`.
+struct VerificationApplied {
+  int accepted = 0, needs_fix = 0, unmatched = 0;
+};
+VerificationApplied ApplyVerification(ReviewQueue* queue, const std::vector<Verification>& v);
 
 // What the review produced, as files: the reviewed images as a Ground Truth
 // manifest (human-annotated "yes") with a verification line each ("were the
@@ -75,13 +93,20 @@ struct ReviewedFiles {
   std::vector<Verification> verification;
   ReviewStats stats;  // over the same images
 };
-ReviewedFiles Reviewed(const ReviewQueue& q, const LabelSet* v2, const std::string& job_name);
+// class_map: the labels' names (v1's); null = v2's.
+ReviewedFiles Reviewed(const ReviewQueue& q, const LabelSet* v2, const std::string& job_name,
+                       const std::map<int, std::string>* class_map = nullptr);
 
-enum class LoopStage { Load, TrainV1, Prelabel, EvalV1, Review, TrainV2, EvalV2, Done };
+enum class LoopStage { Load, TrainV1, Prelabel, EvalV1, Review, TrainV2, EvalV2, Done, Batch };
 const char* StageName(LoopStage s);  // "load", "train_v1", "prelabel", "eval_v1", "review", ...
 
 struct LoopOptions {
   std::string data_dir;  // DIR/v1.manifest, DIR/v2.manifest, DIR/test.manifest
+  // The user's own Ground Truth object-detection manifests (images beside
+  // them) instead of data_dir's. Without data_dir, no v2 batch unless
+  // v2_manifest is given, and without test_manifest the test split is every
+  // 5th v1 image held out (Rekognition Custom Labels' auto split is 80/20).
+  std::string v1_manifest, v2_manifest, test_manifest;
   // Confidence at which proposals are shown and metrics taken. < 0: each
   // model's own threshold, chosen by cross-validation on its training images.
   float threshold = -1.f;
@@ -95,6 +120,14 @@ struct LoopOptions {
   std::string job_name = "fieldkit-label-review";
 };
 
+// One trained model's score on the test split: v1, then each retrain (v2, v3, ...).
+struct RoundResult {
+  int version = 1;
+  int trained_on = 0;  // images: v1's training images (+ the reviewed ones from v2 on)
+  int reviewed = 0;    // of those, reviewed queue images
+  Evaluation eval;
+};
+
 // What a loop has made so far.
 struct LoopData {
   std::optional<LabelSet> v1, v2, test;  // set when each manifest is read; images decoded one per unit
@@ -102,12 +135,17 @@ struct LoopData {
   int classes = 0;                       // v1's highest class id + 1 (class ids index the models)
   // The models. A new one takes the place of the old when its training
   // starts and is trained in place.
+  // det_v2 is the latest retrained model (v2, then v3, ...: each SubmitReview
+  // trains a new one on v1 + every reviewed image); it pre-labels later batches.
   std::unique_ptr<Detector> det_v1, det_v2;
+  int version = 0;                             // of the latest trained model (0 before v1)
+  std::vector<RoundResult> rounds;             // each scored model, in order
+  bool test_split = false;                     // the test set was held out of v1 (no test manifest)
   float threshold_v1 = 0, threshold_v2 = 0;    // what each model's proposals and metrics use
   std::vector<std::vector<Box>> v2_proposals;  // per v2 image: every box v1 proposed, before the review
   int prelabeled = 0;                          // images v1 proposed boxes for
   int trained_v2_on = 0;                       // reviewed images v2 was trained on (besides v1's)
-  std::optional<Evaluation> eval_v1, eval_v2;  // on the first test_scored() test images
+  std::optional<Evaluation> eval_v1, eval_v2;  // on the first test_scored() test images (eval_v2: the latest retrain)
   std::vector<std::vector<Box>> test_pred_v1, test_pred_v2;
   // Work time of each stage (the sum of its units); v1's scoring in wall time.
   double train_ms_v1 = 0, prelabel_ms = 0, eval_ms_v1 = 0, train_ms_v2 = 0;
@@ -139,6 +177,15 @@ class Loop {
   void Cancel();
   // The review slider: items pre-labelled from now on show proposals at/above it.
   void SetProposalThreshold(float t) { proposal_threshold_ = t; }
+  // Pre-labels a batch (OpenLabelSet(path, true) or ImageBatch) into the queue
+  // with the latest model (one decode or one pyramid level per unit), then
+  // returns to waiting/done. Labelled images keep their boxes as the truth the
+  // simulated reviewer checks against. Allowed when the loop waits or is done
+  // and a model is trained.
+  Status AddBatch(LabelSet batch);
+  // The newest fully trained model (v1, v2, v3 ...); null while v1 trains. A
+  // model being trained is never returned (it is trained in place).
+  const Detector* latest_model() const;
 
   bool done() const { return stage_ == LoopStage::Done; }
   bool waiting() const { return stage_ == LoopStage::Review && !opt_.simulate_reviewer; }
@@ -163,7 +210,9 @@ class Loop {
   // {"stage","error"?,"images":{v1,v2,test},"test_scored","problems","prelabeled","queue","proposals",
   //  "reviewed","review":{accepted_unchanged,adjusted,deleted,added,effort_saved},"train_ms_v1",
   //  "prelabel_ms_v2","eval_ms_v1","v1":{precision,recall,f1,threshold,assumed_threshold,f1_at_assumed}|null,
-  //  "v2":{..}|null,"train_ms_v2" (once v2 is scored)}
+  //  "v2":{..}|null (the latest retrain),"train_ms_v2" (once v2 is scored),"version","rounds":[{version,
+  //  trained_on,reviewed,precision,recall,f1,per_label:[{label,precision,recall,f1,tp,fp,fn}]}]}
+  //  (v1 and v2 carry per_label too)
   nlohmann::json StatusJson() const;
 
  private:
@@ -174,6 +223,7 @@ class Loop {
   void StepPrelabel();
   void StepEval();
   void StepReview();
+  void StepBatch();
   void V1Trained();
   void Fail(std::string message);
   void RestoreUnplanned();
@@ -185,6 +235,7 @@ class Loop {
   std::string error_;
   float proposal_threshold_ = 0.5f;
   std::unique_ptr<Work> w_;
+  LoopStage after_batch_ = LoopStage::Done;
 };
 
 struct LoopResult {

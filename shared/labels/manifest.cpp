@@ -1,5 +1,6 @@
 #include "labels/manifest.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cmath>
@@ -126,7 +127,7 @@ bool ReadAnnotation(const json& anns, const json* objects, size_t k, const std::
 }
 
 // One manifest line; false (and a report) when the line gives no image.
-bool ReadLine(const std::string& line, Manifest& m, const Report& report) {
+bool ReadLine(const std::string& line, Manifest& m, const Report& report, bool allow_unlabeled) {
   json j;
   try {
     j = json::parse(line);
@@ -141,6 +142,14 @@ bool ReadLine(const std::string& line, Manifest& m, const Report& report) {
   if (!j.contains("source-ref") || !j["source-ref"].is_string()) {
     report("missing field 'source-ref'");
     return false;
+  }
+  if (allow_unlabeled && j.size() == 1) {  // only "source-ref": an image still to label
+    LabeledImage img;
+    img.source_ref = j["source-ref"].get<std::string>();
+    img.labeled = false;
+    img.width = img.height = 0;
+    m.images.push_back(std::move(img));
+    return true;
   }
   std::string attr = m.label_attribute.empty() ? FindLabelAttribute(j) : m.label_attribute;
   if (attr.empty()) {
@@ -196,7 +205,7 @@ bool ReadLine(const std::string& line, Manifest& m, const Report& report) {
 }  // namespace
 
 Result<Manifest> ParseManifest(const std::string& text, const std::string& name, std::vector<std::string>* problems,
-                               const std::string& label_attribute) {
+                               const std::string& label_attribute, bool allow_unlabeled) {
   Manifest m;
   m.label_attribute = label_attribute;
   std::istringstream in(text);
@@ -208,19 +217,19 @@ Result<Manifest> ParseManifest(const std::string& text, const std::string& name,
   while (std::getline(in, line)) {
     lineno++;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    ReadLine(line, m, report);
+    ReadLine(line, m, report, allow_unlabeled);
   }
   if (m.label_attribute.empty()) m.label_attribute = "bounding-box";
   return m;
 }
 
 Result<Manifest> ReadManifest(const std::string& path, std::vector<std::string>* problems,
-                              const std::string& label_attribute) {
+                              const std::string& label_attribute, bool allow_unlabeled) {
   FileError why;
   Result<std::string> text = ReadFile(path, &why);
   if (why == FileError::kCannotOpen) return Status::Error(path + ": cannot open manifest");
   if (!text) return text.status();
-  Result<Manifest> r = ParseManifest(*text, path, problems, label_attribute);
+  Result<Manifest> r = ParseManifest(*text, path, problems, label_attribute, allow_unlabeled);
   if (r) {
     const size_t slash = path.find_last_of('/');
     r->dir = slash == std::string::npos ? "." : path.substr(0, slash);
@@ -295,6 +304,97 @@ std::string VerificationToString(const std::vector<Verification>& v, const std::
     out += DumpJson(j) + "\n";
   }
   return out;
+}
+
+namespace {
+// The key whose "<key>-metadata" has this "type"; "" if none.
+std::string AttributeOfType(const json& j, const std::string& type) {
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string meta = it.key() + "-metadata";
+    if (!j.contains(meta) || !j[meta].is_object()) continue;
+    const json& t = j[meta].contains("type") ? j[meta]["type"] : json();
+    if (t.is_string() && t.get<std::string>() == type) return it.key();
+  }
+  return "";
+}
+}  // namespace
+
+std::vector<Verification> ParseVerification(const std::string& text, const std::string& name,
+                                            std::vector<std::string>* problems) {
+  std::vector<Verification> out;
+  std::istringstream in(text);
+  std::string line;
+  int lineno = 0;
+  auto report = [&](const std::string& msg) {
+    if (problems) problems->push_back(name + ":" + std::to_string(lineno) + ": " + msg);
+  };
+  while (std::getline(in, line)) {
+    lineno++;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    json j;
+    try {
+      j = json::parse(line);
+    } catch (const std::exception& e) {
+      report(std::string("not valid JSON (") + e.what() + ")");
+      continue;
+    }
+    if (!j.is_object() || !j.contains("source-ref") || !j["source-ref"].is_string()) {
+      report("missing field 'source-ref'");
+      continue;
+    }
+    const std::string attr = AttributeOfType(j, "groundtruth/label-verification");
+    if (attr.empty()) {
+      report("no label-verification attribute (a '<key>-metadata' with type groundtruth/label-verification)");
+      continue;
+    }
+    const json& meta = j[attr + "-metadata"];
+    Verification v;
+    v.source_ref = j["source-ref"].get<std::string>();
+    if (meta.contains("class-name") && meta["class-name"].is_string()) {
+      const std::string c = meta["class-name"].get<std::string>();
+      v.correct = c == "correct";
+    } else if (j[attr].is_number_integer()) {
+      v.correct = j[attr].get<int64_t>() == 0;
+    } else {
+      report("'" + attr + "': neither a class-name in its metadata nor a class number");
+      continue;
+    }
+    if (meta.contains("confidence") && meta["confidence"].is_number())
+      v.confidence = std::clamp(meta["confidence"].get<float>(), 0.f, 1.f);
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+std::string ManifestKind(const std::string& text, std::string* why) {
+  std::istringstream in(text);
+  std::string line;
+  int lineno = 0;
+  while (std::getline(in, line)) {
+    lineno++;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    json j;
+    try {
+      j = json::parse(line);
+    } catch (const std::exception& e) {
+      *why = "line " + std::to_string(lineno) + " is not JSON";
+      return "";
+    }
+    if (!j.is_object() || !j.contains("source-ref")) {
+      *why = "line " + std::to_string(lineno) + " has no 'source-ref' (not a Ground Truth manifest)";
+      return "";
+    }
+    if (j.size() == 1) return "input";
+    if (!AttributeOfType(j, "groundtruth/label-verification").empty()) return "label-verification";
+    if (!AttributeOfType(j, "groundtruth/object-detection").empty()) return "object-detection";
+    const std::string attr = FindLabelAttribute(j);
+    if (!attr.empty() && j[attr].is_object() && j[attr].contains("annotations")) return "object-detection";
+    *why = "line " + std::to_string(lineno) +
+           " is a Ground Truth line of another task (Label Review takes object-detection and label-verification)";
+    return "";
+  }
+  *why = "no lines";
+  return "";
 }
 
 std::string CocoToString(const Manifest& m) {

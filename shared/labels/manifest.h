@@ -26,6 +26,7 @@ struct LabeledImage {
   bool human_annotated = true;
   std::string creation_date;  // ISO 8601, e.g. 2026-11-28T15:00:00.000000
   std::string job_name;
+  bool labeled = true;  // false: a bare {"source-ref"} line (an input manifest; read with allow_unlabeled)
 };
 
 struct Manifest {
@@ -40,10 +41,12 @@ struct Manifest {
 // box outside the image (clipped, or dropped when nothing is left) or unknown
 // class id becomes one message in *problems.
 // label_attribute "" = find the key that has a "<key>-metadata" sibling.
+// allow_unlabeled: a line with only "source-ref" (Ground Truth's input manifest: an image
+// still to label) is an image with labeled = false and its size 0x0 until decoded.
 Result<Manifest> ReadManifest(const std::string& path, std::vector<std::string>* problems,
-                              const std::string& label_attribute = "");
+                              const std::string& label_attribute = "", bool allow_unlabeled = false);
 Result<Manifest> ParseManifest(const std::string& text, const std::string& name, std::vector<std::string>* problems,
-                               const std::string& label_attribute = "");
+                               const std::string& label_attribute = "", bool allow_unlabeled = false);
 std::string ManifestToString(const Manifest& m);
 Status WriteManifest(const Manifest& m, const std::string& path);
 
@@ -57,6 +60,16 @@ struct Verification {
 };
 std::string VerificationToString(const std::vector<Verification>& v, const std::string& attribute,
                                  const std::string& job_name, const std::string& creation_date);
+// Reads a label-verification output back (what VerificationToString writes, or
+// Ground Truth's own): the attribute is the key whose "-metadata" says
+// "groundtruth/label-verification"; its value 0 or class-name "correct" is a
+// yes. Bad lines are reported (name:line: field) and skipped.
+std::vector<Verification> ParseVerification(const std::string& text, const std::string& name,
+                                            std::vector<std::string>* problems);
+// What kind of Ground Truth output a manifest's first usable line is, from its
+// "-metadata" type: "object-detection", "label-verification", "input" (a bare
+// source-ref line), or "" (not a Ground Truth manifest; *why says what is wrong).
+std::string ManifestKind(const std::string& text, std::string* why);
 
 // COCO instances JSON ({images, annotations [bbox x,y,w,h, category_id, score], categories}).
 std::string CocoToString(const Manifest& m);

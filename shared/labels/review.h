@@ -46,6 +46,7 @@ struct ReviewItem {
   std::vector<Box> proposed;       // those at/above the threshold: what the reviewer was shown
   std::vector<ReviewBox> boxes;    // the current state
   bool reviewed = false;           // accepted/finished by the reviewer
+  bool needs_fix = false;          // a verification manifest said "needs-fix" (ApplyVerification)
   double seconds = 0;              // time spent on this image
   float min_confidence = 1.f;      // lowest proposal confidence (queue order)
   std::vector<std::vector<ReviewBox>> undo, redo;

@@ -162,7 +162,7 @@ TEST_CASE("labels/loop: a missing folder, a broken manifest and bad options fail
   }
   {
     Loop loop(LoopOptions{});
-    CHECK(StepUntilError(loop) == "a data folder is required");
+    CHECK(StepUntilError(loop) == "a data folder or a v1 manifest is required");
   }
   {
     LoopOptions o = QuickOptions();
