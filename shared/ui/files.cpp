@@ -9,6 +9,7 @@
 #include "forecast/dataset.h"
 #include "imgui.h"
 #include "recommend/data.h"
+#include "labels/manifest.h"
 #include "ui/app_state.h"
 #include "ui/panels.h"
 #include "ui/widgets.h"
@@ -49,6 +50,13 @@ SniffedFile Sniff(const std::string& path) {
   if (f.ext == "csv") {
     f.csv_guess = int(GuessCsvFile(path, &f.why, &f.broken));
     f.personalize = int(recommend::GuessPersonalizeCsv(SplitCsvLine(f.head)));
+  }
+  if (f.ext == "manifest" || f.ext == "jsonl" || f.ext == "json") {  // a Ground Truth manifest? (its first line says)
+    std::ifstream in(path);
+    std::string line, why;
+    while (std::getline(in, line) && line.find_first_not_of(" \t\r") == std::string::npos) {
+    }
+    if (line.size() < (1u << 20)) f.gt_kind = labels::ManifestKind(line, &why);
   }
   return f;
 }

@@ -12,9 +12,11 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
+#include "core/file.h"
 #include "core/image.h"
 #include "imgui.h"
 #include "labels/manifest.h"
@@ -29,6 +31,25 @@ namespace {
 
 constexpr const char* kV1Job = "Label review: train v1, pre-label v2";
 constexpr const char* kV2Job = "Label review: train v2 on the reviewed images";
+constexpr const char* kBatchJob = "Label review: pre-label a batch";
+
+bool Busy(AppState& app) { return app.jobs.Has(kV1Job) || app.jobs.Has(kV2Job) || app.jobs.Has(kBatchJob); }
+
+std::string FileName(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// A name shortened from the front to fit `width` px ("...0123.png"): file
+// names differ at the end, and the full path goes in a tooltip.
+std::string FitName(const std::string& name, float width) {
+  if (ImGui::CalcTextSize(name.c_str()).x <= width) return name;
+  for (size_t cut = 1; cut < name.size(); cut++) {
+    const std::string s = "..." + name.substr(cut);
+    if (ImGui::CalcTextSize(s.c_str()).x <= width) return s;
+  }
+  return "...";
+}
 
 // [SECTION] Jobs: the loop in slices (train v1 + pre-label, train v2), options
 
@@ -44,8 +65,11 @@ void SortQueue(LabelsPanelState& st) {
   st.order.resize(st.items.size());
   for (size_t i = 0; i < st.order.size(); i++) st.order[i] = int(i);
   if (st.lowest_first) {
+    // What the verification sent back as "needs fix" first, then the least confident.
     std::stable_sort(st.order.begin(), st.order.end(), [&](int a, int b) {
-      return st.items[size_t(a)].min_confidence < st.items[size_t(b)].min_confidence;
+      const labels::ReviewItem &x = st.items[size_t(a)], &y = st.items[size_t(b)];
+      if (x.needs_fix != y.needs_fix) return x.needs_fix;
+      return x.min_confidence < y.min_confidence;
     });
   }
   st.pos = 0;
@@ -63,7 +87,8 @@ int CurrentItem(const LabelsPanelState& st) {
 labels::LoopOptions Options(AppState& app) {
   const LabelsPanelState& st = app.labels;
   labels::LoopOptions o;
-  o.data_dir = DataDir(app);
+  if (st.v1_manifest.empty()) o.data_dir = DataDir(app);
+  else o.v1_manifest = st.v1_manifest;  // the user's own: no bundled v2, test held out of it
   o.threshold = st.threshold_override;
   o.test_limit = size_t(std::max(0, st.test_limit));
   o.simulate_reviewer = false;
@@ -108,10 +133,17 @@ void StageDone(AppState& app, labels::LoopStage stage) {
       app.Log(buf);
       break;
     case labels::LoopStage::EvalV2:
-      std::snprintf(buf, sizeof buf, "v2 trained on v1 + %d reviewed images in %.2f s; test F1 %.3f", d.trained_v2_on,
-                    d.train_ms_v2 / 1000, d.eval_v2->overall.f1);
+      std::snprintf(buf, sizeof buf, "v%d trained on v1 + %d reviewed images in %.2f s; test F1 %.3f", d.version,
+                    d.trained_v2_on, d.train_ms_v2 / 1000, d.eval_v2->overall.f1);
       st.message = buf;
       app.Log(buf);
+      break;
+    case labels::LoopStage::Batch:
+      st.texture_item = -1;
+      SortQueue(st);
+      st.message = "the batch is pre-labelled by v" + std::to_string(d.version) + "; review it, then train v" +
+                   std::to_string(d.version + 1);
+      app.Log(st.message);
       break;
     default: break;
   }
@@ -146,7 +178,7 @@ void LoopStopped(AppState& app, JobState s) {
 }
 
 void StartV1Job(AppState& app) {
-  if (app.jobs.Has(kV1Job)) return;
+  if (Busy(app)) return;
   LabelsPanelState& st = app.labels;
   // A retrain keeps the models (proposals on dropped images) until new ones train.
   st.loop = st.loop ? std::make_unique<labels::Loop>(Options(app), &st, st.loop->TakeData())
@@ -154,14 +186,14 @@ void StartV1Job(AppState& app) {
   SyncFromLoop(st);
   app.jobs.Enqueue(MakeJob(
       kV1Job, [&app](JobContext& ctx) { return StepLoop(app, ctx); }, [&app](JobState s) { LoopStopped(app, s); }));
-  st.message = "training v1 on " + DataDir(app) + "/v1 ...";
+  st.message = "training v1 on " + (st.v1_manifest.empty() ? DataDir(app) + "/v1" : st.v1_manifest) + " ...";
 }
 
 // v2 on v1's images plus every reviewed queue image with its reviewed boxes.
 void StartV2Job(AppState& app) {
   LabelsPanelState& st = app.labels;
   const labels::LoopData* d = Data(st);
-  if (app.jobs.Has(kV2Job) || !d || !d->v1 || !d->test) return;
+  if (Busy(app) || !d || !d->v1 || !d->test) return;
   if (Status s = st.loop->SubmitReview(); !s) {
     app.Error("Label review: " + s.message());
     return;
@@ -169,6 +201,25 @@ void StartV2Job(AppState& app) {
   SyncFromLoop(st);
   app.jobs.Enqueue(MakeJob(
       kV2Job, [&app](JobContext& ctx) { return StepLoop(app, ctx); }, [&app](JobState s) { LoopStopped(app, s); }));
+}
+
+// The next waiting batch, pre-labelled by the latest model, once the loop is idle.
+void StartBatchJob(AppState& app) {
+  LabelsPanelState& st = app.labels;
+  if (st.batches.empty() || Busy(app) || !st.loop || !st.loop->latest_model() ||
+      !(st.loop->waiting() || st.loop->done()))
+    return;
+  labels::LabelSet batch = std::move(st.batches.front());
+  st.batches.erase(st.batches.begin());
+  const std::string path = batch.path;
+  if (Status s = st.loop->AddBatch(std::move(batch)); !s) {
+    app.Error("Label review: " + path + ": " + s.message());
+    return;
+  }
+  app.jobs.Enqueue(MakeJob(
+      kBatchJob, [&app](JobContext& ctx) { return StepLoop(app, ctx); }, [&app](JobState s) { LoopStopped(app, s); }));
+  st.last_batch_by = st.loop->data().version;
+  st.message = "pre-labelling " + path + " with v" + std::to_string(st.loop->data().version) + " ...";
 }
 
 // [SECTION] Queue, textures, export
@@ -212,7 +263,8 @@ void Export(AppState& app, const char* what) {
   const labels::LoopData* d = Data(st);
   const std::string job = "fieldkit-label-review";
   // The same files as labels loop --out writes, with the user's imported images too.
-  const labels::ReviewedFiles rf = labels::Reviewed(st, d && d->v2 ? &*d->v2 : nullptr, job);
+  const labels::ReviewedFiles rf = labels::Reviewed(st, d && d->v2 ? &*d->v2 : nullptr, job,
+                                                    d && d->v1 ? &d->v1->manifest.class_map : nullptr);
   std::string text, name = what;
   if (name == "manifest") {
     text = labels::ManifestToString(rf.manifest);
@@ -348,7 +400,7 @@ void CountReviewTime(AppState& app, labels::ReviewItem& it) {
                !io.InputQueueCharacters.empty();
   for (bool k : io.KeysDown) input = input || k;
   if (input) st.last_input_s = ImGui::GetTime();
-  const bool job = app.jobs.Has(kV1Job) || app.jobs.Has(kV2Job);
+  const bool job = Busy(app);
   if (!it.reviewed && !job && ImGui::GetTime() - st.last_input_s < 30.0)
     it.seconds += double(std::min(io.DeltaTime, 1.f));
 }
@@ -372,7 +424,9 @@ void DrawEditor(AppState& app, int item, ImVec2 size) {
   // Zoom about the cursor with the wheel.
   if (hovered && io.MouseWheel != 0) {
     const ImVec2 m = to_img(io.MousePos);
-    const float z = std::clamp(st.zoom * (io.MouseWheel > 0 ? 1.2f : 1 / 1.2f), 0.5f, 12.f);
+    // ImGui's sign (> 0: wheel up, away from the user) zooms in, 1.2x per notch;
+    // the page scales the browser's deltaY to notches before it reaches ImGui.
+    const float z = std::clamp(st.zoom * std::pow(1.2f, std::clamp(io.MouseWheel, -3.f, 3.f)), 0.5f, 12.f);
     const float ns = fit * z;
     // Keep the image point under the mouse fixed.
     st.pan_x += (origin.x + m.x * scale) - (origin.x + m.x * ns) + (float(it.width) * (scale - ns)) * 0.5f;
@@ -421,6 +475,7 @@ void DrawEditor(AppState& app, int item, ImVec2 size) {
   const ImVec2 a = to_scr(0, 0), b = to_scr(float(it.width), float(it.height));
   if (st.texture) dl->AddImage(reinterpret_cast<ImTextureID>(uintptr_t(st.texture)), a, b);
   else dl->AddRect(a, b, colors::kMuted);
+  std::vector<ImVec4> placed;  // label rectangles drawn so far (x0, y0, x1, y1)
   for (size_t k = 0; k < it.boxes.size(); k++) {
     const labels::ReviewBox& rb = it.boxes[k];
     const ImU32 col = ClassColor(rb.box.class_id);
@@ -431,8 +486,31 @@ void DrawEditor(AppState& app, int item, ImVec2 size) {
     char lab[64];
     if (rb.origin >= 0) std::snprintf(lab, sizeof lab, "%s %.2f", ClassName(st, rb.box.class_id).c_str(), rb.box.confidence);
     else std::snprintf(lab, sizeof lab, "%s (new)", ClassName(st, rb.box.class_id).c_str());
-    dl->AddRectFilled(ImVec2(q0.x, q0.y - 16), ImVec2(q0.x + ImGui::CalcTextSize(lab).x + 6, q0.y), col);
-    dl->AddText(ImVec2(q0.x + 3, q0.y - 15), IM_COL32(0, 0, 0, 255), lab);
+    // Above the box; where that hits an earlier label (boxes side by side or
+    // stacked), inside its top edge, below it, then further down: never on top of another.
+    const float lw = ImGui::CalcTextSize(lab).x + 6, lh = 16;
+    const float tries[4] = {q0.y - lh, q0.y, q1.y, q1.y + lh};
+    auto hits = [&](float y) {
+      if (y < p0.y) return true;  // above the canvas: clipped away
+      for (const ImVec4& r : placed)
+        if (q0.x < r.z && q0.x + lw > r.x && y < r.w && y + lh > r.y) return true;
+      return false;
+    };
+    float y = tries[0];
+    bool found = false;
+    for (float t : tries)
+      if (!hits(t)) {
+        y = t;
+        found = true;
+        break;
+      }
+    for (int n = 0; !found && n < 32; n++) {  // stacked labels: the first free row under the box
+      y = q1.y + lh * float(n + 2);
+      found = !hits(y);
+    }
+    placed.push_back(ImVec4(q0.x, y, q0.x + lw, y + lh));
+    dl->AddRectFilled(ImVec2(q0.x, y), ImVec2(q0.x + lw, y + lh), col);
+    dl->AddText(ImVec2(q0.x + 3, y + 1), IM_COL32(0, 0, 0, 255), lab);
   }
   dl->PopClipRect();
 }
@@ -457,67 +535,169 @@ void DrawStatsTable(const char* id, const labels::ReviewStats& s) {
   ImGui::EndTable();
 }
 
+// "Use as the v1 training set": v1 trains on it, with every 5th image as the test split.
+void UseManifestAsV1(AppState& app) {
+  LabelsPanelState& st = app.labels;
+  if (Busy(app)) {
+    app.Error("Label review: a labels job is running; choose again when it is done");
+    return;
+  }
+  st.v1_manifest = st.pending_manifest;
+  st.pending_manifest.clear();
+  StartV1Job(app);
+}
+
+// "Use as the next batch": pre-labelled by the latest model once one is trained and idle.
+void UseManifestAsBatch(AppState& app) {
+  LabelsPanelState& st = app.labels;
+  const std::string path = st.pending_manifest;
+  st.pending_manifest.clear();
+  Result<labels::LabelSet> set = labels::OpenLabelSet(path, /*allow_unlabeled=*/true);
+  if (!set) {
+    app.Error("Label review: " + set.status().message());
+    return;
+  }
+  for (const std::string& p : set->problems) app.Log("labels: " + p);
+  if (set->pending.empty()) {
+    app.Error("Label review: " + path + ": no usable image line" +
+              (set->problems.empty() ? std::string() : "; " + set->problems[0]));
+    return;
+  }
+  st.batches.push_back(std::move(*set));
+  if (!st.loop || !st.loop->latest_model())
+    st.message = FileName(path) + " waits for a model: train v1 (bundled or your own manifest), then it is pre-labelled";
+  StartBatchJob(app);
+}
+
 void DrawResults(AppState& app) {
   LabelsPanelState& st = app.labels;
-  SectionHeader("v1 vs v2 on the held-out test split");
+  SectionHeader("Each round on the held-out test split");
   const labels::LoopData* d = Data(st);
-  if (!d || !d->eval_v1) {
+  if (!d || !d->eval_v1 || d->rounds.empty()) {
     ImGui::TextDisabled("Train v1 first.");
     return;
   }
-  if (ImGui::BeginTable("labels.results", 7, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit)) {
-    for (const char* h : {"model", "threshold", "precision", "recall", "F1", "test's assumed threshold", "F1 there"})
+  if (d->test_split)
+    ImGui::TextDisabled("Test split: every 5th image of your v1 manifest (%zu images), held out of training.",
+                        d->test ? d->test->images.size() : size_t(0));
+  if (ImGui::BeginTable("labels.results", 8, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit)) {
+    for (const char* h : {"model", "trained on", "threshold", "precision", "recall", "F1", "test's assumed threshold",
+                          "F1 there"})
       ImGui::TableSetupColumn(h);
     ImGui::TableHeadersRow();
-    auto row = [](const char* name, const labels::Evaluation& e, const labels::Detector* d) {
+    for (const labels::RoundResult& r : d->rounds) {
+      const labels::Evaluation& e = r.eval;
       ImGui::TableNextRow();
       ImGui::TableSetColumnIndex(0);
-      ImGui::TextUnformatted(name);
-      if (d && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", d->calibration().c_str());
+      ImGui::Text("v%d", r.version);
+      const labels::Detector* det = r.version == 1 ? st.det_v1 : r.version == d->version ? st.det_v2 : nullptr;
+      if (det && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", det->calibration().c_str());
+      ImGui::TableSetColumnIndex(1);
+      ImGui::Text("%d images (%d reviewed)", r.trained_on, r.reviewed);
       const double v[6] = {e.threshold, e.overall.precision, e.overall.recall, e.overall.f1, e.assumed_threshold,
                            e.assumed.f1};
       for (int k = 0; k < 6; k++) {
-        ImGui::TableSetColumnIndex(k + 1);
+        ImGui::TableSetColumnIndex(k + 2);
         ImGui::Text(k == 0 || k == 4 ? "%.2f" : "%.3f", v[k]);
       }
-    };
-    row("v1", *d->eval_v1, st.det_v1);
-    if (d->eval_v2) row("v2", *d->eval_v2, st.det_v2);
+    }
     ImGui::EndTable();
   }
+  RecordItem(app, "labels.results");
   ImGui::PushTextWrapPos(0.f);
   ImGui::TextDisabled("Each model's threshold comes from cross-validation on its own training images; the test's "
-                      "assumed threshold is the one that would maximise F1 there (as the service reports).");
+                      "assumed threshold is the one that would maximise F1 there (as the service reports). Every "
+                      "retrain trains on v1 and every image reviewed so far.");
   ImGui::PopTextWrapPos();
-  static const char* const kCats[] = {"precision", "recall", "F1"};
-  const double a[3] = {d->eval_v1->overall.precision, d->eval_v1->overall.recall, d->eval_v1->overall.f1};
-  double b[3] = {0, 0, 0};
-  if (d->eval_v2) {
-    b[0] = d->eval_v2->overall.precision;
-    b[1] = d->eval_v2->overall.recall;
-    b[2] = d->eval_v2->overall.f1;
+  // Per label, as the service's evaluation page lists them: every round.
+  const int labels_n = int(d->rounds.back().eval.per_class.size());
+  if (ImGui::BeginTable("labels.per_label", 6, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit)) {
+    for (const char* h : {"model", "label", "precision", "recall", "F1", "true / false positives, missed"})
+      ImGui::TableSetupColumn(h);
+    ImGui::TableHeadersRow();
+    for (const labels::RoundResult& r : d->rounds)
+      for (size_t c = 0; c < r.eval.per_class.size(); c++) {
+        const labels::Prf& p = r.eval.per_class[c];
+        ImGui::TableNextRow();
+        ImGui::TableSetColumnIndex(0);
+        ImGui::Text("v%d", r.version);
+        ImGui::TableSetColumnIndex(1);
+        ImGui::TextUnformatted(ClassName(st, int(c)).c_str());
+        const double v[3] = {p.precision, p.recall, p.f1};
+        for (int k = 0; k < 3; k++) {
+          ImGui::TableSetColumnIndex(k + 2);
+          ImGui::Text("%.3f", v[k]);
+        }
+        ImGui::TableSetColumnIndex(5);
+        ImGui::Text("%d / %d, %d", p.tp, p.fp, p.fn);
+      }
+    ImGui::EndTable();
   }
+  RecordItem(app, "labels.per_label");
+  // F1 of every round in one chart: all labels, then each label.
+  std::vector<std::string> names;
+  std::vector<const char*> cats;
+  for (const labels::RoundResult& r : d->rounds) names.push_back("v" + std::to_string(r.version));
+  for (const std::string& n : names) cats.push_back(n.c_str());
   PlotSpec spec;
-  spec.title = "Test split (IoU >= 0.5)";
+  spec.title = "F1 per round on the test split (IoU >= 0.5)";
   spec.y_format = "%.3f";
   Plot p("labels.chart", ImVec2(-1, 180), spec);
-  p.SetCategories(kCats, 3);
-  p.Bars("v1", a, colors::Series(0));
-  if (d->eval_v2) p.Bars("v2", b, colors::Series(1));
+  p.SetCategories(cats.data(), int(cats.size()));
+  std::vector<double> f1;
+  for (const labels::RoundResult& r : d->rounds) f1.push_back(r.eval.overall.f1);
+  p.Bars("all labels", f1.data(), colors::Series(0));
+  std::vector<std::string> series(size_t(std::max(0, labels_n)));
+  for (int c = 0; c < labels_n; c++) {
+    std::vector<double> v;
+    for (const labels::RoundResult& r : d->rounds)
+      v.push_back(size_t(c) < r.eval.per_class.size() ? r.eval.per_class[size_t(c)].f1 : 0.0);
+    series[size_t(c)] = ClassName(st, c);
+    p.Bars(series[size_t(c)].c_str(), v.data(), colors::Series(c + 1));
+  }
   p.Draw();
   RecordItem(app, "labels.chart");
+}
+
+// A dropped object-detection manifest waits here for the user's choice.
+void DrawPendingManifest(AppState& app) {
+  LabelsPanelState& st = app.labels;
+  if (st.pending_manifest.empty()) return;
+  ImGui::PushTextWrapPos(0.f);
+  ImGui::Text("%s: %d images, %d with boxes. Use it as", FileName(st.pending_manifest).c_str(), st.pending_images,
+              st.pending_labeled);
+  ImGui::PopTextWrapPos();
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", st.pending_manifest.c_str());
+  ImGui::BeginDisabled(st.pending_labeled == 0 || Busy(app));
+  if (ImGui::Button("the v1 training set")) UseManifestAsV1(app);
+  RecordItem(app, "labels.use_v1");
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  if (ImGui::Button("the next batch to review")) UseManifestAsBatch(app);
+  RecordItem(app, "labels.use_batch");
+  ImGui::SameLine();
+  if (ImGui::Button("Dismiss")) st.pending_manifest.clear();
+  ImGui::SameLine();
+  HelpMarker("v1 training set: v1 trains on its labelled images (every 5th held out as the test split, as "
+             "Rekognition Custom Labels splits 80/20). Next batch: the latest model (v1, v2, ...) pre-labels its "
+             "images for review; boxes it already has are the truth the simulated reviewer checks against.");
 }
 
 // The buttons (train v1, train v2, simulate, export), the last message and the data set's problems.
 void DrawToolbar(AppState& app) {
   LabelsPanelState& st = app.labels;
-  const bool busy = app.jobs.Has(kV1Job) || app.jobs.Has(kV2Job);
+  const bool busy = Busy(app);
+  const labels::LoopData* d = Data(st);
   ImGui::BeginDisabled(busy);
-  if (ImGui::Button(st.det_v1 ? "Retrain v1 + pre-label v2" : "Train v1 + pre-label v2")) StartV1Job(app);
+  const char* v1_label = st.v1_manifest.empty() ? (st.det_v1 ? "Retrain v1 + pre-label v2###train_v1" : "Train v1 + pre-label v2###train_v1")
+                                                : (st.det_v1 ? "Retrain v1 on your manifest###train_v1" : "Train v1 on your manifest###train_v1");
+  if (ImGui::Button(v1_label)) StartV1Job(app);
   RecordItem(app, "labels.train_v1");
   ImGui::SameLine();
   ImGui::BeginDisabled(st.items.empty());
-  if (ImGui::Button("Train v2 on reviewed")) StartV2Job(app);
+  char next[64];
+  std::snprintf(next, sizeof next, "Train v%d on reviewed###train_next", d && d->version > 0 ? d->version + 1 : 2);
+  if (ImGui::Button(next)) StartV2Job(app);
   RecordItem(app, "labels.train_v2");
   ImGui::SameLine();
   if (ImGui::Button("Simulate reviewer on the rest")) {
@@ -545,7 +725,15 @@ void DrawToolbar(AppState& app) {
     RecordItem(app, "labels.export.coco");
     ImGui::EndPopup();
   }
-  if (!st.message.empty()) ImGui::TextDisabled("%s", st.message.c_str());
+  if (!st.message.empty()) {
+    ImGui::PushTextWrapPos(0.f);
+    ImGui::TextDisabled("%s", st.message.c_str());
+    ImGui::PopTextWrapPos();
+  }
+  if (!st.batches.empty())
+    ImGui::TextDisabled("%zu batch(es) waiting for %s", st.batches.size(),
+                        st.loop && st.loop->latest_model() ? "the running job" : "a model: train v1 first");
+  DrawPendingManifest(app);
   static const std::vector<std::string> kNone;
   const std::vector<std::string>& problems = Data(st) ? Data(st)->problems : kNone;
   if (!problems.empty()) {
@@ -597,10 +785,18 @@ void DrawLabelsPanel(AppState& app) {
     if (!open) continue;
     for (int k = j * st.batch_size; k < std::min((j + 1) * st.batch_size, int(st.order.size())); k++) {
       const labels::ReviewItem& it = st.items[size_t(st.order[size_t(k)])];
-      char row[96];
-      std::snprintf(row, sizeof row, "%s %s  %zu  %.2f##q%d", it.reviewed ? "[x]" : "[ ]", it.source_ref.c_str(),
-                    it.boxes.size(), it.proposed.empty() ? 1.0 : double(it.min_confidence), k);
-      if (ImGui::Selectable(row, k == st.pos)) Go(st, k);
+      char tail[48];
+      std::snprintf(tail, sizeof tail, "  %zu  %.2f", it.boxes.size(),
+                    it.proposed.empty() ? 1.0 : double(it.min_confidence));
+      const char* mark = it.reviewed ? "[x] " : it.needs_fix ? "[!] " : "[ ] ";
+      // The name takes what the mark and the numbers leave of the row.
+      const float room = ImGui::GetContentRegionAvail().x - ImGui::CalcTextSize(mark).x - ImGui::CalcTextSize(tail).x;
+      const std::string row = mark + FitName(FileName(it.source_ref), room) + tail + "##q" + std::to_string(k);
+      if (ImGui::Selectable(row.c_str(), k == st.pos)) Go(st, k);
+      if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("%s\n%zu boxes, lowest proposal confidence %.2f%s", it.source_ref.c_str(), it.boxes.size(),
+                          it.proposed.empty() ? 1.0 : double(it.min_confidence),
+                          it.needs_fix ? "\nthe verification said: needs fix" : "");
     }
   }
   ImGui::EndChild();
@@ -627,8 +823,17 @@ void DrawLabelsPanel(AppState& app) {
     st.zoom = 1;
     st.pan_x = st.pan_y = 0;
   }
-  ImGui::Text("%d/%zu  %s  %s  new boxes: %s (keys 1-2)", st.pos + 1, st.order.size(), it.source_ref.c_str(),
-              it.reviewed ? "reviewed" : "to review", ClassName(st, st.draw_class).c_str());
+  {
+    char tail[128];
+    std::snprintf(tail, sizeof tail, "  %s  new boxes: %s (keys 1-%d)",
+                  it.reviewed ? "reviewed" : it.needs_fix ? "needs fix" : "to review", ClassName(st, st.draw_class).c_str(),
+                  std::max(1, std::min(9, Data(st) && Data(st)->v1 ? int(Data(st)->v1->manifest.class_map.size()) : 2)));
+    char head[32];
+    std::snprintf(head, sizeof head, "%d/%zu  ", st.pos + 1, st.order.size());
+    const float room = ImGui::GetContentRegionAvail().x - ImGui::CalcTextSize(head).x - ImGui::CalcTextSize(tail).x;
+    ImGui::Text("%s%s%s", head, FitName(FileName(it.source_ref), std::max(60.f, room)).c_str(), tail);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", it.source_ref.c_str());
+  }
   const float canvas_h = std::max(200.f, ImGui::GetContentRegionAvail().y - 330.f);
   DrawEditor(app, item, ImVec2(ImGui::GetContentRegionAvail().x, canvas_h));
   SectionHeader("This image");
@@ -650,17 +855,92 @@ void ReleaseLabelTextures(AppState& app) {
 
 void ImportLabelImage(AppState& app, const std::string& path) {
   LabelsPanelState& st = app.labels;
+  if (st.manifest_names.count(FileName(path))) {  // dropped with its manifest: the manifest brings it in
+    app.Log(path + ": listed by a dropped manifest; it joins the queue through that manifest");
+    return;
+  }
   Result<Image> img = LoadImage(path);
   if (!img) {
     app.Error(img.status().message());
     return;
   }
-  std::vector<labels::Box> p = st.det_v1 ? st.det_v1->Detect(*img) : std::vector<labels::Box>{};
+  // The newest trained model proposes (v2 once trained, ...), never one training in place.
+  const labels::Detector* model = st.loop ? st.loop->latest_model() : nullptr;
+  const int version = st.loop ? std::max(1, st.loop->data().version) : 0;
+  std::vector<labels::Box> p = model ? model->Detect(*img) : std::vector<labels::Box>{};
   const int w = img->width, h = img->height;
-  st.Add(labels::MakeReviewItem(path, w, h, std::move(p), st.threshold), std::move(*img), {}, false);
+  st.Add(labels::MakeReviewItem(path, w, h, std::move(p), st.threshold), std::move(*img), {}, false, true);
   SortQueue(st);
-  st.message = "added " + path + " to the review queue" + (st.det_v1 ? " with v1's proposals" : " (no model yet: draw boxes)");
+  st.message = "added " + FileName(path) + " to the review queue" +
+               (model ? " with v" + std::to_string(version) + "'s proposals" : std::string(" (no model yet: draw boxes)"));
 }
+
+// A Ground Truth manifest dropped on the page: a label-verification output is
+// applied to the queue at once; an object-detection (or input) manifest waits
+// for the user's choice (v1 set or next batch). Anything else: a clear message.
+void ImportLabelManifest(AppState& app, const std::string& path) {
+  LabelsPanelState& st = app.labels;
+  Result<std::string> text = ReadFile(path);
+  if (!text) {
+    app.Error("Label review: " + text.status().message());
+    return;
+  }
+  std::string why;
+  const std::string kind = labels::ManifestKind(*text, &why);
+  if (kind.empty()) {
+    app.Error("Label review: " + path + ": " + why +
+              "; Label Review takes a Ground Truth object-detection manifest (your v1 set or a batch to review) or "
+              "the label-verification manifest of a reviewed batch");
+    return;
+  }
+  std::vector<std::string> problems;
+  if (kind == "label-verification") {
+    const std::vector<labels::Verification> v = labels::ParseVerification(*text, path, &problems);
+    for (const std::string& p : problems) app.Log("labels: " + p);
+    if (st.items.empty()) {
+      app.Error("Label review: " + path + ": a label-verification manifest, but the review queue is empty (it "
+                "applies to the images its lines name)");
+      return;
+    }
+    const labels::VerificationApplied r = labels::ApplyVerification(&st, v);
+    SortQueue(st);
+    st.pos = 0;
+    st.message = FileName(path) + ": " + std::to_string(r.accepted) + " images verified correct (accepted), " +
+                 std::to_string(r.needs_fix) + " need a fix (first in the queue)" +
+                 (r.unmatched ? ", " + std::to_string(r.unmatched) + " lines name no queued image" : std::string());
+    app.Log(st.message);
+    if (r.accepted + r.needs_fix == 0) app.Error("Label review: " + path + ": no line names an image in the review queue");
+    return;
+  }
+  Result<labels::Manifest> m = labels::ParseManifest(*text, path, &problems, "", /*allow_unlabeled=*/true);
+  for (const std::string& p : problems) app.Log("labels: " + p);
+  if (!m || m->images.empty()) {
+    app.Error("Label review: " + path + ": no usable image line" + (problems.empty() ? std::string() : "; " + problems[0]));
+    return;
+  }
+  // Pictures dropped together with it joined the queue on their own: they are
+  // the manifest's images, so the loose untouched copies go.
+  std::set<std::string>& listed = st.manifest_names;
+  for (const labels::LabeledImage& li : m->images) listed.insert(FileName(li.source_ref));
+  for (size_t i = st.items.size(); i-- > 0;) {
+    if (!st.from_batch[i] || st.has_truth[i] || st.items[i].Touched() || !listed.count(FileName(st.items[i].source_ref)))
+      continue;
+    st.items.erase(st.items.begin() + long(i));
+    st.images.erase(st.images.begin() + long(i));
+    st.truth.erase(st.truth.begin() + long(i));
+    st.has_truth.erase(st.has_truth.begin() + long(i));
+    st.from_batch.erase(st.from_batch.begin() + long(i));
+    st.texture_item = -1;
+  }
+  SortQueue(st);
+  st.pending_manifest = path;
+  st.pending_images = int(m->images.size());
+  st.pending_labeled = 0;
+  for (const labels::LabeledImage& li : m->images) st.pending_labeled += li.labeled;
+  st.message = FileName(path) + ": choose below whether it is your v1 training set or the next batch to review";
+}
+
+void PumpLabels(AppState& app, double) { StartBatchJob(app); }
 
 // [SECTION] ?run=labels-demo and status().labels
 
@@ -668,35 +948,64 @@ bool RunLabelsDemoFromParams(AppState& app, const std::map<std::string, std::str
   LabelsPanelState& st = app.labels;
   // A running v2 trains on v1's images, which training v1 again replaces (the
   // buttons are disabled then; fieldkit.run() must refuse too).
-  if (app.jobs.Has(kV1Job) || app.jobs.Has(kV2Job)) {
+  if (Busy(app)) {
     app.Error("?run=labels-demo: a labels job is running; run it again when it is done");
     return false;
   }
+  st.v1_manifest.clear();  // the bundled splits unless v1= names the user's own
+  std::string batch;
   for (auto& [k, v] : params) {
     if (k == "data") {
       st.data_dir = v;
+    } else if (k == "v1") {
+      st.v1_manifest = v;
+    } else if (k == "batch") {
+      batch = v;
     } else if (k == "threshold") {
       st.threshold_override = std::clamp(float(std::atof(v.c_str())), 0.01f, 0.99f);
       st.threshold = st.threshold_override;
     } else if (k == "test") {
       st.test_limit = std::max(0, std::atoi(v.c_str()));
     } else {
-      app.Error("?run=labels-demo: unknown parameter '" + k + "' (known: data, threshold, test)");
+      app.Error("?run=labels-demo: unknown parameter '" + k + "' (known: data, v1, batch, threshold, test)");
       return false;
     }
   }
   StartV1Job(app);
+  if (!batch.empty()) {  // pre-labelled by v1 once it is trained (the pump starts it)
+    st.pending_manifest = batch;
+    UseManifestAsBatch(app);
+  }
   return true;
 }
 
 nlohmann::json LabelsStatusJson(AppState& app) {
   LabelsPanelState& st = app.labels;
   const labels::LoopData* d = Data(st);
-  if (!st.loop || ((!d || !d->v1) && !app.jobs.Has(kV1Job))) return nullptr;
+  if (!st.loop || ((!d || !d->v1) && !app.jobs.Has(kV1Job))) {
+    // Before any run: null, unless the user brought something (a manifest waiting for the choice, images).
+    if (st.pending_manifest.empty() && st.batches.empty() && st.items.empty()) return nullptr;
+    return nlohmann::json{{"state", "idle"}, {"pending_manifest", st.pending_manifest},
+                          {"pending_images", st.pending_images}, {"pending_labeled", st.pending_labeled},
+                          {"batches_waiting", st.batches.size()}, {"queue", st.items.size()}, {"own_v1", st.v1_manifest}};
+  }
   nlohmann::json j = st.loop->StatusJson();
   j.erase("stage");  // the panel's own state names, from its jobs
   j.erase("error");  // in status().job
-  j["state"] = app.jobs.Has(kV1Job) ? "training_v1" : app.jobs.Has(kV2Job) ? "training_v2" : d->eval_v1 ? "ready" : "loading";
+  j["state"] = app.jobs.Has(kV1Job)      ? "training_v1"
+               : app.jobs.Has(kV2Job)    ? "training_v2"
+               : app.jobs.Has(kBatchJob) ? "prelabel_batch"
+               : d->eval_v1              ? "ready"
+                                         : "loading";
+  j["own_v1"] = st.v1_manifest;
+  j["pending_manifest"] = st.pending_manifest;
+  j["pending_images"] = st.pending_images;
+  j["pending_labeled"] = st.pending_labeled;
+  j["batches_waiting"] = st.batches.size();
+  j["last_batch_by"] = st.last_batch_by;
+  int needs_fix = 0;
+  for (const labels::ReviewItem& it : st.items) needs_fix += it.needs_fix && !it.reviewed;
+  j["needs_fix"] = needs_fix;
   const labels::ReviewStats s = StatsOf(st, 0, int(st.order.size()));  // the queue as shown
   j["review"] = {{"accepted_unchanged", s.accepted_unchanged}, {"adjusted", s.adjusted}, {"deleted", s.deleted},
                  {"added", s.added}, {"effort_saved", s.EffortSaved()}};

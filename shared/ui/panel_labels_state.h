@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,13 @@ namespace fk::ui {
 // pre-labels into it and trains v2 on its reviewed items; the editor edits it.
 struct LabelsPanelState : labels::ReviewQueue {
   std::string data_dir;  // default: <platform.data_dir>/logos
+  // The user's own data: a Ground Truth manifest they dropped.
+  std::string v1_manifest;       // "Use as the v1 training set": replaces data_dir's splits (test = every 5th)
+  std::string pending_manifest;  // dropped, waiting for the choice: v1 set or batch to review
+  int pending_images = 0, pending_labeled = 0;
+  std::vector<labels::LabelSet> batches;
+  int last_batch_by = 0;  // the model version that pre-labelled the latest batch
+  std::set<std::string> manifest_names;  // file names dropped manifests list: such pictures come in through them  // "Review as the next batch": pre-labelled once a model is idle
   std::unique_ptr<labels::Loop> loop;  // the workflow (shared/labels/loop.h); null before the first run
   // What the loop shows, read after each of its slices: its models, and a
   // retrain's rebuild of the queue (slots, slots done).

@@ -68,8 +68,15 @@ void RecommendImport(AppState& app, const SniffedFile& f) { ImportRecommendFile(
 // [SECTION] Label Review
 void LabelsStatus(AppState& app, nlohmann::json& j) { j["labels"] = LabelsStatusJson(app); }
 // Pictures join the review queue (pre-labelled when v1 is trained).
-FileClaim LabelsClaim(const SniffedFile& f) { return {IsImage(f) ? ImportClaim::kAlways : ImportClaim::kNone, ""}; }
-void LabelsImport(AppState& app, const SniffedFile& f) { ImportLabelImage(app, f.path); }
+// Ground Truth manifests (any .manifest: the panel says what is wrong with one it cannot take).
+FileClaim LabelsClaim(const SniffedFile& f) {
+  const bool mine = IsImage(f) || f.ext == "manifest" || !f.gt_kind.empty();
+  return {mine ? ImportClaim::kAlways : ImportClaim::kNone, ""};
+}
+void LabelsImport(AppState& app, const SniffedFile& f) {
+  if (IsImage(f)) ImportLabelImage(app, f.path);
+  else ImportLabelManifest(app, f.path);
+}
 
 // [SECTION] Forecasts
 void ForecastStatus(AppState& app, nlohmann::json& j) { j["forecast"] = ForecastStatusJson(app); }
@@ -125,7 +132,7 @@ const std::vector<PanelInfo>& Panels() {
        RecommendClaim, RecommendImport, nullptr},
       {"labels", "Label Review",
        "Train a detector on 8 images, review its boxes on 30 more, export Ground Truth manifests, retrain.",
-       DrawLabelsPanel, false, "labels-demo", RunLabelsDemoFromParams, LabelsStatus, nullptr, LabelsClaim,
+       DrawLabelsPanel, false, "labels-demo", RunLabelsDemoFromParams, LabelsStatus, PumpLabels, LabelsClaim,
        LabelsImport, ReleaseLabelTextures},
       {"forecast", "Forecasts",
        "Sales records -> aggregate to the question, fill gaps -> ETS/Theta/Comb with P10-P90, backtests.",

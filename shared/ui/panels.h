@@ -40,6 +40,7 @@ struct SniffedFile {
   bool broken = false;  // a CSV whose first rows do not parse (why says where)
   std::string head;     // the first line (at most 4 KB): a CSV's header, a JSON line's keys
   int personalize = 0;  // recommend::PersonalizeFile of a CSV's header (0 = none)
+  std::string gt_kind;  // .manifest/.jsonl/.json: labels::ManifestKind of its first line ("" = not Ground Truth)
 };
 struct FileClaim {
   ImportClaim claim = ImportClaim::kNone;
@@ -130,6 +131,9 @@ bool RunLabelsDemoFromParams(AppState& app, const std::map<std::string, std::str
 nlohmann::json LabelsStatusJson(AppState& app);  // null before anything was loaded
 void ImportLabelImage(AppState& app, const std::string& path);  // a user's PNG/JPEG into the review queue
 void ReleaseLabelTextures(AppState& app);  // before the renderer goes away
+// A dropped Ground Truth manifest: verification applied, object-detection kept for the v1/batch choice.
+void ImportLabelManifest(AppState& app, const std::string& path);
+void PumpLabels(AppState& app, double budget_ms);  // starts a waiting batch once a model is idle
 // ?run=forecast-demo[&data=DIR][&freq=D][&horizon=14][&windows=2][&models=snaive,ets,theta,comb,etsx]:
 // loads <data_dir>/forecast (sales, related, items), prepares per product and day and runs the
 // backtest as a sliced job; status().forecast then holds the accuracy table.

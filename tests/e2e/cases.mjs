@@ -6,7 +6,7 @@
 //   appErrors    false to skip the "status().errors is empty" check after fn.
 // The runner saves <name>.png after every case. To add a workflow, append e.g.
 //   benchCase('sparse-bench-run', '?run=sparse-bench', (s) => s.sparse_bench, checkSparse)
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { assert, CaseFailure, sleep } from './lib/harness.mjs';
@@ -786,6 +786,113 @@ export const cases = [
       assert(boxes > 30, `the exported manifest holds only ${boxes} boxes`);
       console.log(`# labels-demo: exported v2_reviewed.manifest through the browser download: ${lines.length} images, ${boxes} boxes`);
       await app.screenshot('labels-exported');
+    },
+  },
+  {
+    // Issue #19: a user's own Ground Truth manifest + pictures (built here from the bundled data/logos set, with
+    // S3 source-refs, as Ground Truth writes them) dropped on the page: used as the v1 training set (every 5th image
+    // held out as the test split), a batch dropped next is pre-labelled by v1, reviewed, exported; the exported
+    // label-verification manifest dropped back marks its "needs-fix" images; v2 trains, pre-labels the next batch,
+    // v3 trains. The figures (F1 per round, per label) are read through status().labels.
+    name: 'labels-own-data',
+    timeoutMs: 420000,
+    async fn(app) {
+      const src = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'data', 'logos');
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'fk-labels-own-'));
+      const lines = (split) => readFileSync(path.join(src, `${split}.manifest`), 'utf8').split('\n').filter((x) => x.trim());
+      const all = [...lines('v1').map((l) => ['v1', l]), ...lines('v2').map((l) => ['v2', l])];
+      // One "user file set": the manifest (S3 refs) and its pictures, flat, as a user picks them.
+      const userSet = (name, rows) => {
+        const files = [];
+        const out = rows.map(([split, line]) => {
+          const j = JSON.parse(line);
+          const file = `${split}_${path.basename(j['source-ref'])}`;
+          copyFileSync(path.join(src, j['source-ref']), path.join(dir, file));
+          files.push(path.join(dir, file));
+          j['source-ref'] = `s3://my-bucket/photos/${file}`;
+          return JSON.stringify(j);
+        });
+        writeFileSync(path.join(dir, name), out.join('\n') + '\n');
+        return [path.join(dir, name), ...files];
+      };
+      const download = async (item, expectName) => {
+        await app.click('labels.export');
+        await app.item(item);
+        const [dl] = await Promise.all([app.page.waitForEvent('download', { timeout: 15000 }), app.click(item)]);
+        assert(dl.suggestedFilename() === expectName, `download named ${dl.suggestedFilename()}, expected ${expectName}`);
+        const file = path.join(dir, expectName);
+        await dl.saveAs(file);
+        return file;
+      };
+      const mine = userSet('mine.manifest', all.slice(0, 15));         // 15 labelled: 12 train, 3 test
+      const batchA = userSet('batch_a.manifest', all.slice(15, 25));   // the next 10 to review
+      const batchB = userSet('batch_b.manifest', all.slice(25, 35));   // then 10 more
+      try {
+        await app.open('');
+        await app.waitReady();
+        await app.click('nav.Label Review');
+        await app.page.setInputFiles('#file-input', mine);
+        let s = await app.waitFor((st) => st.labels && st.labels.pending_manifest, 'the dropped manifest waits for the choice', 30000);
+        assert(s.labels.pending_images === 15 && s.labels.pending_labeled === 15, `pending ${JSON.stringify(s.labels)}`);
+        assert(s.labels.queue === 0, `the manifest's pictures joined the queue on their own: ${s.labels.queue}`);
+        await app.screenshot('labels-own-choice');
+        await app.click('labels.use_v1');
+        s = await app.waitFor((st) => st.labels && st.labels.state === 'ready', 'v1 trained on the user manifest', 150000);
+        let l = s.labels;
+        assert(l.own_v1.endsWith('mine.manifest') && l.test_split === true, `own_v1 ${l.own_v1}, test_split ${l.test_split}`);
+        assert(l.images.v1 === 12 && l.images.test === 3 && l.problems === 0, `images ${JSON.stringify(l.images)}, problems ${l.problems}`);
+        assert(l.rounds.length === 1 && l.rounds[0].version === 1 && l.rounds[0].trained_on === 12, `rounds ${JSON.stringify(l.rounds)}`);
+        assert(l.v1.per_label.length === 2 && l.v1.per_label[0].label === 'smile', `per_label ${JSON.stringify(l.v1.per_label)}`);
+
+        // Batch A: pre-labelled by v1, reviewed (the simulated reviewer), exported.
+        await app.page.setInputFiles('#file-input', batchA);
+        await app.waitFor((st) => st.labels && st.labels.pending_manifest.endsWith('batch_a.manifest'), 'batch A waits', 30000);
+        await app.click('labels.use_batch');
+        s = await app.waitFor((st) => st.labels && st.labels.state === 'ready' && st.labels.queue === 10, 'batch A pre-labelled', 90000);
+        assert(s.labels.proposals > 0 && s.labels.last_batch_by === 1, `proposals ${s.labels.proposals}, by v${s.labels.last_batch_by}`);
+        await app.click('labels.simulate');
+        await app.waitFor((st) => st.labels.reviewed === 10, 'batch A reviewed', 30000);
+        const reviewed = readFileSync(await download('labels.export.manifest', 'v2_reviewed.manifest'), 'utf8').split('\n').filter((x) => x.trim());
+        assert(reviewed.length === 10 && reviewed.every((x) => JSON.parse(x)['source-ref'].startsWith('s3://my-bucket/')),
+          `exported manifest: ${reviewed.length} lines: ${reviewed[0]}`);
+        const verFile = await download('labels.export.verification', 'v2_verification.manifest');
+        const verdicts = readFileSync(verFile, 'utf8').split('\n').filter((x) => x.trim()).map((x) => JSON.parse(x));
+        const fixes = verdicts.filter((v) => v['verify-bounding-box'] === 1).length;
+        // The verification comes back from the reviewers: its needs-fix images return to the queue, first.
+        await app.page.setInputFiles('#file-input', verFile);
+        s = await app.waitFor((st) => st.labels.reviewed === 10 - fixes, `the verification back: ${fixes} needs-fix`, 30000);
+        assert(s.labels.needs_fix === fixes, `needs_fix ${s.labels.needs_fix}, expected ${fixes}`);
+        await app.screenshot('labels-own-verification');
+        await app.click('labels.simulate');
+        await app.waitFor((st) => st.labels.reviewed === 10, 'the needs-fix images fixed', 30000);
+
+        // v2 on v1 + the reviewed batch; it pre-labels batch B; v3 on everything reviewed.
+        await app.click('labels.train_v2');
+        s = await app.waitFor((st) => st.labels.state === 'ready' && st.labels.rounds.length === 2, 'v2 trained', 150000);
+        assert(s.labels.version === 2 && s.labels.rounds[1].trained_on === 22, `rounds ${JSON.stringify(s.labels.rounds)}`);
+        await app.page.setInputFiles('#file-input', batchB);
+        await app.waitFor((st) => st.labels.pending_manifest.endsWith('batch_b.manifest'), 'batch B waits', 30000);
+        await app.click('labels.use_batch');
+        s = await app.waitFor((st) => st.labels.state === 'ready' && st.labels.queue === 20, 'batch B pre-labelled by v2', 90000);
+        assert(s.labels.last_batch_by === 2, `batch B was pre-labelled by v${s.labels.last_batch_by}, expected v2`);
+        await app.click('labels.simulate');
+        await app.waitFor((st) => st.labels.reviewed === 20, 'batch B reviewed', 30000);
+        await app.click('labels.train_v2');
+        s = await app.waitFor((st) => st.labels.state === 'ready' && st.labels.rounds.length === 3, 'v3 trained', 200000);
+        l = s.labels;
+        assert(l.version === 3 && l.rounds[2].trained_on === 32 && l.rounds[2].reviewed === 20, `rounds ${JSON.stringify(l.rounds)}`);
+        for (const r of l.rounds) {
+          assert(r.f1 >= 0 && r.f1 <= 1 && r.per_label.length === 2, `round ${JSON.stringify(r)}`);
+        }
+        await app.waitFrames(3);
+        const items = (await app.status()).items;
+        assert(items['labels.chart'] && items['labels.per_label'], 'the F1 chart / per-label table is not on screen');
+        const f = (r) => `v${r.version} F1 ${r.f1.toFixed(3)} (${r.per_label.map((p) => `${p.label} ${p.f1.toFixed(3)}`).join(', ')}; ${r.trained_on} images)`;
+        console.log(`# labels-own-data: ${l.rounds.map(f).join(' -> ')}; test = ${l.images.test} held-out images of the user manifest; verification back: ${fixes} needs-fix of 10`);
+        await app.screenshot('labels-own-rounds');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
   },
   {
