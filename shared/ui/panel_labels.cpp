@@ -753,10 +753,16 @@ void DrawLabelsPanel(AppState& app) {
   DrawToolbar(app);
   if (st.items.empty()) {
     ImGui::Spacing();
-    ImGui::TextWrapped("Train v1 on the 8 bundled v1 images; it then proposes boxes on the 30 v2 images. Review them "
-                       "here (Enter accepts an image, drag to move, drag the corner to resize, drag on empty space to "
-                       "draw, 1/2 sets the class, Delete removes, Ctrl+Z/Y undo/redo, wheel zooms, right-drag pans), "
-                       "export the Ground Truth manifest and train v2. PNG/JPEG files you drop join the queue.");
+    if (st.v1_manifest.empty())
+      ImGui::TextWrapped("Train v1 on the 8 bundled v1 images; it then proposes boxes on the 30 v2 images. Review them "
+                         "here (Enter accepts an image, drag to move, drag the corner to resize, drag on empty space to "
+                         "draw, 1/2 sets the class, Delete removes, Ctrl+Z/Y undo/redo, wheel zooms, right-drag pans), "
+                         "export the Ground Truth manifest and train v2. PNG/JPEG files you drop join the queue.");
+    else
+      ImGui::TextWrapped("v1 trains on your manifest. Drop the next batch to review (a Ground Truth manifest with its "
+                         "pictures, or loose PNG/JPEG pictures): the latest model pre-labels it here.");
+    ImGui::TextWrapped("Your own data: drop a Ground Truth object-detection manifest with its pictures, then choose "
+                       "whether it is the v1 training set or the next batch to review.");
     DrawResults(app);
     return;
   }
