@@ -41,7 +41,7 @@ nlohmann::json WithoutTimes(nlohmann::json j) {
   return j;
 }
 
-std::string TempDir(const std::string& name) {
+std::string LoopTempDir(const std::string& name) {
   const auto d = std::filesystem::temp_directory_path() / ("fk_loop_" + name);
   std::filesystem::create_directories(d);
   return d.string();
@@ -171,7 +171,7 @@ TEST_CASE("labels/loop: a missing folder, a broken manifest and bad options fail
     CHECK(StepUntilError(loop).find("threshold") != std::string::npos);
   }
   // v1's lines are all broken: the error says which file, which line and what, before v2 is read.
-  const std::string dir = TempDir("broken");
+  const std::string dir = LoopTempDir("broken");
   { std::ofstream(dir + "/v1.manifest") << "{\"source-ref\": \"v1/0000.png\"}\nnot json\n"; }
   LoopOptions o = QuickOptions();
   o.data_dir = dir;
