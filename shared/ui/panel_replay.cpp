@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/clock.h"
+#include "core/strings.h"
 #include "ui/app_state.h"
 #include "ui/panels.h"
 #include "ui/widgets.h"
@@ -43,7 +44,7 @@ const char* PanelIdFor(replay::Panel p) {
 replay::ReplayOptions Options(const AppState& app) {
   replay::ReplayOptions o;
   o.data_dir = app.platform.data_dir;
-  o.labels_test_limit = 50;  // half the test split: the loop scores v1 and v2 on each image
+  o.labels_test_limit = app.replay.labels_test_limit;  // 50: half the test split; v1 and v2 scored on each
   o.sparse_width = 1.0f;     // the post's MobileNetV2 1.0; a 96 px input keeps a timed run short
   o.sparse_size = 96;
   o.sparse_runs = 5;
@@ -114,6 +115,16 @@ bool RunReplayFromParams(AppState& app, const std::map<std::string, std::string>
     return false;
   }
   *panel_id = PanelIdFor(p);
+  // test_limit: fewer test images for a quicker Label Review replay (the row says how many were scored).
+  app.replay.labels_test_limit = 50;
+  if (auto t = params.find("test_limit"); t != params.end()) {
+    double n = 0;
+    if (!ParseNumber(t->second, &n) || n < 1 || n > 100000 || n != double(int(n))) {
+      app.Error("?run=replay: test_limit must be a whole number of test images, at least 1 (got '" + t->second + "')");
+      return false;
+    }
+    app.replay.labels_test_limit = int(n);
+  }
   return StartReplay(app, p);
 }
 

@@ -15,6 +15,7 @@ struct ReplayPanelState {
   bool open = false;     // the window is shown
   std::string state;     // "queued", "running", "done", "failed", "cancelled"
   double seconds = 0;    // wall time of the last run
+  int labels_test_limit = 50;  // test images the Label Review replay scores v1 and v2 on (?run=...&test_limit=)
 };
 
 }  // namespace fk::ui
