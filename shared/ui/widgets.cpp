@@ -27,6 +27,12 @@ bool JobBar(AppState& app) {
   JobRunner& jobs = app.jobs;
   if (jobs.State() != JobState::Running) {
     app.items.erase("job.cancel");
+    // The bar's two lines stay reserved when idle: a job starting must not push the panel down
+    // under the pointer (a click then lands on the wrong button).
+    ImGui::BeginDisabled();
+    ImGui::ProgressBar(0.0f, ImVec2(-90.0f, 0.0f), "no job running");
+    ImGui::EndDisabled();
+    ImGui::TextDisabled("long work (training, benchmarks, imports) shows its progress and Cancel here");
     return false;
   }
   char overlay[64];

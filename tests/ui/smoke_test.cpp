@@ -173,3 +173,21 @@ TEST_CASE("ui/sparse: importing a corrupt .fks shows the loader's message instea
   CHECK(fk::ui::ImAssertFailures() == 0);
   app.Shutdown();
 }
+
+TEST_CASE("ui/smoke: the panel does not move when a job starts or ends (the job bar's lines stay reserved)") {
+  HeadlessApp h(__func__);
+  REQUIRE(h.app.OpenPanel("System"));
+  h.Frames(3);
+  REQUIRE(h.Status()["job"]["state"] != "running");
+  const float idle_y = h.app.State().items.at("panel.body").y;
+  REQUIRE(h.app.Run("system-bench", {}));
+  int drawn_running = 0;  // frames drawn while the job ran (its bar on screen)
+  for (int i = 0; i < 100000 && h.Status()["bench"].is_null(); i++) {
+    if (h.Status()["job"]["state"] == "running") drawn_running++;
+    h.Frames(1);
+    REQUIRE(h.app.State().items.at("panel.body").y == idle_y);
+  }
+  CHECK(drawn_running > 0);
+  h.Frames(2);
+  CHECK(h.app.State().items.at("panel.body").y == idle_y);
+}
