@@ -647,9 +647,11 @@ void DrawResults(AppState& app) {
   std::vector<double> f1;
   for (const labels::RoundResult& r : d->rounds) f1.push_back(r.eval.overall.f1);
   p.Bars("all labels", f1.data(), colors::Series(0));
+  // The plot keeps pointers to names and values until Draw: both live to the end of the function.
   std::vector<std::string> series(size_t(std::max(0, labels_n)));
+  std::vector<std::vector<double>> values(series.size());
   for (int c = 0; c < labels_n; c++) {
-    std::vector<double> v;
+    std::vector<double>& v = values[size_t(c)];
     for (const labels::RoundResult& r : d->rounds)
       v.push_back(size_t(c) < r.eval.per_class.size() ? r.eval.per_class[size_t(c)].f1 : 0.0);
     series[size_t(c)] = ClassName(st, c);
