@@ -1,6 +1,7 @@
 // Label Review inputs: Ground Truth manifests (object-detection output, and
 // label-verification output, which the same reader must refuse line by line)
-// through ParseManifest, what ReadManifest and `labels check` run; images
+// through ParseManifest, what ReadManifest and `labels check` run, and through
+// ParseVerification and ManifestKind, what a drop on Label Review runs; images
 // (dropped PNG/JPEG, manifest pictures) through DecodeImage, the loader that
 // refuses sizes over kMaxImageSide before decoding.
 #include "../fuzz_target.h"
@@ -36,6 +37,20 @@ Outcome LabelsManifest(const uint8_t* data, size_t size) {
   labels::CocoToString(*m);
   // Asked for a given label attribute (as `labels eval` does).
   labels::ParseManifest(text, "fuzz.manifest", nullptr, "bounding-box");
+  // A dropped file is sorted by its first line, and a verification manifest read back (Label
+  // Review's own-data loop); what is read writes and reads back the same.
+  std::string why;
+  labels::ManifestKind(text.substr(0, text.find('\n')), &why);
+  std::vector<std::string> vproblems;
+  const std::vector<labels::Verification> v = labels::ParseVerification(text, "fuzz.manifest", &vproblems);
+  if (!v.empty()) {
+    std::vector<std::string> vagain_problems;
+    const auto vagain = labels::ParseVerification(
+        labels::VerificationToString(v, "verify-bounding-box", "fuzz-job", "2026-01-01T00:00:00"), "written.manifest",
+        &vagain_problems);
+    o.Check(vagain.size() == v.size() && vagain_problems.empty(),
+            "a written verification manifest does not read back with the same images");
+  }
   o.ok = problems.empty();
   if (!o.ok) o.message = problems.front();
   return o;
