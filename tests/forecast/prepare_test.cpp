@@ -5,20 +5,14 @@
 
 #include "forecast/dataset.h"
 #include "forecast/prepare.h"
+#include "replay/replay.h"
 
 using namespace fk::forecast;
 
 namespace {
 
-const char* kSeedSales =
-    "Date,Product ID,Sales,Store ID,Country\n"
-    "01-Jan,Product A,3,Store-1,Canada\n"
-    "01-Jan,Product B,5,Store-1,Canada\n"
-    "01-Jan,Product A,4,Store-2,US\n"
-    "02-Jan,Product A,4,Store-2,US\n"
-    "02-Jan,Product B,3,Store-2,US\n"
-    "02-Jan,Product A,2,Store-1,Canada\n"
-    "03-Jan,Product B,1,Store-1,Canada\n";
+// The post's seven sales rows, as the Forecasts seed replay uses them (one copy, in the core).
+const char* const kSeedSales = fk::replay::SeedSalesCsv();
 
 TargetDataset LoadPrepared(const std::string& text, const std::string& name = "sales.csv") {
   auto table = ParseCsvText(text, name);
