@@ -256,8 +256,7 @@ void App::Frame() {
   panel.draw(app);
   ImGui::PopID();
   // Where the panel scrolls and by how much: the page's wheel tests read it from status().
-  const ImVec2 body_pos = ImGui::GetWindowPos(), body_size = ImGui::GetWindowSize();
-  app.items["panel.body"] = {body_pos.x, body_pos.y, body_size.x, body_size.y};
+  RecordWindow(app, "panel.body");
   app.panel_scroll_y = ImGui::GetScrollY();
   app.panel_scroll_max_y = ImGui::GetScrollMaxY();
   ImGui::EndChild();
@@ -359,9 +358,15 @@ std::string App::StatusJson() const {
     if (p.status_json) p.status_json(*state_, j);
   j["replay"] = ReplayStatusJson(app);
   j["errors"] = app.errors;
-  nlohmann::json items = nlohmann::json::object();
-  for (auto& [k, r] : app.items) items[k] = {r.x, r.y, r.w, r.h};
+  // items: drawn in the last frame with the centre on screen (a click there hits it);
+  // items_offscreen: drawn but scrolled out of the panel (a user, or a test, scrolls first).
+  nlohmann::json items = nlohmann::json::object(), offscreen = nlohmann::json::object();
+  for (auto& [k, r] : app.items) {
+    if (r.frame + 1 != app.frame) continue;  // not drawn last frame (another panel, a closed popup)
+    (r.visible ? items : offscreen)[k] = {r.x, r.y, r.w, r.h};
+  }
   j["items"] = items;
+  j["items_offscreen"] = offscreen;
   j["scroll"] = {{"panel_y", app.panel_scroll_y}, {"panel_max_y", app.panel_scroll_max_y}};
   nlohmann::json imports = nlohmann::json::array();
   for (const ImportedFile& f : app.imports) imports.push_back({{"path", f.path}, {"bytes", f.bytes}});

@@ -25,8 +25,12 @@
 namespace fk::ui {
 
 // Screen rectangles of named widgets, for tests that click like a user.
+// Only rectangles drawn in the last frame are reported; `visible` says whether the centre is inside
+// the window's clip rect (a scrolled-out button is drawn but cannot be clicked where it says).
 struct ItemRect {
-  float x, y, w, h;
+  float x = 0, y = 0, w = 0, h = 0;
+  uint64_t frame = 0;
+  bool visible = true;
 };
 
 struct SystemPanelState {

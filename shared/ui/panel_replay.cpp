@@ -172,7 +172,7 @@ void DrawReplayWindow(AppState& app) {
     ImGui::End();
     return;
   }
-  RecordItem(app, "replay.window");
+  RecordWindow(app, "replay.window");
   ImGui::TextWrapped("Post: \"%s\"", replay::PanelPostTitle(st.panel));
   const bool busy = app.jobs.Has(kJobLabel);
   if (busy) ImGui::BeginDisabled();

@@ -20,7 +20,14 @@ void HelpMarker(const char* text) {
 
 void RecordItem(AppState& app, const char* id) {
   const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
-  app.items[id] = {a.x, a.y, b.x - a.x, b.y - a.y};
+  const ImVec2 c((a.x + b.x) * 0.5f, (a.y + b.y) * 0.5f);
+  const bool visible = ImGui::IsRectVisible(c, ImVec2(c.x + 1.0f, c.y + 1.0f));
+  app.items[id] = {a.x, a.y, b.x - a.x, b.y - a.y, app.frame, visible};
+}
+
+void RecordWindow(AppState& app, const char* id) {
+  const ImVec2 p = ImGui::GetWindowPos(), sz = ImGui::GetWindowSize();
+  app.items[id] = {p.x, p.y, sz.x, sz.y, app.frame, true};
 }
 
 bool JobBar(AppState& app) {

@@ -13,8 +13,10 @@ struct AppState;
 void HelpMarker(const char* text);
 // Records the last item's rectangle under `id` for window.fieldkit.status().items.
 void RecordItem(AppState& app, const char* id);
+// The current window's whole rectangle (a window's last item after Begin is its title bar).
+void RecordWindow(AppState& app, const char* id);
 // The running job: label, progress bar, detail, elapsed time and a Cancel button.
-// Draws nothing when idle. Returns true if a job is running.
+// Idle, the same two lines stay, greyed ("no job running"). Returns true if a job is running.
 bool JobBar(AppState& app);
 // A right-aligned key/value row in a two-column table.
 void KeyValueRow(const char* key, const std::string& value);

@@ -74,11 +74,30 @@ struct HeadlessApp {
     return frames;
   }
   nlohmann::json Status() const { return nlohmann::json::parse(app_const().StatusJson()); }
-  // Clicks a named widget (status().items) as a user would: move there, press,
-  // release; a button fires on the release frame. False when it is not on screen.
+  // Scrolls widget `item` into view as a user would (wheel notches over the panel) when the app
+  // drew it scrolled out of the panel (status().items_offscreen). True once it is on screen.
+  bool ScrollTo(const std::string& item) {
+    for (int notch = 0; notch < 60; notch++) {
+      const nlohmann::json s = Status();
+      if (s["items"].contains(item)) return true;
+      const nlohmann::json& r = s["items_offscreen"].contains(item) ? s["items_offscreen"][item] : nlohmann::json();
+      const nlohmann::json& body = s["items"].contains("panel.body") ? s["items"]["panel.body"] : nlohmann::json();
+      if (!r.is_array() || !body.is_array()) return false;
+      const float cy = r[1].get<float>() + r[3].get<float>() / 2, by = body[1].get<float>() + body[3].get<float>() / 2;
+      ImGuiIO& io = ImGui::GetIO();
+      io.MousePos = ImVec2(body[0].get<float>() + body[2].get<float>() / 2, by);
+      io.MouseWheel = cy > by ? -1.0f : 1.0f;  // ImGui: negative wheel scrolls down; NewFrame reads it once
+      Frames(1);
+      io.MouseWheel = 0.0f;
+      Frames(1);
+    }
+    return Status()["items"].contains(item);
+  }
+  // Clicks a named widget (status().items) as a user would: scroll it into view, move there,
+  // press, release; a button fires on the release frame. False when it is not drawn.
   bool Click(const std::string& item) {
+    if (!ScrollTo(item)) return false;
     const nlohmann::json r = Status()["items"][item];
-    if (!r.is_array()) return false;
     ImGuiIO& io = ImGui::GetIO();
     io.MousePos = ImVec2(r[0].get<float>() + 5, r[1].get<float>() + 5);
     Frames(1);

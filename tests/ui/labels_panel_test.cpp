@@ -52,7 +52,8 @@ TEST_CASE("ui/labels: ?run=labels-demo trains v1, pre-labels v2; review keys and
   h.Frames(2);
   auto s = h.Status();
   CHECK(s["items"].contains("labels.canvas"));
-  CHECK(s["items"].contains("labels.chart"));
+  // The F1 chart is drawn below the review canvas (scrolled out of a small window, not absent).
+  CHECK((s["items"].contains("labels.chart") || s["items_offscreen"].contains("labels.chart")));
   // No wall-clock bound on the longest slice here: load and sanitizers stretch any such
   // limit. It is a benchmark figure (the e2e run prints it for the page); that the work
   // was sliced at all is checked by the frame count above.

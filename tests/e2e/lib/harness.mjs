@@ -2,7 +2,8 @@
 // Chromium (the system's /usr/bin/chromium through playwright-core), and
 // AppPage, a page wrapper that speaks the app's test contract:
 //   window.fieldkit.status() -> { ready, target, simd, bench, panel, frame, errors, items, settings, ... }
-//   items[id] = [x, y, w, h] in CSS pixels of the page (canvas at 0,0, not scaled).
+//   items[id] = [x, y, w, h] in CSS pixels of the page (canvas at 0,0, not scaled), drawn in the last
+//   frame with the centre on screen; items_offscreen[id] the same for widgets scrolled out of the panel.
 // Usage (see cases.mjs):
 //   await app.open('?run=system-bench'); await app.waitReady();
 //   await app.click('nav.System'); const s = await app.waitFor((s) => s.bench, 'bench result');
@@ -102,6 +103,7 @@ export class AppPage {
     this.page = null;
     this.consoleErrors = [];  // unexpected ones only
     this.consoleLog = [];     // everything, for failure reports
+    this.lines = [];          // the case's own `#` lines (app.log), printed with its result
     this.lastStatus = null;
   }
 
@@ -214,11 +216,37 @@ export class AppPage {
     });
   }
 
-  /** Waits for widget `id` in status().items; returns its [x, y, w, h]. */
+  /** A line for the test log, printed with the case's result (cases run two at a time). */
+  log(line) {
+    this.lines.push(line);
+  }
+
+  /**
+   * Waits for widget `id` on screen and returns its [x, y, w, h]. A widget the
+   * app drew but scrolled out of the panel (status().items_offscreen) is
+   * scrolled into view the way a user does it: mouse-wheel notches over the
+   * panel until its centre is inside (status().items).
+   */
   async item(id, timeoutMs = 10000) {
-    const s = await this.waitFor((st) => st.items && Array.isArray(st.items[id]),
-      `widget "${id}" in status().items`, timeoutMs);
+    let s = await this.waitFor((st) => st.items && (Array.isArray(st.items[id]) ||
+      (st.items_offscreen && Array.isArray(st.items_offscreen[id]))),
+      `widget "${id}" in status().items or status().items_offscreen`, timeoutMs);
+    for (let notch = 0; !s.items[id] && notch < 40; notch++) {
+      const r = s.items_offscreen && s.items_offscreen[id], body = s.items['panel.body'];
+      assert(r && body, `widget "${id}" is neither on screen nor in the panel (status().items_offscreen)`);
+      const dy = (r[1] + r[3] / 2) - (body[1] + body[3] / 2);
+      await this.page.mouse.move(body[0] + body[2] / 2, body[1] + body[3] / 2);
+      await this.page.mouse.wheel(0, dy > 0 ? 100 : -100);
+      await this.waitFrames(2);
+      s = await this.status();
+      if (!s.items[id] && !(s.items_offscreen && s.items_offscreen[id])) {
+        s = await this.waitFor((st) => st.items && (st.items[id] || (st.items_offscreen && st.items_offscreen[id])),
+          `widget "${id}" while scrolling to it`, timeoutMs);
+      }
+    }
     const r = s.items[id];
+    assert(r, `widget "${id}" stayed off screen after 40 wheel notches: ${JSON.stringify(s.items_offscreen[id])}, ` +
+      `panel ${JSON.stringify(s.items['panel.body'])}, scroll ${JSON.stringify(s.scroll)}`);
     assert(r.length === 4 && r[2] > 0 && r[3] > 0, `widget "${id}" has an empty rect ${JSON.stringify(r)}`);
     return r;
   }
