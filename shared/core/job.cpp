@@ -1,5 +1,7 @@
 #include "core/job.h"
 
+#include <algorithm>
+
 #include "core/clock.h"
 
 namespace fk {
@@ -85,15 +87,47 @@ void JobRunner::Deliver() {
   if (!finish_pending_.exchange(false)) return;
   if (worker_.joinable()) worker_.join();
   if (job_.on_finish) job_.on_finish(state_.load());
-  if (!queue_.empty() && !Busy()) {  // on_finish may itself have started a job
-    auto next = std::move(queue_.front());
-    queue_.pop_front();
-    Start(std::move(next.first), next.second);
+  if (!Busy()) StartNext();  // on_finish may itself have started a job
+}
+
+// Queued foreground jobs first, then the paused background job, then the rest in order.
+void JobRunner::StartNext() {
+  auto fg = std::find_if(queue_.begin(), queue_.end(), [](const auto& q) { return !q.first.background; });
+  if (fg == queue_.end() && paused_) {
+    std::unique_ptr<Paused> p = std::move(paused_);
+    job_ = std::move(p->job);
+    ctx_ = std::move(p->ctx);
+    error_.clear();
+    started_ms_ = p->started_ms;
+    ended_ms_ = 0;
+    max_step_ms_ = p->max_step_ms;
+    max_step_detail_ = std::move(p->max_step_detail);
+    state_.store(JobState::Running);
+    return;
   }
+  if (fg == queue_.end()) fg = queue_.begin();
+  if (fg == queue_.end()) return;
+  auto next = std::move(*fg);
+  queue_.erase(fg);
+  Start(std::move(next.first), next.second);
 }
 
 void JobRunner::Enqueue(Job job, bool threaded) {
-  if (!Busy() && queue_.empty()) {
+  if (!Busy() && queue_.empty() && !paused_) {
+    Start(std::move(job), threaded);
+    return;
+  }
+  // A person's job pauses a sliced background job between two of its steps (Pump is not
+  // inside a step here), instead of waiting the whole table out.
+  if (!job.background && job_.background && !paused_ && state_.load() == JobState::Running &&
+      !worker_.joinable() && !in_step_ && !finish_pending_.load() && !ctx_->Cancelled()) {
+    paused_ = std::make_unique<Paused>();
+    paused_->job = std::move(job_);
+    paused_->ctx = std::move(ctx_);
+    paused_->started_ms = started_ms_;
+    paused_->max_step_ms = max_step_ms_;
+    paused_->max_step_detail = std::move(max_step_detail_);
+    state_.store(JobState::Idle);
     Start(std::move(job), threaded);
     return;
   }
@@ -102,6 +136,7 @@ void JobRunner::Enqueue(Job job, bool threaded) {
 
 bool JobRunner::Has(const std::string& label) const {
   if (Busy() && job_.label == label) return true;
+  if (paused_ && paused_->job.label == label) return true;
   for (const auto& q : queue_)
     if (q.first.label == label) return true;
   return false;
@@ -109,6 +144,7 @@ bool JobRunner::Has(const std::string& label) const {
 
 std::vector<std::string> JobRunner::QueuedLabels() const {
   std::vector<std::string> out;
+  if (paused_) out.push_back(paused_->job.label);
   for (const auto& q : queue_) out.push_back(q.first.label);
   return out;
 }
@@ -116,6 +152,8 @@ std::vector<std::string> JobRunner::QueuedLabels() const {
 void JobRunner::CancelAll() {
   auto dropped = std::move(queue_);
   queue_.clear();
+  std::unique_ptr<Paused> paused = std::move(paused_);
+  if (paused && paused->job.on_finish) paused->job.on_finish(JobState::Cancelled);
   for (auto& q : dropped)
     if (q.first.on_finish) q.first.on_finish(JobState::Cancelled);
   Cancel();
@@ -128,7 +166,9 @@ void JobRunner::Pump(double budget_ms) {
       if (ctx_->Cancelled()) { Finish(JobState::Cancelled); break; }
       const std::string detail = ctx_->Detail();
       const double t0 = NowMs();
+      in_step_ = true;
       bool done = job_.step(*ctx_);
+      in_step_ = false;
       const double step_ms = NowMs() - t0;
       if (step_ms > max_step_ms_) {
         max_step_ms_ = step_ms;
@@ -155,7 +195,7 @@ JobState JobRunner::RunToEnd() {
       continue;
     }
     Pump(1e9);  // runs a sliced job to its end, delivers, starts the next queued one
-    if (!Busy() && queue_.empty()) break;
+    if (!Busy() && queue_.empty() && !paused_) break;
   }
   return State();
 }

@@ -53,6 +53,9 @@ struct Job {
   std::string label;
   JobStep step;
   std::function<void(JobState)> on_finish;  // runs on the thread that calls Pump
+  // Work nobody asked for yet (a table the page fills on load): a job a person
+  // starts pauses it and runs first; it resumes where it was afterwards.
+  bool background = false;
 };
 
 Job MakeJob(std::string label, JobStep step, std::function<void(JobState)> on_finish = {});
@@ -69,11 +72,13 @@ class JobRunner {
   bool Start(Job job, bool threaded = false);
   // Starts the job now when idle, else queues it to start when the jobs
   // before it finish (a click never gets lost because a background job runs).
+  // A foreground job pauses a running sliced background job and starts at once;
+  // queued foreground jobs go before background ones.
   void Enqueue(Job job, bool threaded = false);
-  // True when a job with this label runs or waits in the queue.
+  // True when a job with this label runs, is paused or waits in the queue.
   bool Has(const std::string& label) const;
-  std::vector<std::string> QueuedLabels() const;
-  // Cancels the running job and drops the queue (their on_finish sees Cancelled).
+  std::vector<std::string> QueuedLabels() const;  // the paused job first, then the queue
+  // Cancels the running job and drops the paused one and the queue (their on_finish sees Cancelled).
   void CancelAll();
   // Runs slices until budget_ms is spent (sliced mode) and delivers on_finish
   // (both modes). Call once a frame.
@@ -97,9 +102,18 @@ class JobRunner {
  private:
   void Finish(JobState s);
   void Deliver();
+  void StartNext();
   Job job_;
   std::deque<std::pair<Job, bool>> queue_;  // touched only on the Pump thread
   std::unique_ptr<JobContext> ctx_;
+  struct Paused {  // a sliced background job set aside for a foreground one
+    Job job;
+    std::unique_ptr<JobContext> ctx;
+    double started_ms = 0, max_step_ms = 0;
+    std::string max_step_detail;
+  };
+  std::unique_ptr<Paused> paused_;
+  bool in_step_ = false;  // a sliced step runs (a job that enqueues another must not be paused mid-step)
   std::atomic<JobState> state_{JobState::Idle};
   std::atomic<bool> finish_pending_{false};
   std::thread worker_;

@@ -116,8 +116,10 @@ bool StartSparseBench(AppState& app, const nn::SparseBenchOptions& opt) {
 }
 
 // Measures the size table in slices (nn::SizeTableBuilder: build once, then
-// per sparsity a prune and four serialisations).
-static bool StartSizeTable(AppState& app, const nn::SparseBenchOptions& o) {
+// per sparsity a prune and four serialisations). `background`: the table the panel
+// fills on its own; a job the person starts pauses it (so it runs sliced, never
+// on a worker thread that cannot be paused).
+static bool StartSizeTable(AppState& app, const nn::SparseBenchOptions& o, bool background) {
   if (app.jobs.Has(kSizesLabel)) return false;
   nn::SizeTableOptions so;
   so.width = o.width;
@@ -132,7 +134,7 @@ static bool StartSizeTable(AppState& app, const nn::SparseBenchOptions& o) {
   std::snprintf(label, sizeof label, "MobileNetV2 %.2g @%d, policy %s, block %d", o.width, o.size,
                 nn::PrunePolicyName(o.policy), o.block);
   const std::string sizes_label = label;
-  app.jobs.Enqueue(MakeJob(
+  Job job = MakeJob(
                             kSizesLabel,
                             [builder](JobContext& ctx) {
                               const bool done = builder->Step();
@@ -148,8 +150,9 @@ static bool StartSizeTable(AppState& app, const nn::SparseBenchOptions& o) {
                               } else if (s == JobState::Failed) {
                                 app.Error("model sizes: " + app.jobs.Error());
                               }
-                            }),
-                        app.platform.threads_enabled);
+                            });
+  job.background = background;
+  app.jobs.Enqueue(std::move(job), app.platform.threads_enabled && !background);
   return true;
 }
 
@@ -430,7 +433,7 @@ void DrawSparsePanel(AppState& app) {
   if (ImGui::Button("Run latency benchmark")) StartSparseBench(app, opt);
   RecordItem(app, "sparse.run_bench");
   ImGui::SameLine();
-  if (ImGui::Button("Measure model sizes")) StartSizeTable(app, opt);
+  if (ImGui::Button("Measure model sizes")) StartSizeTable(app, opt, false);
   RecordItem(app, "sparse.sizes");
   ImGui::SameLine();
   if (ImGui::Button("Export pruned model (.fks)")) StartExport(app, opt);
@@ -444,7 +447,7 @@ void DrawSparsePanel(AppState& app) {
   // Figure 1 appears without a click: sizes are computed, not timed.
   if (!st.sizes_requested && valid.ok()) {
     st.sizes_requested = true;
-    StartSizeTable(app, opt);
+    StartSizeTable(app, opt, /*background=*/true);
   }
   // Figures 1 and 2 side by side when there is room, the table under them.
   const bool wide = ImGui::GetContentRegionAvail().x > 1000 &&

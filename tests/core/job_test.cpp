@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "core/job.h"
 
@@ -155,4 +156,63 @@ TEST_CASE("core/job: the longest step is named by the detail it started with; th
   CHECK(r.RunToEnd() == JobState::Done);
   CHECK(r.MaxStepMs() >= 250.0);
   CHECK(r.MaxStepDetail() == expected);
+}
+
+TEST_CASE("core/job: a person's job pauses a sliced background job, runs first, and the background job resumes where it was") {
+  JobRunner r;
+  int bg_steps = 0, fg_steps = 0;
+  std::vector<std::string> order;
+  fk::Job bg = fk::MakeJob("table", [&](fk::JobContext& ctx) {
+    order.push_back("bg");
+    ctx.SetProgress(float(++bg_steps) / 6);
+    return bg_steps >= 6;
+  }, [&](JobState s) { order.push_back(std::string("bg ") + fk::JobStateName(s)); });
+  bg.background = true;
+  r.Enqueue(std::move(bg));
+  // Two slices of the table, then the person clicks.
+  for (int i = 0; i < 2; i++) {
+    order.push_back("frame");
+    r.Pump(0);  // one step per frame (the deadline has passed after the first)
+  }
+  REQUIRE(bg_steps == 2);
+  r.Enqueue(fk::MakeJob("forecast", [&](fk::JobContext&) {
+    order.push_back("fg");
+    return ++fg_steps >= 2;
+  }, [&](JobState s) { order.push_back(std::string("fg ") + fk::JobStateName(s)); }));
+  CHECK(r.Label() == "forecast");  // started at once, not after the table
+  CHECK(r.Has("table"));
+  CHECK(r.QueuedLabels() == std::vector<std::string>{"table"});
+  CHECK(r.RunToEnd() == JobState::Done);
+  CHECK(fg_steps == 2);
+  CHECK(bg_steps == 6);  // resumed from step 3, not restarted
+  const std::vector<std::string> want = {"frame", "bg", "frame", "bg", "fg", "fg", "fg done",
+                                         "bg", "bg", "bg", "bg", "bg done"};
+  CHECK(order == want);
+  CHECK(r.Label() == "table");
+  CHECK(r.Progress() == doctest::Approx(1.0));
+}
+
+TEST_CASE("core/job: background jobs never pause for each other; CancelAll cancels a paused job too") {
+  JobRunner r;
+  int a = 0, b = 0;
+  JobState fa = JobState::Idle, fb = JobState::Idle;
+  fk::Job ja = fk::MakeJob("a", [&](fk::JobContext&) { return ++a >= 100; }, [&](JobState s) { fa = s; });
+  ja.background = true;
+  r.Enqueue(std::move(ja));
+  r.Pump(0);
+  fk::Job jb = fk::MakeJob("b", [&](fk::JobContext&) { return ++b >= 100; }, [&](JobState s) { fb = s; });
+  jb.background = true;
+  r.Enqueue(std::move(jb));
+  CHECK(r.Label() == "a");  // a second background job waits its turn
+  r.Enqueue(fk::MakeJob("c", [&](fk::JobContext&) { return false; }));  // a person's job: a pauses
+  CHECK(r.Label() == "c");
+  CHECK(r.QueuedLabels() == std::vector<std::string>{"a", "b"});
+  r.CancelAll();
+  r.RunToEnd();
+  CHECK(fa == JobState::Cancelled);
+  CHECK(fb == JobState::Cancelled);
+  CHECK(a == 1);
+  CHECK(b == 0);
+  CHECK_FALSE(r.Busy());
+  CHECK(r.QueuedLabels().empty());
 }
