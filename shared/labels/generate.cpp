@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 
 #include "core/rng.h"
@@ -270,45 +271,85 @@ GeneratedImage GenerateLogoImage(uint64_t seed, int width, int height, int max_l
 
 // [SECTION] The data set
 
-Status GenerateLogoDataSet(const std::string& dir, uint64_t seed, std::string* summary, int width, int height) {
-  std::error_code ec;
+LogoDataSetWriter::LogoDataSetWriter(std::string dir, uint64_t seed, int width, int height)
+    : dir_(std::move(dir)), seed_(seed), width_(width), height_(height) {
+  for (const LogoSplit& sp : LogoSplits()) total_images_ += sp.count;
+}
+
+float LogoDataSetWriter::Progress() const {
+  return total_images_ > 0 ? float(done_images_) / float(total_images_) : 1.f;
+}
+
+bool LogoDataSetWriter::Step() {
+  if (!status_ || split_ >= LogoSplits().size()) return true;
+  const LogoSplit& split = LogoSplits()[split_];
+  const size_t s = split_;
   const std::string date = "2026-11-28T00:00:00.000000";  // fixed: same seed, same bytes
-  for (size_t s = 0; s < LogoSplits().size(); s++) {
-    const LogoSplit& split = LogoSplits()[s];
-    std::filesystem::create_directories(dir + "/" + split.name, ec);
-    if (ec) return Status::Error(dir + "/" + split.name + ": cannot create (" + ec.message() + ")");
-    Manifest m;
-    for (size_t k = 0; k < LogoClassNames().size(); k++) m.class_map[int(k)] = LogoClassNames()[k];
-    int logos = 0, empty = 0;
-    for (int i = 0; i < split.count; i++) {
-      // About one image in ten has no logo.
-      Rng pick(seed * 7919u + s * 104729u + uint64_t(i));
-      const bool none = pick.Below(10) == 0 && i > 0;
-      GeneratedImage g = GenerateLogoImage(seed * 1000003u + s * 10007u + uint64_t(i), width, height, none ? 0 : 4);
-      char name[32];
-      std::snprintf(name, sizeof name, "%04d.png", i);
-      const std::string rel = std::string(split.name) + "/" + name;
-      Status st = SavePng(g.image, dir + "/" + rel);
-      if (!st) return st;
-      LabeledImage li;
-      li.source_ref = rel;
-      li.width = width;
-      li.height = height;
-      li.boxes = g.boxes;
-      li.creation_date = date;
-      li.job_name = "labeling-job/logos-generated";
-      logos += int(g.boxes.size());
-      empty += g.boxes.empty();
-      m.images.push_back(std::move(li));
+  if (image_ == 0 && manifest_.images.empty()) {  // a split starts: its folder and class map
+    std::error_code ec;
+    std::filesystem::create_directories(dir_ + "/" + split.name, ec);
+    if (ec) {
+      status_ = Status::Error(dir_ + "/" + split.name + ": cannot create (" + ec.message() + ")");
+      return true;
     }
-    Status st = WriteManifest(m, dir + "/" + split.name + ".manifest");
-    if (!st) return st;
-    if (summary) {
-      *summary += std::string(split.name) + ": " + std::to_string(split.count) + " images, " + std::to_string(logos) +
-                  " logos, " + std::to_string(empty) + " empty\n";
-    }
+    manifest_ = Manifest{};
+    for (size_t k = 0; k < LogoClassNames().size(); k++) manifest_.class_map[int(k)] = LogoClassNames()[k];
+    logos_ = empty_ = 0;
   }
-  return Status::Ok();
+  if (image_ < split.count) {
+    const int i = image_++;
+    // About one image in ten has no logo.
+    Rng pick(seed_ * 7919u + s * 104729u + uint64_t(i));
+    const bool none = pick.Below(10) == 0 && i > 0;
+    GeneratedImage g = GenerateLogoImage(seed_ * 1000003u + s * 10007u + uint64_t(i), width_, height_, none ? 0 : 4);
+    char name[32];
+    std::snprintf(name, sizeof name, "%04d.png", i);
+    const std::string rel = std::string(split.name) + "/" + name;
+    Status st = SavePng(g.image, dir_ + "/" + rel);
+    if (!st) {
+      status_ = st;
+      return true;
+    }
+    LabeledImage li;
+    li.source_ref = rel;
+    li.width = width_;
+    li.height = height_;
+    li.boxes = g.boxes;
+    li.creation_date = date;
+    li.job_name = "labeling-job/logos-generated";
+    logos_ += int(g.boxes.size());
+    empty_ += g.boxes.empty();
+    manifest_.images.push_back(std::move(li));
+    done_images_++;
+    return false;
+  }
+  // The split's manifest last: a set cut short has no manifest for its unfinished split.
+  Status st = WriteManifest(manifest_, dir_ + "/" + split.name + ".manifest");
+  if (!st) {
+    status_ = st;
+    return true;
+  }
+  summary_ += std::string(split.name) + ": " + std::to_string(split.count) + " images, " + std::to_string(logos_) +
+              " logos, " + std::to_string(empty_) + " empty\n";
+  manifest_ = Manifest{};
+  image_ = 0;
+  split_++;
+  return split_ >= LogoSplits().size();
+}
+
+Status GenerateLogoDataSet(const std::string& dir, uint64_t seed, std::string* summary, int width, int height) {
+  LogoDataSetWriter w(dir, seed, width, height);
+  while (!w.Step()) {
+  }
+  if (summary) *summary += w.summary();
+  return w.status();
+}
+
+bool LogoDataSetPresent(const std::string& dir) {
+  std::error_code ec;
+  for (const LogoSplit& sp : LogoSplits())
+    if (!std::filesystem::exists(dir + "/" + sp.name + ".manifest", ec)) return false;
+  return true;
 }
 
 }  // namespace fk::labels

@@ -14,6 +14,7 @@
 #include "core/image.h"
 #include "core/status.h"
 #include "labels/box.h"
+#include "labels/manifest.h"
 
 namespace fk::labels {
 
@@ -33,9 +34,37 @@ struct LogoSplit {
 // The bundled splits: v1 (8), v2 (30), test (100).
 const std::vector<LogoSplit>& LogoSplits();
 
+// The seed of the bundled set (data/logos). The page ships without its PNGs
+// (2.3 MB gzip) and draws the same bytes on first use (see LoopOptions::generate_seed).
+constexpr uint64_t kBundledLogoSeed = 7;
+
 // Writes DIR/<split>/NNNN.png and DIR/<split>.manifest for every split.
 // *summary gets one line per split ("test: 100 images, 231 logos, 9 empty").
 Status GenerateLogoDataSet(const std::string& dir, uint64_t seed, std::string* summary, int width = 160,
                            int height = 120);
+
+// The same in steps, one image (or one split's manifest) per Step, for a page
+// that must not block a frame:  LogoDataSetWriter w(dir, 7);  while (!w.Step()) {}
+class LogoDataSetWriter {
+ public:
+  LogoDataSetWriter(std::string dir, uint64_t seed, int width = 160, int height = 120);
+  bool Step();  // true when every split is written, or on the first failure (status())
+  const Status& status() const { return status_; }
+  float Progress() const;
+  const std::string& summary() const { return summary_; }
+
+ private:
+  std::string dir_;
+  uint64_t seed_;
+  int width_, height_;
+  size_t split_ = 0;
+  int image_ = 0;
+  int logos_ = 0, empty_ = 0, done_images_ = 0, total_images_ = 0;
+  Manifest manifest_;
+  std::string summary_;
+  Status status_ = Status::Ok();
+};
+// True when DIR holds the three manifests of a written set (each split's manifest is written after its images).
+bool LogoDataSetPresent(const std::string& dir);
 
 }  // namespace fk::labels

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/clock.h"
+#include "labels/generate.h"
 
 namespace fk::labels {
 
@@ -202,6 +203,8 @@ struct Loop::Work {
   size_t i = 0;  // plan slot, test image or queue item
   Detector::DetectState detect;
   double t0 = 0;  // wall clock at the start of v1's scoring
+  std::unique_ptr<LogoDataSetWriter> generate;  // LoopOptions::generate_seed: the set being written
+  bool generate_checked = false;
 };
 
 Loop::Loop(LoopOptions options, ReviewQueue* queue)
@@ -280,6 +283,20 @@ void Loop::StepOnce() {
 // [SECTION] load: each manifest in one unit, then one image per unit
 
 void Loop::StepLoad() {
+  if (opt_.generate_seed != 0 && !opt_.data_dir.empty() && !w_->generate_checked) {
+    if (!w_->generate) {
+      if (LogoDataSetPresent(opt_.data_dir)) {
+        w_->generate_checked = true;
+        return;
+      }
+      w_->generate = std::make_unique<LogoDataSetWriter>(opt_.data_dir, opt_.generate_seed);
+    }
+    if (!w_->generate->Step()) return;
+    if (!w_->generate->status().ok()) return Fail("writing the logo set: " + w_->generate->status().message());
+    w_->generate.reset();
+    w_->generate_checked = true;
+    return;
+  }
   std::optional<LabelSet>* sets[3] = {&d_.v1, &d_.v2, &d_.test};
   const std::string* given[3] = {&opt_.v1_manifest, &opt_.v2_manifest, &opt_.test_manifest};
   for (int k = 0; k < 3; k++) {
@@ -582,6 +599,7 @@ std::string Loop::Detail() const {
   auto of = [](size_t i, size_t n) { return std::to_string(i) + "/" + std::to_string(n); };
   switch (stage_) {
     case LoopStage::Load: {
+      if (w.generate) return "drawing the logo set " + std::to_string(int(w.generate->Progress() * 100.f + 0.5f)) + "%";
       const std::optional<LabelSet>* sets[3] = {&d_.v1, &d_.v2, &d_.test};
       for (int k = 0; k < 3; k++) {
         if (!*sets[k]) return std::string("reading ") + kSetNames[k] + ".manifest";

@@ -118,6 +118,10 @@ struct LoopOptions {
   DetectorOptions detector;
   size_t test_limit = 0;  // score on the first N test images only (0 = all)
   std::string job_name = "fieldkit-label-review";
+  // Non-zero: when data_dir holds no logo set, write the seeded one there first
+  // (labels::LogoDataSetWriter, one image per unit). The page ships without the
+  // bundled set's PNGs and draws the same bytes on first use.
+  uint64_t generate_seed = 0;
 };
 
 // One trained model's score on the test split: v1, then each retrain (v2, v3, ...).

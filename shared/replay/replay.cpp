@@ -19,6 +19,7 @@
 #include "features/session.h"
 #include "forecast/dataset.h"
 #include "forecast/prepare.h"
+#include "labels/generate.h"
 #include "labels/loop.h"
 #include "nn/sparse_bench.h"
 #include "recommend/data.h"
@@ -87,6 +88,7 @@ struct LabelsReplay : Replay::Impl {
     opt = o;
     labels::LoopOptions lo;
     lo.data_dir = o.logos_dir.empty() ? o.data_dir + "/logos" : o.logos_dir;
+    if (o.logos_dir.empty()) lo.generate_seed = labels::kBundledLogoSeed;  // the page draws the bundled set
     lo.simulate_reviewer = true;  // the post's human verification: a reviewer checking against the truth
     lo.test_limit = o.labels_test_limit;
     lo.detector = o.labels_detector;

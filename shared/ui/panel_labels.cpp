@@ -19,6 +19,7 @@
 #include "core/file.h"
 #include "core/image.h"
 #include "imgui.h"
+#include "labels/generate.h"
 #include "labels/manifest.h"
 #include "ui/app_state.h"
 #include "ui/panels.h"
@@ -87,8 +88,13 @@ int CurrentItem(const LabelsPanelState& st) {
 labels::LoopOptions Options(AppState& app) {
   const LabelsPanelState& st = app.labels;
   labels::LoopOptions o;
-  if (st.v1_manifest.empty()) o.data_dir = DataDir(app);
-  else o.v1_manifest = st.v1_manifest;  // the user's own: no bundled v2, test held out of it
+  if (st.v1_manifest.empty()) {
+    o.data_dir = DataDir(app);
+    // The bundled set (not a folder given with &data=): the page draws it on first use.
+    if (st.data_dir.empty()) o.generate_seed = labels::kBundledLogoSeed;
+  } else {
+    o.v1_manifest = st.v1_manifest;  // the user's own: no bundled v2, test held out of it
+  }
   o.threshold = st.threshold_override;
   o.test_limit = size_t(std::max(0, st.test_limit));
   o.simulate_reviewer = false;

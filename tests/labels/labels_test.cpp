@@ -13,6 +13,7 @@
 #include "labels/metrics.h"
 #include "labels/review.h"
 #include "logo_data.h"
+#include "../nn/tflite_models.h"  // ReadHostFile: the repository's data/logos, natively and under Node
 
 using namespace fk::labels;
 using fk::DecodeImage;
@@ -216,6 +217,50 @@ TEST_CASE("labels/generate: the same seed gives the same pixels; boxes lie insid
   }
   CHECK(GenerateLogoImage(43, 160, 120, 4).image.rgb != a.image.rgb);
   CHECK(GenerateLogoImage(44, 160, 120, 0).boxes.empty());
+}
+
+TEST_CASE("labels/generate: the sliced writer draws data/logos byte for byte, one image per step; a loop draws a missing set first") {
+  // The page ships without data/logos and draws it: the bytes must be the bundled ones, on every platform.
+  const std::string d = TempDir("gen") + "/logos";
+  LogoDataSetWriter w(d, kBundledLogoSeed);
+  const int v1 = LogoSplits()[0].count;
+  for (int i = 0; i < v1; i++) {
+    REQUIRE_FALSE(w.Step());
+    CHECK(std::filesystem::exists(d + "/v1/" + std::string(i < 10 ? "000" : "00") + std::to_string(i) + ".png"));
+  }
+  CHECK_FALSE(std::filesystem::exists(d + "/v1.manifest"));  // the manifest last: a cut-short split has none
+  REQUIRE_FALSE(w.Step());
+  REQUIRE(w.status().ok());
+  CHECK(w.summary() == "v1: 8 images, 18 logos, 1 empty\n");
+  CHECK(w.Progress() == doctest::Approx(float(v1) / 138.f));
+  const std::string repo = std::string(FIELDKIT_SOURCE_DIR) + "/data/logos/";
+  for (const char* f : {"v1.manifest", "v1/0000.png", "v1/0003.png", "v1/0007.png"}) {
+    const std::string host = repo + f;
+    const std::vector<uint8_t> want = fk::test::ReadHostFile(host);
+    REQUIRE_MESSAGE(!want.empty(), host);
+    std::ifstream in(d + "/" + f, std::ios::binary);
+    const std::vector<uint8_t> got((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string name = f;
+    CHECK_MESSAGE(got == want, name);
+  }
+  CHECK_FALSE(LogoDataSetPresent(d));  // v2 and test not written yet
+  // A loop over a folder without the set, with generate_seed: its first units draw it.
+  LoopOptions o;
+  o.data_dir = TempDir("gen_loop") + "/logos";
+  o.generate_seed = kBundledLogoSeed;
+  Loop loop(o);
+  loop.Step(0);
+  CHECK(loop.stage() == LoopStage::Load);
+  CHECK(loop.Detail().rfind("drawing the logo set", 0) == 0);
+  for (int i = 0; i < 9; i++) loop.Step(0);
+  CHECK(std::filesystem::exists(o.data_dir + "/v1.manifest"));
+  // Without generate_seed an empty folder is an error naming the manifest, as before.
+  LoopOptions plain;
+  plain.data_dir = TempDir("gen_none");
+  Loop l2(plain);
+  for (int i = 0; i < 3 && !l2.done(); i++) l2.Step(0);
+  CHECK(l2.failed());
+  CHECK(l2.error().find("v1.manifest") != std::string::npos);
 }
 
 TEST_CASE("labels/loop: a set with a corrupt and a missing image keeps the others and names both") {
