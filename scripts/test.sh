@@ -76,7 +76,8 @@ wait
 for s in native-sanitize-a native-sanitize-b native-doctest wasm-doctest features-crash; do report_stage $s; done
 echo "=== the doctest suites took $((SECONDS - t0)) s"
 
-# The browser and desktop stages run alone: their frame and slice limits assume an otherwise idle machine.
+# The browser and desktop stages run after the pool. In the browser stage the cases that time what the page
+# measures run alone, the others two at a time (tests/e2e/cases.mjs SERIAL; e2e.mjs --jobs).
 stage serve python3 tests/serve_test.py
 stage e2e node tests/e2e/e2e.mjs --serve build/web --out build/e2e
 stage desktop bash tests/desktop_smoke.sh

@@ -3,8 +3,11 @@
 // playwright-core) against the static page.
 //
 //   node tests/e2e/e2e.mjs [--serve build/web] [--url http://127.0.0.1:PORT/]
-//                          [--out build/e2e] [--only name[,name...]] [--list] [--isolate]
+//                          [--out build/e2e] [--only name[,name...]] [--list] [--isolate] [--jobs N]
 //
+// Cases that time what the page measures (cases.mjs SERIAL) run first, alone; then the
+// others run N at a time (default 2: one page per core), each in its own browser context,
+// the longest first. A case's `#` lines are printed together with its result.
 // Default: starts `python3 serve.py --port 0 --root <repo>/build/web` itself and
 // writes to <repo>/build/e2e; paths given as arguments are relative to the
 // current directory. --url tests an already running server.
@@ -13,7 +16,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cases } from './cases.mjs';
+import { EST_SECONDS, SERIAL, cases } from './cases.mjs';
 import { cameraFrame, decodePng, writeY4m } from './lib/y4m.mjs';
 import {
   AppPage, CaseFailure, VIEWPORT, describeStatus, launchBrowser, startServer,
@@ -32,6 +35,7 @@ function usage(code) {
   out('  --only LIST  run only these cases (comma-separated; repeatable)');
   out('  --list       print the case names and exit');
   out('  --isolate    pass --isolate to serve.py (COOP/COEP headers)');
+  out('  --jobs N     cases outside SERIAL run N at a time (default 2; 1 runs every case alone)');
   out(`cases: ${cases.map((c) => c.name).join(', ')}`);
   process.exit(code);
 }
@@ -40,7 +44,7 @@ function parseArgs(argv) {
   // Defaults are inside the repository; paths given on the command line are from the current directory.
   const opts = {
     serve: path.join(REPO, 'build', 'web'), url: null, out: path.join(REPO, 'build', 'e2e'),
-    only: [], list: false, isolate: false,
+    only: [], list: false, isolate: false, jobs: 2,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -54,6 +58,10 @@ function parseArgs(argv) {
     else if (a === '--only') opts.only.push(...value().split(',').filter(Boolean));
     else if (a === '--list') opts.list = true;
     else if (a === '--isolate') opts.isolate = true;
+    else if (a === '--jobs') {
+      opts.jobs = Number(value());
+      if (!Number.isInteger(opts.jobs) || opts.jobs < 1) { console.error('e2e: --jobs needs a whole number >= 1'); usage(2); }
+    }
     else if (a === '--help' || a === '-h') usage(0);
     else { console.error(`e2e: unknown argument ${a}`); usage(2); }
   }
@@ -89,7 +97,7 @@ async function runCase(browser, baseUrl, outDir, tc, ctx) {
     if (failure) await app.status().catch(() => {});
   }
   await context.close().catch(() => {});
-  if (!failure) return { ok: true };
+  if (!failure) return { ok: true, lines: app.lines };
   const details = [];
   if (!(failure instanceof CaseFailure)) details.push(...(failure.stack || '').split('\n').slice(1, 4));
   details.push(...(failure.details || []));
@@ -101,7 +109,7 @@ async function runCase(browser, baseUrl, outDir, tc, ctx) {
   if (tail.length) details.push('last console lines:', ...tail.map((l) => `  ${l}`));
   details.push(`screenshot: ${path.join(outDir, tc.name + '.png')}`);
   const reason = (failure.message || String(failure)).split('\n')[0];
-  return { ok: false, reason, details };
+  return { ok: false, reason, details, lines: app.lines };
 }
 
 // The fake camera plays the bundled astronaut (make deps puts it in third_party/images and the build
@@ -155,10 +163,11 @@ async function main() {
   try {
     launched = await launchBrowser({ cameraFile: cameraPicture(opts, outDir) });
     console.log(`# chromium ${launched.browser.version()}, ${selected.length} case(s), screenshots in ${outDir}`);
-    for (const tc of selected) {
+    const run = async (tc) => {
       const t0 = Date.now();
       const r = await runCase(launched.browser, baseUrl, outDir, tc, ctx);
       const secs = ((Date.now() - t0) / 1000).toFixed(1);
+      for (const l of r.lines) console.log(l);
       if (r.ok) {
         passed++;
         console.log(`ok - ${tc.name} (${secs} s)`);
@@ -167,7 +176,18 @@ async function main() {
         console.log(`not ok - ${tc.name}: ${r.reason}`);
         for (const d of r.details) console.log(`#   ${d}`);
       }
-    }
+    };
+    const serial = selected.filter((c) => SERIAL.has(c.name) || opts.jobs === 1);
+    const pool = selected.filter((c) => !serial.includes(c))
+      .sort((a, b) => (EST_SECONDS[b.name] || 10) - (EST_SECONDS[a.name] || 10));
+    const tAlone = Date.now();
+    for (const tc of serial) await run(tc);
+    const tPool = Date.now();
+    await Promise.all(Array.from({ length: Math.min(opts.jobs, pool.length) }, async () => {
+      while (pool.length) await run(pool.shift());
+    }));
+    console.log(`# ${serial.length} case(s) alone in ${((tPool - tAlone) / 1000).toFixed(0)} s, ` +
+      `${selected.length - serial.length} ${opts.jobs} at a time in ${((Date.now() - tPool) / 1000).toFixed(0)} s`);
   } catch (e) {
     failed++;
     console.log(`not ok - harness: ${e.message.split('\n')[0]}`);
