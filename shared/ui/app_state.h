@@ -60,6 +60,9 @@ struct AppState {
   int current_panel = 0;
   uint64_t frame = 0;
   double last_frame_ms = 0;
+  // The job pump's share of a frame (App::Frame): from how long the browser itself
+  // takes between two of our frames. Reported in status().job.budget_ms.
+  double prev_frame_start_ms = 0, prev_frame_work_ms = 0, pump_budget_ms = 12;
   bool show_gallery = false;
   bool show_imgui_demo = false;
   std::vector<std::string> errors;  // user-visible errors (also in status())
