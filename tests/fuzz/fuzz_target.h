@@ -55,6 +55,7 @@ Outcome FeaturesSchema(const uint8_t* data, size_t size);     // features_schema
 Outcome FeaturesIngest(const uint8_t* data, size_t size);     // features_ingest
 Outcome FeaturesWal(const uint8_t* data, size_t size);        // features_wal
 Outcome CoreSettings(const uint8_t* data, size_t size);       // core_settings
+Outcome CoreParquet(const uint8_t* data, size_t size);        // core_parquet
 Outcome RecommendData(const uint8_t* data, size_t size);      // recommend_data
 Outcome RecommendMovielens(const uint8_t* data, size_t size); // recommend_movielens
 Outcome AnomalyNab(const uint8_t* data, size_t size);         // anomaly_nab

@@ -12,6 +12,7 @@
 #include <stb/stb_image_write.h>
 
 #include "core/image.h"
+#include "core/parquet.h"
 #include "core/settings.h"
 #include "features/store.h"
 #include "../nn/tflite_builder.h"
@@ -418,6 +419,36 @@ void FeaturesSeeds() {
   Write("features_wal", "torn_tail.bin", std::string(1, '\0') + log.substr(0, log.size() - 9));  // a crash mid-append
 }
 
+// Parquet files as the feature store writes them: every type, nulls, a
+// dictionary and deltas (the default), and PLAIN only.
+void ParquetSeeds() {
+  using namespace fk::parquet;
+  for (int plain = 0; plain < 2; plain++) {
+    WriterOptions o;
+    o.page_rows = 8;
+    o.dictionary = o.delta = !plain;
+    ParquetWriter w({{"id", ColumnType::String, false}, {"n", ColumnType::Int64}, {"x", ColumnType::Double},
+                     {"b", ColumnType::Boolean}, {"t", ColumnType::Timestamp, false}, {"s", ColumnType::String}}, o);
+    for (int i = 0; i < 20; i++) {
+      w.AppendString(0, "u" + std::to_string(i));
+      if (i % 3) w.AppendInt64(1, 1000 + i * 7);
+      else w.AppendNull(1);
+      if (i % 4) w.AppendDouble(2, i * 0.5);
+      else w.AppendNull(2);
+      w.AppendBool(3, i % 2);
+      w.AppendInt64(4, 1700000000000000 + (i / 8) * 1000000);
+      if (i % 5) w.AppendString(5, i % 2 ? "red" : "");
+      else w.AppendNull(5);
+    }
+    auto b = w.Finish();
+    if (!b) {
+      std::fprintf(stderr, "parquet seed: %s\n", b.status().message().c_str());
+      std::exit(1);
+    }
+    Write("core_parquet", plain ? "plain.parquet" : "dictionary.parquet", *b);
+  }
+}
+
 void MiscSeeds() {
   {
     Settings s;
@@ -504,6 +535,7 @@ int main(int argc, char** argv) {
   NetSeeds();
   FeaturesSeeds();
   MiscSeeds();
+  ParquetSeeds();
   // Every seed must be accepted by its target as it stands.
   int bad = 0;
   for (const fuzz::Target& t : fuzz::Targets()) {

@@ -15,6 +15,7 @@ namespace fk::fuzz {
 const std::vector<Target>& Targets() {
   static const std::vector<Target> targets = {
       {"anomaly_nab", AnomalyNab},
+      {"core_parquet", CoreParquet},
       {"core_settings", CoreSettings},
       {"features_ingest", FeaturesIngest},
       {"features_schema", FeaturesSchema},
