@@ -70,12 +70,29 @@ static json GroupJson(const FeatureGroup& g) {
           {"event_time_feature_name", g.event_time},
           {"creation_time", FormatIso8601(g.created)},
           {"ttl_seconds", g.ttl_seconds},
+          {"offline_format", OfflineFormatName(g.offline_format)},
           {"feature_definitions", defs}};
 }
 
 static void Emit(const Args& a, const json& j, const std::string& human) {
   if (a.Has("json")) EmitJson(j);
   else std::printf("%s\n", human.c_str());
+}
+
+static OfflineFormat FormatArg(const Args& a) {
+  OfflineFormat f = OfflineFormat::Parquet;
+  if (a.Has("offline-format") && !ParseOfflineFormat(a.Get("offline-format"), &f))
+    throw UsageError{"--offline-format: '" + a.Get("offline-format") + "' is neither parquet nor csv"};
+  return f;
+}
+
+// Bytes of every file under dir (0 when it is missing).
+static uint64_t TreeBytes(const std::string& dir) {
+  std::error_code ec;
+  uint64_t n = 0;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec); !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
+    if (it->is_regular_file()) n += it->file_size();
+  return n;
 }
 
 static double ParseTimeArg(const std::string& s, const char* flag) {
@@ -96,6 +113,7 @@ static int Create(const Args& a) {
   const std::string csv = Need(a, "from-csv");
   auto inf = InferSchemaFromCsv(csv, o);
   if (!inf) throw InputError{inf.status().message()};
+  inf->group.offline_format = FormatArg(a);
   json j = GroupJson(inf->group);
   j["rows_scanned"] = inf->rows_scanned;
   j["dropped_index_column"] = inf->dropped_index_column;
@@ -395,6 +413,7 @@ static int Bench(const Args& a) {
     io.event_time = "ts";
     auto inf = InferSchemaFromCsv(csv_path, io);
     if (!inf) throw InputError{inf.status().message()};
+    inf->group.offline_format = FormatArg(a);
     Status st = (*s)->CreateGroup(inf->group);
     if (!st) throw InputError{st.message()};
     uint64_t syncs = 0;
@@ -439,6 +458,8 @@ static int Bench(const Args& a) {
          {"fsyncs", syncs},
          {"offline_checkpoint_seconds", cp_s},
          {"end_to_end_records_per_s", double(job.Ingested()) / (ingest_s + cp_s)},
+         {"offline_format", OfflineFormatName(inf->group.offline_format)},
+         {"offline_bytes", TreeBytes(dir + "/offline")},
          {"csv_bytes", std::filesystem::file_size(csv_path)},
          {"gets", gets},
          {"gets_found", found},
@@ -469,6 +490,7 @@ const VerbTable kFeatures = {
        {"event-time", "COL", "the event time column (Unix s or ISO-8601)"},
        {"description", "TEXT", "the group's description"},
        {"ttl", "SECONDS", "online records expire after this (default 0: never)"},
+       {"offline-format", "parquet|csv", "the offline store's files (default parquet)"},
        {"dry-run", "", "infer and print the schema only"}},
       Create},
      {"ingest", "ingest a CSV into a group (online log and offline partitions)",
@@ -516,6 +538,7 @@ const VerbTable kFeatures = {
        {"gets", "N", "timed gets (default 200000)"},
        {"dir", "DIR", "keep the store here (default: a temporary folder, removed)"},
        {"batch-rows", "N", "rows per batch"},
+       {"offline-format", "parquet|csv", "the offline store's files (default parquet)"},
        {"seal-mb", "N", "seal a log segment of N MB during ingest, offline write in the background (default 16; 0: at the end)"}},
       Bench},
      {"bench-csv", "write the bench's CSV (id, ts, 18 features; seed 42) for timing `features ingest`",

@@ -94,6 +94,15 @@ Status ValidateGroup(const FeatureGroup& g) {
   return Status::Ok();
 }
 
+const char* OfflineFormatName(OfflineFormat f) { return f == OfflineFormat::Csv ? "csv" : "parquet"; }
+
+bool ParseOfflineFormat(std::string_view s, OfflineFormat* out) {
+  if (s == "parquet") *out = OfflineFormat::Parquet;
+  else if (s == "csv") *out = OfflineFormat::Csv;
+  else return false;
+  return true;
+}
+
 std::string GroupToJson(const FeatureGroup& g) {
   nlohmann::json j;
   j["name"] = g.name;
@@ -103,6 +112,7 @@ std::string GroupToJson(const FeatureGroup& g) {
   j["creation_time"] = g.created;
   j["ttl_seconds"] = g.ttl_seconds;
   j["uid"] = std::to_string(g.uid);  // a string: JSON numbers lose u64 precision in JS
+  j["offline_format"] = OfflineFormatName(g.offline_format);
   auto& defs = j["feature_definitions"] = nlohmann::json::array();
   for (auto& f : g.features) defs.push_back({{"name", f.name}, {"type", FeatureTypeName(f.type)}});
   return DumpJson(j, 2);  // names and description are the user's
@@ -121,6 +131,11 @@ Result<FeatureGroup> GroupFromJson(const std::string& text, const std::string& o
         (j.contains("ttl_seconds") && !JsonNumberAt(j, "ttl_seconds", 0, 1e15, &g.ttl_seconds, &why)))
       return Status::Error(origin + ": " + why);
     g.uid = std::stoull(j.at("uid").get<std::string>());
+    // Groups written before the field existed wrote CSV, and keep doing so.
+    g.offline_format = OfflineFormat::Csv;
+    if (j.contains("offline_format") && !ParseOfflineFormat(j.at("offline_format").get<std::string>(), &g.offline_format))
+      return Status::Error(origin + ": offline_format '" + j.at("offline_format").get<std::string>() +
+                           "' is neither parquet nor csv");
     for (auto& d : j.at("feature_definitions")) {
       FeatureDefinition f;
       f.name = d.at("name").get<std::string>();

@@ -20,6 +20,12 @@ enum class FeatureType { Integral, Fractional, String };
 const char* FeatureTypeName(FeatureType t);  // "Integral" | "Fractional" | "String"
 bool ParseFeatureType(std::string_view s, FeatureType* out);
 
+// How a group's offline store files are written: Parquet (typed columns, real
+// nulls; what Spark, Athena, Trino and DuckDB read) or CSV (text).
+enum class OfflineFormat { Parquet, Csv };
+const char* OfflineFormatName(OfflineFormat f);  // "parquet" | "csv"
+bool ParseOfflineFormat(std::string_view s, OfflineFormat* out);
+
 struct FeatureDefinition {
   std::string name;
   FeatureType type = FeatureType::String;
@@ -34,6 +40,8 @@ struct FeatureGroup {
   double created = 0;      // Unix s, set by CreateGroup
   double ttl_seconds = 0;  // 0 = records never expire; a Put may override per record
   uint64_t uid = 0;        // set by CreateGroup; a re-created name gets a new uid
+  // A group file without the field was written before Parquet existed: CSV.
+  OfflineFormat offline_format = OfflineFormat::Parquet;
 
   int Index(std::string_view feature) const;  // -1 when absent
   int RecordIdIndex() const { return Index(record_id); }

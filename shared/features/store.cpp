@@ -34,6 +34,7 @@
 #include "core/clock.h"
 #include "core/file.h"
 #include "core/json_write.h"
+#include "core/parquet.h"
 
 namespace fs = std::filesystem;
 
@@ -397,19 +398,69 @@ FeatureStore::GroupState* FeatureStore::FindGroupUid(uint64_t uid) const {
   return nullptr;
 }
 
+// The offline metadata file. Its name starts with '_' so Spark, Hive and
+// Trino skip it among the data files; stores written before kept it as
+// schema.json, which is still read.
+static constexpr const char* kOfflineSchema = "/_schema.json";
+static constexpr const char* kOldOfflineSchema = "/schema.json";
+
+static Result<std::string> ReadOfflineSchema(const std::string& group_dir, std::string* path) {
+  *path = group_dir + kOfflineSchema;
+  Result<std::string> text = ReadFile(*path);
+  if (text) return text;
+  Result<std::string> old = ReadFile(group_dir + kOldOfflineSchema);
+  if (old) *path = group_dir + kOldOfflineSchema;
+  return old;
+}
+
 static std::string OfflineSchemaJson(const FeatureGroup& g) {
+  const bool pq = g.offline_format == OfflineFormat::Parquet;
   nlohmann::json j;
-  j["format"] = "csv";
-  j["header"] = true;
+  j["format"] = OfflineFormatName(g.offline_format);
+  if (!pq) j["header"] = true;
   j["table"] = g.name;
   j["partition_keys"] = {"year", "month", "day", "hour"};
   j["partitioned_by"] = g.event_time + " (UTC)";
+  if (pq) j["record_identifier"] = g.record_id;
   auto& cols = j["columns"] = nlohmann::json::array();
-  for (auto& f : g.features) cols.push_back({{"name", f.name}, {"type", FeatureTypeName(f.type)}});
-  cols.push_back({{"name", "write_time"}, {"type", "String"}, {"format", "ISO-8601"}});
-  cols.push_back({{"name", "api_invocation_time"}, {"type", "String"}, {"format", "ISO-8601"}});
-  cols.push_back({{"name", "is_deleted"}, {"type", "Boolean"}});
+  for (auto& f : g.features) {
+    nlohmann::json c = {{"name", f.name}, {"type", FeatureTypeName(f.type)}};
+    if (pq) c["parquet"] = f.name == g.event_time && f.type == FeatureType::String ? "timestamp[us, UTC]"
+                           : f.type == FeatureType::Integral                       ? "int64"
+                           : f.type == FeatureType::Fractional                     ? "double"
+                                                                                   : "string";
+    cols.push_back(c);
+  }
+  if (pq) {
+    cols.push_back({{"name", "write_time"}, {"type", "Timestamp"}, {"parquet", "timestamp[us, UTC]"}});
+    cols.push_back({{"name", "api_invocation_time"}, {"type", "Timestamp"}, {"parquet", "timestamp[us, UTC]"}});
+    cols.push_back({{"name", "is_deleted"}, {"type", "Boolean"}, {"parquet", "boolean"}});
+  } else {
+    cols.push_back({{"name", "write_time"}, {"type", "String"}, {"format", "ISO-8601"}});
+    cols.push_back({{"name", "api_invocation_time"}, {"type", "String"}, {"format", "ISO-8601"}});
+    cols.push_back({{"name", "is_deleted"}, {"type", "Boolean"}});
+  }
   return DumpJson(j, 2);
+}
+
+// The offline Parquet columns: the features by type (a String event time as a
+// UTC timestamp; the record id and event time never null), then the three the
+// store adds, as SageMaker's offline store has them.
+static std::vector<parquet::ColumnSpec> OfflineParquetSchema(const FeatureGroup& g) {
+  using parquet::ColumnType;
+  std::vector<parquet::ColumnSpec> cols;
+  for (auto& f : g.features) {
+    const bool key = f.name == g.record_id || f.name == g.event_time;
+    ColumnType t = f.type == FeatureType::Integral ? ColumnType::Int64
+                   : f.type == FeatureType::Fractional ? ColumnType::Double
+                                                       : ColumnType::String;
+    if (f.name == g.event_time && f.type == FeatureType::String) t = ColumnType::Timestamp;
+    cols.push_back({f.name, t, !key, parquet::TimeUnit::Micros});
+  }
+  cols.push_back({"write_time", ColumnType::Timestamp, false, parquet::TimeUnit::Micros});
+  cols.push_back({"api_invocation_time", ColumnType::Timestamp, false, parquet::TimeUnit::Micros});
+  cols.push_back({"is_deleted", ColumnType::Boolean, false, parquet::TimeUnit::Micros});
+  return cols;
 }
 
 Status FeatureStore::CreateGroup(FeatureGroup g) {
@@ -419,7 +470,8 @@ Status FeatureStore::CreateGroup(FeatureGroup g) {
   if (FindGroup(g.name)) return Status::Error("group '" + g.name + "' already exists");
   const std::string offline = dir_ + "/offline/" + g.name;
   const std::string schema = OfflineSchemaJson(g);
-  Result<std::string> old = ReadFile(offline + "/schema.json");
+  std::string old_path;
+  Result<std::string> old = ReadOfflineSchema(offline, &old_path);
   if (old && *old != schema)
     return Status::Error("group '" + g.name + "': the offline store keeps a deleted group's data with other columns at " +
                          offline + "; choose another name");
@@ -439,7 +491,7 @@ Status FeatureStore::CreateGroup(FeatureGroup g) {
     return Status::Error(offline + ": " + e.what());
   }
   if (!(st = WriteFileAtomic(dir_ + "/uid", std::to_string(uid), opt_.fsync))) return st;
-  if (!(st = WriteFileAtomic(offline + "/schema.json", schema, opt_.fsync))) return st;
+  if (!(st = WriteFileAtomic(offline + kOfflineSchema, schema, opt_.fsync))) return st;
   if (!(st = WriteFileAtomic(dir_ + "/groups/" + g.name + ".json", GroupToJson(g), opt_.fsync))) return st;
   auto gs = std::make_unique<GroupState>();
   gs->def = std::move(g);
@@ -697,10 +749,20 @@ Status FeatureStore::AppendPuts(const FeatureGroup& g, const std::string& frames
 
 // [SECTION] offline store
 
-using Parts = std::map<std::pair<std::string, int64_t>, std::string>;  // (group, hour) -> CSV rows
+// One part file in the making: CSV rows, or for Parquet the records (indices
+// into the segment's payloads), converted when the file is written (natively
+// by several writer threads at once).
+struct OfflinePart {
+  std::string csv;
+  std::vector<uint32_t> records;
+};
+using Parts = std::map<std::pair<std::string, int64_t>, OfflinePart>;  // (group, hour) -> rows
 struct FeatureStore::SegmentParts {
   uint64_t segment = 0;
   bool prepared = false;
+  double write_time = 0;  // Unix s: one write time for the whole segment
+  std::string data;       // the segment's bytes (Parquet parts read their records here)
+  std::vector<std::string_view> payloads;
   Parts parts;
   Parts::iterator next;
 };
@@ -719,7 +781,7 @@ Status FeatureStore::MaterializeSegment(uint64_t n) {
     std::mutex err_mu;
     auto work = [&] {
       for (size_t i; (i = next++) < todo.size();) {
-        Status s = WritePart(n, todo[i]->first.first, todo[i]->first.second, &todo[i]->second);
+        Status s = WritePart(sp, todo[i]->first.first, todo[i]->first.second, &todo[i]->second);
         std::lock_guard<std::mutex> lock(err_mu);
         if (!s && st) st = s;
       }
@@ -782,17 +844,20 @@ Status FeatureStore::CheckpointStep(double budget_ms, bool* done) {
 
 Status FeatureStore::PrepareSegment(uint64_t n, SegmentParts* out) {
   const std::string path = SegmentPath(n);
-  const std::string write_time = FormatIso8601(Now());
+  out->write_time = Now();
+  const std::string write_time = FormatIso8601(out->write_time);
   Result<std::string> read = ReadFile(path);
   if (!read) return Status::Error(path + ": cannot read");
-  const std::string& data = *read;
-  std::vector<std::string_view> payloads;
+  out->data = std::move(*read);
+  const std::string& data = out->data;
+  std::vector<std::string_view>& payloads = out->payloads;
+  payloads.clear();
   WalScan scan = ScanSegmentBuffer(path, data, [&](std::string_view p, uint64_t) { payloads.push_back(p); });
   if (!scan.error) return scan.error;
   auto format = [&](size_t begin, size_t end, Parts* parts) {
     WalRecord r;
     std::map<uint64_t, GroupState*> by_uid;
-    std::string* cur = nullptr;
+    OfflinePart* cur = nullptr;
     int64_t cur_hour = 0, last_api_us = -1;
     GroupState* cur_gs = nullptr;
     std::string last_api;
@@ -809,7 +874,11 @@ Status FeatureStore::PrepareSegment(uint64_t n, SegmentParts* out) {
         cur_hour = hour;
         cur_gs = gs;
       }
-      std::string& out = *cur;
+      if (gs->def.offline_format == OfflineFormat::Parquet) {
+        cur->records.push_back(uint32_t(i));
+        continue;
+      }
+      std::string& out = cur->csv;
       for (auto v : r.values) {
         AppendCsvCell(&out, v);
         out += ',';
@@ -839,7 +908,17 @@ Status FeatureStore::PrepareSegment(uint64_t n, SegmentParts* out) {
     format(0, payloads.size(), &pieces[0]);
   Parts& parts = pieces[0];
   for (size_t k = 1; k < pieces.size(); k++)
-    for (auto& [key, rows] : pieces[k]) parts[key] += rows;
+    for (auto& [key, part] : pieces[k]) {
+      OfflinePart& to = parts[key];
+      to.csv += part.csv;
+      to.records.insert(to.records.end(), part.records.begin(), part.records.end());
+    }
+  bool records = false;  // Parquet parts read the segment's bytes when written; CSV parts are text already
+  for (auto& kv : parts) records = records || !kv.second.records.empty();
+  if (!records) {
+    payloads.clear();
+    std::string().swap(out->data);
+  }
   out->segment = n;
   out->parts = std::move(parts);
   out->next = out->parts.begin();
@@ -848,12 +927,49 @@ Status FeatureStore::PrepareSegment(uint64_t n, SegmentParts* out) {
 }
 
 Status FeatureStore::WriteSegmentPart(SegmentParts& sp) {
-  auto& [key, rows] = *sp.next;
+  auto& [key, part] = *sp.next;
   ++sp.next;
-  return WritePart(sp.segment, key.first, key.second, &rows);
+  return WritePart(sp, key.first, key.second, &part);
 }
 
-Status FeatureStore::WritePart(uint64_t n, const std::string& group, int64_t hour, std::string* rows) {
+// A Parquet part file from logged records. Values were checked against their
+// types before they were logged; one that still does not parse (a damaged
+// log whose CRC passed) is written as a null rather than stop the offline store.
+static Result<std::string> ParquetPart(const FeatureGroup& g, const std::vector<std::string_view>& payloads,
+                                       const std::vector<uint32_t>& records, double write_time) {
+  parquet::ParquetWriter w(OfflineParquetSchema(g));
+  const int64_t write_us = std::llround(write_time * 1e6);
+  const size_t nf = g.features.size(), et = size_t(g.EventTimeIndex());
+  WalRecord r;
+  for (uint32_t i : records) {
+    DecodeWalPayload(payloads[i], &r);
+    for (size_t k = 0; k < nf; k++) {
+      const std::string_view v = r.values[k];
+      const FeatureType t = g.features[k].type;
+      if (k == et && t == FeatureType::String) {
+        w.AppendInt64(k, std::llround(r.event_time * 1e6));
+        continue;
+      }
+      int64_t iv;
+      double dv;
+      if (t == FeatureType::String) {
+        if (v.empty() && k != et) w.AppendNull(k);
+        else w.AppendString(k, v);
+      } else if (t == FeatureType::Integral && ParseIntegral(v, &iv)) w.AppendInt64(k, iv);
+      else if (t == FeatureType::Fractional && ParseFractional(v, &dv)) w.AppendDouble(k, dv);
+      else if (k == et && t == FeatureType::Integral) w.AppendInt64(k, int64_t(r.event_time));
+      else if (k == et) w.AppendDouble(k, r.event_time);
+      else w.AppendNull(k);
+    }
+    w.AppendInt64(nf, write_us);
+    w.AppendInt64(nf + 1, r.api_time_us);
+    w.AppendBool(nf + 2, r.op != WalOp::Put);
+  }
+  return w.Finish();
+}
+
+Status FeatureStore::WritePart(const SegmentParts& sp, const std::string& group, int64_t hour, OfflinePart* part) {
+  const uint64_t n = sp.segment;
   const std::pair<std::string, int64_t> key(group, hour);
   try {
     {
@@ -863,13 +979,21 @@ Status FeatureStore::WritePart(uint64_t n, const std::string& group, int64_t hou
       const std::string folder = dir_ + "/offline/" + key.first + "/year=" + stamp.substr(0, 4) + "/month=" +
                                  stamp.substr(5, 2) + "/day=" + stamp.substr(8, 2) + "/hour=" + stamp.substr(11, 2);
       fs::create_directories(folder);
-      std::string header;
-      for (auto& f : gs->def.features) header += f.name + ",";
-      header += "write_time,api_invocation_time,is_deleted\n";
       // The same name on a re-run after a crash: rewriting it is idempotent.
       // fsync per part file: syncfs would also wait for every other dirty page on the disk.
-      Status st = WriteFileAtomic(folder + "/part-" + SegName(n) + ".csv", {header, *rows}, opt_.fsync);
-      std::string().swap(*rows);  // written: a big checkpoint need not hold every part until the end
+      Status st;
+      if (gs->def.offline_format == OfflineFormat::Parquet) {
+        Result<std::string> bytes = ParquetPart(gs->def, sp.payloads, part->records, sp.write_time);
+        std::vector<uint32_t>().swap(part->records);
+        if (!bytes) return Status::Error(folder + ": " + bytes.status().message());
+        st = WriteFileAtomic(folder + "/part-" + SegName(n) + ".parquet", *bytes, opt_.fsync);
+      } else {
+        std::string header;
+        for (auto& f : gs->def.features) header += f.name + ",";
+        header += "write_time,api_invocation_time,is_deleted\n";
+        st = WriteFileAtomic(folder + "/part-" + SegName(n) + ".csv", {header, part->csv}, opt_.fsync);
+        std::string().swap(part->csv);  // written: a big checkpoint need not hold every part until the end
+      }
       if (!st) return st;
     }
   } catch (const std::exception& e) {
@@ -928,6 +1052,83 @@ static void VerifyOfflineFile(const std::string& path, const FeatureGroup& g, Ve
   }
 }
 
+// A Parquet part read strictly: the group's columns and types, then per row a
+// record id, an event time inside the file's partition, valid UTF-8 text and
+// finite numbers.
+static void VerifyParquetFile(const std::string& path, const FeatureGroup& g, VerifyReport* rep) {
+  Result<std::string> read = ReadFile(path);
+  if (!read) {
+    rep->errors.push_back({path, 0, "cannot read"});
+    return;
+  }
+  auto t = parquet::ReadParquet(*read, path);
+  if (!t) {
+    const std::string& m = t.status().message();
+    const size_t at = m.find(": byte ", path.size());
+    rep->errors.push_back({path, at == std::string::npos ? 0 : std::strtoull(m.c_str() + at + 7, nullptr, 10), m});
+    return;
+  }
+  const std::vector<parquet::ColumnSpec> want = OfflineParquetSchema(g);
+  if (t->columns.size() != want.size()) {
+    rep->errors.push_back({path, 0, std::to_string(t->columns.size()) + " columns, the group's schema has " + std::to_string(want.size())});
+    return;
+  }
+  for (size_t k = 0; k < want.size(); k++) {
+    const parquet::ColumnSpec& c = t->columns[k].spec;
+    if (c.name != want[k].name || c.type != want[k].type || (c.nullable && !want[k].nullable && !g.record_id.empty())) {
+      rep->errors.push_back({path, 0, "column " + std::to_string(k) + " '" + c.name + "' (" + parquet::ColumnTypeName(c.type) +
+                                          (c.nullable ? ", optional" : "") + ") does not match the group's '" + want[k].name + "' (" +
+                                          parquet::ColumnTypeName(want[k].type) + ")"});
+      return;
+    }
+  }
+  const size_t nf = g.features.size(), et = size_t(g.EventTimeIndex());
+  const int id = g.RecordIdIndex();
+  auto seconds = [&](const parquet::ParquetColumn& c, size_t r) {
+    if (c.spec.type == parquet::ColumnType::Double) return c.doubles[r];
+    if (c.spec.type == parquet::ColumnType::Timestamp) return double(c.ints[r]) / (c.spec.unit == parquet::TimeUnit::Millis ? 1e3 : 1e6);
+    return double(c.ints[r]);
+  };
+  std::string why;
+  for (size_t r = 0; r < t->rows; r++) {
+    auto bad = [&](const std::string& m) { rep->errors.push_back({path, 0, "row " + std::to_string(r + 1) + ": " + m}); };
+    if (id >= 0 && (t->columns[size_t(id)].nulls[r] ||
+                    (t->columns[size_t(id)].spec.type == parquet::ColumnType::String && t->columns[size_t(id)].strings[r].empty()))) {
+      bad("record id '" + g.record_id + "' is null");
+      return;
+    }
+    for (size_t k = 0; k < nf; k++) {
+      const parquet::ParquetColumn& c = t->columns[k];
+      if (c.nulls[r]) continue;
+      if (c.spec.type == parquet::ColumnType::String && !CheckValue(c.strings[r], FeatureType::String, &why)) {
+        bad(c.spec.name + ": " + why);
+        return;
+      }
+      if (c.spec.type == parquet::ColumnType::Double && !std::isfinite(c.doubles[r])) {
+        bad(c.spec.name + ": not a finite number");
+        return;
+      }
+    }
+    const double ev = seconds(t->columns[et], r);
+    if (t->columns[et].nulls[r] || !EventTimeInRange(ev)) {
+      bad("event time is null or outside years 0000..9999");
+      return;
+    }
+    const std::string stamp = FormatIso8601(std::floor(ev / 3600.0) * 3600.0);
+    if (path.find("/year=" + stamp.substr(0, 4) + "/month=" + stamp.substr(5, 2) + "/day=" + stamp.substr(8, 2) +
+                  "/hour=" + stamp.substr(11, 2) + "/") == std::string::npos) {
+      bad("event time " + stamp + " is outside this partition");
+      return;
+    }
+    for (size_t k = nf; k < nf + 2; k++)
+      if (!EventTimeInRange(seconds(t->columns[k], r))) {
+        bad(t->columns[k].spec.name + " is outside years 0000..9999");
+        return;
+      }
+  }
+  rep->offline_rows += t->rows;
+}
+
 VerifyReport FeatureStore::Verify() {
   VerifyReport rep;
   rep.notes = notes_;
@@ -962,15 +1163,19 @@ VerifyReport FeatureStore::Verify() {
       FeatureGroup g;
       if (defs.count(table)) g = defs[table];
       else {
-        // A deleted group's offline data: check it against its own schema.json.
-        Result<std::string> text = ReadFile(top.path().string() + "/schema.json");
+        // A deleted group's offline data: check it against its own _schema.json (schema.json before).
+        std::string schema_path;
+        Result<std::string> text = ReadOfflineSchema(top.path().string(), &schema_path);
         if (!text) {
-          rep.errors.push_back({top.path().string() + "/schema.json", 0, "missing"});
+          rep.errors.push_back({top.path().string() + kOfflineSchema, 0, "missing"});
           continue;
         }
         try {
           auto j = nlohmann::json::parse(*text);
           g.name = table;
+          if (!ParseOfflineFormat(j.value("format", "csv"), &g.offline_format))
+            throw std::runtime_error("format '" + j.value("format", "") + "' is neither parquet nor csv");
+          g.record_id = j.value("record_identifier", "");
           for (auto& c : j.at("columns")) {
             FeatureDefinition f;
             f.name = c.at("name").get<std::string>();
@@ -980,13 +1185,18 @@ VerifyReport FeatureStore::Verify() {
           }
           g.event_time = j.at("partitioned_by").get<std::string>();
           g.event_time = g.event_time.substr(0, g.event_time.find(' '));
+          if (g.features.empty() || g.EventTimeIndex() < 0)
+            throw std::runtime_error("no columns, or the event time '" + g.event_time + "' is not one of them");
         } catch (const std::exception& e) {
-          rep.errors.push_back({top.path().string() + "/schema.json", 0, e.what()});
+          rep.errors.push_back({schema_path, 0, e.what()});
           continue;
         }
       }
-      for (auto& e : fs::recursive_directory_iterator(top.path()))
-        if (e.is_regular_file() && e.path().extension() == ".csv") VerifyOfflineFile(e.path().string(), g, &rep);
+      for (auto& e : fs::recursive_directory_iterator(top.path())) {
+        if (!e.is_regular_file()) continue;
+        if (e.path().extension() == ".csv") VerifyOfflineFile(e.path().string(), g, &rep);
+        else if (e.path().extension() == ".parquet") VerifyParquetFile(e.path().string(), g, &rep);
+      }
     }
   } catch (const std::exception& e) {
     rep.errors.push_back({dir_, 0, e.what()});

@@ -1,9 +1,11 @@
 // An embedded feature store with SageMaker Feature Store semantics: groups,
 // an in-memory online store (newest event time wins, TTL), an append-only
-// offline store (Hive partitions year=/month=/day=/hour=, CSV + schema.json,
-// with write_time, api_invocation_time, is_deleted), all rebuilt from a
-// write-ahead log on Open. Layout: DIR/groups/<g>.json, DIR/wal/NNNNNN.log,
-// DIR/offline/<g>/schema.json + year=…/part-NNNNNN.csv.
+// offline store (Hive partitions year=/month=/day=/hour=, Parquet by default
+// or CSV per group, + _schema.json, with write_time, api_invocation_time,
+// is_deleted), all rebuilt from a write-ahead log on Open. Layout:
+// DIR/groups/<g>.json, DIR/wal/NNNNNN.log, DIR/offline/<g>/_schema.json +
+// year=…/month=…/day=…/hour=…/part-NNNNNN.parquet (or .csv). Stores written
+// before Parquet have DIR/offline/<g>/schema.json and CSV parts, still read.
 //
 //   auto s = fk::features::FeatureStore::Open("store");           // recovers a torn log tail
 //   (*s)->CreateGroup(group);  (*s)->Put("users", {{"user_id","7"},{"ts","1700000000"},{"age","31"}});
@@ -83,7 +85,7 @@ struct GroupSummary {
 
 struct VerifyIssue {
   std::string file;
-  uint64_t offset = 0;  // byte offset (log) or line (CSV)
+  uint64_t offset = 0;  // byte offset (log, Parquet) or line (CSV)
   std::string message;
 };
 struct VerifyReport {
@@ -102,6 +104,8 @@ struct HistoryEntry {
   bool deleted;
   std::string payload;  // the WAL payload
 };
+
+struct OfflinePart;  // store.cpp: one offline part file in the making
 
 class FeatureStore {
  public:
@@ -186,8 +190,9 @@ class FeatureStore {
   struct SegmentParts;  // a sealed segment formatted into offline part files, not yet written
   Status PrepareSegment(uint64_t segment, SegmentParts* out);
   Status WriteSegmentPart(SegmentParts& sp);  // the next part file
-  // One part file: DIR/offline/<group>/year=…/hour=…/part-<segment>.csv (header + rows); rows freed.
-  Status WritePart(uint64_t segment, const std::string& group, int64_t hour, std::string* rows);
+  // One part file: DIR/offline/<group>/year=…/hour=…/part-<segment>.parquet
+  // (or .csv: header + rows, by the group's offline format); the part's rows freed.
+  Status WritePart(const SegmentParts& sp, const std::string& group, int64_t hour, OfflinePart* part);
   std::unique_ptr<SegmentParts> stepping_;  // CheckpointStep's segment in progress
   void Apply(GroupState& gs, const WalRecord& r, std::string_view payload, uint64_t seq) {
     Apply(gs, r.op, r.values[size_t(gs.def.RecordIdIndex())], r.event_time, r.ttl_seconds, payload, seq);

@@ -529,7 +529,8 @@ static void DrawGroups(AppState& app) {
     ImGui::TextWrapped("%s", def->description.empty() ? "(no description)" : def->description.c_str());
     ImGui::Text("record id: %s   event time: %s   TTL: %s", def->record_id.c_str(), def->event_time.c_str(),
                 def->ttl_seconds > 0 ? (std::to_string(int(def->ttl_seconds / 3600)) + " h").c_str() : "none");
-    ImGui::Text("offline store: %s/offline/%s (CSV, year=/month=/day=/hour=)", st.store_dir.c_str(), def->name.c_str());
+    ImGui::Text("offline store: %s/offline/%s (%s, year=/month=/day=/hour=)", st.store_dir.c_str(), def->name.c_str(),
+                def->offline_format == ff::OfflineFormat::Csv ? "CSV" : "Parquet");
     for (auto& f : def->features) ImGui::BulletText("%s  %s", f.name.c_str(), ff::FeatureTypeName(f.type));
     ImGui::TreePop();
   }

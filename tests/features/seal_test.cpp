@@ -41,18 +41,10 @@ Stored ReadBack(FeatureStore& s, const std::string& dir) {
     REQUIRE(r.ok());
     out.online["u" + std::to_string(i)] = r->Find("age")->text + "|" + r->Find("city")->text + "|" + r->Find("ts")->text;
   }
-  for (auto& e : fs::recursive_directory_iterator(dir + "/offline/users")) {
-    if (e.path().extension() != ".csv") continue;
-    const std::string text = ReadText(e.path().string());
-    size_t pos = text.find('\n') + 1;  // past the header
-    while (pos < text.size()) {
-      const size_t nl = text.find('\n', pos);
-      const std::string line = text.substr(pos, nl - pos);
-      pos = nl + 1;
-      // user_id,ts,age,city,write_time,api_invocation_time,is_deleted: drop the two times
-      const size_t c4 = line.find(',', line.find(',', line.find(',', line.find(',') + 1) + 1) + 1);
-      out.offline.push_back(line.substr(0, c4) + line.substr(line.rfind(',')));
-    }
+  for (const std::string& line : OfflineRows(dir + "/offline/users")) {
+    // user_id,ts,age,city,write_time,api_invocation_time,is_deleted: drop the two times
+    const size_t c4 = line.find(',', line.find(',', line.find(',', line.find(',') + 1) + 1) + 1);
+    out.offline.push_back(line.substr(0, c4) + line.substr(line.rfind(',')));
   }
   std::sort(out.offline.begin(), out.offline.end());
   for (auto& e : fs::directory_iterator(dir + "/wal")) out.segments += e.path().extension() == ".log";

@@ -16,13 +16,10 @@ std::string AgeOf(FeatureStore& s, const std::string& id) {
   return r->Find("age")->text;
 }
 // Every offline row of the users group, in file order.
+// Both formats as CSV lines (Parquet values as text; test_util.h).
 std::string OfflineText(const std::string& dir) {
   std::string all;
-  std::vector<std::string> files;
-  for (auto& e : std::filesystem::recursive_directory_iterator(dir + "/offline/users"))
-    if (e.path().extension() == ".csv") files.push_back(e.path().string());
-  std::sort(files.begin(), files.end());
-  for (auto& f : files) all += ReadText(f);
+  for (const std::string& line : OfflineRows(dir + "/offline/users")) all += line + "\n";
   return all;
 }
 }  // namespace
@@ -185,6 +182,7 @@ TEST_CASE("features/store: offline rows land in Hive partitions by event time wi
   auto s = OpenAt(dir, &now);
   FeatureGroup g = UsersGroup();
   g.features[1].type = FeatureType::String;  // ISO-8601 event time
+  g.offline_format = OfflineFormat::Csv;
   REQUIRE(s->CreateGroup(g).ok());
   REQUIRE(s->Put("users", KV{{"user_id", "u1"}, {"ts", "2024-03-01T12:34:56Z"}, {"city", "Oslo, NO"}}).ok());
   REQUIRE(s->Put("users", KV{{"user_id", "u2"}, {"ts", "2024-03-01T13:00:00Z"}}).ok());
@@ -192,7 +190,7 @@ TEST_CASE("features/store: offline rows land in Hive partitions by event time wi
   const std::string p = dir + "/offline/users/year=2024/month=03/day=01/hour=12/part-000001.csv";
   REQUIRE(std::filesystem::exists(p));
   CHECK(std::filesystem::exists(dir + "/offline/users/year=2024/month=03/day=01/hour=13/part-000001.csv"));
-  CHECK(std::filesystem::exists(dir + "/offline/users/schema.json"));
+  CHECK(std::filesystem::exists(dir + "/offline/users/_schema.json"));
   const std::string text = ReadText(p);
   CHECK(text.rfind("user_id,ts,age,city,write_time,api_invocation_time,is_deleted\n", 0) == 0);
   CHECK(text.find("u1,2024-03-01T12:34:56Z,,\"Oslo, NO\",2024-03-01T13:33:20.000Z,2024-03-01T13:33:20.000Z,false\n") !=

@@ -13,10 +13,13 @@ using KV = std::vector<std::pair<std::string, std::string>>;
 namespace {
 // A store with three records in one log segment; returns the segment's path
 // and where the last frame starts.
-std::string ThreeRecords(const std::string& dir, uint64_t* last_frame_start) {
+std::string ThreeRecords(const std::string& dir, uint64_t* last_frame_start,
+                         OfflineFormat format = OfflineFormat::Parquet) {
   double now = 2e9;
   auto s = OpenAt(dir, &now);
-  REQUIRE(s->CreateGroup(UsersGroup()).ok());
+  FeatureGroup g = UsersGroup();
+  g.offline_format = format;
+  REQUIRE(s->CreateGroup(g).ok());
   for (int i = 0; i < 3; i++)
     REQUIRE(s->Put("users", KV{{"user_id", "u" + std::to_string(i)}, {"ts", "100"}, {"age", std::to_string(i)}}).ok());
   s.reset();  // checkpoint: sealed, offline written
@@ -96,7 +99,7 @@ TEST_CASE("features/wal: a corrupt record in the middle is reported with file an
 TEST_CASE("features/wal: verify names a damaged offline file and line") {
   const auto dir = ScratchDir("offline_corrupt");
   uint64_t last = 0;
-  ThreeRecords(dir, &last);
+  ThreeRecords(dir, &last, OfflineFormat::Csv);
   std::string part;
   for (auto& e : std::filesystem::recursive_directory_iterator(dir + "/offline"))
     if (e.path().extension() == ".csv") part = e.path().string();
@@ -114,4 +117,41 @@ TEST_CASE("features/wal: verify names a damaged offline file and line") {
   CHECK(v.errors[0].file == part);
   CHECK(v.errors[0].offset == 3);
   CHECK(v.errors[0].message.find("age") != std::string::npos);
+}
+
+TEST_CASE("features/wal: verify names a damaged offline Parquet file and the byte") {
+  const auto dir = ScratchDir("offline_corrupt_pq");
+  uint64_t last = 0;
+  ThreeRecords(dir, &last);
+  std::string part;
+  for (auto& e : std::filesystem::recursive_directory_iterator(dir + "/offline"))
+    if (e.path().extension() == ".parquet") part = e.path().string();
+  REQUIRE(!part.empty());
+  const std::string good = ReadText(part);
+  {
+    double now = 2e9;
+    auto s = OpenAt(dir, &now);
+    auto v = s->Verify();
+    CHECK(v.ok);
+    CHECK(v.offline_rows == 3);
+  }
+  // The first page header (byte 4: type 15 00, then uncompressed_page_size 15 <18 bytes of
+  // user_id values, one varint byte>) given a size of -1 (zigzag 1).
+  std::string bad = good;
+  REQUIRE(bad.substr(4, 3) == std::string("\x15\x00\x15", 3));
+  bad[7] = char(0x01);
+  WriteText(part, bad);
+  double now = 2e9;
+  auto s = OpenAt(dir, &now);
+  auto v = s->Verify();
+  CHECK_FALSE(v.ok);
+  REQUIRE(v.errors.size() == 1);
+  CHECK(v.errors[0].file == part);
+  CHECK_MESSAGE(v.errors[0].message.find("compressed_page_size") != std::string::npos, v.errors[0].message);
+  CHECK(v.errors[0].offset > 0);
+  // Cut short: refused as well.
+  WriteText(part, good.substr(0, good.size() - 1));
+  v = s->Verify();
+  CHECK_FALSE(v.ok);
+  CHECK(v.errors[0].message.find("not a Parquet file") != std::string::npos);
 }
