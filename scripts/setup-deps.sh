@@ -7,7 +7,8 @@
 #                                 the TFLite-web reference runtime (pinned npm tarballs, fetched by
 #                                 scripts/fetch_npm.py without npm) and the bundled test image
 #   scripts/setup-deps.sh test    what `make test` adds (make deps-test): Chromium, Xvfb,
-#                                 ImageMagick, npm and playwright-core (the browser-test driver)
+#                                 ImageMagick, npm, playwright-core (the browser-test driver) and
+#                                 the outside Parquet readers @duckdb/node-api and hyparquet
 #   scripts/setup-deps.sh         both
 # Idempotent: when everything is present it says so and does no network work.
 # Installing needs root (apt-get). apt's and npm's output goes to build/logs/setup-deps.log;
@@ -62,6 +63,16 @@ if [ "$mode" != build ]; then
   command -v npm >/dev/null || { [[ " ${missing[*]} " == *" npm "* ]] || missing+=(npm); }
   have=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$PW_PKG" 2>/dev/null | head -n1 || true)
   [ "$have" = "$PW_WANT" ] || need_npm=1
+  # Every pinned dependency of tests/e2e/package.json at its version (playwright-core; the outside
+  # Parquet readers @duckdb/node-api and hyparquet), and DuckDB's native binary for this machine
+  # (an optional dependency npm picks by platform).
+  while read -r name want; do
+    have=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "tests/e2e/node_modules/$name/package.json" 2>/dev/null | head -n1 || true)
+    [ "$have" = "$want" ] || need_npm=1
+  done < <(sed -n '/"dependencies"/,/}/s/^ *"\([^"]*\)": *"\([^"]*\)".*/\1 \2/p' tests/e2e/package.json)
+  if [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ] && ! [ -f tests/e2e/node_modules/@duckdb/node-bindings-linux-x64/package.json ]; then
+    need_npm=1
+  fi
 fi
 
 what=$([ "$mode" = all ] && echo "build and test" || echo "$mode")
@@ -224,7 +235,7 @@ if [ $need_npm -eq 1 ]; then
     exit 1
   fi
   # npm ci installs exactly tests/e2e/package-lock.json; no browser download (Debian's chromium is used).
-  step "installing playwright-core $PW_WANT from the npm registry (about 3 MB, no browser download) with npm $(npm --version)" \
+  step "installing playwright-core $PW_WANT, @duckdb/node-api (with its native binary, 68 MB unpacked) and hyparquet from the npm registry (no browser download) with npm $(npm --version)" \
     bash -c 'cd tests/e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund'
   # Warnings (e.g. EBADENGINE) are worth seeing even when the install worked.
   printf '%s\n' "$STEP_OUT" | grep -iE '^npm (warn|err)' | sed 's/^/setup-deps: npm said: /' || true

@@ -79,6 +79,8 @@ echo "=== the doctest suites took $((SECONDS - t0)) s"
 # The browser and desktop stages run after the pool. In the browser stage the cases that time what the page
 # measures run alone, the others two at a time (tests/e2e/cases.mjs SERIAL; e2e.mjs --jobs).
 stage serve python3 tests/serve_test.py
+# The offline store through outside readers: DuckDB and hyparquet read the Parquet parts the CLI wrote.
+stage features-readers node tests/features/duckdb_check.mjs build/native/fieldkit-cli
 stage e2e node tests/e2e/e2e.mjs --serve build/web --out build/e2e
 stage desktop bash tests/desktop_smoke.sh
 

@@ -1,0 +1,149 @@
+// The feature store's offline store read by outside readers, as a team that
+// outgrows one machine would read it: DuckDB (@duckdb/node-api, its native
+// binary from the npm registry) with read_parquet(..., hive_partitioning=true),
+// and hyparquet (a second, independent reader in plain JavaScript).
+//
+//   node tests/features/duckdb_check.mjs build/native/fieldkit-cli
+//
+// Two stores built with the real CLI: the features demo (customers, ISO event
+// times, plus a few records with missing values and a soft delete: real nulls)
+// and a small `features bench` store (integral event times). For each, the row
+// count, the column types, the null counts and a sample of values read by
+// DuckDB are compared with `features verify`, `features describe` and
+// `features batch-get`, and hyparquet must read the same rows and nulls.
+// Packages come from tests/e2e/node_modules (make deps-test). Exit 0 = all held.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+
+const cli = path.resolve(process.argv[2] || 'build/native/fieldkit-cli');
+const modules = new URL('../e2e/node_modules/', import.meta.url);
+let failures = 0;
+const fail = (m) => { console.log(`FAIL ${m}`); failures++; };
+const check = (cond, m) => { if (!cond) fail(m); };
+
+if (!fs.existsSync(new URL('@duckdb/node-api/package.json', modules)) || !fs.existsSync(new URL('hyparquet/package.json', modules))) {
+  console.error('duckdb_check: @duckdb/node-api or hyparquet missing in tests/e2e/node_modules (run make deps-test)');
+  process.exit(2);
+}
+const requireE2e = createRequire(new URL('package.json', new URL('../e2e/', import.meta.url)));
+const { DuckDBInstance } = await import(pathToFileURL(requireE2e.resolve('@duckdb/node-api')).href);
+const hyparquet = await import(new URL('hyparquet/src/node.js', modules).href);
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fk-duckdb-'));
+const run = (...args) => execFileSync(cli, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const runJson = (...args) => JSON.parse(run(...args, '--json'));
+
+const db = await DuckDBInstance.create(':memory:');
+const con = await db.connect();
+const big = (v) => (typeof v === 'bigint' ? Number(v) : v);
+async function query(sql) {
+  const r = await con.runAndReadAll(sql);
+  return r.getRowObjectsJS().map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, big(v)])));
+}
+
+// What DuckDB must report for each feature type; the event time of String type is a UTC timestamp.
+const duckType = (t, isEventTime) =>
+  isEventTime && t === 'String' ? 'TIMESTAMP WITH TIME ZONE' : { Integral: 'BIGINT', Fractional: 'DOUBLE', String: 'VARCHAR' }[t];
+
+async function checkStore(label, store, group, expectNulls) {
+  const t0 = Date.now();
+  const verify = runJson('features', 'verify', '--store', store);
+  check(verify.ok, `${label}: features verify is not ok: ${JSON.stringify(verify.errors)}`);
+  const desc = runJson('features', 'describe', '--store', store, '--group', group);
+  check(desc.offline_format === 'parquet', `${label}: offline_format ${desc.offline_format}`);
+  const dir = path.join(store, 'offline', group);
+  const files = fs.readdirSync(dir, { recursive: true }).filter((f) => f.endsWith('.parquet'));
+  const other = fs.readdirSync(dir, { recursive: true }).filter((f) => !f.endsWith('.parquet') && fs.statSync(path.join(dir, f)).isFile());
+  check(other.length === 1 && other[0] === '_schema.json', `${label}: files other than parts and _schema.json: ${other}`);
+  const src = `read_parquet('${dir}/**/*.parquet', hive_partitioning=true)`;
+
+  // Rows: every offline row, as verify counted them.
+  const [{ n }] = await query(`select count(*) as n from ${src}`);
+  check(n === verify.offline_rows, `${label}: DuckDB reads ${n} rows, verify counted ${verify.offline_rows}`);
+
+  // Types: the group's features, the three columns the store adds, the partition keys.
+  const types = Object.fromEntries((await query(`describe select * from ${src}`)).map((r) => [r.column_name, r.column_type]));
+  for (const f of desc.feature_definitions) {
+    const want = duckType(f.type, f.name === desc.event_time_feature_name);
+    check(types[f.name] === want, `${label}: column ${f.name} (${f.type}) is ${types[f.name]} in DuckDB, expected ${want}`);
+  }
+  for (const [c, want] of [['write_time', 'TIMESTAMP WITH TIME ZONE'], ['api_invocation_time', 'TIMESTAMP WITH TIME ZONE'], ['is_deleted', 'BOOLEAN']])
+    check(types[c] === want, `${label}: ${c} is ${types[c]}, expected ${want}`);
+  for (const k of ['year', 'month', 'day', 'hour']) check(k in types, `${label}: no partition column ${k}`);
+
+  // Every file on its own (DuckDB reads each, hyparquet too): rows and nulls per column.
+  const names = desc.feature_definitions.map((f) => f.name);
+  const nullSql = names.map((c) => `count(*) - count("${c}") as "${c}"`).join(', ');
+  const duckNulls = (await query(`select ${nullSql} from ${src}`))[0];
+  const hyNulls = Object.fromEntries(names.map((c) => [c, 0]));
+  let hyRows = 0;
+  for (const f of files) {
+    const file = await hyparquet.asyncBufferFromFile(path.join(dir, f));
+    const rows = await hyparquet.parquetReadObjects({ file });
+    hyRows += rows.length;
+    for (const r of rows) for (const c of names) if (r[c] === null || r[c] === undefined) hyNulls[c]++;
+    const [{ m }] = await query(`select count(*) as m from read_parquet('${path.join(dir, f)}')`);
+    check(m === rows.length, `${label}: ${f}: DuckDB reads ${m} rows, hyparquet ${rows.length}`);
+  }
+  check(hyRows === n, `${label}: hyparquet reads ${hyRows} rows, DuckDB ${n}`);
+  for (const c of names) {
+    check(hyNulls[c] === duckNulls[c], `${label}: ${c}: hyparquet counts ${hyNulls[c]} nulls, DuckDB ${duckNulls[c]}`);
+    if (c in expectNulls) check(duckNulls[c] === expectNulls[c], `${label}: ${c}: ${duckNulls[c]} nulls, expected ${expectNulls[c]}`);
+  }
+
+  // Values: the newest live row per id in the offline store is what the online store returns.
+  const id = desc.record_identifier_feature_name, et = desc.event_time_feature_name;
+  const latest = await query(
+    `select * exclude (rn) from (select *, row_number() over (partition by "${id}" order by "${et}" desc, api_invocation_time desc) as rn from ${src}) where rn = 1 and not is_deleted order by "${id}" limit 40`);
+  check(latest.length > 0, `${label}: no live rows`);
+  const got = runJson('features', 'batch-get', '--store', store, '--group', group, '--ids', latest.map((r) => r[id]).join(','));
+  check(got.errors.length === 0, `${label}: batch-get errors ${JSON.stringify(got.errors)}`);
+  const byId = Object.fromEntries(got.records.map((r) => [r.id, r]));
+  let compared = 0;
+  for (const row of latest) {
+    const rec = byId[row[id]];
+    if (!rec) { fail(`${label}: ${row[id]} is in the offline store but batch-get does not return it`); continue; }
+    for (const f of desc.feature_definitions) {
+      let want = rec.record[f.name], have = row[f.name];
+      if (f.name === et) {  // both as Unix seconds
+        have = have instanceof Date ? have.getTime() / 1000 : Number(have);
+        check(Math.abs(have - rec.event_time) < 1e-6, `${label}: ${row[id]}.${f.name}: DuckDB ${have}, get ${rec.event_time}`);
+      } else if (f.type === 'Fractional' && want !== null && have !== null) {
+        check(Math.abs(have - want) <= 1e-9 * Math.max(1, Math.abs(want)), `${label}: ${row[id]}.${f.name}: DuckDB ${have}, get ${want}`);
+      } else check(have === want, `${label}: ${row[id]}.${f.name}: DuckDB ${JSON.stringify(have)}, get ${JSON.stringify(want)}`);
+      compared++;
+    }
+  }
+  console.log(`${label}: ${files.length} Parquet files, ${n} rows; DuckDB and hyparquet agree on rows and nulls; ` +
+              `${compared} values of ${latest.length} records match features batch-get (${Date.now() - t0} ms)`);
+}
+
+try {
+  // The features demo, plus records with missing values and a soft delete.
+  const demo = path.join(tmp, 'demo'), st = path.join(tmp, 'st');
+  run('features', 'demo-data', '--out', demo, '--customers', '300');
+  run('features', 'create', '--store', st, '--group', 'customers', '--from-csv', path.join(demo, 'customers.csv'),
+      '--record-id', 'customer_id', '--event-time', 'event_time');
+  run('features', 'ingest', '--store', st, '--group', 'customers', '--file', path.join(demo, 'customers.csv'));
+  for (let i = 0; i < 5; i++)
+    run('features', 'put', '--store', st, '--group', 'customers', '--values', `customer_id=N${i},event_time=2024-04-0${i + 1}T10:00:00Z,age=${30 + i}`);
+  run('features', 'delete', '--store', st, '--group', 'customers', '--id', 'N4', '--event-time', '2024-04-06T00:00:00Z');
+  // Five puts without city..chargebacks_90d and one delete marker (id and event time only).
+  await checkStore('demo', st, 'customers', { customer_id: 0, event_time: 0, age: 1, city: 6, spend_30d: 6, chargebacks_90d: 6 });
+
+  // A small bench store (Integral event times, 18 features of three types).
+  const bench = path.join(tmp, 'bench');
+  run('features', 'bench', '--rows', '20000', '--gets', '10', '--dir', bench);
+  await checkStore('bench', bench, 'bench', { id: 0, ts: 0, f0: 0, f1: 0, f2: 0 });
+} finally {
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+if (failures) {
+  console.log(`duckdb_check: ${failures} failures`);
+  process.exit(1);
+}
+console.log('duckdb_check: the offline stores read the same in DuckDB, hyparquet and fieldkit-cli');
