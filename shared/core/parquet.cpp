@@ -402,6 +402,94 @@ void DecodeDelta(Cursor& c, size_t expect, std::vector<int64_t>* out) {
   }
 }
 
+// [SECTION] Snappy (the raw format Parquet pages use: a varint length, then literals and copies)
+
+void SnappyCompress(std::string_view in, std::string* out) {
+  out->clear();
+  PutVarint(out, in.size());
+  const uint8_t* s = reinterpret_cast<const uint8_t*>(in.data());
+  const size_t n = in.size();
+  auto literal = [&](size_t from, size_t to) {
+    if (to == from) return;
+    const uint64_t m = to - from - 1;
+    if (m < 60) out->push_back(char(m << 2));
+    else {
+      const int bytes = m < (1u << 8) ? 1 : m < (1u << 16) ? 2 : m < (1u << 24) ? 3 : 4;
+      out->push_back(char((59 + bytes) << 2));
+      PutLe(out, m, bytes);
+    }
+    out->append(reinterpret_cast<const char*>(s) + from, to - from);
+  };
+  auto copy = [&](size_t offset, size_t len) {  // offset < 65536
+    while (len > 0) {
+      const size_t l = std::min<size_t>(len, 64);
+      if (l >= 4 && l <= 11 && offset < 2048) {
+        out->push_back(char(1 | ((l - 4) << 2) | ((offset >> 8) << 5)));
+        out->push_back(char(offset & 0xff));
+      } else {
+        out->push_back(char(2 | ((l - 1) << 2)));
+        PutLe(out, offset, 2);
+      }
+      len -= l;
+    }
+  };
+  // Greedy: a 4-byte match found through a hash of the last position seen with those bytes.
+  constexpr int kBits = 14;
+  std::vector<int64_t> table(size_t(1) << kBits, -1);
+  size_t i = 0, lit = 0;
+  while (i + 4 <= n) {
+    uint32_t v;
+    std::memcpy(&v, s + i, 4);
+    const uint32_t h = (v * 0x1e35a7bdu) >> (32 - kBits);
+    const int64_t cand = table[h];
+    table[h] = int64_t(i);
+    if (cand >= 0 && i - size_t(cand) < 65536 && std::memcmp(s + cand, s + i, 4) == 0) {
+      size_t len = 4;
+      while (i + len < n && s[size_t(cand) + len] == s[i + len]) len++;
+      literal(lit, i);
+      copy(i - size_t(cand), len);
+      i += len;
+      lit = i;
+    } else {
+      i++;
+    }
+  }
+  literal(lit, n);
+}
+
+void SnappyDecompress(Cursor& c, size_t expect, std::string* out) {
+  const uint64_t len = c.Varint();
+  if (len != expect) c.Error("Snappy length " + std::to_string(len) + ", uncompressed_page_size " + std::to_string(expect));
+  out->clear();
+  out->reserve(expect);
+  while (c.Left()) {
+    const uint8_t tag = c.Byte();
+    const int kind = tag & 3;
+    if (kind == 0) {
+      uint64_t m = tag >> 2;
+      if (m >= 60) m = GetLe(c.Take(m - 59), int(m - 59));
+      if (m + 1 > expect - out->size()) c.Error("Snappy literal of " + std::to_string(m + 1) + " bytes past the page's size");
+      const uint8_t* p = c.Take(m + 1);
+      out->append(reinterpret_cast<const char*>(p), size_t(m + 1));
+      continue;
+    }
+    uint64_t l, off;
+    if (kind == 1) {
+      l = 4 + ((tag >> 2) & 7);
+      off = (uint64_t(tag >> 5) << 8) | c.Byte();
+    } else {
+      l = (tag >> 2) + 1;
+      off = GetLe(c.Take(kind == 2 ? 2 : 4), kind == 2 ? 2 : 4);
+    }
+    if (off == 0 || off > out->size())
+      c.Error("Snappy copy from " + std::to_string(off) + " bytes back, " + std::to_string(out->size()) + " written");
+    if (l > expect - out->size()) c.Error("Snappy copy of " + std::to_string(l) + " bytes past the page's size");
+    const size_t from = out->size() - size_t(off);
+    for (uint64_t k = 0; k < l; k++) out->push_back((*out)[from + size_t(k)]);
+  }
+  if (out->size() != expect) c.Error("Snappy data ends after " + std::to_string(out->size()) + " of " + std::to_string(expect) + " bytes");
+}
+
 // [SECTION] writer
 
 int Physical(ColumnType t) {
@@ -414,12 +502,12 @@ int Physical(ColumnType t) {
   return kByteArray;
 }
 
-std::string PageHeader(int type, size_t size, size_t num_values, int encoding) {
+std::string PageHeader(int type, size_t size, size_t compressed, size_t num_values, int encoding) {
   ThriftWriter w;
   w.BeginTop();
   w.I32(1, type);
   w.I32(2, int64_t(size));
-  w.I32(3, int64_t(size));
+  w.I32(3, int64_t(compressed));
   if (type == kDictionaryPage) {
     w.Struct(7);
     w.I32(1, int64_t(num_values));
@@ -510,7 +598,7 @@ Result<std::string> ParquetWriter::Finish() const {
   if (schema_.empty()) return Status::Error("parquet: no columns");
   std::string file = "PAR1";
   struct Chunk {
-    int64_t offset, data_offset, dict_offset, size, nulls;
+    int64_t offset, data_offset, dict_offset, size, nulls, uncompressed;
     std::vector<int> encodings;
     bool minmax;
     int64_t mn, mx;
@@ -519,7 +607,7 @@ Result<std::string> ParquetWriter::Finish() const {
   std::vector<size_t> next_value(cols_.size(), 0);  // each column's first value of the row group
   std::vector<uint32_t> levels, idx;
   std::vector<uint64_t> bits;
-  std::string page;
+  std::string page, packed;
   for (size_t r0 = 0; r0 < rows; r0 += opt_.row_group_rows) {
     const size_t r1 = std::min(rows, r0 + opt_.row_group_rows);
     groups.emplace_back();
@@ -579,7 +667,16 @@ Result<std::string> ParquetWriter::Finish() const {
         EncodeDelta(&page, col.ints.data() + v0, nv);
         if (page.size() < 8 * nv) enc = Delta;
       }
-      Chunk ch{int64_t(file.size()), 0, -1, 0, int64_t((r1 - r0) - nv), {}, false, 0, 0};
+      Chunk ch{int64_t(file.size()), 0, -1, 0, int64_t((r1 - r0) - nv), 0, {}, false, 0, 0};
+      // A page out: its header and its bytes, Snappy-compressed when asked.
+      auto emit = [&](int type, size_t num_values, int encoding) {
+        std::string_view body = page;
+        if (opt_.snappy) SnappyCompress(page, &packed), body = packed;
+        const std::string header = PageHeader(type, page.size(), body.size(), num_values, encoding);
+        ch.uncompressed += int64_t(header.size() + page.size());
+        file += header;
+        file += body;
+      };
       const int bw = enc == Dict ? std::max(1, BitsNeeded(dict_first.size() - 1)) : 0;
       auto plain_value = [&](std::string* o, size_t i) {
         if (spec.type == ColumnType::String) {
@@ -594,8 +691,7 @@ Result<std::string> ParquetWriter::Finish() const {
         for (size_t i : dict_first) plain_value(&page, i);
         if (page.size() > INT32_MAX) return Status::Error("parquet: column '" + spec.name + "': dictionary page over 2 GB");
         ch.dict_offset = int64_t(file.size());
-        file += PageHeader(kDictionaryPage, page.size(), dict_first.size(), kPlain);
-        file += page;
+        emit(kDictionaryPage, dict_first.size(), kPlain);
       }
       ch.data_offset = int64_t(file.size());
       const int page_enc = enc == Dict ? kRleDictionary : enc == Delta ? kDeltaBinaryPacked : kPlain;
@@ -625,8 +721,7 @@ Result<std::string> ParquetWriter::Finish() const {
           for (size_t i = pv; i < pv + n; i++) plain_value(&page, i);
         }
         if (page.size() > INT32_MAX) return Status::Error("parquet: column '" + spec.name + "': a data page over 2 GB");
-        file += PageHeader(kDataPage, page.size(), p1 - p0, page_enc);
-        file += page;
+        emit(kDataPage, p1 - p0, page_enc);
         pv += n;
       }
       ch.size = int64_t(file.size()) - ch.offset;
@@ -684,9 +779,9 @@ Result<std::string> ParquetWriter::Finish() const {
       for (int e : ch.encodings) w.ElemI32(e);
       w.List(3, tBinary, 1);
       w.ElemBinary(schema_[c].name);
-      w.I32(4, 0);  // UNCOMPRESSED
+      w.I32(4, opt_.snappy ? 1 : 0);  // SNAPPY or UNCOMPRESSED
       w.I64(5, int64_t(grows));
-      w.I64(6, ch.size);
+      w.I64(6, ch.uncompressed);
       w.I64(7, ch.size);
       w.I64(9, ch.data_offset);
       if (ch.dict_offset >= 0) w.I64(11, ch.dict_offset);
@@ -1020,6 +1115,7 @@ Result<ParquetTable> ReadParquet(std::string_view bytes, const std::string& orig
     }
     std::vector<uint32_t> levels, idx;
     std::vector<int64_t> deltas;
+    std::string unpacked;  // a Snappy page's bytes
     size_t row0 = 0;
     for (size_t gi = 0; gi < fm.groups.size(); gi++) {
       const RowGroupMeta& g = fm.groups[gi];
@@ -1029,9 +1125,9 @@ Result<ParquetTable> ReadParquet(std::string_view bytes, const std::string& orig
         const std::string where = "row group " + std::to_string(gi) + ", column " + Quote(pc.spec.name);
         if (m.type != fm.schema[ci + 1].type) fc.Error(where + ": ColumnMetaData.type differs from the schema's");
         if (m.path.size() != 1 || m.path[0] != pc.spec.name) fc.Error(where + ": path_in_schema is not the column's name");
-        if (m.codec != 0)
+        if (m.codec != 0 && m.codec != 1)
           fc.Error(where + ": codec " + (m.codec >= 0 && m.codec <= 7 ? kCodecNames[m.codec] : std::to_string(m.codec)) +
-                   " is not supported (only UNCOMPRESSED)");
+                   " is not supported (only UNCOMPRESSED and SNAPPY)");
         if (m.num_values != g.num_rows) fc.Error(where + ": num_values " + std::to_string(m.num_values) + " for " + std::to_string(g.num_rows) + " rows");
         const int64_t start = m.dict_offset >= 0 ? m.dict_offset : m.data_offset;
         if (m.dict_offset >= 0 && m.dict_offset >= m.data_offset) fc.Error(where + ": dictionary_page_offset is not before data_page_offset");
@@ -1051,12 +1147,20 @@ Result<ParquetTable> ReadParquet(std::string_view bytes, const std::string& orig
           const uint64_t page_at = c.Offset();
           const PageMeta p = ReadPageHeader(c);
           c.SetWhat(where + ": page at byte " + std::to_string(page_at));
-          if (p.compressed < 0 || p.compressed != p.uncompressed)
+          if (p.compressed < 0 || p.uncompressed < 0 || (m.codec == 0 && p.compressed != p.uncompressed) ||
+              (m.codec == 1 && uint64_t(p.uncompressed) > uint64_t(p.compressed) * 22 + 16))
             c.Error("compressed_page_size " + std::to_string(p.compressed) + " / uncompressed_page_size " +
-                    std::to_string(p.uncompressed) + " (an uncompressed page has both equal and >= 0)");
+                    std::to_string(p.uncompressed) +
+                    (m.codec == 0 ? " (an uncompressed page has both equal and >= 0)" : " (more than Snappy can expand to)"));
           const uint64_t page_base = c.Offset();
-          Cursor pg(c.Take(uint64_t(p.compressed)), size_t(p.compressed), page_base,
-                    where + ": page at byte " + std::to_string(page_at));
+          const uint8_t* body = c.Take(uint64_t(p.compressed));
+          if (m.codec == 1) {
+            Cursor z(body, size_t(p.compressed), page_base, where + ": Snappy page at byte " + std::to_string(page_at));
+            SnappyDecompress(z, size_t(p.uncompressed), &unpacked);
+          }
+          Cursor pg = m.codec == 1 ? Cursor(reinterpret_cast<const uint8_t*>(unpacked.data()), unpacked.size(), 0,
+                                            where + ": page at byte " + std::to_string(page_at) + ", decompressed")
+                                   : Cursor(body, size_t(p.compressed), page_base, where + ": page at byte " + std::to_string(page_at));
           if (p.type == kDictionaryPage) {
             if (have_dict || r > 0) pg.Error("a dictionary page that is not the chunk's first page");
             if (p.encoding != kPlain && p.encoding != kPlainDictionary) pg.Error("dictionary encoding " + std::to_string(p.encoding) + " is not PLAIN");

@@ -5,8 +5,9 @@
 // REQUIRED or OPTIONAL (RLE/bit-packed definition levels, so a null is a null
 // and "" is an empty string), PLAIN encoding, dictionary pages (RLE_DICTIONARY)
 // for strings and integers and DELTA_BINARY_PACKED for integers where each is
-// smaller, uncompressed version-1 data pages. Spark, DuckDB, Trino and pandas
-// read these files as they are.
+// smaller, version-1 data pages, uncompressed or Snappy (our own compressor
+// and decompressor, from the Snappy format description). Spark, DuckDB, Trino
+// and pandas read these files as they are.
 //
 //   fk::parquet::ParquetWriter w({{"id", ColumnType::String, false}, {"age", ColumnType::Int64}});
 //   w.AppendString(0, "u7");  w.AppendInt64(1, 31);        // one row: every column once
@@ -15,8 +16,8 @@
 //   auto t = fk::parquet::ReadParquet(*bytes, "users.parquet");  // strict: names what is wrong and where
 //
 // The reader takes what this writer writes and the same subset from other
-// writers (version-1 data pages, the encodings above, no compression, flat
-// schemas); anything else is refused with a message naming the field and byte offset.
+// writers (version-1 data pages, the encodings above, UNCOMPRESSED or SNAPPY,
+// flat schemas); anything else is refused with a message naming the field and byte offset.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -43,6 +44,7 @@ struct WriterOptions {
   size_t row_group_rows = 1u << 20;   // rows per row group
   bool dictionary = true;             // a dictionary page where it is smaller (strings, integers)
   bool delta = true;                  // DELTA_BINARY_PACKED integers where smaller than PLAIN
+  bool snappy = false;                // Snappy-compressed pages (codec SNAPPY)
   std::string created_by = "fieldkit";
 };
 

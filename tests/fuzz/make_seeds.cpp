@@ -420,13 +420,14 @@ void FeaturesSeeds() {
 }
 
 // Parquet files as the feature store writes them: every type, nulls, a
-// dictionary and deltas (the default), and PLAIN only.
+// dictionary and deltas (the default), PLAIN only, and Snappy pages.
 void ParquetSeeds() {
   using namespace fk::parquet;
-  for (int plain = 0; plain < 2; plain++) {
+  for (int plain = 0; plain < 3; plain++) {  // dictionary and deltas, PLAIN, Snappy
     WriterOptions o;
     o.page_rows = 8;
-    o.dictionary = o.delta = !plain;
+    o.dictionary = o.delta = plain != 1;
+    o.snappy = plain == 2;
     ParquetWriter w({{"id", ColumnType::String, false}, {"n", ColumnType::Int64}, {"x", ColumnType::Double},
                      {"b", ColumnType::Boolean}, {"t", ColumnType::Timestamp, false}, {"s", ColumnType::String}}, o);
     for (int i = 0; i < 20; i++) {
@@ -445,7 +446,7 @@ void ParquetSeeds() {
       std::fprintf(stderr, "parquet seed: %s\n", b.status().message().c_str());
       std::exit(1);
     }
-    Write("core_parquet", plain ? "plain.parquet" : "dictionary.parquet", *b);
+    Write("core_parquet", plain == 2 ? "snappy.parquet" : plain ? "plain.parquet" : "dictionary.parquet", *b);
   }
 }
 
