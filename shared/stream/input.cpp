@@ -262,6 +262,9 @@ void CsvParser::ParseLine(std::string_view line, std::vector<Event>* out) {
   std::vector<std::string> cells = SplitCsvLine(line);
   if (!have_header_) {
     have_header_ = true;
+    // A byte-order mark (spreadsheets save one) is not part of the first name; InspectEventFile
+    // drops it too, so the time column it offers is found here.
+    if (!cells.empty() && cells[0].compare(0, 3, "\xEF\xBB\xBF") == 0) cells[0].erase(0, 3);
     header_ = cells;
     for (size_t c = 0; c < cells.size(); c++) {
       const std::string& k = cells[c];
@@ -393,6 +396,9 @@ Result<EventColumns> InspectEventFile(const std::string& path, size_t max_lines)
   if (csv && !have_header) return Status::Error(path + ": empty file (no header row)");
   for (auto& c : cols) {
     if (c.name == "hop_time") out.records = true;
+    // A column without a name cannot be picked by name (an empty time field means "the default
+    // names"), so it is not offered.
+    if (c.name.empty()) continue;
     // Any number reads as Unix seconds: numbers are a time column under a
     // default time name, or when every one is a plausible recent time.
     const bool named = IsDefaultTimeField(c.name);

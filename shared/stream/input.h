@@ -108,7 +108,8 @@ class EventFileReader {
 // What a user's event file holds, from its first lines: the columns (CSV) or
 // keys (JSON Lines) whose values all read as times, all as numbers, or as
 // text. The Anomalies panel offers them as timestamp, measures and
-// dimensions when the configured measures match none of them.
+// dimensions when the configured measures match none of them. A column or key
+// without a name is in none of the lists (it cannot be picked by name).
 struct EventColumns {
   std::vector<std::string> time;     // every value a time (ParseTime); default names (ts, time...) first
   std::vector<std::string> numeric;  // every non-empty value a number (not a time column)

@@ -90,6 +90,41 @@ TEST_CASE("stream/input: CSV rows with bad cells are reported per line") {
   CHECK(s.DimsLabel(ev[1].dims) == "camera_id=cam,1");
 }
 
+TEST_CASE("stream/input: a CSV saved with a byte-order mark reads its first column's name as InspectEventFile does") {
+  // Spreadsheets write one; the header's first name was "\xEF\xBB\xBFts", so the time column was not found
+  // although InspectEventFile (which drops the mark) had offered "ts" (fuzz: stream_inspect/bom_header.csv).
+  const std::string path = TempPath("bom.csv");
+  std::ofstream(path, std::ios::binary) << "\xEF\xBB\xBFts,camera_id,car\r\n2021-06-05T16:55:00,cam1,3\r\n";
+  auto cols = InspectEventFile(path);
+  REQUIRE(cols.ok());
+  REQUIRE(cols->time == std::vector<std::string>{"ts"});
+  for (const std::string& time_field : {std::string(), std::string("ts")}) {
+    IngestOptions o;
+    o.time_field = time_field;
+    Schema s;
+    std::vector<Event> ev;
+    IngestReport r;
+    REQUIRE(ReadEventsFile(path, &s, o, &ev, &r).ok());
+    CHECK(r.bad_lines == 0);
+    REQUIRE(ev.size() == 1);
+    CHECK(s.MeasureName(ev[0].measure) == "car");
+  }
+  std::remove(path.c_str());
+}
+
+TEST_CASE("stream/input: InspectEventFile offers no column without a name") {
+  // The panel's offer would have set the time field to "", which reads as "the default names" and
+  // found no time column (fuzz: stream_inspect/unnamed_time_column.csv).
+  const std::string path = TempPath("unnamed.csv");
+  std::ofstream(path, std::ios::binary) << ",camera_id,car\n2021-06-05T16:55:00,cam1,3\n";
+  auto cols = InspectEventFile(path);
+  REQUIRE(cols.ok());
+  CHECK(cols->time.empty());
+  CHECK(cols->numeric == std::vector<std::string>{"car"});
+  CHECK(cols->text == std::vector<std::string>{"camera_id"});
+  std::remove(path.c_str());
+}
+
 TEST_CASE("stream/input: an empty file is an error in the report, not a crash") {
   const std::string path = TempPath("empty.jsonl");
   { std::ofstream f(path); }
