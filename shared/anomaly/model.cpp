@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <unordered_set>
 
 #include <nlohmann/json.hpp>
 
@@ -319,9 +320,13 @@ bool AnomalyModel::Step(double budget_ms) {
           std::vector<stream::WindowRecord> none;
           ConsumeRecords(none);
         }
+        // A landing folder may hold one window's record twice (an at-least-once sink, a part
+        // file copied): one point per series and interval, the first record's.
+        std::unordered_set<uint64_t> scored;
         for (; src_->pos < ev.size() && ev[src_->pos].time == t; src_->pos++) {
           const stream::Event& e = ev[src_->pos];
-          if (e.measure < measure_specs_.size() && measure_specs_[e.measure] >= 0)
+          const bool first = scored.insert((uint64_t(e.measure) << 32) | e.dims).second;
+          if (first && e.measure < measure_specs_.size() && measure_specs_[e.measure] >= 0)
             ScorePoint(e.measure, e.dims, t, e.value, &pending_);
           counts_.events++;
         }

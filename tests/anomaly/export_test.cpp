@@ -157,3 +157,33 @@ TEST_CASE("anomaly/export: a landing folder of windowed record files is listed a
   CHECK_FALSE(fk::stream::ListLandingFiles(dir + "/nope").ok());
   fs::remove_all(dir);
 }
+
+TEST_CASE("anomaly/export: a window's record landing twice is one point of its series (fuzz: anomaly_landing)") {
+  // An at-least-once sink, or a part file copied, repeats records: the series got two points
+  // at one time and the detector learnt the interval twice.
+  const std::string dir = TempDir("fk_anomaly_landing_twice");
+  fs::create_directories(dir + "/a");
+  std::string part;
+  for (int i = 0; i < 20; i++) {
+    char line[160];
+    std::snprintf(line, sizeof line, "{\"car\":%d,\"camera_id\":\"cam1\",\"hop_time\":%ld}\n", 10 + i % 3,
+                  1622505600L + long(i + 1) * 300);
+    part += line;
+  }
+  Write(dir + "/a/part-0-0", part);
+  Write(dir + "/a/part-0-0-copy", part);
+  auto files = fk::stream::ListLandingFiles(dir);
+  REQUIRE(files.ok());
+  REQUIRE(files->size() == 2);
+  AnomalyModel m(Quick({{"car", fk::stream::Agg::Count}}, {"camera_id"}, ""));
+  REQUIRE(m.StartRecordFiles(*files, "landing").ok());
+  m.RunToEnd();
+  CHECK(m.state() == ModelState::Done);
+  CHECK(m.counts().windows == 20);
+  CHECK(m.counts().events == 40);  // every record read is counted
+  REQUIRE(m.series().size() == 1);
+  const auto& points = m.series()[0].points;
+  CHECK(points.size() == 20);
+  for (size_t i = 1; i < points.size(); i++) CHECK(points[i - 1].time < points[i].time);
+  fs::remove_all(dir);
+}
