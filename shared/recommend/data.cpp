@@ -430,13 +430,14 @@ DataFiles DataFilesIn(const std::string& dir) {
 }
 
 PersonalizeFile GuessPersonalizeCsv(const std::vector<std::string>& header) {
-  auto has = [&](std::initializer_list<const char*> names) {
-    for (const char* n : names)
-      for (const std::string& h : header) {
-        std::string c = h;
-        if (c.size() >= 3 && c.compare(0, 3, "\xEF\xBB\xBF") == 0) c.erase(0, 3);  // a byte-order mark
-        if (Normalised(c) == Normalised(n)) return true;
-      }
+  // A byte-order mark starts the first name only, as the readers take it (one
+  // inside the line stays part of its name there, so it must here too).
+  std::vector<std::string> names = header;
+  if (!names.empty() && names[0].compare(0, 3, "\xEF\xBB\xBF") == 0) names[0].erase(0, 3);
+  auto has = [&](std::initializer_list<const char*> wanted) {
+    for (const char* n : wanted)
+      for (const std::string& h : names)
+        if (Normalised(h) == Normalised(n)) return true;
     return false;
   };
   const bool user = has({"USER_ID"}), item = has({"ITEM_ID"});

@@ -20,6 +20,9 @@ TEST_CASE("recommend/own: Personalize CSVs are recognised by their headers") {
   CHECK(GuessPersonalizeCsv({"USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE"}) == PersonalizeFile::Interactions);
   CHECK(GuessPersonalizeCsv({"user_id", "item_id", "timestamp"}) == PersonalizeFile::Interactions);
   CHECK(GuessPersonalizeCsv({"\xEF\xBB\xBFUSER_ID", "PERSONA"}) == PersonalizeFile::Users);  // a byte-order mark
+  // Only at the start of the line, as the readers take it: a users file the reader would refuse
+  // ("no USER_ID column") is not guessed (fuzz: recommend_personalize/bom_inside_header.csv).
+  CHECK(GuessPersonalizeCsv({"name", "\xEF\xBB\xBFUSER_ID"}) == PersonalizeFile::None);
   CHECK(GuessPersonalizeCsv({"ITEM_ID", "CATEGORY", "SIZE"}) == PersonalizeFile::Items);
   CHECK(GuessPersonalizeCsv({"date", "location_id", "avg_temp_c"}) == PersonalizeFile::Weather);
   CHECK(GuessPersonalizeCsv({"USER_ID", "ITEM_ID"}) == PersonalizeFile::None);  // no TIMESTAMP: not interactions
