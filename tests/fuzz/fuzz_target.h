@@ -61,6 +61,10 @@ Outcome RecommendMovielens(const uint8_t* data, size_t size); // recommend_movie
 Outcome AnomalyNab(const uint8_t* data, size_t size);         // anomaly_nab
 Outcome NnTflite(const uint8_t* data, size_t size);           // nn_tflite
 Outcome NnDatasetCsv(const uint8_t* data, size_t size);       // nn_dataset_csv
+Outcome StreamInspect(const uint8_t* data, size_t size);      // stream_inspect
+Outcome AnomalyLanding(const uint8_t* data, size_t size);     // anomaly_landing
+Outcome RecommendPersonalize(const uint8_t* data, size_t size);  // recommend_personalize
+Outcome ForecastTypes(const uint8_t* data, size_t size);      // forecast_types
 
 // [SECTION] helpers
 

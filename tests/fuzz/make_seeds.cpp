@@ -519,6 +519,38 @@ void MiscSeeds() {
   }
 }
 
+// The harnesses of a user's own files: an event file's columns, a landing
+// folder's two part files, one Personalize CSV of each kind, the forecast types.
+void OwnDataSeeds() {
+  Write("stream_inspect", "metrics.csv",
+        "when,host,region,cpu,mem\n2021-06-05 16:55:00,web-1,eu,0.52,312\n"
+        "2021-06-05 17:00:00,web-2,us,0.61,298\n1622912400,web-1,eu,,305\n");
+  Write("stream_inspect", "metrics.jsonl",
+        "{\"ts\":\"2021-06-05T16:55:00\",\"host\":\"web-1\",\"cpu\":0.52,\"up\":true}\n"
+        "{\"ts\":1622912100,\"host\":\"web-2\",\"cpu\":0.61,\"mem\":null}\n\n"
+        "{\"ts\":\"2021-06-05T17:05:00\",\"host\":\"web-1\",\"mem\":301}\n");
+  Write("anomaly_landing", "two_buckets.txt",
+        Join({"{\"person\":12,\"car\":56,\"camera_id\":\"cam1\",\"hop_time\":\"2021-06-05T16:55:00\"}\n"
+              "{\"person\":3,\"car\":7,\"camera_id\":\"cam2\",\"hop_time\":\"2021-06-05T16:55:00\"}\n"
+              "{\"person\":14,\"car\":52,\"camera_id\":\"cam1\",\"hop_time\":\"2021-06-05T17:00:00\"}\n",
+              "{\"person\":2,\"car\":9,\"camera_id\":\"cam2\",\"hop_time\":\"2021-06-05T17:00:00\"}\n"
+              "{\"car\":87,\"camera_id\":\"cam1\",\"hop_time\":\"2021-06-05T17:05:00\"}\n"}));
+  Write("anomaly_landing", "epoch_and_bad.txt",
+        Join({"{\"car\":1,\"camera_id\":\"cam1\",\"hop_time\":1622911800}\n"
+              "{\"car\":\"x\",\"camera_id\":\"cam1\",\"hop_time\":\"2021-06-05T16:55:00\"}\n",
+              "{\"car\":3,\"camera_id\":\"cam1\"}\n{\"person\":1,\"hop_time\":\"2021-06-05 17:00:00\"}\n"}));
+  Write("recommend_personalize", "interactions.csv",
+        "USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE,DAILY_TEMPERATURE\r\n10,1,1585132098,view,very_hot\r\n"
+        "11,2,1585132099,purchase,4.5\r\n10,3,1585132100,add,\r\n");
+  Write("recommend_personalize", "users.csv", "\xef\xbb\xbfuser_id,persona\n10,tea_lover\n11,soup_lover\n12,\n");
+  Write("recommend_personalize", "items.csv",
+        "ITEM_ID,CATEGORY,SIZE,NAME\n1,tea,small,\"Green tea, loose\"\n2,water,large,Still water\n3,soup,,Tomato soup\n");
+  Write("recommend_personalize", "weather.csv", "location_id,date,avg_temp_c\nST650,2020-03-25,23.0\nST650,2020-03-26,4.5\n");
+  Write("forecast_types", "default.txt", "0.1,0.5,0.9,mean");
+  Write("forecast_types", "percent.txt", "p10, 50%, 0.9 ,MEAN");
+  Write("forecast_types", "five.txt", "0.05,0.25,0.5,0.75,0.95,mean");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -537,6 +569,7 @@ int main(int argc, char** argv) {
   FeaturesSeeds();
   MiscSeeds();
   ParquetSeeds();
+  OwnDataSeeds();
   // Every seed must be accepted by its target as it stands.
   int bad = 0;
   for (const fuzz::Target& t : fuzz::Targets()) {

@@ -14,6 +14,7 @@ namespace fk::fuzz {
 
 const std::vector<Target>& Targets() {
   static const std::vector<Target> targets = {
+      {"anomaly_landing", AnomalyLanding},
       {"anomaly_nab", AnomalyNab},
       {"core_parquet", CoreParquet},
       {"core_settings", CoreSettings},
@@ -23,6 +24,7 @@ const std::vector<Target>& Targets() {
       {"forecast_metadata", ForecastMetadata},
       {"forecast_related", ForecastRelated},
       {"forecast_target", ForecastTarget},
+      {"forecast_types", ForecastTypes},
       {"labels_image", LabelsImage},
       {"labels_manifest", LabelsManifest},
       {"nn_dataset_csv", NnDatasetCsv},
@@ -30,7 +32,9 @@ const std::vector<Target>& Targets() {
       {"nn_tflite", NnTflite},
       {"recommend_data", RecommendData},
       {"recommend_movielens", RecommendMovielens},
+      {"recommend_personalize", RecommendPersonalize},
       {"stream_csv", StreamCsv},
+      {"stream_inspect", StreamInspect},
       {"stream_jsonl", StreamJsonl},
   };
   return targets;

@@ -2,12 +2,14 @@
 // through the panel's whole path (CSV in slices, file routing, rows in
 // slices, aggregation at the chosen frequency and the coarser chart levels,
 // quality, fills, holdout, CSV export); the related series and the item
-// metadata against a fixed small target panel.
+// metadata against a fixed small target panel; the forecast-types field (the
+// panel's, `forecast ... --quantiles`) through a backtest and the export's columns.
 #include <cmath>
 #include <cstdio>
 #include <limits>
 
 #include "../fuzz_target.h"
+#include "forecast/accuracy.h"
 #include "forecast/dataset.h"
 #include "forecast/prepare.h"
 
@@ -205,6 +207,60 @@ Outcome ForecastMetadata(const uint8_t* data, size_t size) {
     o.Check(fields.size() == meta->fields.size(), "metadata item '" + item + "' has the wrong number of fields");
     for (const std::string& s : forecast::SimilarItems(*meta, item, panel))
       o.Check(s != item && panel.FindSeries(s) >= 0, "SimilarItems returned '" + s + "'");
+  }
+  o.ok = true;
+  return o;
+}
+
+// The panel's forecast-types field: parsed, written back and parsed again,
+// then as the panel uses it: the backtest's levels (a short fixed series,
+// scored at every level) and the export's columns (p10, p50...), which must
+// read back as the same levels.
+Outcome ForecastTypes(const uint8_t* data, size_t size) {
+  Outcome o;
+  const std::string text(Text(data, size));
+  std::vector<double> levels;
+  bool mean = false;
+  std::string error;
+  if (!forecast::ParseForecastTypes(text, &levels, &mean, &error)) {
+    o.message = error;
+    o.Check(!error.empty(), "refused without a message");
+    return o;
+  }
+  o.Check(!levels.empty() && levels.size() <= 5, "not 1 to 5 quantiles");
+  for (size_t i = 0; i < levels.size(); i++)
+    o.Check(levels[i] >= 0.01 && levels[i] <= 0.99 && (i == 0 || levels[i - 1] < levels[i]),
+            "levels outside 0.01..0.99, unsorted or repeated");
+  const std::string name = forecast::ForecastTypesName(levels, mean);
+  std::vector<double> again;
+  bool mean_again = false;
+  o.Check(forecast::ParseForecastTypes(name, &again, &mean_again, &error) && again == levels && mean_again == mean,
+          "'" + name + "' does not read back as the same types");
+  std::string columns;
+  char b[64];
+  for (double q : levels) {
+    std::snprintf(b, sizeof b, "%sp%g", columns.empty() ? "" : ",", q * 100);
+    columns += b;
+  }
+  o.Check(forecast::ParseForecastTypes(columns, &again, &mean_again, &error) && again == levels,
+          "the export's columns '" + columns + "' do not read back as the levels");
+  forecast::BacktestOptions bo;
+  bo.levels = levels;
+  bo.horizon = 4;
+  bo.period = 4;
+  bo.models = {forecast::ModelKind::SeasonalNaive, forecast::ModelKind::Theta};  // quick fits: the levels are under test
+  o.Check(forecast::ValidateBacktestOptions(bo).empty(), "the backtest refuses the levels: " + forecast::ValidateBacktestOptions(bo));
+  if (!o.broken.empty()) return o;
+  forecast::BacktestSeries s{"mug", {}, {}};
+  for (int i = 0; i < 24; i++) s.values.push_back(10 + (i % 4) * 3 + (i % 7));
+  forecast::Backtest bt({s}, bo);
+  while (!bt.Step(1.0)) {
+  }
+  for (const forecast::ModelAccuracy& r : bt.results()) {
+    o.Check(r.overall.wql.size() == levels.size(), "a wQL per level missing");
+    for (double w : r.overall.wql) o.Check(std::isfinite(w) && w >= 0, "a wQL that is not a finite non-negative number");
+    for (const forecast::WindowForecast& f : r.forecasts)
+      o.Check(f.forecast.quantiles.size() == levels.size(), "a forecast without one series per level");
   }
   o.ok = true;
   return o;

@@ -1,9 +1,15 @@
 // Recommendations inputs: the Personalize-style CSVs (items, users, weather,
 // interactions: four parts of one input, kPartSeparator between them) through
 // LoadDataset and, as the page reads interactions, InteractionReader in
-// slices; MovieLens ratings (train and test parts) through LoadMovieLensSplit.
+// slices; MovieLens ratings (train and test parts) through LoadMovieLensSplit;
+// one dropped Personalize CSV as the page takes it (RecommendPersonalize).
+#include <nlohmann/json.hpp>
+
 #include "../fuzz_target.h"
+#include "core/csv.h"
+#include "core/json_write.h"
 #include "recommend/data.h"
+#include "recommend/experiment.h"
 #include "recommend/movielens.h"
 
 namespace fk::fuzz {
@@ -83,6 +89,78 @@ Outcome RecommendMovielens(const uint8_t* data, size_t size) {
   }
   o.ok = s.bad_lines == 0;
   if (!o.ok) o.message = s.first_error;
+  return o;
+}
+
+}  // namespace fk::fuzz
+
+// [SECTION] a dropped Personalize CSV: told apart by its header, then read in its slot
+
+namespace fk::fuzz {
+
+// What the page does with one dropped CSV (ui/files.cpp Sniff, panel_recommend.cpp
+// ImportRecommendFile): the first line of its first 4 KB names the kind
+// (GuessPersonalizeCsv); the file then takes that slot beside small fixed
+// files for the other ones, and the panel's load-only run reads them all.
+Outcome RecommendPersonalize(const uint8_t* data, size_t size) {
+  Outcome o;
+  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  std::string head(bytes.substr(0, 4096));
+  if (const size_t nl = head.find('\n'); nl != std::string::npos) head.resize(nl);
+  if (!head.empty() && head.back() == '\r') head.pop_back();
+  const recommend::PersonalizeFile kind = recommend::GuessPersonalizeCsv(SplitCsvLine(head));
+  if (kind == recommend::PersonalizeFile::None) {
+    o.message = "not a Personalize CSV (header: " + head.substr(0, 80) + ")";
+    return o;
+  }
+  RemoveScratch("own");
+  const std::string mine = WriteScratchFile(std::string("own/mine_") + recommend::PersonalizeFileName(kind) + ".csv", bytes);
+  recommend::DataFiles files;
+  files.items = WriteScratchFile("own/items.csv", "ITEM_ID,CATEGORY\n1,tea\n2,water\n3,soup\n");
+  files.users = WriteScratchFile("own/users.csv", "USER_ID,PERSONA\n10,tea_lover\n11,\n");
+  files.interactions = WriteScratchFile("own/interactions.csv",
+                                        "USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\n10,1,1585132098,view\n"
+                                        "11,2,1585132099,purchase\n10,3,1585132100,add\n");
+  const char* key = "";  // the column the guess rests on, which the reader must find too
+  switch (kind) {
+    case recommend::PersonalizeFile::Interactions: files.interactions = mine, key = "no USER_ID column"; break;
+    case recommend::PersonalizeFile::Users: files.users = mine, key = "no USER_ID column"; break;
+    case recommend::PersonalizeFile::Items: files.items = mine, key = "no ITEM_ID column"; break;
+    case recommend::PersonalizeFile::Weather: files.weather = mine, key = "no date column"; break;
+    case recommend::PersonalizeFile::None: break;
+  }
+  recommend::ExperimentOptions eo;
+  eo.files = files;
+  eo.read_lines = 7;
+  recommend::Experiment ex(eo);
+  while (!ex.Step(1.0)) {
+  }
+  const std::string status = DumpJson(ex.StatusJson());  // the panel's status()
+  o.Check(nlohmann::json::accept(status), "status JSON does not read back");
+  if (ex.failed()) {
+    o.message = ex.error();
+    o.Check(ex.error().find(key) == std::string::npos || ex.error().find(mine) == std::string::npos,
+            std::string("guessed ") + recommend::PersonalizeFileName(kind) + " but its reader finds no key column: " +
+                ex.error());
+    o.Check(kind != recommend::PersonalizeFile::Interactions ||
+                (ex.error().find("no ITEM_ID column") == std::string::npos &&
+                 ex.error().find("no TIMESTAMP column") == std::string::npos) ||
+                ex.error().find(mine) == std::string::npos,
+            "guessed interactions but the reader finds no ITEM_ID or TIMESTAMP column: " + ex.error());
+    return o;
+  }
+  o.Check(ex.loaded(), "done without a data set");
+  if (!ex.loaded()) return o;
+  const recommend::Dataset& ds = *ex.data().ds;
+  for (const recommend::Interaction& x : ds.interactions) {
+    o.Check(x.user < ds.users.size() && x.item < ds.items.size(), "an interaction names an unknown user or item");
+    if (!o.broken.empty()) return o;
+  }
+  size_t total = 0;
+  for (size_t n : ex.data().band_counts) total += n;
+  o.Check(total == ds.interactions.size(), "the band counts do not count every interaction");
+  o.ok = ex.data().report.Skipped() == 0;
+  if (!o.ok) o.message = ex.data().report.messages.empty() ? ex.data().report.Summary() : ex.data().report.messages.front();
   return o;
 }
 

@@ -1,7 +1,10 @@
 // Event files (Anomalies panel, `fieldkit-cli anomaly`): JSON Lines and CSV
 // through EventFileReader, the reader the panel uses, read whole and in
 // slices of 3 lines, with the default options and the panel's (measures
-// person/car, dimension camera_id).
+// person/car, dimension camera_id). A user's own file as the panel first
+// sees it: InspectEventFile, then the read its column offer starts.
+#include <algorithm>
+
 #include "../fuzz_target.h"
 #include "stream/input.h"
 
@@ -69,5 +72,89 @@ Outcome ReadEvents(const uint8_t* data, size_t size, const char* file) {
 
 Outcome StreamJsonl(const uint8_t* data, size_t size) { return ReadEvents(data, size, "events.jsonl"); }
 Outcome StreamCsv(const uint8_t* data, size_t size) { return ReadEvents(data, size, "events.csv"); }
+
+}  // namespace fk::fuzz
+
+// [SECTION] a user's event file: its columns (InspectEventFile), then the panel's offer
+
+namespace fk::fuzz {
+namespace {
+
+bool Has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+
+Outcome InspectOne(std::string_view bytes, const char* file, Outcome* o) {
+  Outcome r;
+  const std::string path = WriteScratchFile(file, bytes);
+  auto cols = stream::InspectEventFile(path);
+  if (!cols) {
+    r.Set(cols.status());
+    o->Check(cols.status().message().find(path) != std::string::npos, "an error that does not name the file");
+    return r;
+  }
+  o->Check(cols->lines <= 200, "looked at more lines than asked");
+  // Each column or key is in one list, once.
+  std::vector<std::string> all;
+  for (auto* v : {&cols->time, &cols->numeric, &cols->text})
+    for (const std::string& n : *v) {
+      o->Check(!Has(all, n), "column '" + n + "' offered twice");
+      all.push_back(n);
+    }
+  o->Check(cols->records == Has(all, "hop_time"), "records set without a hop_time column (or not with one)");
+  if (cols->records) {  // a landing file: the anomaly_landing harness reads those
+    r.ok = true;
+    return r;
+  }
+  if (cols->time.empty() || cols->numeric.empty()) {
+    r.message = std::string(file) + ": no time column or no numeric column";
+    return r;
+  }
+  // What the panel's offer reads (panel_anomaly.cpp: OfferColumns, RunOffer): the
+  // first time column, up to 5 numeric columns as measures, up to 5 text columns as dimensions.
+  stream::IngestOptions io;
+  io.time_field = cols->time[0];
+  for (size_t i = 0; i < cols->numeric.size() && i < 5; i++) io.measure_fields.push_back(cols->numeric[i]);
+  io.dimension_fields.clear();
+  for (size_t i = 0; i < cols->text.size() && i < 5; i++) io.dimension_fields.push_back(cols->text[i]);
+  io.max_messages = 50;
+  stream::Schema schema;
+  std::vector<stream::Event> events;
+  stream::IngestReport report;
+  Status st = stream::ReadEventsFile(path, &schema, io, &events, &report);
+  o->Check(st.ok(), "the offered file does not open again: " + st.message());
+  for (const stream::Event& e : events) {
+    o->Check(Has(io.measure_fields, schema.MeasureName(e.measure)), "an event of a measure that was not offered");
+    if (!o->broken.empty()) break;
+  }
+  // Within the lines it looked at, what Inspect called a time or a number reads as one.
+  if (report.lines <= cols->lines) {
+    for (const std::string& m : report.messages) {
+      // (A line without the key, or with it empty, says nothing about the column.)
+      o->Check(m.find("header has no timestamp column") == std::string::npos &&
+                   (m.find("unparsable timestamp") == std::string::npos ||
+                    m.find("unparsable timestamp \"\"") != std::string::npos),
+               "the time column '" + io.time_field + "' Inspect found does not read as one: " + m);
+      for (const std::string& n : io.measure_fields)
+        o->Check((m.find("non-numeric value") == std::string::npos || m.find("column \"" + n + "\"") == std::string::npos) &&
+                     m.find("non-numeric measure \"" + n + "\"") == std::string::npos,
+                 "the numeric column '" + n + "' Inspect found does not read as numbers: " + m);
+    }
+  }
+  r.ok = !events.empty();
+  if (!r.ok) r.message = report.Summary();
+  return r;
+}
+
+}  // namespace
+
+// The same bytes as CSV and as JSON Lines (the panel picks by extension).
+Outcome StreamInspect(const uint8_t* data, size_t size) {
+  Outcome o;
+  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  const Outcome csv = InspectOne(bytes, "inspect.csv", &o);
+  const Outcome jsonl = InspectOne(bytes, "inspect.jsonl", &o);
+  o.ok = csv.ok || jsonl.ok;
+  if (!o.ok) o.message = csv.message + "; " + jsonl.message;
+  return o;
+}
 
 }  // namespace fk::fuzz
