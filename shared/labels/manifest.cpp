@@ -317,84 +317,107 @@ std::string AttributeOfType(const json& j, const std::string& type) {
   }
   return "";
 }
+
+// The JSON Lines walk both readers below share: each non-blank line, numbered
+// from 1, parsed and handed to on_line; a line that is not JSON goes to on_bad
+// with the parser's message. Either returns false to stop the walk.
+void ForEachJsonLine(const std::string& text, const std::function<bool(int lineno, const json& j)>& on_line,
+                     const std::function<bool(int lineno, const std::string& what)>& on_bad) {
+  std::istringstream in(text);
+  std::string line;
+  int lineno = 0;
+  while (std::getline(in, line)) {
+    lineno++;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    json j;
+    try {
+      j = json::parse(line);
+    } catch (const std::exception& e) {
+      if (!on_bad(lineno, e.what())) return;
+      continue;
+    }
+    if (!on_line(lineno, j)) return;
+  }
+}
 }  // namespace
 
 std::vector<Verification> ParseVerification(const std::string& text, const std::string& name,
                                             std::vector<std::string>* problems) {
   std::vector<Verification> out;
-  std::istringstream in(text);
-  std::string line;
-  int lineno = 0;
+  int at = 0;  // the line being read, for the messages
   auto report = [&](const std::string& msg) {
-    if (problems) problems->push_back(name + ":" + std::to_string(lineno) + ": " + msg);
+    if (problems) problems->push_back(name + ":" + std::to_string(at) + ": " + msg);
   };
-  while (std::getline(in, line)) {
-    lineno++;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    json j;
-    try {
-      j = json::parse(line);
-    } catch (const std::exception& e) {
-      report(std::string("not valid JSON (") + e.what() + ")");
-      continue;
-    }
-    if (!j.is_object() || !j.contains("source-ref") || !j["source-ref"].is_string()) {
-      report("missing field 'source-ref'");
-      continue;
-    }
-    const std::string attr = AttributeOfType(j, "groundtruth/label-verification");
-    if (attr.empty()) {
-      report("no label-verification attribute (a '<key>-metadata' with type groundtruth/label-verification)");
-      continue;
-    }
-    const json& meta = j[attr + "-metadata"];
-    Verification v;
-    v.source_ref = j["source-ref"].get<std::string>();
-    if (meta.contains("class-name") && meta["class-name"].is_string()) {
-      const std::string c = meta["class-name"].get<std::string>();
-      v.correct = c == "correct";
-    } else if (j[attr].is_number_integer()) {
-      v.correct = j[attr].get<int64_t>() == 0;
-    } else {
-      report("'" + attr + "': neither a class-name in its metadata nor a class number");
-      continue;
-    }
-    if (meta.contains("confidence") && meta["confidence"].is_number())
-      v.confidence = std::clamp(meta["confidence"].get<float>(), 0.f, 1.f);
-    out.push_back(std::move(v));
-  }
+  ForEachJsonLine(
+      text,
+      [&](int lineno, const json& j) {
+        at = lineno;
+        if (!j.is_object() || !j.contains("source-ref") || !j["source-ref"].is_string()) {
+          report("missing field 'source-ref'");
+          return true;
+        }
+        const std::string attr = AttributeOfType(j, "groundtruth/label-verification");
+        if (attr.empty()) {
+          report("no label-verification attribute (a '<key>-metadata' with type groundtruth/label-verification)");
+          return true;
+        }
+        const json& meta = j[attr + "-metadata"];
+        Verification v;
+        v.source_ref = j["source-ref"].get<std::string>();
+        if (meta.contains("class-name") && meta["class-name"].is_string()) {
+          const std::string c = meta["class-name"].get<std::string>();
+          v.correct = c == "correct";
+        } else if (j[attr].is_number_integer()) {
+          v.correct = j[attr].get<int64_t>() == 0;
+        } else {
+          report("'" + attr + "': neither a class-name in its metadata nor a class number");
+          return true;
+        }
+        if (meta.contains("confidence") && meta["confidence"].is_number())
+          v.confidence = std::clamp(meta["confidence"].get<float>(), 0.f, 1.f);
+        out.push_back(std::move(v));
+        return true;
+      },
+      [&](int lineno, const std::string& what) {
+        at = lineno;
+        report("not valid JSON (" + what + ")");
+        return true;
+      });
   return out;
 }
 
 std::string ManifestKind(const std::string& text, std::string* why) {
-  std::istringstream in(text);
-  std::string line;
-  int lineno = 0;
-  while (std::getline(in, line)) {
-    lineno++;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    json j;
-    try {
-      j = json::parse(line);
-    } catch (const std::exception& e) {
-      *why = "line " + std::to_string(lineno) + " is not JSON";
-      return "";
-    }
-    if (!j.is_object() || !j.contains("source-ref")) {
-      *why = "line " + std::to_string(lineno) + " has no 'source-ref' (not a Ground Truth manifest)";
-      return "";
-    }
-    if (j.size() == 1) return "input";
-    if (!AttributeOfType(j, "groundtruth/label-verification").empty()) return "label-verification";
-    if (!AttributeOfType(j, "groundtruth/object-detection").empty()) return "object-detection";
-    const std::string attr = FindLabelAttribute(j);
-    if (!attr.empty() && j[attr].is_object() && j[attr].contains("annotations")) return "object-detection";
-    *why = "line " + std::to_string(lineno) +
-           " is a Ground Truth line of another task (Label Review takes object-detection and label-verification)";
-    return "";
-  }
-  *why = "no lines";
-  return "";
+  // Only the first non-blank line decides.
+  std::string kind;
+  bool seen = false;
+  ForEachJsonLine(
+      text,
+      [&](int lineno, const json& j) {
+        seen = true;
+        if (!j.is_object() || !j.contains("source-ref")) {
+          *why = "line " + std::to_string(lineno) + " has no 'source-ref' (not a Ground Truth manifest)";
+        } else if (j.size() == 1) {
+          kind = "input";
+        } else if (!AttributeOfType(j, "groundtruth/label-verification").empty()) {
+          kind = "label-verification";
+        } else if (!AttributeOfType(j, "groundtruth/object-detection").empty()) {
+          kind = "object-detection";
+        } else if (const std::string attr = FindLabelAttribute(j);
+                   !attr.empty() && j[attr].is_object() && j[attr].contains("annotations")) {
+          kind = "object-detection";
+        } else {
+          *why = "line " + std::to_string(lineno) +
+                 " is a Ground Truth line of another task (Label Review takes object-detection and label-verification)";
+        }
+        return false;
+      },
+      [&](int lineno, const std::string&) {
+        seen = true;
+        *why = "line " + std::to_string(lineno) + " is not JSON";
+        return false;
+      });
+  if (!seen) *why = "no lines";
+  return kind;
 }
 
 std::string CocoToString(const Manifest& m) {

@@ -184,6 +184,13 @@ TEST_CASE("labels/own data: the verification manifest goes out and comes back on
                      &why)
             .empty());
   CHECK(why.find("another task") != std::string::npos);
+  // Only the first non-blank line decides, named by its number in the file.
+  CHECK(ManifestKind("\n \t\r\n" + text, &why) == "label-verification");
+  CHECK(ManifestKind("\n\nnot json\n" + text, &why).empty());
+  CHECK(why == "line 3 is not JSON");
+  CHECK(ManifestKind("{\"source-ref\":\"a.png\"}\nnot json\n", &why) == "input");
+  CHECK(ManifestKind(" \n\n", &why).empty());
+  CHECK(why == "no lines");
 }
 
 TEST_CASE("labels/own data: per-label precision, recall and F1") {
