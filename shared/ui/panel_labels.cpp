@@ -523,21 +523,31 @@ void DrawEditor(AppState& app, int item, ImVec2 size) {
 
 // [SECTION] Panel
 
-void DrawStatsTable(const char* id, const labels::ReviewStats& s) {
-  if (!ImGui::BeginTable(id, 7, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit)) return;
+// One row per (name, stats); a first column names the rows when they have names.
+void DrawStatsTable(const char* id, const std::vector<std::pair<std::string, labels::ReviewStats>>& rows) {
+  const bool named = !rows.empty() && !rows.front().first.empty();
+  if (!ImGui::BeginTable(id, named ? 8 : 7, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit)) return;
+  if (named) ImGui::TableSetupColumn("images");
   for (const char* h : {"proposed", "accepted", "adjusted", "deleted", "added", "time", "effort saved"})
     ImGui::TableSetupColumn(h);
   ImGui::TableHeadersRow();
-  ImGui::TableNextRow();
-  const int v[5] = {s.proposed, s.accepted_unchanged, s.adjusted, s.deleted, s.added};
-  for (int k = 0; k < 5; k++) {
-    ImGui::TableSetColumnIndex(k);
-    ImGui::Text("%d", v[k]);
+  for (const auto& [name, s] : rows) {
+    ImGui::TableNextRow();
+    int col = 0;
+    if (named) {
+      ImGui::TableSetColumnIndex(col++);
+      ImGui::TextUnformatted(name.c_str());
+    }
+    const int v[5] = {s.proposed, s.accepted_unchanged, s.adjusted, s.deleted, s.added};
+    for (int k = 0; k < 5; k++) {
+      ImGui::TableSetColumnIndex(col++);
+      ImGui::Text("%d", v[k]);
+    }
+    ImGui::TableSetColumnIndex(col++);
+    ImGui::Text("%.0f s", s.seconds);
+    ImGui::TableSetColumnIndex(col);
+    ImGui::Text("%.0f%%", 100 * s.EffortSaved());
   }
-  ImGui::TableSetColumnIndex(5);
-  ImGui::Text("%.0f s", s.seconds);
-  ImGui::TableSetColumnIndex(6);
-  ImGui::Text("%.0f%%", 100 * s.EffortSaved());
   ImGui::EndTable();
 }
 
@@ -851,11 +861,19 @@ void DrawLabelsPanel(AppState& app) {
   const float canvas_h = std::max(200.f, ImGui::GetContentRegionAvail().y - 330.f);
   DrawEditor(app, item, ImVec2(ImGui::GetContentRegionAvail().x, canvas_h));
   SectionHeader("This image");
-  DrawStatsTable("labels.image_stats", it.Stats());
-  SectionHeader("This job and all reviewed images");
+  DrawStatsTable("labels.image_stats", {{"", it.Stats()}});
+  // One table, a row per scope: when the whole queue is one job (a small batch, or a
+  // verification round's few images) the job is every image, and a second row would
+  // only repeat it.
   const int j = st.pos / st.batch_size;
-  DrawStatsTable("labels.job_stats", StatsOf(st, j * st.batch_size, (j + 1) * st.batch_size));
-  DrawStatsTable("labels.all_stats", StatsOf(st, 0, int(st.order.size())));
+  const bool one_job = int(st.order.size()) <= st.batch_size;
+  std::vector<std::pair<std::string, labels::ReviewStats>> scopes = {
+      {one_job ? "all (one job)" : "job " + std::to_string(j + 1),
+       StatsOf(st, j * st.batch_size, (j + 1) * st.batch_size)}};
+  if (!one_job) scopes.push_back({"all reviewed", StatsOf(st, 0, int(st.order.size()))});
+  SectionHeader(one_job ? "This job: every image in the queue" : "This job and all reviewed images");
+  DrawStatsTable("labels.review_stats", scopes);
+  RecordItem(app, "labels.review_stats");
   DrawResults(app);
   ImGui::EndChild();
 }
