@@ -561,17 +561,30 @@ struct FeaturesReplay : Replay::Impl {
     return s;
   }
 
-  bool Open() {
+  // One unit per step, so no page slice does two of them (each the post's own step):
+  // write the CSV, open a fresh store, infer the schema, create the group, the ingest
+  // in slices, then describe, get and delete.
+  enum class Phase { WriteCsv, OpenStore, Infer, CreateGroup, Ingest, Describe, Get, Delete };
+  Phase phase = Phase::WriteCsv;
+  std::string text;  // the CSV, until the schema is inferred from it
+  features::FeatureGroup schema_group;
+  std::string id;    // the record looked up, then deleted
+  std::optional<features::Record> rec;
+
+  bool WriteCsv() {
     if (opt.scratch_dir.empty()) return Fail("features: no scratch folder for the replay's store");
     if (opt.feature_rows < 1 || opt.feature_rows > 1000000) return Fail("features: feature_rows must be 1..1000000");
     if (Status st = MakeDirs(opt.scratch_dir); !st) return Fail("features: " + st.message());
-    const std::string text = TransactionsCsv(opt.feature_rows);
+    text = TransactionsCsv(opt.feature_rows);
     csv_path = opt.scratch_dir + "/Transaction_data.csv";
-    {
-      std::ofstream f(csv_path, std::ios::binary | std::ios::trunc);
-      f << text;
-      if (!f) return Fail("features: " + csv_path + ": cannot write");
-    }
+    std::ofstream f(csv_path, std::ios::binary | std::ios::trunc);
+    f << text;
+    if (!f) return Fail("features: " + csv_path + ": cannot write");
+    phase = Phase::OpenStore;
+    return false;
+  }
+
+  bool OpenStore() {
     // A fresh store each run, as the post creates its group anew: the scratch folder is the
     // replay's own (a deleted group's offline data would block a re-created one with other columns).
     const std::string dir = opt.scratch_dir + "/store";
@@ -581,6 +594,11 @@ struct FeaturesReplay : Replay::Impl {
     auto opened = features::OpenStoreDir(dir);
     if (!opened) return Fail("features: " + opened.status().message());
     store = std::move(opened->store);
+    phase = Phase::Infer;
+    return false;
+  }
+
+  bool Infer() {
     features::InferOptions io;
     io.name = group;
     io.description = "seed replay";
@@ -588,18 +606,26 @@ struct FeaturesReplay : Replay::Impl {
     io.event_time = "EventTime";
     auto schema = features::InferSchemaFromCsvText(text, csv_path, io);
     if (!schema) return Fail("features: " + schema.status().message());
-    if (Status st = store->CreateGroup(schema->group); !st) return Fail("features: " + st.message());
+    schema_group = std::move(schema->group);
+    text.clear();
+    text.shrink_to_fit();
+    phase = Phase::CreateGroup;
+    return false;
+  }
+
+  bool CreateGroup() {
+    if (Status st = store->CreateGroup(schema_group); !st) return Fail("features: " + st.message());
     features::IngestSessionOptions so;
     so.group = group;
     so.file = csv_path;
     so.ingest.threads = std::max(1, opt.feature_threads);
     so.checkpoint = features::CheckpointMode::Slices;
     session = std::make_unique<features::IngestSession>(*store, so);
+    phase = Phase::Ingest;
     return false;
   }
 
-  bool StepOnce() override {
-    if (!session) return Open();
+  bool Ingest() {
     if (!session->Step(4.0)) return false;
     if (session->failed()) return Fail("features: " + session->error());
     const features::IngestResult& r = session->result();
@@ -615,6 +641,11 @@ struct FeaturesReplay : Replay::Impl {
     for (const auto& w : r.workers) even = even && w.ingested == 500 && w.rows_total == 500;
     rows.push_back({"per thread", "Ingest_0..3 => ingested: 500 out of 500", per,
                     even ? "" : "our workers split the file at line boundaries near equal byte offsets"});
+    phase = Phase::Describe;
+    return false;
+  }
+
+  bool Describe() {
     auto desc = store->DescribeGroup(group);
     if (desc) {
       // The post's definitions for the columns both tables have.
@@ -636,33 +667,72 @@ struct FeaturesReplay : Replay::Impl {
                       ours + " (" + std::to_string(desc->features.size()) + " features, inferred from every row)",
                       same ? "" : "our inference reads every value; a column of whole numbers written as 130.0 differs"});
     }
+    phase = Phase::Get;
+    return false;
+  }
+
+  bool Get() {
     const std::vector<std::string> ids = store->RecordIds(group);
     if (ids.empty()) return Fail("features: no record after the ingest");
-    const std::string id = std::find(ids.begin(), ids.end(), "2997887") != ids.end() ? "2997887" : ids[0];
-    auto rec = store->Get(group, id);
+    id = std::find(ids.begin(), ids.end(), "2997887") != ids.end() ? "2997887" : ids[0];
+    auto got = store->Get(group, id);
     std::string values;
-    if (rec)
+    if (got)
       for (const char* f : {"isFraud", "TransactionAmt", "card_type_credit"})
-        if (const features::FeatureValue* v = rec->Find(f)) values += ", " + std::string(f) + "=" + v->text;
+        if (const features::FeatureValue* v = got->Find(f)) values += ", " + std::string(f) + "=" + v->text;
     rows.push_back({"GetRecord by id", "Records retrieved: 1 out of: 1 (TransactionID=2997887, isFraud=1, "
                                        "TransactionAmt=13.051, ...)",
-                    rec ? "Records retrieved: 1 out of: 1 (TransactionID=" + id + values + ", " +
-                              std::to_string(rec->values.size()) + " values)"
-                        : "Records retrieved: 0 out of: 1 (" + rec.status().message() + ")",
+                    got ? "Records retrieved: 1 out of: 1 (TransactionID=" + id + values + ", " +
+                              std::to_string(got->values.size()) + " values)"
+                        : "Records retrieved: 0 out of: 1 (" + got.status().message() + ")",
                     "same id; its values are our synthetic row's"});
-    if (rec) {
-      Status del = store->Delete(group, id, rec->event_time + 1, features::DeleteMode::Soft);
-      auto again = store->Get(group, id);
-      rows.push_back({"DeleteRecord, then get", "HTTP response status code: 200",
-                      std::string(del ? "deleted" : "failed: " + del.message()) + "; get again: " +
-                          (again ? "still there" : again.status().message()),
-                      "a local store has no HTTP: success is the Status, and the get proves it"});
+    if (!got) {
+      finished = true;
+      return true;
     }
+    rec = std::move(*got);
+    phase = Phase::Delete;
+    return false;
+  }
+
+  bool Delete() {
+    Status del = store->Delete(group, id, rec->event_time + 1, features::DeleteMode::Soft);
+    auto again = store->Get(group, id);
+    rows.push_back({"DeleteRecord, then get", "HTTP response status code: 200",
+                    std::string(del ? "deleted" : "failed: " + del.message()) + "; get again: " +
+                        (again ? "still there" : again.status().message()),
+                    "a local store has no HTTP: success is the Status, and the get proves it"});
     finished = true;
     return true;
   }
+
+  bool StepOnce() override {
+    switch (phase) {
+      case Phase::WriteCsv: return WriteCsv();
+      case Phase::OpenStore: return OpenStore();
+      case Phase::Infer: return Infer();
+      case Phase::CreateGroup: return CreateGroup();
+      case Phase::Ingest: return Ingest();
+      case Phase::Describe: return Describe();
+      case Phase::Get: return Get();
+      case Phase::Delete: return Delete();
+    }
+    return Fail("features: unknown replay step");
+  }
   float Progress() const override { return finished ? 1.f : session ? session->Progress() : 0.f; }
-  std::string Detail() const override { return session ? session->Detail() : "writing the CSV"; }
+  std::string Detail() const override {
+    switch (phase) {
+      case Phase::WriteCsv: return "writing the CSV";
+      case Phase::OpenStore: return "opening a fresh store";
+      case Phase::Infer: return "inferring the feature definitions";
+      case Phase::CreateGroup: return "creating the feature group";
+      case Phase::Ingest: return session->Detail();
+      case Phase::Describe: return "describing the feature group";
+      case Phase::Get: return "getting a record";
+      case Phase::Delete: return "deleting the record";
+    }
+    return "";
+  }
 };
 
 std::unique_ptr<Replay::Impl> Make(Panel p, const ReplayOptions& o) {

@@ -51,3 +51,19 @@ TEST_CASE("ui/replay: a missing or unknown panel name is refused with the names"
   CHECK_FALSE(h.app.Run("replay-demo", {}));
   CHECK(h.Status()["errors"].back().get<std::string>().find(", replay, import)") != std::string::npos);
 }
+
+TEST_CASE("ui/replay: the Feature Store replay: ingest, describe, get and delete rows; the longest job step") {
+  HeadlessApp h(__func__);
+  REQUIRE(h.app.Run("replay", {{"panel", "features"}}));
+  h.FramesUntil([](const nlohmann::json& s) { return s["replay"].value("state", "") == "done"; }, 120);
+  const nlohmann::json s = h.Status();
+  const nlohmann::json r = s["replay"];
+  REQUIRE(r["state"] == "done");
+  REQUIRE(r["rows"].size() == 5);
+  const char* figures[] = {"multithreaded batch ingest", "per thread", "describe: feature definitions", "GetRecord by id",
+                           "DeleteRecord, then get"};
+  for (size_t i = 0; i < 5; i++) CHECK(r["rows"][i]["figure"] == figures[i]);
+  CHECK(r["rows"][4]["ours"].get<std::string>().find("deleted; get again: ") == 0);
+  MESSAGE("features replay: longest job step " << s["job"]["max_step_ms"].get<double>() << " ms ("
+                                               << s["job"]["max_step_detail"].get<std::string>() << ")");
+}
