@@ -451,7 +451,7 @@ const std::string kParamHelp = "override DetectorParams (see anomaly/detector.h)
 
 const std::vector<Flag> kSourceFlags = {
     {"input", "FILE", "events or window records, .jsonl or .csv"},
-    {"partitions", "DIR", "the YYYY/MM/DD/HH/ folders simulate --partitions writes (with --from, --to)"},
+    {"partitions", "DIR", "the year=/month=/day=/hour=/ folders simulate --partitions writes (YYYY/MM/DD/HH/ too; with --from, --to)"},
     {"from", "T", "first time read from --partitions (ISO-8601)"},
     {"to", "T", "end of the time read from --partitions (ISO-8601)"},
     {"landing", "DIR", "a landing folder of windowed record files (JSON lines with hop_time), any depth; "
@@ -497,7 +497,7 @@ const VerbTable kAnomaly = {
       Flags({kSimFlags,
              {{"events", "FILE", "write the raw events (JSON Lines)"},
               {"records", "FILE", "write the window records (JSON Lines, hop_time = window end)"},
-              {"partitions", "DIR", "write the records into YYYY/MM/DD/HH/ folders"},
+              {"partitions", "DIR", "write the records into Hive-style year=/month=/day=/hour=/ folders"},
               {"interval", "S", "window size (default 300)"},
               {"lateness", "S", "allowed lateness (default 60)"},
               {"hop", "S", "hopping windows every S seconds (default: tumbling)"}}}),

@@ -114,7 +114,7 @@ class AnomalyModel {
   Status StartFile(const std::string& path);
   // Events already in memory (tests, the page's imported files).
   Status StartEvents(std::vector<stream::Event> events, std::unique_ptr<stream::Schema> schema);
-  // Already-windowed records in a partition folder (root/YYYY/MM/DD/HH/*.jsonl)
+  // Already-windowed records in a partition folder (root/year=YYYY/month=MM/day=DD/hour=HH/*.jsonl, or YYYY/MM/DD/HH/)
   // between t0 and t1: continuous mode over the sink's output.
   Status StartPartitions(const std::string& root, stream::TimeS t0, stream::TimeS t1);
   // Already-windowed records ({"car":56,"camera_id":"cam1","hop_time":"..."}

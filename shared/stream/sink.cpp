@@ -28,6 +28,13 @@ std::string RecordToJson(const WindowRecord& r, const Schema& schema, const Reco
 
 std::string PartitionDir(const std::string& root, TimeS t) {
   const CivilTime c = ToCivil(t);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "year=%04d/month=%02d/day=%02d/hour=%02d/", c.year, c.month, c.day, c.hour);
+  return (root.empty() || root.back() == '/' ? root : root + "/") + buf;
+}
+
+std::string LegacyPartitionDir(const std::string& root, TimeS t) {
+  const CivilTime c = ToCivil(t);
   char buf[32];
   std::snprintf(buf, sizeof buf, "%04d/%02d/%02d/%02d/", c.year, c.month, c.day, c.hour);
   return (root.empty() || root.back() == '/' ? root : root + "/") + buf;
@@ -59,16 +66,20 @@ void PartitionSink::Close() {
 std::vector<std::string> ListPartitionFiles(const std::string& root, TimeS t0, TimeS t1, const std::string& file_name) {
   std::vector<std::string> out;
   for (TimeS h = FloorDiv(t0, 3600) * 3600; h <= t1; h += 3600) {
-    const std::string p = PartitionDir(root, h) + file_name;
-    std::ifstream f(p);
-    if (f) out.push_back(p);
+    for (const std::string& p : {PartitionDir(root, h) + file_name, LegacyPartitionDir(root, h) + file_name}) {
+      std::ifstream f(p);
+      if (f) {
+        out.push_back(p);
+        break;
+      }
+    }
   }
   return out;
 }
 
 Result<std::vector<std::string>> ListLandingFiles(const std::string& root) {
   std::vector<std::string> files, dirs = {root};
-  // Iterative, depth-first: a landing folder is YYYY/MM/DD/HH deep at most in practice.
+  // Iterative, depth-first: a landing folder is year=/month=/day=/hour= deep at most in practice.
   while (!dirs.empty()) {
     const std::string dir = dirs.back();
     dirs.pop_back();

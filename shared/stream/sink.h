@@ -1,7 +1,9 @@
 // Where window records go: one JSON Lines object per record
 // ({"person":12,"car":56,"hop_time":"2021-06-05T16:55:00"}) and a time-prefixed
-// partition sink that appends each record under root/YYYY/MM/DD/HH/ (the hour
-// of the window end) — the layout the detector reads in continuous mode.
+// partition sink that appends each record under
+// root/year=YYYY/month=MM/day=DD/hour=HH/ (the hour of the window end) — the
+// layout the detector reads in continuous mode, Hive-style so that Spark,
+// Athena, Trino or DuckDB (hive_partitioning) read year/month/day/hour as columns.
 //
 //   fk::stream::PartitionSink sink("out", {});
 //   for (auto& r : windower.TakeClosed()) sink.Write(r, schema);
@@ -27,8 +29,10 @@ struct RecordFormat {
 // {"person":12,"car":56,"camera_id":"cam1","hop_time":"2021-06-05T16:55:00"}
 std::string RecordToJson(const WindowRecord& r, const Schema& schema, const RecordFormat& fmt = {});
 
-// "root/2021/06/05/16/" for a window ending 2021-06-05T16:55:00.
+// "root/year=2021/month=06/day=05/hour=16/" for a window ending 2021-06-05T16:55:00.
 std::string PartitionDir(const std::string& root, TimeS t);
+// "root/2021/06/05/16/": the layout written before (Firehose's default prefix), still read.
+std::string LegacyPartitionDir(const std::string& root, TimeS t);
 
 class PartitionSink {
  public:
@@ -46,8 +50,8 @@ class PartitionSink {
 };
 
 // Existing partition files for the hours from t0 to t1 (inclusive), in time
-// order — probing hour folders instead of listing directories keeps the core
-// free of platform directory APIs.
+// order — probing hour folders (the Hive-style one, else the legacy one)
+// instead of listing directories.
 std::vector<std::string> ListPartitionFiles(const std::string& root, TimeS t0, TimeS t1,
                                             const std::string& file_name = "records.jsonl");
 

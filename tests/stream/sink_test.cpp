@@ -45,9 +45,10 @@ TEST_CASE("stream/sink: odd dimension values and a NaN average still give one st
   CHECK(j["camera_id"] == "q\"b\\s\n\xC3\xA9 \xEF\xBF\xBD");
 }
 
-TEST_CASE("stream/sink: partitions are YYYY/MM/DD/HH folders of the window end, readable back in time order") {
-  CHECK(PartitionDir("out", *ParseTime("2021-06-05T16:55:00")) == "out/2021/06/05/16/");
-  CHECK(PartitionDir("out/", *ParseTime("2021-06-05T17:00:00")) == "out/2021/06/05/17/");
+TEST_CASE("stream/sink: partitions are Hive-style year=/month=/day=/hour= folders of the window end, readable back in time order") {
+  CHECK(PartitionDir("out", *ParseTime("2021-06-05T16:55:00")) == "out/year=2021/month=06/day=05/hour=16/");
+  CHECK(PartitionDir("out/", *ParseTime("2021-06-05T17:00:00")) == "out/year=2021/month=06/day=05/hour=17/");
+  CHECK(LegacyPartitionDir("out", *ParseTime("2021-06-05T17:00:00")) == "out/2021/06/05/17/");
   const std::string root = "/tmp/fk_sink_test";
   std::filesystem::remove_all(root);
   Schema s;
@@ -61,10 +62,16 @@ TEST_CASE("stream/sink: partitions are YYYY/MM/DD/HH folders of the window end, 
   sink.Close();
   auto files = ListPartitionFiles(root, *ParseTime("2021-06-05T16:00:00"), *ParseTime("2021-06-05T18:00:00"));
   REQUIRE(files.size() == 2);
-  CHECK(files[0] == root + "/2021/06/05/16/records.jsonl");
-  CHECK(files[1] == root + "/2021/06/05/17/records.jsonl");
+  CHECK(files[0] == root + "/year=2021/month=06/day=05/hour=16/records.jsonl");
+  CHECK(files[1] == root + "/year=2021/month=06/day=05/hour=17/records.jsonl");
   std::ifstream f(files[1]);
   std::stringstream ss;
   ss << f.rdbuf();
   CHECK(ss.str() == "{\"car\":3,\"hop_time\":\"2021-06-05T17:00:00\"}\n{\"car\":3,\"hop_time\":\"2021-06-05T17:05:00\"}\n");
+  // A folder written before (YYYY/MM/DD/HH/) is still read, in time order with the Hive-style hours.
+  std::filesystem::create_directories(root + "/2021/06/05/18");
+  std::ofstream(root + "/2021/06/05/18/records.jsonl") << "{\"car\":1,\"hop_time\":\"2021-06-05T18:05:00\"}\n";
+  files = ListPartitionFiles(root, *ParseTime("2021-06-05T16:00:00"), *ParseTime("2021-06-05T19:00:00"));
+  REQUIRE(files.size() == 3);
+  CHECK(files[2] == root + "/2021/06/05/18/records.jsonl");
 }
