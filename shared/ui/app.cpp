@@ -217,6 +217,7 @@ void App::Frame() {
   ImGuiIO& io = ImGui::GetIO();
   app.last_frame_ms = io.DeltaTime * 1000.0;
   app.system.frame_ms[app.system.frame_ms_head] = float(app.last_frame_ms);
+  app.system.frame_busy[app.system.frame_ms_head] = app.prev_frame_busy;
   app.system.frame_ms_head = (app.system.frame_ms_head + 1) % 240;
   app.system.frame_ms_count = std::min(app.system.frame_ms_count + 1, 240);
 
@@ -276,10 +277,12 @@ void App::Frame() {
                              : 0.0;
   app.pump_budget_ms = std::clamp(outside * 0.5, 12.0, 40.0);
   const double used = NowMs() - t0;
+  const bool busy_before = app.jobs.Busy();
   app.jobs.Pump(std::max(4.0, app.pump_budget_ms - used));
   for (const PanelInfo& p : Panels())
     if (p.pump) p.pump(app, std::max(2.0, app.pump_budget_ms + 2.0 - (NowMs() - t0)));  // live streams, in slices
   app.prev_frame_start_ms = t0;
+  app.prev_frame_busy = busy_before || app.jobs.Busy();
   app.prev_frame_work_ms = NowMs() - t0;
   app.frame++;
 }
@@ -354,8 +357,13 @@ std::string App::StatusJson() const {
   j["git_hash"] = GetBuildInfo().git_hash;
   j["frame"] = app.frame;
   float worst = 0;  // longest frame among the last 240: shows whether long work ever blocked the UI
-  for (int i = 0; i < app.system.frame_ms_count; i++) worst = std::max(worst, app.system.frame_ms[i]);
+  float worst_busy = 0;  // the same over the frames a job ran in: the page's work never blocks longer
+  for (int i = 0; i < app.system.frame_ms_count; i++) {
+    worst = std::max(worst, app.system.frame_ms[i]);
+    if (app.system.frame_busy[i]) worst_busy = std::max(worst_busy, app.system.frame_ms[i]);
+  }
   j["frame_ms_max"] = worst;
+  j["frame_ms_max_busy"] = worst_busy;
   j["panel"] = Panels()[size_t(app.current_panel)].title;
   j["job"] = {{"state", JobStateName(app.jobs.State())},
               {"label", app.jobs.Label()},

@@ -38,6 +38,7 @@ struct SystemPanelState {
   std::optional<kernels::MicroBenchResult> last_result;    // shown and reported in status()
   std::vector<kernels::MicroBenchResult> history;          // this session's runs
   float frame_ms[240] = {};                                // ring buffer of frame times
+  bool frame_busy[240] = {};  // parallel: a job ran in that frame (issue #19's bar: none over 200 ms then)
   int frame_ms_head = 0;
   int frame_ms_count = 0;                                  // filled entries (<= 240)
 };
@@ -63,6 +64,7 @@ struct AppState {
   // The job pump's share of a frame (App::Frame): from how long the browser itself
   // takes between two of our frames. Reported in status().job.budget_ms.
   double prev_frame_start_ms = 0, prev_frame_work_ms = 0, pump_budget_ms = 12;
+  bool prev_frame_busy = false;  // a job ran in the previous frame (its time is io.DeltaTime now)
   bool show_gallery = false;
   bool show_imgui_demo = false;
   std::vector<std::string> errors;  // user-visible errors (also in status())
