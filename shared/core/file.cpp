@@ -7,6 +7,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include "core/strings.h"
+
 namespace fk {
 
 namespace {
@@ -78,6 +80,15 @@ Status LineReader::Open(const std::string& path) {
   if (!in_) return Status::Error(path + ": cannot open");
   size_ = uint64_t(in_.tellg());
   in_.seekg(0);
+  // A UTF-8 byte-order mark (Excel and Notepad write one) is not part of the first line: left in, a CSV's
+  // first column name or a JSON Lines file's first record would not parse.
+  char bom[3] = {};
+  if (size_ >= 3 && in_.read(bom, 3) && std::string_view(bom, 3) == kUtf8Bom) {
+    consumed_ = 3;
+  } else {
+    in_.clear();
+    in_.seekg(0);
+  }
   // Chunks of 1 MB, but no more than the file needs (a small import, or every
   // reader of a multi-file data set, would otherwise zero a megabyte each).
   buf_.resize(size_t(std::clamp<uint64_t>(size_, 4096, uint64_t(1) << 20)));

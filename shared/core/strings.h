@@ -13,6 +13,12 @@
 
 namespace fk {
 
+inline constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+// s without a leading UTF-8 byte-order mark (files saved by Excel or Notepad start with one).
+inline std::string_view StripUtf8Bom(std::string_view s) {
+  return s.substr(0, 3) == kUtf8Bom ? s.substr(3) : s;
+}
+
 std::string Trim(std::string_view s);  // ASCII whitespace at both ends
 std::string Lower(std::string_view s);  // ASCII only
 bool StartsWith(std::string_view s, std::string_view prefix);

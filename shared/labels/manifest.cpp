@@ -15,6 +15,7 @@
 #include "core/image.h"
 #include "core/json_number.h"
 #include "core/json_write.h"
+#include "core/strings.h"
 
 namespace fk::labels {
 
@@ -208,7 +209,7 @@ Result<Manifest> ParseManifest(const std::string& text, const std::string& name,
                                const std::string& label_attribute, bool allow_unlabeled) {
   Manifest m;
   m.label_attribute = label_attribute;
-  std::istringstream in(text);
+  std::istringstream in{std::string(StripUtf8Bom(text))};  // a BOM is not part of line 1
   std::string line;
   int lineno = 0;
   const Report report = [&](const std::string& msg) {
@@ -323,7 +324,7 @@ std::string AttributeOfType(const json& j, const std::string& type) {
 // with the parser's message. Either returns false to stop the walk.
 void ForEachJsonLine(const std::string& text, const std::function<bool(int lineno, const json& j)>& on_line,
                      const std::function<bool(int lineno, const std::string& what)>& on_bad) {
-  std::istringstream in(text);
+  std::istringstream in{std::string(StripUtf8Bom(text))};  // a BOM is not part of line 1
   std::string line;
   int lineno = 0;
   while (std::getline(in, line)) {

@@ -103,6 +103,29 @@ TEST_CASE("core/file: LineReader gives every line without its newline or '\\r', 
   std::remove(p.c_str());
 }
 
+TEST_CASE("core/file: LineReader drops a UTF-8 byte-order mark at the file's start only") {
+  const std::string p = Scratch("bom.jsonl");
+  auto lines = [&](const std::string& bytes) {
+    std::ofstream(p, std::ios::binary | std::ios::trunc) << bytes;
+    std::vector<std::string> got;
+    REQUIRE(fk::ForEachLine(p, [&](std::string_view l) { got.emplace_back(l); return true; }).ok());
+    return got;
+  };
+  // Before, the first record of a JSON Lines file saved with a BOM did not parse.
+  CHECK(lines("\xEF\xBB\xBF{\"a\":1}\n{\"b\":2}\n") == std::vector<std::string>{"{\"a\":1}", "{\"b\":2}"});
+  CHECK(lines("x\n\xEF\xBB\xBFy\n") == std::vector<std::string>{"x", "\xEF\xBB\xBFy"});  // inside: data
+  CHECK(lines("\xEF\xBB\xBF").empty());
+  CHECK(lines("\xEF\xBB") == std::vector<std::string>{"\xEF\xBB"});  // too short to be one
+  CHECK(lines("ab") == std::vector<std::string>{"ab"});
+  fk::LineReader r;
+  std::ofstream(p, std::ios::binary | std::ios::trunc) << "\xEF\xBB\xBFa\nb";
+  REQUIRE(r.Open(p).ok());
+  while (r.Read(1, [](std::string_view) { return true; })) {
+  }
+  CHECK(r.Progress() == 1.f);
+  std::remove(p.c_str());
+}
+
 TEST_CASE("core/file: a file without a size (a pipe, /proc) is read to its end") {
   FileError why = FileError::kReadError;
   auto r = fk::ReadFile("/proc/self/status", &why);

@@ -128,6 +128,12 @@ TEST_CASE("labels/manifest: write then read gives the same boxes, class map and 
   CHECK_FALSE(bx[0].adjusted);
   CHECK(bx[1].adjusted);
   CHECK(bx[1].width == doctest::Approx(40));
+  // Saved by a Windows editor with a byte-order mark: line 1 is still an image, not a problem.
+  problems.clear();
+  auto bom = ParseManifest("\xEF\xBB\xBF" + text, "m", &problems);
+  REQUIRE(bom.ok());
+  CHECK(problems.empty());
+  CHECK(bom->images.size() == 1);
   const std::string coco = CocoToString(*r);
   CHECK(coco.find("\"categories\"") != std::string::npos);
   const std::string ver = VerificationToString({{"a.png", false, 1.f}}, "verify", "job", "2026");
