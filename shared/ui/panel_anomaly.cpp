@@ -202,6 +202,11 @@ static bool RunOffer(AppState& app) {
   for (size_t i = 0; i < c.numeric.size(); i++) {
     if (!st.offer_measure[i]) continue;
     AnomalyMeasureEdit e;
+    if (c.numeric[i].size() >= sizeof e.name) {  // cut short, it would match no column
+      st.message = "column '" + c.numeric[i] + "': a measure's name is at most " + std::to_string(sizeof e.name - 1) +
+                   " characters (rename it)";
+      return false;
+    }
     std::snprintf(e.name, sizeof e.name, "%s", c.numeric[i].c_str());
     e.agg = int(stream::Agg::Avg);
     measures.push_back(e);
@@ -211,8 +216,20 @@ static bool RunOffer(AppState& app) {
     return false;
   }
   std::string dims;
-  for (size_t i = 0; i < c.text.size(); i++)
-    if (st.offer_dim[i]) dims += (dims.empty() ? "" : ",") + c.text[i];
+  for (size_t i = 0; i < c.text.size(); i++) {
+    if (!st.offer_dim[i]) continue;
+    // The dimensions field is a comma-separated list: a name with a comma would become two dimensions.
+    if (c.text[i].find(',') != std::string::npos) {
+      st.message = "column '" + c.text[i] + "' has a comma in its name and cannot be a dimension (rename it)";
+      return false;
+    }
+    dims += (dims.empty() ? "" : ",") + c.text[i];
+  }
+  if (dims.size() >= sizeof st.dimensions) {  // the field would cut the list short
+    st.message = "the picked dimensions' names are too long together (" + std::to_string(dims.size()) +
+                 " characters, at most " + std::to_string(sizeof st.dimensions - 1) + "): pick fewer";
+    return false;
+  }
   st.measures = measures;
   std::snprintf(st.dimensions, sizeof st.dimensions, "%s", dims.c_str());
   std::snprintf(st.time_field, sizeof st.time_field, "%s", c.time[size_t(st.offer_time)].c_str());

@@ -112,6 +112,21 @@ TEST_CASE("ui/own: a metrics CSV matching no measure is offered its columns and 
   CHECK(a["state"] == "done");
   CHECK(a["events"] == 400);
   CHECK(a["series"] == 1);
+  // A text column whose name holds a comma: the dimensions field is a comma-separated list, so it
+  // would become two dimensions matching nothing. The run is refused, saying why.
+  std::string comma = "ts,\"host, rack\",mem\n";  // mem: not the measure picked above
+  for (int i = 0; i < 50; i++) comma += std::to_string(1622505600 + i * 300) + ",web1," + std::to_string(20 + i % 3) + "\n";
+  Write(dir + "/comma.csv", comma);
+  REQUIRE(h.app.Run("import", {{"path", dir + "/comma.csv"}}));
+  a = h.Status()["anomaly"];
+  REQUIRE(a.value("state", "") == "choose_columns");
+  CHECK(a["columns"]["text"] == nlohmann::json::array({"host, rack"}));
+  h.Frames(2);
+  REQUIRE(h.Click("anomaly.columns.run"));
+  h.Frames(2);
+  a = h.Status()["anomaly"];
+  CHECK(a.value("state", "") == "choose_columns");
+  CHECK(a.value("message", "").find("'host, rack' has a comma in its name") != std::string::npos);
   // No time column at all: failed, saying so (not "done" with 0 events).
   Write(dir + "/notime.csv", "host,cpu\nweb1,3\n");
   REQUIRE(h.app.Run("import", {{"path", dir + "/notime.csv"}}));
