@@ -176,6 +176,10 @@ void JobRunner::Pump(double budget_ms) {
         // before it said anything (and what it says after may already be the
         // next step's), so it is named as the first step.
         max_step_detail_ = detail.empty() ? "first step of " + job_.label : detail;
+        if (step_ms > max_step_ever_ms_) {
+          max_step_ever_ms_ = step_ms;
+          max_step_ever_what_ = job_.label + ": " + max_step_detail_;
+        }
       }
       {
         std::lock_guard<std::mutex> lock(ctx_->mu_);

@@ -38,6 +38,7 @@ class App {
   AppState& State();
 
  private:
+  bool RunNow(const std::string& name, const std::map<std::string, std::string>& params);  // Run, untimed
   std::unique_ptr<AppState> state_;
 };
 

@@ -39,6 +39,9 @@ struct SystemPanelState {
   std::vector<kernels::MicroBenchResult> history;          // this session's runs
   float frame_ms[240] = {};                                // ring buffer of frame times
   bool frame_busy[240] = {};  // parallel: a job ran in that frame (issue #19's bar: none over 200 ms then)
+  // parallel: how long our own code held the thread in that frame (App::Frame: draw + job slices). The
+  // frame time above also holds what the browser does between frames (a headless screenshot: ~0.5 s).
+  float work_ms[240] = {};
   int frame_ms_head = 0;
   int frame_ms_count = 0;                                  // filled entries (<= 240)
 };
@@ -65,6 +68,10 @@ struct AppState {
   // takes between two of our frames. Reported in status().job.budget_ms.
   double prev_frame_start_ms = 0, prev_frame_work_ms = 0, pump_budget_ms = 12;
   bool prev_frame_busy = false;  // a job ran in the previous frame (its time is io.DeltaTime now)
+  // The longest ?run= / import call (App::Run: a dropped file is parsed or queued there): with the
+  // frames' work_ms, every way our code holds the page's thread.
+  double run_ms_max = 0;
+  std::string run_ms_max_what;
   bool show_gallery = false;
   bool show_imgui_demo = false;
   std::vector<std::string> errors;  // user-visible errors (also in status())

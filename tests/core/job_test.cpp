@@ -156,6 +156,13 @@ TEST_CASE("core/job: the longest step is named by the detail it started with; th
   CHECK(r.RunToEnd() == JobState::Done);
   CHECK(r.MaxStepMs() >= 250.0);
   CHECK(r.MaxStepDetail() == expected);
+  CHECK(r.MaxStepEverWhat() == "named: " + expected);
+  // The next job starts its own longest step; the runner's longest over every job stays.
+  REQUIRE(r.Start(fk::MakeJob("quick", [](fk::JobContext&) { return true; })));
+  CHECK(r.RunToEnd() == JobState::Done);
+  CHECK(r.MaxStepEverMs() >= 250.0);
+  CHECK(r.MaxStepEverMs() >= r.MaxStepMs());
+  if (r.MaxStepMs() < 250.0) CHECK(r.MaxStepEverWhat() == "named: " + expected);  // unless "quick" was descheduled that long
 }
 
 TEST_CASE("core/job: a person's job pauses a sliced background job, runs first, and the background job resumes where it was") {

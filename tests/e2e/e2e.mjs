@@ -99,7 +99,12 @@ async function runCase(browser, baseUrl, outDir, tc, ctx) {
   await context.close().catch(() => {});
   // The longest frame seen while a job ran (status().frame_ms_max_busy, over every status() read): printed per
   // case, so the 200 ms bar of issue #19 can be read from the log.
-  if (app.busyFrameMax > 0) app.log(`# ${tc.name}: longest frame with a job running ${app.busyFrameMax.toFixed(0)} ms`);
+  if (app.busyFrameMax > 0) {
+    app.log(`# ${tc.name}: longest frame with a job running ${app.busyFrameMax.toFixed(0)} ms, ` +
+            `of it our code ${(app.busyWorkMax || 0).toFixed(0)} ms; longest ?run=/import call ` +
+            `${app.runMax ? app.runMax.ms.toFixed(0) + ' ms (' + app.runMax.what + ')' : '-'}; longest job slice ` +
+            `${app.stepMax ? app.stepMax.ms.toFixed(0) + ' ms (' + app.stepMax.what + ')' : '-'}`);
+  }
   if (!failure) return { ok: true, lines: app.lines };
   const details = [];
   if (!(failure instanceof CaseFailure)) details.push(...(failure.stack || '').split('\n').slice(1, 4));

@@ -143,6 +143,14 @@ export class AppPage {
       this.lastStatus = s;
       // Issue #19's bar: no frame over 200 ms while a job runs (status() keeps the last 240 frames).
       if (typeof s.frame_ms_max_busy === 'number') this.busyFrameMax = Math.max(this.busyFrameMax || 0, s.frame_ms_max_busy);
+      // What our own code held the thread for: a frame's draw + job slices while a job ran, and the
+      // longest ?run= / file import call (frame_ms above also holds the browser's own time, screenshots).
+      if (typeof s.work_ms_max_busy === 'number') this.busyWorkMax = Math.max(this.busyWorkMax || 0, s.work_ms_max_busy);
+      if (s.run_ms_max && s.run_ms_max.ms > (this.runMax ? this.runMax.ms : -1)) this.runMax = s.run_ms_max;
+      // The longest job slice since the page loaded (status().job.max_step_ever).
+      if (s.job && s.job.max_step_ever && s.job.max_step_ever.ms > (this.stepMax ? this.stepMax.ms : 0)) {
+        this.stepMax = s.job.max_step_ever;
+      }
     }
     return s;
   }
