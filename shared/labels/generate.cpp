@@ -296,12 +296,18 @@ bool LogoDataSetWriter::Step() {
     for (size_t k = 0; k < LogoClassNames().size(); k++) manifest_.class_map[int(k)] = LogoClassNames()[k];
     logos_ = empty_ = 0;
   }
-  if (image_ < split.count) {
-    const int i = image_++;
+  if (image_ < split.count && !drawn_) {
+    const int i = image_;
     // About one image in ten has no logo.
     Rng pick(seed_ * 7919u + s * 104729u + uint64_t(i));
     const bool none = pick.Below(10) == 0 && i > 0;
-    GeneratedImage g = GenerateLogoImage(seed_ * 1000003u + s * 10007u + uint64_t(i), width_, height_, none ? 0 : 4);
+    drawn_ = GenerateLogoImage(seed_ * 1000003u + s * 10007u + uint64_t(i), width_, height_, none ? 0 : 4);
+    return false;
+  }
+  if (drawn_) {
+    const int i = image_++;
+    GeneratedImage g = std::move(*drawn_);
+    drawn_.reset();
     char name[32];
     std::snprintf(name, sizeof name, "%04d.png", i);
     const std::string rel = std::string(split.name) + "/" + name;

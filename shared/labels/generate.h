@@ -8,6 +8,7 @@
 //   Status s = GenerateLogoDataSet("data/logos", 7, &summary);   // v1 (8), v2 (30), test (100)
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,8 +44,8 @@ constexpr uint64_t kBundledLogoSeed = 7;
 Status GenerateLogoDataSet(const std::string& dir, uint64_t seed, std::string* summary, int width = 160,
                            int height = 120);
 
-// The same in steps, one image (or one split's manifest) per Step, for a page
-// that must not block a frame:  LogoDataSetWriter w(dir, 7);  while (!w.Step()) {}
+// The same in steps, for a page that must not block a frame: one image drawn, its PNG
+// written, or one split's manifest per Step.  LogoDataSetWriter w(dir, 7);  while (!w.Step()) {}
 class LogoDataSetWriter {
  public:
   LogoDataSetWriter(std::string dir, uint64_t seed, int width = 160, int height = 120);
@@ -61,6 +62,7 @@ class LogoDataSetWriter {
   int image_ = 0;
   int logos_ = 0, empty_ = 0, done_images_ = 0, total_images_ = 0;
   Manifest manifest_;
+  std::optional<GeneratedImage> drawn_;  // drawn by one Step, its PNG written by the next (each ~half)
   std::string summary_;
   Status status_ = Status::Ok();
 };

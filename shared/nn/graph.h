@@ -98,6 +98,7 @@ class MobileNetV2Build {
   size_t per_step_;
   size_t layer_ = 0, pos_ = 0;  // next value to draw
   size_t drawn_ = 0, total_ = 0;
+  bool shaped_ = false;
 };
 
 // Output spatial size of a conv with padding kernel/2 (matches the kernels).

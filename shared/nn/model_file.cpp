@@ -271,7 +271,11 @@ struct ModelSaver::Impl {
   Status status;
 };
 
-ModelSaver::ModelSaver(const Model& m, const SaveOptions& opt) : impl_(std::make_unique<Impl>(m, opt)) {}
+ModelSaver::ModelSaver(const Model& m, const SaveOptions& opt, std::vector<uint8_t> reuse)
+    : impl_(std::make_unique<Impl>(m, opt)) {
+  impl_->w.b = std::move(reuse);
+  impl_->w.b.clear();
+}
 ModelSaver::~ModelSaver() = default;
 const Status& ModelSaver::status() const { return impl_->status; }
 float ModelSaver::Progress() const {
@@ -282,6 +286,12 @@ bool ModelSaver::Step() {
   Impl& d = *impl_;
   if (d.done) return true;
   if (!d.started) {
+    // Room for every weight at 4 bytes (more than any encoding takes, fp16 and sparse need less)
+    // up front: growing by doubling copied the file so far and faulted in fresh pages inside one
+    // layer's step (100-300 ms steps in the page's size table). Reserved pages are touched as written.
+    size_t bound = kFksHeaderBytes + 4096;
+    for (const Layer& l : d.m.layers) bound += 8 * (l.weights.size() + l.bias.size()) + 256 + l.name.size();
+    d.w.b.reserve(bound);
     d.w.b.assign(kFksHeaderBytes, 0);  // the header goes here last: size and checksum are known then
     WriteModelHead(d.w, d.m, d.opt);
     d.started = true;

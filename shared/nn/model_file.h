@@ -54,7 +54,9 @@ Result<Model> LoadModel(const std::string& path);
 //   ModelSaver s(model, so);  while (!s.Step()) ShowProgress(s.Progress());  bytes = s.Take();
 class ModelSaver {
  public:
-  ModelSaver(const Model& m, const SaveOptions& opt = {});  // m must outlive the saver
+  // m must outlive the saver. `reuse`: a buffer from an earlier Take() to write into (its pages are
+  // already mapped: a big file's fresh pages cost more than writing it, 100+ ms steps in the page).
+  ModelSaver(const Model& m, const SaveOptions& opt = {}, std::vector<uint8_t> reuse = {});
   ~ModelSaver();
   bool Step();  // true when finished or failed
   const Status& status() const;

@@ -197,11 +197,15 @@ PruneTask::PruneTask(Model& m, double sparsity, const PruneOptions& opt) : m_(m)
 bool PruneTask::Step() {
   if (done_) return true;
   if (next_ < layers_.size()) {
-    status_ = PruneOne(m_.layers[size_t(layers_[next_++])], sparsity_, opt_);
-    if (!status_) done_ = true;
-    return done_;
+    Layer& l = m_.layers[size_t(layers_[next_++])];
+    status_ = PruneOne(l, sparsity_, opt_);
+    if (!status_) return done_ = true;
+    // A layer's pruning reads only its own weights, so its mask is baked in now: the same weights
+    // as stripping all at the end, without one last step over every layer (100+ ms in the page).
+    StripLayer(l);
+    return false;
   }
-  Strip(m_);  // as PruneToSparsity: after every layer is pruned
+  Strip(m_);  // masks the model had before, if any
   return done_ = true;
 }
 
@@ -209,14 +213,16 @@ float PruneTask::Progress() const {
   return done_ ? 1.f : float(next_) / float(layers_.size() + 1);
 }
 
+void StripLayer(Layer& l) {
+  if (l.mask.empty()) return;
+  for (size_t i = 0; i < l.weights.size(); i++)
+    if (!l.mask[i]) l.weights[i] = 0.f;
+  l.mask.clear();
+  l.mask.shrink_to_fit();
+}
+
 void Strip(Model& m) {
-  for (auto& l : m.layers) {
-    if (l.mask.empty()) continue;
-    for (size_t i = 0; i < l.weights.size(); i++)
-      if (!l.mask[i]) l.weights[i] = 0.f;
-    l.mask.clear();
-    l.mask.shrink_to_fit();
-  }
+  for (auto& l : m.layers) StripLayer(l);
 }
 
 double LayerSparsity(const Layer& l) {

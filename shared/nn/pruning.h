@@ -116,6 +116,7 @@ class PruneTask {
 
 // Bakes masks into weights (w *= mask) and drops them, as tfmot's strip_pruning.
 void Strip(Model& m);
+void StripLayer(Layer& l);  // the same for one layer
 
 // Fraction of zero weights in a layer / in the given layers.
 double LayerSparsity(const Layer& l);

@@ -490,7 +490,9 @@ struct SizeTableBuilder::Impl {
   std::unique_ptr<PruneTask> prune;         // stage 0, a layer per step
   std::unique_ptr<ModelSaver> saver;        // stages 1..4, a layer per step
   size_t sparsity_index = 0;
-  int stage = -1;  // -1 build; then per sparsity 0 prune, 1..4 serialise
+  int stage = -1;  // -1 build; then per sparsity 0 copy + prune, 1..4 serialise
+  size_t copied = 0;  // stage 0: base layers copied into `pruned` so far
+  std::vector<uint8_t> file;  // the last file written, its buffer reused by the next
   SizeRow row;
   std::vector<SizeRow> rows;
   Status status;
@@ -538,8 +540,26 @@ bool SizeTableBuilder::Step() {
     d.build.reset();
     d.stage = 0;
   } else if (d.stage == 0) {
+    if (!d.prune && d.copied < d.base.layers.size()) {
+      // The unpruned weights copied a few layers a step (a 14 MB copy in one step took 100-300 ms
+      // in the page); each row after the first reuses the copy's buffers.
+      if (d.copied == 0) {
+        std::vector<Layer> layers = std::move(d.base.layers);
+        std::vector<Layer> reuse = std::move(d.pruned.layers);
+        d.pruned = d.base;  // the model's own fields; no layers
+        d.base.layers = std::move(layers);
+        reuse.resize(d.base.layers.size());
+        d.pruned.layers = std::move(reuse);
+      }
+      size_t values = 0;
+      while (d.copied < d.base.layers.size() && values < (size_t(1) << 18)) {
+        d.pruned.layers[d.copied] = d.base.layers[d.copied];
+        values += d.base.layers[d.copied++].weights.size();
+      }
+      return false;
+    }
     if (!d.prune) {
-      d.pruned = d.base;
+      d.copied = 0;  // the next row copies again
       PruneOptions po;
       po.policy = d.opt.policy;
       po.block = d.opt.block;
@@ -561,13 +581,14 @@ bool SizeTableBuilder::Step() {
       SaveOptions so;
       so.sparse = k >= 2;
       so.fp16 = k % 2 == 1;
-      d.saver = std::make_unique<ModelSaver>(d.pruned, so);
+      d.saver = std::make_unique<ModelSaver>(d.pruned, so, std::move(d.file));
     }
     if (!d.saver->Step()) return false;
     d.status = d.saver->status();
     if (!d.status) return d.done = true;
     uint64_t* slots[4] = {&d.row.dense_fp32, &d.row.dense_fp16, &d.row.sparse_fp32, &d.row.sparse_fp16};
-    *slots[k] = d.saver->Take().size();
+    d.file = d.saver->Take();
+    *slots[k] = d.file.size();
     d.saver.reset();
     if (++d.stage == 5) {
       d.rows.push_back(d.row);
