@@ -1,5 +1,5 @@
 // Desktop entry point: GLFW window + OpenGL 3 + ImGui backends around fk::ui::App.
-//   fieldkit [--frames N] [--run NAME] [--panel NAME] [--size WxH]
+//   fieldkit [--frames N] [--run NAME] [--panel NAME] [--size WxH] [--until-idle] [--status FILE]
 #include <filesystem>
 #include <GLFW/glfw3.h>
 #include <fcntl.h>
@@ -21,6 +21,7 @@
 #include "imgui_impl_opengl3.h"
 #include "nn/model_zoo.h"
 #include "ui/app.h"
+#include "ui/app_state.h"
 #include "core/strings.h"
 
 static uint64_t ResidentBytes() {
@@ -63,18 +64,22 @@ static void DestroyTexture(uint64_t tex) {
 }
 
 static const char* kHelp =
-    "usage: fieldkit [--frames N] [--run NAME] [--panel NAME] [--size WxH]\n"
+    "usage: fieldkit [--frames N] [--run NAME] [--panel NAME] [--size WxH] [--until-idle] [--status FILE]\n"
     "  --frames N    render N frames, then exit cleanly (smoke tests)\n"
     "  --run NAME[?k=v&...]  start an action on launch, as the page's ?run= (e.g. system-bench,\n"
     "                sparse-bench?sparsity=0,0.9)\n"
     "  --panel NAME  open a panel by id or title (e.g. system, \"Feature Store\")\n"
     "  --size WxH    window size (default 1280x800)\n"
-    "User settings live in $XDG_CONFIG_HOME/fieldkit (or ~/.config/fieldkit).\n";
+    "  --until-idle  exit once no job has run for 30 frames (after --run's work; --frames still caps it)\n"
+    "  --status FILE write the app's status JSON (the page's window.fieldkit.status()) to FILE on exit\n"
+    "User settings live in $XDG_CONFIG_HOME/fieldkit (or ~/.config/fieldkit). The bundled data sets: ./data,\n"
+    "else the checkout's data/ the program was built in, or $FIELDKIT_DATA.\n";
 
 int main(int argc, char** argv) {
   long frames = -1;
   int width = 1280, height = 800;
-  std::string run, panel;
+  std::string run, panel, status_path;
+  bool until_idle = false;
   for (int i = 1; i < argc; i++) {
     const std::string a = argv[i];
     auto next = [&](const char* what) -> std::string {
@@ -91,6 +96,10 @@ int main(int argc, char** argv) {
       frames = std::atol(next("--frames").c_str());
     } else if (a == "--run") {
       run = next("--run");
+    } else if (a == "--until-idle") {
+      until_idle = true;
+    } else if (a == "--status") {
+      status_path = next("--status");
     } else if (a == "--panel") {
       panel = next("--panel");
     } else if (a == "--size") {
@@ -149,6 +158,17 @@ int main(int argc, char** argv) {
     std::error_code ec;
     auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
     if (!ec) fk::nn::AddBundleRoot(exe.parent_path().string());
+    // The bundled data sets: ./data when started from the checkout; else the checkout the program
+    // was built in (build/native/fieldkit -> data/), so a replay works from any folder.
+    if (const char* d = std::getenv("FIELDKIT_DATA")) {
+      platform.data_dir = d;
+    } else if (!std::filesystem::is_directory("data/recommend", ec) && !exe.empty()) {
+      for (auto dir : {exe.parent_path() / "data", exe.parent_path().parent_path().parent_path() / "data"})
+        if (std::filesystem::is_directory(dir / "recommend", ec)) {
+          platform.data_dir = dir.string();
+          break;
+        }
+    }
   }
   platform.destroy_texture = DestroyTexture;
 
@@ -161,7 +181,7 @@ int main(int argc, char** argv) {
     if (!app.Run(run, params)) std::fprintf(stderr, "fieldkit: --run %s did not start (see the app's error line)\n", run.c_str());
   }
 
-  long frame = 0;
+  long frame = 0, idle_frames = 0;
   while (!glfwWindowShouldClose(window) && (frames < 0 || frame < frames)) {
     glfwPollEvents();
     ImGui_ImplOpenGL3_NewFrame();
@@ -178,6 +198,15 @@ int main(int argc, char** argv) {
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
     glfwSwapBuffers(window);
     frame++;
+    // Scripted runs (tests/desktop_smoke.sh): done once the work --run started, and whatever it
+    // queued after, has finished. A replay runs its workflows one job after another, never idle between.
+    idle_frames = app.State().jobs.Busy() ? 0 : idle_frames + 1;
+    if (until_idle && frame > 30 && idle_frames >= 30) break;
+  }
+  if (!status_path.empty()) {
+    std::ofstream out(status_path, std::ios::trunc);
+    out << app.StatusJson() << "\n";
+    if (!out) std::fprintf(stderr, "fieldkit: cannot write %s\n", status_path.c_str());
   }
   app.Shutdown();
   ImGui_ImplOpenGL3_Shutdown();
