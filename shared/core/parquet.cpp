@@ -12,7 +12,6 @@
 #include <algorithm>
 #include <climits>
 #include <cstring>
-#include <unordered_map>
 
 namespace fk::parquet {
 
@@ -49,7 +48,12 @@ void PutVarint(std::string* o, uint64_t v) {
 uint64_t Zigzag(int64_t v) { return (uint64_t(v) << 1) ^ uint64_t(v >> 63); }
 int64_t Unzigzag(uint64_t v) { return int64_t(v >> 1) ^ -int64_t(v & 1); }
 void PutLe(std::string* o, uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; i++) o->push_back(char(uint8_t(v >> (8 * i))));
+  char b[8];
+  for (int i = 0; i < bytes; i++) b[i] = char(uint8_t(v >> (8 * i)));
+  o->append(b, size_t(bytes));
+}
+void StoreLe64(char* p, uint64_t v) {  // compilers make this one store on little-endian machines
+  for (int i = 0; i < 8; i++) p[i] = char(uint8_t(v >> (8 * i)));
 }
 uint64_t GetLe(const uint8_t* p, int bytes) {
   uint64_t v = 0;
@@ -66,27 +70,30 @@ double BitsDouble(uint64_t u) {
   std::memcpy(&d, &u, 8);
   return d;
 }
-int BitsNeeded(uint64_t x) {
-  int b = 0;
-  for (; x; x >>= 1) b++;
-  return b;
-}
+int BitsNeeded(uint64_t x) { return x ? 64 - __builtin_clzll(x) : 0; }
 
 // Appends n values (n a multiple of 8) of bw bits each, least significant bit first.
+// A 64-bit accumulator holds the bits not yet written (fewer than 8 between
+// values), so each value costs a shift and an or, not a loop over its bits.
 void PackBits(std::string* o, const uint64_t* v, size_t n, int bw) {
   const size_t start = o->size();
   o->resize(start + n * size_t(bw) / 8, '\0');
+  if (bw == 0) return;
   uint8_t* p = reinterpret_cast<uint8_t*>(&(*o)[start]);
+  const uint64_t mask = bw == 64 ? ~uint64_t(0) : (uint64_t(1) << bw) - 1;
+  uint64_t acc = 0;
+  int have = 0;  // bits in acc, < 8 between values
+  auto put = [&](uint64_t x, int bits) {  // bits <= 56: acc cannot overflow
+    acc |= x << have;
+    have += bits;
+    while (have >= 8) *p++ = uint8_t(acc), acc >>= 8, have -= 8;
+  };
   for (size_t i = 0; i < n; i++) {
-    const uint64_t x = v[i];
-    size_t bit = i * size_t(bw);
-    for (int b = 0; b < bw;) {
-      const int off = int(bit & 7), take = std::min(8 - off, bw - b);
-      p[bit >> 3] |= uint8_t(((x >> b) & ((1u << take) - 1)) << off);
-      b += take;
-      bit += size_t(take);
-    }
+    const uint64_t x = v[i] & mask;
+    if (bw <= 56) put(x, bw);
+    else put(x & 0xffffffffu, 32), put(x >> 32, bw - 32);
   }
+  // n * bw is a multiple of 8: nothing is left in acc.
 }
 
 // The bw-bit value at bit position bit of p (the bytes it spans must exist).
@@ -347,11 +354,21 @@ void DecodeHybrid(Cursor& c, int bw, size_t n, uint32_t* out) {
 
 constexpr size_t kDeltaBlock = 128, kDeltaMiniblocks = 4, kDeltaPerMini = kDeltaBlock / kDeltaMiniblocks;
 
-void EncodeDelta(std::string* o, const int64_t* v, size_t n) {
-  PutVarint(o, kDeltaBlock);
-  PutVarint(o, kDeltaMiniblocks);
-  PutVarint(o, n);
-  PutVarint(o, Zigzag(n ? v[0] : 0));
+size_t VarintSize(uint64_t v) {
+  size_t n = 1;
+  for (; v >= 0x80; v >>= 7) n++;
+  return n;
+}
+
+// DELTA_BINARY_PACKED: appends the encoding of v[0..n) to o, or with o null
+// only returns its size (what choosing an encoding needs, without the packing).
+size_t EncodeDelta(std::string* o, const int64_t* v, size_t n) {
+  const uint64_t head[4] = {kDeltaBlock, kDeltaMiniblocks, n, Zigzag(n ? v[0] : 0)};
+  size_t size = 0;
+  for (uint64_t h : head) {
+    size += VarintSize(h);
+    if (o) PutVarint(o, h);
+  }
   uint64_t d[kDeltaBlock];
   for (size_t i = 1; i < n; i += kDeltaBlock) {
     const size_t m = std::min(kDeltaBlock, n - i);
@@ -362,17 +379,21 @@ void EncodeDelta(std::string* o, const int64_t* v, size_t n) {
       mn = std::min(mn, int64_t(d[k]));
     }
     for (size_t k = 0; k < kDeltaBlock; k++) d[k] = k < m ? d[k] - uint64_t(mn) : 0;
-    PutVarint(o, Zigzag(mn));
     const size_t used = (m + kDeltaPerMini - 1) / kDeltaPerMini;
     int widths[kDeltaMiniblocks] = {0, 0, 0, 0};
     for (size_t mb = 0; mb < used; mb++) {
       uint64_t all = 0;
       for (size_t k = 0; k < kDeltaPerMini; k++) all |= d[mb * kDeltaPerMini + k];
       widths[mb] = BitsNeeded(all);
+      size += kDeltaPerMini * size_t(widths[mb]) / 8;
     }
+    size += VarintSize(Zigzag(mn)) + kDeltaMiniblocks;
+    if (!o) continue;
+    PutVarint(o, Zigzag(mn));
     for (int w : widths) o->push_back(char(w));
     for (size_t mb = 0; mb < used; mb++) PackBits(o, d + mb * kDeltaPerMini, kDeltaPerMini, widths[mb]);
   }
+  return size;
 }
 
 void DecodeDelta(Cursor& c, size_t expect, std::vector<int64_t>* out) {
@@ -492,6 +513,73 @@ void SnappyDecompress(Cursor& c, size_t expect, std::string* out) {
 
 // [SECTION] writer
 
+// A 64-bit finalizer (splitmix64's): every input bit reaches the low bits a table indexes with.
+uint64_t Mix(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  return x ^ (x >> 33);
+}
+uint64_t HashBytes(std::string_view s) {
+  uint64_t h = s.size() * 0x9e3779b97f4a7c15ULL;
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    h = (h ^ w) * 0x100000001b3ULL + (h >> 29);
+  }
+  uint64_t tail = 0;
+  for (size_t k = 0; i + k < s.size(); k++) tail |= uint64_t(uint8_t(s[i + k])) << (8 * k);
+  return Mix(h ^ tail);
+}
+
+// Dictionary entries by open addressing: a slot holds an entry's index + 1
+// (0 = empty). Unlike a node-based map, nothing is allocated per value, and a
+// stored hash is compared before the value itself.
+class DictTable {
+ public:
+  void Reset() {
+    slots_.assign(1024, 0);
+    hashes_.clear();
+  }
+  size_t Size() const { return hashes_.size(); }
+  // The entry whose value hashes to h and satisfies same(entry), or a new one
+  // (the next index; *fresh set).
+  template <class Same>
+  uint32_t Find(uint64_t h, Same same, bool* fresh) {
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = size_t(h) & mask;; i = (i + 1) & mask) {
+      const uint32_t s = slots_[i];
+      if (s == 0) {
+        const uint32_t e = uint32_t(hashes_.size());
+        hashes_.push_back(h);
+        slots_[i] = e + 1;
+        if (2 * hashes_.size() > slots_.size()) Grow();
+        *fresh = true;
+        return e;
+      }
+      if (hashes_[s - 1] == h && same(s - 1)) {
+        *fresh = false;
+        return s - 1;
+      }
+    }
+  }
+
+ private:
+  void Grow() {
+    slots_.assign(slots_.size() * 2, 0);
+    const size_t mask = slots_.size() - 1;
+    for (size_t e = 0; e < hashes_.size(); e++) {
+      size_t i = size_t(hashes_[e]) & mask;
+      while (slots_[i]) i = (i + 1) & mask;
+      slots_[i] = uint32_t(e + 1);
+    }
+  }
+  std::vector<uint32_t> slots_;
+  std::vector<uint64_t> hashes_;  // per entry
+};
+
 int Physical(ColumnType t) {
   switch (t) {
     case ColumnType::Boolean: return kBoolean;
@@ -556,6 +644,16 @@ void ParquetWriter::Bad(size_t col, const char* what) {
                                 : "parquet: column " + std::to_string(col) + " does not exist";
 }
 
+void ParquetWriter::Reserve(size_t rows) {
+  for (size_t c = 0; c < cols_.size(); c++) {
+    Column& col = cols_[c];
+    col.defined.reserve(col.defined.size() + rows);
+    if (schema_[c].type == ColumnType::Double) col.doubles.reserve(col.doubles.size() + rows);
+    else if (schema_[c].type == ColumnType::String) col.ends.reserve(col.ends.size() + rows);
+    else col.ints.reserve(col.ints.size() + rows);
+  }
+}
+
 void ParquetWriter::AppendNull(size_t col) {
   if (col >= cols_.size()) return Bad(col, "");
   if (!schema_[col].nullable) Bad(col, "a null in a REQUIRED column");
@@ -597,6 +695,11 @@ Result<std::string> ParquetWriter::Finish() const {
                            " rows, column '" + schema_[0].name + "' " + std::to_string(rows));
   if (schema_.empty()) return Status::Error("parquet: no columns");
   std::string file = "PAR1";
+  {  // about PLAIN's size: the file grows once, not by doubling copies
+    size_t plain = 4096;
+    for (auto& c : cols_) plain += c.defined.size() / 4 + 8 * (c.ints.size() + c.doubles.size()) + c.bytes.size() + 4 * c.ends.size();
+    file.reserve(plain);
+  }
   struct Chunk {
     int64_t offset, data_offset, dict_offset, size, nulls, uncompressed;
     std::vector<int> encodings;
@@ -608,6 +711,7 @@ Result<std::string> ParquetWriter::Finish() const {
   std::vector<uint32_t> levels, idx;
   std::vector<uint64_t> bits;
   std::string page, packed;
+  DictTable dict;
   for (size_t r0 = 0; r0 < rows; r0 += opt_.row_group_rows) {
     const size_t r1 = std::min(rows, r0 + opt_.row_group_rows);
     groups.emplace_back();
@@ -633,39 +737,38 @@ Result<std::string> ParquetWriter::Finish() const {
         uint64_t plain = 0, dict_bytes = 0;
         dict_of.resize(nv);
         bool ok = true;
+        bool fresh;
+        dict.Reset();
         if (ints) {
-          std::unordered_map<int64_t, uint32_t> m;
           for (size_t i = v0; i < v1 && ok; i++) {
-            auto [it, fresh] = m.emplace(col.ints[i], uint32_t(m.size()));
-            if (fresh) dict_first.push_back(i), ok = m.size() <= kMaxDict;
-            dict_of[i - v0] = it->second;
-            if (i - v0 == kProbe && m.size() > kProbe / 2) ok = false;  // mostly distinct: no dictionary
+            const int64_t x = col.ints[i];
+            const uint32_t e = dict.Find(Mix(uint64_t(x)), [&](uint32_t k) { return col.ints[dict_first[k]] == x; }, &fresh);
+            if (fresh) dict_first.push_back(i), ok = dict_first.size() <= kMaxDict;
+            dict_of[i - v0] = e;
+            if (i - v0 == kProbe && dict_first.size() > kProbe / 2) ok = false;  // mostly distinct: no dictionary
           }
           plain = 8 * nv;
           dict_bytes = 8 * dict_first.size();
         } else {
-          std::unordered_map<std::string_view, uint32_t> m;
           for (size_t i = v0; i < v1 && ok; i++) {
-            auto [it, fresh] = m.emplace(str(i), uint32_t(m.size()));
-            if (fresh) dict_first.push_back(i), dict_bytes += 4 + it->first.size(), ok = m.size() <= kMaxDict;
-            dict_of[i - v0] = it->second;
-            if (i - v0 == kProbe && m.size() > kProbe / 2) ok = false;
+            const std::string_view x = str(i);
+            const uint32_t e = dict.Find(HashBytes(x), [&](uint32_t k) { return str(dict_first[k]) == x; }, &fresh);
+            if (fresh) dict_first.push_back(i), dict_bytes += 4 + x.size(), ok = dict_first.size() <= kMaxDict;
+            dict_of[i - v0] = e;
+            if (i - v0 == kProbe && dict_first.size() > kProbe / 2) ok = false;
           }
           plain = 4 * nv + (col.ends[v1 - 1] - (v0 ? col.ends[v0 - 1] : 0));
         }
         const uint64_t index_bytes = nv * uint64_t(std::max(1, BitsNeeded(dict_first.size() - 1))) / 8 + 1;
         uint64_t best = plain;
         if (ints && opt_.delta) {
-          page.clear();
-          EncodeDelta(&page, col.ints.data() + v0, nv);
-          best = std::min<uint64_t>(best, page.size());
-          if (page.size() < plain) enc = Delta;
+          const size_t delta = EncodeDelta(nullptr, col.ints.data() + v0, nv);
+          best = std::min<uint64_t>(best, delta);
+          if (delta < plain) enc = Delta;
         }
         if (ok && dict_bytes + index_bytes < best) enc = Dict;
       } else if (opt_.delta && nv > 0 && ints) {
-        page.clear();
-        EncodeDelta(&page, col.ints.data() + v0, nv);
-        if (page.size() < 8 * nv) enc = Delta;
+        if (EncodeDelta(nullptr, col.ints.data() + v0, nv) < 8 * nv) enc = Delta;
       }
       Chunk ch{int64_t(file.size()), 0, -1, 0, int64_t((r1 - r0) - nv), 0, {}, false, 0, 0};
       // A page out: its header and its bytes, Snappy-compressed when asked.
@@ -717,8 +820,16 @@ Result<std::string> ParquetWriter::Finish() const {
           bits.assign((n + 7) / 8 * 8, 0);
           for (size_t i = 0; i < n; i++) bits[i] = uint64_t(col.ints[pv + i]);
           PackBits(&page, bits.data(), bits.size(), 1);
-        } else {
+        } else if (spec.type == ColumnType::String) {
           for (size_t i = pv; i < pv + n; i++) plain_value(&page, i);
+        } else {  // 8 bytes a value, stored in place
+          const size_t at = page.size();
+          page.resize(at + 8 * n);
+          char* o = &page[at];
+          if (spec.type == ColumnType::Double)
+            for (size_t i = 0; i < n; i++) StoreLe64(o + 8 * i, DoubleBits(col.doubles[pv + i]));
+          else
+            for (size_t i = 0; i < n; i++) StoreLe64(o + 8 * i, uint64_t(col.ints[pv + i]));
         }
         if (page.size() > INT32_MAX) return Status::Error("parquet: column '" + spec.name + "': a data page over 2 GB");
         emit(kDataPage, p1 - p0, page_enc);

@@ -56,6 +56,7 @@ class ParquetWriter {
   const std::vector<ColumnSpec>& Schema() const { return schema_; }
   size_t Rows() const;  // rows complete in every column
 
+  void Reserve(size_t rows);  // room for this many more rows: appending them does not reallocate
   void AppendNull(size_t col);
   void AppendInt64(size_t col, int64_t v);       // Int64, Timestamp (in the column's unit)
   void AppendDouble(size_t col, double v);

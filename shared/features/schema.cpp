@@ -189,6 +189,18 @@ bool IsValidUtf8(std::string_view s) {
 
 bool ParseIntegral(std::string_view s, int64_t* out) {
   if (s.empty()) return false;
+  // The common case first, with no overflow to check: a sign, then 1 to 18 digits.
+  const bool neg = s[0] == '-';
+  const size_t d0 = neg || s[0] == '+';
+  if (s.size() > d0 && s.size() - d0 <= 18) {
+    uint64_t v = 0;
+    size_t i = d0;
+    for (; i < s.size() && unsigned(s[i] - '0') < 10; i++) v = v * 10 + unsigned(s[i] - '0');
+    if (i == s.size()) {
+      *out = neg ? -int64_t(v) : int64_t(v);
+      return true;
+    }
+  }
   const char* b = s.data();
   if (*b == '+') b++;
   auto r = std::from_chars(b, s.data() + s.size(), *out);
@@ -197,6 +209,32 @@ bool ParseIntegral(std::string_view s, int64_t* out) {
 
 bool ParseFractional(std::string_view s, double* out) {
   if (s.empty() || s.size() > 64) return false;
+  {
+    // The common case exactly and quickly: [sign] digits [. digits], at most
+    // 15 significant digits and 22 after the point. The mantissa and the
+    // power of ten are then both exact doubles, so one division rounds
+    // correctly: the value from_chars would give.
+    static const double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    const bool neg = s[0] == '-';
+    size_t i = neg || s[0] == '+';
+    uint64_t m = 0;
+    int digits = 0, frac = -1;  // frac: digits after the point, -1 before one
+    for (; i < s.size(); i++) {
+      const unsigned d = unsigned(s[i] - '0');
+      if (d < 10) {
+        m = m * 10 + d;
+        digits++;
+        if (frac >= 0) frac++;
+      } else if (s[i] == '.' && frac < 0) frac = 0;
+      else break;
+    }
+    if (i == s.size() && digits > 0 && digits <= 15 && frac <= 22) {
+      const double v = frac > 0 ? double(m) / kPow10[frac] : double(m);
+      *out = neg ? -v : v;
+      return true;
+    }
+  }
   // Only plain decimal numbers: strtod would also take "inf", "nan" and hex.
   for (char c : s)
     if (!(std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E'))

@@ -938,6 +938,7 @@ Status FeatureStore::WriteSegmentPart(SegmentParts& sp) {
 static Result<std::string> ParquetPart(const FeatureGroup& g, const std::vector<std::string_view>& payloads,
                                        const std::vector<uint32_t>& records, double write_time) {
   parquet::ParquetWriter w(OfflineParquetSchema(g));
+  w.Reserve(records.size());
   const int64_t write_us = std::llround(write_time * 1e6);
   const size_t nf = g.features.size(), et = size_t(g.EventTimeIndex());
   WalRecord r;

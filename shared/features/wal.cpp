@@ -102,10 +102,10 @@ WalScan ScanSegmentBuffer(const std::string& path, const std::string& d,
   WalScan s;
   s.file_bytes = d.size();
   size_t off = 0;
+  WalRecord probe;  // one for the scan: its values vector is reused, not reallocated per record
   while (off < d.size()) {
     const size_t n = GoodFrameAt(d, off);
     if (n == 0) break;
-    WalRecord probe;
     if (!DecodeWalPayload(std::string_view(d).substr(off + kWalFrameHeader, n - kWalFrameHeader), &probe)) {
       s.error = Status::Error(path + ": byte " + std::to_string(off) + ": record " + std::to_string(s.records) +
                               " has a good checksum but does not decode");

@@ -1,5 +1,11 @@
 #include <doctest/doctest.h>
 
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
 #include "features/schema.h"
 
 using namespace fk::features;
@@ -115,4 +121,53 @@ TEST_CASE("features/schema: CSV cells split with RFC 4180 quoting") {
   std::string out;
   AppendCsvCell(&out, "x,\"y\"");
   CHECK(out == "\"x,\"\"y\"\"\"");
+}
+
+// The fast paths of ParseIntegral / ParseFractional (plain digits, at most 15
+// significant) must accept, refuse and round exactly as std::from_chars does.
+TEST_CASE("features/schema: number parsing agrees with from_chars on every input shape") {
+  auto slow_int = [](std::string_view s, int64_t* v) {
+    if (s.empty()) return false;
+    const char* b = s.data() + (s[0] == '+');
+    auto r = std::from_chars(b, s.data() + s.size(), *v);
+    return r.ec == std::errc() && r.ptr == s.data() + s.size();
+  };
+  auto slow_double = [](std::string_view s, double* v) {
+    if (s.empty() || s.size() > 64) return false;
+    for (char c : s)
+      if (!(std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E')) return false;
+    const char* b = s.data() + (s[0] == '+');
+    auto r = std::from_chars(b, s.data() + s.size(), *v);
+    return r.ec == std::errc() && r.ptr == s.data() + s.size() && std::isfinite(*v);
+  };
+  std::vector<std::string> cases = {"0", "-0", "+0", "-", "+", ".", "-.", "5.", ".5", "-.5", "+.5", "+-5", "-+5", "--5",
+                                    "1..2", "1.2.3", "1e5", "1.5e-3", "-0.0000", "0.1", "0.3", "2.675", "9007199254740993",
+                                    "123456789012345", "1234567890123456", "0.000000000000000000001", "999999999999999999",
+                                    "9223372036854775807", "9223372036854775808", "-9223372036854775808", "1 ", " 1", "1a",
+                                    "00000000000000000001.5", "3.14159265358979", "-1.7976931348623157", "1.7976931348623157e308"};
+  uint64_t x = 88172645463325252ull;  // xorshift: random digit strings of every length, signs and points
+  const char alphabet[] = "0123456789012345678901234567890123456789.-+e";
+  for (int i = 0; i < 20000; i++) {
+    std::string s;
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    const int len = 1 + int(x % 24);
+    for (int k = 0; k < len; k++) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      s += alphabet[x % (sizeof alphabet - 1)];
+    }
+    cases.push_back(s);
+  }
+  for (const std::string& s : cases) {
+    CAPTURE(s);
+    int64_t a = 7, b = 7;
+    const bool ia = ParseIntegral(s, &a), ib = slow_int(s, &b);
+    CHECK(ia == ib);
+    if (ia && ib) CHECK(a == b);
+    double c = 7, d = 7;
+    const bool fa = ParseFractional(s, &c), fb = slow_double(s, &d);
+    CHECK(fa == fb);
+    if (fa && fb) {
+      CHECK(std::memcmp(&c, &d, sizeof c) == 0);  // bit for bit: -0.0 stays -0.0
+    }
+  }
 }
