@@ -428,8 +428,9 @@ static int Bench(const Args& a) {
     const double ingest_s = sw.ElapsedMs() / 1000, ingest_cpu = CpuSeconds() - cpu0;
     if (!st) throw InputError{st.message()};
     sw.Reset();
+    const double cpu1 = CpuSeconds();
     st = (*s)->Checkpoint();
-    const double cp_s = sw.ElapsedMs() / 1000;
+    const double cp_s = sw.ElapsedMs() / 1000, cp_cpu = CpuSeconds() - cpu1;
     if (!st) throw InputError{st.message()};
     // GetRecord latency: random existing ids, each call timed alone.
     Rng rng(7);
@@ -457,6 +458,8 @@ static int Bench(const Args& a) {
          {"ingest_cpu_seconds", ingest_cpu},  // on a shared machine, wall time includes waiting for a core
          {"fsyncs", syncs},
          {"offline_checkpoint_seconds", cp_s},
+         {"offline_checkpoint_cpu_seconds", cp_cpu},
+         {"end_to_end_cpu_seconds", ingest_cpu + cp_cpu},  // what the records cost, whatever else shares the cores
          {"end_to_end_records_per_s", double(job.Ingested()) / (ingest_s + cp_s)},
          {"offline_format", OfflineFormatName(inf->group.offline_format)},
          {"offline_bytes", TreeBytes(dir + "/offline")},

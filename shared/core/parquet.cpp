@@ -52,13 +52,28 @@ void PutLe(std::string* o, uint64_t v, int bytes) {
   for (int i = 0; i < bytes; i++) b[i] = char(uint8_t(v >> (8 * i)));
   o->append(b, size_t(bytes));
 }
-void StoreLe64(char* p, uint64_t v) {  // compilers make this one store on little-endian machines
+void StoreLe64(char* p, uint64_t v) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  std::memcpy(p, &v, 8);  // one store (x86, wasm)
+#else
   for (int i = 0; i < 8; i++) p[i] = char(uint8_t(v >> (8 * i)));
+#endif
 }
 uint64_t GetLe(const uint8_t* p, int bytes) {
   uint64_t v = 0;
   for (int i = 0; i < bytes; i++) v |= uint64_t(p[i]) << (8 * i);
   return v;
+}
+// How many of v[0..n) are 1 (each byte 0 or 1): eight bytes at a time.
+size_t CountOnes(const uint8_t* v, size_t n) {
+  size_t c = 0, i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, v + i, 8);
+    c += size_t((w * 0x0101010101010101ULL) >> 56);  // the sum of the bytes, at most 8
+  }
+  for (; i < n; i++) c += v[i];
+  return c;
 }
 uint64_t DoubleBits(double d) {
   uint64_t u;
@@ -378,7 +393,8 @@ size_t EncodeDelta(std::string* o, const int64_t* v, size_t n) {
       d[k] = uint64_t(v[i + k]) - uint64_t(v[i + k - 1]);
       mn = std::min(mn, int64_t(d[k]));
     }
-    for (size_t k = 0; k < kDeltaBlock; k++) d[k] = k < m ? d[k] - uint64_t(mn) : 0;
+    for (size_t k = 0; k < m; k++) d[k] -= uint64_t(mn);
+    for (size_t k = m; k < kDeltaBlock; k++) d[k] = 0;  // a short last block is padded with zeros
     const size_t used = (m + kDeltaPerMini - 1) / kDeltaPerMini;
     int widths[kDeltaMiniblocks] = {0, 0, 0, 0};
     for (size_t mb = 0; mb < used; mb++) {
@@ -529,8 +545,22 @@ uint64_t HashBytes(std::string_view s) {
     std::memcpy(&w, s.data() + i, 8);
     h = (h ^ w) * 0x100000001b3ULL + (h >> 29);
   }
+  // The last 0..7 bytes in at most three loads (short strings are the common case).
   uint64_t tail = 0;
-  for (size_t k = 0; i + k < s.size(); k++) tail |= uint64_t(uint8_t(s[i + k])) << (8 * k);
+  const char* q = s.data() + i;
+  size_t left = s.size() - i;
+  int shift = 0;
+  if (left >= 4) {
+    uint32_t w;
+    std::memcpy(&w, q, 4);
+    tail = w, q += 4, left -= 4, shift = 32;
+  }
+  if (left >= 2) {
+    uint16_t w;
+    std::memcpy(&w, q, 2);
+    tail |= uint64_t(w) << shift, q += 2, left -= 2, shift += 16;
+  }
+  if (left) tail |= uint64_t(uint8_t(*q)) << shift;
   return Mix(h ^ tail);
 }
 
@@ -711,6 +741,7 @@ Result<std::string> ParquetWriter::Finish() const {
   std::vector<uint32_t> levels, idx;
   std::vector<uint64_t> bits;
   std::string page, packed;
+  std::string deltas;  // a one-page row group's DELTA_BINARY_PACKED values, encoded while choosing
   DictTable dict;
   for (size_t r0 = 0; r0 < rows; r0 += opt_.row_group_rows) {
     const size_t r1 = std::min(rows, r0 + opt_.row_group_rows);
@@ -720,7 +751,7 @@ Result<std::string> ParquetWriter::Finish() const {
       const ColumnSpec& spec = schema_[c];
       const size_t v0 = next_value[c];
       size_t v1 = v0;
-      for (size_t r = r0; r < r1; r++) v1 += col.defined[r];
+      v1 += CountOnes(col.defined.data() + r0, r1 - r0);
       next_value[c] = v1;
       const size_t nv = v1 - v0;
       auto str = [&](size_t i) {
@@ -732,6 +763,12 @@ Result<std::string> ParquetWriter::Finish() const {
       std::vector<uint32_t> dict_of;  // per value: its dictionary index
       std::vector<size_t> dict_first; // per dictionary entry: the value it came from
       const bool ints = spec.type == ColumnType::Int64 || spec.type == ColumnType::Timestamp;
+      // With one page, the row group's encoding is the page's: keep it rather than encode twice.
+      const bool one_page = r1 - r0 <= opt_.page_rows;
+      deltas.clear();
+      auto delta_size = [&]() {
+        return one_page ? EncodeDelta(&deltas, col.ints.data() + v0, nv) : EncodeDelta(nullptr, col.ints.data() + v0, nv);
+      };
       if (opt_.dictionary && nv > 0 && (ints || spec.type == ColumnType::String)) {
         constexpr size_t kMaxDict = 1u << 16, kProbe = 4096;
         uint64_t plain = 0, dict_bytes = 0;
@@ -739,11 +776,19 @@ Result<std::string> ParquetWriter::Finish() const {
         bool ok = true;
         bool fresh;
         dict.Reset();
+        // What the dictionary must beat. It only grows, so once its entries
+        // so far plus the indices at their current width reach this, it has lost.
+        uint64_t other = ints ? 8 * nv : 4 * nv + (col.ends[v1 - 1] - (v0 ? col.ends[v0 - 1] : 0));
+        size_t delta = SIZE_MAX;
+        if (ints && opt_.delta) other = std::min<uint64_t>(other, delta = delta_size());
+        auto lost = [&](uint64_t entry_bytes) {
+          return entry_bytes + nv * uint64_t(std::max(1, BitsNeeded(dict_first.size() - 1))) / 8 + 1 >= other;
+        };
         if (ints) {
           for (size_t i = v0; i < v1 && ok; i++) {
             const int64_t x = col.ints[i];
             const uint32_t e = dict.Find(Mix(uint64_t(x)), [&](uint32_t k) { return col.ints[dict_first[k]] == x; }, &fresh);
-            if (fresh) dict_first.push_back(i), ok = dict_first.size() <= kMaxDict;
+            if (fresh) dict_first.push_back(i), ok = dict_first.size() <= kMaxDict && !lost(8 * dict_first.size());
             dict_of[i - v0] = e;
             if (i - v0 == kProbe && dict_first.size() > kProbe / 2) ok = false;  // mostly distinct: no dictionary
           }
@@ -753,7 +798,7 @@ Result<std::string> ParquetWriter::Finish() const {
           for (size_t i = v0; i < v1 && ok; i++) {
             const std::string_view x = str(i);
             const uint32_t e = dict.Find(HashBytes(x), [&](uint32_t k) { return str(dict_first[k]) == x; }, &fresh);
-            if (fresh) dict_first.push_back(i), dict_bytes += 4 + x.size(), ok = dict_first.size() <= kMaxDict;
+            if (fresh) dict_first.push_back(i), dict_bytes += 4 + x.size(), ok = dict_first.size() <= kMaxDict && !lost(dict_bytes);
             dict_of[i - v0] = e;
             if (i - v0 == kProbe && dict_first.size() > kProbe / 2) ok = false;
           }
@@ -762,13 +807,12 @@ Result<std::string> ParquetWriter::Finish() const {
         const uint64_t index_bytes = nv * uint64_t(std::max(1, BitsNeeded(dict_first.size() - 1))) / 8 + 1;
         uint64_t best = plain;
         if (ints && opt_.delta) {
-          const size_t delta = EncodeDelta(nullptr, col.ints.data() + v0, nv);
           best = std::min<uint64_t>(best, delta);
           if (delta < plain) enc = Delta;
         }
         if (ok && dict_bytes + index_bytes < best) enc = Dict;
       } else if (opt_.delta && nv > 0 && ints) {
-        if (EncodeDelta(nullptr, col.ints.data() + v0, nv) < 8 * nv) enc = Delta;
+        if (delta_size() < 8 * nv) enc = Delta;
       }
       Chunk ch{int64_t(file.size()), 0, -1, 0, int64_t((r1 - r0) - nv), 0, {}, false, 0, 0};
       // A page out: its header and its bytes, Snappy-compressed when asked.
@@ -802,12 +846,16 @@ Result<std::string> ParquetWriter::Finish() const {
       for (size_t p0 = r0; p0 < r1; p0 += opt_.page_rows) {
         const size_t p1 = std::min(r1, p0 + opt_.page_rows);
         page.clear();
-        size_t n = 0;
-        for (size_t r = p0; r < p1; r++) n += col.defined[r];
+        const size_t n = CountOnes(col.defined.data() + p0, p1 - p0);
         if (spec.nullable) {
-          levels.assign(col.defined.begin() + long(p0), col.defined.begin() + long(p1));
           page.resize(4);
-          EncodeHybrid(&page, levels.data(), levels.size(), 1);
+          if (n == p1 - p0 && n >= 8) {  // no nulls: one RLE run of 1s, as EncodeHybrid writes it
+            PutVarint(&page, uint64_t(n) << 1);
+            page.push_back(1);
+          } else {
+            levels.assign(col.defined.begin() + long(p0), col.defined.begin() + long(p1));
+            EncodeHybrid(&page, levels.data(), levels.size(), 1);
+          }
           const uint64_t len = page.size() - 4;
           for (int k = 0; k < 4; k++) page[size_t(k)] = char(uint8_t(len >> (8 * k)));
         }
@@ -815,7 +863,8 @@ Result<std::string> ParquetWriter::Finish() const {
           page.push_back(char(bw));
           EncodeHybrid(&page, dict_of.data() + (pv - v0), n, bw);
         } else if (enc == Delta) {
-          EncodeDelta(&page, col.ints.data() + pv, n);
+          if (one_page) page += deltas;
+          else EncodeDelta(&page, col.ints.data() + pv, n);
         } else if (spec.type == ColumnType::Boolean) {
           bits.assign((n + 7) / 8 * 8, 0);
           for (size_t i = 0; i < n; i++) bits[i] = uint64_t(col.ints[pv + i]);

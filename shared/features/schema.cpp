@@ -211,25 +211,24 @@ bool ParseFractional(std::string_view s, double* out) {
   if (s.empty() || s.size() > 64) return false;
   {
     // The common case exactly and quickly: [sign] digits [. digits], at most
-    // 15 significant digits and 22 after the point. The mantissa and the
-    // power of ten are then both exact doubles, so one division rounds
-    // correctly: the value from_chars would give.
-    static const double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-                                    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    // 15 digits in all. The mantissa (< 2^53) and the power of ten are then
+    // both exact doubles, so one division rounds correctly: the value
+    // from_chars would give (Clinger's fast path).
+    static const double kPow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
     const bool neg = s[0] == '-';
-    size_t i = neg || s[0] == '+';
-    uint64_t m = 0;
-    int digits = 0, frac = -1;  // frac: digits after the point, -1 before one
-    for (; i < s.size(); i++) {
-      const unsigned d = unsigned(s[i] - '0');
-      if (d < 10) {
-        m = m * 10 + d;
-        digits++;
-        if (frac >= 0) frac++;
-      } else if (s[i] == '.' && frac < 0) frac = 0;
-      else break;
+    const char* p = s.data() + (neg || s[0] == '+');
+    const char* const end = s.data() + s.size();
+    uint64_t m = 0;  // wraps past 19 digits, but then more than 15 are refused below
+    const char* const ip = p;
+    for (; p < end && unsigned(*p - '0') < 10; p++) m = m * 10 + unsigned(*p - '0');
+    const size_t idigits = size_t(p - ip);
+    size_t frac = 0;
+    if (p < end && *p == '.') {
+      const char* const fp = ++p;
+      for (; p < end && unsigned(*p - '0') < 10; p++) m = m * 10 + unsigned(*p - '0');
+      frac = size_t(p - fp);
     }
-    if (i == s.size() && digits > 0 && digits <= 15 && frac <= 22) {
+    if (p == end && idigits + frac > 0 && idigits + frac <= 15) {
       const double v = frac > 0 ? double(m) / kPow10[frac] : double(m);
       *out = neg ? -v : v;
       return true;
