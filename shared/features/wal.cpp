@@ -61,7 +61,9 @@ bool DecodeWalPayload(std::string_view p, WalRecord* r) {
   std::memcpy(&n, q + 33, 2);
   if (op < 1 || op > 3) return false;
   r->op = WalOp(op);
-  r->values.clear();
+  // Sized once and filled in place: this runs for every record of every scan and checkpoint.
+  if (size_t(n) * 4 > p.size() - kFixed) return false;
+  r->values.resize(n);
   size_t off = kFixed;
   for (uint16_t i = 0; i < n; i++) {
     uint32_t len;
@@ -69,7 +71,7 @@ bool DecodeWalPayload(std::string_view p, WalRecord* r) {
     std::memcpy(&len, q + off, 4);
     off += 4;
     if (len > p.size() - off) return false;
-    r->values.push_back(p.substr(off, len));
+    r->values[i] = std::string_view(q + off, len);
     off += len;
   }
   return off == p.size();
