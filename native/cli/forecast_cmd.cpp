@@ -16,6 +16,7 @@
 #include "forecast/accuracy.h"
 #include "forecast/dataset.h"
 #include "forecast/demo.h"
+#include "forecast/export.h"
 #include "forecast/m3.h"
 #include "forecast/models.h"
 #include "forecast/pipeline.h"
@@ -331,9 +332,21 @@ int FitVerb(const Args& args) {
   }
   csv += "\n";
   nlohmann::json jitems = nlohmann::json::array();
+  // --partitions: the same rows under Hive-style folders (forecast/export.h).
+  forecast::PartitionOptions popt;
+  if (args.Has("partition-format") && !forecast::ParsePartitionFormat(args.Get("partition-format"), &popt.format))
+    throw UsageError{"--partition-format must be parquet or jsonl"};
+  const std::string by = args.Get("partition-by", "time");
+  if (by != "time" && by != "item") throw UsageError{"--partition-by must be time or item"};
+  popt.by_item = by == "item";
+  forecast::ForecastRows prows;
+  prows.levels = levels;
+  std::vector<double> qv(levels.size());
   auto emit = [&](const std::string& item, const forecast::Forecast& f) {
     char b[48];
     for (int j = 0; j < h; j++) {
+      for (size_t q = 0; q < levels.size(); q++) qv[q] = f.quantiles[q][size_t(j)];
+      prows.Add(item, d.panel.TimeAt(d.panel.length + size_t(j)), f.mean[size_t(j)], qv);
       csv += item + "," + forecast::FormatDate(d.panel.TimeAt(d.panel.length + size_t(j)), d.panel.format);
       std::snprintf(b, sizeof b, ",%.6g", f.mean[size_t(j)]);
       csv += b;
@@ -358,9 +371,18 @@ int FitVerb(const Args& args) {
     out << csv;
     if (!out) throw InputError{args.Get("out") + ": cannot write"};
   }
+  size_t partition_files = 0;
+  if (args.Has("partitions")) {
+    auto n = forecast::WriteForecastPartitions(args.Get("partitions"), prows, popt);
+    if (!n) throw InputError{n.status().message()};
+    partition_files = *n;
+    Note("wrote " + std::to_string(prows.Size()) + " forecast rows in " + std::to_string(*n) + " files under " +
+         args.Get("partitions"));
+  }
   if (args.Has("json")) {
     nlohmann::json j{{"items", jitems}, {"horizon", h}, {"model", forecast::ModelName(d.future_kind)},
                      {"messages", messages}};
+    if (args.Has("partitions")) j["partition_files"] = partition_files;
     if (!selection.is_null()) j["selection"] = selection;
     EmitJson(j);
   } else if (!args.Has("out")) {
@@ -518,9 +540,15 @@ const VerbTable& ForecastTable() {
                 kQuantiles, kSelectWindows, kSelectStep,
                 {"cold-start", "LIST", "items without history, forecast from similar items (with --metadata)"},
                 {"metadata", "FILE", "the items' metadata CSV"},
-                {"out", "FILE", "write the forecasts here instead of stdout"}}}),
+                {"out", "FILE", "write the forecasts here instead of stdout"},
+                {"partitions", "DIR", "also write them under DIR/[item_id=X/]year=/month=/day=/hour=/ (Hive-style)"},
+                {"partition-format", "parquet|jsonl", "the files under --partitions (default parquet)"},
+                {"partition-by", "time|item", "item: an item_id= folder level above the time folders (default time)"}}}),
         FitVerb, "",
-        "--related is used by model etsx only."},
+        "--related is used by model etsx only.\n"
+        "--partitions writes the rows of --out (timestamp as a UTC timestamp, mean and quantiles as\n"
+        "doubles) where Spark, Athena, Trino or DuckDB read year, month, day, hour (and item_id) as\n"
+        "partition columns; without --out the CSV still goes to stdout unless --json is given."},
        {"backtest", "compare models on the last windows of the history",
         Flags({PrepareFlags(), RelatedFlags(),
                {{"models", "LIST", "the models (default snaive,ets,theta,comb)"},

@@ -186,6 +186,44 @@ try {
   check(rows[0].off === 0, `anomaly partitions: ${rows[0].off} records in a partition other than their window end's hour`);
   console.log(`anomaly partitions: DuckDB read ${rows[0].n} window records under year=/month=/day=/hour=, each in its window ` +
     `end's hour (${Date.now() - t1} ms)`);
+
+  // Forecast exports: `forecast fit --partitions` writes the rows of --out under year=/month=/day=/hour=
+  // (Parquet) or item_id=/year=/... (JSON Lines); DuckDB reads both with hive_partitioning and finds
+  // every CSV row once, with the same values (the CSV's 6 significant digits) and the partition columns
+  // of its timestamp.
+  const t2 = Date.now();
+  const fdemo = path.join(tmp, 'fdemo'), fcsv = path.join(tmp, 'forecast.csv');
+  run('forecast', 'demo', '--out', fdemo);
+  const fit = ['forecast', 'fit', '--target', path.join(fdemo, 'sales.csv'), '--freq', 'D', '--horizon', '14', '--model', 'snaive'];
+  run(...fit, '--out', fcsv, '--partitions', path.join(tmp, 'fpq'));
+  run(...fit, '--partitions', path.join(tmp, 'fjs'), '--partition-format', 'jsonl', '--partition-by', 'item', '--json');
+  const csvSrc = `(select item_id, timestamp::DATE as d, mean, p10, p50, p90 from read_csv('${fcsv}', header = true))`;
+  const sources = {
+    parquet: `(select item_id, epoch(timestamp) as e, year, month, day, hour, mean, p10, p50, p90 from read_parquet('${path.join(tmp, 'fpq')}/**/*.parquet', hive_partitioning = true))`,
+    jsonl: `(select item_id, epoch(strptime(left(timestamp, 19), '%Y-%m-%dT%H:%M:%S')) as e, year, month, day, hour, mean, p10, p50, p90
+             from read_json('${path.join(tmp, 'fjs')}/**/*.jsonl', hive_partitioning = true,
+                            columns = {timestamp: 'VARCHAR', mean: 'DOUBLE', p10: 'DOUBLE', p50: 'DOUBLE', p90: 'DOUBLE'}))`,
+  };
+  const [{ rows: csvRows }] = await query(`select count(*) as rows from ${csvSrc}`);
+  for (const [fmt, src] of Object.entries(sources)) {
+    if (fmt === 'parquet') {
+      const types = Object.fromEntries((await query(`describe select * from read_parquet('${path.join(tmp, 'fpq')}/**/*.parquet', hive_partitioning = true)`)).map((r) => [r.column_name, r.column_type]));
+      check(types.timestamp === 'TIMESTAMP WITH TIME ZONE' && types.mean === 'DOUBLE' && types.p90 === 'DOUBLE' && types.item_id === 'VARCHAR',
+            `forecast parquet: types ${JSON.stringify(types)}`);
+    }
+    const close = (c) => `abs(p.${c} - c.${c}) <= 1e-5 * greatest(1, abs(c.${c}))`;
+    const [r] = await query(`select (select count(*) from ${src}) as n, count(*) as matched,
+        sum(case when ${['mean', 'p10', 'p50', 'p90'].map(close).join(' and ')} then 0 else 1 end) as off,
+        sum(case when cast(p.year as int) = year(c.d) and cast(p.month as int) = month(c.d) and cast(p.day as int) = day(c.d)
+                  and cast(p.hour as int) = 0 then 0 else 1 end) as misplaced
+      from ${src} p join ${csvSrc} c on p.item_id = c.item_id and p.e = epoch(c.d::TIMESTAMP)`);
+    check(r.n === csvRows && r.matched === csvRows && csvRows > 0,
+          `forecast ${fmt}: DuckDB reads ${r.n} rows, ${r.matched} match the CSV's ${csvRows} on item and time`);
+    check(r.off === 0, `forecast ${fmt}: ${r.off} rows with values other than the CSV's`);
+    check(r.misplaced === 0, `forecast ${fmt}: ${r.misplaced} rows in a partition other than their timestamp's`);
+  }
+  console.log(`forecast partitions: DuckDB reads the Parquet (year=/month=/day=/hour=) and JSON Lines (item_id=/year=/...) ` +
+    `exports, ${csvRows} rows each, the same items, times and values as the CSV (${Date.now() - t2} ms)`);
 } finally {
   fs.rmSync(tmp, { recursive: true, force: true });
 }
@@ -193,4 +231,4 @@ if (failures) {
   console.log(`duckdb_check: ${failures} failures`);
   process.exit(1);
 }
-console.log('duckdb_check: the offline stores read the same in DuckDB, hyparquet and fieldkit-cli; DuckDB reads the anomaly partitions as Hive partitions');
+console.log('duckdb_check: the offline stores read the same in DuckDB, hyparquet and fieldkit-cli; DuckDB reads the anomaly and forecast partitions as Hive partitions');
