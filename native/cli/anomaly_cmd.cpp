@@ -148,7 +148,11 @@ int SimulateVerb(const Args& args) {
   if (args.Has("events") && !(events.open(args.Get("events")), events)) throw InputError{args.Get("events") + ": cannot write"};
   if (args.Has("records") && !(records.open(args.Get("records")), records)) throw InputError{args.Get("records") + ": cannot write"};
   std::unique_ptr<stream::PartitionSink> sink;
-  if (args.Has("partitions")) sink = std::make_unique<stream::PartitionSink>(args.Get("partitions"));
+  const std::string pformat = args.Get("partition-format", "jsonl");
+  if (pformat != "jsonl" && pformat != "parquet") throw UsageError{"--partition-format must be jsonl or parquet"};
+  if (args.Has("partitions"))
+    sink = std::make_unique<stream::PartitionSink>(args.Get("partitions"), stream::RecordFormat{}, "records.jsonl",
+                                                   pformat == "parquet" ? stream::SinkFormat::Parquet : stream::SinkFormat::Jsonl);
   ProgressBar bar("anomaly simulate", ProgressWanted(args));
   std::vector<stream::Event> ev;
   auto drain = [&]() {
@@ -170,6 +174,9 @@ int SimulateVerb(const Args& args) {
   }
   win.Flush();
   drain();
+  if (sink) {
+    if (Status st = sink->Close(); !st) throw InputError{st.message()};
+  }
   bar.Done();
   const auto& st = win.stats();
   nlohmann::json j = {{"events", st.events}, {"late_events", st.late_events}, {"windows", st.windows},
@@ -498,6 +505,7 @@ const VerbTable kAnomaly = {
              {{"events", "FILE", "write the raw events (JSON Lines)"},
               {"records", "FILE", "write the window records (JSON Lines, hop_time = window end)"},
               {"partitions", "DIR", "write the records into Hive-style year=/month=/day=/hour=/ folders"},
+              {"partition-format", "jsonl|parquet", "records.jsonl (default; what detect --partitions reads) or part-N.parquet per hour"},
               {"interval", "S", "window size (default 300)"},
               {"lateness", "S", "allowed lateness (default 60)"},
               {"hop", "S", "hopping windows every S seconds (default: tumbling)"}}}),

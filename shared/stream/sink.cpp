@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/json_write.h"
+#include "core/parquet.h"
 
 namespace fk::stream {
 
@@ -40,11 +41,27 @@ std::string LegacyPartitionDir(const std::string& root, TimeS t) {
   return (root.empty() || root.back() == '/' ? root : root + "/") + buf;
 }
 
-PartitionSink::PartitionSink(std::string root, RecordFormat fmt, std::string file_name)
-    : root_(std::move(root)), file_name_(std::move(file_name)), fmt_(std::move(fmt)) {}
+PartitionSink::PartitionSink(std::string root, RecordFormat fmt, std::string file_name, SinkFormat format)
+    : root_(std::move(root)), file_name_(std::move(file_name)), fmt_(std::move(fmt)), format_(format) {}
+
+PartitionSink::~PartitionSink() { Close(); }  // a failure here has no one to tell: callers Close() first
 
 Status PartitionSink::Write(const WindowRecord& r, const Schema& schema) {
   const std::string dir = PartitionDir(root_, r.end);
+  if (format_ == SinkFormat::Parquet) {
+    if (dir != current_dir_) {
+      if (Status st = FlushParquet(); !st) return st;
+      current_dir_ = dir;
+    }
+    Held h;
+    h.end = r.end;
+    for (size_t m = 0; m < r.cells.size() && m < schema.MeasureCount(); m++)
+      h.measures.emplace_back(schema.MeasureName(uint32_t(m)), r.cells[m].Value(m < fmt_.aggs.size() ? fmt_.aggs[m] : Agg::Count));
+    if (fmt_.include_dims)
+      for (auto& [k, v] : schema.DimsValues(r.dims)) h.dims.emplace_back(k, v);
+    held_.push_back(std::move(h));
+    return Status::Ok();
+  }
   if (dir != current_dir_ || !out_.is_open()) {
     out_.close();
     if (Status st = MakeDirs(dir); !st) return st;
@@ -58,9 +75,62 @@ Status PartitionSink::Write(const WindowRecord& r, const Schema& schema) {
   return Status::Ok();
 }
 
-void PartitionSink::Close() {
+Status PartitionSink::FlushParquet() {
+  if (held_.empty()) return Status::Ok();
+  std::vector<Held> held;
+  held.swap(held_);
+  // The columns: every measure, then every dimension, in the order first seen, then the time.
+  std::vector<std::string> measures, dims;
+  auto index = [](std::vector<std::string>& names, const std::string& n) {
+    for (size_t i = 0; i < names.size(); i++)
+      if (names[i] == n) return i;
+    names.push_back(n);
+    return names.size() - 1;
+  };
+  for (auto& h : held) {
+    for (auto& m : h.measures) index(measures, m.first);
+    for (auto& d : h.dims) index(dims, d.first);
+  }
+  std::vector<parquet::ColumnSpec> schema;
+  for (auto& m : measures) schema.push_back({m, parquet::ColumnType::Double, true});
+  for (auto& d : dims) schema.push_back({d, parquet::ColumnType::String, true});
+  schema.push_back({fmt_.time_key, parquet::ColumnType::Timestamp, false, parquet::TimeUnit::Micros});
+  parquet::ParquetWriter w(schema);
+  w.Reserve(held.size());
+  std::vector<const double*> mv(measures.size());
+  std::vector<const std::string*> dv(dims.size());
+  for (auto& h : held) {
+    std::fill(mv.begin(), mv.end(), nullptr);
+    std::fill(dv.begin(), dv.end(), nullptr);
+    for (auto& m : h.measures) mv[index(measures, m.first)] = &m.second;
+    for (auto& d : h.dims) dv[index(dims, d.first)] = &d.second;
+    size_t c = 0;
+    for (const double* v : mv) v ? w.AppendDouble(c++, *v) : w.AppendNull(c++);
+    for (const std::string* v : dv) v ? w.AppendString(c++, *v) : w.AppendNull(c++);
+    w.AppendInt64(c, h.end * 1000000);
+  }
+  Result<std::string> bytes = w.Finish();
+  if (!bytes) return Status::Error(current_dir_ + ": " + bytes.status().message());
+  if (Status st = MakeDirs(current_dir_); !st) return st;
+  std::string path;
+  for (int k = 0;; k++) {  // the next free part: an hour the sink comes back to keeps its earlier parts
+    char name[32];
+    std::snprintf(name, sizeof name, "part-%05d.parquet", k);
+    path = current_dir_ + name;
+    if (!std::filesystem::exists(path)) break;
+  }
+  std::ofstream f(path, std::ios::binary);
+  f.write(bytes->data(), std::streamsize(bytes->size()));
+  if (!f) return Status::Error(path + ": cannot write");
+  files_opened_++;
+  return Status::Ok();
+}
+
+Status PartitionSink::Close() {
+  Status st = FlushParquet();
   out_.close();
   current_dir_.clear();
+  return st;
 }
 
 std::vector<std::string> ListPartitionFiles(const std::string& root, TimeS t0, TimeS t1, const std::string& file_name) {

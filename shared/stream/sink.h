@@ -7,6 +7,7 @@
 //
 //   fk::stream::PartitionSink sink("out", {});
 //   for (auto& r : windower.TakeClosed()) sink.Write(r, schema);
+//   sink.Close();
 //   std::vector<std::string> hours = fk::stream::ListPartitionFiles("out", t0, t1);
 #pragma once
 #include <fstream>
@@ -34,18 +35,35 @@ std::string PartitionDir(const std::string& root, TimeS t);
 // "root/2021/06/05/16/": the layout written before (Firehose's default prefix), still read.
 std::string LegacyPartitionDir(const std::string& root, TimeS t);
 
+// JSON Lines (appended to file_name, what the detector reads back) or
+// Parquet: an hour's records are held until the sink moves to another hour
+// (or Close), then written as part-NNNNN.parquet (the next free number, so a
+// late window's hour gets another part): measures as DOUBLE, dimensions as
+// STRING (null where a record lacks one), the time key as a UTC TIMESTAMP.
+enum class SinkFormat { Jsonl, Parquet };
+
 class PartitionSink {
  public:
-  PartitionSink(std::string root, RecordFormat fmt = {}, std::string file_name = "records.jsonl");
+  PartitionSink(std::string root, RecordFormat fmt = {}, std::string file_name = "records.jsonl",
+                SinkFormat format = SinkFormat::Jsonl);
+  ~PartitionSink();
   Status Write(const WindowRecord& r, const Schema& schema);
-  void Close();
+  Status Close();  // writes the Parquet hour being held
   size_t files_opened() const { return files_opened_; }
 
  private:
+  struct Held {  // one record, as its JSON line would name its fields
+    std::vector<std::pair<std::string, double>> measures;
+    std::vector<std::pair<std::string, std::string>> dims;
+    TimeS end = 0;
+  };
+  Status FlushParquet();
   std::string root_, file_name_;
   RecordFormat fmt_;
+  SinkFormat format_;
   std::string current_dir_;
   std::ofstream out_;
+  std::vector<Held> held_;
   size_t files_opened_ = 0;
 };
 

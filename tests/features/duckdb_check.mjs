@@ -187,6 +187,28 @@ try {
   console.log(`anomaly partitions: DuckDB read ${rows[0].n} window records under year=/month=/day=/hour=, each in its window ` +
     `end's hour (${Date.now() - t1} ms)`);
 
+  // The same sink writing Parquet (--partition-format parquet): the same records, typed (measures DOUBLE,
+  // camera_id VARCHAR, hop_time a UTC TIMESTAMP), each in its window end's hour, the same measure totals.
+  const t3 = Date.now();
+  const pqParts = path.join(tmp, 'windows-pq');
+  run('anomaly', 'simulate', '--days', '2', '--partitions', pqParts, '--partition-format', 'parquet');
+  const pqSrc = `read_parquet('${pqParts}/**/*.parquet', hive_partitioning = true)`;
+  const pqTypes = Object.fromEntries((await query(`describe select * from ${pqSrc}`)).map((r) => [r.column_name, r.column_type]));
+  check(pqTypes.hop_time === 'TIMESTAMP WITH TIME ZONE' && pqTypes.person === 'DOUBLE' && pqTypes.car === 'DOUBLE' && pqTypes.camera_id === 'VARCHAR',
+        `anomaly parquet: types ${JSON.stringify(pqTypes)}`);
+  const [pq] = await query(`with p as (select *, make_timestamp(epoch_us(hop_time)) as t from ${pqSrc})
+    select count(*) as n, sum(person) as person, sum(car) as car,
+      sum(case when cast(year as int) = year(t) and cast(month as int) = month(t) and cast(day as int) = day(t)
+                and cast(hour as int) = hour(t) then 0 else 1 end) as off,
+      count(distinct strftime(t, '%Y-%m-%dT%H:%M:%S') || camera_id) as distinct_records from p`);
+  const [js] = await query(`select count(*) as n, sum(person) as person, sum(car) as car
+    from read_json_auto('${recs}', columns = {person: 'DOUBLE', car: 'DOUBLE', camera_id: 'VARCHAR', hop_time: 'VARCHAR'})`);
+  check(pq.n === js.n && pq.distinct_records === js.n, `anomaly parquet: DuckDB reads ${pq.n} records (${pq.distinct_records} distinct), simulate wrote ${js.n}`);
+  check(pq.person === js.person && pq.car === js.car, `anomaly parquet: totals person ${pq.person}/${js.person}, car ${pq.car}/${js.car}`);
+  check(pq.off === 0, `anomaly parquet: ${pq.off} records in a partition other than their window end's hour`);
+  console.log(`anomaly partitions (Parquet): DuckDB read ${pq.n} typed window records, the JSON Lines' totals, each in its ` +
+    `window end's hour (${Date.now() - t3} ms)`);
+
   // Forecast exports: `forecast fit --partitions` writes the rows of --out under year=/month=/day=/hour=
   // (Parquet) or item_id=/year=/... (JSON Lines); DuckDB reads both with hive_partitioning and finds
   // every CSV row once, with the same values (the CSV's 6 significant digits) and the partition columns

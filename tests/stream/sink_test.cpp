@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/parquet.h"
 #include "stream/sink.h"
 
 using namespace fk::stream;
@@ -74,4 +75,49 @@ TEST_CASE("stream/sink: partitions are Hive-style year=/month=/day=/hour= folder
   files = ListPartitionFiles(root, *ParseTime("2021-06-05T16:00:00"), *ParseTime("2021-06-05T19:00:00"));
   REQUIRE(files.size() == 3);
   CHECK(files[2] == root + "/2021/06/05/18/records.jsonl");
+}
+
+TEST_CASE("stream/sink: the Parquet sink writes one part per hour held, typed, nulls where a record lacks a field") {
+  const std::string root = "/tmp/fk_sink_parquet_test";
+  std::filesystem::remove_all(root);
+  Schema s;
+  s.Measure("car");
+  PartitionSink sink(root, {}, "records.jsonl", SinkFormat::Parquet);
+  auto write = [&](const char* end, uint32_t dims, size_t measures, double count) {
+    WindowRecord r{*ParseTime(end) - 300, *ParseTime(end), dims, std::vector<WindowCell>(measures)};
+    for (auto& c : r.cells) c.count = count;
+    REQUIRE(sink.Write(r, s).ok());
+  };
+  write("2021-06-05T16:55:00", s.Dims({{"camera_id", "cam1"}}), 1, 3);
+  s.Measure("person");  // a measure seen from here on: the first record has none
+  write("2021-06-05T16:55:00", 0, 2, 4);
+  write("2021-06-05T17:00:00", 0, 2, 5);  // another hour: the 16h part is written now
+  CHECK(sink.files_opened() == 1);
+  write("2021-06-05T16:59:00", 0, 1, 6);  // back to 16h (a late window): a second part there
+  REQUIRE(sink.Close().ok());
+  CHECK(sink.files_opened() == 3);
+  auto read = [&](const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return fk::parquet::ReadParquet(ss.str(), path);
+  };
+  auto t = read(root + "/year=2021/month=06/day=05/hour=16/part-00000.parquet");
+  REQUIRE_MESSAGE(t.ok(), t.status().message());
+  REQUIRE(t->rows == 2);
+  REQUIRE(t->columns.size() == 4);  // car, person, camera_id, hop_time
+  CHECK(t->columns[0].spec.name == "car");
+  CHECK(t->columns[0].doubles[1] == 4);
+  CHECK(t->columns[1].spec.name == "person");
+  CHECK(t->columns[1].nulls[0] == 1);
+  CHECK(t->columns[2].spec.name == "camera_id");
+  CHECK(t->columns[2].strings[0] == "cam1");
+  CHECK(t->columns[2].nulls[1] == 1);
+  CHECK(t->columns[3].spec.type == fk::parquet::ColumnType::Timestamp);
+  CHECK(t->columns[3].ints[0] == *ParseTime("2021-06-05T16:55:00") * 1000000);
+  auto late = read(root + "/year=2021/month=06/day=05/hour=16/part-00001.parquet");
+  REQUIRE_MESSAGE(late.ok(), late.status().message());
+  CHECK(late->rows == 1);
+  CHECK(std::filesystem::exists(root + "/year=2021/month=06/day=05/hour=17/part-00000.parquet"));
+  std::filesystem::remove_all(root);
 }
