@@ -3,6 +3,9 @@
 // (IngestJob on the text, sliced as in the page), and recovery of a store
 // whose write-ahead log is damaged (FeatureStore::Open over fuzzed log bytes).
 #include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstring>
 
 #include "../fuzz_target.h"
 #include "features/ingest.h"
@@ -53,11 +56,37 @@ ff::StoreOptions FixedClock() {
   return so;
 }
 
+// ParseIntegral / ParseFractional take a fast path for plain digits: every
+// cell must parse (or not) exactly as std::from_chars does, bit for bit.
+bool NumbersAgree(std::string_view cell) {
+  int64_t a = 0, b = 0;
+  const char* p = cell.data() + (!cell.empty() && cell[0] == '+');
+  const char* end = cell.data() + cell.size();
+  auto ri = std::from_chars(p, end, b);
+  const bool ib = !cell.empty() && ri.ec == std::errc() && ri.ptr == end;
+  if (ff::ParseIntegral(cell, &a) != ib || (ib && a != b)) return false;
+  bool plain = !cell.empty() && cell.size() <= 64;
+  for (char c : cell) plain = plain && (std::isdigit(static_cast<unsigned char>(c)) || (c != 0 && std::strchr(".-+eE", c)));
+  double x = 0, y = 0;
+  auto rd = std::from_chars(p, end, y);
+  const bool fb = plain && rd.ec == std::errc() && rd.ptr == end && std::isfinite(y);
+  if (ff::ParseFractional(cell, &x) != fb) return false;
+  return !fb || std::memcmp(&x, &y, sizeof x) == 0;
+}
+
 }  // namespace
 
 Outcome FeaturesSchema(const uint8_t* data, size_t size) {
   Outcome o;
   const std::string_view text(reinterpret_cast<const char*>(data), size);
+  size_t cells = 0;
+  for (size_t a = 0; a <= text.size() && cells < 4096; cells++) {
+    size_t b = a;
+    while (b < text.size() && text[b] != ',' && text[b] != '\n') b++;
+    const std::string_view cell = text.substr(a, b - a);
+    o.Check(NumbersAgree(cell), "ParseIntegral/ParseFractional differ from from_chars on '" + std::string(cell) + "'");
+    a = b + 1;
+  }
   ff::InferOptions io;
   std::string why;
   if (!GuessColumns(text, &io, &why)) {
