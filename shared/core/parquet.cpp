@@ -689,13 +689,13 @@ void ParquetWriter::AppendNull(size_t col) {
   if (!schema_[col].nullable) Bad(col, "a null in a REQUIRED column");
   cols_[col].defined.push_back(0);
 }
-void ParquetWriter::AppendInt64(size_t col, int64_t v) {
+void ParquetWriter::AppendInt64Slow(size_t col, int64_t v) {
   if (col >= cols_.size()) return Bad(col, "");
   if (schema_[col].type != ColumnType::Int64 && schema_[col].type != ColumnType::Timestamp) Bad(col, "given an integer");
   cols_[col].defined.push_back(1);
   cols_[col].ints.push_back(v);
 }
-void ParquetWriter::AppendDouble(size_t col, double v) {
+void ParquetWriter::AppendDoubleSlow(size_t col, double v) {
   if (col >= cols_.size()) return Bad(col, "");
   if (schema_[col].type != ColumnType::Double) Bad(col, "given a double");
   cols_[col].defined.push_back(1);
@@ -707,10 +707,10 @@ void ParquetWriter::AppendBool(size_t col, bool v) {
   cols_[col].defined.push_back(1);
   cols_[col].ints.push_back(v ? 1 : 0);
 }
-void ParquetWriter::AppendString(size_t col, std::string_view v) {
+void ParquetWriter::AppendStringSlow(size_t col, std::string_view v) {
   if (col >= cols_.size()) return Bad(col, "");
   if (schema_[col].type != ColumnType::String) Bad(col, "given a string");
-  if (v.size() > UINT32_MAX - cols_[col].bytes.size()) return Bad(col, "over 4 GB of text in one file");
+  if (v.size() > kMaxText - cols_[col].bytes.size()) return Bad(col, "over 4 GB of text in one file");
   cols_[col].defined.push_back(1);
   cols_[col].bytes.append(v);
   cols_[col].ends.push_back(uint32_t(cols_[col].bytes.size()));

@@ -58,10 +58,28 @@ class ParquetWriter {
 
   void Reserve(size_t rows);  // room for this many more rows: appending them does not reallocate
   void AppendNull(size_t col);
-  void AppendInt64(size_t col, int64_t v);       // Int64, Timestamp (in the column's unit)
-  void AppendDouble(size_t col, double v);
+  // Inline: a part file takes a million of these; misuse goes the slow way and Finish reports it.
+  void AppendInt64(size_t col, int64_t v) {  // Int64, Timestamp (in the column's unit)
+    if (col < cols_.size() && (schema_[col].type == ColumnType::Int64 || schema_[col].type == ColumnType::Timestamp)) {
+      cols_[col].defined.push_back(1);
+      cols_[col].ints.push_back(v);
+    } else AppendInt64Slow(col, v);
+  }
+  void AppendDouble(size_t col, double v) {
+    if (col < cols_.size() && schema_[col].type == ColumnType::Double) {
+      cols_[col].defined.push_back(1);
+      cols_[col].doubles.push_back(v);
+    } else AppendDoubleSlow(col, v);
+  }
   void AppendBool(size_t col, bool v);
-  void AppendString(size_t col, std::string_view v);
+  void AppendString(size_t col, std::string_view v) {
+    if (col < cols_.size() && schema_[col].type == ColumnType::String && v.size() <= kMaxText - cols_[col].bytes.size()) {
+      Column& c = cols_[col];
+      c.defined.push_back(1);
+      c.bytes.append(v.data(), v.size());
+      c.ends.push_back(uint32_t(c.bytes.size()));
+    } else AppendStringSlow(col, v);
+  }
 
   // The file's bytes. Fails, naming the column, when a column got a value of
   // another type, a null while REQUIRED, or a different number of rows.
@@ -75,6 +93,10 @@ class ParquetWriter {
     std::string bytes;             // String: the values back to back
     std::vector<uint32_t> ends;    // String: where each value ends in bytes
   };
+  static constexpr size_t kMaxText = UINT32_MAX;  // a String column's bytes in one file (ends are 32-bit)
+  void AppendInt64Slow(size_t col, int64_t v);
+  void AppendDoubleSlow(size_t col, double v);
+  void AppendStringSlow(size_t col, std::string_view v);
   void Bad(size_t col, const char* what);
   std::vector<ColumnSpec> schema_;
   WriterOptions opt_;
