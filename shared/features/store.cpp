@@ -107,15 +107,17 @@ static size_t ShardOf(std::string_view id) { return std::hash<std::string_view>(
 // A logged record whose CRC passed can still be wrong for its group (a bug, a
 // crafted or damaged file): checked field by field before anything indexes
 // its values or converts its times. false with the field and why.
-static bool CheckLogged(const WalRecord& r, const FeatureGroup& g, std::string* why) {
+// count: the record's value count; id(): its record id value (called only when the count is the group's).
+template <class Id>
+static bool CheckLoggedParts(const WalRecord& r, size_t count, Id id, const FeatureGroup& g, std::string* why) {
   auto fail = [&](const std::string& w) {
     if (why) *why = w;
     return false;
   };
-  if (r.values.size() != g.features.size())
-    return fail("value count " + std::to_string(r.values.size()) + ", group '" + g.name + "' has " +
+  if (count != g.features.size())
+    return fail("value count " + std::to_string(count) + ", group '" + g.name + "' has " +
                 std::to_string(g.features.size()) + " features");
-  if (r.values[size_t(g.RecordIdIndex())].empty()) return fail("record id '" + g.record_id + "' is empty");
+  if (id().empty()) return fail("record id '" + g.record_id + "' is empty");
   char num[40];
   if (!EventTimeInRange(r.event_time)) {
     std::snprintf(num, sizeof num, "%g", r.event_time);
@@ -128,6 +130,10 @@ static bool CheckLogged(const WalRecord& r, const FeatureGroup& g, std::string* 
   if (!EventTimeInRange(double(r.api_time_us) / 1e6))
     return fail("api invocation time " + std::to_string(r.api_time_us) + " us is outside years 0000..9999");
   return true;
+}
+
+static bool CheckLogged(const WalRecord& r, const FeatureGroup& g, std::string* why) {
+  return CheckLoggedParts(r, r.values.size(), [&] { return r.values[size_t(g.RecordIdIndex())]; }, g, why);
 }
 
 const FeatureValue* Record::Find(const std::string& name) const {
@@ -860,13 +866,24 @@ Status FeatureStore::PrepareSegment(uint64_t n, SegmentParts* out) {
     OfflinePart* cur = nullptr;
     int64_t cur_hour = 0, last_api_us = -1;
     GroupState* cur_gs = nullptr;
+    GroupState* id_gs = nullptr;  // the group whose record id index is id_index
+    size_t id_index = 0;
     std::string last_api;
     for (size_t i = begin; i < end; i++) {
-      DecodeWalPayload(payloads[i], &r);
+      // The fixed fields place a record; only a CSV part needs its values decoded here
+      // (a Parquet part decodes them when it is written).
+      size_t count;
+      DecodeWalHeader(payloads[i], &r, &count);
       auto found = by_uid.find(r.group_uid);
       GroupState* gs = found != by_uid.end() ? found->second : (by_uid[r.group_uid] = FindGroupUid(r.group_uid));
-      // A group deleted after this log was sealed, or a bad record Recover named.
-      if (!gs || !CheckLogged(r, gs->def, nullptr)) continue;
+      if (!gs) continue;  // a group deleted after this log was sealed
+      const bool pq = gs->def.offline_format == OfflineFormat::Parquet;
+      if (!pq) DecodeWalPayload(payloads[i], &r);
+      // A bad record Recover named.
+      if (pq && gs != id_gs) id_gs = gs, id_index = size_t(gs->def.RecordIdIndex());
+      if (pq ? !CheckLoggedParts(r, count, [&] { return WalValue(payloads[i], id_index); }, gs->def, nullptr)
+             : !CheckLogged(r, gs->def, nullptr))
+        continue;
       const int64_t hour = int64_t(std::floor(r.event_time / 3600.0));
       // Runs of records share a partition: skip the map (and its key copy) for them.
       if (!cur || hour != cur_hour || gs != cur_gs) {
@@ -874,7 +891,7 @@ Status FeatureStore::PrepareSegment(uint64_t n, SegmentParts* out) {
         cur_hour = hour;
         cur_gs = gs;
       }
-      if (gs->def.offline_format == OfflineFormat::Parquet) {
+      if (pq) {
         cur->records.push_back(uint32_t(i));
         continue;
       }

@@ -77,6 +77,31 @@ bool DecodeWalPayload(std::string_view p, WalRecord* r) {
   return off == p.size();
 }
 
+void DecodeWalHeader(std::string_view p, WalRecord* r, size_t* value_count) {
+  const char* q = p.data();
+  uint8_t op;
+  uint16_t n;
+  std::memcpy(&op, q, 1);
+  std::memcpy(&r->group_uid, q + 1, 8);
+  std::memcpy(&r->event_time, q + 9, 8);
+  std::memcpy(&r->api_time_us, q + 17, 8);
+  std::memcpy(&r->ttl_seconds, q + 25, 8);
+  std::memcpy(&n, q + 33, 2);
+  r->op = WalOp(op);
+  *value_count = n;
+}
+
+std::string_view WalValue(std::string_view p, size_t k) {
+  size_t off = kWalFixedPayload;
+  uint32_t len;
+  for (size_t i = 0;; i++) {
+    std::memcpy(&len, p.data() + off, 4);
+    off += 4;
+    if (i == k) return p.substr(off, len);
+    off += len;
+  }
+}
+
 // Checks the frame at `off`; returns its total size, 0 if it is not a good frame.
 static size_t GoodFrameAt(const std::string& d, size_t off) {
   if (d.size() - off < kWalFrameHeader) return 0;

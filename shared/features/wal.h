@@ -45,6 +45,11 @@ void AppendWalFrame(std::string* out, const WalRecord& r);
 // Parses a payload; false if it is malformed (the CRC passed but the content
 // does not decode: a bug or a crafted file, reported like corruption).
 bool DecodeWalPayload(std::string_view payload, WalRecord* out);
+// Only the fixed fields (out->values untouched) and the value count, for a
+// payload DecodeWalPayload accepts; and value k (< the count) of such a
+// payload. What a checkpoint needs to place a record without decoding it.
+void DecodeWalHeader(std::string_view payload, WalRecord* out, size_t* value_count);
+std::string_view WalValue(std::string_view payload, size_t k);
 
 struct WalScan {
   uint64_t records = 0;
