@@ -136,5 +136,6 @@ int FeaturesCommand(const std::vector<std::string>& argv);
 int ForecastCommand(const std::vector<std::string>& argv);
 int RecommendCommand(const std::vector<std::string>& argv);
 int LabelsCommand(const std::vector<std::string>& argv);
+int CheckoutCommand(const std::vector<std::string>& argv);
 
 }  // namespace fk::cli

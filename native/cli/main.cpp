@@ -21,6 +21,8 @@ const fk::cli::Command kCommands[] = {
      fk::cli::RecommendCommand},
     {"labels", "label review: logo data set, v1 -> v2 loop with a simulated reviewer, eval, manifest check",
      fk::cli::LabelsCommand},
+    {"checkout", "edge checkout: a simulated shelf camera, take / put-back events into carts, scored",
+     fk::cli::CheckoutCommand},
 };
 
 void Usage(FILE* out) {

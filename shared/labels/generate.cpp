@@ -63,7 +63,13 @@ bool InCloud(float u, float v) {
   return u >= -0.55f && u <= 0.52f && v >= 0.05f;
 }
 
-bool InLogo(int cls, float u, float v) { return cls == 0 ? InSmile(u, v) : InCloud(u, v); }
+}  // namespace
+
+bool InLogoShape(int cls, float u, float v) { return cls == 0 ? InSmile(u, v) : InCloud(u, v); }
+
+namespace {
+
+bool InLogo(int cls, float u, float v) { return InLogoShape(cls, u, v); }
 
 struct Rgb {
   float r, g, b;
@@ -271,6 +277,13 @@ GeneratedImage GenerateLogoImage(uint64_t seed, int width, int height, int max_l
 
 // [SECTION] The data set
 
+GeneratedImage BundledLogoImage(uint64_t seed, size_t split, int index, int width, int height) {
+  // About one image in ten has no logo.
+  Rng pick(seed * 7919u + split * 104729u + uint64_t(index));
+  const bool none = pick.Below(10) == 0 && index > 0;
+  return GenerateLogoImage(seed * 1000003u + split * 10007u + uint64_t(index), width, height, none ? 0 : 4);
+}
+
 LogoDataSetWriter::LogoDataSetWriter(std::string dir, uint64_t seed, int width, int height)
     : dir_(std::move(dir)), seed_(seed), width_(width), height_(height) {
   for (const LogoSplit& sp : LogoSplits()) total_images_ += sp.count;
@@ -285,7 +298,7 @@ bool LogoDataSetWriter::Step() {
   const LogoSplit& split = LogoSplits()[split_];
   const size_t s = split_;
   const std::string date = "2026-11-28T00:00:00.000000";  // fixed: same seed, same bytes
-  if (image_ == 0 && manifest_.images.empty()) {  // a split starts: its folder and class map
+  if (image_ == 0 && !drawn_ && manifest_.images.empty()) {  // a split starts: its folder and class map
     std::error_code ec;
     std::filesystem::create_directories(dir_ + "/" + split.name, ec);
     if (ec) {
@@ -297,11 +310,7 @@ bool LogoDataSetWriter::Step() {
     logos_ = empty_ = 0;
   }
   if (image_ < split.count && !drawn_) {
-    const int i = image_;
-    // About one image in ten has no logo.
-    Rng pick(seed_ * 7919u + s * 104729u + uint64_t(i));
-    const bool none = pick.Below(10) == 0 && i > 0;
-    drawn_ = GenerateLogoImage(seed_ * 1000003u + s * 10007u + uint64_t(i), width_, height_, none ? 0 : 4);
+    drawn_ = BundledLogoImage(seed_, s, image_, width_, height_);
     return false;
   }
   if (drawn_) {

@@ -28,6 +28,11 @@ struct GeneratedImage {
 
 GeneratedImage GenerateLogoImage(uint64_t seed, int width, int height, int max_logos);
 
+// Whether logo `cls` covers the point (u, v) of its own coordinates (about
+// [-1.1, 1.1] x [-0.8, 0.6], y down): the shapes above, for scenes that print
+// the same logos elsewhere (the checkout workflow's shelf products).
+bool InLogoShape(int cls, float u, float v);
+
 struct LogoSplit {
   const char* name;
   int count;
@@ -38,6 +43,11 @@ const std::vector<LogoSplit>& LogoSplits();
 // The seed of the bundled set (data/logos). The page ships without its PNGs
 // (2.3 MB gzip) and draws the same bytes on first use (see LoopOptions::generate_seed).
 constexpr uint64_t kBundledLogoSeed = 7;
+
+// Image `index` of split `split` (an index into LogoSplits()) of the set with this seed, with
+// its boxes: what LogoDataSetWriter writes, drawn in memory (a detector trains on the bundled
+// set without its files).
+GeneratedImage BundledLogoImage(uint64_t seed, size_t split, int index, int width = 160, int height = 120);
 
 // Writes DIR/<split>/NNNN.png and DIR/<split>.manifest for every split.
 // *summary gets one line per split ("test: 100 images, 231 logos, 9 empty").

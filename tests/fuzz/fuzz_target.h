@@ -65,6 +65,7 @@ Outcome StreamInspect(const uint8_t* data, size_t size);      // stream_inspect
 Outcome AnomalyLanding(const uint8_t* data, size_t size);     // anomaly_landing
 Outcome RecommendPersonalize(const uint8_t* data, size_t size);  // recommend_personalize
 Outcome ForecastTypes(const uint8_t* data, size_t size);      // forecast_types
+Outcome CheckoutEvents(const uint8_t* data, size_t size);     // checkout_events
 
 // [SECTION] helpers
 

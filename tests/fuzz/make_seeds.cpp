@@ -11,6 +11,8 @@
 
 #include <stb/stb_image_write.h>
 
+#include "checkout/events.h"
+#include "checkout/sim.h"
 #include "core/image.h"
 #include "core/parquet.h"
 #include "core/settings.h"
@@ -553,6 +555,20 @@ void OwnDataSeeds() {
 
 }  // namespace
 
+// events.jsonl as `checkout simulate` writes it (a short stream), and as the pipeline writes its own (with confidence).
+void CheckoutSeeds() {
+  checkout::SimOptions o;
+  o.seed = 1;
+  o.sessions = 2;
+  Write("checkout_events", "simulated.jsonl", checkout::EventsToJsonl(checkout::ShelfSim(o).events()));
+  std::vector<checkout::Event> pred(3);
+  pred[0] = {40, checkout::EventType::kTake, "smile", 0, -1, 0.92f};
+  pred[1] = {77, checkout::EventType::kPutBack, "smile", 0, -1, 0.41f};
+  pred[2] = {130, checkout::EventType::kTake, "cloud", 1, 4, 0.88f};
+  Write("checkout_events", "predicted.jsonl", checkout::EventsToJsonl(pred, true));
+  Write("checkout_events", "blank_lines.jsonl", "\n{\"frame\":3,\"type\":\"take\",\"item\":\"x\",\"session\":0}\r\n\n");
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     std::fprintf(stderr, "usage: fuzz_make_seeds <repo>/tests/fuzz/corpus\n");
@@ -570,6 +586,7 @@ int main(int argc, char** argv) {
   MiscSeeds();
   ParquetSeeds();
   OwnDataSeeds();
+  CheckoutSeeds();
   // Every seed must be accepted by its target as it stands.
   int bad = 0;
   for (const fuzz::Target& t : fuzz::Targets()) {

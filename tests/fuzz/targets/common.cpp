@@ -16,6 +16,7 @@ const std::vector<Target>& Targets() {
   static const std::vector<Target> targets = {
       {"anomaly_landing", AnomalyLanding},
       {"anomaly_nab", AnomalyNab},
+      {"checkout_events", CheckoutEvents},
       {"core_parquet", CoreParquet},
       {"core_settings", CoreSettings},
       {"features_ingest", FeaturesIngest},

@@ -1,0 +1,196 @@
+// The Edge Checkout workflow's core model: a shelf camera's frames in, a
+// virtual cart per shopper out. Steppable like the other workflows (options
+// in, Step(budget_ms), Progress/Detail, Cancel, data(), StatusJson()).
+//
+// Stages: train the Label Review detector (labels::DetectorTrainer, one slice
+// per unit; on the bundled logo set drawn in memory, or on the user's own
+// Ground Truth manifest) -> per frame:
+//  1. hand cue: the frame against the last hand-free frame (the reference),
+//     after a global per-channel gain (lights): a pixel is "changed" when
+//     no single brightness factor explains it (a shadow, moving or the arm's,
+//     only darkens: not a hand); the changed cells connected to the bottom
+//     edge are the arm, their top is the hand (shoppers reach in from below);
+//  2. a reach (visit) starts when the arm appears and ends when it has been
+//     gone for `quiet_frames`; its deepest hand point is where it acted;
+//  3. the detector runs on the reference before the reach and on the first
+//     hand-free frame after it (one pyramid level per unit), the item tracker
+//     (boxes matched across those key frames by IoU, class by votes) is
+//     updated, and at the reach point: an item there before and gone after =
+//     "take", absent before and there after = "put back" (a different item in
+//     its place = both), but only when the pixels there changed (a detector
+//     flicker with nothing moved is no event). Confidence: the detector's
+//     calibrated probability of the item present on one side times its
+//     probability of absence on the other; below `review_below` the event also
+//     goes to the review queue;
+//  4. sessions: the sleeve colour at the bottom edge (white-balanced against
+//     the wall at the top of the frame); a new colour = a new shopper.
+//
+//   CheckoutOptions o;  o.seeds = {101};            // or o.frames_dir = "out/seed101"
+//   Checkout c(o);
+//   while (!c.Step(8.0)) show(c.Progress(), c.Detail());
+//   c.data().carts, c.data().scores, c.StatusJson()
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "checkout/events.h"
+#include "checkout/metrics.h"
+#include "checkout/sim.h"
+#include "core/image.h"
+#include "core/status.h"
+#include "labels/detector.h"
+
+namespace fk::checkout {
+
+// Where frames come from: a folder of NNNNNN.png (with its events.jsonl, if
+// any) or the simulator in memory (a panel, the benchmark).
+class FrameSource {
+ public:
+  virtual ~FrameSource() = default;
+  virtual int count() const = 0;
+  virtual Result<Image> Get(int i) = 0;
+  // The ground truth when known (a folder's events.jsonl, the simulator's events).
+  virtual const std::optional<std::vector<Event>>& truth() const = 0;
+  virtual std::string name() const = 0;  // "DIR" or "seed 101"
+};
+// Lists DIR/*.png (sorted by name) and reads DIR/events.jsonl when present.
+// Fails naming the folder (missing, empty of frames) or events.jsonl's line and field.
+Result<std::unique_ptr<FrameSource>> OpenFrameDir(const std::string& dir);
+std::unique_ptr<FrameSource> SimulatedFrames(const SimOptions& o);
+
+// Writes the simulated stream of `seed` as DIR/000000.png ... and DIR/events.jsonl, one frame per Step.
+class SimulationWriter {
+ public:
+  SimulationWriter(const SimOptions& o, std::string dir);
+  ~SimulationWriter();
+  bool Step();  // true when done or failed (status())
+  const Status& status() const { return status_; }
+  float Progress() const;
+  int frames() const;
+  int events() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+  Status status_;
+};
+
+// The detector's options for shelf frames: logos searched at their absolute
+// sizes only (the bundled set's logos are the size of the shelf's; the sizes
+// relative to a 320 px frame would double the scan for nothing).
+inline labels::DetectorOptions ShelfDetectorOptions() {
+  labels::DetectorOptions d;
+  d.scale_with_image = false;
+  return d;
+}
+
+// A store's own product photos, simulated: `per_seed` hand-free frames of
+// each seed's stream, spread over it (so restocked products are in), cropped
+// to the shelf, as DIR/<seed>_<frame>.png and one Ground Truth manifest
+// DIR/products.manifest with the logos' boxes (classes smile, cloud). Train
+// the detector on it with CheckoutOptions::train_manifest (`checkout run --train`).
+// Use seeds the evaluation does not (the benchmark: the tuning seeds 1-5).
+Status WriteProductPhotos(const std::vector<uint64_t>& seeds, int per_seed, const std::string& dir, std::string* summary);
+
+struct CheckoutOptions {
+  // Frames: a folder (frames_dir), else one simulated stream per seed, one after the other.
+  std::string frames_dir;
+  std::vector<uint64_t> seeds;
+  SimOptions sim;  // the simulated streams' options (their seed is each of `seeds`)
+  // The detector: trained on the user's Ground Truth manifest when given, else
+  // on the bundled logo set (labels::kBundledLogoSeed), drawn in memory: its
+  // v1 and v2 splits (38 images; the test split stays unseen, as in Label Review).
+  std::string train_manifest;
+  labels::DetectorOptions detector = ShelfDetectorOptions();
+  // A detector an earlier run trained (CheckoutData::detector): no training then (a panel's second run).
+  std::shared_ptr<const labels::Detector> trained;
+  // Every setting below was chosen on the tuning seeds 1-5 (docs/BENCHMARKS.md, "Edge checkout").
+  float change_threshold = 0.10f;  // hand cue: residual per pixel (0..1 scale, summed over channels)
+  int min_arm_cells = 12;          // cells (4x4 px) connected to the bottom edge that make an arm
+  int quiet_frames = 2;            // hand-free frames that end a reach
+  float reach_radius = 34;         // px from the reach point to an item box's centre
+  float present_above = 0.3f;      // detector confidence at which an item counts as there
+  float zone_change = 0.2f;        // share of the reach zone's pixels that must change for an event
+  float session_distance = 0.25f;  // sleeve colour difference that starts a new session
+  float review_below = 0.5f;       // events under this confidence go to the review queue
+  int frame_tolerance = 10;        // scoring: frames between a true and a predicted event
+};
+
+// One line of a cart: the item, how many, the lowest confidence of the events behind it.
+struct CartLine {
+  std::string item;
+  int quantity = 0;
+  float confidence = 1;
+  double unit_price = 0;
+};
+struct Cart {
+  int session = 0;
+  uint64_t stream = 0;  // the seed (simulated) or 0 (a folder)
+  int first_frame = 0, last_frame = 0;
+  std::vector<CartLine> lines;
+  double total = 0;
+  std::string receipt;  // text, one line per item and a total
+};
+
+struct CheckoutData {
+  std::vector<Event> events;  // predicted; session ids are global over all streams
+  std::vector<Event> review;  // the low-confidence ones
+  std::vector<Cart> carts;
+  std::vector<Event> truth;   // over all streams, session ids made global the same way
+  bool has_truth = false;
+  Scores scores;
+  int frames = 0, key_frames = 0;
+  double frame_ms = 0;  // per-frame pipeline time (not decoding, not training)
+  double train_ms = 0;
+  std::string model;     // the detector's Describe()
+  std::shared_ptr<const labels::Detector> detector;  // the trained detector, for the next run
+};
+
+// Illustrative shelf prices (a receipt needs some): smile 2.49, cloud 1.99, others 1.00.
+double UnitPrice(const std::string& item);
+
+class Checkout {
+ public:
+  explicit Checkout(CheckoutOptions o);
+  ~Checkout();
+  Checkout(const Checkout&) = delete;
+  Checkout& operator=(const Checkout&) = delete;
+
+  // Units of work (a training slice, a frame, one pyramid level of a key
+  // frame's detection) until budget_ms is spent, at least one; true when done,
+  // failed or cancelled. Any budget gives the same results.
+  bool Step(double budget_ms);
+  void Cancel();
+  bool done() const;
+  bool failed() const { return !error_.empty(); }
+  const std::string& error() const { return error_; }
+  float Progress() const;
+  std::string Detail() const;  // "training: class 1 epoch 12/30", "seed 101: frame 120/640"
+  const CheckoutData& data() const { return d_; }
+  // {"stage","error"?,"frames","key_frames","events","review","carts":[{session,stream,first_frame,last_frame,
+  //  items:[{item,quantity,confidence,unit_price}],total,receipt}],"event_precision","event_recall",
+  //  "cart_accuracy" (null without truth),"ms_per_frame","train_ms","true_events","matched_events","sessions",
+  //  "carts_right","model"}
+  nlohmann::json StatusJson() const;
+
+ private:
+  struct Work;
+  void StepOnce();
+  void Fail(std::string message);
+  void Finish();
+  CheckoutOptions opt_;
+  CheckoutData d_;
+  std::unique_ptr<Work> w_;
+  std::string error_;
+};
+
+// Runs `o` to the end (the CLI, tests).
+Result<CheckoutData> RunCheckout(const CheckoutOptions& o);
+
+}  // namespace fk::checkout
