@@ -255,7 +255,7 @@ ArmCue FindArm(const Image& f, const Image& ref, const CheckoutOptions& o) {
       changed[i] = Changed(a, b, o.change_threshold);
       colour[i] = {a[0], a[1], a[2]};
     }
-  // The arm: changed cells 8-connected to the bottom edge.
+  // The arm: changed cells connected to the bottom edge.
   std::vector<int> stack, comp;
   std::vector<uint8_t> seen(changed.size(), 0);
   for (int cx = 0; cx < cw; cx++) {
@@ -270,8 +270,10 @@ ArmCue FindArm(const Image& f, const Image& ref, const CheckoutOptions& o) {
     stack.pop_back();
     comp.push_back(i);
     const int cx = i % cw, cy = i / cw;
-    for (int dy = -1; dy <= 1; dy++)
-      for (int dx = -1; dx <= 1; dx++) {
+    // Gaps of up to two cells are bridged: where a dark forearm crosses the brown shelf board it
+    // looks like a shadow (a brightness change only), which would cut the hand off the arm.
+    for (int dy = -3; dy <= 3; dy++)
+      for (int dx = -3; dx <= 3; dx++) {
         const int nx = cx + dx, ny = cy + dy;
         if (nx < 0 || ny < 0 || nx >= cw || ny >= ch) continue;
         const size_t j = size_t(ny) * size_t(cw) + size_t(nx);
@@ -395,6 +397,11 @@ struct Checkout::Work {
   int quiet = 0;
   float deep_x = 0, deep_y = 1e9f;
   int deep_frame = 0, visit_first = 0;
+  struct Tip {
+    int frame;
+    float x, y;
+  };
+  std::vector<Tip> tips;  // the hand, frame by frame, during the reach
   float sleeve[3] = {0, 0, 0};
   int sleeve_n = 0;
   Image before, after;
@@ -717,18 +724,26 @@ void Checkout::StepOnce() {
         e.confidence = std::clamp(conf, 0.f, 1.f);
         w.stream_events.push_back(e);
       };
+      // A product taken: its track goes (a product put there later is a new one, with its own votes).
+      auto forget = [&](const labels::Box& b) {
+        w.tracks.erase(std::remove_if(w.tracks.begin(), w.tracks.end(),
+                                      [&](const Track& t) { return labels::IoU(t.box, b) >= 0.4f; }),
+                       w.tracks.end());
+      };
       if (change >= opt_.zone_change) {
         const bool there_before = pb >= opt_.present_above, there_after = pa >= opt_.present_above;
         if (there_before && !there_after) {
           emit(EventType::kTake, classify(*bb), pb * (1 - pa));
+          forget(*bb);
         } else if (!there_before && there_after) {
           emit(EventType::kPutBack, ba->class_id, pa * (1 - pb));
         } else if (there_before && there_after) {
           if (classify(*bb) != ba->class_id) {  // one product swapped for another
             emit(EventType::kTake, classify(*bb), std::min(pb, pa) * 0.5f);
             emit(EventType::kPutBack, ba->class_id, std::min(pb, pa) * 0.5f);
+            forget(*bb);
           }
-        } else if (bb || ba) {
+        } else if (std::max(pb, pa) >= 0.05f) {
           // Something moved, the detector is unsure either way: its best guess, for review.
           if (pb >= pa) emit(EventType::kTake, classify(*bb), pb);
           else emit(EventType::kPutBack, ba->class_id, pa);
@@ -782,7 +797,6 @@ void Checkout::StepOnce() {
     detect(f, Work::kInitial, false);
   } else {
     const ArmCue cue = FindArm(f, w.ref, opt_);
-    if (getenv("FKDBG")) fprintf(stderr, "f %d present %d cells %d x %.0f y %.0f visit %d sleeve %.2f %.2f %.2f\n", f_index, cue.present, cue.cells, cue.x, cue.y, w.in_visit, cue.sleeve[0], cue.sleeve[1], cue.sleeve[2]);
     if (cue.present) {
       if (!w.in_visit) {
         w.in_visit = true;
@@ -791,13 +805,10 @@ void Checkout::StepOnce() {
         w.deep_y = 1e9f;
         w.sleeve_n = 0;
         w.sleeve[0] = w.sleeve[1] = w.sleeve[2] = 0;
+        w.tips.clear();
       }
       w.quiet = 0;
-      if (cue.y < w.deep_y) {
-        w.deep_x = cue.x;
-        w.deep_y = cue.y;
-        w.deep_frame = f_index;
-      }
+      w.tips.push_back({f_index, cue.x, cue.y});
       // The sleeve is read while the hand is up at the shelf (the forearm's skin is then off the bottom edge).
       if (cue.sleeve_ok && cue.y < float(ShelfRows(f.height))) {
         for (int k = 0; k < 3; k++) w.sleeve[k] += cue.sleeve[k];
@@ -808,6 +819,20 @@ void Checkout::StepOnce() {
         w.in_visit = false;
         w.after = f;
         w.ref = f;
+        // Where the hand acted: where it first arrived near its deepest point (later, a product
+        // lifted with it moves the arm's top edge up to the package's top); when: the middle of its
+        // stay there (the grab or release comes at the end of the stay, the arrival at its start).
+        float top = 1e9f;
+        for (const Work::Tip& t : w.tips) top = std::min(top, t.y);
+        int first = -1, last = -1;
+        for (size_t k = 0; k < w.tips.size(); k++)
+          if (w.tips[k].y <= top + float(4 * kCell)) {
+            if (first < 0) first = int(k);
+            last = int(k);
+          }
+        w.deep_x = w.tips[size_t(first)].x;
+        w.deep_y = w.tips[size_t(first)].y;
+        w.deep_frame = (w.tips[size_t(first)].frame + w.tips[size_t(last)].frame + 1) / 2;
         // Before, then after, each around the reach point.
         detect(w.before, Work::kBefore, true);
       }
