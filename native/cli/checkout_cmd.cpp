@@ -11,7 +11,9 @@
 #include "checkout/pipeline.h"
 #include "checkout/sim.h"
 #include "cli.h"
+#include "core/params.h"
 #include "core/strings.h"
+#include "labels/detector.h"
 
 namespace fk::cli {
 
@@ -73,6 +75,10 @@ int Run(const Args& a) {
   o.sim.sessions = Sessions(a);
   if (o.frames_dir.empty() == o.seeds.empty()) throw UsageError{"checkout run needs --frames DIR or --seeds LIST (one of them)"};
   o.train_manifest = a.Get("train");
+  for (const std::string& kv : a.GetList("param", {})) {
+    Status st = SetParam(labels::DetectorOptionTable(), &o.detector, kv);
+    if (!st) throw UsageError{"--param " + st.message()};
+  }
   o.review_below = float(a.GetDouble("review-below", o.review_below));
   o.frame_tolerance = int(a.GetInt("tolerance", o.frame_tolerance));
   if (o.frame_tolerance < 0) throw UsageError{"--tolerance must be 0 or more"};
@@ -148,6 +154,7 @@ const VerbTable kCheckout = {
        {"seeds", "LIST", "simulated streams in memory instead: 101-110 or 1,2,3"},
        {"sessions", "N", "with --seeds: shoppers per stream (default 5)"},
        {"train", "MANIFEST", "train the detector on your products (Ground Truth manifest; default: the bundled logos)"},
+       {"param", "K=V,..", "detector options (as labels loop's), below"},
        {"review-below", "C", "events under this confidence go to the review queue (default 0.5)"},
        {"tolerance", "FRAMES", "a predicted event matches a true one this many frames away (default 10)"},
        {"events-out", "FILE", "write the predicted events (events.jsonl format, with confidence)"},
@@ -160,7 +167,8 @@ const VerbTable kCheckout = {
       "JSON: {\"carts\":[{session,stream,first_frame,last_frame,items:[{item,quantity,confidence,\n"
       "unit_price}],total,receipt}],\"event_precision\",\"event_recall\",\"cart_accuracy\" (null without\n"
       "events.jsonl),\"ms_per_frame\",\"frames\",\"key_frames\",\"events\",\"review\",\"true_events\",\n"
-      "\"matched_events\",\"sessions\",\"carts_right\",\"train_ms\",\"model\",\"stage\"}"}}};
+      "\"matched_events\",\"sessions\",\"carts_right\",\"train_ms\",\"model\",\"stage\"}\n"
+      "detector options (--param key=value):\n" + ParamHelp(labels::DetectorOptionTable())}}};
 
 }  // namespace
 

@@ -11,17 +11,21 @@
 //     only darkens: not a hand); the changed cells connected to the bottom
 //     edge are the arm, their top is the hand (shoppers reach in from below);
 //  2. a reach (visit) starts when the arm appears and ends when it has been
-//     gone for `quiet_frames`; its deepest hand point is where it acted;
-//  3. the detector runs on the reference before the reach and on the first
-//     hand-free frame after it (one pyramid level per unit), the item tracker
-//     (boxes matched across those key frames by IoU, class by votes) is
-//     updated, and at the reach point: an item there before and gone after =
-//     "take", absent before and there after = "put back" (a different item in
-//     its place = both), but only when the pixels there changed (a detector
-//     flicker with nothing moved is no event). Confidence: the detector's
-//     calibrated probability of the item present on one side times its
-//     probability of absence on the other; below `review_below` the event also
-//     goes to the review queue;
+//     gone for `quiet_frames`; where it acted is where the hand first arrived
+//     near its highest point (a product lifted with it raises the arm's top
+//     later), when is the middle of its stay there;
+//  3. then the detector runs on the reference before the reach and on the
+//     first hand-free frame after it, each cropped around that point (one
+//     pyramid level per unit; the first frame is scanned whole), the item
+//     tracker (boxes matched across key frames by IoU, class by summed
+//     confidence votes; a taken product's track is forgotten) is updated, and
+//     at the reach point: an item there before and gone after = "take",
+//     absent before and there after = "put back" (another item in its place =
+//     both), but only when the pixels there changed (a detector flicker with
+//     nothing moved is no event). Confidence: the detector's calibrated
+//     probability of the item present on one side times its probability of
+//     absence on the other; below `review_below` the event also goes to the
+//     review queue;
 //  4. sessions: the sleeve colour at the bottom edge (white-balanced against
 //     the wall at the top of the frame); a new colour = a new shopper.
 //
