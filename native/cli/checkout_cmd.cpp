@@ -167,7 +167,8 @@ const VerbTable kCheckout = {
       "JSON: {\"carts\":[{session,stream,first_frame,last_frame,items:[{item,quantity,confidence,\n"
       "unit_price}],total,receipt}],\"event_precision\",\"event_recall\",\"cart_accuracy\" (null without\n"
       "events.jsonl),\"ms_per_frame\",\"frames\",\"key_frames\",\"events\",\"review\",\"true_events\",\n"
-      "\"matched_events\",\"sessions\",\"carts_right\",\"train_ms\",\"model\",\"stage\"}\n"
+      "\"matched_events\",\"sessions\",\"carts_right\",\"review_queue\":[{frame,type,item,session,confidence}],\n"
+      "\"train_ms\",\"model\",\"stage\"}\n"
       "detector options (--param key=value):\n" + ParamHelp(labels::DetectorOptionTable())}}};
 
 }  // namespace

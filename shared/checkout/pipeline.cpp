@@ -908,7 +908,18 @@ nlohmann::json Checkout::StatusJson() const {
                      {"total", std::round(c.total * 100) / 100},
                      {"receipt", c.receipt}});
   }
+  // The review queue: the events a person should look at, lowest confidence first.
+  std::vector<Event> review = d_.review;
+  std::stable_sort(review.begin(), review.end(), [](const Event& a, const Event& b) { return a.confidence < b.confidence; });
+  nlohmann::json queue = nlohmann::json::array();
+  for (const Event& e : review)
+    queue.push_back({{"frame", e.frame},
+                     {"type", EventTypeName(e.type)},
+                     {"item", e.item},
+                     {"session", e.session},
+                     {"confidence", e.confidence}});
   nlohmann::json j = {{"stage", stage},
+                      {"review_queue", queue},
                       {"frames", d_.frames},
                       {"key_frames", d_.key_frames},
                       {"events", int(d_.events.size())},

@@ -177,7 +177,8 @@ class Checkout {
   float Progress() const;
   std::string Detail() const;  // "training: class 1 epoch 12/30", "seed 101: frame 120/640"
   const CheckoutData& data() const { return d_; }
-  // {"stage","error"?,"frames","key_frames","events","review","carts":[{session,stream,first_frame,last_frame,
+  // {"stage","error"?,"frames","key_frames","events","review","review_queue":[{frame,type,item,session,
+  //  confidence}] (lowest confidence first),"carts":[{session,stream,first_frame,last_frame,
   //  items:[{item,quantity,confidence,unit_price}],total,receipt}],"event_precision","event_recall",
   //  "cart_accuracy" (null without truth),"ms_per_frame","train_ms","true_events","matched_events","sessions",
   //  "carts_right","model"}

@@ -195,6 +195,8 @@ TEST_CASE("checkout/pipeline: a short simulated stream's takes and put-backs are
   CHECK(j["cart_accuracy"].is_number());
   CHECK(j["carts"].size() == d.carts.size());
   CHECK(j["stage"] == "done");
+  CHECK(j["review_queue"].size() == d.review.size());
+  for (const Event& e : d.review) CHECK(e.confidence < o.review_below);
   // The receipt lists what the cart holds.
   for (const Cart& c : d.carts)
     for (const CartLine& l : c.lines) CHECK(c.receipt.find(l.item) != std::string::npos);
