@@ -29,14 +29,14 @@ TEST_CASE("cli/checkout: simulate then run --frames gives the in-memory run's fi
   CHECK(s["frames"].get<int>() > 50);
   CHECK(std::filesystem::exists(dir + "/000000.png"));
   CHECK(std::filesystem::exists(dir + "/events.jsonl"));
-  // A quick detector (4 product photos of seed 1, fewer epochs): this test is about the plumbing.
+  // A quick detector (4 product photos of seed 1, 5 epochs, no calibration): this test is about the plumbing.
   const fk::test::VerbOutput prod =
       fk::test::RunVerb(fk::cli::CheckoutCommand, {"products", "--seeds", "1", "--per-seed", "4", "--out", dir + "_products"});
   REQUIRE(prod.code == 0);
   const std::string manifest = dir + "_products/products.manifest";
   const fk::test::VerbOutput run = fk::test::RunVerb(
       fk::cli::CheckoutCommand,
-      {"run", "--frames", dir, "--train", manifest, "--param", "epochs=10,mining_rounds=1", "--json"});
+      {"run", "--frames", dir, "--train", manifest, "--param", "epochs=5,mining_rounds=1,calibration_folds=0", "--json"});
   REQUIRE(run.code == 0);
   const nlohmann::json r = nlohmann::json::parse(run.out);
   for (const char* k : {"carts", "event_precision", "event_recall", "cart_accuracy", "ms_per_frame"}) CHECK(r.contains(k));
@@ -46,8 +46,9 @@ TEST_CASE("cli/checkout: simulate then run --frames gives the in-memory run's fi
   o.seeds = {3};
   o.sim.sessions = 1;
   o.train_manifest = manifest;
-  o.detector.epochs = 10;
+  o.detector.epochs = 5;
   o.detector.mining_rounds = 1;
+  o.detector.calibration_folds = 0;
   auto mem = fk::checkout::RunCheckout(o);
   REQUIRE(mem.ok());
   CHECK(r["events"] == int(mem->events.size()));
