@@ -74,7 +74,10 @@ int Run(const Args& a) {
   if (a.Has("seeds")) o.seeds = ParseSeeds(a.Get("seeds"));
   o.sim.sessions = Sessions(a);
   if (o.frames_dir.empty() == o.seeds.empty()) throw UsageError{"checkout run needs --frames DIR or --seeds LIST (one of them)"};
-  o.train_manifest = a.Get("train");
+  const std::string train = a.Get("train");
+  if (train == "logos") o.train_on_logos = true;
+  else o.train_manifest = train;
+  if (a.Has("photos")) o.photo_seeds = ParseSeeds(a.Get("photos"));
   for (const std::string& kv : a.GetList("param", {})) {
     Status st = SetParam(labels::DetectorOptionTable(), &o.detector, kv);
     if (!st) throw UsageError{"--param " + st.message()};
@@ -153,7 +156,9 @@ const VerbTable kCheckout = {
       {{"frames", "DIR", "a folder of NNNNNN.png frames (and events.jsonl, when known)"},
        {"seeds", "LIST", "simulated streams in memory instead: 101-110 or 1,2,3"},
        {"sessions", "N", "with --seeds: shoppers per stream (default 5)"},
-       {"train", "MANIFEST", "train the detector on your products (Ground Truth manifest; default: the bundled logos)"},
+       {"train", "MANIFEST", "train the detector on your products' photos (a Ground Truth manifest), or \"logos\":\n"
+                             "the bundled Label Review set; default: the simulated store's product photos (--photos)"},
+       {"photos", "LIST", "seeds whose shelf photos the default detector trains on (default 1-5, as checkout products)"},
        {"param", "K=V,..", "detector options (as labels loop's), below"},
        {"review-below", "C", "events under this confidence go to the review queue (default 0.5)"},
        {"tolerance", "FRAMES", "a predicted event matches a true one this many frames away (default 10)"},

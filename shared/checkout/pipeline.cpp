@@ -144,6 +144,30 @@ bool SimulationWriter::Step() {
   return true;
 }
 
+std::vector<ShelfPhoto> ShelfPhotos(uint64_t seed, int per_seed) {
+  std::vector<ShelfPhoto> out;
+  SimOptions o;
+  o.seed = seed;
+  const ShelfSim sim(o);
+  const int n = sim.frame_count();
+  for (int k = 0; k < per_seed; k++) {
+    // Evenly spread; the next hand-free frame from there.
+    int f = int((int64_t(n) * k) / std::max(1, per_seed));
+    while (f < n && sim.HandVisible(f)) f++;
+    if (f >= n) continue;
+    const Image full = sim.Render(f);
+    const int rows = ShelfSim::kHeight * 152 / 240;
+    ShelfPhoto p;
+    p.seed = seed;
+    p.frame = f;
+    p.image = Image(full.width, rows);
+    std::copy(full.rgb.begin(), full.rgb.begin() + std::ptrdiff_t(size_t(rows) * size_t(full.width) * 3), p.image.rgb.begin());
+    p.boxes = sim.LogoBoxes(f);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
 Status WriteProductPhotos(const std::vector<uint64_t>& seeds, int per_seed, const std::string& dir, std::string* summary) {
   Status st = MakeDirs(dir);
   if (!st) return st;
@@ -151,27 +175,16 @@ Status WriteProductPhotos(const std::vector<uint64_t>& seeds, int per_seed, cons
   for (size_t k = 0; k < labels::LogoClassNames().size(); k++) m.class_map[int(k)] = labels::LogoClassNames()[k];
   int logos = 0;
   for (uint64_t seed : seeds) {
-    SimOptions o;
-    o.seed = seed;
-    const ShelfSim sim(o);
-    const int n = sim.frame_count();
-    for (int k = 0; k < per_seed; k++) {
-      // Evenly spread; the next hand-free frame from there.
-      int f = int((int64_t(n) * k) / std::max(1, per_seed));
-      while (f < n && sim.HandVisible(f)) f++;
-      if (f >= n) continue;
-      const Image full = sim.Render(f);
-      const int rows = ShelfSim::kHeight * 152 / 240;
-      Image img(full.width, rows);
-      std::copy(full.rgb.begin(), full.rgb.begin() + std::ptrdiff_t(size_t(rows) * size_t(full.width) * 3), img.rgb.begin());
+    for (ShelfPhoto& p : ShelfPhotos(seed, per_seed)) {
+      const Image& img = p.image;
       char name[64];
-      std::snprintf(name, sizeof name, "%llu_%06d.png", static_cast<unsigned long long>(seed), f);
+      std::snprintf(name, sizeof name, "%llu_%06d.png", static_cast<unsigned long long>(seed), p.frame);
       if (!(st = SavePng(img, dir + "/" + name))) return st;
       labels::LabeledImage li;
       li.source_ref = name;
       li.width = img.width;
       li.height = img.height;
-      li.boxes = sim.LogoBoxes(f);
+      li.boxes = p.boxes;
       li.creation_date = "2026-12-07T00:00:00.000000";  // fixed: same seeds, same bytes
       li.job_name = "labeling-job/checkout-products";
       logos += int(li.boxes.size());
@@ -501,7 +514,21 @@ void Checkout::StepOnce() {
       w.stage = Work::kStream;
       return;
     }
-    if (opt_.train_manifest.empty()) {
+    if (opt_.train_manifest.empty() && !opt_.train_on_logos) {
+      // The store's product photos, one seed's per unit.
+      if (w.load_total == 0) {
+        w.load_total = opt_.photo_seeds.size();
+        w.class_names = labels::LogoClassNames();
+      }
+      if (w.load_next < w.load_total) {
+        for (ShelfPhoto& p : ShelfPhotos(opt_.photo_seeds[w.load_next++], opt_.photos_per_seed)) {
+          w.images.push_back(std::move(p.image));
+          w.truth.push_back(std::move(p.boxes));
+        }
+        return;
+      }
+      if (w.images.empty()) return Fail("no product photos to train on");
+    } else if (opt_.train_manifest.empty()) {
       // The bundled set's v1 and v2 splits, drawn in memory: the same pixels as data/logos.
       const std::vector<labels::LogoSplit>& splits = labels::LogoSplits();
       if (w.load_total == 0) {

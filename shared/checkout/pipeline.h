@@ -3,8 +3,8 @@
 // in, Step(budget_ms), Progress/Detail, Cancel, data(), StatusJson()).
 //
 // Stages: train the Label Review detector (labels::DetectorTrainer, one slice
-// per unit; on the bundled logo set drawn in memory, or on the user's own
-// Ground Truth manifest) -> per frame:
+// per unit; on the simulated store's product photos drawn in memory, the
+// bundled logo set, or the user's own Ground Truth manifest) -> per frame:
 //  1. hand cue: the frame against the last hand-free frame (the reference),
 //     after a global per-channel gain (lights): a pixel is "changed" when
 //     no single brightness factor explains it (a shadow, moving or the arm's,
@@ -101,16 +101,30 @@ inline labels::DetectorOptions ShelfDetectorOptions() {
 // the detector on it with CheckoutOptions::train_manifest (`checkout run --train`).
 // Use seeds the evaluation does not (the benchmark: the tuning seeds 1-5).
 Status WriteProductPhotos(const std::vector<uint64_t>& seeds, int per_seed, const std::string& dir, std::string* summary);
+// The same photos in memory (what CheckoutOptions' default detector trains on).
+struct ShelfPhoto {
+  uint64_t seed = 0;
+  int frame = 0;
+  Image image;
+  std::vector<labels::Box> boxes;
+};
+std::vector<ShelfPhoto> ShelfPhotos(uint64_t seed, int per_seed);
 
 struct CheckoutOptions {
   // Frames: a folder (frames_dir), else one simulated stream per seed, one after the other.
   std::string frames_dir;
   std::vector<uint64_t> seeds;
   SimOptions sim;  // the simulated streams' options (their seed is each of `seeds`)
-  // The detector: trained on the user's Ground Truth manifest when given, else
-  // on the bundled logo set (labels::kBundledLogoSeed), drawn in memory: its
-  // v1 and v2 splits (38 images; the test split stays unseen, as in Label Review).
+  // The detector: trained on the user's Ground Truth manifest when given; else,
+  // with train_on_logos, on the bundled logo set (labels::kBundledLogoSeed) drawn
+  // in memory: its v1 and v2 splits (38 images; the test split stays unseen, as
+  // in Label Review); else (the default) on the simulated store's product
+  // photos, ShelfPhotos of photo_seeds (the tuning seeds), drawn in memory: the
+  // same images as `checkout products --seeds 1-5` writes.
   std::string train_manifest;
+  bool train_on_logos = false;
+  std::vector<uint64_t> photo_seeds = {1, 2, 3, 4, 5};
+  int photos_per_seed = 6;
   labels::DetectorOptions detector = ShelfDetectorOptions();
   // A detector an earlier run trained (CheckoutData::detector): no training then (a panel's second run).
   std::shared_ptr<const labels::Detector> trained;
