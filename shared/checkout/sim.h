@@ -8,7 +8,9 @@
 // steps (lights), a soft shadow passing over the shelf, sensor noise. Between
 // shoppers the shelf is restocked off camera (products appear with no hand).
 // Ground truth: every take / put-back with its frame (the grab or release),
-// item, shopper session and slot. Same seed -> same pixels on every platform.
+// item, shopper session and slot. Same seed -> same events everywhere and the
+// same pixels on one platform (tests/checkout); the pixels use libm's sin/exp,
+// so another libm (the page's) may round one differently: not checked yet.
 //
 //   SimOptions o;  o.seed = 3;  ShelfSim sim(o);
 //   for (int f = 0; f < sim.frame_count(); f++) { Image img = sim.Render(f); ... }
