@@ -824,6 +824,9 @@ void Checkout::StepOnce() {
     detect(f, Work::kInitial, false);
   } else {
     const ArmCue cue = FindArm(f, w.ref, opt_);
+    live_.hand = cue.present;
+    live_.hand_x = cue.x;
+    live_.hand_y = cue.y;
     if (cue.present) {
       if (!w.in_visit) {
         w.in_visit = true;
@@ -868,7 +871,18 @@ void Checkout::StepOnce() {
     }
   }
   w.stream_ms += NowMs() - t1;
-  (void)t0;
+  if (opt_.keep_live) {
+    live_.stream = stream_id;
+    live_.frame = f_index;
+    live_.image = f;
+    live_.items.clear();
+    for (const Track& t : w.tracks) {
+      labels::Box b = t.box;
+      b.class_id = t.Class();
+      live_.items.push_back(b);
+    }
+    live_.events = int(d_.events.size() + w.stream_events.size());
+  }
 }
 
 void Checkout::Finish() {

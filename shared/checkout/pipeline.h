@@ -138,6 +138,7 @@ struct CheckoutOptions {
   float session_distance = 0.25f;  // sleeve colour difference that starts a new session
   float review_below = 0.5f;       // events under this confidence go to the review queue
   int frame_tolerance = 10;        // scoring: frames between a true and a predicted event
+  bool keep_live = false;          // fill live() each frame (outside the timed per-frame work)
 };
 
 // One line of a cart: the item, how many, the lowest confidence of the events behind it.
@@ -173,6 +174,18 @@ struct CheckoutData {
 // Illustrative shelf prices (a receipt needs some): smile 2.49, cloud 1.99, others 1.00.
 double UnitPrice(const std::string& item);
 
+// What a view draws while a stream runs: the latest frame, the hand cue's
+// point, the tracked items (class by votes) and the events so far.
+struct LiveView {
+  uint64_t stream = 0;
+  int frame = -1;
+  Image image;
+  bool hand = false;
+  float hand_x = 0, hand_y = 0;
+  std::vector<labels::Box> items;
+  int events = 0;
+};
+
 class Checkout {
  public:
   explicit Checkout(CheckoutOptions o);
@@ -191,6 +204,8 @@ class Checkout {
   float Progress() const;
   std::string Detail() const;  // "training: class 1 epoch 12/30", "seed 101: frame 120/640"
   const CheckoutData& data() const { return d_; }
+  // Kept only when options' keep_live is set (a panel): copying the frame costs time a CLI does not need.
+  const LiveView& live() const { return live_; }
   // {"stage","error"?,"frames","key_frames","events","review","review_queue":[{frame,type,item,session,
   //  confidence}] (lowest confidence first),"carts":[{session,stream,first_frame,last_frame,
   //  items:[{item,quantity,confidence,unit_price}],total,receipt}],"event_precision","event_recall",
@@ -205,6 +220,7 @@ class Checkout {
   void Finish();
   CheckoutOptions opt_;
   CheckoutData d_;
+  LiveView live_;
   std::unique_ptr<Work> w_;
   std::string error_;
 };

@@ -232,9 +232,17 @@ TEST_CASE("checkout/pipeline: a short simulated stream's takes and put-backs are
   // The same trained detector, stepped one unit at a time (a panel's frames): the same events.
   CheckoutOptions again = o;
   again.trained = d.detector;
+  again.keep_live = true;
   Checkout b(again);
-  int steps = 0;
-  while (!b.Step(0)) steps++;
+  int steps = 0, hands = 0;
+  while (!b.Step(0)) {
+    steps++;
+    hands += b.live().hand;
+  }
+  CHECK(hands > 10);  // a view sees the hand while shoppers reach in
+  CHECK(b.live().frame == d.frames - 1);
+  CHECK(b.live().image.width == ShelfSim::kWidth);
+  CHECK(!b.live().items.empty());
   REQUIRE(!b.failed());
   CHECK(steps > d.frames);
   CHECK(EventsToJsonl(b.data().events, true) == EventsToJsonl(d.events, true));
