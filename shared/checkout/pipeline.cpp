@@ -495,8 +495,8 @@ void Checkout::StepOnce() {
       return;
     }
     if (opt_.trained) {
-      if (int(w.class_names.size()) != opt_.trained->num_classes()) {
-        // Names: the bundled logos', or the manifest's when it was trained on one (read again only for them).
+      {
+        // Names: the logos', or the manifest's when it was trained on one (read again only for them).
         w.class_names = labels::LogoClassNames();
         if (!opt_.train_manifest.empty()) {
           std::vector<std::string> problems;
@@ -598,13 +598,11 @@ void Checkout::StepOnce() {
   if (!w.started) {
     const size_t streams = opt_.frames_dir.empty() ? opt_.seeds.size() : 1;
     if (w.stream >= streams) return Finish();
-    if (w.src) {
-      // The folder opened before training.
-    } else if (!opt_.frames_dir.empty()) {
+    if (!w.src && !opt_.frames_dir.empty()) {  // (a folder is opened once, before training)
       auto src = OpenFrameDir(opt_.frames_dir);
       if (!src) return Fail(src.status().message());
       w.src = std::move(*src);
-    } else {
+    } else if (!w.src) {
       SimOptions so = opt_.sim;
       so.seed = opt_.seeds[w.stream];
       w.src = SimulatedFrames(so);
