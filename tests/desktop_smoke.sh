@@ -147,4 +147,34 @@ else
   fi
 fi
 
+# --- 5. a seed replay runs in the desktop app as in the page ---------------
+# The Anomalies replay (a few seconds): the app exits once no job has run for 30 frames and writes its
+# status() JSON; the replay must be done with every row holding the seed's figure and ours.
+REPLAY=${FIELDKIT_SMOKE_REPLAY:-anomaly}
+if XDG_CONFIG_HOME="$work/config" "$BIN" --run "replay?panel=$REPLAY" --until-idle --frames 20000 \
+     --status "$work/replay.json" >"$work/replay.log" 2>&1; then
+  verdict=$(python3 - "$work/replay.json" "$REPLAY" <<'PY'
+import json, sys
+try:
+    s = json.load(open(sys.argv[1]))
+except Exception as e:
+    print(f"no status JSON: {e}"); sys.exit()
+r = s.get("replay") or {}
+rows = r.get("rows") or []
+if r.get("panel") != sys.argv[2] or r.get("state") != "done":
+    print(f"replay {r.get('panel')} is {r.get('state')}: {r.get('error', '')} errors {s.get('errors')}")
+elif not rows or any(not str(x.get("seed", "")) or not str(x.get("ours", "")) for x in rows):
+    print(f"rows without a seed or our figure: {rows}")
+else:
+    print(f"ok {len(rows)} rows, first: {rows[0].get('figure')} seed {rows[0].get('seed')} ours {rows[0].get('ours')}")
+PY
+)
+  case "$verdict" in
+    ok*) ok "replay $REPLAY under Xvfb: ${verdict#ok }" ;;
+    *) not_ok "replay $REPLAY under Xvfb" "$verdict" ;;
+  esac
+else
+  not_ok "replay $REPLAY under Xvfb" "exit code $?: $(tail -n 5 "$work/replay.log" | tr '\n' ' ')"
+fi
+
 finish
