@@ -607,9 +607,11 @@ struct PruneTrainSession::Impl {
       return true;
     }
     if (!task_started) {
+      // A step of its own: making a trainer (the model, every batch buffer) was, with the first
+      // batch after it, one 550 ms step in the page.
       StartTask();
       task_started = true;
-      if (done) return true;
+      return done;
     }
     if (!RunTask()) return done;
     if (done) return true;
