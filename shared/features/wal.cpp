@@ -51,16 +51,9 @@ bool DecodeWalPayload(std::string_view p, WalRecord* r) {
   static_assert(kFixed == 1 + 8 + 8 + 8 + 8 + 2, "payload layout");
   if (p.size() < kFixed) return false;
   const char* q = p.data();
-  uint8_t op;
-  uint16_t n;
-  std::memcpy(&op, q, 1);
-  std::memcpy(&r->group_uid, q + 1, 8);
-  std::memcpy(&r->event_time, q + 9, 8);
-  std::memcpy(&r->api_time_us, q + 17, 8);
-  std::memcpy(&r->ttl_seconds, q + 25, 8);
-  std::memcpy(&n, q + 33, 2);
-  if (op < 1 || op > 3) return false;
-  r->op = WalOp(op);
+  size_t n;
+  DecodeWalHeader(p, r, &n);
+  if (int(r->op) < 1 || int(r->op) > 3) return false;
   // Sized once and filled in place: this runs for every record of every scan and checkpoint.
   if (size_t(n) * 4 > p.size() - kFixed) return false;
   r->values.resize(n);
