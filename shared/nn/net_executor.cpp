@@ -33,7 +33,12 @@ class NetLowering {
   NetLowering(const Net& net, const kernels::NnKernels& k, const NetExecutorOptions& opt, NetExecutor& ex)
       : net_(net), k_(k), opt_(opt), ex_(ex) {}
 
+  // Run() == Begin(), StepOp() for each of NumOps(), Finish().
   Status Run();
+  Status Begin();
+  size_t NumOps() const { return ops_.size(); }
+  Status StepOp(size_t i) { return LowerOp(ops_[i]); }
+  Status Finish();
 
  private:
   enum Layout { kRow = 0, kChw = 1 };
@@ -463,7 +468,7 @@ void NetLowering::AssignBuffers() {
   for (size_t b = 0; b < cap.size(); ++b) ex_.buffers_[b].assign(std::max<size_t>(cap[b], 1), 0.f);
 }
 
-Status NetLowering::Run() {
+Status NetLowering::Begin() {
   if (net_.inputs.size() != 1)
     return Status::Error(net_.name + ": models with " + std::to_string(net_.inputs.size()) +
                          " inputs are not supported (one image input)");
@@ -474,8 +479,10 @@ Status NetLowering::Run() {
   for (size_t t = 0; t < net_.tensors.size(); ++t) values_[int(t)] = {-1, -1};
   SetValue(net_.inputs[0], kRow, NewValue(in.Count()));  // value 0: the caller's NHWC input
   Fuse();
-  for (const NetOp& op : ops_)
-    if (Status s = LowerOp(op); !s) return s;
+  return Status::Ok();
+}
+
+Status NetLowering::Finish() {
   for (int t : net_.outputs) {
     NetExecutor::OutputInfo oi;
     oi.value = Need(t, kRow);
@@ -492,20 +499,83 @@ Status NetLowering::Run() {
     if (s.kind == NetExecutor::StepKind::Spmm) st.op += " (spmm)";
     ex_.times_.push_back(st);
   }
+  int sparse = ex_.SparseLayers();
+  const kernels::NnKernels& k = k_;
+  ex_.description_ = "own " + k.isa + ": " + std::to_string(sparse) + " of " + std::to_string(ex_.pointwise_.size()) +
+                     " 1x1 layers on " + (sparse ? k.spmm_name : k.conv1x1_name) +
+                     (sparse && size_t(sparse) < ex_.pointwise_.size() ? ", the rest on " + k.conv1x1_name : "");
   return Status::Ok();
 }
 
+Status NetLowering::Run() {
+  if (Status s = Begin(); !s) return s;
+  for (size_t i = 0; i < NumOps(); ++i)
+    if (Status s = StepOp(i); !s) return s;
+  return Finish();
+}
+
+struct NetExecutorBuilder::Impl {
+  // The executor lives on the heap so the lowering's reference to it (and to
+  // its options) stays valid until Take moves it out.
+  std::unique_ptr<NetExecutor> ex = std::make_unique<NetExecutor>();
+  std::unique_ptr<NetLowering> low;
+  Status status = Status::Ok();
+  size_t next = 0;
+  bool begun = false, done = false, taken = false;
+};
+
+NetExecutorBuilder::NetExecutorBuilder(const Net& net, const kernels::NnKernels& k, const NetExecutorOptions& opt)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->ex->k_ = &k;
+  impl_->ex->opt_ = opt;
+  impl_->low = std::make_unique<NetLowering>(net, k, impl_->ex->opt_, *impl_->ex);
+}
+NetExecutorBuilder::~NetExecutorBuilder() = default;
+
+bool NetExecutorBuilder::Step() {
+  Impl& m = *impl_;
+  if (m.done) return true;
+  Status st = Status::Ok();
+  if (!m.begun) {
+    st = m.low->Begin();
+    m.begun = true;
+  } else if (m.next < m.low->NumOps()) {
+    st = m.low->StepOp(m.next++);
+  } else {
+    st = m.low->Finish();
+    m.done = true;
+  }
+  if (!st) {
+    m.status = st;
+    m.done = true;
+  }
+  return m.done;
+}
+
+size_t NetExecutorBuilder::OpsDone() const { return impl_->next; }
+size_t NetExecutorBuilder::OpsTotal() const { return impl_->begun ? impl_->low->NumOps() : 0; }
+float NetExecutorBuilder::Progress() const {
+  if (impl_->done) return 1.f;
+  const size_t n = OpsTotal();
+  return n ? float(impl_->next) / float(n + 1) : 0.f;
+}
+const Status& NetExecutorBuilder::status() const { return impl_->status; }
+
+Result<NetExecutor> NetExecutorBuilder::Take() {
+  Impl& m = *impl_;
+  if (!m.done) return Status::Error("NetExecutorBuilder::Take before the last step");
+  if (!m.status) return m.status;
+  if (m.taken) return Status::Error("NetExecutorBuilder::Take called twice");
+  m.taken = true;
+  m.low.reset();
+  return std::move(*m.ex);
+}
+
 Result<NetExecutor> NetExecutor::Create(const Net& net, const kernels::NnKernels& k, const NetExecutorOptions& opt) {
-  NetExecutor ex;
-  ex.k_ = &k;
-  ex.opt_ = opt;
-  NetLowering low(net, k, ex.opt_, ex);
-  if (Status s = low.Run(); !s) return s;
-  int sparse = ex.SparseLayers();
-  ex.description_ = "own " + k.isa + ": " + std::to_string(sparse) + " of " + std::to_string(ex.pointwise_.size()) +
-                    " 1x1 layers on " + (sparse ? k.spmm_name : k.conv1x1_name) +
-                    (sparse && size_t(sparse) < ex.pointwise_.size() ? ", the rest on " + k.conv1x1_name : "");
-  return ex;
+  NetExecutorBuilder b(net, k, opt);
+  while (!b.Step()) {
+  }
+  return b.Take();
 }
 
 int NetExecutor::SparseLayers() const {

@@ -19,6 +19,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -109,6 +110,7 @@ class NetExecutor {
     std::string name;
   };
   friend class NetLowering;
+  friend class NetExecutorBuilder;
   void RunStep(const Step& s);
   float* Buf(int value) { return buffers_[size_t(value_buffer_[size_t(value)])].data(); }
 
@@ -124,6 +126,31 @@ class NetExecutor {
   std::vector<PointwiseInfo> pointwise_;
   std::string description_;
   std::vector<StepTime> times_;
+};
+
+// Create in steps, one operator lowered per Step, so that the page's thread is
+// never held for the whole kernel choice (timing every 1x1 layer both ways on
+// a face model is ~0.3 s in the browser). `net` must outlive the builder.
+//   NetExecutorBuilder b(net, k, opt);
+//   while (!b.Step()) {}          // a job calls Step once per slice
+//   Result<NetExecutor> ex = b.Take();
+class NetExecutorBuilder {
+ public:
+  NetExecutorBuilder(const Net& net, const kernels::NnKernels& k, const NetExecutorOptions& opt = {});
+  ~NetExecutorBuilder();
+  NetExecutorBuilder(const NetExecutorBuilder&) = delete;
+  NetExecutorBuilder& operator=(const NetExecutorBuilder&) = delete;
+
+  bool Step();                  // true when done (or failed: see status())
+  float Progress() const;       // 0..1
+  size_t OpsDone() const;
+  size_t OpsTotal() const;
+  const Status& status() const;
+  Result<NetExecutor> Take();   // after Step returned true; once
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace fk::nn

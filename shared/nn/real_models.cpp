@@ -32,7 +32,7 @@ std::optional<ModelTask> TaskFor(const std::string& name_or_path, const Net& net
 struct RealModelsSession::Impl {
   RealModelsOptions opt;
   Status status;
-  enum class Phase { Picture, Import, Lower, Reference, Run, Xnnpack, Bench, Done } phase = Phase::Picture;
+  enum class Phase { Picture, Import, Lower, LowerDense, Reference, Run, Xnnpack, Bench, Done } phase = Phase::Picture;
   size_t mi = 0;
   int run = 0;
   size_t slot = 0;
@@ -47,6 +47,8 @@ struct RealModelsSession::Impl {
   };
   std::vector<Model> models;
   std::vector<RealModelResult> results;
+  // Kernel choice times every 1x1 layer both ways: one operator per step.
+  std::unique_ptr<NetExecutorBuilder> builder;
 
   bool Fail(const Status& s) {
     status = s;
@@ -189,21 +191,32 @@ bool RealModelsSession::Impl::Step() {
       return Next(Phase::Lower);
     }
     case Phase::Lower: {
-      NetExecutorOptions eo;
-      eo.sparse = SparseChoice::Measure;
-      auto ex = NetExecutor::Create(*models[mi].net, kernels::BestNnKernels(), eo);
+      if (!builder) {
+        NetExecutorOptions eo;
+        eo.sparse = SparseChoice::Measure;
+        builder = std::make_unique<NetExecutorBuilder>(*models[mi].net, kernels::BestNnKernels(), eo);
+      }
+      if (!builder->Step()) return false;
+      auto ex = builder->Take();
+      builder.reset();
       if (!ex) return Fail(ex.status());
       models[mi].ex = std::make_unique<NetExecutor>(std::move(*ex));
       results[mi].sparse_layers = models[mi].ex->SparseLayers();
       results[mi].pointwise_layers = int(models[mi].ex->Pointwise().size());
       results[mi].kernel = models[mi].ex->Description();
-      if (opt.own_dense && opt.runs > 0) {
+      return Next(opt.own_dense && opt.runs > 0 ? Phase::LowerDense : Phase::Reference);
+    }
+    case Phase::LowerDense: {
+      if (!builder) {
         NetExecutorOptions d;
         d.sparse = SparseChoice::Never;
-        auto dense = NetExecutor::Create(*models[mi].net, kernels::BestNnKernels(), d);
-        if (!dense) return Fail(dense.status());
-        models[mi].dense = std::make_unique<NetExecutor>(std::move(*dense));
+        builder = std::make_unique<NetExecutorBuilder>(*models[mi].net, kernels::BestNnKernels(), d);
       }
+      if (!builder->Step()) return false;
+      auto dense = builder->Take();
+      builder.reset();
+      if (!dense) return Fail(dense.status());
+      models[mi].dense = std::make_unique<NetExecutor>(std::move(*dense));
       return Next(Phase::Reference);
     }
     case Phase::Reference: {
@@ -272,7 +285,8 @@ const std::string& RealModelsSession::PictureName() const { return impl_->pictur
 float RealModelsSession::Progress() const {
   const Impl& m = *impl_;
   if (m.phase == Impl::Phase::Done) return 1.f;
-  const double setup = double(m.mi) / double(std::max<size_t>(m.opt.models.size(), 1));
+  const double within = m.builder ? (m.phase == Impl::Phase::Lower ? 0.6 : 0.9) * m.builder->Progress() : 0.0;
+  const double setup = (double(m.mi) + within) / double(std::max<size_t>(m.opt.models.size(), 1));
   if (m.phase != Impl::Phase::Bench) return float(0.3 * setup);
   return float(0.3 + 0.7 * double(m.run) / double(std::max(m.opt.warmup + m.opt.runs, 1)));
 }
@@ -283,7 +297,12 @@ std::string RealModelsSession::Detail() const {
   switch (m.phase) {
     case Impl::Phase::Picture: return "loading the picture";
     case Impl::Phase::Import: return model + ": importing";
-    case Impl::Phase::Lower: return model + ": choosing kernels (timing 1x1 layers dense and sparse)";
+    case Impl::Phase::Lower:
+      return model + ": choosing kernels (timing 1x1 layers dense and sparse)" +
+             (m.builder && m.builder->OpsTotal()
+                  ? " " + std::to_string(m.builder->OpsDone()) + "/" + std::to_string(m.builder->OpsTotal())
+                  : std::string());
+    case Impl::Phase::LowerDense: return model + ": packing the dense comparison";
     case Impl::Phase::Reference: return model + ": checking against TFLite's outputs";
     case Impl::Phase::Run: return model + ": running on the picture";
     case Impl::Phase::Xnnpack: return model + ": setting up XNNPACK";

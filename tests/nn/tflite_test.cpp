@@ -53,6 +53,59 @@ TEST_CASE("tflite: every bundled model imports and runs; scalar, best, dense and
   }
 }
 
+TEST_CASE("tflite: NetExecutorBuilder lowers one operator per step and builds what Create builds") {
+  const BundledModel& bm = BundledModels().front();
+  std::vector<uint8_t> bytes = test::ReadHostFile(test::ModelDir() + "/" + bm.file);
+  REQUIRE_MESSAGE(!bytes.empty(), "missing ", bm.file, ": run `make deps`");
+  Result<Net> net = ImportTflite(bytes.data(), bytes.size(), bm.file);
+  REQUIRE(net.ok());
+  NetExecutorOptions o;
+  o.sparse = SparseChoice::Always;
+  NetExecutorBuilder b(*net, kernels::BestNnKernels(), o);
+  CHECK_FALSE(b.Take().ok());  // not before the last step
+  size_t steps = 0;
+  float last = 0.f;
+  while (!b.Step()) {
+    ++steps;
+    CHECK(b.Progress() >= last);
+    CHECK(b.Progress() < 1.f);
+    last = b.Progress();
+  }
+  ++steps;
+  REQUIRE(b.status().ok());
+  CHECK(b.OpsTotal() > 10);
+  CHECK(b.OpsTotal() <= net->ops.size());  // fusion removes some
+  CHECK(steps == b.OpsTotal() + 2);       // begin, one per operator, finish
+  CHECK(b.Progress() == 1.f);
+  auto stepped = b.Take();
+  REQUIRE(stepped.ok());
+  CHECK_FALSE(b.Take().ok());  // once
+  auto whole = NetExecutor::Create(*net, kernels::BestNnKernels(), o);
+  REQUIRE(whole.ok());
+  CHECK(stepped->Description() == whole->Description());
+  CHECK(stepped->NumSteps() == whole->NumSteps());
+  std::vector<float> x = test::PatternInput(whole->InputSize());
+  stepped->Run(x.data());
+  whole->Run(x.data());
+  for (size_t out = 0; out < whole->NumOutputs(); ++out)
+    for (size_t i = 0; i < whole->OutputSize(out); ++i) REQUIRE(stepped->Output(out)[i] == whole->Output(out)[i]);
+}
+
+TEST_CASE("tflite: NetExecutorBuilder reports a model it cannot lower through status()") {
+  Net net;
+  net.name = "two-inputs.tflite";
+  net.inputs = {0, 1};
+  NetExecutorBuilder b(net, kernels::BestNnKernels());
+  size_t guard = 0;
+  while (!b.Step() && ++guard < 10) {
+  }
+  CHECK(guard < 10);
+  CHECK_FALSE(b.status().ok());
+  CHECK(b.status().message().find("2 inputs") != std::string::npos);
+  CHECK(b.Progress() == 1.f);
+  CHECK_FALSE(b.Take().ok());
+}
+
 TEST_CASE("tflite: every bundled model matches the TFLite runtime's outputs (max_rel_err <= 1e-4), dense and sparse") {
   const struct {
     const char* fixture;
