@@ -765,10 +765,14 @@ struct OfflinePart {
 using Parts = std::map<std::pair<std::string, int64_t>, OfflinePart>;  // (group, hour) -> rows
 struct FeatureStore::SegmentParts {
   uint64_t segment = 0;
+  bool read = false;      // the log is read and checked (ReadSegment)
   bool prepared = false;
   double write_time = 0;  // Unix s: one write time for the whole segment
   std::string data;       // the segment's bytes (Parquet parts read their records here)
+  std::string write_time_text;  // write_time as the CSV column holds it
   std::vector<std::string_view> payloads;
+  std::vector<Parts> pieces;  // formatted records, in log order (natively two threads fill two)
+  size_t formatted = 0;       // records formatted so far (CheckpointStep does it in slices)
   Parts parts;
   Parts::iterator next;
 };
@@ -828,11 +832,22 @@ Status FeatureStore::CheckpointStep(double budget_ms, bool* done) {
   SegmentParts& sp = *stepping_;
   Status st;
   if (!sp.prepared) {
-    st = PrepareSegment(sp.segment, &sp);
-    if (!st || NowMs() - t0 >= budget_ms * 0.5) {
+    // Reading the log, formatting its records and joining them are each bounded by the
+    // budget: a whole segment at once was a 66-150 ms slice in the page.
+    if (!sp.read) {
+      st = ReadSegment(sp.segment, &sp);
       if (!st) stepping_.reset();
       return st;
     }
+    constexpr size_t kChunk = 2000;  // records per clock read
+    while (sp.formatted < sp.payloads.size()) {
+      const size_t end = std::min(sp.payloads.size(), sp.formatted + kChunk);
+      FormatRecords(&sp, sp.formatted, end, 0);
+      sp.formatted = end;
+      if (NowMs() - t0 >= budget_ms) return Status::Ok();
+    }
+    FinishPrepare(&sp);
+    if (NowMs() - t0 >= budget_ms * 0.5) return Status::Ok();
   }
   // At least one part file a slice, however small the budget.
   for (bool first = true; sp.next != sp.parts.end() && (first || NowMs() - t0 < budget_ms); first = false) {
@@ -848,84 +863,83 @@ Status FeatureStore::CheckpointStep(double budget_ms, bool* done) {
   return WriteFileAtomic(dir_ + "/wal/" + SegName(n) + ".offline", "", opt_.fsync);
 }
 
-Status FeatureStore::PrepareSegment(uint64_t n, SegmentParts* out) {
+Status FeatureStore::ReadSegment(uint64_t n, SegmentParts* out) {
   const std::string path = SegmentPath(n);
+  out->segment = n;
   out->write_time = Now();
-  const std::string write_time = FormatIso8601(out->write_time);
+  out->write_time_text = FormatIso8601(out->write_time);
   Result<std::string> read = ReadFile(path);
   if (!read) return Status::Error(path + ": cannot read");
   out->data = std::move(*read);
-  const std::string& data = out->data;
-  std::vector<std::string_view>& payloads = out->payloads;
-  payloads.clear();
-  WalScan scan = ScanSegmentBuffer(path, data, [&](std::string_view p, uint64_t) { payloads.push_back(p); });
+  out->payloads.clear();
+  out->pieces.assign(1, Parts());
+  out->formatted = 0;
+  WalScan scan = ScanSegmentBuffer(path, out->data, [&](std::string_view p, uint64_t) { out->payloads.push_back(p); });
   if (!scan.error) return scan.error;
-  auto format = [&](size_t begin, size_t end, Parts* parts) {
-    WalRecord r;
-    std::map<uint64_t, GroupState*> by_uid;
-    OfflinePart* cur = nullptr;
-    int64_t cur_hour = 0, last_api_us = -1;
-    GroupState* cur_gs = nullptr;
-    GroupState* id_gs = nullptr;  // the group whose record id index is id_index
-    size_t id_index = 0;
-    std::string last_api;
-    for (size_t i = begin; i < end; i++) {
-      // The fixed fields place a record; only a CSV part needs its values decoded here
-      // (a Parquet part decodes them when it is written).
-      size_t count;
-      DecodeWalHeader(payloads[i], &r, &count);
-      auto found = by_uid.find(r.group_uid);
-      GroupState* gs = found != by_uid.end() ? found->second : (by_uid[r.group_uid] = FindGroupUid(r.group_uid));
-      if (!gs) continue;  // a group deleted after this log was sealed
-      const bool pq = gs->def.offline_format == OfflineFormat::Parquet;
-      if (!pq) DecodeWalPayload(payloads[i], &r);
-      // A bad record Recover named.
-      if (pq && gs != id_gs) id_gs = gs, id_index = size_t(gs->def.RecordIdIndex());
-      if (pq ? !CheckLoggedParts(r, count, [&] { return WalValue(payloads[i], id_index); }, gs->def, nullptr)
-             : !CheckLogged(r, gs->def, nullptr))
-        continue;
-      const int64_t hour = int64_t(std::floor(r.event_time / 3600.0));
-      // Runs of records share a partition: skip the map (and its key copy) for them.
-      if (!cur || hour != cur_hour || gs != cur_gs) {
-        cur = &(*parts)[{gs->def.name, hour}];
-        cur_hour = hour;
-        cur_gs = gs;
-      }
-      if (pq) {
-        cur->records.push_back(uint32_t(i));
-        continue;
-      }
-      std::string& out = cur->csv;
-      for (auto v : r.values) {
-        AppendCsvCell(&out, v);
-        out += ',';
-      }
-      out += write_time;
-      out += ',';
-      if (r.api_time_us != last_api_us) {  // one batch shares its api time: format it once
-        last_api_us = r.api_time_us;
-        last_api = FormatIso8601(double(r.api_time_us) / 1e6);
-      }
-      out += last_api;
-      out += r.op == WalOp::Put ? ",false\n" : ",true\n";
+  out->read = true;
+  return Status::Ok();
+}
+
+// Records [begin, end) of the segment into pieces[piece]. Called for consecutive ranges
+// of one piece in order, so each part keeps the log's order.
+void FeatureStore::FormatRecords(SegmentParts* sp, size_t begin, size_t end, size_t piece) {
+  const std::vector<std::string_view>& payloads = sp->payloads;
+  const std::string& write_time = sp->write_time_text;
+  Parts* parts = &sp->pieces[piece];
+  WalRecord r;
+  std::map<uint64_t, GroupState*> by_uid;
+  OfflinePart* cur = nullptr;
+  int64_t cur_hour = 0, last_api_us = -1;
+  GroupState* cur_gs = nullptr;
+  GroupState* id_gs = nullptr;  // the group whose record id index is id_index
+  size_t id_index = 0;
+  std::string last_api;
+  for (size_t i = begin; i < end; i++) {
+    // The fixed fields place a record; only a CSV part needs its values decoded here
+    // (a Parquet part decodes them when it is written).
+    size_t count;
+    DecodeWalHeader(payloads[i], &r, &count);
+    auto found = by_uid.find(r.group_uid);
+    GroupState* gs = found != by_uid.end() ? found->second : (by_uid[r.group_uid] = FindGroupUid(r.group_uid));
+    if (!gs) continue;  // a group deleted after this log was sealed
+    const bool pq = gs->def.offline_format == OfflineFormat::Parquet;
+    if (!pq) DecodeWalPayload(payloads[i], &r);
+    // A bad record Recover named.
+    if (pq && gs != id_gs) id_gs = gs, id_index = size_t(gs->def.RecordIdIndex());
+    if (pq ? !CheckLoggedParts(r, count, [&] { return WalValue(payloads[i], id_index); }, gs->def, nullptr)
+           : !CheckLogged(r, gs->def, nullptr))
+      continue;
+    const int64_t hour = int64_t(std::floor(r.event_time / 3600.0));
+    // Runs of records share a partition: skip the map (and its key copy) for them.
+    if (!cur || hour != cur_hour || gs != cur_gs) {
+      cur = &(*parts)[{gs->def.name, hour}];
+      cur_hour = hour;
+      cur_gs = gs;
     }
-  };
-  // Formatting is most of a big checkpoint: natively, halves in two threads,
-  // concatenated in log order afterwards so each file keeps the log's order.
-  std::vector<Parts> pieces(1);
-#if !defined(__EMSCRIPTEN__)
-  if (payloads.size() >= 100000) {
-    pieces.resize(2);
-    const size_t mid = payloads.size() / 2;
-    std::thread t([&] { format(mid, payloads.size(), &pieces[1]); });
-    format(0, mid, &pieces[0]);
-    t.join();
-  } else
-#endif
-    format(0, payloads.size(), &pieces[0]);
-  Parts& parts = pieces[0];
-  for (size_t k = 1; k < pieces.size(); k++)
-    for (auto& [key, part] : pieces[k]) {
+    if (pq) {
+      cur->records.push_back(uint32_t(i));
+      continue;
+    }
+    std::string& out = cur->csv;
+    for (auto v : r.values) {
+      AppendCsvCell(&out, v);
+      out += ',';
+    }
+    out += write_time;
+    out += ',';
+    if (r.api_time_us != last_api_us) {  // one batch shares its api time: format it once
+      last_api_us = r.api_time_us;
+      last_api = FormatIso8601(double(r.api_time_us) / 1e6);
+    }
+    out += last_api;
+    out += r.op == WalOp::Put ? ",false\n" : ",true\n";
+  }
+}
+
+void FeatureStore::FinishPrepare(SegmentParts* out) {
+  Parts& parts = out->pieces[0];
+  for (size_t k = 1; k < out->pieces.size(); k++)
+    for (auto& [key, part] : out->pieces[k]) {
       OfflinePart& to = parts[key];
       to.csv += part.csv;
       to.records.insert(to.records.end(), part.records.begin(), part.records.end());
@@ -933,13 +947,32 @@ Status FeatureStore::PrepareSegment(uint64_t n, SegmentParts* out) {
   bool records = false;  // Parquet parts read the segment's bytes when written; CSV parts are text already
   for (auto& kv : parts) records = records || !kv.second.records.empty();
   if (!records) {
-    payloads.clear();
+    out->payloads.clear();
     std::string().swap(out->data);
   }
-  out->segment = n;
   out->parts = std::move(parts);
+  out->pieces.clear();
+  out->formatted = out->payloads.size();
   out->next = out->parts.begin();
   out->prepared = true;
+}
+
+Status FeatureStore::PrepareSegment(uint64_t n, SegmentParts* out) {
+  if (Status st = ReadSegment(n, out); !st) return st;
+  const size_t count = out->payloads.size();
+  // Formatting is most of a big checkpoint: natively, halves in two threads,
+  // concatenated in log order afterwards so each file keeps the log's order.
+#if !defined(__EMSCRIPTEN__)
+  if (count >= 100000) {
+    out->pieces.resize(2);
+    const size_t mid = count / 2;
+    std::thread t([&] { FormatRecords(out, mid, count, 1); });
+    FormatRecords(out, 0, mid, 0);
+    t.join();
+  } else
+#endif
+    FormatRecords(out, 0, count, 0);
+  FinishPrepare(out);
   return Status::Ok();
 }
 

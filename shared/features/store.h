@@ -188,7 +188,10 @@ class FeatureStore {
   Status EnsureWriter();
   Status MaterializeSegment(uint64_t segment);
   struct SegmentParts;  // a sealed segment formatted into offline part files, not yet written
-  Status PrepareSegment(uint64_t segment, SegmentParts* out);
+  Status PrepareSegment(uint64_t segment, SegmentParts* out);  // = the three below, whole
+  Status ReadSegment(uint64_t segment, SegmentParts* out);     // read and check the log
+  void FormatRecords(SegmentParts* sp, size_t begin, size_t end, size_t piece);  // records into parts
+  void FinishPrepare(SegmentParts* sp);                         // pieces joined, ready to write
   Status WriteSegmentPart(SegmentParts& sp);  // the next part file
   // One part file: DIR/offline/<group>/year=…/hour=…/part-<segment>.parquet
   // (or .csv: header + rows, by the group's offline format); the part's rows freed.
