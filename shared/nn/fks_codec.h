@@ -186,6 +186,11 @@ struct CsrEncoding {
 CsrEncoding EncodeCsr(const float* w, const CsrDims& d, int index_bits, bool keep_negative_zero = false);
 void WriteCsrHeader(Writer& w, const CsrEncoding& e);
 void WriteCsrBody(Writer& w, const CsrEncoding& e, const float* values, const CsrDims& d, bool fp16);  // counts, codes, values
+// WriteCsrBody in parts, for a writer that works in slices: the counts and codes, then the
+// values of rows [from, to) (rows in order, every row once).
+void WriteCsrIndex(Writer& w, const CsrEncoding& e);
+void WriteCsrValues(Writer& w, const CsrEncoding& e, const float* values, const CsrDims& d, bool fp16, size_t from,
+                    size_t to);
 uint64_t CsrBodyBytes(const CsrEncoding& e, const CsrDims& d, bool fp16);  // header + body, for choosing storage
 
 struct CsrHeader {

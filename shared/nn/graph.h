@@ -85,7 +85,7 @@ Model BuildMobileNetV2(const MobileNetV2Options& opt);  // runs a MobileNetV2Bui
 //   MobileNetV2Build b(o);  while (!b.Step()) ShowProgress(b.Progress());  Model m = b.Take();
 class MobileNetV2Build {
  public:
-  explicit MobileNetV2Build(const MobileNetV2Options& opt, size_t values_per_step = size_t(1) << 18);
+  explicit MobileNetV2Build(const MobileNetV2Options& opt, size_t values_per_step = size_t(1) << 16);
   bool Step();  // true when every weight is drawn
   bool Done() const { return layer_ >= m_.layers.size(); }
   float Progress() const { return total_ ? float(double(drawn_) / double(total_)) : 1.f; }

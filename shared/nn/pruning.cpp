@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <numeric>
 
 namespace fk::nn {
@@ -145,14 +146,20 @@ Status PruneLayer(Layer& l, double sparsity, int block, bool block_l2) {
     score[u] = float(s);
   }
   const size_t keep = KeepCount(units, sparsity);
-  std::vector<uint32_t> order(units);
-  std::iota(order.begin(), order.end(), 0u);
-  // Strict total order (score desc, index asc): the kept set is deterministic under ties.
-  auto before = [&](uint32_t a, uint32_t b) { return score[a] > score[b] || (score[a] == score[b] && a < b); };
-  std::nth_element(order.begin(), order.begin() + std::ptrdiff_t(keep - 1), order.end(), before);
+  // Strict total order (score desc, index asc): the kept set is deterministic under ties. As one
+  // 64-bit key per unit (a non-negative float's bits order as the float does), so nth_element
+  // compares integers: a comparator reading two arrays was most of a big layer's 20 ms step.
+  std::vector<uint64_t> order(units);
+  for (size_t u = 0; u < units; u++) {
+    uint32_t bits;
+    std::memcpy(&bits, &score[u], 4);
+    order[u] = (uint64_t(~bits) << 32) | uint64_t(u);
+  }
+  std::nth_element(order.begin(), order.begin() + std::ptrdiff_t(keep - 1), order.end());
   l.mask.assign(l.weights.size(), 0);
   for (size_t i = 0; i < keep; i++) {
-    const size_t rb = order[i] / cols, c = order[i] % cols;
+    const size_t unit = size_t(order[i] & 0xFFFFFFFFu);
+    const size_t rb = unit / cols, c = unit % cols;
     for (int r = 0; r < block; r++) l.mask[(rb * size_t(block) + size_t(r)) * cols + c] = 1;
   }
   for (size_t i = 0; i < l.weights.size(); i++)

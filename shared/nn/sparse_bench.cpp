@@ -138,7 +138,7 @@ struct SparseBench::Impl {
   Model model;    // pruned and reloaded for the current sparsity
   Model pruned;   // before the .fks round trip
   std::unique_ptr<PruneTask> prune;  // Phase::Prune, a layer per step
-  std::unique_ptr<ModelSaver> saver;    // SaveSparse / SaveDense, a layer per step
+  std::unique_ptr<ModelSaver> saver;    // SaveSparse / SaveDense, in slices
   std::unique_ptr<ModelLoader> loader;  // Load, checksum chunks then a layer per step
   std::vector<uint8_t> sparse_file;
   std::unique_ptr<Executor> ref_ex;
@@ -488,7 +488,7 @@ struct SizeTableBuilder::Impl {
   Model base, pruned;
   std::unique_ptr<MobileNetV2Build> build;  // stage -1, a slice of weights per step
   std::unique_ptr<PruneTask> prune;         // stage 0, a layer per step
-  std::unique_ptr<ModelSaver> saver;        // stages 1..4, a layer per step
+  std::unique_ptr<ModelSaver> saver;        // stages 1..4, in slices
   size_t sparsity_index = 0;
   int stage = -1;  // -1 build; then per sparsity 0 copy + prune, 1..4 serialise
   size_t copied = 0;  // stage 0: base layers copied into `pruned` so far
