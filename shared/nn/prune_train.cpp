@@ -355,7 +355,8 @@ struct PruneTrainSession::Impl {
         so.num_classes = data.NumClasses();
         so.seed = o.seed;
         const int64_t steps = EpochSteps(o.epochs);
-        auto r = Trainer::Create(BuildSmallMobileNetV2(so), DenseOptions(steps));
+        // Its buffers are allocated in the next steps (PrepareStep): one step was 80 ms natively.
+        auto r = Trainer::CreateDeferred(BuildSmallMobileNetV2(so), DenseOptions(steps));
         if (!r) return Fail(r.status());
         tr.emplace(std::move(*r));
         StartStage("dense", steps);
@@ -611,6 +612,10 @@ struct PruneTrainSession::Impl {
       // batch after it, one 550 ms step in the page.
       StartTask();
       task_started = true;
+      return done;
+    }
+    if (tr && !tr->Ready()) {
+      if (tr->PrepareStep() && !tr->Ready()) Fail(Status::Error("trainer: the first pass over a batch of zeros failed"));
       return done;
     }
     if (!RunTask()) return done;

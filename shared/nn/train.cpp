@@ -169,6 +169,51 @@ Status TrainOptions::Validate() const {
 // [SECTION] Trainer: set-up
 
 Result<Trainer> Trainer::Create(Model m, const TrainOptions& opt) {
+  auto t = CreateDeferred(std::move(m), opt);
+  if (!t) return t;
+  while (!t->Allocated()) t->PrepareStep(size_t(-1));
+  if (Status w = t->Warm(); !w) return w;
+  return t;
+}
+
+// One throw-away pass sizes the GEMM scratch for max_batch, so the first
+// real step allocates nothing either.
+Status Trainer::Warm() {
+  const size_t B = size_t(opt_.max_batch);
+  std::vector<float> zeros(InputSize() * B, 0.f);
+  std::vector<int> labels(B, 0);
+  auto r = ComputeGradients(zeros.data(), labels.data(), opt_.max_batch);
+  warmed_ = r.ok();
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+void Trainer::AllocateNode(size_t i) {
+  const Layer& l = m_.layers[i];
+  Node& nd = nodes_[i];
+  if (l.kind == LayerKind::Softmax) return;
+  const size_t out = size_t(l.out_c) * size_t(opt_.max_batch) * size_t(l.out_h) * size_t(l.out_w);
+  nd.y.resize(out);
+  nd.dy.resize(out);
+  if (nd.bn) nd.z.resize(out);
+}
+
+bool Trainer::PrepareStep(size_t max_bytes) {
+  if (Ready()) return true;
+  if (!Allocated()) {
+    if (alloc_next_ == 0) input_.resize(size_t(m_.in_c) * size_t(opt_.max_batch) * size_t(m_.in_h) * size_t(m_.in_w));
+    size_t bytes = 0;
+    while (alloc_next_ < nodes_.size() && bytes < max_bytes) {
+      const Layer& l = m_.layers[alloc_next_];
+      bytes += sizeof(float) * 3 * size_t(l.out_c) * size_t(opt_.max_batch) * size_t(l.out_h) * size_t(l.out_w);
+      AllocateNode(alloc_next_++);
+    }
+    return false;
+  }
+  Warm();  // a failure leaves Ready() false; the next training call reports it
+  return true;
+}
+
+Result<Trainer> Trainer::CreateDeferred(Model m, const TrainOptions& opt) {
   Status s = opt.Validate();
   if (!s) return s;
   s = m.InferShapes();
@@ -196,15 +241,11 @@ Result<Trainer> Trainer::Create(Model m, const TrainOptions& opt) {
 
   const size_t B = size_t(opt.max_batch);
   t.nodes_.resize(n_layers);
-  t.input_.resize(size_t(m.in_c) * B * size_t(m.in_h) * size_t(m.in_w));
   t.slice_labels_.resize(B);
   for (size_t i = 0; i < n_layers; i++) {
     Layer& l = m.layers[i];
     Node& nd = t.nodes_[i];
     if (l.kind == LayerKind::Softmax) continue;
-    const size_t out = size_t(l.out_c) * B * size_t(l.out_h) * size_t(l.out_w);
-    nd.y.resize(out);
-    nd.dy.resize(out);
     if (l.kind == LayerKind::Conv) {
       nd.geom = {opt.max_batch, l.in_c, l.in_h, l.in_w, l.out_c, l.out_h, l.out_w, l.kernel, l.stride,
                  l.IsDepthwise() && l.groups > 1};
@@ -223,7 +264,6 @@ Result<Trainer> Trainer::Create(Model m, const TrainOptions& opt) {
     }
     if (nd.bn) {
       const size_t c = size_t(l.out_c);
-      nd.z.resize(out);
       nd.gamma.assign(c, 1.f);
       nd.beta = l.bias;  // BN's beta replaces the conv bias (same function at init)
       std::fill(l.bias.begin(), l.bias.end(), 0.f);
@@ -244,13 +284,7 @@ Result<Trainer> Trainer::Create(Model m, const TrainOptions& opt) {
     }
   }
   t.m_ = std::move(m);
-  // One throw-away pass sizes the GEMM scratch for max_batch, so the first
-  // real step allocates nothing either.
-  std::vector<float> zeros(t.InputSize() * B, 0.f);
-  std::vector<int> labels(B, 0);
-  auto r = t.ComputeGradients(zeros.data(), labels.data(), opt.max_batch);
-  if (!r) return r.status();
-  return t;
+  return t;  // activation buffers and the sizing pass: PrepareStep
 }
 
 Status Trainer::SetOptions(const TrainOptions& opt, bool reset_state) {
@@ -321,6 +355,7 @@ Status Trainer::CheckParams() const {
 }
 
 Status Trainer::CheckBatch(const float* images, const int* labels, int batch, bool need_labels) const {
+  if (!Allocated()) return Status::Error("trainer: buffers not allocated yet (call PrepareStep until it returns true)");
   if (slice_phase_ != SlicePhase::Idle)
     return Status::Error("trainer: a sliced step is in progress (call StepSlice until it returns true)");
   if (batch < 1 || batch > opt_.max_batch)

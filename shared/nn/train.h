@@ -117,6 +117,13 @@ class Trainer {
   // Checks the model (InferShapes; convs dense or depthwise, one input HWC
   // image, Softmax/FC head) and allocates every buffer for max_batch.
   static Result<Trainer> Create(Model m, const TrainOptions& opt);
+  // Create for a UI job: the same checks and parameters, but the activation buffers (tens of MB
+  // for max_batch: their first touch was an 80 ms step natively, more in the page) are left to
+  // PrepareStep, which allocates them about max_bytes a call and runs the sizing pass in a call of
+  // its own; true when the trainer is as Create leaves it. Other calls fail until then.
+  static Result<Trainer> CreateDeferred(Model m, const TrainOptions& opt);
+  bool PrepareStep(size_t max_bytes = size_t(4) << 20);
+  bool Ready() const { return alloc_next_ == nodes_.size() && warmed_; }
 
   // One optimizer step on `batch` images (NHWC) and labels; returns the mean
   // cross-entropy before the update. The step counter (schedule) advances.
@@ -239,6 +246,11 @@ class Trainer {
   std::vector<float> input_;  // the batch as CNHW [3][N][H][W]
   enum class SlicePhase { Idle, Forward, Backward, Update };
   SlicePhase slice_phase_ = SlicePhase::Idle;
+  size_t alloc_next_ = 0;  // nodes whose activation buffers exist (PrepareStep)
+  bool warmed_ = false;    // the sizing pass ran
+  bool Allocated() const { return alloc_next_ == nodes_.size(); }
+  void AllocateNode(size_t i);
+  Status Warm();
   int slice_i_ = 0, slice_batch_ = 0;
   std::vector<int> slice_labels_;
   double slice_loss_ = 0;

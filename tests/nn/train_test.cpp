@@ -865,3 +865,34 @@ TEST_CASE("nn/train: throughput of the small MobileNetV2 at batch 32" * doctest:
                 32000.0 / ms, 2 * 3 * macs * 32 / (ms * 1e6), macs / 1e6, cpu[cpu.size() / 2], longest, ev.ElapsedMs());
   }
 }
+
+TEST_CASE("nn/train: CreateDeferred + PrepareStep (buffers a slice at a time) trains exactly as Create") {
+  SmallNetOptions so;
+  so.input_size = 16;
+  so.num_classes = 3;
+  TrainOptions to;
+  to.max_batch = 4;
+  auto whole = Trainer::Create(BuildSmallMobileNetV2(so), to);
+  REQUIRE(whole.ok());
+  auto deferred = Trainer::CreateDeferred(BuildSmallMobileNetV2(so), to);
+  REQUIRE(deferred.ok());
+  CHECK_FALSE(deferred->Ready());
+  std::vector<float> x(whole->InputSize() * 4);
+  for (size_t i = 0; i < x.size(); i++) x[i] = float((i * 37) % 101) / 101.f;
+  const int y[4] = {0, 1, 2, 1};
+  auto early = deferred->TrainStep(x.data(), y, 4);  // before PrepareStep: a clear error, nothing changed
+  REQUIRE_FALSE(early.ok());
+  CHECK(early.status().message().find("PrepareStep") != std::string::npos);
+  int calls = 1;
+  while (!deferred->PrepareStep(4096)) calls++;  // tiny slices: many calls
+  CHECK(deferred->Ready());
+  CHECK(calls > 5);
+  for (int step = 0; step < 3; step++) {
+    auto a = whole->TrainStep(x.data(), y, 4);
+    auto b = deferred->TrainStep(x.data(), y, 4);
+    REQUIRE(a.ok());
+    REQUIRE(b.ok());
+    CHECK(*a == *b);
+  }
+  CHECK(whole->RawModel().layers[0].weights == deferred->RawModel().layers[0].weights);
+}
