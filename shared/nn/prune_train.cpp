@@ -107,6 +107,7 @@ struct PruneTrainSession::Impl {
   std::vector<Task> tasks;
   size_t ti = 0;
   bool task_started = false;
+  bool calibrate_pending = false;  // a Prune task's trainer is calibrated once its buffers exist
 
   std::optional<Trainer> tr;
   std::optional<Model> dense;
@@ -365,20 +366,11 @@ struct PruneTrainSession::Impl {
       case TaskKind::Prune: {
         current_target = 0;
         const int64_t steps = EpochSteps(o.prune_epochs);
-        auto r = Trainer::Create(*dense, FinetuneOptions(o.prune_lr, steps, false));
+        // Buffers in the next steps (PrepareStep), then the calibration (Calibrate) in one of its own.
+        auto r = Trainer::CreateDeferred(*dense, FinetuneOptions(o.prune_lr, steps, false));
         if (!r) return Fail(r.status());
         tr.emplace(std::move(*r));
-        // A fixed calibration batch (the split's first examples): every sparsity starts identical.
-        {
-          const int b = std::min(o.batch, data.Size(Split::kTrain));
-          const int side = data.ImageSize();
-          const size_t per = size_t(side) * size_t(side) * 3;
-          x.resize(size_t(b) * per);
-          for (int i = 0; i < b; ++i) {
-            Picture(Split::kTrain, i, x.data() + size_t(i) * per, nullptr);
-          }
-          if (Status s = tr->CalibrateBatchNormAsIdentity(x.data(), b); !s) return Fail(s);
-        }
+        calibrate_pending = true;
         poly.reset();
         constant.reset();
         if (o.schedule == SparsitySchedule::Polynomial) {
@@ -403,6 +395,19 @@ struct PruneTrainSession::Impl {
       default:
         break;
     }
+  }
+
+  // A fixed calibration batch (the split's first examples): every sparsity starts identical.
+  void Calibrate() {
+    calibrate_pending = false;
+    const int b = std::min(o.batch, data.Size(Split::kTrain));
+    const int side = data.ImageSize();
+    const size_t per = size_t(side) * size_t(side) * 3;
+    x.resize(size_t(b) * per);
+    for (int i = 0; i < b; ++i) {
+      Picture(Split::kTrain, i, x.data() + size_t(i) * per, nullptr);
+    }
+    if (Status s = tr->CalibrateBatchNormAsIdentity(x.data(), b); !s) return Fail(s);
   }
 
   static std::string FormatSparsity(double s) { return StrFormat("%.2g", s); }
@@ -616,6 +621,10 @@ struct PruneTrainSession::Impl {
     }
     if (tr && !tr->Ready()) {
       if (tr->PrepareStep() && !tr->Ready()) Fail(Status::Error("trainer: the first pass over a batch of zeros failed"));
+      return done;
+    }
+    if (calibrate_pending) {
+      Calibrate();
       return done;
     }
     if (!RunTask()) return done;
