@@ -82,9 +82,10 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
-// A fresh folder in the working directory (the tests run in a scratch dir).
+// A fresh folder under the system's temporary directory (never inside a checkout the
+// tests happen to be run from).
 std::string Scratch(const std::string& name) {
-  const std::string dir = "cli_json_" + name;
+  const std::string dir = (fs::temp_directory_path() / ("fk_cli_json_" + name)).string();
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
