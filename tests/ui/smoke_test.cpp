@@ -72,6 +72,13 @@ TEST_CASE("ui/smoke: the System benchmark runs as a sliced job and lands in stat
   CHECK(status["bench"]["simd_gflops"].get<double>() > 0);
   CHECK(status["panel"] == "System");
   CHECK(status["items"].contains("system.run_bench"));
+  // Issue #19's measures: our code's time in frames a job ran in, the ?run= call, the longest slice.
+  CHECK(status["work_ms_max_busy"].get<double>() > 0);
+  CHECK(status["work_ms_max_busy"].get<double>() < 60000);
+  CHECK(status["run_ms_max"]["what"] == "system-bench");
+  CHECK(status["run_ms_max"]["ms"].get<double>() >= 0);
+  CHECK(status["job"]["max_step_ever"]["ms"].get<double>() > 0);
+  CHECK(status["job"]["max_step_ever"]["what"].get<std::string>().find(": ") != std::string::npos);  // "label: detail"
   CHECK(fk::ui::ImAssertFailures() == 0);
   app.Shutdown();
 }
