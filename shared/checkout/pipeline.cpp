@@ -99,6 +99,44 @@ Result<std::unique_ptr<FrameSource>> OpenFrameDir(const std::string& dir) {
 
 std::unique_ptr<FrameSource> SimulatedFrames(const SimOptions& o) { return std::make_unique<SimFrames>(o); }
 
+Image ScaleToWidth(const Image& img, int width) {
+  if (img.empty() || width <= 0 || width >= img.width) return img;
+  Image out;
+  out.width = width;
+  out.height = std::max(1, int(std::lround(double(img.height) * width / img.width)));
+  out.rgb.resize(size_t(out.width) * size_t(out.height) * 3);
+  const double sx = double(img.width) / out.width, sy = double(img.height) / out.height;
+  for (int y = 0; y < out.height; y++) {
+    const int y0 = int(y * sy), y1 = std::max(y0 + 1, std::min(img.height, int((y + 1) * sy)));
+    for (int x = 0; x < out.width; x++) {
+      const int x0 = int(x * sx), x1 = std::max(x0 + 1, std::min(img.width, int((x + 1) * sx)));
+      int sum[3] = {0, 0, 0};
+      for (int v = y0; v < y1; v++)
+        for (int u = x0; u < x1; u++)
+          for (int k = 0; k < 3; k++) sum[k] += img.rgb[(size_t(v) * size_t(img.width) + size_t(u)) * 3 + size_t(k)];
+      const int n = (y1 - y0) * (x1 - x0);
+      for (int k = 0; k < 3; k++)
+        out.rgb[(size_t(y) * size_t(out.width) + size_t(x)) * 3 + size_t(k)] = uint8_t((sum[k] + n / 2) / n);
+    }
+  }
+  return out;
+}
+
+void LiveFrames::Push(const Image& frame) {
+  if (frame.empty() || closed_) return;
+  frames_.push_back(ScaleToWidth(frame, kWidth));
+}
+
+Result<Image> LiveFrames::Get(int i) {
+  if (i < first_ || i >= count()) return Status::Error("camera: frame " + std::to_string(i) + " is not there");
+  // The pipeline asks in order: what comes before i is done with.
+  frames_.erase(frames_.begin(), frames_.begin() + (i - first_));
+  first_ = i + 1;
+  Image img = std::move(frames_.front());
+  frames_.erase(frames_.begin());
+  return img;
+}
+
 struct SimulationWriter::State {
   ShelfSim sim;
   std::string dir;
@@ -144,27 +182,34 @@ bool SimulationWriter::Step() {
   return true;
 }
 
+namespace {
+
+// The k-th of a seed's per_seed photos: evenly spread, the next hand-free frame from there (none past the end).
+std::optional<ShelfPhoto> PhotoOf(const ShelfSim& sim, int k, int per_seed) {
+  const int n = sim.frame_count();
+  int f = int((int64_t(n) * k) / std::max(1, per_seed));
+  while (f < n && sim.HandVisible(f)) f++;
+  if (f >= n) return std::nullopt;
+  const Image full = sim.Render(f);
+  const int rows = ShelfSim::kHeight * 152 / 240;
+  ShelfPhoto p;
+  p.seed = sim.options().seed;
+  p.frame = f;
+  p.image = Image(full.width, rows);
+  std::copy(full.rgb.begin(), full.rgb.begin() + std::ptrdiff_t(size_t(rows) * size_t(full.width) * 3), p.image.rgb.begin());
+  p.boxes = sim.LogoBoxes(f);
+  return p;
+}
+
+}  // namespace
+
 std::vector<ShelfPhoto> ShelfPhotos(uint64_t seed, int per_seed) {
   std::vector<ShelfPhoto> out;
   SimOptions o;
   o.seed = seed;
   const ShelfSim sim(o);
-  const int n = sim.frame_count();
-  for (int k = 0; k < per_seed; k++) {
-    // Evenly spread; the next hand-free frame from there.
-    int f = int((int64_t(n) * k) / std::max(1, per_seed));
-    while (f < n && sim.HandVisible(f)) f++;
-    if (f >= n) continue;
-    const Image full = sim.Render(f);
-    const int rows = ShelfSim::kHeight * 152 / 240;
-    ShelfPhoto p;
-    p.seed = seed;
-    p.frame = f;
-    p.image = Image(full.width, rows);
-    std::copy(full.rgb.begin(), full.rgb.begin() + std::ptrdiff_t(size_t(rows) * size_t(full.width) * 3), p.image.rgb.begin());
-    p.boxes = sim.LogoBoxes(f);
-    out.push_back(std::move(p));
-  }
+  for (int k = 0; k < per_seed; k++)
+    if (auto p = PhotoOf(sim, k, per_seed)) out.push_back(std::move(*p));
   return out;
 }
 
@@ -397,9 +442,11 @@ struct Checkout::Work {
   bool checked = false, started = false;
   std::shared_ptr<labels::Detector> det;
   std::unique_ptr<labels::DetectorTrainer> trainer;
+  std::unique_ptr<ShelfSim> photo_sim;  // the store's photos: the seed being photographed
+  size_t photo_seed = size_t(-1);
   // Streams.
   size_t stream = 0;
-  std::unique_ptr<FrameSource> src;
+  std::shared_ptr<FrameSource> src;
   int frame = 0;
   int session_base = 0, truth_base = 0;
   std::vector<Event> stream_events;
@@ -436,7 +483,7 @@ struct Checkout::Work {
 
 Checkout::Checkout(CheckoutOptions o) : opt_(std::move(o)), w_(std::make_unique<Work>()) {
   w_->det = std::make_shared<labels::Detector>(opt_.detector);
-  if (opt_.frames_dir.empty() && opt_.seeds.empty()) Fail("no frames: give a folder or simulator seeds");
+  if (!opt_.source && opt_.frames_dir.empty() && opt_.seeds.empty()) Fail("no frames: give a folder or simulator seeds");
 }
 Checkout::~Checkout() = default;
 
@@ -451,7 +498,7 @@ float Checkout::Progress() const {
   if (w.stage == Work::kDone) return 1.f;
   if (w.stage == Work::kLoad) return 0.05f * (w.load_total ? float(w.load_next) / float(w.load_total) : 0.f);
   if (w.stage == Work::kTrain) return 0.05f + 0.25f * (w.trainer ? w.trainer->Progress() : 0.f);
-  const size_t streams = opt_.frames_dir.empty() ? opt_.seeds.size() : 1;
+  const size_t streams = opt_.source || !opt_.frames_dir.empty() ? 1 : opt_.seeds.size();
   const float in = w.src && w.src->count() ? float(w.frame) / float(w.src->count()) : 0.f;
   return 0.3f + 0.7f * std::min(1.f, (float(w.stream) + in) / float(std::max<size_t>(1, streams)));
 }
@@ -474,8 +521,9 @@ bool Checkout::Step(double budget_ms) {
   const double start = NowMs();
   do {
     if (!error_.empty() || done()) return true;
+    waiting_ = false;
     StepOnce();
-  } while (NowMs() - start < budget_ms);
+  } while (!waiting_ && NowMs() - start < budget_ms);
   return !error_.empty() || done();
 }
 
@@ -515,18 +563,30 @@ void Checkout::StepOnce() {
       return;
     }
     if (opt_.train_manifest.empty() && !opt_.train_on_logos) {
-      // The store's product photos, one seed's per unit.
+      // The store's product photos (ShelfPhotos'), a seed's simulator or one photo per unit (a seed's six
+      // at once were one 40 ms step).
+      const size_t per = size_t(std::max(0, opt_.photos_per_seed));
       if (w.load_total == 0) {
-        w.load_total = opt_.photo_seeds.size();
+        w.load_total = opt_.photo_seeds.size() * per;
         w.class_names = labels::LogoClassNames();
       }
       if (w.load_next < w.load_total) {
-        for (ShelfPhoto& p : ShelfPhotos(opt_.photo_seeds[w.load_next++], opt_.photos_per_seed)) {
-          w.images.push_back(std::move(p.image));
-          w.truth.push_back(std::move(p.boxes));
+        const size_t seed_i = w.load_next / per;
+        if (!w.photo_sim || w.photo_seed != seed_i) {
+          SimOptions so;
+          so.seed = opt_.photo_seeds[seed_i];
+          w.photo_sim = std::make_unique<ShelfSim>(so);
+          w.photo_seed = seed_i;
+          return;
         }
+        if (auto p = PhotoOf(*w.photo_sim, int(w.load_next % per), int(per))) {
+          w.images.push_back(std::move(p->image));
+          w.truth.push_back(std::move(p->boxes));
+        }
+        w.load_next++;
         return;
       }
+      w.photo_sim.reset();
       if (w.images.empty()) return Fail("no product photos to train on");
     } else if (opt_.train_manifest.empty()) {
       // The bundled set's v1 and v2 splits, drawn in memory: the same pixels as data/logos.
@@ -596,9 +656,11 @@ void Checkout::StepOnce() {
 
   // Open the next stream.
   if (!w.started) {
-    const size_t streams = opt_.frames_dir.empty() ? opt_.seeds.size() : 1;
+    const size_t streams = opt_.source || !opt_.frames_dir.empty() ? 1 : opt_.seeds.size();
     if (w.stream >= streams) return Finish();
-    if (!w.src && !opt_.frames_dir.empty()) {  // (a folder is opened once, before training)
+    if (opt_.source) {
+      w.src = opt_.source;
+    } else if (!w.src && !opt_.frames_dir.empty()) {  // (a folder is opened once, before training)
       auto src = OpenFrameDir(opt_.frames_dir);
       if (!src) return Fail(src.status().message());
       w.src = std::move(*src);
@@ -616,7 +678,7 @@ void Checkout::StepOnce() {
     w.purpose = Work::kNone;
     return;
   }
-  const uint64_t stream_id = opt_.frames_dir.empty() ? opt_.seeds[w.stream] : 0;
+  const uint64_t stream_id = opt_.source || !opt_.frames_dir.empty() ? 0 : opt_.seeds[w.stream];
   const double t0 = NowMs();
   // A key frame: the whole shelf, or (at_reach) the area around the reach point, which is all a reach can change.
   auto detect = [&](const Image& frame, Work::Purpose p, bool at_reach) {
@@ -780,6 +842,10 @@ void Checkout::StepOnce() {
     return;
   }
 
+  if (w.frame >= w.src->count() && w.src->more_coming()) {
+    waiting_ = true;  // a live source: the next frame is not there yet
+    return;
+  }
   // The stream is over: score it against its truth, then the next one.
   if (w.frame >= w.src->count()) {
     if (w.src->truth()) {
@@ -898,9 +964,27 @@ void Checkout::Finish() {
     c.stream = w.session_stream[sp.first];
     c.first_frame = sp.second.first;
     c.last_frame = sp.second.second;
+    d_.carts.push_back(std::move(c));
+  }
+  FillCarts(d_.events, opt_.review_below, &d_.carts);
+  w.stage = Work::kDone;
+}
+
+const std::vector<std::string>& Checkout::ClassNames() const { return w_->class_names; }
+
+std::vector<Event> Checkout::EventsSoFar() const {
+  std::vector<Event> all = d_.events;
+  if (w_->stage == Work::kStream) all.insert(all.end(), w_->stream_events.begin(), w_->stream_events.end());
+  return all;
+}
+
+void FillCarts(const std::vector<Event>& events, float review_below, std::vector<Cart>* carts) {
+  for (Cart& c : *carts) {
+    c.lines.clear();
+    c.total = 0;
     std::map<std::string, CartLine> lines;
-    for (const Event& e : d_.events) {
-      if (e.session != sp.first) continue;
+    for (const Event& e : events) {
+      if (e.session != c.session) continue;
       CartLine& l = lines[e.item];
       l.item = e.item;
       l.quantity += e.type == EventType::kTake ? 1 : -1;
@@ -915,15 +999,42 @@ void Checkout::Finish() {
       c.lines.push_back(l.second);
       c.total += l.second.unit_price * l.second.quantity;
       std::snprintf(buf, sizeof buf, "  %2d x %-12s %6.2f  %s\n", l.second.quantity, l.second.item.c_str(),
-                    l.second.unit_price * l.second.quantity,
-                    l.second.confidence < opt_.review_below ? "(review)" : "");
+                    l.second.unit_price * l.second.quantity, l.second.confidence < review_below ? "(review)" : "");
       c.receipt += buf;
     }
     std::snprintf(buf, sizeof buf, "  total %19.2f\n", c.total);
     c.receipt += buf;
-    d_.carts.push_back(std::move(c));
   }
-  w.stage = Work::kDone;
+}
+
+ReviewedRun ApplyReview(const CheckoutData& d, const std::vector<Verdict>& verdicts, float review_below) {
+  auto same = [](const Event& a, const Event& b) {
+    return a.frame == b.frame && a.type == b.type && a.item == b.item && a.session == b.session &&
+           a.confidence == b.confidence;
+  };
+  ReviewedRun r;
+  std::vector<bool> taken(d.review.size(), false);  // each queued event answers for one predicted event
+  for (const Event& e : d.events) {
+    Verdict v = Verdict::kPending;
+    for (size_t i = 0; i < d.review.size(); i++)
+      if (!taken[i] && same(e, d.review[i])) {
+        taken[i] = true;
+        v = i < verdicts.size() ? verdicts[i] : Verdict::kPending;
+        break;
+      }
+    if (v == Verdict::kReject) continue;
+    r.events.push_back(e);
+    if (v == Verdict::kAccept) r.events.back().confidence = 1.f;
+  }
+  r.carts = d.carts;
+  FillCarts(r.events, review_below, &r.carts);
+  r.sessions = d.scores.sessions;
+  for (const auto& p : d.scores.paired) {
+    std::map<std::string, int> want = NetCart(d.truth, p.first);
+    if (p.second >= 0 ? NetCart(r.events, p.second) == want : want.empty()) r.carts_right++;
+  }
+  r.cart_accuracy = r.sessions ? double(r.carts_right) / double(r.sessions) : 1.0;
+  return r;
 }
 
 nlohmann::json Checkout::StatusJson() const {

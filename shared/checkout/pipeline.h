@@ -62,11 +62,37 @@ class FrameSource {
   // The ground truth when known (a folder's events.jsonl, the simulator's events).
   virtual const std::optional<std::vector<Event>>& truth() const = 0;
   virtual std::string name() const = 0;  // "DIR" or "seed 101"
+  // A live source (a camera) has frames still to come past count(): the pipeline waits for them.
+  virtual bool more_coming() const { return false; }
 };
 // Lists DIR/*.png (sorted by name) and reads DIR/events.jsonl when present.
 // Fails naming the folder (missing, empty of frames) or events.jsonl's line and field.
 Result<std::unique_ptr<FrameSource>> OpenFrameDir(const std::string& dir);
 std::unique_ptr<FrameSource> SimulatedFrames(const SimOptions& o);
+
+// Frames handed in as they arrive (a camera, in the page: getUserMedia): no truth. Each is scaled
+// to kWidth px wide (the simulated shelf's 320; the pipeline's distances are in those pixels).
+// Frames already stepped past are dropped; Close() ends the stream after the last one pushed.
+class LiveFrames : public FrameSource {
+ public:
+  static constexpr int kWidth = 320;
+  void Push(const Image& frame);  // a 0-px frame is ignored
+  void Close() { closed_ = true; }
+  int pending() const { return int(frames_.size()); }  // pushed, not yet taken by the pipeline
+  int count() const override { return first_ + int(frames_.size()); }
+  Result<Image> Get(int i) override;
+  const std::optional<std::vector<Event>>& truth() const override { return truth_; }
+  std::string name() const override { return "camera"; }
+  bool more_coming() const override { return !closed_; }
+
+ private:
+  std::vector<Image> frames_;  // frames first_.. not yet taken
+  int first_ = 0;
+  bool closed_ = false;
+  std::optional<std::vector<Event>> truth_;
+};
+// Area-averaged to `width` px wide, the aspect kept (never wider than the frame).
+Image ScaleToWidth(const Image& img, int width);
 
 // Writes the simulated stream of `seed` as DIR/000000.png ... and DIR/events.jsonl, one frame per Step.
 class SimulationWriter {
@@ -111,7 +137,9 @@ struct ShelfPhoto {
 std::vector<ShelfPhoto> ShelfPhotos(uint64_t seed, int per_seed);
 
 struct CheckoutOptions {
-  // Frames: a folder (frames_dir), else one simulated stream per seed, one after the other.
+  // Frames: `source` when set (a camera: LiveFrames; one stream, the caller keeps pushing), else a
+  // folder (frames_dir), else one simulated stream per seed, one after the other.
+  std::shared_ptr<FrameSource> source;
   std::string frames_dir;
   std::vector<uint64_t> seeds;
   SimOptions sim;  // the simulated streams' options (their seed is each of `seeds`)
@@ -174,6 +202,22 @@ struct CheckoutData {
 // Illustrative shelf prices (a receipt needs some): smile 2.49, cloud 1.99, others 1.00.
 double UnitPrice(const std::string& item);
 
+// Each cart's lines, total and receipt from its session's events (the session, stream and frame
+// span set): what the pipeline does at the end, and a view after a person reviewed events.
+void FillCarts(const std::vector<Event>& events, float review_below, std::vector<Cart>* carts);
+
+// A person's verdicts on the review queue (the human in the loop, as in Label Review): an accepted
+// event stays with confidence 1, a rejected one goes. The carts are rebuilt from what stays and,
+// with truth, scored again under the run's pairing of true and predicted shoppers (Scores::paired).
+enum class Verdict { kPending, kAccept, kReject };
+struct ReviewedRun {
+  std::vector<Event> events;
+  std::vector<Cart> carts;
+  int carts_right = 0, sessions = 0;
+  double cart_accuracy = 1;  // carts_right / sessions (meaningful with truth only)
+};
+// verdicts[i] is the person's word on d.review[i] (missing = pending).
+ReviewedRun ApplyReview(const CheckoutData& d, const std::vector<Verdict>& verdicts, float review_below);
 // What a view draws while a stream runs: the latest frame, the hand cue's
 // point, the tracked items (class by votes) and the events so far.
 struct LiveView {
@@ -206,6 +250,12 @@ class Checkout {
   const CheckoutData& data() const { return d_; }
   // Kept only when options' keep_live is set (a panel): copying the frame costs time a CLI does not need.
   const LiveView& live() const { return live_; }
+  // The predicted events so far, the current stream's included (a live cart; data().events has
+  // only the finished streams').
+  std::vector<Event> EventsSoFar() const;
+  const CheckoutOptions& options() const { return opt_; }
+  // The detector's class names (LiveView::items' class_id; events carry the names already).
+  const std::vector<std::string>& ClassNames() const;
   // {"stage","error"?,"frames","key_frames","events","review","review_queue":[{frame,type,item,session,
   //  confidence}] (lowest confidence first),"carts":[{session,stream,first_frame,last_frame,
   //  items:[{item,quantity,confidence,unit_price}],total,receipt}],"event_precision","event_recall",
@@ -223,6 +273,7 @@ class Checkout {
   LiveView live_;
   std::unique_ptr<Work> w_;
   std::string error_;
+  bool waiting_ = false;  // a live source has no new frame yet: Step returns rather than spin
 };
 
 // Runs `o` to the end (the CLI, tests).
