@@ -15,6 +15,7 @@
 #include "core/settings.h"
 #include "kernels/microbench.h"
 #include "ui/panel_anomaly_state.h"
+#include "ui/panel_checkout_state.h"
 #include "ui/panel_features_state.h"
 #include "ui/panel_forecast_state.h"
 #include "ui/panel_labels_state.h"
@@ -89,6 +90,7 @@ struct AppState {
   LabelsPanelState labels;
   ForecastPanelState forecast;
   ReplayPanelState replay;
+  CheckoutPanelState checkout;
 
   void Log(const std::string& msg);
   void Error(const std::string& msg);

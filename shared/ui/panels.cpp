@@ -105,6 +105,9 @@ void FeaturesStatus(AppState& app, nlohmann::json& j) { j["features"] = Features
 // The panel's file pickers list every imported CSV.
 FileClaim FeaturesClaim(const SniffedFile& f) { return {IsCsv(f) ? ImportClaim::kListOnly : ImportClaim::kNone, ""}; }
 
+// [SECTION] Edge Checkout
+void CheckoutStatus(AppState& app, nlohmann::json& j) { j["checkout"] = CheckoutStatusJson(app); }
+
 // [SECTION] System
 bool SystemRun(AppState& app, const Params&) { return StartSystemBench(app); }
 void SystemStatus(AppState& app, nlohmann::json& j) {
@@ -142,6 +145,11 @@ const std::vector<PanelInfo>& Panels() {
        "Feature groups from CSVs, ingest with per-worker progress, records, point-in-time training sets.",
        DrawFeaturesPanel, false, "features-demo", RunFeaturesDemoFromParams, FeaturesStatus, nullptr,
        FeaturesClaim, nullptr, nullptr},
+      {"checkout", "Edge Checkout",
+       "Shelf camera frames -> hand cue, take / put back by the Label Review detector -> a virtual cart per shopper, "
+       "review queue, scored.",
+       DrawCheckoutPanel, false, "checkout-demo", RunCheckoutDemoFromParams, CheckoutStatus, PumpCheckout, nullptr,
+       nullptr, ReleaseCheckoutTextures},
       {"system", "System", "This build and this machine: target, SIMD, threads, memory, frame time, micro-benchmark.",
        DrawSystemPanel, true, "system-bench", SystemRun, SystemStatus, nullptr, nullptr, nullptr, nullptr},
       {"gallery", "Widget Gallery", "Every Fieldkit widget with its help text (living documentation).",

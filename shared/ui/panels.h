@@ -84,6 +84,7 @@ void DrawFeaturesPanel(AppState& app);
 void DrawRecommendPanel(AppState& app);
 void DrawLabelsPanel(AppState& app);
 void DrawForecastPanel(AppState& app);
+void DrawCheckoutPanel(AppState& app);
 
 // Actions shared by buttons and ?run= parameters.
 bool StartSystemBench(AppState& app);
@@ -151,6 +152,14 @@ bool LoadFeaturesCsv(AppState& app, const std::string& path);  // header + infer
 bool StartFeaturesIngest(AppState& app, const std::string& group, const std::string& file,
                          const std::string& pit_entities, const features::IngestProgress* resume = nullptr);
 nlohmann::json FeaturesStatusJson(const AppState& app);  // status().features
+// Edge Checkout (panel_checkout.cpp): ?run=checkout-demo[&seed=101][&sessions=2][&photos=1]
+// [&train=products|logos|labels][&frames=DIR][&camera=1] trains the detector and streams the frames through checkout::Checkout in one sliced
+// job; status().checkout = {state, frames, fps, width, height, carts, event_precision, event_recall,
+// cart_accuracy, ms_per_frame} (the figures as `fieldkit-cli checkout run --json` prints them; null before a run).
+bool RunCheckoutDemoFromParams(AppState& app, const std::map<std::string, std::string>& params);
+nlohmann::json CheckoutStatusJson(const AppState& app);
+void PumpCheckout(AppState& app, double budget_ms);  // camera frames into a camera run
+void ReleaseCheckoutTextures(AppState& app);         // before the renderer goes away
 // Seed replay (panel_replay.cpp): the blog post's figures beside ours, per workflow.
 // ?run=replay&panel=NAME (labels, anomaly, forecast, recommend, sparse, features): *panel_id
 // is the row to open; status().replay = {panel, state, rows:[{figure, seed, ours, note}], ...}.

@@ -1,0 +1,149 @@
+// The Edge Checkout panel through the app, headless: ?run=checkout-demo trains
+// the detector and streams a seeded simulated shelf through checkout::Checkout
+// in job slices while frames draw; status().checkout then holds the figures
+// `fieldkit-cli checkout run --json` prints, equal to the core's for the same
+// seeds. Cancel stops a run; the review queue's verdicts change the carts.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "checkout/pipeline.h"
+#include "headless_app.h"
+#include "ui/app_state.h"
+
+namespace {
+
+bool CheckoutEnded(const nlohmann::json& s) {
+  const nlohmann::json& c = s["checkout"];
+  return c.is_object() && c.value("state", "") != "running";
+}
+
+}  // namespace
+
+TEST_CASE("ui/checkout: ?run=checkout-demo streams in slices; status().checkout equals the core's figures") {
+  HeadlessApp h(__func__);
+  REQUIRE(h.app.Run("checkout-demo", {{"seed", "101"}, {"sessions", "2"}}));
+  CHECK(h.Status()["panel"] == "Edge Checkout");
+  CHECK(h.Status()["checkout"]["state"] == "running");
+  const int frames = h.FramesUntil(CheckoutEnded);
+  const nlohmann::json s = h.Status();
+  const nlohmann::json c = s["checkout"];
+  REQUIRE(c["state"] == "done");
+  CHECK(frames > 10);  // training and the stream took many slices
+  for (const char* k : {"carts", "event_precision", "event_recall", "cart_accuracy", "ms_per_frame", "state", "frames",
+                        "fps", "width", "height"})
+    CHECK_MESSAGE(c.contains(k), k);
+  CHECK(c.size() == 10);
+  REQUIRE(c["cart_accuracy"].is_number());
+  const double acc = c["cart_accuracy"].get<double>();
+  CHECK(acc >= 0.0);
+  CHECK(acc <= 1.0);
+  CHECK(c["event_precision"].is_number());
+  CHECK(c["event_recall"].is_number());
+  CHECK(c["ms_per_frame"].get<double>() > 0);
+  CHECK(c["fps"].get<double>() > 0);
+  CHECK(c["width"] == 320);
+  CHECK(c["height"] == 240);
+  REQUIRE(c["carts"].is_array());
+  CHECK(c["carts"].size() >= 1);
+  // No slice held a frame long (the page's bar is 50 ms; natively a slice is a training unit, a frame or a level).
+  INFO("longest slice: " << s["job"]["max_step_ever"].dump());
+  CHECK(s["job"]["max_step_ever"]["ms"].get<double>() < 50.0);
+
+  // The core, run as the CLI runs it (`checkout run --seeds 101 --sessions 2 --photos 1`): the same figures.
+  fk::checkout::CheckoutOptions o;
+  o.seeds = {101};
+  o.sim.sessions = 2;
+  o.photo_seeds = {1};
+  fk::checkout::Checkout core(o);
+  while (!core.Step(50.0)) {
+  }
+  REQUIRE_FALSE(core.failed());
+  const nlohmann::json cj = core.StatusJson();
+  CHECK(c["cart_accuracy"] == cj["cart_accuracy"]);
+  CHECK(c["event_precision"] == cj["event_precision"]);
+  CHECK(c["event_recall"] == cj["event_recall"]);
+  CHECK(c["frames"] == cj["frames"]);
+  CHECK(c["carts"] == cj["carts"]);
+  h.Frames(3);  // the receipts and figures draw
+  CHECK(h.Status()["items"].contains("checkout.start"));
+  CHECK(h.Status()["items"].contains("checkout.frame"));
+}
+
+TEST_CASE("ui/checkout: Cancel stops a run; the state says so and no frame is stepped after") {
+  HeadlessApp h(__func__);
+  REQUIRE(h.app.Run("checkout-demo", {{"seed", "102"}, {"sessions", "3"}}));
+  // Into the stream (past training), then Cancel as the user does.
+  h.FramesUntil([](const nlohmann::json& s) { return s["checkout"].value("frames", 0) > 5 || CheckoutEnded(s); });
+  REQUIRE(h.Status()["checkout"]["state"] == "running");
+  REQUIRE(h.Click("checkout.cancel"));
+  h.Frames(2);
+  const nlohmann::json c = h.Status()["checkout"];
+  CHECK(c["state"] == "cancelled");
+  CHECK(c["cart_accuracy"].is_null());
+  const int frames = c["frames"].get<int>();
+  h.Frames(20);
+  CHECK(h.Status()["checkout"]["frames"] == frames);
+  CHECK(h.Status()["job"]["state"] != "running");
+  // A second run starts again (the job is free) and reuses nothing half-done.
+  REQUIRE(h.app.Run("checkout-demo", {{"seed", "102"}, {"sessions", "1"}}));
+  CHECK(h.Status()["checkout"]["state"] == "running");
+}
+
+TEST_CASE("ui/checkout: bad ?run=checkout-demo parameters and a missing folder are errors the user sees") {
+  HeadlessApp h(__func__);
+  CHECK_FALSE(h.app.Run("checkout-demo", {{"sessions", "0"}}));
+  CHECK_FALSE(h.app.Run("checkout-demo", {{"train", "yolo"}}));
+  CHECK_FALSE(h.app.Run("checkout-demo", {{"color", "red"}}));
+  CHECK_FALSE(h.app.Run("checkout-demo", {{"camera", "1"}}));  // no camera in this build
+  CHECK_FALSE(h.app.Run("checkout-demo", {{"train", "labels"}}));  // Label Review has no manifest of the user's
+  REQUIRE(h.app.Run("checkout-demo", {{"frames", "/nonexistent/frames"}}));
+  h.FramesUntil(CheckoutEnded, 60);
+  const nlohmann::json s = h.Status();
+  CHECK(s["checkout"]["state"] == "error");
+  REQUIRE(s["errors"].size() >= 6);
+  CHECK(s["errors"][0].get<std::string>().find("sessions must be") != std::string::npos);
+  CHECK(s["errors"][1].get<std::string>().find("train must be") != std::string::npos);
+  CHECK(s["errors"][2].get<std::string>().find("unknown parameter 'color'") != std::string::npos);
+  CHECK(s["errors"].back().get<std::string>().find("/nonexistent/frames") != std::string::npos);
+}
+
+TEST_CASE("ui/checkout: accepting and rejecting review events changes the carts (core ApplyReview)") {
+  // The bundled-logo detector is unsure on seed 101's shelf (3 of 9 events under 0.5): a queue to review.
+  HeadlessApp h(__func__);
+  REQUIRE(h.app.Run("checkout-demo", {{"seed", "101"}, {"sessions", "2"}, {"train", "logos"}}));
+  h.FramesUntil(CheckoutEnded);
+  REQUIRE(h.Status()["checkout"]["state"] == "done");
+  fk::ui::CheckoutPanelState& st = h.app.State().checkout;
+  const fk::checkout::CheckoutData& d = st.run->data();
+  const float below = st.run->options().review_below;
+  REQUIRE(!d.review.empty());
+  // The core: no verdicts = the run's own carts and accuracy; rejected events leave, accepted ones are sure.
+  const fk::checkout::ReviewedRun none = fk::checkout::ApplyReview(d, {}, below);
+  CHECK(none.carts_right == d.scores.carts_right);
+  CHECK(none.cart_accuracy == doctest::Approx(d.scores.cart_accuracy));
+  CHECK(none.events.size() == d.events.size());
+  REQUIRE(none.carts.size() == d.carts.size());
+  for (size_t i = 0; i < d.carts.size(); i++) CHECK(none.carts[i].receipt == d.carts[i].receipt);
+  const std::vector<fk::checkout::Verdict> reject(d.review.size(), fk::checkout::Verdict::kReject);
+  const fk::checkout::ReviewedRun rejected = fk::checkout::ApplyReview(d, reject, below);
+  CHECK(rejected.events.size() == d.events.size() - d.review.size());
+  const std::vector<fk::checkout::Verdict> accept(d.review.size(), fk::checkout::Verdict::kAccept);
+  const fk::checkout::ReviewedRun accepted = fk::checkout::ApplyReview(d, accept, below);
+  CHECK(accepted.events.size() == d.events.size());
+  for (const fk::checkout::Event& e : accepted.events) CHECK(e.confidence >= below);
+  for (const fk::checkout::Cart& c : accepted.carts) CHECK(c.receipt.find("(review)") == std::string::npos);
+
+  // The panel: a click on Reject takes that event out, and its shopper's receipt changes.
+  h.Frames(2);
+  std::string receipts;
+  for (const fk::checkout::Cart& c : st.reviewed.carts) receipts += c.receipt;
+  const size_t before = st.reviewed.events.size();
+  REQUIRE(h.Click("checkout.review0.reject"));
+  CHECK(st.reviewed.events.size() + 1 == before);
+  std::string after;
+  for (const fk::checkout::Cart& c : st.reviewed.carts) after += c.receipt;
+  CHECK(after != receipts);
+  h.Frames(2);
+  CHECK_FALSE(h.Status()["items"].contains("checkout.review0.reject"));  // answered: Undo instead
+}
