@@ -752,6 +752,13 @@ void Checkout::StepOnce() {
       b.top += float(w.crop_y);
     }
     w.ds = labels::Detector::DetectState{};
+    if (opt_.keep_live) {
+      live_.detections.clear();
+      for (const labels::Box& b : boxes)
+        if (b.confidence >= opt_.present_above) live_.detections.push_back(b);
+      live_.scan_x = w.crop_x, live_.scan_y = w.crop_y, live_.scan_w = w.crop_w, live_.scan_h = w.crop_h;
+      live_.detection_frame = w.frame - 1;
+    }
     const Work::Purpose purpose = w.purpose;
     w.purpose = Work::kNone;
     if (purpose == Work::kInitial) {

@@ -227,6 +227,9 @@ struct LiveView {
   bool hand = false;
   float hand_x = 0, hand_y = 0;
   std::vector<labels::Box> items;
+  // The latest key frame's detections over present_above (frame px) and the area that key frame scanned.
+  std::vector<labels::Box> detections;
+  int scan_x = 0, scan_y = 0, scan_w = 0, scan_h = 0, detection_frame = -1;
   int events = 0;
 };
 

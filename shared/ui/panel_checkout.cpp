@@ -230,7 +230,7 @@ void DrawFrame(AppState& app) {
   CheckoutPanelState& st = app.checkout;
   const checkout::LiveView& live = st.run->live();
   const int w = live.image.empty() ? 320 : live.image.width, h = live.image.empty() ? 240 : live.image.height;
-  const float scale = std::clamp(std::min(ImGui::GetContentRegionAvail().x * 0.55f, 640.f) / float(w), 0.5f, 2.f);
+  const float scale = std::clamp(std::min(ImGui::GetContentRegionAvail().x, 640.f) / float(w), 0.5f, 2.f);
   const ImVec2 size(float(w) * scale, float(h) * scale);
   const ImVec2 p0 = ImGui::GetCursorScreenPos();
   ImGui::InvisibleButton("checkout.frame", size);
@@ -247,6 +247,16 @@ void DrawFrame(AppState& app) {
     return;
   }
   const std::vector<std::string>& names = st.run->ClassNames();
+  // The latest key frame: the area its detector scanned (faint) and what it found there (thin boxes).
+  if (live.detection_frame >= 0) {
+    const ImVec2 a(p0.x + float(live.scan_x) * scale, p0.y + float(live.scan_y) * scale);
+    dl->AddRect(a, ImVec2(a.x + float(live.scan_w) * scale, a.y + float(live.scan_h) * scale), IM_COL32(255, 255, 255, 70));
+    for (const labels::Box& b : live.detections) {
+      const ImVec2 q(p0.x + b.left * scale, p0.y + b.top * scale);
+      dl->AddRect(q, ImVec2(q.x + b.width * scale, q.y + b.height * scale), colors::Series(b.class_id) & IM_COL32(255, 255, 255, 150), 0, 0, 1.f);
+    }
+  }
+  // The tracked products (class by the votes of every key frame they were seen in), labelled.
   for (const labels::Box& b : live.items) {
     const ImVec2 a(p0.x + b.left * scale, p0.y + b.top * scale), c(a.x + b.width * scale, a.y + b.height * scale);
     const ImU32 col = colors::Series(b.class_id);
@@ -289,7 +299,7 @@ void DrawCartTable(const char* id, const checkout::Cart& cart, float review_belo
 }
 
 std::string Figure(const nlohmann::json& v, const char* fmt, double mul = 1) {
-  if (!v.is_number()) return "\xe2\x80\x94";  // an em dash: no ground truth
+  if (!v.is_number()) return "-";  // not measured (yet), or no ground truth (the UI font has no em dash)
   char buf[32];
   std::snprintf(buf, sizeof buf, fmt, v.get<double>() * mul);
   return buf;
@@ -304,9 +314,10 @@ void DrawFigures(AppState& app) {
     KeyValueRow("event precision", Figure(j["event_precision"], "%.3f"));
     KeyValueRow("event recall", Figure(j["event_recall"], "%.3f"));
     KeyValueRow("ms per frame (pipeline)", Figure(j["ms_per_frame"], "%.2f"));
-    KeyValueRow("frames/s (this page, drawing included)", Figure(j["fps"], "%.1f"));
-    KeyValueRow("frames", std::to_string(j.value("frames", 0)) + "  (" + std::to_string(j.value("width", 0)) + "x" +
-                              std::to_string(j.value("height", 0)) + ")");
+    KeyValueRow("frames/s (with drawing)", Figure(j["fps"], "%.1f"));
+    const int width = j.value("width", 0), height = j.value("height", 0);
+    KeyValueRow("frames", std::to_string(j.value("frames", 0)) +
+                              (width > 0 ? "  (" + std::to_string(width) + "x" + std::to_string(height) + ")" : ""));
     if (st.run && st.run->done() && st.run->data().has_truth && !st.verdicts.empty()) {
       char buf[64];
       std::snprintf(buf, sizeof buf, "%.0f%% (%d of %d shoppers)", st.reviewed.cart_accuracy * 100, st.reviewed.carts_right,
@@ -321,7 +332,7 @@ void DrawFigures(AppState& app) {
       "products, one shopper at a time, scripted lighting and occlusion) and our own small detector trained in this "
       "page: not the post's store, cameras or models.");
   if (j["cart_accuracy"].is_null() && st.state == "done")
-    ImGui::TextDisabled("No ground truth for these frames (events.jsonl): the figures that need it show \xe2\x80\x94.");
+    ImGui::TextDisabled("No ground truth for these frames (events.jsonl): the figures that need it show -.");
   ImGui::PopTextWrapPos();
 }
 
@@ -414,7 +425,7 @@ void DrawControls(AppState& app) {
                "--out DIR` writes, and what `checkout run --frames DIR` reads.");
   } else {
     ImGui::TextDisabled("Point the camera at a shelf from above the counter, hands reaching in from below. "
-                        "No ground truth: the figures that need it show \xe2\x80\x94.");
+                        "No ground truth: the figures that need it show -.");
   }
   ImGui::TextUnformatted("Detector trained on:");
   ImGui::SameLine();
