@@ -151,3 +151,75 @@ TEST_CASE("ui/checkout: accepting and rejecting review events changes the carts 
   h.Frames(2);
   CHECK_FALSE(h.Status()["items"].contains("checkout.review0.reject"));  // answered: Undo instead
 }
+
+TEST_CASE("ui/checkout: a folder of frames (checkout simulate's layout) gives the core's figures for that folder") {
+  const std::string dir = HeadlessImGui::UserDir("checkout_frames");
+  fk::checkout::SimOptions so;
+  so.seed = 104;
+  so.sessions = 1;
+  fk::checkout::SimulationWriter w(so, dir);
+  while (!w.Step()) {
+  }
+  REQUIRE(w.status().ok());
+  HeadlessApp h(__func__);
+  REQUIRE(h.app.Run("checkout-demo", {{"frames", dir}}));
+  h.FramesUntil(CheckoutEnded);
+  const nlohmann::json c = h.Status()["checkout"];
+  REQUIRE(c["state"] == "done");
+  fk::checkout::CheckoutOptions o;
+  o.frames_dir = dir;
+  o.photo_seeds = {1};
+  fk::checkout::Checkout core(o);
+  while (!core.Step(50.0)) {
+  }
+  REQUIRE_FALSE(core.failed());
+  const nlohmann::json cj = core.StatusJson();
+  CHECK(c["frames"] == w.frames());
+  REQUIRE(c["cart_accuracy"].is_number());
+  CHECK(c["cart_accuracy"] == cj["cart_accuracy"]);
+  CHECK(c["event_recall"] == cj["event_recall"]);
+  CHECK(c["carts"] == cj["carts"]);
+}
+
+TEST_CASE("ui/checkout: camera frames feed the same pipeline; no truth, so the scores are null; End session ends it") {
+  HeadlessApp h(__func__);
+  // A stand-in for the page's getUserMedia camera: a simulated shelf stream, one frame per call, at 640x480
+  // (the page asks the camera for that), so the frames are scaled to 320 wide on the way in.
+  auto sim = std::make_shared<fk::checkout::ShelfSim>(fk::checkout::SimOptions{});
+  auto next = std::make_shared<int>(0);
+  auto on = std::make_shared<bool>(false);
+  fk::Platform& p = h.app.State().platform;
+  p.camera_enable = [on](bool enable) { *on = enable; };
+  p.camera_state = [on] { return std::string(*on ? "on" : "off"); };
+  p.camera_frame = [sim, next](std::vector<uint8_t>& rgb, int& width, int& height) {
+    const fk::Image f = sim->Render(*next % sim->frame_count());
+    ++*next;
+    width = f.width * 2;
+    height = f.height * 2;
+    rgb.resize(size_t(width) * size_t(height) * 3);
+    for (int y = 0; y < height; y++)
+      for (int x = 0; x < width; x++)
+        for (int k = 0; k < 3; k++)
+          rgb[(size_t(y) * size_t(width) + size_t(x)) * 3 + size_t(k)] = f.rgb[(size_t(y / 2) * size_t(f.width) + size_t(x / 2)) * 3 + size_t(k)];
+    return true;
+  };
+  REQUIRE(h.app.Run("checkout-demo", {{"camera", "1"}}));
+  CHECK(*on);
+  h.FramesUntil([](const nlohmann::json& s) { return s["checkout"].value("frames", 0) >= 150 || CheckoutEnded(s); });
+  nlohmann::json c = h.Status()["checkout"];
+  REQUIRE(c["state"] == "running");
+  CHECK(c["width"] == 320);
+  CHECK(c["height"] == 240);
+  REQUIRE(h.Click("checkout.end_camera"));
+  h.FramesUntil(CheckoutEnded, 60);
+  c = h.Status()["checkout"];
+  REQUIRE(c["state"] == "done");
+  CHECK_FALSE(*on);  // the camera was let go
+  CHECK(c["cart_accuracy"].is_null());
+  CHECK(c["event_precision"].is_null());
+  CHECK(c["event_recall"].is_null());
+  CHECK(c["ms_per_frame"].get<double>() > 0);
+  CHECK(c["frames"].get<int>() >= 150);
+  // The shoppers in those frames took products: the camera run saw some of it.
+  CHECK(c["carts"].size() >= 1);
+}
