@@ -318,7 +318,9 @@ void DrawFigures(AppState& app) {
     const int width = j.value("width", 0), height = j.value("height", 0);
     KeyValueRow("frames", std::to_string(j.value("frames", 0)) +
                               (width > 0 ? "  (" + std::to_string(width) + "x" + std::to_string(height) + ")" : ""));
-    if (st.run && st.run->done() && st.run->data().has_truth && !st.verdicts.empty()) {
+    const bool reviewed = std::any_of(st.verdicts.begin(), st.verdicts.end(),
+                                      [](checkout::Verdict v) { return v != checkout::Verdict::kPending; });
+    if (st.run && st.run->done() && st.run->data().has_truth && reviewed) {
       char buf[64];
       std::snprintf(buf, sizeof buf, "%.0f%% (%d of %d shoppers)", st.reviewed.cart_accuracy * 100, st.reviewed.carts_right,
                     st.reviewed.sessions);
@@ -340,9 +342,9 @@ void DrawReview(AppState& app) {
   CheckoutPanelState& st = app.checkout;
   const checkout::CheckoutData& d = st.run->data();
   SectionHeader("Review queue");
-  ImGui::SameLine();
-  HelpMarker("Events the pipeline was unsure of (confidence under 0.5), lowest first. Accept keeps the event "
-             "(confidence 1), Reject removes it; the carts and receipts follow at once.");
+  ImGui::TextDisabled("Events the pipeline was unsure of (confidence under %.2g), lowest first. Accept keeps the event "
+                      "(confidence 1), Reject removes it; the carts and receipts follow at once.",
+                      double(st.run->options().review_below));
   if (d.review.empty()) {
     ImGui::TextDisabled("nothing to review");
     return;
