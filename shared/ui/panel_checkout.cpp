@@ -61,6 +61,7 @@ checkout::CheckoutOptions MakeOptions(AppState& app) {
     st.source_name = "simulated shelf, seed " + std::to_string(st.seed) + ", " + std::to_string(st.sessions) +
                      (st.sessions == 1 ? " shopper" : " shoppers");
   }
+  o.review_below = st.review_below;
   o.photo_seeds.clear();
   for (int i = 1; i <= st.photo_seeds; i++) o.photo_seeds.push_back(uint64_t(i));
   if (st.detector == CheckoutPanelState::kLogos) o.train_on_logos = true;
@@ -452,6 +453,11 @@ void DrawControls(AppState& app) {
     else
       ImGui::SetTooltip("%s", app.labels.v1_manifest.c_str());
   }
+  ImGui::SetNextItemWidth(160);
+  ImGui::SliderFloat("review events under", &st.review_below, 0.05f, 1.f, "%.2f");
+  ImGui::SameLine();
+  HelpMarker("Events with a confidence under this go to the review queue and are marked (review) on the receipt "
+             "(the CLI's --review-below).");
   ImGui::EndDisabled();
   if (ImGui::Button(busy ? "Running..." : "Start", ImVec2(120, 0)) && !busy) StartCheckout(app);
   RecordItem(app, "checkout.start");
@@ -519,7 +525,8 @@ void DrawCheckoutPanel(AppState& app) {
 
 // [SECTION] ?run=checkout-demo and status().checkout
 
-// ?run=checkout-demo[&seed=101][&sessions=2][&photos=1][&train=products|logos|labels][&frames=DIR][&camera=1]
+// ?run=checkout-demo[&seed=101][&sessions=2][&photos=1][&train=products|logos|labels][&review_below=0.5]
+// [&frames=DIR][&camera=1]
 // The demo's defaults keep it short (an e2e case): two shoppers, the detector trained on seed 1's photos only
 // (`checkout run --seeds 101 --sessions 2 --photos 1`).
 bool RunCheckoutDemoFromParams(AppState& app, const std::map<std::string, std::string>& params) {
@@ -528,6 +535,7 @@ bool RunCheckoutDemoFromParams(AppState& app, const std::map<std::string, std::s
   st.seed = 101;
   st.sessions = 2;
   st.photo_seeds = 1;
+  st.review_below = 0.5f;
   st.detector = CheckoutPanelState::kStorePhotos;
   auto number = [&app](const std::string& k, const std::string& v, long lo, long hi, int* out) {
     char* end = nullptr;
@@ -557,13 +565,21 @@ bool RunCheckoutDemoFromParams(AppState& app, const std::map<std::string, std::s
         app.Error("?run=checkout-demo: train must be products, logos or labels, got '" + v + "'");
         return false;
       }
+    } else if (k == "review_below") {
+      char* end = nullptr;
+      const double r = std::strtod(v.c_str(), &end);
+      if (v.empty() || !end || *end || !(r >= 0 && r <= 1)) {
+        app.Error("?run=checkout-demo: review_below must be a number in 0..1, got '" + v + "'");
+        return false;
+      }
+      st.review_below = float(r);
     } else if (k == "frames") {
       std::snprintf(st.frames_dir, sizeof st.frames_dir, "%s", v.c_str());
       st.source = CheckoutPanelState::kFolder;
     } else if (k == "camera") {
       if (v == "1" || v == "true") st.source = CheckoutPanelState::kCamera;
     } else {
-      app.Error("?run=checkout-demo: unknown parameter '" + k + "' (known: seed, sessions, photos, train, frames, camera)");
+      app.Error("?run=checkout-demo: unknown parameter '" + k + "' (known: seed, sessions, photos, train, review_below, frames, camera)");
       return false;
     }
   }

@@ -22,6 +22,7 @@ struct CheckoutPanelState {
   int sessions = 3;   // shoppers in it
   int detector = kStorePhotos;
   int photo_seeds = 5;  // the store's product photos of seeds 1..N (the CLI's --photos 1-N; default 1-5 as there)
+  float review_below = 0.5f;  // events under this confidence go to the review queue (the CLI's --review-below)
   char frames_dir[512] = "";  // native: a folder as `checkout simulate --out DIR` writes it
   // The run.
   std::unique_ptr<checkout::Checkout> run;

@@ -153,7 +153,7 @@ bool StartFeaturesIngest(AppState& app, const std::string& group, const std::str
                          const std::string& pit_entities, const features::IngestProgress* resume = nullptr);
 nlohmann::json FeaturesStatusJson(const AppState& app);  // status().features
 // Edge Checkout (panel_checkout.cpp): ?run=checkout-demo[&seed=101][&sessions=2][&photos=1]
-// [&train=products|logos|labels][&frames=DIR][&camera=1] trains the detector and streams the frames through checkout::Checkout in one sliced
+// [&train=products|logos|labels][&review_below=0.5][&frames=DIR][&camera=1] trains the detector and streams the frames through checkout::Checkout in one sliced
 // job; status().checkout = {state, frames, fps, width, height, carts, event_precision, event_recall,
 // cart_accuracy, ms_per_frame} (the figures as `fieldkit-cli checkout run --json` prints them; null before a run).
 bool RunCheckoutDemoFromParams(AppState& app, const std::map<std::string, std::string>& params);
