@@ -343,9 +343,11 @@ void DrawReview(AppState& app) {
   CheckoutPanelState& st = app.checkout;
   const checkout::CheckoutData& d = st.run->data();
   SectionHeader("Review queue");
-  ImGui::TextDisabled("Events the pipeline was unsure of (confidence under %.2g), lowest first. Accept keeps the event "
+  ImGui::PushTextWrapPos(0);
+  ImGui::TextDisabled("Events the pipeline was unsure of (confidence under %.3g), lowest first. Accept keeps the event "
                       "(confidence 1), Reject removes it; the carts and receipts follow at once.",
                       double(st.run->options().review_below));
+  ImGui::PopTextWrapPos();
   if (d.review.empty()) {
     ImGui::TextDisabled("nothing to review");
     return;
@@ -371,7 +373,7 @@ void DrawReview(AppState& app) {
       ImGui::TableSetColumnIndex(3);
       ImGui::Text("%d", e.session);
       ImGui::TableSetColumnIndex(4);
-      ImGui::Text("%.2f", double(e.confidence));
+      ImGui::Text("%.3f", double(e.confidence));
       ImGui::TableSetColumnIndex(5);
       const checkout::Verdict v = i < st.verdicts.size() ? st.verdicts[i] : checkout::Verdict::kPending;
       const std::string id = "checkout.review" + std::to_string(row);
@@ -454,7 +456,7 @@ void DrawControls(AppState& app) {
       ImGui::SetTooltip("%s", app.labels.v1_manifest.c_str());
   }
   ImGui::SetNextItemWidth(160);
-  ImGui::SliderFloat("review events under", &st.review_below, 0.05f, 1.f, "%.2f");
+  ImGui::SliderFloat("review events under", &st.review_below, 0.05f, 1.f, "%.3f");
   ImGui::SameLine();
   HelpMarker("Events with a confidence under this go to the review queue and are marked (review) on the receipt "
              "(the CLI's --review-below).");
