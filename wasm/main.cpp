@@ -4,11 +4,8 @@
 #include <GLES3/gl3.h>
 #include <GLFW/glfw3.h>
 #include <emscripten.h>
-#include <emscripten/heap.h>
 #include <emscripten/html5.h>
 
-#include <algorithm>
-#include <cstdint>
 #include <cstdio>
 #include <map>
 #include <string>
@@ -307,44 +304,6 @@ EM_JS(void, fk_js_request_import, (), {
 
 uint64_t WasmHeapBytes() { return uint64_t(__builtin_wasm_memory_size(0)) * 65536ull; }
 
-// [SECTION] Memory pages written ahead of the allocator
-// A wasm memory page's first write costs a page fault. On this project's test machine (a VM) that
-// is ~25-40 us per 4 KB: 64 MB of a fresh WebAssembly.Memory took 0.42-0.69 s to touch in node,
-// 1-4 ms the second time. Unhelped, it lands inside whichever job slice first uses the memory (a
-// trainer's ~27 MB of buffers, a model import, a 14 MB model copy). Wasm memory never shrinks and
-// touched pages stay resident, so each frame writes the pages just past the allocator's break
-// (nothing lives there; each touched byte is rewritten with its own value) in its spare time, up
-// to kAhead past the break: later allocations land on pages already faulted in. `#noheapwarm` in
-// the page's address turns it off, for measuring with and without.
-EM_JS(int, fk_js_heap_warm_enabled, (), { return location.hash.indexOf('noheapwarm') < 0 ? 1 : 0; });
-
-struct HeapWarmer {
-  static constexpr uintptr_t kAhead = uintptr_t(48) << 20;
-  static constexpr uintptr_t kPage = 4096;
-  uintptr_t touched = 0;  // pages past the break below this were written
-  int enabled = -1;       // -1: not asked yet
-  void Step(double budget_ms) {
-    if (enabled < 0) enabled = fk_js_heap_warm_enabled();
-    if (!enabled) return;
-    const double t0 = emscripten_get_now();
-    const uintptr_t brk = *emscripten_get_sbrk_ptr();
-    uintptr_t p = std::max(touched, (brk + kPage - 1) & ~(kPage - 1));
-    const uintptr_t want = brk + kAhead;
-    if (p >= want) return;
-    if (want > emscripten_get_heap_size() && !emscripten_resize_heap(want)) return;  // no more memory: fine
-    const uintptr_t end = std::min<uintptr_t>(want, emscripten_get_heap_size());
-    while (p < end) {
-      for (int i = 0; i < 16 && p < end; ++i, p += kPage) {
-        volatile uint8_t* q = reinterpret_cast<volatile uint8_t*>(p);
-        *q = *q;
-      }
-      if (emscripten_get_now() - t0 >= budget_ms) break;
-    }
-    touched = p;
-  }
-};
-HeapWarmer g_heap_warmer;
-
 void Frame(void*) {
   Web& w = *g_web;
   const int width = fk_js_width(), height = fk_js_height();
@@ -382,7 +341,6 @@ EMSCRIPTEN_KEEPALIVE void fk_on_fs_ready(const char* load_error) {
   p.hardware_threads = 1;
   p.threads_enabled = false;
   p.memory_in_use = WasmHeapBytes;
-  p.idle_work = [](double budget_ms) { g_heap_warmer.Step(budget_ms); };
   p.user_dir = "/user";
   p.data_dir = "/data";
   p.font_path = "/fonts/DejaVuSans.ttf";  // embedded at link time (wasm/CMakeLists.txt)

@@ -48,10 +48,6 @@ struct Platform {
   std::function<void(bool on)> camera_enable;
   std::function<bool(std::vector<uint8_t>& rgb, int& width, int& height)> camera_frame;
   std::function<std::string()> camera_state;
-  // The platform's own upkeep in what is left of a frame (at least ~2 ms a frame): the page
-  // writes the wasm memory pages just past the allocator's break, so their first-touch page
-  // faults land there and not inside a job's slice. Empty where there is none.
-  std::function<void(double budget_ms)> idle_work;
 };
 
 }  // namespace fk

@@ -282,7 +282,6 @@ void App::Frame() {
   app.jobs.Pump(std::max(4.0, app.pump_budget_ms - used));
   for (const PanelInfo& p : Panels())
     if (p.pump) p.pump(app, std::max(2.0, app.pump_budget_ms + 2.0 - (NowMs() - t0)));  // live streams, in slices
-  if (app.platform.idle_work) app.platform.idle_work(std::max(2.0, app.pump_budget_ms - (NowMs() - t0)));
   app.prev_frame_start_ms = t0;
   app.prev_frame_busy = busy_before || app.jobs.Busy();
   app.prev_frame_work_ms = NowMs() - t0;

@@ -119,8 +119,7 @@ export class AppPage {
       this.page.on('pageerror', (err) => this.#consoleError(`page error: ${err.message}`));
     }
     if (initScript) await this.page.addInitScript(initScript);
-    // FK_E2E_HASH (e.g. '#noheapwarm') is added to every address: A/B measurements of page switches.
-    const url = new URL(query + (query.includes('#') ? '' : process.env.FK_E2E_HASH || ''), this.baseUrl).toString();
+    const url = new URL(query, this.baseUrl).toString();
     const res = await this.page.goto(url, { waitUntil: 'load', timeout: 30000 });
     assert(res && res.ok(), `GET ${url} answered ${res ? res.status() : 'nothing'}`);
     return this.page;
