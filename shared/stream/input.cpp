@@ -304,6 +304,135 @@ void CsvParser::ParseLine(std::string_view line, std::vector<Event>* out) {
   if (!bad.empty()) report_.AddError(line_no_, bad);
 }
 
+// [SECTION] Parquet
+
+bool IsParquetPath(const std::string& path) {
+  return path.size() >= 8 && Lower(path.substr(path.size() - 8)) == ".parquet";
+}
+
+namespace {
+
+// "hop_time (timestamp), car (double)": what a file has, for messages about what it lacks.
+std::string ColumnList(const parquet::ParquetTable& t) {
+  std::string s;
+  for (auto& c : t.columns) s += (s.empty() ? "" : ", ") + c.spec.name + " (" + parquet::ColumnTypeName(c.spec.type) + ")";
+  return s.empty() ? "none" : s;
+}
+
+}  // namespace
+
+Status ParquetToEvents(const parquet::ParquetTable& t, Schema* schema, const IngestOptions& opt, std::vector<Event>* out,
+                       IngestReport* report) {
+  using parquet::ColumnType;
+  const std::string& src = report->source;
+  auto type_of = [&](int c) { return std::string(parquet::ColumnTypeName(t.columns[size_t(c)].spec.type)); };
+  // The columns first, all of them: a file that does not fit appends nothing.
+  int tc = -1;
+  for (size_t c = 0; c < t.columns.size() && tc < 0; c++) {
+    const std::string& k = t.columns[c].spec.name;
+    if (opt.time_field.empty() ? IsDefaultTimeField(k) : k == opt.time_field) tc = int(c);
+  }
+  if (tc < 0)
+    return Status::Error(src + ": no timestamp column \"" +
+                         (opt.time_field.empty() ? std::string("ts, time, timestamp, event_time or hop_time") : opt.time_field) +
+                         "\" (columns: " + ColumnList(t) + ")");
+  const ColumnType tt = t.columns[size_t(tc)].spec.type;
+  if (tt != ColumnType::Timestamp && tt != ColumnType::Int64 && tt != ColumnType::String)
+    return Status::Error(src + ": column \"" + t.columns[size_t(tc)].spec.name + "\" is " + type_of(tc) +
+                         "; the timestamp must be a timestamp, int64 (Unix seconds or milliseconds) or string column");
+  std::vector<int> dim_cols, measure_cols;
+  for (size_t c = 0; c < t.columns.size(); c++) {
+    if (int(c) == tc) continue;
+    const parquet::ColumnSpec& s = t.columns[c].spec;
+    if (Contains(opt.dimension_fields, s.name)) {
+      if (s.type != ColumnType::String && s.type != ColumnType::Int64)
+        return Status::Error(src + ": column \"" + s.name + "\" is " + type_of(int(c)) +
+                             "; a dimension must be a string or int64 column");
+      dim_cols.push_back(int(c));
+      continue;
+    }
+    if (!opt.measure_fields.empty() && !Contains(opt.measure_fields, s.name)) continue;
+    if (s.type != ColumnType::Double && s.type != ColumnType::Int64)
+      return Status::Error(src + ": column \"" + s.name + "\" is " + type_of(int(c)) +
+                           "; a measure must be a double or int64 column");
+    measure_cols.push_back(int(c));
+  }
+  std::vector<std::string> missing;
+  for (auto& m : opt.measure_fields)
+    if (t.Index(m) < 0 && !Contains(opt.dimension_fields, m)) missing.push_back(m);
+  if (measure_cols.empty()) {
+    std::string names;
+    for (auto& m : (opt.measure_fields.empty() ? std::vector<std::string>{"a measure"} : opt.measure_fields))
+      names += (names.empty() ? "" : ", ") + m;
+    return Status::Error(src + ": no measure column " + names + " (columns: " + ColumnList(t) + ")");
+  }
+  for (auto& m : missing)
+    if (report->messages.size() < report->max_messages)
+      report->messages.push_back(src + ": no column \"" + m + "\" (a measure): its values are missing from this file");
+
+  std::vector<Event> events;
+  events.reserve(size_t(t.rows) * measure_cols.size());
+  const parquet::ParquetColumn& time = t.columns[size_t(tc)];
+  for (size_t r = 0; r < t.rows; r++) {
+    report->lines++;
+    if (time.nulls[r]) {
+      report->AddError(r + 1, "missing timestamp field \"" + time.spec.name + "\" (null)");
+      continue;
+    }
+    std::optional<TimeS> when;
+    std::string text;
+    if (time.spec.type == ColumnType::Timestamp) {
+      when = FloorDiv(time.ints[r], time.spec.unit == parquet::TimeUnit::Micros ? 1000000 : 1000);
+    } else {
+      text = time.spec.type == ColumnType::Int64 ? std::to_string(time.ints[r]) : time.strings[r];
+      when = ParseTime(text);
+    }
+    if (!when) {
+      report->AddError(r + 1, "unparsable timestamp \"" + text + "\" in field \"" + time.spec.name + "\"");
+      continue;
+    }
+    DimValues dims;
+    for (int c : dim_cols) {
+      const parquet::ParquetColumn& d = t.columns[size_t(c)];
+      if (d.nulls[r]) continue;
+      dims.emplace_back(d.spec.name, d.spec.type == ColumnType::Int64 ? std::to_string(d.ints[r]) : d.strings[r]);
+    }
+    const uint32_t dims_id = schema->Dims(std::move(dims));
+    size_t made = 0;
+    for (int c : measure_cols) {
+      const parquet::ParquetColumn& m = t.columns[size_t(c)];
+      if (m.nulls[r]) continue;
+      const double v = m.spec.type == ColumnType::Double ? m.doubles[r] : double(m.ints[r]);
+      if (!std::isfinite(v)) continue;
+      events.push_back(Event{*when, schema->Measure(m.spec.name), dims_id, v});
+      made++;
+    }
+    report->events += made;
+    if (made) report->records++;
+    else report->AddError(r + 1, "no measure fields (every measure null)");
+  }
+  out->insert(out->end(), events.begin(), events.end());
+  return Status::Ok();
+}
+
+Status ReadRecordFile(const std::string& path, Schema* schema, const IngestOptions& options, std::vector<Event>* out,
+                      IngestReport* report) {
+  *report = IngestReport{};
+  report->source = path;
+  report->max_messages = options.max_messages;
+  if (IsParquetPath(path)) {
+    auto bytes = ReadFile(path);
+    if (!bytes) return bytes.status();
+    auto table = parquet::ReadParquet(*bytes, path);
+    if (!table) return table.status();
+    return ParquetToEvents(*table, schema, options, out, report);
+  }
+  JsonLinesParser p(schema, options, path);
+  Status st = ForEachLine(path, [&](std::string_view l) { p.ParseLine(l, 0, out); return true; });
+  *report = p.report();
+  return st;
+}
+
 // [SECTION] files
 
 EventFileReader::EventFileReader() = default;
@@ -336,7 +465,47 @@ const IngestReport& EventFileReader::report() const {
 
 // [SECTION] inspecting a user's file
 
+// A Parquet file's columns say their types: only string columns need their values looked at.
+static Result<EventColumns> InspectParquet(const std::string& path, size_t max_lines) {
+  auto bytes = ReadFile(path);
+  if (!bytes) return bytes.status();
+  auto t = parquet::ReadParquet(*bytes, path);
+  if (!t) return t.status();
+  EventColumns out;
+  out.lines = size_t(std::min<uint64_t>(t->rows, max_lines));
+  for (const parquet::ParquetColumn& c : t->columns) {
+    const std::string& name = c.spec.name;
+    if (name == "hop_time") out.records = true;
+    if (name.empty()) continue;
+    bool time = false, text = false;
+    switch (c.spec.type) {
+      case parquet::ColumnType::Timestamp: time = true; break;
+      case parquet::ColumnType::Int64: time = IsDefaultTimeField(name); break;
+      case parquet::ColumnType::Double: break;
+      case parquet::ColumnType::Boolean: continue;  // neither a number ParquetToEvents takes nor a dimension
+      case parquet::ColumnType::String: {
+        bool seen = false, all_times = true;
+        for (size_t r = 0; r < out.lines; r++) {
+          if (c.nulls[r] || c.strings[r].empty()) continue;
+          seen = true;
+          all_times = all_times && ParseTime(c.strings[r]).has_value();
+        }
+        time = seen && all_times;
+        text = !time;
+        break;
+      }
+    }
+    if (time) out.time.insert(IsDefaultTimeField(name) ? out.time.begin() : out.time.end(), name);
+    else (text ? out.text : out.numeric).push_back(name);
+  }
+  if (!out.records)
+    return Status::Error(path + ": a Parquet file is read as windowed records and this one has no hop_time column (columns: " +
+                         ColumnList(*t) + ")");
+  return out;
+}
+
 Result<EventColumns> InspectEventFile(const std::string& path, size_t max_lines) {
+  if (IsParquetPath(path)) return InspectParquet(path, max_lines);
   const bool csv = path.size() >= 4 && Lower(path.substr(path.size() - 4)) == ".csv";
   // Per column / key, in order of first appearance: (all times, all numbers, seen a value).
   struct Col {

@@ -21,6 +21,7 @@
 #include "core/file.h"
 #include "core/status.h"
 #include "core/strings.h"
+#include "core/parquet.h"
 #include "stream/event.h"
 
 namespace fk::stream {
@@ -118,8 +119,36 @@ struct EventColumns {
   size_t lines = 0;                  // data lines looked at
 };
 // Reads at most max_lines data lines. A file that cannot be opened, or a CSV
-// without a header, is an error naming the file.
+// without a header, is an error naming the file. A .parquet file is read
+// whole (its column types say what each column is: timestamps are times,
+// strings times or text, doubles and int64s numbers); it is only read as
+// windowed records, so one without hop_time is an error naming it.
 Result<EventColumns> InspectEventFile(const std::string& path, size_t max_lines = 200);
+
+// Events from a Parquet table, with a JSON Lines record's rules: the time
+// column (options.time_field, else the first column named ts, time,
+// timestamp, event_time or hop_time: a TIMESTAMP, or int64 / string read as
+// ParseTime reads them), dimension columns (string or int64; null = the
+// record lacks it), measure columns (double or int64, one event per non-null
+// finite value: the JSON Lines sink writes NaN as null). A column of the
+// wrong type, no time column, or none of options.measure_fields is an error
+// naming report->source and the column, and nothing is appended; a measure
+// column missing beside others is a message in *report. Rows without a time
+// or without any measure value are counted bad ("source:ROW: reason", ROW
+// 1-based), as bad lines are. report->source names the file in messages.
+Status ParquetToEvents(const parquet::ParquetTable& table, Schema* schema, const IngestOptions& options,
+                       std::vector<Event>* out, IngestReport* report);
+
+// Whether a path names a Parquet file (".parquet", any case).
+bool IsParquetPath(const std::string& path);
+
+// One file of windowed records (the sink's records.jsonl or part-N.parquet, a
+// landing folder's part file): ".parquet" through ReadParquet and
+// ParquetToEvents, anything else as JSON Lines. *report is this file's
+// (source = path); a file that does not read or a Parquet file that does not
+// fit is an error naming it.
+Status ReadRecordFile(const std::string& path, Schema* schema, const IngestOptions& options, std::vector<Event>* out,
+                      IngestReport* report);
 
 // Reads a whole JSONL or CSV file (chosen by extension: .csv, else JSON Lines).
 Status ReadEventsFile(const std::string& path, Schema* schema, const IngestOptions& options,
