@@ -136,12 +136,26 @@ Status PartitionSink::Close() {
 std::vector<std::string> ListPartitionFiles(const std::string& root, TimeS t0, TimeS t1, const std::string& file_name) {
   std::vector<std::string> out;
   for (TimeS h = FloorDiv(t0, 3600) * 3600; h <= t1; h += 3600) {
-    for (const std::string& p : {PartitionDir(root, h) + file_name, LegacyPartitionDir(root, h) + file_name}) {
-      std::ifstream f(p);
-      if (f) {
-        out.push_back(p);
-        break;
+    for (const std::string& dir : {PartitionDir(root, h), LegacyPartitionDir(root, h)}) {
+      const size_t before = out.size();
+      if (std::ifstream(dir + file_name)) out.push_back(dir + file_name);
+      // Only a folder that exists is listed: most probes of a long range miss, and a stat is cheaper.
+      std::error_code ec;
+      if (std::filesystem::is_directory(dir, ec)) {
+        std::vector<std::string> parts;
+        if (auto entries = ListDir(dir)) {
+          for (const DirEntry& e : *entries)
+            if (!e.is_dir && e.name.size() > 13 && e.name.compare(0, 5, "part-") == 0 &&
+                e.name.compare(e.name.size() - 8, 8, ".parquet") == 0)
+              parts.push_back(e.name);
+        }
+        // Shorter names first, then by name: part-9 before part-10, whatever the zero padding.
+        std::sort(parts.begin(), parts.end(), [](const std::string& a, const std::string& b) {
+          return a.size() != b.size() ? a.size() < b.size() : a < b;
+        });
+        for (auto& p : parts) out.push_back(dir + p);
       }
+      if (out.size() > before) break;
     }
   }
   return out;

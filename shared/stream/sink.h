@@ -68,8 +68,9 @@ class PartitionSink {
 };
 
 // Existing partition files for the hours from t0 to t1 (inclusive), in time
-// order — probing hour folders (the Hive-style one, else the legacy one)
-// instead of listing directories.
+// order: per hour, file_name, then every part-*.parquet in part order (the
+// Parquet sink's parts). Hour folders are probed (the Hive-style one, else
+// the legacy one), not the root listed; only a folder that exists is listed.
 std::vector<std::string> ListPartitionFiles(const std::string& root, TimeS t0, TimeS t1,
                                             const std::string& file_name = "records.jsonl");
 
