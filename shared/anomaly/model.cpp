@@ -159,13 +159,13 @@ Status AnomalyModel::StartRecordFiles(const std::vector<std::string>& files, con
   stream::IngestReport total;
   total.source = label;
   for (const std::string& file : files) {
-    stream::JsonLinesParser p(schema.get(), io, file);
-    if (Status st = stream::ForEachLine(file, [&](std::string_view l) { p.ParseLine(l, 0, &records); return true; }); !st)
-      return Fail(&state_, &error_, st);
-    total.lines += p.report().lines;
-    total.events += p.report().events;
-    total.bad_lines += p.report().bad_lines;
-    for (auto& m : p.report().messages)
+    stream::IngestReport rep;
+    if (Status st = stream::ReadRecordFile(file, schema.get(), io, &records, &rep); !st) return Fail(&state_, &error_, st);
+    total.lines += rep.lines;
+    total.records += rep.records;
+    total.events += rep.events;
+    total.bad_lines += rep.bad_lines;
+    for (auto& m : rep.messages)
       if (total.messages.size() < total.max_messages) total.messages.push_back(m);
   }
   if (records.empty()) {

@@ -114,11 +114,12 @@ class AnomalyModel {
   Status StartFile(const std::string& path);
   // Events already in memory (tests, the page's imported files).
   Status StartEvents(std::vector<stream::Event> events, std::unique_ptr<stream::Schema> schema);
-  // Already-windowed records in a partition folder (root/year=YYYY/month=MM/day=DD/hour=HH/*.jsonl, or YYYY/MM/DD/HH/)
-  // between t0 and t1: continuous mode over the sink's output.
+  // Already-windowed records in a partition folder (root/year=YYYY/month=MM/day=DD/hour=HH/records.jsonl and
+  // part-N.parquet, or YYYY/MM/DD/HH/) between t0 and t1: continuous mode over the sink's output.
   Status StartPartitions(const std::string& root, stream::TimeS t0, stream::TimeS t1);
   // Already-windowed records ({"car":56,"camera_id":"cam1","hop_time":"..."}
-  // per line) from these files in any order, e.g. a landing folder's part files
+  // per line, or the same columns in a .parquet file: stream::ReadRecordFile)
+  // from these files in any order, e.g. a landing folder's part files
   // (stream::ListLandingFiles) or the files a user dropped; `label` names them in errors.
   Status StartRecordFiles(const std::vector<std::string>& files, const std::string& label);
 
