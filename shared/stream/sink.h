@@ -75,7 +75,8 @@ std::vector<std::string> ListPartitionFiles(const std::string& root, TimeS t0, T
                                             const std::string& file_name = "records.jsonl");
 
 // Every record file under a landing folder (a Flink-style file sink's output:
-// any depth of bucket folders, part files of JSON lines), sorted by path.
+// any depth of bucket folders, part files of JSON lines or .parquet parts:
+// stream::ReadRecordFile reads either), sorted by path.
 // Names starting with '.' or '_' are skipped: in-progress part files and
 // markers such as _SUCCESS.
 Result<std::vector<std::string>> ListLandingFiles(const std::string& root);
