@@ -457,11 +457,12 @@ const std::vector<Flag> kSimFlags = {
 const std::string kParamHelp = "override DetectorParams (see anomaly/detector.h), comma-separated";
 
 const std::vector<Flag> kSourceFlags = {
-    {"input", "FILE", "events or window records, .jsonl or .csv"},
-    {"partitions", "DIR", "the year=/month=/day=/hour=/ folders simulate --partitions writes (YYYY/MM/DD/HH/ too; with --from, --to)"},
+    {"input", "FILE", "events or window records, .jsonl or .csv (Parquet: --partitions or --landing)"},
+    {"partitions", "DIR", "the year=/month=/day=/hour=/ folders simulate --partitions writes: records.jsonl or part-N.parquet\n"
+                        "(YYYY/MM/DD/HH/ too; with --from, --to)"},
     {"from", "T", "first time read from --partitions (ISO-8601)"},
     {"to", "T", "end of the time read from --partitions (ISO-8601)"},
-    {"landing", "DIR", "a landing folder of windowed record files (JSON lines with hop_time), any depth; "
+    {"landing", "DIR", "a landing folder of windowed record files (JSON lines with hop_time, or .parquet), any depth; "
                        "names starting with . or _ skipped"},
     {"simulate", "", "the roadside camera simulator as the input (simulate's --days, --cameras, --seed)"},
 };
@@ -505,7 +506,7 @@ const VerbTable kAnomaly = {
              {{"events", "FILE", "write the raw events (JSON Lines)"},
               {"records", "FILE", "write the window records (JSON Lines, hop_time = window end)"},
               {"partitions", "DIR", "write the records into Hive-style year=/month=/day=/hour=/ folders"},
-              {"partition-format", "jsonl|parquet", "records.jsonl (default; what detect --partitions reads) or part-N.parquet per hour"},
+              {"partition-format", "jsonl|parquet", "records.jsonl (default) or part-N.parquet per hour; detect --partitions reads both"},
               {"interval", "S", "window size (default 300)"},
               {"lateness", "S", "allowed lateness (default 60)"},
               {"hop", "S", "hopping windows every S seconds (default: tumbling)"}}}),
