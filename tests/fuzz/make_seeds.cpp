@@ -450,6 +450,24 @@ void ParquetSeeds() {
     }
     Write("core_parquet", plain == 2 ? "snappy.parquet" : plain ? "plain.parquet" : "dictionary.parquet", *b);
   }
+  // A partition part as the Parquet window sink writes it (stream/sink.h): measures as doubles, the
+  // dimension as a string (null where a record lacks it), hop_time a REQUIRED microsecond timestamp.
+  ParquetWriter w({{"person", ColumnType::Double}, {"car", ColumnType::Double}, {"camera_id", ColumnType::String},
+                   {"hop_time", ColumnType::Timestamp, false}});
+  for (int i = 0; i < 12; i++) {
+    w.AppendDouble(0, i % 4);
+    if (i == 5) w.AppendNull(1);
+    else w.AppendDouble(1, 10 + i);
+    if (i == 7) w.AppendNull(2);
+    else w.AppendString(2, i % 2 ? "cam2" : "cam1");
+    w.AppendInt64(3, (1622908800 + 300 * (i / 2 + 1)) * int64_t(1000000));
+  }
+  auto b = w.Finish();
+  if (!b) {
+    std::fprintf(stderr, "parquet seed: %s\n", b.status().message().c_str());
+    std::exit(1);
+  }
+  Write("core_parquet", "sink_records.parquet", *b);
 }
 
 void MiscSeeds() {

@@ -2,11 +2,15 @@
 // import or an IndexedDB copy): Settings::Load, then what it keeps is saved
 // and loaded back unchanged. Parquet files (the feature store's offline
 // store, read back by `features verify`): ReadParquet, then what it read is
-// written again and must read back the same.
+// written again and must read back the same; and the table as windowed
+// records (`anomaly detect --partitions` over part-N.parquet):
+// stream::ParquetToEvents with the default and the detector's options.
 #include "../fuzz_target.h"
 #include "core/parquet.h"
 #include "core/settings.h"
+#include "stream/input.h"
 
+#include <cmath>
 #include <cstring>
 
 namespace fk::fuzz {
@@ -50,6 +54,28 @@ Outcome CoreParquet(const uint8_t* data, size_t size) {
                                                               : c.ints.size();
     o.Check(c.nulls.size() == t->rows && values == t->rows, "column '" + c.spec.name + "' does not hold one value a row");
     o.Check(c.spec.nullable || c.NullCount() == 0, "a null in REQUIRED column '" + c.spec.name + "'");
+  }
+  if (!o.broken.empty()) return o;
+  // As windowed records: every row is a record or counted bad; a refused table appends nothing.
+  for (int detector = 0; detector < 2; detector++) {
+    stream::IngestOptions io;
+    if (detector) io.time_field = "hop_time", io.measure_fields = {"person", "car"};
+    stream::Schema sc;
+    std::vector<stream::Event> ev;
+    stream::IngestReport rep;
+    rep.source = "fuzz.parquet";
+    const Status st = stream::ParquetToEvents(*t, &sc, io, &ev, &rep);
+    if (!st) {
+      o.Check(ev.empty() && rep.lines == 0, "a refused table appended events or counted rows");
+      o.Check(st.message().rfind("fuzz.parquet: ", 0) == 0, "a refusal that does not name the file: " + st.message());
+      continue;
+    }
+    o.Check(rep.lines == t->rows && rep.records + rep.bad_lines == rep.lines,
+            "rows neither records nor counted bad");
+    o.Check(ev.size() == rep.events, "events made differ from the events counted");
+    for (const stream::Event& e : ev)
+      o.Check(std::isfinite(e.value) && e.measure < sc.MeasureCount() && e.dims < sc.DimsCount(),
+              "an event with a non-finite value or an unknown measure or dimensions");
   }
   if (!o.broken.empty()) return o;
   // Written again (small tables in small pages: several per column) and read back: the same table.
