@@ -494,7 +494,8 @@ static void DrawSourceBar(AppState& app, AnomalyPanelState& st) {
     HelpMarker("Windowed records as the stream's file sink (or a Flink job) writes them: JSON lines such as "
                "{\"car\":56,\"camera_id\":\"cam1\",\"hop_time\":\"2021-06-05T16:55:00\"}, one file per part. Drop "
                "the part files on the page (they add up; Start scores all of them) or, in the desktop app, give the "
-               "landing folder: every file under it except names starting with '.' or '_' (in-progress parts).");
+               "landing folder: every file under it except names starting with '.' or '_' (in-progress parts); "
+               ".parquet files there are read as Parquet (the sink's part-N.parquet: the same columns).");
   } else {
     ImGui::SetNextItemWidth(260);
     const char* preview = st.file_idx < int(app.imports.size()) ? app.imports[size_t(st.file_idx)].path.c_str()
