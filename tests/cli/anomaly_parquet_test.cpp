@@ -10,10 +10,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../ui/headless_app.h"
 #include "core/parquet.h"
 #include "run_verb.h"
 #include "stream/sink.h"
 #include "stream/time.h"
+#include "ui/app_state.h"
+#include "ui/panels.h"
 
 namespace {
 
@@ -165,4 +168,30 @@ TEST_CASE("cli/anomaly: a Parquet part without a measure's column, or with it of
   r = fk::test::RunVerb(fk::cli::AnomalyCommand, argv);
   CHECK(r.code == 1);
   CHECK(r.error.find(hour + "part-00000.parquet: column \"car\" is string") != std::string::npos);
+}
+
+TEST_CASE("cli/anomaly: the Anomalies panel scores a dropped part-N.parquet as it scores the hour's records.jsonl") {
+  const std::string dir = PqScratch("panel");
+  PqSimulate(dir + "/jsonl", "jsonl");
+  PqSimulate(dir + "/parquet", "parquet");
+  const std::string hour = "/year=2021/month=06/day=04/hour=03/";
+  nlohmann::json status[2];
+  for (int parquet = 0; parquet < 2; parquet++) {
+    HeadlessApp h(std::string(__func__) + (parquet ? "_parquet" : "_jsonl"));
+    h.app.OpenPanel("Anomalies");
+    h.Frames(1);
+    const std::string file = dir + (parquet ? "/parquet" + hour + "part-00000.parquet" : "/jsonl" + hour + "records.jsonl");
+    fk::ui::ImportAnomalyFile(h.app.State(), file);
+    h.FramesUntil([](const nlohmann::json& s) {
+      const std::string st = s["anomaly"].value("state", "");
+      return st == "done" || st == "failed";
+    });
+    REQUIRE(h.app.State().anomaly.model);
+    status[parquet] = h.app.State().anomaly.model->StatusJson();
+    INFO(status[parquet].dump());
+    CHECK(status[parquet]["state"] == "done");
+    CHECK(status[parquet]["windows"].get<int>() == 12);  // one hour of 5-minute records
+    CHECK(status[parquet]["bad_lines"].get<int>() == 0);
+  }
+  CHECK(status[1].dump() == status[0].dump());
 }
