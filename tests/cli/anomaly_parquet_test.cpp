@@ -192,6 +192,11 @@ TEST_CASE("cli/anomaly: the Anomalies panel scores a dropped part-N.parquet as i
     CHECK(status[parquet]["state"] == "done");
     CHECK(status[parquet]["windows"].get<int>() == 12);  // one hour of 5-minute records
     CHECK(status[parquet]["bad_lines"].get<int>() == 0);
+    // The records' own times: a record is filed under the hour of its window's end, so 03:00 comes first.
+    const auto& series = h.app.State().anomaly.model->series();
+    REQUIRE_FALSE(series.empty());
+    REQUIRE_FALSE(series[0].points.empty());
+    CHECK(fk::stream::FormatTime(series[0].points[0].time) == "2021-06-04T03:00:00");
   }
   CHECK(status[1].dump() == status[0].dump());
 }
