@@ -370,8 +370,8 @@ Status ParquetToEvents(const parquet::ParquetTable& t, Schema* schema, const Ing
     if (report->messages.size() < report->max_messages)
       report->messages.push_back(src + ": no column \"" + m + "\" (a measure): its values are missing from this file");
 
-  std::vector<Event> events;
-  events.reserve(size_t(t.rows) * measure_cols.size());
+  // The columns fit: from here on nothing refuses the file, so rows go straight to *out (no reserve:
+  // one per file of a partition range would defeat the vector's doubling).
   const parquet::ParquetColumn& time = t.columns[size_t(tc)];
   for (size_t r = 0; r < t.rows; r++) {
     report->lines++;
@@ -404,14 +404,13 @@ Status ParquetToEvents(const parquet::ParquetTable& t, Schema* schema, const Ing
       if (m.nulls[r]) continue;
       const double v = m.spec.type == ColumnType::Double ? m.doubles[r] : double(m.ints[r]);
       if (!std::isfinite(v)) continue;
-      events.push_back(Event{*when, schema->Measure(m.spec.name), dims_id, v});
+      out->push_back(Event{*when, schema->Measure(m.spec.name), dims_id, v});
       made++;
     }
     report->events += made;
     if (made) report->records++;
     else report->AddError(r + 1, "no measure fields (every measure null)");
   }
-  out->insert(out->end(), events.begin(), events.end());
   return Status::Ok();
 }
 
