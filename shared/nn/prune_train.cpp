@@ -713,7 +713,7 @@ std::string PruneTrainSession::Detail() const {
                       : t.kind == TaskKind::Prune    ? "prune " + Impl::FormatSparsity(t.sparsity)
                                                      : "finetune " + Impl::FormatSparsity(t.sparsity),
                       ": starting");
-      if (m.tr && !m.tr->Ready()) return StrCat(m.stage.name, ": making the trainer (buffers, a first pass)");
+      if (m.tr && !m.tr->Ready()) return StrCat(m.stage.name, ": making the trainer (its buffers)");
       if (m.calibrate_pending) return StrCat(m.stage.name, ": calibrating batch norm");
       return StrCat(m.stage.name, ": epoch ",
                     std::min<int64_t>(m.stage.done / m.stage.steps_per_epoch + 1,

@@ -209,7 +209,9 @@ bool Trainer::PrepareStep(size_t max_bytes) {
     }
     return false;
   }
-  Warm();  // a failure leaves Ready() false; the next training call reports it
+  // No sizing pass here: it is one whole forward and backward at max_batch (with the page's
+  // scalar training kernels, ~200 ms). The first sliced step grows the scratch layer by layer.
+  warmed_ = true;
   return true;
 }
 

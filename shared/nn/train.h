@@ -119,8 +119,9 @@ class Trainer {
   static Result<Trainer> Create(Model m, const TrainOptions& opt);
   // Create for a UI job: the same checks and parameters, but the activation buffers (tens of MB
   // for max_batch: their first touch was an 80 ms step natively, more in the page) are left to
-  // PrepareStep, which allocates them about max_bytes a call and runs the sizing pass in a call of
-  // its own; true when the trainer is as Create leaves it. Other calls fail until then.
+  // PrepareStep, which allocates them about max_bytes a call; true when done. Unlike Create it runs
+  // no sizing pass (a whole forward and backward at once), so the first step grows the GEMM scratch.
+  // Other calls fail until then.
   static Result<Trainer> CreateDeferred(Model m, const TrainOptions& opt);
   bool PrepareStep(size_t max_bytes = size_t(4) << 20);
   bool Ready() const { return alloc_next_ == nodes_.size() && warmed_; }
@@ -247,7 +248,7 @@ class Trainer {
   enum class SlicePhase { Idle, Forward, Backward, Update };
   SlicePhase slice_phase_ = SlicePhase::Idle;
   size_t alloc_next_ = 0;  // nodes whose activation buffers exist (PrepareStep)
-  bool warmed_ = false;    // the sizing pass ran
+  bool warmed_ = false;    // ready: the sizing pass ran (Create), or PrepareStep finished
   bool Allocated() const { return alloc_next_ == nodes_.size(); }
   void AllocateNode(size_t i);
   Status Warm();
