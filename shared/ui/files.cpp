@@ -102,7 +102,7 @@ void RouteImport(AppState& app, const std::string& path) {
   // Nobody takes it: say which files each panel does take (the import itself worked: a message, not an error).
   app.Log(path + ": no panel takes " + (f.ext.empty() ? std::string("this file") : "a ." + f.ext + " file") +
             " (Sparse Inference: .tflite, .fks; Label Review: PNG, JPEG; Forecasts: target CSVs; Anomalies: event "
-            "CSV/JSON Lines and sink records; Recommendations: Personalize CSVs; Feature Store: CSVs from its own "
+            "CSV/JSON Lines and sink records (JSON Lines or Parquet); Recommendations: Personalize CSVs; Feature Store: CSVs from its own "
             "file picker). It stays in the file list.");
 }
 }  // namespace

@@ -51,6 +51,8 @@ FileClaim AnomalyClaim(const SniffedFile& f) {
                        f.head.find("\"hop_time\"") != std::string::npos;
     return {timed ? ImportClaim::kAlways : ImportClaim::kWhenOpen, "anomaly events (JSON Lines)"};
   }
+  // A sink's Parquet part (part-N.parquet): no other panel reads Parquet.
+  if (f.ext == "parquet" && f.head.rfind("PAR1", 0) == 0) return {ImportClaim::kAlways, "sink records (Parquet)"};
   if (IsCsv(f) && f.personalize == 0) return {ImportClaim::kWhenOpen, ""};  // Forecasts says what a CSV may be
   return {};
 }

@@ -178,10 +178,11 @@ TEST_CASE("cli/anomaly: the Anomalies panel scores a dropped part-N.parquet as i
   nlohmann::json status[2];
   for (int parquet = 0; parquet < 2; parquet++) {
     HeadlessApp h(std::string(__func__) + (parquet ? "_parquet" : "_jsonl"));
-    h.app.OpenPanel("Anomalies");
     h.Frames(1);
     const std::string file = dir + (parquet ? "/parquet" + hour + "part-00000.parquet" : "/jsonl" + hour + "records.jsonl");
-    fk::ui::ImportAnomalyFile(h.app.State(), file);
+    // As a drop on the page: the file router sends either file to Anomalies whatever panel is open.
+    REQUIRE(h.app.Run("import", {{"path", file}}));
+    CHECK(h.Status()["panel"] == "Anomalies");
     h.FramesUntil([](const nlohmann::json& s) {
       const std::string st = s["anomaly"].value("state", "");
       return st == "done" || st == "failed";
