@@ -60,6 +60,21 @@ struct RealModelsSession::Impl {
     return false;
   }
   bool Step();
+  // One step of lowering model mi with `sparse`; true when done: *out is the executor, or the
+  // session failed (status says why).
+  bool StepLowering(SparseChoice sparse, std::unique_ptr<NetExecutor>* out) {
+    if (!builder) {
+      NetExecutorOptions eo;
+      eo.sparse = sparse;
+      builder = std::make_unique<NetExecutorBuilder>(*models[mi].net, kernels::BestNnKernels(), eo);
+    }
+    if (!builder->Step()) return false;
+    auto ex = builder->Take();
+    builder.reset();
+    if (!ex) return Fail(ex.status());
+    *out = std::make_unique<NetExecutor>(std::move(*ex));
+    return true;
+  }
   bool StepPicture();
   bool StepRun();
   bool StepBench();
@@ -191,34 +206,16 @@ bool RealModelsSession::Impl::Step() {
       return Next(Phase::Lower);
     }
     case Phase::Lower: {
-      if (!builder) {
-        NetExecutorOptions eo;
-        eo.sparse = SparseChoice::Measure;
-        builder = std::make_unique<NetExecutorBuilder>(*models[mi].net, kernels::BestNnKernels(), eo);
-      }
-      if (!builder->Step()) return false;
-      auto ex = builder->Take();
-      builder.reset();
-      if (!ex) return Fail(ex.status());
-      models[mi].ex = std::make_unique<NetExecutor>(std::move(*ex));
+      if (!StepLowering(SparseChoice::Measure, &models[mi].ex)) return false;
+      if (!status) return true;
       results[mi].sparse_layers = models[mi].ex->SparseLayers();
       results[mi].pointwise_layers = int(models[mi].ex->Pointwise().size());
       results[mi].kernel = models[mi].ex->Description();
       return Next(opt.own_dense && opt.runs > 0 ? Phase::LowerDense : Phase::Reference);
     }
-    case Phase::LowerDense: {
-      if (!builder) {
-        NetExecutorOptions d;
-        d.sparse = SparseChoice::Never;
-        builder = std::make_unique<NetExecutorBuilder>(*models[mi].net, kernels::BestNnKernels(), d);
-      }
-      if (!builder->Step()) return false;
-      auto dense = builder->Take();
-      builder.reset();
-      if (!dense) return Fail(dense.status());
-      models[mi].dense = std::make_unique<NetExecutor>(std::move(*dense));
-      return Next(Phase::Reference);
-    }
+    case Phase::LowerDense:
+      if (!StepLowering(SparseChoice::Never, &models[mi].dense)) return false;
+      return status ? Next(Phase::Reference) : true;
     case Phase::Reference: {
       // TFLite's outputs on the fixed pattern, when this build bundles them.
       const BundledModel* b = FindBundledModel(opt.models[mi]);
