@@ -38,6 +38,7 @@ struct Writer {
   void Value(float v, bool fp16) { fp16 ? U16(FloatToHalf(v)) : F32(v); }
   // Bulk values, little-endian: one resize instead of a push_back per byte.
   void Values(const float* v, size_t n, bool fp16) {
+    if (n == 0) return;  // v may be null then (an empty row's data()): memcpy must not see it
     const size_t at = b.size();
     b.resize(at + n * (fp16 ? 2 : 4));
     uint8_t* d = b.data() + at;
