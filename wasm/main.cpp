@@ -281,8 +281,9 @@ EM_JS(int, fk_js_camera_grab, (), {
   const v = cam.video;
   if (v.readyState < 2 || !v.videoWidth || !v.videoHeight) return 0;
   const w = Math.min(v.videoWidth, 1280), h = Math.round(v.videoHeight * w / v.videoWidth);
-  cam.canvas.width = w;
-  cam.canvas.height = h;
+  // Resized only when the size changes: setting width/height reallocates and clears the canvas.
+  if (cam.canvas.width !== w) cam.canvas.width = w;
+  if (cam.canvas.height !== h) cam.canvas.height = h;
   const ctx = cam.canvas.getContext('2d', {willReadFrequently: true});
   ctx.drawImage(v, 0, 0, w, h);
   cam.pixels = ctx.getImageData(0, 0, w, h).data;

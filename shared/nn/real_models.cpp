@@ -34,6 +34,8 @@ struct RealModelsSession::Impl {
   Status status;
   enum class Phase { Picture, Import, Lower, LowerDense, Reference, Run, Xnnpack, Bench, Done } phase = Phase::Picture;
   size_t mi = 0;
+  size_t frame_next = 0;    // BeginFrame / StepFrame: the next model to run on the frame
+  bool frame_open = false;
   int run = 0;
   size_t slot = 0;
   Image picture;
@@ -311,22 +313,45 @@ std::string RealModelsSession::Detail() const {
 }
 
 Status RealModelsSession::RunFrame(const Image& frame) {
+  if (Status s = BeginFrame(frame); !s) return s;
+  for (;;) {
+    Result<bool> done = StepFrame();
+    if (!done) return done.status();
+    if (*done) return Status::Ok();
+  }
+}
+
+Status RealModelsSession::BeginFrame(const Image& frame) {
   Impl& m = *impl_;
   if (m.phase != Impl::Phase::Done || !m.status.ok() || m.models.size() != m.results.size())
     return Status::Error("the models are not loaded (run them once first)");
   if (frame.empty()) return Status::Error("an empty frame");
   m.picture = frame;
   m.picture_name = "camera frame";
-  for (m.mi = 0; m.mi < m.models.size(); ++m.mi) {
-    m.results[m.mi].faces.clear();
-    m.results[m.mi].hand.reset();
-    m.StepRun();  // sets phase to Xnnpack; put it back below
-    if (!m.status.ok()) return m.status;
-  }
-  m.mi = m.models.size();
-  m.phase = Impl::Phase::Done;
+  m.frame_next = 0;
+  m.frame_open = true;
   return Status::Ok();
 }
+
+Result<bool> RealModelsSession::StepFrame() {
+  Impl& m = *impl_;
+  if (!m.frame_open) return Status::Error("no camera frame begun");
+  m.mi = m.frame_next;
+  m.results[m.mi].faces.clear();
+  m.results[m.mi].hand.reset();
+  m.StepRun();  // sets phase to Xnnpack; put it back below
+  m.phase = Impl::Phase::Done;
+  if (!m.status.ok()) {
+    m.frame_open = false;
+    return m.status;
+  }
+  m.mi = m.models.size();
+  if (++m.frame_next < m.models.size()) return false;
+  m.frame_open = false;
+  return true;
+}
+
+bool RealModelsSession::FrameInProgress() const { return impl_->frame_open; }
 
 nlohmann::json RealModelsSession::DetectionsJson(size_t i) const {
   const RealModelResult& r = impl_->results[i];

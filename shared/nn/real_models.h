@@ -77,6 +77,14 @@ class RealModelsSession {
   // frame): letterbox, run, decode into Results() (faces, hand, image_ms) and
   // Picture(). Both models see the same frame. Not sliced: one inference each.
   Status RunFrame(const Image& frame);
+  // RunFrame a model at a time, for a view that runs one inference per UI frame (a camera frame
+  // through a dense and a sparse face model is ~25 ms in the page: both in one UI frame, plus
+  // a job's slice, made frames of 100 ms): BeginFrame takes the frame, each StepFrame runs the
+  // next model and returns true when all have run. Results() of models not yet run this frame
+  // still hold the previous frame's.
+  Status BeginFrame(const Image& frame);
+  Result<bool> StepFrame();
+  bool FrameInProgress() const;
 
  private:
   struct Impl;

@@ -172,6 +172,14 @@ nlohmann::json SparseRealStatusJson(const AppState& app) {
 
 // Per frame while the camera is on: the newest frame through both loaded models
 // (one inference each, so a frame never waits on more), the picture and the boxes updated.
+namespace {
+void CameraFailed(AppState& app, const Status& s) {
+  app.Error("camera: " + s.message());
+  app.sparse.camera = false;
+  app.platform.camera_enable(false);
+}
+}  // namespace
+
 void SparseCameraPump(AppState& app, double /*budget_ms*/) {
   SparsePanelState& st = app.sparse;
   if (!st.camera || !app.platform.camera_frame) return;
@@ -185,20 +193,23 @@ void SparseCameraPump(AppState& app, double /*budget_ms*/) {
     StartRealModels(app, o);
     return;
   }
-  Image frame;
-  if (!app.platform.camera_frame(frame.rgb, frame.width, frame.height)) return;
-  if (Status s = st.real_done->RunFrame(frame); !s) {
-    app.Error("camera: " + s.message());
-    st.camera = false;
-    app.platform.camera_enable(false);
-    return;
+  // One model per UI frame (see RealModelsSession::StepFrame): a new camera frame when the last
+  // one has been through every model.
+  nn::RealModelsSession& session = *st.real_done;
+  if (!session.FrameInProgress()) {
+    Image frame;
+    if (!app.platform.camera_frame(frame.rgb, frame.width, frame.height)) return;
+    if (Status s = session.BeginFrame(frame); !s) return CameraFailed(app, s);
+    MakeTexture(app);  // the new frame; the boxes of models not yet run on it lag by one UI frame
   }
+  Result<bool> done = session.StepFrame();
+  if (!done) return CameraFailed(app, done.status());
+  if (!*done) return;
   ++st.camera_frames;
-  for (size_t i = 0; i < st.real_done->Results().size() && i < 2; ++i) {
-    const double ms = st.real_done->Results()[i].image_ms;
+  for (size_t i = 0; i < session.Results().size() && i < 2; ++i) {
+    const double ms = session.Results()[i].image_ms;
     st.camera_ms[i] = st.camera_ms[i] > 0 ? 0.9 * st.camera_ms[i] + 0.1 * ms : ms;
   }
-  MakeTexture(app);
 }
 
 // A dropped .tflite (or .fks v2 network): inspected now, runnable as "your model".

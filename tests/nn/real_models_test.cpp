@@ -66,6 +66,22 @@ TEST_CASE("real models: the dense and sparse face models find the same face in t
     CHECK(std::abs((fx + fw / 2) - (128 + pic.width - (x + w / 2))) < 12);  // mirrored centre, in frame pixels
   }
   CHECK(!s.RunFrame(Image()).ok());
+
+  // A model at a time (the page's camera pump): the same detections as RunFrame, model by model.
+  const nlohmann::json whole0 = s.DetectionsJson(0), whole1 = s.DetectionsJson(1);
+  CHECK(!s.StepFrame().ok());  // nothing begun
+  REQUIRE(s.BeginFrame(frame).ok());
+  CHECK(s.FrameInProgress());
+  Result<bool> first = s.StepFrame();
+  REQUIRE(first.ok());
+  CHECK_FALSE(*first);
+  CHECK(s.DetectionsJson(0) == whole0);
+  Result<bool> second = s.StepFrame();
+  REQUIRE(second.ok());
+  CHECK(*second);
+  CHECK_FALSE(s.FrameInProgress());
+  CHECK(s.DetectionsJson(1) == whole1);
+  CHECK(!s.StepFrame().ok());
 }
 
 TEST_CASE("real models: a hand model on a picture without a hand reports it absent; bad inputs are clear errors") {
