@@ -21,6 +21,7 @@ import { cameraFrame, decodePng, writeY4m } from './lib/y4m.mjs';
 import {
   AppPage, CaseFailure, VIEWPORT, describeStatus, launchBrowser, startServer,
 } from './lib/harness.mjs';
+import { CPU_TRACE_CATEGORIES, describeCpuTrace, summariseCpuTrace } from './lib/cputrace.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '..', '..');
@@ -36,6 +37,7 @@ function usage(code) {
   out('  --list       print the case names and exit');
   out('  --isolate    pass --isolate to serve.py (COOP/COEP headers)');
   out('  --jobs N     cases outside SERIAL run N at a time (default 2; 1 runs every case alone)');
+  out('  --cpu-trace  trace each case (implies --jobs 1) and print its frames\' main-thread CPU time');
   out(`cases: ${cases.map((c) => c.name).join(', ')}`);
   process.exit(code);
 }
@@ -44,7 +46,7 @@ function parseArgs(argv) {
   // Defaults are inside the repository; paths given on the command line are from the current directory.
   const opts = {
     serve: path.join(REPO, 'build', 'web'), url: null, out: path.join(REPO, 'build', 'e2e'),
-    only: [], list: false, isolate: false, jobs: 2,
+    only: [], list: false, isolate: false, jobs: 2, cpuTrace: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -58,6 +60,7 @@ function parseArgs(argv) {
     else if (a === '--only') opts.only.push(...value().split(',').filter(Boolean));
     else if (a === '--list') opts.list = true;
     else if (a === '--isolate') opts.isolate = true;
+    else if (a === '--cpu-trace') opts.cpuTrace = true;
     else if (a === '--jobs') {
       opts.jobs = Number(value());
       if (!Number.isInteger(opts.jobs) || opts.jobs < 1) { console.error('e2e: --jobs needs a whole number >= 1'); usage(2); }
@@ -65,6 +68,7 @@ function parseArgs(argv) {
     else if (a === '--help' || a === '-h') usage(0);
     else { console.error(`e2e: unknown argument ${a}`); usage(2); }
   }
+  if (opts.cpuTrace) opts.jobs = 1;  // one trace at a time: a trace is browser-wide
   return opts;
 }
 
@@ -82,6 +86,15 @@ async function runCase(browser, baseUrl, outDir, tc, ctx) {
   const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1 });
   const app = new AppPage(context, baseUrl, outDir, { allowConsole: tc.allowConsole || [] });
   let failure = null;
+  let tracing = false;
+  if (ctx.cpuTrace) {
+    try {
+      await browser.startTracing(undefined, { categories: CPU_TRACE_CATEGORIES });
+      tracing = true;
+    } catch (e) {
+      app.log(`# ${tc.name}: cpu trace not started: ${e.message.split('\n')[0]}`);
+    }
+  }
   try {
     await withTimeout(tc.fn(app, ctx), tc.timeoutMs || CASE_TIMEOUT_MS, `case ${tc.name}`);
     await app.checkClean({ appErrors: tc.appErrors !== false });
@@ -95,6 +108,13 @@ async function runCase(browser, baseUrl, outDir, tc, ctx) {
       if (!failure) failure = new CaseFailure(`screenshot failed: ${e.message.split('\n')[0]}`);
     }
     if (failure) await app.status().catch(() => {});
+  }
+  if (tracing) {
+    try {
+      app.log(describeCpuTrace(tc.name, summariseCpuTrace(await browser.stopTracing())));
+    } catch (e) {
+      app.log(`# ${tc.name}: cpu trace failed: ${e.message.split('\n')[0]}`);
+    }
   }
   await context.close().catch(() => {});
   // The longest frame seen while a job ran (status().frame_ms_max_busy, over every status() read): printed per
@@ -162,6 +182,7 @@ async function main() {
   // What a case may need beyond its page: a server of its own it can stop (offline-reload). Null
   // root with --url (the page is served by someone else).
   const ctx = {
+    cpuTrace: opts.cpuTrace,
     serveRoot: opts.url ? null : path.resolve(opts.serve),
     startServer: (root) => startServer(path.join(REPO, 'serve.py'), root, opts.isolate ? ['--isolate'] : []),
   };
