@@ -4,6 +4,7 @@
 // simulated seeds in memory, scored against the truth when there is one.
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -14,6 +15,7 @@
 #include "core/params.h"
 #include "core/strings.h"
 #include "labels/detector.h"
+#include "nn/model_zoo.h"
 
 namespace fk::cli {
 
@@ -85,6 +87,14 @@ int Run(const Args& a) {
   o.review_below = float(a.GetDouble("review-below", o.review_below));
   o.frame_tolerance = int(a.GetInt("tolerance", o.frame_tolerance));
   if (o.frame_tolerance < 0) throw UsageError{"--tolerance must be 0 or more"};
+  o.hand_model = a.Get("hand-model");
+  if (a.Has("hand-model") && o.hand_model.empty()) throw UsageError{"--hand-model needs a file or mediapipe:hand_lite"};
+  if (!o.hand_model.empty()) {
+    // The bundled models sit in models/ beside this binary (the build copies them).
+    std::error_code ec;
+    auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) nn::AddBundleRoot(exe.parent_path().string());
+  }
   checkout::Checkout c(o);
   ProgressBar bar("checkout run", ProgressWanted(a));
   while (!c.Step(50.0)) bar.Update(c.Progress(), c.Detail());
@@ -115,6 +125,9 @@ int Run(const Args& a) {
     std::printf("event precision %.3f, recall %.3f (%d of %d true events); cart accuracy %.3f (%d of %d shoppers)\n",
                 d.scores.precision, d.scores.recall, d.scores.matched_events, d.scores.true_events, d.scores.cart_accuracy,
                 d.scores.carts_right, d.scores.sessions);
+  if (!o.hand_model.empty())
+    std::printf("hand model %s: a hand in %d of %d frames with an arm (the others: the hand cue), %.2f ms a run\n",
+                d.hand_model.c_str(), d.hand_found, d.hand_frames, d.hand_frames ? d.hand_ms / d.hand_frames : 0.0);
   return 0;
 }
 
@@ -162,6 +175,8 @@ const VerbTable kCheckout = {
        {"param", "K=V,..", "detector options (as labels loop's), below"},
        {"review-below", "C", "events under this confidence go to the review queue (default 0.5)"},
        {"tolerance", "FRAMES", "a predicted event matches a true one this many frames away (default 10)"},
+       {"hand-model", "FILE", "MediaPipe's hand landmarks decide where the hand acted: mediapipe:hand_lite,\n"
+                              "mediapipe:hand_full or a hand_landmark .tflite (default: the hand cue only)"},
        {"events-out", "FILE", "write the predicted events (events.jsonl format, with confidence)"},
        {"truth-out", "FILE", "write the true events beside them (session ids made global over the streams, as the carts')"}},
       Run, "",
@@ -173,7 +188,8 @@ const VerbTable kCheckout = {
       "unit_price}],total,receipt}],\"event_precision\",\"event_recall\",\"cart_accuracy\" (null without\n"
       "events.jsonl),\"ms_per_frame\",\"frames\",\"key_frames\",\"events\",\"review\",\"true_events\",\n"
       "\"matched_events\",\"sessions\",\"carts_right\",\"review_queue\":[{frame,type,item,session,confidence}],\n"
-      "\"train_ms\",\"model\",\"stage\"}\n"
+      "\"train_ms\",\"model\",\"stage\",\"hand_source\" (\"cue\" or the hand model),\"hand_model\",\"hand_frames\"\n"
+      "(frames with an arm the model ran on),\"hand_found\" (those it found a hand in),\"hand_ms_per_run\"}\n"
       "detector options (--param key=value):\n" + ParamHelp(labels::DetectorOptionTable())}}};
 
 }  // namespace

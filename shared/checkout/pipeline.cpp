@@ -443,6 +443,7 @@ struct Checkout::Work {
   std::shared_ptr<labels::Detector> det;
   std::unique_ptr<labels::DetectorTrainer> trainer;
   std::unique_ptr<ShelfSim> photo_sim;  // the store's photos: the seed being photographed
+  std::shared_ptr<HandModel> hand;      // the hand model, when one is given (built in kLoad)
   size_t photo_seed = size_t(-1);
   // Streams.
   size_t stream = 0;
@@ -483,6 +484,8 @@ struct Checkout::Work {
 
 Checkout::Checkout(CheckoutOptions o) : opt_(std::move(o)), w_(std::make_unique<Work>()) {
   w_->det = std::make_shared<labels::Detector>(opt_.detector);
+  w_->hand = opt_.hand;
+  if (!w_->hand && !opt_.hand_model.empty()) w_->hand = std::make_shared<HandModel>(opt_.hand_model, opt_.hand_presence);
   if (!opt_.source && opt_.frames_dir.empty() && opt_.seeds.empty()) Fail("no frames: give a folder or simulator seeds");
 }
 Checkout::~Checkout() = default;
@@ -507,7 +510,10 @@ std::string Checkout::Detail() const {
   const Work& w = *w_;
   if (!error_.empty()) return error_;
   switch (w.stage) {
-    case Work::kLoad: return "training images " + std::to_string(w.load_next) + "/" + std::to_string(w.load_total);
+    case Work::kLoad:
+      if (w.hand && !w.hand->ready())
+        return "hand model " + w.hand->name() + ": " + std::to_string(int(100 * w.hand->Progress())) + "%";
+      return "training images " + std::to_string(w.load_next) + "/" + std::to_string(w.load_total);
     case Work::kTrain: return "training: " + (w.trainer ? w.trainer->Stage() : std::string());
     case Work::kStream:
       return (w.src ? w.src->name() : std::string("stream")) + ": frame " + std::to_string(w.frame) + "/" +
@@ -541,6 +547,18 @@ void Checkout::StepOnce() {
         w.src = std::move(*src);
       }
       return;
+    }
+    if (w.hand && !w.hand->ready()) {  // the hand model first: a bad file fails before any training
+      if (w.hand->Step() && !w.hand->status()) return Fail("hand model: " + w.hand->status().message());
+      if (w.hand->ready()) {
+        d_.hand_source = w.hand->name();
+        d_.hand_model = w.hand->Describe();
+      }
+      return;
+    }
+    if (w.hand && d_.hand_model.empty()) {  // one loaded before this run
+      d_.hand_source = w.hand->name();
+      d_.hand_model = w.hand->Describe();
     }
     if (opt_.trained) {
       {
@@ -898,6 +916,30 @@ void Checkout::StepOnce() {
     live_.hand = cue.present;
     live_.hand_x = cue.x;
     live_.hand_y = cue.y;
+    live_.hand_ran = live_.landmarks = false;
+    // Where the hand is: the hand model's fingertips on a square around the cue's point (centred a
+    // little below it: the cue's point is the top of the fingers), else the cue's point.
+    float tip_x = cue.x, tip_y = cue.y;
+    if (cue.present && w.hand) {
+      Result<HandReading> r = w.hand->Run(f, cue.x, cue.y + 0.2f * opt_.hand_crop, opt_.hand_crop);
+      if (!r) return Fail("hand model: " + r.status().message());
+      d_.hand_frames++;
+      d_.hand_ms += r->ms;
+      if (r->present) {
+        d_.hand_found++;
+        tip_x = r->x;
+        tip_y = r->y;
+      }
+      if (opt_.keep_live) {
+        live_.hand_ran = true;
+        live_.landmarks = r->present;
+        live_.hand_presence = r->presence;
+        live_.points = r->points;
+        live_.hand_crop_x = r->crop_x, live_.hand_crop_y = r->crop_y, live_.hand_crop_side = r->crop_side;
+        live_.hand_x = tip_x;
+        live_.hand_y = tip_y;
+      }
+    }
     if (cue.present) {
       if (!w.in_visit) {
         w.in_visit = true;
@@ -909,7 +951,7 @@ void Checkout::StepOnce() {
         w.tips.clear();
       }
       w.quiet = 0;
-      w.tips.push_back({f_index, cue.x, cue.y});
+      w.tips.push_back({f_index, tip_x, tip_y});
       // The sleeve is read while the hand is up at the shelf (the forearm's skin is then off the bottom edge).
       if (cue.sleeve_ok && cue.y < float(ShelfRows(f.height))) {
         for (int k = 0; k < 3; k++) w.sleeve[k] += cue.sleeve[k];
@@ -1084,7 +1126,12 @@ nlohmann::json Checkout::StatusJson() const {
                       {"carts", carts},
                       {"ms_per_frame", d_.frame_ms},
                       {"train_ms", d_.train_ms},
-                      {"model", d_.model}};
+                      {"model", d_.model},
+                      {"hand_source", d_.hand_source},
+                      {"hand_frames", d_.hand_frames},
+                      {"hand_found", d_.hand_found},
+                      {"hand_ms_per_run", d_.hand_frames ? d_.hand_ms / d_.hand_frames : 0.0}};
+  if (!d_.hand_model.empty()) j["hand_model"] = d_.hand_model;
   if (!error_.empty()) j["error"] = error_;
   if (d_.has_truth) {
     j["event_precision"] = d_.scores.precision;

@@ -10,6 +10,9 @@
 //     no single brightness factor explains it (a shadow, moving or the arm's,
 //     only darkens: not a hand); the changed cells connected to the bottom
 //     edge are the arm, their top is the hand (shoppers reach in from below);
+//     With a hand model (`hand_model`), MediaPipe's hand landmarks on a square
+//     around that point give the hand's point instead (its fingertips) where
+//     it finds a hand, the cue's where not (checkout/hand.h);
 //  2. a reach (visit) starts when the arm appears and ends when it has been
 //     gone for `quiet_frames`; where it acted is where the hand first arrived
 //     near its highest point (a product lifted with it raises the arm's top
@@ -34,6 +37,7 @@
 //   while (!c.Step(8.0)) show(c.Progress(), c.Detail());
 //   c.data().carts, c.data().scores, c.StatusJson()
 #pragma once
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -44,6 +48,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "checkout/events.h"
+#include "checkout/hand.h"
 #include "checkout/metrics.h"
 #include "checkout/sim.h"
 #include "core/image.h"
@@ -166,6 +171,13 @@ struct CheckoutOptions {
   float session_distance = 0.25f;  // sleeve colour difference that starts a new session
   float review_below = 0.5f;       // events under this confidence go to the review queue
   int frame_tolerance = 10;        // scoring: frames between a true and a predicted event
+  // The hand model (checkout/hand.h): where one is given, its landmarks on a square around the hand
+  // cue's point say where the hand acted (the fingertips) instead of the cue's top of the arm; in a
+  // frame where it finds no hand (presence under hand_presence) the cue's point stands, counted.
+  std::string hand_model;                 // "mediapipe:hand_lite" | "mediapipe:hand_full" | a .tflite; "" = the cue only
+  std::shared_ptr<HandModel> hand;        // or one already made (a panel keeps it loaded between runs)
+  float hand_crop = 80;                   // the square's side, px (the simulated hand is ~40 px across)
+  float hand_presence = 0.5f;             // MediaPipe's threshold
   bool keep_live = false;          // fill live() each frame (outside the timed per-frame work)
 };
 
@@ -196,6 +208,12 @@ struct CheckoutData {
   double frame_ms = 0;  // per-frame pipeline time (not decoding, not training)
   double train_ms = 0;
   std::string model;     // the detector's Describe()
+  // The hand source: "cue", or the hand model's name; the frames with an arm it ran on, those it found a
+  // hand in (the others fell back to the cue), and its time (inside frame_ms).
+  std::string hand_source = "cue";
+  std::string hand_model;  // its Describe()
+  int hand_frames = 0, hand_found = 0;
+  double hand_ms = 0;
   std::shared_ptr<const labels::Detector> detector;  // the trained detector, for the next run
 };
 
@@ -226,6 +244,11 @@ struct LiveView {
   Image image;
   bool hand = false;
   float hand_x = 0, hand_y = 0;
+  // The hand model's reading of this frame, when one ran: its square, presence, the 21 landmarks (frame px).
+  bool hand_ran = false, landmarks = false;
+  float hand_presence = 0;
+  std::array<std::array<float, 2>, 21> points{};
+  int hand_crop_x = 0, hand_crop_y = 0, hand_crop_side = 0;
   std::vector<labels::Box> items;
   // The latest key frame's detections over present_above (frame px) and the area that key frame scanned.
   std::vector<labels::Box> detections;

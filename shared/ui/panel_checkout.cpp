@@ -23,6 +23,8 @@
 #include "core/json_write.h"
 #include "imgui.h"
 #include "labels/generate.h"
+#include "nn/mediapipe.h"
+#include "nn/model_zoo.h"
 #include "ui/app_state.h"
 #include "ui/panels.h"
 #include "ui/widgets.h"
@@ -42,6 +44,16 @@ std::string DetectorKey(const AppState& app) {
   if (st.detector == CheckoutPanelState::kLogos) return "logos";
   if (st.detector == CheckoutPanelState::kLabelReview) return "manifest:" + app.labels.v1_manifest;
   return "products:" + std::to_string(st.photo_seeds);
+}
+
+// The hand model the choice names: "" (the cue only), a bundled model's name, or the user's .tflite.
+std::string HandName(const AppState& app) {
+  switch (app.checkout.hand) {
+    case CheckoutPanelState::kHandLite: return "mediapipe:hand_lite";
+    case CheckoutPanelState::kHandFull: return "mediapipe:hand_full";
+    case CheckoutPanelState::kHandOwn: return app.sparse.own_model;
+    default: return "";
+  }
 }
 
 checkout::CheckoutOptions MakeOptions(AppState& app) {
@@ -67,6 +79,18 @@ checkout::CheckoutOptions MakeOptions(AppState& app) {
   if (st.detector == CheckoutPanelState::kLogos) o.train_on_logos = true;
   else if (st.detector == CheckoutPanelState::kLabelReview) o.train_manifest = app.labels.v1_manifest;
   if (st.trained && st.trained_key == DetectorKey(app)) o.trained = st.trained;
+  // The hand model: kept loaded between runs (the run builds it in its first slices when new).
+  const std::string hand = HandName(app);
+  if (hand.empty()) {
+    st.hand_model.reset();
+    st.hand_key.clear();
+  } else {
+    if (!st.hand_model || st.hand_key != hand || !st.hand_model->status()) {
+      st.hand_model = std::make_shared<checkout::HandModel>(hand, o.hand_presence);
+      st.hand_key = hand;
+    }
+    o.hand = st.hand_model;
+  }
   return o;
 }
 
@@ -97,7 +121,16 @@ bool StartCheckout(AppState& app) {
               "and choose \"Use as the v1 training set\"");
     return false;
   }
+  if (st.hand == CheckoutPanelState::kHandOwn && app.sparse.own_model.empty()) {
+    app.Error("edge checkout: no hand model of yours yet: drop a hand_landmark .tflite on the page (Sparse "
+              "Inference imports it) or open it there");
+    return false;
+  }
   const std::string key = DetectorKey(app);
+  // In the page the bundled models come from its server on first use (never from elsewhere).
+  const bool bundled = st.hand == CheckoutPanelState::kHandLite || st.hand == CheckoutPanelState::kHandFull;
+  if (bundled && app.platform.fetch_bundle) app.platform.fetch_bundle(nn::BundleFiles());
+  const auto pending = app.platform.bundle_pending;
   st.run = std::make_unique<checkout::Checkout>(MakeOptions(app));
   if (st.camera) app.platform.camera_enable(true);
   st.state = "running";
@@ -112,9 +145,13 @@ bool StartCheckout(AppState& app) {
   st.reviewed = checkout::ReviewedRun{};
   app.jobs.Enqueue(MakeJob(
       kCheckoutJob,
-      [&app](JobContext& ctx) {
+      [&app, bundled, pending](JobContext& ctx) {
         CheckoutPanelState& s = app.checkout;
         checkout::Checkout& c = *s.run;
+        if (bundled && pending && pending() > 0) {  // wait for the fetches, without blocking a frame
+          ctx.SetDetail("fetching the hand model from this page's server: " + std::to_string(pending()) + " file(s) left");
+          return false;
+        }
         const int before = c.data().frames;
         const bool done = c.Step(8.0);
         const int after = c.data().frames;
@@ -269,12 +306,27 @@ void DrawFrame(AppState& app) {
     dl->AddRectFilled(ImVec2(a.x, a.y - ts.y - 2), ImVec2(a.x + ts.x + 4, a.y), col);
     dl->AddText(ImVec2(a.x + 2, a.y - ts.y - 1), IM_COL32(10, 10, 10, 255), text);
   }
+  if (live.hand_ran) {
+    // The hand model's square (faint) and, when it found a hand, its 21 landmarks and skeleton.
+    const ImVec2 a(p0.x + float(live.hand_crop_x) * scale, p0.y + float(live.hand_crop_y) * scale);
+    const float side = float(live.hand_crop_side) * scale;
+    dl->AddRect(a, ImVec2(a.x + side, a.y + side), IM_COL32(255, 220, 120, 90));
+    if (live.landmarks) {
+      auto at = [&](int i) {
+        return ImVec2(p0.x + live.points[size_t(i)][0] * scale, p0.y + live.points[size_t(i)][1] * scale);
+      };
+      for (const auto& c : nn::mediapipe::HandConnections()) dl->AddLine(at(c[0]), at(c[1]), IM_COL32(255, 220, 120, 220), 1.5f);
+      for (int i = 0; i < 21; i++) dl->AddCircleFilled(at(i), 2.f * scale, IM_COL32(255, 120, 60, 255));
+    }
+  }
   if (live.hand) {
     const ImVec2 hp(p0.x + live.hand_x * scale, p0.y + live.hand_y * scale);
     dl->AddCircle(hp, 7.f * scale, colors::kAccent2, 0, 2.5f);
   }
-  char info[96];
-  std::snprintf(info, sizeof info, "frame %d%s  |  %d events", live.frame, live.hand ? "  |  hand" : "", live.events);
+  char info[128];
+  std::snprintf(info, sizeof info, "frame %d%s  |  %d events", live.frame,
+                !live.hand ? "" : live.landmarks ? "  |  hand (landmarks)" : live.hand_ran ? "  |  hand (cue: model found none)" : "  |  hand",
+                live.events);
   dl->AddText(ImVec2(p0.x + 6, p1.y - ImGui::GetTextLineHeight() - 4), IM_COL32(255, 255, 255, 230), info);
 }
 
@@ -316,6 +368,9 @@ void DrawFigures(AppState& app) {
     KeyValueRow("event recall", Figure(j["event_recall"], "%.3f"));
     KeyValueRow("ms per frame (pipeline)", Figure(j["ms_per_frame"], "%.2f"));
     KeyValueRow("frames/s (with drawing)", Figure(j["fps"], "%.1f"));
+    if (j.value("hand_source", "cue") != "cue")
+      KeyValueRow("hand model", j.value("hand_source", "") + ": a hand in " + std::to_string(j.value("hand_found", 0)) +
+                                    " of " + std::to_string(j.value("hand_frames", 0)) + " frames with an arm");
     const int width = j.value("width", 0), height = j.value("height", 0);
     KeyValueRow("frames", std::to_string(j.value("frames", 0)) +
                               (width > 0 ? "  (" + std::to_string(width) + "x" + std::to_string(height) + ")" : ""));
@@ -455,6 +510,38 @@ void DrawControls(AppState& app) {
     else
       ImGui::SetTooltip("%s", app.labels.v1_manifest.c_str());
   }
+  ImGui::TextUnformatted("Hand:");
+  ImGui::SameLine();
+  ImGui::RadioButton("cue only", &st.hand, CheckoutPanelState::kHandCue);
+  RecordItem(app, "checkout.hand_cue");
+  for (const auto& hm : {std::make_pair(int(CheckoutPanelState::kHandLite), "mediapipe:hand_lite"),
+                         std::make_pair(int(CheckoutPanelState::kHandFull), "mediapipe:hand_full")}) {
+    // Natively only where the deps cache put the file; the page fetches it from its server at Start.
+    const bool there = page || nn::ResolveModelPath(hm.second).ok();
+    ImGui::SameLine();
+    ImGui::BeginDisabled(!there);
+    ImGui::RadioButton(hm.second + 10, &st.hand, hm.first);
+    ImGui::EndDisabled();
+    RecordItem(app, hm.first == CheckoutPanelState::kHandLite ? "checkout.hand_lite" : "checkout.hand_full");
+    if (!there && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+      ImGui::SetTooltip("%s is not beside this program (run `make deps`)", hm.second);
+  }
+  ImGui::SameLine();
+  ImGui::BeginDisabled(app.sparse.own_model.empty());
+  ImGui::RadioButton("your .tflite", &st.hand, CheckoutPanelState::kHandOwn);
+  ImGui::EndDisabled();
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+    ImGui::SetTooltip("%s", app.sparse.own_model.empty()
+                                ? "Drop a hand_landmark .tflite on the page (or open it in Sparse Inference) first"
+                                : app.sparse.own_model.c_str());
+  ImGui::SameLine();
+  HelpMarker("With a hand model, MediaPipe's hand landmarks on a square around the hand cue's point decide where the "
+             "hand acted (its fingertips); where it finds no hand the cue's top of the arm stands. The model is loaded "
+             "at Start (in slices) and kept for the next run.");
+  if (st.hand_model && st.hand_model->ready() && st.hand_key == HandName(app)) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("(loaded)");
+  }
   ImGui::SetNextItemWidth(160);
   ImGui::SliderFloat("review events under", &st.review_below, 0.05f, 1.f, "%.3f");
   ImGui::SameLine();
@@ -528,7 +615,7 @@ void DrawCheckoutPanel(AppState& app) {
 // [SECTION] ?run=checkout-demo and status().checkout
 
 // ?run=checkout-demo[&seed=101][&sessions=2][&photos=1][&train=products|logos|labels][&review_below=0.5]
-// [&frames=DIR][&camera=1]
+// [&frames=DIR][&camera=1][&hand=cue|lite|full]
 // The demo's defaults keep it short (an e2e case): two shoppers, the detector trained on seed 1's photos only
 // (`checkout run --seeds 101 --sessions 2 --photos 1`).
 bool RunCheckoutDemoFromParams(AppState& app, const std::map<std::string, std::string>& params) {
@@ -539,6 +626,7 @@ bool RunCheckoutDemoFromParams(AppState& app, const std::map<std::string, std::s
   st.photo_seeds = 1;
   st.review_below = 0.5f;
   st.detector = CheckoutPanelState::kStorePhotos;
+  st.hand = CheckoutPanelState::kHandCue;
   auto number = [&app](const std::string& k, const std::string& v, long lo, long hi, int* out) {
     char* end = nullptr;
     const long n = std::strtol(v.c_str(), &end, 10);
@@ -580,8 +668,16 @@ bool RunCheckoutDemoFromParams(AppState& app, const std::map<std::string, std::s
       st.source = CheckoutPanelState::kFolder;
     } else if (k == "camera") {
       if (v == "1" || v == "true") st.source = CheckoutPanelState::kCamera;
+    } else if (k == "hand") {
+      if (v == "cue") st.hand = CheckoutPanelState::kHandCue;
+      else if (v == "lite") st.hand = CheckoutPanelState::kHandLite;
+      else if (v == "full") st.hand = CheckoutPanelState::kHandFull;
+      else {
+        app.Error("?run=checkout-demo: hand must be cue, lite or full, got '" + v + "'");
+        return false;
+      }
     } else {
-      app.Error("?run=checkout-demo: unknown parameter '" + k + "' (known: seed, sessions, photos, train, review_below, frames, camera)");
+      app.Error("?run=checkout-demo: unknown parameter '" + k + "' (known: seed, sessions, photos, train, review_below, frames, camera, hand)");
       return false;
     }
   }
@@ -606,6 +702,10 @@ nlohmann::json CheckoutStatusJson(const AppState& app) {
   for (const char* k : {"event_precision", "event_recall", "cart_accuracy"})
     j[k] = done ? core.value(k, nlohmann::json()) : nlohmann::json(nullptr);
   j["ms_per_frame"] = done ? core.value("ms_per_frame", nlohmann::json()) : nlohmann::json(nullptr);
+  // Which hand source the run uses ("cue", or the hand model's name) and how often the model found a hand.
+  j["hand_source"] = core.value("hand_source", "cue");
+  j["hand_frames"] = core.value("hand_frames", 0);
+  j["hand_found"] = core.value("hand_found", 0);
   return j;
 }
 

@@ -23,6 +23,12 @@ struct CheckoutPanelState {
   int detector = kStorePhotos;
   int photo_seeds = 5;  // the store's product photos of seeds 1..N (the CLI's --photos 1-N; default 1-5 as there)
   float review_below = 0.5f;  // events under this confidence go to the review queue (the CLI's --review-below)
+  // The hand source: the cue only, a bundled hand-landmark model, or the user's .tflite (the one dropped
+  // on / opened in Sparse Inference: app.sparse.own_model). The loaded model is kept for the next run.
+  enum HandChoice { kHandCue = 0, kHandLite = 1, kHandFull = 2, kHandOwn = 3 };
+  int hand = kHandCue;
+  std::shared_ptr<checkout::HandModel> hand_model;
+  std::string hand_key;  // what hand_model was made from
   char frames_dir[512] = "";  // native: a folder as `checkout simulate --out DIR` writes it
   // The run.
   std::unique_ptr<checkout::Checkout> run;

@@ -5,6 +5,8 @@
 // seeds. Cancel stops a run; the review queue's verdicts change the carts.
 #include <doctest/doctest.h>
 
+#include <set>
+
 #include <nlohmann/json.hpp>
 
 #include "checkout/pipeline.h"
@@ -31,9 +33,11 @@ TEST_CASE("ui/checkout: ?run=checkout-demo streams in slices; status().checkout 
   REQUIRE(c["state"] == "done");
   CHECK(frames > 10);  // training and the stream took many slices
   for (const char* k : {"carts", "event_precision", "event_recall", "cart_accuracy", "ms_per_frame", "state", "frames",
-                        "fps", "width", "height"})
+                        "fps", "width", "height", "hand_source", "hand_frames", "hand_found"})
     CHECK_MESSAGE(c.contains(k), k);
-  CHECK(c.size() == 10);
+  CHECK(c.size() == 13);
+  CHECK(c["hand_source"] == "cue");  // no hand model chosen: the cue only
+  CHECK(c["hand_frames"] == 0);
   REQUIRE(c["cart_accuracy"].is_number());
   const double acc = c["cart_accuracy"].get<double>();
   CHECK(acc >= 0.0);
