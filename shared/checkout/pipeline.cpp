@@ -9,6 +9,7 @@
 #include <map>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
@@ -120,6 +121,34 @@ Image ScaleToWidth(const Image& img, int width) {
     }
   }
   return out;
+}
+
+Region ContentRegion(const Image& f, int tolerance) {
+  Region r{0, 0, f.width, f.height};
+  if (f.empty()) return r;
+  // Whether pixels (x, y) for t in [0, n) along (dx, dy) from (x0, y0) are all within tolerance of `ref`.
+  auto flat = [&](int x0, int y0, int dx, int dy, int n, const uint8_t* ref) {
+    for (int t = 0; t < n; t++) {
+      const uint8_t* p = f.At(x0 + t * dx, y0 + t * dy);
+      for (int k = 0; k < 3; k++)
+        if (std::abs(int(p[k]) - int(ref[k])) > tolerance) return false;
+    }
+    return true;
+  };
+  const int max_x = f.width / 3, max_y = f.height / 3;
+  int left = 0, right = 0, top = 0, bottom = 0;
+  while (left < max_x && flat(left, 0, 0, 1, f.height, f.At(0, 0))) left++;
+  while (right < max_x && flat(f.width - 1 - right, 0, 0, 1, f.height, f.At(f.width - 1, 0))) right++;
+  while (top < max_y && flat(0, top, 1, 0, f.width, f.At(0, 0))) top++;
+  while (bottom < max_y && flat(0, f.height - 1 - bottom, 1, 0, f.width, f.At(0, f.height - 1))) bottom++;
+  // A bar is a few pixels at least (one flat edge row can be a clipped highlight); its anti-aliased edge
+  // (the scaled frame's blend of bar and picture) goes with it.
+  auto cut = [](int n) { return n >= 3 ? n + 1 : 0; };
+  r.x = cut(left);
+  r.y = cut(top);
+  r.w = std::max(1, f.width - r.x - cut(right));
+  r.h = std::max(1, f.height - r.y - cut(bottom));
+  return r;
 }
 
 void LiveFrames::Push(const Image& frame) {
@@ -288,8 +317,9 @@ struct ArmCue {
   bool sleeve_ok = false;
 };
 
-ArmCue FindArm(const Image& f, const Image& ref, const CheckoutOptions& o) {
-  const int cw = f.width / kCell, ch = f.height / kCell;
+// `content`: the picture inside a camera's letterbox bars, if any: arms come in at its bottom, its top is the wall.
+ArmCue FindArm(const Image& f, const Image& ref, const CheckoutOptions& o, const Region& content) {
+  const int cw = f.width / kCell, ch = std::clamp((content.y + content.h) / kCell, 1, f.height / kCell);
   const std::array<float, 3> g = GlobalGain(f, ref);
   std::vector<uint8_t> changed(size_t(cw) * size_t(ch), 0);
   std::vector<std::array<float, 3>> colour(changed.size());
@@ -363,8 +393,8 @@ ArmCue FindArm(const Image& f, const Image& ref, const CheckoutOptions& o) {
       for (int k = 0; k < 3; k++) s[k].push_back(colour[size_t(i)][size_t(k)]);
   float wall[3] = {0, 0, 0};
   int wn = 0;
-  for (int y = 0; y < std::max(1, f.height / 20); y++)
-    for (int x = 0; x < f.width; x += 2) {
+  for (int y = content.y; y < content.y + std::max(1, content.h / 20); y++)
+    for (int x = content.x; x < content.x + content.w; x += 2) {
       for (int k = 0; k < 3; k++) wall[k] += float(f.At(x, y)[k]);
       wn++;
     }
@@ -471,6 +501,7 @@ struct Checkout::Work {
   int session = -1;
   float session_col[3] = {0, 0, 0};
   int session_visits = 0;
+  Region content;  // the stream's picture, without a camera's letterbox bars (its first frame's)
   std::map<int, std::pair<int, int>> session_span;  // global session -> first, last frame
   std::map<int, uint64_t> session_stream;
   // A key frame's detection in progress, on a crop of the frame (its corner).
@@ -700,16 +731,18 @@ void Checkout::StepOnce() {
   const double t0 = NowMs();
   // A key frame: the whole shelf, or (at_reach) the area around the reach point, which is all a reach can change.
   auto detect = [&](const Image& frame, Work::Purpose p, bool at_reach) {
-    const int rows = std::clamp(ShelfRows(frame.height), 1, frame.height);
-    w.crop_x = 0;
-    w.crop_y = 0;
-    w.crop_w = frame.width;
+    // Inside the picture only: a letterbox bar is no shelf.
+    const Region& c = w.content;
+    const int rows = std::clamp(ShelfRows(c.h), 1, c.h);
+    w.crop_x = c.x;
+    w.crop_y = c.y;
+    w.crop_w = c.w;
     w.crop_h = rows;
     if (at_reach) {
-      w.crop_w = std::min(frame.width, 150);
+      w.crop_w = std::min(c.w, 150);
       w.crop_h = std::min(rows, 130);
-      w.crop_x = std::clamp(int(w.deep_x) - w.crop_w / 2, 0, frame.width - w.crop_w);
-      w.crop_y = std::clamp(int(w.deep_y) + 12 - w.crop_h / 2, 0, rows - w.crop_h);
+      w.crop_x = std::clamp(int(w.deep_x) - w.crop_w / 2, c.x, c.x + c.w - w.crop_w);
+      w.crop_y = std::clamp(int(w.deep_y) + 12 - w.crop_h / 2, c.y, c.y + rows - w.crop_h);
     }
     w.det_img = Crop(frame, w.crop_x, w.crop_y, w.crop_w, w.crop_h);
     w.ds = labels::Detector::DetectState{};
@@ -910,9 +943,10 @@ void Checkout::StepOnce() {
   if (!w.have_ref) {
     w.ref = f;
     w.have_ref = true;
+    w.content = ContentRegion(f);
     detect(f, Work::kInitial, false);
   } else {
-    const ArmCue cue = FindArm(f, w.ref, opt_);
+    const ArmCue cue = FindArm(f, w.ref, opt_, w.content);
     live_.hand = cue.present;
     live_.hand_x = cue.x;
     live_.hand_y = cue.y;

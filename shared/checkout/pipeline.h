@@ -99,6 +99,16 @@ class LiveFrames : public FrameSource {
 // Area-averaged to `width` px wide, the aspect kept (never wider than the frame).
 Image ScaleToWidth(const Image& img, int width);
 
+// The part of a frame that is picture: flat bars along its edges (a camera's letterbox or pillarbox,
+// rows or columns of one colour within `tolerance` levels per channel) cut off; at most a third of the
+// frame per side. The whole frame when there are none (sensor noise alone breaks a row's flatness).
+// The pipeline looks for products only inside it (a bar's edge is a straight line a detector may take
+// for a product's).
+struct Region {
+  int x = 0, y = 0, w = 0, h = 0;
+};
+Region ContentRegion(const Image& frame, int tolerance = 6);
+
 // Writes the simulated stream of `seed` as DIR/000000.png ... and DIR/events.jsonl, one frame per Step.
 class SimulationWriter {
  public:
