@@ -28,6 +28,15 @@ void AppState::Log(const std::string& msg) {
   while (log.size() > 200) log.pop_front();
 }
 
+void AppState::UseCamera(const std::string& who, bool on) {
+  if (!platform.camera_enable) return;
+  const bool was = !camera_users.empty();
+  if (on) camera_users.insert(who);
+  else camera_users.erase(who);
+  const bool now = !camera_users.empty();
+  if (now != was) platform.camera_enable(now);
+}
+
 void AppState::Error(const std::string& msg) {
   errors.push_back(msg);
   if (errors.size() > 50) errors.erase(errors.begin());

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -94,6 +95,10 @@ struct AppState {
 
   void Log(const std::string& msg);
   void Error(const std::string& msg);
+  // The one camera is shared by the panels that read it (Sparse Inference's real models, Edge Checkout):
+  // each says when it starts and stops using it; the camera goes off only when no panel uses it any more.
+  std::set<std::string> camera_users;
+  void UseCamera(const std::string& who, bool on);
   // Call after writing user data: flushes it; on_saved runs once it is stored.
   uint64_t Persist(std::function<void()> on_saved = {}) { return persist.Request(std::move(on_saved)); }
 };

@@ -101,7 +101,7 @@ void Rereview(CheckoutPanelState& st) {
 
 void StopCamera(AppState& app) {
   CheckoutPanelState& st = app.checkout;
-  if (st.camera && app.platform.camera_enable) app.platform.camera_enable(false);
+  if (st.camera) app.UseCamera("checkout", false);
   st.camera.reset();
 }
 
@@ -132,7 +132,7 @@ bool StartCheckout(AppState& app) {
   if (bundled && app.platform.fetch_bundle) app.platform.fetch_bundle(nn::BundleFiles());
   const auto pending = app.platform.bundle_pending;
   st.run = std::make_unique<checkout::Checkout>(MakeOptions(app));
-  if (st.camera) app.platform.camera_enable(true);
+  if (st.camera) app.UseCamera("checkout", true);
   st.state = "running";
   st.error.clear();
   st.stream_start_ms = st.stream_last_ms = 0;

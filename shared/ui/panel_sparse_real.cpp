@@ -144,7 +144,7 @@ bool RunSparseRealFromParams(AppState& app, const std::map<std::string, std::str
         app.Error("?run=sparse-real: camera=1 needs the page (this build has no camera)");
         return false;
       }
-      if (app.sparse.camera) app.platform.camera_enable(true);
+      if (app.sparse.camera) app.UseCamera("sparse", true);
     } else {
       app.Error("?run=sparse-real: unknown parameter '" + k + "' (known: model, runs, image, camera)");
       return false;
@@ -176,7 +176,7 @@ namespace {
 void CameraFailed(AppState& app, const Status& s) {
   app.Error("camera: " + s.message());
   app.sparse.camera = false;
-  app.platform.camera_enable(false);
+  app.UseCamera("sparse", false);
 }
 }  // namespace
 
@@ -367,7 +367,7 @@ void DrawRealModelsSection(AppState& app) {
     const bool can = bool(app.platform.camera_enable);
     if (!can) ImGui::BeginDisabled();
     if (ImGui::Checkbox("camera", &st.camera)) {
-      app.platform.camera_enable(st.camera);
+      app.UseCamera("sparse", st.camera);
       if (st.camera) st.camera_frames = 0, st.camera_ms[0] = st.camera_ms[1] = 0;
     }
     if (!can) ImGui::EndDisabled();

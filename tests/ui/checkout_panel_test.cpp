@@ -233,3 +233,50 @@ TEST_CASE("ui/checkout: camera frames feed the same pipeline; no truth, so the s
   // The shoppers in those frames took products: the camera run saw some of it.
   CHECK(c["carts"].size() >= 1);
 }
+
+TEST_CASE("ui/checkout: ending a camera checkout leaves the camera on while another panel still uses it") {
+  HeadlessApp h(__func__);
+  auto sim = std::make_shared<fk::checkout::ShelfSim>(fk::checkout::SimOptions{});
+  auto next = std::make_shared<int>(0);
+  auto on = std::make_shared<bool>(false);
+  auto offs = std::make_shared<int>(0);
+  fk::Platform& p = h.app.State().platform;
+  p.camera_enable = [on, offs](bool enable) {
+    *on = enable;
+    if (!enable) ++*offs;
+  };
+  p.camera_state = [on] { return std::string(*on ? "on" : "off"); };
+  p.camera_frame = [sim, next](std::vector<uint8_t>& rgb, int& width, int& height) {
+    const fk::Image f = sim->Render(*next % sim->frame_count());
+    ++*next;
+    width = f.width;
+    height = f.height;
+    rgb = f.rgb;
+    return true;
+  };
+  fk::ui::AppState& app = h.app.State();
+  // Sparse Inference's camera (its checkbox, or ?run=sparse-real&camera=1) is on.
+  app.UseCamera("sparse", true);
+  CHECK(*on);
+  REQUIRE(h.app.Run("checkout-demo", {{"camera", "1"}}));
+  h.FramesUntil([](const nlohmann::json& s) { return s["checkout"].value("frames", 0) >= 20 || CheckoutEnded(s); });
+  REQUIRE(h.Status()["checkout"]["state"] == "running");
+  REQUIRE(h.Click("checkout.end_camera"));
+  h.FramesUntil(CheckoutEnded, 60);
+  CHECK(h.Status()["checkout"]["state"] == "done");
+  CHECK(*on);  // still Sparse Inference's
+  CHECK(*offs == 0);
+  CHECK(app.camera_users == std::set<std::string>{"sparse"});
+  // The last user lets it go: off.
+  app.UseCamera("sparse", false);
+  CHECK_FALSE(*on);
+  CHECK(*offs == 1);
+  // Alone, a checkout camera run still turns it on and off.
+  REQUIRE(h.app.Run("checkout-demo", {{"camera", "1"}}));
+  CHECK(*on);
+  h.FramesUntil([](const nlohmann::json& s) { return s["checkout"].value("frames", 0) >= 5 || CheckoutEnded(s); });
+  REQUIRE(h.Click("checkout.end_camera"));
+  h.FramesUntil(CheckoutEnded, 60);
+  CHECK_FALSE(*on);
+  CHECK(app.camera_users.empty());
+}
