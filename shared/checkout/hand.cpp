@@ -62,7 +62,7 @@ bool HandModel::Step() {
     Result<nn::Net> net = nn::LoadNet(name_);
     if (!net) return fail(net.status());
     const nn::Net& n = *net;
-    auto shape = [&](int t) { return n.tensors[size_t(t)].shape; };
+    auto shape = [&](int t) { return t >= 0 && size_t(t) < n.tensors.size() ? n.tensors[size_t(t)].shape : std::vector<int>{}; };
     auto dims = [](const std::vector<int>& s) {
       std::string d;
       for (int v : s) d += (d.empty() ? "" : "x") + std::to_string(v);
