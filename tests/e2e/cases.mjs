@@ -711,9 +711,10 @@ export const cases = [
       assert(s.panel === 'Edge Checkout', `status().panel = ${JSON.stringify(s.panel)}, expected "Edge Checkout"`);
       assert(c.state === 'done', `status().checkout.state = ${JSON.stringify(c.state)} (errors: ${JSON.stringify(s.errors)})`);
       const keys = ['carts', 'event_precision', 'event_recall', 'cart_accuracy', 'ms_per_frame', 'state', 'frames',
-        'fps', 'width', 'height'];
+        'fps', 'width', 'height', 'hand_source', 'hand_frames', 'hand_found'];
       assert(keys.every((k) => k in c) && Object.keys(c).length === keys.length,
         `status().checkout keys ${JSON.stringify(Object.keys(c))}, expected exactly ${JSON.stringify(keys)}`);
+      assert(c.hand_source === 'cue' && c.hand_frames === 0, `no hand model chosen: hand_source ${JSON.stringify(c.hand_source)}, hand_frames ${c.hand_frames}`);
       for (const k of ['cart_accuracy', 'event_precision', 'event_recall']) {
         assert(typeof c[k] === 'number' && c[k] >= 0 && c[k] <= 1, `status().checkout.${k} = ${JSON.stringify(c[k])}`);
       }
