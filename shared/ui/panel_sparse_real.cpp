@@ -170,8 +170,8 @@ nlohmann::json SparseRealStatusJson(const AppState& app) {
   return j;
 }
 
-// Per frame while the camera is on: the newest frame through both loaded models
-// (one inference each, so a frame never waits on more), the picture and the boxes updated.
+// Per UI frame while the camera is on: the next loaded model on the current camera frame (one
+// inference, so a UI frame never waits on more); a new camera frame once every model has run.
 namespace {
 void CameraFailed(AppState& app, const Status& s) {
   app.Error("camera: " + s.message());
