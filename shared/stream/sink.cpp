@@ -120,8 +120,10 @@ Status PartitionSink::FlushParquet() {
     if (!std::filesystem::exists(path)) break;
   }
   std::ofstream f(path, std::ios::binary);
+  if (!f) return Status::Error(path + ": cannot open for writing");
   f.write(bytes->data(), std::streamsize(bytes->size()));
-  if (!f) return Status::Error(path + ": cannot write");
+  f.close();
+  if (!f) return Status::Error(path + ": write failed");
   files_opened_++;
   return Status::Ok();
 }

@@ -219,3 +219,23 @@ TEST_CASE("stream/input: a Parquet table's rows without a time or a measure valu
                         "milliseconds) or string column");
   CHECK(ev.empty());
 }
+
+TEST_CASE("stream/sink: a Parquet part that cannot be opened is an error naming the file") {
+  const std::string root = (std::filesystem::temp_directory_path() / "fk_sink_parquet_open_test").string();
+  std::filesystem::remove_all(root);
+  const std::string hour = root + "/year=2021/month=06/day=05/hour=16/";
+  std::filesystem::create_directories(hour);
+  // A dangling link as the first part's name: not an existing part, and opening it
+  // would create a file in a folder that does not exist.
+  std::filesystem::create_symlink(root + "/missing/folder/x", hour + "part-00000.parquet");
+  Schema s;
+  s.Measure("car");
+  PartitionSink sink(root, {}, "records.jsonl", SinkFormat::Parquet);
+  WindowRecord r{*ParseTime("2021-06-05T16:55:00") - 300, *ParseTime("2021-06-05T16:55:00"), 0, std::vector<WindowCell>(1)};
+  REQUIRE(sink.Write(r, s).ok());  // held until the hour is complete
+  const fk::Status st = sink.Close();
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.message() == hour + "part-00000.parquet: cannot open for writing");
+  CHECK(sink.files_opened() == 0);
+  std::filesystem::remove_all(root);
+}
