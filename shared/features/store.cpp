@@ -991,30 +991,55 @@ static Result<std::string> ParquetPart(const FeatureGroup& g, const std::vector<
   w.Reserve(records.size());
   const int64_t write_us = std::llround(write_time * 1e6);
   const size_t nf = g.features.size(), et = size_t(g.EventTimeIndex());
-  WalRecord r;
+  // What each column does with its text, decided once per part rather than per value.
+  enum Kind : uint8_t { kText, kInt, kFrac, kTimeText, kTimeInt, kTimeFrac };
+  std::vector<uint8_t> kinds(nf);
+  for (size_t k = 0; k < nf; k++) {
+    const FeatureType t = g.features[k].type;
+    const uint8_t base = t == FeatureType::String ? kText : t == FeatureType::Integral ? kInt : kFrac;
+    kinds[k] = k == et ? uint8_t(base + kTimeText) : base;
+  }
   for (uint32_t i : records) {
-    DecodeWalPayload(payloads[i], &r);
+    // The values in place: ScanSegmentBuffer decoded every payload of the segment
+    // and FormatRecords checked its value count, so the lengths are within it.
+    const char* p = payloads[i].data();
+    double event_time;
+    int64_t api_us;
+    std::memcpy(&event_time, p + 9, 8);
+    std::memcpy(&api_us, p + 17, 8);
+    const bool deleted = WalOp(uint8_t(p[0])) != WalOp::Put;
+    size_t off = kWalFixedPayload;
     for (size_t k = 0; k < nf; k++) {
-      const std::string_view v = r.values[k];
-      const FeatureType t = g.features[k].type;
-      if (k == et && t == FeatureType::String) {
-        w.AppendInt64(k, std::llround(r.event_time * 1e6));
-        continue;
-      }
+      uint32_t len;
+      std::memcpy(&len, p + off, 4);
+      const std::string_view v(p + off + 4, len);
+      off += 4 + size_t(len);
       int64_t iv;
       double dv;
-      if (t == FeatureType::String) {
-        if (v.empty() && k != et) w.AppendNull(k);
-        else w.AppendString(k, v);
-      } else if (t == FeatureType::Integral && ParseIntegral(v, &iv)) w.AppendInt64(k, iv);
-      else if (t == FeatureType::Fractional && ParseFractional(v, &dv)) w.AppendDouble(k, dv);
-      else if (k == et && t == FeatureType::Integral) w.AppendInt64(k, int64_t(r.event_time));
-      else if (k == et) w.AppendDouble(k, r.event_time);
-      else w.AppendNull(k);
+      switch (kinds[k]) {
+        case kText:
+          if (v.empty()) w.AppendNull(k);
+          else w.AppendString(k, v);
+          break;
+        case kInt:
+          if (ParseIntegral(v, &iv)) w.AppendInt64(k, iv);
+          else w.AppendNull(k);
+          break;
+        case kFrac:
+          if (ParseFractional(v, &dv)) w.AppendDouble(k, dv);
+          else w.AppendNull(k);
+          break;
+        // The event time as the ingest parsed it into the record's header: a
+        // numeric one with ParseFractional from this same (Integral-checked) text,
+        // so the header holds the value parsing it again would give.
+        case kTimeText: w.AppendInt64(k, std::llround(event_time * 1e6)); break;
+        case kTimeInt: w.AppendInt64(k, int64_t(event_time)); break;
+        default: w.AppendDouble(k, event_time); break;
+      }
     }
     w.AppendInt64(nf, write_us);
-    w.AppendInt64(nf + 1, r.api_time_us);
-    w.AppendBool(nf + 2, r.op != WalOp::Put);
+    w.AppendInt64(nf + 1, api_us);
+    w.AppendBool(nf + 2, deleted);
   }
   return w.Finish();
 }
