@@ -339,14 +339,9 @@ int FitVerb(const Args& args) {
   const std::string by = args.Get("partition-by", "time");
   if (by != "time" && by != "item") throw UsageError{"--partition-by must be time or item"};
   popt.by_item = by == "item";
-  forecast::ForecastRows prows;
-  prows.levels = levels;
-  std::vector<double> qv(levels.size());
   auto emit = [&](const std::string& item, const forecast::Forecast& f) {
     char b[48];
     for (int j = 0; j < h; j++) {
-      for (size_t q = 0; q < levels.size(); q++) qv[q] = f.quantiles[q][size_t(j)];
-      prows.Add(item, d.panel.TimeAt(d.panel.length + size_t(j)), f.mean[size_t(j)], qv);
       csv += item + "," + forecast::FormatDate(d.panel.TimeAt(d.panel.length + size_t(j)), d.panel.format);
       std::snprintf(b, sizeof b, ",%.6g", f.mean[size_t(j)]);
       csv += b;
@@ -373,6 +368,8 @@ int FitVerb(const Args& args) {
   }
   size_t partition_files = 0;
   if (args.Has("partitions")) {
+    // The rows the Forecasts panel's partitioned export writes too.
+    const forecast::ForecastRows prows = forecast::FutureRows(d, levels);
     auto n = forecast::WriteForecastPartitions(args.Get("partitions"), prows, popt);
     if (!n) throw InputError{n.status().message()};
     partition_files = *n;

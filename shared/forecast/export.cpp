@@ -10,6 +10,7 @@
 #include "core/civil.h"
 #include "core/file.h"
 #include "core/parquet.h"
+#include "forecast/pipeline.h"
 
 namespace fk::forecast {
 
@@ -19,6 +20,21 @@ void ForecastRows::Add(const std::string& item_id, int64_t t, double m, const st
   mean.push_back(m);
   if (quantiles.size() < levels.size()) quantiles.resize(levels.size());
   for (size_t k = 0; k < levels.size(); k++) quantiles[k].push_back(k < q.size() ? q[k] : NAN);
+}
+
+ForecastRows FutureRows(const PipelineData& d, const std::vector<double>& levels) {
+  ForecastRows rows;
+  rows.levels = levels;
+  std::vector<double> qv(levels.size());
+  auto add = [&](const std::string& item, const Forecast& f) {
+    for (size_t j = 0; j < f.mean.size(); j++) {
+      for (size_t q = 0; q < levels.size(); q++) qv[q] = q < f.quantiles.size() ? f.quantiles[q][j] : NAN;
+      rows.Add(item, d.panel.TimeAt(d.panel.length + j), f.mean[j], qv);
+    }
+  };
+  for (size_t i = 0; i < d.future.size() && i < d.panel.series.size(); i++) add(d.panel.series[i].item_id, d.future[i]);
+  for (const ColdStartForecast& c : d.cold_start) add(c.item, c.forecast);
+  return rows;
 }
 
 bool ParsePartitionFormat(const std::string& s, PartitionFormat* out) {

@@ -32,6 +32,12 @@ struct ForecastRows {
   size_t Size() const { return item.size(); }
 };
 
+struct PipelineData;
+// A run's future forecasts as rows: each panel series, then each cold-start
+// item, every step of its horizon (timestamps from the prepared panel). What
+// `forecast fit --partitions` and the Forecasts panel's partitioned export write.
+ForecastRows FutureRows(const PipelineData& d, const std::vector<double>& levels);
+
 enum class PartitionFormat { Parquet, Jsonl };
 bool ParsePartitionFormat(const std::string& s, PartitionFormat* out);  // "parquet" | "jsonl"
 

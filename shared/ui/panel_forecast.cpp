@@ -13,11 +13,13 @@
 // [SECTION] drawing
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
 
 #include "core/job.h"
+#include "forecast/export.h"
 #include "forecast/models.h"
 #include "forecast/pipeline.h"
 #include "imgui.h"
@@ -286,6 +288,36 @@ void ExportCsv(AppState& app) {
   app.Log(st.message);
 }
 
+// The same rows under Hive-style folders, Parquet or JSON Lines: what `forecast fit
+// --partitions DIR --partition-format F --partition-by time|item` writes (one core
+// function, forecast::WriteForecastPartitions, over forecast::FutureRows). Each export
+// replaces the previous one in <user dir>/forecast_partitions.
+std::string ForecastPartitionsDir(const AppState& app) { return app.platform.user_dir + "/forecast_partitions"; }
+
+void ExportPartitions(AppState& app) {
+  ForecastPanelState& st = app.forecast;
+  const auto* d = Data(st);
+  if (!st.backtest_done || !d || d->future.empty()) return;
+  forecast::PartitionOptions popt;
+  popt.format = st.export_format == 2 ? forecast::PartitionFormat::Jsonl : forecast::PartitionFormat::Parquet;
+  popt.by_item = st.export_by_item;
+  const forecast::ForecastRows rows = forecast::FutureRows(*d, st.pipe->options().backtest_options.levels);
+  const std::string dir = ForecastPartitionsDir(app);
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);  // files of an earlier export with other items or times
+  Result<size_t> n = forecast::WriteForecastPartitions(dir, rows, popt);
+  if (!n) {
+    st.message = n.status().message();
+    app.Error("forecasts: " + st.message);
+    return;
+  }
+  app.Persist();  // in the user dir: IndexedDB in the page
+  st.message = "exported " + std::to_string(rows.Size()) + " rows in " + std::to_string(*n) + " " +
+               (popt.format == forecast::PartitionFormat::Jsonl ? "JSON Lines" : "Parquet") + " files under " + dir +
+               (popt.by_item ? "/item_id=.../year=.../month=.../day=.../hour=..." : "/year=.../month=.../day=.../hour=...");
+  app.Log("forecasts: " + st.message);
+}
+
 // The prepared data in Forecast's import format, the files `forecast prepare
 // --out --related-out` writes (the same core functions): the target time
 // series as aggregated to the question, and the related series aligned to it
@@ -308,6 +340,11 @@ void ExportPrepared(AppState& app) {
 }
 
 }  // namespace
+
+void ExportForecasts(AppState& app) {
+  if (app.forecast.export_format == 0) ExportCsv(app);
+  else ExportPartitions(app);
+}
 
 // [SECTION] ?run=forecast-demo and status().forecast
 
@@ -858,8 +895,23 @@ void DrawResults(AppState& app) {
   }
   plot.Line("actual", hx.data(), hy.data(), hx.size(), colors::kAccent, false);
   plot.Draw();
-  if (ImGui::Button("Export forecasts CSV")) ExportCsv(app);
+  if (ImGui::Button(st.export_format == 0 ? "Export forecasts CSV" : "Export forecasts")) ExportForecasts(app);
   RecordItem(app, "forecast.export");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(190);
+  const char* formats[] = {"CSV", "Parquet, Hive partitions", "JSON Lines, Hive partitions"};
+  ImGui::Combo("##forecast.export_format", &st.export_format, formats, 3);
+  RecordItem(app, "forecast.export_format");
+  if (st.export_format != 0) {
+    ImGui::SameLine();
+    ImGui::Checkbox("by item##forecast.export_by_item", &st.export_by_item);
+    RecordItem(app, "forecast.export_by_item");
+    ImGui::SameLine();
+    HelpMarker("Partitions: the forecasts (timestamp as a UTC timestamp, mean and quantiles as numbers) under "
+               "year=/month=/day=/hour=/ folders (by item: item_id=/ above them) in forecast_partitions/ of the "
+               "user folder, as `fieldkit-cli forecast fit --partitions DIR` writes them. Spark, Athena, Trino and "
+               "DuckDB (hive_partitioning) read the folder names as columns.");
+  }
   ImGui::SameLine();
   ImGui::TextDisabled("%s", st.message.empty() ? "future forecasts of the best model, all series" : st.message.c_str());
 }

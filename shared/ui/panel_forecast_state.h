@@ -37,6 +37,8 @@ struct ForecastPanelState {
   int chart_model = 0;                  // index into the backtest results
   char types[64] = "0.1,0.5,0.9,mean";  // forecast types: up to 5 quantiles + mean (forecast::ParseForecastTypes)
   std::string types_error;              // why the field does not parse ("" = fine)
+  int export_format = 0;                // 0 CSV, 1 Parquet partitions, 2 JSON Lines partitions (forecast/export.h)
+  bool export_by_item = false;          // partitions: an item_id= folder level above the time folders
   std::string message;                  // last export line
   std::string error;                    // why the last load / run failed, worded for the panel
   std::string demo_related, demo_metadata;  // the demo's related/items paths (never joined to a user's target)

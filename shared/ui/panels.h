@@ -139,7 +139,10 @@ void PumpLabels(AppState& app, double budget_ms);  // starts a waiting batch onc
 // loads <data_dir>/forecast (sales, related, items), prepares per product and day and runs the
 // backtest as a sliced job; status().forecast then holds the accuracy table.
 bool RunForecastDemoFromParams(AppState& app, const std::map<std::string, std::string>& params);
-nlohmann::json ForecastStatusJson(AppState& app);  // status().forecast (null before anything was loaded)
+nlohmann::json ForecastStatusJson(AppState& app);
+// The Export button: forecasts.csv, or (export_format 1/2) the Hive-partitioned Parquet /
+// JSON Lines files of `forecast fit --partitions` under <user dir>/forecast_partitions.
+void ExportForecasts(AppState& app);  // status().forecast (null before anything was loaded)
 // A user's target CSV (sniffed by ImportFile): opens the panel, loads and prepares it; why = the columns that decided.
 void ImportForecastTarget(AppState& app, const std::string& path, const std::string& why);
 // ?run=features-demo[&threads=N]: creates the group 'customers' from the bundled

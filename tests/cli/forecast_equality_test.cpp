@@ -4,7 +4,9 @@
 #include <doctest/doctest.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -13,6 +15,7 @@
 #include "forecast/demo.h"
 #include "run_verb.h"
 #include "ui/app_state.h"
+#include "ui/panels.h"
 
 namespace {
 
@@ -49,6 +52,19 @@ void SameRows(const std::vector<std::vector<std::string>>& rows, const std::stri
     j++;
   }
   CHECK(j == f.mean.size());
+}
+
+// Every file under dir: its path relative to dir -> its bytes.
+std::map<std::string, std::string> Tree(const std::string& dir) {
+  std::map<std::string, std::string> files;
+  for (auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file()) continue;
+    std::ifstream f(e.path(), std::ios::binary);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    files[std::filesystem::relative(e.path(), dir).string()] = ss.str();
+  }
+  return files;
 }
 
 }  // namespace
@@ -101,4 +117,56 @@ TEST_CASE("cli/forecast: the panel's run and the CLI's give the same backtest, f
   REQUIRE(d.cold_start.size() == 1);
   CHECK(d.cold_start[0].item == "throw-blanket");
   SameRows(rows, "throw-blanket", d.cold_start[0].forecast);
+}
+
+TEST_CASE("cli/forecast: the panel's partitioned export writes the files `forecast fit --partitions` writes") {
+  HeadlessApp h(__func__);
+  const std::string dir = HeadlessImGui::UserDir("forecast_partitions_equality");
+  REQUIRE(fk::forecast::WriteDemo(dir, 7));
+  REQUIRE(h.app.Run("forecast-demo", {{"data", dir}, {"horizon", "14"}, {"windows", "2"}}));
+  h.FramesUntil([](const nlohmann::json& s) { return s["forecast"].value("state", "") == "done"; });
+  const nlohmann::json panel = h.Status()["forecast"];
+  REQUIRE(panel["state"] == "done");
+  const std::string best = panel["best"];
+  auto& st = h.app.State().forecast;
+  REQUIRE(st.pipe->data().cold_start.size() == 1);  // the demo's cold-start item is in both exports
+  const std::string exported = h.platform.user_dir + "/forecast_partitions";
+  struct Layout {
+    int panel_format;
+    const char* format;
+    bool by_item;
+  };
+  for (const Layout& l : {Layout{1, "parquet", false}, Layout{2, "jsonl", true}, Layout{1, "parquet", true}}) {
+    const std::string layout = std::string(l.format) + (l.by_item ? " by item" : " by time");
+    INFO(layout);
+    st.export_format = l.panel_format;
+    st.export_by_item = l.by_item;
+    fk::ui::ExportForecasts(h.app.State());
+    const auto ours = Tree(exported);
+    const std::string cli_dir = dir + "/cli_" + l.format + (l.by_item ? "_item" : "_time");
+    const std::vector<std::string> fit = {"fit", "--target", dir + "/sales.csv", "--related", dir + "/related.csv",
+                                          "--dims", "product", "--freq", "D", "--eol", "drop", "--horizon", "14",
+                                          "--model", best, "--metadata", dir + "/items.csv", "--cold-start",
+                                          "throw-blanket", "--partitions", cli_dir, "--partition-format", l.format,
+                                          "--partition-by", l.by_item ? "item" : "time", "--json"};
+    const auto fo = fk::test::RunVerb(fk::cli::ForecastCommand, fit);
+    INFO(fo.error);
+    REQUIRE(fo.code == 0);
+    const auto theirs = Tree(cli_dir);
+    CHECK(nlohmann::json::parse(fo.out)["partition_files"] == theirs.size());
+    REQUIRE(ours.size() == theirs.size());
+    REQUIRE(ours.size() >= 14);  // a folder per hour of the horizon at least
+    for (auto& kv : theirs) {
+      INFO(kv.first);
+      auto it = ours.find(kv.first);
+      REQUIRE(it != ours.end());
+      CHECK(it->second == kv.second);
+      CHECK(kv.first.find(l.by_item ? "item_id=" : "year=") == 0);
+    }
+    CHECK(st.message.find(std::to_string(ours.size()) + " ") != std::string::npos);
+  }
+  // Back to CSV: the one file, as before.
+  st.export_format = 0;
+  fk::ui::ExportForecasts(h.app.State());
+  CHECK(std::filesystem::exists(h.platform.user_dir + "/forecasts.csv"));
 }
