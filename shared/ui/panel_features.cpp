@@ -685,7 +685,17 @@ nlohmann::json FeaturesStatusJson(const AppState& app) {
   uint64_t records = 0;
   if (st.store)
     for (auto& g : st.store->ListGroups()) {
-      groups.push_back({{"name", g.name}, {"records", g.online_records}, {"created", ff::FormatIso8601(g.created)}});
+      nlohmann::json jg = {{"name", g.name}, {"records", g.online_records}, {"created", ff::FormatIso8601(g.created)}};
+      // What an outside reader of the offline files should find: the columns and their types.
+      if (auto def = st.store->DescribeGroup(g.name)) {
+        nlohmann::json feats = nlohmann::json::array();
+        for (auto& f : def->features) feats.push_back({{"name", f.name}, {"type", ff::FeatureTypeName(f.type)}});
+        jg["features"] = feats;
+        jg["event_time"] = def->event_time;
+        jg["record_id"] = def->record_id;
+        jg["offline_format"] = ff::OfflineFormatName(def->offline_format);
+      }
+      groups.push_back(jg);
       records += g.online_records;
     }
   j["groups"] = groups;

@@ -6,7 +6,7 @@
 //   appErrors    false to skip the "status().errors is empty" check after fn.
 // The runner saves <name>.png after every case. To add a workflow, append e.g.
 //   benchCase('sparse-bench-run', '?run=sparse-bench', (s) => s.sparse_bench, checkSparse)
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { assert, CaseFailure, sleep } from './lib/harness.mjs';
@@ -1019,6 +1019,86 @@ export const cases = [
       assert(r.features.state === 'idle', `after reload nothing was re-ingested: state ${r.features.state}`);
       assert(r.features.interrupted.length === 0, `after reload an ingest is reported interrupted: ${JSON.stringify(r.features.interrupted)}`);
       app.log(`# features-demo: after a reload the group 'customers' holds ${g2.records} records (created ${g2.created})`);
+    },
+  },
+  {
+    // Issue 20: the offline store the page itself wrote, read by an outside reader. After ?run=features-demo
+    // the part files are taken out of the page's file system (Module.FS, the /user tree IndexedDB persists) with
+    // their year=/month=/day=/hour= folders, and DuckDB (@duckdb/node-api from tests/e2e/node_modules, as
+    // tests/features/duckdb_check.mjs uses it) reads them with hive_partitioning: its row count must be the rows
+    // status() says were ingested, its distinct record ids the group's online records, and its column types
+    // the group's feature types as status().features.groups lists them.
+    name: 'features-parquet-duckdb',
+    timeoutMs: 120000,
+    async fn(app) {
+      let duck;
+      try {
+        duck = await import('@duckdb/node-api');
+      } catch (e) {
+        throw new CaseFailure(`@duckdb/node-api is not in tests/e2e/node_modules (make deps-test): ${e.message.split('\n')[0]}`);
+      }
+      await app.open('?run=features-demo');
+      await app.waitReady();
+      const s = await app.waitFor((st) => st.features && ['done', 'failed'].includes(st.features.state),
+        'status().features.state done', 30000);
+      const f = s.features;
+      assert(f.state === 'done' && f.ingested > 0, `features-demo: ${f.summary}; errors ${JSON.stringify(s.errors)}`);
+      const g = f.groups.find((x) => x.name === 'customers');
+      assert(g && g.offline_format === 'parquet' && Array.isArray(g.features) && g.features.length > 0,
+        `status().features.groups: ${JSON.stringify(f.groups)}`);
+      const root = `${f.store}/offline/customers`;
+      const files = await app.page.evaluate((dir) => {
+        const FS = window.Module.FS;
+        const out = [];
+        const walk = (d) => {
+          for (const n of FS.readdir(d)) {
+            if (n === '.' || n === '..') continue;
+            const p = `${d}/${n}`;
+            if (FS.isDir(FS.stat(p).mode)) walk(p);
+            else out.push({ rel: p.slice(dir.length + 1), bytes: Array.from(FS.readFile(p)) });
+          }
+        };
+        walk(dir);
+        return out;
+      }, root);
+      const parts = files.filter((x) => x.rel.endsWith('.parquet'));
+      const others = files.filter((x) => !x.rel.endsWith('.parquet')).map((x) => x.rel);
+      assert(parts.length > 0, `no .parquet files under ${root} in the page: ${others.join(', ')}`);
+      assert(others.length === 1 && others[0] === '_schema.json', `files other than parts and _schema.json: ${others.join(', ')}`);
+      assert(parts.every((x) => /^year=\d{4}\/month=\d{2}\/day=\d{2}\/hour=\d{2}\/part-[^/]+\.parquet$/.test(x.rel)),
+        `part paths not Hive-style: ${parts.slice(0, 3).map((x) => x.rel).join(', ')}`);
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'fk-e2e-parquet-'));
+      try {
+        for (const x of files) {
+          mkdirSync(path.dirname(path.join(dir, x.rel)), { recursive: true });
+          writeFileSync(path.join(dir, x.rel), Buffer.from(x.bytes));
+        }
+        const db = await duck.DuckDBInstance.create(':memory:');
+        const con = await db.connect();
+        const query = async (sql) => (await con.runAndReadAll(sql)).getRowObjectsJS()
+          .map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])));
+        const src = `read_parquet('${dir}/**/*.parquet', hive_partitioning=true)`;
+        const [{ n, ids }] = await query(`select count(*) as n, count(distinct "${g.record_id}") as ids from ${src}`);
+        assert(n === f.ingested, `DuckDB reads ${n} rows from the page's ${parts.length} parts, status() ingested ${f.ingested}`);
+        assert(ids === g.records, `DuckDB finds ${ids} distinct ${g.record_id}s, status() has ${g.records} online records`);
+        const types = Object.fromEntries((await query(`describe select * from ${src}`)).map((r) => [r.column_name, r.column_type]));
+        for (const c of g.features) {
+          const want = c.name === g.event_time && c.type === 'String' ? 'TIMESTAMP WITH TIME ZONE'
+            : { Integral: 'BIGINT', Fractional: 'DOUBLE', String: 'VARCHAR' }[c.type];
+          assert(types[c.name] === want, `column ${c.name} (${c.type} in status()) is ${types[c.name]} in DuckDB, expected ${want}`);
+        }
+        for (const [c, want] of [['write_time', 'TIMESTAMP WITH TIME ZONE'], ['api_invocation_time', 'TIMESTAMP WITH TIME ZONE'],
+          ['is_deleted', 'BOOLEAN']]) assert(types[c] === want, `${c} is ${types[c]} in DuckDB, expected ${want}`);
+        for (const k of ['year', 'month', 'day', 'hour']) assert(k in types, `no partition column ${k} in DuckDB`);
+        const [{ bad }] = await query(`select count(*) as bad from ${src} where "${g.record_id}" is null or is_deleted`);
+        assert(bad === 0, `${bad} rows with a null record id or deleted, after an ingest only`);
+        app.log(`# features-parquet-duckdb: DuckDB read the page's ${parts.length} Parquet parts: ${n} rows (status() ingested ` +
+          `${f.ingested}), ${ids} record ids (${g.records} online), ${g.features.length} feature columns of the schema's types + year/month/day/hour`);
+        con.closeSync?.();
+        db.closeSync?.();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
   },
   {
