@@ -809,7 +809,7 @@ void DrawModelsSection(AppState& app) {
              "price/promo with ETS errors; it is reported helpful when it beats plain ETS.");
 }
 
-void DrawResults(AppState& app) {
+void DrawForecastResults(AppState& app) {
   ForecastPanelState& st = app.forecast;
   const forecast::PipelineData* dp = Data(st);
   if (!st.backtest_done || !dp || !dp->backtest) return;
@@ -939,7 +939,7 @@ void DrawForecastPanel(AppState& app) {
   RecordItem(app, "forecast.tab.models");
   if (models_tab) {
     DrawModelsSection(app);
-    DrawResults(app);
+    DrawForecastResults(app);
     ImGui::EndTabItem();
   }
   ImGui::EndTabBar();

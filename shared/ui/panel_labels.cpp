@@ -585,7 +585,7 @@ void UseManifestAsBatch(AppState& app) {
   StartBatchJob(app);
 }
 
-void DrawResults(AppState& app) {
+void DrawLabelResults(AppState& app) {
   LabelsPanelState& st = app.labels;
   SectionHeader("Each round on the held-out test split");
   const labels::LoopData* d = Data(st);
@@ -781,7 +781,7 @@ void DrawLabelsPanel(AppState& app) {
                          "pictures, or loose PNG/JPEG pictures): the latest model pre-labels it here.");
     ImGui::TextWrapped("Your own data: drop a Ground Truth object-detection manifest with its pictures, then choose "
                        "whether it is the v1 training set or the next batch to review.");
-    DrawResults(app);
+    DrawLabelResults(app);
     return;
   }
   if (st.order.size() != st.items.size()) SortQueue(st);  // items arrive while pre-labelling runs
@@ -874,7 +874,7 @@ void DrawLabelsPanel(AppState& app) {
   SectionHeader(one_job ? "This job: every image in the queue" : "This job and all reviewed images");
   DrawStatsTable("labels.review_stats", scopes);
   RecordItem(app, "labels.review_stats");
-  DrawResults(app);
+  DrawLabelResults(app);
   ImGui::EndChild();
 }
 

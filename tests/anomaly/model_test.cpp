@@ -160,7 +160,7 @@ TEST_CASE("anomaly/model: alert rules filter by threshold, measure and dimension
   CHECK(js.find("\"dimension\":\"camera_id\",\"value\":\"cam1\"") != std::string::npos);
 
   // End to end: the jump fires the car rule only; the alert file gets one line per alert.
-  const std::string file = "/tmp/fk_alerts_test_" + std::to_string(std::rand()) + ".jsonl";
+  const std::string file = (std::filesystem::temp_directory_path() / ("fk_alerts_test_" + std::to_string(std::rand()) + ".jsonl")).string();
   ModelOptions mo;
   mo.rules = {{"cars", 70, "car", "camera_id=cam1"}, {"never", 101, "", ""}};
   mo.alert_file = file;
@@ -191,7 +191,7 @@ TEST_CASE("anomaly/model: continuous mode reads the partition sink's records bac
   }
   for (auto& e : ev) w.Add(e);
   w.Flush();
-  const std::string root = "/tmp/fk_partitions_test";
+  const std::string root = (std::filesystem::temp_directory_path() / "fk_partitions_test").string();
   std::filesystem::remove_all(root);
   fk::stream::PartitionSink sink(root);
   for (auto& r : w.TakeClosed()) REQUIRE(sink.Write(r, schema).ok());
@@ -220,7 +220,7 @@ TEST_CASE("anomaly/model: a config outside the service's limits is refused namin
 }
 
 TEST_CASE("anomaly/model: a file with bad lines reports them and still detects on the rest") {
-  const std::string path = "/tmp/fk_model_file_test.jsonl";
+  const std::string path = (std::filesystem::temp_directory_path() / "fk_model_file_test.jsonl").string();
   {
     std::ofstream f(path);
     fk::stream::Schema s;

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <filesystem>
+
 #include <cstdio>
 #include <fstream>
 
@@ -14,7 +16,9 @@ IngestReport ParseAll(const std::vector<std::string>& lines, std::vector<Event>*
   for (auto& l : lines) p.ParseLine(l, 0, out);
   return p.report();
 }
-std::string TempPath(const char* name) { return std::string("/tmp/fk_input_test_") + name; }
+std::string TempPath(const char* name) {
+  return (std::filesystem::temp_directory_path() / (std::string("fk_input_test_") + name)).string();
+}
 }  // namespace
 
 TEST_CASE("stream/input: person and car events with dimensions parse into interned events") {

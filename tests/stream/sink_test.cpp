@@ -51,7 +51,7 @@ TEST_CASE("stream/sink: partitions are Hive-style year=/month=/day=/hour= folder
   CHECK(PartitionDir("out", *ParseTime("2021-06-05T16:55:00")) == "out/year=2021/month=06/day=05/hour=16/");
   CHECK(PartitionDir("out/", *ParseTime("2021-06-05T17:00:00")) == "out/year=2021/month=06/day=05/hour=17/");
   CHECK(LegacyPartitionDir("out", *ParseTime("2021-06-05T17:00:00")) == "out/2021/06/05/17/");
-  const std::string root = "/tmp/fk_sink_test";
+  const std::string root = (std::filesystem::temp_directory_path() / "fk_sink_test").string();
   std::filesystem::remove_all(root);
   Schema s;
   s.Measure("car");
@@ -79,7 +79,7 @@ TEST_CASE("stream/sink: partitions are Hive-style year=/month=/day=/hour= folder
 }
 
 TEST_CASE("stream/sink: the Parquet sink writes one part per hour held, typed, nulls where a record lacks a field") {
-  const std::string root = "/tmp/fk_sink_parquet_test";
+  const std::string root = (std::filesystem::temp_directory_path() / "fk_sink_parquet_test").string();
   std::filesystem::remove_all(root);
   Schema s;
   s.Measure("car");
