@@ -33,7 +33,7 @@ if(FIELDKIT_SANITIZE)
   add_link_options(-fsanitize=address,undefined)
 endif()
 # The ASan build (make sanitize) compiles the core, the panels and the CLI in units of four files
-# (fieldkit_unity_by_folder): fk_core took 445 instead of 636 s of CPU, measured with ccache off. The
+# (fieldkit_unity_by_folder): fk_core took 474 instead of 636 s of CPU, measured with ccache off. The
 # Release builds keep one file per unit, so the benchmarks measure the code as it always was built.
 option(FIELDKIT_UNITY_CORE "Compile fk_core, fk_ui and fk_cli four files of one folder to a unit" ${FIELDKIT_SANITIZE})
 
