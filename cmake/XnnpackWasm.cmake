@@ -109,6 +109,43 @@ target_compile_options(xnnpack_wasm PRIVATE -msimd128 -fno-math-errno -w)
 set_target_properties(xnnpack_wasm PROPERTIES C_STANDARD 11 C_EXTENSIONS ON CXX_STANDARD 17)
 # ccache: the project-wide compiler launcher (cmake/FieldkitDefaults.cmake) covers it.
 
+# Unity build: each emcc call costs about half a second of CPU in its Python driver before clang
+# starts, and every kernel re-parses XNNPACK's headers; 25 wasm SIMD kernels took 15.3 s of CPU one
+# by one and 1.8 s as one unit (measured, ccache off). Kernels are grouped by ISA (a unit mixing the
+# scalar and wasm SIMD kernels redefines xnn_simd_f32_t), 32 to a unit; a file's own macros are
+# guarded (#ifndef), so a unit compiles each kernel as it compiles alone. Operator and subgraph
+# files define same-named static helpers, so they compile alone, as does the generated file.
+set(_xnn_per_unit 32)
+set_target_properties(xnnpack_wasm PROPERTIES UNITY_BUILD ON UNITY_BUILD_MODE GROUP)
+get_target_property(_xnn_srcs xnnpack_wasm SOURCES)
+foreach(src IN LISTS _xnn_srcs)
+  if(src MATCHES "/src/(operators|subgraph)/" OR src MATCHES "^${_xnn_gen}/" OR NOT src MATCHES "\\.c$")
+    set_source_files_properties(${src} PROPERTIES SKIP_UNITY_BUILD_INCLUSION ON)
+    continue()
+  endif()
+  list(FIND _xnn_kernels ${src} _k)
+  if(_k GREATER -1)
+    get_filename_component(name ${src} NAME_WE)
+    if(name MATCHES "-wasmsimd")
+      set(key kernels_wasmsimd)
+    elseif(name MATCHES "-wasm(-|$)")
+      set(key kernels_wasm)
+    else()
+      set(key kernels_scalar)
+    endif()
+  else()
+    get_filename_component(dir ${src} DIRECTORY)
+    file(RELATIVE_PATH rel ${FIELDKIT_DEBSRC_DIR} ${dir})
+    string(MAKE_C_IDENTIFIER "${rel}" key)
+  endif()
+  if(NOT DEFINED _xnn_n_${key})
+    set(_xnn_n_${key} 0)
+  endif()
+  math(EXPR unit "${_xnn_n_${key}} / ${_xnn_per_unit}")
+  math(EXPR _xnn_n_${key} "${_xnn_n_${key}} + 1")
+  set_source_files_properties(${src} PROPERTIES UNITY_GROUP xnn_${key}_${unit})
+endforeach()
+
 add_library(xnnpack INTERFACE)
 target_link_libraries(xnnpack INTERFACE xnnpack_wasm)
 set(FIELDKIT_XNNPACK_API 2024)
