@@ -229,28 +229,39 @@
   // Copied in 8 MB slices with an await between them, so a 200 MB file never
   // stops the app drawing frames (one arrayBuffer() + writeFile took ~5 s).
   const IMPORT_CHUNK = 8 << 20;
+  // The app hears of a pick's files only once all of them are written: a manifest names its pictures,
+  // and a choice made on it before the last picture had landed found that picture missing (seen in CI
+  // under load: one test image of ten reported as a problem).
   async function importFiles(files) {
     const note = $('import-status');
+    const written = [];
     for (const f of files) {
       const path = '/imports/' + f.name.replace(/[\/\\]/g, '_');
-      const stream = Module.FS.open(path, 'w');
-      // Sized once up front: MEMFS would otherwise regrow (and copy) the file as it fills.
-      Module.FS.truncate(path, f.size);
       try {
-        for (let off = 0; off < f.size; off += IMPORT_CHUNK) {
-          const chunk = new Uint8Array(await f.slice(off, off + IMPORT_CHUNK).arrayBuffer());
-          Module.FS.write(stream, chunk, 0, chunk.length);
-          if (f.size > IMPORT_CHUNK) {
-            note.hidden = false;
-            note.textContent = `Importing ${f.name}: ${Math.round(100 * Math.min(1, (off + chunk.length) / f.size))}%`;
+        const stream = Module.FS.open(path, 'w');
+        // Sized once up front: MEMFS would otherwise regrow (and copy) the file as it fills.
+        Module.FS.truncate(path, f.size);
+        try {
+          for (let off = 0; off < f.size; off += IMPORT_CHUNK) {
+            const chunk = new Uint8Array(await f.slice(off, off + IMPORT_CHUNK).arrayBuffer());
+            Module.FS.write(stream, chunk, 0, chunk.length);
+            if (f.size > IMPORT_CHUNK || files.length > 1) {
+              note.hidden = false;
+              note.textContent = files.length > 1
+                ? `Importing ${written.length + 1} of ${files.length}: ${f.name}`
+                : `Importing ${f.name}: ${Math.round(100 * Math.min(1, (off + chunk.length) / f.size))}%`;
+            }
           }
+        } finally {
+          Module.FS.close(stream);
         }
-      } finally {
-        Module.FS.close(stream);
-        note.hidden = true;
+        written.push(path);
+      } catch (e) {
+        console.warn(`fieldkit: import of ${f.name} failed:`, e);
       }
-      Module.ccall('fk_on_file_imported', null, ['string'], [path]);
     }
+    note.hidden = true;
+    for (const path of written) Module.ccall('fk_on_file_imported', null, ['string'], [path]);
   }
   // One import at a time, in order. The FileList is copied first: clearing the input (so the same
   // file can be picked again) or the end of the drop event empties it, which used to keep only the
