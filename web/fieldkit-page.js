@@ -235,20 +235,20 @@
   async function importFiles(files) {
     const note = $('import-status');
     const written = [];
-    for (const f of files) {
+    for (const [n, f] of files.entries()) {
       const path = '/imports/' + f.name.replace(/[\/\\]/g, '_');
       try {
         const stream = Module.FS.open(path, 'w');
-        // Sized once up front: MEMFS would otherwise regrow (and copy) the file as it fills.
-        Module.FS.truncate(path, f.size);
         try {
+          // Sized once up front: MEMFS would otherwise regrow (and copy) the file as it fills.
+          Module.FS.truncate(path, f.size);
           for (let off = 0; off < f.size; off += IMPORT_CHUNK) {
             const chunk = new Uint8Array(await f.slice(off, off + IMPORT_CHUNK).arrayBuffer());
             Module.FS.write(stream, chunk, 0, chunk.length);
             if (f.size > IMPORT_CHUNK || files.length > 1) {
               note.hidden = false;
               note.textContent = files.length > 1
-                ? `Importing ${written.length + 1} of ${files.length}: ${f.name}`
+                ? `Importing ${n + 1} of ${files.length}: ${f.name}`
                 : `Importing ${f.name}: ${Math.round(100 * Math.min(1, (off + chunk.length) / f.size))}%`;
             }
           }
